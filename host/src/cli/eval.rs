@@ -1,0 +1,125 @@
+//! `clawlaw eval`: one action against a policy set, no server.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clawlaw::action::parse_action;
+use clawlaw::combine::Evaluation;
+use clawlaw::config::SetSpec;
+use clawlaw::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw::{Session, Verdict};
+use serde::Serialize;
+
+use super::{EXIT_ALLOW, EXIT_DENY, EXIT_ESCALATE, EXIT_USAGE, EngineArgs, read_input};
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The policies: a component (.wasm), a directory of components (each
+    /// with optional <name>.json settings, or a clawlaw.toml), or a config
+    /// file (.toml).
+    #[arg(short, long, value_name = "PATH")]
+    pub policy: PathBuf,
+
+    /// The action as JSON, from a file or `-` for standard input, e.g.
+    /// {"kind":"shell.exec","command":"cargo test","cwd":"/work/app"}.
+    #[arg(short, long, value_name = "FILE|-")]
+    pub action: PathBuf,
+
+    /// The session view as JSON (intent, scope, labels, counters, recent
+    /// actions); an empty session when omitted.
+    #[arg(short, long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+
+    /// Print the JSON on one line.
+    #[arg(long)]
+    pub compact: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// What `eval` prints.
+#[derive(Serialize)]
+struct Output<'a> {
+    action_id: &'a str,
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+    policy_set: &'a str,
+    latency_us: u64,
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let mut spec = match SetSpec::from_path(&args.policy) {
+        Ok(spec) => spec,
+        Err(e) => return Ok(usage(e)),
+    };
+    args.engine.apply(&mut spec.engine);
+    let session = match &args.session {
+        Some(path) => match read_session(path) {
+            Ok(s) => s,
+            Err(e) => return Ok(usage(e)),
+        },
+        None => Session::default(),
+    };
+    let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
+    let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
+
+    let bytes = match read_input(&args.action) {
+        Ok(b) => b,
+        Err(e) => return Ok(usage(format!("{}: {e}", args.action.display()))),
+    };
+    let started = Instant::now();
+    let action = match parse_action(&bytes, set.max_action_bytes(), || "cli-1".into()) {
+        Ok(a) => a,
+        Err(e) => {
+            // A malformed action is denied, not an error: fail closed.
+            eprintln!("error: {}: {e}", args.action.display());
+            let out = serde_json::json!({
+                "action_id": null,
+                "evaluation": Verdict::Deny,
+                "reason": format!("malformed action: {e}"),
+                "risk": 1.0,
+                "rules": ["gate/malformed-action"],
+                "policies": [],
+                "policy_set": set.version(),
+            });
+            print_json(&out, args.compact)?;
+            return Ok(ExitCode::from(EXIT_DENY));
+        }
+    };
+    let evaluation = set.evaluate(&action, &session);
+    let out = Output {
+        action_id: &action.id,
+        evaluation: &evaluation,
+        policy_set: set.version(),
+        latency_us: started.elapsed().as_micros() as u64,
+    };
+    print_json(&out, args.compact)?;
+    Ok(ExitCode::from(match evaluation.evaluation {
+        Verdict::Allow => EXIT_ALLOW,
+        Verdict::Deny => EXIT_DENY,
+        Verdict::Escalate => EXIT_ESCALATE,
+    }))
+}
+
+fn read_session(path: &Path) -> Result<Session, String> {
+    let bytes = read_input(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a session: {e}", path.display()))
+}
+
+fn usage(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn print_json(value: &impl Serialize, compact: bool) -> anyhow::Result<()> {
+    let text = if compact {
+        serde_json::to_string(value)?
+    } else {
+        serde_json::to_string_pretty(value)?
+    };
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! The command line: argument parsing and dispatch to one module per command.
+
+mod eval;
+mod policy;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for ALLOW (and for commands that succeed).
+pub const EXIT_ALLOW: u8 = 0;
+/// Exit code when something went wrong that is not the input's fault.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code for usage and input errors (clap uses it too).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code for DENY.
+pub const EXIT_DENY: u8 = 3;
+/// Exit code for ESCALATE.
+pub const EXIT_ESCALATE: u8 = 4;
+
+/// clawlaw evaluates every action an AI agent proposes, before it runs,
+/// against policies compiled to WebAssembly components, and answers ALLOW,
+/// DENY or ESCALATE.
+#[derive(Debug, Parser)]
+#[command(name = "clawlaw", version, max_term_width = 100)]
+pub struct Cli {
+    /// Log more (repeat for more): -v info, -vv debug. Logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one action against policies, with no server, and print the
+    /// combined decision as JSON.
+    ///
+    /// Exit status: 0 ALLOW, 3 DENY, 4 ESCALATE, 2 usage or input error,
+    /// 1 internal error. A malformed action is a DENY, with the problem named.
+    #[command(after_help = "Examples:\n  \
+        clawlaw eval --policy target/policies --action action.json\n  \
+        echo '{\"kind\":\"shell.exec\",\"command\":\"cargo test\",\"cwd\":\"/work/app\"}' | clawlaw eval --policy gate.toml --action -")]
+    Eval(eval::EvalArgs),
+
+    /// Inspect and test policy components.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+}
+
+/// Options shared by commands that load policies.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Do not read or write the compiled-component cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Where compiled components are cached
+    /// [default: $CLAWLAW_CACHE_DIR, else ~/.cache/clawlaw/components].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// Applies these options to a set's `[engine]` section.
+    pub fn apply(&self, section: &mut clawlaw::config::EngineSection) {
+        if let Some(dir) = &self.cache_dir {
+            section.cache_dir = Some(dir.clone());
+        }
+        if self.no_cache {
+            section.compile_cache = false;
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Eval(args) => eval::run(args),
+        Command::Policy(cmd) => policy::run(cmd),
+    }
+}
+
+/// Logs to stderr, quiet by default so stdout stays machine-readable;
+/// `RUST_LOG` overrides.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(path)
+    }
+}

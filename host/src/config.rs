@@ -1,0 +1,314 @@
+//! The policy-set configuration file: versioned TOML, unknown fields refused,
+//! every error naming the file, the line and the field.
+//!
+//! ```toml
+//! version = 1
+//!
+//! [engine]
+//! escalation_threshold = 0.8   # combined risk at which an ALLOW escalates
+//! max_action_bytes = 4194304   # larger actions are denied unread
+//! cache_dir = "/var/cache/clawlaw"   # compiled components; default ~/.cache/clawlaw
+//! compile_cache = true
+//! max_sandboxes = 256          # sandboxes alive at once
+//!
+//! [limits]                     # defaults for every policy
+//! deadline_ms = 100
+//! memory_mib = 64
+//! max_output_bytes = 65536
+//! max_log_lines = 32
+//!
+//! [[policy]]
+//! path = "fs-boundary.wasm"    # relative to this file
+//! name = "fs-boundary"         # optional: refuse the component if it names itself otherwise
+//! settings = { roots = ["/work/app"] }
+//! limits = { deadline_ms = 20 }
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::limits::{LimitError, LimitOverrides, Limits};
+
+/// The only config version this gate reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub version: u32,
+    #[serde(default)]
+    pub engine: EngineSection,
+    #[serde(default)]
+    pub limits: LimitOverrides,
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<PolicyEntry>,
+}
+
+/// `[engine]`: how the gate runs policies and combines their answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSection {
+    pub escalation_threshold: f32,
+    pub max_action_bytes: usize,
+    pub cache_dir: Option<PathBuf>,
+    pub compile_cache: bool,
+    pub max_sandboxes: u32,
+}
+
+impl Default for EngineSection {
+    fn default() -> EngineSection {
+        EngineSection {
+            escalation_threshold: 0.8,
+            max_action_bytes: crate::action::DEFAULT_MAX_ACTION_BYTES,
+            cache_dir: None,
+            compile_cache: true,
+            max_sandboxes: 256,
+        }
+    }
+}
+
+/// `[[policy]]`: one policy, its settings and limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    pub path: PathBuf,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub settings: Option<toml::Table>,
+    #[serde(default)]
+    pub limits: LimitOverrides,
+}
+
+/// One policy to load: where its component is, what it must call itself,
+/// its settings as JSON text and its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySpec {
+    pub path: PathBuf,
+    pub expected_name: Option<String>,
+    pub settings: String,
+    pub limits: Limits,
+}
+
+/// Everything a policy set is made from.
+#[derive(Debug, Clone)]
+pub struct SetSpec {
+    pub engine: EngineSection,
+    pub policies: Vec<PolicySpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {field}: {message}")]
+    Field { path: PathBuf, field: String, message: String },
+}
+
+impl SetSpec {
+    /// Reads what `path` names: a `.toml` config file, a directory of
+    /// components (with a `clawlaw.toml` inside, that file), or one `.wasm`.
+    pub fn from_path(path: &Path) -> Result<SetSpec, ConfigError> {
+        if path.is_dir() {
+            let config = path.join("clawlaw.toml");
+            if config.is_file() {
+                return SetSpec::from_config_file(&config);
+            }
+            return SetSpec::from_dir(path);
+        }
+        if path.extension().is_some_and(|e| e == "toml") {
+            return SetSpec::from_config_file(path);
+        }
+        if !path.exists() {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+            });
+        }
+        Ok(SetSpec {
+            engine: EngineSection::default(),
+            policies: vec![PolicySpec {
+                path: path.to_path_buf(),
+                expected_name: None,
+                settings: "{}".into(),
+                limits: Limits::default(),
+            }],
+        })
+    }
+
+    /// Reads a config file.
+    pub fn from_config_file(path: &Path) -> Result<SetSpec, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        SetSpec::from_config_text(&text, path)
+    }
+
+    /// Parses config text; relative policy paths are relative to `path`'s directory.
+    pub fn from_config_text(text: &str, path: &Path) -> Result<SetSpec, ConfigError> {
+        let parse = |message: String| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let field = |field: String, message: String| ConfigError::Field {
+            path: path.to_path_buf(),
+            field,
+            message,
+        };
+        let file: ConfigFile = toml::from_str(text).map_err(|e| parse(e.to_string().trim_end().replace('\n', " ")))?;
+        if file.version != CONFIG_VERSION {
+            return Err(field(
+                "version".into(),
+                format!("this gate reads config version {CONFIG_VERSION}, the file says {}", file.version),
+            ));
+        }
+        let t = file.engine.escalation_threshold;
+        if !(t > 0.0 && t <= 1.0) {
+            return Err(field(
+                "engine.escalation_threshold".into(),
+                format!("expected a number in (0.0, 1.0], got {t}"),
+            ));
+        }
+        if file.engine.max_sandboxes == 0 {
+            return Err(field("engine.max_sandboxes".into(), "expected at least 1".into()));
+        }
+        let defaults = Limits::default()
+            .with(&file.limits)
+            .map_err(|e: LimitError| field("limits".into(), e.to_string()))?;
+        if file.policies.is_empty() {
+            return Err(field(
+                "policy".into(),
+                "no [[policy]] is configured; a gate with no policy would decide nothing".into(),
+            ));
+        }
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut policies = Vec::new();
+        for (i, entry) in file.policies.into_iter().enumerate() {
+            let limits = defaults
+                .with(&entry.limits)
+                .map_err(|e| field(format!("policy[{i}].limits"), e.to_string()))?;
+            let settings = match entry.settings {
+                Some(table) => serde_json::to_string(&table).map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
+                None => "{}".into(),
+            };
+            policies.push(PolicySpec {
+                path: base.join(&entry.path),
+                expected_name: entry.name,
+                settings,
+                limits,
+            });
+        }
+        Ok(SetSpec {
+            engine: file.engine,
+            policies,
+        })
+    }
+
+    /// Every `*.wasm` in a directory, in name order, each with the settings
+    /// in `<stem>.json` beside it when there is one.
+    pub fn from_dir(dir: &Path) -> Result<SetSpec, ConfigError> {
+        let read = |source| ConfigError::Read {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut wasm: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(read)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "wasm") && p.is_file())
+            .collect();
+        wasm.sort();
+        if wasm.is_empty() {
+            return Err(ConfigError::Field {
+                path: dir.to_path_buf(),
+                field: "*.wasm".into(),
+                message: "the directory holds no policy component".into(),
+            });
+        }
+        let mut policies = Vec::new();
+        for path in wasm {
+            let settings_path = path.with_extension("json");
+            let settings = if settings_path.is_file() {
+                let text = std::fs::read_to_string(&settings_path).map_err(|source| ConfigError::Read {
+                    path: settings_path.clone(),
+                    source,
+                })?;
+                let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: settings_path.clone(),
+                    message: e.to_string(),
+                })?;
+                value.to_string()
+            } else {
+                "{}".into()
+            };
+            policies.push(PolicySpec {
+                path,
+                expected_name: None,
+                settings,
+                limits: Limits::default(),
+            });
+        }
+        Ok(SetSpec {
+            engine: EngineSection::default(),
+            policies,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SetSpec, ConfigError> {
+        SetSpec::from_config_text(text, Path::new("/etc/clawlaw/gate.toml"))
+    }
+
+    #[test]
+    fn a_full_config_parses_with_paths_relative_to_the_file() {
+        let spec = parse(
+            r#"
+version = 1
+[engine]
+escalation_threshold = 0.7
+[limits]
+deadline_ms = 50
+[[policy]]
+path = "fs.wasm"
+name = "fs-boundary"
+settings = { roots = ["/work"] }
+limits = { memory_mib = 8 }
+"#,
+        )
+        .unwrap();
+        assert_eq!(spec.engine.escalation_threshold, 0.7);
+        let p = &spec.policies[0];
+        assert_eq!(p.path, Path::new("/etc/clawlaw/fs.wasm"));
+        assert_eq!(p.settings, r#"{"roots":["/work"]}"#);
+        assert_eq!(p.limits.deadline_ms, 50);
+        assert_eq!(p.limits.memory_bytes, 8 << 20);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_field() {
+        let unknown = parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nsetings = {}\n").unwrap_err().to_string();
+        assert!(unknown.starts_with("/etc/clawlaw/gate.toml: "), "{unknown}");
+        assert!(unknown.contains("unknown field `setings`"), "{unknown}");
+        let version = parse("version = 2\n").unwrap_err().to_string();
+        assert!(version.contains("version: this gate reads config version 1"), "{version}");
+        let limits = parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nlimits = { deadline_ms = 0 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(limits.contains("policy[0].limits: deadline_ms must be between"), "{limits}");
+        let empty = parse("version = 1\n").unwrap_err().to_string();
+        assert!(empty.contains("policy: no [[policy]] is configured"), "{empty}");
+        let threshold = parse("version = 1\n[engine]\nescalation_threshold = 1.5\n[[policy]]\npath = \"a.wasm\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(threshold.contains("engine.escalation_threshold"), "{threshold}");
+        let missing = parse("version = 1\n[[policy]]\nname = \"x\"\n").unwrap_err().to_string();
+        assert!(missing.contains("missing field `path`"), "{missing}");
+    }
+}

@@ -1,0 +1,174 @@
+//! The WebAssembly engine every policy runs on: wasmtime with the component
+//! model and Cranelift, the pooling allocator, epoch-based deadlines, the
+//! linker that offers a policy nothing but `log` and a WASI that grants
+//! nothing, and the compiled-component cache.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::cache::CompileCache;
+use crate::limits::MAX_MEMORY_BYTES;
+use crate::policy::bindings::Policy as PolicyWorld;
+use crate::sandbox::SandboxState;
+
+/// How often the deadline clock ticks. Deadlines are accurate to one tick.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// How the engine is built.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Where compiled components are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Sandboxes that may exist at once (the pooling allocator's slots).
+    /// An evaluation that finds none free is denied, never queued forever.
+    pub max_sandboxes: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            cache_dir: CompileCache::default_dir(),
+            max_sandboxes: 256,
+        }
+    }
+}
+
+/// Errors building the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("configuring wasmtime: {0}")]
+    Wasmtime(String),
+    #[error("opening the compiled-component cache {dir}: {source}")]
+    Cache { dir: PathBuf, source: std::io::Error },
+}
+
+/// A compiled component and where it came from.
+pub struct Compiled {
+    pub component: Component,
+    /// `sha256:<hex>` of the component's bytes.
+    pub digest: String,
+    /// Whether it came from the on-disk cache.
+    pub cached: bool,
+}
+
+/// The shared engine. Cheap to share by `Arc`; one per process.
+pub struct Engine {
+    wasmtime: wasmtime::Engine,
+    linker: Linker<SandboxState>,
+    cache: Option<CompileCache>,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Engine {
+    pub fn new(config: &EngineConfig) -> Result<Arc<Engine>, EngineError> {
+        let mut pool = PoolingAllocationConfig::default();
+        let slots = config.max_sandboxes.max(1);
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * 8)
+            .total_memories(slots * 2)
+            .total_tables(slots * 4)
+            .total_stacks(slots)
+            .max_memories_per_component(4)
+            .max_tables_per_component(16)
+            .max_core_instances_per_component(32)
+            .max_memory_size(MAX_MEMORY_BYTES)
+            // Keep the first pages of each slot resident so a fresh instance
+            // does not pay page faults for its stack and heap start.
+            .linear_memory_keep_resident(256 << 10)
+            .table_keep_resident(64 << 10);
+
+        let mut cfg = Config::new();
+        cfg.wasm_component_model(true)
+            .strategy(wasmtime::Strategy::Cranelift)
+            .cranelift_opt_level(wasmtime::OptLevel::Speed)
+            .epoch_interruption(true)
+            .memory_init_cow(true)
+            .max_wasm_stack(512 << 10)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let wasmtime = wasmtime::Engine::new(&cfg).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
+
+        let mut linker = Linker::new(&wasmtime);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
+        PolicyWorld::add_to_linker::<SandboxState, HasSelf<SandboxState>>(&mut linker, |s| s)
+            .map_err(|e| EngineError::Wasmtime(e.to_string()))?;
+
+        let cache = match &config.cache_dir {
+            Some(dir) => Some(CompileCache::open(dir, &wasmtime).map_err(|source| EngineError::Cache {
+                dir: dir.clone(),
+                source,
+            })?),
+            None => None,
+        };
+
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_ticker(wasmtime.clone(), ticker_stop.clone())
+            .map_err(|e| EngineError::Wasmtime(format!("starting the deadline clock: {e}")))?;
+        Ok(Arc::new(Engine {
+            wasmtime,
+            linker,
+            cache,
+            ticker_stop,
+        }))
+    }
+
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.wasmtime
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<SandboxState> {
+        &self.linker
+    }
+
+    /// The epoch deadline, in ticks, for a deadline in milliseconds: one
+    /// extra tick since the current one is already partly spent.
+    pub(crate) fn ticks_for(deadline_ms: u64) -> u64 {
+        deadline_ms.div_ceil(EPOCH_TICK.as_millis() as u64).max(1) + 1
+    }
+
+    /// Compiles a component (or loads it from the cache).
+    pub fn compile(&self, bytes: &[u8]) -> Result<Compiled, String> {
+        let hex = hex::encode(Sha256::digest(bytes));
+        let digest = format!("sha256:{hex}");
+        if let Some(component) = self.cache.as_ref().and_then(|c| c.get(&self.wasmtime, &hex)) {
+            return Ok(Compiled {
+                component,
+                digest,
+                cached: true,
+            });
+        }
+        let component = Component::new(&self.wasmtime, bytes).map_err(|e| crate::fault::one_line(&e))?;
+        if let Some(cache) = &self.cache {
+            cache.put(&hex, &component);
+        }
+        Ok(Compiled {
+            component,
+            digest,
+            cached: false,
+        })
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Advances the engine's epoch every tick until the engine is dropped.
+fn spawn_ticker(engine: wasmtime::Engine, stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("clawlaw-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .map(drop)
+}

@@ -1,0 +1,25 @@
+//! # clawlaw: the gate
+//!
+//! Evaluates every action an AI agent proposes, before it runs, against
+//! policies compiled to WebAssembly components, and answers ALLOW, DENY or
+//! ESCALATE. Follow one action through these modules:
+//!
+//! - [`action`]: the action as received, parsed and bounded;
+//! - [`policy_set`]: the policies the gate runs, loaded from a [`config`]
+//!   file, a directory or single components;
+//! - [`policy`]: one policy, evaluated in a fresh [`sandbox`] on the shared
+//!   [`engine`] under its [`limits`]; every failure is a [`fault`];
+//! - [`combine`]: the policies' decisions folded into the gate's evaluation.
+
+pub mod action;
+pub mod cache;
+pub mod combine;
+pub mod config;
+pub mod engine;
+pub mod fault;
+pub mod limits;
+pub mod policy;
+pub mod policy_set;
+pub mod sandbox;
+
+pub use clawlaw_sdk::{Action, Decision, Session, Verdict};

@@ -1,0 +1,315 @@
+//! One loaded policy: its compiled component pre-linked against the sandbox
+//! (`InstancePre`), its identity (name, version, digest, rules), its settings
+//! and limits — and how one evaluation runs: a fresh instance in a fresh
+//! store, a deadline, a memory cap, the decision checked against the
+//! contract. Every failure becomes a [`Fault`], never a panic or a hang.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clawlaw_sdk::{Decision, Rule, Verdict};
+use serde::Serialize;
+use wasmtime::Store;
+
+use crate::engine::Engine;
+use crate::fault::{Fault, one_line};
+use crate::limits::Limits;
+use crate::sandbox::SandboxState;
+
+/// The host side of the `clawlaw:policy` world.
+pub(crate) mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "policy",
+    });
+}
+
+use bindings::clawlaw::policy::types as wit;
+
+impl wit::Host for SandboxState {}
+
+impl bindings::PolicyImports for SandboxState {
+    fn log(&mut self, message: String) {
+        self.log.push(message);
+    }
+}
+
+/// Who a policy is: what the evidence names for every decision it takes part in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyId {
+    pub name: String,
+    pub version: String,
+    /// `sha256:<hex>` of the component's bytes.
+    pub digest: String,
+}
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("not a valid WebAssembly component: {0}")]
+    NotAComponent(String),
+    #[error("does not implement the clawlaw:policy@0.1.0 world: {0}")]
+    WrongWorld(String),
+    #[error("`info` failed: {0}")]
+    Info(Fault),
+    #[error("`info` is invalid: {0}")]
+    InvalidInfo(String),
+    #[error("settings rejected by the policy: {0}")]
+    SettingsRejected(String),
+    #[error("`validate-settings` failed: {0}")]
+    SettingsFault(Fault),
+}
+
+impl LoadError {
+    /// The load failure as a fault, for a policy set that keeps failed
+    /// policies as permanent denials.
+    pub fn into_fault(self) -> Fault {
+        Fault::Load {
+            message: self.to_string(),
+        }
+    }
+}
+
+/// One policy's answer for one action, or its fault.
+#[derive(Debug, Clone)]
+pub struct PolicyOutcome {
+    pub decision: Result<Decision, Fault>,
+    pub elapsed: Duration,
+}
+
+/// A policy ready to evaluate actions.
+pub struct LoadedPolicy {
+    id: PolicyId,
+    rules: Vec<Rule>,
+    pre: bindings::PolicyPre<SandboxState>,
+    settings: String,
+    limits: Limits,
+    engine: Arc<Engine>,
+    cached: bool,
+}
+
+impl LoadedPolicy {
+    /// Compiles (or loads from cache), links, names and validates a policy.
+    /// `settings` is JSON text; it is validated once, here.
+    pub fn load(engine: &Arc<Engine>, bytes: &[u8], settings: String, limits: Limits) -> Result<LoadedPolicy, LoadError> {
+        let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&compiled.component)
+            .map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
+        let pre = bindings::PolicyPre::new(instance_pre).map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
+        let mut policy = LoadedPolicy {
+            id: PolicyId {
+                name: String::new(),
+                version: String::new(),
+                digest: compiled.digest,
+            },
+            rules: Vec::new(),
+            pre,
+            settings,
+            limits,
+            engine: engine.clone(),
+            cached: compiled.cached,
+        };
+        let info = policy.call(|p, store| p.call_info(store)).map_err(LoadError::Info)?;
+        check_info(&info).map_err(LoadError::InvalidInfo)?;
+        policy.id.name = info.name;
+        policy.id.version = info.version;
+        policy.rules = info
+            .rules
+            .into_iter()
+            .map(|r| Rule {
+                id: r.id,
+                summary: r.summary,
+            })
+            .collect();
+        let settings = policy.settings.clone();
+        let verdict = policy
+            .call(|p, store| p.call_validate_settings(store, &settings))
+            .map_err(LoadError::SettingsFault)?;
+        verdict.map_err(LoadError::SettingsRejected)?;
+        Ok(policy)
+    }
+
+    pub fn id(&self) -> &PolicyId {
+        &self.id
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn settings(&self) -> &str {
+        &self.settings
+    }
+
+    /// Whether the compiled code came from the on-disk cache.
+    pub fn was_cached(&self) -> bool {
+        self.cached
+    }
+
+    /// Evaluates one action in a fresh sandbox.
+    pub fn evaluate(&self, action: &clawlaw_sdk::Action, session: &clawlaw_sdk::Session) -> PolicyOutcome {
+        self.evaluate_wit(&convert::action(action), &convert::session(session))
+    }
+
+    /// Evaluates an action already converted for the bindings (a policy set
+    /// converts once for all its policies).
+    pub(crate) fn evaluate_wit(&self, action: &wit::Action, session: &wit::Session) -> PolicyOutcome {
+        let start = Instant::now();
+        let decision = self
+            .call(|p, store| p.call_evaluate(store, &self.settings, action, session))
+            .and_then(|d| self.check_decision(d));
+        PolicyOutcome {
+            decision,
+            elapsed: start.elapsed(),
+        }
+    }
+
+    /// Runs `f` against a fresh instance in a fresh store under this
+    /// policy's limits; forwards what the policy logged to the gate's log.
+    fn call<R>(
+        &self,
+        f: impl FnOnce(&bindings::Policy, &mut Store<SandboxState>) -> wasmtime::Result<R>,
+    ) -> Result<R, Fault> {
+        let mut store = Store::new(self.engine.wasmtime(), SandboxState::new(&self.limits));
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(Engine::ticks_for(self.limits.deadline_ms));
+        store.epoch_deadline_trap();
+        let result = match self.pre.instantiate(&mut store) {
+            Ok(instance) => f(&instance, &mut store).map_err(|e| self.classify(&e, &store)),
+            Err(e) => Err(match self.classify(&e, &store) {
+                Fault::Trap { message } => Fault::Instantiate { message },
+                other => other,
+            }),
+        };
+        let log = &store.data().log;
+        for line in &log.lines {
+            tracing::info!(target: "clawlaw::policy_log", policy = %self.id.name, "{line}");
+        }
+        if log.dropped > 0 {
+            tracing::warn!(target: "clawlaw::policy_log", policy = %self.id.name, dropped = log.dropped, "policy log lines dropped");
+        }
+        result
+    }
+
+    fn classify(&self, err: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {
+        let memory = store.data().limiter.refused_memory.then_some(self.limits.memory_bytes);
+        Fault::from_call(err, self.limits.deadline_ms, memory)
+    }
+
+    /// Checks a decision against the contract and the output cap.
+    fn check_decision(&self, d: wit::Decision) -> Result<Decision, Fault> {
+        let size = d.reason.len()
+            + d.rules.iter().map(String::len).sum::<usize>()
+            + d.labels.iter().map(String::len).sum::<usize>()
+            + d.counters.iter().map(|(n, _)| n.len() + 8).sum::<usize>();
+        if size > self.limits.max_output_bytes {
+            return Err(Fault::OutputTooLarge {
+                bytes: size,
+                limit_bytes: self.limits.max_output_bytes,
+            });
+        }
+        let invalid = |message: String| Err(Fault::InvalidOutput { message });
+        if !d.risk.is_finite() || !(0.0..=1.0).contains(&d.risk) {
+            return invalid(format!("risk must be between 0.0 and 1.0, got {}", d.risk));
+        }
+        if let Some(r) = d.rules.iter().find(|r| !self.rules.iter().any(|known| known.id == **r)) {
+            return invalid(format!("rule {r:?} is not among the rules its `info` declares"));
+        }
+        if let Some(l) = d.labels.iter().find(|l| !is_name(l)) {
+            return invalid(format!("label {l:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"));
+        }
+        if let Some((c, _)) = d.counters.iter().find(|(c, _)| !is_name(c)) {
+            return invalid(format!("counter {c:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"));
+        }
+        Ok(Decision {
+            verdict: match d.verdict {
+                wit::Verdict::Allow => Verdict::Allow,
+                wit::Verdict::Deny => Verdict::Deny,
+                wit::Verdict::Escalate => Verdict::Escalate,
+            },
+            risk: d.risk,
+            reason: d.reason,
+            rules: d.rules,
+            labels: d.labels,
+            counters: d.counters,
+        })
+    }
+}
+
+/// A label, counter or rule name: short, lower-case, no spaces.
+fn is_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':'))
+}
+
+fn check_info(info: &wit::Info) -> Result<(), String> {
+    if !is_name(&info.name) {
+        return Err(format!("name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)", info.name));
+    }
+    if info.version.is_empty() || info.version.len() > 64 {
+        return Err(format!("version {:?} must be 1-64 characters", info.version));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in &info.rules {
+        if !is_name(&r.id) {
+            return Err(format!("rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)", r.id));
+        }
+        if !seen.insert(&r.id) {
+            return Err(format!("rule id {:?} is declared twice", r.id));
+        }
+    }
+    Ok(())
+}
+
+/// Converts the contract's plain Rust values to the bindings' types.
+pub(crate) mod convert {
+    use super::wit;
+    use clawlaw_sdk::{Action, Session, Verdict};
+
+    pub fn action(a: &Action) -> wit::Action {
+        wit::Action {
+            id: a.id.clone(),
+            kind: a.kind.clone(),
+            tool: a.tool.clone(),
+            target: a.target.clone(),
+            command: a.command.clone(),
+            content: a.content.clone(),
+            input: a.input.clone(),
+            cwd: a.cwd.clone(),
+        }
+    }
+
+    pub fn session(s: &Session) -> wit::Session {
+        wit::Session {
+            id: s.id.clone(),
+            intent: s.intent.clone(),
+            scope: s.scope.clone(),
+            actions: s.actions,
+            labels: s.labels.clone(),
+            counters: s.counters.clone(),
+            risk: s.risk,
+            recent: s
+                .recent
+                .iter()
+                .map(|p| wit::PastAction {
+                    kind: p.kind.clone(),
+                    target: p.target.clone(),
+                    verdict: match p.verdict {
+                        Verdict::Allow => wit::Verdict::Allow,
+                        Verdict::Deny => wit::Verdict::Deny,
+                        Verdict::Escalate => wit::Verdict::Escalate,
+                    },
+                    labels: p.labels.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! # clawlaw-sdk: write clawlaw policies in plain Rust
+//!
+//! A clawlaw policy is a WebAssembly component that decides whether an action
+//! an AI agent proposes may run. This crate is all a policy author touches:
+//!
+//! - the contract's values as plain Rust types ([`Action`], [`Session`],
+//!   [`Decision`], [`Verdict`], [`Info`], [`Rule`]);
+//! - the [`Policy`] trait and the [`export_policy!`] macro, which hide the
+//!   WebAssembly bindings;
+//! - helpers every policy needs: [`path`] normalisation and containment,
+//!   [`glob`] matching, [`shell`] command-line parsing, [`secrets`] detection;
+//! - [`testing`], to run the same policy natively with `cargo test` against a
+//!   declarative case file that the gate can also run against the compiled
+//!   component.
+//!
+//! ```ignore
+//! use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy};
+//!
+//! #[derive(Default, serde::Deserialize)]
+//! #[serde(default, deny_unknown_fields)]
+//! struct Settings { forbidden: Vec<String> }
+//!
+//! struct NoForbiddenTools;
+//!
+//! impl Policy for NoForbiddenTools {
+//!     type Settings = Settings;
+//!     fn info() -> Info {
+//!         Info::new("no-forbidden-tools", env!("CARGO_PKG_VERSION"))
+//!             .rule("tools.forbidden", "Deny tools the settings forbid")
+//!     }
+//!     fn evaluate(settings: &Settings, action: &Action, _: &Session) -> Decision {
+//!         if settings.forbidden.iter().any(|t| *t == action.tool) {
+//!             return Decision::deny("tools.forbidden", format!("{} is forbidden", action.tool));
+//!         }
+//!         Decision::allow()
+//!     }
+//! }
+//!
+//! export_policy!(NoForbiddenTools);
+//! ```
+//!
+//! Build it with `cargo build --target wasm32-wasip2 --release` (or
+//! `cargo xtask policies` inside this repository). The component imports no
+//! capability but `log`; the gate grants it no files, network, environment,
+//! clocks or randomness.
+
+extern crate self as clawlaw_sdk;
+
+mod types;
+
+pub mod glob;
+pub mod path;
+pub mod secrets;
+pub mod shell;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
+pub use types::{Action, Decision, Info, PastAction, Rule, Session, Verdict, kinds};
+
+use serde::de::DeserializeOwned;
+
+/// A policy: its rules, how it checks its settings, and how it decides.
+///
+/// Implement it on a unit struct and export it with [`export_policy!`].
+pub trait Policy {
+    /// The policy's settings, parsed from the JSON the gate's configuration
+    /// gives it (`{}` when none). Use `#[serde(default, deny_unknown_fields)]`
+    /// so a missing setting takes its default and a misspelt one is an error.
+    type Settings: DeserializeOwned + Default;
+
+    /// The policy's name, version and every rule it may report.
+    fn info() -> Info;
+
+    /// Checks settings beyond what parsing already checks. Called once when
+    /// the gate loads the policy; an error refuses the load.
+    fn validate(_settings: &Self::Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Decides one action.
+    fn evaluate(settings: &Self::Settings, action: &Action, session: &Session) -> Decision;
+}
+
+/// Parses a policy's settings from the JSON the gate passes (empty means `{}`).
+pub fn parse_settings<P: Policy>(json: &str) -> Result<P::Settings, String> {
+    let json = json.trim();
+    if json.is_empty() {
+        return Ok(P::Settings::default());
+    }
+    serde_json::from_str(json).map_err(|e| format!("invalid settings: {e}"))
+}
+
+/// Parses and validates settings: what the gate's `validate-settings` call runs.
+pub fn validate_settings<P: Policy>(json: &str) -> Result<(), String> {
+    let settings = parse_settings::<P>(json)?;
+    P::validate(&settings)
+}
+
+/// Runs one evaluation as the exported `evaluate` does: settings that no
+/// longer parse are a denial, never a panic.
+pub fn evaluate_json<P: Policy>(settings: &str, action: &Action, session: &Session) -> Decision {
+    match parse_settings::<P>(settings) {
+        Ok(settings) => P::evaluate(&settings, action, session),
+        Err(e) => Decision::deny("settings.invalid", e),
+    }
+}
+
+/// Writes a line to the gate's log, attributed to this policy. Natively (in
+/// `cargo test`) it goes to standard error.
+pub fn log(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    bindings::log(message);
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("[policy log] {message}");
+}
+
+/// The generated WebAssembly bindings. Not part of the API: use
+/// [`export_policy!`].
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "policy",
+        pub_export_macro: true,
+        export_macro_name: "__export_world_policy",
+        default_bindings_module: "clawlaw_sdk::bindings",
+        runtime_path: "clawlaw_sdk::__private::wit_bindgen_rt",
+    });
+}
+
+/// Glue used by [`export_policy!`]. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use wit_bindgen::rt as wit_bindgen_rt;
+
+    use crate::bindings::clawlaw::policy::types as wit;
+    use crate::{Action, Decision, PastAction, Policy, Session, Verdict};
+
+    pub fn info<P: Policy>() -> wit::Info {
+        let info = P::info();
+        wit::Info {
+            name: info.name,
+            version: info.version,
+            rules: info
+                .rules
+                .into_iter()
+                .map(|r| wit::Rule { id: r.id, summary: r.summary })
+                .collect(),
+        }
+    }
+
+    pub fn validate<P: Policy>(settings: String) -> Result<(), String> {
+        crate::validate_settings::<P>(&settings)
+    }
+
+    pub fn evaluate<P: Policy>(
+        settings: String,
+        action: wit::Action,
+        session: wit::Session,
+    ) -> wit::Decision {
+        let action = Action {
+            id: action.id,
+            kind: action.kind,
+            tool: action.tool,
+            target: action.target,
+            command: action.command,
+            content: action.content,
+            input: action.input,
+            cwd: action.cwd,
+        };
+        let session = Session {
+            id: session.id,
+            intent: session.intent,
+            scope: session.scope,
+            actions: session.actions,
+            labels: session.labels,
+            counters: session.counters,
+            risk: session.risk,
+            recent: session
+                .recent
+                .into_iter()
+                .map(|p| PastAction {
+                    kind: p.kind,
+                    target: p.target,
+                    verdict: from_wit(p.verdict),
+                    labels: p.labels,
+                })
+                .collect(),
+        };
+        let d: Decision = crate::evaluate_json::<P>(&settings, &action, &session);
+        wit::Decision {
+            verdict: to_wit(d.verdict),
+            risk: d.risk,
+            reason: d.reason,
+            rules: d.rules,
+            labels: d.labels,
+            counters: d.counters,
+        }
+    }
+
+    fn from_wit(v: wit::Verdict) -> Verdict {
+        match v {
+            wit::Verdict::Allow => Verdict::Allow,
+            wit::Verdict::Deny => Verdict::Deny,
+            wit::Verdict::Escalate => Verdict::Escalate,
+        }
+    }
+
+    fn to_wit(v: Verdict) -> wit::Verdict {
+        match v {
+            Verdict::Allow => wit::Verdict::Allow,
+            Verdict::Deny => wit::Verdict::Deny,
+            Verdict::Escalate => wit::Verdict::Escalate,
+        }
+    }
+}
+
+/// Exports a [`Policy`] implementation as the component's `clawlaw:policy`
+/// world. Invoke it once, at the crate root of a `cdylib` crate.
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        #[doc(hidden)]
+        pub struct __ClawlawPolicyExport;
+
+        impl $crate::bindings::Guest for __ClawlawPolicyExport {
+            fn info() -> $crate::bindings::clawlaw::policy::types::Info {
+                $crate::__private::info::<$policy>()
+            }
+            fn validate_settings(settings: ::std::string::String) -> ::std::result::Result<(), ::std::string::String> {
+                $crate::__private::validate::<$policy>(settings)
+            }
+            fn evaluate(
+                settings: ::std::string::String,
+                action: $crate::bindings::clawlaw::policy::types::Action,
+                session: $crate::bindings::clawlaw::policy::types::Session,
+            ) -> $crate::bindings::clawlaw::policy::types::Decision {
+                $crate::__private::evaluate::<$policy>(settings, action, session)
+            }
+        }
+
+        $crate::bindings::__export_world_policy!(__ClawlawPolicyExport with_types_in $crate::bindings);
+    };
+}

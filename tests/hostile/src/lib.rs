@@ -1,0 +1,135 @@
+//! A hostile policy for the gate's sandbox tests. Its settings choose how it
+//! misbehaves, so one component covers every fault the gate must survive:
+//!
+//! | `mode`       | what `evaluate` does                                        |
+//! |--------------|-------------------------------------------------------------|
+//! | `ok`         | allows, as a well-behaved policy would                      |
+//! | `loop`       | spins forever                                               |
+//! | `alloc`      | allocates and touches memory without bound                  |
+//! | `recurse`    | recurses without bound                                      |
+//! | `trap`       | executes `unreachable`                                      |
+//! | `panic`      | panics                                                      |
+//! | `giant`      | returns a decision whose reason is `size` bytes             |
+//! | `bad-risk`   | returns a NaN risk                                          |
+//! | `log-flood`  | calls `log` a million times with 1 KiB lines                |
+//! | `probe`      | tries files, sockets, environment, clocks, randomness, and  |
+//! |              | reports in its reason (as JSON) what it could reach         |
+//!
+//! With `"in_validate": true` the misbehaviour happens in `validate-settings`
+//! instead, so the gate's load path is tested too.
+
+use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy};
+use serde::Deserialize;
+use std::hint::black_box;
+
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub mode: String,
+    pub in_validate: bool,
+    /// For `giant`: the reason's size in bytes.
+    pub size: usize,
+    /// For `probe`: an address to try to connect to.
+    pub addr: Option<String>,
+}
+
+pub struct Hostile;
+
+impl Policy for Hostile {
+    type Settings = Settings;
+
+    fn info() -> Info {
+        Info::new("hostile", env!("CARGO_PKG_VERSION")).rule("hostile.probe", "Reports what the sandbox let it reach")
+    }
+
+    fn validate(settings: &Settings) -> Result<(), String> {
+        if settings.in_validate {
+            misbehave(settings);
+        }
+        Ok(())
+    }
+
+    fn evaluate(settings: &Settings, _action: &Action, _session: &Session) -> Decision {
+        misbehave(settings)
+    }
+}
+
+fn misbehave(settings: &Settings) -> Decision {
+    match settings.mode.as_str() {
+        "loop" => loop {
+            black_box(());
+        },
+        "alloc" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                black_box(&hoard);
+            }
+        }
+        "recurse" => Decision::allow_noting("hostile.probe", format!("depth {}", recurse(black_box(1)))),
+        "trap" => trap(),
+        "panic" => panic!("hostile policy panics on purpose"),
+        "giant" => Decision::allow_noting("hostile.probe", "x".repeat(settings.size.max(1))),
+        "bad-risk" => {
+            let mut d = Decision::allow();
+            d.risk = f32::NAN;
+            d
+        }
+        "log-flood" => {
+            let line = "y".repeat(1024);
+            for _ in 0..1_000_000 {
+                clawlaw_sdk::log(&line);
+            }
+            Decision::allow()
+        }
+        "probe" => Decision::allow_noting("hostile.probe", probe(settings.addr.as_deref()).to_string()),
+        _ => Decision::allow(),
+    }
+}
+
+#[allow(unconditional_recursion)]
+fn recurse(n: u64) -> u64 {
+    let local = [n; 64];
+    black_box(&local);
+    recurse(black_box(n + 1)) + local[3]
+}
+
+fn trap() -> Decision {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::process::abort();
+}
+
+/// Tries every capability a policy must not have; reports what it got.
+fn probe(addr: Option<&str>) -> serde_json::Value {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+    let read = std::fs::read_to_string("/etc/passwd").map(|s| s.len()).map_err(|e| e.to_string());
+    let write = std::fs::write("/tmp/clawlaw-hostile-probe", b"x").map_err(|e| e.to_string());
+    let list = std::fs::read_dir("/").map(|d| d.count()).map_err(|e| e.to_string());
+    let cwd = std::env::current_dir().map(|p| p.display().to_string()).map_err(|e| e.to_string());
+    let connect = addr.map(|a| std::net::TcpStream::connect(a).map(|_| ()).map_err(|e| e.to_string()));
+    let bind = std::net::UdpSocket::bind("127.0.0.1:0").map(|_| ()).map_err(|e| e.to_string());
+    let resolve = std::net::ToSocketAddrs::to_socket_addrs("localhost:80").map(|a| a.count()).map_err(|e| e.to_string());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let hash = RandomState::new().hash_one(42u32);
+    serde_json::json!({
+        "read": format!("{read:?}"),
+        "write": format!("{write:?}"),
+        "list": format!("{list:?}"),
+        "cwd": format!("{cwd:?}"),
+        "connect": format!("{connect:?}"),
+        "bind": format!("{bind:?}"),
+        "resolve": format!("{resolve:?}"),
+        "env": std::env::vars().count(),
+        "args": std::env::args().count(),
+        "wall_clock_secs": now,
+        "random_hash": hash,
+    })
+}
+
+export_policy!(Hostile);
