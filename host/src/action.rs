@@ -39,7 +39,10 @@ pub enum ActionError {
     #[error("action is not valid JSON for an action: {0}")]
     Json(String),
     #[error("action field `{field}`: {problem}")]
-    Field { field: &'static str, problem: String },
+    Field {
+        field: &'static str,
+        problem: String,
+    },
 }
 
 impl ActionRequest {
@@ -101,15 +104,22 @@ impl ActionRequest {
 }
 
 /// Parses and checks an action in one step.
-pub fn parse_action(bytes: &[u8], max_bytes: usize, fallback_id: impl FnOnce() -> String) -> Result<Action, ActionError> {
+pub fn parse_action(
+    bytes: &[u8],
+    max_bytes: usize,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Action, ActionError> {
     ActionRequest::parse(bytes, max_bytes)?.into_action(fallback_id)
 }
 
 fn is_kind(kind: &str) -> bool {
     (1..=64).contains(&kind.len())
-        && kind
-            .split('.')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'))
+        && kind.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        })
 }
 
 #[cfg(test)]
@@ -117,7 +127,9 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<Action, ActionError> {
-        parse_action(json.as_bytes(), DEFAULT_MAX_ACTION_BYTES, || "generated".into())
+        parse_action(json.as_bytes(), DEFAULT_MAX_ACTION_BYTES, || {
+            "generated".into()
+        })
     }
 
     #[test]
@@ -131,7 +143,8 @@ mod tests {
 
     #[test]
     fn input_is_kept_as_json_text() {
-        let a = parse(r#"{"kind":"file.write","input":{"file_path":"/w/a","content":"x"}}"#).unwrap();
+        let a =
+            parse(r#"{"kind":"file.write","input":{"file_path":"/w/a","content":"x"}}"#).unwrap();
         assert_eq!(a.input_str("file_path").as_deref(), Some("/w/a"));
     }
 
@@ -140,24 +153,38 @@ mod tests {
         assert!(matches!(parse("not json"), Err(ActionError::Json(_))));
         let missing = parse(r#"{"command":"ls"}"#).unwrap_err().to_string();
         assert!(missing.contains("missing field `kind`"), "{missing}");
-        let wrong_type = parse(r#"{"kind":"shell.exec","command":42}"#).unwrap_err().to_string();
+        let wrong_type = parse(r#"{"kind":"shell.exec","command":42}"#)
+            .unwrap_err()
+            .to_string();
         assert!(wrong_type.contains("invalid type"), "{wrong_type}");
-        let unknown = parse(r#"{"kind":"shell.exec","comand":"ls"}"#).unwrap_err().to_string();
+        let unknown = parse(r#"{"kind":"shell.exec","comand":"ls"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(unknown.contains("unknown field `comand`"), "{unknown}");
         assert_eq!(
             parse(r#"{"kind":"Shell Exec"}"#),
             Err(ActionError::Field {
                 field: "kind",
-                problem: "expected a dotted lower-case name such as `file.write` or `shell.exec`".into()
+                problem: "expected a dotted lower-case name such as `file.write` or `shell.exec`"
+                    .into()
             })
         );
-        assert!(matches!(parse(r#"{"kind":"file.read","cwd":"relative"}"#), Err(ActionError::Field { field: "cwd", .. })));
-        assert!(matches!(parse(r#"{"kind":"file.read","id":""}"#), Err(ActionError::Field { field: "id", .. })));
+        assert!(matches!(
+            parse(r#"{"kind":"file.read","cwd":"relative"}"#),
+            Err(ActionError::Field { field: "cwd", .. })
+        ));
+        assert!(matches!(
+            parse(r#"{"kind":"file.read","id":""}"#),
+            Err(ActionError::Field { field: "id", .. })
+        ));
     }
 
     #[test]
     fn oversized_actions_are_refused_before_parsing() {
-        let big = format!(r#"{{"kind":"file.write","content":"{}"}}"#, "a".repeat(10 << 20));
+        let big = format!(
+            r#"{{"kind":"file.write","content":"{}"}}"#,
+            "a".repeat(10 << 20)
+        );
         assert_eq!(
             parse(&big),
             Err(ActionError::TooLarge {

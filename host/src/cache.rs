@@ -46,7 +46,8 @@ impl CompileCache {
     }
 
     fn path_for(&self, digest_hex: &str) -> PathBuf {
-        self.dir.join(format!("{digest_hex}-{}.cwasm", self.engine_hash))
+        self.dir
+            .join(format!("{digest_hex}-{}.cwasm", self.engine_hash))
     }
 
     /// The compiled component for `digest_hex`, if cached and loadable.

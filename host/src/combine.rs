@@ -93,13 +93,20 @@ pub struct Evaluation {
 /// holds zero policies, so there is always someone who decided.
 pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evaluation {
     let risk = policies.iter().map(|p| p.risk).fold(0.0f32, f32::max);
-    let strictest = policies.iter().map(|p| p.verdict).max().unwrap_or(Verdict::Allow);
+    let strictest = policies
+        .iter()
+        .map(|p| p.verdict)
+        .max()
+        .unwrap_or(Verdict::Allow);
     let evaluation = match strictest {
         Verdict::Allow if risk >= escalation_threshold => Verdict::Escalate,
         v => v,
     };
     let reason = if strictest == Verdict::Allow && evaluation == Verdict::Escalate {
-        let top = policies.iter().max_by(|a, b| a.risk.total_cmp(&b.risk)).expect("non-empty");
+        let top = policies
+            .iter()
+            .max_by(|a, b| a.risk.total_cmp(&b.risk))
+            .expect("non-empty");
         format!(
             "combined risk {risk:.2} reaches the escalation threshold {escalation_threshold:.2} ({}: {})",
             top.policy.name, top.reason
@@ -172,7 +179,13 @@ mod tests {
 
     #[test]
     fn any_escalate_escalates() {
-        let e = combine(vec![report("a", Decision::allow()), report("b", Decision::escalate("b.r", "ask"))], 0.8);
+        let e = combine(
+            vec![
+                report("a", Decision::allow()),
+                report("b", Decision::escalate("b.r", "ask")),
+            ],
+            0.8,
+        );
         assert_eq!(e.evaluation, Verdict::Escalate);
         assert_eq!(e.reason, "b: ask");
     }
@@ -210,7 +223,10 @@ mod tests {
     fn labels_are_unioned() {
         let e = combine(
             vec![
-                report("a", Decision::allow_noting("a.r", "x").with_label("secret-read")),
+                report(
+                    "a",
+                    Decision::allow_noting("a.r", "x").with_label("secret-read"),
+                ),
                 report("b", Decision::allow().with_label("secret-read")),
             ],
             0.8,

@@ -101,11 +101,18 @@ pub struct SetSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: {field}: {message}")]
-    Field { path: PathBuf, field: String, message: String },
+    Field {
+        path: PathBuf,
+        field: String,
+        message: String,
+    },
 }
 
 impl SetSpec {
@@ -125,7 +132,10 @@ impl SetSpec {
         if !path.exists() {
             return Err(ConfigError::Read {
                 path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
             });
         }
         Ok(SetSpec {
@@ -159,11 +169,15 @@ impl SetSpec {
             field,
             message,
         };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| parse(e.to_string().trim_end().replace('\n', " ")))?;
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| parse(e.to_string().trim_end().replace('\n', " ")))?;
         if file.version != CONFIG_VERSION {
             return Err(field(
                 "version".into(),
-                format!("this gate reads config version {CONFIG_VERSION}, the file says {}", file.version),
+                format!(
+                    "this gate reads config version {CONFIG_VERSION}, the file says {}",
+                    file.version
+                ),
             ));
         }
         let t = file.engine.escalation_threshold;
@@ -174,7 +188,10 @@ impl SetSpec {
             ));
         }
         if file.engine.max_sandboxes == 0 {
-            return Err(field("engine.max_sandboxes".into(), "expected at least 1".into()));
+            return Err(field(
+                "engine.max_sandboxes".into(),
+                "expected at least 1".into(),
+            ));
         }
         let defaults = Limits::default()
             .with(&file.limits)
@@ -192,7 +209,8 @@ impl SetSpec {
                 .with(&entry.limits)
                 .map_err(|e| field(format!("policy[{i}].limits"), e.to_string()))?;
             let settings = match entry.settings {
-                Some(table) => serde_json::to_string(&table).map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
+                Some(table) => serde_json::to_string(&table)
+                    .map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
                 None => "{}".into(),
             };
             policies.push(PolicySpec {
@@ -232,14 +250,17 @@ impl SetSpec {
         for path in wasm {
             let settings_path = path.with_extension("json");
             let settings = if settings_path.is_file() {
-                let text = std::fs::read_to_string(&settings_path).map_err(|source| ConfigError::Read {
-                    path: settings_path.clone(),
-                    source,
+                let text = std::fs::read_to_string(&settings_path).map_err(|source| {
+                    ConfigError::Read {
+                        path: settings_path.clone(),
+                        source,
+                    }
                 })?;
-                let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ConfigError::Parse {
-                    path: settings_path.clone(),
-                    message: e.to_string(),
-                })?;
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| ConfigError::Parse {
+                        path: settings_path.clone(),
+                        message: e.to_string(),
+                    })?;
                 value.to_string()
             } else {
                 "{}".into()
@@ -293,22 +314,41 @@ limits = { memory_mib = 8 }
 
     #[test]
     fn errors_name_the_file_and_the_field() {
-        let unknown = parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nsetings = {}\n").unwrap_err().to_string();
+        let unknown = parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nsetings = {}\n")
+            .unwrap_err()
+            .to_string();
         assert!(unknown.starts_with("/etc/clawlaw/gate.toml: "), "{unknown}");
         assert!(unknown.contains("unknown field `setings`"), "{unknown}");
         let version = parse("version = 2\n").unwrap_err().to_string();
-        assert!(version.contains("version: this gate reads config version 1"), "{version}");
-        let limits = parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nlimits = { deadline_ms = 0 }\n")
-            .unwrap_err()
-            .to_string();
-        assert!(limits.contains("policy[0].limits: deadline_ms must be between"), "{limits}");
+        assert!(
+            version.contains("version: this gate reads config version 1"),
+            "{version}"
+        );
+        let limits =
+            parse("version = 1\n[[policy]]\npath = \"a.wasm\"\nlimits = { deadline_ms = 0 }\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            limits.contains("policy[0].limits: deadline_ms must be between"),
+            "{limits}"
+        );
         let empty = parse("version = 1\n").unwrap_err().to_string();
-        assert!(empty.contains("policy: no [[policy]] is configured"), "{empty}");
-        let threshold = parse("version = 1\n[engine]\nescalation_threshold = 1.5\n[[policy]]\npath = \"a.wasm\"\n")
+        assert!(
+            empty.contains("policy: no [[policy]] is configured"),
+            "{empty}"
+        );
+        let threshold = parse(
+            "version = 1\n[engine]\nescalation_threshold = 1.5\n[[policy]]\npath = \"a.wasm\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            threshold.contains("engine.escalation_threshold"),
+            "{threshold}"
+        );
+        let missing = parse("version = 1\n[[policy]]\nname = \"x\"\n")
             .unwrap_err()
             .to_string();
-        assert!(threshold.contains("engine.escalation_threshold"), "{threshold}");
-        let missing = parse("version = 1\n[[policy]]\nname = \"x\"\n").unwrap_err().to_string();
         assert!(missing.contains("missing field `path`"), "{missing}");
     }
 }

@@ -45,7 +45,10 @@ pub enum EngineError {
     #[error("configuring wasmtime: {0}")]
     Wasmtime(String),
     #[error("opening the compiled-component cache {dir}: {source}")]
-    Cache { dir: PathBuf, source: std::io::Error },
+    Cache {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A compiled component and where it came from.
@@ -91,20 +94,25 @@ impl Engine {
             .memory_init_cow(true)
             .max_wasm_stack(512 << 10)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let wasmtime = wasmtime::Engine::new(&cfg).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
+        let wasmtime =
+            wasmtime::Engine::new(&cfg).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
 
         let mut linker = Linker::new(&wasmtime);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| EngineError::Wasmtime(e.to_string()))?;
         PolicyWorld::add_to_linker::<SandboxState, HasSelf<SandboxState>>(&mut linker, |s| s)
             .map_err(|e| EngineError::Wasmtime(e.to_string()))?;
 
-        let cache = match &config.cache_dir {
-            Some(dir) => Some(CompileCache::open(dir, &wasmtime).map_err(|source| EngineError::Cache {
-                dir: dir.clone(),
-                source,
-            })?),
-            None => None,
-        };
+        let cache =
+            match &config.cache_dir {
+                Some(dir) => Some(CompileCache::open(dir, &wasmtime).map_err(|source| {
+                    EngineError::Cache {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?),
+                None => None,
+            };
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(wasmtime.clone(), ticker_stop.clone())
@@ -135,14 +143,19 @@ impl Engine {
     pub fn compile(&self, bytes: &[u8]) -> Result<Compiled, String> {
         let hex = hex::encode(Sha256::digest(bytes));
         let digest = format!("sha256:{hex}");
-        if let Some(component) = self.cache.as_ref().and_then(|c| c.get(&self.wasmtime, &hex)) {
+        if let Some(component) = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(&self.wasmtime, &hex))
+        {
             return Ok(Compiled {
                 component,
                 digest,
                 cached: true,
             });
         }
-        let component = Component::new(&self.wasmtime, bytes).map_err(|e| crate::fault::one_line(&e))?;
+        let component =
+            Component::new(&self.wasmtime, bytes).map_err(|e| crate::fault::one_line(&e))?;
         if let Some(cache) = &self.cache {
             cache.put(&hex, &component);
         }

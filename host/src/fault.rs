@@ -51,7 +51,11 @@ impl Fault {
 
     /// Classifies an error from a call into a policy. `memory_refused` is
     /// whether the sandbox refused a memory growth during the call.
-    pub(crate) fn from_call(err: &wasmtime::Error, deadline_ms: u64, memory: Option<usize>) -> Fault {
+    pub(crate) fn from_call(
+        err: &wasmtime::Error,
+        deadline_ms: u64,
+        memory: Option<usize>,
+    ) -> Fault {
         if let Some(limit_bytes) = memory {
             return Fault::MemoryLimit { limit_bytes };
         }

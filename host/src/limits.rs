@@ -116,11 +116,17 @@ mod tests {
             deadline_ms: Some(MAX_DEADLINE_MS + 1),
             ..Default::default()
         };
-        assert_eq!(Limits::default().with(&too_long), Err(LimitError::Deadline(MAX_DEADLINE_MS + 1)));
+        assert_eq!(
+            Limits::default().with(&too_long),
+            Err(LimitError::Deadline(MAX_DEADLINE_MS + 1))
+        );
         let zero_mem = LimitOverrides {
             memory_mib: Some(0),
             ..Default::default()
         };
-        assert_eq!(Limits::default().with(&zero_mem), Err(LimitError::Memory(0)));
+        assert_eq!(
+            Limits::default().with(&zero_mem),
+            Err(LimitError::Memory(0))
+        );
     }
 }

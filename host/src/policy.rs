@@ -91,13 +91,19 @@ pub struct LoadedPolicy {
 impl LoadedPolicy {
     /// Compiles (or loads from cache), links, names and validates a policy.
     /// `settings` is JSON text; it is validated once, here.
-    pub fn load(engine: &Arc<Engine>, bytes: &[u8], settings: String, limits: Limits) -> Result<LoadedPolicy, LoadError> {
+    pub fn load(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        settings: String,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
         let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
         let instance_pre = engine
             .linker()
             .instantiate_pre(&compiled.component)
             .map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
-        let pre = bindings::PolicyPre::new(instance_pre).map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
+        let pre = bindings::PolicyPre::new(instance_pre)
+            .map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
         let mut policy = LoadedPolicy {
             id: PolicyId {
                 name: String::new(),
@@ -111,7 +117,9 @@ impl LoadedPolicy {
             engine: engine.clone(),
             cached: compiled.cached,
         };
-        let info = policy.call(|p, store| p.call_info(store)).map_err(LoadError::Info)?;
+        let info = policy
+            .call(|p, store| p.call_info(store))
+            .map_err(LoadError::Info)?;
         check_info(&info).map_err(LoadError::InvalidInfo)?;
         policy.id.name = info.name;
         policy.id.version = info.version;
@@ -153,13 +161,21 @@ impl LoadedPolicy {
     }
 
     /// Evaluates one action in a fresh sandbox.
-    pub fn evaluate(&self, action: &clawlaw_sdk::Action, session: &clawlaw_sdk::Session) -> PolicyOutcome {
+    pub fn evaluate(
+        &self,
+        action: &clawlaw_sdk::Action,
+        session: &clawlaw_sdk::Session,
+    ) -> PolicyOutcome {
         self.evaluate_wit(&convert::action(action), &convert::session(session))
     }
 
     /// Evaluates an action already converted for the bindings (a policy set
     /// converts once for all its policies).
-    pub(crate) fn evaluate_wit(&self, action: &wit::Action, session: &wit::Session) -> PolicyOutcome {
+    pub(crate) fn evaluate_wit(
+        &self,
+        action: &wit::Action,
+        session: &wit::Session,
+    ) -> PolicyOutcome {
         let start = Instant::now();
         let decision = self
             .call(|p, store| p.call_evaluate(store, &self.settings, action, session))
@@ -198,7 +214,11 @@ impl LoadedPolicy {
     }
 
     fn classify(&self, err: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {
-        let memory = store.data().limiter.refused_memory.then_some(self.limits.memory_bytes);
+        let memory = store
+            .data()
+            .limiter
+            .refused_memory
+            .then_some(self.limits.memory_bytes);
         Fault::from_call(err, self.limits.deadline_ms, memory)
     }
 
@@ -218,14 +238,24 @@ impl LoadedPolicy {
         if !d.risk.is_finite() || !(0.0..=1.0).contains(&d.risk) {
             return invalid(format!("risk must be between 0.0 and 1.0, got {}", d.risk));
         }
-        if let Some(r) = d.rules.iter().find(|r| !self.rules.iter().any(|known| known.id == **r)) {
-            return invalid(format!("rule {r:?} is not among the rules its `info` declares"));
+        if let Some(r) = d
+            .rules
+            .iter()
+            .find(|r| !self.rules.iter().any(|known| known.id == **r))
+        {
+            return invalid(format!(
+                "rule {r:?} is not among the rules its `info` declares"
+            ));
         }
         if let Some(l) = d.labels.iter().find(|l| !is_name(l)) {
-            return invalid(format!("label {l:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"));
+            return invalid(format!(
+                "label {l:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
+            ));
         }
         if let Some((c, _)) = d.counters.iter().find(|(c, _)| !is_name(c)) {
-            return invalid(format!("counter {c:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"));
+            return invalid(format!(
+                "counter {c:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
+            ));
         }
         Ok(Decision {
             verdict: match d.verdict {
@@ -245,22 +275,31 @@ impl LoadedPolicy {
 /// A label, counter or rule name: short, lower-case, no spaces.
 fn is_name(s: &str) -> bool {
     (1..=64).contains(&s.len())
-        && s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':'))
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':')
+        })
 }
 
 fn check_info(info: &wit::Info) -> Result<(), String> {
     if !is_name(&info.name) {
-        return Err(format!("name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)", info.name));
+        return Err(format!(
+            "name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
+            info.name
+        ));
     }
     if info.version.is_empty() || info.version.len() > 64 {
-        return Err(format!("version {:?} must be 1-64 characters", info.version));
+        return Err(format!(
+            "version {:?} must be 1-64 characters",
+            info.version
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for r in &info.rules {
         if !is_name(&r.id) {
-            return Err(format!("rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)", r.id));
+            return Err(format!(
+                "rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
+                r.id
+            ));
         }
         if !seen.insert(&r.id) {
             return Err(format!("rule id {:?} is declared twice", r.id));

@@ -81,7 +81,11 @@ pub struct PolicySet {
 
 impl PolicySet {
     /// Loads every policy of `spec` on `engine`.
-    pub fn load(engine: &Arc<Engine>, spec: &SetSpec, on_error: OnLoadError) -> Result<PolicySet, SetLoadError> {
+    pub fn load(
+        engine: &Arc<Engine>,
+        spec: &SetSpec,
+        on_error: OnLoadError,
+    ) -> Result<PolicySet, SetLoadError> {
         let mut slots: Vec<Slot> = Vec::new();
         let mut sources = Vec::new();
         for p in &spec.policies {
@@ -90,7 +94,9 @@ impl PolicySet {
                 Ok(policy) => Slot::Ready(policy),
                 Err(error) if on_error == OnLoadError::DenyAll => {
                     let name = p.expected_name.clone().unwrap_or_else(|| {
-                        p.path.file_stem().map_or("policy".into(), |s| s.to_string_lossy().into_owned())
+                        p.path
+                            .file_stem()
+                            .map_or("policy".into(), |s| s.to_string_lossy().into_owned())
                     });
                     let fault = Fault::Load {
                         message: error.to_string(),
@@ -105,7 +111,12 @@ impl PolicySet {
                         fault,
                     }
                 }
-                Err(error) => return Err(SetLoadError { path: source, error }),
+                Err(error) => {
+                    return Err(SetLoadError {
+                        path: source,
+                        error,
+                    });
+                }
             };
             slots.push(slot);
             sources.push(source);
@@ -195,7 +206,11 @@ pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine:
     Engine::new(&config)
 }
 
-fn load_one(engine: &Arc<Engine>, spec: &PolicySpec, loaded: &[Slot]) -> Result<LoadedPolicy, PolicyLoadFailure> {
+fn load_one(
+    engine: &Arc<Engine>,
+    spec: &PolicySpec,
+    loaded: &[Slot],
+) -> Result<LoadedPolicy, PolicyLoadFailure> {
     let bytes = std::fs::read(&spec.path).map_err(PolicyLoadFailure::Read)?;
     let started = Instant::now();
     let policy = LoadedPolicy::load(engine, &bytes, spec.settings.clone(), spec.limits)?;

@@ -216,29 +216,39 @@ pub mod __private {
 }
 
 /// Exports a [`Policy`] implementation as the component's `clawlaw:policy`
-/// world. Invoke it once, at the crate root of a `cdylib` crate.
+/// world. Invoke it once, at the crate root of a `cdylib` crate. It expands
+/// to nothing on native targets, so several policies can be linked into one
+/// native test binary.
 #[macro_export]
 macro_rules! export_policy {
     ($policy:ty) => {
+        #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
-        pub struct __ClawlawPolicyExport;
+        mod __clawlaw_policy_export {
+            #[allow(unused_imports)]
+            use super::*;
 
-        impl $crate::bindings::Guest for __ClawlawPolicyExport {
-            fn info() -> $crate::bindings::clawlaw::policy::types::Info {
-                $crate::__private::info::<$policy>()
+            pub struct Export;
+
+            impl $crate::bindings::Guest for Export {
+                fn info() -> $crate::bindings::clawlaw::policy::types::Info {
+                    $crate::__private::info::<$policy>()
+                }
+                fn validate_settings(
+                    settings: ::std::string::String,
+                ) -> ::std::result::Result<(), ::std::string::String> {
+                    $crate::__private::validate::<$policy>(settings)
+                }
+                fn evaluate(
+                    settings: ::std::string::String,
+                    action: $crate::bindings::clawlaw::policy::types::Action,
+                    session: $crate::bindings::clawlaw::policy::types::Session,
+                ) -> $crate::bindings::clawlaw::policy::types::Decision {
+                    $crate::__private::evaluate::<$policy>(settings, action, session)
+                }
             }
-            fn validate_settings(settings: ::std::string::String) -> ::std::result::Result<(), ::std::string::String> {
-                $crate::__private::validate::<$policy>(settings)
-            }
-            fn evaluate(
-                settings: ::std::string::String,
-                action: $crate::bindings::clawlaw::policy::types::Action,
-                session: $crate::bindings::clawlaw::policy::types::Session,
-            ) -> $crate::bindings::clawlaw::policy::types::Decision {
-                $crate::__private::evaluate::<$policy>(settings, action, session)
-            }
+
+            $crate::bindings::__export_world_policy!(Export with_types_in $crate::bindings);
         }
-
-        $crate::bindings::__export_world_policy!(__ClawlawPolicyExport with_types_in $crate::bindings);
     };
 }

@@ -151,6 +151,7 @@ impl Action {
 
 /// What the session remembers of one earlier action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PastAction {
     pub kind: String,
     #[serde(default)]
@@ -162,7 +163,7 @@ pub struct PastAction {
 
 /// A bounded view of the session the action belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Session {
     pub id: String,
     pub intent: Option<String>,

@@ -39,12 +39,24 @@ pub enum PolicyCommand {
 
 pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        PolicyCommand::Info { component, json, engine } => info(component, json, engine),
-        PolicyCommand::Test { component, cases, engine } => test(component, cases, engine),
+        PolicyCommand::Info {
+            component,
+            json,
+            engine,
+        } => info(component, json, engine),
+        PolicyCommand::Test {
+            component,
+            cases,
+            engine,
+        } => test(component, cases, engine),
     }
 }
 
-fn load(component: &PathBuf, engine_args: &EngineArgs, settings: String) -> anyhow::Result<Result<LoadedPolicy, String>> {
+fn load(
+    component: &PathBuf,
+    engine_args: &EngineArgs,
+    settings: String,
+) -> anyhow::Result<Result<LoadedPolicy, String>> {
     let bytes = match std::fs::read(component) {
         Ok(b) => b,
         Err(e) => return Ok(Err(format!("{}: {e}", component.display()))),
@@ -52,7 +64,10 @@ fn load(component: &PathBuf, engine_args: &EngineArgs, settings: String) -> anyh
     let mut section = clawlaw::config::EngineSection::default();
     engine_args.apply(&mut section);
     let engine = engine_for(&section).context("starting the WebAssembly engine")?;
-    Ok(LoadedPolicy::load(&engine, &bytes, settings, Limits::default()).map_err(|e| format!("{}: {e}", component.display())))
+    Ok(
+        LoadedPolicy::load(&engine, &bytes, settings, Limits::default())
+            .map_err(|e| format!("{}: {e}", component.display())),
+    )
 }
 
 fn info(component: PathBuf, json: bool, engine: EngineArgs) -> anyhow::Result<ExitCode> {
@@ -97,7 +112,13 @@ fn test(component: PathBuf, cases: PathBuf, engine: EngineArgs) -> anyhow::Resul
     };
     let mut failed = 0;
     let mut loaded: Option<(String, LoadedPolicy)> = None;
-    let width = file.cases.iter().map(|c| c.name.len()).max().unwrap_or(4).min(60);
+    let width = file
+        .cases
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(4)
+        .min(60);
     for case in &file.cases {
         let settings = file.settings_for(case);
         if loaded.as_ref().is_none_or(|(s, _)| *s != settings) {
@@ -112,19 +133,29 @@ fn test(component: PathBuf, cases: PathBuf, engine: EngineArgs) -> anyhow::Resul
         let (_, policy) = loaded.as_ref().expect("loaded above");
         let outcome = policy.evaluate(&case.action(), &case.session());
         let result = match &outcome.decision {
-            Ok(d) => case.check(d.verdict, &d.rules, &d.labels).map(|_| d.verdict.to_string()),
+            Ok(d) => case
+                .check(d.verdict, &d.rules, &d.labels)
+                .map(|_| d.verdict.to_string()),
             Err(fault) => Err(format!("fault: {fault}")),
         };
         match result {
             Ok(verdict) => println!("PASS  {:width$}  {verdict}", case.name),
             Err(why) => {
                 failed += 1;
-                let reason = outcome.decision.as_ref().map(|d| d.reason.as_str()).unwrap_or("");
+                let reason = outcome
+                    .decision
+                    .as_ref()
+                    .map(|d| d.reason.as_str())
+                    .unwrap_or("");
                 println!("FAIL  {:width$}  {why} (reason: {reason})", case.name);
             }
         }
     }
     let passed = file.cases.len() - failed;
     println!("\n{passed} passed, {failed} failed");
-    Ok(ExitCode::from(if failed == 0 { EXIT_ALLOW } else { EXIT_DENY }))
+    Ok(ExitCode::from(if failed == 0 {
+        EXIT_ALLOW
+    } else {
+        EXIT_DENY
+    }))
 }

@@ -6,7 +6,8 @@
 //! | `ok`         | allows, as a well-behaved policy would                      |
 //! | `loop`       | spins forever                                               |
 //! | `alloc`      | allocates and touches memory without bound                  |
-//! | `recurse`    | recurses without bound                                      |
+//! | `recurse`    | recurses without bound, with locals on the shadow stack     |
+//! | `recurse-wasm` | recurses without bound on the WebAssembly stack itself    |
 //! | `trap`       | executes `unreachable`                                      |
 //! | `panic`      | panics                                                      |
 //! | `giant`      | returns a decision whose reason is `size` bytes             |
@@ -39,7 +40,8 @@ impl Policy for Hostile {
     type Settings = Settings;
 
     fn info() -> Info {
-        Info::new("hostile", env!("CARGO_PKG_VERSION")).rule("hostile.probe", "Reports what the sandbox let it reach")
+        Info::new("hostile", env!("CARGO_PKG_VERSION"))
+            .rule("hostile.probe", "Reports what the sandbox let it reach")
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {
@@ -66,7 +68,13 @@ fn misbehave(settings: &Settings) -> Decision {
                 black_box(&hoard);
             }
         }
-        "recurse" => Decision::allow_noting("hostile.probe", format!("depth {}", recurse(black_box(1)))),
+        "recurse" => {
+            Decision::allow_noting("hostile.probe", format!("depth {}", recurse(black_box(1))))
+        }
+        "recurse-wasm" => Decision::allow_noting(
+            "hostile.probe",
+            format!("depth {}", recurse_wasm(black_box(1))),
+        ),
         "trap" => trap(),
         "panic" => panic!("hostile policy panics on purpose"),
         "giant" => Decision::allow_noting("hostile.probe", "x".repeat(settings.size.max(1))),
@@ -82,7 +90,9 @@ fn misbehave(settings: &Settings) -> Decision {
             }
             Decision::allow()
         }
-        "probe" => Decision::allow_noting("hostile.probe", probe(settings.addr.as_deref()).to_string()),
+        "probe" => {
+            Decision::allow_noting("hostile.probe", probe(settings.addr.as_deref()).to_string())
+        }
         _ => Decision::allow(),
     }
 }
@@ -92,6 +102,14 @@ fn recurse(n: u64) -> u64 {
     let local = [n; 64];
     black_box(&local);
     recurse(black_box(n + 1)) + local[3]
+}
+
+/// No addressable locals, so the frames live on the wasm stack, not in
+/// linear memory; not a tail call, so it cannot become a loop.
+#[allow(unconditional_recursion)]
+fn recurse_wasm(n: u64) -> u64 {
+    let r = recurse_wasm(black_box(n.wrapping_add(1)));
+    black_box(r.wrapping_mul(3).wrapping_add(n))
 }
 
 fn trap() -> Decision {
@@ -105,13 +123,27 @@ fn trap() -> Decision {
 fn probe(addr: Option<&str>) -> serde_json::Value {
     use std::collections::hash_map::RandomState;
     use std::hash::BuildHasher;
-    let read = std::fs::read_to_string("/etc/passwd").map(|s| s.len()).map_err(|e| e.to_string());
+    let read = std::fs::read_to_string("/etc/passwd")
+        .map(|s| s.len())
+        .map_err(|e| e.to_string());
     let write = std::fs::write("/tmp/clawlaw-hostile-probe", b"x").map_err(|e| e.to_string());
-    let list = std::fs::read_dir("/").map(|d| d.count()).map_err(|e| e.to_string());
-    let cwd = std::env::current_dir().map(|p| p.display().to_string()).map_err(|e| e.to_string());
-    let connect = addr.map(|a| std::net::TcpStream::connect(a).map(|_| ()).map_err(|e| e.to_string()));
-    let bind = std::net::UdpSocket::bind("127.0.0.1:0").map(|_| ()).map_err(|e| e.to_string());
-    let resolve = std::net::ToSocketAddrs::to_socket_addrs("localhost:80").map(|a| a.count()).map_err(|e| e.to_string());
+    let list = std::fs::read_dir("/")
+        .map(|d| d.count())
+        .map_err(|e| e.to_string());
+    let cwd = std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .map_err(|e| e.to_string());
+    let connect = addr.map(|a| {
+        std::net::TcpStream::connect(a)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    });
+    let bind = std::net::UdpSocket::bind("127.0.0.1:0")
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    let resolve = std::net::ToSocketAddrs::to_socket_addrs("localhost:80")
+        .map(|a| a.count())
+        .map_err(|e| e.to_string());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

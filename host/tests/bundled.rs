@@ -1,0 +1,75 @@
+//! The bundled policies' case files, run natively and against the compiled
+//! components through the gate: both must pass every case and agree on
+//! every decision.
+
+mod common;
+
+use clawlaw::limits::Limits;
+use clawlaw::policy::LoadedPolicy;
+use clawlaw_sdk::testing::CaseFile;
+use clawlaw_sdk::{Decision, Policy};
+
+fn run<P: Policy>(crate_name: &str) {
+    let path = common::workspace_root()
+        .join("policies")
+        .join(crate_name)
+        .join("cases.toml");
+    let file = CaseFile::load(&path).unwrap();
+    let bytes = std::fs::read(common::component(crate_name)).unwrap();
+    let engine = common::engine();
+    let mut failures = Vec::new();
+    let mut loaded: Option<(String, LoadedPolicy)> = None;
+    for case in &file.cases {
+        let settings = file.settings_for(case);
+        if loaded.as_ref().is_none_or(|(s, _)| *s != settings) {
+            let policy = LoadedPolicy::load(&engine, &bytes, settings.clone(), Limits::default())
+                .unwrap_or_else(|e| panic!("{crate_name}: case {:?}: {e}", case.name));
+            loaded = Some((settings.clone(), policy));
+        }
+        let (_, policy) = loaded.as_ref().unwrap();
+        let wasm: Decision = match policy.evaluate(&case.action(), &case.session()).decision {
+            Ok(d) => d,
+            Err(fault) => {
+                failures.push(format!("{}: component faulted: {fault}", case.name));
+                continue;
+            }
+        };
+        let native = clawlaw_sdk::evaluate_json::<P>(&settings, &case.action(), &case.session());
+        if native != wasm {
+            failures.push(format!(
+                "{}: native and Wasm disagree:\n  native {native:?}\n  wasm   {wasm:?}",
+                case.name
+            ));
+        }
+        if let Err(e) = case.check(wasm.verdict, &wasm.rules, &wasm.labels) {
+            failures.push(format!("{}: {e} (reason: {})", case.name, wasm.reason));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{crate_name}: {} of {} cases failed:\n{}",
+        failures.len(),
+        file.cases.len(),
+        failures.join("\n")
+    );
+    assert!(
+        file.cases.len() >= 30,
+        "{crate_name} has only {} cases",
+        file.cases.len()
+    );
+}
+
+#[test]
+fn fs_boundary_component_matches_its_cases_and_native() {
+    run::<fs_boundary::FsBoundary>("fs-boundary");
+}
+
+#[test]
+fn shell_guard_component_matches_its_cases_and_native() {
+    run::<shell_guard::ShellGuard>("shell-guard");
+}
+
+#[test]
+fn secrets_guard_component_matches_its_cases_and_native() {
+    run::<secrets_guard::SecretsGuard>("secrets-guard");
+}

@@ -1,0 +1,77 @@
+//! Shared by the host's integration tests: real policy components, built
+//! once per test process with the same command `cargo xtask policies` runs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use clawlaw::engine::{Engine, EngineConfig};
+
+/// The crates built to components for the tests.
+pub const POLICY_CRATES: &[&str] = &[
+    "fs-boundary",
+    "shell-guard",
+    "secrets-guard",
+    "hostile-policy",
+];
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Builds every test component (once per process) and returns their directory.
+pub fn components_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.current_dir(workspace_root()).args([
+            "build",
+            "--quiet",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "policy",
+        ]);
+        for c in POLICY_CRATES {
+            cmd.args(["-p", c]);
+        }
+        let status = cmd
+            .status()
+            .expect("running cargo to build the policy components");
+        assert!(status.success(), "building the policy components failed");
+        target_dir().join("wasm32-wasip2").join("policy")
+    })
+}
+
+/// The compiled component of a crate, e.g. `fs-boundary`.
+pub fn component(crate_name: &str) -> PathBuf {
+    components_dir().join(format!("{}.wasm", crate_name.replace('-', "_")))
+}
+
+/// One engine per test process, with a compiled-component cache of its own
+/// so each component compiles once per process.
+pub fn engine() -> Arc<Engine> {
+    static ENGINE: OnceLock<(Arc<Engine>, tempfile::TempDir)> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let cache = tempfile::tempdir().expect("cache dir");
+            let engine = Engine::new(&EngineConfig {
+                cache_dir: Some(cache.path().to_path_buf()),
+                max_sandboxes: 64,
+            })
+            .expect("engine");
+            (engine, cache)
+        })
+        .0
+        .clone()
+}

@@ -1,0 +1,213 @@
+//! `cargo xtask`: the project's build and dev tasks, in Rust so they run
+//! wherever cargo does.
+//!
+//! - `cargo xtask policies`: installs the wasm32-wasip2 target if missing and
+//!   builds every bundled policy to a component in `target/policies/`.
+//! - `cargo xtask test`: everything CI runs: formatting, clippy, the
+//!   components, every test.
+//! - `cargo xtask start`: builds the policies and the gate and shows it
+//!   deciding a few actions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TARGET: &str = "wasm32-wasip2";
+const PROFILE: &str = "policy";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("policies") => policies().map(|_| ()),
+        Some("test") => test(),
+        Some("start") => start(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 policies   build every bundled policy to a component in target/policies/\n  \
+                 test       run everything CI runs (fmt, clippy, components, all tests)\n  \
+                 start      build the policies and the gate and show it deciding a few actions"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result<()> {
+    eprintln!("xtask: {what}");
+    let status = cmd.status().map_err(|e| format!("{what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// The bundled policy crates: every directory under `policies/`.
+fn policy_crates() -> Result<Vec<String>> {
+    let dir = root().join("policies");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    run(
+        &format!("installing the {TARGET} target"),
+        Command::new("rustup").args(["target", "add", TARGET]),
+    )
+}
+
+/// Builds the bundled policies (and the test components) and copies the
+/// bundled ones to `target/policies/<name>.wasm`.
+fn policies() -> Result<PathBuf> {
+    ensure_wasm_target()?;
+    let crates = policy_crates()?;
+    let mut cmd = cargo();
+    cmd.args(["build", "--target", TARGET, "--profile", PROFILE]);
+    for c in crates.iter().map(String::as_str).chain(["hostile-policy"]) {
+        cmd.args(["-p", c]);
+    }
+    run("building the policy components", &mut cmd)?;
+    let built = target_dir().join(TARGET).join(PROFILE);
+    let out = target_dir().join("policies");
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for c in &crates {
+        let from = built.join(format!("{}.wasm", c.replace('-', "_")));
+        let to = out.join(format!("{c}.wasm"));
+        std::fs::copy(&from, &to).map_err(|e| format!("copying {}: {e}", from.display()))?;
+        let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "xtask:   {:<40} {:>8} bytes",
+            to.strip_prefix(root()).unwrap_or(&to).display(),
+            size
+        );
+    }
+    Ok(out)
+}
+
+fn test() -> Result<()> {
+    policies()?;
+    run(
+        "checking formatting",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run(
+        "running clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
+        "running every test",
+        cargo().args(["test", "--workspace", "--all-targets"]),
+    )?;
+    run(
+        "running the doc tests",
+        cargo().args(["test", "--workspace", "--doc"]),
+    )
+}
+
+fn start() -> Result<()> {
+    let dir = policies()?;
+    run(
+        "building the gate",
+        cargo().args(["build", "--release", "-p", "clawlaw"]),
+    )?;
+    let gate = target_dir().join("release").join("clawlaw");
+    let examples = root().join("examples").join("actions");
+    eprintln!(
+        "\nclawlaw decides three actions against the bundled policies in {}:\n",
+        dir.display()
+    );
+    for (file, what) in [
+        ("cargo-test.json", "run `cargo test` in the workspace"),
+        ("rm-rf-root.json", "run `rm -rf / --no-preserve-root`"),
+        ("write-etc-hosts.json", "write /etc/hosts"),
+    ] {
+        let out = Command::new(&gate)
+            .args(["eval", "--compact", "--policy"])
+            .arg(&dir)
+            .arg("--action")
+            .arg(examples.join(file))
+            .output()
+            .map_err(|e| format!("running {}: {e}", gate.display()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let summary = summarize(&stdout).unwrap_or_else(|| stdout.trim().to_string());
+        println!("  {what:<40} -> {summary}");
+    }
+    println!(
+        "\nTry your own: {} eval --policy {} --action <file.json|->",
+        gate.strip_prefix(root()).unwrap_or(&gate).display(),
+        dir.strip_prefix(root()).unwrap_or(&dir).display()
+    );
+    Ok(())
+}
+
+/// `EVALUATION (reason)` from eval's one-line JSON, without a JSON parser.
+fn summarize(json: &str) -> Option<String> {
+    let field = |name: &str| -> Option<String> {
+        let start = json.find(&format!("\"{name}\":\""))? + name.len() + 4;
+        let mut out = String::new();
+        let mut chars = json[start..].chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.push(chars.next()?),
+                '"' => return Some(out),
+                c => out.push(c),
+            }
+        }
+        None
+    };
+    Some(format!("{} ({})", field("evaluation")?, field("reason")?))
+}
