@@ -96,12 +96,28 @@ pub fn validate_settings<P: Policy>(json: &str) -> Result<(), String> {
     P::validate(&settings)
 }
 
+/// The rule every policy may report: its settings no longer parse.
+pub const SETTINGS_INVALID_RULE: &str = "settings.invalid";
+
+/// A policy's [`Info`] as the gate sees it: the rules it declares plus
+/// [`SETTINGS_INVALID_RULE`], which [`evaluate_json`] may report for any policy.
+pub fn full_info<P: Policy>() -> Info {
+    let mut info = P::info();
+    if !info.rules.iter().any(|r| r.id == SETTINGS_INVALID_RULE) {
+        info = info.rule(
+            SETTINGS_INVALID_RULE,
+            "Settings that do not parse deny every action",
+        );
+    }
+    info
+}
+
 /// Runs one evaluation as the exported `evaluate` does: settings that no
 /// longer parse are a denial, never a panic.
 pub fn evaluate_json<P: Policy>(settings: &str, action: &Action, session: &Session) -> Decision {
     match parse_settings::<P>(settings) {
         Ok(settings) => P::evaluate(&settings, action, session),
-        Err(e) => Decision::deny("settings.invalid", e),
+        Err(e) => Decision::deny(SETTINGS_INVALID_RULE, e),
     }
 }
 
@@ -137,14 +153,17 @@ pub mod __private {
     use crate::{Action, Decision, PastAction, Policy, Session, Verdict};
 
     pub fn info<P: Policy>() -> wit::Info {
-        let info = P::info();
+        let info = crate::full_info::<P>();
         wit::Info {
             name: info.name,
             version: info.version,
             rules: info
                 .rules
                 .into_iter()
-                .map(|r| wit::Rule { id: r.id, summary: r.summary })
+                .map(|r| wit::Rule {
+                    id: r.id,
+                    summary: r.summary,
+                })
                 .collect(),
         }
     }
