@@ -3,33 +3,11 @@
 //! [`ActionError`] that says which field and what was expected; the gate
 //! answers it with DENY.
 
+pub use clawlaw_sdk::ActionRequest;
 use clawlaw_sdk::Action;
-use serde::Deserialize;
 
 /// The largest action the gate accepts by default, in bytes of JSON.
 pub const DEFAULT_MAX_ACTION_BYTES: usize = 4 << 20;
-
-/// An action as JSON writes it. `input` is any JSON value (the tool's
-/// input); everything but `kind` may be left out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionRequest {
-    #[serde(default)]
-    pub id: Option<String>,
-    pub kind: String,
-    #[serde(default)]
-    pub tool: Option<String>,
-    #[serde(default)]
-    pub target: Option<String>,
-    #[serde(default)]
-    pub command: Option<String>,
-    #[serde(default)]
-    pub content: Option<String>,
-    #[serde(default)]
-    pub input: Option<serde_json::Value>,
-    #[serde(default)]
-    pub cwd: Option<String>,
-}
 
 /// Why an action was refused before any policy saw it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -45,62 +23,46 @@ pub enum ActionError {
     },
 }
 
-impl ActionRequest {
-    /// Parses an action from JSON bytes, refusing more than `max_bytes`.
-    pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<ActionRequest, ActionError> {
-        if bytes.len() > max_bytes {
-            return Err(ActionError::TooLarge {
-                bytes: bytes.len(),
-                limit: max_bytes,
-            });
-        }
-        serde_json::from_slice(bytes).map_err(|e| ActionError::Json(e.to_string()))
+/// Parses an action from JSON bytes, refusing more than `max_bytes`.
+pub fn parse_request(bytes: &[u8], max_bytes: usize) -> Result<ActionRequest, ActionError> {
+    if bytes.len() > max_bytes {
+        return Err(ActionError::TooLarge {
+            bytes: bytes.len(),
+            limit: max_bytes,
+        });
     }
+    serde_json::from_slice(bytes).map_err(|e| ActionError::Json(e.to_string()))
+}
 
-    /// Checks the fields and produces the action policies see. `fallback_id`
-    /// names the action when the request gave no id.
-    pub fn into_action(self, fallback_id: impl FnOnce() -> String) -> Result<Action, ActionError> {
-        let field = |field, problem: &str| ActionError::Field {
-            field,
-            problem: problem.to_string(),
-        };
-        if !is_kind(&self.kind) {
-            return Err(field(
-                "kind",
-                "expected a dotted lower-case name such as `file.write` or `shell.exec`",
-            ));
-        }
-        let id = match self.id {
-            Some(id) if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) => {
-                return Err(field("id", "expected 1-128 printable characters"));
-            }
-            Some(id) => id,
-            None => fallback_id(),
-        };
-        let tool = self.tool.unwrap_or_default();
-        if tool.len() > 256 || tool.chars().any(char::is_control) {
-            return Err(field("tool", "expected at most 256 printable characters"));
-        }
-        if let Some(cwd) = &self.cwd
-            && !cwd.starts_with('/')
-        {
-            return Err(field("cwd", "expected an absolute path"));
-        }
-        let input = match self.input {
-            None | Some(serde_json::Value::Null) => "{}".to_string(),
-            Some(v) => v.to_string(),
-        };
-        Ok(Action {
-            id,
-            kind: self.kind,
-            tool,
-            target: self.target,
-            command: self.command,
-            content: self.content,
-            input,
-            cwd: self.cwd,
-        })
+/// Checks a request's fields and produces the action policies see.
+/// `fallback_id` names the action when the request gave no id.
+pub fn check(request: &ActionRequest, fallback_id: impl FnOnce() -> String) -> Result<Action, ActionError> {
+    let field = |field, problem: &str| ActionError::Field {
+        field,
+        problem: problem.to_string(),
+    };
+    if !is_kind(&request.kind) {
+        return Err(field(
+            "kind",
+            "expected a dotted lower-case name such as `file.write` or `shell.exec`",
+        ));
     }
+    if let Some(id) = &request.id
+        && (id.is_empty() || id.len() > 128 || id.chars().any(char::is_control))
+    {
+        return Err(field("id", "expected 1-128 printable characters"));
+    }
+    if let Some(tool) = &request.tool
+        && (tool.len() > 256 || tool.chars().any(char::is_control))
+    {
+        return Err(field("tool", "expected at most 256 printable characters"));
+    }
+    if let Some(cwd) = &request.cwd
+        && !cwd.starts_with('/')
+    {
+        return Err(field("cwd", "expected an absolute path"));
+    }
+    Ok(request.to_action(fallback_id))
 }
 
 /// Parses and checks an action in one step.
@@ -109,7 +71,7 @@ pub fn parse_action(
     max_bytes: usize,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Action, ActionError> {
-    ActionRequest::parse(bytes, max_bytes)?.into_action(fallback_id)
+    check(&parse_request(bytes, max_bytes)?, fallback_id)
 }
 
 fn is_kind(kind: &str) -> bool {

@@ -43,6 +43,81 @@ pub struct ConfigFile {
     pub limits: LimitOverrides,
     #[serde(default, rename = "policy")]
     pub policies: Vec<PolicyEntry>,
+    #[serde(default)]
+    pub server: ServerSection,
+    #[serde(default)]
+    pub auth: AuthSection,
+    #[serde(default)]
+    pub session: SessionSection,
+    #[serde(default)]
+    pub review: ReviewSection,
+}
+
+/// `[server]`: where `clawlaw serve` listens and keeps its data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSection {
+    pub listen: String,
+    /// Evidence (the gate's only store) lives in `<data_dir>/evidence`.
+    pub data_dir: PathBuf,
+    /// Largest request body; larger ones get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerSection {
+    fn default() -> ServerSection {
+        ServerSection {
+            listen: "127.0.0.1:7070".into(),
+            data_dir: PathBuf::from(".clawlaw"),
+            max_body_bytes: crate::action::DEFAULT_MAX_ACTION_BYTES + (64 << 10),
+        }
+    }
+}
+
+/// `[auth]`: the bearer tokens (`[[auth.token]]`). None configured: the
+/// gate makes one per role at start and prints them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSection {
+    pub token: Vec<crate::auth::TokenEntry>,
+}
+
+/// `[session]`: what the gate remembers of each session.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSection {
+    /// Recent actions in the view policies get.
+    pub recent: usize,
+}
+
+impl Default for SessionSection {
+    fn default() -> SessionSection {
+        SessionSection {
+            recent: crate::session::DEFAULT_RECENT,
+        }
+    }
+}
+
+/// `[review]`: how long reviews, approvals and waits last.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewSection {
+    /// A review nobody answers within this becomes DENY.
+    pub expiry_secs: u64,
+    /// An approval lets the same action through for this long, once.
+    pub approval_ttl_secs: u64,
+    /// Longest a client may long-poll a review.
+    pub max_wait_secs: u64,
+}
+
+impl Default for ReviewSection {
+    fn default() -> ReviewSection {
+        ReviewSection {
+            expiry_secs: 900,
+            approval_ttl_secs: 600,
+            max_wait_secs: 60,
+        }
+    }
 }
 
 /// `[engine]`: how the gate runs policies and combines their answers.
@@ -160,72 +235,101 @@ impl SetSpec {
 
     /// Parses config text; relative policy paths are relative to `path`'s directory.
     pub fn from_config_text(text: &str, path: &Path) -> Result<SetSpec, ConfigError> {
-        let parse = |message: String| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message,
-        };
-        let field = |field: String, message: String| ConfigError::Field {
-            path: path.to_path_buf(),
-            field,
-            message,
-        };
-        let file: ConfigFile =
-            toml::from_str(text).map_err(|e| parse(e.to_string().trim_end().replace('\n', " ")))?;
-        if file.version != CONFIG_VERSION {
-            return Err(field(
-                "version".into(),
-                format!(
-                    "this gate reads config version {CONFIG_VERSION}, the file says {}",
-                    file.version
-                ),
-            ));
-        }
-        let t = file.engine.escalation_threshold;
-        if !(t > 0.0 && t <= 1.0) {
-            return Err(field(
-                "engine.escalation_threshold".into(),
-                format!("expected a number in (0.0, 1.0], got {t}"),
-            ));
-        }
-        if file.engine.max_sandboxes == 0 {
-            return Err(field(
-                "engine.max_sandboxes".into(),
-                "expected at least 1".into(),
-            ));
-        }
-        let defaults = Limits::default()
-            .with(&file.limits)
-            .map_err(|e: LimitError| field("limits".into(), e.to_string()))?;
-        if file.policies.is_empty() {
-            return Err(field(
-                "policy".into(),
-                "no [[policy]] is configured; a gate with no policy would decide nothing".into(),
-            ));
-        }
-        let base = path.parent().unwrap_or(Path::new("."));
-        let mut policies = Vec::new();
-        for (i, entry) in file.policies.into_iter().enumerate() {
-            let limits = defaults
-                .with(&entry.limits)
-                .map_err(|e| field(format!("policy[{i}].limits"), e.to_string()))?;
-            let settings = match entry.settings {
-                Some(table) => serde_json::to_string(&table)
-                    .map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
-                None => "{}".into(),
-            };
-            policies.push(PolicySpec {
-                path: base.join(&entry.path),
-                expected_name: entry.name,
-                settings,
-                limits,
-            });
-        }
-        Ok(SetSpec {
-            engine: file.engine,
-            policies,
-        })
+        parse_config(text, path).map(|(_, spec)| spec)
     }
+}
 
+/// Reads a whole gate config: its sections and the policy set it names.
+/// Relative paths (policies, `server.data_dir`) are relative to the file.
+pub fn load_config(path: &Path) -> Result<(ConfigFile, SetSpec), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (mut file, spec) = parse_config(&text, path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    file.server.data_dir = base.join(&file.server.data_dir);
+    Ok((file, spec))
+}
+
+fn parse_config(text: &str, path: &Path) -> Result<(ConfigFile, SetSpec), ConfigError> {
+    let parse = |message: String| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message,
+    };
+    let field = |field: String, message: String| ConfigError::Field {
+        path: path.to_path_buf(),
+        field,
+        message,
+    };
+    let file: ConfigFile =
+        toml::from_str(text).map_err(|e| parse(e.to_string().trim_end().replace('\n', " ")))?;
+    if file.server.listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(field(
+            "server.listen".into(),
+            format!(
+                "expected an address such as 127.0.0.1:7070, got {:?}",
+                file.server.listen
+            ),
+        ));
+    }
+    if file.version != CONFIG_VERSION {
+        return Err(field(
+            "version".into(),
+            format!(
+                "this gate reads config version {CONFIG_VERSION}, the file says {}",
+                file.version
+            ),
+        ));
+    }
+    let t = file.engine.escalation_threshold;
+    if !(t > 0.0 && t <= 1.0) {
+        return Err(field(
+            "engine.escalation_threshold".into(),
+            format!("expected a number in (0.0, 1.0], got {t}"),
+        ));
+    }
+    if file.engine.max_sandboxes == 0 {
+        return Err(field(
+            "engine.max_sandboxes".into(),
+            "expected at least 1".into(),
+        ));
+    }
+    let defaults = Limits::default()
+        .with(&file.limits)
+        .map_err(|e: LimitError| field("limits".into(), e.to_string()))?;
+    if file.policies.is_empty() {
+        return Err(field(
+            "policy".into(),
+            "no [[policy]] is configured; a gate with no policy would decide nothing".into(),
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut policies = Vec::new();
+    for (i, entry) in file.policies.iter().cloned().enumerate() {
+        let limits = defaults
+            .with(&entry.limits)
+            .map_err(|e| field(format!("policy[{i}].limits"), e.to_string()))?;
+        let settings = match entry.settings {
+            Some(table) => serde_json::to_string(&table)
+                .map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
+            None => "{}".into(),
+        };
+        policies.push(PolicySpec {
+            path: base.join(&entry.path),
+            expected_name: entry.name,
+            settings,
+            limits,
+        });
+    }
+    let spec = SetSpec {
+        engine: file.engine.clone(),
+        policies,
+    };
+    Ok((file, spec))
+}
+
+impl SetSpec {
     /// Every `*.wasm` in a directory, in name order, each with the settings
     /// in `<stem>.json` beside it when there is one.
     pub fn from_dir(dir: &Path) -> Result<SetSpec, ConfigError> {

@@ -9,17 +9,29 @@
 //!   file, a directory or single components;
 //! - [`policy`]: one policy, evaluated in a fresh [`sandbox`] on the shared
 //!   [`engine`] under its [`limits`]; every failure is a [`fault`];
-//! - [`combine`]: the policies' decisions folded into the gate's evaluation.
+//! - [`combine`]: the policies' decisions folded into the gate's evaluation;
+//! - [`gate`]: the whole path of one action — [`session`] composition and
+//!   [`budget`]s, the policies, [`review`] on ESCALATE, the durable
+//!   [`evidence`] record — behind the HTTP [`server`] with [`auth`] roles
+//!   and [`metrics`].
 
 pub mod action;
+pub mod auth;
+pub mod budget;
 pub mod cache;
 pub mod combine;
 pub mod config;
 pub mod engine;
+pub mod evidence;
 pub mod fault;
+pub mod gate;
 pub mod limits;
+pub mod metrics;
 pub mod policy;
 pub mod policy_set;
+pub mod review;
 pub mod sandbox;
+pub mod server;
+pub mod session;
 
 pub use clawlaw_sdk::{Action, Decision, Session, Verdict};

@@ -140,6 +140,7 @@ impl PolicySet {
             .iter()
             .map(|slot| match slot {
                 Slot::Ready(policy) => {
+                    let _span = tracing::debug_span!("policy", name = %policy.id().name, version = %policy.id().version).entered();
                     let outcome = policy.evaluate_wit(&wit_action, &wit_session);
                     if let Err(fault) = &outcome.decision {
                         tracing::warn!(policy = %policy.id().name, action = %action.id, fault = fault.kind(), %fault, "policy fault");

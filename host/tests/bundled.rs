@@ -73,3 +73,8 @@ fn shell_guard_component_matches_its_cases_and_native() {
 fn secrets_guard_component_matches_its_cases_and_native() {
     run::<secrets_guard::SecretsGuard>("secrets-guard");
 }
+
+#[test]
+fn exfiltration_component_matches_its_cases_and_native() {
+    run::<exfiltration::Exfiltration>("exfiltration");
+}

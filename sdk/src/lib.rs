@@ -55,7 +55,7 @@ pub mod shell;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 
-pub use types::{Action, Decision, Info, PastAction, Rule, Session, Verdict, kinds};
+pub use types::{Action, ActionRequest, Decision, Info, PastAction, Rule, Session, Verdict, kinds};
 
 use serde::de::DeserializeOwned;
 

@@ -26,7 +26,7 @@
 
 use serde::Deserialize;
 
-use crate::{Action, Decision, Policy, Session, Verdict};
+use crate::{Action, ActionRequest, Decision, Policy, Session, Verdict};
 
 /// A file of test cases.
 #[derive(Debug, Clone, Deserialize)]
@@ -45,7 +45,8 @@ pub struct CaseFile {
 #[serde(deny_unknown_fields)]
 pub struct Case {
     pub name: String,
-    pub action: CaseAction,
+    /// The action, as JSON writes it (`input` a table).
+    pub action: ActionRequest,
     #[serde(default)]
     pub session: Option<Session>,
     #[serde(default)]
@@ -57,28 +58,6 @@ pub struct Case {
     /// Labels that must be among those the decision sets.
     #[serde(default)]
     pub labels: Vec<String>,
-}
-
-/// An action as a case file writes it: `input` is a table, not JSON text,
-/// and everything but `kind` may be left out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseAction {
-    #[serde(default)]
-    pub id: Option<String>,
-    pub kind: String,
-    #[serde(default)]
-    pub tool: Option<String>,
-    #[serde(default)]
-    pub target: Option<String>,
-    #[serde(default)]
-    pub command: Option<String>,
-    #[serde(default)]
-    pub content: Option<String>,
-    #[serde(default)]
-    pub input: Option<serde_json::Value>,
-    #[serde(default)]
-    pub cwd: Option<String>,
 }
 
 impl CaseFile {
@@ -105,17 +84,7 @@ impl CaseFile {
 impl Case {
     /// The case's action as the policy receives it.
     pub fn action(&self) -> Action {
-        let a = &self.action;
-        Action {
-            id: a.id.clone().unwrap_or_else(|| "case".into()),
-            kind: a.kind.clone(),
-            tool: a.tool.clone().unwrap_or_default(),
-            target: a.target.clone(),
-            command: a.command.clone(),
-            content: a.content.clone(),
-            input: a.input.as_ref().map_or_else(|| "{}".into(), |v| v.to_string()),
-            cwd: a.cwd.clone(),
-        }
+        self.action.to_action(|| "case".into())
     }
 
     /// The case's session (a fresh, empty one when it gives none).
@@ -124,7 +93,12 @@ impl Case {
     }
 
     /// Checks a decision against the case's expectations.
-    pub fn check(&self, verdict: Verdict, rules: &[String], labels: &[String]) -> Result<(), String> {
+    pub fn check(
+        &self,
+        verdict: Verdict,
+        rules: &[String],
+        labels: &[String],
+    ) -> Result<(), String> {
         let mut problems = Vec::new();
         if verdict != self.expect {
             problems.push(format!("expected {}, got {}", self.expect, verdict));
@@ -139,7 +113,11 @@ impl Case {
                 problems.push(format!("label {l} was not set (set: {labels:?})"));
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
     }
 }
 
@@ -172,7 +150,11 @@ pub fn run_cases<P: Policy>(case_file: &str) -> Result<Report, String> {
 pub fn assert_cases<P: Policy>(case_file: &str) {
     let report = run_cases::<P>(case_file).unwrap_or_else(|e| panic!("case file: {e}"));
     if !report.failed.is_empty() {
-        let mut msg = format!("{} of {} cases failed:\n", report.failed.len(), report.failed.len() + report.passed);
+        let mut msg = format!(
+            "{} of {} cases failed:\n",
+            report.failed.len(),
+            report.failed.len() + report.passed
+        );
         for (name, what, reason) in &report.failed {
             msg.push_str(&format!("  - {name}: {what} (reason: {reason})\n"));
         }

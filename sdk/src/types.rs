@@ -145,7 +145,71 @@ impl Action {
     }
 
     fn input_or_empty(&self) -> &str {
-        if self.input.trim().is_empty() { "{}" } else { &self.input }
+        if self.input.trim().is_empty() {
+            "{}"
+        } else {
+            &self.input
+        }
+    }
+}
+
+/// An action as JSON writes it — in a request to the gate, in the evidence,
+/// in a case file: `input` is the tool's input as any JSON value, not text,
+/// and everything but `kind` may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub kind: String,
+    #[serde(default)]
+    pub tool: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub command: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub input: Option<serde_json::Value>,
+    #[serde(default)]
+    pub cwd: Option<String>,
+}
+
+impl ActionRequest {
+    /// The action as a policy receives it, named `fallback_id` when the
+    /// request gives no id. Checks nothing: the gate validates first.
+    pub fn to_action(&self, fallback_id: impl FnOnce() -> String) -> Action {
+        Action {
+            id: self.id.clone().unwrap_or_else(fallback_id),
+            kind: self.kind.clone(),
+            tool: self.tool.clone().unwrap_or_default(),
+            target: self.target.clone(),
+            command: self.command.clone(),
+            content: self.content.clone(),
+            input: match &self.input {
+                None | Some(serde_json::Value::Null) => "{}".to_string(),
+                Some(v) => v.to_string(),
+            },
+            cwd: self.cwd.clone(),
+        }
+    }
+}
+
+impl From<&Action> for ActionRequest {
+    /// The action as JSON writes it: its input parsed back into a value
+    /// (kept as a string when it is not JSON).
+    fn from(a: &Action) -> ActionRequest {
+        ActionRequest {
+            id: Some(a.id.clone()),
+            kind: a.kind.clone(),
+            tool: Some(a.tool.clone()),
+            target: a.target.clone(),
+            command: a.command.clone(),
+            content: a.content.clone(),
+            input: Some(serde_json::from_str(&a.input).unwrap_or_else(|_| serde_json::Value::String(a.input.clone()))),
+            cwd: a.cwd.clone(),
+        }
     }
 }
 
@@ -263,7 +327,11 @@ impl Decision {
 
     /// The same decision with its risk set (clamped to 0.0..=1.0).
     pub fn with_risk(mut self, risk: f32) -> Decision {
-        self.risk = if risk.is_nan() { 1.0 } else { risk.clamp(0.0, 1.0) };
+        self.risk = if risk.is_nan() {
+            1.0
+        } else {
+            risk.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -371,7 +439,10 @@ mod tests {
         assert_eq!(Verdict::Deny.max(Verdict::Escalate), Verdict::Deny);
         let v: Verdict = serde_json::from_str("\"deny\"").unwrap();
         assert_eq!(v, Verdict::Deny);
-        assert_eq!(serde_json::to_string(&Verdict::Escalate).unwrap(), "\"ESCALATE\"");
+        assert_eq!(
+            serde_json::to_string(&Verdict::Escalate).unwrap(),
+            "\"ESCALATE\""
+        );
     }
 
     #[test]
@@ -379,6 +450,18 @@ mod tests {
         assert_eq!(Decision::allow().with_risk(3.0).risk, 1.0);
         assert_eq!(Decision::allow().with_risk(f32::NAN).risk, 1.0);
         assert_eq!(Decision::allow().with_risk(-1.0).risk, 0.0);
+    }
+
+    #[test]
+    fn an_action_survives_its_json_form() {
+        let mut a = Action::write("/w/a.rs", "fn main() {}");
+        a.input = r#"{"content":"fn main() {}","file_path":"/w/a.rs"}"#.into();
+        let json = serde_json::to_string(&ActionRequest::from(&a)).unwrap();
+        let back: ActionRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_action(|| unreachable!()), a);
+        let minimal: ActionRequest = serde_json::from_str(r#"{"kind":"shell.exec"}"#).unwrap();
+        let m = minimal.to_action(|| "gen".into());
+        assert_eq!((m.id.as_str(), m.tool.as_str(), m.input.as_str()), ("gen", "", "{}"));
     }
 
     #[test]

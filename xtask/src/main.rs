@@ -5,8 +5,9 @@
 //!   builds every bundled policy to a component in `target/policies/`.
 //! - `cargo xtask test`: everything CI runs: formatting, clippy, the
 //!   components, every test.
-//! - `cargo xtask start`: builds the policies and the gate and shows it
-//!   deciding a few actions.
+//! - `cargo xtask start`: builds the policies and the gate, shows it
+//!   deciding a few actions, then starts it on its embedded defaults
+//!   (127.0.0.1:7070, evidence in `target/clawlaw-data`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
                  tasks:\n  \
                  policies   build every bundled policy to a component in target/policies/\n  \
                  test       run everything CI runs (fmt, clippy, components, all tests)\n  \
-                 start      build the policies and the gate and show it deciding a few actions"
+                 start      build the policies and the gate, show a few decisions, start the gate"
             );
             return ExitCode::from(2);
         }
@@ -166,7 +167,7 @@ fn start() -> Result<()> {
     )?;
     let gate = target_dir().join("release").join("clawlaw");
     let examples = root().join("examples").join("actions");
-    eprintln!(
+    println!(
         "\nclawlaw decides three actions against the bundled policies in {}:\n",
         dir.display()
     );
@@ -184,14 +185,19 @@ fn start() -> Result<()> {
             .map_err(|e| format!("running {}: {e}", gate.display()))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         let summary = summarize(&stdout).unwrap_or_else(|| stdout.trim().to_string());
-        println!("  {what:<40} -> {summary}");
+        println!("  {what:<36} -> {summary}");
     }
-    println!(
-        "\nTry your own: {} eval --policy {} --action <file.json|->",
-        gate.strip_prefix(root()).unwrap_or(&gate).display(),
-        dir.strip_prefix(root()).unwrap_or(&dir).display()
-    );
-    Ok(())
+    println!("\nstarting the gate on its embedded defaults (Ctrl-C stops it):\n");
+    let data = target_dir().join("clawlaw-data");
+    run(
+        "serving",
+        Command::new(&gate)
+            .arg("serve")
+            .arg("--policies")
+            .arg(&dir)
+            .arg("--data-dir")
+            .arg(&data),
+    )
 }
 
 /// `EVALUATION (reason)` from eval's one-line JSON, without a JSON parser.

@@ -1,7 +1,9 @@
 //! The command line: argument parsing and dispatch to one module per command.
 
 mod eval;
+mod evidence;
 mod policy;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,10 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -48,6 +54,17 @@ pub enum Command {
     /// Inspect and test policy components.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+
+    /// Check the evidence log's hash chain, and print full evidence records.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
+
+    /// Run the gate as an HTTP service: sessions, evaluations, reviews,
+    /// evidence, metrics. Stops gracefully on Ctrl-C or SIGTERM.
+    #[command(after_help = "Examples:\n  \
+        clawlaw serve                              # embedded defaults, policies from target/policies\n  \
+        clawlaw serve --config examples/gate.toml")]
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by commands that load policies.
@@ -79,24 +96,40 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Evidence(cmd) => evidence::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
-/// Logs to stderr, quiet by default so stdout stays machine-readable;
-/// `RUST_LOG` overrides.
-pub fn init_logging(verbose: u8) {
-    let default = match verbose {
+/// Logs to stderr; quiet by default for one-shot commands so stdout stays
+/// machine-readable, `info` for the server. `RUST_LOG` overrides.
+pub fn init_logging(cli: &Cli) {
+    let base = if matches!(cli.command, Command::Serve(_)) {
+        1
+    } else {
+        0
+    };
+    let default = match base + cli.verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Reads a file, or standard input for `-`.

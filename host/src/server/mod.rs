@@ -1,0 +1,95 @@
+//! The HTTP API (axum): routes, authentication by bearer token and role,
+//! JSON errors, body limits, graceful shutdown. Handlers are thin: each
+//! parses, checks the caller's role, and calls the [`Gate`].
+//!
+//! | method | path | role | what |
+//! |---|---|---|---|
+//! | GET | `/healthz` | none | 200 when the gate can decide and record, 503 otherwise |
+//! | GET | `/metrics` | none | Prometheus text format |
+//! | GET | `/v1/policies` | any | the loaded policy set |
+//! | POST | `/v1/sessions` | agent | open a session: intent, scope, budgets, principal |
+//! | GET | `/v1/sessions/{id}` | any | the session's composition state |
+//! | POST | `/v1/sessions/{id}/actions` | agent | evaluate an action: `{"action": {...}, "prompt": "..."}` |
+//! | POST | `/v1/sessions/{id}/actions/{action}/outcome` | agent | report what happened |
+//! | GET | `/v1/sessions/{id}/evidence` | reviewer | the session's full evidence records (`?action=` for one) |
+//! | GET | `/v1/reviews` | reviewer | reviews (`?status=pending`) |
+//! | GET | `/v1/reviews/{id}` | agent, reviewer | one review |
+//! | GET | `/v1/reviews/{id}/wait` | agent, reviewer | long-poll until decided (`?timeout_ms=`, bounded) |
+//! | POST | `/v1/reviews/{id}/approve` | reviewer | `{"reason": "..."}` |
+//! | POST | `/v1/reviews/{id}/deny` | reviewer | `{"reason": "..."}` |
+
+mod error;
+mod extract;
+mod ops;
+mod reviews;
+mod sessions;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::auth::Tokens;
+use crate::gate::Gate;
+
+pub use error::ApiError;
+
+/// What every handler shares.
+pub struct AppState {
+    pub gate: Arc<Gate>,
+    pub tokens: Tokens,
+    /// Largest request body accepted (`server.max_body_bytes`).
+    pub max_body_bytes: usize,
+}
+
+/// The router for a gate.
+pub fn router(state: Arc<AppState>) -> Router {
+    let max_body_bytes = state.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/v1/policies", get(ops::policies))
+        .route("/v1/sessions", post(sessions::open))
+        .route("/v1/sessions/{id}", get(sessions::show))
+        .route("/v1/sessions/{id}/actions", post(sessions::evaluate))
+        .route(
+            "/v1/sessions/{id}/actions/{action}/outcome",
+            post(sessions::outcome),
+        )
+        .route("/v1/sessions/{id}/evidence", get(sessions::evidence))
+        .route("/v1/reviews", get(reviews::list))
+        .route("/v1/reviews/{id}", get(reviews::show))
+        .route("/v1/reviews/{id}/wait", get(reviews::wait))
+        .route("/v1/reviews/{id}/approve", post(reviews::approve))
+        .route("/v1/reviews/{id}/deny", post(reviews::deny))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then stops accepting, lets requests in
+/// flight finish, and returns. The background review expiry runs meanwhile.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let gate = state.gate.clone();
+    let expiry = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tick.tick().await;
+            gate.expire_reviews().await;
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    expiry.abort();
+    result
+}
