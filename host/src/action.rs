@@ -3,8 +3,8 @@
 //! [`ActionError`] that says which field and what was expected; the gate
 //! answers it with DENY.
 
-pub use clawlaw_sdk::ActionRequest;
 use clawlaw_sdk::Action;
+pub use clawlaw_sdk::ActionRequest;
 
 /// The largest action the gate accepts by default, in bytes of JSON.
 pub const DEFAULT_MAX_ACTION_BYTES: usize = 4 << 20;
@@ -36,7 +36,10 @@ pub fn parse_request(bytes: &[u8], max_bytes: usize) -> Result<ActionRequest, Ac
 
 /// Checks a request's fields and produces the action policies see.
 /// `fallback_id` names the action when the request gave no id.
-pub fn check(request: &ActionRequest, fallback_id: impl FnOnce() -> String) -> Result<Action, ActionError> {
+pub fn check(
+    request: &ActionRequest,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Action, ActionError> {
     let field = |field, problem: &str| ActionError::Field {
         field,
         problem: problem.to_string(),

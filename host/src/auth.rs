@@ -85,7 +85,9 @@ pub struct Tokens {
 impl std::fmt::Debug for Tokens {
     /// Names the principals, never the token digests.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.entries.iter().map(|(_, p)| p)).finish()
+        f.debug_list()
+            .entries(self.entries.iter().map(|(_, p)| p))
+            .finish()
     }
 }
 

@@ -815,7 +815,10 @@ fn parse_body(
         }
         (None, None) => None,
     };
-    let action = check(&parse_request(body.action.get().as_bytes(), max_action_bytes)?, fallback_id)?;
+    let action = check(
+        &parse_request(body.action.get().as_bytes(), max_action_bytes)?,
+        fallback_id,
+    )?;
     Ok((action, prompt_hash))
 }
 

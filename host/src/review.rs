@@ -83,8 +83,12 @@ pub struct Reviews {
 pub fn action_digest(session_id: &str, action: &Action, policy_set: &str) -> String {
     let mut canonical = ActionRequest::from(action);
     canonical.id = None;
-    let bound = serde_json::json!({ "session": session_id, "policy_set": policy_set, "action": canonical });
-    format!("sha256:{}", hex::encode(Sha256::digest(bound.to_string().as_bytes())))
+    let bound =
+        serde_json::json!({ "session": session_id, "policy_set": policy_set, "action": canonical });
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(bound.to_string().as_bytes()))
+    )
 }
 
 fn after(t: Timestamp, d: Duration) -> Timestamp {
