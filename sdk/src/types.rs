@@ -207,7 +207,10 @@ impl From<&Action> for ActionRequest {
             target: a.target.clone(),
             command: a.command.clone(),
             content: a.content.clone(),
-            input: Some(serde_json::from_str(&a.input).unwrap_or_else(|_| serde_json::Value::String(a.input.clone()))),
+            input: Some(
+                serde_json::from_str(&a.input)
+                    .unwrap_or_else(|_| serde_json::Value::String(a.input.clone())),
+            ),
             cwd: a.cwd.clone(),
         }
     }
@@ -461,7 +464,10 @@ mod tests {
         assert_eq!(back.to_action(|| unreachable!()), a);
         let minimal: ActionRequest = serde_json::from_str(r#"{"kind":"shell.exec"}"#).unwrap();
         let m = minimal.to_action(|| "gen".into());
-        assert_eq!((m.id.as_str(), m.tool.as_str(), m.input.as_str()), ("gen", "", "{}"));
+        assert_eq!(
+            (m.id.as_str(), m.tool.as_str(), m.input.as_str()),
+            ("gen", "", "{}")
+        );
     }
 
     #[test]
