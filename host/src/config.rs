@@ -51,6 +51,23 @@ pub struct ConfigFile {
     pub session: SessionSection,
     #[serde(default)]
     pub review: ReviewSection,
+    #[serde(default)]
+    pub reload: ReloadSection,
+}
+
+/// `[reload]`: how the gate notices a changed policy source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReloadSection {
+    /// Check the policy files (their sha256) this often; 0 turns polling off.
+    /// `POST /v1/admin/reload` and SIGHUP reload at once either way.
+    pub poll_secs: u64,
+}
+
+impl Default for ReloadSection {
+    fn default() -> ReloadSection {
+        ReloadSection { poll_secs: 10 }
+    }
 }
 
 /// `[server]`: where `clawlaw serve` listens and keeps its data.

@@ -29,6 +29,7 @@ pub mod limits;
 pub mod metrics;
 pub mod policy;
 pub mod policy_set;
+pub mod reload;
 pub mod review;
 pub mod sandbox;
 pub mod server;

@@ -37,6 +37,11 @@ pub struct ReviewLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReloadLabels {
+    pub outcome: String,
+}
+
 /// Every metric the gate exports.
 pub struct Metrics {
     registry: Registry,
@@ -50,6 +55,7 @@ pub struct Metrics {
     pub evidence_write_seconds: Histogram,
     pub evidence_failures: Counter,
     pub malformed_requests: Counter,
+    pub reloads: Family<ReloadLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -78,6 +84,7 @@ impl Metrics {
             evidence_write_seconds: latency_histogram(),
             evidence_failures: Counter::default(),
             malformed_requests: Counter::default(),
+            reloads: Family::default(),
         };
         registry.register(
             "decisions",
@@ -129,6 +136,11 @@ impl Metrics {
             "Actions refused as malformed",
             m.malformed_requests.clone(),
         );
+        registry.register(
+            "policy_reloads",
+            "Policy-set reloads by outcome (swapped, unchanged, refused)",
+            m.reloads.clone(),
+        );
         Metrics { registry, ..m }
     }
 
@@ -161,6 +173,15 @@ impl Metrics {
                     .inc();
             }
         }
+    }
+
+    /// Counts one reload attempt.
+    pub fn count_reload(&self, outcome: &str) {
+        self.reloads
+            .get_or_create(&ReloadLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
     }
 
     /// The Prometheus text exposition.

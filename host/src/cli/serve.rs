@@ -10,6 +10,7 @@ use clawlaw::auth::Tokens;
 use clawlaw::config::{ConfigFile, SetSpec, load_config};
 use clawlaw::gate::{Gate, GateOptions};
 use clawlaw::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw::reload::{Reloader, Source, Trigger};
 use clawlaw::review::ReviewTimes;
 use clawlaw::server::AppState;
 
@@ -70,18 +71,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(config, spec))
+    let source = match &args.config {
+        Some(path) => Source::Config(path.clone()),
+        None => Source::Dir(args.policies.clone()),
+    };
+    runtime.block_on(serve(config, spec, source))
 }
 
 fn default_config() -> ConfigFile {
     toml::from_str("version = 1").expect("the embedded default config parses")
 }
 
-async fn serve(config: ConfigFile, spec: SetSpec) -> anyhow::Result<ExitCode> {
+async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
     let set = {
-        let spec = spec.clone();
+        let (engine, spec) = (engine.clone(), spec.clone());
         tokio::task::spawn_blocking(move || PolicySet::load(&engine, &spec, OnLoadError::Refuse))
             .await??
     };
@@ -135,12 +140,18 @@ async fn serve(config: ConfigFile, spec: SetSpec) -> anyhow::Result<ExitCode> {
         started.elapsed(),
     );
 
+    let reloader = Arc::new(Reloader::new(source, engine, gate.clone()));
+    let watchers = spawn_reload_triggers(reloader.clone(), config.reload.poll_secs);
     let state = Arc::new(AppState {
         gate: gate.clone(),
+        reloader: Some(reloader),
         tokens,
         max_body_bytes: config.server.max_body_bytes,
     });
     clawlaw::server::serve(listener, state, shutdown_signal()).await?;
+    for w in watchers {
+        w.abort();
+    }
     tracing::info!("shutting down: flushing the evidence log");
     gate.evidence().close();
     Ok(ExitCode::from(EXIT_ALLOW))
@@ -225,6 +236,47 @@ fn print_banner(
         );
         println!("  (README.md, \"The gate's HTTP API\", walks through reviews and evidence)");
     }
+}
+
+/// SIGHUP reloads at once; a poll reloads when the source's files change.
+fn spawn_reload_triggers(
+    reloader: Arc<Reloader>,
+    poll_secs: u64,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    #[cfg(unix)]
+    {
+        let reloader = reloader.clone();
+        tasks.push(tokio::spawn(async move {
+            let Ok(mut hup) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            else {
+                tracing::warn!("cannot listen for SIGHUP; reload through the API instead");
+                return;
+            };
+            while hup.recv().await.is_some() {
+                let r = reloader.clone();
+                let _ = tokio::task::spawn_blocking(move || r.reload(Trigger::Signal)).await;
+            }
+        }));
+    }
+    if poll_secs > 0 {
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(poll_secs));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let r = reloader.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    if r.changed() {
+                        r.reload(Trigger::Poll);
+                    }
+                })
+                .await;
+            }
+        }));
+    }
+    tasks
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

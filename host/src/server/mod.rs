@@ -17,6 +17,7 @@
 //! | GET | `/v1/reviews/{id}/wait` | agent, reviewer | long-poll until decided (`?timeout_ms=`, bounded) |
 //! | POST | `/v1/reviews/{id}/approve` | reviewer | `{"reason": "..."}` |
 //! | POST | `/v1/reviews/{id}/deny` | reviewer | `{"reason": "..."}` |
+//! | POST | `/v1/admin/reload` | admin | reload the policy set now; 200 swapped/unchanged, 409 refused |
 
 mod error;
 mod extract;
@@ -40,6 +41,9 @@ pub use error::ApiError;
 /// What every handler shares.
 pub struct AppState {
     pub gate: Arc<Gate>,
+    /// Reloads the policy set (`POST /v1/admin/reload`); `None` when the
+    /// gate was built without a reloadable source.
+    pub reloader: Option<Arc<crate::reload::Reloader>>,
     pub tokens: Tokens,
     /// Largest request body accepted (`server.max_body_bytes`).
     pub max_body_bytes: usize,
@@ -65,6 +69,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/reviews/{id}/wait", get(reviews::wait))
         .route("/v1/reviews/{id}/approve", post(reviews::approve))
         .route("/v1/reviews/{id}/deny", post(reviews::deny))
+        .route("/v1/admin/reload", post(ops::reload))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -7,8 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::AppState;
 use super::extract::Caller;
+use super::{ApiError, AppState};
+use crate::auth::Permission;
+use crate::reload::Trigger;
 use crate::review::ReviewStatus;
 
 pub async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
@@ -42,9 +44,40 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 
 pub async fn policies(State(state): State<Arc<AppState>>, _caller: Caller) -> impl IntoResponse {
     let set = state.gate.policies();
+    let (last_reload, last_refusal) = state
+        .reloader
+        .as_ref()
+        .map(|r| r.status())
+        .unwrap_or_default();
     Json(serde_json::json!({
         "policy_set": set.version(),
         "escalation_threshold": set.escalation_threshold(),
         "policies": set.policies(),
+        "last_reload": last_reload,
+        "last_refusal": last_refusal,
     }))
+}
+
+/// Reloads the policy set now, off the reactor; the last good set keeps
+/// serving if the new one is refused.
+pub async fn reload(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Permission::Admin)?;
+    let reloader = state.reloader.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "this gate has no reloadable policy source",
+        )
+    })?;
+    let report = tokio::task::spawn_blocking(move || reloader.reload(Trigger::Api))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let status = if report.outcome == "refused" {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
 }

@@ -115,6 +115,17 @@ impl Server {
         }
     }
 
+    /// Sends a signal (`HUP`, `TERM`...) to the gate.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// SIGTERM, then wait for the graceful exit.
     pub fn stop(&mut self) -> i32 {
         let Some(mut c) = self.child.take() else {
