@@ -16,7 +16,7 @@ use clawlaw::policy_set::{OnLoadError, PolicySet};
 use clawlaw_sdk::{Action, Session};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const POLICIES: &[&str] = &["fs-boundary", "shell-guard", "secrets-guard"];
+const POLICIES: &[&str] = &["fs-boundary", "shell-guard", "secrets-guard", "exfiltration"];
 
 fn components() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
