@@ -1,6 +1,6 @@
 //! One evaluation as the gate does it — a fresh instance per policy from its
-//! `InstancePre`, the call, the decision checked — for each bundled policy
-//! and for the whole bundled set combined.
+//! `InstancePre`, the call, the decision checked — for a policy that does
+//! nothing (the floor), each bundled policy, and the whole bundled set.
 //!
 //! `cargo bench -p clawlaw-benches` (the components are built first, as
 //! `cargo xtask policies` does).
@@ -32,7 +32,7 @@ fn components() -> PathBuf {
         "--profile",
         "policy",
     ]);
-    for p in POLICIES {
+    for p in POLICIES.iter().chain(&["hostile-policy"]) {
         cmd.args(["-p", p]);
     }
     assert!(
@@ -79,6 +79,15 @@ fn bench(c: &mut Criterion) {
     })
     .unwrap();
     let session = session();
+
+    // The floor: a policy that allows at once (the hostile test policy in
+    // its well-behaved mode), i.e. what a fresh sandbox costs by itself.
+    let bytes = std::fs::read(dir.join("hostile_policy.wasm")).unwrap();
+    let floor = LoadedPolicy::load(&engine, &bytes, r#"{"mode":"ok"}"#.into(), Limits::default()).unwrap();
+    let (_, shell) = &actions()[0];
+    c.bench_function("sandbox/fresh-instance-floor", |b| {
+        b.iter(|| floor.evaluate(shell, &session).decision.unwrap())
+    });
 
     let mut group = c.benchmark_group("policy");
     for name in POLICIES {

