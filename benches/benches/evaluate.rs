@@ -16,7 +16,12 @@ use clawlaw::policy_set::{OnLoadError, PolicySet};
 use clawlaw_sdk::{Action, Session};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const POLICIES: &[&str] = &["fs-boundary", "shell-guard", "secrets-guard", "exfiltration"];
+const POLICIES: &[&str] = &[
+    "fs-boundary",
+    "shell-guard",
+    "secrets-guard",
+    "exfiltration",
+];
 
 fn components() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,7 +88,13 @@ fn bench(c: &mut Criterion) {
     // The floor: a policy that allows at once (the hostile test policy in
     // its well-behaved mode), i.e. what a fresh sandbox costs by itself.
     let bytes = std::fs::read(dir.join("hostile_policy.wasm")).unwrap();
-    let floor = LoadedPolicy::load(&engine, &bytes, r#"{"mode":"ok"}"#.into(), Limits::default()).unwrap();
+    let floor = LoadedPolicy::load(
+        &engine,
+        &bytes,
+        r#"{"mode":"ok"}"#.into(),
+        Limits::default(),
+    )
+    .unwrap();
     let (_, shell) = &actions()[0];
     c.bench_function("sandbox/fresh-instance-floor", |b| {
         b.iter(|| floor.evaluate(shell, &session).decision.unwrap())

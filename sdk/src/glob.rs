@@ -143,6 +143,25 @@ impl GlobSet {
         Ok(set)
     }
 
+    /// Compiles a settings list that extends a default set: `defaults`
+    /// (`None` when the settings turn them off) followed by `extra`.
+    ///
+    /// ```
+    /// use clawlaw_sdk::glob::GlobSet;
+    /// let on = GlobSet::with_defaults(Some(&["/usr/**"][..]), &["/opt/**"], None).unwrap();
+    /// assert_eq!(on.patterns().collect::<Vec<_>>(), ["/usr/**", "/opt/**"]);
+    /// let off = GlobSet::with_defaults(None, &["/opt/**"], None).unwrap();
+    /// assert_eq!(off.patterns().collect::<Vec<_>>(), ["/opt/**"]);
+    /// ```
+    pub fn with_defaults<S: AsRef<str>>(
+        defaults: Option<&[&str]>,
+        extra: &[S],
+        home: Option<&str>,
+    ) -> Result<GlobSet, GlobError> {
+        let defaults = defaults.unwrap_or_default().iter().copied();
+        GlobSet::new(defaults.chain(extra.iter().map(AsRef::as_ref)), home)
+    }
+
     /// Adds a compiled pattern.
     pub fn push(&mut self, glob: Glob) {
         self.globs.push(glob);
@@ -455,6 +474,30 @@ mod tests {
             set.patterns().collect::<Vec<_>>(),
             ["/usr/include/**", "~/.cargo/registry/**"]
         );
+    }
+
+    #[test]
+    fn glob_set_with_defaults() {
+        let defaults: &[&str] = &["/usr/include/**", "~/.cargo/registry/**"];
+        let home = Some("/home/dev");
+        let both = GlobSet::with_defaults(Some(defaults), &["/opt/sdk/**"], home).unwrap();
+        assert_eq!(
+            both.patterns().collect::<Vec<_>>(),
+            ["/usr/include/**", "~/.cargo/registry/**", "/opt/sdk/**"]
+        );
+        assert_eq!(
+            both.first_match("/home/dev/.cargo/registry/x"),
+            Some("~/.cargo/registry/**"),
+            "`~` is the home given"
+        );
+        assert!(both.any_match("/opt/sdk/x"));
+        let extra_only = GlobSet::with_defaults(None, &["/opt/sdk/**"], home).unwrap();
+        assert_eq!(extra_only.patterns().collect::<Vec<_>>(), ["/opt/sdk/**"]);
+        assert!(!extra_only.any_match("/usr/include/stdio.h"));
+        let none = GlobSet::with_defaults::<&str>(None, &[], None).unwrap();
+        assert!(none.is_empty());
+        let e = GlobSet::with_defaults(Some(defaults), &["/ok", "/bad/["], None).unwrap_err();
+        assert_eq!(e.pattern, "/bad/[");
     }
 
     #[test]

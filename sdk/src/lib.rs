@@ -8,7 +8,8 @@
 //! - the [`Policy`] trait and the [`export_policy!`] macro, which hide the
 //!   WebAssembly bindings;
 //! - helpers every policy needs: [`path`] normalisation and containment,
-//!   [`glob`] matching, [`shell`] command-line parsing, [`secrets`] detection;
+//!   [`glob`] matching, [`shell`] command-line parsing, [`secrets`] detection,
+//!   and [`workspace`], where a file action's paths, home and roots come from;
 //! - [`testing`], to run the same policy natively with `cargo test` against a
 //!   declarative case file that the gate can also run against the compiled
 //!   component.
@@ -54,6 +55,7 @@ pub mod secrets;
 pub mod shell;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
+pub mod workspace;
 
 pub use types::{Action, ActionRequest, Decision, Info, PastAction, Rule, Session, Verdict, kinds};
 

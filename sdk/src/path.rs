@@ -238,6 +238,36 @@ pub fn home_of(path: &str) -> Option<String> {
     }
 }
 
+/// Paths outside a workspace that reading is ordinary for: system headers
+/// and `/usr/share`, language toolchains and package caches (cargo, rustup,
+/// Go modules, Maven, npm globals, Python site-packages, pyenv, nvm), and
+/// `/etc/os-release`. Globs for [`crate::glob::GlobSet`], `~` being the
+/// user's home. The default `readable` set of the bundled policies that keep
+/// file actions inside a workspace (`fs-boundary`, `exfiltration`).
+pub const TOOLCHAIN_READABLE: &[&str] = &[
+    "/usr/include/**",
+    "/usr/local/include/**",
+    "/usr/share/**",
+    "/usr/lib/rustlib/**",
+    "/usr/lib/python3*/**",
+    "/usr/local/lib/python3*/**",
+    "/usr/lib/node_modules/**",
+    "/usr/local/lib/node_modules/**",
+    "/usr/lib/jvm/**",
+    "/usr/local/go/src/**",
+    "/usr/local/cargo/registry/**",
+    "/usr/local/cargo/git/**",
+    "/usr/local/rustup/toolchains/**",
+    "~/.cargo/registry/**",
+    "~/.cargo/git/**",
+    "~/.rustup/toolchains/**",
+    "~/go/pkg/mod/**",
+    "~/.m2/repository/**",
+    "~/.pyenv/versions/**",
+    "~/.nvm/versions/**",
+    "/etc/os-release",
+];
+
 /// The final component of a path (`""` for `/`), ignoring trailing slashes.
 pub fn file_name(path: &str) -> &str {
     let p = path.trim_end_matches('/');

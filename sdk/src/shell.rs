@@ -2098,37 +2098,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             }
             return false;
         }
-        let mut depth = 2usize;
-        let mut junk = WordBuf::default();
-        let closed = loop {
-            let Some(c) = self.peek() else { break false };
-            match c {
-                b'(' => {
-                    depth += 1;
-                    self.i += 1;
-                }
-                b')' => {
-                    depth -= 1;
-                    self.i += 1;
-                    if depth == 0 {
-                        break true;
-                    }
-                }
-                b'$' => self.lex_dollar(&mut junk, owner, true),
-                b'`' => self.lex_backtick(&mut junk, owner),
-                b'\\' => self.bump(2),
-                b'\'' => self.lex_single(&mut junk),
-                b'"' => {
-                    self.i += 1;
-                    self.lex_dq(&mut junk, owner, Some(b'"'));
-                }
-                _ => self.i += 1,
-            }
-            junk.bytes.clear();
-            junk.spans.clear();
-        };
-        self.leave();
-        closed
+        self.scan_nested(owner, b'(', b')', 2)
     }
 
     /// The inside of `${…}` or `$[…]`, after the opening bracket.
@@ -2136,7 +2106,13 @@ impl<'a, 'o> Parser<'a, 'o> {
         if !self.enter() {
             return self.skip_balanced(open, close);
         }
-        let mut depth = 1usize;
+        self.scan_nested(owner, open, close, 1)
+    }
+
+    /// After [`Self::enter`]: scans to the `close` that brings `depth` open
+    /// brackets to none, lexing the substitutions inside for `owner`, then
+    /// leaves. Whether it closed.
+    fn scan_nested(&mut self, owner: usize, open: u8, close: u8, mut depth: usize) -> bool {
         let mut junk = WordBuf::default();
         let closed = loop {
             let Some(c) = self.peek() else { break false };

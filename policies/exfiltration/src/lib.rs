@@ -142,8 +142,9 @@
 
 mod net;
 
-use clawlaw_sdk::glob::{self, GlobSet, is_glob};
-use clawlaw_sdk::path::{home_of, is_within_normalized, normalize};
+use clawlaw_sdk::glob::{self, GlobSet};
+use clawlaw_sdk::path::{TOOLCHAIN_READABLE, is_within_normalized, normalize};
+use clawlaw_sdk::workspace;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, Verdict, kinds, shell};
 use net::{Dest, NetUse};
 use serde::Deserialize;
@@ -207,33 +208,6 @@ pub const SEND_SERVERS: &[&str] = &[
 
 /// The tool-name prefixes that send, for [`SEND_SERVERS`].
 pub const SEND_VERBS: &str = "{create,update,push,add,post,send,reply,forward,upload,comment,put,write,publish,share,edit,invite}";
-
-/// Paths a read may reach outside the declared roots without leaving the
-/// scope, unless `default_readable` is false: system headers and data,
-/// language toolchains and package caches.
-pub const DEFAULT_READABLE: &[&str] = &[
-    "/usr/include/**",
-    "/usr/local/include/**",
-    "/usr/share/**",
-    "/usr/lib/rustlib/**",
-    "/usr/lib/python3*/**",
-    "/usr/local/lib/python3*/**",
-    "/usr/lib/node_modules/**",
-    "/usr/local/lib/node_modules/**",
-    "/usr/lib/jvm/**",
-    "/usr/local/go/src/**",
-    "/usr/local/cargo/registry/**",
-    "/usr/local/cargo/git/**",
-    "/usr/local/rustup/toolchains/**",
-    "~/.cargo/registry/**",
-    "~/.cargo/git/**",
-    "~/.rustup/toolchains/**",
-    "~/go/pkg/mod/**",
-    "~/.m2/repository/**",
-    "~/.pyenv/versions/**",
-    "~/.nvm/versions/**",
-    "/etc/os-release",
-];
 
 const SECRET_EGRESS: &str = "exfil.secret-egress";
 const SECRET_WRITE: &str = "exfil.secret-write-outside";
@@ -325,17 +299,12 @@ impl Settings {
         GlobSet::new(&all, None).map_err(|e| format!("network_tools: {e}"))
     }
 
+    /// Paths a read may reach outside the declared roots without leaving
+    /// the scope: [`TOOLCHAIN_READABLE`] unless `default_readable` is false,
+    /// and `readable`.
     fn readable_set(&self, home: Option<&str>) -> Result<GlobSet, String> {
-        let defaults = if self.default_readable {
-            DEFAULT_READABLE
-        } else {
-            &[]
-        };
-        let all = defaults
-            .iter()
-            .copied()
-            .chain(self.readable.iter().map(String::as_str));
-        GlobSet::new(all, home).map_err(|e| format!("readable: {e}"))
+        let defaults = self.default_readable.then_some(TOOLCHAIN_READABLE);
+        GlobSet::with_defaults(defaults, &self.readable, home).map_err(|e| format!("readable: {e}"))
     }
 }
 
@@ -383,12 +352,7 @@ impl Policy for Exfiltration {
     }
 
     fn validate(s: &Settings) -> Result<(), String> {
-        if let Some(h) = &s.home {
-            if !h.starts_with('/') {
-                return Err(format!("home {h:?} is not an absolute path"));
-            }
-            normalize(h, None, None).map_err(|e| format!("home {h:?}: {e}"))?;
-        }
+        workspace::validate_home(s.home.as_deref())?;
         for l in &s.sensitive_labels {
             if l.trim().is_empty() || l.contains(char::is_whitespace) {
                 return Err(format!(
@@ -436,8 +400,8 @@ impl Policy for Exfiltration {
     }
 
     fn evaluate(s: &Settings, action: &Action, session: &Session) -> Decision {
-        let cwd = action.cwd.as_deref().filter(|c| c.starts_with('/'));
-        let home = s.home.clone().or_else(|| cwd.and_then(home_of));
+        let cwd = workspace::cwd(action);
+        let home = workspace::home(s.home.as_deref(), cwd);
         let (tools, readable) = match (s.network_tool_set(), s.readable_set(home.as_deref())) {
             (Ok(t), Ok(r)) => (t, r),
             (Err(e), _) | (_, Err(e)) => {
@@ -485,7 +449,10 @@ struct Scope {
 
 impl Scope {
     fn of(session: &Session, home: Option<&str>) -> Scope {
-        let mut scope = Scope::default();
+        let mut scope = Scope {
+            roots: workspace::scope_roots(&session.scope, home),
+            ..Scope::default()
+        };
         for entry in &session.scope {
             let e = entry.trim();
             if let Some(h) = e.strip_prefix("host:") {
@@ -497,19 +464,6 @@ impl Scope {
                 let t = t.trim();
                 if !t.is_empty() {
                     scope.tools.push(t.to_string());
-                }
-            } else {
-                let e = e
-                    .strip_suffix("/**")
-                    .or_else(|| e.strip_suffix("/*"))
-                    .unwrap_or(e);
-                let e = if e.is_empty() { "/" } else { e };
-                if (e.starts_with('/') || e.starts_with('~'))
-                    && !is_glob(e)
-                    && let Ok(root) = normalize(e, None, home)
-                    && !scope.roots.contains(&root)
-                {
-                    scope.roots.push(root);
                 }
             }
         }
@@ -554,6 +508,14 @@ impl Eval {
     fn add(&mut self, d: Decision) {
         let cur = std::mem::replace(&mut self.decision, Decision::allow());
         self.decision = cur.merge(d);
+    }
+
+    /// The action leaves the declared scope: escalated under `rule`, the
+    /// reason kept for the creep rule.
+    fn leave_scope(&mut self, rule: &str, reason: String) {
+        self.out_of_scope = true;
+        self.oos_reasons.push(reason.clone());
+        self.add(Decision::escalate(rule, reason));
     }
 
     fn push_use(&mut self, u: NetUse) {
@@ -602,9 +564,7 @@ impl Cx<'_> {
             "the tool {tool} is not among the session's declared tools ({})",
             self.scope.tools.join(", ")
         );
-        ev.out_of_scope = true;
-        ev.oos_reasons.push(reason.clone());
-        ev.add(Decision::escalate(OOS_TOOL, reason));
+        ev.leave_scope(OOS_TOOL, reason);
     }
 
     /// The roots a sensitive session's writes must stay in: the declared
@@ -680,7 +640,7 @@ impl Cx<'_> {
 
     fn file(&self, ev: &mut Eval) {
         let kind = self.action.kind.as_str();
-        for raw in paths_of(self.action) {
+        for raw in workspace::file_paths(self.action, &self.action.input_json()) {
             let path = normalize(&raw, self.cwd, self.home);
             if !self.scope.roots.is_empty()
                 && let Ok(p) = &path
@@ -691,9 +651,7 @@ impl Cx<'_> {
                     "{kind} of {p} is outside the session's declared workspace roots ({})",
                     self.scope.roots.join(", ")
                 );
-                ev.out_of_scope = true;
-                ev.oos_reasons.push(reason.clone());
-                ev.add(Decision::escalate(OOS_PATH, reason));
+                ev.leave_scope(OOS_PATH, reason);
             }
             if kind == kinds::FILE_WRITE
                 && let Some(cause) = self.sensitive_cause(&[])
@@ -1011,8 +969,8 @@ impl Cx<'_> {
     }
 }
 
-/// `sends data to a.example, b.example with curl`, grouped by what sends.
-fn describe_all(uses: &[&NetUse], verb: &str) -> String {
+/// The distinct destinations of `uses`, grouped by what uses them, in order.
+fn by_what<'u>(uses: &[&'u NetUse]) -> Vec<(&'u str, Vec<String>)> {
     let mut parts: Vec<(&str, Vec<String>)> = Vec::new();
     for u in uses {
         let d = dest_phrase(&u.dest);
@@ -1026,6 +984,11 @@ fn describe_all(uses: &[&NetUse], verb: &str) -> String {
         }
     }
     parts
+}
+
+/// `sends data to a.example, b.example with curl`, grouped by what sends.
+fn describe_all(uses: &[&NetUse], verb: &str) -> String {
+    by_what(uses)
         .into_iter()
         .map(|(what, dests)| format!("{verb} {} with {what}", dests.join(", ")))
         .collect::<Vec<_>>()
@@ -1034,19 +997,7 @@ fn describe_all(uses: &[&NetUse], verb: &str) -> String {
 
 /// `curl (a.example, b.example), git push (an unnamed destination)`.
 fn targets(uses: &[&NetUse]) -> String {
-    let mut parts: Vec<(&str, Vec<String>)> = Vec::new();
-    for u in uses {
-        let d = dest_phrase(&u.dest);
-        match parts.iter_mut().find(|(w, _)| *w == u.what) {
-            Some((_, ds)) => {
-                if !ds.contains(&d) {
-                    ds.push(d);
-                }
-            }
-            None => parts.push((&u.what, vec![d])),
-        }
-    }
-    parts
+    by_what(uses)
         .into_iter()
         .map(|(what, dests)| format!("{what} ({})", dests.join(", ")))
         .collect::<Vec<_>>()
@@ -1081,33 +1032,6 @@ fn human(n: u64) -> String {
     } else {
         format!("{n} bytes")
     }
-}
-
-/// The paths a file action names: `target` or the input's path fields,
-/// plus a delete's `paths`.
-fn paths_of(action: &Action) -> Vec<String> {
-    let input = action.input_json();
-    let mut out: Vec<String> = Vec::new();
-    let primary = action.target.clone().filter(|t| !t.is_empty()).or_else(|| {
-        ["file_path", "path", "notebook_path"].iter().find_map(|k| {
-            input
-                .get(*k)
-                .and_then(|v| v.as_str())
-                .filter(|p| !p.is_empty())
-                .map(String::from)
-        })
-    });
-    out.extend(primary);
-    if action.kind == kinds::FILE_DELETE
-        && let Some(list) = input.get("paths").and_then(|v| v.as_array())
-    {
-        for p in list.iter().filter_map(|v| v.as_str()) {
-            if !out.iter().any(|o| o == p) {
-                out.push(p.to_string());
-            }
-        }
-    }
-    out
 }
 
 clawlaw_sdk::export_policy!(Exfiltration);

@@ -53,12 +53,15 @@
 //! `.git/hooks` and `.git/config` anywhere (code that runs on the next git
 //! command).
 //!
-//! Readable by default outside the roots ([`DEFAULT_READABLE`]): system
+//! Readable by default outside the roots ([`TOOLCHAIN_READABLE`]): system
 //! headers and `/usr/share`, language toolchains and package caches (cargo,
 //! rustup, Go modules, Maven, npm globals, Python site-packages).
 
 use clawlaw_sdk::glob::{GlobSet, is_glob};
-use clawlaw_sdk::path::{Check, Suspicion, Workspace, home_of, is_within_normalized, normalize};
+use clawlaw_sdk::path::{
+    Check, Suspicion, TOOLCHAIN_READABLE, Workspace, home_of, is_within_normalized, normalize,
+};
+use clawlaw_sdk::workspace;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
 use serde::Deserialize;
 
@@ -119,32 +122,6 @@ pub const DEFAULT_PROTECTED: &[&str] = &[
     "**/.git/config",
 ];
 
-/// Paths outside the roots that may be read, unless `default_readable` is
-/// false.
-pub const DEFAULT_READABLE: &[&str] = &[
-    "/usr/include/**",
-    "/usr/local/include/**",
-    "/usr/share/**",
-    "/usr/lib/rustlib/**",
-    "/usr/lib/python3*/**",
-    "/usr/local/lib/python3*/**",
-    "/usr/lib/node_modules/**",
-    "/usr/local/lib/node_modules/**",
-    "/usr/lib/jvm/**",
-    "/usr/local/go/src/**",
-    "/usr/local/cargo/registry/**",
-    "/usr/local/cargo/git/**",
-    "/usr/local/rustup/toolchains/**",
-    "~/.cargo/registry/**",
-    "~/.cargo/git/**",
-    "~/.rustup/toolchains/**",
-    "~/go/pkg/mod/**",
-    "~/.m2/repository/**",
-    "~/.pyenv/versions/**",
-    "~/.nvm/versions/**",
-    "/etc/os-release",
-];
-
 /// The policy.
 pub struct FsBoundary;
 
@@ -177,29 +154,15 @@ impl Default for Settings {
 
 impl Settings {
     fn protected_set(&self, home: Option<&str>) -> Result<GlobSet, String> {
-        let defaults = if self.default_protected {
-            DEFAULT_PROTECTED
-        } else {
-            &[]
-        };
-        let all = defaults
-            .iter()
-            .copied()
-            .chain(self.protected.iter().map(String::as_str));
-        GlobSet::new(all, home).map_err(|e| format!("protected: {e}"))
+        let defaults = self.default_protected.then_some(DEFAULT_PROTECTED);
+        GlobSet::with_defaults(defaults, &self.protected, home)
+            .map_err(|e| format!("protected: {e}"))
     }
 
+    /// The default set is [`TOOLCHAIN_READABLE`].
     fn readable_set(&self, home: Option<&str>) -> Result<GlobSet, String> {
-        let defaults = if self.default_readable {
-            DEFAULT_READABLE
-        } else {
-            &[]
-        };
-        let all = defaults
-            .iter()
-            .copied()
-            .chain(self.readable.iter().map(String::as_str));
-        GlobSet::new(all, home).map_err(|e| format!("readable: {e}"))
+        let defaults = self.default_readable.then_some(TOOLCHAIN_READABLE);
+        GlobSet::with_defaults(defaults, &self.readable, home).map_err(|e| format!("readable: {e}"))
     }
 }
 
@@ -247,13 +210,7 @@ impl Policy for FsBoundary {
     }
 
     fn validate(s: &Settings) -> Result<(), String> {
-        let home = match &s.home {
-            Some(h) if !h.starts_with('/') => {
-                return Err(format!("home {h:?} is not an absolute path"));
-            }
-            Some(h) => Some(normalize(h, None, None).map_err(|e| format!("home {h:?}: {e}"))?),
-            None => None,
-        };
+        let home = workspace::validate_home(s.home.as_deref())?;
         for r in &s.roots {
             if is_glob(r) {
                 return Err(format!("root {r:?} is a glob; roots are directories"));
@@ -274,16 +231,13 @@ impl Policy for FsBoundary {
             return Decision::allow();
         }
         let input = action.input_json();
-        let cwd = action.cwd.as_deref().filter(|c| c.starts_with('/'));
-        let paths = paths_of(action, &input);
+        let cwd = workspace::cwd(action);
+        let paths = workspace::file_paths(action, &input);
         if paths.is_empty() {
             return Decision::escalate(UNRESOLVED, format!("{kind} names no path"));
         }
 
-        let home = s
-            .home
-            .clone()
-            .or_else(|| cwd.and_then(home_of))
+        let home = workspace::home(s.home.as_deref(), cwd)
             .or_else(|| s.roots.first().and_then(|r| home_of(r)));
         let roots = roots_of(s, session, cwd, home.as_deref());
         if roots.is_empty() {
@@ -332,53 +286,18 @@ impl Policy for FsBoundary {
     }
 }
 
-/// The paths an action names: `target` or the input's path fields, plus a
-/// delete's `paths` list.
-fn paths_of(action: &Action, input: &serde_json::Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let primary = action.target.clone().filter(|t| !t.is_empty()).or_else(|| {
-        ["file_path", "path", "notebook_path"].iter().find_map(|k| {
-            input
-                .get(*k)
-                .and_then(|v| v.as_str())
-                .filter(|p| !p.is_empty())
-                .map(String::from)
-        })
-    });
-    out.extend(primary);
-    if action.kind == kinds::FILE_DELETE
-        && let Some(list) = input.get("paths").and_then(|v| v.as_array())
-    {
-        for p in list.iter().filter_map(|v| v.as_str()) {
-            if !out.iter().any(|o| o == p) {
-                out.push(p.to_string());
-            }
-        }
-    }
-    out
-}
-
 /// Workspace roots: settings, else absolute session scope entries, else cwd.
 fn roots_of(s: &Settings, session: &Session, cwd: Option<&str>, home: Option<&str>) -> Vec<String> {
     if !s.roots.is_empty() {
         return s.roots.clone();
     }
-    let scope: Vec<String> = session
+    // Only the user's own `~` declares a root here, not `~user`.
+    let own = session
         .scope
         .iter()
-        .filter_map(|e| {
-            let e = e.trim();
-            let e = e
-                .strip_suffix("/**")
-                .or_else(|| e.strip_suffix("/*"))
-                .unwrap_or(e);
-            let e = if e.is_empty() { "/" } else { e };
-            let absolute =
-                e.starts_with('/') || e == "~" || (e.starts_with("~/") && home.is_some());
-            (absolute && !is_glob(e)).then(|| e.to_string())
-        })
-        .filter(|e| normalize(e, None, home).is_ok())
-        .collect();
+        .map(|e| e.trim())
+        .filter(|e| !e.starts_with('~') || *e == "~" || e.starts_with("~/"));
+    let scope = workspace::scope_roots(own, home);
     if !scope.is_empty() {
         return scope;
     }

@@ -36,8 +36,9 @@
 //! start with `**/`.
 
 use clawlaw_sdk::glob::GlobSet;
-use clawlaw_sdk::path::{home_of, normalize};
+use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::secrets::{self, Finding};
+use clawlaw_sdk::workspace::{self, file_path};
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
 use serde::Deserialize;
 
@@ -112,8 +113,8 @@ impl Policy for SecretsGuard {
     }
 
     fn evaluate(s: &Settings, action: &Action, _session: &Session) -> Decision {
-        let cwd = action.cwd.as_deref().filter(|c| c.starts_with('/'));
-        let home = s.home.clone().or_else(|| cwd.and_then(home_of));
+        let cwd = workspace::cwd(action);
+        let home = workspace::home(s.home.as_deref(), cwd);
         let ctx = match Context::new(s, cwd, home.as_deref()) {
             Ok(ctx) => ctx,
             Err(e) => return Decision::deny(clawlaw_sdk::SETTINGS_INVALID_RULE, e),
@@ -123,7 +124,7 @@ impl Policy for SecretsGuard {
         let mut decision = Decision::allow();
 
         if kind == kinds::FILE_READ {
-            if let Some(path) = path_of(action, &input)
+            if let Some(path) = file_path(action, &input)
                 && let Some(d) = ctx.read(&path, kind)
             {
                 decision = decision.merge(d);
@@ -140,7 +141,8 @@ impl Policy for SecretsGuard {
                 }
             }
             let exempt = kind == kinds::FILE_WRITE
-                && path_of(action, &input).is_some_and(|p| ctx.allowed.any_match(&ctx.resolve(&p)));
+                && file_path(action, &input)
+                    .is_some_and(|p| ctx.allowed.any_match(&ctx.resolve(&p)));
             if !exempt && let Some(d) = ctx.leak(action, &input) {
                 decision = decision.merge(d);
             }
@@ -265,20 +267,6 @@ impl<'a> Context<'a> {
             format!("{} holds {}{more}: {what}", action.kind, listed.join(", ")),
         ))
     }
-}
-
-/// The action's path: `target`, else the input's `file_path`, `path` or
-/// `notebook_path`.
-fn path_of(action: &Action, input: &serde_json::Value) -> Option<String> {
-    action.target.clone().filter(|t| !t.is_empty()).or_else(|| {
-        ["file_path", "path", "notebook_path"].iter().find_map(|k| {
-            input
-                .get(*k)
-                .and_then(|v| v.as_str())
-                .filter(|p| !p.is_empty())
-                .map(String::from)
-        })
-    })
 }
 
 /// Every string in a JSON value (keys excluded), depth-limited.
