@@ -402,7 +402,23 @@ impl Policy for Exfiltration {
     fn evaluate(s: &Settings, action: &Action, session: &Session) -> Decision {
         let cwd = workspace::cwd(action);
         let home = workspace::home(s.home.as_deref(), cwd);
-        let (tools, readable) = match (s.network_tool_set(), s.readable_set(home.as_deref())) {
+        // Each fresh instance pays for what it builds, so build only what
+        // this action's kind consults; `validate` already proved both build.
+        let is_file = matches!(
+            action.kind.as_str(),
+            kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE
+        );
+        let tools = if action.kind == kinds::TOOL_CALL {
+            s.network_tool_set()
+        } else {
+            Ok(GlobSet::default())
+        };
+        let readable = if is_file {
+            s.readable_set(home.as_deref())
+        } else {
+            Ok(GlobSet::default())
+        };
+        let (tools, readable) = match (tools, readable) {
             (Ok(t), Ok(r)) => (t, r),
             (Err(e), _) | (_, Err(e)) => {
                 return Decision::deny(clawlaw_sdk::SETTINGS_INVALID_RULE, e);
