@@ -704,19 +704,7 @@ fn the_cli_shows_folded_records() {
     assert_eq!(shown[0]["action_id"], "a2");
     assert_eq!(shown[0]["execution_result"], json!({"exit_code": 1}));
     assert_eq!(shown[0]["principal_review"], serde_json::Value::Null);
-    for field in [
-        "session_id",
-        "action_id",
-        "timestamp",
-        "prompt_hash",
-        "proposed_action",
-        "evaluation",
-        "policy_matched",
-        "composition_state",
-        "execution_result",
-        "principal_review",
-        "latency_ms",
-    ] {
+    for field in clawlaw::evidence::record::RECORD_FIELDS {
         assert!(shown[0].get(field).is_some(), "{field}");
     }
     let compact = clawlaw(&["evidence", "show", path, "--session", "s", "--compact"]);

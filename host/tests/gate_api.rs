@@ -98,19 +98,7 @@ fn a_200_action_development_session_has_exactly_the_expected_denials() {
     let records = evidence(&server, &session);
     assert_eq!(records.len(), 200, "one evidence record per action");
     for r in &records {
-        for field in [
-            "session_id",
-            "action_id",
-            "timestamp",
-            "prompt_hash",
-            "proposed_action",
-            "evaluation",
-            "policy_matched",
-            "composition_state",
-            "execution_result",
-            "principal_review",
-            "latency_ms",
-        ] {
+        for field in clawlaw::evidence::record::RECORD_FIELDS {
             assert!(r.get(field).is_some(), "record lacks {field}: {r}");
         }
         assert_eq!(

@@ -149,14 +149,67 @@ fn test() -> Result<()> {
             "warnings",
         ]),
     )?;
-    run(
-        "running every test",
-        cargo().args(["test", "--workspace", "--all-targets"]),
-    )?;
-    run(
+    let mut total = Tally::default();
+    total.add(run_tests(
         "running the doc tests",
         cargo().args(["test", "--workspace", "--doc"]),
-    )
+    )?);
+    total.add(run_tests(
+        "running every test",
+        cargo().args(["test", "--workspace", "--all-targets"]),
+    )?);
+    // One closing line for the whole run: cargo's own last line is the
+    // summary of whichever test binary ran last, often one with no tests.
+    println!("xtask: {} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 {
+        return Err(format!("{} tests failed", total.failed));
+    }
+    Ok(())
+}
+
+/// Tests counted from cargo's `test result:` lines.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+/// Runs a `cargo test`, passing its output through and counting its results.
+fn run_tests(what: &str, cmd: &mut Command) -> Result<Tally> {
+    use std::io::BufRead;
+    eprintln!("xtask: {what}");
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{what}: {e}"))?;
+    let mut tally = Tally::default();
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufReader::new(out).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                let count = |word: &str| {
+                    rest.split([';', '.'])
+                        .find_map(|part| part.trim().strip_suffix(word)?.trim().parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
+                tally.passed += count("passed");
+                tally.failed += count("failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
+    if status.success() {
+        Ok(tally)
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
 }
 
 fn start() -> Result<()> {

@@ -27,6 +27,21 @@ pub enum Entry {
     Outcome(OutcomeEntry),
 }
 
+/// The evidence record's fields, exactly as the system's specification names them.
+pub const RECORD_FIELDS: [&str; 11] = [
+    "session_id",
+    "action_id",
+    "timestamp",
+    "prompt_hash",
+    "proposed_action",
+    "evaluation",
+    "policy_matched",
+    "composition_state",
+    "execution_result",
+    "principal_review",
+    "latency_ms",
+];
+
 /// The evidence record: one per governed action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionRecord {
