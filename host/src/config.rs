@@ -79,6 +79,16 @@ pub struct ServerSection {
     pub data_dir: PathBuf,
     /// Largest request body; larger ones get 413.
     pub max_body_bytes: usize,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsSection>,
+}
+
+/// `[server.tls]`: the listener's certificate and key, PEM, relative to the config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Default for ServerSection {
@@ -87,6 +97,7 @@ impl Default for ServerSection {
             listen: "127.0.0.1:7070".into(),
             data_dir: PathBuf::from(".clawlaw"),
             max_body_bytes: crate::action::DEFAULT_MAX_ACTION_BYTES + (64 << 10),
+            tls: None,
         }
     }
 }
@@ -266,6 +277,10 @@ pub fn load_config(path: &Path) -> Result<(ConfigFile, SetSpec), ConfigError> {
     let (mut file, spec) = parse_config(&text, path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     file.server.data_dir = base.join(&file.server.data_dir);
+    if let Some(tls) = &mut file.server.tls {
+        tls.cert = base.join(&tls.cert);
+        tls.key = base.join(&tls.key);
+    }
     Ok((file, spec))
 }
 

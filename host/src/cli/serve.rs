@@ -126,6 +126,11 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
             None,
         )
     };
+    if let Some(tls) = &config.server.tls {
+        for file in [&tls.cert, &tls.key] {
+            std::fs::File::open(file).with_context(|| format!("server.tls: {}", file.display()))?;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("listening on {}", config.server.listen))?;
@@ -133,8 +138,13 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
     if let Some(shown) = &generated {
         write_tokens(&config.server.data_dir, shown)?;
     }
+    let scheme = if config.server.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     print_banner(
-        &addr.to_string(),
+        &format!("{scheme}://{addr}"),
         &evidence_dir,
         generated.as_deref(),
         started.elapsed(),
@@ -148,7 +158,11 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
         tokens,
         max_body_bytes: config.server.max_body_bytes,
     });
-    clawlaw::server::serve(listener, state, shutdown_signal()).await?;
+    let tls = config.server.tls.as_ref().map(|t| clawlaw::server::Tls {
+        cert: t.cert.clone(),
+        key: t.key.clone(),
+    });
+    clawlaw::server::serve(listener, tls, state, shutdown_signal()).await?;
     for w in watchers {
         w.abort();
     }
@@ -209,7 +223,7 @@ fn print_banner(
     took: Duration,
 ) {
     println!(
-        "clawlaw gate listening on http://{addr} (ready in {} ms)",
+        "clawlaw gate listening on {addr} (ready in {} ms)",
         took.as_millis()
     );
     println!("evidence log: {}", evidence.display());
@@ -227,7 +241,7 @@ fn print_banner(
         }
         let agent = &tokens[0].1;
         println!("\ntry it:");
-        println!("  export CLAWLAW_URL=http://{addr} AGENT_TOKEN={agent}");
+        println!("  export CLAWLAW_URL={addr} AGENT_TOKEN={agent}");
         println!(
             "  curl -s -X POST $CLAWLAW_URL/v1/sessions -H \"authorization: Bearer $AGENT_TOKEN\" -H 'content-type: application/json' \\\n    -d '{{\"intent\":\"fix the failing test\",\"scope\":{{\"roots\":[\"/work/app\"]}}}}'"
         );

@@ -92,7 +92,7 @@ impl Server {
             .expect("the gate did not start within 60 s");
         let url = first
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
+            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
             .unwrap_or_else(|| panic!("no address in {first:?}"))
             .to_string();
         Server {
