@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config, evaluate_at};
 use serde_json::{Value, json};
 
 fn gate(extra: &str) -> (Server, tempfile::TempDir) {
@@ -407,11 +407,7 @@ fn roles_metrics_and_policies() {
     let (status, policies) = server.get("/v1/policies", Some(REVIEWER));
     assert_eq!(status, 200);
     assert_eq!(policies["policies"].as_array().unwrap().len(), 4);
-    let metrics = ureq::get(&format!("{}/metrics", server.url))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+    let metrics = server.metrics();
     assert!(
         metrics.contains("clawlaw_decisions_total{evaluation=\"ALLOW\"} 1"),
         "{metrics}"
@@ -442,19 +438,9 @@ fn a_crash_loses_no_acknowledged_action_and_keeps_pending_reviews() {
     let client = std::thread::spawn(move || {
         let mut acknowledged = Vec::new();
         for i in 0..2000 {
-            let body = json!({"action": {"id": format!("loop-{i}"), "kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"}});
-            let r = ureq::post(&format!("{url}/v1/sessions/{s}/actions"))
-                .timeout(Duration::from_secs(5))
-                .set("authorization", &format!("Bearer {AGENT}"))
-                .set("content-type", "application/json")
-                .send_string(&body.to_string());
-            match r {
-                Ok(resp) => acknowledged.push(
-                    resp.into_json::<Value>().unwrap()["action_id"]
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
-                ),
+            let action = json!({"id": format!("loop-{i}"), "kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"});
+            match evaluate_at(&url, &s, action) {
+                Ok(answer) => acknowledged.push(answer["action_id"].as_str().unwrap().to_string()),
                 Err(_) => break,
             }
         }

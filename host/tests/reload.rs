@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, config};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, config, evaluate_at};
 use serde_json::{Value, json};
 
 fn sudo() -> Value {
@@ -151,11 +151,7 @@ fn a_broken_source_is_refused_and_the_last_good_set_keeps_serving() {
         json!({"kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"}),
     );
     assert_eq!((code, answer["evaluation"].as_str()), (200, Some("ALLOW")));
-    let metrics = ureq::get(&format!("{}/metrics", server.url))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+    let metrics = server.metrics();
     assert!(
         metrics.contains("clawlaw_policy_reloads_total{outcome=\"refused\"} 3"),
         "{metrics}"
@@ -206,14 +202,11 @@ fn twenty_reloads_under_load_drop_nothing() {
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
                         break;
                     }
-                    let body = json!({"action": {"kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"}});
-                    let resp = ureq::post(&format!("{url}/v1/sessions/{session}/actions"))
-                        .timeout(Duration::from_secs(10))
-                        .set("authorization", &format!("Bearer {AGENT}"))
-                        .set("content-type", "application/json")
-                        .send_string(&body.to_string())
+                    let action =
+                        json!({"kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"});
+                    let answer = evaluate_at(&url, &session, action)
                         .expect("no evaluation may fail during a reload");
-                    answers.push(resp.into_json::<Value>().unwrap());
+                    answers.push(answer);
                 }
                 answers
             })

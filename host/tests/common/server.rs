@@ -204,6 +204,15 @@ impl Server {
         body["session_id"].as_str().unwrap().to_string()
     }
 
+    /// The Prometheus text the gate exports.
+    pub fn metrics(&self) -> String {
+        ureq::get(&format!("{}/metrics", self.url))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    }
+
     /// Evaluates an action as the agent.
     pub fn evaluate(&self, session: &str, action: Value) -> (u16, Value) {
         self.post(
@@ -212,6 +221,20 @@ impl Server {
             &serde_json::json!({ "action": action }),
         )
     }
+}
+
+/// Evaluates an action as the agent against the gate at `url`, from any
+/// thread (client loops use it); a transport failure or an error status is
+/// an `Err` saying which.
+pub fn evaluate_at(url: &str, session: &str, action: Value) -> Result<Value, String> {
+    let body = serde_json::json!({ "action": action });
+    let resp = ureq::post(&format!("{url}/v1/sessions/{session}/actions"))
+        .timeout(Duration::from_secs(10))
+        .set("authorization", &format!("Bearer {AGENT}"))
+        .set("content-type", "application/json")
+        .send_string(&body.to_string())
+        .map_err(|e| e.to_string())?;
+    resp.into_json::<Value>().map_err(|e| e.to_string())
 }
 
 fn response(r: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
