@@ -1,54 +1,36 @@
-//! One evaluation as the gate does it — a fresh instance per policy from its
-//! `InstancePre`, the call, the decision checked — for a policy that does
-//! nothing (the floor), each bundled policy, and the whole bundled set.
+//! One evaluation as the gate does it, and its parts:
 //!
-//! `cargo bench -p clawlaw-benches` (the components are built first, as
-//! `cargo xtask policies` does).
+//! - `sandbox/*`: the floor (a policy that allows at once) in a fresh
+//!   instance and pooled; instantiation from `InstancePre` alone;
+//! - `policy/*`, `policy-pooled/*`: each bundled policy on three actions;
+//! - `set/*`, `set-pooled/*`: the bundled set combined;
+//! - `parts/*`: the session view, combining reports, an evidence append
+//!   with durability (write + fsync) and without (serialise, hash, encode);
+//! - `composition/*`: view + set + session update at 10, 1,000 and 10,000
+//!   prior actions (must stay flat).
+//!
+//! `cargo bench -p clawlaw-benches --bench evaluate` (components are built
+//! first); `cargo xtask bench` runs it with the rest and writes BENCHMARKS.md.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
+use clawlaw::combine::{PolicyReport, combine};
 use clawlaw::config::{EngineSection, PolicySpec, SetSpec};
-use clawlaw::engine::{Engine, EngineConfig};
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
+use clawlaw::engine::Engine;
+use clawlaw::evidence::format::{GENESIS, encode_line, link_hash};
+use clawlaw::evidence::{Entry, EvidenceLog, EvidenceOptions, SessionEntry};
 use clawlaw::policy_set::{OnLoadError, PolicySet};
-use clawlaw_sdk::{Action, Session};
-use criterion::{Criterion, criterion_group, criterion_main};
+use clawlaw::pool::Isolation;
+use clawlaw::session::{Applied, Declaration, SessionState};
+use clawlaw_benches::{POLICIES, component, components, engine, load, session};
+use clawlaw_sdk::{Action, Verdict};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
-const POLICIES: &[&str] = &[
-    "fs-boundary",
-    "shell-guard",
-    "secrets-guard",
-    "exfiltration",
-];
-
-fn components() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let mut cmd = std::process::Command::new(env!("CARGO"));
-    cmd.current_dir(&root).args([
-        "build",
-        "--quiet",
-        "--target",
-        "wasm32-wasip2",
-        "--profile",
-        "policy",
-    ]);
-    for p in POLICIES.iter().chain(&["hostile-policy"]) {
-        cmd.args(["-p", p]);
-    }
-    assert!(
-        cmd.status().unwrap().success(),
-        "building the policy components failed"
-    );
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("wasm32-wasip2/policy")
-}
+const POOLED: Isolation = Isolation::Pooled {
+    recycle_after: 1_000,
+};
 
 fn actions() -> Vec<(&'static str, Action)> {
     vec![
@@ -68,71 +50,196 @@ fn actions() -> Vec<(&'static str, Action)> {
     ]
 }
 
-fn session() -> Session {
-    Session {
-        scope: vec!["/work/app".into()],
-        actions: 42,
-        ..Session::default()
-    }
-}
-
-fn bench(c: &mut Criterion) {
-    let dir = components();
-    let engine: Arc<Engine> = Engine::new(&EngineConfig {
-        cache_dir: None,
-        max_sandboxes: 64,
-    })
-    .unwrap();
-    let session = session();
-
-    // The floor: a policy that allows at once (the hostile test policy in
-    // its well-behaved mode), i.e. what a fresh sandbox costs by itself.
-    let bytes = std::fs::read(dir.join("hostile_policy.wasm")).unwrap();
-    let floor = LoadedPolicy::load(
-        &engine,
-        &bytes,
-        r#"{"mode":"ok"}"#.into(),
-        Limits::default(),
-    )
-    .unwrap();
-    let (_, shell) = &actions()[0];
-    c.bench_function("sandbox/fresh-instance-floor", |b| {
-        b.iter(|| floor.evaluate(shell, &session).decision.unwrap())
-    });
-
-    let mut group = c.benchmark_group("policy");
-    for name in POLICIES {
-        let bytes = std::fs::read(dir.join(format!("{}.wasm", name.replace('-', "_")))).unwrap();
-        let policy = LoadedPolicy::load(&engine, &bytes, "{}".into(), Limits::default()).unwrap();
-        for (what, action) in actions() {
-            group.bench_function(format!("{name}/{what}"), |b| {
-                b.iter(|| policy.evaluate(&action, &session).decision.unwrap())
-            });
-        }
-    }
-    group.finish();
-
+fn set(engine: &Arc<Engine>, dir: &Path, isolation: Isolation) -> PolicySet {
     let spec = SetSpec {
         engine: EngineSection::default(),
         policies: POLICIES
             .iter()
             .map(|name| PolicySpec {
-                path: dir.join(format!("{}.wasm", name.replace('-', "_"))),
+                path: component(dir, name),
                 expected_name: None,
                 settings: "{}".into(),
-                limits: Limits::default(),
+                limits: Default::default(),
+                isolation,
+                ..Default::default()
             })
             .collect(),
+        distribution: None,
     };
-    let set = PolicySet::load(&engine, &spec, OnLoadError::Refuse).unwrap();
-    let mut group = c.benchmark_group("set");
-    for (what, action) in actions() {
-        group.bench_function(format!("bundled/{what}"), |b| {
-            b.iter(|| set.evaluate(&action, &session))
+    PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = components().unwrap();
+    let engine = engine().unwrap();
+    let session = session();
+    let (_, shell) = &actions()[0];
+
+    // The floor: the hostile test policy in its well-behaved mode, i.e. what
+    // a sandbox costs by itself.
+    let floor = |isolation| {
+        let bytes = std::fs::read(component(&dir, "hostile-policy")).unwrap();
+        clawlaw::policy::LoadedPolicy::load(
+            &engine,
+            &bytes,
+            r#"{"mode":"ok"}"#.into(),
+            Default::default(),
+        )
+        .unwrap()
+        .with_isolation(isolation)
+    };
+    let fresh_floor = floor(Isolation::Fresh);
+    let pooled_floor = floor(POOLED);
+    let mut group = c.benchmark_group("sandbox");
+    group.bench_function("fresh-instance-floor", |b| {
+        b.iter(|| fresh_floor.evaluate(shell, &session).decision.unwrap())
+    });
+    group.bench_function("instantiate-only", |b| {
+        b.iter(|| fresh_floor.instantiate_only().unwrap())
+    });
+    group.bench_function("pooled-call-floor", |b| {
+        b.iter(|| pooled_floor.evaluate(shell, &session).decision.unwrap())
+    });
+    group.finish();
+
+    for (label, isolation) in [("policy", Isolation::Fresh), ("policy-pooled", POOLED)] {
+        let mut group = c.benchmark_group(label);
+        for name in POLICIES {
+            let policy = load(&engine, &dir, name, isolation).unwrap();
+            for (what, action) in actions() {
+                group.bench_function(format!("{name}/{what}"), |b| {
+                    b.iter(|| policy.evaluate(&action, &session).decision.unwrap())
+                });
+            }
+        }
+        group.finish();
+    }
+
+    for (label, isolation) in [("set", Isolation::Fresh), ("set-pooled", POOLED)] {
+        let set = set(&engine, &dir, isolation);
+        let mut group = c.benchmark_group(label);
+        for (what, action) in actions() {
+            group.bench_function(format!("bundled/{what}"), |b| {
+                b.iter(|| set.evaluate(&action, &session))
+            });
+        }
+        group.finish();
+    }
+
+    parts(c, &engine, &dir);
+    composition(c, &engine, &dir);
+}
+
+/// A session state with `n` prior actions of mixed kinds and targets.
+fn state_with(n: usize) -> SessionState {
+    let declaration: Declaration = serde_json::from_value(serde_json::json!({
+        "intent": "fix the failing test",
+        "scope": {"roots": ["/work/app"], "hosts": ["*.github.com"]},
+    }))
+    .unwrap();
+    let mut state = SessionState::new(
+        "s-bench".into(),
+        declaration,
+        "2026-01-01T00:00:00Z".into(),
+        16,
+    );
+    for i in 0..n {
+        let action = match i % 3 {
+            0 => Action::write(&format!("src/m{i}.rs"), "fn f() {}\n"),
+            1 => Action::read(&format!("docs/p{i}.md")),
+            _ => Action::shell(&format!("cargo test case_{i}")),
+        }
+        .in_dir("/work/app");
+        state.apply(&Applied {
+            action: &action,
+            evaluation: Verdict::Allow,
+            risk: 0.0,
+            labels: &[],
+            counters: &[],
+        });
+    }
+    state
+}
+
+fn parts(c: &mut Criterion, engine: &Arc<Engine>, dir: &Path) {
+    let mut group = c.benchmark_group("parts");
+    let state = state_with(1_000);
+    group.bench_function("session-view", |b| b.iter(|| state.view()));
+
+    let set = set(engine, dir, Isolation::Fresh);
+    let (_, write) = &actions()[1];
+    let evaluation = set.evaluate(write, &state.view());
+    let reports: Vec<PolicyReport> = evaluation.policies.clone();
+    group.bench_function("combine", |b| {
+        b.iter_batched(
+            || reports.clone(),
+            |r| combine(r, 0.8),
+            BatchSize::SmallInput,
+        )
+    });
+
+    let entry = Entry::Session(SessionEntry {
+        session_id: "s-bench".into(),
+        timestamp: "2026-01-01T00:00:00Z".into(),
+        declaration: serde_json::json!({
+            "intent": "fix the failing test", "scope": {"roots": ["/work/app"]},
+            "evaluation": evaluation.evaluation, "rules": evaluation.rules,
+        }),
+    });
+    group.bench_function("evidence-encode", |b| {
+        let mut out = Vec::with_capacity(4096);
+        let mut prev = GENESIS;
+        let mut seq = 0;
+        b.iter(|| {
+            out.clear();
+            let bytes = serde_json::to_vec(&entry).unwrap();
+            let hash = link_hash(seq, &prev, &bytes);
+            encode_line(&mut out, seq, &prev, &hash, &bytes);
+            prev = hash;
+            seq += 1;
+        })
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let log = EvidenceLog::open(tmp.path().join("evidence"), EvidenceOptions::default()).unwrap();
+    group.bench_function("evidence-append-durable", |b| {
+        b.iter(|| log.append_blocking(&entry).unwrap())
+    });
+    group.finish();
+    log.close();
+}
+
+fn composition(c: &mut Criterion, engine: &Arc<Engine>, dir: &Path) {
+    let set = set(engine, dir, Isolation::Fresh);
+    let (_, write) = &actions()[1];
+    let mut group = c.benchmark_group("composition");
+    for n in [10, 1_000, 10_000] {
+        let mut state = state_with(n);
+        group.bench_function(format!("prior-{n}"), |b| {
+            b.iter(|| {
+                let e = set.evaluate(write, &state.view());
+                state.apply(&Applied {
+                    action: write,
+                    evaluation: e.evaluation,
+                    risk: e.risk,
+                    labels: &e.labels,
+                    counters: &e.counters,
+                });
+            })
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench
+}
 criterion_main!(benches);

@@ -22,12 +22,15 @@
 //! name = "fs-boundary"         # optional: refuse the component if it names itself otherwise
 //! settings = { roots = ["/work/app"] }
 //! limits = { deadline_ms = 20 }
+//! mode = "pooled"              # optional: reuse warm instances (see `pool`); default "fresh"
+//! recycle_after = 1000         # pooled only: evaluations before an instance is replaced
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::distribution::{PolicyRef, RegistryEntry, TrustPolicy, TrustSection};
 use crate::limits::{LimitError, LimitOverrides, Limits};
 
 /// The only config version this gate reads.
@@ -53,6 +56,12 @@ pub struct ConfigFile {
     pub review: ReviewSection,
     #[serde(default)]
     pub reload: ReloadSection,
+    /// `[[registry]]`: how to reach the registries `oci` policies live in.
+    #[serde(default, rename = "registry")]
+    pub registries: Vec<RegistryEntry>,
+    /// `[trust]`: whose signatures make a registry policy loadable.
+    #[serde(default)]
+    pub trust: Option<TrustSection>,
 }
 
 /// `[reload]`: how the gate notices a changed policy source.
@@ -62,11 +71,21 @@ pub struct ReloadSection {
     /// Check the policy files (their sha256) this often; 0 turns polling off.
     /// `POST /v1/admin/reload` and SIGHUP reload at once either way.
     pub poll_secs: u64,
+    /// The environment variable holding the shared secret a registry's push
+    /// webhook (`POST /v1/webhooks/registry`) must send in its
+    /// `Authorization` header. Unset: the webhook is off.
+    pub webhook_secret_env: Option<String>,
+    /// Give up on a registry that does not answer within this long.
+    pub registry_timeout_secs: u64,
 }
 
 impl Default for ReloadSection {
     fn default() -> ReloadSection {
-        ReloadSection { poll_secs: 10 }
+        ReloadSection {
+            poll_secs: 10,
+            webhook_secret_env: None,
+            registry_timeout_secs: 10,
+        }
     }
 }
 
@@ -175,30 +194,73 @@ impl Default for EngineSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyEntry {
-    pub path: PathBuf,
+    /// A component file (relative to the config), or
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// a signed artifact in a registry: `oci://host/repository:tag|@sha256:…`.
+    #[serde(default)]
+    pub oci: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub settings: Option<toml::Table>,
     #[serde(default)]
     pub limits: LimitOverrides,
+    /// `"fresh"` (default) or `"pooled"`: see [`crate::pool`].
+    #[serde(default)]
+    pub mode: crate::pool::Mode,
+    /// Pooled mode only: evaluations an instance serves before it is replaced.
+    #[serde(default)]
+    pub recycle_after: Option<u32>,
 }
 
 /// One policy to load: where its component is, what it must call itself,
 /// its settings as JSON text and its limits.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicySpec {
+    /// The component file. For a registry policy, where the verified pull
+    /// put it (empty until then).
     pub path: PathBuf,
+    /// Where a registry policy is published, and what was pulled.
+    pub oci: Option<OciOrigin>,
     pub expected_name: Option<String>,
     pub settings: String,
     pub limits: Limits,
+    /// Fresh instances (the default) or pooled ones.
+    pub isolation: crate::pool::Isolation,
+}
+
+/// A registry policy: the reference configured, and once pulled, the
+/// manifest digest and version that were verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OciOrigin {
+    pub reference: PolicyRef,
+    pub digest: Option<String>,
+    pub version: Option<String>,
+}
+
+/// How to pull registry policies: registries and trust (keys made absolute).
+#[derive(Debug, Clone, Default)]
+pub struct DistributionSpec {
+    pub registries: Vec<RegistryEntry>,
+    pub trust: TrustSection,
+    pub timeout_secs: u64,
 }
 
 /// Everything a policy set is made from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SetSpec {
     pub engine: EngineSection,
     pub policies: Vec<PolicySpec>,
+    /// Present when some policy comes from a registry.
+    pub distribution: Option<DistributionSpec>,
+}
+
+impl SetSpec {
+    /// Whether any policy must be pulled from a registry.
+    pub fn has_registry_policies(&self) -> bool {
+        self.policies.iter().any(|p| p.oci.is_some())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -248,7 +310,9 @@ impl SetSpec {
                 expected_name: None,
                 settings: "{}".into(),
                 limits: Limits::default(),
+                ..PolicySpec::default()
             }],
+            distribution: None,
         })
     }
 
@@ -347,18 +411,90 @@ fn parse_config(text: &str, path: &Path) -> Result<(ConfigFile, SetSpec), Config
                 .map_err(|e| field(format!("policy[{i}].settings"), e.to_string()))?,
             None => "{}".into(),
         };
+        let isolation = isolation_of(entry.mode, entry.recycle_after)
+            .map_err(|(f, message)| field(format!("policy[{i}].{f}"), message))?;
+        let (path, oci) = match (&entry.path, &entry.oci) {
+            (Some(p), None) => (base.join(p), None),
+            (None, Some(r)) => {
+                let reference = PolicyRef::parse(r)
+                    .map_err(|e| field(format!("policy[{i}].oci"), e.to_string()))?;
+                let origin = OciOrigin {
+                    reference,
+                    digest: None,
+                    version: None,
+                };
+                (PathBuf::new(), Some(origin))
+            }
+            _ => {
+                return Err(field(
+                    format!("policy[{i}]"),
+                    "set exactly one of `path` (a component file) and `oci` (a registry reference)"
+                        .into(),
+                ));
+            }
+        };
         policies.push(PolicySpec {
-            path: base.join(&entry.path),
+            path,
+            oci,
             expected_name: entry.name,
             settings,
             limits,
+            isolation,
         });
     }
+    let distribution = if policies.iter().any(|p| p.oci.is_some()) {
+        let Some(trust) = &file.trust else {
+            return Err(field(
+                "trust".into(),
+                "registry policies (oci = ...) need a [trust] section with the public keys whose signatures the gate accepts"
+                    .into(),
+            ));
+        };
+        let mut trust = trust.clone();
+        trust.keys = trust.keys.iter().map(|k| base.join(k)).collect();
+        TrustPolicy::load(&trust, Path::new(""))
+            .map_err(|e| field(e.field().into(), e.to_string()))?;
+        for (i, r) in file.registries.iter().enumerate() {
+            if r.host.is_empty() || r.host.contains('/') {
+                return Err(field(
+                    format!("registry[{i}].host"),
+                    format!("expected host[:port], got {:?}", r.host),
+                ));
+            }
+        }
+        Some(DistributionSpec {
+            registries: file.registries.clone(),
+            trust,
+            timeout_secs: file.reload.registry_timeout_secs.max(1),
+        })
+    } else {
+        None
+    };
     let spec = SetSpec {
         engine: file.engine.clone(),
         policies,
+        distribution,
     };
     Ok((file, spec))
+}
+
+/// A policy entry's `mode` and `recycle_after`, checked together.
+fn isolation_of(
+    mode: crate::pool::Mode,
+    recycle_after: Option<u32>,
+) -> Result<crate::pool::Isolation, (&'static str, String)> {
+    use crate::pool::{DEFAULT_RECYCLE_AFTER, Isolation, Mode};
+    match (mode, recycle_after) {
+        (Mode::Fresh, None) => Ok(Isolation::Fresh),
+        (Mode::Fresh, Some(_)) => Err((
+            "recycle_after",
+            "only applies with mode = \"pooled\"".into(),
+        )),
+        (Mode::Pooled, Some(0)) => Err(("recycle_after", "expected at least 1".into())),
+        (Mode::Pooled, n) => Ok(Isolation::Pooled {
+            recycle_after: n.unwrap_or(DEFAULT_RECYCLE_AFTER),
+        }),
+    }
 }
 
 impl SetSpec {
@@ -406,11 +542,13 @@ impl SetSpec {
                 expected_name: None,
                 settings,
                 limits: Limits::default(),
+                ..PolicySpec::default()
             });
         }
         Ok(SetSpec {
             engine: EngineSection::default(),
             policies,
+            distribution: None,
         })
     }
 }

@@ -42,6 +42,11 @@ pub struct ReloadLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabels {
+    pub reason: String,
+}
+
 /// Every metric the gate exports.
 pub struct Metrics {
     registry: Registry,
@@ -56,6 +61,7 @@ pub struct Metrics {
     pub evidence_failures: Counter,
     pub malformed_requests: Counter,
     pub reloads: Family<ReloadLabels, Counter>,
+    pub policy_refusals: Family<RefusalLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -85,6 +91,7 @@ impl Metrics {
             evidence_failures: Counter::default(),
             malformed_requests: Counter::default(),
             reloads: Family::default(),
+            policy_refusals: Family::default(),
         };
         registry.register(
             "decisions",
@@ -141,6 +148,11 @@ impl Metrics {
             "Policy-set reloads by outcome (swapped, unchanged, refused)",
             m.reloads.clone(),
         );
+        registry.register(
+            "policy_refusals",
+            "Policy sets refused, by reason (unsigned, untrusted, tampered, downgrade, unreachable, malformed, load, smoke_test, ...)",
+            m.policy_refusals.clone(),
+        );
         Metrics { registry, ..m }
     }
 
@@ -180,6 +192,15 @@ impl Metrics {
         self.reloads
             .get_or_create(&ReloadLabels {
                 outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts one refused policy set (or start-up fallback), by reason.
+    pub fn count_refusal(&self, reason: &str) {
+        self.policy_refusals
+            .get_or_create(&RefusalLabels {
+                reason: reason.to_string(),
             })
             .inc();
     }

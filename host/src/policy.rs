@@ -14,6 +14,7 @@ use wasmtime::Store;
 use crate::engine::Engine;
 use crate::fault::{Fault, one_line};
 use crate::limits::Limits;
+use crate::pool::{Isolation, Pool, Warm};
 use crate::sandbox::SandboxState;
 
 /// The host side of the `clawlaw:policy` world.
@@ -86,6 +87,8 @@ pub struct LoadedPolicy {
     limits: Limits,
     engine: Arc<Engine>,
     cached: bool,
+    /// Warm instances, in pooled mode only (see [`crate::pool`]).
+    pool: Option<Pool>,
 }
 
 impl LoadedPolicy {
@@ -116,6 +119,7 @@ impl LoadedPolicy {
             limits,
             engine: engine.clone(),
             cached: compiled.cached,
+            pool: None,
         };
         let info = policy
             .call(|p, store| p.call_info(store))
@@ -137,6 +141,26 @@ impl LoadedPolicy {
             .map_err(LoadError::SettingsFault)?;
         verdict.map_err(LoadError::SettingsRejected)?;
         Ok(policy)
+    }
+
+    /// This policy with its evaluations run as `isolation` says: fresh
+    /// instances (the default) or pooled ones.
+    pub fn with_isolation(mut self, isolation: Isolation) -> LoadedPolicy {
+        self.pool = match isolation {
+            Isolation::Fresh => None,
+            Isolation::Pooled { recycle_after } => Some(Pool::new(recycle_after)),
+        };
+        self
+    }
+
+    /// How this policy's evaluations are isolated.
+    pub fn isolation(&self) -> Isolation {
+        match &self.pool {
+            None => Isolation::Fresh,
+            Some(pool) => Isolation::Pooled {
+                recycle_after: pool.recycle_after(),
+            },
+        }
     }
 
     pub fn id(&self) -> &PolicyId {
@@ -177,12 +201,86 @@ impl LoadedPolicy {
         session: &wit::Session,
     ) -> PolicyOutcome {
         let start = Instant::now();
-        let decision = self
-            .call(|p, store| p.call_evaluate(store, &self.settings, action, session))
-            .and_then(|d| self.check_decision(d));
+        let decision = match &self.pool {
+            Some(pool) => self.evaluate_pooled(pool, action, session),
+            None => self
+                .call(|p, store| p.call_evaluate(store, &self.settings, action, session))
+                .and_then(|d| self.check_decision(d)),
+        };
         PolicyOutcome {
             decision,
             elapsed: start.elapsed(),
+        }
+    }
+
+    /// A fresh store and instance, no call: what strict isolation adds per
+    /// evaluation before the policy runs (measured by `benches/`).
+    #[doc(hidden)]
+    pub fn instantiate_only(&self) -> Result<(), Fault> {
+        self.call(|_, _| Ok(()))
+    }
+
+    /// One evaluation on a warm instance (or a new one when none is idle);
+    /// the instance goes back to the pool only if nothing faulted.
+    fn evaluate_pooled(
+        &self,
+        pool: &Pool,
+        action: &wit::Action,
+        session: &wit::Session,
+    ) -> Result<Decision, Fault> {
+        let mut warm = match pool.take() {
+            Some(warm) => warm,
+            None => {
+                let mut store = self.new_store();
+                match self.pre.instantiate(&mut store) {
+                    Ok(instance) => Warm {
+                        store,
+                        instance,
+                        uses: 0,
+                    },
+                    Err(e) => {
+                        let fault = self.instantiate_fault(&e, &store);
+                        self.forward_log(&store);
+                        return Err(fault);
+                    }
+                }
+            }
+        };
+        let Warm {
+            store,
+            instance,
+            uses,
+        } = &mut warm;
+        let state = store.data_mut();
+        state.log.lines.clear();
+        state.log.dropped = 0;
+        state.limiter.refused_memory = false;
+        store.set_epoch_deadline(Engine::ticks_for(self.limits.deadline_ms));
+        let result = instance
+            .call_evaluate(&mut *store, &self.settings, action, session)
+            .map_err(|e| self.classify(&e, store))
+            .and_then(|d| self.check_decision(d));
+        self.forward_log(store);
+        *uses += 1;
+        if result.is_ok() {
+            pool.give_back(warm);
+        }
+        result
+    }
+
+    /// A fresh store under this policy's limits and deadline.
+    fn new_store(&self) -> Store<SandboxState> {
+        let mut store = Store::new(self.engine.wasmtime(), SandboxState::new(&self.limits));
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(Engine::ticks_for(self.limits.deadline_ms));
+        store.epoch_deadline_trap();
+        store
+    }
+
+    fn instantiate_fault(&self, e: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {
+        match self.classify(e, store) {
+            Fault::Trap { message } => Fault::Instantiate { message },
+            other => other,
         }
     }
 
@@ -192,17 +290,17 @@ impl LoadedPolicy {
         &self,
         f: impl FnOnce(&bindings::Policy, &mut Store<SandboxState>) -> wasmtime::Result<R>,
     ) -> Result<R, Fault> {
-        let mut store = Store::new(self.engine.wasmtime(), SandboxState::new(&self.limits));
-        store.limiter(|s| &mut s.limiter);
-        store.set_epoch_deadline(Engine::ticks_for(self.limits.deadline_ms));
-        store.epoch_deadline_trap();
+        let mut store = self.new_store();
         let result = match self.pre.instantiate(&mut store) {
             Ok(instance) => f(&instance, &mut store).map_err(|e| self.classify(&e, &store)),
-            Err(e) => Err(match self.classify(&e, &store) {
-                Fault::Trap { message } => Fault::Instantiate { message },
-                other => other,
-            }),
+            Err(e) => Err(self.instantiate_fault(&e, &store)),
         };
+        self.forward_log(&store);
+        result
+    }
+
+    /// Forwards what the policy logged to the gate's log.
+    fn forward_log(&self, store: &Store<SandboxState>) {
         let log = &store.data().log;
         for line in &log.lines {
             tracing::info!(target: "clawlaw::policy_log", policy = %self.id.name, "{line}");
@@ -210,7 +308,6 @@ impl LoadedPolicy {
         if log.dropped > 0 {
             tracing::warn!(target: "clawlaw::policy_log", policy = %self.id.name, dropped = log.dropped, "policy log lines dropped");
         }
-        result
     }
 
     fn classify(&self, err: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {

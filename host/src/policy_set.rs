@@ -47,7 +47,7 @@ pub enum PolicyLoadFailure {
 }
 
 enum Slot {
-    Ready(LoadedPolicy),
+    Ready(Box<LoadedPolicy>),
     Broken { id: PolicyId, fault: Fault },
 }
 
@@ -89,9 +89,12 @@ impl PolicySet {
         let mut slots: Vec<Slot> = Vec::new();
         let mut sources = Vec::new();
         for p in &spec.policies {
-            let source = p.path.display().to_string();
+            let source = match &p.oci {
+                Some(o) => format!("{}@{}", o.reference, o.digest.as_deref().unwrap_or("?")),
+                None => p.path.display().to_string(),
+            };
             let slot = match load_one(engine, p, &slots) {
-                Ok(policy) => Slot::Ready(policy),
+                Ok(policy) => Slot::Ready(Box::new(policy)),
                 Err(error) if on_error == OnLoadError::DenyAll => {
                     let name = p.expected_name.clone().unwrap_or_else(|| {
                         p.path
@@ -172,7 +175,7 @@ impl PolicySet {
     /// The loaded policies (those that did not fail to load).
     pub fn loaded(&self) -> impl Iterator<Item = &LoadedPolicy> {
         self.slots.iter().filter_map(|s| match s {
-            Slot::Ready(p) => Some(p),
+            Slot::Ready(p) => Some(&**p),
             Slot::Broken { .. } => None,
         })
     }
@@ -214,7 +217,8 @@ fn load_one(
 ) -> Result<LoadedPolicy, PolicyLoadFailure> {
     let bytes = std::fs::read(&spec.path).map_err(PolicyLoadFailure::Read)?;
     let started = Instant::now();
-    let policy = LoadedPolicy::load(engine, &bytes, spec.settings.clone(), spec.limits)?;
+    let policy = LoadedPolicy::load(engine, &bytes, spec.settings.clone(), spec.limits)?
+        .with_isolation(spec.isolation);
     let id = policy.id();
     if let Some(expected) = &spec.expected_name
         && *expected != id.name

@@ -8,8 +8,14 @@
 //! fails any step is refused: the last good set keeps serving, and the
 //! refusal is logged, counted and shown by `GET /v1/policies`.
 //!
-//! Triggers: `POST /v1/admin/reload`, SIGHUP, and a poll of the source's
-//! files (their sha256) on an interval.
+//! Registry policies (`oci = "oci://…"`) are pulled and verified first
+//! (see [`crate::distribution`]): nothing is compiled before its signature
+//! verifies, and a version is accepted (becomes the downgrade floor and the
+//! restart point) only once the whole set it belongs to is swapped in.
+//!
+//! Triggers: `POST /v1/admin/reload`, SIGHUP, a registry's push webhook,
+//! and a poll on an interval of the source's files (their sha256) and of
+//! the digests the registry tags point at.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,6 +27,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::SetSpec;
+use crate::distribution::resolve::{check_versions, resolve};
+use crate::distribution::{Distribution, Fetched, PolicyRef, Refusal};
 use crate::engine::Engine;
 use crate::gate::Gate;
 use crate::policy_set::{OnLoadError, PolicySet};
@@ -50,7 +58,8 @@ impl Source {
         if let Source::Config(path) = self {
             h.update(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
         }
-        for p in &spec.policies {
+        // Registry policies are watched through their tags' digests instead.
+        for p in spec.policies.iter().filter(|p| p.oci.is_none()) {
             h.update(p.path.to_string_lossy().as_bytes());
             h.update(std::fs::read(&p.path).map_err(|e| format!("{}: {e}", p.path.display()))?);
             h.update(p.settings.as_bytes());
@@ -66,6 +75,9 @@ pub enum Trigger {
     Api,
     Signal,
     Poll,
+    Webhook,
+    /// The gate's start (reported when it fell back to the verified store).
+    Start,
 }
 
 /// The outcome of one reload attempt, as `GET /v1/policies` shows it.
@@ -76,8 +88,140 @@ pub struct ReloadReport {
     /// `swapped`, `unchanged` or `refused`.
     pub outcome: &'static str,
     pub policy_set: String,
+    /// Why a set was refused: a registry refusal (`unsigned`, `untrusted`,
+    /// `tampered`, `downgrade`, `unreachable`, …), `source`, `load` or
+    /// `smoke_test`.
+    pub reason: Option<&'static str>,
     pub error: Option<String>,
     pub took_ms: u64,
+}
+
+/// Why a new set was not built.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl From<Refusal> for Refused {
+    fn from(r: Refusal) -> Refused {
+        Refused {
+            reason: r.kind.as_str(),
+            message: r.to_string(),
+        }
+    }
+}
+
+/// Where registry policies are pulled to, and the runtime their pulls run on.
+#[derive(Clone)]
+pub struct RegistryContext {
+    /// The verified store (`<data_dir>/artifacts` for the gate).
+    pub store_dir: PathBuf,
+    pub runtime: tokio::runtime::Handle,
+}
+
+/// A set built and smoke-tested, not yet serving.
+pub struct Prepared {
+    pub set: PolicySet,
+    fetched: Vec<Fetched>,
+    distribution: Option<Distribution>,
+    /// Registry refusals the start-up fell back from (served from the store).
+    pub fallbacks: Vec<Refusal>,
+}
+
+impl Prepared {
+    /// The registry artifacts in the set.
+    pub fn fetched(&self) -> &[Fetched] {
+        &self.fetched
+    }
+
+    /// Accepts the set (see [`Prepared::commit`]) and splits it into the set
+    /// to serve and what the reloader needs to know about its start.
+    pub fn start(self) -> (PolicySet, Started) {
+        let serving = self.commit();
+        (
+            self.set,
+            Started {
+                serving,
+                fallbacks: self.fallbacks,
+            },
+        )
+    }
+
+    /// Records the registry artifacts as accepted: the downgrade floor and
+    /// the restart point. Call once the set serves.
+    pub fn commit(&self) -> Vec<(PolicyRef, String)> {
+        if let Some(d) = &self.distribution {
+            for f in &self.fetched {
+                d.accept(f);
+            }
+        }
+        self.fetched
+            .iter()
+            .map(|f| (f.reference.clone(), f.digest.clone()))
+            .collect()
+    }
+}
+
+/// What the gate's first set was made of.
+#[derive(Default)]
+pub struct Started {
+    /// The manifest digest serving for each registry reference.
+    pub serving: Vec<(PolicyRef, String)>,
+    /// Registry refusals the start fell back from.
+    pub fallbacks: Vec<Refusal>,
+}
+
+/// Builds a policy set from `spec`: pulls and verifies its registry
+/// policies (with `fallback`, from the verified store when the registry
+/// refuses), loads every policy, smoke-tests the set, and checks each
+/// registry component is the version its signed manifest names.
+pub fn prepare(
+    engine: &Arc<Engine>,
+    spec: &SetSpec,
+    registry: Option<&RegistryContext>,
+    fallback: bool,
+) -> Result<Prepared, Refused> {
+    let (spec, fetched, fallbacks, distribution) = match &spec.distribution {
+        Some(d) if spec.has_registry_policies() => {
+            let ctx = registry.ok_or_else(|| Refused {
+                reason: "source",
+                message: "registry policies need a store and a runtime".into(),
+            })?;
+            let dist = Distribution::from_spec(d, &ctx.store_dir).map_err(|message| Refused {
+                reason: "source",
+                message,
+            })?;
+            let resolved = ctx.runtime.block_on(resolve(&dist, spec, fallback))?;
+            let set = load(engine, &resolved.spec)?;
+            check_versions(&set, &resolved)?;
+            return Ok(Prepared {
+                set,
+                fetched: resolved.fetched,
+                distribution: Some(dist),
+                fallbacks: resolved.fallbacks,
+            });
+        }
+        _ => (spec, Vec::new(), Vec::new(), None),
+    };
+    Ok(Prepared {
+        set: load(engine, spec)?,
+        fetched,
+        distribution,
+        fallbacks,
+    })
+}
+
+fn load(engine: &Arc<Engine>, spec: &SetSpec) -> Result<PolicySet, Refused> {
+    let set = PolicySet::load(engine, spec, OnLoadError::Refuse).map_err(|e| Refused {
+        reason: "load",
+        message: e.to_string(),
+    })?;
+    smoke_test(&set).map_err(|message| Refused {
+        reason: "smoke_test",
+        message,
+    })?;
+    Ok(set)
 }
 
 /// Reloads a gate's policy set from its source.
@@ -85,6 +229,7 @@ pub struct Reloader {
     source: Source,
     engine: Arc<Engine>,
     gate: Arc<Gate>,
+    registry: Option<RegistryContext>,
     /// Serialises reloads; holds the last report and refusal.
     state: Mutex<ReloadState>,
 }
@@ -94,20 +239,70 @@ struct ReloadState {
     last: Option<ReloadReport>,
     last_refusal: Option<ReloadReport>,
     fingerprint: Option<String>,
+    /// The manifest digest serving for each registry reference.
+    serving: Vec<(PolicyRef, String)>,
 }
 
 impl Reloader {
-    pub fn new(source: Source, engine: Arc<Engine>, gate: Arc<Gate>) -> Reloader {
+    /// A reloader for the set `started` built; `registry` is needed when
+    /// the source names registry policies.
+    pub fn new(
+        source: Source,
+        engine: Arc<Engine>,
+        gate: Arc<Gate>,
+        registry: Option<RegistryContext>,
+        started: Started,
+    ) -> Reloader {
         let fingerprint = source.fingerprint().ok();
+        let mut state = ReloadState {
+            fingerprint,
+            serving: started.serving,
+            ..ReloadState::default()
+        };
+        if let Some(first) = started.fallbacks.first() {
+            let report = ReloadReport {
+                at: Timestamp::now().to_string(),
+                trigger: Trigger::Start,
+                outcome: "refused",
+                policy_set: gate.policies().version().to_string(),
+                reason: Some(first.kind.as_str()),
+                error: Some(format!(
+                    "{} (started from the verified store instead)",
+                    started
+                        .fallbacks
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                took_ms: 0,
+            };
+            for r in &started.fallbacks {
+                gate.metrics().count_refusal(r.kind.as_str());
+            }
+            state.last_refusal = Some(report.clone());
+            state.last = Some(report);
+        }
         Reloader {
             source,
             engine,
             gate,
-            state: Mutex::new(ReloadState {
-                fingerprint,
-                ..ReloadState::default()
-            }),
+            registry,
+            state: Mutex::new(state),
         }
+    }
+
+    /// The registry references the source names now.
+    pub fn references(&self) -> Vec<PolicyRef> {
+        self.source
+            .spec()
+            .map(|spec| {
+                spec.policies
+                    .into_iter()
+                    .filter_map(|p| p.oci.map(|o| o.reference))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The last attempt and the last refusal.
@@ -116,11 +311,54 @@ impl Reloader {
         (s.last.clone(), s.last_refusal.clone())
     }
 
-    /// Whether the source changed since the set serving was loaded.
+    /// Whether the source changed since the set serving was loaded: its
+    /// files, or the digest a registry tag points at. Blocking.
     pub fn changed(&self) -> bool {
         let now = self.source.fingerprint().ok();
-        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        now.is_some() && now != s.fingerprint
+        let serving = {
+            let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if now.is_some() && now != s.fingerprint {
+                return true;
+            }
+            s.serving.clone()
+        };
+        self.registry_moved(&serving)
+    }
+
+    fn registry_moved(&self, serving: &[(PolicyRef, String)]) -> bool {
+        let (Some(ctx), Ok(spec)) = (&self.registry, self.source.spec()) else {
+            return false;
+        };
+        let Some(d) = &spec.distribution else {
+            return false;
+        };
+        let dist = match Distribution::from_spec(d, &ctx.store_dir) {
+            Ok(dist) => dist,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot poll the registry");
+                return false;
+            }
+        };
+        ctx.runtime.block_on(async {
+            for p in &spec.policies {
+                let Some(origin) = &p.oci else { continue };
+                match dist.current_digest(&origin.reference).await {
+                    Ok(digest) => {
+                        let same = serving
+                            .iter()
+                            .any(|(r, d)| *r == origin.reference && *d == digest);
+                        if !same {
+                            tracing::info!(reference = %origin.reference, %digest, "registry tag moved");
+                            return true;
+                        }
+                    }
+                    Err(refusal) => {
+                        tracing::warn!(%refusal, "polling the registry failed; the current set keeps serving");
+                    }
+                }
+            }
+            false
+        })
     }
 
     /// Loads, smoke-tests and swaps in a new set. Blocking: call it off the
@@ -129,40 +367,46 @@ impl Reloader {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
         let fingerprint = self.source.fingerprint().ok();
-        let result = self.build();
+        let result = self
+            .source
+            .spec()
+            .map_err(|message| Refused {
+                reason: "source",
+                message,
+            })
+            .and_then(|spec| prepare(&self.engine, &spec, self.registry.as_ref(), false));
         let current = self.gate.policies();
+        let report = |outcome, policy_set: &str, reason, error| ReloadReport {
+            at: Timestamp::now().to_string(),
+            trigger,
+            outcome,
+            policy_set: policy_set.to_string(),
+            reason,
+            error,
+            took_ms: started.elapsed().as_millis() as u64,
+        };
         let report = match result {
-            Ok(set) if set.version() == current.version() => ReloadReport {
-                at: Timestamp::now().to_string(),
-                trigger,
-                outcome: "unchanged",
-                policy_set: current.version().to_string(),
-                error: None,
-                took_ms: started.elapsed().as_millis() as u64,
-            },
-            Ok(set) => {
-                let version = set.version().to_string();
-                self.gate.swap_policies(set);
-                tracing::info!(policy_set = %version, ?trigger, "policy set swapped");
-                ReloadReport {
-                    at: Timestamp::now().to_string(),
-                    trigger,
-                    outcome: "swapped",
-                    policy_set: version,
-                    error: None,
-                    took_ms: started.elapsed().as_millis() as u64,
-                }
+            Ok(prepared) if prepared.set.version() == current.version() => {
+                state.serving = prepared.commit();
+                report("unchanged", current.version(), None, None)
             }
-            Err(error) => {
-                tracing::error!(%error, ?trigger, "policy reload refused; the last good set keeps serving");
-                ReloadReport {
-                    at: Timestamp::now().to_string(),
-                    trigger,
-                    outcome: "refused",
-                    policy_set: current.version().to_string(),
-                    error: Some(error),
-                    took_ms: started.elapsed().as_millis() as u64,
-                }
+            Ok(prepared) => {
+                let version = prepared.set.version().to_string();
+                let serving = prepared.commit();
+                self.gate.swap_policies(prepared.set);
+                state.serving = serving;
+                tracing::info!(policy_set = %version, ?trigger, "policy set swapped");
+                report("swapped", &version, None, None)
+            }
+            Err(refused) => {
+                tracing::error!(reason = refused.reason, error = %refused.message, ?trigger, "policy reload refused; the last good set keeps serving");
+                self.gate.metrics().count_refusal(refused.reason);
+                report(
+                    "refused",
+                    current.version(),
+                    Some(refused.reason),
+                    Some(refused.message),
+                )
             }
         };
         self.gate.metrics().count_reload(report.outcome);
@@ -173,14 +417,6 @@ impl Reloader {
         }
         state.last = Some(report.clone());
         report
-    }
-
-    fn build(&self) -> Result<PolicySet, String> {
-        let spec = self.source.spec()?;
-        let set =
-            PolicySet::load(&self.engine, &spec, OnLoadError::Refuse).map_err(|e| e.to_string())?;
-        smoke_test(&set)?;
-        Ok(set)
     }
 }
 

@@ -78,3 +78,13 @@ fn secrets_guard_component_matches_its_cases_and_native() {
 fn exfiltration_component_matches_its_cases_and_native() {
     run::<exfiltration::Exfiltration>("exfiltration");
 }
+
+#[test]
+fn deploy_guard_component_matches_its_cases_and_native() {
+    run::<deploy_guard::DeployGuard>("deploy-guard");
+}
+
+#[test]
+fn ml_lifecycle_component_matches_its_cases_and_native() {
+    run::<ml_lifecycle::MlLifecycle>("ml-lifecycle");
+}

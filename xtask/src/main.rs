@@ -5,9 +5,19 @@
 //!   builds every bundled policy to a component in `target/policies/`.
 //! - `cargo xtask test`: everything CI runs: formatting, clippy, the
 //!   components, every test.
+//! - `cargo xtask bench [--quick]`: the criterion benches, the comparison
+//!   with regorus and Cedar, in-process latency, HTTP load and the seed's
+//!   benchmark, three runs, folded into `BENCHMARKS.md`; `--quick` runs each
+//!   once, unmeasured, so they never rot (`cargo xtask test` does).
+//! - `cargo xtask demo`: starts the gate on a free loopback port, replays
+//!   `examples/demo/session.jsonl` (200 actions, reviews, outcomes) over HTTP
+//!   and prints counts, denials, latencies and the evidence log's verification.
 //! - `cargo xtask start`: builds the policies and the gate, shows it
 //!   deciding a few actions, then starts it on its embedded defaults
 //!   (127.0.0.1:7070, evidence in `target/clawlaw-data`).
+
+mod demo;
+mod demo_run;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -21,13 +31,17 @@ fn main() -> ExitCode {
         Some("policies") => policies().map(|_| ()),
         Some("test") => test(),
         Some("start") => start(),
+        Some("bench") => bench(args.iter().any(|a| a == "--quick")),
+        Some("demo") => demo_run::demo(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  policies   build every bundled policy to a component in target/policies/\n  \
                  test       run everything CI runs (fmt, clippy, components, all tests)\n  \
-                 start      build the policies and the gate, show a few decisions, start the gate"
+                 start      build the policies and the gate, show a few decisions, start the gate\n  \
+                 bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured)\n  \
+                 demo       start the gate, replay a 200-action development session, summarise it"
             );
             return ExitCode::from(2);
         }
@@ -149,6 +163,7 @@ fn test() -> Result<()> {
             "warnings",
         ]),
     )?;
+    bench(true)?;
     let mut total = Tally::default();
     total.add(run_tests(
         "running the doc tests",
@@ -210,6 +225,82 @@ fn run_tests(what: &str, cmd: &mut Command) -> Result<Tally> {
     } else {
         Err(format!("{what} failed ({status})"))
     }
+}
+
+/// Runs of the full benchmark that BENCHMARKS.md folds into min/median/max.
+const BENCH_RUNS: usize = 3;
+
+/// `cargo xtask bench [--quick]` (see the crate doc).
+fn bench(quick: bool) -> Result<()> {
+    policies()?;
+    let runs_dir = target_dir().join("bench-runs");
+    if quick {
+        run(
+            "building the gate",
+            cargo().args(["build", "-p", "clawlaw"]),
+        )?;
+        run(
+            "running the benches once (criterion's test mode) and the agreement check",
+            cargo().args(["test", "-p", "clawlaw-benches", "--benches", "--lib"]),
+        )?;
+        return run(
+            "running the load generator once",
+            cargo()
+                .args(["run", "-q", "-p", "clawlaw-benches", "--bin", "load", "--"])
+                .args(["all", "--quick", "--gate"])
+                .arg(target_dir().join("debug").join("clawlaw"))
+                .arg("--out")
+                .arg(runs_dir.join("quick.json")),
+        );
+    }
+    run(
+        "building the gate",
+        cargo().args(["build", "--release", "-p", "clawlaw"]),
+    )?;
+    let load = |args: &[&str]| {
+        let mut c = cargo();
+        c.args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "clawlaw-benches",
+            "--bin",
+            "load",
+            "--",
+        ])
+        .args(args);
+        c
+    };
+    for i in 0..BENCH_RUNS {
+        let n = i.to_string();
+        let out = runs_dir.join(format!("load-{i}.json"));
+        let what = |step: &str| format!("run {}/{BENCH_RUNS}: {step}", i + 1);
+        run(
+            &what("criterion"),
+            cargo().args([
+                "bench",
+                "-p",
+                "clawlaw-benches",
+                "--bench",
+                "evaluate",
+                "--bench",
+                "compare",
+            ]),
+        )?;
+        run(
+            &what("criterion figures"),
+            &mut load(&["snapshot", "--run", &n]),
+        )?;
+        run(
+            &what("latency, HTTP load, the seed's benchmark"),
+            load(&["all", "--out"]).arg(&out),
+        )?;
+    }
+    run(
+        "writing BENCHMARKS.md",
+        &mut load(&["report", "--runs", &BENCH_RUNS.to_string()]),
+    )
 }
 
 fn start() -> Result<()> {

@@ -50,6 +50,34 @@ struct Output<'a> {
     latency_us: u64,
 }
 
+/// Pulls and verifies a config's registry policies into the verified store
+/// beside the compile cache (`~/.cache/clawlaw/artifacts`); a reference the
+/// registry cannot serve verified falls back to what was accepted before.
+fn pull_verified(
+    spec: &SetSpec,
+) -> anyhow::Result<Result<SetSpec, clawlaw::distribution::Refusal>> {
+    let Some(d) = &spec.distribution else {
+        return Ok(Ok(spec.clone()));
+    };
+    let store = clawlaw::cache::CompileCache::default_dir()
+        .and_then(|d| d.parent().map(|p| p.join("artifacts")))
+        .context("no cache directory: set CLAWLAW_CACHE_DIR")?;
+    let dist =
+        clawlaw::distribution::Distribution::from_spec(d, &store).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime
+        .block_on(clawlaw::distribution::resolve::resolve(&dist, spec, true))
+        .map(|r| {
+            for f in &r.fetched {
+                dist.accept(f);
+            }
+            r.spec
+        }))
+}
+
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut spec = match SetSpec::from_path(&args.policy) {
         Ok(spec) => spec,
@@ -63,6 +91,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         },
         None => Session::default(),
     };
+    if spec.has_registry_policies() {
+        spec = match pull_verified(&spec)? {
+            Ok(resolved) => resolved,
+            Err(refusal) => {
+                eprintln!("error: {refusal}");
+                return Ok(ExitCode::from(super::EXIT_DENY));
+            }
+        };
+    }
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
     let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
 

@@ -1,8 +1,12 @@
 //! The command line: argument parsing and dispatch to one module per command.
 
+mod author;
 mod eval;
 mod evidence;
+mod hook;
+mod key;
 mod policy;
+mod publish;
 mod serve;
 
 use std::path::PathBuf;
@@ -55,6 +59,10 @@ pub enum Command {
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
 
+    /// Signing keys for policies (cosign-compatible).
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+
     /// Check the evidence log's hash chain, and print full evidence records.
     #[command(subcommand)]
     Evidence(evidence::EvidenceCommand),
@@ -65,6 +73,14 @@ pub enum Command {
         clawlaw serve                              # embedded defaults, policies from target/policies\n  \
         clawlaw serve --config examples/gate.toml")]
     Serve(serve::ServeArgs),
+
+    /// Answer an agent's hook (Claude Code, Codex, Gemini CLI, Cursor): read
+    /// its JSON on stdin, answer allow/deny/ask on stdout in its format.
+    /// Fails closed: every error, a panic or the deadline is a deny.
+    #[command(after_help = "Examples:\n  \
+        CLAWLAW_TOKEN=... clawlaw hook claude-code --gate http://127.0.0.1:8750\n  \
+        clawlaw hook codex --policies target/policies")]
+    Hook(hook::HookArgs),
 }
 
 /// Options shared by commands that load policies.
@@ -97,7 +113,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Evidence(cmd) => evidence::run(cmd),
+        Command::Key(cmd) => key::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Hook(args) => hook::run(args),
     }
 }
 

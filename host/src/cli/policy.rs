@@ -8,12 +8,28 @@ use clap::Subcommand;
 use clawlaw::limits::Limits;
 use clawlaw::policy::LoadedPolicy;
 use clawlaw::policy_set::engine_for;
-use clawlaw_sdk::testing::CaseFile;
 
-use super::{EXIT_ALLOW, EXIT_DENY, EXIT_USAGE, EngineArgs};
+use super::{EXIT_ALLOW, EXIT_USAGE, EngineArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
+    /// Push a component to a registry as a CNCF Wasm OCI artifact, and with
+    /// --sign, sign it (cosign format).
+    #[command(after_help = "Examples:\n  \
+        clawlaw policy push target/policies/fs-boundary.wasm oci://harbor.example.com/clawlaw/fs-boundary:0.1.0 --sign --key cosign.key\n  \
+        clawlaw policy push fs.wasm oci://127.0.0.1:5000/clawlaw/fs-boundary:dev --insecure\n\n\
+        Credentials: CLAWLAW_REGISTRY_USERNAME and CLAWLAW_REGISTRY_PASSWORD, or --config with [[registry]] entries.")]
+    Push(Box<super::publish::PushArgs>),
+    /// Pull a policy component by tag or digest; with --key, verify its
+    /// signature first. Exit status 3 when it is refused.
+    Pull(super::publish::PullArgs),
+    /// Sign an artifact already in a registry: a cosign signature under the
+    /// tag sha256-<digest>.sig, next to any signatures already there.
+    Sign(super::publish::SignArgs),
+    /// Verify an artifact's signatures against public keys, and that the
+    /// layer the registry serves is the one the signed manifest names.
+    /// Exit status 0 verified, 3 refused (the reason on stderr).
+    Verify(super::publish::VerifyArgs),
     /// Print a component's name, version, rules and digest.
     Info {
         /// The policy component (.wasm).
@@ -24,21 +40,37 @@ pub enum PolicyCommand {
         #[command(flatten)]
         engine: EngineArgs,
     },
-    /// Run a case file (TOML: actions and expected verdicts) against a
-    /// compiled component and print a pass/fail table. Exit status 0 when
-    /// every case passes, 3 when any fails.
+    /// Run a case file (actions and expected verdicts, in TOML, YAML or
+    /// JSON by its extension) against a compiled component and print a
+    /// pass/fail table. Exit status 0 when every case passes, 3 when any fails.
     Test {
         /// The policy component (.wasm).
         component: PathBuf,
-        /// The case file (see `clawlaw_sdk::testing` for its format).
+        /// The case file: .toml, .yaml/.yml or .json (see `clawlaw_sdk::testing`).
         cases: PathBuf,
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Create a new policy crate: Cargo.toml, src/lib.rs with an example
+    /// rule and native tests, and cases.yaml. It builds and passes as created.
+    #[command(after_help = "Examples:\n  \
+        clawlaw policy new no-git-writes\n  \
+        clawlaw policy new migration-guard --dir policies/migration-guard --sdk-path ../clawlaw/sdk")]
+    New(super::author::NewArgs),
+    /// Build a policy crate to a WebAssembly component (cargo, wasm32-wasip2)
+    /// and check it: print its path, size and sha256, and call its info.
+    Build(super::author::BuildArgs),
+    /// Time a component's evaluations of one action, each in a fresh
+    /// instance as the gate runs them, and print min/p50/p99/max.
+    Bench(super::author::BenchArgs),
 }
 
 pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        PolicyCommand::Push(args) => super::publish::push(*args),
+        PolicyCommand::Pull(args) => super::publish::pull(args),
+        PolicyCommand::Sign(args) => super::publish::sign(args),
+        PolicyCommand::Verify(args) => super::publish::verify(args),
         PolicyCommand::Info {
             component,
             json,
@@ -48,7 +80,10 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
             component,
             cases,
             engine,
-        } => test(component, cases, engine),
+        } => super::author::test(component, cases, engine),
+        PolicyCommand::New(args) => super::author::new(args),
+        PolicyCommand::Build(args) => super::author::build(args),
+        PolicyCommand::Bench(args) => super::author::bench(args),
     }
 }
 
@@ -100,62 +135,4 @@ fn info(component: PathBuf, json: bool, engine: EngineArgs) -> anyhow::Result<Ex
         }
     }
     Ok(ExitCode::from(EXIT_ALLOW))
-}
-
-fn test(component: PathBuf, cases: PathBuf, engine: EngineArgs) -> anyhow::Result<ExitCode> {
-    let file = match CaseFile::load(&cases) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-    };
-    let mut failed = 0;
-    let mut loaded: Option<(String, LoadedPolicy)> = None;
-    let width = file
-        .cases
-        .iter()
-        .map(|c| c.name.len())
-        .max()
-        .unwrap_or(4)
-        .min(60);
-    for case in &file.cases {
-        let settings = file.settings_for(case);
-        if loaded.as_ref().is_none_or(|(s, _)| *s != settings) {
-            match load(&component, &engine, settings.clone())? {
-                Ok(p) => loaded = Some((settings, p)),
-                Err(e) => {
-                    eprintln!("error: case {:?}: {e}", case.name);
-                    return Ok(ExitCode::from(EXIT_USAGE));
-                }
-            }
-        }
-        let (_, policy) = loaded.as_ref().expect("loaded above");
-        let outcome = policy.evaluate(&case.action(), &case.session());
-        let result = match &outcome.decision {
-            Ok(d) => case
-                .check(d.verdict, &d.rules, &d.labels)
-                .map(|_| d.verdict.to_string()),
-            Err(fault) => Err(format!("fault: {fault}")),
-        };
-        match result {
-            Ok(verdict) => println!("PASS  {:width$}  {verdict}", case.name),
-            Err(why) => {
-                failed += 1;
-                let reason = outcome
-                    .decision
-                    .as_ref()
-                    .map(|d| d.reason.as_str())
-                    .unwrap_or("");
-                println!("FAIL  {:width$}  {why} (reason: {reason})", case.name);
-            }
-        }
-    }
-    let passed = file.cases.len() - failed;
-    println!("\n{passed} passed, {failed} failed");
-    Ok(ExitCode::from(if failed == 0 {
-        EXIT_ALLOW
-    } else {
-        EXIT_DENY
-    }))
 }

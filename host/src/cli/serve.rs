@@ -9,8 +9,8 @@ use anyhow::Context;
 use clawlaw::auth::Tokens;
 use clawlaw::config::{ConfigFile, SetSpec, load_config};
 use clawlaw::gate::{Gate, GateOptions};
-use clawlaw::policy_set::{OnLoadError, PolicySet, engine_for};
-use clawlaw::reload::{Reloader, Source, Trigger};
+use clawlaw::policy_set::engine_for;
+use clawlaw::reload::{RegistryContext, Reloader, Source, Trigger, prepare};
 use clawlaw::review::ReviewTimes;
 use clawlaw::server::AppState;
 
@@ -85,13 +85,31 @@ fn default_config() -> ConfigFile {
 async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
-    let set = {
-        let (engine, spec) = (engine.clone(), spec.clone());
-        tokio::task::spawn_blocking(move || PolicySet::load(&engine, &spec, OnLoadError::Refuse))
-            .await??
+    let registry = RegistryContext {
+        store_dir: config.server.data_dir.join("artifacts"),
+        runtime: tokio::runtime::Handle::current(),
     };
-    for p in set.policies() {
-        tracing::info!(policy = %p.id.name, version = %p.id.version, digest = %p.id.digest, "policy ready");
+    let prepared = {
+        let (engine, spec, registry) = (engine.clone(), spec.clone(), registry.clone());
+        tokio::task::spawn_blocking(move || prepare(&engine, &spec, Some(&registry), true))
+            .await?
+            .map_err(|r| {
+                anyhow::anyhow!("the policy set was refused ({}): {}", r.reason, r.message)
+            })?
+    };
+    for p in prepared.set.policies() {
+        tracing::info!(policy = %p.id.name, version = %p.id.version, digest = %p.id.digest, source = %p.source, "policy ready");
+    }
+    for f in prepared.fetched() {
+        tracing::info!(reference = %f.reference, digest = %f.digest, signed_by = ?f.signed_by, from_store = f.from_cache, "registry policy verified");
+    }
+    let (set, started_from) = prepared.start();
+    for refusal in &started_from.fallbacks {
+        eprintln!(
+            "warning: {refusal}
+         serving the last verified version from {} instead",
+            registry.store_dir.display()
+        );
     }
 
     let evidence_dir = config.server.data_dir.join("evidence");
@@ -150,13 +168,27 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
         started.elapsed(),
     );
 
-    let reloader = Arc::new(Reloader::new(source, engine, gate.clone()));
+    let reloader = Arc::new(Reloader::new(
+        source,
+        engine,
+        gate.clone(),
+        Some(registry),
+        started_from,
+    ));
+    let webhook_secret =
+        match &config.reload.webhook_secret_env {
+            Some(var) => Some(std::env::var(var).with_context(|| {
+                format!("reload.webhook_secret_env names {var}, which is not set")
+            })?),
+            None => None,
+        };
     let watchers = spawn_reload_triggers(reloader.clone(), config.reload.poll_secs);
     let state = Arc::new(AppState {
         gate: gate.clone(),
         reloader: Some(reloader),
         tokens,
         max_body_bytes: config.server.max_body_bytes,
+        webhook_secret,
     });
     let tls = config.server.tls.as_ref().map(|t| clawlaw::server::Tls {
         cert: t.cert.clone(),

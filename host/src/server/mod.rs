@@ -17,13 +17,17 @@
 //! | GET | `/v1/reviews/{id}/wait` | agent, reviewer | long-poll until decided (`?timeout_ms=`, bounded) |
 //! | POST | `/v1/reviews/{id}/approve` | reviewer | `{"reason": "..."}` |
 //! | POST | `/v1/reviews/{id}/deny` | reviewer | `{"reason": "..."}` |
+//! | POST | `/v1/webhooks/registry` | shared secret | a registry push (Harbor `PUSH_ARTIFACT`): reload now |
+//! | POST | `/v1/hooks/{agent}` | agent | an agent's hook JSON in, its answer out, always 200 (see `hooks`) |
 //! | POST | `/v1/admin/reload` | admin | reload the policy set now; 200 swapped/unchanged, 409 refused |
 
 mod error;
 mod extract;
+mod hooks;
 mod ops;
 mod reviews;
 mod sessions;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,6 +51,9 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Largest request body accepted (`server.max_body_bytes`).
     pub max_body_bytes: usize,
+    /// The shared secret a registry's push webhook must present; `None`
+    /// turns `POST /v1/webhooks/registry` off.
+    pub webhook_secret: Option<String>,
 }
 
 /// The router for a gate.
@@ -70,6 +77,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/reviews/{id}/approve", post(reviews::approve))
         .route("/v1/reviews/{id}/deny", post(reviews::deny))
         .route("/v1/admin/reload", post(ops::reload))
+        .route("/v1/webhooks/registry", post(webhook::registry))
+        .route("/v1/hooks/{agent}", post(hooks::handle))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod registry;
 pub mod server;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,19 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
+/// The bundled policy crates: every directory under `policies/`, as
+/// `cargo xtask policies` builds them.
+pub fn bundled_policies() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("policies"))
+        .expect("the policies directory")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Builds every test component (once per process) and returns their directory.
 pub fn components_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -44,8 +58,12 @@ pub fn components_dir() -> &'static Path {
             "--profile",
             "policy",
         ]);
-        for c in POLICY_CRATES {
-            cmd.args(["-p", c]);
+        for c in POLICY_CRATES
+            .iter()
+            .map(|c| c.to_string())
+            .chain(bundled_policies())
+        {
+            cmd.args(["-p", &c]);
         }
         let status = cmd
             .status()

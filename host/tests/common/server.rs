@@ -57,6 +57,17 @@ impl Server {
     /// Starts the gate with its data directory on a `kib` KiB tmpfs of its
     /// own (in a private mount namespace, gone when the gate exits), so the
     /// evidence log fills the disk after a few records.
+    /// Starts a gate with extra environment variables (secrets named by
+    /// the config's `*_env` fields).
+    pub fn start_with_env(config: &Path, env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
+        cmd.args(["serve", "--config"]).arg(config);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Server::spawn(cmd, config)
+    }
+
     pub fn start_on_small_disk(config: &Path, kib: u64) -> Server {
         let data = config.parent().unwrap().join("data");
         std::fs::create_dir_all(&data).unwrap();
@@ -194,6 +205,21 @@ impl Server {
         if let Some(t) = token {
             req = req.set("authorization", &format!("Bearer {t}"));
         }
+        response(req.send_string(body))
+    }
+
+    /// POSTs a JSON body with one extra header (e.g. a webhook's secret).
+    pub fn post_raw_with_header(
+        &self,
+        path: &str,
+        header: &str,
+        value: &str,
+        body: &str,
+    ) -> (u16, Value) {
+        let req = ureq::post(&format!("{}{path}", self.url))
+            .timeout(Duration::from_secs(30))
+            .set("content-type", "application/json")
+            .set(header, value);
         response(req.send_string(body))
     }
 

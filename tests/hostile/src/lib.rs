@@ -15,6 +15,8 @@
 //! | `log-flood`  | calls `log` a million times with 1 KiB lines                |
 //! | `probe`      | tries files, sockets, environment, clocks, randomness, and  |
 //! |              | reports in its reason (as JSON) what it could reach         |
+//! | `stateful`   | counts its calls in a global and allows, noting `calls <n>`; |
+//! |              | with `trap_at` > 0 it traps on that call (pooled-mode tests) |
 //!
 //! With `"in_validate": true` the misbehaviour happens in `validate-settings`
 //! instead, so the gate's load path is tested too.
@@ -32,15 +34,34 @@ pub struct Settings {
     pub size: usize,
     /// For `probe`: an address to try to connect to.
     pub addr: Option<String>,
+    /// For `stateful`: the call (1-based, counted per instance) that traps; 0 never.
+    pub trap_at: u64,
 }
 
 pub struct Hostile;
+
+/// The version `info` reports, kept in the component's data behind a fixed
+/// marker so tests can make "the same policy, another version" by patching
+/// these bytes in the compiled component (same length) instead of building
+/// it again: see `VERSION_MARKER`.
+static VERSION_SLOT: [u8; 32] = *b"CLAWLAW_TEST_VERSION=0.1.0\0\0\0\0\0\0";
+
+/// What precedes the version in the component's bytes.
+pub const VERSION_MARKER: &str = "CLAWLAW_TEST_VERSION=";
+
+fn version() -> String {
+    // Read through black_box so the bytes stay in the data segment.
+    let slot: &[u8; 32] = black_box(&VERSION_SLOT);
+    let text = &slot[VERSION_MARKER.len()..];
+    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+    String::from_utf8_lossy(&text[..end]).into_owned()
+}
 
 impl Policy for Hostile {
     type Settings = Settings;
 
     fn info() -> Info {
-        Info::new("hostile", env!("CARGO_PKG_VERSION"))
+        Info::new("hostile", &version())
             .rule("hostile.probe", "Reports what the sandbox let it reach")
     }
 
@@ -92,6 +113,17 @@ fn misbehave(settings: &Settings) -> Decision {
         }
         "probe" => {
             Decision::allow_noting("hostile.probe", probe(settings.addr.as_deref()).to_string())
+        }
+        "stateful" => {
+            // State an instance carries from one evaluation to the next: what
+            // pooled mode lets through and recycling bounds.
+            static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n == settings.trap_at {
+                trap()
+            } else {
+                Decision::allow_noting("hostile.probe", format!("calls {n}"))
+            }
         }
         _ => Decision::allow(),
     }

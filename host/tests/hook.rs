@@ -1,0 +1,674 @@
+//! `clawlaw hook <agent>` and `POST /v1/hooks/{agent}`: the corpora of
+//! real-shaped hook inputs with their expected answers (in-process against
+//! the bundled policies), every fail-closed path, a recorded Claude Code
+//! session played through the adapter against a running gate with its
+//! evidence checked, the HTTP hook route, and the adapter's whole-process
+//! time per call.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::server::{AGENT, REVIEWER, Server, config};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const BUNDLED: &[&str] = &[
+    "fs-boundary",
+    "shell-guard",
+    "secrets-guard",
+    "exfiltration",
+];
+const AGENTS: &[&str] = &["claude-code", "codex", "gemini", "cursor"];
+
+/// The bundled policies, built once, in a directory of their own.
+fn policies_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let comps = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| common::workspace_root().join("target"))
+            .join("wasm32-wasip2/policy");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.current_dir(common::workspace_root()).args([
+            "build",
+            "--quiet",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "policy",
+        ]);
+        for c in BUNDLED {
+            cmd.args(["-p", c]);
+        }
+        assert!(
+            cmd.status().unwrap().success(),
+            "building the bundled policies"
+        );
+        let dir = scratch().join("policies");
+        std::fs::create_dir_all(&dir).unwrap();
+        for c in BUNDLED {
+            let file = format!("{}.wasm", c.replace('-', "_"));
+            std::fs::copy(comps.join(&file), dir.join(&file)).unwrap();
+        }
+        dir
+    })
+}
+
+/// A directory for this test process (components, compile cache).
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+fn hook(agent: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
+    cmd.arg("hook")
+        .arg(agent)
+        .args(args)
+        .env("CLAWLAW_CACHE_DIR", scratch().join("cache"))
+        .env_remove("CLAWLAW_TOKEN")
+        .env_remove("CLAWLAW_HOOK_TEST_PANIC")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Runs the adapter with `input` on stdin.
+fn run(mut cmd: Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// What an adapter run printed, in the form the corpus records.
+fn observed(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout: Value = if stdout.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {stdout}"))
+    };
+    json!({ "exit_code": out.status.code(), "stdout": stdout })
+}
+
+fn local(agent: &str) -> Command {
+    hook(agent, &["--policies", policies_dir().to_str().unwrap()])
+}
+
+/// The decision in an answer, whatever the agent's format.
+fn decision(stdout: &Value) -> Option<&str> {
+    stdout
+        .pointer("/hookSpecificOutput/permissionDecision")
+        .or_else(|| stdout.get("decision"))
+        .or_else(|| stdout.get("permission"))
+        .and_then(Value::as_str)
+}
+
+fn reason(stdout: &Value) -> String {
+    [
+        "/hookSpecificOutput/permissionDecisionReason",
+        "/reason",
+        "/agent_message",
+        "/systemMessage",
+        "/user_message",
+    ]
+    .iter()
+    .find_map(|p| stdout.pointer(p).and_then(Value::as_str))
+    .unwrap_or_default()
+    .to_string()
+}
+
+// ------------------------------------------------------------------ corpus
+
+/// Every `<name>.input.json` of every agent against its
+/// `<name>.expected.json` ({"exit_code", "stdout"}, and for exit code 2,
+/// `stderr_contains`). `CLAWLAW_BLESS=1` writes the expected files.
+#[test]
+fn corpus_matches_expected_answers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hooks");
+    let bless = std::env::var_os("CLAWLAW_BLESS").is_some();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for agent in AGENTS {
+        let dir = root.join(agent);
+        let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".input.json"))
+            .collect();
+        inputs.sort();
+        assert!(inputs.len() >= 10, "{agent}: a corpus of {}", inputs.len());
+        for input in inputs {
+            let name = input
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace(".input.json", "");
+            let out = run(local(agent), &std::fs::read(&input).unwrap());
+            let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+            let got = observed(&out);
+            let expected_path = dir.join(format!("{name}.expected.json"));
+            if bless {
+                let mut v = got.clone();
+                if out.status.code() == Some(2) {
+                    v["stderr_contains"] = stderr.lines().next().unwrap_or_default().into();
+                }
+                std::fs::write(
+                    &expected_path,
+                    serde_json::to_string_pretty(&v).unwrap() + "\n",
+                )
+                .unwrap();
+            }
+            let expected: Value = serde_json::from_slice(
+                &std::fs::read(&expected_path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display())),
+            )
+            .unwrap();
+            let mut ok =
+                got["exit_code"] == expected["exit_code"] && got["stdout"] == expected["stdout"];
+            if let Some(s) = expected.get("stderr_contains").and_then(Value::as_str) {
+                ok &= stderr.contains(s);
+            }
+            if !ok {
+                failures.push(format!(
+                    "{agent}/{name}:\n  expected {expected}\n  got      {got}\n  stderr   {stderr}"
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!("{checked} corpus cases matched");
+}
+
+/// A write of 5 MiB is over the gate's 4 MiB action limit: denied, named;
+/// 1 MiB of ordinary text is judged like any other write.
+#[test]
+fn huge_contents_are_bounded_not_dropped() {
+    let input = |bytes: usize| {
+        json!({
+            "session_id": "s-huge", "cwd": "/work/app", "hook_event_name": "PreToolUse",
+            "tool_name": "Write", "tool_use_id": "toolu_huge",
+            "tool_input": { "file_path": "/work/app/big.txt", "content": "lorem ipsum\n".repeat(bytes / 12) },
+        })
+        .to_string()
+    };
+    let out = observed(&run(local("claude-code"), input(5 << 20).as_bytes()));
+    assert_eq!(decision(&out["stdout"]), Some("deny"), "{out}");
+    assert!(reason(&out["stdout"]).contains("over the limit"), "{out}");
+    let out = observed(&run(local("claude-code"), input(1 << 20).as_bytes()));
+    assert_eq!(decision(&out["stdout"]), Some("allow"), "{out}");
+}
+
+// ------------------------------------------------------------- fail closed
+
+/// The deny each agent gives when its input cannot be read at all.
+fn assert_garbage_denied(agent: &str, out: &Output) {
+    if agent == "cursor" {
+        let v = observed(out);
+        assert_eq!(v["exit_code"], 0);
+        assert_eq!(v["stdout"]["permission"], "deny", "{v}");
+        assert_eq!(v["stdout"]["continue"], false, "{v}");
+    } else {
+        assert_eq!(out.status.code(), Some(2), "{agent}");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("clawlaw failed closed"));
+    }
+}
+
+#[test]
+fn garbage_is_denied_in_both_modes_for_every_agent() {
+    for agent in AGENTS {
+        for input in [
+            &b"not json"[..],
+            b"",
+            b"{\"hook_event_name\": 3}",
+            b"\xff\xfe",
+        ] {
+            assert_garbage_denied(agent, &run(local(agent), input));
+            let gate = hook(agent, &["--gate", "http://127.0.0.1:9"]);
+            assert_garbage_denied(agent, &run(gate, input));
+        }
+    }
+}
+
+fn pre_tool_use(command: &str) -> Vec<u8> {
+    json!({
+        "session_id": "s-fail", "transcript_path": "/t", "cwd": "/work/app",
+        "permission_mode": "default", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": { "command": command }, "tool_use_id": "toolu_f",
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn assert_denied(out: &Output, why: &str) -> String {
+    let v = observed(out);
+    assert_eq!(v["exit_code"], 0, "{v}");
+    assert_eq!(decision(&v["stdout"]), Some("deny"), "{v}");
+    let r = reason(&v["stdout"]);
+    assert!(r.contains(why), "expected {why:?} in {r:?}");
+    r
+}
+
+#[test]
+fn an_unreachable_gate_is_a_deny() {
+    // Port 9 (discard) has no listener on the test machines' loopback.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let url = format!("http://127.0.0.1:{port}");
+    let mut cmd = hook("claude-code", &["--gate", &url]);
+    cmd.env("CLAWLAW_TOKEN", AGENT);
+    assert_denied(&run(cmd, &pre_tool_use("ls")), "unreachable");
+    // A prompt cannot go unrecorded either: it is blocked.
+    let mut cmd = hook("claude-code", &["--gate", &url]);
+    cmd.env("CLAWLAW_TOKEN", AGENT);
+    let prompt = json!({"session_id": "s", "cwd": "/w", "hook_event_name": "UserPromptSubmit", "prompt": "hi"});
+    let v = observed(&run(cmd, prompt.to_string().as_bytes()));
+    assert_eq!(v["stdout"]["decision"], "block", "{v}");
+}
+
+#[test]
+fn a_missing_token_is_a_deny() {
+    let out = run(
+        hook("codex", &["--gate", "http://127.0.0.1:9"]),
+        &pre_tool_use("ls"),
+    );
+    assert_denied(&out, "no agent token in $CLAWLAW_TOKEN");
+}
+
+/// A gate that accepts the connection and never answers: the adapter
+/// answers deny by its own deadline, well inside the agent's timeout.
+#[test]
+fn a_silent_gate_is_a_deny_by_the_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        listener.set_nonblocking(true).unwrap();
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if let Ok((s, _)) = listener.accept() {
+                open.push(s);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    for agent in AGENTS {
+        let input = match *agent {
+            "cursor" => json!({"hook_event_name": "beforeShellExecution", "conversation_id": "c",
+                "generation_id": "g", "workspace_roots": ["/w"], "command": "ls", "cwd": "/w"})
+            .to_string()
+            .into_bytes(),
+            "gemini" => json!({"session_id": "g", "cwd": "/w", "hook_event_name": "BeforeTool",
+                "tool_name": "run_shell_command", "tool_input": {"command": "ls"}})
+            .to_string()
+            .into_bytes(),
+            _ => pre_tool_use("ls"),
+        };
+        let mut cmd = hook(agent, &["--gate", &url, "--timeout-ms", "600"]);
+        cmd.env("CLAWLAW_TOKEN", AGENT);
+        let started = Instant::now();
+        let out = run(cmd, &input);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(3), "{agent} took {took:?}");
+        let v = observed(&out);
+        assert_eq!(v["exit_code"], 0, "{agent}: {v}");
+        assert_eq!(decision(&v["stdout"]), Some("deny"), "{agent}: {v}");
+    }
+    drop(held);
+}
+
+/// Stdin that never closes: the watchdog answers (the event is unknown, so
+/// with Claude Code's blocking exit code 2).
+#[test]
+fn the_watchdog_answers_when_stdin_never_ends() {
+    let mut child = local("claude-code")
+        .args(["--timeout-ms", "500"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"{\"session_id\": ").unwrap();
+    let started = Instant::now();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(status.code(), Some(2));
+    assert!(stderr.contains("no answer within 500 ms"), "{stderr}");
+    drop(stdin);
+}
+
+#[test]
+fn a_panic_is_a_deny() {
+    for mode in ["local", "gate"] {
+        let mut cmd = if mode == "local" {
+            local("claude-code")
+        } else {
+            hook("claude-code", &["--gate", "http://127.0.0.1:9"])
+        };
+        cmd.env("CLAWLAW_HOOK_TEST_PANIC", "1");
+        assert_denied(&run(cmd, &pre_tool_use("ls")), "internal error");
+    }
+}
+
+/// A gate that answers something that is not the agent's JSON.
+#[test]
+fn a_gate_answering_nonsense_is_a_deny() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        for body in ["hello", "[1]"] {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    for why in ["unreadable JSON", "other than a JSON object"] {
+        let mut cmd = hook("claude-code", &["--gate", &url]);
+        cmd.env("CLAWLAW_TOKEN", AGENT);
+        assert_denied(&run(cmd, &pre_tool_use("ls")), why);
+    }
+    server.join().unwrap();
+}
+
+#[test]
+fn unloadable_policies_are_a_deny() {
+    let out = run(
+        hook("claude-code", &["--policies", "/nonexistent/policies"]),
+        &pre_tool_use("ls"),
+    );
+    assert_denied(&out, "/nonexistent/policies");
+}
+
+// ------------------------------------------------------- against a gate
+
+fn gate() -> (tempfile::TempDir, Server) {
+    policies_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&config(dir.path(), ""));
+    (dir, server)
+}
+
+fn via(server: &Server, agent: &str, extra: &[&str]) -> Command {
+    let mut args = vec!["--gate", server.url.as_str()];
+    args.extend_from_slice(extra);
+    let mut cmd = hook(agent, &args);
+    cmd.env("CLAWLAW_TOKEN", AGENT);
+    cmd
+}
+
+/// The gate session a review belongs to (the route keeps the mapping).
+fn session_of_review(server: &Server, action_id: &str) -> (String, String) {
+    let (status, reviews) = server.get("/v1/reviews", Some(REVIEWER));
+    assert_eq!(status, 200);
+    let r = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action_id"] == action_id)
+        .unwrap_or_else(|| panic!("no review for {action_id}: {reviews}"));
+    (
+        r["session_id"].as_str().unwrap().to_string(),
+        r["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A recorded Claude Code session, prompt to stop, through the adapter and
+/// a running gate; then its evidence.
+#[test]
+fn a_recorded_claude_code_session_leaves_complete_evidence() {
+    let (_dir, server) = gate();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hooks/sessions/claude-code.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut prompts = Vec::new();
+    let mut expected = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let step: Value = serde_json::from_str(line).unwrap();
+        let input = &step["input"];
+        if input["hook_event_name"] == "UserPromptSubmit" {
+            prompts.push(input["prompt"].as_str().unwrap().to_string());
+        }
+        let out = observed(&run(
+            via(&server, "claude-code", &[]),
+            input.to_string().as_bytes(),
+        ));
+        assert_eq!(out["exit_code"], 0, "line {}: {out}", n + 1);
+        match step["expect"].as_str() {
+            Some(d) => {
+                assert_eq!(decision(&out["stdout"]), Some(d), "line {}: {out}", n + 1);
+                let prompt = prompts.last().unwrap();
+                expected.push((
+                    input["tool_use_id"].as_str().unwrap().to_string(),
+                    d.to_string(),
+                    prompt.clone(),
+                ));
+            }
+            None => assert_eq!(out["stdout"], json!({}), "line {}: {out}", n + 1),
+        }
+    }
+    let ask = expected.iter().find(|e| e.1 == "ask").unwrap();
+    let (session, review) = session_of_review(&server, &ask.0);
+    let (status, records) = server.get(&format!("/v1/sessions/{session}/evidence"), Some(REVIEWER));
+    assert_eq!(status, 200, "{records}");
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), expected.len(), "{records:#?}");
+    for (id, d, prompt) in &expected {
+        let rec = records
+            .iter()
+            .find(|r| r["action_id"] == id.as_str())
+            .unwrap_or_else(|| panic!("no record for {id}"));
+        let hash = format!("sha256:{}", hex::encode(Sha256::digest(prompt.as_bytes())));
+        assert_eq!(rec["prompt_hash"], hash, "{id}");
+        let evaluation = match d.as_str() {
+            "allow" => "ALLOW",
+            "deny" => "DENY",
+            _ => "ESCALATE",
+        };
+        assert_eq!(rec["evaluation"], evaluation, "{id}");
+        assert_eq!(rec["proposed_action"]["id"], id.as_str(), "{rec}");
+        match d.as_str() {
+            "deny" => assert!(rec["execution_result"].is_null(), "{id}: {rec}"),
+            _ => assert_eq!(
+                rec["execution_result"]["agent"], "claude-code",
+                "{id}: the outcome is folded in: {rec}"
+            ),
+        }
+        if d == "ask" {
+            let review_rec = &rec["principal_review"];
+            assert_eq!(review_rec["review_id"], review.as_str(), "{rec}");
+            assert_eq!(
+                review_rec["by"], "claude (at the claude-code prompt)",
+                "{rec}"
+            );
+        }
+    }
+    // One agent session, one gate session, opened by the agent's token.
+    let (_, summary) = server.get(&format!("/v1/sessions/{session}"), Some(REVIEWER));
+    assert_eq!(summary["declaration"]["principal"], "claude");
+    assert_eq!(summary["actions"], expected.len());
+}
+
+/// Codex cannot ask: an ESCALATE is a deny naming the review; once a
+/// reviewer approves, the retried call is allowed. With --wait-review the
+/// adapter waits for the reviewer instead.
+#[test]
+fn codex_escalations_go_to_a_reviewer() {
+    let (_dir, server) = gate();
+    let input = |id: &str| {
+        json!({"session_id": "codex-1", "turn_id": "t", "cwd": "/work/app", "hook_event_name": "PreToolUse",
+            "tool_name": "Bash", "tool_input": {"command": "git push --force origin main"}, "tool_use_id": id})
+        .to_string()
+    };
+    let out = observed(&run(via(&server, "codex", &[]), input("call_1").as_bytes()));
+    assert_eq!(decision(&out["stdout"]), Some("deny"), "{out}");
+    let (_, review) = session_of_review(&server, "call_1");
+    assert!(reason(&out["stdout"]).contains(&review), "{out}");
+    let (status, _) = server.post(
+        &format!("/v1/reviews/{review}/approve"),
+        Some(REVIEWER),
+        &json!({"reason": "release day"}),
+    );
+    assert_eq!(status, 200);
+    // Approval is bound to the same action (same id) and used once.
+    let again = observed(&run(via(&server, "codex", &[]), input("call_1").as_bytes()));
+    assert_eq!(again["stdout"], json!({}), "allowed: {again}");
+
+    // --wait-review: approve while the adapter waits.
+    let url = server.url.clone();
+    let approver = std::thread::spawn(move || {
+        for _ in 0..200 {
+            std::thread::sleep(Duration::from_millis(50));
+            let pending: Value = ureq::get(&format!("{url}/v1/reviews?status=pending"))
+                .set("Authorization", &format!("Bearer {REVIEWER}"))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap();
+            if let Some(r) = pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["action_id"] == "call_2")
+            {
+                let id = r["id"].as_str().unwrap();
+                ureq::post(&format!("{url}/v1/reviews/{id}/approve"))
+                    .set("Authorization", &format!("Bearer {REVIEWER}"))
+                    .send_json(json!({"reason": "ok"}))
+                    .unwrap();
+                return true;
+            }
+        }
+        false
+    });
+    let waited = observed(&run(
+        via(
+            &server,
+            "codex",
+            &["--wait-review", "--review-timeout-ms", "20000"],
+        ),
+        input("call_2").as_bytes(),
+    ));
+    assert!(approver.join().unwrap());
+    assert_eq!(
+        waited["stdout"],
+        json!({}),
+        "approved while waiting: {waited}"
+    );
+}
+
+/// Claude Code's `"type": "http"` hooks post straight to the gate.
+#[test]
+fn the_http_hook_route_answers_in_claude_codes_format() {
+    let (_dir, server) = gate();
+    let body = |command: &str| -> Value { serde_json::from_slice(&pre_tool_use(command)).unwrap() };
+    let (status, v) = server.post("/v1/hooks/claude-code", Some(AGENT), &body("rm -rf /"));
+    assert_eq!(status, 200);
+    assert_eq!(decision(&v), Some("deny"), "{v}");
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse");
+    let (status, v) = server.post("/v1/hooks/claude-code", Some(AGENT), &body("cargo test"));
+    assert_eq!((status, decision(&v)), (200, Some("allow")), "{v}");
+    // Every failure is a 200 deny: a non-2xx answer would let the tool run.
+    for (token, why) in [
+        (None, "Authorization"),
+        (Some("wrong"), "unknown token"),
+        (Some(REVIEWER), "may not"),
+    ] {
+        let (status, v) = server.post("/v1/hooks/claude-code", token, &body("cargo test"));
+        assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
+        assert!(reason(&v).contains(why), "{why}: {v}");
+    }
+    let (status, v) = server.post_raw(
+        "/v1/hooks/claude-code",
+        Some(AGENT),
+        "application/json",
+        "garbage",
+    );
+    assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
+    let (status, v) = server.post("/v1/hooks/claude-code?wait_ms=x", Some(AGENT), &body("ls"));
+    assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
+    let (status, _) = server.post("/v1/hooks/vim", Some(AGENT), &body("ls"));
+    assert_eq!(status, 404);
+    // The other agents' formats on the same route.
+    let gemini = json!({"session_id": "g", "cwd": "/work/app", "hook_event_name": "BeforeTool",
+        "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /"}});
+    let (status, v) = server.post("/v1/hooks/gemini", Some(AGENT), &gemini);
+    assert_eq!((status, v["decision"].as_str()), (200, Some("deny")), "{v}");
+}
+
+// ------------------------------------------------------------------ timing
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Whole-process time per call in both modes (printed, not asserted).
+#[test]
+fn adapter_time_per_call() {
+    let (_dir, server) = gate();
+    let n: usize = std::env::var("CLAWLAW_HOOK_TIMING_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let input = pre_tool_use("cargo test");
+    for (mode, mk) in [
+        (
+            "--policies",
+            Box::new(|| local("claude-code")) as Box<dyn Fn() -> Command>,
+        ),
+        ("--gate", Box::new(|| via(&server, "claude-code", &[]))),
+    ] {
+        // Warm the compile cache and the page cache first.
+        run(mk(), &input);
+        let mut times: Vec<Duration> = (0..n)
+            .map(|_| {
+                let started = Instant::now();
+                let out = run(mk(), &input);
+                let took = started.elapsed();
+                assert_eq!(decision(&observed(&out)["stdout"]), Some("allow"));
+                took
+            })
+            .collect();
+        times.sort();
+        eprintln!(
+            "clawlaw hook claude-code {mode}: {n} calls, p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
