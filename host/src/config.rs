@@ -623,6 +623,15 @@ limits = { memory_mib = 8 }
         let missing = parse("version = 1\n[[policy]]\nname = \"x\"\n")
             .unwrap_err()
             .to_string();
-        assert!(missing.contains("missing field `path`"), "{missing}");
+        assert!(
+            missing.contains("policy[0]: set exactly one of `path`"),
+            "{missing}"
+        );
+        let both = parse(
+            "version = 1\n[[policy]]\npath = \"a.wasm\"\noci = \"oci://127.0.0.1:5000/p:1\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(both.contains("policy[0]: set exactly one of"), "{both}");
     }
 }

@@ -4,7 +4,7 @@
 //! a table, `policy bench` times it; and the custom-policy example passes its
 //! YAML cases as a component.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! components through the gate: both must pass every case and agree on
 //! every decision.
 
-mod common;
+use crate::common;
 
 use clawlaw::limits::Limits;
 use clawlaw::policy::LoadedPolicy;

@@ -3,7 +3,7 @@
 //! policy against a local registry, and a gate started from the example's
 //! config (pointed at that registry) loads them all, verified.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! The `clawlaw` binary as a user runs it: decisions and exit statuses,
 //! malformed input, usage errors, hostile and broken policies.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

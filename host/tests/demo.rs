@@ -2,7 +2,7 @@
 //! the same code and the same script, so the demo cannot rot: the counts,
 //! the denials and their reasons, the reviews, the evidence and its chain.
 
-mod common;
+use crate::common;
 #[path = "../../xtask/src/demo.rs"]
 mod demo;
 

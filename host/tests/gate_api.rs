@@ -1,7 +1,7 @@
 //! The gate end to end: the real `clawlaw serve` on a loopback port, the
 //! real bundled policies, the HTTP API as an agent and a reviewer use it.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@
 //! evidence checked, the HTTP hook route, and the adapter's whole-process
 //! time per call.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

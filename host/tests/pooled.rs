@@ -3,7 +3,7 @@
 //! replaced; state a policy carries between evaluations lives at most
 //! `recycle_after` evaluations; config mistakes are named.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! compiling, swapping on poll and on webhook, refusing what it must, and
 //! restarting from its verified store with the registry down.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

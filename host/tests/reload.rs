@@ -2,7 +2,7 @@
 //! swap the whole policy set; a broken source is refused and the last good
 //! set keeps serving; reloads under load drop nothing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! fault naming the policy, within its deadline, and the engine keeps
 //! serving; a policy reaches no file, socket, environment, clock or entropy.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! The gate over HTTPS: `[server.tls]` with a certificate and key, checked
 //! by an independent client (curl) that trusts only that certificate.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,12 +3,15 @@
 //!
 //! - `cargo xtask policies`: installs the wasm32-wasip2 target if missing and
 //!   builds every bundled policy to a component in `target/policies/`.
-//! - `cargo xtask test`: everything CI runs: formatting, clippy, the
-//!   components, every test.
+//! - `cargo xtask test`: everything CI runs: formatting, the components,
+//!   every test, the benches and the load generator once each.
+//! - `cargo xtask lint`: formatting and `clippy --all-targets -D warnings`
+//!   (a separate task: clippy is a second full build of the workspace).
 //! - `cargo xtask bench [--quick]`: the criterion benches, the comparison
 //!   with regorus and Cedar, in-process latency, HTTP load and the seed's
 //!   benchmark, three runs, folded into `BENCHMARKS.md`; `--quick` runs each
-//!   once, unmeasured, so they never rot (`cargo xtask test` does).
+//!   once, unmeasured, so they never rot (`cargo xtask test` runs them
+//!   so too).
 //! - `cargo xtask demo`: starts the gate on a free loopback port, replays
 //!   `examples/demo/session.jsonl` (200 actions, reviews, outcomes) over HTTP
 //!   and prints counts, denials, latencies and the evidence log's verification.
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("policies") => policies().map(|_| ()),
         Some("test") => test(),
+        Some("lint") => lint(),
         Some("start") => start(),
         Some("bench") => bench(args.iter().any(|a| a == "--quick")),
         Some("demo") => demo_run::demo(),
@@ -38,7 +42,8 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  policies   build every bundled policy to a component in target/policies/\n  \
-                 test       run everything CI runs (fmt, clippy, components, all tests)\n  \
+                 test       run everything CI runs (fmt, components, every test, the benches once)\n  \
+                 lint       check formatting and run clippy on every target\n  \
                  start      build the policies and the gate, show a few decisions, start the gate\n  \
                  bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured)\n  \
                  demo       start the gate, replay a 200-action development session, summarise it"
@@ -78,12 +83,19 @@ fn cargo() -> Command {
 
 fn run(what: &str, cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: {what}");
+    let started = std::time::Instant::now();
     let status = cmd.status().map_err(|e| format!("{what}: {e}"))?;
+    took(what, started);
     if status.success() {
         Ok(())
     } else {
         Err(format!("{what} failed ({status})"))
     }
+}
+
+/// Says how long a step took, so a slow CI run shows where its time went.
+fn took(what: &str, started: std::time::Instant) {
+    eprintln!("xtask: {what}: {:.0} s", started.elapsed().as_secs_f64());
 }
 
 /// The bundled policy crates: every directory under `policies/`.
@@ -152,6 +164,38 @@ fn test() -> Result<()> {
         "checking formatting",
         cargo().args(["fmt", "--all", "--", "--check"]),
     )?;
+    // One build of every target, with the whole workspace's features, so no
+    // later step rebuilds a dependency with another feature set.
+    run(
+        "building every test, bench, binary and the gate",
+        cargo().args(["test", "--workspace", "--all-targets", "--no-run"]),
+    )?;
+    quick_load()?;
+    let mut total = Tally::default();
+    total.add(run_tests(
+        "running the doc tests",
+        cargo().args(["test", "--workspace", "--doc"]),
+    )?);
+    // The benches run here too, once each, in criterion's test mode.
+    total.add(run_tests(
+        "running every test",
+        cargo().args(["test", "--workspace", "--all-targets", "--no-fail-fast"]),
+    )?);
+    // One closing line for the whole run: cargo's own last line is the
+    // summary of whichever test binary ran last, often one with no tests.
+    println!("xtask: {} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 {
+        return Err(format!("{} tests failed", total.failed));
+    }
+    Ok(())
+}
+
+/// `cargo xtask lint`: formatting and clippy on every target.
+fn lint() -> Result<()> {
+    run(
+        "checking formatting",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
     run(
         "running clippy",
         cargo().args([
@@ -162,24 +206,22 @@ fn test() -> Result<()> {
             "-D",
             "warnings",
         ]),
-    )?;
-    bench(true)?;
-    let mut total = Tally::default();
-    total.add(run_tests(
-        "running the doc tests",
-        cargo().args(["test", "--workspace", "--doc"]),
-    )?);
-    total.add(run_tests(
-        "running every test",
-        cargo().args(["test", "--workspace", "--all-targets"]),
-    )?);
-    // One closing line for the whole run: cargo's own last line is the
-    // summary of whichever test binary ran last, often one with no tests.
-    println!("xtask: {} passed, {} failed", total.passed, total.failed);
-    if total.failed > 0 {
-        return Err(format!("{} tests failed", total.failed));
-    }
-    Ok(())
+    )
+}
+
+/// The load generator once, unmeasured, against the debug gate, both as
+/// `cargo test --all-targets` built them: it must never rot.
+fn quick_load() -> Result<()> {
+    let debug = target_dir().join("debug");
+    run(
+        "running the load generator once",
+        Command::new(debug.join("load"))
+            .current_dir(root())
+            .args(["all", "--quick", "--gate"])
+            .arg(debug.join("clawlaw"))
+            .arg("--out")
+            .arg(target_dir().join("bench-runs").join("quick.json")),
+    )
 }
 
 /// Tests counted from cargo's `test result:` lines.
@@ -200,6 +242,7 @@ impl Tally {
 fn run_tests(what: &str, cmd: &mut Command) -> Result<Tally> {
     use std::io::BufRead;
     eprintln!("xtask: {what}");
+    let started = std::time::Instant::now();
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -220,6 +263,7 @@ fn run_tests(what: &str, cmd: &mut Command) -> Result<Tally> {
         }
     }
     let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
+    took(what, started);
     if status.success() {
         Ok(tally)
     } else {
@@ -236,22 +280,14 @@ fn bench(quick: bool) -> Result<()> {
     let runs_dir = target_dir().join("bench-runs");
     if quick {
         run(
-            "building the gate",
-            cargo().args(["build", "-p", "clawlaw"]),
+            "building the gate, the benches and the load generator",
+            cargo().args(["test", "--workspace", "--all-targets", "--no-run"]),
         )?;
         run(
             "running the benches once (criterion's test mode) and the agreement check",
             cargo().args(["test", "-p", "clawlaw-benches", "--benches", "--lib"]),
         )?;
-        return run(
-            "running the load generator once",
-            cargo()
-                .args(["run", "-q", "-p", "clawlaw-benches", "--bin", "load", "--"])
-                .args(["all", "--quick", "--gate"])
-                .arg(target_dir().join("debug").join("clawlaw"))
-                .arg("--out")
-                .arg(runs_dir.join("quick.json")),
-        );
+        return quick_load();
     }
     run(
         "building the gate",

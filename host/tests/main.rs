@@ -1,0 +1,20 @@
+//! The gate's integration tests, one module per area, linked into one test
+//! binary: each binary links wasmtime, Cranelift and the whole gate, and
+//! linking them once instead of once per area is most of a cold build's
+//! link time. Run one area with `cargo test -p clawlaw --test gate registry::`.
+
+mod common;
+
+mod author;
+mod bundled;
+mod ci_example;
+mod cli;
+mod demo;
+mod evidence;
+mod gate_api;
+mod hook;
+mod pooled;
+mod registry;
+mod reload;
+mod sandbox;
+mod tls;
