@@ -78,6 +78,7 @@ pub fn engine() -> anyhow::Result<Arc<Engine>> {
     Engine::new(&EngineConfig {
         cache_dir: None,
         max_sandboxes: 128,
+        preinitialize: true,
     })
     .map_err(|e| anyhow!("{e}"))
 }

@@ -176,6 +176,9 @@ pub struct EngineSection {
     pub cache_dir: Option<PathBuf>,
     pub compile_cache: bool,
     pub max_sandboxes: u32,
+    /// Snapshot each policy after it has parsed its settings, so fresh
+    /// instances start from there (see `crate::preinit`).
+    pub preinitialize: bool,
 }
 
 impl Default for EngineSection {
@@ -186,6 +189,7 @@ impl Default for EngineSection {
             cache_dir: None,
             compile_cache: true,
             max_sandboxes: 256,
+            preinitialize: true,
         }
     }
 }

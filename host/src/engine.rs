@@ -28,6 +28,9 @@ pub struct EngineConfig {
     /// Sandboxes that may exist at once (the pooling allocator's slots).
     /// An evaluation that finds none free is denied, never queued forever.
     pub max_sandboxes: u32,
+    /// Whether policies are pre-initialised with their settings at load (see
+    /// [`crate::preinit`]).
+    pub preinitialize: bool,
 }
 
 impl Default for EngineConfig {
@@ -35,6 +38,7 @@ impl Default for EngineConfig {
         EngineConfig {
             cache_dir: CompileCache::default_dir(),
             max_sandboxes: 256,
+            preinitialize: true,
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct Engine {
     wasmtime: wasmtime::Engine,
     linker: Linker<SandboxState>,
     cache: Option<CompileCache>,
+    preinitialize: bool,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -87,7 +92,8 @@ impl Engine {
             // (.cargo/config.toml) so those pages fall inside it. Measured:
             // the floor of a fresh instance went from ~59 µs to ~32 µs.
             .linear_memory_keep_resident(1 << 20)
-            .table_keep_resident(64 << 10);
+            .table_keep_resident(64 << 10)
+            .pagemap_scan(wasmtime::Enabled::Auto);
 
         let mut cfg = Config::new();
         cfg.wasm_component_model(true)
@@ -124,6 +130,7 @@ impl Engine {
             wasmtime,
             linker,
             cache,
+            preinitialize: config.preinitialize,
             ticker_stop,
         }))
     }
@@ -134,6 +141,11 @@ impl Engine {
 
     pub(crate) fn linker(&self) -> &Linker<SandboxState> {
         &self.linker
+    }
+
+    /// Whether policies are pre-initialised at load.
+    pub fn preinitialize(&self) -> bool {
+        self.preinitialize
     }
 
     /// The epoch deadline, in ticks, for a deadline in milliseconds: one

@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod policy;
 pub mod policy_set;
 pub mod pool;
+pub mod preinit;
 pub mod reload;
 pub mod review;
 pub mod sandbox;

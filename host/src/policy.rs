@@ -87,6 +87,9 @@ pub struct LoadedPolicy {
     limits: Limits,
     engine: Arc<Engine>,
     cached: bool,
+    /// Whether evaluations start from a snapshot taken after the policy
+    /// parsed its settings (see [`crate::preinit`]).
+    preinitialized: bool,
     /// Warm instances, in pooled mode only (see [`crate::pool`]).
     pool: Option<Pool>,
 }
@@ -119,6 +122,7 @@ impl LoadedPolicy {
             limits,
             engine: engine.clone(),
             cached: compiled.cached,
+            preinitialized: false,
             pool: None,
         };
         let info = policy
@@ -140,7 +144,50 @@ impl LoadedPolicy {
             .call(|p, store| p.call_validate_settings(store, &settings))
             .map_err(LoadError::SettingsFault)?;
         verdict.map_err(LoadError::SettingsRejected)?;
+        if engine.preinitialize() {
+            policy.preinitialize(bytes);
+        }
         Ok(policy)
+    }
+
+    /// Swaps the component for one pre-initialised with this policy's
+    /// settings, when one can be made and it names the same policy; else
+    /// keeps the component as it is and says why in the log.
+    fn preinitialize(&mut self, bytes: &[u8]) {
+        let snapshot =
+            crate::preinit::snapshot(&self.engine, bytes, &self.settings, || self.new_store())
+                .map_err(|e| e.to_string())
+                .and_then(|snapshot| self.engine.compile(&snapshot))
+                .and_then(|compiled| {
+                    let pre = self
+                        .engine
+                        .linker()
+                        .instantiate_pre(&compiled.component)
+                        .and_then(bindings::PolicyPre::new)
+                        .map_err(|e| one_line(&e))?;
+                    Ok(pre)
+                });
+        let pre = match snapshot {
+            Ok(pre) => pre,
+            Err(e) => {
+                tracing::warn!(policy = %self.id.name, "not pre-initialised: {e}");
+                return;
+            }
+        };
+        let plain = std::mem::replace(&mut self.pre, pre);
+        match self.call(|p, store| p.call_info(store)) {
+            Ok(info) if info.name == self.id.name && info.version == self.id.version => {
+                self.preinitialized = true;
+            }
+            other => {
+                let why = match other {
+                    Ok(info) => format!("it names itself {} {}", info.name, info.version),
+                    Err(fault) => fault.to_string(),
+                };
+                tracing::warn!(policy = %self.id.name, "not pre-initialised: the snapshot fails its check: {why}");
+                self.pre = plain;
+            }
+        }
     }
 
     /// This policy with its evaluations run as `isolation` says: fresh
@@ -182,6 +229,12 @@ impl LoadedPolicy {
     /// Whether the compiled code came from the on-disk cache.
     pub fn was_cached(&self) -> bool {
         self.cached
+    }
+
+    /// Whether evaluations start from a snapshot taken after the policy
+    /// parsed its settings (see [`crate::preinit`]).
+    pub fn is_preinitialized(&self) -> bool {
+        self.preinitialized
     }
 
     /// Evaluates one action in a fresh sandbox.

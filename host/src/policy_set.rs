@@ -15,6 +15,7 @@ use crate::config::{EngineSection, PolicySpec, SetSpec};
 use crate::engine::Engine;
 use crate::fault::Fault;
 use crate::policy::{LoadError, LoadedPolicy, PolicyId, convert};
+use crate::pool::Isolation;
 
 /// What to do with a policy that fails to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,11 @@ pub struct PolicyStatus {
     #[serde(flatten)]
     pub id: PolicyId,
     pub source: String,
+    /// How its evaluations are isolated (`fresh` or `pooled`).
+    pub isolation: Isolation,
+    /// Whether its evaluations start from a snapshot taken after it parsed
+    /// its settings (see [`crate::preinit`]).
+    pub preinitialized: bool,
     /// `None` when the policy is loaded and evaluating.
     pub fault: Option<Fault>,
 }
@@ -164,6 +170,11 @@ impl PolicySet {
             .map(|(slot, source)| PolicyStatus {
                 id: slot.id().clone(),
                 source: source.clone(),
+                isolation: match slot {
+                    Slot::Ready(p) => p.isolation(),
+                    Slot::Broken { .. } => Isolation::default(),
+                },
+                preinitialized: matches!(slot, Slot::Ready(p) if p.is_preinitialized()),
                 fault: match slot {
                     Slot::Ready(_) => None,
                     Slot::Broken { fault, .. } => Some(fault.clone()),
@@ -199,6 +210,7 @@ impl PolicySet {
 pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine::EngineError> {
     let mut config = crate::engine::EngineConfig {
         max_sandboxes: section.max_sandboxes,
+        preinitialize: section.preinitialize,
         ..Default::default()
     };
     if let Some(dir) = &section.cache_dir {
@@ -233,7 +245,8 @@ fn load_one(
     }
     tracing::info!(
         policy = %id.name, version = %id.version, digest = %id.digest,
-        cached = policy.was_cached(), load_ms = started.elapsed().as_millis() as u64,
+        cached = policy.was_cached(), preinitialized = policy.is_preinitialized(),
+        load_ms = started.elapsed().as_millis() as u64,
         "policy loaded"
     );
     Ok(policy)

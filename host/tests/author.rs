@@ -432,7 +432,7 @@ fn policy_bench_times_fresh_instances() {
     );
     assert!(
         r.stdout
-            .contains(": 200 evaluations, each in a fresh instance; verdict ALLOW"),
+            .contains(": 200 evaluations, each in a fresh instance of the pre-initialised snapshot; verdict ALLOW"),
         "{}",
         r.stdout
     );

@@ -1,6 +1,6 @@
 //! The bundled policies' case files, run natively and against the compiled
-//! components through the gate: both must pass every case and agree on
-//! every decision.
+//! components through the gate, pre-initialised (as the gate runs them) and
+//! not: all three must pass every case and agree on every decision.
 
 use crate::common;
 
@@ -16,17 +16,25 @@ fn run<P: Policy>(crate_name: &str) {
         .join("cases.toml");
     let file = CaseFile::load(&path).unwrap();
     let bytes = std::fs::read(common::component(crate_name)).unwrap();
-    let engine = common::engine();
+    let (engine, plain_engine) = (common::engine(), common::plain_engine());
     let mut failures = Vec::new();
-    let mut loaded: Option<(String, LoadedPolicy)> = None;
+    let mut loaded: Option<(String, LoadedPolicy, LoadedPolicy)> = None;
     for case in &file.cases {
         let settings = file.settings_for(case);
-        if loaded.as_ref().is_none_or(|(s, _)| *s != settings) {
-            let policy = LoadedPolicy::load(&engine, &bytes, settings.clone(), Limits::default())
-                .unwrap_or_else(|e| panic!("{crate_name}: case {:?}: {e}", case.name));
-            loaded = Some((settings.clone(), policy));
+        if loaded.as_ref().is_none_or(|(s, _, _)| *s != settings) {
+            let load = |engine| {
+                LoadedPolicy::load(engine, &bytes, settings.clone(), Limits::default())
+                    .unwrap_or_else(|e| panic!("{crate_name}: case {:?}: {e}", case.name))
+            };
+            let (snapshot, plain) = (load(&engine), load(&plain_engine));
+            assert!(
+                snapshot.is_preinitialized(),
+                "{crate_name}: not pre-initialised"
+            );
+            assert!(!plain.is_preinitialized());
+            loaded = Some((settings.clone(), snapshot, plain));
         }
-        let (_, policy) = loaded.as_ref().unwrap();
+        let (_, policy, plain) = loaded.as_ref().unwrap();
         let wasm: Decision = match policy.evaluate(&case.action(), &case.session()).decision {
             Ok(d) => d,
             Err(fault) => {
@@ -34,6 +42,13 @@ fn run<P: Policy>(crate_name: &str) {
                 continue;
             }
         };
+        match plain.evaluate(&case.action(), &case.session()).decision {
+            Ok(d) if d == wasm => {}
+            other => failures.push(format!(
+                "{}: the pre-initialised and the plain component disagree:\n  snapshot {wasm:?}\n  plain    {other:?}",
+                case.name
+            )),
+        }
         let native = clawlaw_sdk::evaluate_json::<P>(&settings, &case.action(), &case.session());
         if native != wasm {
             failures.push(format!(

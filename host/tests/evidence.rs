@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Instant;
 
 use clawlaw::Verdict;
 use clawlaw::evidence::format::{self, encode_line, link_hash, parse_line};
@@ -717,59 +716,4 @@ fn the_cli_shows_folded_records() {
             .len(),
         2
     );
-}
-
-/// Not a check: a measurement to run by hand, on the disk `TMPDIR` is on:
-/// `cargo test -p clawlaw --test evidence -- --ignored --nocapture throughput`
-#[test]
-#[ignore]
-fn throughput() {
-    const THREADS: usize = 8;
-    const EACH: usize = 2000;
-    let dir = tempfile::tempdir().unwrap();
-    let log = Arc::new(EvidenceLog::open(dir.path(), options()).unwrap());
-    let start = Instant::now();
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for i in 0..EACH {
-                    log.append_blocking(action(&format!("t{t}"), &format!("{i}")))
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let took = start.elapsed();
-    let stats = log.stats();
-    log.close();
-    let n = (THREADS * EACH) as f64;
-    println!(
-        "{} appends from {THREADS} threads in {:.2?}: {:.0} entries/s; {} batches (mean {:.1}, max {}), {} fsyncs, {} bytes; append latency mean {:.0} µs, max {} µs",
-        n,
-        took,
-        n / took.as_secs_f64(),
-        stats.batches,
-        n / stats.batches as f64,
-        stats.max_batch,
-        stats.fsyncs,
-        stats.bytes,
-        stats.latency_us_sum as f64 / stats.acked as f64,
-        stats.latency_us_max
-    );
-    let start = Instant::now();
-    let report = verify(dir.path()).unwrap();
-    println!(
-        "verify/replay of {} entries ({} bytes): {:.2?}",
-        report.entries,
-        stats.bytes,
-        start.elapsed()
-    );
-    let start = Instant::now();
-    let log = EvidenceLog::open(dir.path(), options()).unwrap();
-    println!("reopen: {:.2?}", start.elapsed());
-    drop(log);
 }

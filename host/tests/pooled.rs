@@ -118,6 +118,20 @@ fn a_fresh_instance_never_sees_a_previous_evaluation() {
 }
 
 #[test]
+fn a_preinitialised_snapshot_holds_the_state_after_validation_and_nothing_more() {
+    // `validate-settings` runs the stateful mode once before the snapshot:
+    // every fresh instance starts from that state (one call seen), and no
+    // evaluation's own call is ever seen by the next.
+    let set = set_from(&hostile_config(
+        "{ mode = \"stateful\", in_validate = true }",
+        "",
+    ));
+    for _ in 0..5 {
+        assert_eq!(calls(&set).unwrap(), 2);
+    }
+}
+
+#[test]
 fn a_pooled_instance_carries_state_for_at_most_recycle_after_evaluations() {
     let set = set_from(&hostile_config(
         "{ mode = \"stateful\" }",

@@ -14,8 +14,8 @@
 //!   declarative case file that the gate can also run against the compiled
 //!   component.
 //!
-//! ```ignore
-//! use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy};
+//! ```
+//! use clawlaw_sdk::{Action, Decision, Info, Policy, Session, Verdict, export_policy};
 //!
 //! #[derive(Default, serde::Deserialize)]
 //! #[serde(default, deny_unknown_fields)]
@@ -38,6 +38,12 @@
 //! }
 //!
 //! export_policy!(NoForbiddenTools);
+//!
+//! // Natively the macro expands to nothing, and the policy runs as plain Rust:
+//! let bash = Action { kind: "shell.exec".into(), tool: "Bash".into(), ..Action::default() };
+//! let settings = r#"{"forbidden": ["Bash"]}"#;
+//! let d = clawlaw_sdk::evaluate_json::<NoForbiddenTools>(settings, &bash, &Session::default());
+//! assert_eq!(d.verdict, Verdict::Deny);
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-wasip2 --release` (or
@@ -50,6 +56,7 @@ extern crate self as clawlaw_sdk;
 mod types;
 
 pub mod glob;
+pub mod memo;
 pub mod path;
 pub mod secrets;
 pub mod shell;
@@ -68,7 +75,7 @@ pub trait Policy {
     /// The policy's settings, parsed from the JSON the gate's configuration
     /// gives it (`{}` when none). Use `#[serde(default, deny_unknown_fields)]`
     /// so a missing setting takes its default and a misspelt one is an error.
-    type Settings: DeserializeOwned + Default;
+    type Settings: DeserializeOwned + Default + 'static;
 
     /// The policy's name, version and every rule it may report.
     fn info() -> Info;
@@ -151,6 +158,10 @@ pub mod bindings {
 pub mod __private {
     pub use wit_bindgen::rt as wit_bindgen_rt;
 
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use crate::bindings::clawlaw::policy::types as wit;
     use crate::{Action, Decision, PastAction, Policy, Session, Verdict};
 
@@ -171,7 +182,34 @@ pub mod __private {
     }
 
     pub fn validate<P: Policy>(settings: String) -> Result<(), String> {
-        crate::validate_settings::<P>(&settings)
+        let parsed = cached_settings::<P>(settings)?;
+        P::validate(&parsed)
+    }
+
+    std::thread_local! {
+        /// The settings this instance last parsed, with the string they came
+        /// from. A pooled instance (or one pre-initialised by the gate) is
+        /// called with the same settings every time: parsing them once, and
+        /// keeping whatever a policy derives from them inside its settings
+        /// type, takes that work off every later call. A fresh instance
+        /// starts empty and pays for one parse, as before.
+        static LAST_SETTINGS: RefCell<Option<(String, Rc<dyn Any>)>> = const { RefCell::new(None) };
+    }
+
+    /// The parsed settings for `json`, from the cache when it holds the same
+    /// string. Only settings that parse are kept.
+    fn cached_settings<P: Policy>(json: String) -> Result<Rc<P::Settings>, String> {
+        let hit = LAST_SETTINGS.with_borrow(|last| match last {
+            Some((text, parsed)) if *text == json => parsed.clone().downcast::<P::Settings>().ok(),
+            _ => None,
+        });
+        if let Some(parsed) = hit {
+            return Ok(parsed);
+        }
+        let parsed = Rc::new(crate::parse_settings::<P>(&json)?);
+        let keep: Rc<dyn Any> = parsed.clone();
+        LAST_SETTINGS.set(Some((json, keep)));
+        Ok(parsed)
     }
 
     pub fn evaluate<P: Policy>(
@@ -208,7 +246,10 @@ pub mod __private {
                 })
                 .collect(),
         };
-        let d: Decision = crate::evaluate_json::<P>(&settings, &action, &session);
+        let d: Decision = match cached_settings::<P>(settings) {
+            Ok(settings) => P::evaluate(&settings, &action, &session),
+            Err(e) => Decision::deny(crate::SETTINGS_INVALID_RULE, e),
+        };
         wit::Decision {
             verdict: to_wit(d.verdict),
             risk: d.risk,

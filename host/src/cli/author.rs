@@ -548,11 +548,16 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
     let mean = times.iter().sum::<Duration>() / times.len() as u32;
     println!(
-        "{} {} ({}): {} evaluations, each in a fresh instance; verdict {}",
+        "{} {} ({}): {} evaluations, each in a fresh instance{}; verdict {}",
         policy.id().name,
         policy.id().version,
         args.component.display(),
         times.len(),
+        if policy.is_preinitialized() {
+            " of the pre-initialised snapshot"
+        } else {
+            ""
+        },
         verdict.map(|v| v.as_str()).unwrap_or("-")
     );
     println!(

@@ -84,6 +84,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(usage(e)),
     };
     args.engine.apply(&mut spec.engine);
+    // One action per process: a snapshot would cost more than it saves.
+    spec.engine.preinitialize = false;
     let session = match &args.session {
         Some(path) => match read_session(path) {
             Ok(s) => s,

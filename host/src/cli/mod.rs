@@ -94,6 +94,12 @@ pub struct EngineArgs {
     /// [default: $CLAWLAW_CACHE_DIR, else ~/.cache/clawlaw/components].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Do not pre-initialise policies: every evaluation starts from the
+    /// component as built, parsing its settings again (slower; for
+    /// comparison and for components that misbehave when snapshotted).
+    #[arg(long)]
+    pub no_preinit: bool,
 }
 
 impl EngineArgs {
@@ -104,6 +110,9 @@ impl EngineArgs {
         }
         if self.no_cache {
             section.compile_cache = false;
+        }
+        if self.no_preinit {
+            section.preinitialize = false;
         }
     }
 }

@@ -78,16 +78,31 @@ pub fn component(crate_name: &str) -> PathBuf {
     components_dir().join(format!("{}.wasm", crate_name.replace('-', "_")))
 }
 
-/// One engine per test process, with a compiled-component cache of its own
-/// so each component compiles once per process.
+type SharedEngine = OnceLock<(Arc<Engine>, tempfile::TempDir)>;
+
+/// One engine per test process, as the gate builds it (policies
+/// pre-initialised), with a compiled-component cache of its own so each
+/// component compiles once per process.
 pub fn engine() -> Arc<Engine> {
-    static ENGINE: OnceLock<(Arc<Engine>, tempfile::TempDir)> = OnceLock::new();
-    ENGINE
+    static ENGINE: SharedEngine = OnceLock::new();
+    shared(&ENGINE, true)
+}
+
+/// The same without pre-initialisation: every evaluation starts from the
+/// component as it was built.
+pub fn plain_engine() -> Arc<Engine> {
+    static ENGINE: SharedEngine = OnceLock::new();
+    shared(&ENGINE, false)
+}
+
+fn shared(engine: &'static SharedEngine, preinitialize: bool) -> Arc<Engine> {
+    engine
         .get_or_init(|| {
             let cache = tempfile::tempdir().expect("cache dir");
             let engine = Engine::new(&EngineConfig {
                 cache_dir: Some(cache.path().to_path_buf()),
                 max_sandboxes: 64,
+                preinitialize,
             })
             .expect("engine");
             (engine, cache)

@@ -143,11 +143,13 @@
 mod net;
 
 use clawlaw_sdk::glob::{self, GlobSet};
+use clawlaw_sdk::memo::Memo;
 use clawlaw_sdk::path::{TOOLCHAIN_READABLE, is_within_normalized, normalize};
 use clawlaw_sdk::workspace;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, Verdict, kinds, shell};
 use net::{Dest, NetUse};
 use serde::Deserialize;
+use std::rc::Rc;
 
 pub use net::{host_matches, is_local, url_host};
 
@@ -253,6 +255,12 @@ pub struct Settings {
     pub max_session_upload_bytes: u64,
     pub label_egress: bool,
     pub home: Option<String>,
+    /// `network_tool_set()`, built once (see `clawlaw_sdk::memo`).
+    #[serde(skip)]
+    tool_set: Memo<(), GlobSet>,
+    /// `readable_set(home)`, built once per home.
+    #[serde(skip)]
+    readable_sets: Memo<Option<String>, GlobSet>,
 }
 
 impl Default for Settings {
@@ -277,6 +285,8 @@ impl Default for Settings {
             max_session_upload_bytes: 16 << 20,
             label_egress: true,
             home: None,
+            tool_set: Memo::default(),
+            readable_sets: Memo::default(),
         }
     }
 }
@@ -368,8 +378,9 @@ impl Policy for Exfiltration {
                 ));
             }
         }
-        s.network_tool_set()?;
-        s.readable_set(s.home.as_deref())?;
+        s.tool_set.get_or_try_build((), |_| s.network_tool_set())?;
+        s.readable_sets
+            .get_or_try_build(s.home.clone(), |home| s.readable_set(home.as_deref()))?;
         for p in &s.network_programs {
             if p.is_empty() || p.contains(['/', ' ', '\t']) {
                 return Err(format!("network_programs: {p:?} is not a program basename"));
@@ -409,14 +420,15 @@ impl Policy for Exfiltration {
             kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE
         );
         let tools = if action.kind == kinds::TOOL_CALL {
-            s.network_tool_set()
+            s.tool_set.get_or_try_build((), |_| s.network_tool_set())
         } else {
-            Ok(GlobSet::default())
+            Ok(Rc::default())
         };
         let readable = if is_file {
-            s.readable_set(home.as_deref())
+            s.readable_sets
+                .get_or_try_build(home.clone(), |home| s.readable_set(home.as_deref()))
         } else {
-            Ok(GlobSet::default())
+            Ok(Rc::default())
         };
         let (tools, readable) = match (tools, readable) {
             (Ok(t), Ok(r)) => (t, r),
@@ -558,8 +570,8 @@ struct Cx<'a> {
     scope: Scope,
     /// The first sensitive label the session carries.
     sensitive: Option<&'a str>,
-    network_tools: GlobSet,
-    readable: GlobSet,
+    network_tools: Rc<GlobSet>,
+    readable: Rc<GlobSet>,
 }
 
 impl Cx<'_> {

@@ -58,12 +58,14 @@
 //! rustup, Go modules, Maven, npm globals, Python site-packages).
 
 use clawlaw_sdk::glob::{GlobSet, is_glob};
+use clawlaw_sdk::memo::Memo;
 use clawlaw_sdk::path::{
     Check, Suspicion, TOOLCHAIN_READABLE, Workspace, home_of, is_within_normalized, normalize,
 };
 use clawlaw_sdk::workspace;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
 use serde::Deserialize;
+use std::rc::Rc;
 
 /// Paths no file action may write or delete, unless `default_protected` is
 /// false.
@@ -136,6 +138,19 @@ pub struct Settings {
     pub readable: Vec<String>,
     pub default_readable: bool,
     pub max_delete: usize,
+    /// The glob sets last built from these settings, for the home directory
+    /// they were built for. Built per home (a `~` in a glob is that home), and
+    /// kept with the settings, which an instance the gate reuses or
+    /// pre-initialises keeps from one evaluation to the next.
+    #[serde(skip)]
+    sets: Memo<Option<String>, GlobSets>,
+}
+
+/// The protected and readable sets for one home directory.
+#[derive(Debug)]
+struct GlobSets {
+    protected: GlobSet,
+    readable: GlobSet,
 }
 
 impl Default for Settings {
@@ -148,6 +163,7 @@ impl Default for Settings {
             readable: Vec::new(),
             default_readable: true,
             max_delete: 20,
+            sets: Memo::default(),
         }
     }
 }
@@ -163,6 +179,17 @@ impl Settings {
     fn readable_set(&self, home: Option<&str>) -> Result<GlobSet, String> {
         let defaults = self.default_readable.then_some(TOOLCHAIN_READABLE);
         GlobSet::with_defaults(defaults, &self.readable, home).map_err(|e| format!("readable: {e}"))
+    }
+
+    /// Both sets for `home`, built once per home.
+    fn glob_sets(&self, home: Option<&str>) -> Result<Rc<GlobSets>, String> {
+        self.sets
+            .get_or_try_build(home.map(str::to_string), |home| {
+                Ok(GlobSets {
+                    protected: self.protected_set(home.as_deref())?,
+                    readable: self.readable_set(home.as_deref())?,
+                })
+            })
     }
 }
 
@@ -220,8 +247,7 @@ impl Policy for FsBoundary {
             }
             normalize(r, None, home.as_deref()).map_err(|e| format!("root {r:?}: {e}"))?;
         }
-        s.protected_set(home.as_deref())?;
-        s.readable_set(home.as_deref())?;
+        s.glob_sets(home.as_deref())?;
         Ok(())
     }
 
@@ -255,17 +281,16 @@ impl Policy for FsBoundary {
                 return Decision::escalate(NO_WORKSPACE, format!("workspace roots unusable: {e}"));
             }
         };
-        let (protected, readable) = match (s.protected_set(ws.home()), s.readable_set(ws.home())) {
-            (Ok(p), Ok(r)) => (p, r),
-            (Err(e), _) | (_, Err(e)) => {
-                return Decision::deny(clawlaw_sdk::SETTINGS_INVALID_RULE, e);
-            }
+        let sets = match s.glob_sets(ws.home()) {
+            Ok(sets) => sets,
+            Err(e) => return Decision::deny(clawlaw_sdk::SETTINGS_INVALID_RULE, e),
         };
+        let (protected, readable) = (&sets.protected, &sets.readable);
 
         let mut decision = Decision::allow();
         let mut any_rule = false;
         for raw in &paths {
-            let d = check_path(kind, raw, cwd, &ws, &protected, &readable);
+            let d = check_path(kind, raw, cwd, &ws, protected, readable);
             any_rule |= !d.rules.is_empty();
             decision = decision.merge(d);
         }

@@ -1,0 +1,170 @@
+//! Pre-initialisation: a policy's component snapshotted once, at load, after
+//! it has parsed its settings and built what it derives from them, so that
+//! every fresh instance starts from that state instead of redoing the work.
+//!
+//! The snapshot is taken with `wasmtime-wizer`: the component is instrumented
+//! to expose its memories and globals, instantiated in the sandbox an
+//! evaluation gets, called once — `validate-settings(settings)` — and its
+//! state written back into a new component as data segments and global
+//! initialisers. Only the settings, which come from the gate's own
+//! configuration, reach the instance before the snapshot; never an action or
+//! a session. Strict isolation still holds: every evaluation starts from the
+//! same state and nothing flows from one evaluation into the next.
+//!
+//! The SDK keeps the parsed settings of the last `validate-settings` or
+//! `evaluate` call, and policies keep what they build from them next to them
+//! (`clawlaw_sdk::memo`), which is what makes the snapshot worth taking. A
+//! component that does neither gains nothing and loses nothing.
+//!
+//! A component wizer cannot instrument (it refuses some shapes: modules
+//! instantiated twice, imported memories, `data.drop`, …) is used as it is:
+//! pre-initialisation is an optimisation, never a reason to refuse a policy.
+
+use futures_util::FutureExt;
+use wasmtime::Store;
+use wasmtime::component::{ComponentExportIndex, Instance, Lift, WasmList};
+use wasmtime_wizer::{ComponentInstanceState, Wizer};
+
+use crate::engine::Engine;
+use crate::fault::one_line;
+use crate::sandbox::SandboxState;
+
+/// Why a component was not pre-initialised (it is then used as it is).
+#[derive(Debug, thiserror::Error)]
+pub enum PreinitError {
+    #[error("cannot be instrumented for a snapshot: {0}")]
+    Instrument(String),
+    #[error("the instrumented component does not compile or link: {0}")]
+    Compile(String),
+    #[error("`validate-settings` failed in the instrumented component: {0}")]
+    Validate(String),
+    #[error("taking the snapshot failed: {0}")]
+    Snapshot(String),
+}
+
+/// How long reading a snapshot's state may take: wizer's own accessor
+/// functions, which copy memories and globals out, not policy code.
+const READ_DEADLINE_MS: u64 = 2_000;
+
+/// The component `bytes` pre-initialised with `settings`: instrumented, run
+/// in a store from `new_store` (a fresh sandbox under the policy's limits
+/// and deadline), snapshotted.
+pub(crate) fn snapshot(
+    engine: &Engine,
+    bytes: &[u8],
+    settings: &str,
+    new_store: impl FnOnce() -> Store<SandboxState>,
+) -> Result<Vec<u8>, PreinitError> {
+    let wizer = Wizer::new();
+    let (cx, instrumented) = wizer
+        .instrument_component(bytes)
+        .map_err(|e| PreinitError::Instrument(one_line(&e)))?;
+    let compiled = engine
+        .compile(&instrumented)
+        .map_err(PreinitError::Compile)?;
+    // The store (and its deadline) starts after the compile.
+    let mut store = new_store();
+    let instance = engine
+        .linker()
+        .instantiate(&mut store, &compiled.component)
+        .map_err(|e| PreinitError::Compile(one_line(&e)))?;
+    let policy = crate::policy::bindings::Policy::new(&mut store, &instance)
+        .map_err(|e| PreinitError::Compile(one_line(&e)))?;
+    policy
+        .call_validate_settings(&mut store, settings)
+        .map_err(|e| PreinitError::Validate(one_line(&e)))?
+        .map_err(PreinitError::Validate)?;
+    store.set_epoch_deadline(Engine::ticks_for(READ_DEADLINE_MS));
+    let mut state = Snapshotting {
+        store: &mut store,
+        instance,
+        failure: None,
+    };
+    // Every call below is synchronous, so the future is ready at once.
+    let snapshot = wizer
+        .snapshot_component(&cx, &mut state)
+        .now_or_never()
+        .ok_or_else(|| PreinitError::Snapshot("the snapshot did not complete".into()))?
+        .map_err(|e| PreinitError::Snapshot(one_line(&e)))?;
+    match state.failure {
+        Some(failure) => Err(PreinitError::Snapshot(failure)),
+        None => Ok(snapshot),
+    }
+}
+
+/// Reads an instrumented instance's state through the accessor functions
+/// wizer added. A failed read is remembered (wizer's interface cannot return
+/// one) and fails the snapshot.
+struct Snapshotting<'a> {
+    store: &'a mut Store<SandboxState>,
+    instance: Instance,
+    failure: Option<String>,
+}
+
+impl Snapshotting<'_> {
+    fn call<R: Lift + Send + Sync + 'static, T: Default>(
+        &mut self,
+        instance: &str,
+        func: &str,
+        with: impl FnOnce(&Store<SandboxState>, R) -> T,
+    ) -> T {
+        match self.try_call(instance, func) {
+            Ok(r) => with(self.store, r),
+            Err(e) => {
+                self.failure
+                    .get_or_insert_with(|| format!("reading {instance}#{func}: {e}"));
+                T::default()
+            }
+        }
+    }
+
+    fn try_call<R: Lift + Send + Sync + 'static>(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> Result<R, String> {
+        let export =
+            |store: &mut Store<SandboxState>, parent: Option<&ComponentExportIndex>, name: &str| {
+                self.instance
+                    .get_export_index(&mut *store, parent, name)
+                    .ok_or_else(|| format!("no export {name}"))
+            };
+        let parent = export(self.store, None, instance)?;
+        let index = export(self.store, Some(&parent), func)?;
+        let typed = self
+            .instance
+            .get_typed_func::<(), (R,)>(&mut *self.store, index)
+            .map_err(|e| one_line(&e))?;
+        let (r,) = typed.call(&mut *self.store, ()).map_err(|e| one_line(&e))?;
+        Ok(r)
+    }
+}
+
+impl ComponentInstanceState for Snapshotting<'_> {
+    async fn call_func_ret_list_u8(
+        &mut self,
+        instance: &str,
+        func: &str,
+        contents: impl FnOnce(&[u8]) + Send,
+    ) {
+        self.call(instance, func, |store, list: WasmList<u8>| {
+            contents(list.as_le_slice(store));
+        });
+    }
+
+    async fn call_func_ret_s32(&mut self, instance: &str, func: &str) -> i32 {
+        self.call(instance, func, |_, r: i32| r)
+    }
+
+    async fn call_func_ret_s64(&mut self, instance: &str, func: &str) -> i64 {
+        self.call(instance, func, |_, r: i64| r)
+    }
+
+    async fn call_func_ret_f32(&mut self, instance: &str, func: &str) -> u32 {
+        self.call(instance, func, |_, r: f32| r.to_bits())
+    }
+
+    async fn call_func_ret_f64(&mut self, instance: &str, func: &str) -> u64 {
+        self.call(instance, func, |_, r: f64| r.to_bits())
+    }
+}
