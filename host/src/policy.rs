@@ -104,12 +104,7 @@ impl LoadedPolicy {
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
         let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
-        let instance_pre = engine
-            .linker()
-            .instantiate_pre(&compiled.component)
-            .map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
-        let pre = bindings::PolicyPre::new(instance_pre)
-            .map_err(|e| LoadError::WrongWorld(one_line(&e)))?;
+        let pre = link(engine, &compiled.component).map_err(LoadError::WrongWorld)?;
         let mut policy = LoadedPolicy {
             id: PolicyId {
                 name: String::new(),
@@ -158,15 +153,7 @@ impl LoadedPolicy {
             crate::preinit::snapshot(&self.engine, bytes, &self.settings, || self.new_store())
                 .map_err(|e| e.to_string())
                 .and_then(|snapshot| self.engine.compile(&snapshot))
-                .and_then(|compiled| {
-                    let pre = self
-                        .engine
-                        .linker()
-                        .instantiate_pre(&compiled.component)
-                        .and_then(bindings::PolicyPre::new)
-                        .map_err(|e| one_line(&e))?;
-                    Ok(pre)
-                });
+                .and_then(|compiled| link(&self.engine, &compiled.component));
         let pre = match snapshot {
             Ok(pre) => pre,
             Err(e) => {
@@ -420,6 +407,19 @@ impl LoadedPolicy {
             counters: d.counters,
         })
     }
+}
+
+/// A compiled component linked against the sandbox and checked to export
+/// the `clawlaw:policy` world.
+fn link(
+    engine: &Engine,
+    component: &wasmtime::component::Component,
+) -> Result<bindings::PolicyPre<SandboxState>, String> {
+    engine
+        .linker()
+        .instantiate_pre(component)
+        .and_then(bindings::PolicyPre::new)
+        .map_err(|e| one_line(&e))
 }
 
 /// A label, counter or rule name: short, lower-case, no spaces.

@@ -160,10 +160,7 @@ fn policies() -> Result<PathBuf> {
 
 fn test() -> Result<()> {
     policies()?;
-    run(
-        "checking formatting",
-        cargo().args(["fmt", "--all", "--", "--check"]),
-    )?;
+    check_formatting()?;
     // One build of every target, with the whole workspace's features, so no
     // later step rebuilds a dependency with another feature set.
     run(
@@ -190,12 +187,16 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask lint`: formatting and clippy on every target.
-fn lint() -> Result<()> {
+fn check_formatting() -> Result<()> {
     run(
         "checking formatting",
         cargo().args(["fmt", "--all", "--", "--check"]),
-    )?;
+    )
+}
+
+/// `cargo xtask lint`: formatting and clippy on every target.
+fn lint() -> Result<()> {
+    check_formatting()?;
     run(
         "running clippy",
         cargo().args([

@@ -295,6 +295,18 @@ impl Default for Settings {
 const RECENT: usize = 16;
 
 impl Settings {
+    /// [`Self::network_tool_set`], built once.
+    fn tools(&self) -> Result<Rc<GlobSet>, String> {
+        self.tool_set
+            .get_or_try_build((), |_| self.network_tool_set())
+    }
+
+    /// [`Self::readable_set`] for `home`, built once per home.
+    fn readable_for(&self, home: Option<String>) -> Result<Rc<GlobSet>, String> {
+        self.readable_sets
+            .get_or_try_build(home, |home| self.readable_set(home.as_deref()))
+    }
+
     fn network_tool_set(&self) -> Result<GlobSet, String> {
         let mut all: Vec<String> = Vec::new();
         if self.default_network_tools {
@@ -378,9 +390,8 @@ impl Policy for Exfiltration {
                 ));
             }
         }
-        s.tool_set.get_or_try_build((), |_| s.network_tool_set())?;
-        s.readable_sets
-            .get_or_try_build(s.home.clone(), |home| s.readable_set(home.as_deref()))?;
+        s.tools()?;
+        s.readable_for(s.home.clone())?;
         for p in &s.network_programs {
             if p.is_empty() || p.contains(['/', ' ', '\t']) {
                 return Err(format!("network_programs: {p:?} is not a program basename"));
@@ -420,13 +431,12 @@ impl Policy for Exfiltration {
             kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE
         );
         let tools = if action.kind == kinds::TOOL_CALL {
-            s.tool_set.get_or_try_build((), |_| s.network_tool_set())
+            s.tools()
         } else {
             Ok(Rc::default())
         };
         let readable = if is_file {
-            s.readable_sets
-                .get_or_try_build(home.clone(), |home| s.readable_set(home.as_deref()))
+            s.readable_for(home.clone())
         } else {
             Ok(Rc::default())
         };
