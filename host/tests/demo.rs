@@ -4,7 +4,7 @@
 
 use crate::common;
 #[path = "../../xtask/src/demo.rs"]
-mod demo;
+mod demo_script;
 
 use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config};
 
@@ -14,12 +14,12 @@ fn the_demo_session_replays_as_scripted_and_its_evidence_verifies() {
     let mut server = Server::start(&config(dir.path(), ""));
     let script_path = common::workspace_root().join("examples/demo/session.jsonl");
     let script = std::fs::read_to_string(&script_path).unwrap();
-    let tokens = demo::Tokens {
+    let tokens = demo_script::Tokens {
         agent: AGENT.into(),
         reviewer: REVIEWER.into(),
     };
-    let replay = demo::replay(&server.url, &tokens, &script).unwrap();
-    let summary = demo::render(&replay, &server.evidence_dir(), "(not yet)");
+    let replay = demo_script::replay(&server.url, &tokens, &script).unwrap();
+    let summary = demo_script::render(&replay, &server.evidence_dir(), "(not yet)");
 
     assert_eq!(replay.steps.len(), 200, "{summary}");
     assert!(replay.unexpected().is_empty(), "{summary}");
@@ -49,7 +49,7 @@ fn the_demo_session_replays_as_scripted_and_its_evidence_verifies() {
     assert_eq!(approved, 2, "{summary}");
     assert_eq!(replay.decide_ms.len(), 200);
     assert_eq!(replay.round_trip_ms.len(), 200);
-    assert!(demo::percentile(&replay.decide_ms, 0.99) > 0.0);
+    assert!(demo_script::percentile(&replay.decide_ms, 0.99) > 0.0);
     for heading in [
         "evaluations",
         "denials",
@@ -90,28 +90,28 @@ fn the_demo_session_replays_as_scripted_and_its_evidence_verifies() {
     let (code, out) = clawlaw(&["evidence", "verify", evidence.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     // What `cargo xtask demo` prints, for `cargo test -- --nocapture`.
-    eprintln!("{}", demo::render(&replay, &evidence, &out));
+    eprintln!("{}", demo_script::render(&replay, &evidence, &out));
 }
 
 #[test]
 fn a_malformed_script_is_refused_with_the_line() {
-    let tokens = demo::Tokens {
+    let tokens = demo_script::Tokens {
         agent: AGENT.into(),
         reviewer: REVIEWER.into(),
     };
     // No gate is needed to refuse these: the script is read before any request.
-    let err = demo::replay("http://127.0.0.1:9", &tokens, "")
+    let err = demo_script::replay("http://127.0.0.1:9", &tokens, "")
         .err()
         .unwrap();
     assert!(err.contains("empty"), "{err}");
-    let err = demo::replay("http://127.0.0.1:9", &tokens, "{\"action\": {}}")
+    let err = demo_script::replay("http://127.0.0.1:9", &tokens, "{\"action\": {}}")
         .err()
         .unwrap();
     assert!(
         err.contains("line 1: the first line must open the session"),
         "{err}"
     );
-    let err = demo::replay("http://127.0.0.1:9", &tokens, "\n# c\nnot json")
+    let err = demo_script::replay("http://127.0.0.1:9", &tokens, "\n# c\nnot json")
         .err()
         .unwrap();
     assert!(err.starts_with("line 3:"), "{err}");
