@@ -230,7 +230,12 @@ pub struct Reloader {
     engine: Arc<Engine>,
     gate: Arc<Gate>,
     registry: Option<RegistryContext>,
-    /// Serialises reloads; holds the last report and refusal.
+    /// Serialises reloads: held for a whole reload, which may take seconds
+    /// (pulls, compiles, snapshots).
+    reloading: Mutex<()>,
+    /// The last report and refusal, and what is serving. Held only to read
+    /// or write them, never across a reload: `status()` is called from the
+    /// async admin API and must not wait for a reload to finish.
     state: Mutex<ReloadState>,
 }
 
@@ -288,6 +293,7 @@ impl Reloader {
             engine,
             gate,
             registry,
+            reloading: Mutex::new(()),
             state: Mutex::new(state),
         }
     }
@@ -364,7 +370,7 @@ impl Reloader {
     /// Loads, smoke-tests and swaps in a new set. Blocking: call it off the
     /// async reactor.
     pub fn reload(&self, trigger: Trigger) -> ReloadReport {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
         let fingerprint = self.source.fingerprint().ok();
         let result = self
@@ -385,16 +391,16 @@ impl Reloader {
             error,
             took_ms: started.elapsed().as_millis() as u64,
         };
+        let mut serving = None;
         let report = match result {
             Ok(prepared) if prepared.set.version() == current.version() => {
-                state.serving = prepared.commit();
+                serving = Some(prepared.commit());
                 report("unchanged", current.version(), None, None)
             }
             Ok(prepared) => {
                 let version = prepared.set.version().to_string();
-                let serving = prepared.commit();
+                serving = Some(prepared.commit());
                 self.gate.swap_policies(prepared.set);
-                state.serving = serving;
                 tracing::info!(policy_set = %version, ?trigger, "policy set swapped");
                 report("swapped", &version, None, None)
             }
@@ -410,6 +416,10 @@ impl Reloader {
             }
         };
         self.gate.metrics().count_reload(report.outcome);
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(serving) = serving {
+            state.serving = serving;
+        }
         if report.outcome == "refused" {
             state.last_refusal = Some(report.clone());
         } else {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::registry::{GarbageRegistry, TestRegistry};
+use common::registry::{FakeRegistry, TestRegistry};
 use common::server::{ADMIN, AGENT, REVIEWER, Server, config, evaluate_at};
 use serde_json::{Value, json};
 
@@ -601,7 +601,7 @@ fn refusals_leave_the_last_good_set_serving() {
         &registry.host,
         &reference,
         &[&public],
-        "[reload]\npoll_secs = 0\n",
+        "[reload]\npoll_secs = 0\nregistry_timeout_secs = 5\n",
     );
     let server = Server::start(&cfg);
     let session = server.open_session(json!({}));
@@ -645,29 +645,44 @@ fn refusals_leave_the_last_good_set_serving() {
     push(&hostile_at(dir.path(), "0.1.0"), &reference, Some(&key));
     refused("downgrade", "downgrade", "older than 0.2.0");
     // A registry answering garbage.
-    let garbage = GarbageRegistry::start(64);
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace(&registry.host, &garbage.host);
-    std::fs::write(&cfg, &text).unwrap();
+    let garbage = FakeRegistry::garbage(64);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, text.replace(&registry.host, &garbage.host)).unwrap();
     refused("garbage", "malformed", "not an OCI image manifest");
-    std::fs::write(&cfg, text.replace(&garbage.host, &registry.host)).unwrap();
+    // A registry that accepts and never answers: the reload waits out the
+    // registry timeout off the request path, and the gate answers meanwhile.
+    let silent = FakeRegistry::silent(16);
+    std::fs::write(&cfg, text.replace(&registry.host, &silent.host)).unwrap();
+    std::thread::scope(|s| {
+        let pending = s.spawn(|| reload(&server));
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(hostile_version(&server), "0.2.0");
+        allowed(&server, &session);
+        assert!(
+            !pending.is_finished(),
+            "the silent registry's reload should still be waiting out its 5 s timeout"
+        );
+        let (status, report) = pending.join().unwrap();
+        assert_eq!(status, 409, "{report}");
+        assert_eq!(report["reason"], "unreachable", "{report}");
+    });
+    std::fs::write(&cfg, &text).unwrap();
     // The registry down.
     registry.stop();
     refused("registry down", "unreachable", "unreachable");
 
     let metrics = server.metrics();
-    for reason in [
-        "unsigned",
-        "untrusted",
-        "tampered",
-        "downgrade",
-        "malformed",
-        "unreachable",
+    for (reason, times) in [
+        ("unsigned", 1),
+        ("untrusted", 1),
+        ("tampered", 1),
+        ("downgrade", 1),
+        ("malformed", 1),
+        ("unreachable", 2),
     ] {
         assert!(
             metrics.contains(&format!(
-                "clawlaw_policy_refusals_total{{reason=\"{reason}\"}} 1"
+                "clawlaw_policy_refusals_total{{reason=\"{reason}\"}} {times}"
             )),
             "{reason} counted: {metrics}"
         );

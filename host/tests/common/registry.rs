@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -119,14 +119,38 @@ impl Drop for TestRegistry {
     }
 }
 
-/// A server on 127.0.0.1 that answers every HTTP request with 200 and a
-/// body that is not JSON, for `bound` connections, then stops.
-pub struct GarbageRegistry {
+/// A server on 127.0.0.1 that is not a registry, for `bound` connections,
+/// then stops: it answers garbage, or nothing at all.
+pub struct FakeRegistry {
     pub host: String,
 }
 
-impl GarbageRegistry {
-    pub fn start(bound: usize) -> GarbageRegistry {
+impl FakeRegistry {
+    /// Answers every HTTP request with 200 and a body that is not JSON.
+    pub fn garbage(bound: usize) -> FakeRegistry {
+        FakeRegistry::start(bound, |mut s| {
+            let body = "\u{fffd}\u{0}<html>not a registry</html>";
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        })
+    }
+
+    /// Accepts connections, reads the requests and never answers; each
+    /// connection is held until the client gives up (or 60 s pass).
+    pub fn silent(bound: usize) -> FakeRegistry {
+        FakeRegistry::start(bound, |mut s| {
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(60)));
+                let mut buf = [0u8; 4096];
+                while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+            });
+        })
+    }
+
+    fn start(bound: usize, answer: fn(TcpStream)) -> FakeRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let host = listener.local_addr().unwrap().to_string();
         std::thread::spawn(move || {
@@ -135,14 +159,9 @@ impl GarbageRegistry {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                 let mut buf = [0u8; 4096];
                 let _ = s.read(&mut buf);
-                let body = "\u{fffd}\u{0}<html>not a registry</html>";
-                let _ = write!(
-                    s,
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                answer(s);
             }
         });
-        GarbageRegistry { host }
+        FakeRegistry { host }
     }
 }
