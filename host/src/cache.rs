@@ -2,6 +2,12 @@
 //! and the engine's compatibility hash, so a restart does not recompile and a
 //! different wasmtime build or configuration never reads another's code.
 //!
+//! It also remembers which snapshot pre-initialisation made of a component
+//! with given settings ([`crate::preinit`]): a small file named by a digest
+//! of the inputs, holding the snapshot's digest, whose compiled code is in
+//! the cache like any other component's. A restart then skips the
+//! instrument, run and snapshot steps as well as the compiles.
+//!
 //! The cache directory must be as trusted as the gate binary itself: loading
 //! a cached file runs the machine code in it. Files are written atomically
 //! (temporary file, then rename) and a file that fails to load is deleted and
@@ -69,6 +75,36 @@ impl CompileCache {
         }
     }
 
+    fn snapshot_path_for(&self, key_hex: &str) -> PathBuf {
+        self.dir
+            .join(format!("{key_hex}-{}.snapshot", self.engine_hash))
+    }
+
+    /// The digest (hex) of the snapshot recorded for `key_hex`, if any.
+    pub fn snapshot(&self, key_hex: &str) -> Option<String> {
+        let text = std::fs::read_to_string(self.snapshot_path_for(key_hex)).ok()?;
+        let digest = text.trim();
+        (digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| digest.to_string())
+    }
+
+    /// Records that the snapshot for `key_hex` is the component whose
+    /// digest (hex) is `digest_hex`. Failure is logged, not fatal.
+    pub fn put_snapshot(&self, key_hex: &str, digest_hex: &str) {
+        let path = self.snapshot_path_for(key_hex);
+        if let Err(e) = self.write_atomically(&path, digest_hex.as_bytes()) {
+            tracing::warn!(path = %path.display(), error = %e, "could not record the snapshot");
+        }
+    }
+
+    fn write_atomically(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
     /// Stores a compiled component. Failure to write is logged, not fatal:
     /// the cache only saves time.
     pub fn put(&self, digest_hex: &str, component: &Component) {
@@ -76,13 +112,7 @@ impl CompileCache {
         let result = component
             .serialize()
             .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|bytes| {
-                let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-                tmp.write_all(&bytes)?;
-                tmp.as_file().sync_all()?;
-                tmp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            });
+            .and_then(|bytes| self.write_atomically(&path, &bytes));
         if let Err(e) = result {
             tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
         }

@@ -157,17 +157,8 @@ impl Engine {
     /// Compiles a component (or loads it from the cache).
     pub fn compile(&self, bytes: &[u8]) -> Result<Compiled, String> {
         let hex = hex::encode(Sha256::digest(bytes));
-        let digest = format!("sha256:{hex}");
-        if let Some(component) = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.get(&self.wasmtime, &hex))
-        {
-            return Ok(Compiled {
-                component,
-                digest,
-                cached: true,
-            });
+        if let Some(compiled) = self.cached(&hex) {
+            return Ok(compiled);
         }
         let component =
             Component::new(&self.wasmtime, bytes).map_err(|e| crate::fault::one_line(&e))?;
@@ -176,9 +167,25 @@ impl Engine {
         }
         Ok(Compiled {
             component,
-            digest,
+            digest: format!("sha256:{hex}"),
             cached: false,
         })
+    }
+
+    /// The component whose bytes have the sha256 `digest_hex`, if the
+    /// on-disk cache holds its compiled code.
+    pub(crate) fn cached(&self, digest_hex: &str) -> Option<Compiled> {
+        let component = self.cache.as_ref()?.get(&self.wasmtime, digest_hex)?;
+        Some(Compiled {
+            component,
+            digest: format!("sha256:{digest_hex}"),
+            cached: true,
+        })
+    }
+
+    /// The on-disk cache, when there is one.
+    pub(crate) fn cache(&self) -> Option<&CompileCache> {
+        self.cache.as_ref()
     }
 }
 

@@ -149,13 +149,16 @@ impl LoadedPolicy {
     /// settings, when one can be made and it names the same policy; else
     /// keeps the component as it is and says why in the log.
     fn preinitialize(&mut self, bytes: &[u8]) {
-        let snapshot =
-            crate::preinit::snapshot(&self.engine, bytes, &self.settings, || self.new_store())
-                .map_err(|e| e.to_string())
-                .and_then(|snapshot| self.engine.compile(&snapshot))
-                .and_then(|compiled| link(&self.engine, &compiled.component));
-        let pre = match snapshot {
-            Ok(pre) => pre,
+        let snapshot = crate::preinit::preinitialized(&self.engine, bytes, &self.settings, || {
+            self.new_store()
+        })
+        .map_err(|e| e.to_string())
+        .and_then(|compiled| {
+            let pre = link(&self.engine, &compiled.component)?;
+            Ok((pre, compiled.cached))
+        });
+        let (pre, cached) = match snapshot {
+            Ok(snapshot) => snapshot,
             Err(e) => {
                 tracing::warn!(policy = %self.id.name, "not pre-initialised: {e}");
                 return;
@@ -165,6 +168,7 @@ impl LoadedPolicy {
         match self.call(|p, store| p.call_info(store)) {
             Ok(info) if info.name == self.id.name && info.version == self.id.version => {
                 self.preinitialized = true;
+                self.cached = cached;
             }
             other => {
                 let why = match other {
@@ -213,7 +217,8 @@ impl LoadedPolicy {
         &self.settings
     }
 
-    /// Whether the compiled code came from the on-disk cache.
+    /// Whether the compiled code evaluations run (the snapshot, when
+    /// pre-initialised) came from the on-disk cache.
     pub fn was_cached(&self) -> bool {
         self.cached
     }

@@ -72,6 +72,9 @@ pub struct PolicyStatus {
     /// Whether its evaluations start from a snapshot taken after it parsed
     /// its settings (see [`crate::preinit`]).
     pub preinitialized: bool,
+    /// Whether the code it runs was loaded from the on-disk compile cache
+    /// rather than compiled (and, when pre-initialised, snapshotted) now.
+    pub cached: bool,
     /// `None` when the policy is loaded and evaluating.
     pub fault: Option<Fault>,
 }
@@ -175,6 +178,7 @@ impl PolicySet {
                     Slot::Broken { .. } => Isolation::default(),
                 },
                 preinitialized: matches!(slot, Slot::Ready(p) if p.is_preinitialized()),
+                cached: matches!(slot, Slot::Ready(p) if p.was_cached()),
                 fault: match slot {
                     Slot::Ready(_) => None,
                     Slot::Broken { fault, .. } => Some(fault.clone()),

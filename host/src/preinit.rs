@@ -16,16 +16,22 @@
 //! (`clawlaw_sdk::memo`), which is what makes the snapshot worth taking. A
 //! component that does neither gains nothing and loses nothing.
 //!
+//! Snapshots are remembered in the on-disk compile cache (see
+//! [`crate::cache`]), keyed by the component's digest, the settings and this
+//! gate's version, so a restart or a reload of an unchanged policy loads the
+//! compiled snapshot instead of taking it again.
+//!
 //! A component wizer cannot instrument (it refuses some shapes: modules
 //! instantiated twice, imported memories, `data.drop`, …) is used as it is:
 //! pre-initialisation is an optimisation, never a reason to refuse a policy.
 
 use futures_util::FutureExt;
+use sha2::{Digest, Sha256};
 use wasmtime::Store;
 use wasmtime::component::{ComponentExportIndex, Instance, Lift, WasmList};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
-use crate::engine::Engine;
+use crate::engine::{Compiled, Engine};
 use crate::fault::one_line;
 use crate::sandbox::SandboxState;
 
@@ -40,16 +46,56 @@ pub enum PreinitError {
     Validate(String),
     #[error("taking the snapshot failed: {0}")]
     Snapshot(String),
+    #[error("the snapshot does not compile: {0}")]
+    SnapshotCompile(String),
 }
 
 /// How long reading a snapshot's state may take: wizer's own accessor
 /// functions, which copy memories and globals out, not policy code.
 const READ_DEADLINE_MS: u64 = 2_000;
 
+/// The compiled component `bytes` pre-initialised with `settings`: loaded
+/// from the cache when an earlier load made the same snapshot, else made
+/// now with [`snapshot`], compiled, and recorded in the cache.
+pub(crate) fn preinitialized(
+    engine: &Engine,
+    bytes: &[u8],
+    settings: &str,
+    new_store: impl FnOnce() -> Store<SandboxState>,
+) -> Result<Compiled, PreinitError> {
+    let key = snapshot_key(bytes, settings);
+    let recorded = engine.cache().and_then(|cache| cache.snapshot(&key));
+    if let Some(compiled) = recorded.and_then(|digest| engine.cached(&digest)) {
+        return Ok(compiled);
+    }
+    let snapshot = snapshot(engine, bytes, settings, new_store)?;
+    let compiled = engine
+        .compile(&snapshot)
+        .map_err(PreinitError::SnapshotCompile)?;
+    if let Some(cache) = engine.cache() {
+        let digest = compiled.digest.trim_start_matches("sha256:");
+        cache.put_snapshot(&key, digest);
+    }
+    Ok(compiled)
+}
+
+/// What names a snapshot: everything that goes into it. The engine's own
+/// compatibility (wasmtime and wizer are one release) is in the cache's file
+/// names already.
+fn snapshot_key(bytes: &[u8], settings: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"clawlaw-preinit/1\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(b"\0");
+    h.update(Sha256::digest(bytes));
+    h.update(settings.as_bytes());
+    hex::encode(h.finalize())
+}
+
 /// The component `bytes` pre-initialised with `settings`: instrumented, run
 /// in a store from `new_store` (a fresh sandbox under the policy's limits
 /// and deadline), snapshotted.
-pub(crate) fn snapshot(
+fn snapshot(
     engine: &Engine,
     bytes: &[u8],
     settings: &str,

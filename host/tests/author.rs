@@ -18,12 +18,6 @@ struct Run {
     stderr: String,
 }
 
-/// A shared compiled-component cache for every run in this process.
-fn cache_dir() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
 fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().unwrap();
     Run {
@@ -36,7 +30,7 @@ fn run(cmd: &mut Command) -> Run {
 fn clawlaw(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
     c.args(args)
-        .env("CLAWLAW_CACHE_DIR", cache_dir())
+        .env("CLAWLAW_CACHE_DIR", common::cache_dir())
         .env_remove("CLAWLAW_SDK_PATH")
         .env_remove("RUST_LOG");
     c

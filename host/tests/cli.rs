@@ -25,16 +25,10 @@ impl Run {
     }
 }
 
-/// A shared compiled-component cache for every run in this process.
-fn cache_dir() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
 fn clawlaw(args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_clawlaw"))
         .args(args)
-        .env("CLAWLAW_CACHE_DIR", cache_dir())
+        .env("CLAWLAW_CACHE_DIR", common::cache_dir())
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

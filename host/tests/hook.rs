@@ -60,7 +60,7 @@ fn policies_dir() -> &'static Path {
     })
 }
 
-/// A directory for this test process (components, compile cache).
+/// A directory for this test process (components).
 fn scratch() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
@@ -71,7 +71,7 @@ fn hook(agent: &str, args: &[&str]) -> Command {
     cmd.arg("hook")
         .arg(agent)
         .args(args)
-        .env("CLAWLAW_CACHE_DIR", scratch().join("cache"))
+        .env("CLAWLAW_CACHE_DIR", common::cache_dir())
         .env_remove("CLAWLAW_TOKEN")
         .env_remove("CLAWLAW_HOOK_TEST_PANIC")
         .env("RUST_LOG", "warn");

@@ -1,13 +1,16 @@
 //! Pooled mode as a user configures it (`mode = "pooled"` on a `[[policy]]`
 //! entry): the same decisions as fresh instances; an instance that faults is
 //! replaced; state a policy carries between evaluations lives at most
-//! `recycle_after` evaluations; config mistakes are named.
+//! `recycle_after` evaluations; config mistakes are named. And the
+//! pre-initialised snapshot fresh instances start from: what it holds, and
+//! that it is taken once and then loaded from the compile cache.
 
 use crate::common;
 
 use std::path::Path;
 
 use clawlaw::config::SetSpec;
+use clawlaw::engine::{Engine, EngineConfig};
 use clawlaw::fault::Fault;
 use clawlaw::policy_set::{OnLoadError, PolicySet};
 use clawlaw::pool::Isolation;
@@ -129,6 +132,50 @@ fn a_preinitialised_snapshot_holds_the_state_after_validation_and_nothing_more()
     for _ in 0..5 {
         assert_eq!(calls(&set).unwrap(), 2);
     }
+}
+
+#[test]
+fn a_snapshot_is_taken_once_then_loaded_from_the_compile_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    // A restart is a new engine over the same cache directory.
+    let restart = |settings: &str| {
+        let engine = Engine::new(&EngineConfig {
+            cache_dir: Some(cache.path().to_path_buf()),
+            max_sandboxes: 4,
+            preinitialize: true,
+        })
+        .unwrap();
+        let text = hostile_config(settings, "");
+        let spec =
+            SetSpec::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml")).unwrap();
+        let set = PolicySet::load(&engine, &spec, OnLoadError::Refuse).unwrap();
+        let status = set.policies()[0].clone();
+        assert!(status.preinitialized, "{status:?}");
+        (status.cached, calls(&set).unwrap())
+    };
+    let counting = "{ mode = \"stateful\", in_validate = true }";
+    assert_eq!(restart(counting), (false, 2), "the first load snapshots");
+    assert_eq!(restart(counting), (true, 2), "a restart loads it");
+    // Other settings are another snapshot: taken, not confused with the first.
+    let plain = "{ mode = \"stateful\" }";
+    assert_eq!(restart(plain), (false, 1));
+    assert_eq!(restart(plain), (true, 1));
+    assert_eq!(restart(counting), (true, 2));
+    let snapshots = std::fs::read_dir(cache.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("snapshot".as_ref()))
+        .count();
+    assert_eq!(snapshots, 2);
+
+    // A snapshot record that names code the cache does not hold (removed,
+    // or never written) is taken again, not trusted.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension() == Some("cwasm".as_ref()) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    assert_eq!(restart(counting), (false, 2));
 }
 
 #[test]

@@ -78,11 +78,20 @@ pub fn component(crate_name: &str) -> PathBuf {
     components_dir().join(format!("{}.wasm", crate_name.replace('-', "_")))
 }
 
-type SharedEngine = OnceLock<(Arc<Engine>, tempfile::TempDir)>;
+/// The compiled-component cache every engine and gate in this test process
+/// shares, so each component is compiled (and each snapshot taken) once per
+/// process, as a gate restarted on one machine does. Tests about a cold
+/// cache give their gate a directory of its own.
+pub fn cache_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("cache dir"))
+        .path()
+}
+
+type SharedEngine = OnceLock<Arc<Engine>>;
 
 /// One engine per test process, as the gate builds it (policies
-/// pre-initialised), with a compiled-component cache of its own so each
-/// component compiles once per process.
+/// pre-initialised), over the shared compile cache.
 pub fn engine() -> Arc<Engine> {
     static ENGINE: SharedEngine = OnceLock::new();
     shared(&ENGINE, true)
@@ -98,15 +107,12 @@ pub fn plain_engine() -> Arc<Engine> {
 fn shared(engine: &'static SharedEngine, preinitialize: bool) -> Arc<Engine> {
     engine
         .get_or_init(|| {
-            let cache = tempfile::tempdir().expect("cache dir");
-            let engine = Engine::new(&EngineConfig {
-                cache_dir: Some(cache.path().to_path_buf()),
+            Engine::new(&EngineConfig {
+                cache_dir: Some(cache_dir().to_path_buf()),
                 max_sandboxes: 64,
                 preinitialize,
             })
-            .expect("engine");
-            (engine, cache)
+            .expect("engine")
         })
-        .0
         .clone()
 }

@@ -83,7 +83,7 @@ impl Server {
     fn spawn(mut cmd: Command, config: &Path) -> Server {
         let data_dir = config.parent().unwrap().join("data");
         let mut child = cmd
-            .env("CLAWLAW_CACHE_DIR", config.parent().unwrap().join("cache"))
+            .env("CLAWLAW_CACHE_DIR", super::cache_dir())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
