@@ -212,9 +212,21 @@ pub fn render(i: &Input<'_>) -> String {
     }
     let _ = writeln!(
         w,
-        "\nThe hook adapter's whole-process time per call is not measured yet \
-         (`clawlaw hook` landed after this benchmark was written).\n"
+        "\n`load hook`: the whole-process time of `clawlaw hook claude-code` per tool call, \
+         a new process each call as the agent runs it (a `PreToolUse` for `Bash`), after five \
+         calls that fill the compile cache: forwarding to the running gate above, and \
+         evaluating in-process with the bundled policies.\n"
     );
+    let _ = writeln!(w, "| mode | p50 | p99 |\n|---|---|---|");
+    for (mode, label) in [("gate", "`--gate URL`"), ("policies", "`--policies DIR`")] {
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} |",
+            cell(load(&format!("hook.{mode}.p50_us")), us),
+            cell(load(&format!("hook.{mode}.p99_us")), us)
+        );
+    }
+    let _ = writeln!(w);
 
     // In-process latency.
     let _ = writeln!(w, "## The bundled set in process, per call\n");

@@ -15,7 +15,9 @@
 //!
 //! Triggers: `POST /v1/admin/reload`, SIGHUP, a registry's push webhook,
 //! and a poll on an interval of the source's files (their sha256) and of
-//! the digests the registry tags point at.
+//! the digests the registry tags point at. A change a poll's reload refused
+//! is not retried by later polls until something changes again (a file, a
+//! tag, a signature pushed for the digest); the other triggers always try.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -246,6 +248,19 @@ struct ReloadState {
     fingerprint: Option<String>,
     /// The manifest digest serving for each registry reference.
     serving: Vec<(PolicyRef, String)>,
+    /// What the last poll saw when the reload it started was refused: polls
+    /// that see the same again do not retry (nor log and count the same
+    /// refusal every interval).
+    refused_poll: Option<Observed>,
+}
+
+/// What a poll sees of the source: the fingerprint of its files, and each
+/// registry tag that points somewhere other than what serves, with the digest
+/// of that manifest's signature tag (signing it later is a change too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Observed {
+    fingerprint: Option<String>,
+    moved: Vec<(PolicyRef, String, Option<String>)>,
 }
 
 impl Reloader {
@@ -317,53 +332,81 @@ impl Reloader {
         (s.last.clone(), s.last_refusal.clone())
     }
 
-    /// Whether the source changed since the set serving was loaded: its
-    /// files, or the digest a registry tag points at. Blocking.
-    pub fn changed(&self) -> bool {
-        let now = self.source.fingerprint().ok();
-        let serving = {
+    /// Reloads if the source changed since the set serving was loaded (its
+    /// files, or the digest a registry tag points at) and it is not exactly
+    /// what the last refused poll saw; returns the reload's report. Blocking.
+    pub fn poll(&self) -> Option<ReloadReport> {
+        let (fingerprint, serving) = {
             let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if now.is_some() && now != s.fingerprint {
-                return true;
-            }
-            s.serving.clone()
+            (s.fingerprint.clone(), s.serving.clone())
         };
-        self.registry_moved(&serving)
+        let observed = Observed {
+            fingerprint: self.source.fingerprint().ok(),
+            moved: self.moved_tags(&serving),
+        };
+        let files_changed = observed.fingerprint.is_some() && observed.fingerprint != fingerprint;
+        if !files_changed && observed.moved.is_empty() {
+            return None;
+        }
+        {
+            let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if s.refused_poll.as_ref() == Some(&observed) {
+                tracing::debug!(
+                    "the source is as it was when its reload was refused; not retrying"
+                );
+                return None;
+            }
+        }
+        for (reference, digest, _) in &observed.moved {
+            tracing::info!(%reference, %digest, "registry tag moved");
+        }
+        let report = self.reload(Trigger::Poll);
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.refused_poll = (report.outcome == "refused").then_some(observed);
+        Some(report)
     }
 
-    fn registry_moved(&self, serving: &[(PolicyRef, String)]) -> bool {
+    /// The registry tags that point at a manifest other than the one
+    /// serving, with the digest of its signature tag when there is one.
+    /// Tags the registry does not answer for are left out (and logged):
+    /// the current set keeps serving.
+    fn moved_tags(
+        &self,
+        serving: &[(PolicyRef, String)],
+    ) -> Vec<(PolicyRef, String, Option<String>)> {
         let (Some(ctx), Ok(spec)) = (&self.registry, self.source.spec()) else {
-            return false;
+            return Vec::new();
         };
         let Some(d) = &spec.distribution else {
-            return false;
+            return Vec::new();
         };
         let dist = match Distribution::from_spec(d, &ctx.store_dir) {
             Ok(dist) => dist,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot poll the registry");
-                return false;
+                return Vec::new();
             }
         };
         ctx.runtime.block_on(async {
+            let mut moved = Vec::new();
             for p in &spec.policies {
                 let Some(origin) = &p.oci else { continue };
-                match dist.current_digest(&origin.reference).await {
+                let reference = &origin.reference;
+                match dist.current_digest(reference).await {
+                    Ok(digest) if serving.iter().any(|(r, d)| r == reference && *d == digest) => {}
                     Ok(digest) => {
-                        let same = serving
-                            .iter()
-                            .any(|(r, d)| *r == origin.reference && *d == digest);
-                        if !same {
-                            tracing::info!(reference = %origin.reference, %digest, "registry tag moved");
-                            return true;
-                        }
+                        let signature = dist
+                            .current_digest(&reference.signature_ref(&digest))
+                            .await
+                            .ok();
+                        moved.push((reference.clone(), digest, signature));
                     }
                     Err(refusal) => {
                         tracing::warn!(%refusal, "polling the registry failed; the current set keeps serving");
                     }
                 }
             }
-            false
+            moved
         })
     }
 

@@ -30,31 +30,11 @@ const AGENTS: &[&str] = &["claude-code", "codex", "gemini", "cursor"];
 fn policies_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let comps = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| common::workspace_root().join("target"))
-            .join("wasm32-wasip2/policy");
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.current_dir(common::workspace_root()).args([
-            "build",
-            "--quiet",
-            "--target",
-            "wasm32-wasip2",
-            "--profile",
-            "policy",
-        ]);
-        for c in BUNDLED {
-            cmd.args(["-p", c]);
-        }
-        assert!(
-            cmd.status().unwrap().success(),
-            "building the bundled policies"
-        );
         let dir = scratch().join("policies");
         std::fs::create_dir_all(&dir).unwrap();
         for c in BUNDLED {
-            let file = format!("{}.wasm", c.replace('-', "_"));
-            std::fs::copy(comps.join(&file), dir.join(&file)).unwrap();
+            let file = common::component(c);
+            std::fs::copy(&file, dir.join(file.file_name().unwrap())).unwrap();
         }
         dir
     })
@@ -629,46 +609,4 @@ fn the_http_hook_route_answers_in_claude_codes_format() {
         "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /"}});
     let (status, v) = server.post("/v1/hooks/gemini", Some(AGENT), &gemini);
     assert_eq!((status, v["decision"].as_str()), (200, Some("deny")), "{v}");
-}
-
-// ------------------------------------------------------------------ timing
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// Whole-process time per call in both modes (printed, not asserted).
-#[test]
-fn adapter_time_per_call() {
-    let (_dir, server) = gate();
-    let n: usize = std::env::var("CLAWLAW_HOOK_TIMING_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
-    let input = pre_tool_use("cargo test");
-    for (mode, mk) in [
-        (
-            "--policies",
-            Box::new(|| local("claude-code")) as Box<dyn Fn() -> Command>,
-        ),
-        ("--gate", Box::new(|| via(&server, "claude-code", &[]))),
-    ] {
-        // Warm the compile cache and the page cache first.
-        run(mk(), &input);
-        let mut times: Vec<Duration> = (0..n)
-            .map(|_| {
-                let started = Instant::now();
-                let out = run(mk(), &input);
-                let took = started.elapsed();
-                assert_eq!(decision(&observed(&out)["stdout"]), Some("allow"));
-                took
-            })
-            .collect();
-        times.sort();
-        eprintln!(
-            "clawlaw hook claude-code {mode}: {n} calls, p50 {:.1} ms, p99 {:.1} ms",
-            percentile(&times, 0.5).as_secs_f64() * 1e3,
-            percentile(&times, 0.99).as_secs_f64() * 1e3,
-        );
-    }
 }

@@ -9,7 +9,10 @@
 //!   actions run for real in a scratch workspace, without the gate and with
 //!   it (each action asked over HTTP first, run only on ALLOW): wall times
 //!   and the per-action overhead median/p95/p99;
-//! - `all`: the three, written as one JSON object (`--out FILE`);
+//! - `hook`: the whole-process time of `clawlaw hook claude-code` per tool
+//!   call, as an agent runs it (a new process each call): forwarding to a
+//!   running gate (`--gate`) and evaluating in-process (`--policies`);
+//! - `all`: the four, written as one JSON object (`--out FILE`);
 //! - `snapshot --run N`: copies criterion's latest medians to
 //!   `target/bench-runs/criterion-N.json`;
 //! - `report --runs N`: folds every run into BENCHMARKS.md (min/median/max
@@ -71,12 +74,14 @@ fn main() -> anyhow::Result<()> {
             let mut f = latency(&args)?;
             f.extend(http(&args)?);
             f.extend(seed(&args)?);
+            f.extend(hook(&args)?);
             f
         }
+        "hook" => hook(&args)?,
         "snapshot" => return snapshot(args.run),
         "report" => return report(args.runs),
         _ => bail!(
-            "usage: load latency|http|seed|all [--quick] [--out FILE] [--gate PATH] \
+            "usage: load latency|http|seed|hook|all [--quick] [--out FILE] [--gate PATH] \
              | snapshot --run N | report --runs N"
         ),
     };
@@ -361,6 +366,80 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
         "http.c32.decisions_per_s".into(),
         total as f64 / elapsed.as_secs_f64(),
     );
+    Ok(f)
+}
+
+/// The whole-process time of the Claude Code hook adapter per call.
+fn hook(args: &Args) -> anyhow::Result<Figures> {
+    let gate = Gate::start(&args.gate)?;
+    let comps = components()?;
+    let policies = tempfile::tempdir()?;
+    for name in POLICIES {
+        let from = component(&comps, name);
+        let file = from.file_name().context("a component file name")?;
+        std::fs::copy(&from, policies.path().join(file))?;
+    }
+    let cache = tempfile::tempdir()?;
+    let (warm_up, n) = if args.quick { (1, 3) } else { (5, 200) };
+    let policies_dir = policies.path().to_string_lossy().into_owned();
+    let mut f = Figures::new();
+    for (mode, flag, value) in [
+        ("gate", "--gate", gate.url.as_str()),
+        ("policies", "--policies", policies_dir.as_str()),
+    ] {
+        let mut samples = Vec::with_capacity(n);
+        for i in 0..warm_up + n {
+            let input = json!({
+                "session_id": "bench-hook", "transcript_path": "/tmp/transcript.jsonl",
+                "cwd": "/work/app", "permission_mode": "default",
+                "hook_event_name": "PreToolUse", "tool_name": "Bash",
+                "tool_input": {"command": "cargo test --workspace"},
+                "tool_use_id": format!("toolu_{mode}_{i}"),
+            });
+            // Warm-up calls may take long (they compile); measured calls
+            // run under the adapter's default deadline, as agents run it.
+            let deadline: &[&str] = if i < warm_up {
+                &["--timeout-ms", "120000"]
+            } else {
+                &[]
+            };
+            let started = Instant::now();
+            let mut child = Command::new(&args.gate)
+                .args(["hook", "claude-code", flag, value])
+                .args(deadline)
+                .env("CLAWLAW_TOKEN", TOKEN)
+                .env("CLAWLAW_CACHE_DIR", cache.path())
+                .env("RUST_LOG", "error")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .with_context(|| format!("starting {}", args.gate.display()))?;
+            let mut stdin = child.stdin.take().context("hook stdin")?;
+            std::io::Write::write_all(&mut stdin, input.to_string().as_bytes())?;
+            drop(stdin);
+            let out = child.wait_with_output()?;
+            let took = started.elapsed();
+            let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+            let decision = &answer["hookSpecificOutput"]["permissionDecision"];
+            if !out.status.success() || decision != "allow" {
+                bail!(
+                    "hook {flag}: expected allow, got {} {} {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            // The first calls fill the compile cache, as a user's first
+            // tool call after an install does.
+            if i >= warm_up {
+                samples.push(micros(took));
+            }
+        }
+        let s = sorted(samples);
+        f.insert(format!("hook.{mode}.p50_us"), quantile(&s, 0.5));
+        f.insert(format!("hook.{mode}.p99_us"), quantile(&s, 0.99));
+    }
     Ok(f)
 }
 

@@ -83,9 +83,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Ok(spec) => spec,
         Err(e) => return Ok(usage(e)),
     };
-    args.engine.apply(&mut spec.engine);
-    // One action per process: a snapshot would cost more than it saves.
-    spec.engine.preinitialize = false;
+    args.engine.apply_one_shot(&mut spec.engine);
     let session = match &args.session {
         Some(path) => match read_session(path) {
             Ok(s) => s,

@@ -181,9 +181,7 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
         Ok(s) => s,
         Err(e) => return fail(format!("policies {}: {e}", path.display())),
     };
-    args.engine.apply(&mut spec.engine);
-    // One action per process: a snapshot would cost more than it saves.
-    spec.engine.preinitialize = false;
+    args.engine.apply_one_shot(&mut spec.engine);
     let engine = match engine_for(&spec.engine) {
         Ok(e) => e,
         Err(e) => return fail(format!("starting the WebAssembly engine: {e}")),

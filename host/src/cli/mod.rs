@@ -115,6 +115,14 @@ impl EngineArgs {
             section.preinitialize = false;
         }
     }
+
+    /// The same, for a command that evaluates one action per process (`eval`,
+    /// `hook --policies`): never pre-initialised, since taking a snapshot
+    /// costs more than one evaluation can save.
+    pub fn apply_one_shot(&self, section: &mut clawlaw::config::EngineSection) {
+        self.apply(section);
+        section.preinitialize = false;
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {

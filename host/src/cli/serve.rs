@@ -313,12 +313,7 @@ fn spawn_reload_triggers(
             loop {
                 tick.tick().await;
                 let r = reloader.clone();
-                let _ = tokio::task::spawn_blocking(move || {
-                    if r.changed() {
-                        r.reload(Trigger::Poll);
-                    }
-                })
-                .await;
+                let _ = tokio::task::spawn_blocking(move || r.poll()).await;
             }
         }));
     }

@@ -61,7 +61,7 @@ pub(crate) fn parse_claude_shaped(
         },
         "PreToolUse" | "PostToolUse" => {
             let tool = req_str(v, "tool_name")?;
-            let input = tool_input(v)?;
+            let input = super::tool_input(v)?;
             let id = super::call_id(
                 opt_str(v, "tool_use_id")?,
                 &[
@@ -71,17 +71,7 @@ pub(crate) fn parse_claude_shaped(
                     &input.to_string(),
                 ],
             );
-            if name == "PreToolUse" {
-                Event::PreTool {
-                    action: super::tools::action(id, tool, &input, cwd.as_deref())?,
-                }
-            } else {
-                Event::PostTool {
-                    action_id: id,
-                    tool: tool.to_string(),
-                    response: v.get("tool_response").cloned().unwrap_or(Value::Null),
-                }
-            }
+            super::tool_call(name == "PreToolUse", id, tool, &input, v, cwd.as_deref())?
         }
         _ => Event::Other,
     };
@@ -91,14 +81,6 @@ pub(crate) fn parse_claude_shaped(
         kind,
         event,
     })
-}
-
-fn tool_input(v: &Value) -> Result<Value, HookError> {
-    match v.get("tool_input") {
-        None | Some(Value::Null) => Ok(json!({})),
-        Some(o @ Value::Object(_)) => Ok(o.clone()),
-        Some(_) => Err(HookError::field("tool_input", "expected an object")),
-    }
 }
 
 pub fn render(event: &EventKind, answer: &Answer) -> Reply {

@@ -44,23 +44,9 @@ pub fn parse(v: &Value) -> Result<HookInput, HookError> {
         },
         "BeforeTool" | "AfterTool" => {
             let tool = req_str(v, "tool_name")?;
-            let input = match v.get("tool_input") {
-                None | Some(Value::Null) => json!({}),
-                Some(o @ Value::Object(_)) => o.clone(),
-                Some(_) => return Err(HookError::field("tool_input", "expected an object")),
-            };
+            let input = super::tool_input(v)?;
             let id = super::call_id(None, &[&session_id, tool, &input.to_string()]);
-            if name == "BeforeTool" {
-                Event::PreTool {
-                    action: super::tools::action(id, tool, &input, cwd.as_deref())?,
-                }
-            } else {
-                Event::PostTool {
-                    action_id: id,
-                    tool: tool.to_string(),
-                    response: v.get("tool_response").cloned().unwrap_or(Value::Null),
-                }
-            }
+            super::tool_call(name == "BeforeTool", id, tool, &input, v, cwd.as_deref())?
         }
         _ => Event::Other,
     };

@@ -322,6 +322,38 @@ pub(crate) fn opt_str<'a>(v: &'a Value, field: &str) -> Result<Option<&'a str>, 
     }
 }
 
+/// A tool call's `tool_input`: an object, or `{}` when absent.
+pub(crate) fn tool_input(v: &Value) -> Result<Value, HookError> {
+    match v.get("tool_input") {
+        None | Some(Value::Null) => Ok(Value::Object(Default::default())),
+        Some(o @ Value::Object(_)) => Ok(o.clone()),
+        Some(_) => Err(HookError::field("tool_input", "expected an object")),
+    }
+}
+
+/// One tool call as its pre-tool event (`before`: an action to decide) or
+/// its post-tool event (the `tool_response` it reported is the outcome).
+pub(crate) fn tool_call(
+    before: bool,
+    id: String,
+    tool: &str,
+    input: &Value,
+    v: &Value,
+    cwd: Option<&str>,
+) -> Result<Event, HookError> {
+    Ok(if before {
+        Event::PreTool {
+            action: tools::action(id, tool, input, cwd)?,
+        }
+    } else {
+        Event::PostTool {
+            action_id: id,
+            tool: tool.to_string(),
+            response: v.get("tool_response").cloned().unwrap_or(Value::Null),
+        }
+    })
+}
+
 /// The session id: required, printable, bounded.
 pub(crate) fn session_id(v: &Value, field: &str) -> Result<String, HookError> {
     let id = req_str(v, field)?;

@@ -1,9 +1,11 @@
 //! A real `clawlaw serve` on a free loopback port, with its own data
 //! directory and tokens, stopped when dropped.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -261,6 +263,56 @@ pub fn evaluate_at(url: &str, session: &str, action: Value) -> Result<Value, Str
         .send_string(&body.to_string())
         .map_err(|e| e.to_string())?;
     resp.into_json::<Value>().map_err(|e| e.to_string())
+}
+
+/// Runs `reloads` while `clients` threads evaluate a harmless action as fast
+/// as they can (at most 5,000 each), then checks every answer: no request
+/// failed, each was ALLOW from a complete set of `policy_count` policies, and
+/// from a set `reloads` names (it returns every set version that served,
+/// the first one included). Returns how many answers there were.
+pub fn reloads_under_load(
+    server: &Server,
+    clients: usize,
+    policy_count: usize,
+    reloads: impl FnOnce() -> HashSet<String>,
+) -> usize {
+    let session = server.open_session(serde_json::json!({}));
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let clients: Vec<_> = (0..clients)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut answers = Vec::new();
+                    while answers.len() < 5000 && !stop.load(Ordering::Relaxed) {
+                        let action = serde_json::json!({"kind": "shell.exec", "command": "cargo test", "cwd": "/work/app"});
+                        answers.push(
+                            evaluate_at(&server.url, &session, action)
+                                .expect("no evaluation may fail during a reload"),
+                        );
+                    }
+                    answers
+                })
+            })
+            .collect();
+        let sets = reloads();
+        stop.store(true, Ordering::Relaxed);
+        let mut total = 0;
+        for client in clients {
+            for answer in client.join().unwrap() {
+                total += 1;
+                assert_eq!(answer["evaluation"], "ALLOW", "{answer}");
+                assert_eq!(
+                    answer["policies"].as_array().unwrap().len(),
+                    policy_count,
+                    "a complete set: {answer}"
+                );
+                let set = answer["policy_set"].as_str().unwrap();
+                assert!(sets.contains(set), "from a set that served: {answer}");
+            }
+        }
+        assert!(total > 0, "the clients got answers");
+        total
+    })
 }
 
 fn response(r: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
