@@ -362,20 +362,31 @@ const NOTES: &str = "\
 
 ## Where the time goes (biggest remaining costs)
 
-- **Strict isolation: instantiation.** `sandbox/instantiate-only` (a store and an instance from
-  `InstancePre`, no call) is ~29 µs of the ~31 µs floor, so four fresh instances are ~115 µs of
-  the ~164 µs set p50. Still to try, each measured: pre-initialised (wizer-style) snapshots,
-  guests without std/WASI start-up, a smaller `linear_memory_keep_resident`, and running the
-  set's policies in parallel.
-- **Pooled mode: the policies' own work.** A call on a warm instance costs ~2.8 µs
-  (`sandbox/pooled-call-floor`), but the pooled set is ~79 µs: each policy parses its settings
-  JSON and rebuilds its settings-derived state (fs-boundary compiles ~70 globs) on every call.
-  Caching that per instance in the SDK's export glue (keyed by the settings string) is the
-  next fix; it is outside the benches' files and is left to the SDK's owner.
-- **HTTP: the fsync and the shared cores.** One durable append on an idle log costs ~0.4 ms
+- **Strict isolation: instantiation.** Policies are pre-initialised (snapshotted after
+  `validate-settings`, `host/src/preinit.rs`), so a fresh instance no longer parses its
+  settings or builds its glob sets; what is left is the instance itself:
+  `sandbox/instantiate-only` is ~22 µs of the ~25 µs floor, and four of them are most of the
+  set's p50. A profile of the floor (release, `perf record` over `clawlaw policy bench` of the
+  policy that allows at once, 300,000 fresh instances) puts the time in wasmtime's component
+  instantiation bookkeeping, not in the policy: ~14% finding the code of each lowered
+  import's trampoline (`CompiledFunctionsTable::func_loc`, two lookups per trampoline per
+  instance; a wasip2 component lowers every WASI function its std adapter imports), ~18%
+  wiring imports, exports and function references, ~7% registering the modules' code with
+  each new store, ~6% copying instance state, ~6% resetting dirty pages on release
+  (PAGEMAP_SCAN). Still to try, each measured: components that import less (no WASI
+  adapter; a std build for wasm32-unknown-unknown measured no faster, so it takes a no-std
+  SDK), one store per evaluation shared by the set's fresh instances, and running a set's
+  policies in parallel (which costs HTTP throughput on 2 cores).
+- **Pooled mode: the policies' own work.** A call on a warm instance costs ~2.5 µs
+  (`sandbox/pooled-call-floor`); the rest of the pooled set's time is the policies' own
+  computation on the action, now that settings are parsed once per instance: shell-guard
+  (~11 µs) and secrets-guard (~15 µs) on a shell line parse it and scan it, each on its own.
+  Parsing the action once in the host and handing every policy the parsed form is the
+  next lever.
+- **HTTP: the fsync and the shared cores.** One durable append on an idle log costs ~0.36 ms
   (`parts/evidence-append-durable`), inside every concurrency-1 round trip; at concurrency 32
   the 32 client threads run on the same 2 cores as the gate. The throughput target
   (20,000/s) was not profiled in this pass.
 - **Composition is flat**: 10 → 10,000 prior actions changes nothing measurable; the session
-  view costs ~1.6 µs at 1,000 actions (the reference system spends 0.4 ms).
+  view costs ~1.5 µs at 1,000 actions (the reference system spends 0.4 ms).
 ";
