@@ -122,6 +122,53 @@ fn gate_config(
     )
 }
 
+/// A registry holding the hostile test policy under one tag, pushed and
+/// signed at a first version, with the key pair the gate trusts.
+struct Published {
+    registry: TestRegistry,
+    dir: tempfile::TempDir,
+    key: PathBuf,
+    public: PathBuf,
+    reference: String,
+}
+
+impl Published {
+    fn new(first_version: &str) -> Published {
+        let registry = TestRegistry::start();
+        let dir = tempfile::tempdir().unwrap();
+        let (key, public) = keypair(dir.path(), "ci");
+        let reference = registry.reference("clawlaw/hostile:stable");
+        let published = Published {
+            registry,
+            dir,
+            key,
+            public,
+            reference,
+        };
+        published.push(first_version, true);
+        published
+    }
+
+    /// Pushes the policy at `version` under the tag, signed or not;
+    /// returns the manifest digest.
+    fn push(&self, version: &str, signed: bool) -> String {
+        let key = signed.then_some(self.key.as_path());
+        push(&hostile_at(self.dir.path(), version), &self.reference, key)
+    }
+
+    /// A gate config that loads the tag and trusts the key, with `extra`.
+    fn gate_config(&self, extra: &str) -> PathBuf {
+        let host = &self.registry.host;
+        gate_config(
+            self.dir.path(),
+            host,
+            &self.reference,
+            &[&self.public],
+            extra,
+        )
+    }
+}
+
 fn policies(server: &Server) -> Value {
     let (status, body) = server.get("/v1/policies", Some(REVIEWER));
     assert_eq!(status, 200, "{body}");
@@ -422,18 +469,9 @@ fn basic_auth_from_the_environment_and_from_the_gate_config() {
 
 #[test]
 fn the_gate_loads_a_signed_policy_and_swaps_on_poll_and_on_webhook() {
-    let registry = TestRegistry::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keypair(dir.path(), "ci");
-    let reference = registry.reference("clawlaw/hostile:stable");
-    push(&hostile_at(dir.path(), "0.1.0"), &reference, Some(&key));
-    let cfg = gate_config(
-        dir.path(),
-        &registry.host,
-        &reference,
-        &[&public],
-        "[reload]\npoll_secs = 1\nwebhook_secret_env = \"HOOK_SECRET\"\n",
-    );
+    let published = Published::new("0.1.0");
+    let cfg =
+        published.gate_config("[reload]\npoll_secs = 1\nwebhook_secret_env = \"HOOK_SECRET\"\n");
     let server = Server::start_with_env(&cfg, &[("HOOK_SECRET", SECRET)]);
     let listed = policies(&server);
     let hostile = listed["policies"]
@@ -447,14 +485,14 @@ fn the_gate_loads_a_signed_policy_and_swaps_on_poll_and_on_webhook() {
         hostile["source"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("{reference}@sha256:")),
+            .starts_with(&format!("{}@sha256:", published.reference)),
         "{hostile}"
     );
     let session = server.open_session(json!({}));
     let first = allowed(&server, &session);
 
     // v0.2.0 is picked up by polling the tag.
-    push(&hostile_at(dir.path(), "0.2.0"), &reference, Some(&key));
+    published.push("0.2.0", true);
     let took = wait_for("the poll to swap in 0.2.0", Duration::from_secs(30), || {
         hostile_version(&server) == "0.2.0"
     });
@@ -466,13 +504,13 @@ fn the_gate_loads_a_signed_policy_and_swaps_on_poll_and_on_webhook() {
     let second = allowed(&server, &session);
 
     // v0.3.0 at once on the registry's webhook.
-    push(&hostile_at(dir.path(), "0.3.0"), &reference, Some(&key));
+    published.push("0.3.0", true);
     let payload = json!({
         "type": "PUSH_ARTIFACT",
         "occur_at": 1_763_856_000,
         "operator": "ci",
         "event_data": {
-            "resources": [{"digest": "sha256:x", "tag": "stable", "resource_url": format!("{}/clawlaw/hostile:stable", registry.host)}],
+            "resources": [{"digest": "sha256:x", "tag": "stable", "resource_url": format!("{}/clawlaw/hostile:stable", published.registry.host)}],
             "repository": {"name": "hostile", "namespace": "clawlaw", "repo_full_name": "clawlaw/hostile", "repo_type": "private"}
         }
     });
@@ -569,24 +607,14 @@ fn the_gate_loads_a_signed_policy_and_swaps_on_poll_and_on_webhook() {
 
 #[test]
 fn a_refused_tag_is_not_retried_by_every_poll_but_is_once_it_is_signed() {
-    let registry = TestRegistry::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keypair(dir.path(), "ci");
-    let reference = registry.reference("clawlaw/hostile:stable");
-    push(&hostile_at(dir.path(), "0.1.0"), &reference, Some(&key));
-    let cfg = gate_config(
-        dir.path(),
-        &registry.host,
-        &reference,
-        &[&public],
-        "[reload]\npoll_secs = 1\n",
-    );
+    let published = Published::new("0.1.0");
+    let cfg = published.gate_config("[reload]\npoll_secs = 1\n");
     let server = Server::start(&cfg);
     let unsigned =
         |metrics: &str| metrics.contains("clawlaw_policy_refusals_total{reason=\"unsigned\"} 1");
 
     // The tag moves to an unsigned version: a poll refuses it, once.
-    push(&hostile_at(dir.path(), "0.2.0"), &reference, None);
+    published.push("0.2.0", false);
     wait_for(
         "a poll to refuse the unsigned tag",
         Duration::from_secs(30),
@@ -602,9 +630,9 @@ fn a_refused_tag_is_not_retried_by_every_poll_but_is_once_it_is_signed() {
         &[
             "policy",
             "sign",
-            &reference,
+            &published.reference,
             "--key",
-            key.to_str().unwrap(),
+            published.key.to_str().unwrap(),
             "--insecure",
         ],
         &[],
@@ -748,18 +776,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[test]
 fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
-    let mut registry = TestRegistry::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keypair(dir.path(), "ci");
-    let reference = registry.reference("clawlaw/hostile:stable");
-    push(&hostile_at(dir.path(), "0.2.0"), &reference, Some(&key));
-    let cfg = gate_config(
-        dir.path(),
-        &registry.host,
-        &reference,
-        &[&public],
-        "[reload]\npoll_secs = 0\n",
-    );
+    let mut published = Published::new("0.2.0");
+    let cfg = published.gate_config("[reload]\npoll_secs = 0\n");
     let mut server = Server::start(&cfg);
     // What is serving: every policy's name, version, digest and source.
     let serving = |server: &Server| -> Vec<[Value; 4]> {
@@ -772,7 +790,7 @@ fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
     };
     let before = serving(&server);
     server.stop();
-    registry.stop();
+    published.registry.stop();
 
     let server = Server::start(&cfg);
     assert_eq!(hostile_version(&server), "0.2.0");
@@ -793,7 +811,7 @@ fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
 
     // A store edited on disk is not trusted: with the registry down there
     // is nothing verified to start from, and the gate says so.
-    let blobs = dir.path().join("data/artifacts/blobs");
+    let blobs = published.dir.path().join("data/artifacts/blobs");
     for entry in std::fs::read_dir(&blobs).unwrap() {
         let path = entry.unwrap().path();
         let mut bytes = std::fs::read(&path).unwrap();
@@ -803,7 +821,7 @@ fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
     let out = Command::new(env!("CARGO_BIN_EXE_clawlaw"))
         .args(["serve", "--config"])
         .arg(&cfg)
-        .env("CLAWLAW_CACHE_DIR", dir.path().join("cache"))
+        .env("CLAWLAW_CACHE_DIR", published.dir.path().join("cache"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -813,18 +831,8 @@ fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
 
 #[test]
 fn twenty_registry_reloads_under_load_drop_nothing() {
-    let registry = TestRegistry::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keypair(dir.path(), "ci");
-    let reference = registry.reference("clawlaw/hostile:stable");
-    push(&hostile_at(dir.path(), "1.0.0"), &reference, Some(&key));
-    let cfg = gate_config(
-        dir.path(),
-        &registry.host,
-        &reference,
-        &[&public],
-        "[reload]\npoll_secs = 0\n",
-    );
+    let published = Published::new("1.0.0");
+    let cfg = published.gate_config("[reload]\npoll_secs = 0\n");
     let server = Server::start(&cfg);
     let count = policies(&server)["policies"].as_array().unwrap().len();
     let mut served = 0;
@@ -838,7 +846,7 @@ fn twenty_registry_reloads_under_load_drop_nothing() {
         );
         for i in 1..=20 {
             let version = format!("1.{}.{}", i / 10, i % 10);
-            push(&hostile_at(dir.path(), &version), &reference, Some(&key));
+            published.push(&version, true);
             let (status, report) = reload(&server);
             assert_eq!(status, 200, "reload {i}: {report}");
             assert_eq!(report["outcome"], "swapped", "reload {i}: {report}");
