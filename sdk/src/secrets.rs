@@ -194,6 +194,15 @@ fn regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("built-in pattern is valid"))
 }
 
+/// Where `needle` (ASCII) starts in `haystack`, left to right and not
+/// overlapping, as `str::match_indices` finds it. memchr's `memmem` looks for
+/// the needle's rarest byte first, which on ordinary text is several times
+/// faster than std's searcher; a scan runs some forty needles over the text.
+fn hits<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    debug_assert!(needle.is_ascii());
+    memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes())
+}
+
 /// Whether the byte before `start` / at `end` continues a token, i.e. the
 /// match is part of a longer word.
 fn glued(text: &str, start: usize, end: usize, extra: &[u8]) -> bool {
@@ -205,7 +214,7 @@ fn glued(text: &str, start: usize, end: usize, extra: &[u8]) -> bool {
 // ---------------------------------------------------------------- private keys
 
 fn private_keys(text: &str, add: &mut impl FnMut(Finding)) {
-    if !text.contains("PRIVATE KEY") {
+    if memchr::memmem::find(text.as_bytes(), b"PRIVATE KEY").is_none() {
         return;
     }
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -213,7 +222,7 @@ fn private_keys(text: &str, add: &mut impl FnMut(Finding)) {
         &RE,
         r"^-----BEGIN ((?:RSA|EC|DSA|OPENSSH|PGP|ENCRYPTED) )?PRIVATE KEY( BLOCK)?-----",
     );
-    for (at, _) in text.match_indices("-----BEGIN ") {
+    for at in hits(text, "-----BEGIN ") {
         let Some(m) = re.find(&text[at..]) else {
             continue;
         };
@@ -389,7 +398,7 @@ fn tokens(text: &str, t: &TokenPattern, add: &mut impl FnMut(Finding)) {
     };
     for needle in t.needles {
         let mut done = 0;
-        for (at, _) in text.match_indices(needle) {
+        for at in hits(text, needle) {
             if at < done {
                 continue;
             }
@@ -441,7 +450,7 @@ fn base64url(c: u8) -> bool {
 fn jwts(text: &str, add: &mut impl FnMut(Finding)) {
     let b = text.as_bytes();
     let mut done = 0;
-    for (at, _) in text.match_indices("eyJ") {
+    for at in hits(text, "eyJ") {
         if at < done {
             continue;
         }
@@ -479,7 +488,7 @@ fn auth_headers(text: &str, lower: &str, add: &mut impl FnMut(Finding)) {
     let lb = lower.as_bytes();
     let bearer_char = |c: u8| c.is_ascii_alphanumeric() || b"._~+/=-".contains(&c);
     // `Bearer <token>`: a token of 20 or more, with a digit or 32 long.
-    for (at, _) in lower.match_indices("bearer") {
+    for at in hits(lower, "bearer") {
         if at > 0 && (b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_') {
             continue;
         }
@@ -503,7 +512,7 @@ fn auth_headers(text: &str, lower: &str, add: &mut impl FnMut(Finding)) {
         });
     }
     // `Authorization: Basic <base64>` (also `"Authorization": "Basic …"`).
-    for (at, _) in lower.match_indices("authorization") {
+    for at in hits(lower, "authorization") {
         let mut i = at + "authorization".len();
         if matches!(b.get(i), Some(b'"' | b'\'')) {
             i += 1;
@@ -553,7 +562,7 @@ fn url_credentials(text: &str, add: &mut impl FnMut(Finding)) {
     }
     let b = text.as_bytes();
     let stop = |c: u8| c.is_ascii_whitespace() || b"/?#@'\"<>".contains(&c);
-    for (sep, _) in text.match_indices("://") {
+    for sep in hits(text, "://") {
         // The scheme: letters, digits, `+.-`, starting with a letter.
         let mut scheme = sep;
         while scheme > 0
@@ -673,7 +682,7 @@ fn assignments(text: &str, lower: &str, add: &mut impl FnMut(Finding)) {
         // inside a value already reported.
         let mut done = 0;
         let mut skip = 0;
-        for (hit, _) in lower.match_indices(needle) {
+        for hit in hits(lower, needle) {
             if hit < done {
                 continue;
             }
