@@ -149,14 +149,16 @@ impl LoadedPolicy {
     /// settings, when one can be made and it names the same policy; else
     /// keeps the component as it is and says why in the log.
     fn preinitialize(&mut self, bytes: &[u8]) {
-        let snapshot = crate::preinit::preinitialized(&self.engine, bytes, &self.settings, || {
-            self.new_store()
-        })
-        .map_err(|e| e.to_string())
-        .and_then(|compiled| {
-            let pre = link(&self.engine, &compiled.component)?;
-            Ok((pre, compiled.cached))
-        });
+        let (digest, settings) = (&self.id.digest, &self.settings);
+        let snapshot =
+            crate::preinit::preinitialized(&self.engine, bytes, digest, settings, || {
+                self.new_store()
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|compiled| {
+                let pre = link(&self.engine, &compiled.component)?;
+                Ok((pre, compiled.cached))
+            });
         let (pre, cached) = match snapshot {
             Ok(snapshot) => snapshot,
             Err(e) => {

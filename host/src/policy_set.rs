@@ -170,19 +170,21 @@ impl PolicySet {
         self.slots
             .iter()
             .zip(&self.sources)
-            .map(|(slot, source)| PolicyStatus {
-                id: slot.id().clone(),
-                source: source.clone(),
-                isolation: match slot {
-                    Slot::Ready(p) => p.isolation(),
-                    Slot::Broken { .. } => Isolation::default(),
-                },
-                preinitialized: matches!(slot, Slot::Ready(p) if p.is_preinitialized()),
-                cached: matches!(slot, Slot::Ready(p) if p.was_cached()),
-                fault: match slot {
-                    Slot::Ready(_) => None,
-                    Slot::Broken { fault, .. } => Some(fault.clone()),
-                },
+            .map(|(slot, source)| {
+                let (isolation, preinitialized, cached, fault) = match slot {
+                    Slot::Ready(p) => (p.isolation(), p.is_preinitialized(), p.was_cached(), None),
+                    Slot::Broken { fault, .. } => {
+                        (Isolation::default(), false, false, Some(fault.clone()))
+                    }
+                };
+                PolicyStatus {
+                    id: slot.id().clone(),
+                    source: source.clone(),
+                    isolation,
+                    preinitialized,
+                    cached,
+                    fault,
+                }
             })
             .collect()
     }

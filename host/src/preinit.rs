@@ -54,16 +54,18 @@ pub enum PreinitError {
 /// functions, which copy memories and globals out, not policy code.
 const READ_DEADLINE_MS: u64 = 2_000;
 
-/// The compiled component `bytes` pre-initialised with `settings`: loaded
+/// The compiled component `bytes` (whose `sha256:` digest is `digest`)
+/// pre-initialised with `settings`: loaded
 /// from the cache when an earlier load made the same snapshot, else made
 /// now with [`snapshot`], compiled, and recorded in the cache.
 pub(crate) fn preinitialized(
     engine: &Engine,
     bytes: &[u8],
+    digest: &str,
     settings: &str,
     new_store: impl FnOnce() -> Store<SandboxState>,
 ) -> Result<Compiled, PreinitError> {
-    let key = snapshot_key(bytes, settings);
+    let key = snapshot_key(digest, settings);
     let recorded = engine.cache().and_then(|cache| cache.snapshot(&key));
     if let Some(compiled) = recorded.and_then(|digest| engine.cached(&digest)) {
         return Ok(compiled);
@@ -82,12 +84,12 @@ pub(crate) fn preinitialized(
 /// What names a snapshot: everything that goes into it. The engine's own
 /// compatibility (wasmtime and wizer are one release) is in the cache's file
 /// names already.
-fn snapshot_key(bytes: &[u8], settings: &str) -> String {
+fn snapshot_key(digest: &str, settings: &str) -> String {
     let mut h = Sha256::new();
-    h.update(b"clawlaw-preinit/1\0");
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(b"\0");
-    h.update(Sha256::digest(bytes));
+    for part in ["clawlaw-preinit/2", env!("CARGO_PKG_VERSION"), digest] {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
     h.update(settings.as_bytes());
     hex::encode(h.finalize())
 }

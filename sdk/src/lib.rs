@@ -124,8 +124,18 @@ pub fn full_info<P: Policy>() -> Info {
 /// Runs one evaluation as the exported `evaluate` does: settings that no
 /// longer parse are a denial, never a panic.
 pub fn evaluate_json<P: Policy>(settings: &str, action: &Action, session: &Session) -> Decision {
-    match parse_settings::<P>(settings) {
-        Ok(settings) => P::evaluate(&settings, action, session),
+    decide::<P>(parse_settings::<P>(settings), action, session)
+}
+
+/// Decides with settings parsed (owned, or kept by the export glue), or
+/// denies with [`SETTINGS_INVALID_RULE`] when they did not parse.
+fn decide<P: Policy>(
+    settings: Result<impl std::borrow::Borrow<P::Settings>, String>,
+    action: &Action,
+    session: &Session,
+) -> Decision {
+    match settings {
+        Ok(settings) => P::evaluate(settings.borrow(), action, session),
         Err(e) => Decision::deny(SETTINGS_INVALID_RULE, e),
     }
 }
@@ -246,10 +256,7 @@ pub mod __private {
                 })
                 .collect(),
         };
-        let d: Decision = match cached_settings::<P>(settings) {
-            Ok(settings) => P::evaluate(&settings, &action, &session),
-            Err(e) => Decision::deny(crate::SETTINGS_INVALID_RULE, e),
-        };
+        let d: Decision = crate::decide::<P>(cached_settings::<P>(settings), &action, &session);
         wit::Decision {
             verdict: to_wit(d.verdict),
             risk: d.risk,

@@ -265,19 +265,22 @@ pub fn evaluate_at(url: &str, session: &str, action: Value) -> Result<Value, Str
     resp.into_json::<Value>().map_err(|e| e.to_string())
 }
 
-/// Runs `reloads` while `clients` threads evaluate a harmless action as fast
-/// as they can (at most 5,000 each), then checks every answer: no request
-/// failed, each was ALLOW from a complete set of `policy_count` policies, and
-/// from a set `reloads` names (it returns every set version that served,
-/// the first one included). Returns how many answers there were.
+/// Runs `rounds` reloads, each made by `reload(i)` (which changes the
+/// source and asks for a reload, returning the answer), while `clients`
+/// threads evaluate a harmless action as fast as they can (at most 5,000
+/// each). Every reload must swap; every answer must have come back, be
+/// ALLOW from a complete set of `policy_count` policies, and be from a set
+/// that served. Returns those set versions, the first one included.
 pub fn reloads_under_load(
     server: &Server,
     clients: usize,
     policy_count: usize,
-    reloads: impl FnOnce() -> HashSet<String>,
-) -> usize {
+    rounds: usize,
+    mut reload: impl FnMut(usize) -> (u16, Value),
+) -> HashSet<String> {
     let session = server.open_session(serde_json::json!({}));
     let stop = AtomicBool::new(false);
+    let set_version = |v: &Value| v["policy_set"].as_str().unwrap().to_string();
     std::thread::scope(|s| {
         let clients: Vec<_> = (0..clients)
             .map(|_| {
@@ -294,7 +297,15 @@ pub fn reloads_under_load(
                 })
             })
             .collect();
-        let sets = reloads();
+        let (status, first) = server.get("/v1/policies", Some(REVIEWER));
+        assert_eq!(status, 200, "{first}");
+        let mut sets = HashSet::from([set_version(&first)]);
+        for i in 0..rounds {
+            let (status, report) = reload(i);
+            assert_eq!(status, 200, "reload {i}: {report}");
+            assert_eq!(report["outcome"], "swapped", "reload {i}: {report}");
+            sets.insert(set_version(&report));
+        }
         stop.store(true, Ordering::Relaxed);
         let mut total = 0;
         for client in clients {
@@ -311,7 +322,7 @@ pub fn reloads_under_load(
             }
         }
         assert!(total > 0, "the clients got answers");
-        total
+        sets
     })
 }
 
