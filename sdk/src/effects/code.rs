@@ -1,0 +1,596 @@
+//! Reading code of other languages just enough to find the calls it makes.
+//!
+//! [`calls`] tokenises Python, JavaScript, Perl, Ruby or PHP source (string
+//! literals with their escapes and prefixes, comments, identifiers, the
+//! shell-command literals of Perl, Ruby and PHP: backquotes, `qx{…}`,
+//! `%x(…)`) and returns every call it can see: a dotted name (`os.remove`,
+//! `fs.promises.rm`, `Net::HTTP.get`, `$ua->get`) followed by `(…)` — or,
+//! in Perl and Ruby, by arguments without parentheses up to the end of the
+//! statement — with a method called on the result of a call
+//! (`Path('/x').unlink()`) keeping that call as its receiver.
+//!
+//! An argument's value is known when it is built from string literals:
+//! concatenated (`+`, Perl's and PHP's `.`), joined (`os.path.join`,
+//! `path.join`, `File.join`, pathlib's `/`), home-expanded
+//! (`os.path.expanduser`, `File.expand_path`, `os.homedir()`,
+//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`), or a list of such. Any
+//! other expression (a variable, an interpolating string) is unknown, and
+//! the caller reports it as unresolved rather than guessing.
+//!
+//! Work is linear in the length of the code: brackets are matched once, and
+//! each token belongs to the argument list of one call.
+
+/// Most tokens an argument may have to be evaluated (a path expression is
+/// short); also bounds the arguments of a call without parentheses.
+const MAX_EXPR: usize = 256;
+
+/// The languages whose code is scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Python,
+    Node,
+    Perl,
+    Ruby,
+    Php,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tok {
+    Ident(String),
+    /// A string literal; `true` when it interpolates (`f"{x}"`, `"$x"`).
+    Str(String, bool),
+    /// A shell command literal (backquotes, `qx{}`, `%x()`).
+    Cmd(String),
+    /// A number literal.
+    Num(String),
+    Punct(char),
+}
+
+/// A value an argument is built to, as far as known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Val {
+    Str(String),
+    List(Vec<Val>),
+    Unknown,
+}
+
+impl Val {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One call found in the code.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    /// The dotted name, split (`["os", "path", "join"]`).
+    pub name: Vec<String>,
+    /// The callee of the call this is a method of (`Path` in
+    /// `Path('/x').unlink()`), with its arguments.
+    pub recv_call: Option<(String, Vec<Val>)>,
+    pub args: Vec<Val>,
+    /// Keyword arguments (`mode='w'`, `shell=True`).
+    pub kwargs: Vec<(String, Val)>,
+    /// Identifiers and strings among the arguments (`body`, `POST`).
+    pub words: Vec<String>,
+    /// The index of its name's first token.
+    pub at: usize,
+}
+
+impl Call {
+    pub fn method(&self) -> &str {
+        self.name.last().map_or("", String::as_str)
+    }
+
+    /// The name part before the method (`os` in `os.remove`), or the
+    /// callee of the receiver call.
+    pub fn receiver(&self) -> &str {
+        match (&self.recv_call, self.name.len()) {
+            // `require('node:fs/promises').rm(…)`: the module, `fs`.
+            (Some((r, args)), 1) if r == "require" => match args.first() {
+                Some(Val::Str(m)) => module_name(m),
+                _ => r,
+            },
+            (Some((r, _)), 1) => r,
+            (_, n) if n >= 2 => &self.name[n - 2],
+            _ => "",
+        }
+    }
+
+    pub fn arg(&self, k: usize) -> &Val {
+        self.args.get(k).unwrap_or(&Val::Unknown)
+    }
+
+    pub fn kwarg(&self, name: &str) -> Option<&Val> {
+        self.kwargs.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn mentions(&self, words: &[&str]) -> bool {
+        self.words
+            .iter()
+            .any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
+    }
+}
+
+/// The short name of a Node module: `node:fs/promises` is `fs`.
+pub(crate) fn module_name(m: &str) -> &str {
+    let m = m.strip_prefix("node:").unwrap_or(m);
+    m.split('/').next().unwrap_or(m)
+}
+
+/// Tokenises `src`.
+pub(crate) fn tokens(src: &str, lang: Lang) -> Vec<Tok> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        let c = b[k];
+        let hash_comment = matches!(lang, Lang::Python | Lang::Perl | Lang::Ruby | Lang::Php);
+        if c.is_ascii_digit() {
+            let start = k;
+            while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_' || b[k] == b'.') {
+                k += 1;
+            }
+            out.push(Tok::Num(src[start..k].to_string()));
+        } else if c == b'\n' {
+            out.push(Tok::Punct('\n'));
+            k += 1;
+        } else if c.is_ascii_whitespace() {
+            k += 1;
+        } else if (c == b'#'
+            && hash_comment
+            && !(lang == Lang::Ruby && b.get(k + 1) == Some(&b'{')))
+            || (c == b'/' && b.get(k + 1) == Some(&b'/') && matches!(lang, Lang::Node | Lang::Php))
+        {
+            while k < b.len() && b[k] != b'\n' {
+                k += 1;
+            }
+        } else if c == b'/' && b.get(k + 1) == Some(&b'*') && matches!(lang, Lang::Node | Lang::Php)
+        {
+            k = src[k + 2..].find("*/").map_or(b.len(), |e| k + 2 + e + 2);
+        } else if c == b'\'' || c == b'"' || (c == b'`' && lang == Lang::Node) {
+            let (text, end, interp) = quoted(src, k, lang, false);
+            out.push(Tok::Str(text, interp));
+            k = end;
+        } else if c == b'`' {
+            let (text, end, _) = quoted(src, k, lang, false);
+            out.push(Tok::Cmd(text));
+            k = end;
+        } else if c == b'%'
+            && lang == Lang::Ruby
+            && matches!(b.get(k + 1), Some(b'x' | b'q' | b'Q' | b'w'))
+            && b.get(k + 2).is_some_and(|d| d.is_ascii_punctuation())
+        {
+            let kind = b[k + 1];
+            let (text, end) = delimited(src, k + 2);
+            k = end;
+            out.push(match kind {
+                b'x' => Tok::Cmd(text),
+                _ => Tok::Str(text, kind == b'Q'),
+            });
+        } else if c.is_ascii_alphabetic()
+            || c == b'_'
+            || (c == b'$' && lang != Lang::Perl)
+            || (matches!(c, b'$' | b'@' | b'%')
+                && lang == Lang::Perl
+                && b.get(k + 1)
+                    .is_some_and(|d| d.is_ascii_alphabetic() || *d == b'_' || *d == b'{'))
+        {
+            let start = k;
+            k += 1;
+            while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_') {
+                k += 1;
+            }
+            let word = &src[start..k];
+            // String prefixes (`f"…"`, `rb'…'`) and Perl's quote operators.
+            let next = b.get(k).copied();
+            if lang == Lang::Python
+                && word.len() <= 2
+                && word.bytes().all(|x| b"rRbBuUfF".contains(&x))
+                && matches!(next, Some(b'\'' | b'"'))
+            {
+                let raw = word.contains(['r', 'R']);
+                let (text, end, _) = quoted(src, k, lang, raw);
+                out.push(Tok::Str(text, word.contains(['f', 'F'])));
+                k = end;
+            } else if lang == Lang::Perl
+                && matches!(word, "q" | "qq" | "qx" | "qw")
+                && next.is_some_and(|d| {
+                    d.is_ascii_punctuation() && d != b'=' && d != b',' && d != b';'
+                })
+            {
+                let (text, end) = delimited(src, k);
+                k = end;
+                out.push(match word {
+                    "qx" => Tok::Cmd(text),
+                    _ => Tok::Str(text.clone(), word == "qq" && text.contains(['$', '@'])),
+                });
+            } else {
+                out.push(Tok::Ident(word.to_string()));
+            }
+        } else {
+            // `::` and `->` chain names like `.` does.
+            if (c == b':' && b.get(k + 1) == Some(&b':'))
+                || (c == b'-' && b.get(k + 1) == Some(&b'>'))
+            {
+                out.push(Tok::Punct('.'));
+                k += 2;
+                continue;
+            }
+            let ch = src[k..].chars().next().unwrap_or(' ');
+            out.push(Tok::Punct(ch));
+            k += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// A quoted literal starting at `k` (the quote): its text, the index after
+/// it, and whether it interpolates.
+fn quoted(src: &str, k: usize, lang: Lang, raw: bool) -> (String, usize, bool) {
+    let b = src.as_bytes();
+    let q = b[k];
+    let triple = lang == Lang::Python && b.get(k + 1) == Some(&q) && b.get(k + 2) == Some(&q);
+    let mut i = if triple { k + 3 } else { k + 1 };
+    let mut text = String::new();
+    let interpolates = match q {
+        b'"' => matches!(lang, Lang::Perl | Lang::Ruby | Lang::Php),
+        b'`' => true,
+        _ => false,
+    };
+    let mut interp = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == q && (!triple || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) {
+            return (text, i + if triple { 3 } else { 1 }, interp);
+        }
+        if c == b'\\' && !raw && i + 1 < b.len() {
+            let e = b[i + 1];
+            text.push(match e {
+                b'n' => '\n',
+                b't' => '\t',
+                b'0' => '\0',
+                _ => src[i + 1..].chars().next().unwrap_or(' '),
+            });
+            i += 1 + src[i + 1..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        if interpolates
+            && (c == b'$'
+                || (c == b'#' && b.get(i + 1) == Some(&b'{'))
+                || (c == b'@' && lang == Lang::Perl))
+        {
+            interp = true;
+        }
+        let ch = src[i..].chars().next().unwrap_or(' ');
+        text.push(ch);
+        i += ch.len_utf8();
+    }
+    (text, b.len(), interp)
+}
+
+/// A literal between the delimiter at `k` and its closer (`{…}`, `(…)`,
+/// `/…/`), nesting counted.
+fn delimited(src: &str, k: usize) -> (String, usize) {
+    let b = src.as_bytes();
+    let open = b[k];
+    let close = match open {
+        b'(' => b')',
+        b'{' => b'}',
+        b'[' => b']',
+        b'<' => b'>',
+        o => o,
+    };
+    let mut depth = 0usize;
+    let mut i = k + 1;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == close && depth == 0 {
+            return (src[k + 1..i].to_string(), i + 1);
+        }
+        if open != close && b[i] == open {
+            depth += 1;
+        } else if b[i] == close {
+            depth -= 1;
+        }
+        i += 1;
+    }
+    (src[(k + 1).min(src.len())..].to_string(), b.len())
+}
+
+/// Every call in `toks`, and every shell command literal with its token
+/// index, in order.
+pub(crate) fn calls(toks: &[Tok], lang: Lang) -> (Vec<Call>, Vec<(usize, String)>) {
+    let n = toks.len();
+    // Matching brackets, in one pass.
+    let mut close = vec![usize::MAX; n];
+    let mut stack: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Punct('(' | '[' | '{') => stack.push(k),
+            Tok::Punct(')' | ']' | '}') => {
+                if let Some(o) = stack.pop() {
+                    close[o] = k;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut cmds = Vec::new();
+    let mut k = 0;
+    while k < n {
+        if let Tok::Cmd(c) = &toks[k] {
+            cmds.push((k, c.clone()));
+        }
+        let Tok::Ident(_) = &toks[k] else {
+            k += 1;
+            continue;
+        };
+        // A dotted name.
+        let start = k;
+        let mut name = Vec::new();
+        while let Some(Tok::Ident(id)) = toks.get(k) {
+            name.push(id.clone());
+            if toks.get(k + 1) == Some(&Tok::Punct('.'))
+                && matches!(toks.get(k + 2), Some(Tok::Ident(_)))
+            {
+                k += 2;
+            } else {
+                break;
+            }
+        }
+        k += 1;
+        let recv_call = match (start.checked_sub(2).map(|p| &toks[p..start]), out.last()) {
+            (Some([Tok::Punct(')'), Tok::Punct('.')]), Some(prev)) => {
+                let prev: &Call = prev;
+                Some((prev.method().to_string(), prev.args.clone()))
+            }
+            _ => None,
+        };
+        let (lo, hi) = match toks.get(k) {
+            Some(Tok::Punct('(')) if close[k] != usize::MAX => (k + 1, close[k]),
+            Some(Tok::Str(..) | Tok::Ident(_) | Tok::Cmd(_) | Tok::Num(_))
+                if matches!(lang, Lang::Perl | Lang::Ruby) =>
+            {
+                let mut e = k;
+                let stop = (k + MAX_EXPR).min(n);
+                while e < stop && !matches!(toks[e], Tok::Punct(';' | '\n' | '}' | ')')) {
+                    e = if close.get(e).is_some_and(|&c| c != usize::MAX) {
+                        close[e] + 1
+                    } else {
+                        e + 1
+                    };
+                }
+                (k, e.min(stop))
+            }
+            _ => continue,
+        };
+        let mut call = Call {
+            at: start,
+            name,
+            recv_call,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+            words: Vec::new(),
+        };
+        let mut a = lo;
+        while a < hi {
+            let mut e = a;
+            while e < hi && toks[e] != Tok::Punct(',') {
+                e = if close[e] != usize::MAX {
+                    close[e] + 1
+                } else {
+                    e + 1
+                };
+            }
+            let arg = &toks[a..e.min(hi)];
+            for t in arg.iter().take(MAX_EXPR) {
+                if let Tok::Ident(w) | Tok::Str(w, _) = t {
+                    call.words.push(w.clone());
+                }
+            }
+            match arg {
+                [Tok::Ident(kw), Tok::Punct('=' | ':'), rest @ ..]
+                    if !rest.is_empty() && rest[0] != Tok::Punct('=') =>
+                {
+                    call.kwargs.push((kw.clone(), eval(rest, lang, 0)))
+                }
+                _ => call.args.push(eval(arg, lang, 0)),
+            }
+            a = e + 1;
+        }
+        out.push(call);
+        // Keep scanning inside the arguments: nested calls count too.
+    }
+    (out, cmds)
+}
+
+/// The value of an expression, when built from literals.
+fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
+    if depth > 8 || toks.is_empty() || toks.len() > MAX_EXPR {
+        return Val::Unknown;
+    }
+    if let [
+        open @ Tok::Punct('[' | '('),
+        inner @ ..,
+        Tok::Punct(']' | ')'),
+    ] = toks
+        && closing(toks, 0) == Some(toks.len() - 1)
+    {
+        let items = split_top(inner);
+        if *open == Tok::Punct('[') || items.len() > 1 {
+            let items = items.into_iter().filter(|i| !i.is_empty());
+            return Val::List(items.map(|i| eval(i, lang, depth + 1)).collect());
+        }
+        return eval(inner, lang, depth + 1);
+    }
+    let concat = |t: &Tok| {
+        matches!(t, Tok::Punct('+'))
+            || (matches!(lang, Lang::Perl | Lang::Php) && *t == Tok::Punct('.'))
+    };
+    let mut out = String::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let t = &toks[k];
+        if concat(t) {
+            k += 1;
+            continue;
+        }
+        if *t == Tok::Punct('/') && lang == Lang::Python {
+            out.push('/');
+            k += 1;
+            continue;
+        }
+        match t {
+            Tok::Str(s, false) if s == "HOME" => return home_lookup(toks),
+            Tok::Str(s, false) | Tok::Num(s) => out.push_str(s),
+            Tok::Ident(id) if matches!(id.as_str(), "HOME") => out.push('~'),
+            Tok::Ident(_) => {
+                // A call of a known path builder: `os.path.join(…)`.
+                let mut e = k;
+                while e + 2 < toks.len()
+                    && toks[e + 1] == Tok::Punct('.')
+                    && matches!(toks[e + 2], Tok::Ident(_))
+                {
+                    e += 2;
+                }
+                let Tok::Ident(last) = &toks[e] else {
+                    return Val::Unknown;
+                };
+                let args_end = match toks.get(e + 1) {
+                    Some(Tok::Punct('(')) => closing(toks, e + 1),
+                    _ => None,
+                };
+                let env = toks[k..=e].iter().any(|t| matches!(t, Tok::Ident(s) if matches!(s.as_str(), "env" | "ENV" | "$ENV" | "environ" | "getenv")));
+                if env
+                    && toks[k..]
+                        .iter()
+                        .any(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
+                {
+                    return home_lookup(&toks[k..]);
+                }
+                let Some(end) = args_end else {
+                    return Val::Unknown;
+                };
+                let known = matches!(
+                    last.as_str(),
+                    "homedir"
+                        | "home"
+                        | "gethomedir"
+                        | "expanduser"
+                        | "expand_path"
+                        | "resolve"
+                        | "Path"
+                        | "PurePath"
+                        | "PosixPath"
+                        | "realpath"
+                        | "abspath"
+                        | "normpath"
+                        | "String"
+                        | "str"
+                        | "join"
+                );
+                if !known && toks.get(end + 1) == Some(&Tok::Punct('.')) {
+                    // `require('os').homedir()`: the method decides.
+                    k = end + 2;
+                    continue;
+                }
+                let inner = &toks[e + 2..end];
+                let parts: Vec<Val> = split_top(inner)
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| eval(p, lang, depth + 1))
+                    .collect();
+                let strs: Option<Vec<&str>> = parts.iter().map(Val::as_str).collect();
+                match (last.as_str(), strs) {
+                    ("homedir" | "home" | "gethomedir", _) => out.push('~'),
+                    (
+                        "expanduser" | "expand_path" | "resolve" | "Path" | "PurePath"
+                        | "PosixPath" | "realpath" | "abspath" | "normpath" | "String" | "str",
+                        Some(v),
+                    ) if v.len() == 1 => out.push_str(v[0]),
+                    ("join" | "resolve", Some(v)) if !v.is_empty() => {
+                        let mut j = String::new();
+                        for p in v {
+                            if p.starts_with('/') {
+                                j.clear();
+                            } else if !j.is_empty() && !j.ends_with('/') {
+                                j.push('/');
+                            }
+                            j.push_str(p);
+                        }
+                        out.push_str(&j);
+                    }
+                    _ => return Val::Unknown,
+                }
+                k = end + 1;
+                continue;
+            }
+            _ => return Val::Unknown,
+        }
+        k += 1;
+    }
+    Val::Str(out)
+}
+
+/// `toks` split at the commas outside brackets.
+fn split_top(toks: &[Tok]) -> Vec<&[Tok]> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (k, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Punct('(' | '[' | '{') => depth += 1,
+            Tok::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            Tok::Punct(',') if depth == 0 => {
+                out.push(&toks[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&toks[start..]);
+    out
+}
+
+/// The index of the bracket closing the one at `open`.
+fn closing(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t {
+            Tok::Punct('(' | '[' | '{') => depth += 1,
+            Tok::Punct(')' | ']' | '}') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `os.environ['HOME'] + '/x'`, `$ENV{HOME}.'/x'`, `process.env.HOME + …`:
+/// the home directory and what is appended to it.
+fn home_lookup(toks: &[Tok]) -> Val {
+    let at = toks
+        .iter()
+        .position(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
+        .unwrap_or(0);
+    let mut out = String::from("~");
+    for t in toks.iter().skip(at + 1) {
+        match t {
+            Tok::Str(s, false) => out.push_str(s),
+            Tok::Punct(']' | '}' | ')' | '+' | '.' | '/') => {}
+            _ => return Val::Unknown,
+        }
+    }
+    Val::Str(out)
+}

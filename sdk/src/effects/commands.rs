@@ -1,0 +1,601 @@
+//! The file effects of well-known programs: which operands a program reads,
+//! writes or deletes, and which of its options take a value (so that
+//! `cp -t /dst a b` writes `/dst` and `sed -e s/x/y/ f` does not read
+//! `s/x/y/`). Also the dispatcher for a command's program (the other
+//! tables are in `net.rs`, `procs.rs` and `interp.rs`) and its
+//! redirections.
+
+use super::args::{find_roots, parse, xargs_view};
+use super::{Cx, Kind, interp, net, procs};
+use crate::shell::{self, RedirectOp, Word};
+
+/// Records the effects of a command's redirections.
+pub(crate) fn redirects(cx: &mut Cx) {
+    let c = cx.cmd();
+    for r in &c.redirects {
+        let how = match r.op {
+            RedirectOp::Write => "redirect >",
+            RedirectOp::Append => "redirect >>",
+            RedirectOp::Clobber => "redirect >|",
+            RedirectOp::WriteAll => "redirect &>",
+            RedirectOp::AppendAll => "redirect &>>",
+            RedirectOp::ReadWrite => "redirect <>",
+            RedirectOp::Read => "redirect <",
+            _ => continue,
+        };
+        // bash's `/dev/tcp/HOST/PORT`: a connection, not a file.
+        if let Some(rest) = r
+            .target
+            .text
+            .strip_prefix("/dev/tcp/")
+            .or_else(|| r.target.text.strip_prefix("/dev/udp/"))
+        {
+            let host = rest.split('/').next().unwrap_or("").to_string();
+            let sends = r.op.writes_file();
+            cx.net(
+                "bash /dev/tcp",
+                Some(r.target.text.clone()),
+                Some(host),
+                sends,
+            );
+            continue;
+        }
+        if matches!(r.op, RedirectOp::Read | RedirectOp::ReadWrite) {
+            cx.path(Kind::Read, &r.target, 0, how, false);
+        }
+        if r.op.writes_file() {
+            cx.path(Kind::Write, &r.target, 0, how, false);
+        }
+    }
+}
+
+/// Records what the program of the current command does.
+pub(crate) fn program(cx: &mut Cx) {
+    let c = cx.cmd();
+    let prog = c.program.as_str();
+    let argv0 = &c.argv[0];
+    let path = argv0
+        .text
+        .contains('/')
+        .then(|| cx.targets(argv0, 0).pop().map(|t| t.path))
+        .flatten();
+    let args: Vec<String> = c.args().iter().map(|w| w.text.clone()).collect();
+    cx.exec(prog, path, args, None);
+    let argv = xargs_view(cx);
+    let args = argv.get(1..).unwrap_or(&[]);
+    match prog {
+        "rm" => {
+            let p = parse(args, "", "", &[]);
+            let rec = p.has(&["r", "R", "recursive"]);
+            let how = match (rec, p.has(&["f", "force"])) {
+                (true, true) => "rm -rf",
+                (true, false) => "rm -r",
+                (false, true) => "rm -f",
+                _ => "rm",
+            };
+            for w in &p.operands {
+                cx.path(Kind::Delete, w, 0, how, rec);
+            }
+        }
+        "rmdir" | "unlink" => {
+            for w in parse(args, "", "", &[]).operands {
+                cx.path(Kind::Delete, w, 0, prog, false);
+            }
+        }
+        "shred" => {
+            let p = parse(args, "ns", "", &["iterations", "size", "random-source"]);
+            let remove = p.has(&["u", "remove"]);
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, "shred", false);
+                if remove {
+                    cx.path(Kind::Delete, w, 0, "shred -u", false);
+                }
+            }
+        }
+        "mv" | "cp" | "install" | "ln" | "link" => copy_like(cx, prog, args),
+        "tee" => {
+            let p = parse(args, "", "", &["output-error"]);
+            let how = if p.has(&["a", "append"]) {
+                "tee -a"
+            } else {
+                "tee"
+            };
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, how, false);
+            }
+        }
+        "sed" | "gsed" => {
+            let p = parse(args, "efl", "i", &["expression", "file", "line-length"]);
+            let inplace = p.has(&["i", "in-place"]);
+            let mut files = p.operands.iter().copied().peekable();
+            // BSD `sed -i '' …`: the empty suffix.
+            if inplace && files.peek().is_some_and(|w| w.text.is_empty()) {
+                files.next();
+            }
+            if p.value(&["e", "expression", "f", "file"]).is_none() {
+                files.next();
+            }
+            for (w, f) in p.values(&["f", "file"]) {
+                cx.path(Kind::Read, w, f, "sed -f", false);
+            }
+            for w in files {
+                if inplace && w.text.is_empty() {
+                    continue;
+                }
+                let (kind, how) = if inplace {
+                    (Kind::Write, "sed -i")
+                } else {
+                    (Kind::Read, "sed")
+                };
+                cx.path(kind, w, 0, how, false);
+            }
+        }
+        "truncate" => {
+            let p = parse(args, "sr", "", &["size", "reference"]);
+            for (w, f) in p.values(&["r", "reference"]) {
+                cx.path(Kind::Read, w, f, "truncate -r", false);
+            }
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, "truncate", false);
+            }
+        }
+        "dd" => {
+            for w in args {
+                if w.text.starts_with("of=") {
+                    cx.path(Kind::Write, w, 3, "dd of=", false);
+                } else if w.text.starts_with("if=") {
+                    cx.path(Kind::Read, w, 3, "dd if=", false);
+                }
+            }
+        }
+        "find" => find(cx, args),
+        "chmod" | "chown" | "chgrp" => {
+            let p = parse(args, "", "", &["reference"]);
+            let rec = p.has(&["R", "recursive"]);
+            let mode_given = p.value(&["reference"]).is_some()
+                || (prog == "chmod" && args.iter().any(|w| is_chmod_option_mode(&w.text)));
+            let how = if rec {
+                format!("{prog} -R")
+            } else {
+                prog.to_string()
+            };
+            for w in p.operands.iter().skip(usize::from(!mode_given)) {
+                cx.path(Kind::Write, w, 0, &how, rec);
+            }
+        }
+        "chattr" => {
+            // `chattr [-RVf] [-v VERSION] [-p PROJECT] MODE… FILE…`, where a
+            // mode (`+i`, `-a`, `=e`) looks like an option.
+            let mut rec = false;
+            let mut files = Vec::new();
+            let mut k = 0;
+            while k < args.len() {
+                let t = args[k].text.as_str();
+                match t {
+                    "-R" => rec = true,
+                    "-v" | "-p" => k += 1,
+                    "-V" | "-f" => {}
+                    _ if t.len() > 1 && t.starts_with(['+', '=', '-']) => {}
+                    _ => files.push(&args[k]),
+                }
+                k += 1;
+            }
+            let how = if rec { "chattr -R" } else { "chattr" };
+            for w in files {
+                cx.path(Kind::Write, w, 0, how, rec);
+            }
+        }
+        "setfacl" => {
+            let p = parse(
+                args,
+                "mxMX",
+                "",
+                &[
+                    "modify",
+                    "remove",
+                    "set",
+                    "set-file",
+                    "modify-file",
+                    "remove-file",
+                ],
+            );
+            let rec = p.has(&["R", "recursive"]);
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, "setfacl", rec);
+            }
+        }
+        "touch" => {
+            let p = parse(args, "drt", "", &["date", "reference", "time"]);
+            for (w, f) in p.values(&["r", "reference"]) {
+                cx.path(Kind::Read, w, f, "touch -r", false);
+            }
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, "touch", false);
+            }
+        }
+        "mkdir" | "mkfifo" | "mknod" => {
+            let p = parse(args, "mZ", "", &["mode", "context"]);
+            let ops = if prog == "mknod" {
+                &p.operands[..p.operands.len().min(1)]
+            } else {
+                &p.operands[..]
+            };
+            for w in ops {
+                cx.path(Kind::Write, w, 0, prog, false);
+            }
+        }
+        "tar" | "bsdtar" | "gtar" => tar(cx, args),
+        "unzip" => {
+            let p = parse(args, "dP", "", &[]);
+            let mut ops = p.operands.iter();
+            if let Some(a) = ops.next() {
+                cx.path(Kind::Read, a, 0, "unzip", false);
+            }
+            if !p.has(&["l", "t", "p", "v", "Z"]) {
+                match p.value(&["d"]) {
+                    Some((w, f)) => cx.path(Kind::Write, w, f, "unzip -d", true),
+                    None => cx.cwd_path(Kind::Write, "unzip"),
+                }
+            }
+        }
+        "zip" => {
+            let p = parse(args, "bnxitP", "", &[]);
+            let mut ops = p.operands.iter();
+            if let Some(a) = ops.next() {
+                cx.path(Kind::Write, a, 0, "zip", false);
+            }
+            let rec = p.has(&["r", "R"]);
+            let rm = p.has(&["m", "move"]);
+            for w in ops {
+                cx.path(Kind::Read, w, 0, "zip", rec);
+                if rm {
+                    cx.path(Kind::Delete, w, 0, "zip -m", rec);
+                }
+            }
+        }
+        "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" => {
+            let p = parse(args, "SbT", "", &["suffix"]);
+            let keep = p.has(&["k", "keep", "c", "stdout", "l", "list", "t", "test"]);
+            for w in &p.operands {
+                cx.path(Kind::Read, w, 0, prog, false);
+                if !keep {
+                    cx.path(Kind::Delete, w, 0, prog, false);
+                }
+            }
+        }
+        "source" | "." => {
+            if let Some(w) = args.first() {
+                cx.path(Kind::Read, w, 0, prog, false);
+                let path = cx.targets(w, 0).pop().map(|t| t.path);
+                cx.exec(shell::basename(&w.text), path, Vec::new(), None);
+            }
+        }
+        "vi" | "vim" | "nvim" | "nano" | "emacs" | "ed" | "ex" | "pico" | "micro" | "code" => {
+            for w in parse(args, "cSuiTwW", "", &["cmd"]).operands {
+                if !w.text.starts_with('+') {
+                    cx.path(Kind::Write, w, 0, prog, false);
+                    cx.path(Kind::Read, w, 0, prog, false);
+                }
+            }
+        }
+        _ => {
+            if !reader(cx, prog, args)
+                && !net::program(cx, prog, args)
+                && !procs::program(cx, prog, args)
+            {
+                interp::program(cx, prog, args);
+            }
+        }
+    }
+}
+
+fn is_chmod_option_mode(t: &str) -> bool {
+    t.len() > 1
+        && t.starts_with('-')
+        && t[1..]
+            .bytes()
+            .all(|b| matches!(b, b'r' | b'w' | b'x' | b'X' | b's' | b't'))
+}
+
+/// `mv`, `cp`, `install`, `ln`: sources and a destination.
+fn copy_like(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let p = parse(
+        args,
+        "tSmogZ",
+        "",
+        &[
+            "target-directory",
+            "suffix",
+            "mode",
+            "owner",
+            "group",
+            "strip-program",
+        ],
+    );
+    if prog == "install" && p.has(&["d", "directory"]) {
+        for w in &p.operands {
+            cx.path(Kind::Write, w, 0, "install -d", false);
+        }
+        return;
+    }
+    let rec = prog == "mv" || p.has(&["r", "R", "a", "recursive", "archive"]);
+    let by_t = p.value(&["t", "target-directory"]).is_some();
+    let (dest, sources) = match p.value(&["t", "target-directory"]) {
+        Some((w, f)) => (Some((w, f)), &p.operands[..]),
+        None if p.operands.len() >= 2 => {
+            let (s, d) = p.operands.split_at(p.operands.len() - 1);
+            (Some((d[0], 0)), s)
+        }
+        None if matches!(prog, "ln" | "link") => (None, &p.operands[..]),
+        None => (None, &[][..]),
+    };
+    let source_how = match prog {
+        "mv" => "mv (source)",
+        "ln" | "link" => "ln (target)",
+        "cp" => "cp (source)",
+        _ => "install (source)",
+    };
+    for w in sources {
+        if prog == "mv" {
+            cx.path(Kind::Delete, w, 0, source_how, true);
+        } else {
+            cx.path(Kind::Read, w, 0, source_how, rec);
+        }
+    }
+    let dest_how = format!("{prog} (destination)");
+    match dest {
+        Some((w, f)) => {
+            cx.path(Kind::Write, w, f, &dest_how, rec);
+            // A destination directory receives `dest/<source name>` (unless
+            // the destination is named like the source: then it is the copy).
+            let into_dir = w.text.ends_with('/') || by_t || sources.len() > 1;
+            if !rec
+                && !p.has(&["T", "no-target-directory"])
+                && (into_dir || !matches!(prog, "ln" | "link"))
+            {
+                let dests: Vec<String> = cx
+                    .targets(w, f)
+                    .into_iter()
+                    .filter(|t| !t.dynamic)
+                    .map(|t| t.path)
+                    .collect();
+                for s in sources.iter().filter(|s| !s.is_dynamic()) {
+                    let name = crate::path::file_name(&s.text);
+                    for d in &dests {
+                        if !matches!(name, "" | "." | "..") && crate::path::file_name(d) != name {
+                            let landed = if d == "/" {
+                                format!("/{name}")
+                            } else {
+                                format!("{d}/{name}")
+                            };
+                            cx.push_path(Kind::Write, landed, false, false, &dest_how);
+                        }
+                    }
+                }
+            }
+        }
+        None => {
+            // `ln -s /x/target`: a link named after the target, here.
+            if let Some(t) = sources.first() {
+                let name = Word::literal(crate::path::file_name(&t.text));
+                cx.path(Kind::Write, &name, 0, &dest_how, false);
+            }
+        }
+    }
+}
+
+/// `find`: its roots are deleted by `-delete`; `-fprint` and co. write.
+fn find(cx: &mut Cx, args: &[Word]) {
+    let c = cx.cmd();
+    let roots = find_roots(c);
+    let mut k = 0;
+    while k < args.len() {
+        match args[k].text.as_str() {
+            "-delete" => {
+                for r in &roots {
+                    cx.path(Kind::Delete, r, 0, "find -delete", true);
+                }
+            }
+            "-fprint" | "-fprint0" | "-fls" | "-fprintf" => {
+                if let Some(w) = args.get(k + 1) {
+                    cx.path(Kind::Write, w, 0, "find -fprint", false);
+                }
+                k += 1;
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+}
+
+/// `tar`: the archive and the files it reads or writes.
+fn tar(cx: &mut Cx, args: &[Word]) {
+    // Old style: `tar xzf a.tgz` (first word a cluster without a dash).
+    let mut owned: Vec<Word>;
+    let args = match args.first() {
+        Some(w)
+            if !w.text.starts_with('-')
+                && !w.text.is_empty()
+                && w.text.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            owned = args.to_vec();
+            owned[0] = Word::literal(format!("-{}", w.text));
+            &owned[..]
+        }
+        _ => args,
+    };
+    let p = parse(
+        args,
+        "fCTXbgKLNVHI",
+        "",
+        &[
+            "file",
+            "directory",
+            "files-from",
+            "exclude-from",
+            "exclude",
+            "transform",
+            "use-compress-program",
+            "owner",
+            "group",
+            "mode",
+            "to-command",
+        ],
+    );
+    let extract = p.has(&["x", "extract", "get"]);
+    let create = p.has(&["c", "create", "r", "append", "u", "update"]);
+    let archive = p.value(&["f", "file"]);
+    if let Some((w, f)) = archive
+        && &w.text[f..] != "-"
+    {
+        let kind = if create { Kind::Write } else { Kind::Read };
+        cx.path(kind, w, f, "tar -f", false);
+    }
+    if extract {
+        match p.value(&["C", "directory"]) {
+            Some((w, f)) => cx.path(Kind::Write, w, f, "tar -x -C", true),
+            None => cx.cwd_path(Kind::Write, "tar -x"),
+        }
+    } else if create {
+        let remove = p.has(&["remove-files"]);
+        for w in &p.operands {
+            cx.path(Kind::Read, w, 0, "tar -c", true);
+            if remove {
+                cx.path(Kind::Delete, w, 0, "tar --remove-files", true);
+            }
+        }
+    }
+}
+
+/// Programs that read their file operands. Returns whether `prog` is one.
+fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    // (short options taking a value, long ones, leading non-file operands)
+    let (short, long, skip): (&str, &[&str], usize) = match prog {
+        "cat" | "tac" | "nl" | "less" | "more" | "most" | "bat" | "batcat" | "view" => (
+            "bhiltvwsdnx",
+            &["pager", "line-range", "language", "style"],
+            0,
+        ),
+        "head" | "tail" => ("nc", &["lines", "bytes", "pid", "sleep-interval"], 0),
+        "base64" | "base32" | "basenc" => ("w", &["wrap"], 0),
+        "xxd" => ("cglos", &["cols", "groupsize", "len", "offset", "seek"], 0),
+        "hexdump" | "hd" | "od" => ("eEnsjNAtw", &[], 0),
+        "strings" => ("ntTe", &["bytes", "radix", "encoding", "target"], 0),
+        "wc" | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum"
+        | "b2sum" | "cksum" | "sum" | "file" | "stat" | "readlink" | "realpath" | "uniq"
+        | "comm" | "paste" | "fold" | "fmt" | "expand" | "unexpand" | "rev" | "shasum"
+        | "iconv" | "dos2unix" => ("acdfmstwfnNW", &["format", "files0-from"], 0),
+        "cut" => (
+            "bcdf",
+            &[
+                "bytes",
+                "characters",
+                "delimiter",
+                "fields",
+                "output-delimiter",
+            ],
+            0,
+        ),
+        "sort" => (
+            "kotST",
+            &[
+                "key",
+                "output",
+                "field-separator",
+                "buffer-size",
+                "temporary-directory",
+            ],
+            0,
+        ),
+        "diff" | "cmp" | "colordiff" => (
+            "CUIFXSLNW",
+            &["label", "exclude", "ignore-matching-lines"],
+            0,
+        ),
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "zgrep" => (
+            "efmABCdDgtT",
+            &[
+                "regexp",
+                "file",
+                "max-count",
+                "after-context",
+                "before-context",
+                "context",
+                "include",
+                "exclude",
+                "exclude-dir",
+                "glob",
+                "type",
+                "type-not",
+            ],
+            1,
+        ),
+        "awk" | "gawk" | "mawk" | "nawk" => ("fFv", &["file", "field-separator", "assign"], 1),
+        "jq" | "yq" => (
+            "fL",
+            &[
+                "arg",
+                "argjson",
+                "slurpfile",
+                "rawfile",
+                "from-file",
+                "indent",
+            ],
+            1,
+        ),
+        "openssl" | "gpg" | "zcat" | "bzcat" | "xzcat" | "zless" => ("", &[], 0),
+        _ => return false,
+    };
+    let p = parse(args, short, "", long);
+    let mut skip = skip;
+    if matches!(
+        prog,
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "zgrep"
+    ) && p.value(&["e", "regexp", "f", "file"]).is_some()
+    {
+        skip = 0;
+    }
+    if matches!(prog, "awk" | "gawk" | "mawk" | "nawk") && p.value(&["f", "file"]).is_some() {
+        skip = 0;
+    }
+    if matches!(prog, "openssl" | "gpg") {
+        for (k, w) in args.iter().enumerate() {
+            if matches!(
+                w.text.as_str(),
+                "-in" | "--decrypt" | "-d" | "--encrypt" | "-e" | "--sign"
+            ) && let Some(v) = args.get(k + 1)
+            {
+                cx.path(Kind::Read, v, 0, prog, false);
+            }
+            if matches!(w.text.as_str(), "-out" | "-o" | "--output")
+                && let Some(v) = args.get(k + 1)
+            {
+                cx.path(Kind::Write, v, 0, prog, false);
+            }
+        }
+        return true;
+    }
+    let rec = p.has(&["r", "R", "recursive", "dereference-recursive"])
+        || matches!(prog, "rg" | "ag" | "ack");
+    for (w, f) in p.values(&["f", "file", "slurpfile", "rawfile", "from-file"]) {
+        cx.path(Kind::Read, w, f, prog, false);
+    }
+    for (w, f) in p
+        .values(&["o", "output"])
+        .into_iter()
+        .filter(|_| prog == "sort")
+    {
+        cx.path(Kind::Write, w, f, "sort -o", false);
+    }
+    for w in p.operands.iter().skip(skip) {
+        if w.text == "-"
+            || (matches!(prog, "awk" | "gawk" | "mawk" | "nawk")
+                && w.text.contains('=')
+                && !w.text.starts_with('/'))
+        {
+            continue;
+        }
+        cx.path(Kind::Read, w, 0, prog, rec);
+    }
+    true
+}

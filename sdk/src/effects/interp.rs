@@ -1,0 +1,493 @@
+//! Programs that run other programs' code: shells running a script or their
+//! standard input, and the interpreters of Python, Node.js, Perl, Ruby and
+//! PHP running a script, inline code (`-c`, `-e`, `-p`, `-r`) or code fed
+//! on standard input (`python3 - <<'EOF'`, `echo … | node`).
+//!
+//! Inline code is read with [`super::code`]: each call of a well-known
+//! file, process or network API becomes the effect the equivalent shell
+//! command would have (`shutil.rmtree('/x')` deletes `/x` recursively like
+//! `rm -r /x`), and the shell commands it runs (`os.system`,
+//! `child_process.execSync`, Perl's `system` and backquotes, …) are parsed
+//! and analysed like the line itself. A call whose path, command or URL is
+//! computed at run time, and code evaluated from a string that is not a
+//! literal (`eval(x)`, `exec(s)`), is [`super::Unresolved`]; a computed path
+//! is also recorded as `*`, which may touch anything.
+
+use super::apis::{Act, RECV, action, unalias};
+use super::args::stdin_text;
+use super::code::{self, Call, Lang, Val};
+use super::{Cx, Kind, MAX_NESTING, net};
+use crate::shell::{self, Word};
+
+/// Records what a shell or interpreter runs; other programs have no
+/// effect here.
+pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let (lang, code_opts, valued, attached): (Option<Lang>, &str, &str, &str) = match prog {
+        p if is_shell(p) => (None, "", "o", ""),
+        p if is_python(p) => (Some(Lang::Python), "c", "WXQm", ""),
+        "node" | "nodejs" | "bun" => (Some(Lang::Node), "ep", "r", ""),
+        "deno" => (Some(Lang::Node), "", "", ""),
+        "perl" => (Some(Lang::Perl), "eE", "", "IMmil0xCdD"),
+        "ruby" | "jruby" => (Some(Lang::Ruby), "e", "rICEFx", ""),
+        "php" => (Some(Lang::Php), "rBRE", "dcz", ""),
+        _ => return,
+    };
+    let mut code: Vec<&str> = Vec::new();
+    let mut script = None;
+    let mut stdin = false;
+    let mut flags = String::new();
+    let mut k = 0;
+    let mut ops_from = args.len();
+    // Options end at the first operand: what follows belongs to the script.
+    while k < args.len() {
+        let w = &args[k];
+        let t = w.text.as_str();
+        k += 1;
+        if t == "-" {
+            stdin = true;
+            ops_from = k;
+            break;
+        }
+        if t == "--" {
+            script = args.get(k);
+            ops_from = k + 1;
+            break;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let (name, value) = long
+                .split_once('=')
+                .map_or((long, None), |(n, v)| (n, Some(v)));
+            match name {
+                "eval" | "print" | "command" => match value {
+                    Some(v) => code.push(v),
+                    None => {
+                        code.extend(args.get(k).map(|w| w.text.as_str()));
+                        k += 1;
+                    }
+                },
+                "require" | "import" | "loader" | "rcfile" | "init-file" if value.is_none() => {
+                    k += 1
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if !(t.starts_with('-') || (t.starts_with('+') && lang.is_none())) || t.len() < 2 {
+            if prog == "deno" && matches!(t, "run" | "eval") {
+                if t == "eval" {
+                    code.extend(args.get(k).map(|w| w.text.as_str()));
+                    ops_from = args.len();
+                    break;
+                }
+                continue;
+            }
+            if prog == "bun" && t == "run" {
+                continue;
+            }
+            if prog == "php" && t.starts_with("-f") {
+                continue;
+            }
+            if !code.is_empty() {
+                // `perl -pi -e CODE FILE…`: the operands are the code's.
+                ops_from = k - 1;
+                break;
+            }
+            script = Some(w);
+            ops_from = k;
+            break;
+        }
+        let mut digits_until = 0;
+        for (j, ch) in t.char_indices().skip(1) {
+            if j < digits_until {
+                continue;
+            }
+            let rest = &t[j + ch.len_utf8()..];
+            if lang == Some(Lang::Perl) && matches!(ch, 'l' | '0') {
+                // `-l[octal]`, `-0[digits]`: only digits are their value.
+                digits_until = j + 1 + rest.bytes().take_while(u8::is_ascii_digit).count();
+                flags.push(ch);
+                continue;
+            }
+            if code_opts.contains(ch) {
+                if rest.is_empty() {
+                    code.extend(args.get(k).map(|w| w.text.as_str()));
+                    k += 1;
+                } else {
+                    code.push(rest);
+                }
+                break;
+            }
+            if prog == "php" && ch == 'f' {
+                script = if rest.is_empty() { args.get(k) } else { None };
+                k += 1;
+                break;
+            }
+            if attached.contains(ch) {
+                flags.push(ch);
+                break;
+            }
+            if valued.contains(ch) {
+                if rest.is_empty() {
+                    k += 1;
+                }
+                if ch == 'm' && lang == Some(Lang::Python) {
+                    ops_from = args.len();
+                    k = args.len();
+                }
+                break;
+            }
+            flags.push(ch);
+        }
+        if lang.is_none() && flags.contains('c') {
+            return; // `sh -c STR`: the parser analysed STR.
+        }
+        if !code.is_empty() && matches!(lang, Some(Lang::Python)) {
+            ops_from = args.len();
+            break;
+        }
+    }
+    if lang.is_none() && flags.contains('s') {
+        stdin = true;
+        script = None;
+    }
+    if let Some(s) = script.filter(|_| code.is_empty()) {
+        let path = cx.targets(s, 0).pop().map(|t| t.path);
+        let rest = args[ops_from.min(args.len())..]
+            .iter()
+            .map(|w| w.text.clone())
+            .collect();
+        cx.exec(shell::basename(&s.text), path, rest, None);
+        return;
+    }
+    let how = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let code = if code.is_empty() {
+        match stdin_text(cx) {
+            Ok(Some(text)) => text,
+            Ok(None) if !stdin => return,
+            _ => {
+                cx.unresolved(format!("`{prog}` runs code read from its input"));
+                return;
+            }
+        }
+    } else {
+        code.join("\n")
+    };
+    if let Some(e) =
+        cx.a.out
+            .executes
+            .iter_mut()
+            .rev()
+            .find(|e| e.command == cx.at)
+    {
+        e.code = Some(code.clone());
+    }
+    match lang {
+        None => cx.nested_shell(&code),
+        Some(l) => {
+            analyze(cx, l, how, &code);
+            if l == Lang::Perl {
+                let files = args
+                    .iter()
+                    .skip(ops_from)
+                    .filter(|w| !w.text.starts_with('-'));
+                let (kind, how) = if flags.contains('i') {
+                    (Kind::Write, "perl -i")
+                } else {
+                    (Kind::Read, "perl")
+                };
+                if flags.contains('i') || flags.contains('n') || flags.contains('p') {
+                    for w in files {
+                        cx.path(kind, w, 0, how, false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn is_shell(p: &str) -> bool {
+    matches!(
+        p,
+        "sh" | "bash"
+            | "zsh"
+            | "dash"
+            | "ksh"
+            | "mksh"
+            | "ash"
+            | "yash"
+            | "fish"
+            | "csh"
+            | "tcsh"
+            | "rbash"
+    )
+}
+
+fn is_python(p: &str) -> bool {
+    let rest = p.strip_prefix("python").or_else(|| p.strip_prefix("pypy"));
+    rest.is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// Scans `src` (code of `lang`, run by `how`) and records its effects.
+pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
+    if cx.level >= MAX_NESTING || src.len() > cx.a.budget {
+        cx.unresolved(format!(
+            "`{how}` code nested too deeply or too large to analyse"
+        ));
+        return;
+    }
+    cx.a.budget -= src.len();
+    let toks = code::tokens(src, lang);
+    let (mut calls, cmds) = code::calls(&toks, lang);
+    unalias(&toks, lang, &mut calls);
+    let child_process = src.contains("child_process");
+    let mut cmds = cmds.into_iter().peekable();
+    for call in &calls {
+        while let Some((_, c)) = cmds.next_if(|(at, _)| *at < call.at) {
+            cx.nested_shell(&c);
+        }
+        apply(cx, lang, how, call, child_process);
+    }
+    for (_, c) in cmds {
+        cx.nested_shell(&c);
+    }
+}
+
+fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, child_process: bool) {
+    let Some(act) = action(lang, c, child_process) else {
+        return;
+    };
+    let name = c.name.join(".");
+    let how = format!("{prog} {name}");
+    let recv_arg = c
+        .recv_call
+        .as_ref()
+        .and_then(|(_, a)| a.first())
+        .cloned()
+        .unwrap_or(Val::Unknown);
+    let arg = |k: usize| {
+        if k == RECV {
+            recv_arg.clone()
+        } else {
+            c.arg(k).clone()
+        }
+    };
+    match act {
+        Act::Read(k) => {
+            let v = arg(k);
+            if v.as_str().is_some_and(|s| s.contains("://")) {
+                net_call(cx, &how, &v, false);
+            } else {
+                path(cx, Kind::Read, &v, &how, false);
+            }
+        }
+        Act::Write(k) => path(cx, Kind::Write, &arg(k), &how, false),
+        Act::Delete(k, rec) => path(
+            cx,
+            Kind::Delete,
+            &arg(k),
+            &how,
+            rec || c.mentions(&["recursive"]),
+        ),
+        Act::DeleteAll(k, rec) => {
+            for v in c.args.iter().skip(k) {
+                match v {
+                    Val::List(items) => items
+                        .iter()
+                        .for_each(|i| path(cx, Kind::Delete, i, &how, rec)),
+                    v => path(cx, Kind::Delete, v, &how, rec),
+                }
+            }
+            if c.args.len() <= k {
+                path(cx, Kind::Delete, &Val::Unknown, &how, rec);
+            }
+        }
+        Act::Move(a, b) => {
+            path(cx, Kind::Delete, &arg(a), &how, true);
+            path(cx, Kind::Write, &arg(b), &how, true);
+        }
+        Act::Copy(a, b, rec) => {
+            path(cx, Kind::Read, &arg(a), &how, rec);
+            path(cx, Kind::Write, &arg(b), &how, rec);
+        }
+        Act::Open => {
+            let p = arg(0);
+            if p.as_str().is_some_and(|s| s.contains("://")) {
+                return net_call(cx, &how, &p, false);
+            }
+            let mode = c.kwarg("mode").cloned().unwrap_or_else(|| c.arg(1).clone());
+            let write = match (&mode, c.args.len() < 2 && c.kwarg("mode").is_none()) {
+                (_, true) => lang == Lang::Ruby && c.method() == "write",
+                (Val::Str(m), _) => m.contains(['w', 'a', 'x', '+']),
+                _ => true,
+            };
+            let write = write || c.method() == "write" || c.method() == "binwrite";
+            path(
+                cx,
+                if write { Kind::Write } else { Kind::Read },
+                &p,
+                &how,
+                false,
+            );
+        }
+        Act::PerlOpen => {
+            let (mode, target) = match (c.arg(1), c.arg(2)) {
+                (Val::Str(m), t @ Val::Str(_)) if c.args.len() >= 3 => {
+                    (m.trim().to_string(), t.clone())
+                }
+                (Val::Str(spec), _) if c.args.len() == 2 => {
+                    let s = spec.trim();
+                    let m: String = s
+                        .chars()
+                        .take_while(|ch| matches!(ch, '<' | '>' | '+' | '|' | '-'))
+                        .collect();
+                    (m.clone(), Val::Str(s[m.len()..].trim().to_string()))
+                }
+                _ => (String::new(), Val::Unknown),
+            };
+            let spec = c.arg(1).as_str().unwrap_or("");
+            if mode.contains('|') || spec.trim_end().ends_with('|') {
+                let cmd = target
+                    .as_str()
+                    .unwrap_or(spec)
+                    .trim_end_matches('|')
+                    .to_string();
+                cx.nested_shell(&cmd);
+            } else {
+                let kind = if mode.contains(['>', '+']) || target == Val::Unknown {
+                    Kind::Write
+                } else {
+                    Kind::Read
+                };
+                path(cx, kind, &target, &how, false);
+            }
+        }
+        Act::Shell => shell_call(cx, &how, c),
+        Act::Kill(k, all) => {
+            let targets = c
+                .args
+                .iter()
+                .skip(k)
+                .take(if all { usize::MAX } else { 1 })
+                .map(|v| v.as_str().unwrap_or("(computed)").to_string())
+                .collect::<Vec<_>>();
+            cx.signal(
+                &how,
+                if targets.is_empty() {
+                    vec!["(computed)".into()]
+                } else {
+                    targets
+                },
+            );
+        }
+        Act::Net => net_call(
+            cx,
+            &how,
+            &recv_arg_or(c),
+            c.mentions(&[
+                "post",
+                "put",
+                "patch",
+                "data",
+                "json",
+                "files",
+                "body",
+                "CURLOPT_POSTFIELDS",
+            ]) || matches!(c.method(), "post" | "put" | "patch" | "post_form"),
+        ),
+        Act::Eval => match c.arg(0) {
+            Val::Str(s) if cx.level < MAX_NESTING => {
+                cx.level += 1;
+                analyze(cx, lang, prog, s);
+                cx.level -= 1;
+            }
+            _ => cx.unresolved(format!("`{how}` runs code built at run time")),
+        },
+    }
+}
+
+/// The URL of a network call: its first argument, or its receiver's
+/// (`Net::HTTP.get(URI('…'))`), or the first string that looks like one.
+fn recv_arg_or(c: &Call) -> Val {
+    match c.arg(0) {
+        Val::Str(s) => Val::Str(s.clone()),
+        Val::List(l) => l.first().cloned().unwrap_or(Val::Unknown),
+        Val::Unknown => c
+            .words
+            .iter()
+            .find(|w| w.contains("://"))
+            .map(|w| Val::Str(w.clone()))
+            .unwrap_or(Val::Unknown),
+    }
+}
+
+fn net_call(cx: &mut Cx, how: &str, url: &Val, sends: bool) {
+    match url.as_str() {
+        Some(u) => {
+            let host = if u.contains("://") {
+                net::host_of(u)
+            } else {
+                Some(u.to_string())
+            };
+            cx.net(how, Some(u.to_string()), host, sends);
+        }
+        None => {
+            cx.net(how, None, None, sends);
+            cx.unresolved(format!("`{how}` contacts an address computed at run time"));
+        }
+    }
+}
+
+/// Records a path argument of a call.
+fn path(cx: &mut Cx, kind: Kind, v: &Val, how: &str, recursive: bool) {
+    match v {
+        Val::Str(s) if !s.is_empty() => {
+            let spans = if s.starts_with('~') {
+                std::iter::once(0..1).collect()
+            } else {
+                Vec::new()
+            };
+            let r = super::paths::resolve(s, &spans, 0, cx.cwd.as_deref(), cx.a.home);
+            cx.push_path(kind, r.path, r.dynamic, recursive, how);
+        }
+        Val::List(items) => items.iter().for_each(|i| path(cx, kind, i, how, recursive)),
+        _ => {
+            cx.push_path(kind, "*".into(), true, recursive, how);
+            cx.unresolved(format!("`{how}` uses a path computed at run time"));
+        }
+    }
+}
+
+/// A call that runs a command: a string for a shell, or a program and its
+/// arguments (a list, or several arguments).
+fn shell_call(cx: &mut Cx, how: &str, c: &Call) {
+    let mut argv: Vec<&Val> = Vec::new();
+    match c.args.as_slice() {
+        [Val::Str(s)] => return cx.nested_shell(s),
+        [Val::List(l), ..] => argv.extend(l),
+        [first, Val::List(l), ..] => {
+            argv.push(first);
+            argv.extend(l);
+        }
+        [] => return cx.unresolved(format!("`{how}` runs a command computed at run time")),
+        all => argv.extend(all),
+    }
+    if argv.len() > 1
+        && argv.first().and_then(|v| v.as_str()) == argv.get(1).and_then(|v| v.as_str())
+    {
+        argv.remove(0); // `os.execvp('rm', ['rm', …])`
+    }
+    if argv.iter().any(|v| v.as_str().is_none()) {
+        cx.unresolved(format!("`{how}` runs a command built at run time"));
+        if argv.first().is_none_or(|v| v.as_str().is_none()) {
+            return; // not even the program is known
+        }
+    }
+    let line: Vec<String> = argv
+        .iter()
+        .map(|v| match v.as_str() {
+            Some(s) => format!("'{}'", s.replace('\'', r"'\''")),
+            None => "$_".to_string(),
+        })
+        .collect();
+    cx.nested_shell(&line.join(" "));
+}

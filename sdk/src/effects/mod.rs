@@ -1,0 +1,260 @@
+//! What a shell command line would do — the files it reads, writes and
+//! deletes, the programs it runs, the hosts it contacts, the processes it
+//! signals, the environment it reads — derived from [`crate::shell::parse`]
+//! without running anything.
+//!
+//! A policy that protects a file should not grep a command for the file's
+//! name: `echo x | tee -a ~/.bashrc`, `sed -i d ~/.bashrc`, `cd ~ && rm
+//! .bashrc` and `python3 -c "import os; os.remove('/home/u/.bashrc')"` all
+//! change it, and `cat ~/.bashrc` does not. [`of`] (or [`analyze`] for a line
+//! already parsed) answers the question a policy has:
+//!
+//! ```
+//! use clawlaw_sdk::effects;
+//!
+//! let fx = effects::of("cd ~ && echo 'alias ls=rm' | tee -a .bashrc", Some("/work"), Some("/home/u"));
+//! assert!(fx.changes().any(|e| e.may_touch("/home/u/.bashrc")));
+//! assert!(!fx.changes().any(|e| e.may_touch("/work")));
+//!
+//! let fx = effects::of("rm -rf ~/.cla*", Some("/work"), Some("/home/u"));
+//! assert!(fx.deletes[0].dynamic && fx.deletes[0].recursive);
+//! assert!(fx.deletes[0].may_touch("/home/u/.claude/settings.json"));
+//!
+//! let fx = effects::of("kill -9 $(pgrep clawlaw)", None, None);
+//! assert_eq!(fx.signals[0].targets, ["$(pgrep clawlaw)"]);
+//! ```
+//!
+//! # How a line is read
+//!
+//! Every simple command of the parsed line (nested ones included: `$(…)`,
+//! `sh -c`, `eval`, `find -exec`, `xargs`) is looked at with the working
+//! directory it would run in (`walk.rs`). `cd`/`pushd` change it for the
+//! commands after them in the same shell (a `{ …; }` group, `eval` or `case`
+//! arm shares the shell; a subshell, substitution or `sh -c` string starts
+//! from a copy); after `cd "$X"`, `cd -` or `popd` the directory is unknown.
+//! `env -C DIR`, `sudo -D DIR`, `git -C DIR` and `tar -C DIR` are followed
+//! too.
+//!
+//! Then, for each command:
+//!
+//! - its **redirections** (`>`, `>>`, `>|`, `&>`, `<>` write; `<` reads;
+//!   writes to `/dev/null`, `/dev/stdout`, `/dev/stderr` and `/dev/tty` are
+//!   not recorded; bash's `/dev/tcp/HOST/PORT` is a connection);
+//! - the **program's** own effects, from tables of well-known programs:
+//!   `commands.rs` for files, `net.rs` for the network and `git`,
+//!   `procs.rs` for signals and environment listings, with their options
+//!   read by `args.rs` (which also says what `xargs` appends and what a
+//!   command's standard input holds);
+//! - **scripts and code** it runs (`interp.rs`): a script run by path or by
+//!   an interpreter is an [`Exec`] with its path; inline code (`python -c`,
+//!   `node -e`, `perl -e`, `ruby -e`, `php -r`, or code fed on standard
+//!   input by a here-document, a here-string or an `echo`) is read by
+//!   `code.rs` and its calls of well-known file, process and network APIs
+//!   (the table in `apis.rs`) become effects; shell commands found there are
+//!   analysed like the line itself, one level deeper;
+//! - the **variables** its words expand (variables assigned earlier in the
+//!   line, by `X=…`, `export`, `read`, `for`, are not environment reads).
+//!
+//! Each effect names the command it comes from ([`PathEffect::command`],
+//! an index into [`crate::shell::CommandLine::commands`]; effects of code
+//! name the command that runs the code).
+//!
+//! # What cannot be known
+//!
+//! Nothing is expanded: a path holding `$X`, a glob or a command
+//! substitution is kept as written and marked [`PathEffect::dynamic`];
+//! [`PathEffect::may_touch`] answers conservatively for it. `xargs rm` gets
+//! its paths from its input: they are the roots of an upstream `find`, the
+//! words of an upstream `echo`/`printf`, or else unknown (a dynamic `*` that
+//! may touch anything, plus an [`Unresolved`]). A program whose name is only
+//! known at run time, a line the parser could not read in full, a command
+//! string built at run time (`sh -c "$X"`) and code that computes what it
+//! touches are [`Unresolved`]: a policy must not read an empty effect list
+//! as "harmless" when `unresolved` is not empty. The contents of scripts run
+//! by path are not read.
+//!
+//! Work is bounded: nested code is analysed at most [`MAX_NESTING`] levels
+//! deep and [`CODE_BUDGET`] bytes in all; the analysis never panics.
+
+mod apis;
+mod args;
+mod code;
+mod commands;
+mod interp;
+mod net;
+mod paths;
+mod procs;
+#[cfg(test)]
+mod tests;
+mod walk;
+
+use walk::{Analyzer, Cx, Kind};
+
+use crate::shell::{self, CommandLine};
+
+/// Deepest nesting of code analysed inside code (`python -c` running
+/// `sh -c` running `node -e` …).
+pub const MAX_NESTING: usize = 4;
+/// Bytes of nested code (inline interpreter code, shell strings found in
+/// it) analysed per line, in all.
+pub const CODE_BUDGET: usize = 4 << 20;
+
+/// What one command line would do, derived from [`crate::shell::parse`]
+/// without running anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Files and directories read (`cat`, `cp` sources, `< file`, an
+    /// archive extracted, `curl -d @file`, `source`, code's `open(…)`).
+    pub reads: Vec<PathEffect>,
+    /// Paths created, modified, truncated, overwritten, moved or copied to,
+    /// linked, or whose mode or owner changes.
+    pub writes: Vec<PathEffect>,
+    /// Paths removed (`rm`, `mv` sources, `find -delete`, `git clean`,
+    /// `rsync --delete`, code's `unlink`/`rmtree`).
+    pub deletes: Vec<PathEffect>,
+    /// Every program run, scripts run by path and inline code included.
+    pub executes: Vec<Exec>,
+    /// Hosts and URLs contacted.
+    pub network: Vec<Net>,
+    /// Processes and services stopped or signalled.
+    pub signals: Vec<Signal>,
+    /// Environment variables read (`*`: all of them).
+    pub env: Vec<EnvRead>,
+    /// What could not be resolved.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A path a command reads, writes or deletes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathEffect {
+    /// Absolute and normalised against the working directory (`..` folded,
+    /// `~` and `$HOME` expanded when home is known). When [`dynamic`],
+    /// the part from the first expansion or glob on is kept as written, and
+    /// a path whose base is unknown is kept relative (or `*` when nothing at
+    /// all is known).
+    ///
+    /// [`dynamic`]: PathEffect::dynamic
+    pub path: String,
+    /// The path holds an expansion or glob that could not be resolved.
+    pub dynamic: bool,
+    /// The effect covers everything below the path.
+    pub recursive: bool,
+    /// A short phrase for messages: `rm -rf`, `redirect >`, `sed -i`,
+    /// `python shutil.rmtree`.
+    pub how: String,
+    /// Index in [`CommandLine::commands`] of the command with the effect.
+    pub command: usize,
+}
+
+impl PathEffect {
+    /// Whether this effect may reach `protected` (an absolute, normalised
+    /// path, file or directory): the path is `protected` or inside it, or a
+    /// recursive effect on an ancestor, or a dynamic path that could expand
+    /// to one of these. A path whose base is unknown may touch anything; a
+    /// dynamic path with an absolute static prefix only what is below or
+    /// above that prefix (see the module documentation of `paths.rs`).
+    pub fn may_touch(&self, protected: &str) -> bool {
+        paths::may_touch(&self.path, self.dynamic, self.recursive, protected)
+    }
+}
+
+/// A program run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exec {
+    /// The program's basename (`bash`, `python3`, `x.sh`).
+    pub program: String,
+    /// Its resolved path when it was run by path (`./x.sh`, `bash x.sh`,
+    /// `source env.sh`, `/usr/bin/rm`).
+    pub path: Option<String>,
+    /// Its arguments as written.
+    pub args: Vec<String>,
+    /// Inline code it runs (`python -c CODE`, a here-document fed to it).
+    pub code: Option<String>,
+    pub command: usize,
+}
+
+/// A network contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Net {
+    /// The program (or API, `python requests.post`) making it.
+    pub program: String,
+    /// The URL or remote spec as written, when there is one.
+    pub url: Option<String>,
+    /// The host, when it can be read.
+    pub host: Option<String>,
+    /// Data leaves the machine: an upload, a POST body, a pushed
+    /// repository, a copy to a remote path, standard input sent.
+    pub sends_data: bool,
+    pub command: usize,
+}
+
+/// Processes or services stopped or signalled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signal {
+    pub program: String,
+    /// Pids, process names, `-f` patterns, unit names, labels, or the text
+    /// of a substitution (`$(pgrep x)`); `*` for everything (`reboot`).
+    pub targets: Vec<String>,
+    pub command: usize,
+}
+
+/// An environment variable read; `*` for all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    pub command: usize,
+}
+
+/// Something the analysis could not resolve.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The command concerned (0 for the line as a whole).
+    pub command: usize,
+    pub why: String,
+}
+
+impl Effects {
+    /// Writes then deletes: every path the line changes.
+    pub fn changes(&self) -> impl Iterator<Item = &PathEffect> {
+        self.writes.iter().chain(&self.deletes)
+    }
+
+    /// Reads, writes and deletes.
+    pub fn paths(&self) -> impl Iterator<Item = &PathEffect> {
+        self.reads.iter().chain(self.changes())
+    }
+
+    /// Whether the line was understood in full.
+    pub fn is_resolved(&self) -> bool {
+        self.unresolved.is_empty()
+    }
+}
+
+/// Parses `command` and analyses it (see [`analyze`]).
+pub fn of(command: &str, cwd: Option<&str>, home: Option<&str>) -> Effects {
+    analyze(&shell::parse(command), cwd, home)
+}
+
+/// The effects of a parsed line. `cwd` and `home` should be absolute; a
+/// relative or missing one is unknown.
+pub fn analyze(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Effects {
+    let clean = |d: Option<&str>| {
+        d.filter(|d| d.starts_with('/'))
+            .and_then(|d| crate::path::normalize(d, None, None).ok())
+    };
+    let home = clean(home);
+    let mut a = Analyzer {
+        out: Effects::default(),
+        home: home.as_deref(),
+        budget: CODE_BUDGET,
+        env_seen: Default::default(),
+    };
+    for issue in &line.issues {
+        a.out.unresolved.push(Unresolved {
+            command: 0,
+            why: format!("the command line is not complete: {issue}"),
+        });
+    }
+    a.line(line, clean(cwd), None, 0);
+    a.out
+}

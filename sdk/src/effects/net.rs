@@ -1,0 +1,553 @@
+//! The network effects of well-known programs — `curl`, `wget`, `ssh`,
+//! `scp`, `rsync`, `nc`, `socat` — and everything `git` does (it contacts
+//! remotes and rewrites the work tree).
+//!
+//! A remote path is written the way these tools write it: `host:path`,
+//! `user@host:path`, `host::module` (rsync), or a URL (`scheme://host/…`);
+//! the host is what a policy matches against an allow-list.
+
+use super::args::parse;
+use super::{Cx, Kind};
+use crate::shell::{RedirectOp, Word};
+
+/// Records the effects of `prog` when it is one of this module's programs.
+pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    match prog {
+        "curl" => curl(cx, args),
+        "wget" => wget(cx, args),
+        "ssh" | "sftp" | "mosh" | "telnet" => ssh(cx, prog, args),
+        "scp" | "rsync" => copy(cx, prog, args),
+        "nc" | "ncat" | "netcat" => nc(cx, prog, args),
+        "socat" => socat(cx, args),
+        "git" => git(cx, args),
+        _ => return false,
+    }
+    true
+}
+
+/// The host of a URL or remote spec (`https://u@h:1/x`, `u@h:path`).
+pub(crate) fn host_of(spec: &str) -> Option<String> {
+    let rest = match spec.find("://") {
+        Some(k) => &spec[k + 3..],
+        None => spec,
+    };
+    let auth = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let auth = auth.rsplit('@').next().unwrap_or(auth);
+    let host = if let Some(v6) = auth.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        auth.split(':').next().unwrap_or("")
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// `host:path`, `user@host:path`, `host::module`, `rsync://…`: a remote
+/// operand of `scp`/`rsync` (not `/a:b`, `./a:b`, `a/b:c`).
+fn is_remote(t: &str) -> bool {
+    if t.contains("://") {
+        return true;
+    }
+    match t.find(':') {
+        Some(k) => k > 0 && !t[..k].contains('/'),
+        None => false,
+    }
+}
+
+fn stdin_sent(cx: &Cx) -> bool {
+    let c = cx.cmd();
+    c.piped_in
+        || c.redirects.iter().any(|r| {
+            matches!(
+                r.op,
+                RedirectOp::Read | RedirectOp::HereDoc | RedirectOp::HereString
+            )
+        })
+}
+
+fn curl(cx: &mut Cx, args: &[Word]) {
+    const LONG: &[&str] = &[
+        "data",
+        "data-raw",
+        "data-binary",
+        "data-ascii",
+        "data-urlencode",
+        "json",
+        "form",
+        "form-string",
+        "header",
+        "output",
+        "upload-file",
+        "user",
+        "user-agent",
+        "referer",
+        "request",
+        "cookie",
+        "cookie-jar",
+        "config",
+        "proxy",
+        "max-time",
+        "connect-timeout",
+        "cert",
+        "key",
+        "cacert",
+        "capath",
+        "dump-header",
+        "write-out",
+        "url",
+        "output-dir",
+        "range",
+        "retry",
+        "retry-delay",
+        "retry-max-time",
+        "resolve",
+        "connect-to",
+        "trace",
+        "trace-ascii",
+        "stderr",
+        "limit-rate",
+        "interface",
+        "proxy-user",
+        "oauth2-bearer",
+        "unix-socket",
+        "etag-save",
+        "etag-compare",
+        "variable",
+        "libcurl",
+        "netrc-file",
+    ];
+    let p = parse(args, "AbcCdDeEFHKmoPQrTtuUwxXyYz", "", LONG);
+    let data = [
+        "d",
+        "data",
+        "data-raw",
+        "data-binary",
+        "data-ascii",
+        "data-urlencode",
+        "json",
+        "F",
+        "form",
+        "form-string",
+        "T",
+        "upload-file",
+    ];
+    let method = p
+        .value(&["X", "request"])
+        .map(|(w, f)| w.text[f..].to_ascii_uppercase());
+    let sends = p.has(&data) || matches!(method.as_deref(), Some("POST" | "PUT" | "PATCH"));
+    for (name, v) in &p.opts {
+        let Some((w, f)) = *v else { continue };
+        let t = &w.text[f..];
+        match *name {
+            "d" | "data" | "data-binary" | "data-ascii" | "json" | "H" | "header"
+                if t.starts_with('@') && t != "@-" =>
+            {
+                cx.path(Kind::Read, w, f + 1, "curl -d @file", false);
+            }
+            // `-F name=@file` / `name=<file`, `--data-urlencode name@file`.
+            "F" | "form" | "data-urlencode" => {
+                let at = if *name == "data-urlencode" {
+                    t.find('@')
+                } else {
+                    t.find("=@").or_else(|| t.find("=<")).map(|k| k + 1)
+                };
+                if let Some(k) = at.filter(|&k| &t[k + 1..] != "-") {
+                    cx.path(Kind::Read, w, f + k + 1, "curl -F @file", false);
+                }
+            }
+            "T" | "upload-file" | "K" | "config" | "E" | "cert" | "key" | "netrc-file"
+                if t != "-" && t != "." =>
+            {
+                cx.path(Kind::Read, w, f, "curl (upload or config)", false);
+            }
+            "o" | "output" | "D" | "dump-header" | "c" | "cookie-jar" | "trace" | "trace-ascii"
+            | "stderr" | "etag-save" | "libcurl"
+                if t != "-" =>
+            {
+                cx.path(Kind::Write, w, f, "curl -o", false);
+            }
+            _ => {}
+        }
+    }
+    let mut urls: Vec<&str> = p.operands.iter().map(|w| w.text.as_str()).collect();
+    urls.extend(p.values(&["url"]).into_iter().map(|(w, f)| &w.text[f..]));
+    if p.has(&["O", "remote-name", "remote-name-all"]) {
+        for u in &urls {
+            let name = u
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            let name = if name.is_empty() { "index.html" } else { name };
+            let file = match p.value(&["output-dir"]) {
+                Some((w, f)) => format!("{}/{name}", &w.text[f..]),
+                None => name.to_string(),
+            };
+            cx.path(Kind::Write, &Word::literal(file), 0, "curl -O", false);
+        }
+    }
+    if urls.is_empty() {
+        cx.net("curl", None, None, sends);
+    }
+    for u in urls {
+        cx.net("curl", Some(u.to_string()), host_of(u), sends);
+    }
+}
+
+fn wget(cx: &mut Cx, args: &[Word]) {
+    const LONG: &[&str] = &[
+        "output-document",
+        "output-file",
+        "append-output",
+        "directory-prefix",
+        "input-file",
+        "user-agent",
+        "execute",
+        "header",
+        "post-data",
+        "post-file",
+        "body-data",
+        "body-file",
+        "method",
+        "user",
+        "password",
+        "load-cookies",
+        "save-cookies",
+        "tries",
+        "timeout",
+        "wait",
+        "quota",
+        "level",
+        "accept",
+        "reject",
+        "domains",
+        "certificate",
+        "private-key",
+    ];
+    let p = parse(args, "OoaPiUeTtwQlARDIXB", "", LONG);
+    let sends = p.has(&["post-data", "post-file", "body-data", "body-file"])
+        || p.value(&["method"]).is_some_and(|(w, f)| {
+            matches!(
+                w.text[f..].to_ascii_uppercase().as_str(),
+                "POST" | "PUT" | "PATCH"
+            )
+        });
+    for (name, v) in &p.opts {
+        let Some((w, f)) = *v else { continue };
+        match *name {
+            "i" | "input-file" | "post-file" | "body-file" | "load-cookies" | "certificate"
+            | "private-key" => cx.path(Kind::Read, w, f, "wget (input)", false),
+            "o" | "output-file" | "a" | "append-output" | "save-cookies" => {
+                cx.path(Kind::Write, w, f, "wget -o", false)
+            }
+            _ => {}
+        }
+    }
+    match p.value(&["O", "output-document"]) {
+        Some((w, f)) if &w.text[f..] != "-" => cx.path(Kind::Write, w, f, "wget -O", false),
+        Some(_) => {}
+        None => match p.value(&["P", "directory-prefix"]) {
+            Some((w, f)) => cx.path(Kind::Write, w, f, "wget -P", true),
+            None if p.has(&["r", "recursive", "m", "mirror"]) => {
+                cx.cwd_path(Kind::Write, "wget -r")
+            }
+            None => {
+                for u in &p.operands {
+                    let name = u
+                        .text
+                        .split(['?', '#'])
+                        .next()
+                        .unwrap_or("")
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("");
+                    let name = if name.is_empty() { "index.html" } else { name };
+                    cx.path(Kind::Write, &Word::literal(name), 0, "wget", false);
+                }
+            }
+        },
+    }
+    for u in &p.operands {
+        cx.net("wget", Some(u.text.clone()), host_of(&u.text), sends);
+    }
+}
+
+fn ssh(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let mut k = 0;
+    let valued = "bcDEeFIiJLlmOopQRSWw";
+    let mut host = None;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        if t.starts_with('-') && t.len() > 1 {
+            let last = t.chars().last().unwrap_or('-');
+            if valued.contains(last) && t.len() == 2 {
+                if matches!(t, "-i" | "-F")
+                    && let Some(v) = args.get(k + 1)
+                {
+                    cx.path(Kind::Read, v, 0, "ssh -i", false);
+                }
+                k += 1;
+            }
+            k += 1;
+            continue;
+        }
+        host = Some(t);
+        break;
+    }
+    let remote_cmd = k + 1 < args.len();
+    let sends = stdin_sent(cx) || (prog == "ssh" && remote_cmd);
+    let h = host.map(|h| host_of(&format!("ssh://{h}")).unwrap_or_default());
+    cx.net(prog, host.map(str::to_string), h, sends);
+}
+
+/// `scp` and `rsync`: sources and a destination, either possibly remote.
+fn copy(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let p = if prog == "scp" {
+        parse(args, "cFiJloPSD", "", &[])
+    } else {
+        parse(
+            args,
+            "eBfTM",
+            "",
+            &[
+                "rsh",
+                "exclude",
+                "include",
+                "exclude-from",
+                "include-from",
+                "files-from",
+                "filter",
+                "temp-dir",
+                "partial-dir",
+                "log-file",
+                "password-file",
+                "port",
+                "backup-dir",
+                "suffix",
+                "chmod",
+                "chown",
+                "compare-dest",
+                "copy-dest",
+                "link-dest",
+                "max-size",
+                "min-size",
+                "timeout",
+                "bwlimit",
+                "out-format",
+                "rsync-path",
+                "iconv",
+            ],
+        )
+    };
+    for (w, f) in p.values(&[
+        "i",
+        "F",
+        "files-from",
+        "exclude-from",
+        "include-from",
+        "password-file",
+    ]) {
+        cx.path(Kind::Read, w, f, prog, false);
+    }
+    let Some((dest, sources)) = p.operands.split_last() else {
+        return;
+    };
+    let dest_remote = is_remote(&dest.text);
+    let delete = p.opts.iter().any(|(n, _)| n.starts_with("delete"));
+    let remove_src = p.has(&["remove-source-files"]);
+    let rec = prog == "rsync" || p.has(&["r"]);
+    for s in sources {
+        if is_remote(&s.text) {
+            cx.net(prog, Some(s.text.clone()), host_of(&s.text), false);
+        } else {
+            cx.path(Kind::Read, s, 0, prog, rec);
+            if remove_src {
+                cx.path(Kind::Delete, s, 0, "rsync --remove-source-files", rec);
+            }
+        }
+    }
+    if dest_remote {
+        cx.net(prog, Some(dest.text.clone()), host_of(&dest.text), true);
+    } else {
+        cx.path(Kind::Write, dest, 0, prog, rec);
+        if delete {
+            cx.path(Kind::Delete, dest, 0, "rsync --delete", true);
+        }
+    }
+}
+
+fn nc(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let p = parse(
+        args,
+        "pswiIOqTxXec",
+        "",
+        &["exec", "sh-exec", "source-port", "wait"],
+    );
+    if let Some((w, f)) = p.value(&["e", "exec"]) {
+        let path = cx.targets(w, f).pop().map(|t| t.path);
+        cx.exec(crate::shell::basename(&w.text[f..]), path, Vec::new(), None);
+    }
+    if let Some((w, f)) = p.value(&["c", "sh-exec"]) {
+        cx.nested_shell(&w.text[f..]);
+    }
+    let listen = p.has(&["l", "listen"]);
+    let host = (!listen)
+        .then(|| p.operands.first().map(|w| w.text.clone()))
+        .flatten();
+    let sends = stdin_sent(cx) || p.has(&["e", "c", "exec", "sh-exec"]);
+    cx.net(prog, host.clone(), host, sends);
+}
+
+fn socat(cx: &mut Cx, args: &[Word]) {
+    for w in args
+        .iter()
+        .filter(|w| !w.text.starts_with('-') || w.text == "-")
+    {
+        let t = w.text.as_str();
+        let (kind, rest) = t.split_once(':').unwrap_or((t, ""));
+        let kind = kind.to_ascii_uppercase();
+        if kind.starts_with("TCP")
+            || kind.starts_with("UDP")
+            || kind.starts_with("SSL")
+            || kind.starts_with("OPENSSL")
+        {
+            let host = rest
+                .split([':', ','])
+                .next()
+                .filter(|h| !h.is_empty() && !h.bytes().all(|b| b.is_ascii_digit()));
+            cx.net("socat", Some(t.to_string()), host.map(str::to_string), true);
+        } else if kind == "EXEC" || kind == "SYSTEM" {
+            cx.nested_shell(rest.split(',').next().unwrap_or(""));
+        }
+    }
+}
+
+fn git(cx: &mut Cx, args: &[Word]) {
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        if matches!(t, "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace") {
+            if (t == "-C" || t == "--work-tree")
+                && let Some(d) = args.get(k + 1)
+            {
+                let dir = cx.targets(d, 0).pop();
+                cx.cwd = dir.filter(|t| !t.dynamic).map(|t| t.path);
+            }
+            k += 2;
+        } else if t.starts_with('-') {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let Some(sub) = args.get(k) else { return };
+    let rest = &args[k + 1..];
+    let p = parse(
+        rest,
+        "bmoujcCXsS",
+        "",
+        &[
+            "branch",
+            "origin",
+            "depth",
+            "upload-pack",
+            "reference",
+            "config",
+            "template",
+            "separate-git-dir",
+            "jobs",
+            "filter",
+            "source",
+            "pathspec-from-file",
+        ],
+    );
+    let sub = sub.text.as_str();
+    let how = format!("git {sub}");
+    match sub {
+        "clone" => {
+            let url = p.operands.first();
+            if let Some(u) = url {
+                cx.net("git", Some(u.text.clone()), host_of(&u.text), false);
+            }
+            match (p.operands.get(1), url) {
+                (Some(d), _) => cx.path(Kind::Write, d, 0, &how, true),
+                (None, Some(u)) => {
+                    let name = crate::path::file_name(&u.text);
+                    let name = name
+                        .strip_suffix(".git")
+                        .unwrap_or(name)
+                        .rsplit(':')
+                        .next()
+                        .unwrap_or("");
+                    cx.path(Kind::Write, &Word::literal(name), 0, &how, true);
+                }
+                _ => {}
+            }
+        }
+        "fetch" | "pull" | "push" | "ls-remote" => {
+            let remote = p.operands.first().map(|w| w.text.clone());
+            let urlish = remote
+                .as_deref()
+                .is_some_and(|r| r.contains("://") || is_remote(r));
+            let host = remote.as_deref().filter(|_| urlish).and_then(host_of);
+            cx.net("git", remote, host, sub == "push");
+            if sub == "pull" {
+                cx.cwd_path(Kind::Write, &how);
+            }
+        }
+        "checkout" | "restore" => {
+            let dashdash = rest.iter().position(|w| w.text == "--");
+            let paths: Vec<&Word> = match dashdash {
+                Some(d) => rest[d + 1..].iter().collect(),
+                None if sub == "restore" => p.operands.clone(),
+                None => Vec::new(),
+            };
+            if sub == "restore" && p.has(&["staged", "S"]) && !p.has(&["worktree", "W"]) {
+                return;
+            }
+            if paths.is_empty() {
+                if let Some(w) = p
+                    .operands
+                    .first()
+                    .filter(|_| sub == "checkout" && dashdash.is_none())
+                {
+                    cx.path(Kind::Write, w, 0, &how, true);
+                }
+                cx.cwd_path(Kind::Write, &how);
+            }
+            for w in paths {
+                cx.path(Kind::Write, w, 0, &how, true);
+            }
+        }
+        "reset" if p.has(&["hard", "merge", "keep"]) => {
+            cx.cwd_path(Kind::Write, "git reset --hard")
+        }
+        "clean" if !p.has(&["n", "dry-run"]) => {
+            if p.operands.is_empty() {
+                cx.cwd_path(Kind::Delete, &how);
+            }
+            for w in &p.operands {
+                cx.path(Kind::Delete, w, 0, &how, true);
+            }
+        }
+        "rm" if !p.has(&["cached"]) => {
+            let rec = p.has(&["r"]);
+            for w in &p.operands {
+                cx.path(Kind::Delete, w, 0, &how, rec);
+            }
+        }
+        "mv" => {
+            if let Some((d, s)) = p.operands.split_last() {
+                for w in s {
+                    cx.path(Kind::Delete, w, 0, &how, true);
+                }
+                cx.path(Kind::Write, d, 0, &how, true);
+            }
+        }
+        "switch" | "stash" | "merge" | "rebase" | "cherry-pick" | "revert" | "apply" | "am" => {
+            cx.cwd_path(Kind::Write, &how)
+        }
+        _ => {}
+    }
+}

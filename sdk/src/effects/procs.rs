@@ -1,0 +1,181 @@
+//! Processes and services a command stops or signals: `kill`, `pkill`,
+//! `killall`, `systemctl stop|kill|disable|mask|restart`, `service X stop`,
+//! `launchctl unload|bootout|remove`, `docker stop`, `reboot` — and the
+//! commands that list the whole environment (`env`, `printenv`, `export
+//! -p`, `set`, `declare -x`).
+
+use super::args::parse;
+use super::net::host_of;
+use super::{Cx, Kind};
+use crate::shell::Word;
+
+/// Records the effects of `prog` when it is one of this module's programs.
+pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    match prog {
+        "kill" | "pkill" | "killall" | "skill" => kill(cx, prog, args),
+        "systemctl" | "service" | "launchctl" | "docker" | "podman" => services(cx, prog, args),
+        "reboot" | "shutdown" | "halt" | "poweroff" => cx.signal(prog, vec!["*".into()]),
+        "init" | "telinit"
+            if args
+                .first()
+                .is_some_and(|w| matches!(w.text.as_str(), "0" | "6")) =>
+        {
+            cx.signal(prog, vec!["*".into()])
+        }
+        "printenv" => {
+            let names = parse(args, "", "", &[]).operands;
+            if names.is_empty() {
+                cx.env("*");
+            }
+            for w in names {
+                cx.env(&w.text);
+            }
+        }
+        "env" | "export" | "set" | "declare" | "typeset" | "compgen" => {
+            let listing = match prog {
+                "env" => args
+                    .iter()
+                    .all(|w| w.text.starts_with('-') || w.text.contains('=')),
+                "export" => args.is_empty() || args.iter().all(|w| w.text == "-p"),
+                "set" => args.is_empty(),
+                "compgen" => args.iter().any(|w| matches!(w.text.as_str(), "-v" | "-e")),
+                _ => args.iter().all(|w| w.text.starts_with('-')),
+            };
+            if listing {
+                cx.env("*");
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
+    // Signal specs (`-9`, `-KILL`, `-SIGTERM`) first, so that `-HUP` is not
+    // read as `-H -U -P`.
+    let is_sig = |t: &str| {
+        t.len() > 1
+            && t.starts_with('-')
+            && t[1..]
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && (t.len() > 2 || t[1..].bytes().all(|b| b.is_ascii_digit()))
+    };
+    let rest: Vec<Word> = args.iter().filter(|w| !is_sig(&w.text)).cloned().collect();
+    let p = match prog {
+        "kill" => parse(&rest, "sn", "", &["signal"]),
+        "killall" => parse(
+            &rest,
+            "sunoyY",
+            "",
+            &["signal", "user", "older-than", "younger-than"],
+        ),
+        _ => parse(
+            &rest,
+            "sugGPtFUcn",
+            "",
+            &[
+                "signal", "euid", "uid", "group", "pgroup", "parent", "session", "terminal",
+                "pidfile", "ns", "nslist",
+            ],
+        ),
+    };
+    if prog == "kill" && p.has(&["l", "L", "list", "table"]) {
+        return;
+    }
+    for (w, f) in p.values(&["F", "pidfile"]) {
+        cx.path(Kind::Read, w, f, prog, false);
+    }
+    let mut targets: Vec<String> = p.operands.iter().map(|w| w.text.clone()).collect();
+    if targets.is_empty() {
+        // `pkill -u bob`: every process matching the options.
+        if let Some((_, v)) = p
+            .opts
+            .iter()
+            .find(|(n, v)| v.is_some() && !matches!(*n, "s" | "signal"))
+        {
+            targets.extend(v.map(|(w, f)| w.text[f..].to_string()));
+        }
+    }
+    if !targets.is_empty() {
+        cx.signal(prog, targets);
+    }
+}
+
+fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let p = parse(
+        args,
+        "stpHMn",
+        "",
+        &[
+            "signal",
+            "type",
+            "property",
+            "host",
+            "machine",
+            "lines",
+            "output",
+            "kill-whom",
+            "state",
+            "root",
+        ],
+    );
+    if let Some((w, f)) = p.value(&["H", "host"]) {
+        cx.net(
+            prog,
+            Some(w.text[f..].to_string()),
+            host_of(&w.text[f..]),
+            false,
+        );
+    }
+    let ops: Vec<&str> = p.operands.iter().map(|w| w.text.as_str()).collect();
+    let stop = |v: &str| {
+        matches!(
+            v,
+            "stop"
+                | "kill"
+                | "disable"
+                | "mask"
+                | "restart"
+                | "try-restart"
+                | "reload-or-restart"
+                | "try-reload-or-restart"
+                | "condrestart"
+                | "force-reload"
+                | "force-stop"
+                | "freeze"
+                | "unload"
+                | "bootout"
+                | "remove"
+                | "rm"
+                | "pause"
+        )
+    };
+    let targets: Option<Vec<String>> = match (prog, ops.as_slice()) {
+        ("systemctl", [v, ..])
+            if matches!(
+                *v,
+                "poweroff"
+                    | "reboot"
+                    | "halt"
+                    | "kexec"
+                    | "rescue"
+                    | "emergency"
+                    | "isolate"
+                    | "suspend"
+                    | "hibernate"
+            ) =>
+        {
+            Some(vec!["*".into()])
+        }
+        ("systemctl" | "launchctl" | "docker" | "podman", [v, units @ ..]) if stop(v) => {
+            let skip = usize::from(prog == "launchctl" && *v == "kill");
+            Some(units.iter().skip(skip).map(|u| u.to_string()).collect())
+        }
+        ("service", [unit, v, ..]) if stop(v) => Some(vec![unit.to_string()]),
+        _ => None,
+    };
+    if let Some(t) = targets.filter(|t| !t.is_empty()) {
+        cx.signal(prog, t);
+    }
+}
