@@ -1,0 +1,393 @@
+//! Core checks on code run from elsewhere: downloads or decoded data run as
+//! code, scripts written earlier in the line, fork bombs.
+
+use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, Origin, RedirectOp, Word};
+
+use crate::checker::{Checker, Line, MAX_REPARSE};
+use crate::programs::*;
+
+impl Checker<'_> {
+    pub(crate) fn check_fork_bomb(&mut self, cl: &CommandLine, i: usize) {
+        let c = &cl.commands[i];
+        if !(c.piped_in || c.piped_out || c.background) {
+            return;
+        }
+        for a in cl.ancestors(i) {
+            if let CommandKind::Function { name } = &cl.commands[a].kind
+                && *name == c.program
+            {
+                self.deny(
+                    "shell.fork-bomb",
+                    format!("`{name}() {{ … }}` is a fork bomb: it starts copies of itself in a pipeline or in the background"),
+                );
+                return;
+            }
+        }
+    }
+
+    /// A script written earlier in the line (`echo … > x.sh && sh x.sh`) is
+    /// judged by what was written into it.
+    pub(crate) fn check_written(&mut self, cl: &CommandLine, i: usize, line: &Line) {
+        let c = &cl.commands[i];
+        if c.program_dynamic || line.level >= MAX_REPARSE || line.written.is_empty() {
+            return;
+        }
+        let p = c.program.as_str();
+        let script = if matches!(p, "source" | ".") {
+            c.operands().next()
+        } else if is_shell(p) && !c.has_flag('c') {
+            script_operand(c)
+        } else {
+            c.argv.first().filter(|w| w.text.contains('/'))
+        };
+        let Some(script) = script else { return };
+        let name = normalise(&script.text);
+        let bodies: Vec<String> = line
+            .written
+            .iter()
+            .filter(|(f, _)| *f == name)
+            .map(|(_, body)| body.clone())
+            .collect();
+        for body in bodies {
+            self.check_line(&body, line.level + 1);
+        }
+    }
+
+    /// Downloaded or decoded data run as code.
+    pub(crate) fn check_remote_exec(&mut self, cl: &CommandLine, i: usize, line: &mut Line) {
+        let (level, from_net, from_decoder) = (line.level, &line.from_net, &line.from_decoder);
+        let c = &cl.commands[i];
+        let shown = show(c);
+        let p = c.program.as_str();
+        if !c.program_dynamic && is_interpreter(p) {
+            let stdin_code = reads_stdin_code(c);
+            let fed = (stdin_code && c.piped_in) || c.has_wrapper("xargs");
+            if fed && from_net[i] {
+                let up = cl
+                    .upstream(i)
+                    .into_iter()
+                    .find(|&u| is_downloader(&cl.commands[u]))
+                    .map(|u| show(&cl.commands[u]))
+                    .unwrap_or_else(|| "a download".into());
+                self.deny(
+                    "shell.remote-exec",
+                    format!("`{up} | {shown}` runs code downloaded from the network"),
+                );
+            } else if fed && from_decoder[i] {
+                let up = cl
+                    .upstream(i)
+                    .into_iter()
+                    .find(|&u| is_decoder(&cl.commands[u]))
+                    .map(|u| show(&cl.commands[u]))
+                    .unwrap_or_else(|| "a decoder".into());
+                self.deny(
+                    "shell.obfuscated-exec",
+                    format!("`{up} | {shown}` runs decoded data as code, which hides what it does"),
+                );
+            } else if stdin_code && c.piped_in && is_shell(p) && level < MAX_REPARSE {
+                // `echo '…' | sh`: judge what is echoed.
+                let pipeline = &cl.pipelines[c.pipeline].commands;
+                let before = pipeline
+                    .iter()
+                    .position(|&e| e == i)
+                    .and_then(|k| k.checked_sub(1));
+                if let Some(&u) = before.and_then(|k| pipeline.get(k)) {
+                    let up = &cl.commands[u];
+                    if matches!(up.program.as_str(), "echo" | "printf") && !up.program_dynamic {
+                        let text: Vec<&str> = up.operands().map(|w| w.text.as_str()).collect();
+                        self.check_line(&text.join(" "), level + 1);
+                    }
+                }
+            }
+            if stdin_code && is_shell(p) && level < MAX_REPARSE {
+                for r in &c.redirects {
+                    match r.op {
+                        RedirectOp::HereDoc => {
+                            if let Some(body) = &r.here_doc {
+                                self.check_line(body, level + 1);
+                            }
+                        }
+                        RedirectOp::HereString => self.check_line(&r.target.text, level + 1),
+                        _ => {}
+                    }
+                }
+            }
+            // A script saved by a download earlier in the line.
+            let script = if matches!(p, "source" | ".") {
+                c.operands().next()
+            } else {
+                script_operand(c)
+            };
+            if let Some(s) = script
+                && line.downloaded.contains(&normalise(&s.text))
+            {
+                self.deny(
+                    "shell.remote-exec",
+                    format!(
+                        "`{shown}` runs {}, downloaded earlier in the same command line",
+                        s.text
+                    ),
+                );
+            }
+        }
+        if !c.program_dynamic
+            && let Some(first) = c.argv.first()
+            && first.text.contains('/')
+            && line.downloaded.contains(&normalise(&first.text))
+        {
+            self.deny(
+                "shell.remote-exec",
+                format!(
+                    "`{shown}` runs {}, downloaded earlier in the same command line",
+                    first.text
+                ),
+            );
+        }
+        // A download or decoding inside a substitution that becomes code.
+        let downloads = is_downloader(c);
+        if downloads || is_decoder(c) {
+            let mut cur = i;
+            while let Some(parent) = cl.commands[cur].parent {
+                let origin = cl.commands[cur].origin;
+                if !matches!(
+                    origin,
+                    Origin::CommandSubstitution | Origin::ProcessSubstitution
+                ) {
+                    break;
+                }
+                let pc = &cl.commands[parent];
+                if pc.kind == CommandKind::Simple && runs_substitution(pc, origin) {
+                    let runner = show(pc);
+                    if downloads {
+                        self.deny(
+                            "shell.remote-exec",
+                            format!("`{runner}` runs code downloaded by `{shown}`"),
+                        );
+                    } else {
+                        self.deny(
+                            "shell.obfuscated-exec",
+                            format!("`{runner}` runs data decoded by `{shown}` as code, which hides what it does"),
+                        );
+                    }
+                    break;
+                }
+                cur = parent;
+            }
+        }
+        if downloads {
+            line.downloaded
+                .extend(download_targets(c).iter().map(|t| normalise(t)));
+        }
+    }
+}
+
+/// Whether a command runs a substitution nested in it as code.
+pub(crate) fn runs_substitution(pc: &Command, origin: Origin) -> bool {
+    let p = pc.program.as_str();
+    if pc.program_dynamic || p == "eval" || p == "source" || p == "." {
+        return true;
+    }
+    if !is_interpreter(p) {
+        return false;
+    }
+    match origin {
+        Origin::ProcessSubstitution => true,
+        _ => {
+            pc.has_flag('c')
+                || pc.has_flag('e')
+                || pc.has_flag('E')
+                || pc.has_long("eval")
+                || pc.has_long("command")
+                || (reads_stdin_code(pc)
+                    && pc
+                        .redirects
+                        .iter()
+                        .any(|r| matches!(r.op, RedirectOp::HereString | RedirectOp::HereDoc)))
+        }
+    }
+}
+
+/// Whether an interpreter reads the code it runs from standard input.
+pub(crate) fn reads_stdin_code(c: &Command) -> bool {
+    let p = c.program.as_str();
+    if matches!(p, "source" | ".") {
+        return c.operands().next().is_some_and(|w| {
+            matches!(
+                w.text.as_str(),
+                "/dev/stdin" | "-" | "/dev/fd/0" | "/proc/self/fd/0"
+            )
+        });
+    }
+    let shell = is_shell(p);
+    if shell && c.has_flag('s') {
+        return true;
+    }
+    let code_flag = if shell {
+        c.has_flag('c') || c.has_long("command")
+    } else if versioned(p, "python") || versioned(p, "pypy") {
+        c.has_flag('c') || c.has_flag('m')
+    } else if matches!(p, "node" | "nodejs" | "deno" | "bun") {
+        c.has_flag('e') || c.has_flag('p') || c.has_long("eval") || c.has_long("print")
+    } else if versioned(p, "php") {
+        c.has_flag('r')
+    } else {
+        c.has_flag('e') || c.has_flag('E')
+    };
+    if code_flag {
+        return false;
+    }
+    match script_operand(c) {
+        None => !matches!(p, "deno" | "bun"),
+        Some(w) => matches!(
+            w.text.as_str(),
+            "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0"
+        ),
+    }
+}
+
+/// The script an interpreter runs, skipping option values it knows.
+pub(crate) fn script_operand(c: &Command) -> Option<&Word> {
+    let valued: &[&str] = if is_shell(c.program.as_str()) {
+        &["-o", "+o", "-O", "+O", "--rcfile", "--init-file"]
+    } else {
+        &["-W", "-X", "-I", "-r", "--require", "-M"]
+    };
+    let w = first_operand(c, valued).map(|(_, w)| w)?;
+    if matches!(c.program.as_str(), "deno" | "bun") && matches!(w.text.as_str(), "run" | "x") {
+        return c
+            .argv
+            .get(c.argv.iter().position(|a| std::ptr::eq(a, w))? + 1);
+    }
+    Some(w)
+}
+
+/// Files a download saves: `curl -o F`, `curl -O URL`, `wget URL`,
+/// `wget -O F`, `> F`.
+pub(crate) fn download_targets(c: &Command) -> Vec<String> {
+    let mut out = Vec::new();
+    let args = c.args();
+    let p = c.program.as_str();
+    // Short options taking a value; `o`/`O` are the output file.
+    let (valued, output) = match p {
+        "curl" => ("HdXuAewxTbcFmryYzKECPQUDo", 'o'),
+        "wget" => ("OoaPeUtTwQlARiBDIX", 'O'),
+        _ => ("", '\0'),
+    };
+    let mut remote_name = p == "wget";
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        k += 1;
+        if let Some(long) = t.strip_prefix("--") {
+            let (key, value) = match long.split_once('=') {
+                Some((key, v)) => (key, Some(v.to_string())),
+                None => (long, None),
+            };
+            match (p, key) {
+                ("curl", "output") | ("wget", "output-document") => {
+                    remote_name = false;
+                    let v = value.or_else(|| args.get(k).map(|w| w.text.clone()));
+                    k += 1;
+                    out.extend(v.filter(|v| v != "-"));
+                }
+                ("curl", "remote-name" | "remote-name-all") => remote_name = true,
+                _ => {}
+            }
+            continue;
+        }
+        let Some(cluster) = t.strip_prefix('-').filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        for (j, ch) in cluster.char_indices() {
+            if p == "curl" && ch == 'O' {
+                remote_name = true;
+            }
+            if valued.contains(ch) {
+                let rest = &cluster[j + 1..];
+                let value = if rest.is_empty() {
+                    k += 1;
+                    args.get(k - 1).map(|w| w.text.clone())
+                } else {
+                    Some(rest.to_string())
+                };
+                if ch == output {
+                    remote_name = false;
+                    out.extend(value.filter(|v| v != "-"));
+                }
+                break;
+            }
+        }
+    }
+    if remote_name {
+        for w in c.operands() {
+            if let Some((_, path)) = w.text.split_once("://") {
+                let path = path.split(['?', '#']).next().unwrap_or("");
+                if let Some(name) = path
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty() && path.contains('/'))
+                {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    for r in &c.redirects {
+        if matches!(
+            r.op,
+            RedirectOp::Write | RedirectOp::Append | RedirectOp::Clobber | RedirectOp::WriteAll
+        ) && r.fd.is_none_or(|f| f == 1)
+        {
+            out.push(r.target.text.clone());
+        }
+    }
+    out
+}
+
+/// Remembers literal text a command writes to a file: `echo … > f`,
+/// `printf … >> f`, `cat > f <<EOF … EOF`, `tee f <<< …`.
+pub(crate) fn record_written(c: &Command, written: &mut Vec<(String, String)>) {
+    if c.kind != CommandKind::Simple || c.program_dynamic || written.len() >= 32 {
+        return;
+    }
+    let p = c.program.as_str();
+    let mut text = match p {
+        "echo" | "printf" => {
+            c.operands()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+                + "\n"
+        }
+        "cat" | "tee" => match c.redirects.iter().find_map(|r| match r.op {
+            RedirectOp::HereDoc => r.here_doc.clone(),
+            RedirectOp::HereString => Some(r.target.text.clone() + "\n"),
+            _ => None,
+        }) {
+            Some(t) => t,
+            None => return,
+        },
+        _ => return,
+    };
+    text.truncate(1 << 16);
+    let mut files: Vec<String> = c
+        .redirects
+        .iter()
+        .filter(|r| r.op.writes_file() && r.fd.is_none_or(|f| f == 1))
+        .map(|r| normalise(&r.target.text))
+        .collect();
+    if p == "tee" {
+        files.extend(c.operands().map(|w| normalise(&w.text)));
+    }
+    for f in files {
+        written.push((f, text.clone()));
+    }
+}
+
+pub(crate) fn normalise(path: &str) -> String {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.to_string()
+}

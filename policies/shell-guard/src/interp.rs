@@ -1,0 +1,114 @@
+//! Code of other languages run inline (`python -c`, `node -e`, `perl -e`,
+//! `ruby -e`, `php -r`, or fed on standard input): what the SDK's
+//! [`clawlaw_sdk::effects`] model reads in it is judged like the shell
+//! command it amounts to — `shutil.rmtree('/home/u')` like `rm -r /home/u`,
+//! `os.remove('/etc/passwd')` like `rm /etc/passwd`, and every shell
+//! command the code runs (`os.system`, `subprocess.run([...])`,
+//! `child_process.execSync`, backquotes) is parsed and checked in full.
+
+use clawlaw_sdk::effects::{self, PathEffect};
+use clawlaw_sdk::shell::{CommandKind, CommandLine};
+
+use crate::checker::{Checker, MAX_REPARSE};
+use crate::loc::{Danger, Loc, resolve_text, system_file};
+use crate::programs::{is_interpreter, is_shell, show};
+
+impl Checker<'_> {
+    /// Checks the inline code of every non-shell interpreter in `cl`
+    /// (shells' code is already parsed as shell).
+    pub(crate) fn check_inline_code(&mut self, cl: &CommandLine, level: usize) {
+        let runs_code = |c: &clawlaw_sdk::shell::Command| {
+            c.kind == CommandKind::Simple
+                && !c.program_dynamic
+                && is_interpreter(&c.program)
+                && !is_shell(&c.program)
+                && !matches!(c.program.as_str(), "source" | ".")
+        };
+        if level >= MAX_REPARSE || !cl.commands.iter().any(runs_code) {
+            return;
+        }
+        let fx = effects::analyze(cl, self.cwd_text.as_deref(), None);
+        let from_code = |command: usize| cl.commands.get(command).is_some_and(runs_code);
+        for d in fx.deletes.iter().filter(|d| from_code(d.command)) {
+            self.judge_code_delete(cl, d);
+        }
+        for w in fx
+            .writes
+            .iter()
+            .filter(|w| from_code(w.command) && !w.dynamic)
+        {
+            let loc = resolve_text(&w.path, &[], &Loc::Abs(Vec::new()));
+            let c = &cl.commands[w.command];
+            self.check_write_loc(c, &loc);
+        }
+        for e in fx.executes.iter().filter(|e| from_code(e.command)) {
+            let c = &cl.commands[e.command];
+            if e.program == c.program || e.code.is_some() && is_interpreter(&e.program) {
+                continue;
+            }
+            let mut text = quote(&e.program);
+            for a in &e.args {
+                text.push(' ');
+                text.push_str(&quote(a));
+            }
+            self.check_line(&text, level + 1);
+        }
+    }
+
+    fn judge_code_delete(&mut self, cl: &CommandLine, d: &PathEffect) {
+        let shown = show(&cl.commands[d.command]);
+        let how = &d.how;
+        let loc = if d.dynamic && !d.path.starts_with('/') {
+            Loc::Unknown
+        } else {
+            resolve_text(&d.path, &[], &Loc::Abs(Vec::new()))
+        };
+        if !d.recursive {
+            if let Loc::Abs(v) = &loc
+                && system_file(v)
+            {
+                self.deny(
+                    "shell.system-write",
+                    format!(
+                        "`{shown}` ({how}) would delete the system file {}",
+                        loc.display()
+                    ),
+                );
+            }
+            return;
+        }
+        match self.danger(&loc) {
+            Some(Danger::Deny(what)) => self.deny(
+                "shell.destructive",
+                format!("`{shown}` ({how}) would delete {what}"),
+            ),
+            Some(Danger::Escalate(what)) => self.escalate(
+                "shell.destructive",
+                0.8,
+                None,
+                format!("`{shown}` ({how}) would delete {what}"),
+            ),
+            None if loc == Loc::Unknown => self.escalate(
+                "shell.destructive",
+                0.7,
+                None,
+                format!("`{shown}` ({how}) recursively deletes a path only known at run time"),
+            ),
+            None => self.outside_workspace(&loc, &format!("`{shown}` ({how})")),
+        }
+    }
+}
+
+/// `word` quoted for re-parsing: plain words as they are, words with an
+/// expansion in double quotes (so it stays an expansion), others in single
+/// quotes.
+pub(crate) fn quote(word: &str) -> String {
+    let plain = |ch: char| ch.is_ascii_alphanumeric() || "_-./=:,+@%~".contains(ch);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else if word.contains('$') && !word.contains(['"', '\\', '`']) {
+        format!("\"{word}\"")
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,319 @@
+//! Where a path points, lexically, and how much is at stake there: the root,
+//! home and system directories, devices, start-up files.
+
+use clawlaw_sdk::shell::Word;
+use std::ops::Range;
+
+/// Where a path points, lexically. The home directory is `/home/~`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Loc {
+    Abs(Vec<String>),
+    /// Relative to an unknown directory: `ups` levels up, then components.
+    Rel(usize, Vec<String>),
+    /// Starts with something only known at run time.
+    Unknown,
+}
+
+/// A component standing for a name only known at run time.
+pub(crate) const ANY: &str = "*";
+
+impl Loc {
+    pub(crate) fn home() -> Loc {
+        Loc::Abs(vec!["home".into(), "~".into()])
+    }
+
+    pub(crate) fn push(&mut self, c: &str) {
+        if let Loc::Abs(v) | Loc::Rel(_, v) = self {
+            v.push(c.into());
+        }
+    }
+
+    pub(crate) fn pop(&mut self) {
+        match self {
+            Loc::Abs(v) => {
+                v.pop();
+            }
+            Loc::Rel(ups, v) => {
+                if v.pop().is_none() {
+                    *ups += 1;
+                }
+            }
+            Loc::Unknown => {}
+        }
+    }
+
+    pub(crate) fn display(&self) -> String {
+        match self {
+            Loc::Abs(v) if v.len() >= 2 && v[0] == "home" && v[1] == "~" => {
+                let rest = &v[2..];
+                if rest.is_empty() {
+                    "~".into()
+                } else {
+                    format!("~/{}", rest.join("/"))
+                }
+            }
+            Loc::Abs(v) => format!("/{}", v.join("/")),
+            Loc::Rel(ups, v) => {
+                let mut parts: Vec<&str> = vec![".."; *ups];
+                parts.extend(v.iter().map(String::as_str));
+                if parts.is_empty() {
+                    ".".into()
+                } else {
+                    parts.join("/")
+                }
+            }
+            Loc::Unknown => "a run-time path".into(),
+        }
+    }
+}
+
+/// `$NAME` or `${NAME}` at the start of `text`, followed by `/` or the end:
+/// the length of the prefix.
+pub(crate) fn var_prefix(text: &str, name: &str) -> Option<usize> {
+    for p in [format!("${name}"), format!("${{{name}}}")] {
+        if let Some(rest) = text.strip_prefix(p.as_str())
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return Some(p.len());
+        }
+    }
+    None
+}
+
+/// `$TMPDIR`, `${TMPDIR}` or `${TMPDIR:-/tmp}` (any default that is itself
+/// a temporary directory) at the start of `text`, followed by `/` or the
+/// end: the length of the prefix. The variable names the user's temporary
+/// directory, whose contents are scratch.
+fn temp_prefix(text: &str) -> Option<usize> {
+    if let Some(n) = var_prefix(text, "TMPDIR") {
+        return Some(n);
+    }
+    let body = text.strip_prefix("${TMPDIR")?;
+    let default = body
+        .strip_prefix(":-")
+        .or_else(|| body.strip_prefix('-'))
+        .or_else(|| body.strip_prefix(":="))?;
+    let end = default.find('}')?;
+    let value = &default[..end];
+    let rest = &default[end + 1..];
+    let temp = ["/tmp", "/var/tmp"]
+        .iter()
+        .any(|t| value.trim_end_matches('/') == *t);
+    (temp && (rest.is_empty() || rest.starts_with('/'))).then(|| text.len() - rest.len())
+}
+
+/// Whether `loc` is a system-wide temporary directory (`/tmp`, `/var/tmp`,
+/// macOS's `/private/tmp`).
+pub(crate) fn is_temp(loc: &Loc) -> bool {
+    matches!(loc, Loc::Abs(v) if v == &["tmp"] || v == &["var", "tmp"] || v == &["private", "tmp"])
+}
+
+pub(crate) fn resolve(word: &Word, cwd: &Loc) -> Loc {
+    let spans: Vec<Range<usize>> = word.dynamic_spans().collect();
+    resolve_text(&word.text, &spans, cwd)
+}
+
+pub(crate) fn resolve_text(text: &str, spans: &[Range<usize>], cwd: &Loc) -> Loc {
+    let dynamic = |a: usize, b: usize| spans.iter().any(|s| s.start < b && a < s.end);
+    let (mut loc, start) = if text == "~" || text.starts_with("~/") {
+        (Loc::home(), 1)
+    } else if let Some(n) = var_prefix(text, "HOME") {
+        (Loc::home(), n)
+    } else if let Some(n) = var_prefix(text, "PWD") {
+        (cwd.clone(), n)
+    } else if let Some(n) = temp_prefix(text) {
+        (Loc::Abs(vec!["tmp".into()]), n)
+    } else if let Some(user) = text.strip_prefix('~') {
+        let user = user.split('/').next().unwrap_or("");
+        (Loc::Abs(vec!["home".into(), user.into()]), 1 + user.len())
+    } else if text.starts_with('/') {
+        (Loc::Abs(Vec::new()), 0)
+    } else if dynamic(0, 1) && (text.starts_with('$') || text.starts_with('`')) {
+        return Loc::Unknown;
+    } else {
+        (cwd.clone(), 0)
+    };
+    if loc == Loc::Unknown {
+        return loc;
+    }
+    let rest = &text[start..];
+    let comps: Vec<(usize, &str)> = rest
+        .split('/')
+        .scan(start, |off, c| {
+            let here = *off;
+            *off += c.len() + 1;
+            Some((here, c))
+        })
+        .collect();
+    for (k, &(off, comp)) in comps.iter().enumerate() {
+        if comp.is_empty() || comp == "." {
+            continue;
+        }
+        if dynamic(off, off + comp.len()) {
+            let last = comps[k + 1..].iter().all(|(_, c)| c.is_empty());
+            let wildcard =
+                comp.contains(['*', '?']) && comp.chars().all(|c| matches!(c, '*' | '?' | '.'));
+            if last && wildcard && !is_temp(&loc) {
+                // `dir/*`: everything in `dir`, as good as `dir` itself —
+                // except for a temporary directory, whose contents are
+                // scratch while the directory itself is not.
+                break;
+            }
+            loc.push(ANY);
+        } else if comp == ".." {
+            loc.pop();
+        } else {
+            loc.push(comp);
+        }
+    }
+    loc
+}
+
+pub(crate) fn home_dir(c: &[String]) -> bool {
+    (c.len() == 2 && matches!(c[0].as_str(), "home" | "Users")) || c == ["root"]
+}
+
+/// Home-relative components, if under a home directory.
+pub(crate) fn in_home(c: &[String]) -> Option<&[String]> {
+    match c {
+        [h, _, rest @ ..] if h == "home" || h == "Users" => Some(rest),
+        [r, rest @ ..] if r == "root" => Some(rest),
+        _ => None,
+    }
+}
+
+pub(crate) const HOME_CRITICAL: &[&str] = &[
+    ".ssh",
+    ".gnupg",
+    ".config",
+    ".local",
+    ".aws",
+    ".kube",
+    "Documents",
+    "Desktop",
+];
+
+/// System files that must not be written (`/usr/local` excepted).
+pub(crate) fn system_file(c: &[String]) -> bool {
+    match c.first().map(String::as_str) {
+        Some(
+            "etc" | "boot" | "bin" | "sbin" | "lib" | "lib32" | "lib64" | "libx32" | "sys" | "proc",
+        ) => true,
+        Some("usr") => c.get(1).is_some_and(|d| d != "local"),
+        _ => false,
+    }
+}
+
+/// System directories that must not be removed wholesale.
+pub(crate) fn system_dir(c: &[String]) -> bool {
+    system_file(c)
+        || match c.first().map(String::as_str) {
+            Some("dev") => true,
+            Some("usr") => c.len() <= 3,
+            Some("var" | "System" | "Library" | "opt" | "srv") => c.len() <= 2,
+            _ => false,
+        }
+}
+
+pub(crate) const SAFE_DEVICES: &[&str] = &[
+    "null", "zero", "full", "random", "urandom", "stdin", "stdout", "stderr", "fd", "shm", "pts",
+    "ptmx", "console",
+];
+
+pub(crate) fn device(c: &[String]) -> bool {
+    c.len() >= 2
+        && c[0] == "dev"
+        && !SAFE_DEVICES.contains(&c[1].as_str())
+        && !c[1].starts_with("tty")
+        && c[1] != ANY
+}
+
+pub(crate) const STARTUP_FILES: &[&str] = &[
+    ".bashrc",
+    ".bash_profile",
+    ".bash_login",
+    ".bash_logout",
+    ".profile",
+    ".zshrc",
+    ".zprofile",
+    ".zshenv",
+    ".zlogin",
+    ".kshrc",
+    ".cshrc",
+    ".tcshrc",
+    ".xprofile",
+    ".xinitrc",
+];
+
+/// A file whose change outlives the session: its description and risk.
+pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
+    let rest = in_home(c)?;
+    match rest {
+        [f] if STARTUP_FILES.contains(&f.as_str()) => Some((
+            "a shell start-up file, which runs in every future shell",
+            0.6,
+        )),
+        [d, f]
+            if d == ".ssh"
+                && matches!(
+                    f.as_str(),
+                    "authorized_keys" | "authorized_keys2" | "rc" | "config"
+                ) =>
+        {
+            Some(("SSH access to this account", 0.8))
+        }
+        [a, b, f] if a == ".config" && b == "fish" && f == "config.fish" => Some((
+            "a shell start-up file, which runs in every future shell",
+            0.6,
+        )),
+        [a, b, ..] if a == ".config" && b == "autostart" => {
+            Some(("programs started at every login", 0.6))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) enum Danger {
+    Deny(String),
+    Escalate(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clawlaw_sdk::shell;
+
+    #[test]
+    fn locations() {
+        let cwd = Loc::Abs(vec!["work".into(), "app".into()]);
+        let r = |t: &str| resolve(&shell::parse(&format!("x {t}")).commands[0].argv[1], &cwd);
+        assert_eq!(r("/"), Loc::Abs(vec![]));
+        assert_eq!(r("/*"), Loc::Abs(vec![]));
+        assert_eq!(r("~/"), Loc::home());
+        assert_eq!(r("$HOME/*"), Loc::home());
+        assert_eq!(r("\"${HOME}\""), Loc::home());
+        assert_eq!(r("../.."), Loc::Abs(vec![]));
+        assert_eq!(
+            r("./target"),
+            Loc::Abs(vec!["work".into(), "app".into(), "target".into()])
+        );
+        assert_eq!(r("/u*"), Loc::Abs(vec![ANY.into()]));
+        assert_eq!(r("/{usr,etc}"), Loc::Abs(vec![ANY.into()]));
+        assert_eq!(r("$DIR/x"), Loc::Unknown);
+        let tmp = |rest: &[&str]| {
+            let mut v = vec!["tmp".to_string()];
+            v.extend(rest.iter().map(|s| s.to_string()));
+            Loc::Abs(v)
+        };
+        assert_eq!(r("$TMPDIR/build"), tmp(&["build"]));
+        assert_eq!(r("\"${TMPDIR}/build\""), tmp(&["build"]));
+        assert_eq!(r("${TMPDIR:-/tmp}/build"), tmp(&["build"]));
+        assert_eq!(r("${TMPDIR:-/}/build"), Loc::Unknown);
+        assert_eq!(r("/tmp/*"), tmp(&[ANY]));
+        assert_eq!(r("/tmp"), tmp(&[]));
+        assert_eq!(
+            r("'*'"),
+            Loc::Abs(vec!["work".into(), "app".into(), "*".into()])
+        );
+    }
+}

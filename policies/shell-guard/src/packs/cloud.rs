@@ -1,0 +1,147 @@
+//! The cloud pack: `aws`, `gcloud`/`gsutil`, `az` (and the CLIs of other
+//! providers: `doctl`, `hcloud`, `linode-cli`, `oci`, `ibmcloud`, `scw`) that delete
+//! storage, databases, machines or whole projects. Deleting verbs are
+//! recognised by their form (`delete-*`, `terminate-*`, `rb`, `rm -r`,
+//! `… delete`), not by listing every service.
+
+use clawlaw_sdk::Verdict;
+use clawlaw_sdk::shell::Command;
+
+use crate::checker::Checker;
+use crate::packs::{arg_texts, positionals};
+use crate::rules::{Pack, PackRule};
+
+pub(crate) const DELETE_STORAGE: PackRule = PackRule {
+    id: "cloud.delete-storage",
+    pack: Pack::Cloud,
+    verdict: Verdict::Escalate,
+    risk: 0.9,
+    summary: "Escalate deleting buckets or everything under a prefix (`aws s3 rm --recursive`, `s3 rb`, `s3 sync --delete`, `gsutil rm -r`, `gcloud storage rm -r`, `az storage … delete-batch`)",
+    instead: "list what would go first (`aws s3 rm --dryrun`, `gsutil ls -r`), delete named objects, and keep bucket versioning on",
+};
+pub(crate) const DELETE_RESOURCE: PackRule = PackRule {
+    id: "cloud.delete-resource",
+    pack: Pack::Cloud,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate deleting or terminating cloud resources (`aws … delete-*`/`terminate-*`, `gcloud … delete`, `az … delete`): instances, databases, tables, clusters, keys",
+    instead: "snapshot or back the resource up first (final DB snapshot, AMI, export), and have a human run the deletion",
+};
+pub(crate) const DELETE_PROJECT: PackRule = PackRule {
+    id: "cloud.delete-project",
+    pack: Pack::Cloud,
+    verdict: Verdict::Deny,
+    risk: 1.0,
+    summary: "Deny deleting a whole account container: `gcloud projects delete`, `az group delete`, `aws organizations close-account`",
+    instead: "a human must do this in the console, after exporting what the project holds",
+};
+
+pub(crate) const RULES: &[&PackRule] = &[&DELETE_STORAGE, &DELETE_RESOURCE, &DELETE_PROJECT];
+
+/// Options of the cloud CLIs that take a value.
+const VALUED: &[&str] = &[
+    "--profile",
+    "--region",
+    "--output",
+    "--endpoint-url",
+    "--project",
+    "--zone",
+    "--subscription",
+    "-g",
+    "--resource-group",
+    "-n",
+    "--name",
+    "--query",
+    "--format",
+    "--account",
+    "--configuration",
+];
+
+/// Whether an operation name deletes: `delete`, `terminate-instances`,
+/// `batch-delete-image`, `deregister-task-definition`, …
+fn deleting_verb(v: &str) -> bool {
+    [
+        "delete",
+        "terminate",
+        "remove",
+        "purge",
+        "destroy",
+        "deregister",
+        "deprovision",
+    ]
+    .iter()
+    .any(|d| v.split('-').any(|part| part == *d))
+}
+
+impl Checker<'_> {
+    pub(crate) fn check_cloud(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let args = arg_texts(c);
+        if args
+            .iter()
+            .any(|a| matches!(*a, "--dryrun" | "--dry-run" | "--help" | "help"))
+        {
+            return;
+        }
+        let pos = positionals(&args, VALUED);
+        let recursive = c.has_flag('r') || c.has_flag('R') || c.has_long("recursive");
+        let subject = format!("{p} {}", pos.first().copied().unwrap_or(""));
+        let subject = Some(subject.as_str());
+        let storage = match (p, pos.as_slice()) {
+            ("aws", ["s3", "rm", ..]) => recursive,
+            ("aws", ["s3", "rb", ..]) | ("aws", ["s3api", "delete-bucket", ..]) => true,
+            ("aws", ["s3", "sync" | "mv", ..]) => {
+                c.has_long("delete") || pos[1] == "mv" && recursive
+            }
+            ("gsutil", [v, ..]) => {
+                (matches!(*v, "rm" | "mv") && (recursive || c.has_flag('a')))
+                    || *v == "rb"
+                    || (*v == "rsync" && c.has_flag('d'))
+            }
+            ("gcloud", ["storage", "rm", ..]) => recursive,
+            ("gcloud", ["storage", "buckets", "delete", ..]) => true,
+            ("az", ["storage", _, v, ..]) => {
+                *v == "delete-batch" || (*v == "delete" && pos[1] == "container")
+            }
+            _ => false,
+        };
+        if storage {
+            self.hit(
+                &DELETE_STORAGE,
+                subject,
+                format!("`{shown}` deletes a bucket or every object under a prefix"),
+            );
+            return;
+        }
+        let project = matches!(
+            (p, pos.as_slice()),
+            ("gcloud", ["projects", "delete", ..])
+                | ("az", ["group", "delete", ..])
+                | (
+                    "aws",
+                    ["organizations", "close-account" | "delete-organization", ..]
+                )
+        );
+        if project {
+            self.hit(
+                &DELETE_PROJECT,
+                subject,
+                format!("`{shown}` deletes a whole project or resource group and everything in it"),
+            );
+            return;
+        }
+        let deletes = match p {
+            // `aws <service> delete-…`
+            "aws" => pos.get(1).is_some_and(|v| deleting_verb(v)),
+            // `gcloud compute instances delete NAME`, `az vm delete`
+            _ => pos.iter().take(4).skip(1).any(|v| deleting_verb(v)),
+        };
+        if deletes {
+            self.hit(
+                &DELETE_RESOURCE,
+                subject,
+                format!("`{shown}` deletes cloud resources, and the data on them"),
+            );
+        }
+    }
+}

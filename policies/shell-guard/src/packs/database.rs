@@ -1,0 +1,612 @@
+//! The database pack: database clients asked to destroy data — SQL given to
+//! `psql`, `mysql`/`mariadb`, `sqlite3`, `duckdb`, `clickhouse-client`,
+//! `cockroach sql` (by option, operand, here-document, here-string or an
+//! `echo … |` pipe) that drops a database, schema or table, truncates, or
+//! deletes/updates without `WHERE`; `dropdb` and `mysqladmin drop`; Redis
+//! `FLUSHALL`/`FLUSHDB`; MongoDB `dropDatabase()`, `drop()` and
+//! `deleteMany({})`; and framework commands that drop or wipe the database
+//! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, …).
+
+use clawlaw_sdk::Verdict;
+use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp};
+
+use crate::checker::Checker;
+use crate::packs::arg_texts;
+use crate::rules::{Pack, PackRule};
+
+pub(crate) const DROP_DATABASE: PackRule = PackRule {
+    id: "db.drop-database",
+    pack: Pack::Database,
+    verdict: Verdict::Deny,
+    risk: 1.0,
+    summary: "Deny dropping a whole database or schema (`DROP DATABASE`, `DROP SCHEMA`, `dropdb`, `mysqladmin drop`, `db.dropDatabase()`)",
+    instead: "take a dump first (`pg_dump`, `mysqldump`, `mongodump`) and have a human drop it",
+};
+pub(crate) const FLUSH: PackRule = PackRule {
+    id: "db.flush",
+    pack: Pack::Database,
+    verdict: Verdict::Deny,
+    risk: 1.0,
+    summary: "Deny `redis-cli FLUSHALL`/`FLUSHDB`: every key of the server or database is deleted",
+    instead: "delete the keys you mean (`redis-cli --scan --pattern 'app:*' | xargs redis-cli del`), after `BGSAVE`",
+};
+pub(crate) const DROP_TABLE: PackRule = PackRule {
+    id: "db.drop-table",
+    pack: Pack::Database,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE` and MongoDB `drop()`: the rows are gone",
+    instead: "back the table up first (`CREATE TABLE t_backup AS SELECT * FROM t`, `pg_dump -t t`), or run it in a migration a human reviews",
+};
+pub(crate) const UNBOUNDED_WRITE: PackRule = PackRule {
+    id: "db.unbounded-write",
+    pack: Pack::Database,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate `DELETE` or `UPDATE` without `WHERE` and MongoDB `deleteMany({})`/`remove({})`: every row is deleted or overwritten",
+    instead: "add a `WHERE` clause and check it with `SELECT count(*) … WHERE …` first, inside a transaction",
+};
+
+pub(crate) const RESET: PackRule = PackRule {
+    id: "db.reset",
+    pack: Pack::Database,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate framework commands that drop or wipe the database (`prisma migrate reset`, `rails db:drop`/`db:reset`, `manage.py flush`, `artisan migrate:fresh`/`db:wipe`, `mix ecto.drop`/`ecto.reset`, `supabase db reset`)",
+    instead: "dump the database first, or point the command at a disposable database (check the connection settings)",
+};
+
+pub(crate) const RULES: &[&PackRule] = &[
+    &DROP_DATABASE,
+    &FLUSH,
+    &DROP_TABLE,
+    &UNBOUNDED_WRITE,
+    &RESET,
+];
+
+/// The tool a package runner runs and its arguments: `npx prisma …`,
+/// `bundle exec rails …`, `poetry run python manage.py …`; else the command
+/// itself.
+fn through_runner<'a>(p: &'a str, args: &[&'a str]) -> (&'a str, Vec<&'a str>) {
+    let skip = match p {
+        "npx" | "bunx" | "pnpx" => 0,
+        "bundle" | "poetry" | "pipenv" | "uv" | "pdm" | "rye" | "pnpm" | "yarn" | "hatch"
+            if args
+                .first()
+                .is_some_and(|a| matches!(*a, "exec" | "run" | "dlx")) =>
+        {
+            1
+        }
+        _ => return (p, args.to_vec()),
+    };
+    let rest: Vec<&str> = args[skip..]
+        .iter()
+        .copied()
+        .skip_while(|a| a.starts_with('-'))
+        .collect();
+    match rest.split_first() {
+        Some((tool, tool_args)) => (tool.rsplit('/').next().unwrap_or(tool), tool_args.to_vec()),
+        None => (p, args.to_vec()),
+    }
+}
+
+/// Whether a framework or migration tool is told to drop, wipe or rebuild
+/// the database: `(program, words)` → what it does.
+fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
+    let words: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let first = words.first().copied().unwrap_or("");
+    let second = words.get(1).copied().unwrap_or("");
+    let rails_task = |t: &str| {
+        matches!(
+            t,
+            "db:drop"
+                | "db:reset"
+                | "db:purge"
+                | "db:schema:load"
+                | "db:drop:all"
+                | "db:truncate_all"
+        )
+    };
+    match p {
+        "prisma" if first == "migrate" && second == "reset" => {
+            Some("drops the database and re-applies the migrations")
+        }
+        "prisma" if first == "db" && second == "push" && args.contains(&"--force-reset") => {
+            Some("drops the database before pushing the schema")
+        }
+        "rails" | "rake" if words.iter().any(|w| rails_task(w)) => {
+            Some("drops or wipes the database")
+        }
+        "artisan" if matches!(first, "migrate:fresh" | "migrate:reset" | "db:wipe") => {
+            Some("drops every table")
+        }
+        "php"
+            if first.ends_with("artisan")
+                && matches!(second, "migrate:fresh" | "migrate:reset" | "db:wipe") =>
+        {
+            Some("drops every table")
+        }
+        "mix" if matches!(first, "ecto.drop" | "ecto.reset") => Some("drops the database"),
+        "supabase" if first == "db" && second == "reset" => {
+            Some("recreates the database from migrations")
+        }
+        "sequelize" | "sequelize-cli" if matches!(first, "db:drop" | "db:migrate:undo:all") => {
+            Some("drops the database or undoes every migration")
+        }
+        "django-admin" if matches!(first, "flush" | "reset_db") => {
+            Some("deletes every row of every table")
+        }
+        _ if p.starts_with("python")
+            && first.ends_with("manage.py")
+            && matches!(second, "flush" | "reset_db" | "sqlflush") =>
+        {
+            Some("deletes every row of every table")
+        }
+        _ => None,
+    }
+}
+
+/// How a client takes its statements.
+#[derive(Clone, Copy, PartialEq)]
+enum Client {
+    Sql,
+    Redis,
+    Mongo,
+}
+
+fn client(program: &str) -> Option<Client> {
+    match program {
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
+        | "clickhouse" | "cockroach" | "sqlcmd" | "snowsql" | "bq" | "usql" | "pgcli" | "mycli"
+        | "litecli" => Some(Client::Sql),
+        "redis-cli" | "valkey-cli" | "keydb-cli" => Some(Client::Redis),
+        "mongosh" | "mongo" => Some(Client::Mongo),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    pub(crate) fn check_database(&mut self, cl: &CommandLine, i: usize, shown: &str) {
+        let c = &cl.commands[i];
+        let p = c.program.as_str();
+        let args = arg_texts(c);
+        if p == "dropdb" && !args.iter().any(|a| *a == "--help" || *a == "--version") {
+            self.hit(
+                &DROP_DATABASE,
+                Some(p),
+                format!("`{shown}` drops a whole PostgreSQL database"),
+            );
+            return;
+        }
+        if p == "mysqladmin" && args.iter().any(|a| a.eq_ignore_ascii_case("drop")) {
+            self.hit(
+                &DROP_DATABASE,
+                Some(p),
+                format!("`{shown}` drops a whole MySQL database"),
+            );
+            return;
+        }
+        let (tool, tool_args) = through_runner(p, &args);
+        if let Some(what) = framework_reset(tool, &tool_args) {
+            self.hit(&RESET, Some(p), format!("`{shown}` {what}"));
+            return;
+        }
+        let Some(kind) = client(p) else { return };
+        for text in statements_given(cl, i, kind) {
+            match kind {
+                Client::Redis => self.judge_redis(&text, shown),
+                Client::Mongo => self.judge_mongo(&text, shown),
+                Client::Sql => self.judge_sql(&text, p, shown),
+            }
+        }
+    }
+
+    fn judge_sql(&mut self, text: &str, p: &str, shown: &str) {
+        for stmt in split_statements(text) {
+            let words = sql_words(&stmt);
+            let w: Vec<&str> = words.iter().map(String::as_str).collect();
+            if let Some((rule, what)) = sql_danger(&w) {
+                let stmt = brief(&stmt);
+                self.hit(
+                    rule,
+                    Some(p),
+                    format!("`{shown}` runs `{stmt}`, which {what}"),
+                );
+            }
+        }
+    }
+
+    fn judge_redis(&mut self, text: &str, shown: &str) {
+        for line in text.lines() {
+            let cmd = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            if matches!(cmd.as_str(), "FLUSHALL" | "FLUSHDB") {
+                let scope = if cmd == "FLUSHALL" {
+                    "every key in every database of the server"
+                } else {
+                    "every key in the database"
+                };
+                self.hit(
+                    &FLUSH,
+                    Some("redis-cli"),
+                    format!("`{shown}` runs {cmd}, which deletes {scope}"),
+                );
+            }
+        }
+    }
+
+    fn judge_mongo(&mut self, text: &str, shown: &str) {
+        let compact: String = text.chars().filter(|ch| !ch.is_whitespace()).collect();
+        if compact.contains(".dropDatabase(") {
+            self.hit(
+                &DROP_DATABASE,
+                Some("mongosh"),
+                format!("`{shown}` drops a whole MongoDB database"),
+            );
+        } else if compact.contains(".drop()") {
+            self.hit(
+                &DROP_TABLE,
+                Some("mongosh"),
+                format!("`{shown}` drops a collection and its documents"),
+            );
+        }
+        if ["deleteMany({})", "remove({})", "deleteMany()", "remove()"]
+            .iter()
+            .any(|call| compact.contains(call))
+        {
+            self.hit(
+                &UNBOUNDED_WRITE,
+                Some("mongosh"),
+                format!("`{shown}` deletes every document of a collection"),
+            );
+        }
+    }
+}
+
+/// The statements a client command is given: by option (`-c`, `-e`,
+/// `--eval`, …), as operands (`sqlite3 db 'SQL'`, `redis-cli FLUSHALL`),
+/// by here-document or here-string, or piped from `echo`/`printf`.
+fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<String> {
+    let c = &cl.commands[i];
+    let p = c.program.as_str();
+    let args = arg_texts(c);
+    let mut out: Vec<String> = Vec::new();
+    let options: &[&str] = match kind {
+        Client::Mongo => &["--eval"],
+        Client::Redis => &[],
+        Client::Sql => match p {
+            "psql" | "pgcli" | "usql" => &["-c", "--command"],
+            "sqlcmd" => &["-Q", "-q"],
+            "snowsql" => &["-q", "--query"],
+            "clickhouse-client" | "clickhouse" => &["-q", "--query"],
+            "duckdb" => &["-c", "-cmd"],
+            "sqlite3" | "sqlite" | "litecli" => &["-cmd"],
+            _ => &["-e", "--execute"],
+        },
+    };
+    // Options that take the next word as their value, so it is not read as
+    // a statement (`mysql -p` takes none: its password must be attached).
+    let valued: &[&str] = match (kind, p) {
+        (Client::Redis, _) => &["-h", "-p", "-a", "-n", "-u", "-s", "--user", "--pass"],
+        (Client::Mongo, _) => &[
+            "--host",
+            "--port",
+            "-u",
+            "-p",
+            "--username",
+            "--password",
+            "--authenticationDatabase",
+            "-f",
+            "--file",
+        ],
+        (_, "psql" | "pgcli" | "usql") => &[
+            "-h",
+            "-p",
+            "-U",
+            "-d",
+            "-f",
+            "-P",
+            "-v",
+            "-o",
+            "-L",
+            "-T",
+            "-F",
+            "-R",
+            "--host",
+            "--port",
+            "--username",
+            "--dbname",
+            "--file",
+            "--set",
+            "--variable",
+            "--output",
+        ],
+        (_, "sqlite3" | "sqlite" | "duckdb" | "litecli") => {
+            &["-cmd", "-separator", "-newline", "-nullvalue", "-init"]
+        }
+        _ => &[
+            "-h",
+            "-u",
+            "-P",
+            "-D",
+            "-S",
+            "--host",
+            "--user",
+            "--port",
+            "--database",
+            "--socket",
+            "--defaults-file",
+            "-d",
+        ],
+    };
+    let mut operands: Vec<&str> = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k];
+        k += 1;
+        if let Some(opt) = options
+            .iter()
+            .find(|o| a == **o || a.starts_with(&format!("{o}=")))
+        {
+            if a.len() > opt.len() {
+                out.push(a[opt.len() + 1..].to_string());
+            } else if let Some(v) = args.get(k) {
+                out.push(v.to_string());
+                k += 1;
+            }
+        } else if let Some(v) = a
+            .strip_prefix("-e")
+            .filter(|v| !v.is_empty() && kind == Client::Sql && !p.starts_with("psql"))
+        {
+            out.push(v.to_string()); // mysql -e"DROP …"
+        } else if a.starts_with('-') {
+            // Options with a value: skip it, so it is not read as SQL.
+            if valued.contains(&a) {
+                k += 1;
+            }
+        } else {
+            operands.push(a);
+        }
+    }
+    match (kind, p) {
+        (Client::Redis, _) => out.push(operands.join(" ")),
+        (Client::Sql, "sqlite3" | "sqlite" | "duckdb" | "litecli") if operands.len() >= 2 => {
+            out.push(operands[1..].join(" "))
+        }
+        (Client::Sql, "bq") if operands.first() == Some(&"query") => {
+            out.push(operands[1..].join(" "))
+        }
+        _ => {}
+    }
+    for r in &c.redirects {
+        match r.op {
+            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
+            RedirectOp::HereString => out.push(r.target.text.clone()),
+            _ => {}
+        }
+    }
+    if c.piped_in {
+        let pipeline = &cl.pipelines[c.pipeline].commands;
+        if let Some(k) = pipeline
+            .iter()
+            .position(|&e| e == i)
+            .and_then(|k| k.checked_sub(1))
+        {
+            let up: &Command = &cl.commands[pipeline[k]];
+            if matches!(up.program.as_str(), "echo" | "printf") && !up.program_dynamic {
+                let text: Vec<&str> = up.operands().map(|w| w.text.as_str()).collect();
+                out.push(text.join(" ").replace("\\n", "\n"));
+            }
+        }
+    }
+    out
+}
+
+/// What a statement (its upper-cased words) destroys, if anything: the rule
+/// and a phrase for the reason. Objects that hold no data (indexes, views,
+/// functions, roles, constraints) are not counted.
+fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
+    const QUALIFIERS: &[&str] = &["TEMPORARY", "TEMP", "EXTERNAL", "FOREIGN", "UNLOGGED"];
+    const NO_DATA: &[&str] = &[
+        "INDEX",
+        "VIEW",
+        "MATERIALIZED",
+        "USER",
+        "ROLE",
+        "FUNCTION",
+        "PROCEDURE",
+        "TRIGGER",
+        "POLICY",
+        "RULE",
+        "CONSTRAINT",
+        "KEY",
+        "PRIMARY",
+        "DEFAULT",
+        "NOT",
+        "CHECK",
+        "EVENT",
+        "SERVER",
+        "STATISTICS",
+        "PUBLICATION",
+        "SUBSCRIPTION",
+        "",
+    ];
+    let has_where = w.contains(&"WHERE");
+    match *w.first()? {
+        "DROP" => {
+            let object = w[1..]
+                .iter()
+                .find(|x| !QUALIFIERS.contains(x))
+                .copied()
+                .unwrap_or("");
+            if matches!(object, "DATABASE" | "SCHEMA") {
+                Some((
+                    &DROP_DATABASE,
+                    "drops a whole database and every table in it".into(),
+                ))
+            } else if NO_DATA.contains(&object) {
+                None
+            } else {
+                let object = object.to_ascii_lowercase();
+                Some((&DROP_TABLE, format!("drops a {object} and the data in it")))
+            }
+        }
+        "TRUNCATE" => Some((&DROP_TABLE, "deletes every row".into())),
+        "ALTER" if w.get(1) == Some(&"TABLE") => {
+            let after = w
+                .iter()
+                .position(|x| *x == "DROP")
+                .and_then(|k| w.get(k + 1))?;
+            (!NO_DATA.contains(after))
+                .then(|| (&DROP_TABLE, "drops a column and the data in it".into()))
+        }
+        "DELETE" if !has_where => Some((&UNBOUNDED_WRITE, "deletes every row (no WHERE)".into())),
+        "UPDATE" if !has_where => {
+            Some((&UNBOUNDED_WRITE, "overwrites every row (no WHERE)".into()))
+        }
+        _ => None,
+    }
+}
+
+/// Statements of `text`, split at `;` outside quotes, comments removed.
+fn split_statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match quote {
+            Some(q) => {
+                cur.push(ch);
+                if ch == q {
+                    quote = None;
+                }
+            }
+            None if ch == '\'' || ch == '"' || ch == '`' => {
+                quote = Some(ch);
+                cur.push(ch);
+            }
+            None if ch == '-' && chars.peek() == Some(&'-') => {
+                for c2 in chars.by_ref() {
+                    if c2 == '\n' {
+                        break;
+                    }
+                }
+                cur.push(' ');
+            }
+            None if ch == ';' => out.push(std::mem::take(&mut cur)),
+            None => cur.push(ch),
+        }
+    }
+    out.push(cur);
+    out.retain(|s| !s.trim().is_empty());
+    out
+}
+
+/// The upper-cased keywords and names of a statement, quoted text dropped.
+fn sql_words(stmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for ch in stmt.chars() {
+        if let Some(q) = quote {
+            if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        if ch == '\'' {
+            quote = Some(ch);
+        } else if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch.to_ascii_uppercase());
+            continue;
+        }
+        if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+fn brief(stmt: &str) -> String {
+    let s: String = stmt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn danger(sql: &str) -> Option<&'static str> {
+        let words = sql_words(sql);
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        sql_danger(&w).map(|(rule, _)| rule.id)
+    }
+
+    #[test]
+    fn statements_split_outside_quotes_and_comments() {
+        assert_eq!(
+            split_statements("select ';'; -- drop table x;\nDELETE FROM t"),
+            vec!["select ';'", "  DELETE FROM t"]
+        );
+        assert_eq!(
+            sql_words("delete from \"T\" where note = 'x where'"),
+            ["DELETE", "FROM", "T", "WHERE", "NOTE"]
+        );
+    }
+
+    #[test]
+    fn statements_are_judged_by_what_they_destroy() {
+        assert_eq!(danger("drop database app"), Some("db.drop-database"));
+        assert_eq!(
+            danger("DROP SCHEMA public CASCADE"),
+            Some("db.drop-database")
+        );
+        assert_eq!(danger("drop temporary table t"), Some("db.drop-table"));
+        assert_eq!(danger("drop index concurrently i"), None);
+        assert_eq!(danger("drop materialized view v"), None);
+        assert_eq!(danger("alter table t drop column c"), Some("db.drop-table"));
+        assert_eq!(danger("alter table t drop constraint c"), None);
+        assert_eq!(danger("truncate t"), Some("db.drop-table"));
+        assert_eq!(danger("delete from t"), Some("db.unbounded-write"));
+        assert_eq!(danger("delete from t where id = 1"), None);
+        assert_eq!(
+            danger("update t set a = 'where'"),
+            Some("db.unbounded-write")
+        );
+        assert_eq!(danger("select * from t"), None);
+    }
+
+    #[test]
+    fn runners_and_frameworks() {
+        assert_eq!(
+            through_runner("npx", &["-y", "prisma", "migrate", "reset"]),
+            ("prisma", vec!["migrate", "reset"])
+        );
+        assert_eq!(
+            through_runner("bundle", &["exec", "bin/rails", "db:drop"]),
+            ("rails", vec!["db:drop"])
+        );
+        assert_eq!(
+            through_runner("bundle", &["install"]),
+            ("bundle", vec!["install"])
+        );
+        assert!(framework_reset("python3", &["manage.py", "flush"]).is_some());
+        assert!(framework_reset("python3", &["manage.py", "migrate"]).is_none());
+        assert!(framework_reset("rake", &["db:migrate"]).is_none());
+    }
+}

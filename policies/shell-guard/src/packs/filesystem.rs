@@ -1,0 +1,421 @@
+//! The filesystem pack: deleting, moving, overwriting or re-permissioning
+//! what must survive — the root, home and system directories, devices,
+//! protected paths, the working directory and its parents (core rules
+//! `shell.destructive` and `shell.system-write`, which stay on when the pack
+//! is switched off), and its own softer rules: overwriting files beyond
+//! ([`DELETE_OUTSIDE`]): deleting a directory tree outside the working
+//! directory that is neither a temporary directory nor a cache.
+
+use clawlaw_sdk::shell::{Command, CommandLine, Word};
+
+use crate::checker::Checker;
+use crate::loc::*;
+use crate::programs::*;
+use crate::rules::{Pack, PackRule};
+use clawlaw_sdk::Verdict;
+
+pub(crate) const DELETE_OUTSIDE: PackRule = PackRule {
+    id: "fs.delete-outside-workspace",
+    pack: Pack::Filesystem,
+    verdict: Verdict::Escalate,
+    risk: 0.6,
+    summary: "Escalate deleting a directory tree outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
+    instead: "delete only inside the working directory, or move the tree aside (`mv dir dir.bak`) and delete it once nothing needs it",
+};
+
+pub(crate) const RULES: &[&PackRule] = &[&DELETE_OUTSIDE];
+
+impl Checker<'_> {
+    /// Reports a recursive delete of `loc` when it lies outside the working
+    /// directory (known and absolute), outside temporary directories and
+    /// caches, and no stricter finding applies.
+    /// `doer` names what deletes, as reasons show it.
+    pub(crate) fn outside_workspace(&mut self, loc: &Loc, doer: &str) {
+        let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
+            return;
+        };
+        let scratch = v
+            .iter()
+            .any(|c| matches!(c.as_str(), ".cache" | "Caches" | "cache" | "tmp" | "temp"));
+        if v.starts_with(w) || scratch || v.len() < 2 || v.iter().any(|c| c == ANY) && v.len() < 3 {
+            return;
+        }
+        let what = format!(
+            "{doer} deletes {} and everything below it, outside the working directory {}",
+            loc.display(),
+            self.cwd.display()
+        );
+        self.hit(&DELETE_OUTSIDE, None, what);
+    }
+
+    /// The filesystem checks of one command.
+    pub(crate) fn check_filesystem(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+        let c = &cl.commands[i];
+        let shown = shown.to_string();
+        match c.program.as_str() {
+            "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, &shown),
+            "find" => self.check_find(c, cwd, &shown),
+            "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, &shown),
+            "mv" => {
+                let ops: Vec<Word> = c.operands().cloned().collect();
+                if let Some((dest, sources)) = ops.split_last() {
+                    for s in sources {
+                        for loc in self.locs(s, cwd) {
+                            if let Some(Danger::Deny(what)) = self.danger(&loc) {
+                                self.deny(
+                                    "shell.destructive",
+                                    format!("`{shown}` would move away {what}"),
+                                );
+                            }
+                        }
+                    }
+                    self.check_write(c, dest, cwd);
+                }
+            }
+            "cp" | "install" | "ln" => {
+                let dest = c
+                    .args()
+                    .iter()
+                    .position(|a| a.text == "-t")
+                    .and_then(|k| c.args().get(k + 1).cloned())
+                    .or_else(|| {
+                        c.args().iter().find_map(|a| {
+                            a.text
+                                .strip_prefix("--target-directory=")
+                                .map(Word::literal)
+                        })
+                    })
+                    .or_else(|| {
+                        if c.operands().count() >= 2 {
+                            c.operands().last().cloned()
+                        } else {
+                            None
+                        }
+                    });
+                if let Some(dest) = dest {
+                    self.check_write(c, &dest, cwd);
+                }
+            }
+            "tee" | "truncate" => {
+                for t in c.operands() {
+                    self.check_write(c, t, cwd);
+                }
+            }
+            "sed" | "perl"
+                if c.has_flag('i')
+                    || c.has_long("in-place")
+                    || c.args().iter().any(|a| a.text.starts_with("-i")) =>
+            {
+                for t in c.operands() {
+                    self.check_write(c, t, cwd);
+                }
+            }
+            "dd" => {
+                for a in c.args() {
+                    if let Some(rest) = a.text.strip_prefix("of=") {
+                        let target = Word::literal(rest);
+                        self.check_write(c, &target, cwd);
+                    }
+                }
+            }
+            "rsync" => self.check_rsync(c, cwd, &shown),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn check_write(&mut self, c: &Command, target: &Word, cwd: &Loc) {
+        for loc in self.locs(target, cwd) {
+            self.check_write_loc(c, &loc);
+        }
+    }
+
+    pub(crate) fn check_write_loc(&mut self, c: &Command, loc: &Loc) {
+        let Loc::Abs(v) = loc else { return };
+        let shown = show(c);
+        let path = loc.display();
+        if device(v) {
+            self.deny(
+                "shell.disk",
+                format!("`{shown}` would overwrite the block device {path}"),
+            );
+        } else if system_file(v) {
+            self.deny(
+                "shell.system-write",
+                format!("`{shown}` would overwrite the system file {path}"),
+            );
+        } else if let Some((what, risk)) = startup_file(v) {
+            self.escalate(
+                "shell.persistence",
+                risk,
+                None,
+                format!("`{shown}` would change {path}: {what}"),
+            );
+        } else if self.protected.iter().any(|p| v.starts_with(p)) {
+            self.deny(
+                "shell.system-write",
+                format!("`{shown}` would write into the protected path {path}"),
+            );
+        }
+    }
+
+    pub(crate) fn check_delete(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+        let c = &cl.commands[i];
+        let recursive =
+            c.program == "rm" && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
+        for (t, loc) in self.target_locs(cl, c, cwd) {
+            if let Loc::Abs(v) = &loc {
+                if c.program == "shred" && device(v) {
+                    self.deny(
+                        "shell.disk",
+                        format!("`{shown}` would overwrite the device {}", loc.display()),
+                    );
+                    continue;
+                }
+                if !recursive && system_file(v) {
+                    self.deny(
+                        "shell.system-write",
+                        format!("`{shown}` would delete the system file {}", loc.display()),
+                    );
+                    continue;
+                }
+                if !recursive && self.protected.iter().any(|p| v.starts_with(p)) {
+                    self.deny(
+                        "shell.destructive",
+                        format!(
+                            "`{shown}` would delete the protected file {}",
+                            loc.display()
+                        ),
+                    );
+                    continue;
+                }
+            }
+            if !recursive {
+                continue;
+            }
+            match self.danger(&loc) {
+                Some(Danger::Deny(what)) => self.deny(
+                    "shell.destructive",
+                    format!("`{shown}` would delete {what}"),
+                ),
+                Some(Danger::Escalate(what)) => self.escalate(
+                    "shell.destructive",
+                    0.8,
+                    None,
+                    format!("`{shown}` would delete {what}"),
+                ),
+                None if loc == Loc::Unknown => self.escalate(
+                    "shell.destructive",
+                    0.7,
+                    None,
+                    format!(
+                        "`{shown}` recursively deletes `{}`, a path only known at run time",
+                        t.text
+                    ),
+                ),
+                None if matches!(&loc, Loc::Abs(v) | Loc::Rel(_, v) if v.last().is_some_and(|l| l == ".git")) => {
+                    self.escalate(
+                        "shell.destructive",
+                        0.7,
+                        None,
+                        format!(
+                            "`{shown}` would delete the repository's history ({})",
+                            loc.display()
+                        ),
+                    )
+                }
+                None => self.outside_workspace(&loc, &format!("`{shown}`")),
+            }
+        }
+        if recursive && c.has_wrapper("xargs") {
+            for u in cl.upstream(i) {
+                for w in cl.commands[u].args() {
+                    if !(w.text.starts_with('/')
+                        || w.text.starts_with('~')
+                        || w.text.starts_with("$HOME"))
+                    {
+                        continue;
+                    }
+                    if let Some(Danger::Deny(what)) = self.danger(&resolve(w, cwd)) {
+                        let up = show(&cl.commands[u]);
+                        self.deny(
+                            "shell.destructive",
+                            format!("`{up} | {shown}` would delete {what}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+        if !c.args().iter().any(|a| a.text == "-delete") {
+            return;
+        }
+        let (starts, filtered) = find_scope(c);
+        let locs: Vec<(&Word, Loc)> = starts
+            .iter()
+            .flat_map(|s| self.locs(s, cwd).into_iter().map(move |l| (s, l)))
+            .collect();
+        for (s, mut loc) in locs {
+            if filtered {
+                loc.push(ANY);
+            }
+            match self.danger(&loc) {
+                Some(Danger::Deny(what)) => self.deny(
+                    "shell.destructive",
+                    format!("`{shown}` would delete files across {what}"),
+                ),
+                Some(Danger::Escalate(what)) => self.escalate(
+                    "shell.destructive",
+                    0.8,
+                    None,
+                    format!("`{shown}` would delete {what}"),
+                ),
+                None if loc == Loc::Unknown => self.escalate(
+                    "shell.destructive",
+                    0.7,
+                    None,
+                    format!(
+                        "`{shown}` deletes under `{}`, a path only known at run time",
+                        s.text
+                    ),
+                ),
+                None => self.outside_workspace(&loc, &format!("`{shown}`")),
+            }
+        }
+    }
+
+    pub(crate) fn check_perms(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+        let c = &cl.commands[i];
+        let recursive = c.has_flag('R') || c.has_long("recursive");
+        let reference = c.args().iter().any(|a| a.text.starts_with("--reference"));
+        let ops: Vec<(Word, Loc)> = self.target_locs(cl, c, cwd);
+        let (spec, files) = if reference || ops.is_empty() {
+            (None, &ops[..])
+        } else {
+            (Some(&ops[0].0), &ops[1..])
+        };
+        let what = if c.program == "chmod" {
+            "permissions"
+        } else {
+            "ownership"
+        };
+        for (_, loc) in files {
+            if recursive && let Some(Danger::Deny(place)) = self.danger(loc) {
+                self.deny(
+                    "shell.destructive",
+                    format!("`{shown}` would change {what} across {place}"),
+                );
+            }
+            if let Loc::Abs(v) = loc
+                && system_file(v)
+            {
+                self.deny(
+                    "shell.system-write",
+                    format!(
+                        "`{shown}` would change {what} of the system file {}",
+                        loc.display()
+                    ),
+                );
+            }
+        }
+        if c.program != "chmod" {
+            return;
+        }
+        let Some(mode) = spec else { return };
+        let (world, setid) = chmod_risk(&mode.text);
+        if world {
+            self.escalate(
+                "shell.permissions",
+                0.6,
+                Some("chmod"),
+                format!("`{shown}` makes files writable by every user"),
+            );
+        }
+        if setid {
+            self.escalate(
+                "shell.permissions",
+                0.6,
+                Some("chmod"),
+                format!("`{shown}` makes files run with their owner's or group's privileges (setuid/setgid)"),
+            );
+        }
+    }
+
+    pub(crate) fn check_rsync(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+        let ops: Vec<&Word> = c.operands().collect();
+        let remote = ops.iter().any(|w| {
+            let t = w.text.as_str();
+            t.starts_with("rsync://")
+                || t.split('/')
+                    .next()
+                    .is_some_and(|head| head.contains(':') && !t.starts_with('.'))
+        }) || c
+            .args()
+            .iter()
+            .any(|a| a.text == "-e" || a.text.starts_with("--rsh"));
+        if remote {
+            self.escalate(
+                "shell.remote-access",
+                0.6,
+                Some("rsync"),
+                format!("`{shown}` copies files to or from another host"),
+            );
+        }
+        let deletes = c
+            .args()
+            .iter()
+            .any(|a| a.text.starts_with("--delete") || a.text == "--remove-source-files");
+        if let Some(dest) = ops.last().filter(|_| ops.len() >= 2) {
+            let loc = resolve(dest, cwd);
+            if deletes && let Some(Danger::Deny(what)) = self.danger(&loc) {
+                self.deny(
+                    "shell.destructive",
+                    format!("`{shown}` would delete files in {what}"),
+                );
+            }
+            self.check_write(c, dest, cwd);
+        }
+    }
+}
+
+/// Whether a chmod mode makes files world-writable, and whether it sets
+/// setuid/setgid.
+pub(crate) fn chmod_risk(mode: &str) -> (bool, bool) {
+    if !mode.is_empty() && mode.chars().all(|c| c.is_digit(8)) {
+        let v = u32::from_str_radix(mode, 8).unwrap_or(0);
+        return (v & 0o002 != 0, v & 0o6000 != 0);
+    }
+    let mut world = false;
+    let mut setid = false;
+    for clause in mode.split(',') {
+        let who_end = clause.find(['+', '-', '=']).unwrap_or(clause.len());
+        let who = &clause[..who_end];
+        let ops = &clause[who_end..];
+        let mut adding = false;
+        for ch in ops.chars() {
+            match ch {
+                '+' | '=' => adding = true,
+                '-' => adding = false,
+                'w' if adding && (who.contains('o') || who.contains('a')) => world = true,
+                's' if adding => setid = true,
+                _ => {}
+            }
+        }
+    }
+    (world, setid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chmod_modes() {
+        assert_eq!(chmod_risk("777"), (true, false));
+        assert_eq!(chmod_risk("4755"), (false, true));
+        assert_eq!(chmod_risk("a+rwx"), (true, false));
+        assert_eq!(chmod_risk("u+x,go-w"), (false, false));
+        assert_eq!(chmod_risk("+x"), (false, false));
+    }
+}

@@ -1,0 +1,141 @@
+//! The hosting pack: deleting what others depend on at code and package
+//! hosts and application platforms — `gh`/`glab repo delete`, releases,
+//! `npm unpublish`, `cargo yank`, `gem yank`, and apps, sites and data on
+//! Heroku, Firebase, Fly, Vercel or Netlify.
+
+use clawlaw_sdk::Verdict;
+use clawlaw_sdk::shell::Command;
+
+use crate::checker::Checker;
+use crate::packs::{arg_texts, positionals};
+use crate::rules::{Pack, PackRule};
+
+pub(crate) const REPO_DELETE: PackRule = PackRule {
+    id: "hosting.repo-delete",
+    pack: Pack::Hosting,
+    verdict: Verdict::Deny,
+    risk: 1.0,
+    summary: "Deny deleting a hosted repository (`gh repo delete`, `glab repo delete`): issues, pull requests, releases and wiki go with it",
+    instead: "archive it (`gh repo archive`) or ask a human to delete it",
+};
+pub(crate) const UNPUBLISH: PackRule = PackRule {
+    id: "hosting.unpublish",
+    pack: Pack::Hosting,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate withdrawing published packages (`npm unpublish`, `cargo yank`, `gem yank`, `dotnet nuget delete`): builds that depend on them break",
+    instead: "deprecate instead (`npm deprecate`, a new patch release), which warns users without breaking them",
+};
+pub(crate) const DELETE_HOSTED: PackRule = PackRule {
+    id: "hosting.delete",
+    pack: Pack::Hosting,
+    verdict: Verdict::Escalate,
+    risk: 0.8,
+    summary: "Escalate deleting releases, secrets, environments, runs or apps on hosting platforms (`gh release delete`, `gh api -X DELETE`, `heroku apps:destroy`, `fly apps destroy`, `vercel remove`)",
+    instead: "check what depends on it first, and prefer disabling or archiving to deleting",
+};
+
+pub(crate) const RULES: &[&PackRule] = &[&REPO_DELETE, &UNPUBLISH, &DELETE_HOSTED];
+
+impl Checker<'_> {
+    pub(crate) fn check_hosting(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let args = arg_texts(c);
+        if args
+            .iter()
+            .any(|a| matches!(*a, "--help" | "-h" | "--dry-run"))
+        {
+            return;
+        }
+        let pos = positionals(
+            &args,
+            &[
+                "-R",
+                "--repo",
+                "-a",
+                "--app",
+                "--registry",
+                "--otp",
+                "-X",
+                "--method",
+            ],
+        );
+        let sub = pos.first().copied().unwrap_or("");
+        let verb = pos.get(1).copied().unwrap_or("");
+        let subject = format!("{p} {sub}");
+        let subject = Some(subject.as_str());
+        match p {
+            "gh" | "glab" => {
+                if sub == "repo" && verb == "delete" {
+                    self.hit(&REPO_DELETE, subject, format!("`{shown}` deletes a repository with its issues, pull requests and releases"));
+                } else if matches!(verb, "delete" | "delete-asset")
+                    || (sub == "api" && method_delete(&args))
+                {
+                    self.hit(
+                        &DELETE_HOSTED,
+                        subject,
+                        format!("`{shown}` deletes something hosted that others may rely on"),
+                    );
+                }
+            }
+            "npm" | "pnpm" | "yarn" if sub == "unpublish" => self.hit(
+                &UNPUBLISH,
+                subject,
+                format!("`{shown}` withdraws a published package version"),
+            ),
+            "cargo" | "gem" if sub == "yank" && !args.contains(&"--undo") => self.hit(
+                &UNPUBLISH,
+                subject,
+                format!("`{shown}` withdraws a published crate or gem version"),
+            ),
+            "dotnet" if sub == "nuget" && verb == "delete" => self.hit(
+                &UNPUBLISH,
+                subject,
+                format!("`{shown}` withdraws a published package version"),
+            ),
+            // `heroku apps:destroy`, `heroku pg:reset`, `firebase firestore:delete`,
+            // `netlify sites:delete`: colon-style subcommands that delete.
+            "heroku" | "firebase" | "netlify"
+                if sub.ends_with(":destroy")
+                    || sub.ends_with(":delete")
+                    || sub.ends_with(":reset")
+                    || sub == "destroy" =>
+            {
+                self.hit(
+                    &DELETE_HOSTED,
+                    subject,
+                    format!("`{shown}` deletes a hosted app, site, database or its data"),
+                )
+            }
+            "fly" | "flyctl"
+                if matches!(verb, "destroy" | "delete") || matches!(sub, "destroy") =>
+            {
+                self.hit(
+                    &DELETE_HOSTED,
+                    subject,
+                    format!("`{shown}` destroys a hosted app, machine or volume"),
+                )
+            }
+            "vercel" if matches!(sub, "remove" | "rm") => self.hit(
+                &DELETE_HOSTED,
+                subject,
+                format!("`{shown}` removes deployments or a project"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// `gh api -X DELETE …` / `--method=DELETE`.
+fn method_delete(args: &[&str]) -> bool {
+    args.iter().enumerate().any(|(k, a)| {
+        let value = match *a {
+            "-X" | "--method" => args.get(k + 1).copied().unwrap_or(""),
+            _ => a
+                .strip_prefix("--method=")
+                .or_else(|| a.strip_prefix("-X"))
+                .unwrap_or(""),
+        };
+        value.eq_ignore_ascii_case("DELETE")
+    })
+}

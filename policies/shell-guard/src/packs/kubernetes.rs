@@ -1,0 +1,142 @@
+//! The kubernetes pack: deleting cluster objects with `kubectl`/`oc` and
+//! releases with `helm` — whole namespaces, everything of a kind, persistent
+//! volumes and the data on them, draining nodes.
+
+use clawlaw_sdk::Verdict;
+use clawlaw_sdk::shell::Command;
+
+use crate::checker::Checker;
+use crate::packs::{arg_texts, positionals};
+use crate::programs::subcommand;
+use crate::rules::{Pack, PackRule};
+
+pub(crate) const DELETE_NAMESPACE: PackRule = PackRule {
+    id: "k8s.delete-namespace",
+    pack: Pack::Kubernetes,
+    verdict: Verdict::Escalate,
+    risk: 0.9,
+    summary: "Escalate `kubectl delete namespace`: it deletes every object in the namespace, volumes' claims included",
+    instead: "delete the specific resources you mean by name, after `kubectl get all -n <ns>`",
+};
+pub(crate) const DELETE_ALL: PackRule = PackRule {
+    id: "k8s.delete-all",
+    pack: Pack::Kubernetes,
+    verdict: Verdict::Escalate,
+    risk: 0.9,
+    summary: "Escalate `kubectl delete` of every object of a kind (`--all`, `all`, `-A`, an empty selector)",
+    instead: "delete named objects or a narrow `-l` selector, and check with `--dry-run=client -o name` first",
+};
+pub(crate) const DELETE_STORAGE: PackRule = PackRule {
+    id: "k8s.delete-storage",
+    pack: Pack::Kubernetes,
+    verdict: Verdict::Escalate,
+    risk: 0.85,
+    summary: "Escalate `kubectl delete` of persistent volumes or claims: with the usual `Delete` reclaim policy the data goes with them",
+    instead: "snapshot the volume first, or set its reclaim policy to `Retain` before deleting the claim",
+};
+
+pub(crate) const RULES: &[&PackRule] = &[&DELETE_NAMESPACE, &DELETE_ALL, &DELETE_STORAGE];
+
+/// kubectl options that take a value.
+const VALUED: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "-s",
+    "--server",
+    "--cluster",
+    "--user",
+    "--as",
+    "-l",
+    "--selector",
+    "-f",
+    "--filename",
+    "-o",
+    "--output",
+    "--grace-period",
+    "--timeout",
+    "--field-selector",
+    "-k",
+    "--kustomize",
+];
+
+impl Checker<'_> {
+    pub(crate) fn check_kubernetes(&mut self, c: &Command, shown: &str) {
+        let Some((_, sub)) = subcommand(c) else {
+            return;
+        };
+        let p = c.program.as_str();
+        let subject = format!("{p} {sub}");
+        let infra = |this: &mut Self| {
+            this.escalate(
+                "shell.infrastructure",
+                0.7,
+                Some(&subject),
+                format!("`{shown}` deletes or changes live infrastructure; check the target with `get` or `--dry-run=client` first"),
+            )
+        };
+        if p == "helm" {
+            if matches!(sub, "uninstall" | "delete" | "del" | "un") {
+                infra(self);
+            }
+            return;
+        }
+        match sub {
+            "drain" => infra(self),
+            "delete" => {
+                let args = arg_texts(c);
+                if args
+                    .iter()
+                    .any(|a| *a == "--dry-run" || a.starts_with("--dry-run="))
+                {
+                    return;
+                }
+                let pos = positionals(&args, VALUED);
+                // pos[0] is `delete`; then `kind[,kind]` or `kind/name`.
+                let kinds: Vec<&str> = pos
+                    .get(1)
+                    .map(|k| k.split('/').next().unwrap_or(k).split(',').collect())
+                    .unwrap_or_default();
+                let kind_is = |names: &[&str]| {
+                    kinds.iter().any(|k| {
+                        let k = k.split('.').next().unwrap_or(k).to_ascii_lowercase();
+                        names.contains(&k.as_str())
+                    })
+                };
+                let every = args.iter().any(|a| {
+                    matches!(*a, "--all" | "-A" | "--all-namespaces") || a.starts_with("--all=true")
+                }) || kind_is(&["all"]);
+                if kind_is(&["namespace", "namespaces", "ns", "project", "projects"]) {
+                    self.hit(
+                        &DELETE_NAMESPACE,
+                        Some(&subject),
+                        format!("`{shown}` deletes whole namespaces and every object in them"),
+                    );
+                } else if every {
+                    self.hit(
+                        &DELETE_ALL,
+                        Some(&subject),
+                        format!("`{shown}` deletes every matching object, not one you named"),
+                    );
+                } else if kind_is(&[
+                    "pv",
+                    "pvc",
+                    "persistentvolume",
+                    "persistentvolumes",
+                    "persistentvolumeclaim",
+                    "persistentvolumeclaims",
+                ]) {
+                    self.hit(
+                        &DELETE_STORAGE,
+                        Some(&subject),
+                        format!("`{shown}` deletes persistent storage and, usually, its data"),
+                    );
+                } else {
+                    infra(self);
+                }
+            }
+            _ => {}
+        }
+    }
+}

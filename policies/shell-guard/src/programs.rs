@@ -1,0 +1,256 @@
+//! Program families (shells, interpreters, downloaders, decoders, privilege
+//! tools) and how to read a command's subcommand and operands.
+
+use clawlaw_sdk::shell::{Command, CommandKind, Word};
+
+pub(crate) const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "csh",
+    "tcsh",
+];
+
+pub(crate) fn is_shell(p: &str) -> bool {
+    SHELLS.contains(&p)
+}
+
+pub(crate) fn versioned(p: &str, stem: &str) -> bool {
+    p.strip_prefix(stem)
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+pub(crate) fn is_interpreter(p: &str) -> bool {
+    is_shell(p)
+        || versioned(p, "python")
+        || versioned(p, "pypy")
+        || versioned(p, "perl")
+        || versioned(p, "ruby")
+        || versioned(p, "php")
+        || versioned(p, "lua")
+        || versioned(p, "tclsh")
+        || matches!(
+            p,
+            "node"
+                | "nodejs"
+                | "deno"
+                | "bun"
+                | "pwsh"
+                | "powershell"
+                | "osascript"
+                | "Rscript"
+                | "source"
+                | "."
+        )
+}
+
+pub(crate) const DOWNLOADERS: &[&str] = &[
+    "curl",
+    "wget",
+    "fetch",
+    "http",
+    "https",
+    "xh",
+    "aria2c",
+    "lwp-request",
+    "lwp-download",
+    "GET",
+    "POST",
+    "ftp",
+    "tftp",
+    "nc",
+    "ncat",
+    "netcat",
+    "socat",
+    "ssh",
+];
+
+pub(crate) fn is_downloader(c: &Command) -> bool {
+    c.kind == CommandKind::Simple && !c.program_dynamic && DOWNLOADERS.contains(&c.program.as_str())
+}
+
+pub(crate) fn is_decoder(c: &Command) -> bool {
+    if c.kind != CommandKind::Simple || c.program_dynamic {
+        return false;
+    }
+    match c.program.as_str() {
+        "base64" | "base32" | "basenc" => {
+            c.has_flag('d') || c.has_flag('D') || c.has_long("decode")
+        }
+        "xxd" => c.has_flag('r') || c.has_long("revert"),
+        "openssl" => c.args().iter().any(|a| a.text == "-d"),
+        "gzip" | "bzip2" | "xz" | "zstd" | "lzma" => c.has_flag('d') || c.has_long("decompress"),
+        "uudecode" | "zcat" | "gunzip" | "bunzip2" | "bzcat" | "xzcat" | "unxz" | "zstdcat"
+        | "unzstd" | "rev" => true,
+        _ => false,
+    }
+}
+
+/// Tools whose output is meant to be `eval`ed to set up the environment.
+pub(crate) const ENV_SETUP: &[&str] = &[
+    "ssh-agent",
+    "pyenv",
+    "rbenv",
+    "nodenv",
+    "goenv",
+    "jenv",
+    "direnv",
+    "brew",
+    "opam",
+    "conda",
+    "mamba",
+    "micromamba",
+    "starship",
+    "zoxide",
+    "fnm",
+    "mise",
+    "rtx",
+    "asdf",
+    "keychain",
+    "dircolors",
+    "lesspipe",
+    "gpg-agent",
+    "luarocks",
+    "thefuck",
+    "atuin",
+    "rustup",
+];
+
+pub(crate) const PRIVILEGE_WRAPPERS: &[&str] = &["sudo", "doas", "pkexec", "run0"];
+pub(crate) const PRIVILEGE_PROGRAMS: &[&str] = &[
+    "sudo", "doas", "pkexec", "run0", "su", "runuser", "sudoedit",
+];
+pub(crate) const ACCOUNT_PROGRAMS: &[&str] = &[
+    "passwd", "chpasswd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
+    "groupdel", "groupmod", "gpasswd", "visudo", "chsh", "setcap",
+];
+
+/// The first operand, skipping the values of the options in `valued`.
+pub(crate) fn first_operand<'c>(c: &'c Command, valued: &[&str]) -> Option<(usize, &'c Word)> {
+    let args = c.args();
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k].text.as_str();
+        if a == "--" {
+            return args.get(k + 1).map(|w| (k + 2, w));
+        }
+        if a.starts_with('-') && a.len() > 1 || a.starts_with('+') && a.len() > 1 {
+            if valued.contains(&a) {
+                k += 1;
+            }
+            k += 1;
+            continue;
+        }
+        return Some((k + 1, &args[k]));
+    }
+    None
+}
+
+/// The subcommand (`git push`, `docker run`): its index in argv and text.
+pub(crate) fn subcommand(c: &Command) -> Option<(usize, &str)> {
+    let valued: &[&str] = match c.program.as_str() {
+        "git" => &[
+            "-C",
+            "-c",
+            "--git-dir",
+            "--work-tree",
+            "--namespace",
+            "--config-env",
+            "--super-prefix",
+        ],
+        "docker" | "podman" | "nerdctl" => &[
+            "-H",
+            "--host",
+            "--context",
+            "-c",
+            "--config",
+            "-l",
+            "--log-level",
+        ],
+        "kubectl" | "oc" => &[
+            "-n",
+            "--namespace",
+            "--context",
+            "--kubeconfig",
+            "-s",
+            "--server",
+            "--cluster",
+            "--user",
+            "--as",
+        ],
+        "helm" => &["-n", "--namespace", "--kube-context", "--kubeconfig"],
+        "terraform" | "tofu" => &["-chdir"],
+        _ => &[],
+    };
+    first_operand(c, valued).map(|(k, w)| (k, w.text.as_str()))
+}
+
+pub(crate) fn show(c: &Command) -> String {
+    truncate(&c.to_string(), 100)
+}
+
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max).collect();
+    t.push('…');
+    t
+}
+
+/// Where `find` starts and whether it filters what it finds.
+pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
+    let args = c.args();
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k].text.as_str();
+        if matches!(a, "-H" | "-L" | "-P") || a.starts_with("-O") {
+            k += 1;
+        } else if a == "-D" {
+            k += 2;
+        } else {
+            break;
+        }
+    }
+    let mut starts = Vec::new();
+    while k < args.len() {
+        let a = args[k].text.as_str();
+        if a.starts_with('-') || a == "(" || a == "!" || a == ")" || a == "," {
+            break;
+        }
+        starts.push(args[k].clone());
+        k += 1;
+    }
+    if starts.is_empty() {
+        starts.push(Word::literal("."));
+    }
+    const UNFILTERED: &[&str] = &[
+        "-delete",
+        "-depth",
+        "-d",
+        "-xdev",
+        "-mount",
+        "-print",
+        "-print0",
+        "-ignore_readdir_race",
+        "-noleaf",
+        "-follow",
+        "-daystart",
+        "-mindepth",
+        "-maxdepth",
+    ];
+    let mut filtered = false;
+    let mut j = k;
+    while j < args.len() {
+        let a = args[j].text.as_str();
+        if matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
+            // The command up to `;` or `+` is not a filter.
+            while j < args.len() && !matches!(args[j].text.as_str(), ";" | "+") {
+                j += 1;
+            }
+        } else if a == "-mindepth" || a == "-maxdepth" {
+            j += 1;
+        } else if !UNFILTERED.contains(&a) {
+            filtered = true;
+        }
+        j += 1;
+    }
+    (starts, filtered)
+}

@@ -1,0 +1,235 @@
+//! Core checks on the machine itself: disks (formatting, partitioning),
+//! power, signalling every process, services and scheduled jobs, and
+//! connections to other hosts.
+
+use clawlaw_sdk::shell::Command;
+
+use crate::checker::Checker;
+use crate::loc::{Loc, device, resolve};
+
+impl Checker<'_> {
+    /// The core checks on the machine itself of one command.
+    pub(crate) fn check_system(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+        let p = c.program.as_str();
+        let shown = shown.to_string();
+        match p {
+            "wipefs" | "blkdiscard" if !(c.has_flag('n') || c.has_long("no-act")) => {
+                self.deny(
+                    "shell.disk",
+                    format!("`{shown}` would erase a disk or its filesystem signatures"),
+                );
+            }
+            "fdisk" | "sfdisk" | "cfdisk" | "parted" | "sgdisk" | "gdisk" => {
+                let listing = c.has_flag('l')
+                    || c.has_long("list")
+                    || c.args().iter().any(|a| a.text == "print");
+                if !listing {
+                    self.escalate(
+                        "shell.disk",
+                        0.8,
+                        Some(p),
+                        format!("`{shown}` changes a disk's partition table"),
+                    );
+                }
+            }
+            _ if p.starts_with("mkfs")
+                || matches!(p, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs") =>
+            {
+                let dev = c.operands().find_map(|w| match resolve(w, cwd) {
+                    Loc::Abs(v) if device(&v) => Some(Loc::Abs(v).display()),
+                    _ => None,
+                });
+                match dev {
+                    Some(d) => self.deny(
+                        "shell.disk",
+                        format!("`{shown}` would format the device {d}"),
+                    ),
+                    None => self.escalate(
+                        "shell.disk",
+                        0.7,
+                        Some(p),
+                        format!("`{shown}` creates a filesystem"),
+                    ),
+                }
+            }
+            "shutdown" | "reboot" | "halt" | "poweroff"
+                if !(p == "shutdown" && c.has_flag('c')) =>
+            {
+                self.deny(
+                    "shell.power",
+                    format!("`{shown}` would shut down or reboot the machine"),
+                );
+            }
+            "init" | "telinit" if c.operands().any(|w| matches!(w.text.as_str(), "0" | "6")) => {
+                self.deny(
+                    "shell.power",
+                    format!("`{shown}` would shut down or reboot the machine"),
+                );
+            }
+            "kill" => self.check_kill(c, &shown),
+            "killall5" => self.deny(
+                "shell.kill-all",
+                format!("`{shown}` would signal every process"),
+            ),
+            "ssh" | "scp" | "sftp" | "mosh" | "telnet" | "sshpass" if !c.has_flag('V') => {
+                self.escalate(
+                    "shell.remote-access",
+                    0.6,
+                    Some(p),
+                    format!("`{shown}` connects to another host"),
+                );
+            }
+            "nc" | "ncat" | "netcat" | "socat" => self.escalate(
+                "shell.remote-access",
+                0.6,
+                Some(p),
+                format!("`{shown}` opens a raw network connection or listener"),
+            ),
+            "crontab" => {
+                let list_only = c.args().iter().all(|a| a.text == "-l" || a.text == "-u")
+                    || (c.has_flag('l') && c.operands().count() <= 1);
+                if !list_only {
+                    self.escalate(
+                        "shell.persistence",
+                        0.6,
+                        Some(p),
+                        format!("`{shown}` changes scheduled jobs"),
+                    );
+                }
+            }
+            "at" | "batch" | "update-rc.d" | "chkconfig" | "rc-update" => {
+                self.escalate(
+                    "shell.persistence",
+                    0.6,
+                    Some(p),
+                    format!("`{shown}` schedules or registers jobs that outlive the session"),
+                );
+            }
+            "systemctl" | "service" | "launchctl" | "loginctl" => self.check_services(c, &shown),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn check_kill(&mut self, c: &Command, shown: &str) {
+        let args = c.args();
+        let mut signal = false;
+        let mut after = false;
+        let mut k = 0;
+        while k < args.len() {
+            let a = args[k].text.as_str();
+            k += 1;
+            if !after {
+                if a == "--" {
+                    after = true;
+                    continue;
+                }
+                if a == "-l" || a == "-L" || a == "--list" || a == "--table" {
+                    return;
+                }
+                if a == "-s" || a == "-n" || a == "--signal" {
+                    k += 1;
+                    signal = true;
+                    continue;
+                }
+                if a.starts_with('-') && !signal && a.len() > 1 {
+                    signal = true;
+                    continue;
+                }
+            }
+            match a {
+                "-1" => {
+                    self.deny(
+                        "shell.kill-all",
+                        format!("`{shown}` would signal every process it is allowed to"),
+                    );
+                }
+                "1" => self.deny(
+                    "shell.kill-all",
+                    format!("`{shown}` would signal init (PID 1)"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn check_services(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+        let sub = ops.first().copied().unwrap_or("");
+        match p {
+            "systemctl" | "loginctl" => {
+                if matches!(
+                    sub,
+                    "poweroff"
+                        | "reboot"
+                        | "halt"
+                        | "kexec"
+                        | "soft-reboot"
+                        | "suspend"
+                        | "hibernate"
+                        | "hybrid-sleep"
+                        | "emergency"
+                        | "rescue"
+                ) {
+                    self.deny(
+                        "shell.power",
+                        format!("`{shown}` would shut down, suspend or reboot the machine"),
+                    );
+                    return;
+                }
+                let read_only = sub.is_empty()
+                    || sub.starts_with("list-")
+                    || sub.starts_with("is-")
+                    || matches!(
+                        sub,
+                        "status"
+                            | "show"
+                            | "cat"
+                            | "help"
+                            | "get-default"
+                            | "show-environment"
+                            | "show-session"
+                            | "show-user"
+                    );
+                if !read_only && p == "systemctl" {
+                    self.escalate(
+                        "shell.persistence",
+                        0.6,
+                        Some(p),
+                        format!("`{shown}` changes system services"),
+                    );
+                }
+            }
+            "service" if ops.len() >= 2 && ops[1] != "status" => {
+                self.escalate(
+                    "shell.persistence",
+                    0.6,
+                    Some(p),
+                    format!("`{shown}` changes system services"),
+                );
+            }
+            "launchctl" => {
+                if matches!(
+                    sub,
+                    "load"
+                        | "unload"
+                        | "bootstrap"
+                        | "bootout"
+                        | "enable"
+                        | "disable"
+                        | "submit"
+                        | "remove"
+                        | "kickstart"
+                ) {
+                    self.escalate(
+                        "shell.persistence",
+                        0.6,
+                        Some(p),
+                        format!("`{shown}` changes launchd jobs"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
