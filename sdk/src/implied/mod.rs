@@ -1,0 +1,365 @@
+//! Implied actions: what an action amounts to besides itself, so a policy
+//! that judges shell commands also judges the command an MCP tool runs, and
+//! a policy that judges file writes also judges the file an MCP tool writes.
+//!
+//! - A `tool.call` of any tool is read for the command lines, file writes,
+//!   deletes, reads and URLs its input holds ([`tools`]): an
+//!   `mcp__filesystem__write_file` to `/etc/hosts` is a `file.write` of
+//!   `/etc/hosts`; an `mcp__shell__run_command` of `rm -rf /` is a
+//!   `shell.exec` of `rm -rf /`.
+//! - A `file.write` (and a write a tool call implies) whose content will run
+//!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
+//!   workflow, a Dockerfile, a notebook ([`scripts`]) — is a `shell.exec` of
+//!   each command line it holds, judged as if typed into the shell. An edit's
+//!   fragment counts like a whole file.
+//!
+//! [`implied`] lists them; every SDK-built policy judges them too (see
+//! [`crate::Policy::JUDGE_IMPLIED`]): the policy runs on the action and on
+//! each implied action, and [`fold`] combines the decisions — the most
+//! severe verdict wins and gives the reason, prefixed by where it came from
+//! ("the Makefile recipe `clean` written to /w/Makefile would run: …").
+//! Labels an implied action earns are set on the session when it happens
+//! now (a tool's read of `.env` is a read now), not when it is a command a
+//! written file will run later ([`runs_later`]): the gate judges that
+//! command again when the session runs the file.
+//!
+//! An implied action keeps the original's `id`, `tool` and `cwd`; its
+//! `input` says where it came from:
+//! `{"implied_from": "Makefile recipe", "origin": "…", "of": "file.write"}`.
+//! Work is bounded (at most [`MAX_IMPLIED`] actions, scripts read up to
+//! [`scripts::MAX_SCRIPT_BYTES`]) and the common case is cheap: a write of
+//! `src/main.rs` costs a look at its name, a tool call with no such inputs
+//! one walk of its (already small) input.
+
+pub mod scripts;
+pub mod tools;
+
+mod formats;
+
+use std::borrow::Cow;
+
+use serde_json::{Value, json};
+
+use crate::{Action, Decision, Policy, Redaction, Session, kinds};
+
+pub use scripts::{Format, Runnable};
+
+/// Most implied actions listed for one action.
+pub const MAX_IMPLIED: usize = 64;
+
+/// The actions `action` amounts to besides itself (empty for most actions).
+pub fn implied(action: &Action) -> Vec<Action> {
+    let mut sink = Sink {
+        of: action,
+        out: Vec::new(),
+    };
+    match action.kind.as_str() {
+        kinds::TOOL_CALL => {
+            let input = action.input.trim();
+            if input.len() > 2 {
+                tools::implied(&action.tool, &action.input_json(), &mut sink);
+            }
+        }
+        kinds::FILE_WRITE => {
+            if let Some(content) = write_content(action) {
+                if content.starts_with("*** Begin Patch") {
+                    for (path, added) in patch_additions(&content) {
+                        sink.scripts_written(&path, &added, "");
+                    }
+                } else if let Some(path) = write_path(action) {
+                    sink.scripts_written(&path, &content, "");
+                }
+            }
+        }
+        _ => {}
+    }
+    sink.out
+}
+
+/// Where an implied action came from, as a reason's prefix: "`mcp__fs__write_file`
+/// writes /etc/hosts", "the script written to cleanup.sh would run".
+/// `None` for an action that was not implied.
+pub fn origin(action: &Action) -> Option<String> {
+    if !action.input.contains("\"implied_from\"") {
+        return None;
+    }
+    action.input_str("origin")
+}
+
+/// Runs policy `P` on `action` and, unless it opts out
+/// ([`Policy::JUDGE_IMPLIED`]), on each action it implies, and folds the
+/// decisions. What the SDK's `evaluate_json` and the export glue run.
+pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Session) -> Decision {
+    let primary = P::evaluate(settings, action, session);
+    if !P::JUDGE_IMPLIED {
+        return primary;
+    }
+    implied(action).iter().fold(primary, |so_far, a| {
+        fold(so_far, action, a, P::evaluate(settings, a, session))
+    })
+}
+
+/// Folds the decision on one implied action into the decision so far on
+/// `original`: the more severe verdict (then, between equal verdicts, the
+/// higher risk of a matched rule) gives the verdict and the reason,
+/// prefixed with where the implied action came from; risk is the higher;
+/// rules and labels are unioned; a secret the implied decision found is
+/// redacted wherever its value occurs in the original. Counters come only
+/// from the primary decision: the implied action is the same action.
+pub fn fold(mut so_far: Decision, original: &Action, implied: &Action, d: Decision) -> Decision {
+    let stricter = d.verdict > so_far.verdict
+        || (d.verdict == so_far.verdict && d.risk > so_far.risk && !d.rules.is_empty());
+    if stricter {
+        so_far.verdict = d.verdict;
+        so_far.reason = match origin(implied) {
+            Some(o) => format!("{o}: {}", d.reason),
+            None => d.reason,
+        };
+    }
+    so_far.risk = so_far.risk.max(d.risk);
+    for r in d.rules {
+        if !so_far.rules.contains(&r) {
+            so_far.rules.push(r);
+        }
+    }
+    // A script only runs later: what its commands would do to the session
+    // (a `secret-read` label) is set when the session runs it, not now.
+    if !runs_later(implied) {
+        for l in d.labels {
+            if !so_far.labels.contains(&l) {
+                so_far.labels.push(l);
+            }
+        }
+    }
+    for r in &d.redactions {
+        let Some(secret) = field(implied, &r.field)
+            .and_then(|text| text.get(r.start as usize..r.end as usize))
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
+        for name in Redaction::FIELDS {
+            let Some(text) = field(original, name) else {
+                continue;
+            };
+            let escaped = serde_json::to_string(secret).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            let found = text
+                .find(secret)
+                .map(|i| i..i + secret.len())
+                .or_else(|| text.find(escaped).map(|i| i..i + escaped.len()));
+            if let Some(range) = found {
+                so_far = so_far.redact(name, range, &r.kind);
+            }
+        }
+    }
+    so_far
+}
+
+/// Whether an implied action is a command a written file runs later
+/// (rather than something the original action does now).
+pub fn runs_later(action: &Action) -> bool {
+    action.input.contains("\"runs_later\":true") && origin(action).is_some()
+}
+
+/// One of an action's text fields, by the name a [`Redaction`] uses.
+fn field<'a>(a: &'a Action, name: &str) -> Option<&'a str> {
+    match name {
+        "content" => a.content.as_deref(),
+        "command" => a.command.as_deref(),
+        "target" => a.target.as_deref(),
+        "input" => Some(a.input.as_str()),
+        _ => None,
+    }
+}
+
+/// The path a `file.write` writes.
+fn write_path(a: &Action) -> Option<String> {
+    a.target.clone().or_else(|| {
+        ["file_path", "path", "notebook_path"]
+            .iter()
+            .find_map(|k| a.input_str(k))
+    })
+}
+
+/// What a `file.write` writes (borrowed from the action when it can be).
+fn write_content(a: &Action) -> Option<Cow<'_, str>> {
+    match a.content.as_deref() {
+        Some(c) if !c.is_empty() => Some(Cow::Borrowed(c)),
+        _ => ["content", "new_string", "new_source"]
+            .iter()
+            .find_map(|k| a.input_str(k))
+            .map(Cow::Owned),
+    }
+}
+
+/// The lines a Codex patch adds, per file it adds or updates.
+fn patch_additions(patch: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in patch.lines() {
+        let file = ["*** Add File: ", "*** Update File: ", "*** Move to: "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p));
+        if let Some(f) = file {
+            out.push((f.trim().to_string(), String::new()));
+        } else if line.starts_with("*** ") {
+            continue;
+        } else if let (Some(added), Some((_, body))) = (line.strip_prefix('+'), out.last_mut()) {
+            body.push_str(added);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// One implied action before it is made an [`Action`].
+pub(crate) struct Implied {
+    kind: &'static str,
+    target: Option<String>,
+    command: Option<String>,
+    content: Option<String>,
+    origin: String,
+    implied_from: String,
+    cwd: Option<String>,
+    /// A command a written file will run, not one run now.
+    later: bool,
+}
+
+impl Implied {
+    fn exec(command: String, origin: String, implied_from: &str) -> Implied {
+        Implied {
+            kind: kinds::SHELL_EXEC,
+            target: None,
+            command: Some(command),
+            content: None,
+            origin,
+            implied_from: implied_from.into(),
+            cwd: None,
+            later: false,
+        }
+    }
+
+    fn file(
+        kind: &'static str,
+        path: &str,
+        content: Option<String>,
+        origin: String,
+        implied_from: &str,
+    ) -> Implied {
+        Implied {
+            kind,
+            target: Some(path.to_string()),
+            command: None,
+            content,
+            origin,
+            implied_from: implied_from.into(),
+            cwd: None,
+            later: false,
+        }
+    }
+
+    fn request(url: &str, origin: String) -> Implied {
+        Implied {
+            kind: kinds::NET_REQUEST,
+            target: Some(url.to_string()),
+            command: None,
+            content: None,
+            origin,
+            implied_from: "tool input".into(),
+            cwd: None,
+            later: false,
+        }
+    }
+}
+
+/// Collects implied actions for one original action: deduplicated, at most
+/// [`MAX_IMPLIED`], and every write checked for what it would run.
+pub(crate) struct Sink<'a> {
+    of: &'a Action,
+    out: Vec<Action>,
+}
+
+impl Sink<'_> {
+    fn full(&self) -> bool {
+        self.out.len() >= MAX_IMPLIED
+    }
+
+    fn push(&mut self, i: Implied) {
+        if self.full() {
+            return;
+        }
+        let script = (i.kind == kinds::FILE_WRITE)
+            .then(|| i.target.clone().zip(i.content.clone()))
+            .flatten();
+        let a = Action {
+            id: self.of.id.clone(),
+            kind: i.kind.to_string(),
+            tool: self.of.tool.clone(),
+            target: i.target,
+            command: i.command,
+            content: i.content,
+            input: if i.later {
+                json!({
+                    "implied_from": i.implied_from,
+                    "origin": i.origin,
+                    "of": self.of.kind,
+                    "runs_later": true,
+                })
+            } else {
+                json!({
+                    "implied_from": i.implied_from,
+                    "origin": i.origin,
+                    "of": self.of.kind,
+                })
+            }
+            .to_string(),
+            cwd: i.cwd.or_else(|| self.of.cwd.clone()),
+        };
+        let duplicate = self.out.iter().any(|b| {
+            b.kind == a.kind && b.target == a.target && b.command == a.command && b.cwd == a.cwd
+        });
+        if !duplicate {
+            self.out.push(a);
+        }
+        if let Some((path, content)) = script {
+            self.scripts_written(&path, &content, "");
+        }
+    }
+
+    /// The command lines `content` written to `path` would run, each as a
+    /// `shell.exec`.
+    fn scripts_written(&mut self, path: &str, content: &str, via: &str) {
+        let Some(format) = scripts::format(path, content) else {
+            return;
+        };
+        for r in scripts::runnables_of(format, content) {
+            let unit = r
+                .name
+                .as_deref()
+                .map_or(String::new(), |n| format!(" `{n}`"));
+            let via = if via.is_empty() {
+                String::new()
+            } else {
+                format!(" by `{via}`")
+            };
+            let origin = format!("the {}{unit} written to {path}{via} would run", r.what);
+            let mut exec = Implied::exec(r.command, origin, r.what);
+            exec.later = true;
+            self.push(exec);
+            if self.full() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The JSON value `implied_from` of an implied action's input, if any.
+pub fn implied_from(action: &Action) -> Option<String> {
+    match action.input_json().get("implied_from") {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}

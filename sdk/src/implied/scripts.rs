@@ -1,0 +1,316 @@
+//! File contents that will run: which written files are scripts, and the
+//! command lines a script amounts to.
+//!
+//! A file is a script when its path or its first line says so:
+//!
+//! | file | what runs |
+//! |---|---|
+//! | a shebang `#!/bin/sh`, `bash`, `zsh`, `dash`, `ksh`, `env [-S] bash` | the body, as a command line |
+//! | a shebang naming `python*`, `node`, `perl`, `ruby` | `python3 -c <body>`, `node -e <body>`, `perl -e <body>`, `ruby -e <body>` |
+//! | `*.sh`, `*.bash`, `*.zsh`, `*.ksh`, `.envrc` | the body |
+//! | `.git/hooks/*`, `.husky/*` | the body (git runs it on the next commit, push, checkout…) |
+//! | `Makefile`, `makefile`, `GNUmakefile`, `*.mk` | each target's recipe lines (tab-indented; `@`, `-`, `+` stripped; `$$` is `$`) |
+//! | `justfile`, `.justfile`, `*.just` | each recipe's indented lines |
+//! | `package.json` | every `scripts` value (lifecycle hooks such as `postinstall` run on `npm install`) |
+//! | `.github/workflows/*.yml`, `*.yaml`, `action.yml` | every `run:` value, `run: \|` blocks included |
+//! | `.gitlab-ci.yml` | every `script:`, `before_script:`, `after_script:` entry |
+//! | `Dockerfile`, `*.dockerfile`, `Containerfile` | every `RUN` instruction (shell and exec form) |
+//! | `*.ipynb` | each code cell: `python3 -c <cell>`, `!cmd` lines and `%%bash` cells as command lines |
+//!
+//! The readers of the structured formats are in [`super::formats`]; they are
+//! line-based and forgiving, since the content is often a fragment (an
+//! `Edit` replaces part of a file). Work is bounded by [`MAX_SCRIPT_BYTES`]
+//! and [`MAX_RUNNABLES`].
+
+use super::formats;
+
+/// Most bytes of a file read for what it runs; the rest is ignored.
+pub const MAX_SCRIPT_BYTES: usize = 1 << 20;
+/// Most command lines taken from one file.
+pub const MAX_RUNNABLES: usize = 64;
+
+/// What kind of script a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A shell script (a shebang, an extension, a git hook).
+    Shell,
+    /// Code for an interpreter named by the shebang, run as `<program> <flag> <body>`.
+    Interpreter {
+        program: &'static str,
+        flag: &'static str,
+    },
+    Makefile,
+    Justfile,
+    PackageJson,
+    GithubWorkflow,
+    GitlabCi,
+    Dockerfile,
+    Notebook,
+}
+
+impl Format {
+    /// How a reason names where a command came from.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Format::Shell | Format::Interpreter { .. } => "script",
+            Format::Makefile => "Makefile recipe",
+            Format::Justfile => "justfile recipe",
+            Format::PackageJson => "package.json script",
+            Format::GithubWorkflow => "workflow step",
+            Format::GitlabCi => "CI job script",
+            Format::Dockerfile => "Dockerfile RUN instruction",
+            Format::Notebook => "notebook cell",
+        }
+    }
+}
+
+/// One command line a script would run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runnable {
+    /// Where it came from, e.g. `Makefile recipe`.
+    pub what: &'static str,
+    /// The unit inside the file: a target, a script name, a job; `None` for
+    /// a whole script.
+    pub name: Option<String>,
+    /// The command line, as it would be typed into a shell.
+    pub command: String,
+}
+
+/// The script format of `path` holding `content`, or `None` when the file
+/// does not run. Cheap for ordinary files: a look at the file name and the
+/// first two bytes of the content.
+pub fn format(path: &str, content: &str) -> Option<Format> {
+    if let Some(f) = shebang(content) {
+        return Some(f);
+    }
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let parent = path.rsplit_once(['/', '\\']).map_or("", |(p, _)| p);
+    // Whether `dir` is the parent directory or one of its last components.
+    let in_dir = |dir: &str| {
+        parent
+            .strip_suffix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('/'))
+    };
+    match name {
+        "Makefile" | "makefile" | "GNUmakefile" => return Some(Format::Makefile),
+        "justfile" | "Justfile" | ".justfile" => return Some(Format::Justfile),
+        "package.json" => return Some(Format::PackageJson),
+        ".gitlab-ci.yml" | ".gitlab-ci.yaml" => return Some(Format::GitlabCi),
+        "Dockerfile" | "Containerfile" => return Some(Format::Dockerfile),
+        ".envrc" => return Some(Format::Shell),
+        _ => {}
+    }
+    if name.starts_with("Dockerfile.") {
+        return Some(Format::Dockerfile);
+    }
+    match ext.as_deref() {
+        Some("sh" | "bash" | "zsh" | "ksh") => return Some(Format::Shell),
+        Some("mk") => return Some(Format::Makefile),
+        Some("just") => return Some(Format::Justfile),
+        Some("dockerfile") => return Some(Format::Dockerfile),
+        Some("ipynb") => return Some(Format::Notebook),
+        Some("yml" | "yaml") if in_dir(".github/workflows") || name.starts_with("action.") => {
+            return Some(Format::GithubWorkflow);
+        }
+        _ => {}
+    }
+    if in_dir(".git/hooks") || in_dir(".husky") {
+        // Samples are not run by git.
+        return (ext.as_deref() != Some("sample")).then_some(Format::Shell);
+    }
+    None
+}
+
+/// The command lines `path` holding `content` would run, at most
+/// [`MAX_RUNNABLES`]. Empty when the file is not a script.
+pub fn runnables(path: &str, content: &str) -> Vec<Runnable> {
+    match format(path, content) {
+        Some(f) => runnables_of(f, content),
+        None => Vec::new(),
+    }
+}
+
+/// The command lines a script of format `f` would run.
+pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
+    let content = bounded(content);
+    let what = f.noun();
+    let whole = |command: String| {
+        if command.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![Runnable {
+                what,
+                name: None,
+                command,
+            }]
+        }
+    };
+    let mut out = match f {
+        Format::Shell => whole(body(content).to_string()),
+        Format::Interpreter { program, flag } => {
+            whole(interpreter_line(program, flag, body(content)))
+        }
+        Format::Makefile => formats::makefile(content),
+        Format::Justfile => formats::justfile(content),
+        Format::PackageJson => formats::package_json(content),
+        Format::GithubWorkflow => formats::github_workflow(content),
+        Format::GitlabCi => formats::gitlab_ci(content),
+        Format::Dockerfile => formats::dockerfile(content),
+        Format::Notebook => formats::notebook(content),
+    };
+    for r in &mut out {
+        r.what = what;
+    }
+    out.retain(|r| !r.command.trim().is_empty());
+    out.truncate(MAX_RUNNABLES);
+    out
+}
+
+/// `program flag '<code>'`, the code quoted for the shell.
+pub fn interpreter_line(program: &str, flag: &str, code: &str) -> String {
+    format!("{program} {flag} {}", quote(code))
+}
+
+/// A word quoted for the shell when it needs to be.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn bounded(content: &str) -> &str {
+    if content.len() <= MAX_SCRIPT_BYTES {
+        return content;
+    }
+    let mut cut = MAX_SCRIPT_BYTES;
+    while !content.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &content[..cut]
+}
+
+/// The content after its shebang line.
+fn body(content: &str) -> &str {
+    if content.starts_with("#!") {
+        content.split_once('\n').map_or("", |(_, rest)| rest)
+    } else {
+        content
+    }
+}
+
+/// The format a `#!` line names, if it names one this module reads.
+fn shebang(content: &str) -> Option<Format> {
+    let line = content.strip_prefix("#!")?.lines().next()?.trim();
+    let mut words = line.split_whitespace();
+    let mut program = words.next()?.rsplit('/').next()?;
+    if program == "env" {
+        program = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
+    }
+    let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    Some(match program {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "mksh" | "ash" | "busybox" => Format::Shell,
+        "python" | "pypy" => Format::Interpreter {
+            program: "python3",
+            flag: "-c",
+        },
+        "node" | "nodejs" | "bun" => Format::Interpreter {
+            program: "node",
+            flag: "-e",
+        },
+        "perl" => Format::Interpreter {
+            program: "perl",
+            flag: "-e",
+        },
+        "ruby" => Format::Interpreter {
+            program: "ruby",
+            flag: "-e",
+        },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(path: &str, content: &str) -> Vec<String> {
+        runnables(path, content)
+            .into_iter()
+            .map(|r| r.command)
+            .collect()
+    }
+
+    #[test]
+    fn ordinary_files_are_not_scripts() {
+        for (p, c) in [
+            ("src/main.rs", "fn main() {}"),
+            ("README.md", "# hi\n"),
+            ("config.yml", "run: rm -rf /"),
+            (".git/hooks/pre-commit.sample", "rm -rf /"),
+            ("notes.txt", "#!not a program\n"),
+        ] {
+            assert_eq!(format(p, c), None, "{p}");
+            assert!(runnables(p, c).is_empty(), "{p}");
+        }
+    }
+
+    #[test]
+    fn shebangs_name_the_interpreter() {
+        assert_eq!(commands("x", "#!/bin/bash\nrm -rf ~\n"), vec!["rm -rf ~\n"]);
+        assert_eq!(
+            commands("tool", "#!/usr/bin/env -S bash -e\necho hi"),
+            vec!["echo hi"]
+        );
+        assert_eq!(
+            commands(
+                "x.sh",
+                "#!/usr/bin/python3\nimport shutil; shutil.rmtree('/')"
+            ),
+            vec![r"python3 -c 'import shutil; shutil.rmtree('\''/'\'')'"]
+        );
+        assert_eq!(
+            commands("run", "#!/usr/bin/env node\nrequire('fs').rmSync('/')"),
+            vec![r"node -e 'require('\''fs'\'').rmSync('\''/'\'')'"]
+        );
+        assert_eq!(format("x", "#!/usr/bin/awk -f\n{print}"), None);
+    }
+
+    #[test]
+    fn shell_files_by_name_and_place() {
+        assert_eq!(commands("cleanup.sh", "rm -rf ~"), vec!["rm -rf ~"]);
+        assert_eq!(
+            commands("/w/.git/hooks/pre-push", "curl x | sh"),
+            vec!["curl x | sh"]
+        );
+        assert_eq!(
+            commands(".husky/pre-commit", "npx lint-staged"),
+            vec!["npx lint-staged"]
+        );
+        assert_eq!(format("/w/.envrc", "export A=1"), Some(Format::Shell));
+        assert_eq!(format("C:\\w\\build.BASH", ""), Some(Format::Shell));
+    }
+
+    #[test]
+    fn every_runnable_names_its_source() {
+        let r = runnables("/w/Makefile", "clean:\n\trm -rf build\n");
+        assert_eq!(r[0].what, "Makefile recipe");
+        assert_eq!(r[0].name.as_deref(), Some("clean"));
+        assert_eq!(runnables("a.sh", "ls")[0].what, "script");
+    }
+
+    #[test]
+    fn huge_content_is_read_up_to_the_bound() {
+        let big = "é".repeat(MAX_SCRIPT_BYTES);
+        let r = runnables("x.sh", &big);
+        assert!(r[0].command.len() <= MAX_SCRIPT_BYTES);
+        let targets: String = (0..500).map(|i| format!("t{i}:\n\techo {i}\n")).collect();
+        assert_eq!(runnables("Makefile", &targets).len(), MAX_RUNNABLES);
+    }
+}
