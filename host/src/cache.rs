@@ -8,10 +8,22 @@
 //! the cache like any other component's. A restart then skips the
 //! instrument, run and snapshot steps as well as the compiles.
 //!
-//! The cache directory must be as trusted as the gate binary itself: loading
-//! a cached file runs the machine code in it. Files are written atomically
-//! (temporary file, then rename) and a file that fails to load is deleted and
-//! recompiled.
+//! Loading a cached component runs the machine code in it, so the cache
+//! loads only what this gate wrote: every entry is sealed with an
+//! HMAC-SHA256 tag over what it is (its kind, the digest or snapshot key it
+//! is stored under, the engine hash) and its bytes, keyed by a secret in a
+//! file outside the cache directory that only the gate's user can read
+//! ([`seal`]; default [`CompileCache::default_key_file`]). An agent that can
+//! write the cache directory can therefore neither plant code, nor rename one
+//! policy's compiled code (or snapshot record) over another's, nor alter a
+//! byte: an entry whose tag does not verify is logged, deleted and
+//! recompiled, never loaded. The key file itself, and the cache directory,
+//! are among the paths the agent must not reach.
+//!
+//! Files are written atomically (temporary file, then rename); a file that
+//! fails to load is deleted and recompiled.
+
+pub mod seal;
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -19,16 +31,32 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
 
+pub use seal::{CacheKey, KeyError};
+use seal::{Entry, Kind};
+
+/// Compiled components larger than this are not read (nothing the gate
+/// compiles comes near; a bound on what a planted file can make it read).
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
+
 /// A directory of compiled components for one engine configuration.
 pub struct CompileCache {
     dir: PathBuf,
     engine_hash: String,
+    key: CacheKey,
+    key_file: PathBuf,
 }
 
 impl CompileCache {
-    /// Opens (creating it if needed) a cache in `dir` for `engine`.
-    pub fn open(dir: &Path, engine: &wasmtime::Engine) -> std::io::Result<CompileCache> {
-        std::fs::create_dir_all(dir)?;
+    /// Opens (creating it if needed) a cache in `dir` for `engine`, its
+    /// entries sealed with the key in `key_file` (made on first use). The key
+    /// file must not be inside `dir`.
+    pub fn open(
+        dir: &Path,
+        key_file: &Path,
+        engine: &wasmtime::Engine,
+    ) -> std::io::Result<CompileCache> {
+        seal::create_private_dir(dir)?;
+        let key = open_key(dir, key_file).map_err(std::io::Error::other)?;
         // DefaultHasher::new() has fixed keys, so the hash is stable across
         // runs of the same binary, which is what the key needs.
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -36,6 +64,8 @@ impl CompileCache {
         Ok(CompileCache {
             dir: dir.to_path_buf(),
             engine_hash: format!("{:016x}", h.finish()),
+            key,
+            key_file: key_file.to_path_buf(),
         })
     }
 
@@ -51,21 +81,79 @@ impl CompileCache {
         Some(base.join("clawlaw").join("components"))
     }
 
+    /// The default key file: `$CLAWLAW_CACHE_KEY`, else
+    /// `$XDG_CONFIG_HOME/clawlaw/cache.key`, else `~/.config/clawlaw/cache.key`.
+    /// Configuration, not cache: a cleaner that empties `~/.cache` leaves it,
+    /// and it is never inside the cache directory whose entries it vouches for.
+    pub fn default_key_file() -> Option<PathBuf> {
+        if let Some(k) = std::env::var_os("CLAWLAW_CACHE_KEY") {
+            return Some(PathBuf::from(k));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("clawlaw").join("cache.key"))
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file holding the key its entries are sealed with.
+    pub fn key_file(&self) -> &Path {
+        &self.key_file
+    }
+
     fn path_for(&self, digest_hex: &str) -> PathBuf {
         self.dir
             .join(format!("{digest_hex}-{}.cwasm", self.engine_hash))
     }
 
-    /// The compiled component for `digest_hex`, if cached and loadable.
+    fn entry<'a>(&'a self, kind: Kind, name: &'a str) -> Entry<'a> {
+        Entry {
+            kind,
+            name,
+            engine: &self.engine_hash,
+        }
+    }
+
+    /// The payload of the entry at `path` stored as `entry`, if there is one
+    /// and its tag verifies. One that does not is deleted.
+    fn read_verified(&self, path: &Path, entry: &Entry<'_>) -> Option<Vec<u8>> {
+        let stored = match read_entry(path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "discarding an unreadable cache entry");
+                let _ = std::fs::remove_file(path);
+                return None;
+            }
+        };
+        match self.key.open(entry, &stored).map(<[u8]>::len) {
+            Ok(payload_len) => {
+                let mut payload = stored;
+                payload.drain(..payload.len() - payload_len);
+                Some(payload)
+            }
+            Err(refusal) => {
+                tracing::warn!(path = %path.display(), reason = %refusal, "refusing a cache entry this gate did not write; deleting it");
+                let _ = std::fs::remove_file(path);
+                None
+            }
+        }
+    }
+
+    /// The compiled component for `digest_hex`, if cached, authentic and
+    /// loadable.
     pub fn get(&self, engine: &wasmtime::Engine, digest_hex: &str) -> Option<Component> {
         let path = self.path_for(digest_hex);
-        if !path.exists() {
-            return None;
-        }
-        // SAFETY: the cache directory is trusted like the binary (module
-        // doc); wasmtime still checks the file's header and engine
-        // compatibility, and a file that fails is removed below.
-        match unsafe { Component::deserialize_file(engine, &path) } {
+        let code = self.read_verified(&path, &self.entry(Kind::Component, digest_hex))?;
+        // SAFETY: these are the bytes this gate serialized for this very
+        // digest and engine (their tag, made with a key only the gate's user
+        // can read, verified above); wasmtime still checks the header and
+        // engine compatibility, and bytes that fail are removed below.
+        match unsafe { Component::deserialize(engine, &code) } {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "discarding unreadable compiled component");
@@ -82,8 +170,9 @@ impl CompileCache {
 
     /// The digest (hex) of the snapshot recorded for `key_hex`, if any.
     pub fn snapshot(&self, key_hex: &str) -> Option<String> {
-        let text = std::fs::read_to_string(self.snapshot_path_for(key_hex)).ok()?;
-        let digest = text.trim();
+        let path = self.snapshot_path_for(key_hex);
+        let bytes = self.read_verified(&path, &self.entry(Kind::Snapshot, key_hex))?;
+        let digest = std::str::from_utf8(&bytes).ok()?;
         (digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| digest.to_string())
     }
@@ -92,7 +181,10 @@ impl CompileCache {
     /// digest (hex) is `digest_hex`. Failure is logged, not fatal.
     pub fn put_snapshot(&self, key_hex: &str, digest_hex: &str) {
         let path = self.snapshot_path_for(key_hex);
-        if let Err(e) = self.write_atomically(&path, digest_hex.as_bytes()) {
+        let sealed = self
+            .key
+            .seal(&self.entry(Kind::Snapshot, key_hex), digest_hex.as_bytes());
+        if let Err(e) = self.write_atomically(&path, &sealed) {
             tracing::warn!(path = %path.display(), error = %e, "could not record the snapshot");
         }
     }
@@ -112,9 +204,61 @@ impl CompileCache {
         let result = component
             .serialize()
             .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|bytes| self.write_atomically(&path, &bytes));
+            .and_then(|bytes| {
+                let sealed = self
+                    .key
+                    .seal(&self.entry(Kind::Component, digest_hex), &bytes);
+                self.write_atomically(&path, &sealed)
+            });
         if let Err(e) = result {
             tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
         }
     }
+}
+
+/// The key in `key_file`, made if missing; refused if it lies inside `dir`.
+fn open_key(dir: &Path, key_file: &Path) -> Result<CacheKey, KeyError> {
+    let dirs = [
+        std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
+    ];
+    let inside = |key: &Path| {
+        dirs.iter()
+            .any(|d| key.starts_with(d))
+            .then(|| KeyError::InsideCache {
+                key: key_file.to_path_buf(),
+                dir: dir.to_path_buf(),
+            })
+    };
+    let absolute = std::path::absolute(key_file).unwrap_or_else(|_| key_file.to_path_buf());
+    if let Some(e) = inside(&absolute) {
+        return Err(e);
+    }
+    let key = CacheKey::load_or_create(key_file)?;
+    // Now that it exists, compare where it really is (symlinks resolved).
+    if let Some(e) = std::fs::canonicalize(key_file)
+        .ok()
+        .and_then(|k| inside(&k))
+    {
+        return Err(e);
+    }
+    Ok(key)
+}
+
+/// The bytes of the regular file at `path`, `None` if there is none. A
+/// symlink, a device or a FIFO planted under an entry's name is an error
+/// (and is then removed), never followed or read.
+fn read_entry(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_ENTRY_BYTES {
+        return Err(std::io::Error::other("larger than any compiled component"));
+    }
+    std::fs::read(path).map(Some)
 }

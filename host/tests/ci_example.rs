@@ -80,10 +80,19 @@ fn the_publishing_workflow_steps_run_against_a_local_registry() {
         .replace("\"gate-data\"", &format!("{:?}", dir.path().join("data")));
     let cfg = dir.path().join("gate.toml");
     std::fs::write(&cfg, text).unwrap();
-    let server = Server::start_with_env(&cfg, &[("HARBOR_WEBHOOK_SECRET", "s")]);
-    let tokens: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("data/tokens.json")).unwrap())
-            .unwrap();
+    let state = dir.path().join("state");
+    let server = Server::start_with_env(
+        &cfg,
+        &[
+            ("HARBOR_WEBHOOK_SECRET", "s"),
+            ("XDG_STATE_HOME", state.to_str().unwrap()),
+        ],
+    );
+    let port = server.url.rsplit(':').next().unwrap();
+    let tokens: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(state.join(format!("clawlaw/tokens-{port}.json"))).unwrap(),
+    )
+    .unwrap();
     let (status, listed) = server.get("/v1/policies", tokens["reviewer"].as_str());
     assert_eq!(status, 200, "{listed}");
     let sources: Vec<&str> = listed["policies"]

@@ -69,12 +69,12 @@ pub fn demo() -> Result<()> {
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut gate = Gate(child);
     let (tx, rx) = std::sync::mpsc::channel();
+    // The banner: the address first, then where the generated tokens are.
     std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        if let Some(Ok(first)) = lines.next() {
-            let _ = tx.send(first);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
         }
-        for _ in lines {}
     });
     let first = rx
         .recv_timeout(Duration::from_secs(60))
@@ -84,7 +84,14 @@ pub fn demo() -> Result<()> {
         .find(|w| w.starts_with("http://"))
         .ok_or(format!("no address in the gate's first line: {first:?}"))?
         .to_string();
-    let tokens_path = data.join("tokens.json");
+    let tokens_path = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| "the gate did not say where its tokens are".to_string())?;
+        if let Some(path) = line.strip_prefix("tokens file: ") {
+            break std::path::PathBuf::from(path);
+        }
+    };
     let tokens: serde_json::Value = std::fs::read_to_string(&tokens_path)
         .map_err(|e| format!("{}: {e}", tokens_path.display()))
         .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))?;

@@ -1,0 +1,283 @@
+//! The compile cache loads only what this gate wrote, for exactly what it
+//! claims to be: an entry renamed over another policy's, a tampered byte, or
+//! an entry written without the key (an older gate's cache) is refused,
+//! deleted and recompiled, and the gate decides as the real policy.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clawlaw::config::SetSpec;
+use clawlaw::engine::{Engine, EngineConfig};
+use clawlaw::policy_set::{OnLoadError, PolicySet, PolicyStatus};
+use clawlaw::{Action, Session, Verdict};
+use sha2::{Digest, Sha256};
+
+/// The bytes before an entry's payload: magic and tag (see `cache::seal`).
+const HEADER: usize = 16 + 32;
+
+/// A gate's cache and key, each in a directory of its own; every
+/// [`Gate::restart`] is a new engine over them, as a restarted gate is.
+struct Gate {
+    cache: tempfile::TempDir,
+    keys: tempfile::TempDir,
+    preinitialize: bool,
+}
+
+impl Gate {
+    fn new(preinitialize: bool) -> Gate {
+        Gate {
+            cache: tempfile::tempdir().unwrap(),
+            keys: tempfile::tempdir().unwrap(),
+            preinitialize,
+        }
+    }
+
+    fn restart(&self) -> Arc<Engine> {
+        Engine::new(&EngineConfig {
+            cache_dir: Some(self.cache.path().to_path_buf()),
+            cache_key: Some(self.keys.path().join("cache.key")),
+            max_sandboxes: 4,
+            preinitialize: self.preinitialize,
+        })
+        .unwrap()
+    }
+
+    /// The cached entry (`cwasm` or `snapshot`) whose name starts with
+    /// `name`.
+    fn entry(&self, name: &str, extension: &str) -> PathBuf {
+        let found: Vec<PathBuf> = std::fs::read_dir(self.cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension() == Some(extension.as_ref())
+                    && p.file_name().unwrap().to_str().unwrap().starts_with(name)
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "one {extension} entry for {name}: {found:?}"
+        );
+        found.into_iter().next().unwrap()
+    }
+
+    fn entries(&self, extension: &str) -> Vec<PathBuf> {
+        let mut all: Vec<PathBuf> = std::fs::read_dir(self.cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension() == Some(extension.as_ref()))
+            .collect();
+        all.sort();
+        all
+    }
+}
+
+/// shell-guard as bundled, and a policy that allows everything.
+const GUARD: (&str, &str) = ("shell-guard", "{}");
+const PERMISSIVE: (&str, &str) = ("hostile-policy", "{ mode = \"stateful\" }");
+
+fn load(engine: &Arc<Engine>, (name, settings): (&str, &str)) -> (PolicySet, PolicyStatus) {
+    let text = format!(
+        "version = 1\n[[policy]]\npath = {:?}\nsettings = {settings}\n",
+        common::component(name).display().to_string()
+    );
+    let spec = SetSpec::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml")).unwrap();
+    let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
+    let status = set.policies()[0].clone();
+    assert!(status.fault.is_none(), "{status:?}");
+    (set, status)
+}
+
+fn digest_of(name: &str) -> String {
+    hex::encode(Sha256::digest(
+        std::fs::read(common::component(name)).unwrap(),
+    ))
+}
+
+/// What the set decides about `rm -rf /`, and which policy's rules said so.
+fn decide(set: &PolicySet) -> (Verdict, String) {
+    let e = set.evaluate(
+        &Action::shell("rm -rf /").in_dir("/work/app"),
+        &Session::default(),
+    );
+    (e.evaluation, e.policies[0].policy.name.clone())
+}
+
+/// Asserts the gate decides as shell-guard does: DENY, by shell-guard.
+fn assert_decides_as_the_guard(set: &PolicySet) {
+    assert_eq!(decide(set), (Verdict::Deny, "shell-guard".to_string()));
+}
+
+#[test]
+fn a_compiled_policy_renamed_over_another_policys_entry_is_refused_and_recompiled() {
+    let gate = Gate::new(false);
+    let engine = gate.restart();
+    let (set, status) = load(&engine, GUARD);
+    assert!(!status.cached, "a cold cache compiles");
+    assert_decides_as_the_guard(&set);
+    let (permissive, _) = load(&engine, PERMISSIVE);
+    assert_eq!(decide(&permissive).0, Verdict::Allow);
+    let guard_entry = gate.entry(&digest_of(GUARD.0), "cwasm");
+    let permissive_entry = gate.entry(&digest_of(PERMISSIVE.0), "cwasm");
+    let genuine = std::fs::read(&permissive_entry).unwrap();
+
+    // The agent compiles its permissive policy through clawlaw and moves the
+    // result over shell-guard's name.
+    std::fs::copy(&permissive_entry, &guard_entry).unwrap();
+    let engine = gate.restart();
+    let (set, status) = load(&engine, GUARD);
+    assert!(
+        !status.cached,
+        "the swapped entry is not loaded: {status:?}"
+    );
+    assert_decides_as_the_guard(&set);
+    assert_ne!(
+        std::fs::read(&guard_entry).unwrap(),
+        genuine,
+        "the swapped entry was replaced by the real policy's code"
+    );
+
+    // The swapped bytes were a sound entry, only under the wrong name: the
+    // permissive policy's own entry still loads, and so does the
+    // recompiled one.
+    let engine = gate.restart();
+    let (permissive, status) = load(&engine, PERMISSIVE);
+    assert!(status.cached, "{status:?}");
+    assert_eq!(decide(&permissive).0, Verdict::Allow);
+    let (set, status) = load(&engine, GUARD);
+    assert!(status.cached, "the recompiled entry is trusted: {status:?}");
+    assert_decides_as_the_guard(&set);
+}
+
+#[test]
+fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_taken_again() {
+    let gate = Gate::new(true);
+    let engine = gate.restart();
+    let (set, status) = load(&engine, GUARD);
+    assert!(status.preinitialized, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    let records = gate.entries("snapshot");
+    assert_eq!(records.len(), 1);
+    let guard_record = records[0].clone();
+    let original = std::fs::read(&guard_record).unwrap();
+    let (permissive, status) = load(&engine, PERMISSIVE);
+    assert!(status.preinitialized, "{status:?}");
+    assert_eq!(decide(&permissive).0, Verdict::Allow);
+    let permissive_record = gate
+        .entries("snapshot")
+        .into_iter()
+        .find(|p| *p != guard_record)
+        .unwrap();
+
+    // shell-guard's snapshot record now names the permissive snapshot,
+    // whose code is in the cache, genuine.
+    std::fs::copy(&permissive_record, &guard_record).unwrap();
+    let engine = gate.restart();
+    let (set, status) = load(&engine, GUARD);
+    assert!(status.preinitialized, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    // The snapshot was taken again and recorded as before: same key, same
+    // snapshot, same tag.
+    assert_eq!(std::fs::read(&guard_record).unwrap(), original);
+}
+
+#[test]
+fn a_tampered_byte_in_a_cached_entry_is_refused_and_recompiled() {
+    let gate = Gate::new(false);
+    let (_, status) = load(&gate.restart(), GUARD);
+    assert!(!status.cached);
+    let entry = gate.entry(&digest_of(GUARD.0), "cwasm");
+    let mut bytes = std::fs::read(&entry).unwrap();
+    // One byte in the middle of the compiled code, one in the tag: both
+    // refused.
+    for at in [HEADER + (bytes.len() - HEADER) / 2, 20] {
+        bytes[at] ^= 0x80;
+        std::fs::write(&entry, &bytes).unwrap();
+        let (set, status) = load(&gate.restart(), GUARD);
+        assert!(!status.cached, "byte {at}: {status:?}");
+        assert_decides_as_the_guard(&set);
+        bytes = std::fs::read(&entry).unwrap();
+        let (_, status) = load(&gate.restart(), GUARD);
+        assert!(status.cached, "byte {at}: the recompiled entry loads");
+    }
+}
+
+#[test]
+fn an_entry_written_without_the_key_is_refused() {
+    let gate = Gate::new(false);
+    let (_, status) = load(&gate.restart(), GUARD);
+    assert!(!status.cached);
+    let entry = gate.entry(&digest_of(GUARD.0), "cwasm");
+    let sealed = std::fs::read(&entry).unwrap();
+    // What an older gate wrote: wasmtime's serialized component, no tag.
+    let untagged = sealed[HEADER..].to_vec();
+    let engine = gate.restart();
+    // SAFETY: the bytes this test's own engine serialized a moment ago.
+    let loadable =
+        unsafe { wasmtime::component::Component::deserialize(engine.wasmtime(), &untagged) };
+    assert!(
+        loadable.is_ok(),
+        "the untagged bytes are sound compiled code"
+    );
+    std::fs::write(&entry, &untagged).unwrap();
+    let (set, status) = load(&engine, GUARD);
+    assert!(!status.cached, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    assert!(
+        std::fs::read(&entry)
+            .unwrap()
+            .starts_with(b"clawlaw-cache/1\n")
+    );
+
+    // Another gate's key (a cache dir shared with a gate whose key file is
+    // elsewhere): its entries are not this gate's.
+    let other = Engine::new(&EngineConfig {
+        cache_dir: Some(gate.cache.path().to_path_buf()),
+        cache_key: Some(gate.keys.path().join("other.key")),
+        max_sandboxes: 4,
+        preinitialize: false,
+    })
+    .unwrap();
+    let (set, status) = load(&other, GUARD);
+    assert!(!status.cached, "{status:?}");
+    assert_decides_as_the_guard(&set);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let gate = Gate::new(false);
+    gate.restart();
+    let key = gate.keys.path().join("cache.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::metadata(&key).unwrap().len(), 32);
+
+    let inside = Engine::new(&EngineConfig {
+        cache_dir: Some(gate.cache.path().to_path_buf()),
+        cache_key: Some(gate.cache.path().join("cache.key")),
+        max_sandboxes: 4,
+        preinitialize: false,
+    });
+    let err = inside
+        .err()
+        .expect("a key inside the cache is refused")
+        .to_string();
+    assert!(err.contains("inside the cache directory"), "{err}");
+    assert!(!gate.cache.path().join("cache.key").exists());
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let err = Engine::new(&EngineConfig {
+        cache_dir: Some(gate.cache.path().to_path_buf()),
+        cache_key: Some(key.clone()),
+        max_sandboxes: 4,
+        preinitialize: false,
+    })
+    .err()
+    .expect("a key others can read is refused")
+    .to_string();
+    assert!(err.contains("can be read by other users"), "{err}");
+}
