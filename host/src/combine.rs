@@ -5,7 +5,7 @@
 //! closed. Combined risk is the highest risk any policy gave (a fault is
 //! risk 1.0), so one confident policy is never diluted by the others.
 
-use clawlaw_sdk::{Decision, Verdict};
+use clawlaw_sdk::{Decision, Redaction, Verdict};
 use serde::Serialize;
 
 use crate::fault::Fault;
@@ -23,6 +23,9 @@ pub struct PolicyReport {
     pub rules: Vec<String>,
     pub labels: Vec<String>,
     pub counters: Vec<(String, i64)>,
+    /// Where the policy found secrets in the action (spans, no text).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<Redaction>,
     /// Set when the policy faulted (its verdict is then DENY).
     pub fault: Option<Fault>,
     pub elapsed_us: u64,
@@ -39,6 +42,7 @@ impl PolicyReport {
                 rules,
                 labels,
                 counters,
+                redactions,
             }) => PolicyReport {
                 policy,
                 verdict,
@@ -47,6 +51,7 @@ impl PolicyReport {
                 rules,
                 labels,
                 counters,
+                redactions,
                 fault: None,
                 elapsed_us,
             },
@@ -64,6 +69,7 @@ impl PolicyReport {
             rules: Vec::new(),
             labels: Vec::new(),
             counters: Vec::new(),
+            redactions: Vec::new(),
             fault: Some(fault),
             elapsed_us,
         }
@@ -85,6 +91,10 @@ pub struct Evaluation {
     pub labels: Vec<String>,
     /// Counter deltas the policies asked for.
     pub counters: Vec<(String, i64)>,
+    /// Every secret any policy found in the action, whatever its verdict:
+    /// what the gate masks before it stores or shows the action.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<Redaction>,
     /// Every policy consulted, with its identity and answer.
     pub policies: Vec<PolicyReport>,
 }
@@ -124,7 +134,13 @@ pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evalua
     let mut rules = Vec::new();
     let mut labels: Vec<String> = Vec::new();
     let mut counters = Vec::new();
+    let mut redactions: Vec<Redaction> = Vec::new();
     for p in &policies {
+        for r in &p.redactions {
+            if !redactions.contains(r) {
+                redactions.push(r.clone());
+            }
+        }
         rules.extend(p.rules.iter().map(|r| format!("{}/{}", p.policy.name, r)));
         for l in &p.labels {
             if !labels.contains(l) {
@@ -140,6 +156,7 @@ pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evalua
         rules,
         labels,
         counters,
+        redactions,
         policies,
     }
 }

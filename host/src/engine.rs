@@ -1,7 +1,8 @@
 //! The WebAssembly engine every policy runs on: wasmtime with the component
 //! model and Cranelift, the pooling allocator, epoch-based deadlines, the
-//! linker that offers a policy nothing but `log` and a WASI that grants
-//! nothing, and the compiled-component cache.
+//! linker that offers a policy nothing but `log` (and the contract's types,
+//! for each version of [`crate::contract`]) and a WASI that grants nothing,
+//! and the compiled-component cache.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,12 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::cache::CompileCache;
 use crate::limits::MAX_MEMORY_BYTES;
-use crate::policy::bindings::Policy as PolicyWorld;
 use crate::sandbox::SandboxState;
 
 /// How often the deadline clock ticks. Deadlines are accurate to one tick.
@@ -25,6 +25,9 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 pub struct EngineConfig {
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// The secret key file the cache's entries are authenticated with (see
+    /// [`crate::cache`]); `None`: [`CompileCache::default_key_file`].
+    pub cache_key: Option<PathBuf>,
     /// Sandboxes that may exist at once (the pooling allocator's slots).
     /// An evaluation that finds none free is denied, never queued forever.
     pub max_sandboxes: u32,
@@ -37,6 +40,7 @@ impl Default for EngineConfig {
     fn default() -> EngineConfig {
         EngineConfig {
             cache_dir: CompileCache::default_dir(),
+            cache_key: None,
             max_sandboxes: 256,
             preinitialize: true,
         }
@@ -109,19 +113,32 @@ impl Engine {
         let mut linker = Linker::new(&wasmtime);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| EngineError::Wasmtime(e.to_string()))?;
-        PolicyWorld::add_to_linker::<SandboxState, HasSelf<SandboxState>>(&mut linker, |s| s)
+        crate::contract::add_to_linker(&mut linker)
             .map_err(|e| EngineError::Wasmtime(e.to_string()))?;
 
-        let cache =
-            match &config.cache_dir {
-                Some(dir) => Some(CompileCache::open(dir, &wasmtime).map_err(|source| {
-                    EngineError::Cache {
+        let cache = match &config.cache_dir {
+            Some(dir) => {
+                let key_file = config
+                    .cache_key
+                    .clone()
+                    .or_else(CompileCache::default_key_file)
+                    .ok_or_else(|| EngineError::Cache {
                         dir: dir.clone(),
-                        source,
-                    }
-                })?),
-                None => None,
-            };
+                        source: std::io::Error::other(
+                            "no place for its key: set CLAWLAW_CACHE_KEY or HOME",
+                        ),
+                    })?;
+                Some(
+                    CompileCache::open(dir, &key_file, &wasmtime).map_err(|source| {
+                        EngineError::Cache {
+                            dir: dir.clone(),
+                            source,
+                        }
+                    })?,
+                )
+            }
+            None => None,
+        };
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(wasmtime.clone(), ticker_stop.clone())

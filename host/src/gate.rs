@@ -32,6 +32,7 @@ use crate::evidence::record::{
 use crate::evidence::{EvidenceError, EvidenceLog};
 use crate::metrics::{Metrics, ReviewLabels};
 use crate::policy_set::PolicySet;
+use crate::redact::{Masker, RedactionKey};
 use crate::review::{Review, ReviewError, ReviewStatus, ReviewTimes, Reviews, action_digest};
 use crate::session::{Applied, Declaration, SessionState};
 
@@ -43,6 +44,8 @@ pub struct GateOptions {
     pub review: ReviewTimes,
     /// Longest a client may long-poll a review.
     pub max_wait: Duration,
+    /// The key of the tags in masks (see [`crate::redact`]).
+    pub redaction_key: RedactionKey,
 }
 
 /// Why the gate could not give a normal answer. Every variant that carries
@@ -118,6 +121,8 @@ struct SessionEntryState {
     state: SessionState,
     /// Verdict of each action id, bounded.
     actions: HashMap<String, Verdict>,
+    /// The scripts the session wrote, judged again when it runs them.
+    scripts: crate::scripts::Written,
 }
 
 /// Action ids remembered per session for outcome reports.
@@ -221,6 +226,7 @@ impl Gate {
         let cell = Arc::new(tokio::sync::Mutex::new(SessionEntryState {
             state,
             actions: HashMap::new(),
+            scripts: Default::default(),
         }));
         self.sessions
             .write()
@@ -298,7 +304,8 @@ impl Gate {
         };
 
         let view = session.state.view();
-        let digest = action_digest(session_id, &action, set.version());
+        let key = &self.options.redaction_key;
+        let digest = key.keyed_digest(&action_digest(session_id, &action, set.version()));
         let now = Timestamp::now();
         let mut review_id = None;
         let mut principal_review = None;
@@ -319,6 +326,7 @@ impl Gate {
                 rules: vec!["gate/review-approved".into()],
                 labels: Vec::new(),
                 counters: Vec::new(),
+                redactions: redactions_of(set.clone(), &action, &view).await,
                 policies: Vec::new(),
             };
             principal_review = Some(decision);
@@ -333,10 +341,13 @@ impl Gate {
                 let set = set.clone();
                 let action = action.clone();
                 let view = view.clone();
+                let runs = session.scripts.run_by(&action);
                 let span = tracing::info_span!("evaluate", session = session_id, action = %action.id, kind = %action.kind);
-                tokio::task::spawn_blocking(move || span.in_scope(|| set.evaluate(&action, &view)))
-                    .await
-                    .unwrap_or_else(|e| panic_evaluation(&e))
+                tokio::task::spawn_blocking(move || {
+                    span.in_scope(|| crate::scripts::evaluate(&set, &action, &view, &runs))
+                })
+                .await
+                .unwrap_or_else(|e| panic_evaluation(&e))
             };
             self.metrics
                 .observe(&evaluation, started.elapsed().as_secs_f64());
@@ -360,7 +371,22 @@ impl Gate {
         };
 
         let latency_ms = started.elapsed().as_secs_f64() * 1e3;
-        let proposed = action_json(&action);
+        // Nothing below stores or shows a secret the policies or the gate's
+        // own scan found: the record, the review, the session's memory.
+        let mut proposed = action_json(&action);
+        let masker = Masker::new(key)
+            .reported(&action, &decided.redactions)
+            .scanned(&proposed);
+        masker.action_json(&mut proposed);
+        let mut decided = decided;
+        decided.reason = masker.text(&decided.reason).into_owned();
+        let remembered = masker.action(&action, &proposed);
+        let mut composition_state = serde_json::to_value(&view).unwrap_or_default();
+        masker.json(&mut composition_state);
+        let principal_review = principal_review.map(|mut p: PrincipalReview| {
+            p.reason = masker.text(&p.reason).into_owned();
+            p
+        });
         let record = ActionRecord {
             session_id: session_id.to_string(),
             action_id: action.id.clone(),
@@ -377,8 +403,9 @@ impl Gate {
                 review_id: review_id.clone(),
                 labels: decided.labels.clone(),
                 counters: decided.counters.clone(),
+                action_digest: review_id.as_ref().map(|_| digest.clone()),
             },
-            composition_state: serde_json::to_value(&view).unwrap_or_default(),
+            composition_state,
             execution_result: None,
             principal_review,
             latency_ms,
@@ -404,12 +431,13 @@ impl Gate {
                 .set(self.reviews.count(ReviewStatus::Pending) as i64);
         }
         session.state.apply(&Applied {
-            action: &action,
+            action: &remembered,
             evaluation: decided.evaluation,
             risk: decided.risk,
             labels: &decided.labels,
             counters: &decided.counters,
         });
+        session.scripts.remember(&remembered, decided.evaluation);
         if session.actions.len() < MAX_REMEMBERED_ACTIONS
             || session.actions.contains_key(&action.id)
         {
@@ -445,11 +473,15 @@ impl Gate {
         started: Instant,
     ) -> Result<Answer, GateError> {
         let action_id = raw_action_id(body).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let proposed = serde_json::from_slice::<serde_json::Value>(body).unwrap_or_else(|_| {
+        let mut proposed = serde_json::from_slice::<serde_json::Value>(body).unwrap_or_else(|_| {
             serde_json::Value::String(
                 String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
             )
         });
+        // No policy ran: the gate's own scan is all there is to mask by.
+        let masker = Masker::new(&self.options.redaction_key).scanned(&proposed);
+        masker.json(&mut proposed);
+        let reason = masker.text(&reason).into_owned();
         let latency_ms = started.elapsed().as_secs_f64() * 1e3;
         let record = ActionRecord {
             session_id: session_id.to_string(),
@@ -467,6 +499,7 @@ impl Gate {
                 review_id: None,
                 labels: Vec::new(),
                 counters: Vec::new(),
+                action_digest: None,
             },
             composition_state: view.unwrap_or(serde_json::Value::Null),
             execution_result: None,
@@ -524,6 +557,10 @@ impl Gate {
             }
             Some(Verdict::Allow) => {}
         }
+        let mut result = result;
+        Masker::new(&self.options.redaction_key)
+            .scanned(&result)
+            .json(&mut result);
         self.append(Entry::Outcome(OutcomeEntry {
             session_id: session_id.into(),
             action_id: action_id.into(),
@@ -627,6 +664,7 @@ impl Gate {
                                 self.options.recent,
                             ),
                             actions: HashMap::new(),
+                            scripts: Default::default(),
                         },
                     );
                 }
@@ -653,6 +691,7 @@ impl Gate {
                         labels: &rec.policy_matched.labels,
                         counters: &rec.policy_matched.counters,
                     });
+                    session.scripts.remember(&action, rec.evaluation);
                     if session.actions.len() < MAX_REMEMBERED_ACTIONS
                         || session.actions.contains_key(&action.id)
                     {
@@ -665,8 +704,16 @@ impl Gate {
                         (rec.evaluation, &rec.policy_matched.review_id)
                     {
                         let at = rec.timestamp.parse().unwrap_or_else(|_| Timestamp::now());
+                        // Stored since the action may be masked; a record
+                        // from before redaction holds the action as it was.
                         let digest =
-                            action_digest(&rec.session_id, &action, &rec.policy_matched.policy_set);
+                            rec.policy_matched.action_digest.clone().unwrap_or_else(|| {
+                                self.options.redaction_key.keyed_digest(&action_digest(
+                                    &rec.session_id,
+                                    &action,
+                                    &rec.policy_matched.policy_set,
+                                ))
+                            });
                         self.reviews.open(
                             id.clone(),
                             &rec.session_id,
@@ -723,6 +770,7 @@ struct Decided {
     rules: Vec<String>,
     labels: Vec<String>,
     counters: Vec<(String, i64)>,
+    redactions: Vec<clawlaw_sdk::Redaction>,
     policies: Vec<PolicyConsulted>,
 }
 
@@ -735,6 +783,7 @@ impl From<Evaluation> for Decided {
             rules: e.rules,
             labels: e.labels,
             counters: e.counters,
+            redactions: e.redactions,
             policies: e
                 .policies
                 .into_iter()
@@ -763,6 +812,19 @@ impl Decided {
                 .max(if e.verdict == Verdict::Deny { 1.0 } else { 0.5 });
         }
     }
+}
+
+/// The secrets the policies find in an action an approval lets through: no
+/// policy decides it, but its record is masked like any other.
+async fn redactions_of(
+    set: Arc<PolicySet>,
+    action: &Action,
+    view: &clawlaw_sdk::Session,
+) -> Vec<clawlaw_sdk::Redaction> {
+    let (action, view) = (action.clone(), view.clone());
+    tokio::task::spawn_blocking(move || set.evaluate(&action, &view).redactions)
+        .await
+        .unwrap_or_default()
 }
 
 fn panic_evaluation(e: &tokio::task::JoinError) -> Evaluation {

@@ -7,33 +7,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clawlaw_sdk::{Decision, Rule, Verdict};
+use clawlaw_sdk::{Decision, Redaction, Rule, Verdict};
 use serde::Serialize;
 use wasmtime::Store;
 
+use crate::contract::{self, ContractVersion, wit};
 use crate::engine::Engine;
-use crate::fault::{Fault, one_line};
+use crate::fault::Fault;
 use crate::limits::Limits;
 use crate::pool::{Isolation, Pool, Warm};
 use crate::sandbox::SandboxState;
 
-/// The host side of the `clawlaw:policy` world.
-pub(crate) mod bindings {
-    wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "policy",
-    });
-}
+/// How many evaluation deadlines the calls made once at load may take.
+pub const LOAD_DEADLINE_FACTOR: u64 = 20;
 
-use bindings::clawlaw::policy::types as wit;
-
-impl wit::Host for SandboxState {}
-
-impl bindings::PolicyImports for SandboxState {
-    fn log(&mut self, message: String) {
-        self.log.push(message);
-    }
-}
+/// The most redactions one decision may carry (each is a span, not text).
+pub const MAX_REDACTIONS: usize = 1024;
 
 /// Who a policy is: what the evidence names for every decision it takes part in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,7 +38,7 @@ pub struct PolicyId {
 pub enum LoadError {
     #[error("not a valid WebAssembly component: {0}")]
     NotAComponent(String),
-    #[error("does not implement the clawlaw:policy@0.1.0 world: {0}")]
+    #[error("does not implement {0}")]
     WrongWorld(String),
     #[error("`info` failed: {0}")]
     Info(Fault),
@@ -82,7 +71,7 @@ pub struct PolicyOutcome {
 pub struct LoadedPolicy {
     id: PolicyId,
     rules: Vec<Rule>,
-    pre: bindings::PolicyPre<SandboxState>,
+    pre: contract::Pre,
     settings: String,
     limits: Limits,
     engine: Arc<Engine>,
@@ -136,7 +125,7 @@ impl LoadedPolicy {
             .collect();
         let settings = policy.settings.clone();
         let verdict = policy
-            .call(|p, store| p.call_validate_settings(store, &settings))
+            .call_at_load(|p, store| p.call_validate_settings(store, &settings))
             .map_err(LoadError::SettingsFault)?;
         verdict.map_err(LoadError::SettingsRejected)?;
         if engine.preinitialize() {
@@ -150,9 +139,10 @@ impl LoadedPolicy {
     /// keeps the component as it is and says why in the log.
     fn preinitialize(&mut self, bytes: &[u8]) {
         let (digest, settings) = (&self.id.digest, &self.settings);
+        let version = self.pre.version();
         let snapshot =
-            crate::preinit::preinitialized(&self.engine, bytes, digest, settings, || {
-                self.new_store()
+            crate::preinit::preinitialized(&self.engine, bytes, digest, settings, version, || {
+                self.load_store()
             })
             .map_err(|e| e.to_string())
             .and_then(|compiled| {
@@ -229,6 +219,11 @@ impl LoadedPolicy {
     /// parsed its settings (see [`crate::preinit`]).
     pub fn is_preinitialized(&self) -> bool {
         self.preinitialized
+    }
+
+    /// The contract version the component was built against.
+    pub fn contract(&self) -> ContractVersion {
+        self.pre.version()
     }
 
     /// Evaluates one action in a fresh sandbox.
@@ -317,11 +312,45 @@ impl LoadedPolicy {
 
     /// A fresh store under this policy's limits and deadline.
     fn new_store(&self) -> Store<SandboxState> {
+        self.store_with_deadline(self.limits.deadline_ms)
+    }
+
+    /// A fresh store for the calls made once, when the policy loads
+    /// (`validate-settings`, the pre-initialisation snapshot): what a policy
+    /// builds from its settings then (compiled rule sets) is what spares
+    /// every evaluation from building it, so it gets
+    /// [`LOAD_DEADLINE_FACTOR`] times the evaluation deadline. A policy that
+    /// loops still fails its load, later.
+    fn load_store(&self) -> Store<SandboxState> {
+        self.store_with_deadline(self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR))
+    }
+
+    fn store_with_deadline(&self, deadline_ms: u64) -> Store<SandboxState> {
         let mut store = Store::new(self.engine.wasmtime(), SandboxState::new(&self.limits));
         store.limiter(|s| &mut s.limiter);
-        store.set_epoch_deadline(Engine::ticks_for(self.limits.deadline_ms));
+        store.set_epoch_deadline(Engine::ticks_for(deadline_ms));
         store.epoch_deadline_trap();
         store
+    }
+
+    /// [`Self::call`] in a [`Self::load_store`].
+    fn call_at_load<R>(
+        &self,
+        f: impl FnOnce(&contract::Instance, &mut Store<SandboxState>) -> wasmtime::Result<R>,
+    ) -> Result<R, Fault> {
+        let mut store = self.load_store();
+        let result = match self.pre.instantiate(&mut store) {
+            Ok(instance) => f(&instance, &mut store).map_err(|e| {
+                self.classify_with_deadline(
+                    &e,
+                    &store,
+                    self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR),
+                )
+            }),
+            Err(e) => Err(self.instantiate_fault(&e, &store)),
+        };
+        self.forward_log(&store);
+        result
     }
 
     fn instantiate_fault(&self, e: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {
@@ -335,7 +364,7 @@ impl LoadedPolicy {
     /// policy's limits; forwards what the policy logged to the gate's log.
     fn call<R>(
         &self,
-        f: impl FnOnce(&bindings::Policy, &mut Store<SandboxState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&contract::Instance, &mut Store<SandboxState>) -> wasmtime::Result<R>,
     ) -> Result<R, Fault> {
         let mut store = self.new_store();
         let result = match self.pre.instantiate(&mut store) {
@@ -346,10 +375,13 @@ impl LoadedPolicy {
         result
     }
 
-    /// Forwards what the policy logged to the gate's log.
+    /// Forwards what the policy logged to the gate's log, with every
+    /// credential the SDK's scan finds in a line masked: a policy sees the
+    /// action unmasked and may quote it (see [`crate::redact`]).
     fn forward_log(&self, store: &Store<SandboxState>) {
         let log = &store.data().log;
         for line in &log.lines {
+            let line = clawlaw_sdk::secrets::redact(line);
             tracing::info!(target: "clawlaw::policy_log", policy = %self.id.name, "{line}");
         }
         if log.dropped > 0 {
@@ -358,12 +390,21 @@ impl LoadedPolicy {
     }
 
     fn classify(&self, err: &wasmtime::Error, store: &Store<SandboxState>) -> Fault {
+        self.classify_with_deadline(err, store, self.limits.deadline_ms)
+    }
+
+    fn classify_with_deadline(
+        &self,
+        err: &wasmtime::Error,
+        store: &Store<SandboxState>,
+        deadline_ms: u64,
+    ) -> Fault {
         let memory = store
             .data()
             .limiter
             .refused_memory
             .then_some(self.limits.memory_bytes);
-        Fault::from_call(err, self.limits.deadline_ms, memory)
+        Fault::from_call(err, deadline_ms, memory)
     }
 
     /// Checks a decision against the contract and the output cap.
@@ -371,7 +412,11 @@ impl LoadedPolicy {
         let size = d.reason.len()
             + d.rules.iter().map(String::len).sum::<usize>()
             + d.labels.iter().map(String::len).sum::<usize>()
-            + d.counters.iter().map(|(n, _)| n.len() + 8).sum::<usize>();
+            + d.counters.iter().map(|(n, _)| n.len() + 8).sum::<usize>()
+            + d.redactions
+                .iter()
+                .map(|r| r.field.len() + r.kind.len() + 8)
+                .sum::<usize>();
         if size > self.limits.max_output_bytes {
             return Err(Fault::OutputTooLarge {
                 bytes: size,
@@ -385,7 +430,7 @@ impl LoadedPolicy {
         if let Some(r) = d
             .rules
             .iter()
-            .find(|r| !self.rules.iter().any(|known| known.id == **r))
+            .find(|r| !self.rules.iter().any(|known| declares(&known.id, r)))
         {
             return invalid(format!(
                 "rule {r:?} is not among the rules its `info` declares"
@@ -401,6 +446,21 @@ impl LoadedPolicy {
                 "counter {c:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
             ));
         }
+        if d.redactions.len() > MAX_REDACTIONS {
+            return invalid(format!(
+                "{} redactions, at most {MAX_REDACTIONS} are taken",
+                d.redactions.len()
+            ));
+        }
+        if let Some(r) = d.redactions.iter().find(|r| {
+            !Redaction::FIELDS.contains(&r.field.as_str()) || r.start > r.end || !is_name(&r.kind)
+        }) {
+            return invalid(format!(
+                "redaction {:?} {}..{} ({:?}) must name content, command, target or input, \
+                 a span with start <= end and a kind (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
+                r.field, r.start, r.end, r.kind
+            ));
+        }
         Ok(Decision {
             verdict: match d.verdict {
                 wit::Verdict::Allow => Verdict::Allow,
@@ -412,21 +472,27 @@ impl LoadedPolicy {
             rules: d.rules,
             labels: d.labels,
             counters: d.counters,
+            redactions: d
+                .redactions
+                .into_iter()
+                .map(|r| Redaction {
+                    field: r.field,
+                    start: r.start,
+                    end: r.end,
+                    kind: r.kind,
+                })
+                .collect(),
         })
     }
 }
 
 /// A compiled component linked against the sandbox and checked to export
-/// the `clawlaw:policy` world.
+/// the `clawlaw:policy` world of the version it was built against.
 fn link(
     engine: &Engine,
     component: &wasmtime::component::Component,
-) -> Result<bindings::PolicyPre<SandboxState>, String> {
-    engine
-        .linker()
-        .instantiate_pre(component)
-        .and_then(bindings::PolicyPre::new)
-        .map_err(|e| one_line(&e))
+) -> Result<contract::Pre, String> {
+    contract::Pre::link(engine.wasmtime(), engine.linker(), component)
 }
 
 /// A label, counter or rule name: short, lower-case, no spaces.
@@ -434,6 +500,15 @@ fn is_name(s: &str) -> bool {
     (1..=64).contains(&s.len())
         && s.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':')
+        })
+}
+
+/// Whether the declared rule id `known` covers the reported `id`: the
+/// same id, or a family (`custom.*`) `id` belongs to (`custom.no-prod-db`).
+fn declares(known: &str, id: &str) -> bool {
+    known == id
+        || known.strip_suffix('*').is_some_and(|prefix| {
+            prefix.ends_with('.') && id.len() > prefix.len() && id.starts_with(prefix)
         })
 }
 
@@ -452,7 +527,8 @@ fn check_info(info: &wit::Info) -> Result<(), String> {
     }
     let mut seen = std::collections::HashSet::new();
     for r in &info.rules {
-        if !is_name(&r.id) {
+        let name = r.id.strip_suffix(".*").unwrap_or(&r.id);
+        if !is_name(name) {
             return Err(format!(
                 "rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
                 r.id

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use wasmtime::Store;
 
-use crate::policy::bindings;
+use crate::contract;
 use crate::sandbox::SandboxState;
 
 /// Evaluations a pooled instance serves before it is recycled, by default.
@@ -55,7 +55,7 @@ pub fn max_idle() -> usize {
 /// One warm instance and its store.
 pub(crate) struct Warm {
     pub(crate) store: Store<SandboxState>,
-    pub(crate) instance: bindings::Policy,
+    pub(crate) instance: contract::Instance,
     /// Evaluations it has served.
     pub(crate) uses: u32,
 }

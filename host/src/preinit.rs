@@ -19,7 +19,10 @@
 //! Snapshots are remembered in the on-disk compile cache (see
 //! [`crate::cache`]), keyed by the component's digest, the settings and this
 //! gate's version, so a restart or a reload of an unchanged policy loads the
-//! compiled snapshot instead of taking it again.
+//! compiled snapshot instead of taking it again. The record and the code it
+//! names are each sealed with the cache's key, bound to that key and digest:
+//! a record moved over another policy's or other settings' key is refused
+//! and the snapshot taken again.
 //!
 //! A component wizer cannot instrument (it refuses some shapes: modules
 //! instantiated twice, imported memories, `data.drop`, …) is used as it is:
@@ -31,6 +34,7 @@ use wasmtime::Store;
 use wasmtime::component::{ComponentExportIndex, Instance, Lift, WasmList};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
+use crate::contract::{self, ContractVersion};
 use crate::engine::{Compiled, Engine};
 use crate::fault::one_line;
 use crate::sandbox::SandboxState;
@@ -55,7 +59,7 @@ pub enum PreinitError {
 const READ_DEADLINE_MS: u64 = 2_000;
 
 /// The compiled component `bytes` (whose `sha256:` digest is `digest`)
-/// pre-initialised with `settings`: loaded
+/// (built against contract `version`) pre-initialised with `settings`: loaded
 /// from the cache when an earlier load made the same snapshot, else made
 /// now with [`snapshot`], compiled, and recorded in the cache.
 pub(crate) fn preinitialized(
@@ -63,6 +67,7 @@ pub(crate) fn preinitialized(
     bytes: &[u8],
     digest: &str,
     settings: &str,
+    version: ContractVersion,
     new_store: impl FnOnce() -> Store<SandboxState>,
 ) -> Result<Compiled, PreinitError> {
     let key = snapshot_key(digest, settings);
@@ -70,7 +75,7 @@ pub(crate) fn preinitialized(
     if let Some(compiled) = recorded.and_then(|digest| engine.cached(&digest)) {
         return Ok(compiled);
     }
-    let snapshot = snapshot(engine, bytes, settings, new_store)?;
+    let snapshot = snapshot(engine, bytes, settings, version, new_store)?;
     let compiled = engine
         .compile(&snapshot)
         .map_err(PreinitError::SnapshotCompile)?;
@@ -101,6 +106,7 @@ fn snapshot(
     engine: &Engine,
     bytes: &[u8],
     settings: &str,
+    version: ContractVersion,
     new_store: impl FnOnce() -> Store<SandboxState>,
 ) -> Result<Vec<u8>, PreinitError> {
     let wizer = Wizer::new();
@@ -116,7 +122,7 @@ fn snapshot(
         .linker()
         .instantiate(&mut store, &compiled.component)
         .map_err(|e| PreinitError::Compile(one_line(&e)))?;
-    let policy = crate::policy::bindings::Policy::new(&mut store, &instance)
+    let policy = contract::Instance::new(&mut store, &instance, version)
         .map_err(|e| PreinitError::Compile(one_line(&e)))?;
     policy
         .call_validate_settings(&mut store, settings)

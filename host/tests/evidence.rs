@@ -40,6 +40,7 @@ fn action(session: &str, id: &str) -> Entry {
             review_id: None,
             labels: vec![],
             counters: vec![],
+            action_digest: None,
         },
         composition_state: json!({"actions": 3, "labels": ["secret-read"], "risk": 0.1}),
         execution_result: None,

@@ -141,6 +141,7 @@ fn a_snapshot_is_taken_once_then_loaded_from_the_compile_cache() {
     let restart = |settings: &str| {
         let engine = Engine::new(&EngineConfig {
             cache_dir: Some(cache.path().to_path_buf()),
+            cache_key: None,
             max_sandboxes: 4,
             preinitialize: true,
         })

@@ -131,7 +131,8 @@ fn misbehaving_in_validate_settings_refuses_the_load() {
     assert!(
         matches!(
             err,
-            LoadError::SettingsFault(Fault::Deadline { deadline_ms: 50 })
+            LoadError::SettingsFault(Fault::Deadline { deadline_ms })
+                if deadline_ms == 50 * clawlaw::policy::LOAD_DEADLINE_FACTOR
         ),
         "{err}"
     );
@@ -169,7 +170,7 @@ fn what_is_not_a_policy_is_refused_with_the_reason() {
     assert!(matches!(err, LoadError::WrongWorld(_)), "{err}");
     assert!(
         err.to_string()
-            .contains("does not implement the clawlaw:policy@0.1.0 world")
+            .contains("does not implement the clawlaw:policy@0.2.0 world")
     );
     // A component exporting the right names with the wrong types.
     let wrong = wat::parse_str(

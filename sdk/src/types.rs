@@ -288,6 +288,29 @@ pub struct Decision {
     pub labels: Vec<String>,
     /// Counters to add to the session's.
     pub counters: Vec<(String, i64)>,
+    /// Secrets found in the action, for the gate to mask in everything it
+    /// stores or shows (see [`Redaction`]). Empty for most decisions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<Redaction>,
+}
+
+/// A secret a policy found in the action it judged, and where: the gate
+/// masks it (and every other occurrence of the same value) in the evidence
+/// record, review payloads and its log. Offsets are bytes into `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    /// `content`, `command`, `target` or `input` (offsets into the input's
+    /// JSON text): see [`Redaction::FIELDS`].
+    pub field: String,
+    pub start: u32,
+    pub end: u32,
+    /// What was found, e.g. `github-token`.
+    pub kind: String,
+}
+
+impl Redaction {
+    /// The action fields a redaction may point into.
+    pub const FIELDS: [&'static str; 4] = ["content", "command", "target", "input"];
 }
 
 impl Decision {
@@ -300,6 +323,7 @@ impl Decision {
             rules: Vec::new(),
             labels: Vec::new(),
             counters: Vec::new(),
+            redactions: Vec::new(),
         }
     }
 
@@ -352,8 +376,27 @@ impl Decision {
         self
     }
 
+    /// The same decision reporting a secret of `kind` at `range` (bytes) of
+    /// the action's `field` (`content`, `command`, `target`, or `input`,
+    /// whose offsets index its JSON text), for the gate to mask. Offsets past
+    /// `u32::MAX` are clipped (the gate caps actions far below that).
+    pub fn redact(mut self, field: &str, range: std::ops::Range<usize>, kind: &str) -> Decision {
+        let clip = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let redaction = Redaction {
+            field: field.into(),
+            start: clip(range.start),
+            end: clip(range.end),
+            kind: kind.into(),
+        };
+        if !self.redactions.contains(&redaction) {
+            self.redactions.push(redaction);
+        }
+        self
+    }
+
     /// Folds another finding into this one: the stricter verdict and its
-    /// reason win, risk is the higher, rules, labels and counters add up.
+    /// reason win, risk is the higher, rules, labels and counters add up,
+    /// and so do redactions (whatever either verdict).
     pub fn merge(self, other: Decision) -> Decision {
         let (mut first, second) = if other.verdict > self.verdict
             || (other.verdict == self.verdict && self.rules.is_empty() && !other.rules.is_empty())
@@ -374,6 +417,11 @@ impl Decision {
             }
         }
         first.counters.extend(second.counters);
+        for r in second.redactions {
+            if !first.redactions.contains(&r) {
+                first.redactions.push(r);
+            }
+        }
         first
     }
 }
@@ -446,6 +494,23 @@ mod tests {
             serde_json::to_string(&Verdict::Escalate).unwrap(),
             "\"ESCALATE\""
         );
+    }
+
+    #[test]
+    fn redactions_are_kept_by_merge_whatever_the_verdict() {
+        let found = Decision::allow().redact("content", 4..44, "github-token");
+        let d = Decision::deny("b", "leak")
+            .redact("input", 10..50, "github-token")
+            .merge(found.clone())
+            .merge(found);
+        assert_eq!(d.verdict, Verdict::Deny);
+        let spans: Vec<(&str, u32, u32)> = d
+            .redactions
+            .iter()
+            .map(|r| (r.field.as_str(), r.start, r.end))
+            .collect();
+        assert_eq!(spans, vec![("input", 10, 50), ("content", 4, 44)]);
+        assert!(Decision::allow().redactions.is_empty());
     }
 
     #[test]

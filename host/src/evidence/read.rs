@@ -206,6 +206,7 @@ mod tests {
                 review_id: None,
                 labels: vec![],
                 counters: vec![],
+                action_digest: None,
             },
             composition_state: json!({}),
             execution_result: None,

@@ -51,7 +51,7 @@ pub struct ActionRecord {
     pub timestamp: String,
     /// `sha256:<hex>` of the prompt the action answers, when one was given.
     pub prompt_hash: Option<String>,
-    /// The action as received.
+    /// The action as received, its secrets masked (see [`crate::redact`]).
     pub proposed_action: serde_json::Value,
     pub evaluation: Verdict,
     /// Every policy consulted (name, version, digest) with its verdict and
@@ -87,6 +87,12 @@ pub struct PolicyMatched {
     /// Counter deltas the policies asked for with this action.
     #[serde(default)]
     pub counters: Vec<(String, i64)>,
+    /// What binds an approval of the review to exactly this action
+    /// (keyed: see [`crate::redact::RedactionKey::keyed_digest`]), kept
+    /// because the action stored here may be masked and so cannot give it
+    /// again. Set with `review_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_digest: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

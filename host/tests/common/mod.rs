@@ -17,6 +17,7 @@ pub const POLICY_CRATES: &[&str] = &[
     "shell-guard",
     "secrets-guard",
     "hostile-policy",
+    "legacy-policy",
 ];
 
 pub fn workspace_root() -> PathBuf {
@@ -109,6 +110,7 @@ fn shared(engine: &'static SharedEngine, preinitialize: bool) -> Arc<Engine> {
         .get_or_init(|| {
             Engine::new(&EngineConfig {
                 cache_dir: Some(cache_dir().to_path_buf()),
+                cache_key: None,
                 max_sandboxes: 64,
                 preinitialize,
             })

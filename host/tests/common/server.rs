@@ -82,7 +82,8 @@ impl Server {
         Server::spawn(cmd, config)
     }
 
-    fn spawn(mut cmd: Command, config: &Path) -> Server {
+    /// Starts the gate `cmd` runs (which must print the banner first).
+    pub fn spawn(mut cmd: Command, config: &Path) -> Server {
         let data_dir = config.parent().unwrap().join("data");
         let mut child = cmd
             .env("CLAWLAW_CACHE_DIR", super::cache_dir())
@@ -114,6 +115,11 @@ impl Server {
             config: config.to_path_buf(),
             data_dir,
         }
+    }
+
+    /// The gate's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
     }
 
     pub fn evidence_dir(&self) -> PathBuf {

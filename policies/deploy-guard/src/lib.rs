@@ -266,6 +266,7 @@ fn decide(objects: &[Object], findings: Vec<Finding>) -> Decision {
         rules,
         labels: Vec::new(),
         counters: Vec::new(),
+        redactions: Vec::new(),
     }
 }
 

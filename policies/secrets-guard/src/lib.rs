@@ -91,6 +91,9 @@ impl Policy for SecretsGuard {
     }
 
     fn validate(s: &Settings) -> Result<(), String> {
+        // Build the scanner's shared state now: a pre-initialised instance
+        // then starts with it.
+        secrets::prepare();
         if let Some(h) = &s.home
             && !h.starts_with('/')
         {
@@ -231,10 +234,17 @@ impl<'a> Context<'a> {
         }
 
         let mut found: Vec<(&str, Finding)> = Vec::new();
+        let mut redactions: Vec<(&str, std::ops::Range<usize>, &str)> = Vec::new();
         for (place, text) in texts {
             for f in secrets::find(text) {
                 if self.settings.ignore_kinds.iter().any(|k| k == f.kind) {
                     continue;
+                }
+                if place != "tool input" {
+                    redactions.push((place, f.range.clone(), f.kind));
+                }
+                for at in input_spans(&action.input, &text[f.range.clone()]) {
+                    redactions.push(("input", at, f.kind));
                 }
                 if !found
                     .iter()
@@ -262,11 +272,29 @@ impl<'a> Context<'a> {
             k if k == kinds::SHELL_EXEC => "running it would expose it",
             _ => "the action would pass it on",
         };
-        Some(Decision::deny(
+        let deny = Decision::deny(
             LEAK,
             format!("{} holds {}{more}: {what}", action.kind, listed.join(", ")),
-        ))
+        );
+        Some(
+            redactions
+                .into_iter()
+                .fold(deny, |d, (field, range, kind)| d.redact(field, range, kind)),
+        )
     }
+}
+
+/// Where `secret` appears in the tool input's JSON text, as JSON writes it
+/// (escaped), for the gate to redact there too.
+fn input_spans(input: &str, secret: &str) -> Vec<std::ops::Range<usize>> {
+    let Ok(quoted) = serde_json::to_string(secret) else {
+        return Vec::new();
+    };
+    let escaped = &quoted[1..quoted.len() - 1];
+    input
+        .match_indices(escaped)
+        .map(|(at, m)| at..at + m.len())
+        .collect()
 }
 
 /// Every string in a JSON value (keys excluded), depth-limited.
@@ -356,7 +384,7 @@ mod tests {
         assert!(!d.reason.contains(&t), "{}", d.reason);
         assert!(
             d.reason
-                .contains("a GitHub token in the command (ghp_…(40 chars))"),
+                .contains("a GitHub Personal Access Token in the command (ghp_…(40 chars))"),
             "{}",
             d.reason
         );
@@ -378,7 +406,43 @@ mod tests {
             serde_json::json!({"file_path": "/work/app/x.sh", "content": format!("export GH={t}")})
                 .to_string();
         let d = eval::<SecretsGuard>(&a);
-        assert_eq!(d.reason.matches("GitHub token").count(), 1, "{}", d.reason);
+        assert_eq!(
+            d.reason.matches("GitHub Personal Access Token").count(),
+            1,
+            "{}",
+            d.reason
+        );
+    }
+
+    #[test]
+    fn every_place_a_secret_appears_is_reported_for_redaction() {
+        let t = token();
+        let content = format!("export GH={t}\n");
+        let mut a = Action::write("/work/app/x.sh", &content);
+        a.input = serde_json::json!({"file_path": "/work/app/x.sh", "content": content,
+            "note": format!("{t}\"q")})
+        .to_string();
+        let d = eval::<SecretsGuard>(&a);
+        let text = |field: &str, r: &clawlaw_sdk::Redaction| {
+            let f = if field == "content" {
+                &content
+            } else {
+                &a.input
+            };
+            f[r.start as usize..r.end as usize].to_string()
+        };
+        let spans: Vec<(String, String)> = d
+            .redactions
+            .iter()
+            .map(|r| (r.field.clone(), text(&r.field, r)))
+            .collect();
+        assert!(d.redactions.iter().all(|r| r.kind == "github-pat"), "{d:?}");
+        assert!(spans.contains(&("content".into(), t.clone())), "{spans:?}");
+        let in_input = spans
+            .iter()
+            .filter(|(f, v)| f == "input" && *v == t)
+            .count();
+        assert_eq!(in_input, 2, "{spans:?}");
     }
 
     #[test]
