@@ -77,6 +77,7 @@ pub fn component(dir: &Path, name: &str) -> PathBuf {
 pub fn engine() -> anyhow::Result<Arc<Engine>> {
     Engine::new(&EngineConfig {
         cache_dir: None,
+        cache_key: None,
         max_sandboxes: 128,
         preinitialize: true,
     })

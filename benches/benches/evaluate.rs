@@ -65,6 +65,7 @@ fn set(engine: &Arc<Engine>, dir: &Path, isolation: Isolation) -> PolicySet {
             })
             .collect(),
         distribution: None,
+        gate_facts: None,
     };
     PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap()
 }

@@ -8,6 +8,7 @@
 //! escalation_threshold = 0.8   # combined risk at which an ALLOW escalates
 //! max_action_bytes = 4194304   # larger actions are denied unread
 //! cache_dir = "/var/cache/clawlaw"   # compiled components; default ~/.cache/clawlaw
+//! cache_key = "/etc/clawlaw/cache.key"  # the key its entries are sealed with; default ~/.config/clawlaw/cache.key
 //! compile_cache = true
 //! max_sandboxes = 256          # sandboxes alive at once
 //!
@@ -100,6 +101,9 @@ pub struct ServerSection {
     pub max_body_bytes: usize,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<TlsSection>,
+    /// The key of the tags in redaction masks (32 raw bytes, mode 0600);
+    /// default `<data_dir>/redaction.key`, made on first start.
+    pub redaction_key: Option<PathBuf>,
 }
 
 /// `[server.tls]`: the listener's certificate and key, PEM, relative to the config.
@@ -117,6 +121,7 @@ impl Default for ServerSection {
             data_dir: PathBuf::from(".clawlaw"),
             max_body_bytes: crate::action::DEFAULT_MAX_ACTION_BYTES + (64 << 10),
             tls: None,
+            redaction_key: None,
         }
     }
 }
@@ -174,6 +179,9 @@ pub struct EngineSection {
     pub escalation_threshold: f32,
     pub max_action_bytes: usize,
     pub cache_dir: Option<PathBuf>,
+    /// The secret the compile cache's entries are authenticated with: a file
+    /// only the gate's user can read, outside `cache_dir` (see `crate::cache`).
+    pub cache_key: Option<PathBuf>,
     pub compile_cache: bool,
     pub max_sandboxes: u32,
     /// Snapshot each policy after it has parsed its settings, so fresh
@@ -187,6 +195,7 @@ impl Default for EngineSection {
             escalation_threshold: 0.8,
             max_action_bytes: crate::action::DEFAULT_MAX_ACTION_BYTES,
             cache_dir: None,
+            cache_key: None,
             compile_cache: true,
             max_sandboxes: 256,
             preinitialize: true,
@@ -258,6 +267,9 @@ pub struct SetSpec {
     pub policies: Vec<PolicySpec>,
     /// Present when some policy comes from a registry.
     pub distribution: Option<DistributionSpec>,
+    /// What the gate tells the policies that accept it about itself (see
+    /// [`crate::gate_facts`]); `None` tells nothing.
+    pub gate_facts: Option<clawlaw_sdk::gate::GateFacts>,
 }
 
 impl SetSpec {
@@ -317,6 +329,7 @@ impl SetSpec {
                 ..PolicySpec::default()
             }],
             distribution: None,
+            gate_facts: None,
         })
     }
 
@@ -345,6 +358,9 @@ pub fn load_config(path: &Path) -> Result<(ConfigFile, SetSpec), ConfigError> {
     let (mut file, spec) = parse_config(&text, path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     file.server.data_dir = base.join(&file.server.data_dir);
+    if let Some(key) = &mut file.server.redaction_key {
+        *key = base.join(&*key);
+    }
     if let Some(tls) = &mut file.server.tls {
         tls.cert = base.join(&tls.cert);
         tls.key = base.join(&tls.key);
@@ -478,6 +494,7 @@ fn parse_config(text: &str, path: &Path) -> Result<(ConfigFile, SetSpec), Config
         engine: file.engine.clone(),
         policies,
         distribution,
+        gate_facts: None,
     };
     Ok((file, spec))
 }
@@ -553,6 +570,7 @@ impl SetSpec {
             engine: EngineSection::default(),
             policies,
             distribution: None,
+            gate_facts: None,
         })
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use clawlaw_sdk::gate::GateFacts;
 use clawlaw_sdk::{Action, Session};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -102,7 +103,7 @@ impl PolicySet {
                 Some(o) => format!("{}@{}", o.reference, o.digest.as_deref().unwrap_or("?")),
                 None => p.path.display().to_string(),
             };
-            let slot = match load_one(engine, p, &slots) {
+            let slot = match load_one(engine, p, spec.gate_facts.as_ref(), &slots) {
                 Ok(policy) => Slot::Ready(Box::new(policy)),
                 Err(error) if on_error == OnLoadError::DenyAll => {
                     let name = p.expected_name.clone().unwrap_or_else(|| {
@@ -222,6 +223,7 @@ pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine:
     if let Some(dir) = &section.cache_dir {
         config.cache_dir = Some(dir.clone());
     }
+    config.cache_key = section.cache_key.clone();
     if !section.compile_cache {
         config.cache_dir = None;
     }
@@ -231,12 +233,12 @@ pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine:
 fn load_one(
     engine: &Arc<Engine>,
     spec: &PolicySpec,
+    facts: Option<&GateFacts>,
     loaded: &[Slot],
 ) -> Result<LoadedPolicy, PolicyLoadFailure> {
     let bytes = std::fs::read(&spec.path).map_err(PolicyLoadFailure::Read)?;
     let started = Instant::now();
-    let policy = LoadedPolicy::load(engine, &bytes, spec.settings.clone(), spec.limits)?
-        .with_isolation(spec.isolation);
+    let policy = load_with_facts(engine, &bytes, spec, facts)?.with_isolation(spec.isolation);
     let id = policy.id();
     if let Some(expected) = &spec.expected_name
         && *expected != id.name
@@ -256,6 +258,25 @@ fn load_one(
         "policy loaded"
     );
     Ok(policy)
+}
+
+/// Loads a policy with the gate's facts added to its settings when it
+/// accepts them (it declares the `$gate` settings field), else with its
+/// settings alone: a policy that does not know the key refuses it, and
+/// that is no error.
+fn load_with_facts(
+    engine: &Arc<Engine>,
+    bytes: &[u8],
+    spec: &PolicySpec,
+    facts: Option<&GateFacts>,
+) -> Result<LoadedPolicy, LoadError> {
+    if let Some(with) = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f)) {
+        match LoadedPolicy::load(engine, bytes, with, spec.limits) {
+            Err(LoadError::SettingsRejected(_)) => {}
+            other => return other,
+        }
+    }
+    LoadedPolicy::load(engine, bytes, spec.settings.clone(), spec.limits)
 }
 
 fn set_version(slots: &[Slot], specs: &[PolicySpec]) -> String {

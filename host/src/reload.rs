@@ -232,6 +232,9 @@ pub struct Reloader {
     engine: Arc<Engine>,
     gate: Arc<Gate>,
     registry: Option<RegistryContext>,
+    /// What the gate tells its policies about itself; each reloaded set
+    /// gets them, with its own components added.
+    gate_facts: Option<clawlaw_sdk::gate::GateFacts>,
     /// Serialises reloads: held for a whole reload, which may take seconds
     /// (pulls, compiles, snapshots).
     reloading: Mutex<()>,
@@ -310,7 +313,15 @@ impl Reloader {
             registry,
             reloading: Mutex::new(()),
             state: Mutex::new(state),
+            gate_facts: None,
         }
+    }
+
+    /// Tells every set this reloader builds the gate's facts about itself
+    /// (see [`crate::gate_facts`]).
+    pub fn with_gate_facts(mut self, facts: clawlaw_sdk::gate::GateFacts) -> Reloader {
+        self.gate_facts = Some(facts);
+        self
     }
 
     /// The registry references the source names now.
@@ -423,7 +434,14 @@ impl Reloader {
                 reason: "source",
                 message,
             })
-            .and_then(|spec| prepare(&self.engine, &spec, self.registry.as_ref(), false));
+            .and_then(|mut spec| {
+                if let Some(facts) = &self.gate_facts {
+                    let mut facts = facts.clone();
+                    crate::gate_facts::add_set(&mut facts, &spec);
+                    spec.gate_facts = Some(facts);
+                }
+                prepare(&self.engine, &spec, self.registry.as_ref(), false)
+            });
         let current = self.gate.policies();
         let report = |outcome, policy_set: &str, reason, error| ReloadReport {
             at: Timestamp::now().to_string(),

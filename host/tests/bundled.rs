@@ -103,3 +103,8 @@ fn deploy_guard_component_matches_its_cases_and_native() {
 fn ml_lifecycle_component_matches_its_cases_and_native() {
     run::<ml_lifecycle::MlLifecycle>("ml-lifecycle");
 }
+
+#[test]
+fn governance_guard_component_matches_its_cases_and_native() {
+    run::<governance_guard::GovernanceGuard>("governance-guard");
+}

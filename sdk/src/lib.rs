@@ -8,8 +8,12 @@
 //! - the [`Policy`] trait and the [`export_policy!`] macro, which hide the
 //!   WebAssembly bindings;
 //! - helpers every policy needs: [`path`] normalisation and containment,
-//!   [`glob`] matching, [`shell`] command-line parsing, [`secrets`] detection,
-//!   and [`workspace`], where a file action's paths, home and roots come from;
+//!   [`glob`] matching, [`shell`] command-line parsing, [`effects`] (what a
+//!   command line reads, writes, deletes, runs and contacts), [`secrets`]
+//!   detection, and [`workspace`], where a file action's paths, home and
+//!   roots come from;
+//! - [`gate`], what the gate tells a policy about itself (its files,
+//!   credentials, addresses and processes), for policies that protect it;
 //! - [`testing`], to run the same policy natively with `cargo test` against a
 //!   declarative case file that the gate can also run against the compiled
 //!   component.
@@ -55,7 +59,10 @@ extern crate self as clawlaw_sdk;
 
 mod types;
 
+pub mod effects;
+pub mod gate;
 pub mod glob;
+pub mod implied;
 pub mod memo;
 pub mod path;
 pub mod secrets;
@@ -64,7 +71,9 @@ pub mod shell;
 pub mod testing;
 pub mod workspace;
 
-pub use types::{Action, ActionRequest, Decision, Info, PastAction, Rule, Session, Verdict, kinds};
+pub use types::{
+    Action, ActionRequest, Decision, Info, PastAction, Redaction, Rule, Session, Verdict, kinds,
+};
 
 use serde::de::DeserializeOwned;
 
@@ -88,6 +97,19 @@ pub trait Policy {
 
     /// Decides one action.
     fn evaluate(settings: &Self::Settings, action: &Action, session: &Session) -> Decision;
+
+    /// Whether the policy also judges what an action implies ([`implied`]):
+    /// the command line an MCP tool's input holds, the file it writes, the
+    /// commands a written script, Makefile or `package.json` would run.
+    /// [`evaluate`](Policy::evaluate) then runs on the action and on each
+    /// implied action, and the decisions combine ([`implied::fold`]): the
+    /// most severe verdict wins, its reason says where it came from, risk is
+    /// the highest, rules (and the labels of what happens now, not of what
+    /// a written script will run) are unioned, counters come from the
+    /// action's own decision only. Set it to `false` for a policy that reads
+    /// tool inputs or written content itself, or that must see each action
+    /// exactly once.
+    const JUDGE_IMPLIED: bool = true;
 }
 
 /// Parses a policy's settings from the JSON the gate passes (empty means `{}`).
@@ -135,7 +157,7 @@ fn decide<P: Policy>(
     session: &Session,
 ) -> Decision {
     match settings {
-        Ok(settings) => P::evaluate(settings.borrow(), action, session),
+        Ok(settings) => implied::judge::<P>(settings.borrow(), action, session),
         Err(e) => Decision::deny(SETTINGS_INVALID_RULE, e),
     }
 }
@@ -264,6 +286,16 @@ pub mod __private {
             rules: d.rules,
             labels: d.labels,
             counters: d.counters,
+            redactions: d
+                .redactions
+                .into_iter()
+                .map(|r| wit::Redaction {
+                    field: r.field,
+                    start: r.start,
+                    end: r.end,
+                    kind: r.kind,
+                })
+                .collect(),
         }
     }
 

@@ -15,6 +15,10 @@
 //! - `cargo xtask demo`: starts the gate on a free loopback port, replays
 //!   `examples/demo/session.jsonl` (200 actions, reviews, outcomes) over HTTP
 //!   and prints counts, denials, latencies and the evidence log's verification.
+//! - `cargo xtask corpus`: measures shell-guard on destructive_command_guard's
+//!   corpus and secrets-guard on gitleaks' rule samples (vendored under
+//!   `corpora/`), natively, and prints recall and false positives; each
+//!   corpus test also fails below its target in `cargo xtask test`.
 //! - `cargo xtask start`: builds the policies and the gate, shows it
 //!   deciding a few actions, then starts it on its embedded defaults
 //!   (127.0.0.1:7070, evidence in `target/clawlaw-data`).
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Some("start") => start(),
         Some("bench") => bench(args.iter().any(|a| a == "--quick")),
         Some("demo") => demo_run::demo(),
+        Some("corpus") => corpus(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -46,7 +51,8 @@ fn main() -> ExitCode {
                  lint       check formatting and run clippy on every target\n  \
                  start      build the policies and the gate, show a few decisions, start the gate\n  \
                  bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured)\n  \
-                 demo       start the gate, replay a 200-action development session, summarise it"
+                 demo       start the gate, replay a 200-action development session, summarise it\n  \
+                 corpus     measure shell-guard and secrets-guard on the vendored public corpora"
             );
             return ExitCode::from(2);
         }
@@ -137,7 +143,11 @@ fn policies() -> Result<PathBuf> {
     let crates = policy_crates()?;
     let mut cmd = cargo();
     cmd.args(["build", "--target", TARGET, "--profile", PROFILE]);
-    for c in crates.iter().map(String::as_str).chain(["hostile-policy"]) {
+    for c in crates
+        .iter()
+        .map(String::as_str)
+        .chain(["hostile-policy", "legacy-policy"])
+    {
         cmd.args(["-p", c]);
     }
     run("building the policy components", &mut cmd)?;
@@ -183,6 +193,47 @@ fn test() -> Result<()> {
     println!("xtask: {} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 {
         return Err(format!("{} tests failed", total.failed));
+    }
+    Ok(())
+}
+
+/// `cargo xtask corpus`: the public-corpus measures, with their figures.
+fn corpus() -> Result<()> {
+    for (policy, what) in [
+        ("shell-guard", "destructive_command_guard's corpus"),
+        ("secrets-guard", "gitleaks' rule samples"),
+    ] {
+        let started = std::time::Instant::now();
+        eprintln!("xtask: measuring {policy} on {what}");
+        let out = cargo()
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                policy,
+                "--test",
+                "corpus",
+                "--",
+                "--nocapture",
+            ])
+            .output()
+            .map_err(|e| format!("{policy}: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with("running ") && !l.trim().is_empty())
+        {
+            if !line.starts_with("test ") {
+                println!("{line}");
+            }
+        }
+        took(&format!("{policy} corpus"), started);
+        if !out.status.success() {
+            eprint!("{}", String::from_utf8_lossy(&out.stderr));
+            return Err(format!(
+                "{policy}: the corpus measure failed or missed its target"
+            ));
+        }
     }
     Ok(())
 }

@@ -163,6 +163,7 @@ fn latency(args: &Args) -> anyhow::Result<Figures> {
                 })
                 .collect(),
             distribution: None,
+            gate_facts: None,
         };
         let set = clawlaw::policy_set::PolicySet::load(
             &engine,

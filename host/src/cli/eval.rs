@@ -100,6 +100,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             }
         };
     }
+    spec.gate_facts = Some(clawlaw::gate_facts::one_shot(&args.policy, &spec));
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
     let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
 

@@ -182,6 +182,9 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
         Err(e) => return fail(format!("policies {}: {e}", path.display())),
     };
     args.engine.apply_one_shot(&mut spec.engine);
+    let mut facts = clawlaw::gate_facts::one_shot(path, &spec);
+    clawlaw::gate_facts::add_token_env(&mut facts, &args.token_env);
+    spec.gate_facts = Some(facts);
     let engine = match engine_for(&spec.engine) {
         Ok(e) => e,
         Err(e) => return fail(format!("starting the WebAssembly engine: {e}")),

@@ -95,6 +95,12 @@ pub struct EngineArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
+    /// The secret key file cached components are authenticated with, made
+    /// (mode 0600) on first use; keep it outside the cache directory
+    /// [default: $CLAWLAW_CACHE_KEY, else ~/.config/clawlaw/cache.key].
+    #[arg(long, value_name = "FILE")]
+    pub cache_key: Option<PathBuf>,
+
     /// Do not pre-initialise policies: every evaluation starts from the
     /// component as built, parsing its settings again (slower; for
     /// comparison and for components that misbehave when snapshotted).
@@ -107,6 +113,9 @@ impl EngineArgs {
     pub fn apply(&self, section: &mut clawlaw::config::EngineSection) {
         if let Some(dir) = &self.cache_dir {
             section.cache_dir = Some(dir.clone());
+        }
+        if let Some(key) = &self.cache_key {
+            section.cache_key = Some(key.clone());
         }
         if self.no_cache {
             section.compile_cache = false;

@@ -82,8 +82,15 @@ fn default_config() -> ConfigFile {
     toml::from_str("version = 1").expect("the embedded default config parses")
 }
 
-async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Result<ExitCode> {
+async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // Bound first: the policies are told the address the gate answers on.
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    let facts = own_facts(&config, &source, addr, &spec);
+    spec.gate_facts = Some(facts.clone());
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
     let registry = RegistryContext {
         store_dir: config.server.data_dir.join("artifacts"),
@@ -114,6 +121,9 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
 
     let evidence_dir = config.server.data_dir.join("evidence");
     let (evidence, entries) = open_evidence(&evidence_dir).await?;
+    let key_file = (config.server.redaction_key.clone())
+        .unwrap_or_else(|| config.server.data_dir.join(clawlaw::redact::KEY_FILE));
+    let redaction_key = clawlaw::redact::RedactionKey::load_or_create(&key_file)?;
     let gate = Arc::new(Gate::new(
         set,
         evidence,
@@ -124,6 +134,7 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
                 approval_ttl: Duration::from_secs(config.review.approval_ttl_secs),
             },
             max_wait: Duration::from_secs(config.review.max_wait_secs),
+            redaction_key,
         },
     ));
     let replayed = gate.replay(entries);
@@ -149,13 +160,10 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
             std::fs::File::open(file).with_context(|| format!("server.tls: {}", file.display()))?;
         }
     }
-    let listener = tokio::net::TcpListener::bind(&config.server.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.server.listen))?;
-    let addr = listener.local_addr()?;
-    if let Some(shown) = &generated {
-        write_tokens(&config.server.data_dir, shown)?;
-    }
+    let token_file = match &generated {
+        Some(shown) => save_tokens(addr.port(), shown)?,
+        None => None,
+    };
     let scheme = if config.server.tls.is_some() {
         "https"
     } else {
@@ -165,16 +173,14 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
         &format!("{scheme}://{addr}"),
         &evidence_dir,
         generated.as_deref(),
+        token_file.as_deref(),
         started.elapsed(),
     );
 
-    let reloader = Arc::new(Reloader::new(
-        source,
-        engine,
-        gate.clone(),
-        Some(registry),
-        started_from,
-    ));
+    let reloader = Arc::new(
+        Reloader::new(source, engine, gate.clone(), Some(registry), started_from)
+            .with_gate_facts(facts),
+    );
     let webhook_secret =
         match &config.reload.webhook_secret_env {
             Some(var) => Some(std::env::var(var).with_context(|| {
@@ -203,6 +209,44 @@ async fn serve(config: ConfigFile, spec: SetSpec, source: Source) -> anyhow::Res
     Ok(ExitCode::from(EXIT_ALLOW))
 }
 
+/// What the gate tells governance-guard about itself: its binary, config
+/// or policy directory, data directory, compile cache, generated tokens,
+/// TLS key, API address and credential variables.
+fn own_facts(
+    config: &ConfigFile,
+    source: &Source,
+    addr: std::net::SocketAddr,
+    spec: &SetSpec,
+) -> clawlaw_sdk::gate::GateFacts {
+    use clawlaw::gate_facts::{
+        add_file, add_listener, add_secret, add_set, add_token_env, own_process,
+    };
+    let mut facts = own_process();
+    match source {
+        Source::Config(path) | Source::Dir(path) => add_file(&mut facts, path),
+    }
+    add_file(&mut facts, &config.server.data_dir);
+    add_secret(
+        &mut facts,
+        &config.server.data_dir.join(clawlaw::redact::KEY_FILE),
+    );
+    if config.auth.token.is_empty()
+        && let Some(tokens) = token_file(addr.port())
+    {
+        add_secret(&mut facts, &tokens);
+    }
+    if let Some(tls) = &config.server.tls {
+        add_file(&mut facts, &tls.cert);
+        add_secret(&mut facts, &tls.key);
+    }
+    if let Some(var) = &config.reload.webhook_secret_env {
+        add_token_env(&mut facts, var);
+    }
+    add_listener(&mut facts, &addr.to_string(), config.server.tls.is_some());
+    add_set(&mut facts, spec);
+    facts
+}
+
 async fn open_evidence(
     dir: &Path,
 ) -> anyhow::Result<(
@@ -226,9 +270,34 @@ async fn open_evidence(
     .await?
 }
 
-/// Writes generated tokens to `<data_dir>/tokens.json`, readable by the owner only.
-fn write_tokens(data_dir: &Path, shown: &[(clawlaw::auth::Role, String)]) -> anyhow::Result<()> {
-    let path = data_dir.join("tokens.json");
+/// Where the tokens a gate listening on `port` generated are saved:
+/// `$XDG_STATE_HOME/clawlaw/tokens-<port>.json`, else
+/// `~/.local/state/clawlaw/tokens-<port>.json`. Per user and outside any
+/// workspace (never in the data directory, which `cargo xtask start` puts in
+/// the very tree the agent works in), so an agent cannot read the reviewer's
+/// or the admin's token from where it works.
+pub(crate) fn token_file(port: u16) -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
+        })?;
+    Some(state.join("clawlaw").join(format!("tokens-{port}.json")))
+}
+
+/// Saves generated tokens to [`token_file`]; returns where, or `None` (and
+/// says so) when there is no home to save them in.
+fn save_tokens(
+    port: u16,
+    shown: &[(clawlaw::auth::Role, String)],
+) -> anyhow::Result<Option<PathBuf>> {
+    let Some(path) = token_file(port) else {
+        eprintln!(
+            "warning: neither XDG_STATE_HOME nor HOME is set: the tokens are shown below only"
+        );
+        return Ok(None);
+    };
     let map: serde_json::Map<String, serde_json::Value> = shown
         .iter()
         .map(|(role, t)| {
@@ -238,13 +307,37 @@ fn write_tokens(data_dir: &Path, shown: &[(clawlaw::auth::Role, String)]) -> any
             )
         })
         .collect();
-    std::fs::write(&path, serde_json::to_string_pretty(&map)?)
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_private(&path, serde_json::to_string_pretty(&map)?.as_bytes())
+        .with_context(|| format!("writing the tokens to {}", path.display()))?;
+    Ok(Some(path))
+}
+
+/// Writes `bytes` to `path` readable by the owner only: its directory made
+/// (or narrowed to) 0700, the file written to a temporary file created 0600
+/// in it and renamed into place, so it is never readable by others, not
+/// even for a moment, and a reader never sees it half written.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
     }
+    #[cfg(not(unix))]
+    builder.create(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tokens-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -252,6 +345,7 @@ fn print_banner(
     addr: &str,
     evidence: &Path,
     generated: Option<&[(clawlaw::auth::Role, String)]>,
+    token_file: Option<&Path>,
     took: Duration,
 ) {
     println!(
@@ -259,15 +353,16 @@ fn print_banner(
         took.as_millis()
     );
     println!("evidence log: {}", evidence.display());
+    if let Some(path) = token_file {
+        println!("tokens file: {}", path.display());
+    }
     if let Some(tokens) = generated {
-        println!(
-            "no tokens configured; made one per role for this run (also in {}):",
-            evidence
-                .parent()
-                .unwrap_or(evidence)
-                .join("tokens.json")
-                .display()
-        );
+        match token_file {
+            Some(_) => println!(
+                "no tokens configured; made one per role for this run (also in the tokens file, readable by you only):"
+            ),
+            None => println!("no tokens configured; made one per role for this run:"),
+        }
         for (role, token) in tokens {
             println!("  {:<9} {token}", format!("{role:?}").to_lowercase());
         }

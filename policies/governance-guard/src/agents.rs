@@ -1,0 +1,77 @@
+//! Where each agent that clawlaw adapts keeps the configuration that wires
+//! it to the gate: its hook settings at project level (relative to a project
+//! root), at user level (relative to the home directory) and the managed or
+//! system-wide files users cannot override.
+//!
+//! This is data, not logic: [`crate::protected`] turns it into the paths an
+//! action must not change. A file listed here may be read; it may not be
+//! written, edited, moved, deleted, replaced or symlinked away.
+
+/// One agent's hook configuration files.
+pub struct AgentConfig {
+    /// The agent's name, as a reason shows it.
+    pub agent: &'static str,
+    /// The directory, relative to a project root or the home directory, that
+    /// holds the agent's settings (`.claude`). Deleting or moving it away
+    /// takes the hook configuration with it.
+    pub dir: &'static str,
+    /// Files and directories relative to a project root and to the home
+    /// directory (the same layout at both levels).
+    pub files: &'static [&'static str],
+    /// Managed, enterprise or system-wide files and directories: absolute.
+    pub managed: &'static [&'static str],
+}
+
+/// Every agent clawlaw has a hook adapter for.
+pub const AGENTS: &[AgentConfig] = &[
+    AgentConfig {
+        agent: "Claude Code",
+        dir: ".claude",
+        // settings.json and settings.local.json carry `hooks` and the
+        // permission rules; hook scripts conventionally live in .claude/hooks.
+        files: &[
+            ".claude/settings.json",
+            ".claude/settings.local.json",
+            ".claude/hooks",
+        ],
+        managed: &[
+            "/etc/claude-code",
+            "/Library/Application Support/ClaudeCode",
+        ],
+    },
+    AgentConfig {
+        agent: "Codex",
+        dir: ".codex",
+        files: &[".codex/hooks.json", ".codex/config.toml"],
+        managed: &["/etc/codex"],
+    },
+    AgentConfig {
+        agent: "Gemini CLI",
+        dir: ".gemini",
+        files: &[".gemini/settings.json"],
+        managed: &["/etc/gemini-cli", "/Library/Application Support/GeminiCli"],
+    },
+    AgentConfig {
+        agent: "Cursor",
+        dir: ".cursor",
+        files: &[".cursor/hooks.json"],
+        managed: &["/etc/cursor", "/Library/Application Support/Cursor"],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_lives_in_its_agents_directory() {
+        for a in AGENTS {
+            for f in a.files {
+                assert!(f.starts_with(&format!("{}/", a.dir)), "{f}");
+            }
+            for m in a.managed {
+                assert!(m.starts_with('/'), "{m}");
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Shell commands judged by what they do to governance, from the SDK's
+//! command-effects model ([`clawlaw_sdk::effects`]): the paths they write,
+//! delete and read, the processes they signal, the variables they read, the
+//! hosts they contact and the programs they run. A write by shell is judged
+//! as the Write tool's write would be.
+
+use clawlaw_sdk::effects::{self, Effects, PathEffect};
+use clawlaw_sdk::glob;
+use clawlaw_sdk::path::normalize;
+use clawlaw_sdk::shell::{self, CommandLine};
+
+use crate::Context;
+use crate::findings::Finding;
+use crate::processes::{GateProcesses, Reach};
+use crate::protected::{Hit, Protected};
+
+/// Everything a command line does to governance, most severe first.
+pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
+    let line = shell::parse(command);
+    let fx = effects::analyze(&line, cwd, ctx.home.as_deref());
+    let mut out = Vec::new();
+    changes(ctx, &line, &fx, cwd, &mut out);
+    reads(ctx, &fx, &mut out);
+    env(ctx, &fx, &mut out);
+    signals(ctx, &line, &fx, &mut out);
+    network(ctx, &fx, &mut out);
+    programs(ctx, &fx, &mut out);
+    if out.is_empty() && !fx.unresolved.is_empty() && ctx.mentions_governance(command) {
+        let why = &fx.unresolved[0].why;
+        out.push(Finding::unresolved(format!(
+            "the command cannot be read in full ({why}) and it names the agent's governance; \
+             a person must check what it does"
+        )));
+    }
+    out
+}
+
+/// A path effect against the protected set: static paths exactly, dynamic
+/// ones (globs, expansions) by whether they may reach a protected path.
+fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
+    if !e.dynamic {
+        return if removal || e.recursive && is_replacing(&e.how) {
+            p.removal_hit(&e.path)
+        } else {
+            p.change_hit(&e.path)
+        };
+    }
+    // A removal of a directory takes everything below it.
+    let reach = PathEffect {
+        recursive: e.recursive || removal,
+        ..e.clone()
+    };
+    p.entries()
+        .iter()
+        .filter(|entry| reach.may_touch(&entry.path))
+        .min_by_key(|entry| entry.path.len())
+        .map(|entry| Hit {
+            protected: entry.path.clone(),
+            owner: entry.owner,
+            above: false,
+        })
+}
+
+/// Recursive writes that replace what is below a directory wholesale (a
+/// mode or owner change locks the gate out as surely as a delete).
+fn is_replacing(how: &str) -> bool {
+    ["chmod", "chown", "chattr", "chgrp", "rsync"]
+        .iter()
+        .any(|w| how.starts_with(w))
+}
+
+fn changes(
+    ctx: &Context,
+    line: &CommandLine,
+    fx: &Effects,
+    cwd: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
+    let p = &ctx.d.protected;
+    for e in &fx.deletes {
+        let selective = name_filters(line, e);
+        if let Some(h) = hit(p, e, true)
+            && (selective.is_empty() || filters_may_select(&selective, &h))
+        {
+            out.push(Finding::change(h, &e.how, "delete", &e.path));
+        }
+    }
+    for e in &fx.writes {
+        if let Some(h) = hit(p, e, e.how.starts_with("mv")) {
+            out.push(Finding::change(h, &e.how, "change", &e.path));
+        }
+    }
+    // What effects do not name: a symlink pointing *at* a protected file
+    // (a second name to write it through), and a copy or move into a
+    // directory, which lands at `dir/<name of the source>`.
+    for cmd in &line.commands {
+        let operands: Vec<&str> = cmd.operands().map(|w| w.text.as_str()).collect();
+        let resolve = |w: &str| normalize(w, cwd, ctx.home.as_deref()).ok();
+        match cmd.program.as_str() {
+            "ln" => {
+                for target in operands.iter().filter_map(|o| resolve(o)) {
+                    if let Some(h) = p.change_hit(&target) {
+                        out.push(Finding::change(h, "ln", "link", &target));
+                    }
+                }
+            }
+            "cp" | "mv" | "install" | "rsync" if operands.len() >= 2 => {
+                let (dest, sources) = operands.split_last().expect("two or more");
+                let Some(dest) = resolve(dest) else { continue };
+                for s in sources {
+                    let name = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+                    if name.is_empty() || name == "." || name == ".." {
+                        continue;
+                    }
+                    let landed = format!("{dest}/{name}");
+                    if let Some(h) = p.change_hit(&landed) {
+                        out.push(Finding::change(h, cmd.program.as_str(), "replace", &landed));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `-name`/`-iname` patterns of the `find` behind a delete, lower-cased:
+/// such a delete removes only the files they select. Empty when the delete
+/// is not a `find`'s or when another test (`-path`, `-regex`) selects too.
+fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
+    let Some(cmd) = line.commands.get(e.command).filter(|c| c.program == "find") else {
+        return Vec::new();
+    };
+    let args = cmd.args();
+    let mut out = Vec::new();
+    for (i, w) in args.iter().enumerate() {
+        match w.text.as_str() {
+            "-name" | "-iname" => match args.get(i + 1) {
+                Some(v) => out.push(v.text.to_ascii_lowercase()),
+                None => return Vec::new(),
+            },
+            "-path" | "-ipath" | "-wholename" | "-iwholename" | "-regex" | "-iregex" | "-o"
+            | "-or" | "-not" | "!" => return Vec::new(),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Names the protected entries hold, to judge whether a `find -name`
+/// filter may select one: the entry's own name, and the kinds of files a
+/// protected directory holds (settings, evidence segments, components,
+/// keys, tokens).
+const NAMES_INSIDE: [&str; 10] = [
+    "settings.json",
+    "hooks.json",
+    "config.toml",
+    "head",
+    "segment-000001.jsonl",
+    "policy.wasm",
+    "component.cwasm",
+    "tokens.json",
+    "cache.key",
+    "gate.toml",
+];
+
+fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
+    let own = h
+        .protected
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    patterns
+        .iter()
+        .any(|p| glob::matches(p, &own) || NAMES_INSIDE.iter().any(|n| glob::matches(p, n)))
+}
+
+fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+    for e in &fx.reads {
+        let h = if e.dynamic {
+            ctx.d
+                .protected
+                .entries()
+                .iter()
+                .filter(|x| x.owner == crate::protected::Owner::Secret)
+                .find(|x| e.may_touch(&x.path))
+                .map(|x| Hit {
+                    protected: x.path.clone(),
+                    owner: x.owner,
+                    above: false,
+                })
+                .or_else(|| ctx.d.protected.read_hit(&e.path.replace('*', "x"), false))
+        } else {
+            ctx.d.protected.read_hit(&e.path, e.recursive)
+        };
+        if let Some(h) = h {
+            out.push(Finding::secret_read(h, &e.path));
+        }
+    }
+}
+
+fn env(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+    for v in &fx.env {
+        if v.name == "*" || ctx.d.token_env.contains(&v.name) {
+            out.push(Finding::token_env(&v.name));
+        }
+    }
+}
+
+fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {
+    let gate = GateProcesses {
+        names: &ctx.d.processes,
+        pids: &ctx.facts.pids,
+    };
+    // `kill -9 -1`: after a signal, `-1` is every process the user may
+    // signal, the gate included (read here: it looks like an option).
+    for cmd in line.commands.iter().filter(|c| c.program == "kill") {
+        let args = cmd.args();
+        if args.len() >= 2 && args.last().is_some_and(|a| a.text == "-1") {
+            out.push(Finding::stop("kill", "-1 (every process of the user)"));
+        }
+    }
+    for s in &fx.signals {
+        let cmd = line.commands.get(s.command);
+        let flag = |c: char| cmd.is_some_and(|c2| c2.program == s.program && c2.has_flag(c));
+        let long = |n: &str| cmd.is_some_and(|c2| c2.program == s.program && c2.has_long(n));
+        let mut reaches = Vec::new();
+        match s.program.as_str() {
+            "pkill" | "pgrep" | "skill" | "snice" => {
+                if flag('u') || flag('U') || long("euid") || long("uid") {
+                    reaches.push(Reach::Gate("every process of a user".into()));
+                }
+                let full = flag('f') || long("full");
+                let exact = flag('x') || long("exact");
+                reaches.extend(s.targets.iter().map(|t| gate.pattern(t, full, exact)));
+            }
+            "killall" => {
+                if flag('u') || long("user") {
+                    reaches.push(Reach::Gate("every process of a user".into()));
+                }
+                let regex = flag('r') || long("regexp");
+                reaches.extend(s.targets.iter().map(|t| gate.pattern(t, false, !regex)));
+            }
+            "kill" => reaches.extend(s.targets.iter().map(|t| gate.kill_target(t))),
+            _ => reaches.extend(s.targets.iter().map(|t| {
+                if t == "*" {
+                    Reach::Gate("every process".into())
+                } else if t.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                    gate.kill_target(t)
+                } else {
+                    gate.unit(t)
+                }
+            })),
+        }
+        for r in reaches {
+            match r {
+                Reach::Gate(target) => out.push(Finding::stop(&s.program, &target)),
+                Reach::Unknown(target) => out.push(Finding::stop_unknown(&s.program, &target)),
+                Reach::Other => {}
+            }
+        }
+    }
+}
+
+fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+    for n in &fx.network {
+        let target = n.url.as_deref().or(n.host.as_deref()).unwrap_or("");
+        if let Some(url) = ctx.gate_url(target) {
+            out.push(Finding::gate_api(&n.program, url));
+        }
+    }
+}
+
+/// Subcommands of the gate's own binary that act as the gate or as a
+/// reviewer: an agent running them could forge hook events with the
+/// hook's token, approve its own escalations, or start a gate of its own.
+const PRIVILEGED_SUBCOMMANDS: [&str; 5] = ["hook", "review", "serve", "key", "admin"];
+
+fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+    for x in &fx.executes {
+        if !ctx.d.processes.contains(&x.program) {
+            continue;
+        }
+        let mut words = x.args.iter().filter(|a| !a.starts_with('-'));
+        let (first, second) = (
+            words.next().map(String::as_str),
+            words.next().map(String::as_str),
+        );
+        let privileged = match first {
+            Some(sub) if PRIVILEGED_SUBCOMMANDS.contains(&sub) => Some(sub.to_string()),
+            Some("policy") if matches!(second, Some("sign" | "push" | "publish")) => {
+                Some(format!("policy {}", second.unwrap_or_default()))
+            }
+            _ => None,
+        };
+        if let Some(sub) = privileged {
+            out.push(Finding::impersonate(&x.program, &sub));
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! What governance-guard found in an action, as rules and reasons that
+//! teach: each says what the action would have done to the agent's
+//! governance and what the agent can do instead.
+
+use clawlaw_sdk::{Decision, Verdict};
+
+use crate::protected::{Hit, Owner};
+
+pub const AGENT_CONFIG: &str = "governance.agent-config";
+pub const GATE_FILES: &str = "governance.gate-files";
+pub const GATE_SECRETS: &str = "governance.gate-secrets";
+pub const TOKEN_ENV: &str = "governance.token-env";
+pub const STOP_GATE: &str = "governance.stop-gate";
+pub const GATE_API: &str = "governance.gate-api";
+pub const IMPERSONATION: &str = "governance.impersonation";
+pub const PROTECTED: &str = "governance.protected";
+pub const UNRESOLVED: &str = "governance.unresolved";
+
+/// Every rule, with its summary, for `info()`.
+pub const RULES: [(&str, &str); 9] = [
+    (
+        AGENT_CONFIG,
+        "An agent's hook configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user and managed) cannot be written, moved, deleted or symlinked away",
+    ),
+    (
+        GATE_FILES,
+        "The gate's own files (binary, config, policies, evidence, compile cache) cannot be changed or deleted",
+    ),
+    (
+        GATE_SECRETS,
+        "The gate's credentials (generated tokens, cache and redaction keys) cannot be read",
+    ),
+    (
+        TOKEN_ENV,
+        "The hook's token variables, and the whole environment that holds them, cannot be read",
+    ),
+    (
+        STOP_GATE,
+        "The gate and its hooks cannot be stopped or signalled",
+    ),
+    (GATE_API, "The agent cannot call the gate's own API"),
+    (
+        IMPERSONATION,
+        "The agent cannot act as the gate, its hook or a reviewer (gate tokens, `clawlaw hook`/`review`/`serve`)",
+    ),
+    (
+        PROTECTED,
+        "Paths the operator protected in the settings cannot be changed",
+    ),
+    (
+        UNRESOLVED,
+        "A command that cannot be read in full and names the agent's governance is escalated",
+    ),
+];
+
+/// One thing found, with its verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+impl Finding {
+    fn deny(rule: &'static str, reason: String) -> Finding {
+        Finding {
+            rule,
+            verdict: Verdict::Deny,
+            reason,
+        }
+    }
+
+    /// A change (`verb`: change, delete, link, replace) of a protected path.
+    pub fn change(hit: Hit, how: &str, verb: &str, path: &str) -> Finding {
+        let (rule, whose) = match hit.owner {
+            Owner::Agent(agent) => (
+                AGENT_CONFIG,
+                format!(
+                    "{agent}'s hook configuration, which sends this agent's actions to its governance gate"
+                ),
+            ),
+            Owner::Gate => (
+                GATE_FILES,
+                "the clawlaw gate that governs this session (its binary, config, policies, evidence or compile cache)".to_string(),
+            ),
+            Owner::Secret => (
+                GATE_SECRETS,
+                "the clawlaw gate's credentials (tokens or keys)".to_string(),
+            ),
+            Owner::Operator => (PROTECTED, "a path the operator protected".to_string()),
+            Owner::Impostor => (
+                IMPERSONATION,
+                "a program named like the governance gate, which hook settings run by name: it would stand in for the real one".to_string(),
+            ),
+        };
+        let reason = if hit.above {
+            format!(
+                "`{how}` would {verb} `{path}`, which holds `{}`: {whose}. Change only what you need inside it, not the whole directory; the agent may read its governance but not change it",
+                hit.protected
+            )
+        } else if hit.protected == path {
+            format!(
+                "`{how}` would {verb} `{path}`: {whose}. The agent may read it but not change, move, replace or delete it; ask the user to make this change"
+            )
+        } else {
+            format!(
+                "`{how}` would {verb} `{path}`, part of `{}`: {whose}. The agent may read it but not change, move, replace or delete it; ask the user to make this change",
+                hit.protected
+            )
+        };
+        Finding::deny(rule, reason)
+    }
+
+    /// A read of the gate's credentials.
+    pub fn secret_read(hit: Hit, path: &str) -> Finding {
+        let what = if hit.above {
+            format!(
+                "reading everything under `{path}` would read `{}`",
+                hit.protected
+            )
+        } else {
+            format!("reading `{path}` would read `{}`", hit.protected)
+        };
+        Finding::deny(
+            GATE_SECRETS,
+            format!(
+                "{what}, which holds the governance gate's credentials (tokens, keys or a process environment); the agent must never read them. Nothing the agent does needs them: the hook authenticates to the gate on its own"
+            ),
+        )
+    }
+
+    /// A read of a token variable, or of the whole environment (`*`).
+    pub fn token_env(name: &str) -> Finding {
+        let reason = if name == "*" {
+            "printing the whole environment would reveal the token variables the hook uses to talk to the governance gate; print the variables you need by name (`printenv PATH`, `echo $HOME`)".to_string()
+        } else {
+            format!(
+                "`${name}` holds the token the hook uses to talk to the governance gate; the agent must not read or use it"
+            )
+        };
+        Finding::deny(TOKEN_ENV, reason)
+    }
+
+    /// A signal that reaches the gate.
+    pub fn stop(program: &str, target: &str) -> Finding {
+        Finding::deny(
+            STOP_GATE,
+            format!(
+                "`{program}` of `{target}` would stop the clawlaw gate or its hook, the layer that governs this agent; stop only your own processes, by their pid or a name that is not the gate's"
+            ),
+        )
+    }
+
+    /// A signal whose target is computed at run time.
+    pub fn stop_unknown(program: &str, target: &str) -> Finding {
+        Finding {
+            rule: STOP_GATE,
+            verdict: Verdict::Escalate,
+            reason: format!(
+                "`{program} {target}`: which process it signals is computed when it runs and could be the clawlaw gate; a person confirms it. Use `kill $!` or a job spec (`kill %1`) for your own background jobs"
+            ),
+        }
+    }
+
+    /// A request to the gate's own API.
+    pub fn gate_api(program: &str, url: &str) -> Finding {
+        Finding::deny(
+            GATE_API,
+            format!(
+                "`{program}` would call the clawlaw gate's own API at {url}; that API is for the hook and for reviewers, not for the agent it governs (it could approve its own escalations or forge outcomes)"
+            ),
+        )
+    }
+
+    /// Acting as the gate, its hook or a reviewer.
+    pub fn impersonate(program: &str, what: &str) -> Finding {
+        Finding::deny(
+            IMPERSONATION,
+            format!(
+                "`{program} {what}` acts as the governance gate, its hook or a reviewer; run by the agent it could forge hook events or approve its own escalations. `{program} eval`, `{program} evidence verify` and `{program} policy test` are fine"
+            ),
+        )
+    }
+
+    /// A gate token in what the agent sends or writes.
+    pub fn token_literal(role: &str) -> Finding {
+        Finding::deny(
+            IMPERSONATION,
+            format!(
+                "the action carries a clawlaw {role} token: only the hook and the gate's reviewers hold gate tokens, and the agent must not use one"
+            ),
+        )
+    }
+
+    /// A command that cannot be read in full and names governance.
+    pub fn unresolved(reason: String) -> Finding {
+        Finding {
+            rule: UNRESOLVED,
+            verdict: Verdict::Escalate,
+            reason,
+        }
+    }
+}
+
+/// The decision for what was found: the most severe finding's verdict and
+/// reason, every rule that matched.
+pub fn decide(findings: Vec<Finding>) -> Decision {
+    let Some(first) = findings
+        .iter()
+        .find(|f| f.verdict == Verdict::Deny)
+        .or_else(|| findings.first())
+    else {
+        return Decision::allow();
+    };
+    let mut decision = match first.verdict {
+        Verdict::Deny => Decision::deny(first.rule, first.reason.clone()).with_risk(1.0),
+        _ => Decision::escalate(first.rule, first.reason.clone()).with_risk(0.7),
+    };
+    for f in &findings {
+        if !decision.rules.iter().any(|r| r == f.rule) {
+            decision.rules.push(f.rule.to_string());
+        }
+    }
+    decision.with_label("governance-tamper")
+}

@@ -1,0 +1,378 @@
+//! # governance-guard: the agent cannot switch off, blind or impersonate
+//! its governance
+//!
+//! A bundled policy, on by default. It denies every action — by the agent's
+//! file tools, by any shell command (judged by its effects, so `sed -i`,
+//! `mv`, `tee`, `ln`, redirections and inline interpreter code count as the
+//! writes they are), by MCP tools and by scripts written then run (the SDK
+//! judges the actions they amount to) — that would:
+//!
+//! - write, edit, move, delete, replace or symlink away an agent's hook
+//!   configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user
+//!   and managed levels: [`agents`]); reading it stays allowed;
+//! - change or delete the gate's own files (binary, config, policy
+//!   components, data directory with the evidence, compile cache), which
+//!   the gate reports itself ([`clawlaw_sdk::gate::GateFacts`]) so the
+//!   operator lists nothing;
+//! - read the gate's credentials (token files, keys, `/proc/*/environ`),
+//!   its token variables (`$CLAWLAW_TOKEN`, or the whole environment with
+//!   `env`, `printenv`), or carry a gate token;
+//! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
+//!   `systemctl`, `service`, `launchctl`);
+//! - call the gate's own API, or run `clawlaw hook|review|serve|key`.
+//!
+//! A command that cannot be read in full and names any of this is
+//! escalated, never silently allowed.
+//!
+//! Settings (all optional):
+//!
+//! ```json
+//! {
+//!   "roots": ["/work/app"],           // project roots besides the session's scope and cwd
+//!   "home": "/home/dev",              // else derived from the working directory
+//!   "protect": ["/opt/agent/policy"], // more paths the agent may not change
+//!   "secrets": ["/opt/agent/key"],    // more paths the agent may not read
+//!   "urls": ["https://gate.internal:7443"], // more addresses of the gate's API
+//!   "token_env": ["MY_GATE_TOKEN"],   // more token variables
+//!   "processes": ["clawlawd"]         // more process names
+//! }
+//! ```
+
+pub mod agents;
+mod commands;
+mod findings;
+mod processes;
+pub mod protected;
+
+use std::rc::Rc;
+
+use clawlaw_sdk::gate::GateFacts;
+use clawlaw_sdk::memo::Memo;
+use clawlaw_sdk::path::normalize;
+use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds, workspace};
+use serde::Deserialize;
+
+use findings::Finding;
+use protected::Protected;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    roots: Vec<String>,
+    home: Option<String>,
+    protect: Vec<String>,
+    secrets: Vec<String>,
+    urls: Vec<String>,
+    token_env: Vec<String>,
+    processes: Vec<String>,
+    /// What the gate reported about itself.
+    #[serde(rename = "$gate")]
+    gate: GateFacts,
+    #[serde(skip)]
+    derived: Memo<(Vec<String>, Option<String>), Derived>,
+}
+
+/// The token variable every hook adapter reads by default.
+const DEFAULT_TOKEN_ENV: &str = "CLAWLAW_TOKEN";
+/// The gate's binary.
+const DEFAULT_PROCESS: &str = "clawlaw";
+
+pub struct GovernanceGuard;
+
+impl Policy for GovernanceGuard {
+    type Settings = Settings;
+
+    fn info() -> Info {
+        findings::RULES.iter().fold(
+            Info::new("governance-guard", env!("CARGO_PKG_VERSION")),
+            |info, (id, summary)| info.rule(id, summary),
+        )
+    }
+
+    fn validate(s: &Settings) -> Result<(), String> {
+        workspace::validate_home(s.home.as_deref())?;
+        for p in s.roots.iter().chain(&s.protect).chain(&s.secrets) {
+            if !(p.starts_with('/') || p.starts_with('~')) {
+                return Err(format!("`{p}`: paths must be absolute (or start with ~)"));
+            }
+        }
+        for u in &s.urls {
+            if url_authority(u).is_none() {
+                return Err(format!("`{u}`: not an http(s) URL"));
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(s: &Settings, action: &Action, session: &Session) -> Decision {
+        let ctx = Context::new(s, action, session);
+        let mut found = Vec::new();
+        let input = action.input_json();
+        let cwd = workspace::cwd(action);
+        match action.kind.as_str() {
+            kinds::FILE_WRITE | kinds::FILE_DELETE => {
+                let removal = action.kind == kinds::FILE_DELETE;
+                for raw in workspace::file_paths(action, &input) {
+                    let Ok(path) = normalize(&raw, cwd, ctx.home.as_deref()) else {
+                        continue;
+                    };
+                    let hit = if removal {
+                        ctx.d.protected.removal_hit(&path)
+                    } else {
+                        ctx.d.protected.change_hit(&path)
+                    };
+                    if let Some(h) = hit {
+                        let verb = if removal { "delete" } else { "write" };
+                        found.push(Finding::change(h, &action.tool_or_kind(), verb, &path));
+                    }
+                }
+            }
+            kinds::FILE_READ => {
+                let recursive = is_content_search(&action.tool);
+                for raw in workspace::file_paths(action, &input) {
+                    if let Ok(path) = normalize(&raw, cwd, ctx.home.as_deref())
+                        && let Some(h) = ctx.d.protected.read_hit(&path, recursive)
+                    {
+                        found.push(Finding::secret_read(h, &path));
+                    }
+                }
+            }
+            kinds::SHELL_EXEC => {
+                if let Some(cmd) = &action.command {
+                    found.extend(commands::judge(&ctx, cmd, cwd));
+                }
+            }
+            kinds::NET_REQUEST => {
+                if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_url(t)) {
+                    found.push(Finding::gate_api(&action.tool_or_kind(), url));
+                }
+            }
+            _ => {}
+        }
+        for text in [
+            action.command.as_deref(),
+            action.content.as_deref(),
+            Some(action.input.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(role) = gate_token_role(text) {
+                found.push(Finding::token_literal(role));
+                break;
+            }
+        }
+        findings::decide(found)
+    }
+}
+
+export_policy!(GovernanceGuard);
+
+/// What one evaluation knows: the protected paths and the gate's names.
+pub(crate) struct Context<'a> {
+    pub d: Rc<Derived>,
+    pub home: Option<String>,
+    pub facts: &'a GateFacts,
+}
+
+/// What the settings and the action's roots and home make: built once per
+/// roots and home (see [`clawlaw_sdk::memo`]), not on every evaluation.
+pub(crate) struct Derived {
+    pub protected: Protected,
+    pub token_env: Vec<String>,
+    pub processes: Vec<String>,
+    urls: Vec<(String, String)>,
+}
+
+impl<'a> Context<'a> {
+    fn new(s: &'a Settings, action: &Action, session: &Session) -> Context<'a> {
+        let cwd = workspace::cwd(action);
+        let home = workspace::home(s.home.as_deref(), cwd);
+        let mut roots: Vec<String> = s
+            .roots
+            .iter()
+            .filter_map(|r| normalize(r, None, home.as_deref()).ok())
+            .collect();
+        roots.extend(workspace::scope_roots(&session.scope, home.as_deref()));
+        roots.extend(cwd.and_then(|c| normalize(c, None, None).ok()));
+        roots.dedup();
+        let d = s
+            .derived
+            .get_or_try_build((roots, home.clone()), |(roots, home)| {
+                Ok::<_, std::convert::Infallible>(Derived::new(s, roots, home.as_deref()))
+            })
+            .unwrap_or_else(|never| match never {});
+        Context {
+            d,
+            home,
+            facts: &s.gate,
+        }
+    }
+
+    /// The gate URL `target` (a URL or `host:port`) points at, if any.
+    pub fn gate_url(&self, target: &str) -> Option<&str> {
+        let t = target.trim();
+        let authority = if t.contains("://") {
+            url_authority(t)?
+        } else {
+            // `curl localhost:7070/v1/…`: curl and wget assume http.
+            url_authority(&format!("http://{t}"))?
+        };
+        self.d
+            .urls
+            .iter()
+            .find(|(_, a)| *a == authority)
+            .map(|(u, _)| u.as_str())
+    }
+
+    /// Whether `text` names something governance-guard protects: an
+    /// agent's settings directory, the gate's process, files or variables.
+    pub fn mentions_governance(&self, text: &str) -> bool {
+        agents::AGENTS.iter().any(|a| text.contains(a.dir))
+            || self.d.processes.iter().any(|p| text.contains(p.as_str()))
+            || self.d.token_env.iter().any(|t| text.contains(t.as_str()))
+            || self.facts.files.iter().any(|f| text.contains(f.as_str()))
+    }
+}
+
+impl Derived {
+    fn new(s: &Settings, roots: &[String], home: Option<&str>) -> Derived {
+        let mut token_env = vec![DEFAULT_TOKEN_ENV.to_string()];
+        let mut processes = vec![DEFAULT_PROCESS.to_string()];
+        for (to, from) in [
+            (&mut token_env, [&s.gate.token_env, &s.token_env]),
+            (&mut processes, [&s.gate.processes, &s.processes]),
+        ] {
+            for x in from.into_iter().flatten() {
+                if !to.contains(x) {
+                    to.push(x.clone());
+                }
+            }
+        }
+        let protected = Protected::new(&s.gate, roots, home, &s.protect, &s.secrets, &processes);
+        let urls = s
+            .gate
+            .urls
+            .iter()
+            .chain(&s.urls)
+            .filter_map(|u| url_authority(u).map(|a| (u.clone(), a)))
+            .collect();
+        Derived {
+            protected,
+            token_env,
+            processes,
+            urls,
+        }
+    }
+}
+
+/// File tools that read the contents of every file below their path.
+fn is_content_search(tool: &str) -> bool {
+    matches!(
+        tool,
+        "Grep" | "search_file_content" | "grep_search" | "read_many_files"
+    )
+}
+
+/// `host:port` of an http(s) URL, with the loopback names made one and the
+/// scheme's default port filled in.
+fn url_authority(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => 80,
+        "https" | "wss" => 443,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    Some(canonical_authority(authority, default_port))
+}
+
+fn canonical_authority(authority: &str, default_port: u16) -> String {
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p))
+            if !h.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() =>
+        {
+            (h, p.parse::<u16>().unwrap_or(default_port))
+        }
+        _ => (authority, default_port),
+    };
+    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+    let host = match host.as_str() {
+        "localhost" | "::1" | "0.0.0.0" | "::" | "0" => "127.0.0.1".to_string(),
+        h if h.starts_with("127.") => "127.0.0.1".to_string(),
+        h => h.to_string(),
+    };
+    format!("{host}:{port}")
+}
+
+/// The role of a gate token (`claw_<role>_<32 hex>`) found in `text`.
+fn gate_token_role(text: &str) -> Option<&'static str> {
+    let mut rest = text;
+    while let Some(i) = rest.find("claw_") {
+        let tail = &rest[i + 5..];
+        for role in ["agent", "reviewer", "admin"] {
+            if let Some(secret) = tail.strip_prefix(role).and_then(|t| t.strip_prefix('_'))
+                && secret.len() >= 32
+                && secret.as_bytes()[..32].iter().all(u8::is_ascii_hexdigit)
+            {
+                return Some(role);
+            }
+        }
+        rest = tail;
+    }
+    None
+}
+
+trait ToolName {
+    fn tool_or_kind(&self) -> String;
+}
+
+impl ToolName for Action {
+    fn tool_or_kind(&self) -> String {
+        if self.tool.is_empty() {
+            self.kind.clone()
+        } else {
+            self.tool.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        clawlaw_sdk::testing::assert_cases::<GovernanceGuard>(include_str!("../cases.toml"));
+    }
+
+    #[test]
+    fn authorities() {
+        assert_eq!(
+            url_authority("http://localhost:7070/v1").unwrap(),
+            "127.0.0.1:7070"
+        );
+        assert_eq!(
+            url_authority("http://[::1]:7070").unwrap(),
+            "127.0.0.1:7070"
+        );
+        assert_eq!(
+            url_authority("https://gate.example").unwrap(),
+            "gate.example:443"
+        );
+        assert_eq!(
+            url_authority("http://u:p@127.0.0.2:7070/x").unwrap(),
+            "127.0.0.1:7070"
+        );
+        assert!(url_authority("ftp://x").is_none());
+    }
+
+    #[test]
+    fn gate_tokens() {
+        let t = format!("Bearer claw_admin_{}", "ab12".repeat(8));
+        assert_eq!(gate_token_role(&t), Some("admin"));
+        assert_eq!(gate_token_role("claw_admin_short"), None);
+        assert_eq!(gate_token_role("no token"), None);
+    }
+}

@@ -1,0 +1,170 @@
+//! Whether a signal or a service command reaches the gate's processes:
+//! `kill` of its pid (or of `$(pgrep clawlaw)`), `pkill`/`killall` patterns
+//! that match its name or command line, `systemctl`/`service`/`launchctl`
+//! units named after it, and the user-wide kills (`kill -1`, `pkill -u`)
+//! that take every process of the user, the gate included.
+
+use regex_lite::RegexBuilder;
+
+/// How a signal relates to the gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// It stops (or may stop) the gate: the target that does.
+    Gate(String),
+    /// Its target is computed at run time and may be the gate.
+    Unknown(String),
+    /// It targets something else.
+    Other,
+}
+
+/// The gate as a signal sees it: process names and ids.
+pub struct GateProcesses<'a> {
+    pub names: &'a [String],
+    pub pids: &'a [u32],
+}
+
+impl GateProcesses<'_> {
+    /// The command lines the gate's processes run with, for `pkill -f`.
+    fn command_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for n in self.names {
+            out.push(n.clone());
+            for sub in [
+                "serve",
+                "hook claude-code",
+                "hook codex",
+                "hook gemini",
+                "hook cursor",
+            ] {
+                out.push(format!("{n} {sub}"));
+                out.push(format!("/usr/local/bin/{n} {sub}"));
+            }
+        }
+        out
+    }
+
+    fn mentions_name(&self, text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        self.names
+            .iter()
+            .any(|n| !n.is_empty() && lower.contains(&n.to_ascii_lowercase()))
+    }
+
+    /// Whether a `kill`-style target (a pid, `-1`, `%job`, `$(…)`) reaches
+    /// the gate.
+    pub fn kill_target(&self, target: &str) -> Reach {
+        let t = target.trim();
+        if self.mentions_name(t) {
+            return Reach::Gate(t.to_string());
+        }
+        if t == "-1" || t == "0" || t == "-0" {
+            return Reach::Gate(format!("{t} (every process of the user)"));
+        }
+        if let Ok(pid) = t.trim_start_matches('-').parse::<u32>() {
+            return if self.pids.contains(&pid) {
+                Reach::Gate(t.to_string())
+            } else {
+                Reach::Other
+            };
+        }
+        // `$!` (the last background job) and `%N` job specs are the
+        // shell's own children, never the gate.
+        if t == "$!" || t == "\"$!\"" || t.starts_with('%') {
+            return Reach::Other;
+        }
+        if t.contains('$') || t.contains('`') {
+            return Reach::Unknown(t.to_string());
+        }
+        Reach::Other
+    }
+
+    /// Whether a `pkill`/`pgrep`-style pattern (a regular expression over
+    /// the process name, or over the whole command line with `full`)
+    /// matches the gate.
+    pub fn pattern(&self, pattern: &str, full: bool, exact: bool) -> Reach {
+        if self.mentions_name(pattern) {
+            return Reach::Gate(pattern.to_string());
+        }
+        if pattern.contains('$') || pattern.contains('`') {
+            return Reach::Unknown(pattern.to_string());
+        }
+        let candidates: Vec<String> = if full {
+            self.command_lines()
+        } else {
+            self.names.to_vec()
+        };
+        let matched = if exact {
+            candidates.iter().any(|c| c == pattern)
+        } else {
+            match RegexBuilder::new(pattern).size_limit(1 << 16).build() {
+                Ok(re) => candidates.iter().any(|c| re.is_match(c)),
+                Err(_) => candidates.iter().any(|c| c.contains(pattern)),
+            }
+        };
+        if matched {
+            Reach::Gate(pattern.to_string())
+        } else {
+            Reach::Other
+        }
+    }
+
+    /// Whether a service unit or label names the gate.
+    pub fn unit(&self, unit: &str) -> Reach {
+        if self.mentions_name(unit) {
+            Reach::Gate(unit.to_string())
+        } else if unit.contains('$') || unit.contains('`') {
+            Reach::Unknown(unit.to_string())
+        } else {
+            Reach::Other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> (Vec<String>, Vec<u32>) {
+        (vec!["clawlaw".into()], vec![4242])
+    }
+
+    #[test]
+    fn kill_targets() {
+        let (names, pids) = gate();
+        let g = GateProcesses {
+            names: &names,
+            pids: &pids,
+        };
+        assert!(matches!(g.kill_target("4242"), Reach::Gate(_)));
+        assert!(matches!(g.kill_target("$(pgrep clawlaw)"), Reach::Gate(_)));
+        assert!(matches!(
+            g.kill_target("$(pgrep -f CLAWLAW)"),
+            Reach::Gate(_)
+        ));
+        assert!(matches!(g.kill_target("-1"), Reach::Gate(_)));
+        assert_eq!(g.kill_target("1234"), Reach::Other);
+        assert_eq!(g.kill_target("%1"), Reach::Other);
+        assert_eq!(g.kill_target("$!"), Reach::Other);
+        assert!(matches!(g.kill_target("$PID"), Reach::Unknown(_)));
+    }
+
+    #[test]
+    fn patterns() {
+        let (names, pids) = gate();
+        let g = GateProcesses {
+            names: &names,
+            pids: &pids,
+        };
+        assert!(matches!(g.pattern("claw", false, false), Reach::Gate(_)));
+        assert!(matches!(g.pattern("cl.*aw", false, false), Reach::Gate(_)));
+        assert!(matches!(g.pattern("serve", true, false), Reach::Gate(_)));
+        assert_eq!(g.pattern("serve", false, false), Reach::Other);
+        assert_eq!(g.pattern("node", true, false), Reach::Other);
+        assert!(matches!(g.pattern(".", true, false), Reach::Gate(_)));
+        assert_eq!(g.pattern("claw", false, true), Reach::Other);
+        assert!(matches!(g.pattern("clawlaw", false, true), Reach::Gate(_)));
+        assert_eq!(g.pattern("vite", false, true), Reach::Other);
+        assert!(matches!(g.unit("clawlaw.service"), Reach::Gate(_)));
+        assert_eq!(g.unit("nginx"), Reach::Other);
+    }
+}

@@ -1,0 +1,344 @@
+//! The paths that make up the agent's governance, for one action: every
+//! agent's hook configuration (at each project root the session knows, at
+//! the home directory, and the managed locations), the gate's own files and
+//! the gate's credentials, as the gate reported them ([`GateFacts`]), the
+//! defaults every clawlaw install uses, and what the settings add.
+//!
+//! Three questions are asked of it:
+//! - [`Protected::change_hit`]: would writing `path` change governance?
+//!   (`path` is a protected file, inside a protected directory, or any
+//!   project's hook configuration file, wherever the project is);
+//! - [`Protected::removal_hit`]: would removing or moving `path` away take
+//!   governance with it? (a change hit, or `path` is a directory holding a
+//!   protected file, or an agent's settings directory);
+//! - [`Protected::read_hit`]: would reading `path` reveal the gate's
+//!   credentials?
+
+use clawlaw_sdk::gate::GateFacts;
+use clawlaw_sdk::path::{is_within_normalized, normalize};
+
+use crate::agents::AGENTS;
+
+/// Who a protected path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// An agent's hook configuration.
+    Agent(&'static str),
+    /// The gate: its binary, config, policies, data, cache.
+    Gate,
+    /// The gate's credentials and keys.
+    Secret,
+    /// Listed in the policy's settings.
+    Operator,
+    /// A program named like the gate's, which would stand in for it.
+    Impostor,
+}
+
+/// One protected file or directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: String,
+    pub owner: Owner,
+}
+
+/// What an action's path met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The protected path.
+    pub protected: String,
+    pub owner: Owner,
+    /// The action's path is a directory above the protected one.
+    pub above: bool,
+}
+
+/// Gate files every clawlaw install has, relative to the home directory,
+/// protected even when the gate said nothing about itself (a hook talking
+/// to a gate on another host): the compile cache, the user config, the
+/// state directory holding generated tokens.
+const DEFAULT_GATE_FILES: [&str; 3] = [".cache/clawlaw", ".config/clawlaw", ".local/state/clawlaw"];
+/// Of those, what holds credentials.
+const DEFAULT_SECRETS: [&str; 2] = [".local/state/clawlaw", ".config/clawlaw/cache.key"];
+
+/// The protected paths for one action.
+pub struct Protected {
+    entries: Vec<Entry>,
+    /// The gate's program names: hook settings run `clawlaw` by name, so a
+    /// file of that name anywhere (on the `PATH`, ahead of the real one)
+    /// would stand in for the gate.
+    programs: Vec<String>,
+}
+
+impl Protected {
+    /// The protected set for an action whose project roots are `roots`
+    /// (the session's scope, the settings' roots and the working directory)
+    /// under `home`. `extra` and `extra_secrets` come from the settings.
+    pub fn new(
+        facts: &GateFacts,
+        roots: &[String],
+        home: Option<&str>,
+        extra: &[String],
+        extra_secrets: &[String],
+        programs: &[String],
+    ) -> Protected {
+        let mut entries = Vec::new();
+        let mut push = |path: Option<String>, owner: Owner| {
+            if let Some(path) = path
+                && !entries
+                    .iter()
+                    .any(|e: &Entry| e.path == path && e.owner == owner)
+            {
+                entries.push(Entry { path, owner });
+            }
+        };
+        let abs = |p: &str| normalize(p, None, home).ok();
+        // Secrets first: a path that is both a secret and a gate file is
+        // reported as the secret.
+        for s in facts.secrets.iter().chain(extra_secrets) {
+            push(abs(s), Owner::Secret);
+        }
+        if let Some(home) = home {
+            for s in DEFAULT_SECRETS {
+                push(Some(format!("{home}/{s}")), Owner::Secret);
+            }
+        }
+        for a in AGENTS {
+            for base in roots.iter().map(String::as_str).chain(home) {
+                for f in a.files {
+                    push(Some(join(base, f)), Owner::Agent(a.agent));
+                }
+            }
+            for m in a.managed {
+                push(Some((*m).to_string()), Owner::Agent(a.agent));
+            }
+        }
+        for f in &facts.files {
+            push(abs(f), Owner::Gate);
+        }
+        if let Some(home) = home {
+            for f in DEFAULT_GATE_FILES {
+                push(Some(format!("{home}/{f}")), Owner::Gate);
+            }
+        }
+        for f in extra {
+            push(abs(f), Owner::Operator);
+        }
+        Protected {
+            entries,
+            programs: programs.to_vec(),
+        }
+    }
+
+    /// Every protected entry.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Whether writing the normalised `path` changes governance.
+    pub fn change_hit(&self, path: &str) -> Option<Hit> {
+        // The most specific entry: a key inside the data directory is
+        // reported as the key.
+        if let Some(e) = self
+            .entries
+            .iter()
+            .filter(|e| is_within_normalized(path, &e.path))
+            .max_by_key(|e| e.path.len())
+        {
+            return Some(Hit {
+                protected: e.path.clone(),
+                owner: e.owner,
+                above: false,
+            });
+        }
+        let name = path.rsplit('/').next().unwrap_or("");
+        if self.programs.iter().any(|p| p == name) {
+            return Some(Hit {
+                protected: path.to_string(),
+                owner: Owner::Impostor,
+                above: false,
+            });
+        }
+        // Any project's hook configuration, wherever the project is: the
+        // agent may have been started in a directory the session never named.
+        for a in AGENTS {
+            for f in a.files {
+                let needle = format!("/{f}");
+                let inside = path.ends_with(&needle) || path.contains(&format!("{needle}/"));
+                if inside {
+                    return Some(Hit {
+                        protected: path.to_string(),
+                        owner: Owner::Agent(a.agent),
+                        above: false,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether removing or moving the normalised `path` away takes
+    /// governance with it.
+    pub fn removal_hit(&self, path: &str) -> Option<Hit> {
+        if let Some(hit) = self.change_hit(path) {
+            return Some(hit);
+        }
+        // The outermost entry below `path`: removing `target` takes the
+        // data directory, not just a key inside it.
+        if let Some(e) = self
+            .entries
+            .iter()
+            .filter(|e| is_within_normalized(&e.path, path))
+            .min_by_key(|e| e.path.len())
+        {
+            return Some(Hit {
+                protected: e.path.clone(),
+                owner: e.owner,
+                above: true,
+            });
+        }
+        let last = path.rsplit('/').next().unwrap_or("");
+        AGENTS.iter().find(|a| a.dir == last).map(|a| Hit {
+            protected: format!("{path}/{}", &a.files[0][a.dir.len() + 1..]),
+            owner: Owner::Agent(a.agent),
+            above: true,
+        })
+    }
+
+    /// Whether reading the normalised `path` (everything below it when
+    /// `recursive`) reveals the gate's credentials.
+    pub fn read_hit(&self, path: &str, recursive: bool) -> Option<Hit> {
+        if is_process_environ(path) {
+            return Some(Hit {
+                protected: path.to_string(),
+                owner: Owner::Secret,
+                above: false,
+            });
+        }
+        self.entries
+            .iter()
+            .filter(|e| e.owner == Owner::Secret)
+            .find_map(|e| {
+                if is_within_normalized(path, &e.path) {
+                    Some(Hit {
+                        protected: e.path.clone(),
+                        owner: e.owner,
+                        above: false,
+                    })
+                } else if recursive && is_within_normalized(&e.path, path) {
+                    Some(Hit {
+                        protected: e.path.clone(),
+                        owner: e.owner,
+                        above: true,
+                    })
+                } else {
+                    None
+                }
+            })
+    }
+}
+
+/// `/proc/<anything>/environ`: a process's environment, where the hook's
+/// token variable lives.
+pub fn is_process_environ(path: &str) -> bool {
+    let mut parts = path.split('/').skip(1);
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("proc"), Some(_), Some("environ"), None)
+    ) || (path.starts_with("/proc/") && path.contains("/task/") && path.ends_with("/environ"))
+}
+
+fn join(base: &str, rel: &str) -> String {
+    if base == "/" {
+        format!("/{rel}")
+    } else {
+        format!("{base}/{rel}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set() -> Protected {
+        let facts = GateFacts {
+            files: vec![
+                "/srv/clawlaw".into(),
+                "/work/app/target/clawlaw-data".into(),
+            ],
+            secrets: vec!["/srv/clawlaw/tokens.json".into()],
+            ..GateFacts::default()
+        };
+        Protected::new(
+            &facts,
+            &["/work/app".into()],
+            Some("/home/dev"),
+            &[],
+            &[],
+            &["clawlaw".into()],
+        )
+    }
+
+    #[test]
+    fn changes() {
+        let p = set();
+        let hit = p.change_hit("/work/app/.claude/settings.json").unwrap();
+        assert_eq!(hit.owner, Owner::Agent("Claude Code"));
+        assert!(p.change_hit("/home/dev/.codex/config.toml").is_some());
+        assert!(p.change_hit("/elsewhere/proj/.cursor/hooks.json").is_some());
+        assert!(p.change_hit("/work/app/.claude/hooks/pre.sh").is_some());
+        assert!(
+            p.change_hit("/etc/claude-code/managed-settings.json")
+                .is_some()
+        );
+        assert_eq!(p.change_hit("/srv/clawlaw/x").unwrap().owner, Owner::Gate);
+        assert_eq!(
+            p.change_hit("/srv/clawlaw/tokens.json").unwrap().owner,
+            Owner::Secret
+        );
+        assert!(
+            p.change_hit("/work/app/.claude/commands/review.md")
+                .is_none()
+        );
+        assert!(p.change_hit("/work/app/src/main.rs").is_none());
+        assert!(p.change_hit("/work/app/target/debug/app").is_none());
+        assert!(
+            p.change_hit("/home/dev/.cache/clawlaw/components/x")
+                .is_some()
+        );
+        assert_eq!(
+            p.change_hit("/home/dev/.local/bin/clawlaw").unwrap().owner,
+            Owner::Impostor
+        );
+        assert!(p.change_hit("/work/app/src/clawlaw.rs").is_none());
+    }
+
+    #[test]
+    fn removals_above_protected_paths() {
+        let p = set();
+        assert!(p.removal_hit("/work/app/.claude").unwrap().above);
+        assert!(p.removal_hit("/work/app/target").unwrap().above);
+        assert!(p.removal_hit("/work/app").unwrap().above);
+        assert!(p.removal_hit("/tmp/other/.gemini").unwrap().above);
+        assert!(p.removal_hit("/work/app/target/debug").is_none());
+        assert!(p.removal_hit("/work/app/node_modules").is_none());
+    }
+
+    #[test]
+    fn reads() {
+        let p = set();
+        assert!(p.read_hit("/srv/clawlaw/tokens.json", false).is_some());
+        assert!(p.read_hit("/srv/clawlaw/config.toml", false).is_none());
+        assert!(p.read_hit("/srv", true).unwrap().above);
+        assert!(p.read_hit("/srv", false).is_none());
+        assert!(p.read_hit("/proc/self/environ", false).is_some());
+        assert!(p.read_hit("/proc/1234/environ", false).is_some());
+        assert!(p.read_hit("/proc/1234/status", false).is_none());
+        assert!(
+            p.read_hit("/home/dev/.local/state/clawlaw/tokens-7070.json", false)
+                .is_some()
+        );
+        assert!(
+            p.read_hit("/work/app/.claude/settings.json", false)
+                .is_none()
+        );
+    }
+}

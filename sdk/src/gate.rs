@@ -1,0 +1,137 @@
+//! What the gate tells a policy about itself, so a policy can protect the
+//! governance layer without the operator listing any of it: the gate's own
+//! files (its binary, config, policy components, data directory, compile
+//! cache), the files that hold its credentials, the addresses its API
+//! listens on, the environment variables its adapters read tokens from, and
+//! the names and ids of its processes.
+//!
+//! The gate passes these facts inside a policy's settings, under the
+//! reserved key [`FACTS_KEY`] (`"$gate"`), to every policy whose settings
+//! accept that key; a policy opts in by declaring the field:
+//!
+//! ```
+//! use clawlaw_sdk::gate::GateFacts;
+//!
+//! #[derive(Default, serde::Deserialize)]
+//! #[serde(default, deny_unknown_fields)]
+//! struct Settings {
+//!     #[serde(rename = "$gate")]
+//!     gate: GateFacts,
+//! }
+//!
+//! let s: Settings = serde_json::from_str(
+//!     r#"{"$gate": {"files": ["/srv/clawlaw"], "urls": ["http://127.0.0.1:7070"]}}"#,
+//! ).unwrap();
+//! assert_eq!(s.gate.files, ["/srv/clawlaw"]);
+//! ```
+//!
+//! A policy whose settings refuse the key (every policy built before this
+//! module, or one that does not care) is given its settings unchanged: the
+//! gate validates the settings with the facts first and falls back to the
+//! settings alone.
+
+use serde::{Deserialize, Serialize};
+
+/// The settings key the gate's facts travel under.
+pub const FACTS_KEY: &str = "$gate";
+
+/// The gate's facts about itself. Every path is absolute and normalised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GateFacts {
+    /// Files and directories that make up the gate: its binary, config,
+    /// the policy components and settings it loads from local files, its
+    /// data directory (evidence, verified artifacts), its compile cache.
+    /// The agent may read them, never change them.
+    pub files: Vec<String>,
+    /// Files the agent must not even read: generated tokens, the keys that
+    /// authenticate the compile cache and the redactions, TLS keys.
+    pub secrets: Vec<String>,
+    /// Base URLs the gate's API answers on (`http://127.0.0.1:7070`).
+    pub urls: Vec<String>,
+    /// Environment variables that carry the gate's credentials to its
+    /// adapters (`CLAWLAW_TOKEN`).
+    pub token_env: Vec<String>,
+    /// Names of the gate's and its adapters' processes (`clawlaw`).
+    pub processes: Vec<String>,
+    /// Process ids of the running gate.
+    pub pids: Vec<u32>,
+}
+
+impl GateFacts {
+    /// Whether the gate said nothing about itself.
+    pub fn is_empty(&self) -> bool {
+        *self == GateFacts::default()
+    }
+
+    /// Adds `other`'s facts to these, skipping what is already there.
+    pub fn extend(&mut self, other: &GateFacts) {
+        fn add<T: PartialEq + Clone>(to: &mut Vec<T>, from: &[T]) {
+            for x in from {
+                if !to.contains(x) {
+                    to.push(x.clone());
+                }
+            }
+        }
+        add(&mut self.files, &other.files);
+        add(&mut self.secrets, &other.secrets);
+        add(&mut self.urls, &other.urls);
+        add(&mut self.token_env, &other.token_env);
+        add(&mut self.processes, &other.processes);
+        add(&mut self.pids, &other.pids);
+    }
+}
+
+/// `settings` (a JSON object, or empty for `{}`) with `facts` added under
+/// [`FACTS_KEY`], or `None` when the settings are not a JSON object.
+pub fn with_facts(settings: &str, facts: &GateFacts) -> Option<String> {
+    let trimmed = settings.trim();
+    let mut value: serde_json::Value = if trimmed.is_empty() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_json::from_str(trimmed).ok()?
+    };
+    let object = value.as_object_mut()?;
+    object.insert(
+        FACTS_KEY.to_string(),
+        serde_json::to_value(facts).expect("facts serialise"),
+    );
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_are_added_under_the_reserved_key() {
+        let facts = GateFacts {
+            files: vec!["/srv/gate".into()],
+            ..GateFacts::default()
+        };
+        let out = with_facts(r#"{"roots": ["/w"]}"#, &facts).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["roots"][0], "/w");
+        assert_eq!(v["$gate"]["files"][0], "/srv/gate");
+        assert!(with_facts("", &facts).unwrap().contains("$gate"));
+        assert!(with_facts("[1]", &facts).is_none());
+        assert!(with_facts("{", &facts).is_none());
+    }
+
+    #[test]
+    fn extend_skips_duplicates() {
+        let mut a = GateFacts {
+            processes: vec!["clawlaw".into()],
+            ..GateFacts::default()
+        };
+        a.extend(&GateFacts {
+            processes: vec!["clawlaw".into(), "clawlawd".into()],
+            pids: vec![7],
+            ..GateFacts::default()
+        });
+        assert_eq!(a.processes, ["clawlaw", "clawlawd"]);
+        assert_eq!(a.pids, [7]);
+        assert!(!a.is_empty());
+        assert!(GateFacts::default().is_empty());
+    }
+}
