@@ -167,7 +167,31 @@ fn phrase(id: &str, description: &str) -> String {
             .any(|x| x == *w || x == format!("{w}s"))
     });
     if !names_a_credential {
-        return format!("a {id} credential");
+        let article = if id.starts_with(|c: char| "aeiou".contains(c)) {
+            "an"
+        } else {
+            "a"
+        };
+        return format!("{article} {id} credential");
+    }
+    // "AWS credentials": a plural takes no article.
+    let last = lower.rsplit(' ').next().unwrap_or("");
+    if [
+        "credentials",
+        "keys",
+        "tokens",
+        "secrets",
+        "passwords",
+        "cookies",
+    ]
+    .contains(&last)
+    {
+        for article in ["a ", "an "] {
+            if let Some(rest) = p.strip_prefix(article) {
+                p = rest.to_string();
+            }
+        }
+        return p;
     }
     // "a Adobe …" after dropping a hedge: fix the article.
     let starts_vowel = |s: &str| s.starts_with(|c: char| "AEIOUaeiou".contains(c));

@@ -55,7 +55,7 @@ impl CompileCache {
         key_file: &Path,
         engine: &wasmtime::Engine,
     ) -> std::io::Result<CompileCache> {
-        seal::create_private_dir(dir)?;
+        crate::key_file::create_private_dir(dir)?;
         let key = open_key(dir, key_file).map_err(std::io::Error::other)?;
         // DefaultHasher::new() has fixed keys, so the hash is stable across
         // runs of the same binary, which is what the key needs.

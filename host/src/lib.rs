@@ -29,6 +29,7 @@ pub mod fault;
 pub mod gate;
 pub mod gate_facts;
 pub mod hook;
+pub mod key_file;
 pub mod limits;
 pub mod metrics;
 pub mod policy;

@@ -35,8 +35,7 @@
 //! again.
 
 use std::borrow::Cow;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clawlaw_sdk::{Action, Redaction};
 use hmac::{Hmac, Mac};
@@ -44,24 +43,10 @@ use sha2::Sha256;
 
 /// The key file's name inside the gate's data directory.
 pub const KEY_FILE: &str = "redaction.key";
-/// The key's length in bytes.
-pub const KEY_LEN: usize = 32;
+pub use crate::key_file::KEY_LEN;
+use crate::key_file::{self, KeyFileError};
 /// Hex digits of the tag a mask shows (64 bits).
 pub const TAG_HEX: usize = 16;
-
-/// Why the redaction key could not be had.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("redaction key {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("redaction key {path} is {len} bytes, expected {KEY_LEN}")]
-    Length { path: PathBuf, len: usize },
-    #[error("redaction key {path} can be read by others (mode {mode:o}): make it 0600 (chmod 600)")]
-    Exposed { path: PathBuf, mode: u32 },
-}
 
 /// The gate's key for the tags in masks. Never logged or shown.
 #[derive(Clone)]
@@ -78,41 +63,14 @@ impl RedactionKey {
         RedactionKey(bytes)
     }
 
-    /// The key in `path` (32 raw bytes, mode 0600), made from 32 random
-    /// bytes when the file does not exist yet.
-    pub fn load_or_create(path: &Path) -> Result<RedactionKey, KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                check_private(path)?;
-                let len = bytes.len();
-                let key = <[u8; KEY_LEN]>::try_from(bytes).map_err(|_| KeyError::Length {
-                    path: path.to_path_buf(),
-                    len,
-                })?;
-                Ok(RedactionKey(key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; KEY_LEN];
-                getrandom::fill(&mut key).map_err(|e| io(std::io::Error::other(e)))?;
-                let dir = path.parent().unwrap_or(Path::new("."));
-                std::fs::create_dir_all(dir).map_err(io)?;
-                // A named temporary file is created 0600; the rename makes
-                // the key appear whole or not at all.
-                let mut tmp = tempfile::Builder::new()
-                    .prefix(".redaction-key")
-                    .tempfile_in(dir)
-                    .map_err(io)?;
-                tmp.write_all(&key).map_err(io)?;
-                tmp.as_file().sync_all().map_err(io)?;
-                tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
-                Ok(RedactionKey(key))
-            }
-            Err(e) => Err(io(e)),
-        }
+    /// The key in `path`, made when the file does not exist yet (see
+    /// [`crate::key_file`]: 32 random bytes, mode 0600, refused when others
+    /// could read it).
+    pub fn load_or_create(path: &Path) -> Result<RedactionKey, KeyFileError> {
+        Ok(RedactionKey(key_file::load_or_create(
+            path,
+            "the redaction key",
+        )?))
     }
 
     /// The tag of `value`: HMAC-SHA256 under this key, the first
@@ -139,22 +97,6 @@ impl RedactionKey {
         mac.update(bytes);
         mac.finalize().into_bytes().into()
     }
-}
-
-fn check_private(path: &Path) -> Result<(), KeyError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::Exposed {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
 }
 
 /// One secret value and what it is.
@@ -527,26 +469,12 @@ mod tests {
     }
 
     #[test]
-    fn the_key_file_is_made_once_private_and_refused_when_exposed() {
-        use std::os::unix::fs::PermissionsExt;
+    fn the_redaction_key_is_a_private_key_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data").join(KEY_FILE);
         let made = RedactionKey::load_or_create(&path).unwrap();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), made.0);
         assert_ne!(made.0, [0; KEY_LEN]);
         assert_eq!(RedactionKey::load_or_create(&path).unwrap().0, made.0);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(matches!(
-            RedactionKey::load_or_create(&path),
-            Err(KeyError::Exposed { .. })
-        ));
-        std::fs::write(&path, [1u8; 5]).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(matches!(
-            RedactionKey::load_or_create(&path),
-            Err(KeyError::Length { len: 5, .. })
-        ));
     }
 }

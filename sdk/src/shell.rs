@@ -697,6 +697,21 @@ fn join_words(words: &[Word]) -> Word {
     w
 }
 
+/// A word quoted for the shell when it needs to be: as it is when it holds
+/// only characters no shell treats specially, else in single quotes (a `'`
+/// inside written `'\''`). `parse` reads it back as the same one word.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// The part of a path after its last `/`.
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)

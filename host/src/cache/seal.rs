@@ -18,7 +18,6 @@
 //! entry's name, an altered byte, or a file written without the key (by an
 //! older gate, or by anything that is not this gate) fails to open.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
@@ -28,27 +27,14 @@ use sha2::Sha256;
 pub(crate) const MAGIC: &[u8; 16] = b"clawlaw-cache/1\n";
 /// The length of a tag (HMAC-SHA256).
 pub(crate) const TAG_LEN: usize = 32;
-/// The length of the key, in bytes.
-pub const KEY_LEN: usize = 32;
+pub use crate::key_file::KEY_LEN;
+use crate::key_file::{self, KeyFileError};
 
-/// Why the cache key file cannot be used.
+/// Why the cache key cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("the cache key file {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the cache key file {path} can be read by other users (mode {mode:04o}); make it 0600 (`chmod 600 {path}`)"
-    )]
-    Readable { path: PathBuf, mode: u32 },
-    #[error("the cache key file {path} is not a regular file")]
-    NotAFile { path: PathBuf },
-    #[error(
-        "the cache key file {path} holds {len} bytes, not {KEY_LEN}; remove it to make a new one"
-    )]
-    Length { path: PathBuf, len: u64 },
+    #[error(transparent)]
+    File(#[from] KeyFileError),
     #[error(
         "the cache key file {key} is inside the cache directory {dir}; keep it where the cache's writers cannot reach"
     )]
@@ -101,82 +87,11 @@ impl CacheKey {
         CacheKey(bytes)
     }
 
-    /// Reads the key in `path`, or, when there is none, makes one: 32 random
-    /// bytes, written atomically to a file of mode 0600 (in a directory
-    /// created 0700 if missing). A key file other users could read is refused,
-    /// as ssh refuses such a private key.
+    /// Reads the key in `path`, or, when there is none, makes one (see
+    /// [`crate::key_file`]: 32 random bytes, mode 0600, refused when others
+    /// could read it).
     pub fn load_or_create(path: &Path) -> Result<CacheKey, KeyError> {
-        match CacheKey::load(path) {
-            Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                CacheKey::create(path)
-            }
-            other => other,
-        }
-    }
-
-    fn load(path: &Path) -> Result<CacheKey, KeyError> {
-        let io = |source: std::io::Error| KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut file = std::fs::File::open(path).map_err(io)?;
-        let meta = file.metadata().map_err(io)?;
-        if !meta.is_file() {
-            return Err(KeyError::NotAFile {
-                path: path.to_path_buf(),
-            });
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o7777;
-            if mode & 0o077 != 0 {
-                return Err(KeyError::Readable {
-                    path: path.to_path_buf(),
-                    mode,
-                });
-            }
-        }
-        if meta.len() != KEY_LEN as u64 {
-            return Err(KeyError::Length {
-                path: path.to_path_buf(),
-                len: meta.len(),
-            });
-        }
-        let mut key = [0u8; KEY_LEN];
-        file.read_exact(&mut key).map_err(io)?;
-        Ok(CacheKey(key))
-    }
-
-    fn create(path: &Path) -> Result<CacheKey, KeyError> {
-        let io = |source: std::io::Error| KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        create_private_dir(dir).map_err(io)?;
-        let mut key = [0u8; KEY_LEN];
-        getrandom::fill(&mut key).map_err(|e| io(std::io::Error::other(e)))?;
-        // A named temporary file is created 0600, so the key is never
-        // readable by others, not even before the rename.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".cache-key.")
-            .tempfile_in(dir)
-            .map_err(io)?;
-        tmp.write_all(&key).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        match tmp.persist_noclobber(path) {
-            Ok(_) => {
-                tracing::info!(path = %path.display(), "made a new compile cache key");
-                Ok(CacheKey(key))
-            }
-            // Another process made it first: use theirs.
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => CacheKey::load(path),
-            Err(e) => Err(io(e.error)),
-        }
+        Ok(CacheKey(key_file::load_or_create(path, "the cache key")?))
     }
 
     /// The tag of `payload` stored as `entry`.
@@ -230,18 +145,6 @@ impl Drop for CacheKey {
         use zeroize::Zeroize;
         self.0.zeroize();
     }
-}
-
-/// Creates `dir` (and its missing parents) with mode 0700.
-pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 #[cfg(test)]
@@ -326,44 +229,12 @@ mod tests {
         );
     }
 
-    #[cfg(unix)]
     #[test]
-    fn the_key_file_is_made_once_private_and_then_reused() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config").join("clawlaw").join("cache.key");
-        let made = CacheKey::load_or_create(&path).unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&path), 0o600);
-        assert_eq!(mode(path.parent().unwrap()), 0o700);
-        assert_eq!(std::fs::read(&path).unwrap(), made.0);
-        assert_ne!(made.0, [0; KEY_LEN], "random bytes");
-        let again = CacheKey::load_or_create(&path).unwrap();
-        assert_eq!(again.0, made.0);
-        // No temporary file is left beside it.
-        assert_eq!(
-            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
-            1
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_key_file_others_can_read_or_of_the_wrong_length_is_refused() {
-        use std::os::unix::fs::PermissionsExt;
+    fn the_cache_key_is_a_private_key_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.key");
-        std::fs::write(&path, [3u8; KEY_LEN]).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = CacheKey::load_or_create(&path).err().unwrap();
-        assert!(
-            matches!(err, KeyError::Readable { mode: 0o644, .. }),
-            "{err}"
-        );
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(CacheKey::load_or_create(&path).unwrap().0, [3u8; KEY_LEN]);
-        std::fs::write(&path, [3u8; 16]).unwrap();
-        let err = CacheKey::load_or_create(&path).err().unwrap();
-        assert!(matches!(err, KeyError::Length { len: 16, .. }), "{err}");
+        let made = CacheKey::load_or_create(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), made.0);
+        assert_eq!(CacheKey::load_or_create(&path).unwrap().0, made.0);
     }
 }

@@ -23,6 +23,7 @@
 //! whose key field is missing or of the wrong type is a [`HookError`] (the
 //! adapters deny it): its input is not what the tool takes.
 
+use clawlaw_sdk::shell::quote;
 use clawlaw_sdk::{ActionRequest, kinds};
 use serde_json::Value;
 
@@ -194,18 +195,6 @@ fn shell_command(input: &Value) -> Result<String, HookError> {
             "expected a string or a list of strings",
         )),
         None => Err(HookError::field("tool_input.command", "missing")),
-    }
-}
-
-fn quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

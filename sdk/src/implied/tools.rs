@@ -30,9 +30,9 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-use super::scripts::quote;
 use super::{Implied, Sink};
 use crate::kinds;
+use crate::shell::quote;
 
 /// Deepest nesting of the input read.
 pub const MAX_DEPTH: usize = 4;

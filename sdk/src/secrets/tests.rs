@@ -364,13 +364,20 @@ fn every_kind_is_described() {
             .all(|(k, d)| describe(k) == *d && !d.is_empty())
     );
     assert!(
-        KINDS
-            .iter()
-            .all(|(_, d)| d.starts_with("a ") || d.starts_with("an ") || d.starts_with("HTTP")),
+        KINDS.iter().all(|(_, d)| d.starts_with("a ")
+            || d.starts_with("an ")
+            || d.starts_with("HTTP")
+            || d.ends_with('s')),
         "{:?}",
         *KINDS
     );
     assert_eq!(describe("nope"), "a credential");
+    // A plural takes no article; an id starting with a vowel takes "an".
+    assert_eq!(describe("aws-access-token"), "AWS credentials");
+    assert_eq!(
+        describe("airtable-personnal-access-token"),
+        "an airtable-personnal-access-token credential"
+    );
     let f = find("PASSWORD=hunter2");
     assert_eq!(
         f[0].description(),
