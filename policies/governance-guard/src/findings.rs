@@ -118,13 +118,15 @@ impl Finding {
                 "reading everything under `{path}` would read `{}`",
                 hit.protected
             )
+        } else if hit.protected == path {
+            format!("reading `{path}` would read it")
         } else {
             format!("reading `{path}` would read `{}`", hit.protected)
         };
         Finding::deny(
             GATE_SECRETS,
             format!(
-                "{what}, which holds the governance gate's credentials (tokens, keys or a process environment); the agent must never read them. Nothing the agent does needs them: the hook authenticates to the gate on its own"
+                "{what}: it holds the governance gate's credentials (tokens, keys or a process environment), which the agent must never read. Nothing the agent does needs them: the hook authenticates to the gate on its own"
             ),
         )
     }
