@@ -14,7 +14,7 @@ use crate::findings::Finding;
 use crate::processes::{GateProcesses, Reach};
 use crate::protected::{Hit, Protected};
 
-/// Everything a command line does to governance, most severe first.
+/// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     let line = shell::parse(command);
     let fx = effects::analyze(&line, cwd, ctx.home.as_deref());
@@ -25,8 +25,17 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     signals(ctx, &line, &fx, &mut out);
     network(ctx, &fx, &mut out);
     programs(ctx, &fx, &mut out);
-    if out.is_empty() && !fx.unresolved.is_empty() && ctx.mentions_governance(command) {
-        let why = &fx.unresolved[0].why;
+    let unknown_base = fx.changes().any(|e| e.dynamic && !has_known_base(&e.path));
+    if out.is_empty()
+        && (!fx.unresolved.is_empty() || unknown_base)
+        && ctx.mentions_governance(command)
+    {
+        let why = fx
+            .unresolved
+            .first()
+            .map_or("a path it changes is only known when it runs", |u| {
+                u.why.as_str()
+            });
         out.push(Finding::unresolved(format!(
             "the command cannot be read in full ({why}) and it names the agent's governance; \
              a person must check what it does"
@@ -38,6 +47,13 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
 /// A path effect against the protected set: static paths exactly, dynamic
 /// ones (globs, expansions) by whether they may reach a protected path.
 fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
+    // A path whose base is only known at run time (`$DIR/x`, `"$f"`) could
+    // be anything: not denied by itself (shell-guard escalates recursive
+    // deletes of such paths), escalated by `judge` when the command names
+    // governance.
+    if e.dynamic && !has_known_base(&e.path) {
+        return None;
+    }
     if !e.dynamic {
         return if removal || e.recursive && is_replacing(&e.how) {
             p.removal_hit(&e.path)
@@ -59,6 +75,11 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
             owner: entry.owner,
             above: false,
         })
+}
+
+/// Whether a path effect's base is known: absolute, or `~` (any home).
+fn has_known_base(path: &str) -> bool {
+    path.starts_with('/') || path.starts_with('~')
 }
 
 /// Recursive writes that replace what is below a directory wholesale (a
@@ -124,10 +145,16 @@ fn changes(
 }
 
 /// The `-name`/`-iname` patterns of the `find` behind a delete, lower-cased:
-/// such a delete removes only the files they select. Empty when the delete
-/// is not a `find`'s or when another test (`-path`, `-regex`) selects too.
+/// such a delete removes only the files they select. Empty when no `find`
+/// is behind it or when another test (`-path`, `-regex`) selects too.
 fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
-    let Some(cmd) = line.commands.get(e.command).filter(|c| c.program == "find") else {
+    // The `find` itself (`-delete`, `-exec rm`), or the one piping its
+    // results to the delete (`find … | xargs rm`).
+    let find = std::iter::once(e.command)
+        .chain(line.upstream(e.command))
+        .filter_map(|i| line.commands.get(i))
+        .find(|c| c.program == "find");
+    let Some(cmd) = find else {
         return Vec::new();
     };
     let args = cmd.args();

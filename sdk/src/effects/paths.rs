@@ -48,7 +48,11 @@ pub(crate) fn resolve(
         .filter(|s| s.end > from)
         .map(|s| s.start.saturating_sub(from)..s.end - from)
         .collect();
-    let expands_at_0 = spans.first().is_some_and(|s| s.start == 0);
+    // A glob at the start (`*.log`, `{a,b}/x`) is still relative to the
+    // working directory; only an expansion there (`$DIR`, `~`, `$(…)`)
+    // hides the base.
+    let expands_at_0 =
+        spans.first().is_some_and(|s| s.start == 0) && !text.starts_with(['*', '?', '[', '{']);
     let unknown = || Resolved {
         path: text.to_string(),
         dynamic: true,
@@ -277,6 +281,12 @@ mod tests {
         assert_eq!((g.path.as_str(), g.dynamic), ("/home/u/.cla*", true));
         let u = r("$DIR/x", cwd);
         assert_eq!((u.path.as_str(), u.dynamic), ("$DIR/x", true));
+        // A glob first is still relative to the working directory.
+        let star = r("*.log", cwd);
+        assert_eq!(
+            (star.path.as_str(), star.dynamic),
+            ("/work/app/*.log", true)
+        );
         let rel = r("x/y", None);
         assert_eq!((rel.path.as_str(), rel.dynamic), ("x/y", true));
     }
