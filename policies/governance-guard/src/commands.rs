@@ -21,7 +21,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     let mut out = Vec::new();
     changes(ctx, &line, &fx, cwd, &mut out);
     reads(ctx, &fx, &mut out);
-    env(ctx, &fx, &mut out);
+    env(ctx, &line, &fx, &mut out);
     signals(ctx, &line, &fx, &mut out);
     network(ctx, &fx, &mut out);
     programs(ctx, &fx, &mut out);
@@ -77,6 +77,29 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
         })
 }
 
+/// `chmod -R u+w .`: a mode that only adds permissions locks nobody out,
+/// so it is judged as a change of the directory itself, not of everything
+/// below it.
+fn adds_permissions(line: &CommandLine, e: &PathEffect) -> bool {
+    let Some(cmd) = line
+        .commands
+        .get(e.command)
+        .filter(|c| c.program == "chmod")
+    else {
+        return false;
+    };
+    let Some(mode) = cmd.operands().next() else {
+        return false;
+    };
+    !mode.is_dynamic()
+        && mode.text.split(',').all(|clause| {
+            let (who, perms) = clause.split_once('+').unwrap_or(("-", ""));
+            who.chars().all(|c| "ugoa".contains(c))
+                && !perms.is_empty()
+                && perms.chars().all(|c| "rwxXst".contains(c))
+        })
+}
+
 /// Whether a path effect's base is known: absolute, or `~` (any home).
 fn has_known_base(path: &str) -> bool {
     path.starts_with('/') || path.starts_with('~')
@@ -107,6 +130,16 @@ fn changes(
         }
     }
     for e in &fx.writes {
+        let additive;
+        let e = if e.recursive && adds_permissions(line, e) {
+            additive = PathEffect {
+                recursive: false,
+                ..e.clone()
+            };
+            &additive
+        } else {
+            e
+        };
         if let Some(h) = hit(p, e, e.how.starts_with("mv")) {
             out.push(Finding::change(h, &e.how, "change", &e.path));
         }
@@ -226,18 +259,66 @@ fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     }
 }
 
-fn env(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+fn env(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {
     for v in &fx.env {
-        if v.name == "*" || ctx.d.token_env.contains(&v.name) {
+        let everything = v.name == "*";
+        if everything && filtered_away(ctx, line, v.command) {
+            continue;
+        }
+        if everything || ctx.d.token_env.contains(&v.name) {
             out.push(Finding::token_env(&v.name));
         }
     }
 }
 
+/// Whether the whole environment printed by command `i` goes straight into
+/// a `grep` whose pattern cannot select a token variable's line
+/// (`env | grep -i proxy`): then no token is shown.
+fn filtered_away(ctx: &Context, line: &CommandLine, i: usize) -> bool {
+    let Some(grep) = line
+        .commands
+        .iter()
+        .enumerate()
+        .find_map(|(j, c)| (c.piped_in && line.upstream(j).last() == Some(&i)).then_some(c))
+    else {
+        return false;
+    };
+    if !matches!(grep.program.as_str(), "grep" | "egrep" | "rg")
+        || grep.has_flag('v')
+        || grep.has_long("invert-match")
+        || grep.has_flag('f')
+        || grep.has_flag('e')
+    {
+        return false;
+    }
+    let Some(pattern) = grep.operands().next() else {
+        return false;
+    };
+    if pattern.is_dynamic() {
+        return false;
+    }
+    let insensitive = grep.has_flag('i') || grep.has_long("ignore-case");
+    let Ok(re) = regex_lite::RegexBuilder::new(&pattern.text)
+        .case_insensitive(insensitive)
+        .size_limit(1 << 16)
+        .build()
+    else {
+        return false;
+    };
+    let sample = "0123456789abcdef0123456789abcdef";
+    !ctx.d.token_env.iter().any(|name| {
+        ["agent", "reviewer", "admin"]
+            .iter()
+            .any(|role| re.is_match(&format!("{name}=claw_{role}_{sample}")))
+    })
+}
+
 fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {
+    let ports = ctx.gate_ports();
     let gate = GateProcesses {
         names: &ctx.d.processes,
         pids: &ctx.facts.pids,
+        ports: &ports,
     };
     // `kill -9 -1`: after a signal, `-1` is every process the user may
     // signal, the gate included (read here: it looks like an option).
@@ -269,6 +350,14 @@ fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Findin
                 reaches.extend(s.targets.iter().map(|t| gate.pattern(t, false, !regex)));
             }
             "kill" => reaches.extend(s.targets.iter().map(|t| gate.kill_target(t))),
+            // Containers are not the gate's processes unless named for it;
+            // a computed list (`$(docker ps -aq)`) is containers too.
+            "docker" | "podman" => reaches.extend(
+                s.targets
+                    .iter()
+                    .filter(|t| !t.contains('$') && !t.contains('`'))
+                    .map(|t| gate.unit(t)),
+            ),
             _ => reaches.extend(s.targets.iter().map(|t| {
                 if t == "*" {
                     Reach::Gate("every process".into())

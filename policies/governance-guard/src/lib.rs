@@ -209,6 +209,15 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The ports the gate's API listens on.
+    pub fn gate_ports(&self) -> Vec<u16> {
+        self.d
+            .urls
+            .iter()
+            .filter_map(|(_, a)| a.rsplit(':').next()?.parse().ok())
+            .collect()
+    }
+
     /// The gate URL `target` (a URL or `host:port`) points at, if any.
     pub fn gate_url(&self, target: &str) -> Option<&str> {
         let t = target.trim();

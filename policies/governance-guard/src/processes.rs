@@ -17,10 +17,12 @@ pub enum Reach {
     Other,
 }
 
-/// The gate as a signal sees it: process names and ids.
+/// The gate as a signal sees it: process names and ids, and the ports its
+/// API listens on.
 pub struct GateProcesses<'a> {
     pub names: &'a [String],
     pub pids: &'a [u32],
+    pub ports: &'a [u16],
 }
 
 impl GateProcesses<'_> {
@@ -72,10 +74,56 @@ impl GateProcesses<'_> {
         if t == "$!" || t == "\"$!\"" || t.starts_with('%') {
             return Reach::Other;
         }
+        if let Some(inner) = substitution(t) {
+            return self.finder(inner);
+        }
         if t.contains('$') || t.contains('`') {
             return Reach::Unknown(t.to_string());
         }
         Reach::Other
+    }
+
+    /// What a pid finder (`pgrep [-f] P`, `pidof P`, `lsof -t -i:PORT`)
+    /// run in a substitution finds: the gate when its pattern, name or port
+    /// is the gate's, else something else; any other command is unknown.
+    fn finder(&self, inner: &str) -> Reach {
+        let line = clawlaw_sdk::shell::parse(inner);
+        let [cmd] = line.commands.as_slice() else {
+            return Reach::Unknown(inner.to_string());
+        };
+        let operands: Vec<&str> = cmd.operands().map(|w| w.text.as_str()).collect();
+        match cmd.program.as_str() {
+            "pgrep" => {
+                let full = cmd.has_flag('f') || cmd.has_long("full");
+                let exact = cmd.has_flag('x') || cmd.has_long("exact");
+                if cmd.has_flag('u') || cmd.has_long("euid") {
+                    return Reach::Gate(inner.to_string());
+                }
+                operands
+                    .iter()
+                    .map(|p| self.pattern(p, full, exact))
+                    .find(|r| *r != Reach::Other)
+                    .unwrap_or(Reach::Other)
+            }
+            "pidof" => operands
+                .iter()
+                .map(|p| self.pattern(p, false, true))
+                .find(|r| *r != Reach::Other)
+                .unwrap_or(Reach::Other),
+            "lsof" => {
+                let ports: Vec<u16> = cmd
+                    .args()
+                    .iter()
+                    .filter_map(|w| w.text.rsplit(':').next()?.parse().ok())
+                    .collect();
+                if ports.is_empty() || ports.iter().any(|p| self.ports.contains(p)) {
+                    Reach::Unknown(inner.to_string())
+                } else {
+                    Reach::Other
+                }
+            }
+            _ => Reach::Unknown(inner.to_string()),
+        }
     }
 
     /// Whether a `pkill`/`pgrep`-style pattern (a regular expression over
@@ -120,6 +168,14 @@ impl GateProcesses<'_> {
     }
 }
 
+/// The command inside `$(…)` or backquotes, when that is the whole word.
+fn substitution(t: &str) -> Option<&str> {
+    t.strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| t.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+        .map(str::trim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,12 +184,15 @@ mod tests {
         (vec!["clawlaw".into()], vec![4242])
     }
 
+    const PORTS: &[u16] = &[7070];
+
     #[test]
     fn kill_targets() {
         let (names, pids) = gate();
         let g = GateProcesses {
             names: &names,
             pids: &pids,
+            ports: PORTS,
         };
         assert!(matches!(g.kill_target("4242"), Reach::Gate(_)));
         assert!(matches!(g.kill_target("$(pgrep clawlaw)"), Reach::Gate(_)));
@@ -146,6 +205,19 @@ mod tests {
         assert_eq!(g.kill_target("%1"), Reach::Other);
         assert_eq!(g.kill_target("$!"), Reach::Other);
         assert!(matches!(g.kill_target("$PID"), Reach::Unknown(_)));
+        // Pid finders are judged by what they look for.
+        assert_eq!(g.kill_target("$(pgrep -f vite)"), Reach::Other);
+        assert!(matches!(g.kill_target("$(pgrep -f serve)"), Reach::Gate(_)));
+        assert_eq!(g.kill_target("$(pidof node)"), Reach::Other);
+        assert_eq!(g.kill_target("$(lsof -t -i:3000)"), Reach::Other);
+        assert!(matches!(
+            g.kill_target("$(lsof -t -i:7070)"),
+            Reach::Unknown(_)
+        ));
+        assert!(matches!(
+            g.kill_target("$(cat gate.pid)"),
+            Reach::Unknown(_)
+        ));
     }
 
     #[test]
@@ -154,6 +226,7 @@ mod tests {
         let g = GateProcesses {
             names: &names,
             pids: &pids,
+            ports: PORTS,
         };
         assert!(matches!(g.pattern("claw", false, false), Reach::Gate(_)));
         assert!(matches!(g.pattern("cl.*aw", false, false), Reach::Gate(_)));
