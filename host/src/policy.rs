@@ -92,6 +92,21 @@ impl LoadedPolicy {
         settings: String,
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
+        LoadedPolicy::load_preferring(engine, bytes, None, settings, limits)
+    }
+
+    /// [`Self::load`] with `preferred` settings when the policy accepts
+    /// them, else `settings`: compiled, linked and named once, validated
+    /// with each in turn. A rejection of `preferred` is no error (the gate
+    /// offers its facts to every policy, see [`crate::gate_facts`]); a
+    /// fault is.
+    pub fn load_preferring(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        preferred: Option<String>,
+        settings: String,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
         let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
         let pre = link(engine, &compiled.component).map_err(LoadError::WrongWorld)?;
         let mut policy = LoadedPolicy {
@@ -102,7 +117,8 @@ impl LoadedPolicy {
             },
             rules: Vec::new(),
             pre,
-            settings,
+            // The settings it accepts, set once validated below.
+            settings: String::new(),
             limits,
             engine: engine.clone(),
             cached: compiled.cached,
@@ -123,11 +139,23 @@ impl LoadedPolicy {
                 summary: r.summary,
             })
             .collect();
-        let settings = policy.settings.clone();
-        let verdict = policy
-            .call_at_load(|p, store| p.call_validate_settings(store, &settings))
-            .map_err(LoadError::SettingsFault)?;
-        verdict.map_err(LoadError::SettingsRejected)?;
+        let mut rejected = None;
+        for candidate in preferred.into_iter().chain([settings]) {
+            let verdict = policy
+                .call_at_load(|p, store| p.call_validate_settings(store, &candidate))
+                .map_err(LoadError::SettingsFault)?;
+            match verdict {
+                Ok(()) => {
+                    policy.settings = candidate;
+                    rejected = None;
+                    break;
+                }
+                Err(why) => rejected = Some(why),
+            }
+        }
+        if let Some(why) = rejected {
+            return Err(LoadError::SettingsRejected(why));
+        }
         if engine.preinitialize() {
             policy.preinitialize(bytes);
         }

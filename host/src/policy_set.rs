@@ -270,13 +270,8 @@ fn load_with_facts(
     spec: &PolicySpec,
     facts: Option<&GateFacts>,
 ) -> Result<LoadedPolicy, LoadError> {
-    if let Some(with) = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f)) {
-        match LoadedPolicy::load(engine, bytes, with, spec.limits) {
-            Err(LoadError::SettingsRejected(_)) => {}
-            other => return other,
-        }
-    }
-    LoadedPolicy::load(engine, bytes, spec.settings.clone(), spec.limits)
+    let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
+    LoadedPolicy::load_preferring(engine, bytes, with, spec.settings.clone(), spec.limits)
 }
 
 fn set_version(slots: &[Slot], specs: &[PolicySpec]) -> String {
