@@ -173,6 +173,10 @@ impl Policy for DeployGuard {
     }
 
     fn validate(s: &Settings) -> Result<(), String> {
+        // Literal env values go through the secret scanner: build its shared
+        // state now, so a pre-initialised instance starts with it instead
+        // of every evaluation building it again.
+        clawlaw_sdk::secrets::prepare();
         for t in &s.mutable_tags {
             if t.is_empty() || t.contains([':', '@', '/']) || t.trim() != t {
                 return Err(format!("mutable_tags: {t:?} is not an image tag"));
