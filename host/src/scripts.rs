@@ -400,6 +400,15 @@ impl Edit {
     }
 }
 
+/// Appends the items of `from` that `to` does not hold yet.
+fn add_missing(to: &mut Vec<String>, from: Vec<String>) {
+    for x in from {
+        if !to.contains(&x) {
+            to.push(x);
+        }
+    }
+}
+
 /// Evaluates `action` and each remembered command line it runs, and
 /// combines them (see the module documentation).
 pub fn evaluate(set: &PolicySet, action: &Action, view: &Session, runs: &[Action]) -> Evaluation {
@@ -412,16 +421,8 @@ pub fn evaluate(set: &PolicySet, action: &Action, view: &Session, runs: &[Action
             e.reason = format!("{origin}: {}", s.reason);
         }
         e.risk = e.risk.max(s.risk);
-        for r in s.rules {
-            if !e.rules.contains(&r) {
-                e.rules.push(r);
-            }
-        }
-        for l in s.labels {
-            if !e.labels.contains(&l) {
-                e.labels.push(l);
-            }
-        }
+        add_missing(&mut e.rules, s.rules);
+        add_missing(&mut e.labels, s.labels);
         for (mine, theirs) in e.policies.iter_mut().zip(s.policies) {
             if mine.policy.name != theirs.policy.name {
                 continue;
@@ -431,11 +432,7 @@ pub fn evaluate(set: &PolicySet, action: &Action, view: &Session, runs: &[Action
                 mine.reason = format!("{origin}: {}", theirs.reason);
             }
             mine.risk = mine.risk.max(theirs.risk);
-            for r in theirs.rules {
-                if !mine.rules.contains(&r) {
-                    mine.rules.push(r);
-                }
-            }
+            add_missing(&mut mine.rules, theirs.rules);
         }
     }
     e

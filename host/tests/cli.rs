@@ -3,9 +3,8 @@
 
 use crate::common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 struct Run {
@@ -26,22 +25,13 @@ impl Run {
 }
 
 fn clawlaw(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clawlaw"))
-        .args(args)
-        .env("CLAWLAW_CACHE_DIR", common::cache_dir())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let out = common::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_clawlaw"))
+            .args(args)
+            .env("CLAWLAW_CACHE_DIR", common::cache_dir())
+            .env_remove("RUST_LOG"),
+        stdin,
+    );
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -5,7 +5,7 @@
 //! serving ordinary work that touches the same directories.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
@@ -189,24 +189,14 @@ fn the_in_process_hook_protects_its_cache_and_its_settings() {
             "session_id": "s1", "hook_event_name": "PreToolUse", "cwd": "/work/app",
             "tool_name": "Bash", "tool_input": {"command": command},
         });
-        let mut child = Command::new(env!("CARGO_BIN_EXE_clawlaw"))
-            .args(["hook", "claude-code", "--policies"])
-            .arg(&policies)
-            .env("CLAWLAW_CACHE_DIR", common::cache_dir())
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.to_string().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = common::run_with_input(
+            Command::new(env!("CARGO_BIN_EXE_clawlaw"))
+                .args(["hook", "claude-code", "--policies"])
+                .arg(&policies)
+                .env("CLAWLAW_CACHE_DIR", common::cache_dir())
+                .env("RUST_LOG", "warn"),
+            input.to_string().as_bytes(),
+        );
         let stdout: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         let decision = stdout
             .pointer("/hookSpecificOutput/permissionDecision")

@@ -60,20 +60,7 @@ fn hook(agent: &str, args: &[&str]) -> Command {
 
 /// Runs the adapter with `input` on stdin.
 fn run(mut cmd: Command, input: &[u8]) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    common::run_with_input(&mut cmd, input)
 }
 
 /// What an adapter run printed, in the form the corpus records.

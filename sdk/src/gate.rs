@@ -58,30 +58,6 @@ pub struct GateFacts {
     pub pids: Vec<u32>,
 }
 
-impl GateFacts {
-    /// Whether the gate said nothing about itself.
-    pub fn is_empty(&self) -> bool {
-        *self == GateFacts::default()
-    }
-
-    /// Adds `other`'s facts to these, skipping what is already there.
-    pub fn extend(&mut self, other: &GateFacts) {
-        fn add<T: PartialEq + Clone>(to: &mut Vec<T>, from: &[T]) {
-            for x in from {
-                if !to.contains(x) {
-                    to.push(x.clone());
-                }
-            }
-        }
-        add(&mut self.files, &other.files);
-        add(&mut self.secrets, &other.secrets);
-        add(&mut self.urls, &other.urls);
-        add(&mut self.token_env, &other.token_env);
-        add(&mut self.processes, &other.processes);
-        add(&mut self.pids, &other.pids);
-    }
-}
-
 /// `settings` (a JSON object, or empty for `{}`) with `facts` added under
 /// [`FACTS_KEY`], or `None` when the settings are not a JSON object.
 pub fn with_facts(settings: &str, facts: &GateFacts) -> Option<String> {
@@ -116,22 +92,5 @@ mod tests {
         assert!(with_facts("", &facts).unwrap().contains("$gate"));
         assert!(with_facts("[1]", &facts).is_none());
         assert!(with_facts("{", &facts).is_none());
-    }
-
-    #[test]
-    fn extend_skips_duplicates() {
-        let mut a = GateFacts {
-            processes: vec!["clawlaw".into()],
-            ..GateFacts::default()
-        };
-        a.extend(&GateFacts {
-            processes: vec!["clawlaw".into(), "clawlawd".into()],
-            pids: vec![7],
-            ..GateFacts::default()
-        });
-        assert_eq!(a.processes, ["clawlaw", "clawlawd"]);
-        assert_eq!(a.pids, [7]);
-        assert!(!a.is_empty());
-        assert!(GateFacts::default().is_empty());
     }
 }

@@ -33,6 +33,28 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
+/// Runs `cmd` with `input` on its standard input (written from a thread,
+/// so a child that answers before reading it all cannot deadlock us) and
+/// returns what it printed.
+pub fn run_with_input(cmd: &mut std::process::Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the command");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for the command");
+    writer.join().expect("the stdin writer");
+    out
+}
+
 /// The bundled policy crates: every directory under `policies/`, as
 /// `cargo xtask policies` builds them.
 pub fn bundled_policies() -> Vec<String> {

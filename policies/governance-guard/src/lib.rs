@@ -123,7 +123,7 @@ impl Policy for GovernanceGuard {
                     };
                     if let Some(h) = hit {
                         let verb = if removal { "delete" } else { "write" };
-                        found.push(Finding::change(h, &action.tool_or_kind(), verb, &path));
+                        found.push(Finding::change(h, tool_or_kind(action), verb, &path));
                     }
                 }
             }
@@ -144,7 +144,7 @@ impl Policy for GovernanceGuard {
             }
             kinds::NET_REQUEST => {
                 if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_url(t)) {
-                    found.push(Finding::gate_api(&action.tool_or_kind(), url));
+                    found.push(Finding::gate_api(tool_or_kind(action), url));
                 }
             }
             _ => {}
@@ -333,17 +333,12 @@ fn gate_token_role(text: &str) -> Option<&'static str> {
     None
 }
 
-trait ToolName {
-    fn tool_or_kind(&self) -> String;
-}
-
-impl ToolName for Action {
-    fn tool_or_kind(&self) -> String {
-        if self.tool.is_empty() {
-            self.kind.clone()
-        } else {
-            self.tool.clone()
-        }
+/// What a reason names the action by: its tool, else its kind.
+fn tool_or_kind(action: &Action) -> &str {
+    if action.tool.is_empty() {
+        &action.kind
+    } else {
+        &action.tool
     }
 }
 

@@ -64,6 +64,19 @@ fn stdin_sent(cx: &Cx) -> bool {
         })
 }
 
+/// The file `curl -O` and `wget` name a download after: the URL's last
+/// path component, `index.html` when it has none.
+fn remote_name(url: &str) -> &str {
+    let name = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if name.is_empty() { "index.html" } else { name }
+}
+
 fn curl(cx: &mut Cx, args: &[Word]) {
     const LONG: &[&str] = &[
         "data",
@@ -172,14 +185,7 @@ fn curl(cx: &mut Cx, args: &[Word]) {
     urls.extend(p.values(&["url"]).into_iter().map(|(w, f)| &w.text[f..]));
     if p.has(&["O", "remote-name", "remote-name-all"]) {
         for u in &urls {
-            let name = u
-                .split(['?', '#'])
-                .next()
-                .unwrap_or("")
-                .rsplit('/')
-                .next()
-                .unwrap_or("");
-            let name = if name.is_empty() { "index.html" } else { name };
+            let name = remote_name(u);
             let file = match p.value(&["output-dir"]) {
                 Some((w, f)) => format!("{}/{name}", &w.text[f..]),
                 None => name.to_string(),
@@ -254,15 +260,7 @@ fn wget(cx: &mut Cx, args: &[Word]) {
             }
             None => {
                 for u in &p.operands {
-                    let name = u
-                        .text
-                        .split(['?', '#'])
-                        .next()
-                        .unwrap_or("")
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or("");
-                    let name = if name.is_empty() { "index.html" } else { name };
+                    let name = remote_name(&u.text);
                     cx.path(Kind::Write, &Word::literal(name), 0, "wget", false);
                 }
             }
