@@ -112,7 +112,7 @@ fn create(path: &Path, what: &'static str) -> Result<[u8; KEY_LEN], KeyFileError
     tmp.as_file().sync_all().map_err(io)?;
     match tmp.persist_noclobber(path) {
         Ok(_) => {
-            tracing::info!(path = %path.display(), "made a new {what}");
+            tracing::info!(path = %path.display(), "made {what}, new");
             Ok(key)
         }
         // Another process made it first: use theirs.
