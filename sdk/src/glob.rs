@@ -26,7 +26,7 @@
 //!   root too).
 //! - A leading `!` (negation in `glob-match`) is not supported: in a settings
 //!   list it would silently turn "these paths" into "every other path".
-//!   [`Glob::new`] rejects it; [`matches`] reads it as a literal `!`.
+//!   [`Glob::new`] rejects it; [`matches()`] reads it as a literal `!`.
 //! - `~` with no known home directory stands for any home: `/root` and
 //!   `/home/*`. A protected `~/.ssh/**` then still protects every user's keys.
 //! - Matching is case-sensitive, byte for byte, as Linux paths are.

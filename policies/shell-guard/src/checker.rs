@@ -1,15 +1,19 @@
-//! The checker: walks every command of a parsed line, dispatches it to the core
-//! checks and the packs, and combines what they find into one decision.
+//! The checker: what every check shares. [`Checker`] holds what the walk
+//! over a line has learnt (working directory, variables, protected paths)
+//! and the findings, which it combines into one decision; it reports
+//! findings (a core rule, a pack rule unless its pack is off, an escalation
+//! unless the program is allowed) and says where a word may point and how
+//! dangerous a location is. The checks themselves (`exec`, `interp`,
+//! `install`, `system`, `packs/*`) extend it, and `walk.rs` drives them.
 
-use clawlaw_sdk::shell::{self, Command, CommandKind, CommandLine, Origin, Word};
+use clawlaw_sdk::shell::{Command, CommandLine, Origin, Word};
 use clawlaw_sdk::{Decision, Verdict};
 use std::ops::Range;
 
-use crate::exec::record_written;
 use crate::loc::*;
 use crate::programs::*;
 use crate::rules::PackRule;
-use crate::settings::{CustomVerdict, Settings};
+use crate::settings::Settings;
 
 /// One thing found wrong with the line.
 pub(crate) struct Finding {
@@ -50,7 +54,15 @@ pub(crate) struct Checker<'s> {
     /// The working directory of the action.
     pub(crate) cwd: Loc,
     pub(crate) findings: Vec<Finding>,
+    /// How a command line found inside the one being checked is checked:
+    /// the walk over a line, given by whoever starts the check, so that the
+    /// checks, which find such lines, do not depend on the walk that calls
+    /// them.
+    check_line: CheckLine<'s>,
 }
+
+/// Checks a command line at a re-parse level (`walk::check_line`).
+pub(crate) type CheckLine<'s> = fn(&mut Checker<'s>, &str, usize);
 
 /// How many levels of `echo … | sh` / here-documents are re-parsed.
 pub(crate) const MAX_REPARSE: usize = 2;
@@ -58,7 +70,11 @@ pub(crate) const MAX_REPARSE: usize = 2;
 pub(crate) const MAX_FINDINGS: usize = 64;
 
 impl<'s> Checker<'s> {
-    pub(crate) fn new(settings: &'s Settings, cwd: Option<&str>) -> Checker<'s> {
+    pub(crate) fn new(
+        settings: &'s Settings,
+        cwd: Option<&str>,
+        check_line: CheckLine<'s>,
+    ) -> Checker<'s> {
         let cwd_text = cwd;
         let cwd = match cwd {
             Some(d) if d.starts_with('/') => resolve_text(d, &[], &Loc::Abs(Vec::new())),
@@ -79,7 +95,15 @@ impl<'s> Checker<'s> {
             protected,
             cwd,
             findings: Vec::new(),
+            check_line,
         }
+    }
+
+    /// Checks a command line found inside the one being checked (an alias
+    /// body, a script fed to a shell, a here-document, inline code's shell
+    /// calls) as re-parse `level`.
+    pub(crate) fn reparse(&mut self, line: &str, level: usize) {
+        (self.check_line)(self, line, level);
     }
 
     pub(crate) fn push(&mut self, verdict: Verdict, risk: f32, rule: &str, what: String) {
@@ -321,265 +345,4 @@ impl<'s> Checker<'s> {
         }
         out
     }
-
-    pub(crate) fn check_line(&mut self, line: &str, level: usize) {
-        let cl = shell::parse(line);
-        if !cl.is_complete() {
-            let issues: Vec<String> = cl.issues.iter().map(|i| i.to_string()).collect();
-            let what = format!(
-                "the command line cannot be parsed in full ({}), so what it would run cannot be checked",
-                issues.join("; ")
-            );
-            if self.settings.deny_unparseable {
-                self.deny("shell.unparseable", what);
-            } else {
-                self.escalate("shell.unparseable", 0.7, None, what);
-            }
-        }
-        let mut line = Line {
-            level,
-            from_net: cl.piped_from_any(is_downloader),
-            from_decoder: cl.piped_from_any(is_decoder),
-            downloaded: Vec::new(),
-            written: Vec::new(),
-        };
-        self.check_inline_code(&cl, level);
-        let mut cwd = self.cwd.clone();
-        for i in 0..cl.commands.len() {
-            let c = &cl.commands[i];
-            for r in &c.redirects {
-                if r.op.writes_file() {
-                    self.check_write(c, &r.target, &cwd);
-                }
-            }
-            if c.kind != CommandKind::Simple || c.argv.is_empty() {
-                if c.kind == CommandKind::Simple {
-                    self.record_vars(c);
-                }
-                continue;
-            }
-            self.check_command(&cl, i, &cwd, &mut line);
-            self.record_vars(c);
-            record_written(c, &mut line.written);
-            if matches!(c.program.as_str(), "cd" | "pushd") && !c.program_dynamic {
-                cwd = match c.operands().next() {
-                    None => Loc::home(),
-                    Some(w) if w.text == "-" => Loc::Rel(0, Vec::new()),
-                    Some(w) => match self.locs(w, &cwd).into_iter().next() {
-                        Some(Loc::Unknown) | None => Loc::Rel(0, Vec::new()),
-                        Some(loc) => loc,
-                    },
-                };
-            }
-        }
-    }
-
-    pub(crate) fn check_command(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, line: &mut Line) {
-        let c = &cl.commands[i];
-        // `find / -exec rm -rf {} +`: name the `find` too.
-        let shown = match (c.origin, c.parent) {
-            (Origin::FindExec, Some(p)) => show(&cl.commands[p]),
-            _ => show(c),
-        };
-        self.check_remote_exec(cl, i, line);
-        self.check_written(cl, i, line);
-        if c.program == "alias" && !c.program_dynamic && line.level < MAX_REPARSE {
-            for a in c.args() {
-                if let Some((_, body)) = a.text.split_once('=') {
-                    self.check_line(body, line.level + 1);
-                }
-            }
-        }
-        if c.program_dynamic {
-            if line.level < MAX_REPARSE
-                && let Some(text) = echoed_command(cl, i)
-            {
-                // `$(echo ls)`: the program is known after all.
-                self.check_line(&text, line.level + 1);
-                return;
-            }
-            if !self.env_setup(cl, i) {
-                self.escalate(
-                    "shell.dynamic-program",
-                    0.6,
-                    None,
-                    format!("`{shown}` runs a program whose name is only known at run time, so what runs cannot be checked"),
-                );
-            }
-            return;
-        }
-        self.check_settings(c, &shown);
-        self.check_custom(c, &shown);
-        for w in &c.wrappers {
-            if PRIVILEGE_WRAPPERS.contains(&w.program.as_str()) {
-                self.escalate(
-                    "shell.privileged",
-                    0.7,
-                    Some(&w.program),
-                    format!(
-                        "`{shown}` runs with elevated privileges through {}",
-                        w.program
-                    ),
-                );
-            }
-        }
-        let p = c.program.as_str();
-        if PRIVILEGE_PROGRAMS.contains(&p) {
-            self.escalate(
-                "shell.privileged",
-                0.7,
-                Some(p),
-                format!("`{shown}` runs a shell or command as another user"),
-            );
-        }
-        if ACCOUNT_PROGRAMS.contains(&p) {
-            self.escalate(
-                "shell.privileged",
-                0.7,
-                Some(p),
-                format!("`{shown}` changes user accounts, credentials or capabilities"),
-            );
-        }
-        self.check_fork_bomb(cl, i);
-        self.check_filesystem(cl, i, cwd, &shown);
-        self.check_system(c, cwd, &shown);
-        self.check_packs(cl, i, cwd, &shown);
-        self.check_install(c, &shown);
-    }
-
-    /// `eval "$(ssh-agent -s)"` and the like: a whole command produced by an
-    /// environment set-up tool.
-    pub(crate) fn env_setup(&self, cl: &CommandLine, i: usize) -> bool {
-        let c = &cl.commands[i];
-        let [word] = c.argv.as_slice() else {
-            return false;
-        };
-        let t = word.text.as_str();
-        if !((t.starts_with("$(") && t.ends_with(')')) || (t.starts_with('`') && t.ends_with('`')))
-        {
-            return false;
-        }
-        let mut owners = vec![i];
-        if matches!(c.origin, Origin::Eval | Origin::ShellString)
-            && let Some(p) = c.parent
-        {
-            owners.push(p);
-        }
-        let producers: Vec<&Command> = cl
-            .commands
-            .iter()
-            .filter(|d| {
-                d.origin == Origin::CommandSubstitution
-                    && d.parent.is_some_and(|p| owners.contains(&p))
-            })
-            .collect();
-        !producers.is_empty()
-            && producers
-                .iter()
-                .all(|d| !d.program_dynamic && ENV_SETUP.contains(&d.program.as_str()))
-    }
-
-    pub(crate) fn check_settings(&mut self, c: &Command, shown: &str) {
-        let mut names = vec![c.program.clone()];
-        if let Some((_, sub)) = subcommand(c) {
-            names.push(format!("{} {sub}", c.program));
-        }
-        names.extend(c.wrappers.iter().map(|w| w.program.clone()));
-        let settings = self.settings;
-        if let Some(entry) = settings.deny_programs.iter().find(|e| names.contains(e)) {
-            self.deny(
-                "shell.denied-program",
-                format!("`{shown}` runs `{entry}`, which the settings deny"),
-            );
-        }
-        if let Some(entry) = settings
-            .escalate_programs
-            .iter()
-            .find(|e| names.contains(e))
-        {
-            self.escalate(
-                "shell.escalated-program",
-                0.6,
-                None,
-                format!("`{shown}` runs `{entry}`, which the settings escalate"),
-            );
-        }
-    }
-
-    /// Rules from the settings.
-    pub(crate) fn check_custom(&mut self, c: &Command, shown: &str) {
-        let settings = self.settings;
-        for rule in settings.rules.iter().filter(|r| r.matches(c)) {
-            let what = format!("`{shown}`: {}", rule.reason);
-            match rule.verdict {
-                CustomVerdict::Deny => self.deny(&rule.id, what),
-                CustomVerdict::Escalate => {
-                    self.escalate(&rule.id, rule.risk.unwrap_or(0.6), None, what)
-                }
-            }
-        }
-    }
-}
-
-/// The command line a command whose program is the output of `echo` or a
-/// plain `printf` amounts to: `$(echo rm) -rf /` is `rm -rf /`. Only output
-/// made of plain words is resolved; anything a shell would treat
-/// differently (escapes, `%`, operators, globs) stays dynamic.
-fn echoed_command(cl: &CommandLine, i: usize) -> Option<String> {
-    let c = &cl.commands[i];
-    let first = c.argv.first()?;
-    let t = first.text.as_str();
-    let whole = (t.starts_with("$(") && t.ends_with(')'))
-        || (t.starts_with('`') && t.ends_with('`') && t.len() > 1);
-    if !whole {
-        return None;
-    }
-    let mut producers = cl
-        .commands
-        .iter()
-        .filter(|d| d.parent == Some(i) && d.origin == Origin::CommandSubstitution);
-    let producer = producers.next()?;
-    if producers.next().is_some()
-        || producer.program_dynamic
-        || producer.piped_out
-        || !producer.redirects.is_empty()
-        || !matches!(producer.program.as_str(), "echo" | "printf")
-    {
-        return None;
-    }
-    let words: Vec<&Word> = producer
-        .args()
-        .iter()
-        .filter(|w| !(producer.program == "echo" && w.text == "-n"))
-        .collect();
-    if words.is_empty()
-        || words
-            .iter()
-            .any(|w| w.is_dynamic() || w.text.starts_with('-'))
-    {
-        return None;
-    }
-    let output = words
-        .iter()
-        .map(|w| w.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let plain = |ch: char| ch.is_ascii_alphanumeric() || "_-./=:,+@".contains(ch);
-    if !output.chars().all(|ch| plain(ch) || ch == ' ') || (first.quoted && output.contains(' ')) {
-        return None;
-    }
-    let mut text = output;
-    for w in c.args() {
-        text.push(' ');
-        if w.is_dynamic()
-            && !w
-                .text
-                .contains(|ch: char| ch.is_whitespace() || "'\"\\;&|<>()".contains(ch))
-        {
-            text.push_str(&w.text);
-        } else {
-            text.push_str(&crate::interp::quote(&w.text));
-        }
-    }
-    Some(text)
 }

@@ -49,7 +49,7 @@ impl Checker<'_> {
             .map(|(_, body)| body.clone())
             .collect();
         for body in bodies {
-            self.check_line(&body, line.level + 1);
+            self.reparse(&body, line.level + 1);
         }
     }
 
@@ -95,7 +95,7 @@ impl Checker<'_> {
                     let up = &cl.commands[u];
                     if matches!(up.program.as_str(), "echo" | "printf") && !up.program_dynamic {
                         let text: Vec<&str> = up.operands().map(|w| w.text.as_str()).collect();
-                        self.check_line(&text.join(" "), level + 1);
+                        self.reparse(&text.join(" "), level + 1);
                     }
                 }
             }
@@ -104,10 +104,10 @@ impl Checker<'_> {
                     match r.op {
                         RedirectOp::HereDoc => {
                             if let Some(body) = &r.here_doc {
-                                self.check_line(body, level + 1);
+                                self.reparse(body, level + 1);
                             }
                         }
-                        RedirectOp::HereString => self.check_line(&r.target.text, level + 1),
+                        RedirectOp::HereString => self.reparse(&r.target.text, level + 1),
                         _ => {}
                     }
                 }

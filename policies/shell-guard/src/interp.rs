@@ -51,7 +51,7 @@ impl Checker<'_> {
                 text.push(' ');
                 text.push_str(&quote(a));
             }
-            self.check_line(&text, level + 1);
+            self.reparse(&text, level + 1);
         }
     }
 

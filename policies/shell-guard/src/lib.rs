@@ -7,10 +7,11 @@
 //!
 //! This file owns the policy's entry points; the crate is laid out as:
 //! [`settings`] (schema and validation), [`rules`] (the catalogue: core
-//! rules and packs), `checker` (walking a line and combining findings),
-//! `loc` (where paths point), `programs` (program families), `exec`,
-//! `install`, `system` and `interp` (the core checks), and `packs/*` (one
-//! module per domain). The README below is the reference.
+//! rules and every pack's rules), `checker` (the state and findings every
+//! check shares), `loc` (where paths point), `programs` (program families),
+//! `exec`, `install`, `system` and `interp` (the core checks), `packs/*`
+//! (one module per domain) and `walk` (walking a line through all of them).
+//! The README below is the reference.
 #![doc = include_str!("../README.md")]
 
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds};
@@ -49,9 +50,7 @@ impl Policy for ShellGuard {
         if line.trim().is_empty() {
             return Decision::allow();
         }
-        let mut checker = checker::Checker::new(settings, action.cwd.as_deref());
-        checker.check_line(&line, 0);
-        checker.decision()
+        walk::judge(settings, action.cwd.as_deref(), &line)
     }
 }
 
@@ -67,6 +66,7 @@ mod programs;
 pub mod rules;
 pub mod settings;
 mod system;
+mod walk;
 
 #[cfg(test)]
 mod tests {
@@ -117,6 +117,7 @@ mod tests {
         }
         let sources = [
             include_str!("checker.rs"),
+            include_str!("walk.rs"),
             include_str!("exec.rs"),
             include_str!("install.rs"),
             include_str!("interp.rs"),

@@ -2,10 +2,13 @@
 //! domain of destructive commands with its own rules, every one with a stable
 //! id, a verdict and risk by severity, and the safer alternative its reasons
 //! offer.
+//!
+//! The catalogue is data only and depends on no other module: each pack's
+//! rules are declared here (`rules::git`, …) and reported by that pack's
+//! checks (`packs/*`), so that settings validation, `info()` and the checks
+//! all read one list.
 
 use clawlaw_sdk::Verdict;
-
-use crate::packs;
 
 /// A domain of destructive commands whose rules can be switched off together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,14 +58,14 @@ impl Pack {
     /// The pack's rules.
     pub fn rules(self) -> &'static [&'static PackRule] {
         match self {
-            Pack::Git => packs::git::RULES,
-            Pack::Filesystem => packs::filesystem::RULES,
-            Pack::Database => packs::database::RULES,
-            Pack::Containers => packs::containers::RULES,
-            Pack::Kubernetes => packs::kubernetes::RULES,
-            Pack::Cloud => packs::cloud::RULES,
-            Pack::Iac => packs::iac::RULES,
-            Pack::Hosting => packs::hosting::RULES,
+            Pack::Git => git::RULES,
+            Pack::Filesystem => filesystem::RULES,
+            Pack::Database => database::RULES,
+            Pack::Containers => containers::RULES,
+            Pack::Kubernetes => kubernetes::RULES,
+            Pack::Cloud => cloud::RULES,
+            Pack::Iac => iac::RULES,
+            Pack::Hosting => hosting::RULES,
         }
     }
 }
@@ -192,3 +195,289 @@ pub const CORE: &[(&str, &str)] = &[
         "Escalate programs the settings escalate",
     ),
 ];
+
+/// The git pack's rules.
+pub(crate) mod git {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const RESET_HARD: PackRule = PackRule {
+        id: "git.reset-hard",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate `git reset --hard` (and `--merge`): it discards uncommitted changes in the work tree and index",
+        instead: "commit or `git stash` first, or use `git reset --keep`, which refuses to discard local changes",
+    };
+    pub(crate) const CLEAN_FORCE: PackRule = PackRule {
+        id: "git.clean-force",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate `git clean -f`: it deletes untracked (with -x also ignored) files, which git cannot restore",
+        instead: "preview with `git clean -n` and delete the files you mean by name, or `git stash -u` to keep them",
+    };
+    pub(crate) const DISCARD_CHANGES: PackRule = PackRule {
+        id: "git.discard-changes",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate `git checkout -- <paths>`, `git checkout .`, `git checkout -f`, `git restore <paths>` and `git switch -f`: they overwrite uncommitted changes",
+        instead: "look at `git diff` first and `git stash` what should be kept; `git restore --staged` only unstages",
+    };
+    pub(crate) const BRANCH_FORCE_DELETE: PackRule = PackRule {
+        id: "git.branch-force-delete",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate `git branch -D` (`--delete --force`): it deletes a branch even when its commits are merged nowhere",
+        instead: "use `git branch -d`, which refuses unmerged branches, or push the branch first",
+    };
+    pub(crate) const STASH_DROP: PackRule = PackRule {
+        id: "git.stash-drop",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate `git stash drop` and `git stash clear`: stashed changes are in no commit",
+        instead: "check `git stash list` and `git stash show -p` first, or `git stash pop` to keep the changes",
+    };
+    pub(crate) const REWRITE_HISTORY: PackRule = PackRule {
+        id: "git.rewrite-history",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate `git filter-branch`, `git filter-repo`, `git reflog expire`/`delete`, `git gc --prune=now` and `git update-ref -d`: they rewrite history or remove the reflog that recovers lost commits",
+        instead: "work on a fresh clone or a backup branch, and keep the reflog until the result is checked",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[
+        &RESET_HARD,
+        &CLEAN_FORCE,
+        &DISCARD_CHANGES,
+        &BRANCH_FORCE_DELETE,
+        &STASH_DROP,
+        &REWRITE_HISTORY,
+    ];
+}
+
+/// The filesystem pack's rules.
+pub(crate) mod filesystem {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const DELETE_OUTSIDE: PackRule = PackRule {
+        id: "fs.delete-outside-workspace",
+        pack: Pack::Filesystem,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate deleting a directory tree outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
+        instead: "delete only inside the working directory, or move the tree aside (`mv dir dir.bak`) and delete it once nothing needs it",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&DELETE_OUTSIDE];
+}
+
+/// The database pack's rules.
+pub(crate) mod database {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const DROP_DATABASE: PackRule = PackRule {
+        id: "db.drop-database",
+        pack: Pack::Database,
+        verdict: Verdict::Deny,
+        risk: 1.0,
+        summary: "Deny dropping a whole database or schema (`DROP DATABASE`, `DROP SCHEMA`, `dropdb`, `mysqladmin drop`, `db.dropDatabase()`)",
+        instead: "take a dump first (`pg_dump`, `mysqldump`, `mongodump`) and have a human drop it",
+    };
+    pub(crate) const FLUSH: PackRule = PackRule {
+        id: "db.flush",
+        pack: Pack::Database,
+        verdict: Verdict::Deny,
+        risk: 1.0,
+        summary: "Deny `redis-cli FLUSHALL`/`FLUSHDB`: every key of the server or database is deleted",
+        instead: "delete the keys you mean (`redis-cli --scan --pattern 'app:*' | xargs redis-cli del`), after `BGSAVE`",
+    };
+    pub(crate) const DROP_TABLE: PackRule = PackRule {
+        id: "db.drop-table",
+        pack: Pack::Database,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE` and MongoDB `drop()`: the rows are gone",
+        instead: "back the table up first (`CREATE TABLE t_backup AS SELECT * FROM t`, `pg_dump -t t`), or run it in a migration a human reviews",
+    };
+    pub(crate) const UNBOUNDED_WRITE: PackRule = PackRule {
+        id: "db.unbounded-write",
+        pack: Pack::Database,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate `DELETE` or `UPDATE` without `WHERE` and MongoDB `deleteMany({})`/`remove({})`: every row is deleted or overwritten",
+        instead: "add a `WHERE` clause and check it with `SELECT count(*) … WHERE …` first, inside a transaction",
+    };
+
+    pub(crate) const RESET: PackRule = PackRule {
+        id: "db.reset",
+        pack: Pack::Database,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate framework commands that drop or wipe the database (`prisma migrate reset`, `rails db:drop`/`db:reset`, `manage.py flush`, `artisan migrate:fresh`/`db:wipe`, `mix ecto.drop`/`ecto.reset`, `supabase db reset`)",
+        instead: "dump the database first, or point the command at a disposable database (check the connection settings)",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[
+        &DROP_DATABASE,
+        &FLUSH,
+        &DROP_TABLE,
+        &UNBOUNDED_WRITE,
+        &RESET,
+    ];
+}
+
+/// The containers pack's rules.
+pub(crate) mod containers {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const PRUNE: PackRule = PackRule {
+        id: "containers.prune",
+        pack: Pack::Containers,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate `docker system prune` and other prunes: they delete every stopped container, unused image, network and the build cache at once",
+        instead: "remove the containers or images you mean by name, or prune with a filter (`--filter until=24h`)",
+    };
+    pub(crate) const DELETE_VOLUMES: PackRule = PackRule {
+        id: "containers.delete-volumes",
+        pack: Pack::Containers,
+        verdict: Verdict::Escalate,
+        risk: 0.85,
+        summary: "Escalate deleting volumes (`volume rm`/`prune`, `system prune --volumes`, `compose down -v`, `rm -v`): the data in them is gone",
+        instead: "back the volume up first (`docker run --rm -v vol:/data -v $PWD:/b alpine tar czf /b/vol.tgz /data`), or `compose down` without `-v`",
+    };
+    pub(crate) const REMOVE_ALL: PackRule = PackRule {
+        id: "containers.remove-all",
+        pack: Pack::Containers,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate removing every container or image at once (`docker rm -f $(docker ps -aq)`, `docker rmi $(docker images -q)`)",
+        instead: "remove the containers or images you mean by name or label (`--filter label=…`)",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&PRUNE, &DELETE_VOLUMES, &REMOVE_ALL];
+}
+
+/// The kubernetes pack's rules.
+pub(crate) mod kubernetes {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const DELETE_NAMESPACE: PackRule = PackRule {
+        id: "k8s.delete-namespace",
+        pack: Pack::Kubernetes,
+        verdict: Verdict::Escalate,
+        risk: 0.9,
+        summary: "Escalate `kubectl delete namespace`: it deletes every object in the namespace, volumes' claims included",
+        instead: "delete the specific resources you mean by name, after `kubectl get all -n <ns>`",
+    };
+    pub(crate) const DELETE_ALL: PackRule = PackRule {
+        id: "k8s.delete-all",
+        pack: Pack::Kubernetes,
+        verdict: Verdict::Escalate,
+        risk: 0.9,
+        summary: "Escalate `kubectl delete` of every object of a kind (`--all`, `all`, `-A`, an empty selector)",
+        instead: "delete named objects or a narrow `-l` selector, and check with `--dry-run=client -o name` first",
+    };
+    pub(crate) const DELETE_STORAGE: PackRule = PackRule {
+        id: "k8s.delete-storage",
+        pack: Pack::Kubernetes,
+        verdict: Verdict::Escalate,
+        risk: 0.85,
+        summary: "Escalate `kubectl delete` of persistent volumes or claims: with the usual `Delete` reclaim policy the data goes with them",
+        instead: "snapshot the volume first, or set its reclaim policy to `Retain` before deleting the claim",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&DELETE_NAMESPACE, &DELETE_ALL, &DELETE_STORAGE];
+}
+
+/// The cloud pack's rules.
+pub(crate) mod cloud {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const DELETE_STORAGE: PackRule = PackRule {
+        id: "cloud.delete-storage",
+        pack: Pack::Cloud,
+        verdict: Verdict::Escalate,
+        risk: 0.9,
+        summary: "Escalate deleting buckets or everything under a prefix (`aws s3 rm --recursive`, `s3 rb`, `s3 sync --delete`, `gsutil rm -r`, `gcloud storage rm -r`, `az storage … delete-batch`)",
+        instead: "list what would go first (`aws s3 rm --dryrun`, `gsutil ls -r`), delete named objects, and keep bucket versioning on",
+    };
+    pub(crate) const DELETE_RESOURCE: PackRule = PackRule {
+        id: "cloud.delete-resource",
+        pack: Pack::Cloud,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate deleting or terminating cloud resources (`aws … delete-*`/`terminate-*`, `gcloud … delete`, `az … delete`): instances, databases, tables, clusters, keys",
+        instead: "snapshot or back the resource up first (final DB snapshot, AMI, export), and have a human run the deletion",
+    };
+    pub(crate) const DELETE_PROJECT: PackRule = PackRule {
+        id: "cloud.delete-project",
+        pack: Pack::Cloud,
+        verdict: Verdict::Deny,
+        risk: 1.0,
+        summary: "Deny deleting a whole account container: `gcloud projects delete`, `az group delete`, `aws organizations close-account`",
+        instead: "a human must do this in the console, after exporting what the project holds",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&DELETE_STORAGE, &DELETE_RESOURCE, &DELETE_PROJECT];
+}
+
+/// The iac pack's rules.
+pub(crate) mod iac {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const DESTROY: PackRule = PackRule {
+        id: "iac.destroy",
+        pack: Pack::Iac,
+        verdict: Verdict::Escalate,
+        risk: 0.9,
+        summary: "Escalate destroying managed infrastructure: `terraform destroy`, `apply -destroy`, `pulumi destroy`, `cdk destroy`, `serverless remove`",
+        instead: "run `terraform plan -destroy` (or `pulumi preview --destroy`) and have a human apply it, or `-target` one resource",
+    };
+    pub(crate) const FORGET_STATE: PackRule = PackRule {
+        id: "iac.forget-state",
+        pack: Pack::Iac,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate removing resources or stacks from state (`state rm`, `state delete`, `stack rm`, `workspace delete`, `force-unlock`): the tool loses track of live resources",
+        instead: "back the state up first (`terraform state pull > backup.tfstate`) and prefer `terraform state mv` or `import`",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&DESTROY, &FORGET_STATE];
+}
+
+/// The hosting pack's rules.
+pub(crate) mod hosting {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const REPO_DELETE: PackRule = PackRule {
+        id: "hosting.repo-delete",
+        pack: Pack::Hosting,
+        verdict: Verdict::Deny,
+        risk: 1.0,
+        summary: "Deny deleting a hosted repository (`gh repo delete`, `glab repo delete`): issues, pull requests, releases and wiki go with it",
+        instead: "archive it (`gh repo archive`) or ask a human to delete it",
+    };
+    pub(crate) const UNPUBLISH: PackRule = PackRule {
+        id: "hosting.unpublish",
+        pack: Pack::Hosting,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate withdrawing published packages (`npm unpublish`, `cargo yank`, `gem yank`, `dotnet nuget delete`): builds that depend on them break",
+        instead: "deprecate instead (`npm deprecate`, a new patch release), which warns users without breaking them",
+    };
+    pub(crate) const DELETE_HOSTED: PackRule = PackRule {
+        id: "hosting.delete",
+        pack: Pack::Hosting,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate deleting releases, secrets, environments, runs or apps on hosting platforms (`gh release delete`, `gh api -X DELETE`, `heroku apps:destroy`, `fly apps destroy`, `vercel remove`)",
+        instead: "check what depends on it first, and prefer disabling or archiving to deleting",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&REPO_DELETE, &UNPUBLISH, &DELETE_HOSTED];
+}

@@ -1,8 +1,8 @@
 //! What a command gets to work on besides its program: its arguments split
 //! into options and operands the GNU way ([`parse`]), the arguments `xargs`
-//! appends from its input ([`xargs_view`]), the roots a `find` walks, and
-//! the text its standard input holds when the line shows it ([`stdin_text`]:
-//! a here-document, a here-string, or an upstream `echo`).
+//! appends from its input ([`xargs_view`]), and the text its standard input
+//! holds when the line shows it ([`stdin_text`]: a here-document, a
+//! here-string, or an upstream `echo`).
 //!
 //! Options are read the GNU way: clustered short options (`-rf`), values
 //! attached or in the next word (`-t DIR`, `-tDIR`, `--target=DIR`), options
@@ -10,8 +10,8 @@
 //! take a value; getting one wrong misreads an operand, so the tables
 //! follow the programs' manuals.
 
-use super::walk::{Cx, STDIN_ARGS};
-use crate::shell::{self, RedirectOp, Word};
+use super::context::{Cx, STDIN_ARGS};
+use crate::shell::{RedirectOp, Word};
 
 /// A command's arguments, split into options and operands.
 pub(crate) struct Parsed<'w> {
@@ -192,23 +192,4 @@ pub(crate) fn xargs_view(cx: &mut Cx) -> Vec<Word> {
         ));
     }
     argv
-}
-
-/// The roots a `find` searches: its operands before the expression, or
-/// `.` when there are none.
-pub(crate) fn find_roots(find: &shell::Command) -> Vec<Word> {
-    let roots: Vec<Word> = find
-        .args()
-        .iter()
-        .skip_while(|w| matches!(w.text.as_str(), "-H" | "-L" | "-P") || w.text.starts_with("-O"))
-        .take_while(|w| {
-            let t = w.text.as_str();
-            !(matches!(t, "(" | "!" | ")" | ",") || (t.starts_with('-') && t.len() > 1))
-        })
-        .cloned()
-        .collect();
-    if roots.is_empty() {
-        return vec![Word::literal(".")];
-    }
-    roots
 }

@@ -2,52 +2,12 @@
 //! writes or deletes, and which of its options take a value (so that
 //! `cp -t /dst a b` writes `/dst` and `sed -e s/x/y/ f` does not read
 //! `s/x/y/`). Also the dispatcher for a command's program (the other
-//! tables are in `net.rs`, `procs.rs` and `interp.rs`) and its
-//! redirections.
+//! tables are in `net.rs`, `procs.rs` and `interp.rs`).
 
-use super::args::{find_roots, parse, xargs_view};
-use super::{Cx, Kind, interp, net, procs};
-use crate::shell::{self, RedirectOp, Word};
-
-/// Records the effects of a command's redirections.
-pub(crate) fn redirects(cx: &mut Cx) {
-    let c = cx.cmd();
-    for r in &c.redirects {
-        let how = match r.op {
-            RedirectOp::Write => "redirect >",
-            RedirectOp::Append => "redirect >>",
-            RedirectOp::Clobber => "redirect >|",
-            RedirectOp::WriteAll => "redirect &>",
-            RedirectOp::AppendAll => "redirect &>>",
-            RedirectOp::ReadWrite => "redirect <>",
-            RedirectOp::Read => "redirect <",
-            _ => continue,
-        };
-        // bash's `/dev/tcp/HOST/PORT`: a connection, not a file.
-        if let Some(rest) = r
-            .target
-            .text
-            .strip_prefix("/dev/tcp/")
-            .or_else(|| r.target.text.strip_prefix("/dev/udp/"))
-        {
-            let host = rest.split('/').next().unwrap_or("").to_string();
-            let sends = r.op.writes_file();
-            cx.net(
-                "bash /dev/tcp",
-                Some(r.target.text.clone()),
-                Some(host),
-                sends,
-            );
-            continue;
-        }
-        if matches!(r.op, RedirectOp::Read | RedirectOp::ReadWrite) {
-            cx.path(Kind::Read, &r.target, 0, how, false);
-        }
-        if r.op.writes_file() {
-            cx.path(Kind::Write, &r.target, 0, how, false);
-        }
-    }
-}
+use super::args::{parse, xargs_view};
+use super::context::{Cx, Kind, find_roots};
+use super::{interp, net, procs};
+use crate::shell::{self, Word};
 
 /// Records what the program of the current command does.
 pub(crate) fn program(cx: &mut Cx) {

@@ -16,7 +16,8 @@
 use super::apis::{Act, RECV, action, unalias};
 use super::args::stdin_text;
 use super::code::{self, Call, Lang, Val};
-use super::{Cx, Kind, MAX_NESTING, net};
+use super::context::{Cx, Kind};
+use super::{MAX_NESTING, net};
 use crate::shell::{self, Word};
 
 /// Records what a shell or interpreter runs; other programs have no

@@ -28,7 +28,8 @@
 //!
 //! Every simple command of the parsed line (nested ones included: `$(…)`,
 //! `sh -c`, `eval`, `find -exec`, `xargs`) is looked at with the working
-//! directory it would run in (`walk.rs`). `cd`/`pushd` change it for the
+//! directory it would run in (`walk.rs`; effects are recorded through the
+//! per-command context of `context.rs`). `cd`/`pushd` change it for the
 //! commands after them in the same shell (a `{ …; }` group, `eval` or `case`
 //! arm shares the shell; a subshell, substitution or `sh -c` string starts
 //! from a copy); after `cd "$X"`, `cd -` or `popd` the directory is unknown.
@@ -80,6 +81,7 @@ mod apis;
 mod args;
 mod code;
 mod commands;
+mod context;
 mod interp;
 mod net;
 mod paths;
@@ -88,7 +90,7 @@ mod procs;
 mod tests;
 mod walk;
 
-use walk::{Analyzer, Cx, Kind};
+use context::Analyzer;
 
 use crate::shell::{self, CommandLine};
 
@@ -248,6 +250,7 @@ pub fn analyze(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Eff
         home: home.as_deref(),
         budget: CODE_BUDGET,
         env_seen: Default::default(),
+        walk: walk::line,
     };
     for issue in &line.issues {
         a.out.unresolved.push(Unresolved {
@@ -255,6 +258,6 @@ pub fn analyze(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Eff
             why: format!("the command line is not complete: {issue}"),
         });
     }
-    a.line(line, clean(cwd), None, 0);
+    walk::line(&mut a, line, clean(cwd), None, 0);
     a.out
 }

@@ -7,7 +7,7 @@
 //! the host is what a policy matches against an allow-list.
 
 use super::args::parse;
-use super::{Cx, Kind};
+use super::context::{Cx, Kind};
 use crate::shell::{RedirectOp, Word};
 
 /// Records the effects of `prog` when it is one of this module's programs.

@@ -5,8 +5,8 @@
 //! -p`, `set`, `declare -x`).
 
 use super::args::parse;
+use super::context::{Cx, Kind};
 use super::net::host_of;
-use super::{Cx, Kind};
 use crate::shell::Word;
 
 /// Records the effects of `prog` when it is one of this module's programs.

@@ -5,21 +5,36 @@
 //! fallback) and forgiving: the content may be a fragment, such as the text
 //! an `Edit` puts into the file, and a fragment's command lines count as
 //! much as a whole file's. None of them fails or panics; each returns at
-//! most [`MAX_RUNNABLES`] command lines. [`super::scripts`] names them.
+//! most [`MAX_COMMANDS`] command lines, each with the unit of the file it
+//! belongs to ([`Found`]); `scripts.rs` says which format a file is and
+//! names what is found. Also how a command line is spelt from an argv
+//! ([`argv_line`]) or from code for an interpreter ([`interpreter_line`]).
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::scripts::{MAX_RUNNABLES, Runnable, interpreter_line};
 use crate::shell::quote;
 
-fn runnable(name: Option<String>, command: String) -> Runnable {
-    Runnable {
-        what: "",
-        name,
-        command,
-    }
+/// Most command lines a reader returns.
+pub(super) const MAX_COMMANDS: usize = 64;
+
+/// A command line a reader found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The unit of the file it belongs to: a target, a recipe, a script
+    /// name, a job, a cell.
+    pub name: Option<String>,
+    pub command: String,
+}
+
+fn found(name: Option<String>, command: String) -> Found {
+    Found { name, command }
+}
+
+/// `program flag '<code>'`, the code quoted for the shell.
+pub fn interpreter_line(program: &str, flag: &str, code: &str) -> String {
+    format!("{program} {flag} {}", quote(code))
 }
 
 /// Indentation of a line, in bytes of leading spaces and tabs.
@@ -58,7 +73,7 @@ const MAKE_BUILTINS: &[(&str, &str)] = &[
 /// Each target's recipe lines, one command line per target. Variables the
 /// file assigns (`X = …`, `X := …`) and Make's built-ins (`$(RM)`) are
 /// expanded one level; `$$` is a literal `$`.
-pub fn makefile(content: &str) -> Vec<Runnable> {
+pub fn makefile(content: &str) -> Vec<Found> {
     let mut vars: HashMap<String, String> = MAKE_BUILTINS
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -115,8 +130,8 @@ pub fn makefile(content: &str) -> Vec<Runnable> {
     units
         .into_iter()
         .filter(|(_, lines)| !lines.is_empty())
-        .take(MAX_RUNNABLES)
-        .map(|(name, lines)| runnable(name, expand_make(&lines.join("\n"), &vars)))
+        .take(MAX_COMMANDS)
+        .map(|(name, lines)| found(name, expand_make(&lines.join("\n"), &vars)))
         .collect()
 }
 
@@ -177,9 +192,9 @@ fn expand_make(text: &str, vars: &HashMap<String, String>) -> String {
 
 // ------------------------------------------------------------------ justfile
 
-/// Each recipe's indented lines; a recipe starting with a shebang runs its
-/// body with that interpreter.
-pub fn justfile(content: &str) -> Vec<Runnable> {
+/// Each recipe's indented lines, as written: a recipe starting with a
+/// shebang is a script of its own, which `scripts.rs` reads.
+pub fn justfile(content: &str) -> Vec<Found> {
     let mut units: Vec<(Option<String>, Vec<String>)> = Vec::new();
     let mut in_recipe = false;
     for line in content.lines() {
@@ -211,20 +226,8 @@ pub fn justfile(content: &str) -> Vec<Runnable> {
     units
         .into_iter()
         .filter(|(_, lines)| !lines.is_empty())
-        .take(MAX_RUNNABLES)
-        .map(|(name, lines)| {
-            let body = lines.join("\n");
-            let command = match super::scripts::format("", &body) {
-                Some(f @ super::scripts::Format::Interpreter { .. }) => {
-                    super::scripts::runnables_of(f, &body)
-                        .into_iter()
-                        .next()
-                        .map_or(body, |r| r.command)
-                }
-                _ => body,
-            };
-            runnable(name, command)
-        })
+        .take(MAX_COMMANDS)
+        .map(|(name, lines)| found(name, lines.join("\n")))
         .collect()
 }
 
@@ -232,7 +235,7 @@ pub fn justfile(content: &str) -> Vec<Runnable> {
 
 /// Every `scripts` value. Content that is not a JSON object (an edited
 /// fragment) is read line by line: every `"name": "value"` pair counts.
-pub fn package_json(content: &str) -> Vec<Runnable> {
+pub fn package_json(content: &str) -> Vec<Found> {
     let parsed = serde_json::from_str::<Value>(content)
         .ok()
         .filter(Value::is_object)
@@ -242,15 +245,15 @@ pub fn package_json(content: &str) -> Vec<Runnable> {
         return scripts
             .into_iter()
             .flatten()
-            .filter_map(|(k, v)| Some(runnable(Some(k.clone()), v.as_str()?.to_string())))
-            .take(MAX_RUNNABLES)
+            .filter_map(|(k, v)| Some(found(Some(k.clone()), v.as_str()?.to_string())))
+            .take(MAX_COMMANDS)
             .collect();
     }
     content
         .lines()
         .filter_map(json_pair)
-        .take(MAX_RUNNABLES)
-        .map(|(k, v)| runnable(Some(k), v))
+        .take(MAX_COMMANDS)
+        .map(|(k, v)| found(Some(k), v))
         .collect()
 }
 
@@ -335,12 +338,12 @@ fn is_block_indicator(v: &str) -> Option<bool> {
 
 /// Every `run:` value of a GitHub Actions workflow (or composite action),
 /// named by the step's `name:` when it has one.
-pub fn github_workflow(content: &str) -> Vec<Runnable> {
+pub fn github_workflow(content: &str) -> Vec<Found> {
     let lines: Vec<&str> = content.lines().collect();
     let mut out = Vec::new();
     let mut step_name: Option<String> = None;
     let mut i = 0;
-    while i < lines.len() && out.len() < MAX_RUNNABLES {
+    while i < lines.len() && out.len() < MAX_COMMANDS {
         let line = lines[i];
         let item = line.trim_start().trim_start_matches("- ");
         let key_indent = indent(line) + (line.trim_start().len() - item.len());
@@ -353,11 +356,11 @@ pub fn github_workflow(content: &str) -> Vec<Runnable> {
         if let Some(v) = item.strip_prefix("run:") {
             if let Some(folded) = is_block_indicator(v) {
                 let (body, next) = block_scalar(&lines, i, key_indent, folded);
-                out.push(runnable(step_name.clone(), body));
+                out.push(found(step_name.clone(), body));
                 i = next;
                 continue;
             }
-            out.push(runnable(step_name.clone(), yaml_scalar(v)));
+            out.push(found(step_name.clone(), yaml_scalar(v)));
         }
         i += 1;
     }
@@ -366,12 +369,12 @@ pub fn github_workflow(content: &str) -> Vec<Runnable> {
 
 /// Every entry of `script:`, `before_script:` and `after_script:` in a
 /// GitLab CI file, named by its job.
-pub fn gitlab_ci(content: &str) -> Vec<Runnable> {
+pub fn gitlab_ci(content: &str) -> Vec<Found> {
     let lines: Vec<&str> = content.lines().collect();
     let mut out = Vec::new();
     let mut job: Option<String> = None;
     let mut i = 0;
-    while i < lines.len() && out.len() < MAX_RUNNABLES {
+    while i < lines.len() && out.len() < MAX_COMMANDS {
         let line = lines[i];
         let t = line.trim();
         if indent(line) == 0
@@ -392,26 +395,23 @@ pub fn gitlab_ci(content: &str) -> Vec<Runnable> {
         let value = value.trim();
         if let Some(folded) = is_block_indicator(value) {
             let (body, next) = block_scalar(&lines, i, key_indent, folded);
-            out.push(runnable(job.clone(), body));
+            out.push(found(job.clone(), body));
             i = next;
             continue;
         }
         if let Some(flow) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            out.extend(
-                flow.split(',')
-                    .map(|s| runnable(job.clone(), yaml_scalar(s))),
-            );
+            out.extend(flow.split(',').map(|s| found(job.clone(), yaml_scalar(s))));
             i += 1;
             continue;
         }
         if !value.is_empty() {
-            out.push(runnable(job.clone(), yaml_scalar(value)));
+            out.push(found(job.clone(), yaml_scalar(value)));
             i += 1;
             continue;
         }
         // A block list: items at the key's indentation or deeper.
         i += 1;
-        while i < lines.len() && out.len() < MAX_RUNNABLES {
+        while i < lines.len() && out.len() < MAX_COMMANDS {
             let l = lines[i];
             let lt = l.trim();
             if lt.is_empty() || lt.starts_with('#') {
@@ -426,11 +426,11 @@ pub fn gitlab_ci(content: &str) -> Vec<Runnable> {
             }
             if let Some(folded) = is_block_indicator(item) {
                 let (body, next) = block_scalar(&lines, i, indent(l), folded);
-                out.push(runnable(job.clone(), body));
+                out.push(found(job.clone(), body));
                 i = next;
                 continue;
             }
-            out.push(runnable(job.clone(), yaml_scalar(item)));
+            out.push(found(job.clone(), yaml_scalar(item)));
             i += 1;
         }
     }
@@ -440,11 +440,11 @@ pub fn gitlab_ci(content: &str) -> Vec<Runnable> {
 // ------------------------------------------------------------------ Dockerfile
 
 /// Every `RUN` instruction: shell form, exec form and here-documents.
-pub fn dockerfile(content: &str) -> Vec<Runnable> {
+pub fn dockerfile(content: &str) -> Vec<Found> {
     let lines = logical_lines(content);
     let mut out = Vec::new();
     let mut i = 0;
-    while i < lines.len() && out.len() < MAX_RUNNABLES {
+    while i < lines.len() && out.len() < MAX_COMMANDS {
         let line = lines[i].trim_start();
         i += 1;
         let Some(args) = line
@@ -469,16 +469,16 @@ pub fn dockerfile(content: &str) -> Vec<Runnable> {
                 i += 1;
             }
             i += 1;
-            out.push(runnable(None, body.join("\n")));
+            out.push(found(None, body.join("\n")));
             continue;
         }
         if args.starts_with('[')
             && let Ok(argv) = serde_json::from_str::<Vec<String>>(args)
         {
-            out.push(runnable(None, argv_line(&argv)));
+            out.push(found(None, argv_line(&argv)));
             continue;
         }
-        out.push(runnable(None, args.to_string()));
+        out.push(found(None, args.to_string()));
     }
     out
 }
@@ -505,7 +505,7 @@ pub fn argv_line(argv: &[String]) -> String {
 /// cells as command lines, the rest of the cell as `python3 -c <code>`.
 /// Content that is not a notebook is read as one cell's source (what
 /// `NotebookEdit` writes).
-pub fn notebook(content: &str) -> Vec<Runnable> {
+pub fn notebook(content: &str) -> Vec<Found> {
     let cells: Vec<String> = match serde_json::from_str::<Value>(content) {
         Ok(v) if v.get("cells").is_some() => v["cells"]
             .as_array()
@@ -532,7 +532,7 @@ pub fn notebook(content: &str) -> Vec<Runnable> {
             ) && matches!(program.rsplit('/').next(), Some("bash" | "sh" | "zsh"))
             {
                 let body = cell.split_once('\n').map_or("", |(_, b)| b);
-                out.push(runnable(name, body.to_string()));
+                out.push(found(name, body.to_string()));
             }
             continue;
         }
@@ -540,7 +540,7 @@ pub fn notebook(content: &str) -> Vec<Runnable> {
         for line in cell.lines() {
             let t = line.trim_start();
             if let Some(cmd) = t.strip_prefix('!') {
-                out.push(runnable(name.clone(), cmd.to_string()));
+                out.push(found(name.clone(), cmd.to_string()));
             } else if let Some(magic) = t.strip_prefix('%') {
                 if let Some(rest) = ["pip ", "conda ", "sx ", "system "]
                     .iter()
@@ -552,7 +552,7 @@ pub fn notebook(content: &str) -> Vec<Runnable> {
                     } else {
                         program
                     };
-                    out.push(runnable(
+                    out.push(found(
                         name.clone(),
                         format!("{program} {}", rest.1).trim().to_string(),
                     ));
@@ -563,12 +563,12 @@ pub fn notebook(content: &str) -> Vec<Runnable> {
         }
         let code = python.join("\n");
         if !code.trim().is_empty() {
-            out.push(runnable(name, interpreter_line("python3", "-c", &code)));
+            out.push(found(name, interpreter_line("python3", "-c", &code)));
         }
-        if out.len() >= MAX_RUNNABLES {
+        if out.len() >= MAX_COMMANDS {
             break;
         }
     }
-    out.truncate(MAX_RUNNABLES);
+    out.truncate(MAX_COMMANDS);
     out
 }

@@ -17,17 +17,19 @@
 //! | `Dockerfile`, `*.dockerfile`, `Containerfile` | every `RUN` instruction (shell and exec form) |
 //! | `*.ipynb` | each code cell: `python3 -c <cell>`, `!cmd` lines and `%%bash` cells as command lines |
 //!
-//! The readers of the structured formats are in [`super::formats`]; they are
+//! The readers of the structured formats are in `formats.rs`; they are
 //! line-based and forgiving, since the content is often a fragment (an
 //! `Edit` replaces part of a file). Work is bounded by [`MAX_SCRIPT_BYTES`]
 //! and [`MAX_RUNNABLES`].
 
-use super::formats;
+use super::formats::{self, Found};
+
+pub use super::formats::interpreter_line;
 
 /// Most bytes of a file read for what it runs; the rest is ignored.
 pub const MAX_SCRIPT_BYTES: usize = 1 << 20;
 /// Most command lines taken from one file.
-pub const MAX_RUNNABLES: usize = 64;
+pub const MAX_RUNNABLES: usize = formats::MAX_COMMANDS;
 
 /// What kind of script a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,43 +138,54 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
     let content = bounded(content);
     let what = f.noun();
     let whole = |command: String| {
-        if command.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![Runnable {
-                what,
-                name: None,
-                command,
-            }]
-        }
+        vec![Found {
+            name: None,
+            command,
+        }]
     };
-    let mut out = match f {
+    let found = match f {
         Format::Shell => whole(body(content).to_string()),
         Format::Interpreter { program, flag } => {
             whole(interpreter_line(program, flag, body(content)))
         }
         Format::Makefile => formats::makefile(content),
-        Format::Justfile => formats::justfile(content),
+        Format::Justfile => formats::justfile(content)
+            .into_iter()
+            .map(|r| Found {
+                command: recipe(r.command),
+                ..r
+            })
+            .collect(),
         Format::PackageJson => formats::package_json(content),
         Format::GithubWorkflow => formats::github_workflow(content),
         Format::GitlabCi => formats::gitlab_ci(content),
         Format::Dockerfile => formats::dockerfile(content),
         Format::Notebook => formats::notebook(content),
     };
-    for r in &mut out {
-        r.what = what;
-    }
+    let mut out: Vec<Runnable> = found
+        .into_iter()
+        .map(|Found { name, command }| Runnable {
+            what,
+            name,
+            command,
+        })
+        .collect();
     out.retain(|r| !r.command.trim().is_empty());
     out.truncate(MAX_RUNNABLES);
     out
 }
 
-/// `program flag '<code>'`, the code quoted for the shell.
-pub fn interpreter_line(program: &str, flag: &str, code: &str) -> String {
-    format!("{program} {flag} {}", quote(code))
+/// A justfile recipe as a command line: one starting with a shebang that
+/// names an interpreter is that interpreter's code, others are run by the
+/// shell as written.
+fn recipe(lines: String) -> String {
+    match shebang(&lines) {
+        Some(Format::Interpreter { program, flag }) => {
+            interpreter_line(program, flag, body(&lines))
+        }
+        _ => lines,
+    }
 }
-
-use crate::shell::quote;
 
 fn bounded(content: &str) -> &str {
     if content.len() <= MAX_SCRIPT_BYTES {

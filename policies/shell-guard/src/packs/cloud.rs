@@ -4,39 +4,11 @@
 //! recognised by their form (`delete-*`, `terminate-*`, `rb`, `rm -r`,
 //! `… delete`), not by listing every service.
 
-use clawlaw_sdk::Verdict;
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
-use crate::rules::{Pack, PackRule};
-
-pub(crate) const DELETE_STORAGE: PackRule = PackRule {
-    id: "cloud.delete-storage",
-    pack: Pack::Cloud,
-    verdict: Verdict::Escalate,
-    risk: 0.9,
-    summary: "Escalate deleting buckets or everything under a prefix (`aws s3 rm --recursive`, `s3 rb`, `s3 sync --delete`, `gsutil rm -r`, `gcloud storage rm -r`, `az storage … delete-batch`)",
-    instead: "list what would go first (`aws s3 rm --dryrun`, `gsutil ls -r`), delete named objects, and keep bucket versioning on",
-};
-pub(crate) const DELETE_RESOURCE: PackRule = PackRule {
-    id: "cloud.delete-resource",
-    pack: Pack::Cloud,
-    verdict: Verdict::Escalate,
-    risk: 0.8,
-    summary: "Escalate deleting or terminating cloud resources (`aws … delete-*`/`terminate-*`, `gcloud … delete`, `az … delete`): instances, databases, tables, clusters, keys",
-    instead: "snapshot or back the resource up first (final DB snapshot, AMI, export), and have a human run the deletion",
-};
-pub(crate) const DELETE_PROJECT: PackRule = PackRule {
-    id: "cloud.delete-project",
-    pack: Pack::Cloud,
-    verdict: Verdict::Deny,
-    risk: 1.0,
-    summary: "Deny deleting a whole account container: `gcloud projects delete`, `az group delete`, `aws organizations close-account`",
-    instead: "a human must do this in the console, after exporting what the project holds",
-};
-
-pub(crate) const RULES: &[&PackRule] = &[&DELETE_STORAGE, &DELETE_RESOURCE, &DELETE_PROJECT];
+use crate::rules::cloud::{DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE};
 
 /// Options of the cloud CLIs that take a value.
 const VALUED: &[&str] = &[

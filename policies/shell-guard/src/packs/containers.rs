@@ -4,41 +4,13 @@
 //! namespaces, mounting `/` or the Docker socket: the core rule
 //! `shell.container`).
 
-use clawlaw_sdk::Verdict;
 use clawlaw_sdk::shell::{Command, CommandLine, Word};
 
 use crate::checker::Checker;
 use crate::loc::*;
 use crate::packs::arg_texts;
 use crate::programs::*;
-use crate::rules::{Pack, PackRule};
-
-pub(crate) const PRUNE: PackRule = PackRule {
-    id: "containers.prune",
-    pack: Pack::Containers,
-    verdict: Verdict::Escalate,
-    risk: 0.7,
-    summary: "Escalate `docker system prune` and other prunes: they delete every stopped container, unused image, network and the build cache at once",
-    instead: "remove the containers or images you mean by name, or prune with a filter (`--filter until=24h`)",
-};
-pub(crate) const DELETE_VOLUMES: PackRule = PackRule {
-    id: "containers.delete-volumes",
-    pack: Pack::Containers,
-    verdict: Verdict::Escalate,
-    risk: 0.85,
-    summary: "Escalate deleting volumes (`volume rm`/`prune`, `system prune --volumes`, `compose down -v`, `rm -v`): the data in them is gone",
-    instead: "back the volume up first (`docker run --rm -v vol:/data -v $PWD:/b alpine tar czf /b/vol.tgz /data`), or `compose down` without `-v`",
-};
-pub(crate) const REMOVE_ALL: PackRule = PackRule {
-    id: "containers.remove-all",
-    pack: Pack::Containers,
-    verdict: Verdict::Escalate,
-    risk: 0.7,
-    summary: "Escalate removing every container or image at once (`docker rm -f $(docker ps -aq)`, `docker rmi $(docker images -q)`)",
-    instead: "remove the containers or images you mean by name or label (`--filter label=…`)",
-};
-
-pub(crate) const RULES: &[&PackRule] = &[&PRUNE, &DELETE_VOLUMES, &REMOVE_ALL];
+use crate::rules::containers::{DELETE_VOLUMES, PRUNE, REMOVE_ALL};
 
 impl Checker<'_> {
     pub(crate) fn check_container(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {

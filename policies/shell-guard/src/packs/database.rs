@@ -7,62 +7,12 @@
 //! `deleteMany({})`; and framework commands that drop or wipe the database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, …).
 
-use clawlaw_sdk::Verdict;
 use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp};
 
 use crate::checker::Checker;
 use crate::packs::arg_texts;
-use crate::rules::{Pack, PackRule};
-
-pub(crate) const DROP_DATABASE: PackRule = PackRule {
-    id: "db.drop-database",
-    pack: Pack::Database,
-    verdict: Verdict::Deny,
-    risk: 1.0,
-    summary: "Deny dropping a whole database or schema (`DROP DATABASE`, `DROP SCHEMA`, `dropdb`, `mysqladmin drop`, `db.dropDatabase()`)",
-    instead: "take a dump first (`pg_dump`, `mysqldump`, `mongodump`) and have a human drop it",
-};
-pub(crate) const FLUSH: PackRule = PackRule {
-    id: "db.flush",
-    pack: Pack::Database,
-    verdict: Verdict::Deny,
-    risk: 1.0,
-    summary: "Deny `redis-cli FLUSHALL`/`FLUSHDB`: every key of the server or database is deleted",
-    instead: "delete the keys you mean (`redis-cli --scan --pattern 'app:*' | xargs redis-cli del`), after `BGSAVE`",
-};
-pub(crate) const DROP_TABLE: PackRule = PackRule {
-    id: "db.drop-table",
-    pack: Pack::Database,
-    verdict: Verdict::Escalate,
-    risk: 0.8,
-    summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE` and MongoDB `drop()`: the rows are gone",
-    instead: "back the table up first (`CREATE TABLE t_backup AS SELECT * FROM t`, `pg_dump -t t`), or run it in a migration a human reviews",
-};
-pub(crate) const UNBOUNDED_WRITE: PackRule = PackRule {
-    id: "db.unbounded-write",
-    pack: Pack::Database,
-    verdict: Verdict::Escalate,
-    risk: 0.8,
-    summary: "Escalate `DELETE` or `UPDATE` without `WHERE` and MongoDB `deleteMany({})`/`remove({})`: every row is deleted or overwritten",
-    instead: "add a `WHERE` clause and check it with `SELECT count(*) … WHERE …` first, inside a transaction",
-};
-
-pub(crate) const RESET: PackRule = PackRule {
-    id: "db.reset",
-    pack: Pack::Database,
-    verdict: Verdict::Escalate,
-    risk: 0.8,
-    summary: "Escalate framework commands that drop or wipe the database (`prisma migrate reset`, `rails db:drop`/`db:reset`, `manage.py flush`, `artisan migrate:fresh`/`db:wipe`, `mix ecto.drop`/`ecto.reset`, `supabase db reset`)",
-    instead: "dump the database first, or point the command at a disposable database (check the connection settings)",
-};
-
-pub(crate) const RULES: &[&PackRule] = &[
-    &DROP_DATABASE,
-    &FLUSH,
-    &DROP_TABLE,
-    &UNBOUNDED_WRITE,
-    &RESET,
-];
+use crate::rules::PackRule;
+use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, UNBOUNDED_WRITE};
 
 /// The tool a package runner runs and its arguments: `npx prisma …`,
 /// `bundle exec rails …`, `poetry run python manage.py …`; else the command

@@ -11,19 +11,7 @@ use clawlaw_sdk::shell::{Command, CommandLine, Word};
 use crate::checker::Checker;
 use crate::loc::*;
 use crate::programs::*;
-use crate::rules::{Pack, PackRule};
-use clawlaw_sdk::Verdict;
-
-pub(crate) const DELETE_OUTSIDE: PackRule = PackRule {
-    id: "fs.delete-outside-workspace",
-    pack: Pack::Filesystem,
-    verdict: Verdict::Escalate,
-    risk: 0.6,
-    summary: "Escalate deleting a directory tree outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
-    instead: "delete only inside the working directory, or move the tree aside (`mv dir dir.bak`) and delete it once nothing needs it",
-};
-
-pub(crate) const RULES: &[&PackRule] = &[&DELETE_OUTSIDE];
+use crate::rules::filesystem::DELETE_OUTSIDE;
 
 impl Checker<'_> {
     /// Reports a recursive delete of `loc` when it lies outside the working

@@ -3,31 +3,11 @@
 //! `state rm`, `pulumi destroy` and `stack rm`, `cdk destroy`,
 //! `serverless remove`.
 
-use clawlaw_sdk::Verdict;
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
-use crate::rules::{Pack, PackRule};
-
-pub(crate) const DESTROY: PackRule = PackRule {
-    id: "iac.destroy",
-    pack: Pack::Iac,
-    verdict: Verdict::Escalate,
-    risk: 0.9,
-    summary: "Escalate destroying managed infrastructure: `terraform destroy`, `apply -destroy`, `pulumi destroy`, `cdk destroy`, `serverless remove`",
-    instead: "run `terraform plan -destroy` (or `pulumi preview --destroy`) and have a human apply it, or `-target` one resource",
-};
-pub(crate) const FORGET_STATE: PackRule = PackRule {
-    id: "iac.forget-state",
-    pack: Pack::Iac,
-    verdict: Verdict::Escalate,
-    risk: 0.7,
-    summary: "Escalate removing resources or stacks from state (`state rm`, `state delete`, `stack rm`, `workspace delete`, `force-unlock`): the tool loses track of live resources",
-    instead: "back the state up first (`terraform state pull > backup.tfstate`) and prefer `terraform state mv` or `import`",
-};
-
-pub(crate) const RULES: &[&PackRule] = &[&DESTROY, &FORGET_STATE];
+use crate::rules::iac::{DESTROY, FORGET_STATE};
 
 impl Checker<'_> {
     pub(crate) fn check_iac(&mut self, c: &Command, shown: &str) {

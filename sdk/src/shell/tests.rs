@@ -1,0 +1,638 @@
+use super::*;
+
+fn progs(line: &str) -> Vec<String> {
+    parse(line)
+        .commands
+        .iter()
+        .map(|c| c.program.clone())
+        .collect()
+}
+
+fn argv(c: &Command) -> Vec<&str> {
+    c.argv.iter().map(|w| w.text.as_str()).collect()
+}
+
+fn only(line: &str) -> Command {
+    let cl = parse(line);
+    assert!(cl.is_complete(), "{line:?}: {:?}", cl.issues);
+    assert_eq!(cl.commands.len(), 1, "{line:?}: {:#?}", cl.commands);
+    cl.commands.into_iter().next().unwrap()
+}
+
+fn find<'a>(cl: &'a CommandLine, program: &str) -> &'a Command {
+    cl.commands
+        .iter()
+        .find(|c| c.program == program)
+        .unwrap_or_else(|| panic!("no {program} in {:#?}", cl.commands))
+}
+
+#[test]
+fn splits_words_with_quotes_and_escapes() {
+    let c = only(r#"echo 'a b' "c $d \" e" f\ g h"i"'j' \$x"#);
+    assert_eq!(argv(&c), ["echo", "a b", "c $d \" e", "f g", "hij", "$x"]);
+    assert!(c.argv[2].is_dynamic());
+    assert!(!c.argv[5].is_dynamic());
+    assert!(c.argv[1].quoted && !c.argv[0].quoted);
+}
+
+#[test]
+fn ansi_c_quoting_is_decoded() {
+    let c = only(r"$'\x72\x6d' -rf $'\057' $'a\'b' $'\u00e9\n'");
+    assert_eq!(c.program, "rm");
+    assert_eq!(argv(&c)[1..], ["-rf", "/", "a'b", "é\n"]);
+    assert!(!c.program_dynamic);
+}
+
+#[test]
+fn program_is_the_basename() {
+    for line in [
+        "/bin/rm -rf x",
+        r"\rm -rf x",
+        "'rm' x",
+        "r''m x",
+        "\"/usr/bin/rm\" x",
+        "./node_modules/.bin/rm x",
+    ] {
+        assert_eq!(only(line).program, "rm", "{line}");
+    }
+    let c = only("$HOME/.cargo/bin/cargo build");
+    assert_eq!(c.program, "cargo");
+    assert!(!c.program_dynamic);
+    for line in [
+        "$(echo rm) -rf /",
+        "$CMD x",
+        "`which rm` x",
+        "/bin/r? x",
+        "${X}rm y",
+    ] {
+        let cl = parse(line);
+        assert!(cl.commands[0].program_dynamic, "{line}");
+    }
+}
+
+#[test]
+fn control_operators_split_commands() {
+    let cl = parse("a; b && c || d & e\nf | g |& h");
+    assert!(cl.is_complete());
+    assert_eq!(
+        progs("a; b && c || d & e\nf | g |& h"),
+        ["a", "b", "c", "d", "e", "f", "g", "h"]
+    );
+    assert!(find(&cl, "d").background);
+    assert!(!find(&cl, "e").background);
+    let g = find(&cl, "g");
+    assert!(g.piped_in && g.piped_out);
+    assert!(
+        g.redirects
+            .iter()
+            .any(|r| r.fd == Some(2) && r.op == RedirectOp::DupOut && r.target == "1")
+    );
+    let p = &cl.pipelines[g.pipeline];
+    assert_eq!(p.commands.len(), 3);
+}
+
+#[test]
+fn comments_are_skipped() {
+    assert_eq!(progs("echo a#b # rm -rf /\nls"), ["echo", "ls"]);
+    assert_eq!(only("echo a#b").argv[1], "a#b");
+}
+
+#[test]
+fn redirects_are_not_argv() {
+    let c = only("cmd a >out 2>>err <in 2>&1 &>all >|clob 3<>rw <<<'here str' b >&2 >&file");
+    assert_eq!(argv(&c), ["cmd", "a", "b"]);
+    let ops: Vec<_> = c
+        .redirects
+        .iter()
+        .map(|r| (r.fd, r.op, r.target.text.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (None, RedirectOp::Write, "out"),
+            (Some(2), RedirectOp::Append, "err"),
+            (None, RedirectOp::Read, "in"),
+            (Some(2), RedirectOp::DupOut, "1"),
+            (None, RedirectOp::WriteAll, "all"),
+            (None, RedirectOp::Clobber, "clob"),
+            (Some(3), RedirectOp::ReadWrite, "rw"),
+            (None, RedirectOp::HereString, "here str"),
+            (None, RedirectOp::DupOut, "2"),
+            (None, RedirectOp::WriteAll, "file"),
+        ]
+    );
+    assert!(c.redirects[0].op.writes_file() && !c.redirects[3].op.writes_file());
+    assert_eq!(only("echo a2>f").argv[1], "a2");
+    assert_eq!(only("> /etc/passwd").redirects[0].target, "/etc/passwd");
+}
+
+#[test]
+fn here_documents() {
+    let cl = parse("cat <<EOF > out.txt\nrm -rf /\n$(whoami)\nEOF\nls");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    let cat = find(&cl, "cat");
+    assert_eq!(
+        cat.redirects[0].here_doc.as_deref(),
+        Some("rm -rf /\n$(whoami)\n")
+    );
+    assert!(!cl.programs().any(|p| p == "rm"));
+    assert_eq!(find(&cl, "whoami").origin, Origin::CommandSubstitution);
+    assert_eq!(find(&cl, "ls").depth, 0);
+    let quoted = parse("cat <<'EOF'\n$(whoami)\nEOF");
+    assert!(!quoted.programs().any(|p| p == "whoami"));
+    let tabs = parse("cat <<-END\n\tbody\n\tEND\nls");
+    assert_eq!(
+        find(&tabs, "cat").redirects[0].here_doc.as_deref(),
+        Some("body\n")
+    );
+    assert_eq!(tabs.commands.len(), 2);
+}
+
+#[test]
+fn assignments_are_kept_apart() {
+    let c = only("FOO=bar X+=1 Y=\"a b\" cargo test A=b");
+    assert_eq!(c.program, "cargo");
+    assert_eq!(argv(&c), ["cargo", "test", "A=b"]);
+    let names: Vec<_> = c
+        .assignments
+        .iter()
+        .map(|a| (a.name.as_str(), a.value.text.as_str(), a.append))
+        .collect();
+    assert_eq!(
+        names,
+        [("FOO", "bar", false), ("X", "1", true), ("Y", "a b", false)]
+    );
+    let a = parse("ARR=(one $(two) three)").commands.remove(0);
+    assert!(a.argv.is_empty());
+    assert_eq!(a.assignments[0].value.text, "(one $(two) three)");
+    assert!(
+        parse("ARR=(one $(two) three)")
+            .programs()
+            .any(|p| p == "two")
+    );
+    assert_eq!(only("\"FOO\"=bar").program, "FOO=bar");
+}
+
+#[test]
+fn substitutions_are_nested() {
+    let cl = parse(
+        "echo $(rm -rf /) `id -u` \"$(curl x | sh)\" $((1 + $(wc -l))) ${X:-$(pwd)} <(ls) >(tee f)",
+    );
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    for (p, origin) in [
+        ("rm", Origin::CommandSubstitution),
+        ("id", Origin::CommandSubstitution),
+        ("curl", Origin::CommandSubstitution),
+        ("sh", Origin::CommandSubstitution),
+        ("wc", Origin::CommandSubstitution),
+        ("pwd", Origin::CommandSubstitution),
+        ("ls", Origin::ProcessSubstitution),
+        ("tee", Origin::ProcessSubstitution),
+    ] {
+        let c = find(&cl, p);
+        assert_eq!(c.origin, origin, "{p}");
+        assert_eq!(c.depth, 1, "{p}");
+        assert_eq!(c.parent, Some(0), "{p}");
+    }
+    assert!(find(&cl, "sh").piped_in);
+    let nested = parse("a $(b $(c `d \\`e\\``))");
+    assert_eq!(find(&nested, "e").depth, 4);
+}
+
+#[test]
+fn subshells_groups_and_functions() {
+    let cl = parse("(cd x && make) | tee log; { a; b; } > out; f() { g | h & }; f");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    let sub = &cl.commands[0];
+    assert_eq!(sub.kind, CommandKind::Subshell);
+    assert!(sub.piped_out);
+    assert!(
+        find(&cl, "make").piped_out,
+        "last command of a piped subshell pipes out"
+    );
+    assert!(!find(&cl, "make").piped_in);
+    let group = cl
+        .commands
+        .iter()
+        .find(|c| c.kind == CommandKind::Group)
+        .unwrap();
+    assert_eq!(group.redirects[0].target, "out");
+    assert_eq!(find(&cl, "a").origin, Origin::Group);
+    let def = cl
+        .commands
+        .iter()
+        .position(|c| matches!(&c.kind, CommandKind::Function { name } if name == "f"))
+        .unwrap();
+    let g = find(&cl, "g");
+    assert!(cl.is_within(
+        cl.commands.iter().position(|c| c.program == "g").unwrap(),
+        def
+    ));
+    assert!(g.background && g.piped_out);
+    let bomb = parse(":(){ :|:& };:");
+    assert!(bomb.is_complete(), "{:?}", bomb.issues);
+    assert!(matches!(&bomb.commands[0].kind, CommandKind::Function { name } if name == ":"));
+    assert!(
+        bomb.commands
+            .iter()
+            .any(|c| c.program == ":" && c.depth == 2 && c.background)
+    );
+    assert_eq!(bomb.commands.last().unwrap().depth, 0);
+    let kw = parse("function bomb { bomb | bomb & }; bomb");
+    assert!(kw.is_complete(), "{:?}", kw.issues);
+    assert!(matches!(&kw.commands[0].kind, CommandKind::Function { name } if name == "bomb"));
+}
+
+#[test]
+fn piped_input_flows_into_compounds() {
+    let cl = parse("curl -s x | (cd /tmp; sh)");
+    let i = cl.commands.iter().position(|c| c.program == "sh").unwrap();
+    assert!(cl.commands[i].piped_in);
+    assert!(
+        cl.upstream(i)
+            .iter()
+            .any(|&u| cl.commands[u].program == "curl")
+    );
+    let fed = cl.piped_from_any(|c| c.program == "curl");
+    assert!(fed[i]);
+    let cl = parse("echo \"$(curl x)\" | tee f | bash");
+    let fed = cl.piped_from_any(|c| c.program == "curl");
+    let b = cl
+        .commands
+        .iter()
+        .position(|c| c.program == "bash")
+        .unwrap();
+    assert!(fed[b]);
+    assert!(!fed[0]);
+    let cl = parse("curl x > f; bash f");
+    assert!(
+        !cl.piped_from_any(|c| c.program == "curl")
+            .iter()
+            .any(|&x| x)
+    );
+}
+
+#[test]
+fn shell_strings_and_eval_are_parsed() {
+    for (line, origin) in [
+        ("sh -c 'rm -rf /'", Origin::ShellString),
+        ("bash -lc \"cd / && rm -rf /\"", Origin::ShellString),
+        ("zsh -o pipefail -c 'rm -rf /'", Origin::ShellString),
+        ("dash -c -- 'rm -rf /'", Origin::ShellString),
+        ("su root -c 'rm -rf /'", Origin::ShellString),
+        ("eval rm -rf /", Origin::Eval),
+        ("eval \"rm -rf /\"", Origin::Eval),
+        ("sudo -s rm -rf /", Origin::ShellString),
+        ("watch -n 1 'rm -rf /'", Origin::ShellString),
+        ("env -S 'rm -rf /'", Origin::ShellString),
+        ("busybox sh -c 'rm -rf /'", Origin::ShellString),
+        ("find . -exec rm -rf {} \\;", Origin::FindExec),
+        ("xargs -0 sh -c 'rm -rf /'", Origin::ShellString),
+    ] {
+        let cl = parse(line);
+        assert!(cl.is_complete(), "{line}: {:?}", cl.issues);
+        let rm = find(&cl, "rm");
+        assert_eq!(rm.origin, origin, "{line}");
+        assert!(rm.depth >= 1, "{line}");
+        if origin != Origin::FindExec {
+            assert_eq!(argv(rm), ["rm", "-rf", "/"], "{line}");
+        }
+    }
+    assert!(!parse("bash script.sh -c x").programs().any(|p| p == "x"));
+    assert!(!parse("echo sh -c 'rm -rf /'").programs().any(|p| p == "rm"));
+}
+
+#[test]
+fn substitutions_in_shell_strings_are_not_analysed_twice() {
+    let cl = parse("sh -c \"$(curl -s x)\"");
+    assert_eq!(
+        cl.commands.iter().filter(|c| c.program == "curl").count(),
+        1
+    );
+    assert!(cl.commands.iter().any(|c| c.program_dynamic));
+    let cl = parse("sh -c 'echo $(curl -s x)'");
+    assert_eq!(
+        cl.commands.iter().filter(|c| c.program == "curl").count(),
+        1
+    );
+}
+
+#[test]
+fn wrappers_are_unwrapped() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("sudo -u root -E rm -rf /", &["sudo"], &["rm", "-rf", "/"]),
+        ("sudo --user=root -- rm x", &["sudo"], &["rm", "x"]),
+        ("doas -u bob rm x", &["doas"], &["rm", "x"]),
+        ("env -i PATH=/bin FOO=1 rm x", &["env"], &["rm", "x"]),
+        (
+            "nice -n 10 ionice -c3 rm x",
+            &["nice", "ionice"],
+            &["rm", "x"],
+        ),
+        ("nice -5 rm x", &["nice"], &["rm", "x"]),
+        ("nohup time -p rm x", &["nohup", "time"], &["rm", "x"]),
+        (
+            "timeout -s KILL --kill-after=5 30s rm x",
+            &["timeout"],
+            &["rm", "x"],
+        ),
+        ("timeout 10 rm x", &["timeout"], &["rm", "x"]),
+        ("command rm x", &["command"], &["rm", "x"]),
+        ("exec -a foo rm x", &["exec"], &["rm", "x"]),
+        ("xargs -0 -n 1 -I {} rm {}", &["xargs"], &["rm", "{}"]),
+        ("stdbuf -oL -e 0 rm x", &["stdbuf"], &["rm", "x"]),
+        ("chroot /mnt rm x", &["chroot"], &["rm", "x"]),
+        (
+            "sudo nice -n 5 /bin/rm x",
+            &["sudo", "nice"],
+            &["/bin/rm", "x"],
+        ),
+        ("setsid -f rm x", &["setsid"], &["rm", "x"]),
+        ("watch -x rm x", &["watch"], &["rm", "x"]),
+        ("xargs", &["xargs"], &["echo"]),
+    ];
+    for (line, wrappers, rest) in cases {
+        let c = only(line);
+        let w: Vec<_> = c.wrappers.iter().map(|w| w.program.as_str()).collect();
+        assert_eq!(&w, wrappers, "{line}");
+        assert_eq!(&argv(&c), rest, "{line}");
+    }
+    let c = only("env -i PATH=/bin rm x");
+    assert_eq!(c.assignments[0].name, "PATH");
+    assert_eq!(only("sudo -u root -E rm x").wrappers[0].args.len(), 3);
+    for line in [
+        "command -v rm",
+        "sudo -l",
+        "sudo",
+        "env",
+        "timeout 5",
+        "sudo -e /etc/hosts",
+        "nohup",
+    ] {
+        let c = only(line);
+        assert!(c.wrappers.is_empty(), "{line}");
+    }
+    assert_eq!(only("sudo -i").program, "sudo");
+}
+
+#[test]
+fn keywords_and_compound_commands() {
+    let cl = parse("if [ -f x ]; then rm -rf build; else echo no; fi");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert_eq!(cl.programs().collect::<Vec<_>>(), ["[", "rm", "echo"]);
+    let cl = parse("for f in *.o; do rm \"$f\"; done | sort");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert!(cl.programs().any(|p| p == "rm"));
+    let cl = parse("while read l; do echo \"$l\"; done < list.txt");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    let cl = parse("case \"$1\" in start|run) go ;; (stop) rm -rf /;; *) echo \"?\";; esac; ls");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert_eq!(find(&cl, "rm").origin, Origin::CaseArm);
+    assert_eq!(find(&cl, "ls").depth, 0);
+    let cl = parse("[[ $x == a && ( $y < b || -f z ) ]] && rm x");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert_eq!(cl.programs().collect::<Vec<_>>(), ["[[", "rm"]);
+    assert!(!cl.commands[0].program_dynamic);
+    let cl = parse("((i++)); for ((i=0; i<3; i++)); do echo $((i*2)); done; ! false");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert!(cl.programs().any(|p| p == "false"));
+    let cl = parse("((cd a); (cd b))");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert_eq!(cl.programs().collect::<Vec<_>>(), ["cd", "cd"]);
+    assert_eq!(cl.commands[0].kind, CommandKind::Subshell);
+    let cl = parse("$((cd a); echo b)");
+    assert!(cl.programs().any(|p| p == "echo"));
+}
+
+#[test]
+fn globs_braces_and_tilde_are_dynamic() {
+    let c = only("rm -rf /* ~/x /{usr,etc} a[0-9] 'q*' {} {a} x=~/y");
+    let w = &c.argv;
+    assert_eq!(w[2].static_prefix(), "/");
+    assert_eq!(w[3].static_prefix(), "");
+    assert_eq!(w[3].dynamic_spans().next(), Some(0..1));
+    assert_eq!(w[4].static_prefix(), "/");
+    assert!(w[5].is_dynamic());
+    assert!(!w[6].is_dynamic());
+    assert!(!w[7].is_dynamic() && !w[8].is_dynamic());
+    assert!(w[9].is_dynamic(), "~ after NAME= is expanded");
+    assert!(!only("echo a~b").argv[1].is_dynamic());
+    assert!(!only("[ -f x ]").program_dynamic);
+}
+
+#[test]
+fn option_helpers() {
+    let c = only("rm -r -f --no-preserve-root -- -x /");
+    assert!(c.has_flag('r') && c.has_flag('f') && !c.has_flag('x'));
+    assert!(c.has_long("no-preserve-root") && !c.has_long("no"));
+    let ops: Vec<_> = c.operands().map(|w| w.text.as_str()).collect();
+    assert_eq!(ops, ["-x", "/"]);
+    assert!(only("git push --force-with-lease=main").has_long("force-with-lease"));
+    assert_eq!(only("sudo rm -rf /").to_string(), "sudo rm -rf /");
+    assert_eq!(only("echo 'a b' > f").to_string(), "echo 'a b' >f");
+    assert_eq!(
+        parse("bash <(curl -s x)").commands[0].to_string(),
+        "bash <(curl -s x)"
+    );
+    assert_eq!(
+        only("ls \"$HOME/my dir\" '$x' '*'").to_string(),
+        "ls \"$HOME/my dir\" '$x' '*'"
+    );
+}
+
+#[test]
+fn unbalanced_input_is_flagged_not_fatal() {
+    for (line, issue) in [
+        ("echo 'abc", Issue::UnclosedQuote),
+        ("echo \"abc", Issue::UnclosedQuote),
+        ("echo $'abc", Issue::UnclosedQuote),
+        ("echo `abc", Issue::UnclosedQuote),
+        ("echo $(abc", Issue::UnclosedSubstitution),
+        ("echo $((1 + 2", Issue::UnclosedSubstitution),
+        ("echo ${abc", Issue::UnclosedSubstitution),
+        ("cat <(abc", Issue::UnclosedSubstitution),
+        ("(abc", Issue::UnclosedGroup),
+        ("{ abc;", Issue::UnclosedGroup),
+        ("case x in a) b;;", Issue::UnclosedGroup),
+        ("[[ -f x", Issue::UnclosedGroup),
+        ("abc )", Issue::UnexpectedToken),
+        ("| abc", Issue::UnexpectedToken),
+        ("abc |", Issue::UnexpectedToken),
+        ("a ;; b", Issue::UnexpectedToken),
+        ("a\0b", Issue::NulByte),
+    ] {
+        let cl = parse(line);
+        assert!(cl.issues.contains(&issue), "{line:?}: {:?}", cl.issues);
+        assert!(!cl.is_complete());
+    }
+    // Best effort: what could be read is still there.
+    let cl = parse("rm -rf / 'oops");
+    assert_eq!(argv(&cl.commands[0])[..3], ["rm", "-rf", "/"]);
+}
+
+fn assert_bounded(line: &str) -> CommandLine {
+    let cl = parse(line);
+    assert!(cl.commands.len() <= MAX_COMMANDS);
+    assert!(cl.commands.iter().all(|c| c.depth <= MAX_DEPTH + 1));
+    for (i, c) in cl.commands.iter().enumerate() {
+        assert!(c.parent.is_none_or(|p| p < i));
+        assert!(c.pipeline < cl.pipelines.len());
+    }
+    cl
+}
+
+#[test]
+fn hostile_input_never_panics_and_stays_bounded() {
+    let n = 10_000;
+    let deep: Vec<String> = vec![
+        format!("{}x{}", "(".repeat(n), ")".repeat(n)),
+        "(".repeat(n),
+        ")".repeat(n),
+        format!("{}x{}", "$(".repeat(n), ")".repeat(n)),
+        "$(".repeat(n),
+        "$((".repeat(n),
+        "((".repeat(n),
+        "${".repeat(n),
+        format!("{}x", "{ ".repeat(n)),
+        "`".repeat(n),
+        "<(".repeat(n),
+        format!("{}x", "sh -c ".repeat(n)),
+        format!("{}rm -rf /", "eval ".repeat(n)),
+        format!("{}", "case x in x) ".repeat(n)),
+        format!("{}x", "f() ".repeat(n)),
+        format!("{}", "a=(".repeat(n)),
+        format!("{}", "[[ ".repeat(n)),
+        format!("{}", "@(".repeat(n)),
+        format!("x {}", "\\".repeat(n)),
+        format!("{}", "$'\\".repeat(n)),
+        format!("cat {}", "<<E\n".repeat(n)),
+        "find . -exec ".repeat(n),
+        "sudo -s ".repeat(n),
+        format!("sh -c \"{}\"", "$(sh -c \\\"".repeat(40)),
+        format!("{}x", "bash -c 'sudo -s ".repeat(n)),
+    ];
+    for line in &deep {
+        let cl = assert_bounded(line);
+        assert!(
+            !cl.is_complete() || cl.commands.len() < 10,
+            "{}",
+            &line[..20]
+        );
+    }
+    let cl = assert_bounded(&format!("{}rm -rf /", "sudo -s ".repeat(40)));
+    assert!(cl.issues.contains(&Issue::TooDeep));
+    let cl = assert_bounded(&format!("{}rm -rf /", "sudo -s ".repeat(20)));
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert_eq!(cl.commands.last().unwrap().program, "rm");
+}
+
+#[test]
+fn huge_input_is_bounded() {
+    let mb = 1 << 20;
+    let lines = [
+        "a ".repeat(mb / 2),
+        "a;".repeat(mb / 2),
+        "x".repeat(mb),
+        "echo ".to_string() + &"'x".repeat(mb / 2),
+        "|".repeat(mb),
+        ";".repeat(mb),
+        "a|".repeat(mb / 2),
+        "$x".repeat(mb / 2),
+        "*".repeat(mb),
+        "[".repeat(mb),
+        "{a,".repeat(mb / 3),
+        "\0".repeat(mb),
+        "é".repeat(mb / 2),
+        "x".repeat(mb + 10),
+        format!("cat <<E\n{}", "line\n".repeat(mb / 5)),
+    ];
+    for line in &lines {
+        let cl = assert_bounded(line);
+        for c in &cl.commands {
+            let _ = c.to_string();
+        }
+    }
+    assert!(
+        parse(&"x".repeat(MAX_LEN + 1))
+            .issues
+            .contains(&Issue::TooLarge)
+    );
+    assert!(
+        parse(&"a;".repeat(MAX_COMMANDS + 1))
+            .issues
+            .contains(&Issue::TooLarge)
+    );
+}
+
+#[test]
+fn pseudo_random_input_never_panics() {
+    let alphabet: &[&str] = &[
+        "a",
+        " ",
+        "'",
+        "\"",
+        "\\",
+        "$",
+        "(",
+        ")",
+        "{",
+        "}",
+        "`",
+        "|",
+        "&",
+        ";",
+        "<",
+        ">",
+        "\n",
+        "#",
+        "*",
+        "[",
+        "]",
+        "=",
+        "~",
+        ",",
+        ".",
+        "$(",
+        "$((",
+        "${",
+        "<<",
+        "EOF",
+        "sh -c ",
+        "eval ",
+        "case ",
+        " in ",
+        "esac",
+        "sudo ",
+        "-",
+        "é",
+        "\0",
+        "((",
+        "))",
+        "[[",
+        "]]",
+        "f()",
+        "function ",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..3000 {
+        let mut line = String::new();
+        let len = (seed % 60) as usize;
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            line.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+        }
+        let cl = assert_bounded(&line);
+        for c in &cl.commands {
+            let _ = c.to_string();
+            for w in &c.argv {
+                let _ = w.static_prefix();
+            }
+        }
+        let _ = cl.piped_from_any(|c| c.program == "a");
+        for i in 0..cl.commands.len() {
+            let _ = cl.upstream(i);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! What a simple command runs besides its own program: wrappers (`sudo`,
+//! `env`, `timeout`, `xargs`, ...) stripped from the front of its `argv`, the
+//! command strings it hands to a shell (`sh -c`, `su -c`, `eval`) and the
+//! commands of `find -exec`.
+
+use super::model::{Assignment, Command, Origin, Word, Wrapper, basename, is_name, join_words};
+
+struct Spec {
+    /// Short options that take a value.
+    valued: &'static str,
+    /// Long options that take a value (as the next word when no `=`).
+    long_valued: &'static [&'static str],
+    /// Operands before the command (`timeout DURATION`, `chroot DIR`).
+    operands: usize,
+    /// Accepts `NAME=value` before the command (`env`, `sudo`).
+    assignments: bool,
+}
+
+const fn spec(
+    valued: &'static str,
+    long_valued: &'static [&'static str],
+    operands: usize,
+    assignments: bool,
+) -> Spec {
+    Spec {
+        valued,
+        long_valued,
+        operands,
+        assignments,
+    }
+}
+
+fn wrapper_spec(name: &str) -> Option<Spec> {
+    Some(match name {
+        "sudo" => spec(
+            "ugpCDrtUTR",
+            &[
+                "--user",
+                "--group",
+                "--prompt",
+                "--close-from",
+                "--chdir",
+                "--role",
+                "--type",
+                "--other-user",
+                "--command-timeout",
+                "--chroot",
+                "--host",
+            ],
+            0,
+            true,
+        ),
+        "doas" => spec("uC", &[], 0, false),
+        "pkexec" => spec("", &["--user"], 0, false),
+        "env" => spec("uCSP", &["--unset", "--chdir", "--split-string"], 0, true),
+        "nice" => spec("n", &["--adjustment"], 0, false),
+        "time" => spec("fo", &["--format", "--output"], 0, false),
+        "timeout" => spec("sk", &["--signal", "--kill-after"], 1, false),
+        "command" | "builtin" | "nohup" | "setsid" | "busybox" => spec("", &[], 0, false),
+        "exec" => spec("a", &[], 0, false),
+        "xargs" => spec(
+            "adEILnPs",
+            &[
+                "--arg-file",
+                "--delimiter",
+                "--max-args",
+                "--max-procs",
+                "--max-chars",
+                "--process-slot-var",
+            ],
+            0,
+            false,
+        ),
+        "stdbuf" => spec("ioe", &["--input", "--output", "--error"], 0, false),
+        "ionice" => spec("cn", &["--class", "--classdata"], 0, false),
+        "chroot" => spec("", &["--userspec", "--groups"], 1, false),
+        "watch" => spec("nq", &["--interval", "--equexit"], 0, false),
+        _ => return None,
+    })
+}
+
+fn synthetic_shell(script: Word) -> Vec<Word> {
+    vec![Word::literal("sh"), Word::literal("-c"), script]
+}
+
+/// Strips wrapper commands from the front of `cmd.argv`.
+pub(super) fn unwrap(cmd: &mut Command) {
+    loop {
+        let Some(first) = cmd.argv.first() else {
+            return;
+        };
+        if first.is_dynamic() {
+            return;
+        }
+        let name = basename(&first.text).to_string();
+        let Some(spec) = wrapper_spec(&name) else {
+            return;
+        };
+        let argv = &cmd.argv;
+        let mut k = 1;
+        let mut flags = String::new();
+        let mut values: Vec<(char, Word)> = Vec::new();
+        while k < argv.len() {
+            let a = argv[k].text.as_str();
+            if a == "--" {
+                k += 1;
+                break;
+            }
+            if name == "env" && a == "-" {
+                flags.push('i');
+                k += 1;
+                continue;
+            }
+            if let Some(long) = a.strip_prefix("--") {
+                if long.is_empty() {
+                    break;
+                }
+                let (key, has_value) = match long.find('=') {
+                    Some(p) => (&long[..p], true),
+                    None => (long, false),
+                };
+                match key {
+                    "shell" | "login" => flags.push('s'),
+                    "split-string" if has_value => {
+                        values.push(('S', argv[k].tail(a.find('=').unwrap_or(0) + 1)))
+                    }
+                    "split-string" => {
+                        if let Some(v) = argv.get(k + 1) {
+                            values.push(('S', v.clone()));
+                        }
+                    }
+                    "list" | "validate" | "remove-timestamp" | "reset-timestamp" | "edit"
+                    | "version" | "help" => flags.push('l'),
+                    _ => {}
+                }
+                k += if !has_value && spec.long_valued.contains(&a) {
+                    2
+                } else {
+                    1
+                };
+                continue;
+            }
+            if a.starts_with('-') && a.len() > 1 {
+                let cluster = &a[1..];
+                for (j, ch) in cluster.char_indices() {
+                    if spec.valued.contains(ch) {
+                        let attached = &cluster[j + ch.len_utf8()..];
+                        if attached.is_empty() {
+                            if let Some(v) = argv.get(k + 1) {
+                                values.push((ch, v.clone()));
+                            }
+                            k += 1;
+                        } else {
+                            values.push((ch, Word::literal(attached)));
+                        }
+                        break;
+                    }
+                    flags.push(ch);
+                }
+                k += 1;
+                continue;
+            }
+            break;
+        }
+        let k = k.min(cmd.argv.len());
+        let mut k2 = k;
+        let mut assignments = Vec::new();
+        if spec.assignments {
+            while let Some(w) = cmd.argv.get(k2) {
+                let eq = w.text.find('=').unwrap_or(0);
+                if eq == 0
+                    || !is_name(&w.text.as_bytes()[..eq])
+                    || w.spans.first().is_some_and(|&(s, _)| s < eq)
+                {
+                    break;
+                }
+                let append = w.text.as_bytes()[eq - 1] == b'+';
+                assignments.push(Assignment {
+                    name: w.text[..if append { eq - 1 } else { eq }].to_string(),
+                    value: w.tail(eq + 1),
+                    append,
+                });
+                k2 += 1;
+            }
+        }
+        let k3 = (k2 + spec.operands).min(cmd.argv.len());
+        let rest_empty = k3 >= cmd.argv.len();
+        let has = |c: char| flags.contains(c);
+        // Wrappers that do not run a command the usual way.
+        let replacement: Option<Vec<Word>> = match name.as_str() {
+            "command" if has('v') || has('V') => return,
+            "sudo" if has('e') || has('l') || has('v') || has('k') || has('K') || has('V') => {
+                return;
+            }
+            "ionice" if has('p') || has('P') || has('u') => return,
+            "sudo" | "doas" if has('s') || has('i') => {
+                if rest_empty {
+                    return;
+                }
+                Some(synthetic_shell(join_words(&cmd.argv[k3..])))
+            }
+            "env" if values.iter().any(|(c, _)| *c == 'S') => {
+                let (_, s) = values
+                    .iter()
+                    .find(|(c, _)| *c == 'S')
+                    .cloned()
+                    .unwrap_or_default();
+                let mut words = vec![s];
+                words.extend_from_slice(&cmd.argv[k3..]);
+                Some(synthetic_shell(join_words(&words)))
+            }
+            "watch" if !has('x') && !rest_empty => {
+                Some(synthetic_shell(join_words(&cmd.argv[k3..])))
+            }
+            "xargs" if rest_empty => Some(vec![Word::literal("echo")]),
+            _ => None,
+        };
+        if rest_empty && replacement.is_none() {
+            return;
+        }
+        let args = cmd.argv[1..k].to_vec();
+        cmd.assignments.extend(assignments);
+        cmd.wrappers.push(Wrapper {
+            program: name,
+            args,
+        });
+        match replacement {
+            Some(words) => cmd.argv = words,
+            None => {
+                cmd.argv.drain(..k3);
+            }
+        }
+    }
+}
+
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "csh",
+    "tcsh",
+];
+
+/// Command strings a simple command runs: `sh -c STR`, `su -c STR`, `eval …`.
+pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
+    if cmd.program_dynamic || cmd.argv.is_empty() {
+        return Vec::new();
+    }
+    let argv = &cmd.argv;
+    let p = cmd.program.as_str();
+    if p == "eval" {
+        return vec![(join_words(&argv[1..]), Origin::Eval)];
+    }
+    if SHELLS.contains(&p) {
+        let mut has_c = false;
+        let mut k = 1;
+        while k < argv.len() {
+            let a = argv[k].text.as_str();
+            if a == "--" || a == "-" {
+                k += 1;
+                break;
+            }
+            if let Some(long) = a.strip_prefix("--") {
+                if let Some(v) = long.strip_prefix("command=") {
+                    return vec![(Word::literal(v), Origin::ShellString)];
+                }
+                if long == "command" {
+                    has_c = true;
+                }
+                if long == "rcfile" || long == "init-file" {
+                    k += 1;
+                }
+                k += 1;
+                continue;
+            }
+            if (a.starts_with('-') || a.starts_with('+')) && a.len() > 1 {
+                if a.starts_with('-') && a.contains('c') {
+                    has_c = true;
+                }
+                if a.contains('o') || a.contains('O') {
+                    k += 1;
+                }
+                k += 1;
+                continue;
+            }
+            break;
+        }
+        if has_c && let Some(w) = argv.get(k) {
+            return vec![(w.clone(), Origin::ShellString)];
+        }
+        return Vec::new();
+    }
+    if p == "su" || p == "runuser" {
+        let mut k = 1;
+        while k < argv.len() {
+            let a = argv[k].text.as_str();
+            if let Some(v) = a.strip_prefix("--command=") {
+                return vec![(Word::literal(v), Origin::ShellString)];
+            }
+            if (a == "--command"
+                || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('c')))
+                && let Some(w) = argv.get(k + 1)
+            {
+                return vec![(w.clone(), Origin::ShellString)];
+            }
+            if a.starts_with("-c") && a.len() > 2 && !a.starts_with("--") {
+                return vec![(argv[k].tail(2), Origin::ShellString)];
+            }
+            k += 1;
+        }
+    }
+    Vec::new()
+}
+
+/// The commands of `find … -exec CMD … ;` (and `-execdir`, `-ok`, `-okdir`).
+pub(super) fn find_execs(argv: &[Word]) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    let mut k = 1;
+    while k < argv.len() {
+        let a = argv[k].text.as_str();
+        if matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
+            let start = k + 1;
+            let mut end = start;
+            while end < argv.len() {
+                let t = argv[end].text.as_str();
+                if t == ";" || (t == "+" && end > start && argv[end - 1].text == "{}") {
+                    break;
+                }
+                end += 1;
+            }
+            if end > start {
+                out.push(argv[start..end].to_vec());
+            }
+            k = end + 1;
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
