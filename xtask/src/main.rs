@@ -3,10 +3,14 @@
 //!
 //! - `cargo xtask policies`: installs the wasm32-wasip2 target if missing and
 //!   builds every bundled policy to a component in `target/policies/`.
-//! - `cargo xtask test`: everything CI runs: formatting, the components,
-//!   every test, the benches and the load generator once each.
-//! - `cargo xtask lint`: formatting and `clippy --all-targets -D warnings`
-//!   (a separate task: clippy is a second full build of the workspace).
+//! - `cargo xtask test`: everything CI runs: formatting, `arch`, the
+//!   components, every test, the benches and the load generator once each.
+//! - `cargo xtask lint`: formatting, `arch` (module cycles, and no source
+//!   file over 600 lines before its tests) and `clippy --all-targets -D
+//!   warnings` (a separate task: clippy is a second full build).
+//! - `cargo xtask arch [--top N] [--max-lines N]`: fails on a cycle between
+//!   modules of any workspace crate and lists the largest source files
+//!   (failing over `--max-lines`); see `arch.rs`.
 //! - `cargo xtask bench [--quick]`: the criterion benches, the comparison
 //!   with regorus and Cedar, in-process latency, HTTP load and the seed's
 //!   benchmark, three runs, folded into `BENCHMARKS.md`; `--quick` runs each
@@ -23,6 +27,7 @@
 //!   deciding a few actions, then starts it on its embedded defaults
 //!   (127.0.0.1:7070, evidence in `target/clawlaw-data`).
 
+mod arch;
 mod demo;
 mod demo_run;
 
@@ -42,13 +47,15 @@ fn main() -> ExitCode {
         Some("bench") => bench(args.iter().any(|a| a == "--quick")),
         Some("demo") => demo_run::demo(),
         Some("corpus") => corpus(),
+        Some("arch") => arch::Options::parse(&args[1..]).and_then(|o| arch::arch(&o)),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  policies   build every bundled policy to a component in target/policies/\n  \
                  test       run everything CI runs (fmt, components, every test, the benches once)\n  \
-                 lint       check formatting and run clippy on every target\n  \
+                 lint       check formatting, module cycles and file sizes (arch), run clippy on every target\n  \
+                 arch       fail on module cycles, list the largest files (--top N, --max-lines N)\n  \
                  start      build the policies and the gate, show a few decisions, start the gate\n  \
                  bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured)\n  \
                  demo       start the gate, replay a 200-action development session, summarise it\n  \
@@ -171,6 +178,7 @@ fn policies() -> Result<PathBuf> {
 fn test() -> Result<()> {
     policies()?;
     check_formatting()?;
+    check_architecture()?;
     // One build of every target, with the whole workspace's features, so no
     // later step rebuilds a dependency with another feature set.
     run(
@@ -245,9 +253,23 @@ fn check_formatting() -> Result<()> {
     )
 }
 
-/// `cargo xtask lint`: formatting and clippy on every target.
+/// The most lines a source file may have before its tests.
+const MAX_SOURCE_LINES: usize = 600;
+
+/// `arch` as CI and lint run it: a module cycle fails, and so does a source
+/// file over [`MAX_SOURCE_LINES`] before its tests.
+fn check_architecture() -> Result<()> {
+    arch::arch(&arch::Options {
+        max_lines: Some(MAX_SOURCE_LINES),
+        ..arch::Options::default()
+    })
+}
+
+/// `cargo xtask lint`: formatting, module cycles, file sizes and clippy on
+/// every target.
 fn lint() -> Result<()> {
     check_formatting()?;
+    check_architecture()?;
     run(
         "running clippy",
         cargo().args([
