@@ -21,10 +21,10 @@ use cedar_policy::{
     Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet,
     Request, RestrictedExpression,
 };
-use clawlaw::engine::{Engine, EngineConfig};
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
-use clawlaw::pool::Isolation;
+use clawlaw_engine::engine::{Engine, EngineConfig};
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::pool::Isolation;
 use clawlaw_sdk::{Action, Session, Verdict, kinds, path, shell, workspace};
 
 /// The bundled policies, in the order a set runs them.

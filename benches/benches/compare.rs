@@ -9,8 +9,8 @@
 
 use std::time::Duration;
 
-use clawlaw::pool::Isolation;
 use clawlaw_benches::{Comparison, Rules, components, engine, session};
+use clawlaw_engine::pool::Isolation;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {

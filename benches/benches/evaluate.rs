@@ -16,15 +16,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawlaw::combine::{PolicyReport, combine};
-use clawlaw::config::{EngineSection, PolicySpec, SetSpec};
-use clawlaw::engine::Engine;
-use clawlaw::evidence::format::{GENESIS, encode_line, link_hash};
-use clawlaw::evidence::{Entry, EvidenceLog, EvidenceOptions, SessionEntry};
-use clawlaw::policy_set::{OnLoadError, PolicySet};
-use clawlaw::pool::Isolation;
-use clawlaw::session::{Applied, Declaration, SessionState};
 use clawlaw_benches::{POLICIES, component, components, engine, load, session};
+use clawlaw_engine::combine::{PolicyReport, combine};
+use clawlaw_engine::engine::Engine;
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
+use clawlaw_engine::pool::Isolation;
+use clawlaw_engine::spec::{EngineSection, PolicySpec, SetSpec};
+use clawlaw_gate::evidence::format::{GENESIS, encode_line, link_hash};
+use clawlaw_gate::evidence::{Entry, EvidenceLog, EvidenceOptions, SessionEntry};
+use clawlaw_gate::session::{Applied, Declaration, SessionState};
 use clawlaw_sdk::{Action, Verdict};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -64,7 +64,6 @@ fn set(engine: &Arc<Engine>, dir: &Path, isolation: Isolation) -> PolicySet {
                 ..Default::default()
             })
             .collect(),
-        distribution: None,
         gate_facts: None,
     };
     PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap()
@@ -80,7 +79,7 @@ fn bench(c: &mut Criterion) {
     // a sandbox costs by itself.
     let floor = |isolation| {
         let bytes = std::fs::read(component(&dir, "hostile-policy")).unwrap();
-        clawlaw::policy::LoadedPolicy::load(
+        clawlaw_engine::policy::LoadedPolicy::load(
             &engine,
             &bytes,
             r#"{"mode":"ok"}"#.into(),

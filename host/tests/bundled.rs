@@ -4,8 +4,8 @@
 
 use crate::common;
 
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
 use clawlaw_sdk::testing::CaseFile;
 use clawlaw_sdk::{Decision, Policy};
 

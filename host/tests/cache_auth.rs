@@ -8,10 +8,10 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clawlaw::config::SetSpec;
-use clawlaw::engine::{Engine, EngineConfig};
-use clawlaw::policy_set::{OnLoadError, PolicySet, PolicyStatus};
-use clawlaw::{Action, Session, Verdict};
+use clawlaw_engine::engine::{Engine, EngineConfig};
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet, PolicyStatus};
+use clawlaw_engine::{Action, Session, Verdict};
+use clawlaw_gate::config::SetConfig;
 use sha2::{Digest, Sha256};
 
 /// The bytes before an entry's payload: magic and tag (see `cache::seal`).
@@ -83,7 +83,9 @@ fn load(engine: &Arc<Engine>, (name, settings): (&str, &str)) -> (PolicySet, Pol
         "version = 1\n[[policy]]\npath = {:?}\nsettings = {settings}\n",
         common::component(name).display().to_string()
     );
-    let spec = SetSpec::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml")).unwrap();
+    let spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+        .unwrap()
+        .set;
     let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
     let status = set.policies()[0].clone();
     assert!(status.fault.is_none(), "{status:?}");

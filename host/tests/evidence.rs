@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use clawlaw::Verdict;
-use clawlaw::evidence::format::{self, encode_line, link_hash, parse_line};
-use clawlaw::evidence::{
+use clawlaw_engine::Verdict;
+use clawlaw_gate::evidence::format::{self, encode_line, link_hash, parse_line};
+use clawlaw_gate::evidence::{
     ActionRecord, Break, Entry, EvidenceError, EvidenceLog, EvidenceOptions, OutcomeEntry,
     PolicyConsulted, PolicyMatched, PrincipalReview, ReviewEntry, SessionEntry, VerifyError,
     read_entries, records, verify,
@@ -704,7 +704,7 @@ fn the_cli_shows_folded_records() {
     assert_eq!(shown[0]["action_id"], "a2");
     assert_eq!(shown[0]["execution_result"], json!({"exit_code": 1}));
     assert_eq!(shown[0]["principal_review"], serde_json::Value::Null);
-    for field in clawlaw::evidence::record::RECORD_FIELDS {
+    for field in clawlaw_gate::evidence::record::RECORD_FIELDS {
         assert!(shown[0].get(field).is_some(), "{field}");
     }
     let compact = clawlaw(&["evidence", "show", path, "--session", "s", "--compact"]);

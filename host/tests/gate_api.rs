@@ -98,7 +98,7 @@ fn a_200_action_development_session_has_exactly_the_expected_denials() {
     let records = evidence(&server, &session);
     assert_eq!(records.len(), 200, "one evidence record per action");
     for r in &records {
-        for field in clawlaw::evidence::record::RECORD_FIELDS {
+        for field in clawlaw_gate::evidence::record::RECORD_FIELDS {
             assert!(r.get(field).is_some(), "record lacks {field}: {r}");
         }
         assert_eq!(
@@ -534,4 +534,93 @@ fn an_unwritable_evidence_log_denies_and_reports_unhealthy() {
         (503, Some("DENY")),
         "{body}"
     );
+}
+
+#[test]
+fn reviewers_watch_reviews_open_and_close_as_server_sent_events() {
+    let (mut server, _dir) = gate("");
+    let url = format!("{}/v1/reviews/events", server.url);
+    let refused = |token: Option<&str>| {
+        let mut request = ureq::get(&url);
+        if let Some(t) = token {
+            request = request.set("authorization", &format!("Bearer {t}"));
+        }
+        match request.call() {
+            Err(ureq::Error::Status(code, _)) => code,
+            other => panic!("expected a refusal, got {:?}", other.map(|r| r.status())),
+        }
+    };
+    assert_eq!(refused(None), 401);
+    assert_eq!(refused(Some(AGENT)), 403);
+
+    let stream = ureq::get(&url)
+        .set("authorization", &format!("Bearer {REVIEWER}"))
+        .call()
+        .expect("the stream opens for a reviewer");
+    assert!(
+        stream.content_type().starts_with("text/event-stream"),
+        "{}",
+        stream.content_type()
+    );
+    // Events arrive on a reader thread, so every wait below is bounded.
+    let (tx, events) = std::sync::mpsc::channel::<(String, Value)>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut name = String::new();
+        for line in std::io::BufReader::new(stream.into_reader()).lines() {
+            let Ok(line) = line else { return };
+            if let Some(n) = line.strip_prefix("event: ") {
+                name = n.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                let value = serde_json::from_str(data).unwrap_or(Value::Null);
+                if tx.send((std::mem::take(&mut name), value)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let next = || {
+        events
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an event within 30 s")
+    };
+
+    let session = server.open_session(json!({"scope": {"roots": ["/work/app"]}}));
+    let (_, answer) = server.evaluate(&session, shell("sudo apt-get install -y jq"));
+    assert_eq!(answer["evaluation"], "ESCALATE", "{answer}");
+    let review = answer["review_id"].as_str().unwrap();
+    let (name, opened) = next();
+    assert_eq!(name, "review");
+    assert_eq!(opened["kind"], "opened", "{opened}");
+    assert_eq!(opened["review"]["id"], review);
+    assert_eq!(opened["review"]["status"], "pending");
+    assert_eq!(opened["review"]["session_id"], session.as_str());
+
+    let (status, _) = server.post(
+        &format!("/v1/reviews/{review}/deny"),
+        Some(REVIEWER),
+        &json!({"reason": "not on this machine"}),
+    );
+    assert_eq!(status, 200);
+    let (name, decided) = next();
+    assert_eq!(name, "review");
+    assert_eq!(decided["kind"], "decided", "{decided}");
+    assert_eq!(decided["review"]["status"], "denied");
+    assert_eq!(decided["review"]["decision"]["by"], "alice");
+    assert_eq!(
+        decided["review"]["decision"]["reason"],
+        "not on this machine"
+    );
+
+    // A watcher never hangs up by itself; the gate's shutdown still ends
+    // (graceful: exit 0, not killed after the wait) and closes the stream.
+    assert_eq!(
+        server.stop(),
+        0,
+        "the gate exits while a watcher is connected"
+    );
+    assert!(matches!(
+        events.recv_timeout(Duration::from_secs(10)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+    ));
 }

@@ -9,18 +9,19 @@ use crate::common;
 
 use std::path::Path;
 
-use clawlaw::config::SetSpec;
-use clawlaw::engine::{Engine, EngineConfig};
-use clawlaw::fault::Fault;
-use clawlaw::policy_set::{OnLoadError, PolicySet};
-use clawlaw::pool::Isolation;
-use clawlaw::{Action, Session, Verdict};
+use clawlaw_engine::engine::{Engine, EngineConfig};
+use clawlaw_engine::fault::Fault;
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
+use clawlaw_engine::pool::Isolation;
+use clawlaw_engine::{Action, Session, Verdict};
+use clawlaw_gate::config::SetConfig;
 
 /// Loads a set from config text written beside nothing (component paths are
 /// absolute).
 fn set_from(text: &str) -> PolicySet {
-    let spec = SetSpec::from_config_text(text, Path::new("/nonexistent/clawlaw.toml"))
-        .unwrap_or_else(|e| panic!("config refused: {e}"));
+    let spec = SetConfig::from_config_text(text, Path::new("/nonexistent/clawlaw.toml"))
+        .unwrap_or_else(|e| panic!("config refused: {e}"))
+        .set;
     PolicySet::load(&common::engine(), &spec, OnLoadError::Refuse).unwrap()
 }
 
@@ -147,8 +148,9 @@ fn a_snapshot_is_taken_once_then_loaded_from_the_compile_cache() {
         })
         .unwrap();
         let text = hostile_config(settings, "");
-        let spec =
-            SetSpec::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml")).unwrap();
+        let spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+            .unwrap()
+            .set;
         let set = PolicySet::load(&engine, &spec, OnLoadError::Refuse).unwrap();
         let status = set.policies()[0].clone();
         assert!(status.preinitialized, "{status:?}");
@@ -219,7 +221,7 @@ fn pooled_mode_config_mistakes_name_the_field() {
     ];
     for (extra, field, words) in cases {
         let text = format!("version = 1\n[[policy]]\npath = {path:?}\n{extra}\n");
-        let err = SetSpec::from_config_text(&text, Path::new("/x/clawlaw.toml"))
+        let err = SetConfig::from_config_text(&text, Path::new("/x/clawlaw.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains(field) && err.contains(words), "{extra}: {err}");

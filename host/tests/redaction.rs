@@ -19,11 +19,11 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clawlaw::contract::ContractVersion;
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
-use clawlaw::pool::Isolation;
-use clawlaw::{Action, Session, Verdict};
+use clawlaw_engine::contract::ContractVersion;
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::pool::Isolation;
+use clawlaw_engine::{Action, Session, Verdict};
 use common::server::{AGENT, REVIEWER, Server};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};

@@ -6,10 +6,10 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use clawlaw::fault::Fault;
-use clawlaw::limits::Limits;
-use clawlaw::policy::{LoadError, LoadedPolicy};
-use clawlaw::{Action, Session, Verdict};
+use clawlaw_engine::fault::Fault;
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::{LoadError, LoadedPolicy};
+use clawlaw_engine::{Action, Session, Verdict};
 
 fn hostile(settings: serde_json::Value, limits: Limits) -> Result<LoadedPolicy, LoadError> {
     let bytes = std::fs::read(common::component("hostile-policy")).unwrap();
@@ -132,7 +132,7 @@ fn misbehaving_in_validate_settings_refuses_the_load() {
         matches!(
             err,
             LoadError::SettingsFault(Fault::Deadline { deadline_ms })
-                if deadline_ms == 50 * clawlaw::policy::LOAD_DEADLINE_FACTOR
+                if deadline_ms == 50 * clawlaw_engine::policy::LOAD_DEADLINE_FACTOR
         ),
         "{err}"
     );

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
-use clawlaw::policy_set::engine_for;
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::policy_set::engine_for;
 use clawlaw_sdk::testing::{CaseFile, Outcome, human, render_table};
 use clawlaw_sdk::{ActionRequest, Session};
 use sha2::{Digest, Sha256};
@@ -434,7 +434,7 @@ fn load(
     engine_args: &EngineArgs,
     settings: String,
 ) -> anyhow::Result<Result<LoadedPolicy, String>> {
-    let mut section = clawlaw::config::EngineSection::default();
+    let mut section = clawlaw_gate::config::EngineSection::default();
     engine_args.apply(&mut section);
     let engine = engine_for(&section).context("starting the WebAssembly engine")?;
     Ok(LoadedPolicy::load(&engine, bytes, settings, Limits::default()).map_err(|e| e.to_string()))

@@ -5,11 +5,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use clawlaw::action::parse_action;
-use clawlaw::combine::Evaluation;
-use clawlaw::config::SetSpec;
-use clawlaw::policy_set::{OnLoadError, PolicySet, engine_for};
-use clawlaw::{Session, Verdict};
+use clawlaw_engine::action::parse_action;
+use clawlaw_engine::combine::Evaluation;
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw_engine::spec::SetSpec;
+use clawlaw_engine::{Session, Verdict};
+use clawlaw_gate::config::SetConfig;
 use serde::Serialize;
 
 use super::{EXIT_ALLOW, EXIT_DENY, EXIT_ESCALATE, EXIT_USAGE, EngineArgs, read_input};
@@ -54,22 +55,22 @@ struct Output<'a> {
 /// beside the compile cache (`~/.cache/clawlaw/artifacts`); a reference the
 /// registry cannot serve verified falls back to what was accepted before.
 fn pull_verified(
-    spec: &SetSpec,
-) -> anyhow::Result<Result<SetSpec, clawlaw::distribution::Refusal>> {
-    let Some(d) = &spec.distribution else {
-        return Ok(Ok(spec.clone()));
+    config: &SetConfig,
+) -> anyhow::Result<Result<SetSpec, clawlaw_distribution::Refusal>> {
+    let Some(d) = &config.distribution else {
+        return Ok(Ok(config.set.clone()));
     };
-    let store = clawlaw::cache::CompileCache::default_dir()
+    let store = clawlaw_engine::cache::CompileCache::default_dir()
         .and_then(|d| d.parent().map(|p| p.join("artifacts")))
         .context("no cache directory: set CLAWLAW_CACHE_DIR")?;
     let dist =
-        clawlaw::distribution::Distribution::from_spec(d, &store).map_err(anyhow::Error::msg)?;
+        clawlaw_distribution::Distribution::from_spec(d, &store).map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     Ok(runtime
-        .block_on(clawlaw::distribution::resolve::resolve(&dist, spec, true))
+        .block_on(clawlaw_gate::resolve::resolve(&dist, &config.set, true))
         .map(|r| {
             for f in &r.fetched {
                 dist.accept(f);
@@ -79,11 +80,11 @@ fn pull_verified(
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let mut spec = match SetSpec::from_path(&args.policy) {
-        Ok(spec) => spec,
+    let mut config = match SetConfig::from_path(&args.policy) {
+        Ok(config) => config,
         Err(e) => return Ok(usage(e)),
     };
-    args.engine.apply_one_shot(&mut spec.engine);
+    args.engine.apply_one_shot(&mut config.set.engine);
     let session = match &args.session {
         Some(path) => match read_session(path) {
             Ok(s) => s,
@@ -91,8 +92,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         },
         None => Session::default(),
     };
-    if spec.has_registry_policies() {
-        spec = match pull_verified(&spec)? {
+    if config.set.has_distributed_policies() {
+        config.set = match pull_verified(&config)? {
             Ok(resolved) => resolved,
             Err(refusal) => {
                 eprintln!("error: {refusal}");
@@ -100,7 +101,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             }
         };
     }
-    spec.gate_facts = Some(clawlaw::gate_facts::one_shot(&args.policy, &spec));
+    let facts = clawlaw_gate::gate_facts::one_shot(&args.policy, &config);
+    let mut spec = config.set;
+    spec.gate_facts = Some(facts);
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
     let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
 

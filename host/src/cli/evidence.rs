@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use clawlaw::evidence::{self, VerifyError};
+use clawlaw_gate::evidence::{self, VerifyError};
 
 use super::{EXIT_ALLOW, EXIT_DENY, EXIT_ERROR, EXIT_USAGE};
 

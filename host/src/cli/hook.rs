@@ -1,6 +1,6 @@
 //! `clawlaw hook <agent>`: the command an agent runs as its hook, once per
 //! event. Reads the hook's JSON on stdin and answers on stdout in the
-//! agent's format (see [`clawlaw::hook`]).
+//! agent's format (see [`clawlaw_hooks`]).
 //!
 //! Two modes: `--gate URL` forwards the input to the gate's
 //! `POST /v1/hooks/{agent}` (sessions, prompt hashes, outcomes, reviews and
@@ -22,11 +22,11 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use clawlaw::action::parse_action;
-use clawlaw::config::SetSpec;
-use clawlaw::hook::{Agent, Answer, Event, EventKind, HookInput, Reply, answer_for, fail};
-use clawlaw::policy_set::{OnLoadError, PolicySet, engine_for};
-use clawlaw::{Session, Verdict};
+use clawlaw_engine::action::parse_action;
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw_engine::{Session, Verdict};
+use clawlaw_gate::config::SetConfig;
+use clawlaw_hooks::{Agent, Answer, Event, EventKind, HookInput, Reply, answer_for, fail};
 
 use super::EngineArgs;
 
@@ -177,13 +177,14 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
         return agent.render(&input.kind, &Answer::Continue { warning: None });
     };
     let fail = |why: String| fail(agent, &input.kind, &why);
-    let mut spec = match SetSpec::from_path(path) {
+    let mut config = match SetConfig::from_path(path) {
         Ok(s) => s,
         Err(e) => return fail(format!("policies {}: {e}", path.display())),
     };
-    args.engine.apply_one_shot(&mut spec.engine);
-    let mut facts = clawlaw::gate_facts::one_shot(path, &spec);
-    clawlaw::gate_facts::add_token_env(&mut facts, &args.token_env);
+    args.engine.apply_one_shot(&mut config.set.engine);
+    let mut facts = clawlaw_gate::gate_facts::one_shot(path, &config);
+    clawlaw_gate::gate_facts::add_token_env(&mut facts, &args.token_env);
+    let mut spec = config.set;
     spec.gate_facts = Some(facts);
     let engine = match engine_for(&spec.engine) {
         Ok(e) => e,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use clawlaw::distribution::keys;
+use clawlaw_distribution::keys;
 
 use super::EXIT_ALLOW;
 

@@ -7,6 +7,7 @@ mod hook;
 mod key;
 mod policy;
 mod publish;
+mod review;
 mod serve;
 
 use std::path::PathBuf;
@@ -81,6 +82,11 @@ pub enum Command {
         CLAWLAW_TOKEN=... clawlaw hook claude-code --gate http://127.0.0.1:8750\n  \
         clawlaw hook codex --policies target/policies")]
     Hook(hook::HookArgs),
+
+    /// Review escalated actions on a running gate: list the queue, show
+    /// one with its session's context, approve or deny it, watch for new
+    /// ones. Needs a reviewer or admin token in $CLAWLAW_TOKEN.
+    Review(review::ReviewArgs),
 }
 
 /// Options shared by commands that load policies.
@@ -110,7 +116,7 @@ pub struct EngineArgs {
 
 impl EngineArgs {
     /// Applies these options to a set's `[engine]` section.
-    pub fn apply(&self, section: &mut clawlaw::config::EngineSection) {
+    pub fn apply(&self, section: &mut clawlaw_gate::config::EngineSection) {
         if let Some(dir) = &self.cache_dir {
             section.cache_dir = Some(dir.clone());
         }
@@ -128,7 +134,7 @@ impl EngineArgs {
     /// The same, for a command that evaluates one action per process (`eval`,
     /// `hook --policies`): never pre-initialised, since taking a snapshot
     /// costs more than one evaluation can save.
-    pub fn apply_one_shot(&self, section: &mut clawlaw::config::EngineSection) {
+    pub fn apply_one_shot(&self, section: &mut clawlaw_gate::config::EngineSection) {
         self.apply(section);
         section.preinitialize = false;
     }
@@ -142,6 +148,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(cmd) => key::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Review(args) => review::run(args),
     }
 }
 
@@ -160,9 +167,14 @@ pub fn init_logging(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colour only for a person at a terminal: a file or pipe gets plain
+    // text, and so does anyone who set NO_COLOR (https://no-color.org).
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_target(false);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
-use clawlaw::policy_set::engine_for;
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::policy_set::engine_for;
 
 use super::{EXIT_ALLOW, EXIT_USAGE, EngineArgs};
 
@@ -96,7 +96,7 @@ fn load(
         Ok(b) => b,
         Err(e) => return Ok(Err(format!("{}: {e}", component.display()))),
     };
-    let mut section = clawlaw::config::EngineSection::default();
+    let mut section = clawlaw_gate::config::EngineSection::default();
     engine_args.apply(&mut section);
     let engine = engine_for(&section).context("starting the WebAssembly engine")?;
     Ok(

@@ -10,12 +10,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use clawlaw::distribution::artifact::{self, ComponentWorld, Metadata};
-use clawlaw::distribution::fetch::{MAX_COMPONENT_BYTES, refusal, verified_signatures};
-use clawlaw::distribution::{PolicyRef, Registry, RegistryEntry, TrustPolicy, keys, signature};
-use clawlaw::limits::Limits;
-use clawlaw::policy::LoadedPolicy;
-use clawlaw::policy_set::engine_for;
+use clawlaw_distribution::artifact::{self, ComponentWorld, Metadata};
+use clawlaw_distribution::fetch::{MAX_COMPONENT_BYTES, refusal, verified_signatures};
+use clawlaw_distribution::{PolicyRef, Registry, RegistryEntry, TrustPolicy, keys, signature};
+use clawlaw_engine::limits::Limits;
+use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::policy_set::engine_for;
 
 use super::{EXIT_ALLOW, EXIT_DENY, EXIT_USAGE, EngineArgs};
 
@@ -40,7 +40,7 @@ impl RegistryArgs {
     fn registry(&self, r: &PolicyRef) -> anyhow::Result<Registry> {
         let mut entries: Vec<RegistryEntry> = match &self.config {
             Some(path) => {
-                clawlaw::config::load_config(path)
+                clawlaw_gate::config::load_config(path)
                     .map_err(anyhow::Error::msg)?
                     .0
                     .registries
@@ -170,7 +170,7 @@ pub fn push(args: PushArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.component)
         .with_context(|| format!("reading {}", args.component.display()))?;
     // Only a component that loads as a clawlaw policy is published.
-    let mut section = clawlaw::config::EngineSection::default();
+    let mut section = clawlaw_gate::config::EngineSection::default();
     args.engine.apply(&mut section);
     let engine = engine_for(&section).context("starting the WebAssembly engine")?;
     let policy = match LoadedPolicy::load(&engine, &bytes, "{}".into(), Limits::default()) {
@@ -216,7 +216,7 @@ pub fn push(args: PushArgs) -> anyhow::Result<ExitCode> {
                 .push_manifest(&r.at_tag(tag), built.manifest.clone())
                 .await?;
         }
-        Ok::<_, clawlaw::distribution::registry::RegistryError>(digest)
+        Ok::<_, clawlaw_distribution::registry::RegistryError>(digest)
     })?;
     println!(
         "pushed {} {} to {r}\ndigest: {digest}\nlayer:  {} ({} bytes)",
@@ -252,7 +252,10 @@ fn created() -> anyhow::Result<String> {
 }
 
 /// The component's imports and exports, for the artifact's config.
-fn world_of(engine: &clawlaw::engine::Engine, bytes: &[u8]) -> anyhow::Result<ComponentWorld> {
+fn world_of(
+    engine: &clawlaw_engine::engine::Engine,
+    bytes: &[u8],
+) -> anyhow::Result<ComponentWorld> {
     let compiled = engine.compile(bytes).map_err(anyhow::Error::msg)?;
     let ty = compiled.component.component_type();
     let wt = engine.wasmtime();
@@ -280,9 +283,9 @@ pub fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
             .manifest(&r, &digest)
             .await
             .map_err(|e| refusal(&r, e))?;
-        let parsed = artifact::parse(&manifest).map_err(|e| clawlaw::distribution::Refusal {
+        let parsed = artifact::parse(&manifest).map_err(|e| clawlaw_distribution::Refusal {
             reference: r.to_string(),
-            kind: clawlaw::distribution::RefusalKind::Malformed,
+            kind: clawlaw_distribution::RefusalKind::Malformed,
             message: e.to_string(),
         })?;
         let signed_by = match &trust {
@@ -293,7 +296,7 @@ pub fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
             .blob(&r, &parsed.layer, MAX_COMPONENT_BYTES)
             .await
             .map_err(|e| refusal(&r, e))?;
-        Ok::<_, clawlaw::distribution::Refusal>((digest, parsed, signed_by, bytes))
+        Ok::<_, clawlaw_distribution::Refusal>((digest, parsed, signed_by, bytes))
     });
     let (digest, parsed, signed_by, bytes) = match result {
         Ok(v) => v,
@@ -362,7 +365,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|e| refusal(&r, e))?;
         }
-        Ok::<_, clawlaw::distribution::Refusal>((digest, signed_by))
+        Ok::<_, clawlaw_distribution::Refusal>((digest, signed_by))
     });
     match result {
         Ok((digest, signed_by)) => {

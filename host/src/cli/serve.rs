@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clawlaw::auth::Tokens;
-use clawlaw::config::{ConfigFile, SetSpec, load_config};
-use clawlaw::gate::{Gate, GateOptions};
-use clawlaw::policy_set::engine_for;
-use clawlaw::reload::{RegistryContext, Reloader, Source, Trigger, prepare};
-use clawlaw::review::ReviewTimes;
-use clawlaw::server::AppState;
+use clawlaw_engine::policy_set::engine_for;
+use clawlaw_gate::auth::Tokens;
+use clawlaw_gate::config::{ConfigFile, SetConfig, load_config};
+use clawlaw_gate::gate::{Gate, GateOptions};
+use clawlaw_gate::reload::{RegistryContext, Reloader, Source, Trigger, prepare};
+use clawlaw_gate::review::ReviewTimes;
+use clawlaw_gate::server::AppState;
 
 use super::{EXIT_ALLOW, EXIT_USAGE, EngineArgs};
 
@@ -50,7 +50,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
         },
-        None => match SetSpec::from_path(&args.policies) {
+        None => match SetConfig::from_path(&args.policies) {
             Ok(spec) => (default_config(), spec),
             Err(e) => {
                 eprintln!(
@@ -66,7 +66,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
     }
-    args.engine.apply(&mut spec.engine);
+    args.engine.apply(&mut spec.set.engine);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -82,7 +82,11 @@ fn default_config() -> ConfigFile {
     toml::from_str("version = 1").expect("the embedded default config parses")
 }
 
-async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow::Result<ExitCode> {
+async fn serve(
+    config: ConfigFile,
+    mut spec: SetConfig,
+    source: Source,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // Bound first: the policies are told the address the gate answers on.
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
@@ -90,8 +94,8 @@ async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow:
         .with_context(|| format!("listening on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
     let facts = own_facts(&config, &source, addr, &spec);
-    spec.gate_facts = Some(facts.clone());
-    let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
+    spec.set.gate_facts = Some(facts.clone());
+    let engine = engine_for(&spec.set.engine).context("starting the WebAssembly engine")?;
     let registry = RegistryContext {
         store_dir: config.server.data_dir.join("artifacts"),
         runtime: tokio::runtime::Handle::current(),
@@ -122,8 +126,8 @@ async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow:
     let evidence_dir = config.server.data_dir.join("evidence");
     let (evidence, entries) = open_evidence(&evidence_dir).await?;
     let key_file = (config.server.redaction_key.clone())
-        .unwrap_or_else(|| config.server.data_dir.join(clawlaw::redact::KEY_FILE));
-    let redaction_key = clawlaw::redact::RedactionKey::load_or_create(&key_file)?;
+        .unwrap_or_else(|| config.server.data_dir.join(clawlaw_gate::redact::KEY_FILE));
+    let redaction_key = clawlaw_gate::redact::RedactionKey::load_or_create(&key_file)?;
     let gate = Arc::new(Gate::new(
         set,
         evidence,
@@ -135,6 +139,7 @@ async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow:
             },
             max_wait: Duration::from_secs(config.review.max_wait_secs),
             redaction_key,
+            four_eyes: config.review.four_eyes,
         },
     ));
     let replayed = gate.replay(entries);
@@ -169,6 +174,18 @@ async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow:
     } else {
         "http"
     };
+    // After the replay: the reviews it reopened were notified when opened.
+    let notifier = clawlaw_gate::notify::Notifier::new(
+        &config.notify,
+        &clawlaw_gate::notify::default_console_url(config.server.tls.is_some(), addr),
+    )?;
+    let notify_task = notifier.map(|n| {
+        if config.notify.console_url.is_none() && addr.ip().is_unspecified() {
+            tracing::warn!(console = n.console(), "review links point at an unspecified address; set [notify] console_url to the console's URL as reviewers reach it");
+        }
+        tracing::info!(webhooks = ?n.webhooks().collect::<Vec<_>>(), console = n.console(), "review notifications on");
+        n.spawn(gate.clone())
+    });
     print_banner(
         &format!("{scheme}://{addr}"),
         &evidence_dir,
@@ -196,13 +213,20 @@ async fn serve(config: ConfigFile, mut spec: SetSpec, source: Source) -> anyhow:
         max_body_bytes: config.server.max_body_bytes,
         webhook_secret,
     });
-    let tls = config.server.tls.as_ref().map(|t| clawlaw::server::Tls {
-        cert: t.cert.clone(),
-        key: t.key.clone(),
-    });
-    clawlaw::server::serve(listener, tls, state, shutdown_signal()).await?;
+    let tls = config
+        .server
+        .tls
+        .as_ref()
+        .map(|t| clawlaw_gate::server::Tls {
+            cert: t.cert.clone(),
+            key: t.key.clone(),
+        });
+    clawlaw_gate::server::serve(listener, tls, state, shutdown_signal()).await?;
     for w in watchers {
         w.abort();
+    }
+    if let Some(task) = notify_task {
+        task.abort();
     }
     tracing::info!("shutting down: flushing the evidence log");
     gate.evidence().close();
@@ -216,9 +240,9 @@ fn own_facts(
     config: &ConfigFile,
     source: &Source,
     addr: std::net::SocketAddr,
-    spec: &SetSpec,
+    spec: &SetConfig,
 ) -> clawlaw_sdk::gate::GateFacts {
-    use clawlaw::gate_facts::{
+    use clawlaw_gate::gate_facts::{
         add_file, add_listener, add_secret, add_set, add_token_env, own_process,
     };
     let mut facts = own_process();
@@ -228,7 +252,7 @@ fn own_facts(
     add_file(&mut facts, &config.server.data_dir);
     add_secret(
         &mut facts,
-        &config.server.data_dir.join(clawlaw::redact::KEY_FILE),
+        &config.server.data_dir.join(clawlaw_gate::redact::KEY_FILE),
     );
     if config.auth.token.is_empty()
         && let Some(tokens) = token_file(addr.port())
@@ -242,6 +266,11 @@ fn own_facts(
     if let Some(var) = &config.reload.webhook_secret_env {
         add_token_env(&mut facts, var);
     }
+    for hook in &config.notify.webhooks {
+        for var in [&hook.url_env, &hook.secret_env].into_iter().flatten() {
+            add_token_env(&mut facts, var);
+        }
+    }
     add_listener(&mut facts, &addr.to_string(), config.server.tls.is_some());
     add_set(&mut facts, spec);
     facts
@@ -250,19 +279,19 @@ fn own_facts(
 async fn open_evidence(
     dir: &Path,
 ) -> anyhow::Result<(
-    clawlaw::evidence::EvidenceLog,
-    Vec<clawlaw::evidence::Entry>,
+    clawlaw_gate::evidence::EvidenceLog,
+    Vec<clawlaw_gate::evidence::Entry>,
 )> {
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         // Opening first sets aside a line torn by a crash; then the log reads back whole.
-        let log = clawlaw::evidence::EvidenceLog::open(
+        let log = clawlaw_gate::evidence::EvidenceLog::open(
             &dir,
-            clawlaw::evidence::EvidenceOptions::default(),
+            clawlaw_gate::evidence::EvidenceOptions::default(),
         )
         .with_context(|| format!("opening the evidence log in {}", dir.display()))?;
-        let entries = clawlaw::evidence::read_entries(&dir)
+        let entries = clawlaw_gate::evidence::read_entries(&dir)
             .and_then(|e| e.into_entries())
             .with_context(|| format!("reading the evidence log in {}", dir.display()))?;
         Ok((log, entries))
@@ -290,7 +319,7 @@ pub(crate) fn token_file(port: u16) -> Option<PathBuf> {
 /// says so) when there is no home to save them in.
 fn save_tokens(
     port: u16,
-    shown: &[(clawlaw::auth::Role, String)],
+    shown: &[(clawlaw_gate::auth::Role, String)],
 ) -> anyhow::Result<Option<PathBuf>> {
     let Some(path) = token_file(port) else {
         eprintln!(
@@ -344,7 +373,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn print_banner(
     addr: &str,
     evidence: &Path,
-    generated: Option<&[(clawlaw::auth::Role, String)]>,
+    generated: Option<&[(clawlaw_gate::auth::Role, String)]>,
     token_file: Option<&Path>,
     took: Duration,
 ) {

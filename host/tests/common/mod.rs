@@ -9,7 +9,7 @@ pub mod server;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use clawlaw::engine::{Engine, EngineConfig};
+use clawlaw_engine::engine::{Engine, EngineConfig};
 
 /// The crates built to components for the tests.
 pub const POLICY_CRATES: &[&str] = &[

@@ -1,0 +1,119 @@
+//! The gate under load: a real `clawlaw serve` child process.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use clawlaw_benches::{POLICIES, component, components};
+use serde_json::{Value, json};
+
+use super::TOKEN;
+
+/// A `clawlaw serve` on 127.0.0.1 with the bundled policies and durable
+/// evidence in a scratch directory; killed when dropped.
+pub struct Gate {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Gate {
+    pub fn start(bin: &Path) -> anyhow::Result<Gate> {
+        if !bin.is_file() {
+            bail!(
+                "{} not found: build the gate first (cargo build --release -p clawlaw)",
+                bin.display()
+            );
+        }
+        let comps = components()?;
+        let dir = tempfile::tempdir()?;
+        let mut text = format!(
+            "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = {:?}\n\n\
+             [[auth.token]]\nname = \"bench\"\nrole = \"agent\"\ntoken = \"{TOKEN}\"\n",
+            dir.path().join("data")
+        );
+        for name in POLICIES {
+            text.push_str(&format!(
+                "[[policy]]\npath = {:?}\n",
+                component(&comps, name)
+            ));
+        }
+        let config = dir.path().join("gate.toml");
+        std::fs::write(&config, text)?;
+        let mut child = Command::new(bin)
+            .args(["serve", "--config"])
+            .arg(&config)
+            .env("CLAWLAW_CACHE_DIR", dir.path().join("cache"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("gate stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(first)) = lines.next() {
+                let _ = tx.send(first);
+            }
+            for _ in lines {}
+        });
+        let first = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("the gate did not start within 120 s");
+            }
+        };
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .ok_or_else(|| anyhow!("no address in the gate's first line {first:?}"))?
+            .to_string();
+        Ok(Gate {
+            child,
+            url,
+            _dir: dir,
+        })
+    }
+
+    pub fn open_session(&self, agent: &ureq::Agent, root: &str) -> anyhow::Result<String> {
+        let body: Value = agent
+            .post(&format!("{}/v1/sessions", self.url))
+            .set("authorization", &format!("Bearer {TOKEN}"))
+            .send_json(json!({"intent": "benchmark", "scope": {"roots": [root]}}))?
+            .into_json()?;
+        body["session_id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| anyhow!("no session_id in {body}"))
+    }
+
+    /// One evaluation; its verdict.
+    pub fn evaluate(
+        &self,
+        agent: &ureq::Agent,
+        session: &str,
+        action: &Value,
+    ) -> anyhow::Result<String> {
+        let body: Value = agent
+            .post(&format!("{}/v1/sessions/{session}/actions", self.url))
+            .timeout(Duration::from_secs(10))
+            .set("authorization", &format!("Bearer {TOKEN}"))
+            .send_json(json!({ "action": action }))?
+            .into_json()?;
+        body["evaluation"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| anyhow!("no evaluation in {body}"))
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

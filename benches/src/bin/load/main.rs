@@ -1,0 +1,504 @@
+//! The measurements criterion does not make, and BENCHMARKS.md:
+//!
+//! - `latency`: per-call latency distribution (p50/p99) of the bundled set
+//!   in process, fresh instances and pooled;
+//! - `http`: a bounded load generator against a real `clawlaw serve` on
+//!   127.0.0.1 with durable evidence: p50/p99 at concurrency 1, throughput
+//!   and p99 at concurrency 32 (one session per client);
+//! - `seed`: the seed's benchmark: 200 sequential file-write/read/shell
+//!   actions run for real in a scratch workspace, without the gate and with
+//!   it (each action asked over HTTP first, run only on ALLOW): wall times
+//!   and the per-action overhead median/p95/p99;
+//! - `hook`: the whole-process time of `clawlaw hook claude-code` per tool
+//!   call, as an agent runs it (a new process each call): forwarding to a
+//!   running gate (`--gate`) and evaluating in-process (`--policies`);
+//! - `all`: the four, written as one JSON object (`--out FILE`);
+//! - `snapshot --run N`: copies criterion's latest medians to
+//!   `target/bench-runs/criterion-N.json`;
+//! - `report --runs N`: folds every run into BENCHMARKS.md (min/median/max
+//!   over runs, ratios, targets).
+//!
+//! `--quick` runs everything a few times only, so CI proves it still works.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use clawlaw_benches::{POLICIES, component, components, engine, root, session};
+use clawlaw_engine::pool::Isolation;
+use clawlaw_sdk::Action;
+use serde_json::{Value, json};
+
+mod gate;
+
+use gate::Gate;
+
+const TOKEN: &str = "bench-agent-token-0123456789abcdef";
+
+/// Figures of one run, by name; latencies in microseconds.
+type Figures = BTreeMap<String, f64>;
+
+struct Args {
+    quick: bool,
+    out: Option<PathBuf>,
+    gate: PathBuf,
+    run: usize,
+    runs: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut it = std::env::args().skip(1);
+    let cmd = it.next().unwrap_or_default();
+    let mut args = Args {
+        quick: false,
+        out: None,
+        gate: target_dir().join("release/clawlaw"),
+        run: 0,
+        runs: 1,
+    };
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| anyhow!("{a} needs a value"));
+        match a.as_str() {
+            "--quick" => args.quick = true,
+            "--out" => args.out = Some(value()?.into()),
+            "--gate" => args.gate = value()?.into(),
+            "--run" => args.run = value()?.parse()?,
+            "--runs" => args.runs = value()?.parse()?,
+            other => bail!("unknown argument {other:?}"),
+        }
+    }
+    let figures = match cmd.as_str() {
+        "latency" => latency(&args)?,
+        "http" => http(&args)?,
+        "seed" => seed(&args)?,
+        "all" => {
+            let mut f = latency(&args)?;
+            f.extend(http(&args)?);
+            f.extend(seed(&args)?);
+            f.extend(hook(&args)?);
+            f
+        }
+        "hook" => hook(&args)?,
+        "snapshot" => return snapshot(args.run),
+        "report" => return report(args.runs),
+        _ => bail!(
+            "usage: load latency|http|seed|hook|all [--quick] [--out FILE] [--gate PATH] \
+             | snapshot --run N | report --runs N"
+        ),
+    };
+    let text = serde_json::to_string_pretty(&figures)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            std::fs::write(path, text)?;
+        }
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn runs_dir() -> PathBuf {
+    target_dir().join("bench-runs")
+}
+
+/// The `q` quantile (0..=1) of sorted samples.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Per-call latency of the bundled set in process.
+fn latency(args: &Args) -> anyhow::Result<Figures> {
+    let dir = components()?;
+    let engine = engine()?;
+    let session = session();
+    let calls = if args.quick { 20 } else { 20_000 };
+    let actions = [
+        Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
+        Action::write(
+            "src/lib.rs",
+            "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
+        )
+        .in_dir("/work/app"),
+        Action::read("../../etc/passwd").in_dir("/work/app"),
+    ];
+    let mut f = Figures::new();
+    for (label, isolation) in [
+        ("fresh", Isolation::Fresh),
+        (
+            "pooled",
+            Isolation::Pooled {
+                recycle_after: 1_000,
+            },
+        ),
+    ] {
+        let spec = clawlaw_engine::spec::SetSpec {
+            engine: Default::default(),
+            policies: POLICIES
+                .iter()
+                .map(|n| clawlaw_engine::spec::PolicySpec {
+                    path: component(&dir, n),
+                    expected_name: None,
+                    settings: "{}".into(),
+                    limits: Default::default(),
+                    isolation,
+                    ..Default::default()
+                })
+                .collect(),
+            gate_facts: None,
+        };
+        let set = clawlaw_engine::policy_set::PolicySet::load(
+            &engine,
+            &spec,
+            clawlaw_engine::policy_set::OnLoadError::Refuse,
+        )?;
+        for a in &actions {
+            set.evaluate(a, &session); // warm up
+        }
+        let mut samples = Vec::with_capacity(calls);
+        for i in 0..calls {
+            let a = &actions[i % actions.len()];
+            let t = Instant::now();
+            std::hint::black_box(set.evaluate(a, &session));
+            samples.push(micros(t.elapsed()));
+        }
+        let s = sorted(samples);
+        f.insert(format!("latency.set-{label}.p50_us"), quantile(&s, 0.5));
+        f.insert(format!("latency.set-{label}.p99_us"), quantile(&s, 0.99));
+    }
+    Ok(f)
+}
+
+fn bench_action(i: usize) -> Value {
+    match i % 3 {
+        0 => {
+            json!({"kind": "shell.exec", "tool": "Bash", "command": "cargo test", "cwd": "/work/app"})
+        }
+        1 => json!({"kind": "file.write", "tool": "Write", "target": format!("src/m{i}.rs"),
+                    "content": "fn f() {}\n", "cwd": "/work/app"}),
+        _ => {
+            json!({"kind": "file.read", "tool": "Read", "target": "README.md", "cwd": "/work/app"})
+        }
+    }
+}
+
+/// HTTP load against a real gate.
+fn http(args: &Args) -> anyhow::Result<Figures> {
+    let gate = Gate::start(&args.gate)?;
+    let mut f = Figures::new();
+    let agent = ureq::AgentBuilder::new().build();
+    let session = gate.open_session(&agent, "/work/app")?;
+    let n = if args.quick { 20 } else { 5_000 };
+    for i in 0..n.min(200) {
+        gate.evaluate(&agent, &session, &bench_action(i))?; // warm up
+    }
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let action = bench_action(i);
+        let t = Instant::now();
+        gate.evaluate(&agent, &session, &action)?;
+        samples.push(micros(t.elapsed()));
+    }
+    let s = sorted(samples);
+    f.insert("http.c1.p50_us".into(), quantile(&s, 0.5));
+    f.insert("http.c1.p99_us".into(), quantile(&s, 0.99));
+
+    let clients = 32;
+    let per_client = if args.quick { 5 } else { 600 };
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                let gate = &gate;
+                scope.spawn(move || -> anyhow::Result<Vec<f64>> {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let session = gate.open_session(&agent, "/work/app")?;
+                    let mut samples = Vec::with_capacity(per_client);
+                    for i in 0..per_client {
+                        let action = bench_action(i);
+                        let t = Instant::now();
+                        gate.evaluate(&agent, &session, &action)?;
+                        samples.push(micros(t.elapsed()));
+                    }
+                    Ok(samples)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("client panicked"))))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut all = Vec::new();
+    for r in results {
+        all.extend(r?);
+    }
+    let total = all.len();
+    let s = sorted(all);
+    f.insert("http.c32.p50_us".into(), quantile(&s, 0.5));
+    f.insert("http.c32.p99_us".into(), quantile(&s, 0.99));
+    f.insert(
+        "http.c32.decisions_per_s".into(),
+        total as f64 / elapsed.as_secs_f64(),
+    );
+    Ok(f)
+}
+
+/// The whole-process time of the Claude Code hook adapter per call.
+fn hook(args: &Args) -> anyhow::Result<Figures> {
+    let gate = Gate::start(&args.gate)?;
+    let comps = components()?;
+    let policies = tempfile::tempdir()?;
+    for name in POLICIES {
+        let from = component(&comps, name);
+        let file = from.file_name().context("a component file name")?;
+        std::fs::copy(&from, policies.path().join(file))?;
+    }
+    let cache = tempfile::tempdir()?;
+    let (warm_up, n) = if args.quick { (1, 3) } else { (5, 200) };
+    let policies_dir = policies.path().to_string_lossy().into_owned();
+    let mut f = Figures::new();
+    for (mode, flag, value) in [
+        ("gate", "--gate", gate.url.as_str()),
+        ("policies", "--policies", policies_dir.as_str()),
+    ] {
+        let mut samples = Vec::with_capacity(n);
+        for i in 0..warm_up + n {
+            let input = json!({
+                "session_id": "bench-hook", "transcript_path": "/tmp/transcript.jsonl",
+                "cwd": "/work/app", "permission_mode": "default",
+                "hook_event_name": "PreToolUse", "tool_name": "Bash",
+                "tool_input": {"command": "cargo test --workspace"},
+                "tool_use_id": format!("toolu_{mode}_{i}"),
+            });
+            // Warm-up calls may take long (they compile); measured calls
+            // run under the adapter's default deadline, as agents run it.
+            let deadline: &[&str] = if i < warm_up {
+                &["--timeout-ms", "120000"]
+            } else {
+                &[]
+            };
+            let started = Instant::now();
+            let mut child = Command::new(&args.gate)
+                .args(["hook", "claude-code", flag, value])
+                .args(deadline)
+                .env("CLAWLAW_TOKEN", TOKEN)
+                .env("CLAWLAW_CACHE_DIR", cache.path())
+                .env("RUST_LOG", "error")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .with_context(|| format!("starting {}", args.gate.display()))?;
+            let mut stdin = child.stdin.take().context("hook stdin")?;
+            std::io::Write::write_all(&mut stdin, input.to_string().as_bytes())?;
+            drop(stdin);
+            let out = child.wait_with_output()?;
+            let took = started.elapsed();
+            let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+            let decision = &answer["hookSpecificOutput"]["permissionDecision"];
+            if !out.status.success() || decision != "allow" {
+                bail!(
+                    "hook {flag}: expected allow, got {} {} {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            // The first calls fill the compile cache, as a user's first
+            // tool call after an install does.
+            if i >= warm_up {
+                samples.push(micros(took));
+            }
+        }
+        let s = sorted(samples);
+        f.insert(format!("hook.{mode}.p50_us"), quantile(&s, 0.5));
+        f.insert(format!("hook.{mode}.p99_us"), quantile(&s, 0.99));
+    }
+    Ok(f)
+}
+
+/// Runs one seed action for real in `ws`.
+fn execute(ws: &Path, i: usize) -> anyhow::Result<()> {
+    match i % 3 {
+        0 => std::fs::write(ws.join(format!("f{i}.txt")), format!("line {i}\n"))?,
+        1 => {
+            std::fs::read_to_string(ws.join(format!("f{}.txt", i - 1)))?;
+        }
+        _ => {
+            let ok = Command::new("sh")
+                .args(["-c", "echo ok"])
+                .current_dir(ws)
+                .stdout(Stdio::null())
+                .status()?
+                .success();
+            if !ok {
+                bail!("the shell action failed");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn seed_action(ws: &Path, i: usize) -> Value {
+    let cwd = ws.display().to_string();
+    match i % 3 {
+        0 => json!({"kind": "file.write", "tool": "Write", "target": format!("f{i}.txt"),
+                    "content": format!("line {i}\n"), "cwd": cwd}),
+        1 => {
+            json!({"kind": "file.read", "tool": "Read", "target": format!("f{}.txt", i - 1), "cwd": cwd})
+        }
+        _ => json!({"kind": "shell.exec", "tool": "Bash", "command": "echo ok", "cwd": cwd}),
+    }
+}
+
+/// The seed's benchmark: 200 sequential actions with and without the gate.
+fn seed(args: &Args) -> anyhow::Result<Figures> {
+    let gate = Gate::start(&args.gate)?;
+    let agent = ureq::AgentBuilder::new().build();
+    let n = if args.quick { 12 } else { 200 };
+    let mut f = Figures::new();
+
+    let bare = tempfile::tempdir()?;
+    let t = Instant::now();
+    for i in 0..n {
+        execute(bare.path(), i)?;
+    }
+    let without = t.elapsed();
+
+    let ws = tempfile::tempdir()?;
+    let session = gate.open_session(&agent, &ws.path().display().to_string())?;
+    let mut overhead = Vec::with_capacity(n);
+    let t = Instant::now();
+    for i in 0..n {
+        let asked = Instant::now();
+        let verdict = gate.evaluate(&agent, &session, &seed_action(ws.path(), i))?;
+        overhead.push(micros(asked.elapsed()));
+        if verdict != "ALLOW" {
+            bail!("the gate answered {verdict} to seed action {i}; expected ALLOW");
+        }
+        execute(ws.path(), i)?;
+    }
+    let with = t.elapsed();
+    let s = sorted(overhead);
+    f.insert("seed.actions".into(), n as f64);
+    f.insert("seed.wall_without_ms".into(), without.as_secs_f64() * 1e3);
+    f.insert("seed.wall_with_ms".into(), with.as_secs_f64() * 1e3);
+    f.insert("seed.overhead.p50_us".into(), quantile(&s, 0.5));
+    f.insert("seed.overhead.p95_us".into(), quantile(&s, 0.95));
+    f.insert("seed.overhead.p99_us".into(), quantile(&s, 0.99));
+    Ok(f)
+}
+
+/// Criterion's latest median (µs) of every benchmark, by id.
+fn snapshot(run: usize) -> anyhow::Result<()> {
+    let mut f = Figures::new();
+    let base = target_dir().join("criterion");
+    let mut stack = vec![base.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && p.file_name().is_some_and(|n| n != "report") {
+                stack.push(p);
+            }
+        }
+        let (est, meta) = (
+            dir.join("new/estimates.json"),
+            dir.join("new/benchmark.json"),
+        );
+        if est.is_file() && meta.is_file() {
+            let est: Value = serde_json::from_str(&std::fs::read_to_string(&est)?)?;
+            let meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta)?)?;
+            let id = meta["full_id"].as_str().unwrap_or_default().to_string();
+            if let Some(ns) = est["median"]["point_estimate"].as_f64() {
+                f.insert(id, ns / 1e3);
+            }
+        }
+    }
+    if f.is_empty() {
+        bail!("no criterion results under {}", base.display());
+    }
+    let out = runs_dir().join(format!("criterion-{run}.json"));
+    std::fs::create_dir_all(runs_dir())?;
+    std::fs::write(&out, serde_json::to_string_pretty(&f)?)?;
+    Ok(())
+}
+
+/// min, median, max of one figure over the runs.
+#[derive(Clone, Copy)]
+struct Spread {
+    min: f64,
+    median: f64,
+    max: f64,
+}
+
+fn spread(runs: &[Figures], name: &str) -> Option<Spread> {
+    let v = sorted(runs.iter().filter_map(|r| r.get(name).copied()).collect());
+    (!v.is_empty()).then(|| Spread {
+        min: v[0],
+        median: quantile(&v, 0.5),
+        max: v[v.len() - 1],
+    })
+}
+
+fn load_runs(prefix: &str, runs: usize) -> anyhow::Result<Vec<Figures>> {
+    (0..runs)
+        .map(|i| {
+            let p = runs_dir().join(format!("{prefix}-{i}.json"));
+            let text = std::fs::read_to_string(&p).with_context(|| p.display().to_string())?;
+            Ok(serde_json::from_str(&text)?)
+        })
+        .collect()
+}
+
+fn sh(cmd: &str) -> String {
+    Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Writes BENCHMARKS.md from every run's figures.
+fn report(runs: usize) -> anyhow::Result<()> {
+    let crit = load_runs("criterion", runs)?;
+    let load = load_runs("load", runs)?;
+    let text = clawlaw_benches::report::render(&clawlaw_benches::report::Input {
+        runs,
+        date: sh("date -u +%Y-%m-%dT%H:%MZ"),
+        cpu: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        nproc: sh("nproc"),
+        kernel: sh("uname -sr"),
+        loadavg: sh("cut -d' ' -f1-3 /proc/loadavg"),
+        crit: &|name| spread(&crit, name).map(|s| (s.min, s.median, s.max)),
+        load: &|name| spread(&load, name).map(|s| (s.min, s.median, s.max)),
+    });
+    let out = root().join("BENCHMARKS.md");
+    std::fs::write(&out, text)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! The policy set: the policies a gate runs, loaded together, evaluated
+//! together on every action. A set is immutable once built and shared by
+//! `Arc`; a reload builds a new set and swaps it whole, so an evaluation
+//! always runs on one complete set.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use clawlaw_sdk::gate::GateFacts;
+use clawlaw_sdk::{Action, Session};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::combine::{Evaluation, PolicyReport, combine};
+use crate::contract::convert;
+use crate::engine::Engine;
+use crate::fault::Fault;
+use crate::policy::{LoadError, LoadedPolicy, PolicyId};
+use crate::pool::Isolation;
+use crate::spec::{EngineSection, PolicySpec, SetSpec};
+
+/// What to do with a policy that fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnLoadError {
+    /// Refuse the whole set (the gate's start and reload).
+    Refuse,
+    /// Keep the policy as a permanent DENY naming its fault, so every action
+    /// is denied until it is fixed (one-shot evaluation, `clawlaw eval`).
+    DenyAll,
+}
+
+/// A policy that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("policy {path}: {error}")]
+pub struct SetLoadError {
+    pub path: String,
+    pub error: PolicyLoadFailure,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyLoadFailure {
+    #[error("{0}")]
+    Read(std::io::Error),
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    #[error("the component calls itself {actual:?}, the config expects {expected:?}")]
+    NameMismatch { expected: String, actual: String },
+    #[error("a policy named {0:?} is already in the set")]
+    Duplicate(String),
+}
+
+enum Slot {
+    Ready(Box<LoadedPolicy>),
+    Broken { id: PolicyId, fault: Fault },
+}
+
+impl Slot {
+    fn id(&self) -> &PolicyId {
+        match self {
+            Slot::Ready(p) => p.id(),
+            Slot::Broken { id, .. } => id,
+        }
+    }
+}
+
+/// A policy as the set lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyStatus {
+    #[serde(flatten)]
+    pub id: PolicyId,
+    pub source: String,
+    /// How its evaluations are isolated (`fresh` or `pooled`).
+    pub isolation: Isolation,
+    /// Whether its evaluations start from a snapshot taken after it parsed
+    /// its settings (see [`crate::preinit`]).
+    pub preinitialized: bool,
+    /// Whether the code it runs was loaded from the on-disk compile cache
+    /// rather than compiled (and, when pre-initialised, snapshotted) now.
+    pub cached: bool,
+    /// `None` when the policy is loaded and evaluating.
+    pub fault: Option<Fault>,
+}
+
+/// The policies a gate runs, and how their answers combine.
+pub struct PolicySet {
+    slots: Vec<Slot>,
+    sources: Vec<String>,
+    escalation_threshold: f32,
+    max_action_bytes: usize,
+    version: String,
+}
+
+impl PolicySet {
+    /// Loads every policy of `spec` on `engine`.
+    pub fn load(
+        engine: &Arc<Engine>,
+        spec: &SetSpec,
+        on_error: OnLoadError,
+    ) -> Result<PolicySet, SetLoadError> {
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut sources = Vec::new();
+        for p in &spec.policies {
+            let source = p.source();
+            let slot = match load_one(engine, p, spec.gate_facts.as_ref(), &slots) {
+                Ok(policy) => Slot::Ready(Box::new(policy)),
+                Err(error) if on_error == OnLoadError::DenyAll => {
+                    let name = p.expected_name.clone().unwrap_or_else(|| {
+                        p.path
+                            .file_stem()
+                            .map_or("policy".into(), |s| s.to_string_lossy().into_owned())
+                    });
+                    let fault = Fault::Load {
+                        message: error.to_string(),
+                    };
+                    tracing::error!(policy = %name, source = %source, %fault, "policy failed to load; every action will be denied");
+                    Slot::Broken {
+                        id: PolicyId {
+                            name,
+                            version: "unknown".into(),
+                            digest: "unknown".into(),
+                        },
+                        fault,
+                    }
+                }
+                Err(error) => {
+                    return Err(SetLoadError {
+                        path: source,
+                        error,
+                    });
+                }
+            };
+            slots.push(slot);
+            sources.push(source);
+        }
+        let version = set_version(&slots, &spec.policies);
+        Ok(PolicySet {
+            slots,
+            sources,
+            escalation_threshold: spec.engine.escalation_threshold,
+            max_action_bytes: spec.engine.max_action_bytes,
+            version,
+        })
+    }
+
+    /// Evaluates one action against every policy and combines the answers.
+    pub fn evaluate(&self, action: &Action, session: &Session) -> Evaluation {
+        let wit_action = convert::action(action);
+        let wit_session = convert::session(session);
+        let reports = self
+            .slots
+            .iter()
+            .map(|slot| match slot {
+                Slot::Ready(policy) => {
+                    let _span = tracing::debug_span!("policy", name = %policy.id().name, version = %policy.id().version).entered();
+                    let outcome = policy.evaluate_wit(&wit_action, &wit_session);
+                    if let Err(fault) = &outcome.decision {
+                        tracing::warn!(policy = %policy.id().name, action = %action.id, fault = fault.kind(), %fault, "policy fault");
+                    }
+                    PolicyReport::new(policy.id().clone(), outcome)
+                }
+                Slot::Broken { id, fault } => PolicyReport::faulted(id.clone(), fault.clone(), 0),
+            })
+            .collect();
+        combine(reports, self.escalation_threshold)
+    }
+
+    /// The policies, in evaluation order, with their load status.
+    pub fn policies(&self) -> Vec<PolicyStatus> {
+        self.slots
+            .iter()
+            .zip(&self.sources)
+            .map(|(slot, source)| {
+                let (isolation, preinitialized, cached, fault) = match slot {
+                    Slot::Ready(p) => (p.isolation(), p.is_preinitialized(), p.was_cached(), None),
+                    Slot::Broken { fault, .. } => {
+                        (Isolation::default(), false, false, Some(fault.clone()))
+                    }
+                };
+                PolicyStatus {
+                    id: slot.id().clone(),
+                    source: source.clone(),
+                    isolation,
+                    preinitialized,
+                    cached,
+                    fault,
+                }
+            })
+            .collect()
+    }
+
+    /// The loaded policies (those that did not fail to load).
+    pub fn loaded(&self) -> impl Iterator<Item = &LoadedPolicy> {
+        self.slots.iter().filter_map(|s| match s {
+            Slot::Ready(p) => Some(&**p),
+            Slot::Broken { .. } => None,
+        })
+    }
+
+    /// `sha256:<hex>` over every policy's digest and settings: names the
+    /// exact set a decision was made with.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn max_action_bytes(&self) -> usize {
+        self.max_action_bytes
+    }
+
+    pub fn escalation_threshold(&self) -> f32 {
+        self.escalation_threshold
+    }
+}
+
+/// Builds the engine a set's `[engine]` section asks for.
+pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine::EngineError> {
+    let mut config = crate::engine::EngineConfig {
+        max_sandboxes: section.max_sandboxes,
+        preinitialize: section.preinitialize,
+        ..Default::default()
+    };
+    if let Some(dir) = &section.cache_dir {
+        config.cache_dir = Some(dir.clone());
+    }
+    config.cache_key = section.cache_key.clone();
+    if !section.compile_cache {
+        config.cache_dir = None;
+    }
+    Engine::new(&config)
+}
+
+fn load_one(
+    engine: &Arc<Engine>,
+    spec: &PolicySpec,
+    facts: Option<&GateFacts>,
+    loaded: &[Slot],
+) -> Result<LoadedPolicy, PolicyLoadFailure> {
+    let bytes = std::fs::read(&spec.path).map_err(PolicyLoadFailure::Read)?;
+    let started = Instant::now();
+    let policy = load_with_facts(engine, &bytes, spec, facts)?.with_isolation(spec.isolation);
+    let id = policy.id();
+    if let Some(expected) = &spec.expected_name
+        && *expected != id.name
+    {
+        return Err(PolicyLoadFailure::NameMismatch {
+            expected: expected.clone(),
+            actual: id.name.clone(),
+        });
+    }
+    if loaded.iter().any(|s| s.id().name == id.name) {
+        return Err(PolicyLoadFailure::Duplicate(id.name.clone()));
+    }
+    tracing::info!(
+        policy = %id.name, version = %id.version, digest = %id.digest,
+        cached = policy.was_cached(), preinitialized = policy.is_preinitialized(),
+        load_ms = started.elapsed().as_millis() as u64,
+        "policy loaded"
+    );
+    Ok(policy)
+}
+
+/// Loads a policy with the gate's facts added to its settings when it
+/// accepts them (it declares the `$gate` settings field), else with its
+/// settings alone: a policy that does not know the key refuses it, and
+/// that is no error.
+fn load_with_facts(
+    engine: &Arc<Engine>,
+    bytes: &[u8],
+    spec: &PolicySpec,
+    facts: Option<&GateFacts>,
+) -> Result<LoadedPolicy, LoadError> {
+    let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
+    LoadedPolicy::load_preferring(engine, bytes, with, spec.settings.clone(), spec.limits)
+}
+
+fn set_version(slots: &[Slot], specs: &[PolicySpec]) -> String {
+    let mut h = Sha256::new();
+    for (slot, spec) in slots.iter().zip(specs) {
+        h.update(slot.id().digest.as_bytes());
+        h.update([0]);
+        h.update(spec.settings.as_bytes());
+        h.update([0]);
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}

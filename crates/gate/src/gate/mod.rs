@@ -1,0 +1,276 @@
+//! The gate: one action's path from request to durable evidence.
+//!
+//! `evaluate` parses the action (a malformed one is denied and recorded),
+//! takes the session's lock (a session's actions are decided in order),
+//! honours an approval bound to exactly this action, checks the session's
+//! budgets, runs the policy set off the async reactor, combines, opens a
+//! review on ESCALATE, makes the evidence record durable, and only then
+//! applies the action to the session and answers. If the evidence cannot be
+//! written the answer is DENY and the gate reports itself unhealthy.
+//!
+//! The evidence log is also the gate's store: sessions, their composition
+//! and pending reviews are rebuilt from it at start-up ([`Gate::replay`]),
+//! by the same `apply` that runs live.
+//!
+//! - this module: the gate, its options, errors and answers, and sessions;
+//! - `evaluate`: the path of one action ([`Gate::evaluate`]);
+//! - `follow_up`: outcomes, reviewers' answers (and the four-eyes rule), review expiry;
+//! - `listing`: the sessions list, newest first;
+//! - `replay`: start-up from the evidence log ([`Gate::replay`]).
+
+mod evaluate;
+mod follow_up;
+mod listing;
+mod replay;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use clawlaw_engine::action::ActionRequest;
+use clawlaw_engine::policy_set::PolicySet;
+use clawlaw_sdk::{Action, Verdict};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::record::{Entry, PolicyConsulted, SessionEntry};
+use crate::evidence::{EvidenceError, EvidenceLog};
+use crate::metrics::Metrics;
+use crate::redact::RedactionKey;
+use crate::review::{ReviewError, ReviewTimes, Reviews};
+use crate::session::{Declaration, SessionState};
+
+pub use replay::ReplayStats;
+
+/// How a gate treats sessions and reviews.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// Recent actions in the view policies get.
+    pub recent: usize,
+    pub review: ReviewTimes,
+    /// Longest a client may long-poll a review.
+    pub max_wait: Duration,
+    /// The key of the tags in masks (see [`crate::redact`]).
+    pub redaction_key: RedactionKey,
+    /// `[review] four_eyes`: a reviewer may not approve a review of a
+    /// session whose declared principal is their own name.
+    pub four_eyes: bool,
+}
+
+/// Why the gate could not give a normal answer. Every variant that carries
+/// an [`Answer`] is a DENY that was (where possible) recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error("malformed request: {message}")]
+    Malformed {
+        message: String,
+        answer: Option<Box<Answer>>,
+    },
+    #[error("no session {0}")]
+    UnknownSession(String, Option<Box<Answer>>),
+    #[error("no action {action} in session {session}")]
+    UnknownAction { session: String, action: String },
+    #[error("action {action} was denied; it cannot have an outcome")]
+    DeniedAction { action: String },
+    #[error("action {action} is escalated and not approved; it must not have run")]
+    NotApproved { action: String },
+    #[error("the evidence log cannot be written: {0}")]
+    Evidence(EvidenceError),
+    #[error(transparent)]
+    Review(#[from] ReviewError),
+    /// The four-eyes rule (`[review] four_eyes`): nobody approves their own session.
+    #[error(
+        "four-eyes rule: {by} is the principal of session {session} and may not approve its review; another reviewer must"
+    )]
+    OwnSession { by: String, session: String },
+}
+
+impl GateError {
+    /// The DENY answer that goes with the error, when an action was involved.
+    pub fn answer(&self) -> Option<&Answer> {
+        match self {
+            GateError::Malformed { answer, .. } | GateError::UnknownSession(_, answer) => {
+                answer.as_deref()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The body of `POST /v1/sessions/{id}/actions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateBody<'a> {
+    #[serde(borrow)]
+    pub action: &'a serde_json::value::RawValue,
+    /// What the agent was asked, hashed into the evidence (never stored).
+    #[serde(default)]
+    pub prompt: Option<String>,
+    /// Or the hash itself, `sha256:<hex>`.
+    #[serde(default)]
+    pub prompt_hash: Option<String>,
+}
+
+/// The gate's answer for one action.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub session_id: String,
+    pub action_id: String,
+    pub evaluation: Verdict,
+    pub reason: String,
+    pub risk: f32,
+    pub rules: Vec<String>,
+    /// The review opened for an ESCALATE: wait on it, a reviewer decides.
+    pub review_id: Option<String>,
+    pub policies: Vec<PolicyConsulted>,
+    pub policy_set: String,
+    /// Time to decide, in milliseconds (the durable write is not included).
+    pub latency_ms: f64,
+}
+
+type SessionCell = Arc<tokio::sync::Mutex<SessionEntryState>>;
+
+/// A session and the actions it has seen (for outcomes).
+struct SessionEntryState {
+    state: SessionState,
+    /// Verdict of each action id, bounded.
+    actions: HashMap<String, Verdict>,
+    /// The scripts the session wrote, judged again when it runs them.
+    scripts: crate::scripts::Written,
+}
+
+/// Action ids remembered per session for outcome reports.
+const MAX_REMEMBERED_ACTIONS: usize = 100_000;
+
+pub struct Gate {
+    policies: ArcSwap<PolicySet>,
+    sessions: RwLock<HashMap<String, SessionCell>>,
+    reviews: Reviews,
+    evidence: EvidenceLog,
+    metrics: Metrics,
+    options: GateOptions,
+}
+
+impl Gate {
+    pub fn new(policies: PolicySet, evidence: EvidenceLog, options: GateOptions) -> Gate {
+        Gate {
+            policies: ArcSwap::from_pointee(policies),
+            sessions: RwLock::new(HashMap::new()),
+            reviews: Reviews::new(options.review),
+            evidence,
+            metrics: Metrics::new(),
+            options,
+        }
+    }
+
+    pub fn policies(&self) -> Arc<PolicySet> {
+        self.policies.load_full()
+    }
+
+    /// Swaps the whole policy set; evaluations in flight finish on the old one.
+    pub fn swap_policies(&self, set: PolicySet) {
+        self.policies.store(Arc::new(set));
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    pub fn reviews(&self) -> &Reviews {
+        &self.reviews
+    }
+
+    pub fn evidence(&self) -> &EvidenceLog {
+        &self.evidence
+    }
+
+    pub fn options(&self) -> &GateOptions {
+        &self.options
+    }
+
+    /// Whether the gate can decide and record: the evidence log is writable.
+    pub fn is_healthy(&self) -> bool {
+        self.evidence.is_healthy()
+    }
+
+    fn session(&self, id: &str) -> Option<SessionCell> {
+        self.sessions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.sessions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Opens a session; its declaration is in the evidence before it exists.
+    pub async fn open_session(
+        &self,
+        declaration: Declaration,
+    ) -> Result<serde_json::Value, GateError> {
+        declaration
+            .scope
+            .validate()
+            .map_err(|message| GateError::Malformed {
+                message,
+                answer: None,
+            })?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = Timestamp::now().to_string();
+        let declared = serde_json::to_value(&declaration).unwrap_or_default();
+        self.append(Entry::Session(SessionEntry {
+            session_id: id.clone(),
+            timestamp: now.clone(),
+            declaration: declared,
+        }))
+        .await?;
+        let state = SessionState::new(id.clone(), declaration, now, self.options.recent);
+        let summary = state.summary();
+        self.insert_session(state);
+        Ok(summary)
+    }
+
+    fn insert_session(&self, state: SessionState) {
+        let id = state.id.clone();
+        let cell = Arc::new(tokio::sync::Mutex::new(SessionEntryState {
+            state,
+            actions: HashMap::new(),
+            scripts: Default::default(),
+        }));
+        self.sessions
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, cell);
+    }
+
+    /// A session's composition state, as the API shows it.
+    pub async fn session_summary(&self, id: &str) -> Option<serde_json::Value> {
+        let cell = self.session(id)?;
+        let guard = cell.lock().await;
+        Some(guard.state.summary())
+    }
+
+    async fn append(&self, entry: Entry) -> Result<(), GateError> {
+        let started = Instant::now();
+        let result = self.evidence.append(entry).await;
+        self.metrics
+            .evidence_write_seconds
+            .observe(started.elapsed().as_secs_f64());
+        result.map(drop).map_err(|e| {
+            self.metrics.evidence_failures.inc();
+            tracing::error!(error = %e, "evidence write failed; the gate denies until it recovers");
+            GateError::Evidence(e)
+        })
+    }
+}
+
+/// The action as the evidence records it: its input as JSON, not text.
+pub fn action_json(action: &Action) -> serde_json::Value {
+    serde_json::to_value(ActionRequest::from(action)).unwrap_or_default()
+}

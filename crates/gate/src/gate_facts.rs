@@ -1,0 +1,174 @@
+//! What the gate (or an in-process hook) tells its policies about itself,
+//! so that governance-guard protects it without the operator listing any of
+//! it: its binary, config, policy components, data directory, compile cache
+//! and its key, token files, the addresses its API answers on, the variables
+//! that carry its credentials, its process names and pid.
+//!
+//! The facts travel in each accepting policy's settings under
+//! [`clawlaw_sdk::gate::FACTS_KEY`]; [`clawlaw_engine::policy_set`] adds them at load.
+//! Every path is made absolute here (relative to the working directory the
+//! gate started in), since the agent's working directory is another.
+
+use std::path::{Path, PathBuf};
+
+use clawlaw_sdk::gate::GateFacts;
+
+use clawlaw_engine::cache::CompileCache;
+
+use crate::config::SetConfig;
+
+/// The environment variables that carry credentials to clawlaw's
+/// adapters and tools, whatever the config says.
+const CREDENTIAL_VARS: [&str; 5] = [
+    "CLAWLAW_TOKEN",
+    "CLAWLAW_KEY_PASSWORD",
+    "COSIGN_PASSWORD",
+    "CLAWLAW_REGISTRY_PASSWORD",
+    "CLAWLAW_REGISTRY_USERNAME",
+];
+
+/// Facts every clawlaw process knows: its binary, its process name and
+/// pid, the credential variables, and the default compile cache and key.
+pub fn own_process() -> GateFacts {
+    let mut facts = GateFacts {
+        processes: vec!["clawlaw".into()],
+        pids: vec![std::process::id()],
+        token_env: CREDENTIAL_VARS.iter().map(|v| v.to_string()).collect(),
+        ..GateFacts::default()
+    };
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(name) = exe.file_name().and_then(|n| n.to_str())
+            && !facts.processes.iter().any(|p| p == name)
+        {
+            facts.processes.push(name.to_string());
+        }
+        add_file(&mut facts, &exe);
+    }
+    if let Some(dir) = CompileCache::default_dir() {
+        add_file(&mut facts, &dir);
+    }
+    if let Some(key) = CompileCache::default_key_file() {
+        add_secret(&mut facts, &key);
+    }
+    facts
+}
+
+/// Adds what a policy set is made of: each component, the compile cache
+/// and its key, the trusted signing keys.
+pub fn add_set(facts: &mut GateFacts, config: &SetConfig) {
+    let spec = &config.set;
+    for p in &spec.policies {
+        if !p.path.as_os_str().is_empty() {
+            add_file(facts, &p.path);
+        }
+    }
+    if let Some(dir) = &spec.engine.cache_dir {
+        add_file(facts, dir);
+    }
+    if let Some(key) = &spec.engine.cache_key {
+        add_secret(facts, key);
+    }
+    if let Some(d) = &config.distribution {
+        for key in &d.trust.keys {
+            add_file(facts, key);
+        }
+    }
+}
+
+/// Facts for a one-shot evaluation (`clawlaw eval`, `clawlaw hook
+/// --policies`): the process's own, the policies' source and the set.
+pub fn one_shot(source: &Path, spec: &SetConfig) -> GateFacts {
+    let mut facts = own_process();
+    add_file(&mut facts, source);
+    add_set(&mut facts, spec);
+    facts
+}
+
+/// Adds a file or directory of the gate's that the agent may read but not
+/// change.
+pub fn add_file(facts: &mut GateFacts, path: &Path) {
+    push(&mut facts.files, path);
+}
+
+/// Adds a file the agent may not even read.
+pub fn add_secret(facts: &mut GateFacts, path: &Path) {
+    push(&mut facts.secrets, path);
+}
+
+/// Adds the base URL the gate's API answers on, for a listen address.
+pub fn add_listener(facts: &mut GateFacts, listen: &str, tls: bool) {
+    let scheme = if tls { "https" } else { "http" };
+    let url = format!("{scheme}://{listen}");
+    if !facts.urls.contains(&url) {
+        facts.urls.push(url);
+    }
+}
+
+/// Adds an environment variable that carries a credential.
+pub fn add_token_env(facts: &mut GateFacts, name: &str) {
+    if !name.is_empty() && !facts.token_env.iter().any(|t| t == name) {
+        facts.token_env.push(name.to_string());
+    }
+}
+
+fn push(list: &mut Vec<String>, path: &Path) {
+    let absolute = absolute(path);
+    let text = absolute.to_string_lossy().into_owned();
+    if !list.contains(&text) {
+        list.push(text);
+    }
+}
+
+/// `path` made absolute against the current directory and cleaned of `.`
+/// and `..`, without following links (a link the agent made must not
+/// change what is protected).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_absolute_and_clean() {
+        let mut f = GateFacts::default();
+        add_file(&mut f, Path::new("target/./policies/../policies/x.wasm"));
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            f.files,
+            [cwd.join("target/policies/x.wasm").to_string_lossy()]
+        );
+        add_file(&mut f, Path::new("target/policies/x.wasm"));
+        assert_eq!(f.files.len(), 1, "no duplicates");
+        add_listener(&mut f, "127.0.0.1:7070", false);
+        add_listener(&mut f, "127.0.0.1:7070", false);
+        assert_eq!(f.urls, ["http://127.0.0.1:7070"]);
+    }
+
+    #[test]
+    fn every_process_knows_itself() {
+        let f = own_process();
+        assert!(f.processes.iter().any(|p| p == "clawlaw"));
+        assert_eq!(f.pids, [std::process::id()]);
+        assert!(f.token_env.iter().any(|t| t == "CLAWLAW_TOKEN"));
+        assert!(!f.files.is_empty(), "the binary at least");
+    }
+}

@@ -1,0 +1,157 @@
+//! The browser harness: chromedriver on a free loopback port and one
+//! headless Chromium session with a profile of its own, both gone when
+//! dropped; and a tripwire listener that counts connections made to it.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::common;
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// chromedriver on a free loopback port, killed when dropped, and a
+/// headless Chromium session on it with a profile of its own.
+pub struct Browser {
+    driver: Child,
+    client: Option<Client>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let missing = || -> ! {
+            panic!(
+                "the console's browser tests need Chromium and its WebDriver: \
+                 install the Debian packages `chromium` and `chromium-driver` \
+                 (apt-get install chromium chromium-driver)"
+            )
+        };
+        let driver_bin = find_program("chromedriver").unwrap_or_else(|| missing());
+        let chromium = find_program("chromium").unwrap_or_else(|| missing());
+        let port = free_port();
+        let mut driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                let _ = driver.kill();
+                panic!("chromedriver did not listen on port {port} within 20 s");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({
+            "browserName": "chrome",
+            // Leave alerts open, so that the test sees one if a payload ran.
+            "unhandledPromptBehavior": "ignore",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1280,1000", "--no-first-run",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            },
+        });
+        let client = ClientBuilder::native()
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = driver.kill();
+                panic!("Chromium did not start under chromedriver: {e}");
+            }
+        };
+        Browser {
+            driver,
+            client: Some(client),
+            _profile: profile,
+        }
+    }
+
+    pub fn c(&self) -> &Client {
+        self.client.as_ref().unwrap()
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.c()
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    /// Opens `page`, signs in with `token` through the form it leads to;
+    /// returns the page's error, if any.
+    pub async fn sign_in(&self, page: &str, token: &str) -> Option<String> {
+        self.c().goto(page).await.unwrap();
+        let form = self.c().form(Locator::Id("login-form")).await.unwrap();
+        form.set_by_name("token", token).await.unwrap();
+        form.submit().await.unwrap();
+        match self.c().find(Locator::Css("p.error")).await {
+            Ok(e) => Some(e.text().await.unwrap()),
+            Err(_) => None,
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.c().screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let docs = common::workspace_root().join("docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join(name), png).unwrap();
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(c) = self.client.take() {
+            let _ = c.close().await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A loopback listener that counts the connections made to it.
+pub fn tripwire() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+pub fn connections(listener: &TcpListener) -> usize {
+    std::iter::from_fn(|| listener.accept().ok()).count()
+}
