@@ -5,14 +5,8 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config, evaluate_at};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config, evaluate_at, gate};
 use serde_json::{Value, json};
-
-fn gate(extra: &str) -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), extra);
-    (Server::start(&config), dir)
-}
 
 fn shell(cmd: &str) -> Value {
     json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})

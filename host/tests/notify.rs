@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::server::{Server, config};
+use common::server::{Server, config, gate, gate_with_env};
 use serde_json::{Value, json};
 
 /// How a receiver answers.
@@ -189,12 +189,6 @@ fn webhook(name: &str, url: &str, format: &str, extra: &str) -> String {
     )
 }
 
-fn gate(extra: &str, env: &[(&str, &str)]) -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), extra);
-    (Server::start_with_env(&config, env), dir)
-}
-
 fn shell(cmd: &str) -> Value {
     json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
 }
@@ -248,7 +242,7 @@ fn both_bodies_arrive_with_the_link_and_the_escaped_text() {
             "secret_env = \"CLAWLAW_TEST_NOTIFY_TOKEN\""
         ),
     );
-    let (server, _dir) = gate(&extra, &[("CLAWLAW_TEST_NOTIFY_TOKEN", "hook-secret-1")]);
+    let (server, _dir) = gate_with_env(&extra, &[("CLAWLAW_TEST_NOTIFY_TOKEN", "hook-secret-1")]);
     let session = server.open_session(json!({
         "intent": "upgrade <!channel> & the <https://evil.example|docs>",
         "scope": {"roots": ["/work/app"]},
@@ -367,7 +361,7 @@ fn a_failing_receiver_is_retried_with_backoff_and_a_refusing_one_is_not() {
             "attempts = 4\nbackoff_ms = 150"
         ),
     );
-    let (server, _dir) = gate(&extra, &[]);
+    let (server, _dir) = gate(&extra);
     let session = server.open_session(json!({"scope": {"roots": ["/work/app"]}}));
     let review = escalate(&server, &session, "sudo apt-get install -y jq");
 
@@ -433,8 +427,8 @@ fn dead_receivers_do_not_slow_decisions_and_their_failures_are_counted() {
         ),
         webhook("hanging", &hanging.url("/in"), "slack", policy),
     );
-    let (dead, _d1) = gate(&extra, &[]);
-    let (plain, _d2) = gate("", &[]);
+    let (dead, _d1) = gate(&extra);
+    let (plain, _d2) = gate("");
     let dead_session = dead.open_session(json!({"scope": {"roots": ["/work/app"]}}));
     let plain_session = plain.open_session(json!({"scope": {"roots": ["/work/app"]}}));
     // Warm both gates' policies before timing.

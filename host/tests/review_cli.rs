@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, config};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, config, gate};
 use serde_json::{Value, json};
 
 /// What a `clawlaw review` run gave.
@@ -18,12 +18,6 @@ struct Run {
     code: i32,
     stdout: String,
     stderr: String,
-}
-
-fn gate() -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "");
-    (Server::start(&config), dir)
 }
 
 /// The command, pointed at `url`, with `token` (if any) in $CLAWLAW_TOKEN.
@@ -83,7 +77,7 @@ fn wait_for(server: &Server, review: &str) -> std::thread::JoinHandle<Value> {
 
 #[test]
 fn a_reviewer_lists_shows_and_approves_an_escalation() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let session = server.open_session(json!({
         "intent": "add jq to the build image",
         "scope": {"roots": ["/work/app"], "hosts": ["deb.debian.org"]},
@@ -235,7 +229,7 @@ fn a_reviewer_lists_shows_and_approves_an_escalation() {
 
 #[test]
 fn an_edit_is_shown_as_a_diff_and_denied() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let session = server.open_session(json!({
         "intent": "rename b to c",
         "scope": {"roots": ["/work/app"]},
@@ -297,7 +291,7 @@ fn an_edit_is_shown_as_a_diff_and_denied() {
 
 #[test]
 fn each_error_has_its_message_and_exit_code() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let session = server.open_session(json!({}));
     let first = escalate(&server, &session, shell("sudo systemctl restart nginx"));
     let second = escalate(&server, &session, shell("sudo apt-get update"));
@@ -403,7 +397,7 @@ fn each_error_has_its_message_and_exit_code() {
 
 #[test]
 fn watch_prints_reviews_as_they_open_and_are_decided() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let session = server.open_session(json!({"intent": "tidy the host"}));
     let mut child = command(&server.url, Some(REVIEWER), &["watch", "--count", "2"])
         .stdout(Stdio::piped())
@@ -562,7 +556,7 @@ fn watch_lists_what_waits_and_survives_a_gate_restart() {
 /// never as commands to the terminal.
 #[test]
 fn attacker_text_cannot_drive_the_reviewers_terminal() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let session = server.open_session(json!({"intent": "install jq\u{1b}]0;owned\u{7}"}));
     // Erase the line and return: a terminal would show only "cargo test".
     let sneaky = "sudo apt-get install -y jq\u{1b}[2K\rcargo test \u{202e}txt.exe";

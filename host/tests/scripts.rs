@@ -6,14 +6,8 @@
 
 use crate::common;
 
-use common::server::{REVIEWER, Server, config};
+use common::server::{REVIEWER, Server, config, gate};
 use serde_json::{Value, json};
-
-fn gate() -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "");
-    (Server::start(&config), dir)
-}
 
 fn shell(cmd: &str) -> Value {
     json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
@@ -54,7 +48,7 @@ fn verdict(answer: &Value) -> &str {
 
 #[test]
 fn mcp_tools_are_judged_by_the_file_or_command_they_carry() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let s = session(&server);
     let (_, hosts) = server.evaluate(
         &s,
@@ -93,7 +87,7 @@ fn mcp_tools_are_judged_by_the_file_or_command_they_carry() {
 
 #[test]
 fn a_script_written_with_a_destructive_line_is_denied_when_written() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let s = session(&server);
     let (_, w) = server.evaluate(&s, write("/work/app/cleanup.sh", "#!/bin/sh\nrm -rf ~\n"));
     assert_eq!(verdict(&w), "DENY", "{w}");
@@ -115,7 +109,7 @@ fn a_script_written_with_a_destructive_line_is_denied_when_written() {
 
 #[test]
 fn an_approved_script_is_judged_again_by_its_content_when_run() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let s = session(&server);
     // Writing it is escalated (it runs sudo) and a reviewer approves the write.
     approved(
@@ -149,7 +143,7 @@ fn an_approved_script_is_judged_again_by_its_content_when_run() {
 
 #[test]
 fn make_of_a_written_makefile_is_judged_by_the_targets_it_runs() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let s = session(&server);
     approved(
         &server,
@@ -172,7 +166,7 @@ fn make_of_a_written_makefile_is_judged_by_the_targets_it_runs() {
 
 #[test]
 fn a_script_written_in_a_clean_session_is_exfiltration_once_a_secret_was_read() {
-    let (server, _dir) = gate();
+    let (server, _dir) = gate("");
     let s = session(&server);
     let (_, w) = server.evaluate(
         &s,

@@ -19,14 +19,6 @@ pub struct TestRegistry {
     dir: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl TestRegistry {
     /// An anonymous registry.
     pub fn start() -> TestRegistry {
@@ -44,7 +36,7 @@ impl TestRegistry {
             "{BINARY} is missing: apt-get install -y docker-registry (.ci/run does)"
         );
         let dir = tempfile::tempdir().unwrap();
-        let host = format!("127.0.0.1:{}", free_port());
+        let host = format!("127.0.0.1:{}", super::free_port());
         let mut config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n",
             dir.path().join("storage").display()

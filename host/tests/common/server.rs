@@ -21,6 +21,19 @@ pub struct Server {
     pub data_dir: PathBuf,
 }
 
+/// A test gate on the bundled policies with `extra` TOML sections, in a
+/// scratch directory dropped with it.
+pub fn gate(extra: &str) -> (Server, tempfile::TempDir) {
+    gate_with_env(extra, &[])
+}
+
+/// The same, with environment variables for the gate process.
+pub fn gate_with_env(extra: &str, env: &[(&str, &str)]) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), extra);
+    (Server::start_with_env(&config, env), dir)
+}
+
 /// The config of a test gate: the bundled policies, inline tokens, and
 /// `extra` TOML sections appended.
 pub fn config(dir: &Path, extra: &str) -> PathBuf {

@@ -18,14 +18,6 @@ fn find_program(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// chromedriver on a free loopback port, killed when dropped, and a
 /// headless Chromium session on it with a profile of its own.
 pub struct Browser {
@@ -45,7 +37,7 @@ impl Browser {
         };
         let driver_bin = find_program("chromedriver").unwrap_or_else(|| missing());
         let chromium = find_program("chromium").unwrap_or_else(|| missing());
-        let port = free_port();
+        let port = crate::common::free_port();
         let mut driver = Command::new(driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

@@ -9,17 +9,11 @@ mod browser;
 mod http;
 mod ui;
 
-use crate::common::server::{Server, config};
+use crate::common::server::{Server, gate};
 use serde_json::{Value, json};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-fn gate(extra: &str) -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), extra);
-    (Server::start(&config), dir)
-}
 
 fn shell(cmd: &str) -> Value {
     json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
