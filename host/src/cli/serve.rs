@@ -381,6 +381,7 @@ fn print_banner(
         "clawlaw gate listening on {addr} (ready in {} ms)",
         took.as_millis()
     );
+    println!("reviewers' console: {addr}/console (sign in with a reviewer or admin token)");
     println!("evidence log: {}", evidence.display());
     if let Some(path) = token_file {
         println!("tokens file: {}", path.display());
@@ -404,6 +405,7 @@ fn print_banner(
         println!(
             "  curl -s -X POST $CLAWLAW_URL/v1/sessions/<session_id>/actions -H \"authorization: Bearer $AGENT_TOKEN\" -H 'content-type: application/json' \\\n    -d '{{\"action\":{{\"kind\":\"shell.exec\",\"tool\":\"Bash\",\"command\":\"cargo test\",\"cwd\":\"/work/app\"}}}}'"
         );
+        println!("  CLAWLAW_TOKEN=<the reviewer token> clawlaw review list --gate {addr}");
         println!("  (README.md, \"The gate's HTTP API\", walks through reviews and evidence)");
     }
 }
