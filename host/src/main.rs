@@ -1,5 +1,10 @@
 //! `clawlaw`: the gate's command line.
 //!
+//! It owns arguments, output and exit codes only; the work is the crates'
+//! below it (`clawlaw-gate` for `serve`, `clawlaw-engine` for `eval` and
+//! in-process hooks, `clawlaw-hooks` for the agents' formats,
+//! `clawlaw-distribution` for `policy push|sign`). Nothing depends on it.
+//!
 //! The doc comments of its argument structs are clap's `--help` text,
 //! written for a terminal (`[server]`, `<name>`, `oci://host[:port]/…`),
 //! not for rustdoc, which would read them as links and HTML tags.
