@@ -5,12 +5,8 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config, evaluate_at, gate};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config, evaluate_at, gate, shell};
 use serde_json::{Value, json};
-
-fn shell(cmd: &str) -> Value {
-    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
-}
 
 fn read(path: &str) -> Value {
     json!({"kind": "file.read", "tool": "Read", "target": path, "cwd": "/work/app", "input": {"file_path": path}})

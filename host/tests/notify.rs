@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::server::{Server, config, gate, gate_with_env};
+use common::server::{Server, config, gate, gate_with_env, shell};
 use serde_json::{Value, json};
 
 /// How a receiver answers.
@@ -187,10 +187,6 @@ fn webhook(name: &str, url: &str, format: &str, extra: &str) -> String {
     format!(
         "[[notify.webhook]]\nname = \"{name}\"\nurl = \"{url}\"\nformat = \"{format}\"\n{extra}\n"
     )
-}
-
-fn shell(cmd: &str) -> Value {
-    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
 }
 
 /// Escalates `cmd` in `session`; returns the review id.

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, config, gate};
+use common::server::{ADMIN, AGENT, REVIEWER, Server, config, gate, shell};
 use serde_json::{Value, json};
 
 /// What a `clawlaw review` run gave.
@@ -49,10 +49,6 @@ fn review(server: &Server, token: Option<&str>, args: &[&str]) -> Run {
         run.code
     );
     run
-}
-
-fn shell(cmd: &str) -> Value {
-    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
 }
 
 /// Proposes `action` as the agent; it must escalate. Returns the answer.

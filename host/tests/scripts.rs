@@ -6,12 +6,8 @@
 
 use crate::common;
 
-use common::server::{REVIEWER, Server, config, gate};
+use common::server::{REVIEWER, Server, config, gate, shell};
 use serde_json::{Value, json};
-
-fn shell(cmd: &str) -> Value {
-    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
-}
 
 fn write(path: &str, content: &str) -> Value {
     json!({"kind": "file.write", "tool": "Write", "target": path, "content": content, "cwd": "/work/app",

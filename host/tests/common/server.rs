@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const AGENT: &str = "agent-token-0123456789abcdef";
 pub const REVIEWER: &str = "reviewer-token-0123456789abcdef";
@@ -19,6 +19,11 @@ pub struct Server {
     pub url: String,
     pub config: PathBuf,
     pub data_dir: PathBuf,
+}
+
+/// A `shell.exec` of `cmd` in /work/app, as the Bash tool proposes it.
+pub fn shell(cmd: &str) -> Value {
+    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
 }
 
 /// A test gate on the bundled policies with `extra` TOML sections, in a

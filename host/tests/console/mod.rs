@@ -9,15 +9,11 @@ mod browser;
 mod http;
 mod ui;
 
-use crate::common::server::{Server, gate};
-use serde_json::{Value, json};
+use crate::common::server::{Server, gate, shell};
+use serde_json::Value;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-fn shell(cmd: &str) -> Value {
-    json!({"kind": "shell.exec", "tool": "Bash", "command": cmd, "cwd": "/work/app", "input": {"command": cmd}})
-}
 
 /// Evaluates `action` in `session` and returns its review's id (it must escalate).
 fn escalate(server: &Server, session: &str, action: Value) -> String {
