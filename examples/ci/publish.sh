@@ -16,6 +16,8 @@
 #   CLAWLAW       the clawlaw binary                         default target/release/clawlaw
 #   POLICIES_DIR  where the components are; when set, skip the build step
 #   INSECURE      set to 1 to talk plain HTTP (a local test registry only)
+#   SIGNATURE_FORMAT  v3 (a Sigstore bundle as an OCI referrer, as cosign v3
+#                 writes it), legacy (the sha256-<digest>.sig image) or both  default v3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -49,8 +51,9 @@ for crate in policies/*/; do
     ref="oci://$REGISTRY/$NAMESPACE/$name"
 
     # One manifest, signed once, under its version and under the tag the
-    # gate follows.
+    # gate follows; the signature in cosign v3's form by default.
     "$CLAWLAW" policy push "$wasm" "$ref:$version" --also-tag "$TAG" \
-        --sign --key "$SIGNING_KEY" "${source[@]}" "${insecure[@]}"
+        --sign --key "$SIGNING_KEY" --signature-format "${SIGNATURE_FORMAT:-v3}" \
+        "${source[@]}" "${insecure[@]}"
     "$CLAWLAW" policy verify "$ref:$TAG" --key "$PUBLIC_KEY" "${insecure[@]}"
 done

@@ -11,6 +11,7 @@ mod cache_auth;
 mod ci_example;
 mod cli;
 mod console;
+mod cosign_v3;
 mod demo;
 mod embed;
 mod evidence;

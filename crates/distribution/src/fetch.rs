@@ -4,6 +4,12 @@
 //! against the last one accepted (no downgrade), and only then is the
 //! component pulled, checked against the signed layer digest and stored.
 //! Nothing reaches the compiler before its signature verifies.
+//!
+//! Signatures are looked for in both of cosign's forms: v3's Sigstore
+//! bundles as referrers (the referrers API or its `sha256-<hex>` index
+//! tag) and v2's `sha256-<hex>.sig` image. Failing to fetch them is
+//! `unreachable`, never `unsigned`: a registry that answers badly must not
+//! look like one that holds no signature.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,10 +18,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::artifact;
+use super::bundle::Check;
 use super::reference::PolicyRef;
+use super::referrers;
 use super::registry::RegistryEntry;
 use super::registry::{Registry, RegistryError};
-use super::signature::{self, SignatureLayer, VerifyError};
+use super::signature::{self, Found, VerifyError};
 use super::store::Store;
 use super::trust::{TrustPolicy, TrustSection};
 
@@ -36,6 +44,26 @@ pub enum RefusalKind {
     Unsigned,
     /// Signatures exist, but not enough of them verify against trusted keys.
     Untrusted,
+    /// A keyless signature by an identity (or issuer) the trust policy does
+    /// not name.
+    #[serde(rename = "untrusted-identity")]
+    UntrustedIdentity,
+    /// A signature whose transparency-log entry or proofs do not verify.
+    #[serde(rename = "tlog-invalid")]
+    TlogInvalid,
+    /// A signed statement that is not a cosign signature (an attestation).
+    #[serde(rename = "not-a-signature")]
+    NotASignature,
+    /// A keyless signature whose certificate does not chain to the trusted
+    /// root (or has no valid SCT).
+    #[serde(rename = "certificate-invalid")]
+    CertificateInvalid,
+    /// A bundle signature that does not verify over its envelope.
+    #[serde(rename = "signature-invalid")]
+    SignatureInvalid,
+    /// A signed statement about another artifact.
+    #[serde(rename = "wrong-digest")]
+    WrongDigest,
     /// Content does not match the digest the signed manifest names.
     Tampered,
     /// The registry answered with something that is not a policy artifact.
@@ -54,10 +82,30 @@ impl RefusalKind {
             RefusalKind::NotFound => "not_found",
             RefusalKind::Unsigned => "unsigned",
             RefusalKind::Untrusted => "untrusted",
+            RefusalKind::UntrustedIdentity => "untrusted-identity",
+            RefusalKind::TlogInvalid => "tlog-invalid",
+            RefusalKind::NotASignature => "not-a-signature",
+            RefusalKind::CertificateInvalid => "certificate-invalid",
+            RefusalKind::SignatureInvalid => "signature-invalid",
+            RefusalKind::WrongDigest => "wrong-digest",
             RefusalKind::Tampered => "tampered",
             RefusalKind::Malformed => "malformed",
             RefusalKind::Downgrade => "downgrade",
             RefusalKind::Store => "store",
+        }
+    }
+}
+
+impl From<Check> for RefusalKind {
+    fn from(check: Check) -> RefusalKind {
+        match check {
+            Check::Bundle => RefusalKind::Malformed,
+            Check::Certificate => RefusalKind::CertificateInvalid,
+            Check::Identity => RefusalKind::UntrustedIdentity,
+            Check::Signature => RefusalKind::SignatureInvalid,
+            Check::Subject => RefusalKind::WrongDigest,
+            Check::Predicate => RefusalKind::NotASignature,
+            Check::Tlog => RefusalKind::TlogInvalid,
         }
     }
 }
@@ -113,20 +161,49 @@ pub fn refusal(r: &PolicyRef, e: RegistryError) -> Refusal {
     }
 }
 
-/// Fetches the signatures of manifest `digest` and checks them against
-/// `trust`: the signatures, and the names of the keys that signed.
-pub async fn verified_signatures(
+/// Every signature stored for manifest `digest`, in both forms.
+pub async fn find_signatures(
     registry: &Registry,
+    r: &PolicyRef,
+    digest: &str,
+) -> Result<Vec<Found>, Refusal> {
+    let unreachable = |e: RegistryError| {
+        let mut refused = refusal(r, e);
+        if refused.kind != RefusalKind::Auth {
+            refused.kind = RefusalKind::Unreachable;
+            refused.message = format!("fetching its signatures: {}", refused.message);
+        }
+        refused
+    };
+    let bundles = referrers::fetch(registry, r, digest)
+        .await
+        .map_err(unreachable)?;
+    let legacy = signature::fetch(registry, r, digest)
+        .await
+        .map_err(unreachable)?;
+    Ok(bundles
+        .into_iter()
+        .map(|bundle| Found::Bundle { bundle })
+        .chain(legacy.into_iter().map(Found::Legacy))
+        .collect())
+}
+
+/// Checks signatures against `trust`: the names of the signers, or the
+/// refusal (its kind the furthest check a refused bundle reached).
+pub fn check_signatures(
     trust: &TrustPolicy,
     r: &PolicyRef,
     digest: &str,
-) -> Result<(Vec<SignatureLayer>, Vec<String>), Refusal> {
-    let signatures = signature::fetch(registry, r, digest)
-        .await
-        .map_err(|e| refusal(r, e))?;
-    let signed_by = signature::verify(trust, digest, &signatures).map_err(|e| {
-        let kind = match e {
+    found: &[Found],
+) -> Result<Vec<String>, Refusal> {
+    signature::verify(trust, digest, found).map_err(|e| {
+        let kind = match &e {
             VerifyError::Unsigned { .. } => RefusalKind::Unsigned,
+            VerifyError::Untrusted {
+                failed: Some(check),
+                verified: 0,
+                ..
+            } => RefusalKind::from(*check),
             VerifyError::Untrusted { .. } => RefusalKind::Untrusted,
         };
         Refusal {
@@ -134,8 +211,20 @@ pub async fn verified_signatures(
             kind,
             message: e.to_string(),
         }
-    })?;
-    Ok((signatures, signed_by))
+    })
+}
+
+/// Fetches the signatures of manifest `digest` and checks them against
+/// `trust`: the signatures, and the names of the signers.
+pub async fn verified_signatures(
+    registry: &Registry,
+    trust: &TrustPolicy,
+    r: &PolicyRef,
+    digest: &str,
+) -> Result<(Vec<Found>, Vec<String>), Refusal> {
+    let found = find_signatures(registry, r, digest).await?;
+    let signed_by = check_signatures(trust, r, digest, &found)?;
+    Ok((found, signed_by))
 }
 
 /// How to pull policies: registries and trust (keys made absolute), as a

@@ -8,9 +8,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use sigstore::crypto::SigStoreSigner;
 use sigstore::crypto::signing_key::SigStoreKeyPair;
 use sigstore::crypto::signing_key::ecdsa::{ECDSAKeys, EllipticCurve};
-use sigstore::crypto::{CosignVerificationKey, SigStoreSigner, SigningScheme};
+use sigstore::crypto::{CosignVerificationKey, SigningScheme};
 use zeroize::Zeroizing;
 
 /// The environment variables a key password is read from, in order.

@@ -8,6 +8,8 @@
 //! - [`artifact`] is the CNCF Wasm artifact layout;
 //! - [`keys`], [`signature`] and [`trust`] are cosign key files, signatures,
 //!   and whom the gate trusts;
+//! - [`bundle`], [`tlog`], [`identity`] and [`trusted_root`] verify cosign v3's
+//!   Sigstore bundles: key-based or keyless (Fulcio identity, Rekor proofs);
 //! - [`store`] keeps the verified artifacts on disk for restarts;
 //! - [`fetch`] resolves, verifies, pulls and stores, or refuses with a reason.
 //!
@@ -17,13 +19,20 @@
 //! commands). It must not depend on `clawlaw-engine` or `clawlaw-gate`.
 
 pub mod artifact;
+pub mod bundle;
 pub mod fetch;
+pub mod identity;
 pub mod keys;
 pub mod reference;
+pub mod referrers;
 pub mod registry;
 pub mod signature;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
+pub mod tlog;
 pub mod trust;
+pub mod trusted_root;
 
 pub use fetch::{Distribution, DistributionSpec, Fetched, Refusal, RefusalKind};
 pub use reference::PolicyRef;

@@ -10,7 +10,9 @@ use futures_util::StreamExt;
 use oci_client::Client;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
-use oci_client::manifest::{OCI_IMAGE_MEDIA_TYPE, OciDescriptor};
+use oci_client::manifest::{
+    OCI_IMAGE_INDEX_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE, OciDescriptor, OciImageIndex,
+};
 use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -261,19 +263,81 @@ impl Registry {
         Ok(digest)
     }
 
-    /// Uploads a manifest under `r`'s tag and returns its digest.
+    /// Uploads a manifest under `r`'s tag (or digest) and returns its digest.
     pub async fn push_manifest(
         &self,
         r: &PolicyRef,
         bytes: Vec<u8>,
     ) -> Result<String, RegistryError> {
+        self.push_manifest_as(r, bytes, OCI_IMAGE_MEDIA_TYPE).await
+    }
+
+    /// Uploads an image index under `r`'s tag and returns its digest.
+    pub async fn push_index(&self, r: &PolicyRef, bytes: Vec<u8>) -> Result<String, RegistryError> {
+        self.push_manifest_as(r, bytes, OCI_IMAGE_INDEX_MEDIA_TYPE)
+            .await
+    }
+
+    async fn push_manifest_as(
+        &self,
+        r: &PolicyRef,
+        bytes: Vec<u8>,
+        media_type: &'static str,
+    ) -> Result<String, RegistryError> {
         let digest = sha256_digest(&bytes);
         self.login(r).await?;
         self.client
-            .push_manifest_raw(r.oci(), bytes, http_header(OCI_IMAGE_MEDIA_TYPE))
+            .push_manifest_raw(r.oci(), bytes, http_header(media_type))
             .await
             .map_err(|e| classify(r, e, &format!("manifest {r}")))?;
         Ok(digest)
+    }
+
+    /// The referrers of manifest `digest` in `r`'s repository: the OCI 1.1
+    /// referrers API, or, where the registry has none (it answers 404), the
+    /// index under the fallback tag `sha256-<hex>` (empty if there is none).
+    pub async fn referrers(
+        &self,
+        r: &PolicyRef,
+        digest: &str,
+    ) -> Result<OciImageIndex, RegistryError> {
+        self.login(r).await?;
+        let pinned = r.at_digest(digest);
+        self.client
+            .pull_referrers(pinned.oci(), None)
+            .await
+            .map_err(|e| classify(r, e, &format!("the referrers of {pinned}")))
+    }
+
+    /// The image index under `r`'s tag, if there is one (an index under the
+    /// referrers fallback tag, to add to).
+    pub async fn index(&self, r: &PolicyRef) -> Result<Option<OciImageIndex>, RegistryError> {
+        let auth = self.login(r).await?;
+        let what = format!("index {r}");
+        match self
+            .client
+            .pull_manifest_raw(r.oci(), &auth, &[OCI_IMAGE_INDEX_MEDIA_TYPE])
+            .await
+        {
+            Ok((bytes, _)) => {
+                if bytes.len() > MAX_MANIFEST_BYTES {
+                    return Err(RegistryError::TooLarge {
+                        what,
+                        limit: MAX_MANIFEST_BYTES,
+                    });
+                }
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| RegistryError::Garbage {
+                        registry: r.registry().to_string(),
+                        message: format!("{what}: {e}"),
+                    })
+            }
+            Err(e) => match classify(r, e, &what) {
+                RegistryError::NotFound { .. } => Ok(None),
+                other => Err(other),
+            },
+        }
     }
 }
 

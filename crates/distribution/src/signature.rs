@@ -6,9 +6,14 @@
 //! image tagged `sha256-<digest>.sig` in the same repository. This is the
 //! layout `cosign sign --key` writes and `cosign verify --key` reads.
 //!
+//! cosign v3's form, a Sigstore bundle stored as a referrer of the manifest,
+//! is found by [`referrers`](super::referrers) and checked by
+//! [`bundle`](super::bundle); [`verify`] counts both forms towards the
+//! trust policy's threshold.
+//!
 //! Verification is a pure function of bytes (the manifest digest and the
-//! signature layers), so the gate runs the same check on what it pulls and
-//! on what it kept in its verified store.
+//! signatures), so the gate runs the same check on what it pulls and on
+//! what it kept in its verified store.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +28,7 @@ use sigstore::cosign::payload::simple_signing::{
 };
 use sigstore::crypto::{SigStoreSigner, Signature};
 
+use super::bundle::{self, Check};
 use super::reference::PolicyRef;
 use super::registry::{Registry, RegistryError, sha256_digest};
 use super::trust::TrustPolicy;
@@ -40,6 +46,19 @@ pub struct SignatureLayer {
     pub payload: Vec<u8>,
     /// Base64 of the ASN.1 ECDSA signature.
     pub signature: String,
+}
+
+/// A signature found for a manifest, in either form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Found {
+    /// cosign v2: a simple-signing layer of the `.sig` image.
+    Legacy(SignatureLayer),
+    /// cosign v3: a Sigstore bundle (a referrer's layer).
+    Bundle {
+        #[serde(with = "b64")]
+        bundle: Vec<u8>,
+    },
 }
 
 mod b64 {
@@ -81,69 +100,109 @@ pub fn sign(
     })
 }
 
+/// Signs manifest `digest` as cosign v3 does with a key: an in-toto
+/// statement with cosign's signature predicate in a DSSE envelope, in a
+/// v0.3 bundle whose verification material is the key's hint (base64 of
+/// the SHA-256 of its DER public key). No log entry: the gate trusts the
+/// key, and a registry-only deployment has no Rekor to log to.
+pub fn sign_bundle(signer: &SigStoreSigner, digest: &str) -> Result<Vec<u8>, String> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| format!("{digest} is not a sha256 digest"))?;
+    let statement = serde_json::json!({
+        "_type": bundle::STATEMENT_TYPES[0],
+        "subject": [{"digest": {"sha256": hex}}],
+        "predicateType": bundle::COSIGN_SIGN_PREDICATE,
+    });
+    let payload = serde_json::to_vec(&statement).map_err(|e| e.to_string())?;
+    let sig = signer
+        .sign(&bundle::pae(bundle::IN_TOTO_PAYLOAD_TYPE, &payload))
+        .map_err(|e| e.to_string())?;
+    let public = signer
+        .to_sigstore_keypair()
+        .and_then(|k| k.public_key_to_der())
+        .map_err(|e| e.to_string())?;
+    let bundle = serde_json::json!({
+        "mediaType": bundle::BUNDLE_V03_MEDIA_TYPE,
+        "verificationMaterial": {
+            "publicKey": {"hint": BASE64.encode(<sha2::Sha256 as sha2::Digest>::digest(&public))},
+            "tlogEntries": [],
+        },
+        "dsseEnvelope": {
+            "payload": BASE64.encode(&payload),
+            "payloadType": bundle::IN_TOTO_PAYLOAD_TYPE,
+            "signatures": [{"sig": BASE64.encode(&sig)}],
+        },
+    });
+    serde_json::to_vec(&bundle).map_err(|e| e.to_string())
+}
+
 /// Why signatures do not satisfy the trust policy.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum VerifyError {
     #[error("unsigned: no cosign signature exists for {digest}")]
     Unsigned { digest: String },
     #[error(
-        "signed, but not by a trusted key: {verified} of the required {threshold} trusted key(s) signed {digest} ({detail})"
+        "signed, but not by a trusted key or identity: {verified} of the required {threshold} trusted signer(s) signed {digest} ({detail})"
     )]
     Untrusted {
         digest: String,
         verified: usize,
         threshold: usize,
         detail: String,
+        /// The check that refused the bundle which got furthest, if a
+        /// bundle was refused (none: only legacy signatures by unknown keys).
+        failed: Option<Check>,
     },
 }
 
-/// Checks that at least `trust.threshold` distinct trusted keys signed a
-/// simple-signing payload naming manifest `digest`. Returns the names of
-/// the keys that did.
+/// Checks that at least `trust.threshold` distinct trusted signers (keys or
+/// keyless identities) signed manifest `digest`, in either form. Returns the
+/// names of the signers that did.
 pub fn verify(
     trust: &TrustPolicy,
     digest: &str,
-    layers: &[SignatureLayer],
+    found: &[Found],
 ) -> Result<Vec<String>, VerifyError> {
-    if layers.is_empty() {
+    if found.is_empty() {
         return Err(VerifyError::Unsigned {
             digest: digest.to_string(),
         });
     }
     let mut problems = Vec::new();
     let mut signed_by = Vec::new();
-    for layer in layers {
-        let payload: SimpleSigning = match serde_json::from_slice(&layer.payload) {
-            Ok(p) => p,
-            Err(e) => {
-                problems.push(format!("a payload is not simple-signing JSON: {e}"));
-                continue;
-            }
+    // The refused bundle that got furthest (most checks passed) names the
+    // refusal: a keyless signature by the wrong identity says more than a
+    // key-based one under a keyless-only policy.
+    let mut furthest: Option<(usize, Check)> = None;
+    for f in found {
+        let signer = match f {
+            Found::Legacy(layer) => verify_legacy(trust, digest, layer),
+            Found::Bundle { bundle } => bundle::verify(
+                bundle,
+                digest,
+                &bundle::BundleTrust::from(trust),
+                jiff::Timestamp::now(),
+            )
+            .map(|v| vec![v.trusted_as])
+            .map_err(|e| {
+                let passed = bundle::checks_for(bundle)
+                    .iter()
+                    .position(|c| *c == e.check)
+                    .unwrap_or(0);
+                furthest = furthest.max(Some((passed, e.check)));
+                format!("a bundle: {e}")
+            }),
         };
-        if payload.critical.image.docker_manifest_digest != digest {
-            problems.push(format!(
-                "a signature is for {}, not this manifest",
-                payload.critical.image.docker_manifest_digest
-            ));
-            continue;
-        }
-        let mut any = false;
-        for k in &trust.keys {
-            if k.key
-                .verify_signature(
-                    Signature::Base64Encoded(layer.signature.as_bytes()),
-                    &layer.payload,
-                )
-                .is_ok()
-            {
-                any = true;
-                if !signed_by.contains(&k.name) {
-                    signed_by.push(k.name.clone());
+        match signer {
+            Ok(names) => {
+                for name in names {
+                    if !signed_by.contains(&name) {
+                        signed_by.push(name);
+                    }
                 }
             }
-        }
-        if !any {
-            problems.push("a signature verifies against none of the trusted keys".into());
+            Err(problem) => problems.push(problem),
         }
     }
     if signed_by.len() >= trust.threshold {
@@ -158,7 +217,41 @@ pub fn verify(
         verified: signed_by.len(),
         threshold: trust.threshold,
         detail: problems.join("; "),
+        failed: furthest.map(|(_, check)| check),
     })
+}
+
+/// The trusted keys that signed a simple-signing `layer` naming `digest`.
+fn verify_legacy(
+    trust: &TrustPolicy,
+    digest: &str,
+    layer: &SignatureLayer,
+) -> Result<Vec<String>, String> {
+    let payload: SimpleSigning = serde_json::from_slice(&layer.payload)
+        .map_err(|e| format!("a payload is not simple-signing JSON: {e}"))?;
+    if payload.critical.image.docker_manifest_digest != digest {
+        return Err(format!(
+            "a signature is for {}, not this manifest",
+            payload.critical.image.docker_manifest_digest
+        ));
+    }
+    let names: Vec<String> = trust
+        .keys
+        .iter()
+        .filter(|k| {
+            k.key
+                .verify_signature(
+                    Signature::Base64Encoded(layer.signature.as_bytes()),
+                    &layer.payload,
+                )
+                .is_ok()
+        })
+        .map(|k| k.name.clone())
+        .collect();
+    if names.is_empty() {
+        return Err("a signature verifies against none of the trusted keys".into());
+    }
+    Ok(names)
 }
 
 /// Fetches the signatures stored for manifest `digest` of `image`'s
@@ -280,20 +373,33 @@ mod tests {
 
         let one = TrustPolicy::from_files(&[a_pub.clone(), b_pub.clone()], 1).unwrap();
         assert_eq!(
-            verify(&one, DIGEST, std::slice::from_ref(&sig_b)).unwrap(),
+            verify(&one, DIGEST, &[Found::Legacy(sig_b.clone())]).unwrap(),
             vec!["b.pub"]
         );
         let two = TrustPolicy::from_files(&[a_pub, b_pub], 2).unwrap();
-        let e = verify(&two, DIGEST, std::slice::from_ref(&sig_a)).unwrap_err();
+        let e = verify(&two, DIGEST, &[Found::Legacy(sig_a.clone())]).unwrap_err();
         assert!(e.to_string().contains("1 of the required 2"), "{e}");
         assert_eq!(
-            verify(&two, DIGEST, &[sig_a.clone(), sig_b]).unwrap().len(),
+            verify(
+                &two,
+                DIGEST,
+                &[Found::Legacy(sig_a.clone()), Found::Legacy(sig_b)]
+            )
+            .unwrap()
+            .len(),
             2
         );
         // The same key twice does not count twice.
-        assert!(verify(&two, DIGEST, &[sig_a.clone(), sig_a.clone()]).is_err());
+        assert!(
+            verify(
+                &two,
+                DIGEST,
+                &[Found::Legacy(sig_a.clone()), Found::Legacy(sig_a.clone())]
+            )
+            .is_err()
+        );
         // An untrusted key, and no signature at all.
-        let e = verify(&one, DIGEST, &[sig_c]).unwrap_err();
+        let e = verify(&one, DIGEST, &[Found::Legacy(sig_c)]).unwrap_err();
         assert!(e.to_string().contains("none of the trusted keys"), "{e}");
         assert!(matches!(
             verify(&one, DIGEST, &[]),
@@ -309,7 +415,7 @@ mod tests {
         let trust = TrustPolicy::from_files(&[a_pub], 1).unwrap();
         let sig = sign(&a, &image, DIGEST).unwrap();
         let other = DIGEST.replace('1', "2");
-        let e = verify(&trust, &other, std::slice::from_ref(&sig)).unwrap_err();
+        let e = verify(&trust, &other, &[Found::Legacy(sig.clone())]).unwrap_err();
         assert!(e.to_string().contains("not this manifest"), "{e}");
         // A payload edited to name another digest no longer verifies.
         let mut forged = sig.clone();
@@ -317,7 +423,7 @@ mod tests {
             .unwrap()
             .replace(DIGEST, &other)
             .into_bytes();
-        assert!(verify(&trust, &other, &[forged]).is_err());
+        assert!(verify(&trust, &other, &[Found::Legacy(forged)]).is_err());
         // The stored form round-trips.
         let json = serde_json::to_string(&sig).unwrap();
         assert_eq!(serde_json::from_str::<SignatureLayer>(&json).unwrap(), sig);

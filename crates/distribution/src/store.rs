@@ -5,7 +5,8 @@
 //! Layout (every file written atomically):
 //! - `blobs/<hex>`: components, by the sha256 of their bytes;
 //! - `manifests/<hex>`: manifests, by their digest;
-//! - `signatures/<hex>.json`: the cosign signatures of manifest `<hex>`;
+//! - `signatures/<hex>.json`: the cosign signatures of manifest `<hex>`
+//!   (simple-signing layers and Sigstore bundles);
 //! - `refs/<sha256 of the reference>.json`: the digest and version last
 //!   accepted for a configured reference (the downgrade floor).
 //!
@@ -21,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::artifact;
 use super::reference::PolicyRef;
 use super::registry::sha256_digest;
-use super::signature::{self, SignatureLayer};
+use super::signature::{self, Found};
 use super::trust::TrustPolicy;
 
 /// What the gate last accepted for a reference.
@@ -84,7 +85,7 @@ impl Store {
         &self,
         manifest_digest: &str,
         manifest: &[u8],
-        signatures: &[SignatureLayer],
+        signatures: &[Found],
         component: &[u8],
     ) -> std::io::Result<PathBuf> {
         let blob = self
@@ -115,7 +116,7 @@ impl Store {
             ));
         }
         let m = artifact::parse(&manifest).map_err(|e| e.to_string())?;
-        let sigs: Vec<SignatureLayer> = serde_json::from_slice(&read(
+        let sigs: Vec<Found> = serde_json::from_slice(&read(
             self.dir
                 .join("signatures")
                 .join(format!("{}.json", hex_of(digest))),

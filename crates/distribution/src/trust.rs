@@ -1,18 +1,19 @@
 //! Whom the gate trusts to publish policies: `[trust]` in its config.
 //!
-//! Today a trust root is a public key (cosign's key-based signing); the
-//! policy is "at least `threshold` of these keys signed the manifest".
-//! Keyless signing (a Fulcio certificate for an OIDC identity, logged in
-//! Rekor) would be another kind of root in the same list, with its own
-//! verifier, counted towards the same threshold: the config reserves
-//! `[[trust.keyless]]` for it and refuses it until it is implemented.
+//! A trusted signer is a public key (cosign's key-based signing) or a
+//! keyless identity (a Fulcio certificate for an OIDC identity, logged in
+//! Rekor, checked against a local Sigstore trusted root). The policy is "at
+//! least `threshold` distinct trusted signers signed the manifest": keys
+//! and identities count alike, each once however many signatures it made.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sigstore::crypto::CosignVerificationKey;
 
+use super::identity::{IdentityError, KeylessEntry, KeylessIdentity};
 use super::keys::{KeyError, public_key};
+use super::trusted_root::{TrustedRoot, TrustedRootError};
 
 /// `[trust]` as written in the config.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -24,9 +25,14 @@ pub struct TrustSection {
     /// How many distinct keys must have signed; default 1.
     #[serde(default)]
     pub threshold: Option<usize>,
-    /// Reserved for keyless (Fulcio/Rekor) identities; not supported yet.
+    /// Trusted keyless identities: `[[trust.keyless]]` with `identity` (or
+    /// `identity_regexp`) and `issuer`.
     #[serde(default)]
-    pub keyless: Vec<toml::Table>,
+    pub keyless: Vec<KeylessEntry>,
+    /// The Sigstore `trusted_root.json` keyless signatures (and the log
+    /// entries of key-based ones) are checked against.
+    #[serde(default)]
+    pub trusted_root: Option<PathBuf>,
 }
 
 /// One trusted signer.
@@ -39,6 +45,8 @@ pub struct TrustedKey {
 /// The loaded trust policy.
 pub struct TrustPolicy {
     pub keys: Vec<TrustedKey>,
+    pub keyless: Vec<KeylessIdentity>,
+    pub trusted_root: Option<TrustedRoot>,
     pub threshold: usize,
 }
 
@@ -47,13 +55,19 @@ pub enum TrustError {
     #[error("{0}")]
     Key(#[from] KeyError),
     #[error(
-        "no key is listed: the gate loads nothing from a registry unless a signature verifies against a trusted key"
+        "no key or keyless identity is listed: the gate loads nothing from a registry unless a signature verifies against a trusted signer"
     )]
     NoKeys,
-    #[error("{threshold} signatures required but {keys} key(s) listed")]
+    #[error("{threshold} signatures required but {keys} signer(s) listed")]
     Threshold { threshold: usize, keys: usize },
-    #[error("keyless (Fulcio/Rekor) trust is not supported yet: list public keys in trust.keys")]
-    Keyless,
+    #[error("{0}")]
+    Keyless(#[from] IdentityError),
+    #[error(
+        "keyless identities need a Sigstore trusted root (trusted_root = \"trusted_root.json\") to check certificates and log entries against"
+    )]
+    NoTrustedRoot,
+    #[error("{0}")]
+    TrustedRoot(#[from] TrustedRootError),
 }
 
 impl TrustError {
@@ -62,27 +76,37 @@ impl TrustError {
         match self {
             TrustError::Key(_) | TrustError::NoKeys => "trust.keys",
             TrustError::Threshold { .. } => "trust.threshold",
-            TrustError::Keyless => "trust.keyless",
+            TrustError::Keyless(_) => "trust.keyless",
+            TrustError::NoTrustedRoot | TrustError::TrustedRoot(_) => "trust.trusted_root",
         }
     }
 }
 
 impl TrustPolicy {
-    /// Loads the keys `section` names, relative to `base`.
+    /// Loads the keys, identities and trusted root `section` names, files
+    /// relative to `base`.
     pub fn load(section: &TrustSection, base: &Path) -> Result<TrustPolicy, TrustError> {
-        if !section.keyless.is_empty() {
-            return Err(TrustError::Keyless);
-        }
-        if section.keys.is_empty() {
+        let signers = section.keys.len() + section.keyless.len();
+        if signers == 0 {
             return Err(TrustError::NoKeys);
         }
         let threshold = section.threshold.unwrap_or(1);
-        if threshold == 0 || threshold > section.keys.len() {
+        if threshold == 0 || threshold > signers {
             return Err(TrustError::Threshold {
                 threshold,
-                keys: section.keys.len(),
+                keys: signers,
             });
         }
+        let keyless = section
+            .keyless
+            .iter()
+            .map(KeylessIdentity::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        let trusted_root = match &section.trusted_root {
+            Some(path) => Some(TrustedRoot::load(&base.join(path))?),
+            None if !keyless.is_empty() => return Err(TrustError::NoTrustedRoot),
+            None => None,
+        };
         let keys = section
             .keys
             .iter()
@@ -97,7 +121,12 @@ impl TrustPolicy {
                 })
             })
             .collect::<Result<Vec<_>, TrustError>>()?;
-        Ok(TrustPolicy { keys, threshold })
+        Ok(TrustPolicy {
+            keys,
+            keyless,
+            trusted_root,
+            threshold,
+        })
     }
 
     /// Trust in exactly these key files (the CLI's `--key`).
@@ -106,7 +135,7 @@ impl TrustPolicy {
             &TrustSection {
                 keys: files.to_vec(),
                 threshold: Some(threshold),
-                keyless: vec![],
+                ..TrustSection::default()
             },
             Path::new(""),
         )

@@ -382,6 +382,7 @@ fn parse_config(text: &str, path: &Path) -> Result<(ConfigFile, SetConfig), Spec
         };
         let mut trust = trust.clone();
         trust.keys = trust.keys.iter().map(|k| base.join(k)).collect();
+        trust.trusted_root = trust.trusted_root.map(|p| base.join(p));
         TrustPolicy::load(&trust, Path::new(""))
             .map_err(|e| field(e.field().into(), e.to_string()))?;
         for (i, r) in file.registries.iter().enumerate() {

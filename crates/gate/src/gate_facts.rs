@@ -72,6 +72,10 @@ pub fn add_set(facts: &mut GateFacts, config: &SetConfig) {
         for key in &d.trust.keys {
             add_file(facts, key);
         }
+        // Whose certificates and log entries keyless signatures are checked against.
+        if let Some(root) = &d.trust.trusted_root {
+            add_file(facts, root);
+        }
     }
 }
 

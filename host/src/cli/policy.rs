@@ -24,11 +24,20 @@ pub enum PolicyCommand {
     /// signature first. Exit status 3 when it is refused.
     Pull(super::publish::PullArgs),
     /// Sign an artifact already in a registry: a cosign signature under the
-    /// tag sha256-<digest>.sig, next to any signatures already there.
+    /// tag sha256-<digest>.sig, next to any signatures already there, or
+    /// with --signature-format v3 a Sigstore bundle as an OCI referrer
+    /// (listed under the tag sha256-<digest>), as cosign v3 stores it.
     Sign(super::publish::SignArgs),
-    /// Verify an artifact's signatures against public keys, and that the
-    /// layer the registry serves is the one the signed manifest names.
-    /// Exit status 0 verified, 3 refused (the reason on stderr).
+    /// Verify an artifact's signatures (either form) against public keys or
+    /// a keyless identity, and that the layer the registry serves is the
+    /// one the signed manifest names; or, with --bundle, one Sigstore bundle
+    /// file offline, printing each check. Exit status 0 verified, 3 refused
+    /// (the reason on stderr).
+    #[command(after_help = "Examples:\n  \
+        clawlaw policy verify oci://harbor.example.com/clawlaw/fs-boundary:stable --key cosign.pub\n  \
+        clawlaw policy verify --bundle bundle.json --digest sha256:… \\\n      \
+        --certificate-identity-regexp 'https://github\\.com/ORG/REPO/\\.github/workflows/release\\.yml@refs/tags/v.*' \\\n      \
+        --certificate-oidc-issuer https://token.actions.githubusercontent.com --trusted-root trusted_root.json")]
     Verify(super::publish::VerifyArgs),
     /// Print a component's name, version, rules and digest.
     Info {

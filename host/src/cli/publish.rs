@@ -1,18 +1,26 @@
-//! `clawlaw policy push|pull|sign|verify`: policies as signed OCI artifacts.
+//! `clawlaw policy push|pull|sign|verify`: policies as signed OCI artifacts,
+//! in cosign v2's form (a `sha256-<digest>.sig` image) and v3's (a Sigstore
+//! bundle as an OCI referrer, with the `sha256-<digest>` index tag for
+//! registries without the referrers API); `verify --bundle` checks a bundle
+//! file offline, with cosign's flag names.
 //!
 //! Registry credentials come from the environment
 //! (`CLAWLAW_REGISTRY_USERNAME`, `CLAWLAW_REGISTRY_PASSWORD`) or from the
 //! `[[registry]]` entries of a gate config (`--config`), never from the
 //! command line. Plain HTTP only with `--insecure` (or `insecure = true`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
 use clawlaw_distribution::artifact::{self, ComponentWorld, Metadata};
+use clawlaw_distribution::bundle::{self, Check};
 use clawlaw_distribution::fetch::{MAX_COMPONENT_BYTES, refusal, verified_signatures};
-use clawlaw_distribution::{PolicyRef, Registry, RegistryEntry, TrustPolicy, keys, signature};
+use clawlaw_distribution::identity::KeylessEntry;
+use clawlaw_distribution::{
+    PolicyRef, Registry, RegistryEntry, TrustPolicy, TrustSection, keys, referrers, signature,
+};
 use clawlaw_engine::limits::Limits;
 use clawlaw_engine::policy::LoadedPolicy;
 use clawlaw_engine::policy_set::engine_for;
@@ -64,17 +72,83 @@ impl RegistryArgs {
     }
 }
 
-/// Trusted public keys.
+/// Trusted signers: public keys, or a keyless identity (cosign's flags).
 #[derive(Debug, clap::Args)]
 pub struct TrustArgs {
     /// A trusted public key (PEM, as `clawlaw key generate` or
     /// `cosign generate-key-pair` writes it). Repeat for several.
-    #[arg(long = "key", value_name = "PUB", required = true)]
+    #[arg(long = "key", value_name = "PUB")]
     pub keys: Vec<PathBuf>,
 
-    /// How many of the keys must have signed.
+    /// A trusted keyless identity: the Fulcio certificate's subject
+    /// alternative name, exactly (needs --certificate-oidc-issuer).
+    #[arg(long = "certificate-identity", value_name = "ID", requires = "issuer")]
+    pub identity: Option<String>,
+
+    /// A trusted keyless identity as a regular expression the whole name
+    /// must match (needs --certificate-oidc-issuer).
+    #[arg(
+        long = "certificate-identity-regexp",
+        value_name = "RE",
+        requires = "issuer",
+        conflicts_with = "identity"
+    )]
+    pub identity_regexp: Option<String>,
+
+    /// The OIDC issuer that must have vouched for the identity.
+    #[arg(long = "certificate-oidc-issuer", value_name = "ISSUER")]
+    pub issuer: Option<String>,
+
+    /// The Sigstore trusted root (trusted_root.json) for keyless
+    /// certificates and transparency-log entries.
+    #[arg(long = "trusted-root", value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+
+    /// How many distinct signers must have signed.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub threshold: usize,
+}
+
+impl TrustArgs {
+    fn policy(&self) -> anyhow::Result<TrustPolicy> {
+        let keyless = match (&self.identity, &self.identity_regexp, &self.issuer) {
+            (None, None, None) => vec![],
+            (identity, identity_regexp, Some(issuer)) => vec![KeylessEntry {
+                identity: identity.clone(),
+                identity_regexp: identity_regexp.clone(),
+                issuer: issuer.clone(),
+            }],
+            (_, _, None) => anyhow::bail!("--certificate-identity needs --certificate-oidc-issuer"),
+        };
+        let section = TrustSection {
+            keys: self.keys.clone(),
+            threshold: Some(self.threshold),
+            keyless,
+            trusted_root: self.trusted_root.clone(),
+        };
+        TrustPolicy::load(&section, std::path::Path::new("")).map_err(|e| {
+            let flag = match e.field() {
+                "trust.keyless" => "--certificate-identity",
+                "trust.trusted_root" => "--trusted-root",
+                "trust.threshold" => "--threshold",
+                _ => "--key",
+            };
+            anyhow::anyhow!("{flag}: {e}")
+        })
+    }
+}
+
+/// Which of cosign's forms `sign` writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignatureFormat {
+    /// cosign v2: a simple-signing layer in the image sha256-<digest>.sig.
+    #[default]
+    Legacy,
+    /// cosign v3: a Sigstore bundle (v0.3, DSSE) as an OCI referrer, also
+    /// listed under the index tag sha256-<digest>.
+    V3,
+    /// Both.
+    Both,
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +172,9 @@ pub struct PushArgs {
     /// COSIGN_PASSWORD, else asked on the terminal).
     #[arg(long, value_name = "KEY")]
     pub key: Option<PathBuf>,
+    /// The signature's form.
+    #[arg(long, value_enum, default_value_t, value_name = "FORM")]
+    pub signature_format: SignatureFormat,
     #[command(flatten)]
     pub registry: RegistryArgs,
     #[command(flatten)]
@@ -130,14 +207,30 @@ pub struct SignArgs {
     /// COSIGN_PASSWORD, else asked on the terminal).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
+    /// The signature's form.
+    #[arg(long, value_enum, default_value_t, value_name = "FORM")]
+    pub signature_format: SignatureFormat,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The artifact to verify.
-    pub reference: String,
+    /// The artifact to verify (or --bundle).
+    #[arg(required_unless_present = "bundle")]
+    pub reference: Option<String>,
+    /// Verify this Sigstore bundle file offline instead of a registry's
+    /// signatures (needs --digest).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "digest",
+        conflicts_with = "reference"
+    )]
+    pub bundle: Option<PathBuf>,
+    /// The manifest digest the bundle must sign (with --bundle).
+    #[arg(long, value_name = "sha256:HEX", requires = "bundle")]
+    pub digest: Option<String>,
     #[command(flatten)]
     pub trust: TrustArgs,
     #[command(flatten)]
@@ -229,11 +322,44 @@ pub fn push(args: PushArgs) -> anyhow::Result<ExitCode> {
         println!("tagged: {}", r.at_tag(tag));
     }
     if let Some(signer) = signer {
-        let layer = signature::sign(&signer, &r, &digest).map_err(anyhow::Error::msg)?;
-        rt.block_on(signature::push(&registry, &r, &digest, layer))?;
-        println!("signed: {}", r.signature_ref(&digest));
+        for line in rt.block_on(write_signatures(
+            &registry,
+            &r,
+            &digest,
+            &signer,
+            args.signature_format,
+        ))? {
+            println!("signed: {line}");
+        }
     }
     Ok(ExitCode::from(EXIT_ALLOW))
+}
+
+/// Signs manifest `digest` in `format` and stores the signatures; returns
+/// where each went.
+async fn write_signatures(
+    registry: &Registry,
+    r: &PolicyRef,
+    digest: &str,
+    signer: &keys::SigStoreSigner,
+    format: SignatureFormat,
+) -> anyhow::Result<Vec<String>> {
+    let mut written = Vec::new();
+    if format != SignatureFormat::V3 {
+        let layer = signature::sign(signer, r, digest).map_err(anyhow::Error::msg)?;
+        signature::push(registry, r, digest, layer).await?;
+        written.push(r.signature_ref(digest).to_string());
+    }
+    if format != SignatureFormat::Legacy {
+        let signed = signature::sign_bundle(signer, digest).map_err(anyhow::Error::msg)?;
+        let referrer = referrers::push(registry, r, digest, signed, &created()?).await?;
+        written.push(format!(
+            "{} (bundle referrer, listed under {})",
+            r.at_digest(&referrer),
+            referrers::fallback_ref(r, digest)
+        ));
+    }
+    Ok(written)
 }
 
 /// The creation time: `SOURCE_DATE_EPOCH` when set (reproducible builds),
@@ -333,22 +459,35 @@ pub fn sign(args: SignArgs) -> anyhow::Result<ExitCode> {
     let registry = args.registry.registry(&r)?;
     let rt = runtime()?;
     let digest = rt.block_on(registry.resolve(&r))?;
-    let layer = signature::sign(&signer, &r, &digest).map_err(anyhow::Error::msg)?;
-    rt.block_on(signature::push(&registry, &r, &digest, layer))?;
-    println!(
-        "signed {r}\ndigest: {digest}\nsignature: {}",
-        r.signature_ref(&digest)
-    );
+    let written = rt.block_on(write_signatures(
+        &registry,
+        &r,
+        &digest,
+        &signer,
+        args.signature_format,
+    ))?;
+    println!("signed {r}\ndigest: {digest}");
+    for line in written {
+        println!("signature: {line}");
+    }
     Ok(ExitCode::from(EXIT_ALLOW))
 }
 
 pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let r = match parse_ref(&args.reference) {
+    let trust = match args.trust.policy() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    if let (Some(file), Some(digest)) = (&args.bundle, &args.digest) {
+        return verify_bundle_file(file, digest, &trust);
+    }
+    let r = match parse_ref(args.reference.as_deref().unwrap_or_default()) {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let trust = TrustPolicy::from_files(&args.trust.keys, args.trust.threshold)
-        .map_err(anyhow::Error::msg)?;
     let registry = args.registry.registry(&r)?;
     let result = runtime()?.block_on(async {
         let digest = registry.resolve(&r).await.map_err(|e| refusal(&r, e))?;
@@ -377,6 +516,56 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Err(refusal) => {
             eprintln!("error: {refusal}");
+            Ok(ExitCode::from(EXIT_DENY))
+        }
+    }
+}
+
+/// `verify --bundle`: one bundle file against one digest, offline. Prints
+/// each check that passed and the first that failed; exit 0 only when the
+/// bundle verified.
+fn verify_bundle_file(file: &Path, digest: &str, trust: &TrustPolicy) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let checks = bundle::checks_for(&bytes);
+    match bundle::verify(
+        &bytes,
+        digest,
+        &bundle::BundleTrust::from(trust),
+        jiff::Timestamp::now(),
+    ) {
+        Ok(v) => {
+            for check in &v.passed {
+                match (check, &v.logged) {
+                    (Check::Tlog, Some(l)) => println!(
+                        "ok      {}: {} entry {}, integrated {}",
+                        check.name(),
+                        l.log_url,
+                        l.log_index,
+                        l.integrated_time
+                    ),
+                    _ => println!("ok      {}", check.name()),
+                }
+            }
+            if v.logged.is_none() {
+                println!(
+                    "skipped {}: {}",
+                    Check::Tlog.name(),
+                    if trust.trusted_root.is_some() {
+                        "the bundle has no log entry"
+                    } else {
+                        "no --trusted-root to check a log entry against"
+                    }
+                );
+            }
+            println!("verified {digest}\nsigned by: {}", v.signer);
+            Ok(ExitCode::from(EXIT_ALLOW))
+        }
+        Err(e) => {
+            for check in checks.iter().filter(|c| **c < e.check) {
+                println!("ok      {}", check.name());
+            }
+            println!("FAILED  {}: {}", e.check.name(), e.message);
+            eprintln!("error: refused ({}): {e}", e.check.reason());
             Ok(ExitCode::from(EXIT_DENY))
         }
     }
