@@ -19,6 +19,7 @@ mod gate_api;
 mod governance;
 mod hook;
 mod logging;
+mod mcp;
 mod notify;
 mod pooled;
 mod redaction;

@@ -29,6 +29,8 @@ pub mod config;
 pub mod evidence;
 pub mod gate;
 pub mod gate_facts;
+pub mod mcp_config;
+pub mod mcp_governor;
 pub mod metrics;
 pub mod notify;
 pub mod redact;

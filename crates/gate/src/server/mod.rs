@@ -20,6 +20,7 @@
 //! | POST | `/v1/reviews/{id}/deny` | reviewer | `{"reason": "..."}` |
 //! | POST | `/v1/webhooks/registry` | shared secret | a registry push (Harbor `PUSH_ARTIFACT`): reload now |
 //! | POST | `/v1/hooks/{agent}` | agent | an agent's hook JSON in, its answer out, always 200 (see `hooks`) |
+//! | POST, GET, DELETE | `/mcp/{server}` | agent | MCP streamable HTTP to a configured upstream server (see `mcp`) |
 //! | POST | `/v1/admin/reload` | admin | reload the policy set now; 200 swapped/unchanged, 409 refused |
 //! | GET | `/v1/sessions` | reviewer | the newest sessions first, summarised (`?limit=`, at most 500) |
 //! | GET | `/v1/summary` | reviewer | decisions per verdict, latency, reviews (from the metrics), as JSON |
@@ -34,6 +35,7 @@ mod console;
 mod error;
 mod extract;
 mod hooks;
+pub mod mcp;
 mod ops;
 mod reviews;
 mod sessions;
@@ -64,6 +66,8 @@ pub struct AppState {
     /// The shared secret a registry's push webhook must present; `None`
     /// turns `POST /v1/webhooks/registry` off.
     pub webhook_secret: Option<String>,
+    /// The MCP gateway (`/mcp/{server}`); `None` serves no MCP servers.
+    pub mcp: Option<Arc<mcp::McpHub>>,
 }
 
 /// The router for a gate served over plain HTTP.
@@ -97,6 +101,10 @@ fn router_for(state: Arc<AppState>, tls: bool) -> Router {
         .route("/v1/admin/reload", post(ops::reload))
         .route("/v1/webhooks/registry", post(webhook::registry))
         .route("/v1/hooks/{agent}", post(hooks::handle))
+        .route(
+            "/mcp/{server}",
+            post(mcp::post).get(mcp::get).delete(mcp::delete),
+        )
         .merge(console::routes())
         .fallback(error::not_found)
         .layer(axum::Extension(Arc::new(
