@@ -228,6 +228,38 @@ pub fn render(i: &Input<'_>) -> String {
     }
     let _ = writeln!(w);
 
+    // Replicas.
+    let _ = writeln!(w, "## Replicas on PostgreSQL\n");
+    let _ = writeln!(
+        w,
+        "`load replicas`: one gate on its local log, then 1, 2 and 3 replicas on one \
+         PostgreSQL store (Debian's, on the same machine), each request sent to the next \
+         replica in turn, so every action of a session is decided by another replica than \
+         the one before, after catching up on what that one recorded. Everything (database, \
+         replicas, clients) shares the same 2 cores: more replicas here add availability, \
+         not throughput.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| store | c1 p50 | c1 p99 | c32 decisions/s | c32 p99 |\n|---|---|---|---|---|"
+    );
+    for (key, label) in [
+        ("local", "local log, 1 gate"),
+        ("pg1", "PostgreSQL, 1 replica"),
+        ("pg2", "PostgreSQL, 2 replicas"),
+        ("pg3", "PostgreSQL, 3 replicas"),
+    ] {
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} | {} | {} |",
+            cell(load(&format!("replicas.{key}.c1.p50_us")), us),
+            cell(load(&format!("replicas.{key}.c1.p99_us")), us),
+            cell(load(&format!("replicas.{key}.c32.decisions_per_s")), rate),
+            cell(load(&format!("replicas.{key}.c32.p99_us")), us)
+        );
+    }
+    let _ = writeln!(w);
+
     // In-process latency.
     let _ = writeln!(w, "## The bundled set in process, per call\n");
     let _ = writeln!(

@@ -4,7 +4,7 @@
 
 use crate::common;
 #[path = "../../xtask/src/demo.rs"]
-mod demo_script;
+pub(crate) mod demo_script;
 
 use common::server::{ADMIN, AGENT, REVIEWER, Server, clawlaw, config};
 

@@ -27,6 +27,7 @@ mod registry;
 mod reload;
 mod review_cli;
 mod sandbox;
+mod scale_out;
 mod scripts;
 mod tls;
 mod token_file;

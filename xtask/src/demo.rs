@@ -76,7 +76,20 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Replays `script` against the gate at `gate`.
 pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, String> {
+    replay_across(&[gate], tokens, script)
+}
+
+/// The same, each request sent to the next of `gates` in turn (replicas
+/// sharing one store): the session opened on one, each action decided,
+/// reviewed, waited on and reported on others.
+pub fn replay_across(gates: &[&str], tokens: &Tokens, script: &str) -> Result<Replay, String> {
     let started = Instant::now();
+    let mut turn = 0usize;
+    let mut next = || {
+        turn += 1;
+        gates[(turn - 1) % gates.len()]
+    };
+    let gate = gates.first().ok_or("no gate to replay against")?;
     let mut lines = script
         .lines()
         .enumerate()
@@ -87,7 +100,7 @@ pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, Strin
     let declaration = first.get("session").ok_or(format!(
         "line {n}: the first line must open the session: {{\"session\": {{...}}}}"
     ))?;
-    let (status, body) = post(gate, "/v1/sessions", &tokens.agent, declaration)?;
+    let (status, body) = post(next(), "/v1/sessions", &tokens.agent, declaration)?;
     if status != 201 {
         return Err(format!("line {n}: opening the session: {status} {body}"));
     }
@@ -121,7 +134,7 @@ pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, Strin
         }
         let sent = Instant::now();
         let (status, answer) = post(
-            gate,
+            next(),
             &format!("/v1/sessions/{session_id}/actions"),
             &tokens.agent,
             &request,
@@ -157,7 +170,7 @@ pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, Strin
                 }
                 let reason = r["reason"].as_str().unwrap_or_default();
                 let (s, b) = post(
-                    gate,
+                    next(),
                     &format!("/v1/reviews/{id}/{decision}"),
                     &tokens.reviewer,
                     &json!({ "reason": reason }),
@@ -167,7 +180,7 @@ pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, Strin
                 }
                 // The agent's long-poll returns at once: the review is decided.
                 let (s, b) = get(
-                    gate,
+                    next(),
                     &format!("/v1/reviews/{id}/wait?timeout_ms=10000"),
                     &tokens.agent,
                 )?;
@@ -181,7 +194,7 @@ pub fn replay(gate: &str, tokens: &Tokens, script: &str) -> Result<Replay, Strin
         }
         if may_run && let Some(outcome) = step.get("outcome") {
             let (s, b) = post(
-                gate,
+                next(),
                 &format!("/v1/sessions/{session_id}/actions/{action_id}/outcome"),
                 &tokens.agent,
                 outcome,

@@ -68,6 +68,12 @@ pub struct ConfigFile {
     /// `[notify]`: webhooks told of every new review.
     #[serde(default)]
     pub notify: crate::notify::NotifySection,
+    /// `[store]`: PostgreSQL shared by replicas, instead of the local log.
+    #[serde(default)]
+    pub store: crate::store::StoreSection,
+    /// `[mcp]`: upstream MCP servers served at `/mcp/{name}`.
+    #[serde(default)]
+    pub mcp: crate::mcp_config::McpSection,
 }
 
 /// `[reload]`: how the gate notices a changed policy source.

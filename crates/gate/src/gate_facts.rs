@@ -108,6 +108,28 @@ pub fn add_listener(facts: &mut GateFacts, listen: &str, tls: bool) {
     }
 }
 
+/// Adds the shared store: its address (the agent must not reach the
+/// database the evidence is in), the variables that may carry its
+/// password, and its password file.
+pub fn add_store(facts: &mut GateFacts, store: &crate::store::StoreSection) {
+    let Some(url) = &store.url else {
+        return;
+    };
+    if let Some(endpoint) = crate::store::postgres::endpoint(url) {
+        let url = format!("postgres://{endpoint}");
+        if !facts.urls.contains(&url) {
+            facts.urls.push(url);
+        }
+    }
+    add_token_env(facts, "CLAWLAW_STORE_URL");
+    if let Some(var) = &store.password_env {
+        add_token_env(facts, var);
+    }
+    if let Some(file) = &store.password_file {
+        add_secret(facts, file);
+    }
+}
+
 /// Adds an environment variable that carries a credential.
 pub fn add_token_env(facts: &mut GateFacts, name: &str) {
     if !name.is_empty() && !facts.token_env.iter().any(|t| t == name) {

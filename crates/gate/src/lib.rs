@@ -5,7 +5,8 @@
 //!
 //! It owns sessions and their composition ([`session`], [`budget`]),
 //! human review of ESCALATEs ([`review`]), the durable, hash-chained
-//! [`evidence`] log and the [`redact`]ion of secrets before anything is
+//! [`evidence`] log, the [`store`] it lives in (the local log, or PostgreSQL
+//! shared by replicas), and the [`redact`]ion of secrets before anything is
 //! stored, the gate's configuration file ([`config`]) and what the gate
 //! tells policies about itself ([`gate_facts`]), hot reload of the policy
 //! set from files or signed registry artifacts ([`reload`], [`resolve`]),
@@ -40,3 +41,4 @@ pub mod review;
 pub mod scripts;
 pub mod server;
 pub mod session;
+pub mod store;

@@ -303,6 +303,16 @@ impl Reviews {
         Some(review.clone())
     }
 
+    /// Forgets the decided reviews of sessions `gone` says have left
+    /// memory (a shared store reads them again with their session).
+    /// Pending ones stay: reviewers list them. Returns how many.
+    pub fn forget_decided(&self, gone: impl Fn(&str) -> bool) -> usize {
+        let mut map = self.lock();
+        let before = map.len();
+        map.retain(|_, r| r.status == ReviewStatus::Pending || !gone(&r.session_id));
+        before - map.len()
+    }
+
     /// Marks an approval used (when replaying the log).
     pub fn mark_consumed(&self, review_id: &str) {
         if let Some(r) = self.lock().get_mut(review_id) {
@@ -425,6 +435,20 @@ mod tests {
             r.answer("nope", "bob", true, "", t0).unwrap_err(),
             ReviewError::NotFound("nope".into())
         );
+    }
+
+    #[test]
+    fn only_decided_reviews_of_sessions_gone_are_forgotten() {
+        let r = reviews();
+        let t0 = Timestamp::now();
+        open(&r, "r1", "sha256:a", t0);
+        open(&r, "r2", "sha256:b", t0);
+        let (_, decision) = r.answer("r1", "alice", true, "ok", t0).unwrap();
+        assert!(r.record(&decision));
+        assert_eq!(r.forget_decided(|s| s == "other"), 0);
+        assert_eq!(r.forget_decided(|s| s == "s1"), 1);
+        assert!(r.get("r1").is_none(), "decided and its session gone");
+        assert_eq!(r.get("r2").unwrap().status, ReviewStatus::Pending);
     }
 
     #[tokio::test]

@@ -5,10 +5,12 @@ mod eval;
 mod evidence;
 mod hook;
 mod key;
+mod mcp;
 mod policy;
 mod publish;
 mod review;
 mod serve;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +77,10 @@ pub enum Command {
         clawlaw serve --config examples/gate.toml")]
     Serve(serve::ServeArgs),
 
+    /// The PostgreSQL store gate replicas share: apply its schema.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
+
     /// Answer an agent's hook (Claude Code, Codex, Gemini CLI, Cursor): read
     /// its JSON on stdin, answer allow/deny/ask on stdout in its format.
     /// Fails closed: every error, a panic or the deadline is a deny.
@@ -87,6 +93,10 @@ pub enum Command {
     /// one with its session's context, approve or deny it, watch for new
     /// ones. Needs a reviewer or admin token in $CLAWLAW_TOKEN.
     Review(review::ReviewArgs),
+
+    /// Put clawlaw in front of an MCP server: relay it, governing every tool call.
+    #[command(subcommand)]
+    Mcp(mcp::McpCommand),
 }
 
 /// Options shared by commands that load policies.
@@ -147,8 +157,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evidence(cmd) => evidence::run(cmd),
         Command::Key(cmd) => key::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Store(cmd) => store::run(cmd),
         Command::Hook(args) => hook::run(args),
         Command::Review(args) => review::run(args),
+        Command::Mcp(cmd) => mcp::run(cmd),
     }
 }
 

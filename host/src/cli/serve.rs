@@ -13,6 +13,7 @@ use clawlaw_gate::gate::{Gate, GateOptions};
 use clawlaw_gate::reload::{RegistryContext, Reloader, Source, Trigger, prepare};
 use clawlaw_gate::review::ReviewTimes;
 use clawlaw_gate::server::AppState;
+use clawlaw_gate::store::{PgStore, Store};
 
 use super::{EXIT_ALLOW, EXIT_USAGE, EngineArgs};
 
@@ -36,6 +37,12 @@ pub struct ServeArgs {
     /// [default: .clawlaw, or the config's server.data_dir].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// PostgreSQL shared by replicas instead of the local evidence log
+    /// (postgres://user@host:port/db; overrides the config's [store] url).
+    /// The password: in the URL, or from [store] password_env/password_file.
+    #[arg(long, value_name = "URL", env = "CLAWLAW_STORE_URL")]
+    pub store: Option<String>,
 
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -65,6 +72,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
+    }
+    if let Some(url) = &args.store {
+        config.store.url = Some(url.clone());
     }
     args.engine.apply(&mut spec.set.engine);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -123,33 +133,47 @@ async fn serve(
         );
     }
 
-    let evidence_dir = config.server.data_dir.join("evidence");
-    let (evidence, entries) = open_evidence(&evidence_dir).await?;
     let key_file = (config.server.redaction_key.clone())
         .unwrap_or_else(|| config.server.data_dir.join(clawlaw_gate::redact::KEY_FILE));
     let redaction_key = clawlaw_gate::redact::RedactionKey::load_or_create(&key_file)?;
-    let gate = Arc::new(Gate::new(
-        set,
-        evidence,
-        GateOptions {
-            recent: config.session.recent,
-            review: ReviewTimes {
-                expiry: Duration::from_secs(config.review.expiry_secs),
-                approval_ttl: Duration::from_secs(config.review.approval_ttl_secs),
-            },
-            max_wait: Duration::from_secs(config.review.max_wait_secs),
-            redaction_key,
-            four_eyes: config.review.four_eyes,
+    let options = GateOptions {
+        recent: config.session.recent,
+        review: ReviewTimes {
+            expiry: Duration::from_secs(config.review.expiry_secs),
+            approval_ttl: Duration::from_secs(config.review.approval_ttl_secs),
         },
-    ));
-    let replayed = gate.replay(entries);
-    tracing::info!(
-        entries = replayed.entries,
-        sessions = replayed.sessions,
-        actions = replayed.actions,
-        pending_reviews = replayed.pending_reviews,
-        "state rebuilt from the evidence log"
-    );
+        max_wait: Duration::from_secs(config.review.max_wait_secs),
+        redaction_key,
+        four_eyes: config.review.four_eyes,
+    };
+    let (gate, store_shown) = match config.store.settings()? {
+        Some(settings) => {
+            let pg = PgStore::connect(&settings, true)
+                .await
+                .context("opening the store")?;
+            let shown = pg.describe().to_string();
+            let gate = Arc::new(Gate::new(set, pg, options));
+            // No replay: sessions are read from the store when first used.
+            gate.catch_up_everything().await;
+            tracing::info!(store = %shown, pending_reviews = gate.reviews().count(clawlaw_gate::review::ReviewStatus::Pending), "sharing the PostgreSQL store");
+            (gate, format!("evidence store: {shown}"))
+        }
+        None => {
+            let evidence_dir = config.server.data_dir.join("evidence");
+            let (evidence, entries) = open_evidence(&evidence_dir).await?;
+            let gate = Arc::new(Gate::new(set, evidence, options));
+            let replayed = gate.replay(entries);
+            tracing::info!(
+                entries = replayed.entries,
+                sessions = replayed.sessions,
+                actions = replayed.actions,
+                pending_reviews = replayed.pending_reviews,
+                "state rebuilt from the evidence log"
+            );
+            (gate, format!("evidence log: {}", evidence_dir.display()))
+        }
+    };
+    let shared_tasks = gate.spawn_shared_tasks(&config.store);
 
     let (tokens, generated) = if config.auth.token.is_empty() {
         let (tokens, shown) = Tokens::generate();
@@ -188,7 +212,7 @@ async fn serve(
     });
     print_banner(
         &format!("{scheme}://{addr}"),
-        &evidence_dir,
+        &store_shown,
         generated.as_deref(),
         token_file.as_deref(),
         started.elapsed(),
@@ -206,12 +230,19 @@ async fn serve(
             None => None,
         };
     let watchers = spawn_reload_triggers(reloader.clone(), config.reload.poll_secs);
+    let mcp = clawlaw_gate::server::mcp::McpHub::new(
+        config.mcp.clone(),
+        &config.server.data_dir,
+        gate.clone(),
+        Duration::from_secs(config.review.max_wait_secs),
+    )?;
     let state = Arc::new(AppState {
         gate: gate.clone(),
         reloader: Some(reloader),
         tokens,
         max_body_bytes: config.server.max_body_bytes,
         webhook_secret,
+        mcp: Some(mcp.clone()),
     });
     let tls = config
         .server
@@ -222,14 +253,21 @@ async fn serve(
             key: t.key.clone(),
         });
     clawlaw_gate::server::serve(listener, tls, state, shutdown_signal()).await?;
+    mcp.close_all();
     for w in watchers {
         w.abort();
     }
     if let Some(task) = notify_task {
         task.abort();
     }
-    tracing::info!("shutting down: flushing the evidence log");
-    gate.evidence().close();
+    for task in shared_tasks {
+        task.abort();
+    }
+    tracing::info!("shutting down: flushing the evidence");
+    match gate.store() {
+        Store::Local(log) => log.close(),
+        Store::Postgres(pg) => pg.close().await,
+    }
     Ok(ExitCode::from(EXIT_ALLOW))
 }
 
@@ -243,7 +281,7 @@ fn own_facts(
     spec: &SetConfig,
 ) -> clawlaw_sdk::gate::GateFacts {
     use clawlaw_gate::gate_facts::{
-        add_file, add_listener, add_secret, add_set, add_token_env, own_process,
+        add_file, add_listener, add_secret, add_set, add_store, add_token_env, own_process,
     };
     let mut facts = own_process();
     match source {
@@ -272,6 +310,7 @@ fn own_facts(
         }
     }
     add_listener(&mut facts, &addr.to_string(), config.server.tls.is_some());
+    add_store(&mut facts, &config.store);
     add_set(&mut facts, spec);
     facts
 }
@@ -372,7 +411,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn print_banner(
     addr: &str,
-    evidence: &Path,
+    evidence: &str,
     generated: Option<&[(clawlaw_gate::auth::Role, String)]>,
     token_file: Option<&Path>,
     took: Duration,
@@ -382,7 +421,7 @@ fn print_banner(
         took.as_millis()
     );
     println!("reviewers' console: {addr}/console (sign in with a reviewer or admin token)");
-    println!("evidence log: {}", evidence.display());
+    println!("{evidence}");
     if let Some(path) = token_file {
         println!("tokens file: {}", path.display());
     }

@@ -19,8 +19,21 @@ pub struct Gate {
     _dir: tempfile::TempDir,
 }
 
+/// Where a gate keeps its state.
+pub enum Backing<'a> {
+    /// Its own local evidence log.
+    Local,
+    /// A PostgreSQL store shared with other replicas, with the redaction
+    /// key file they share.
+    Shared { url: &'a str, key: &'a Path },
+}
+
 impl Gate {
     pub fn start(bin: &Path) -> anyhow::Result<Gate> {
+        Gate::start_on(bin, Backing::Local)
+    }
+
+    pub fn start_on(bin: &Path, backing: Backing) -> anyhow::Result<Gate> {
         if !bin.is_file() {
             bail!(
                 "{} not found: build the gate first (cargo build --release -p clawlaw)",
@@ -29,8 +42,15 @@ impl Gate {
         }
         let comps = components()?;
         let dir = tempfile::tempdir()?;
+        let (store, key) = match backing {
+            Backing::Local => (String::new(), String::new()),
+            Backing::Shared { url, key } => (
+                format!("[store]\nurl = {url:?}\n"),
+                format!("redaction_key = {key:?}\n"),
+            ),
+        };
         let mut text = format!(
-            "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = {:?}\n\n\
+            "version = 1\n{store}[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = {:?}\n{key}\n\
              [[auth.token]]\nname = \"bench\"\nrole = \"agent\"\ntoken = \"{TOKEN}\"\n",
             dir.path().join("data")
         );

@@ -12,7 +12,9 @@
 //! - `hook`: the whole-process time of `clawlaw hook claude-code` per tool
 //!   call, as an agent runs it (a new process each call): forwarding to a
 //!   running gate (`--gate`) and evaluating in-process (`--policies`);
-//! - `all`: the four, written as one JSON object (`--out FILE`);
+//! - `replicas`: one gate on its local log, then 1, 2 and 3 replicas on
+//!   one PostgreSQL store, requests sent round robin (`replicas`);
+//! - `all`: the five, written as one JSON object (`--out FILE`);
 //! - `snapshot --run N`: copies criterion's latest medians to
 //!   `target/bench-runs/criterion-N.json`;
 //! - `report --runs N`: folds every run into BENCHMARKS.md (min/median/max
@@ -32,6 +34,7 @@ use clawlaw_sdk::Action;
 use serde_json::{Value, json};
 
 mod gate;
+mod replicas;
 
 use gate::Gate;
 
@@ -78,13 +81,15 @@ fn main() -> anyhow::Result<()> {
             f.extend(http(&args)?);
             f.extend(seed(&args)?);
             f.extend(hook(&args)?);
+            f.extend(replicas::replicas(&args)?);
             f
         }
+        "replicas" => replicas::replicas(&args)?,
         "hook" => hook(&args)?,
         "snapshot" => return snapshot(args.run),
         "report" => return report(args.runs),
         _ => bail!(
-            "usage: load latency|http|seed|hook|all [--quick] [--out FILE] [--gate PATH] \
+            "usage: load latency|http|seed|hook|replicas|all [--quick] [--out FILE] [--gate PATH] \
              | snapshot --run N | report --runs N"
         ),
     };
@@ -223,21 +228,39 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
     f.insert("http.c1.p50_us".into(), quantile(&s, 0.5));
     f.insert("http.c1.p99_us".into(), quantile(&s, 0.99));
 
-    let clients = 32;
     let per_client = if args.quick { 5 } else { 600 };
+    let (all, elapsed) = concurrent(&[&gate], 32, per_client)?;
+    let total = all.len();
+    let s = sorted(all);
+    f.insert("http.c32.p50_us".into(), quantile(&s, 0.5));
+    f.insert("http.c32.p99_us".into(), quantile(&s, 0.99));
+    f.insert(
+        "http.c32.decisions_per_s".into(),
+        total as f64 / elapsed.as_secs_f64(),
+    );
+    Ok(f)
+}
+
+/// `clients` threads at once, each opening a session on one of `gates`
+/// and sending `per_client` actions, each to the next gate in turn; every
+/// latency, and the wall time of the whole.
+fn concurrent(
+    gates: &[&Gate],
+    clients: usize,
+    per_client: usize,
+) -> anyhow::Result<(Vec<f64>, Duration)> {
     let started = Instant::now();
     let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                let gate = &gate;
+            .map(|c| {
                 scope.spawn(move || -> anyhow::Result<Vec<f64>> {
                     let agent = ureq::AgentBuilder::new().build();
-                    let session = gate.open_session(&agent, "/work/app")?;
+                    let session = gates[c % gates.len()].open_session(&agent, "/work/app")?;
                     let mut samples = Vec::with_capacity(per_client);
                     for i in 0..per_client {
                         let action = bench_action(i);
                         let t = Instant::now();
-                        gate.evaluate(&agent, &session, &action)?;
+                        gates[(c + i) % gates.len()].evaluate(&agent, &session, &action)?;
                         samples.push(micros(t.elapsed()));
                     }
                     Ok(samples)
@@ -254,15 +277,7 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
     for r in results {
         all.extend(r?);
     }
-    let total = all.len();
-    let s = sorted(all);
-    f.insert("http.c32.p50_us".into(), quantile(&s, 0.5));
-    f.insert("http.c32.p99_us".into(), quantile(&s, 0.99));
-    f.insert(
-        "http.c32.decisions_per_s".into(),
-        total as f64 / elapsed.as_secs_f64(),
-    );
-    Ok(f)
+    Ok((all, elapsed))
 }
 
 /// The whole-process time of the Claude Code hook adapter per call.

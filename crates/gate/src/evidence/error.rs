@@ -46,6 +46,11 @@ pub enum EvidenceError {
     /// The entry cannot be recorded as it is (it would not read back).
     #[error("evidence entry refused: {0}")]
     InvalidEntry(String),
+    /// The shared store (PostgreSQL) failed or cannot be reached; the entry
+    /// is not recorded. Unlike the local log, the store recovers by itself
+    /// when the database answers again.
+    #[error("evidence store: {0}")]
+    Database(String),
     /// The writer has stopped (the log was closed, or its thread died).
     #[error("evidence log {}: the writer has stopped", dir.display())]
     Closed { dir: PathBuf },

@@ -27,6 +27,18 @@ pub enum Entry {
     Outcome(OutcomeEntry),
 }
 
+impl Entry {
+    /// The session the entry belongs to.
+    pub fn session_id(&self) -> &str {
+        match self {
+            Entry::Session(s) => &s.session_id,
+            Entry::Action(a) => &a.session_id,
+            Entry::Review(r) => &r.session_id,
+            Entry::Outcome(o) => &o.session_id,
+        }
+    }
+}
+
 /// The evidence record's fields, exactly as the system's specification names them.
 pub const RECORD_FIELDS: [&str; 11] = [
     "session_id",

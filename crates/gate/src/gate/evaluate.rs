@@ -14,6 +14,7 @@ use clawlaw_sdk::{Action, Verdict};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
+use super::shared::Held;
 use super::{Answer, EvaluateBody, Gate, GateError, MAX_REMEMBERED_ACTIONS, action_json};
 use crate::budget::Exceeded;
 use crate::evidence::record::{
@@ -28,9 +29,11 @@ impl Gate {
     pub async fn evaluate(&self, session_id: &str, body: &[u8]) -> Result<Answer, GateError> {
         let started = Instant::now();
         let set = self.policies.load_full();
-        let Some(cell) = self.session(session_id) else {
+        // The store down: DENY (503), with nothing recorded, as nothing can be.
+        let Some(mut held) = self.hold(session_id).await? else {
             let answer = self
                 .refuse(
+                    None,
                     session_id,
                     None,
                     body,
@@ -45,7 +48,6 @@ impl Gate {
                 answer.ok().map(Box::new),
             ));
         };
-        let mut session = cell.lock().await;
         let fallback = || uuid::Uuid::now_v7().to_string();
         let parsed: Result<(Action, Option<String>), ActionError> =
             parse_body(body, set.max_action_bytes(), fallback);
@@ -54,9 +56,10 @@ impl Gate {
             Err(e) => {
                 self.metrics.malformed_requests.inc();
                 let message = e.to_string();
-                let view = serde_json::to_value(session.state.view()).unwrap_or_default();
+                let view = serde_json::to_value(held.session.state.view()).unwrap_or_default();
                 let answer = self
                     .refuse(
+                        Some(&mut held),
                         session_id,
                         Some(view),
                         body,
@@ -73,7 +76,7 @@ impl Gate {
             }
         };
 
-        let view = session.state.view();
+        let view = held.session.state.view();
         let key = &self.options.redaction_key;
         let digest = key.keyed_digest(&action_digest(session_id, &action, set.version()));
         let now = Timestamp::now();
@@ -102,16 +105,17 @@ impl Gate {
             principal_review = Some(decision);
             d
         } else {
-            let budget = session
+            let budget = held
+                .session
                 .state
                 .declaration
                 .budgets
-                .check(&session.state.budget_usage(), &action);
+                .check(&held.session.state.budget_usage(), &action);
             let evaluation = {
                 let set = set.clone();
                 let action = action.clone();
                 let view = view.clone();
-                let runs = session.scripts.run_by(&action);
+                let runs = held.session.scripts.run_by(&action);
                 let span = tracing::info_span!("evaluate", session = session_id, action = %action.id, kind = %action.kind);
                 tokio::task::spawn_blocking(move || {
                     span.in_scope(|| crate::scripts::evaluate(&set, &action, &view, &runs))
@@ -126,11 +130,12 @@ impl Gate {
                 d.overrule(exceeded);
             }
             if d.evaluation == Verdict::Escalate
-                && let Some(exceeded) = session
+                && let Some(exceeded) = held
+                    .session
                     .state
                     .declaration
                     .budgets
-                    .check_escalation(&session.state.budget_usage())
+                    .check_escalation(&held.session.state.budget_usage())
             {
                 d.overrule(exceeded);
             }
@@ -183,7 +188,8 @@ impl Gate {
         // Fail closed: when the record cannot be made durable the action is
         // denied, and the session does not change, since none of it is in
         // the evidence.
-        self.append(Entry::Action(record)).await?;
+        self.commit(&mut held, Entry::Action(record)).await?;
+        let session = &mut held.session;
         if let Some(id) = &review_id {
             self.reviews.open(
                 id.clone(),
@@ -234,6 +240,7 @@ impl Gate {
     #[allow(clippy::too_many_arguments)]
     async fn refuse(
         &self,
+        held: Option<&mut Held>,
         session_id: &str,
         view: Option<serde_json::Value>,
         body: &[u8],
@@ -276,7 +283,10 @@ impl Gate {
             principal_review: None,
             latency_ms,
         };
-        self.append(Entry::Action(record)).await?;
+        match held {
+            Some(held) => self.commit(held, Entry::Action(record)).await?,
+            None => drop(self.append(Entry::Action(record)).await?),
+        }
         self.metrics
             .decisions
             .get_or_create(&crate::metrics::EvaluationLabels {

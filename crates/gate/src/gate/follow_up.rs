@@ -12,11 +12,12 @@
 use clawlaw_sdk::Verdict;
 use jiff::Timestamp;
 
+use super::shared::Held;
 use super::{Gate, GateError};
 use crate::evidence::record::{Entry, OutcomeEntry, PrincipalReview, ReviewEntry};
 use crate::metrics::ReviewLabels;
 use crate::redact::Masker;
-use crate::review::{Review, ReviewStatus};
+use crate::review::{Review, ReviewError, ReviewStatus};
 
 impl Gate {
     /// Records what happened when the agent ran an action.
@@ -26,11 +27,11 @@ impl Gate {
         action_id: &str,
         result: serde_json::Value,
     ) -> Result<(), GateError> {
-        let cell = self
-            .session(session_id)
+        let mut held = self
+            .hold(session_id)
+            .await?
             .ok_or_else(|| GateError::UnknownSession(session_id.to_string(), None))?;
-        let session = cell.lock().await;
-        match session.actions.get(action_id) {
+        match held.session.actions.get(action_id) {
             None => {
                 return Err(GateError::UnknownAction {
                     session: session_id.into(),
@@ -53,12 +54,15 @@ impl Gate {
         Masker::new(&self.options.redaction_key)
             .scanned(&result)
             .json(&mut result);
-        self.append(Entry::Outcome(OutcomeEntry {
-            session_id: session_id.into(),
-            action_id: action_id.into(),
-            timestamp: Timestamp::now().to_string(),
-            execution_result: result,
-        }))
+        self.commit(
+            &mut held,
+            Entry::Outcome(OutcomeEntry {
+                session_id: session_id.into(),
+                action_id: action_id.into(),
+                timestamp: Timestamp::now().to_string(),
+                execution_result: result,
+            }),
+        )
         .await
     }
 
@@ -75,47 +79,48 @@ impl Gate {
         approve: bool,
         reason: &str,
     ) -> Result<Review, GateError> {
-        if approve && self.four_eyes() {
-            self.check_four_eyes(review_id, by).await?;
-        }
-        let (review, decision) =
-            self.reviews
-                .answer(review_id, by, approve, reason, Timestamp::now())?;
-        self.close_review(&review.session_id, &review.action_id, decision)
-            .await?;
-        Ok(self.reviews.get(review_id).unwrap_or(review))
-    }
-
-    /// Refuses `by` approving a review of a session whose declared
-    /// principal they are. An unknown review is left to `answer` to report.
-    async fn check_four_eyes(&self, review_id: &str, by: &str) -> Result<(), GateError> {
-        let Some(review) = self.reviews.get(review_id) else {
-            return Ok(());
-        };
-        let Some(cell) = self.session(&review.session_id) else {
-            return Ok(());
-        };
-        let principal = cell.lock().await.state.declaration.principal.clone();
-        if principal.as_deref() == Some(by) {
+        let review = self
+            .review(review_id)
+            .await
+            .ok_or_else(|| ReviewError::NotFound(review_id.to_string()))?;
+        // Caught up: another replica may have decided it meanwhile.
+        let mut held = self
+            .hold(&review.session_id)
+            .await?
+            .ok_or_else(|| ReviewError::NotFound(review_id.to_string()))?;
+        if approve
+            && self.four_eyes()
+            && held.session.state.declaration.principal.as_deref() == Some(by)
+        {
             return Err(GateError::OwnSession {
                 by: by.to_string(),
                 session: review.session_id,
             });
         }
-        Ok(())
+        let (review, decision) =
+            self.reviews
+                .answer(review_id, by, approve, reason, Timestamp::now())?;
+        self.close_review(&mut held, &review.action_id, decision)
+            .await?;
+        Ok(self.reviews.get(review_id).unwrap_or(review))
     }
 
+    /// Records a review's decision, then applies it.
     async fn close_review(
         &self,
-        session_id: &str,
+        held: &mut Held,
         action_id: &str,
         decision: PrincipalReview,
     ) -> Result<(), GateError> {
-        self.append(Entry::Review(ReviewEntry {
-            session_id: session_id.into(),
-            action_id: action_id.into(),
-            principal_review: decision.clone(),
-        }))
+        let session_id = held.session.state.id.clone();
+        self.commit(
+            held,
+            Entry::Review(ReviewEntry {
+                session_id,
+                action_id: action_id.into(),
+                principal_review: decision.clone(),
+            }),
+        )
         .await?;
         if self.reviews.record(&decision) {
             let outcome = match (decision.expired, decision.verdict) {
@@ -132,11 +137,8 @@ impl Gate {
             self.metrics
                 .reviews_pending
                 .set(self.reviews.count(ReviewStatus::Pending) as i64);
-            if decision.verdict == Verdict::Allow
-                && let Some(cell) = self.session(session_id)
-            {
-                cell.lock()
-                    .await
+            if decision.verdict == Verdict::Allow {
+                held.session
                     .actions
                     .insert(action_id.to_string(), Verdict::Allow);
             }
@@ -144,7 +146,10 @@ impl Gate {
         Ok(())
     }
 
-    /// Expires every pending review past its expiry (DENY, recorded).
+    /// Expires every pending review past its expiry (DENY, recorded). On a
+    /// shared store every replica runs this; each review is expired once,
+    /// by whichever holds its session first (the others, caught up, find
+    /// it decided).
     pub async fn expire_reviews(&self) -> usize {
         let due = self.reviews.due(Timestamp::now());
         let mut n = 0;
@@ -152,10 +157,18 @@ impl Gate {
             let Some(review) = self.reviews.get(&decision.review_id) else {
                 continue;
             };
-            if self
-                .close_review(&review.session_id, &review.action_id, decision)
-                .await
-                .is_ok()
+            let Ok(Some(mut held)) = self.hold(&review.session_id).await else {
+                continue;
+            };
+            let still_pending = self
+                .reviews
+                .get(&decision.review_id)
+                .is_some_and(|r| r.status == ReviewStatus::Pending);
+            if still_pending
+                && self
+                    .close_review(&mut held, &review.action_id, decision)
+                    .await
+                    .is_ok()
             {
                 n += 1;
             }

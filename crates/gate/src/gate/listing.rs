@@ -5,6 +5,8 @@
 //! the ids (no session lock taken), keeps the newest `limit`, and only then
 //! locks those few sessions to summarise them. Its cost grows with the
 //! number of sessions only through that sort, never through their actions.
+//! On the shared store the newest ids come from the database, and each
+//! session listed is read (or caught up) from it.
 
 use super::Gate;
 
@@ -16,6 +18,18 @@ impl Gate {
     /// first: id, opening time, intent, principal, actions, risk, labels,
     /// and the denial, escalation and out-of-scope counts.
     pub async fn list_sessions(&self, limit: usize) -> Vec<serde_json::Value> {
+        let limit = limit.min(MAX_SESSIONS_LISTED);
+        if let Some(pg) = self.store.postgres()
+            && let Ok(ids) = pg.newest_sessions(limit).await
+        {
+            let mut cells = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Ok(Some(cell)) = self.session_cell(&id).await {
+                    cells.push((id, cell));
+                }
+            }
+            return self.summaries(cells).await;
+        }
         let mut cells: Vec<_> = self
             .sessions
             .read()
@@ -24,10 +38,15 @@ impl Gate {
             .map(|(id, cell)| (id.clone(), cell.clone()))
             .collect();
         cells.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        cells.truncate(limit.min(MAX_SESSIONS_LISTED));
+        cells.truncate(limit);
+        self.summaries(cells).await
+    }
+
+    async fn summaries(&self, cells: Vec<(String, super::SessionCell)>) -> Vec<serde_json::Value> {
         let mut out = Vec::with_capacity(cells.len());
         for (_, cell) in cells {
-            let guard = cell.lock().await;
+            let mut guard = cell.lock().await;
+            let _ = self.refresh(&mut guard).await;
             let s = &guard.state;
             out.push(serde_json::json!({
                 "session_id": s.id,

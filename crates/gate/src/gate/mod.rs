@@ -8,20 +8,27 @@
 //! applies the action to the session and answers. If the evidence cannot be
 //! written the answer is DENY and the gate reports itself unhealthy.
 //!
-//! The evidence log is also the gate's store: sessions, their composition
-//! and pending reviews are rebuilt from it at start-up ([`Gate::replay`]),
-//! by the same `apply` that runs live.
+//! The evidence is also the gate's store ([`crate::store`]): sessions,
+//! their composition and pending reviews are rebuilt from it by the same
+//! `apply` that runs live — from the local log whole at start-up
+//! ([`Gate::replay`]), or from PostgreSQL one session at a time, caught up
+//! under the session's lock before every change (`shared`).
 //!
 //! - this module: the gate, its options, errors and answers, and sessions;
 //! - `evaluate`: the path of one action ([`Gate::evaluate`]);
 //! - `follow_up`: outcomes, reviewers' answers (and the four-eyes rule), review expiry;
 //! - `listing`: the sessions list, newest first;
-//! - `replay`: start-up from the evidence log ([`Gate::replay`]).
+//! - `replay`: start-up from the evidence log ([`Gate::replay`]), and the
+//!   fold of one entry into its session that replay and the shared store use;
+//! - `shared`: holding a session for a change on either store, and what a
+//!   replica on the shared store does besides (reading sessions on first
+//!   use, following other replicas, dropping idle sessions).
 
 mod evaluate;
 mod follow_up;
 mod listing;
 mod replay;
+mod shared;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -34,12 +41,13 @@ use clawlaw_sdk::{Action, Verdict};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::EvidenceError;
 use crate::evidence::record::{Entry, PolicyConsulted, SessionEntry};
-use crate::evidence::{EvidenceError, EvidenceLog};
 use crate::metrics::Metrics;
 use crate::redact::RedactionKey;
 use crate::review::{ReviewError, ReviewTimes, Reviews};
 use crate::session::{Declaration, SessionState};
+use crate::store::{ChainPos, Store};
 
 pub use replay::ReplayStats;
 
@@ -138,6 +146,32 @@ struct SessionEntryState {
     actions: HashMap<String, Verdict>,
     /// The scripts the session wrote, judged again when it runs them.
     scripts: crate::scripts::Written,
+    /// The last entry folded in, in the shared store's chain of the
+    /// session (unused on the local log).
+    chain: ChainPos,
+    /// When a request last used it (idle sessions leave memory on a
+    /// shared store).
+    last_used: Instant,
+}
+
+impl SessionEntryState {
+    /// A session as its opening entry declares it.
+    fn opened(entry: &SessionEntry, recent: usize) -> SessionEntryState {
+        let declaration: Declaration =
+            serde_json::from_value(entry.declaration.clone()).unwrap_or_default();
+        SessionEntryState {
+            state: SessionState::new(
+                entry.session_id.clone(),
+                declaration,
+                entry.timestamp.clone(),
+                recent,
+            ),
+            actions: HashMap::new(),
+            scripts: Default::default(),
+            chain: ChainPos::default(),
+            last_used: Instant::now(),
+        }
+    }
 }
 
 /// Action ids remembered per session for outcome reports.
@@ -147,18 +181,20 @@ pub struct Gate {
     policies: ArcSwap<PolicySet>,
     sessions: RwLock<HashMap<String, SessionCell>>,
     reviews: Reviews,
-    evidence: EvidenceLog,
+    store: Store,
     metrics: Metrics,
     options: GateOptions,
 }
 
 impl Gate {
-    pub fn new(policies: PolicySet, evidence: EvidenceLog, options: GateOptions) -> Gate {
+    /// A gate over `store`: an [`crate::evidence::EvidenceLog`] (then
+    /// [`Gate::replay`] its entries) or [`Store::Postgres`].
+    pub fn new(policies: PolicySet, store: impl Into<Store>, options: GateOptions) -> Gate {
         Gate {
             policies: ArcSwap::from_pointee(policies),
             sessions: RwLock::new(HashMap::new()),
             reviews: Reviews::new(options.review),
-            evidence,
+            store: store.into(),
             metrics: Metrics::new(),
             options,
         }
@@ -181,17 +217,18 @@ impl Gate {
         &self.reviews
     }
 
-    pub fn evidence(&self) -> &EvidenceLog {
-        &self.evidence
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn options(&self) -> &GateOptions {
         &self.options
     }
 
-    /// Whether the gate can decide and record: the evidence log is writable.
+    /// Whether the gate can decide and record: the evidence log is
+    /// writable, or the database answers.
     pub fn is_healthy(&self) -> bool {
-        self.evidence.is_healthy()
+        self.store.is_healthy()
     }
 
     fn session(&self, id: &str) -> Option<SessionCell> {
@@ -222,47 +259,52 @@ impl Gate {
                 answer: None,
             })?;
         let id = uuid::Uuid::now_v7().to_string();
-        let now = Timestamp::now().to_string();
-        let declared = serde_json::to_value(&declaration).unwrap_or_default();
-        self.append(Entry::Session(SessionEntry {
+        let opened = SessionEntry {
             session_id: id.clone(),
-            timestamp: now.clone(),
-            declaration: declared,
-        }))
-        .await?;
-        let state = SessionState::new(id.clone(), declaration, now, self.options.recent);
-        let summary = state.summary();
-        self.insert_session(state);
-        Ok(summary)
-    }
-
-    fn insert_session(&self, state: SessionState) {
-        let id = state.id.clone();
-        let cell = Arc::new(tokio::sync::Mutex::new(SessionEntryState {
-            state,
-            actions: HashMap::new(),
-            scripts: Default::default(),
-        }));
+            timestamp: Timestamp::now().to_string(),
+            declaration: serde_json::to_value(&declaration).unwrap_or_default(),
+        };
+        let chain = self.append(Entry::Session(opened.clone())).await?;
+        let mut state = SessionEntryState::opened(&opened, self.options.recent);
+        state.chain = chain;
+        let summary = state.state.summary();
         self.sessions
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id, cell);
+            .insert(id, Arc::new(tokio::sync::Mutex::new(state)));
+        Ok(summary)
     }
 
-    /// A session's composition state, as the API shows it.
+    /// A session's composition state, as the API shows it (on the shared
+    /// store, with what other replicas recorded).
     pub async fn session_summary(&self, id: &str) -> Option<serde_json::Value> {
-        let cell = self.session(id)?;
-        let guard = cell.lock().await;
+        let cell = self.session_cell(id).await.ok()??;
+        let mut guard = cell.lock().await;
+        self.refresh(&mut guard).await.ok()?;
         Some(guard.state.summary())
     }
 
-    async fn append(&self, entry: Entry) -> Result<(), GateError> {
+    /// Appends an entry outside any held session (a session's opening, the
+    /// refusal of an unknown one); where it landed in the session's chain
+    /// on the shared store.
+    async fn append(&self, entry: Entry) -> Result<ChainPos, GateError> {
         let started = Instant::now();
-        let result = self.evidence.append(entry).await;
+        let result = match &self.store {
+            Store::Local(log) => log.append(entry).await.map(|_| ChainPos::default()),
+            Store::Postgres(pg) => pg.append_detached(entry.session_id(), &entry).await,
+        };
+        self.observe_write(started, result)
+    }
+
+    fn observe_write<T>(
+        &self,
+        started: Instant,
+        result: Result<T, EvidenceError>,
+    ) -> Result<T, GateError> {
         self.metrics
             .evidence_write_seconds
             .observe(started.elapsed().as_secs_f64());
-        result.map(drop).map_err(|e| {
+        result.map_err(|e| {
             self.metrics.evidence_failures.inc();
             tracing::error!(error = %e, "evidence write failed; the gate denies until it recovers");
             GateError::Evidence(e)

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{Gate, MAX_REMEMBERED_ACTIONS, SessionEntryState};
 use crate::evidence::record::Entry;
 use crate::review::{ReviewStatus, action_digest};
-use crate::session::{Applied, Declaration, SessionState};
+use crate::session::Applied;
 
 impl Gate {
     /// Rebuilds sessions and reviews from the log's entries, in order.
@@ -24,90 +24,20 @@ impl Gate {
             stats.entries += 1;
             match entry {
                 Entry::Session(s) => {
-                    let declaration: Declaration =
-                        serde_json::from_value(s.declaration).unwrap_or_default();
                     sessions.insert(
                         s.session_id.clone(),
-                        SessionEntryState {
-                            state: SessionState::new(
-                                s.session_id,
-                                declaration,
-                                s.timestamp,
-                                self.options.recent,
-                            ),
-                            actions: HashMap::new(),
-                            scripts: Default::default(),
-                        },
+                        SessionEntryState::opened(&s, self.options.recent),
                     );
                 }
-                Entry::Action(rec) => {
-                    let Some(session) = sessions.get_mut(&rec.session_id) else {
-                        continue;
-                    };
-                    if rec
-                        .policy_matched
-                        .matched
-                        .iter()
-                        .any(|r| r == "gate/malformed-action")
-                    {
-                        continue;
-                    }
-                    let Some(action) = action_from_json(&rec.proposed_action) else {
-                        continue;
-                    };
-                    stats.actions += 1;
-                    session.state.apply(&Applied {
-                        action: &action,
-                        evaluation: rec.evaluation,
-                        risk: rec.policy_matched.risk,
-                        labels: &rec.policy_matched.labels,
-                        counters: &rec.policy_matched.counters,
-                    });
-                    session.scripts.remember(&action, rec.evaluation);
-                    if session.actions.len() < MAX_REMEMBERED_ACTIONS
-                        || session.actions.contains_key(&action.id)
-                    {
-                        session.actions.insert(action.id.clone(), rec.evaluation);
-                    }
-                    if let Some(approval) = &rec.principal_review {
-                        self.reviews.mark_consumed(&approval.review_id);
-                    }
-                    if let (Verdict::Escalate, Some(id)) =
-                        (rec.evaluation, &rec.policy_matched.review_id)
-                    {
-                        let at = rec.timestamp.parse().unwrap_or_else(|_| Timestamp::now());
-                        // Stored since the action may be masked; a record
-                        // from before redaction holds the action as it was.
-                        let digest =
-                            rec.policy_matched.action_digest.clone().unwrap_or_else(|| {
-                                self.options.redaction_key.keyed_digest(&action_digest(
-                                    &rec.session_id,
-                                    &action,
-                                    &rec.policy_matched.policy_set,
-                                ))
-                            });
-                        self.reviews.open(
-                            id.clone(),
-                            &rec.session_id,
-                            &action.id,
-                            digest,
-                            &rec.policy_matched.policy_set,
-                            at,
-                            &rec.policy_matched.reason,
-                            &rec.policy_matched.matched,
-                            rec.proposed_action.clone(),
-                        );
-                    }
-                }
-                Entry::Review(r) => {
-                    if r.principal_review.verdict == Verdict::Allow
-                        && let Some(session) = sessions.get_mut(&r.session_id)
-                    {
-                        session.actions.insert(r.action_id.clone(), Verdict::Allow);
-                    }
-                    self.reviews.record(&r.principal_review);
-                }
                 Entry::Outcome(_) => stats.outcomes += 1,
+                other => {
+                    let Some(session) = sessions.get_mut(other.session_id()) else {
+                        continue;
+                    };
+                    if self.fold(session, &other) {
+                        stats.actions += 1;
+                    }
+                }
             }
         }
         stats.sessions = sessions.len();
@@ -121,6 +51,79 @@ impl Gate {
             .reviews_pending
             .set(stats.pending_reviews as i64);
         stats
+    }
+
+    /// Applies one recorded entry (an action, a review, an outcome) to its
+    /// session and to the reviews, as it happened live: at start-up, and on
+    /// a shared store when a session is read or caught up. A review already
+    /// known is not opened again. Returns whether it was an action applied.
+    pub(super) fn fold(&self, session: &mut SessionEntryState, entry: &Entry) -> bool {
+        match entry {
+            Entry::Session(_) | Entry::Outcome(_) => false,
+            Entry::Action(rec) => {
+                if rec
+                    .policy_matched
+                    .matched
+                    .iter()
+                    .any(|r| r == "gate/malformed-action")
+                {
+                    return false;
+                }
+                let Some(action) = action_from_json(&rec.proposed_action) else {
+                    return false;
+                };
+                session.state.apply(&Applied {
+                    action: &action,
+                    evaluation: rec.evaluation,
+                    risk: rec.policy_matched.risk,
+                    labels: &rec.policy_matched.labels,
+                    counters: &rec.policy_matched.counters,
+                });
+                session.scripts.remember(&action, rec.evaluation);
+                if session.actions.len() < MAX_REMEMBERED_ACTIONS
+                    || session.actions.contains_key(&action.id)
+                {
+                    session.actions.insert(action.id.clone(), rec.evaluation);
+                }
+                if let Some(approval) = &rec.principal_review {
+                    self.reviews.mark_consumed(&approval.review_id);
+                }
+                if let (Verdict::Escalate, Some(id)) =
+                    (rec.evaluation, &rec.policy_matched.review_id)
+                    && self.reviews.get(id).is_none()
+                {
+                    let at = rec.timestamp.parse().unwrap_or_else(|_| Timestamp::now());
+                    // Stored since the action may be masked; a record
+                    // from before redaction holds the action as it was.
+                    let digest = rec.policy_matched.action_digest.clone().unwrap_or_else(|| {
+                        self.options.redaction_key.keyed_digest(&action_digest(
+                            &rec.session_id,
+                            &action,
+                            &rec.policy_matched.policy_set,
+                        ))
+                    });
+                    self.reviews.open(
+                        id.clone(),
+                        &rec.session_id,
+                        &action.id,
+                        digest,
+                        &rec.policy_matched.policy_set,
+                        at,
+                        &rec.policy_matched.reason,
+                        &rec.policy_matched.matched,
+                        rec.proposed_action.clone(),
+                    );
+                }
+                true
+            }
+            Entry::Review(r) => {
+                if r.principal_review.verdict == Verdict::Allow {
+                    session.actions.insert(r.action_id.clone(), Verdict::Allow);
+                }
+                self.reviews.record(&r.principal_review);
+                false
+            }
+        }
     }
 }
 

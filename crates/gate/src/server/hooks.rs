@@ -177,7 +177,7 @@ async fn decide(
     let review_id = answer.review_id.clone();
     if let (Verdict::Escalate, Some(id), Some(ms)) = (answer.evaluation, &review_id, wait_ms) {
         let timeout = Duration::from_millis(ms).min(state.gate.options().max_wait);
-        let review = state.gate.reviews().wait(id, timeout).await;
+        let review = state.gate.wait_review(id, timeout).await;
         return match review {
             Some(r) if r.status == ReviewStatus::Approved => {
                 // Used here, so it cannot approve the same action again.

@@ -16,13 +16,14 @@ use super::{ApiError, AppState};
 use crate::auth::Permission;
 use crate::reload::Trigger;
 use crate::review::ReviewStatus;
+use crate::store::Store;
 
 pub async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let gate = &state.gate;
     let set = gate.policies();
     let body = serde_json::json!({
         "status": if gate.is_healthy() { "ok" } else { "unhealthy" },
-        "evidence": if gate.evidence().is_healthy() { "writable" } else { "failing: every action is denied" },
+        "evidence": if gate.store().is_healthy() { "writable" } else { "failing: every action is denied" },
         "policy_set": set.version(),
         "policies": set.policies().len(),
         "sessions": gate.session_count(),
@@ -130,13 +131,36 @@ pub async fn verify(
     {
         return Ok(Json(report.clone()));
     }
-    let dir = state.gate.evidence().dir().to_path_buf();
     let started = Instant::now();
+    let checked_at = jiff::Timestamp::now().to_string();
+    let dir = match state.gate.store() {
+        Store::Local(log) => log.dir().to_path_buf(),
+        Store::Postgres(pg) => {
+            let report = match pg.verify().await {
+                Ok(r) => serde_json::json!({
+                    "ok": r.broken.is_none(),
+                    "problem": r.broken,
+                    "entries": r.entries,
+                    "sessions": r.sessions,
+                    "checkpoints": r.checkpoints,
+                    "checked_at": checked_at,
+                    "took_ms": started.elapsed().as_secs_f64() * 1e3,
+                }),
+                Err(e) => serde_json::json!({
+                    "ok": false,
+                    "problem": e.to_string(),
+                    "checked_at": checked_at,
+                    "took_ms": started.elapsed().as_secs_f64() * 1e3,
+                }),
+            };
+            *last = Some((Instant::now(), report.clone()));
+            return Ok(Json(report));
+        }
+    };
     let result = tokio::task::spawn_blocking(move || crate::evidence::verify(&dir))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let took_ms = started.elapsed().as_secs_f64() * 1e3;
-    let checked_at = jiff::Timestamp::now().to_string();
     let report = match result {
         Ok(r) => serde_json::json!({
             "ok": true,

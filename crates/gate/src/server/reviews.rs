@@ -61,8 +61,8 @@ pub async fn show(
     caller.require_any(&[Permission::Review, Permission::Act])?;
     state
         .gate
-        .reviews()
-        .get(&id)
+        .review(&id)
+        .await
         .map(Json)
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no review {id}")))
 }
@@ -126,8 +126,7 @@ pub async fn wait(
     let timeout = Duration::from_millis(q.timeout_ms.unwrap_or(max.as_millis() as u64)).min(max);
     state
         .gate
-        .reviews()
-        .wait(&id, timeout)
+        .wait_review(&id, timeout)
         .await
         .map(Json)
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no review {id}")))

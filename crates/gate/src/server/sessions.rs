@@ -74,13 +74,12 @@ pub async fn evidence(
     Query(q): Query<EvidenceQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require(Permission::ReadEvidence)?;
-    let dir = state.gate.evidence().dir().to_path_buf();
-    let records = tokio::task::spawn_blocking(move || {
-        crate::evidence::records(&dir, Some(&id), q.action.as_deref())
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let records = state
+        .gate
+        .store()
+        .records(&id, q.action.as_deref())
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))?;
     Ok(Json(records))
 }
 

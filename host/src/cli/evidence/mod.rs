@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use clawlaw_gate::evidence::{self, VerifyError};
 
+use super::store::StoreArgs;
 use super::{EXIT_ALLOW, EXIT_DENY, EXIT_ERROR, EXIT_USAGE};
+
+mod shared;
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
@@ -33,7 +36,12 @@ pub enum EvidenceCommand {
         `clawlaw serve` keeps its log in <data_dir>/evidence.")]
     Verify {
         /// The evidence directory (it holds evidence-000001.jsonl, ... and HEAD).
-        dir: PathBuf,
+        #[arg(required_unless_present = "url")]
+        dir: Option<PathBuf>,
+        /// Or the PostgreSQL store: every session's chain and every
+        /// checkpoint (`BROKEN: <what>` names the first problem).
+        #[command(flatten)]
+        store: StoreArgs,
     },
 
     /// Print the full evidence records of a session as JSON: each action
@@ -48,7 +56,11 @@ pub enum EvidenceCommand {
         clawlaw evidence show ./evidence --session s1 --action a7 --compact")]
     Show {
         /// The evidence directory.
-        dir: PathBuf,
+        #[arg(required_unless_present = "url")]
+        dir: Option<PathBuf>,
+        /// Or the PostgreSQL store (then --session is required).
+        #[command(flatten)]
+        store: StoreArgs,
         /// The session whose records to print (every session's when omitted).
         #[arg(long, value_name = "ID")]
         session: Option<String>,
@@ -59,17 +71,39 @@ pub enum EvidenceCommand {
         #[arg(long)]
         compact: bool,
     },
+
+    /// Write every entry of the PostgreSQL store as JSON lines, in the
+    /// order they were written: `{"session_id", "session_seq", "prev",
+    /// "hash", "entry"}`, each session's chain checkable line by line as
+    /// `verify` checks it. (A local log is already JSON lines: copy its
+    /// directory.)
+    #[command(after_help = "Examples:\n  \
+        clawlaw evidence export --store postgres://clawlaw@db/clawlaw > evidence.jsonl")]
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 pub fn run(cmd: EvidenceCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        EvidenceCommand::Verify { dir } => Ok(verify(dir)),
+        EvidenceCommand::Verify { dir: Some(dir), .. } => Ok(verify(dir)),
+        EvidenceCommand::Verify { dir: None, store } => shared::verify(&store),
         EvidenceCommand::Show {
-            dir,
+            dir: Some(dir),
             session,
             action,
             compact,
+            ..
         } => show(dir, session, action, compact),
+        EvidenceCommand::Show {
+            dir: None,
+            store,
+            session,
+            action,
+            compact,
+        } => shared::show(&store, session, action, compact),
+        EvidenceCommand::Export { store } => shared::export(&store),
     }
 }
 
