@@ -106,6 +106,16 @@ fn text(step: &Value) -> &str {
         .unwrap_or_else(|| panic!("no text: {step}"))
 }
 
+/// The names of the tools a client's `tools/list` step got.
+fn tool_names(step: &Value) -> Vec<&str> {
+    step["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect()
+}
+
 /// The evidence records of the in-process relay's sessions for `server`.
 fn evidence(state: &Path, server: &str) -> Vec<Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_clawlaw"))
@@ -148,12 +158,7 @@ fn the_filesystem_server_is_governed_call_by_call() {
         &[fs.to_str().unwrap(), r.to_str().unwrap()],
     );
 
-    let names: Vec<&str> = got[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names = tool_names(&got[0]);
     for t in [
         "read_text_file",
         "write_file",

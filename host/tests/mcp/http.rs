@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{fake_github_token, text, tools};
+use super::{fake_github_token, text, tool_names, tools};
 use crate::common;
 use crate::common::server::{AGENT, REVIEWER, Server};
 
@@ -86,12 +86,7 @@ fn over_http_the_filesystem_server_is_governed_and_recorded_on_the_gate() {
             {"call": "write_file", "arguments": {"path": path("notes.txt"), "content": "plain notes\n"}},
         ]}),
     );
-    let names: Vec<&str> = got[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names = tool_names(&got[0]);
     for t in ["read_text_file", "write_file", "list_directory"] {
         assert!(names.contains(&t), "{t} not listed: {names:?}");
     }
