@@ -16,9 +16,9 @@ use std::process::Command;
 
 use clawlaw_distribution::bundle::{IN_TOTO_PAYLOAD_TYPE, pae};
 use clawlaw_distribution::{PolicyRef, Registry, RegistryEntry, keys, referrers};
-use common::registry::TestRegistry;
+use common::registry::{TestRegistry, skopeo_raw};
 use common::server::{REVIEWER, Server, config};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSWORD: &str = "v3 signing key password";
 const DIGEST: &str = "sha256:c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172";
@@ -175,23 +175,6 @@ fn push(reference: &str) -> String {
         .unwrap()
         .trim()
         .to_string()
-}
-
-fn skopeo_raw(reference: &str) -> Value {
-    let out = Command::new("skopeo")
-        .args(["inspect", "--raw", "--tls-verify=false"])
-        .arg(format!(
-            "docker://{}",
-            reference.trim_start_matches("oci://")
-        ))
-        .output()
-        .expect("skopeo (apt-get install -y skopeo)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A gate config loading `reference` with `trust` as its `[trust]` body.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::registry::{FakeRegistry, TestRegistry};
+use common::registry::{FakeRegistry, TestRegistry, skopeo_raw};
 use common::server::{ADMIN, REVIEWER, Server, config, reloads_under_load};
 use serde_json::{Value, json};
 
@@ -83,23 +83,6 @@ fn push(component: &Path, reference: &str, key: Option<&Path>) -> String {
         .unwrap_or_else(|| panic!("no digest in {out}"))
         .trim()
         .to_string()
-}
-
-fn skopeo_raw(reference: &str) -> Value {
-    let out = Command::new("skopeo")
-        .args(["inspect", "--raw", "--tls-verify=false"])
-        .arg(format!(
-            "docker://{}",
-            reference.trim_start_matches("oci://")
-        ))
-        .output()
-        .expect("skopeo (apt-get install -y skopeo)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A gate config with one registry policy and the trusted `keys`.

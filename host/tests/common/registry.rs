@@ -157,3 +157,22 @@ impl FakeRegistry {
         FakeRegistry { host }
     }
 }
+
+/// The raw manifest (or index) at `reference` (`oci://` optional), as
+/// skopeo, another client than ours, reads it from the registry.
+pub fn skopeo_raw(reference: &str) -> serde_json::Value {
+    let out = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!(
+            "docker://{}",
+            reference.trim_start_matches("oci://")
+        ))
+        .output()
+        .expect("skopeo (apt-get install -y skopeo)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
