@@ -17,6 +17,8 @@ use common::server::{ADMIN, AGENT, REVIEWER, Server, config, shell};
 // The demo's own replay, as the demo test loads it.
 use crate::demo::demo_script;
 
+mod hooks;
+
 /// What is tested here is the store, not the policies' deadline: a
 /// loaded 2-core machine running a database, replicas and clients at once
 /// must not turn an ALLOW into a deadline DENY.
@@ -24,7 +26,7 @@ const SLOW_MACHINE: &str = "[limits]\ndeadline_ms = 2000\n";
 
 /// A replica on `pg`, in its own directory under `dir`, sharing the
 /// redaction key (approvals are bound to actions by it) with the others.
-fn replica(pg: &Postgres, dir: &Path, n: usize) -> Server {
+pub(super) fn replica(pg: &Postgres, dir: &Path, n: usize) -> Server {
     replica_with(pg, dir, n, "")
 }
 

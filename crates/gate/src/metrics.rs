@@ -121,6 +121,9 @@ pub struct Metrics {
     pub reviews_closed: Family<ReviewLabels, Counter>,
     pub evidence_write_seconds: Histogram,
     pub evidence_failures: Counter,
+    /// 1 once the local log's chain has been walked from its start to where
+    /// it was opened without a break; 0 before, and when it is broken.
+    pub evidence_chain_verified: Gauge,
     pub malformed_requests: Counter,
     pub reloads: Family<ReloadLabels, Counter>,
     pub policy_refusals: Family<RefusalLabels, Counter>,
@@ -155,6 +158,7 @@ impl Metrics {
             reviews_closed: Family::default(),
             evidence_write_seconds: latency_histogram(),
             evidence_failures: Counter::default(),
+            evidence_chain_verified: Gauge::default(),
             malformed_requests: Counter::default(),
             reloads: Family::default(),
             policy_refusals: Family::default(),
@@ -206,6 +210,11 @@ impl Metrics {
             "evidence_write_failures",
             "Evidence entries that could not be written",
             m.evidence_failures.clone(),
+        );
+        registry.register(
+            "evidence_chain_verified",
+            "1 once the local evidence log's chain was walked whole after opening without a break",
+            m.evidence_chain_verified.clone(),
         );
         registry.register(
             "malformed_requests",

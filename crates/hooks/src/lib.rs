@@ -59,6 +59,17 @@ impl Agent {
         }
     }
 
+    /// Whether every pre-tool event of this agent can ask its user (so an
+    /// ESCALATE is always answered `ask`, and a post-tool event for an
+    /// escalated action means the user said yes).
+    pub fn always_asks(self) -> bool {
+        match self {
+            Agent::ClaudeCode => true,
+            // Cursor cannot ask before reading a file; Codex and Gemini CLI never.
+            Agent::Cursor | Agent::Codex | Agent::Gemini => false,
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Agent> {
         [
             Agent::ClaudeCode,

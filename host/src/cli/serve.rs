@@ -160,20 +160,27 @@ async fn serve(
         }
         None => {
             let evidence_dir = config.server.data_dir.join("evidence");
-            let (evidence, entries) = open_evidence(&evidence_dir).await?;
+            let evidence = open_evidence(&evidence_dir).await?;
+            let index = evidence.index().clone();
             let gate = Arc::new(Gate::new(set, evidence, options));
-            let replayed = gate.replay(entries);
+            // No replay: sessions are read through the index when first used.
+            gate.catch_up_everything().await;
+            let opened = index.opened();
             tracing::info!(
-                entries = replayed.entries,
-                sessions = replayed.sessions,
-                actions = replayed.actions,
-                pending_reviews = replayed.pending_reviews,
-                "state rebuilt from the evidence log"
+                entries = index.entries(),
+                sessions = index.sessions(),
+                indexed = opened.indexed,
+                read_from_the_log = opened.scanned,
+                index_rebuilt = opened.rebuilt,
+                pending_reviews = gate
+                    .reviews()
+                    .count(clawlaw_gate::review::ReviewStatus::Pending),
+                "evidence log open"
             );
             (gate, format!("evidence log: {}", evidence_dir.display()))
         }
     };
-    let shared_tasks = gate.spawn_shared_tasks(&config.store);
+    let background = gate.spawn_tasks(&config.store);
 
     let (tokens, generated) = if config.auth.token.is_empty() {
         let (tokens, shown) = Tokens::generate();
@@ -260,7 +267,7 @@ async fn serve(
     if let Some(task) = notify_task {
         task.abort();
     }
-    for task in shared_tasks {
+    for task in background {
         task.abort();
     }
     tracing::info!("shutting down: flushing the evidence");
@@ -315,25 +322,17 @@ fn own_facts(
     facts
 }
 
-async fn open_evidence(
-    dir: &Path,
-) -> anyhow::Result<(
-    clawlaw_gate::evidence::EvidenceLog,
-    Vec<clawlaw_gate::evidence::Entry>,
-)> {
+async fn open_evidence(dir: &Path) -> anyhow::Result<clawlaw_gate::evidence::EvidenceLog> {
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        // Opening first sets aside a line torn by a crash; then the log reads back whole.
-        let log = clawlaw_gate::evidence::EvidenceLog::open(
+        // Sets aside a line torn by a crash, and completes the session
+        // index from the log (or rebuilds it, walking the whole chain).
+        clawlaw_gate::evidence::EvidenceLog::open(
             &dir,
             clawlaw_gate::evidence::EvidenceOptions::default(),
         )
-        .with_context(|| format!("opening the evidence log in {}", dir.display()))?;
-        let entries = clawlaw_gate::evidence::read_entries(&dir)
-            .and_then(|e| e.into_entries())
-            .with_context(|| format!("reading the evidence log in {}", dir.display()))?;
-        Ok((log, entries))
+        .with_context(|| format!("opening the evidence log in {}", dir.display()))
     })
     .await?
 }

@@ -19,7 +19,7 @@
 
 use std::borrow::Borrow;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -29,9 +29,12 @@ use std::time::Instant;
 use tokio::sync::oneshot;
 
 use super::error::EvidenceError;
-use super::format::{self, Link, encode_line, link_hash};
+use super::format::{self, Link};
+use super::index::{LogIndex, Mark};
 use super::record::Entry;
-use super::recover::{self, sync_dir, write_head};
+use super::recover::{self, write_head};
+use super::verify::{VerifyError, verify_up_to};
+use super::writer::Writer;
 
 /// How a log is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +57,7 @@ impl Default for EvidenceOptions {
 }
 
 /// A batch stops taking queued entries past this many bytes.
-const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+pub(super) const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 
 /// Where an appended entry landed in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,14 +93,16 @@ pub struct EvidenceStats {
     pub last_seq: u64,
 }
 
-type Ack = oneshot::Sender<Result<Appended, EvidenceError>>;
+pub(super) type Ack = oneshot::Sender<Result<Appended, EvidenceError>>;
 
-struct Request {
-    entry: Vec<u8>,
-    ack: Ack,
+pub(super) struct Request {
+    pub entry: Vec<u8>,
+    /// What the session index keeps of it.
+    pub mark: Mark,
+    pub ack: Ack,
 }
 
-enum Message {
+pub(super) enum Message {
     Append(Request),
     /// Write what came before, then stop.
     Close,
@@ -105,26 +110,26 @@ enum Message {
 
 /// State shared by the callers and the writer.
 #[derive(Debug)]
-struct Shared {
-    dir: PathBuf,
-    healthy: AtomicBool,
-    closed: AtomicBool,
-    cause: Mutex<String>,
-    entries: AtomicU64,
-    batches: AtomicU64,
-    fsyncs: AtomicU64,
-    bytes: AtomicU64,
-    max_batch: AtomicU64,
-    failed_batches: AtomicU64,
-    acked: AtomicU64,
-    latency_us_sum: AtomicU64,
-    latency_us_max: AtomicU64,
-    segment: AtomicU64,
-    last_seq: AtomicU64,
+pub(super) struct Shared {
+    pub dir: PathBuf,
+    pub healthy: AtomicBool,
+    pub closed: AtomicBool,
+    pub cause: Mutex<String>,
+    pub entries: AtomicU64,
+    pub batches: AtomicU64,
+    pub fsyncs: AtomicU64,
+    pub bytes: AtomicU64,
+    pub max_batch: AtomicU64,
+    pub failed_batches: AtomicU64,
+    pub acked: AtomicU64,
+    pub latency_us_sum: AtomicU64,
+    pub latency_us_max: AtomicU64,
+    pub segment: AtomicU64,
+    pub last_seq: AtomicU64,
 }
 
 impl Shared {
-    fn unhealthy(&self) -> EvidenceError {
+    pub fn unhealthy(&self) -> EvidenceError {
         let cause = match self.cause.lock() {
             Ok(cause) => cause.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -135,7 +140,7 @@ impl Shared {
         }
     }
 
-    fn fail(&self, cause: String) {
+    pub fn fail(&self, cause: String) {
         tracing::error!(dir = %self.dir.display(), %cause, "evidence log failed; refusing appends from now on");
         match self.cause.lock() {
             Ok(mut slot) => *slot = cause,
@@ -153,6 +158,9 @@ impl Shared {
 #[derive(Debug)]
 pub struct EvidenceLog {
     shared: Arc<Shared>,
+    index: Arc<LogIndex>,
+    /// The end of the chain when it was opened.
+    opened: (u64, Link),
     tx: mpsc::Sender<Message>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -169,6 +177,7 @@ impl EvidenceLog {
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "creating the directory", e))?;
         let lock = lock(&dir)?;
         let tail = recover::recover(&dir)?;
+        let index = LogIndex::open(&dir, &tail)?;
         let path = dir.join(format::segment_name(tail.segment));
         let file = OpenOptions::new()
             .append(true)
@@ -207,6 +216,7 @@ impl EvidenceLog {
             seq: tail.seq,
             last: tail.last,
             buf: Vec::new(),
+            index: index.clone(),
             _lock: lock,
         };
         let (tx, rx) = mpsc::channel();
@@ -216,9 +226,29 @@ impl EvidenceLog {
             .map_err(|e| io_error(&dir, "starting the writer thread", e))?;
         Ok(EvidenceLog {
             shared,
+            index,
+            opened: (tail.seq, tail.last),
             tx,
             writer: Mutex::new(Some(handle)),
         })
+    }
+
+    /// Where each session's entries lie ([`super::index`]).
+    pub fn index(&self) -> &Arc<LogIndex> {
+        &self.index
+    }
+
+    /// Walks the chain from its first line to where it ended when the log
+    /// was opened (appends may go on meanwhile); the entries checked.
+    pub fn verify_opened(&self) -> Result<u64, VerifyError> {
+        verify_up_to(&self.shared.dir, self.opened.0, &self.opened.1)
+    }
+
+    /// Turns the log unhealthy for `cause` (say, a broken link found after
+    /// opening): every later append is refused, so the gate denies, until
+    /// the log is opened again.
+    pub fn refuse(&self, cause: String) {
+        self.shared.fail(cause);
     }
 
     /// Appends `entry` and returns once it is written and fsynced.
@@ -306,7 +336,12 @@ impl EvidenceLog {
         let bytes =
             serde_json::to_vec(entry).map_err(|e| EvidenceError::InvalidEntry(e.to_string()))?;
         let (ack, rx) = oneshot::channel();
-        match self.tx.send(Message::Append(Request { entry: bytes, ack })) {
+        let request = Request {
+            entry: bytes,
+            mark: Mark::of(entry),
+            ack,
+        };
+        match self.tx.send(Message::Append(request)) {
             Ok(()) => Ok(rx),
             Err(_) => Err(self.writer_gone()),
         }
@@ -378,196 +413,5 @@ fn lock(dir: &Path) -> Result<File, EvidenceError> {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(EvidenceError::Locked { path }),
         Err(TryLockError::Error(e)) => Err(io_error(&path, "locking", e)),
-    }
-}
-
-/// The writer thread's state: the open segment and the end of the chain.
-struct Writer {
-    shared: Arc<Shared>,
-    dir: PathBuf,
-    options: EvidenceOptions,
-    segment: u64,
-    path: PathBuf,
-    file: File,
-    /// Bytes of the segment that are whole, synced lines.
-    len: u64,
-    seq: u64,
-    last: Link,
-    buf: Vec<u8>,
-    _lock: File,
-}
-
-/// A failed step of a commit.
-struct Failure {
-    path: PathBuf,
-    op: &'static str,
-    source: io::Error,
-}
-
-impl Writer {
-    fn run(mut self, rx: mpsc::Receiver<Message>) {
-        let max = self.options.max_batch_entries.max(1);
-        let mut batch = Vec::new();
-        let mut closing = false;
-        while !closing {
-            let Ok(Message::Append(first)) = rx.recv() else {
-                break;
-            };
-            // Callers just answered are about to queue their next entry:
-            // let them, so that they share this batch's fsync rather than
-            // wait for the next one (on 8 threads, ~4.5 → ~6.5 entries per
-            // fsync; it costs one syscall per batch when idle).
-            std::thread::yield_now();
-            let mut bytes = first.entry.len();
-            batch.push(first);
-            while batch.len() < max && bytes < MAX_BATCH_BYTES {
-                match rx.try_recv() {
-                    Ok(Message::Append(request)) => {
-                        bytes += request.entry.len();
-                        batch.push(request);
-                    }
-                    Ok(Message::Close) => {
-                        closing = true;
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
-            self.commit(&mut batch);
-        }
-        tracing::debug!(dir = %self.dir.display(), last_seq = self.seq, "evidence writer stopped");
-    }
-
-    /// Writes, syncs and answers one batch.
-    fn commit(&mut self, batch: &mut Vec<Request>) {
-        if !self.shared.healthy.load(Ordering::SeqCst) {
-            let err = self.shared.unhealthy();
-            for request in batch.drain(..) {
-                let _ = request.ack.send(Err(err.clone()));
-            }
-            return;
-        }
-        self.buf.clear();
-        let mut links = Vec::with_capacity(batch.len());
-        let mut prev = self.last;
-        for (i, request) in batch.iter().enumerate() {
-            let seq = self.seq + 1 + i as u64;
-            let hash = link_hash(seq, &prev, &request.entry);
-            encode_line(&mut self.buf, seq, &prev, &hash, &request.entry);
-            links.push(hash);
-            prev = hash;
-        }
-        let first_seq = self.seq + 1;
-        match self.write_batch(first_seq + batch.len() as u64 - 1, &prev) {
-            Ok(()) => {
-                self.seq += batch.len() as u64;
-                self.last = prev;
-                let s = &self.shared;
-                s.entries.fetch_add(batch.len() as u64, Ordering::Relaxed);
-                s.batches.fetch_add(1, Ordering::Relaxed);
-                s.bytes.fetch_add(self.buf.len() as u64, Ordering::Relaxed);
-                s.max_batch.fetch_max(batch.len() as u64, Ordering::Relaxed);
-                s.last_seq.store(self.seq, Ordering::Relaxed);
-                for ((i, request), hash) in batch.drain(..).enumerate().zip(links) {
-                    let _ = request.ack.send(Ok(Appended {
-                        seq: first_seq + i as u64,
-                        hash: hash.to_string(),
-                    }));
-                }
-            }
-            Err(failure) => {
-                self.shared.failed_batches.fetch_add(1, Ordering::Relaxed);
-                let cause = format!(
-                    "{} {}: {}",
-                    failure.op,
-                    failure.path.display(),
-                    failure.source
-                );
-                self.shared.fail(cause);
-                let err = EvidenceError::Write {
-                    path: failure.path,
-                    op: failure.op,
-                    source: Arc::new(failure.source),
-                };
-                for request in batch.drain(..) {
-                    let _ = request.ack.send(Err(err.clone()));
-                }
-            }
-        }
-    }
-
-    /// Rotates if due, writes and syncs `buf`, and records its last link in
-    /// `HEAD`; on failure, truncates the segment back.
-    fn write_batch(&mut self, last_seq: u64, last: &Link) -> Result<(), Failure> {
-        let n = self.buf.len() as u64;
-        if self.len > 0 && self.len + n > self.options.max_segment_bytes {
-            self.rotate()?;
-        }
-        let good = self.len;
-        let result = self
-            .file
-            .write_all(&self.buf)
-            .map_err(|e| (self.path.clone(), "writing", e))
-            .and_then(|()| {
-                self.shared.fsyncs.fetch_add(1, Ordering::Relaxed);
-                self.file
-                    .sync_data()
-                    .map_err(|e| (self.path.clone(), "syncing", e))
-            })
-            .and_then(|()| {
-                write_head(&self.dir, last_seq, last)
-                    .map_err(|e| (self.dir.join(format::HEAD_FILE), "updating", e))
-            });
-        match result {
-            Ok(()) => {
-                self.len += n;
-                Ok(())
-            }
-            Err((path, op, source)) => {
-                self.roll_back(good);
-                Err(Failure { path, op, source })
-            }
-        }
-    }
-
-    /// Truncates the segment back to `good` bytes after a failed batch.
-    fn roll_back(&mut self, good: u64) {
-        let result = self.file.set_len(good).and_then(|()| self.file.sync_data());
-        if let Err(e) = result {
-            tracing::error!(
-                segment = %self.path.display(),
-                offset = good,
-                error = %e,
-                "evidence: could not truncate a failed batch back; the next open sets a partial line aside"
-            );
-        }
-    }
-
-    /// Starts the next segment, durably.
-    fn rotate(&mut self) -> Result<(), Failure> {
-        let next = self.segment + 1;
-        let path = self.dir.join(format::segment_name(next));
-        let file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| Failure {
-                path: path.clone(),
-                op: "creating",
-                source,
-            })?;
-        self.shared.fsyncs.fetch_add(1, Ordering::Relaxed);
-        sync_dir(&self.dir).map_err(|source| Failure {
-            path: self.dir.clone(),
-            op: "syncing the directory",
-            source,
-        })?;
-        tracing::debug!(segment = %path.display(), "evidence: new segment");
-        self.file = file;
-        self.segment = next;
-        self.path = path;
-        self.len = 0;
-        self.shared.segment.store(next, Ordering::Relaxed);
-        Ok(())
     }
 }

@@ -4,7 +4,10 @@
 //! - [`format`](mod@format): how it lies on disk, and how lines are chained;
 //! - [`EvidenceLog`] ([`log`]): appending, durably, with group commit;
 //!   [`EvidenceError`] ([`error`]): why it refused;
+//! - `writer`: the thread that commits batches;
 //! - `recover`: opening again after a crash;
+//! - [`index`]: where each session's entries lie, so a session is read
+//!   when first used rather than the whole log at start-up;
 //! - [`verify()`] ([`verify`](mod@verify)): finding the first broken link;
 //! - [`read_entries`], [`records`] ([`read`]): replaying the log and folding
 //!   reviews and outcomes into full records.
@@ -30,8 +33,10 @@
 //! Beside them: `HEAD` (`{"seq":N,"hash":"sha256:…"}`, the last committed
 //! link, replaced atomically by rename after every batch; not fsynced, so
 //! after a power cut it may lag the log, which is fine, or be empty, which
-//! counts as absent), `LOCK` (held by the one writer), and `*.torn` (partial
-//! final lines a crash left, set aside when the log was opened again).
+//! counts as absent), `LOCK` (held by the one writer), `*.torn` (partial
+//! final lines a crash left, set aside when the log was opened again), and
+//! `INDEX` (where each session's entries lie; derived from the log, and
+//! rebuilt from it when missing or wrong).
 //!
 //! # Guarantees
 //!
@@ -55,17 +60,22 @@
 
 pub mod error;
 pub mod format;
+pub mod index;
 pub mod log;
 pub mod read;
 pub mod record;
 mod recover;
+#[cfg(test)]
+mod testing;
 pub mod verify;
+mod writer;
 
 pub use error::EvidenceError;
+pub use index::{IndexOpened, LogIndex};
 pub use log::{Appended, EvidenceLog, EvidenceOptions, EvidenceStats};
 pub use read::{Entries, Fold, StoredEntry, fold, read_entries, records};
 pub use record::{
     ActionRecord, Entry, OutcomeEntry, PolicyConsulted, PolicyMatched, PrincipalReview,
     ReviewEntry, SessionEntry,
 };
-pub use verify::{Break, VerifyError, VerifyReport, verify};
+pub use verify::{Break, VerifyError, VerifyReport, verify, verify_up_to};

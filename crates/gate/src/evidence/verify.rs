@@ -95,6 +95,30 @@ pub fn verify(dir: impl AsRef<Path>) -> Result<VerifyReport, VerifyError> {
     Ok(entries.report())
 }
 
+/// Checks the log in `dir` from its first line to seq `upto`, which must
+/// link as `last`: the end of the chain when the log was opened. Lines
+/// appended since are not read, so a writer may be adding them meanwhile.
+pub fn verify_up_to(dir: impl AsRef<Path>, upto: u64, last: &Link) -> Result<u64, VerifyError> {
+    let mut walker = Walker::open(dir.as_ref())?;
+    while walker.seq < upto {
+        if walker.next_line()?.is_none() {
+            break;
+        }
+    }
+    if walker.seq != upto || walker.prev != *last {
+        return Err(VerifyError::Broken(Break {
+            file: dir.as_ref().to_path_buf(),
+            line: 0,
+            seq: upto,
+            problem: format!(
+                "the chain read from the start ends at seq {} with {}, but the log was opened at seq {upto} with {last}",
+                walker.seq, walker.prev
+            ),
+        }));
+    }
+    Ok(walker.seq)
+}
+
 /// One checked line, as the walker yields it.
 pub(crate) struct Walked<'a> {
     pub seq: u64,

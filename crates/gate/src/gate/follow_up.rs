@@ -146,6 +146,18 @@ impl Gate {
         Ok(())
     }
 
+    /// The pending review of `action_id` in `session`, as the store has it
+    /// now (on the shared store, opened through any replica).
+    pub async fn pending_review_of(&self, session: &str, action_id: &str) -> Option<String> {
+        let cell = self.session_cell(session).await.ok()??;
+        let mut held = cell.lock().await;
+        self.refresh(&mut held).await.ok()?;
+        drop(held);
+        (self.reviews.list(Some(ReviewStatus::Pending)).into_iter())
+            .find(|r| r.session_id == session && r.action_id == action_id)
+            .map(|r| r.id)
+    }
+
     /// Expires every pending review past its expiry (DENY, recorded). On a
     /// shared store every replica runs this; each review is expired once,
     /// by whichever holds its session first (the others, caught up, find

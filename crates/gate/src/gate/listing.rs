@@ -5,10 +5,11 @@
 //! the ids (no session lock taken), keeps the newest `limit`, and only then
 //! locks those few sessions to summarise them. Its cost grows with the
 //! number of sessions only through that sort, never through their actions.
-//! On the shared store the newest ids come from the database, and each
-//! session listed is read (or caught up) from it.
+//! The newest ids come from the store (the local log's index, or the
+//! database), and each session listed is read (or caught up) from it.
 
 use super::Gate;
+use crate::store::Store;
 
 /// Most sessions one list returns.
 pub const MAX_SESSIONS_LISTED: usize = 500;
@@ -19,9 +20,11 @@ impl Gate {
     /// and the denial, escalation and out-of-scope counts.
     pub async fn list_sessions(&self, limit: usize) -> Vec<serde_json::Value> {
         let limit = limit.min(MAX_SESSIONS_LISTED);
-        if let Some(pg) = self.store.postgres()
-            && let Ok(ids) = pg.newest_sessions(limit).await
-        {
+        let ids = match &self.store {
+            Store::Local(log) => Ok(log.index().newest_sessions(limit)),
+            Store::Postgres(pg) => pg.newest_sessions(limit).await,
+        };
+        if let Ok(ids) = ids {
             let mut cells = Vec::with_capacity(ids.len());
             for id in ids {
                 if let Ok(Some(cell)) = self.session_cell(&id).await {

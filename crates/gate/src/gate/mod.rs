@@ -10,24 +10,24 @@
 //!
 //! The evidence is also the gate's store ([`crate::store`]): sessions,
 //! their composition and pending reviews are rebuilt from it by the same
-//! `apply` that runs live — from the local log whole at start-up
-//! ([`Gate::replay`]), or from PostgreSQL one session at a time, caught up
-//! under the session's lock before every change (`shared`).
+//! `apply` that runs live, one session at a time when it is first used —
+//! from the local log through its session index, or from PostgreSQL,
+//! caught up under the session's lock before every change (`shared`).
+//! Start-up reads only the sessions with a pending review.
 //!
 //! - this module: the gate, its options, errors and answers, and sessions;
 //! - `evaluate`: the path of one action ([`Gate::evaluate`]);
 //! - `follow_up`: outcomes, reviewers' answers (and the four-eyes rule), review expiry;
 //! - `listing`: the sessions list, newest first;
-//! - `replay`: start-up from the evidence log ([`Gate::replay`]), and the
-//!   fold of one entry into its session that replay and the shared store use;
-//! - `shared`: holding a session for a change on either store, and what a
-//!   replica on the shared store does besides (reading sessions on first
-//!   use, following other replicas, dropping idle sessions).
+//! - `fold`: one recorded entry folded into its session;
+//! - `shared`: holding a session for a change on either store, reading
+//!   sessions on first use, dropping idle ones, and what a replica on the
+//!   shared store does besides (following other replicas).
 
 mod evaluate;
+mod fold;
 mod follow_up;
 mod listing;
-mod replay;
 mod shared;
 
 use std::collections::HashMap;
@@ -48,8 +48,6 @@ use crate::redact::RedactionKey;
 use crate::review::{ReviewError, ReviewTimes, Reviews};
 use crate::session::{Declaration, SessionState};
 use crate::store::{ChainPos, Store};
-
-pub use replay::ReplayStats;
 
 /// How a gate treats sessions and reviews.
 #[derive(Debug, Clone)]
@@ -149,8 +147,7 @@ struct SessionEntryState {
     /// The last entry folded in, in the shared store's chain of the
     /// session (unused on the local log).
     chain: ChainPos,
-    /// When a request last used it (idle sessions leave memory on a
-    /// shared store).
+    /// When a request last used it (idle sessions leave memory).
     last_used: Instant,
 }
 
@@ -187,8 +184,9 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// A gate over `store`: an [`crate::evidence::EvidenceLog`] (then
-    /// [`Gate::replay`] its entries) or [`Store::Postgres`].
+    /// A gate over `store`: an [`crate::evidence::EvidenceLog`] or
+    /// [`Store::Postgres`]. Call [`Gate::catch_up_everything`] before
+    /// serving, so pending reviews are listed.
     pub fn new(policies: PolicySet, store: impl Into<Store>, options: GateOptions) -> Gate {
         Gate {
             policies: ArcSwap::from_pointee(policies),
@@ -251,6 +249,19 @@ impl Gate {
         &self,
         declaration: Declaration,
     ) -> Result<serde_json::Value, GateError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        self.open_session_as(&id, declaration).await
+    }
+
+    /// Opens the session `id` unless it is open already (here, in the log,
+    /// or on another replica: then its summary), so that a caller that
+    /// derives the id from its own session (a hook) reaches the same
+    /// session everywhere and after a restart.
+    pub async fn open_session_as(
+        &self,
+        id: &str,
+        declaration: Declaration,
+    ) -> Result<serde_json::Value, GateError> {
         declaration
             .scope
             .validate()
@@ -258,20 +269,40 @@ impl Gate {
                 message,
                 answer: None,
             })?;
-        let id = uuid::Uuid::now_v7().to_string();
+        if let Some(cell) = self.session_cell(id).await? {
+            return Ok(cell.lock().await.state.summary());
+        }
         let opened = SessionEntry {
-            session_id: id.clone(),
+            session_id: id.to_string(),
             timestamp: Timestamp::now().to_string(),
             declaration: serde_json::to_value(&declaration).unwrap_or_default(),
         };
-        let chain = self.append(Entry::Session(opened.clone())).await?;
+        let entry = Entry::Session(opened.clone());
+        let chain = match &self.store {
+            Store::Local(_) => self.append(entry).await?,
+            Store::Postgres(pg) => {
+                // Under the session's lock: another replica may open it first.
+                let started = Instant::now();
+                let opened_here = pg.open_once(id, &entry).await;
+                match self.observe_write(started, opened_here)? {
+                    Some(pos) => pos,
+                    None => {
+                        let cell = self.session_cell(id).await?;
+                        let cell =
+                            cell.ok_or_else(|| GateError::UnknownSession(id.into(), None))?;
+                        return Ok(cell.lock().await.state.summary());
+                    }
+                }
+            }
+        };
         let mut state = SessionEntryState::opened(&opened, self.options.recent);
         state.chain = chain;
         let summary = state.state.summary();
         self.sessions
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id, Arc::new(tokio::sync::Mutex::new(state)));
+            .entry(id.to_string())
+            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(state)));
         Ok(summary)
     }
 

@@ -1,5 +1,5 @@
-//! Holding a session for a change, on either store, and what a replica on
-//! the shared store does besides.
+//! Holding a session for a change, on either store, reading it on first
+//! use, and what the gate runs beside requests.
 //!
 //! [`Gate::hold`] locks a session in memory and, on PostgreSQL, takes its
 //! lease (the database lock every replica respects) and folds in what other
@@ -7,11 +7,13 @@
 //! an entry for it and makes it durable. Between the two, the session is
 //! exactly what every replica would compute, and nobody else changes it.
 //!
-//! A replica also reads a session on its first use ([`Gate::session_cell`]),
-//! follows the others' commits (LISTEN/NOTIFY: a review decided elsewhere
-//! wakes a waiter here; [`Gate::follow`]), and drops sessions idle for
-//! `[store] idle_secs` from memory ([`Gate::evict_idle`]): memory and
-//! start-up stay bounded by what is in use, not by history.
+//! A gate reads a session on its first use ([`Gate::session_cell`]): from
+//! PostgreSQL, or from the local log through its session index; and drops
+//! sessions idle for `[store] idle_secs` from memory ([`Gate::evict_idle`]):
+//! memory and start-up stay bounded by what is in use, not by history. A
+//! replica on the shared store also follows the others' commits
+//! (LISTEN/NOTIFY: a review decided elsewhere wakes a waiter here;
+//! [`Gate::follow`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +24,7 @@ use super::{Gate, GateError, SessionCell, SessionEntryState};
 use crate::evidence::EvidenceError;
 use crate::evidence::record::Entry;
 use crate::review::{Review, ReviewStatus};
-use crate::store::{Lease, Notice, Store, StoredEntry};
+use crate::store::{ChainPos, Lease, Notice, Store, StoredEntry};
 
 /// A session held for one change (see the module doc).
 pub(super) struct Held {
@@ -31,16 +33,35 @@ pub(super) struct Held {
 }
 
 impl Gate {
-    /// The session's cell, read from the shared store on its first use here.
+    /// The session's cell, read from the store on its first use here (or
+    /// its first use since it left memory idle).
     pub(super) async fn session_cell(&self, id: &str) -> Result<Option<SessionCell>, GateError> {
         if let Some(cell) = self.session(id) {
             return Ok(Some(cell));
         }
-        let Some(pg) = self.store.postgres() else {
-            return Ok(None);
+        let state = match &self.store {
+            Store::Local(log) => {
+                let (index, session) = (log.index().clone(), id.to_string());
+                let entries = tokio::task::spawn_blocking(move || index.read_session(&session))
+                    .await
+                    .map_err(|e| {
+                        GateError::Evidence(EvidenceError::Closed {
+                            dir: log.dir().join(format!("(reading a session: {e})")),
+                        })
+                    })?
+                    .map_err(GateError::Evidence)?;
+                let positioned = entries
+                    .into_iter()
+                    .flatten()
+                    .map(|e| (e, ChainPos::default()));
+                self.read_session(positioned)
+            }
+            Store::Postgres(pg) => {
+                let entries = pg.entries_after(id, 0).await.map_err(GateError::Evidence)?;
+                self.read_session(entries.into_iter().map(|s| (s.entry, s.pos)))
+            }
         };
-        let entries = pg.entries_after(id, 0).await.map_err(GateError::Evidence)?;
-        let Some(state) = self.read_session(entries) else {
+        let Some(state) = state else {
             return Ok(None);
         };
         // Another request may have read it meanwhile: the first one stays.
@@ -51,19 +72,24 @@ impl Gate {
         Ok(Some(cell.clone()))
     }
 
-    /// A session rebuilt from its stored entries; `None` when they do not
-    /// open with the session's declaration (no such session).
-    fn read_session(&self, entries: Vec<StoredEntry>) -> Option<SessionEntryState> {
+    /// A session rebuilt from its stored entries, from its declaration on
+    /// (refusals recorded before it was opened, when it was unknown, are
+    /// not part of it); `None` when it was never opened.
+    fn read_session(
+        &self,
+        entries: impl IntoIterator<Item = (Entry, ChainPos)>,
+    ) -> Option<SessionEntryState> {
         let mut entries = entries.into_iter();
-        let first = entries.next()?;
-        let Entry::Session(opened) = &first.entry else {
-            return None;
+        let mut state = loop {
+            if let (Entry::Session(opened), pos) = entries.next()? {
+                let mut state = SessionEntryState::opened(&opened, self.options.recent);
+                state.chain = pos;
+                break state;
+            }
         };
-        let mut state = SessionEntryState::opened(opened, self.options.recent);
-        state.chain = first.pos;
-        for stored in entries {
-            self.fold(&mut state, &stored.entry);
-            state.chain = stored.pos;
+        for (entry, pos) in entries {
+            self.fold(&mut state, &entry);
+            state.chain = pos;
         }
         Some(state)
     }
@@ -71,10 +97,17 @@ impl Gate {
     /// Locks a session for a change (see the module doc). `Ok(None)`: no
     /// such session.
     pub(super) async fn hold(&self, id: &str) -> Result<Option<Held>, GateError> {
-        let Some(cell) = self.session_cell(id).await? else {
-            return Ok(None);
+        let mut session = loop {
+            let Some(cell) = self.session_cell(id).await? else {
+                return Ok(None);
+            };
+            let session = cell.clone().lock_owned().await;
+            // Left memory idle while this waited: a cell nobody else will
+            // see. Read it again (now fresh, it is not idle).
+            if self.session(id).is_some_and(|c| Arc::ptr_eq(&c, &cell)) {
+                break session;
+            }
         };
-        let mut session = cell.lock_owned().await;
         session.last_used = Instant::now();
         let lease = match self.store.postgres() {
             None => None,
@@ -210,27 +243,29 @@ impl Gate {
             .set(self.reviews.count(ReviewStatus::Pending) as i64);
     }
 
-    /// Reads every session with a pending review and catches up every
-    /// session in memory.
+    /// Reads every session with a pending review and (on the shared store)
+    /// catches up every session in memory: at start-up, and after lost
+    /// notifications.
     pub async fn catch_up_everything(&self) {
-        let Some(pg) = self.store.postgres() else {
-            return;
+        let pending = match &self.store {
+            Store::Local(log) => Ok(log.index().sessions_with_open_reviews()),
+            Store::Postgres(pg) => pg.sessions_with_pending_reviews().await,
         };
-        if let Ok(ids) = pg.sessions_with_pending_reviews().await {
-            for id in ids {
-                let _ = self.session_cell(&id).await;
-            }
+        for id in pending.unwrap_or_default() {
+            let _ = self.session_cell(&id).await;
         }
-        let cells: Vec<SessionCell> = self
-            .sessions
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
-        for cell in cells {
-            let mut session = cell.lock().await;
-            let _ = self.refresh(&mut session).await;
+        if self.store.postgres().is_some() {
+            let cells: Vec<SessionCell> = self
+                .sessions
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .cloned()
+                .collect();
+            for cell in cells {
+                let mut session = cell.lock().await;
+                let _ = self.refresh(&mut session).await;
+            }
         }
         self.metrics
             .reviews_pending
@@ -238,12 +273,9 @@ impl Gate {
     }
 
     /// Drops from memory the sessions not used for `idle`, and the decided
-    /// reviews of sessions not in memory (shared store only: they are read
-    /// again with their session on its next use). Returns how many sessions.
+    /// reviews of sessions not in memory (they are read again with their
+    /// session on its next use). Returns how many sessions.
     pub fn evict_idle(&self, idle: Duration) -> usize {
-        if self.store.postgres().is_none() {
-            return 0;
-        }
         let mut map = self.sessions.write().unwrap_or_else(|p| p.into_inner());
         let before = map.len();
         map.retain(|_, cell| match cell.try_lock() {
@@ -261,32 +293,67 @@ impl Gate {
 }
 
 impl Gate {
-    /// Starts what a replica on the shared store runs beside requests:
-    /// following the others, the health probe, checkpoints, and dropping
-    /// idle sessions. None on the local log. Abort them at shutdown.
-    pub fn spawn_shared_tasks(
+    /// Starts what the gate runs beside requests: dropping idle sessions
+    /// from memory, on either store; on the local log, walking the chain
+    /// as far as it was when opened (a broken link turns the log unhealthy,
+    /// so the gate denies); on the shared store, following the other
+    /// replicas, the health probe and checkpoints. Abort them at shutdown.
+    pub fn spawn_tasks(
         self: &Arc<Self>,
         section: &crate::store::StoreSection,
     ) -> Vec<tokio::task::JoinHandle<()>> {
-        let Some(pg) = self.store.postgres() else {
-            return Vec::new();
-        };
         let idle = section.idle();
         let gate = self.clone();
-        vec![
-            tokio::spawn(self.clone().follow()),
-            pg.spawn_probe(),
-            pg.spawn_checkpoints(section.checkpoint_every()),
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval((idle / 4).max(Duration::from_secs(1)));
-                loop {
-                    tick.tick().await;
-                    let n = gate.evict_idle(idle);
-                    if n > 0 {
-                        tracing::debug!(sessions = n, "idle sessions left memory");
-                    }
+        let mut tasks = vec![tokio::spawn(async move {
+            let mut tick = tokio::time::interval((idle / 4).max(Duration::from_secs(1)));
+            loop {
+                tick.tick().await;
+                let n = gate.evict_idle(idle);
+                if n > 0 {
+                    tracing::debug!(sessions = n, "idle sessions left memory");
                 }
-            }),
-        ]
+            }
+        })];
+        match &self.store {
+            Store::Local(_) => {
+                let gate = self.clone();
+                tasks.push(tokio::spawn(async move { gate.verify_local_chain().await }));
+            }
+            Store::Postgres(pg) => {
+                tasks.push(tokio::spawn(self.clone().follow()));
+                tasks.push(pg.spawn_probe());
+                tasks.push(pg.spawn_checkpoints(section.checkpoint_every()));
+            }
+        }
+        tasks
+    }
+
+    /// Walks the local log's chain up to where it ended when opened; a
+    /// break turns the log unhealthy (start-up no longer replays it whole,
+    /// so this is where a broken chain is found).
+    async fn verify_local_chain(self: Arc<Self>) {
+        let gate = self.clone();
+        let result = tokio::task::spawn_blocking(move || match gate.store.local() {
+            Some(log) => log.verify_opened().map_err(|e| e.to_string()),
+            None => Ok(0),
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the check stopped: {e}")));
+        let Some(log) = self.store.local() else {
+            return;
+        };
+        match result {
+            Ok(entries) => {
+                self.metrics.evidence_chain_verified.set(1);
+                tracing::info!(
+                    entries,
+                    "evidence chain verified up to where the log was opened"
+                );
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the evidence chain is broken; the gate denies until it is repaired");
+                log.refuse(format!("the evidence chain is broken: {e}"));
+            }
+        }
     }
 }

@@ -11,20 +11,29 @@
 //! adapter is the fail-closed choice.
 //!
 //! Each agent session (its `session_id`, Cursor's `conversation_id`) gets
-//! one gate session, opened on its first event and remembered in memory by
-//! this route (bounded; after a gate restart the next event opens a new
-//! one). The last prompt's hash rides along with every action so evidence
-//! records carry `prompt_hash`; the prompt itself is not stored.
+//! one gate session, opened on its first event. Its id is derived from the
+//! caller's token name, the agent and the agent's session id
+//! ([`gate_session_id`]), so the same agent session reaches the same gate
+//! session on every replica and after a restart: its composition is whole
+//! wherever its events land. The last prompt's hash rides along with every
+//! action so evidence records carry `prompt_hash` (remembered by the
+//! replica that saw the prompt); the prompt itself is not stored.
 //!
 //! ESCALATE: with `?wait_ms=N` the route waits (at most the gate's
-//! `max_wait`) for a reviewer and answers allow or deny. Otherwise, where
+//! `max_wait`) for a reviewer and answers allow or deny; an approval is
+//! then used by evaluating the action again, which records it as allowed
+//! in the review and consumes the approval in the store, so no replica can
+//! honour it twice. Otherwise, where
 //! the agent can ask its user (Claude Code, Cursor), the answer is `ask`:
 //! the human at the agent's prompt is the principal. When the tool's
 //! post-tool event then arrives — the human said yes — the route records
 //! that approval in the review (by `<token name> (at the <agent> prompt)`),
 //! consumes it at once so it approves nothing else, and records the
 //! outcome. Only actions this route answered `ask` can be approved that
-//! way. Agents that cannot ask (Codex, Gemini CLI) get a deny naming the
+//! way: remembered by the replica that answered, or, for an agent that can
+//! ask before every tool (Claude Code), any escalated action whose review
+//! is still pending when its post-tool event reaches another replica.
+//! Agents that cannot ask (Codex, Gemini CLI) get a deny naming the
 //! review; a reviewer may approve it and the agent retry.
 
 use std::collections::HashMap;
@@ -94,7 +103,7 @@ async fn run(
     wait_ms: Option<u64>,
 ) -> Reply {
     let kind = input.kind.clone();
-    let entry = registry_entry(state, agent, &input.session_id);
+    let entry = registry_entry(state, &caller.0.name, agent, &input.session_id);
     let (session, prompt_hash) = {
         let mut hs = entry.lock().await;
         if hs.gate_session.is_none() {
@@ -103,7 +112,8 @@ async fn run(
                 principal: Some(caller.0.name.clone()),
                 ..Declaration::default()
             };
-            match state.gate.open_session(declaration).await {
+            let id = gate_session_id(&caller.0.name, agent, &input.session_id);
+            match state.gate.open_session_as(&id, declaration).await {
                 Ok(summary) => {
                     hs.gate_session = summary
                         .get("session_id")
@@ -137,7 +147,11 @@ async fn run(
             response,
         } => {
             let outcome = clawlaw_hooks::outcome_value(agent, &tool, &response);
-            let asked = entry.lock().await.asked.remove(&action_id);
+            let mut asked = entry.lock().await.asked.remove(&action_id);
+            if asked.is_none() && agent.always_asks() {
+                // Answered `ask` by another replica, or before a restart.
+                asked = state.gate.pending_review_of(&session, &action_id).await;
+            }
             let warning =
                 record_outcome(state, caller, agent, &session, &action_id, asked, outcome).await;
             Answer::Continue { warning }
@@ -180,18 +194,26 @@ async fn decide(
         let review = state.gate.wait_review(id, timeout).await;
         return match review {
             Some(r) if r.status == ReviewStatus::Approved => {
-                // Used here, so it cannot approve the same action again.
-                state.gate.reviews().take_approval(
-                    session,
-                    &r.action_digest,
-                    jiff::Timestamp::now(),
-                );
-                let why = r.decision.map(|d| format!("{}: {}", d.by, d.reason));
-                Answer::Allow {
-                    reason: format!(
-                        "clawlaw: approved in review {id} by {}",
-                        why.unwrap_or_default()
-                    ),
+                // Used by evaluating the action again: recorded as allowed
+                // and consumed under the session's lock, so no replica
+                // honours it twice (if one already did, this is no ALLOW).
+                match state
+                    .gate
+                    .evaluate(session, body.to_string().as_bytes())
+                    .await
+                {
+                    Ok(again) if again.evaluation == Verdict::Allow => Answer::Allow {
+                        reason: format!("clawlaw: {}", again.reason),
+                    },
+                    Ok(again) => Answer::Deny {
+                        reason: format!(
+                            "clawlaw: review {id} was approved but its approval is used up: {}",
+                            again.reason
+                        ),
+                    },
+                    Err(e) => Answer::Deny {
+                        reason: format!("clawlaw: review {id} was approved but: {e}"),
+                    },
                 }
             }
             Some(r) if r.status == ReviewStatus::Pending => Answer::Deny {
@@ -286,7 +308,8 @@ struct HookSession {
     asked: HashMap<String, String>,
 }
 
-type Key = (usize, Agent, String);
+/// The gate, the caller's token name, the agent, its session id.
+type Key = (usize, String, Agent, String);
 
 #[derive(Default)]
 struct Registry {
@@ -296,14 +319,34 @@ struct Registry {
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Mutex::default);
 
+/// The gate session of one agent session: a UUID (version 8) made of the
+/// SHA-256 of the caller's token name, the agent and its session id, the
+/// same on every replica and after a restart, and another for another
+/// token or agent.
+pub fn gate_session_id(caller: &str, agent: Agent, agent_session: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"clawlaw-hook-session\n")
+        .chain_update(format!("{}\n{}\n", caller.len(), caller))
+        .chain_update(format!("{}\n", agent.name()))
+        .chain_update(agent_session.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 /// The entry of one agent session on one gate.
 fn registry_entry(
     state: &AppState,
+    caller: &str,
     agent: Agent,
     session_id: &str,
 ) -> Arc<tokio::sync::Mutex<HookSession>> {
     let key = (
         Arc::as_ptr(&state.gate) as usize,
+        caller.to_string(),
         agent,
         session_id.to_string(),
     );

@@ -5,8 +5,8 @@
 //! else is folded from them by the gate's one `apply`:
 //!
 //! - [`Store::Local`]: the hash-chained log in a directory
-//!   ([`crate::evidence`]), the embedded default, for one gate. Start-up
-//!   replays it whole.
+//!   ([`crate::evidence`]), the embedded default, for one gate. A session
+//!   is read when it is first used, through the log's session index.
 //! - [`Store::Postgres`]: PostgreSQL ([`postgres`]), shared by any number
 //!   of replicas, chosen by `[store] url`. One chain per session
 //!   ([`chain`]); a session is read when it is first used and caught up
@@ -87,14 +87,16 @@ impl Store {
     ) -> Result<Vec<ActionRecord>, String> {
         match self {
             Store::Local(log) => {
-                let (dir, session) = (log.dir().to_path_buf(), session.to_string());
-                let action = action.map(str::to_string);
-                tokio::task::spawn_blocking(move || {
-                    crate::evidence::records(&dir, Some(&session), action.as_deref())
-                })
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())
+                let (index, id) = (log.index().clone(), session.to_string());
+                let entries = tokio::task::spawn_blocking(move || index.read_session(&id))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+                Ok(crate::evidence::fold(
+                    entries.into_iter().flatten(),
+                    Some(session),
+                    action,
+                ))
             }
             Store::Postgres(pg) => {
                 let entries = pg
@@ -127,7 +129,7 @@ pub struct StoreSection {
     /// Seconds a request waits for a connection before it is denied [default 5].
     pub acquire_timeout_secs: Option<u64>,
     /// Seconds a session unused stays in memory before it is dropped (it
-    /// is read again on its next use) [default 600].
+    /// is read again on its next use), on either store [default 600].
     pub idle_secs: Option<u64>,
     /// Seconds between evidence checkpoints [default 5].
     pub checkpoint_secs: Option<u64>,

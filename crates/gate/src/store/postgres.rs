@@ -261,11 +261,11 @@ impl PgStore {
         Ok(self.ok(rows.into_iter().map(|r| r.get(0)).collect()))
     }
 
-    /// The newest `limit` sessions' ids (UUIDv7: newest sort last).
+    /// The newest `limit` sessions' ids, the last opened first.
     pub async fn newest_sessions(&self, limit: usize) -> Result<Vec<String>, EvidenceError> {
         let rows = sqlx::query(
             "SELECT session_id FROM clawlaw_evidence WHERE kind = 'session' \
-             ORDER BY session_id DESC LIMIT $1",
+             ORDER BY seq DESC LIMIT $1",
         )
         .bind(limit as i64)
         .fetch_all(&self.pool)
@@ -287,6 +287,24 @@ impl PgStore {
         lease.append(&mut pos, entry).await?;
         lease.commit().await?;
         Ok(pos)
+    }
+
+    /// Opens a session with its `entry` unless its chain already holds an
+    /// opening (another replica's): where it landed, or `None`.
+    pub async fn open_once(
+        &self,
+        session: &str,
+        entry: &Entry,
+    ) -> Result<Option<ChainPos>, EvidenceError> {
+        let mut lease = self.lease(session).await?;
+        let known = lease.entries_after(0).await?;
+        if known.iter().any(|e| matches!(e.entry, Entry::Session(_))) {
+            return Ok(None);
+        }
+        let mut pos = known.last().map(|e| e.pos.clone()).unwrap_or_default();
+        lease.append(&mut pos, entry).await?;
+        lease.commit().await?;
+        Ok(Some(pos))
     }
 
     /// A listener on [`CHANNEL`] (an error while the database is down).

@@ -1,62 +1,22 @@
-//! Start-up from the evidence log: sessions, their composition and pending
-//! reviews rebuilt from the recorded entries, in order, by the same
-//! `apply` that runs live.
-
-use std::collections::HashMap;
-use std::sync::Arc;
+//! Folding recorded entries into a session: its composition, budgets and
+//! reviews rebuilt from its evidence, in order, by the same `apply` that
+//! runs live, when a session is read from either store.
 
 use clawlaw_engine::action::{ActionRequest, check};
 use clawlaw_sdk::{Action, Verdict};
 use jiff::Timestamp;
-use serde::Serialize;
 
 use super::{Gate, MAX_REMEMBERED_ACTIONS, SessionEntryState};
 use crate::evidence::record::Entry;
-use crate::review::{ReviewStatus, action_digest};
+use crate::review::action_digest;
 use crate::session::Applied;
 
 impl Gate {
-    /// Rebuilds sessions and reviews from the log's entries, in order.
-    pub fn replay(&self, entries: impl IntoIterator<Item = Entry>) -> ReplayStats {
-        let mut stats = ReplayStats::default();
-        let mut sessions: HashMap<String, SessionEntryState> = HashMap::new();
-        for entry in entries {
-            stats.entries += 1;
-            match entry {
-                Entry::Session(s) => {
-                    sessions.insert(
-                        s.session_id.clone(),
-                        SessionEntryState::opened(&s, self.options.recent),
-                    );
-                }
-                Entry::Outcome(_) => stats.outcomes += 1,
-                other => {
-                    let Some(session) = sessions.get_mut(other.session_id()) else {
-                        continue;
-                    };
-                    if self.fold(session, &other) {
-                        stats.actions += 1;
-                    }
-                }
-            }
-        }
-        stats.sessions = sessions.len();
-        let mut map = self.sessions.write().unwrap_or_else(|p| p.into_inner());
-        for (id, s) in sessions {
-            map.insert(id, Arc::new(tokio::sync::Mutex::new(s)));
-        }
-        drop(map);
-        stats.pending_reviews = self.reviews.count(ReviewStatus::Pending);
-        self.metrics
-            .reviews_pending
-            .set(stats.pending_reviews as i64);
-        stats
-    }
-
     /// Applies one recorded entry (an action, a review, an outcome) to its
-    /// session and to the reviews, as it happened live: at start-up, and on
-    /// a shared store when a session is read or caught up. A review already
-    /// known is not opened again. Returns whether it was an action applied.
+    /// session and to the reviews, as it happened live: when a session is
+    /// read from the store, and on a shared store when it is caught up. A
+    /// review already known is not opened again. Returns whether it was an
+    /// action applied.
     pub(super) fn fold(&self, session: &mut SessionEntryState, entry: &Entry) -> bool {
         match entry {
             Entry::Session(_) | Entry::Outcome(_) => false,
@@ -125,16 +85,6 @@ impl Gate {
             }
         }
     }
-}
-
-/// What a replay rebuilt.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct ReplayStats {
-    pub entries: usize,
-    pub sessions: usize,
-    pub actions: usize,
-    pub outcomes: usize,
-    pub pending_reviews: usize,
 }
 
 /// The action an evidence record holds, back as the policies saw it.
