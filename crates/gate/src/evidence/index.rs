@@ -269,7 +269,7 @@ impl LogIndex {
         let mut ids: Vec<(u64, &String)> = (inner.sessions.iter())
             .filter_map(|(id, p)| Some((p.opened?, id)))
             .collect();
-        ids.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        ids.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         ids.into_iter()
             .take(limit)
             .map(|(_, id)| id.clone())

@@ -20,7 +20,7 @@
 use std::borrow::Borrow;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
@@ -34,38 +34,8 @@ use super::index::{LogIndex, Mark};
 use super::record::Entry;
 use super::recover::{self, write_head};
 use super::verify::{VerifyError, verify_up_to};
-use super::writer::Writer;
-
-/// How a log is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceOptions {
-    /// A segment that has reached this size is closed and the next batch
-    /// starts a new one. Batches are never split, so a segment may exceed it
-    /// by one batch. Default 64 MiB.
-    pub max_segment_bytes: u64,
-    /// The most entries one write and fsync carry. Default 4096.
-    pub max_batch_entries: usize,
-}
-
-impl Default for EvidenceOptions {
-    fn default() -> Self {
-        EvidenceOptions {
-            max_segment_bytes: 64 * 1024 * 1024,
-            max_batch_entries: 4096,
-        }
-    }
-}
-
-/// A batch stops taking queued entries past this many bytes.
-pub(super) const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
-
-/// Where an appended entry landed in the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Appended {
-    pub seq: u64,
-    /// `sha256:<hex>`: the entry's link.
-    pub hash: String,
-}
+pub use super::writer::{Appended, EvidenceOptions};
+use super::writer::{Message, Request, Shared, Writer};
 
 /// Counters for metrics, since the log was opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,63 +61,6 @@ pub struct EvidenceStats {
     /// The segment being written, and the last seq in the chain.
     pub segment: u64,
     pub last_seq: u64,
-}
-
-pub(super) type Ack = oneshot::Sender<Result<Appended, EvidenceError>>;
-
-pub(super) struct Request {
-    pub entry: Vec<u8>,
-    /// What the session index keeps of it.
-    pub mark: Mark,
-    pub ack: Ack,
-}
-
-pub(super) enum Message {
-    Append(Request),
-    /// Write what came before, then stop.
-    Close,
-}
-
-/// State shared by the callers and the writer.
-#[derive(Debug)]
-pub(super) struct Shared {
-    pub dir: PathBuf,
-    pub healthy: AtomicBool,
-    pub closed: AtomicBool,
-    pub cause: Mutex<String>,
-    pub entries: AtomicU64,
-    pub batches: AtomicU64,
-    pub fsyncs: AtomicU64,
-    pub bytes: AtomicU64,
-    pub max_batch: AtomicU64,
-    pub failed_batches: AtomicU64,
-    pub acked: AtomicU64,
-    pub latency_us_sum: AtomicU64,
-    pub latency_us_max: AtomicU64,
-    pub segment: AtomicU64,
-    pub last_seq: AtomicU64,
-}
-
-impl Shared {
-    pub fn unhealthy(&self) -> EvidenceError {
-        let cause = match self.cause.lock() {
-            Ok(cause) => cause.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
-        EvidenceError::Unhealthy {
-            dir: self.dir.clone(),
-            cause,
-        }
-    }
-
-    pub fn fail(&self, cause: String) {
-        tracing::error!(dir = %self.dir.display(), %cause, "evidence log failed; refusing appends from now on");
-        match self.cause.lock() {
-            Ok(mut slot) => *slot = cause,
-            Err(poisoned) => *poisoned.into_inner() = cause,
-        }
-        self.healthy.store(false, Ordering::SeqCst);
-    }
 }
 
 /// An append-only, hash-chained, durable evidence log in one directory.

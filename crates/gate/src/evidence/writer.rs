@@ -1,18 +1,108 @@
 //! The writer thread: owns the segment being written and the end of the
-//! chain, and commits queued entries in batches ([`super::log`] describes
-//! the protocol and its failure rules).
+//! chain, and commits queued entries in batches; and what it shares with
+//! the callers — the options, the queue's messages, the health and
+//! counters ([`super::log`] describes the protocol and its failure rules).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, mpsc};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use tokio::sync::oneshot;
 
 use super::error::EvidenceError;
 use super::format::{self, Link, encode_line, link_hash};
-use super::index::{Loc, LogIndex};
-use super::log::{Appended, EvidenceOptions, MAX_BATCH_BYTES, Message, Request, Shared};
+use super::index::{Loc, LogIndex, Mark};
 use super::recover::{sync_dir, write_head};
+
+/// How a log is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceOptions {
+    /// A segment that has reached this size is closed and the next batch
+    /// starts a new one. Batches are never split, so a segment may exceed it
+    /// by one batch. Default 64 MiB.
+    pub max_segment_bytes: u64,
+    /// The most entries one write and fsync carry. Default 4096.
+    pub max_batch_entries: usize,
+}
+
+impl Default for EvidenceOptions {
+    fn default() -> Self {
+        EvidenceOptions {
+            max_segment_bytes: 64 * 1024 * 1024,
+            max_batch_entries: 4096,
+        }
+    }
+}
+
+/// A batch stops taking queued entries past this many bytes.
+pub(super) const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// Where an appended entry landed in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: u64,
+    /// `sha256:<hex>`: the entry's link.
+    pub hash: String,
+}
+
+pub(super) type Ack = oneshot::Sender<Result<Appended, EvidenceError>>;
+
+pub(super) struct Request {
+    pub entry: Vec<u8>,
+    /// What the session index keeps of it.
+    pub mark: Mark,
+    pub ack: Ack,
+}
+
+pub(super) enum Message {
+    Append(Request),
+    /// Write what came before, then stop.
+    Close,
+}
+
+/// State shared by the callers and the writer.
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub dir: PathBuf,
+    pub healthy: AtomicBool,
+    pub closed: AtomicBool,
+    pub cause: Mutex<String>,
+    pub entries: AtomicU64,
+    pub batches: AtomicU64,
+    pub fsyncs: AtomicU64,
+    pub bytes: AtomicU64,
+    pub max_batch: AtomicU64,
+    pub failed_batches: AtomicU64,
+    pub acked: AtomicU64,
+    pub latency_us_sum: AtomicU64,
+    pub latency_us_max: AtomicU64,
+    pub segment: AtomicU64,
+    pub last_seq: AtomicU64,
+}
+
+impl Shared {
+    pub fn unhealthy(&self) -> EvidenceError {
+        let cause = match self.cause.lock() {
+            Ok(cause) => cause.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        EvidenceError::Unhealthy {
+            dir: self.dir.clone(),
+            cause,
+        }
+    }
+
+    pub fn fail(&self, cause: String) {
+        tracing::error!(dir = %self.dir.display(), %cause, "evidence log failed; refusing appends from now on");
+        match self.cause.lock() {
+            Ok(mut slot) => *slot = cause,
+            Err(poisoned) => *poisoned.into_inner() = cause,
+        }
+        self.healthy.store(false, Ordering::SeqCst);
+    }
+}
 
 /// The writer thread's state: the open segment and the end of the chain.
 pub(super) struct Writer {
