@@ -2,7 +2,8 @@
 //! the official Python SDK's client (host/tests/mcp/client.py, with an
 //! elicitation callback) and the reference filesystem server (npm), plus a
 //! Python-SDK test server (host/tests/mcp/test_server.py) for rug pulls,
-//! crashes and malformed output. They are installed into the build tree by
+//! crashes and malformed output, and another (notes_server.py, also served
+//! over HTTP in `upstream`) for hiding tools denied outright. They are installed into the build tree by
 //! `tests/mcp/install.sh` (which `.ci/run` calls); a test that finds them
 //! missing fails and names it.
 
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use crate::common;
 
 mod http;
+mod upstream;
 
 const INSTALL: &str = "tests/mcp/install.sh";
 
@@ -377,6 +379,61 @@ fn a_crashed_or_garbled_server_is_an_error_naming_the_cause() {
     );
     assert_eq!(got[1]["is_error"], true, "{}", got[1]);
     assert!(text(&got[1]).contains("cannot be reached"), "{}", got[1]);
+}
+
+#[test]
+fn with_hide_denied_tools_the_policies_deny_outright_leave_the_listing() {
+    let (python, _) = tools();
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    std::fs::write(r.join(".env"), "API_KEY=abc\n").unwrap();
+    let notes = r.join("notes.txt");
+    let script = common::workspace_root().join("host/tests/mcp/notes_server.py");
+    let server = [
+        python.to_str().unwrap(),
+        script.to_str().unwrap(),
+        notes.to_str().unwrap(),
+    ];
+    let steps = json!({"elicit": ["approve"], "steps": [
+        {"list": true},
+        {"call": "read_file", "arguments": {"path": r.join(".env").display().to_string()}},
+        {"list": true},
+        {"call": "send_message", "arguments": {"text": "hi"}},
+    ]});
+    let run = |hide: bool| {
+        let state = tempfile::tempdir().unwrap();
+        let mut args = local_args(state.path(), r);
+        args.extend(["--name", "mail"]);
+        if hide {
+            args.push("--hide-denied");
+        }
+        let got = session(steps.clone(), &args, &server);
+        (got, evidence(state.path(), "mail"))
+    };
+    let has_send = |step: &Value| tool_names(step).contains(&"send_message");
+
+    // Once the session read a credential, sending is denied outright
+    // (exfiltration): the tool is no longer listed. Before, it was.
+    let (got, records) = run(true);
+    assert_eq!(got.len(), 5, "{got:#?}");
+    assert!(has_send(&got[0]), "{}", got[0]);
+    assert_eq!(got[2]["is_error"], false, "{}", got[2]);
+    assert!(!has_send(&got[3]), "{}", got[3]);
+    assert!(tool_names(&got[3]).contains(&"read_file"), "{}", got[3]);
+    // Called by name all the same: denied by the policies, never run.
+    assert_eq!(got[4]["is_error"], true, "{}", got[4]);
+    assert!(text(&got[4]).contains("exfiltration"), "{}", got[4]);
+    assert!(!notes.exists());
+    // Judging the listing recorded nothing: two calls, two records.
+    let verdicts: Vec<&str> = records
+        .iter()
+        .map(|r| r["evaluation"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["ESCALATE", "DENY"], "{records:#?}");
+
+    // Without the flag the listing is the server's.
+    let (got, _) = run(false);
+    assert!(has_send(&got[3]), "{}", got[3]);
 }
 
 // ------------------------------------------------------------ with --gate

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clawlaw_mcp::{Decision, GovernError, Governor, ReviewOutcome};
-use clawlaw_sdk::ActionRequest;
+use clawlaw_sdk::{ActionRequest, Verdict};
 use serde_json::{Value, json};
 
 use crate::gate::{Gate, GateError};
@@ -119,5 +119,17 @@ impl Governor for GateGovernor {
 
     fn max_action_bytes(&self) -> usize {
         self.gate.policies().max_action_bytes()
+    }
+
+    /// The gate's side-effect-free judgement in this session
+    /// ([`Gate::judge`]); unknown when it cannot give one.
+    async fn judge(&self, action: ActionRequest) -> Option<Verdict> {
+        match self.gate.judge(&self.session, &action).await {
+            Ok(verdict) => verdict,
+            Err(e) => {
+                tracing::warn!(error = %e, "judging an action to hide its tool");
+                None
+            }
+        }
     }
 }

@@ -70,4 +70,13 @@ pub trait Governor: Send + Sync + 'static {
     /// The largest action, in bytes, the governor reads; a call larger
     /// than this is denied unread.
     fn max_action_bytes(&self) -> usize;
+
+    /// What `action` would get if it were proposed now, judged without
+    /// side effects: nothing recorded, the session unchanged. `None` when
+    /// the governor cannot tell that way (the default), which never hides
+    /// a tool; the relay asks it only to hide tools denied outright.
+    fn judge(&self, action: ActionRequest) -> impl Future<Output = Option<Verdict>> + Send {
+        drop(action);
+        std::future::ready(None)
+    }
 }

@@ -14,7 +14,9 @@
 //! - [`pins`]: tool definitions pinned per server (a changed one is
 //!   escalated until a human approves it);
 //! - [`relay`]: the relay itself, and within it the path of one governed
-//!   call (decide, escalate through `elicitation/create`, forward, record).
+//!   call (decide, escalate through `elicitation/create`, forward, record)
+//!   and what it does to a `tools/list` result (changed tools marked,
+//!   tools the governor judges denied outright hidden on request).
 //!
 //! The crate decides nothing: the [`Governor`] the binary gives it does
 //! (policies in-process, or a remote gate). It must not depend on the gate,

@@ -9,8 +9,10 @@
 //! - `initialize` (client): whether the client declared `elicitation`;
 //! - `tools/call` (client): governed (`call`): decided before the server
 //!   sees it, answered by the relay with an `isError` result when refused;
-//! - the `tools/list` response (server): checked against the [`Pins`];
-//!   a changed tool's description is marked so the model sees it;
+//! - the `tools/list` response (server): checked against the [`Pins`]
+//!   (a changed tool's description is marked so the model sees it), and,
+//!   with `hide_denied`, tools the policies deny outright left out
+//!   (`listing`);
 //! - responses to the relay's own `elicitation/create` requests (client).
 //!
 //! It fails closed: an upstream that exits or writes malformed JSON-RPC
@@ -29,6 +31,7 @@ use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
 mod call;
+mod listing;
 
 use crate::framing::{Frame, FrameReader, write_frame};
 use crate::governor::Governor;
@@ -54,6 +57,9 @@ pub struct RelayConfig {
     pub review_timeout: Duration,
     /// The working directory actions carry (the relative paths' base).
     pub cwd: Option<String>,
+    /// Leave out of `tools/list` results the tools the governor judges
+    /// denied outright (a call with no arguments, now, would be DENY).
+    pub hide_denied: bool,
 }
 
 /// Why a relay stopped other than by its client closing.
@@ -111,6 +117,7 @@ pub(crate) struct Shared<G> {
     pub elicit_reviews: bool,
     pub elicitation_timeout: Duration,
     pub review_timeout: Duration,
+    pub hide_denied: bool,
     state: Mutex<State>,
     to_client: mpsc::Sender<Vec<u8>>,
     to_server: mpsc::Sender<Vec<u8>>,
@@ -148,6 +155,7 @@ impl<G: Governor> Relay<G> {
             elicit_reviews: self.config.elicit_reviews,
             elicitation_timeout: self.config.elicitation_timeout,
             review_timeout: self.config.review_timeout,
+            hide_denied: self.config.hide_denied,
             state: Mutex::new(State {
                 pins: self.config.pins,
                 ..State::default()
@@ -371,7 +379,7 @@ impl<G: Governor> Shared<G> {
                         self.send_client(line).await
                     }
                     Some(Pending::ToolsList { .. }) => {
-                        let line = self.pin_listing(message).unwrap_or(line);
+                        let line = self.review_listing(message).await.unwrap_or(line);
                         self.send_client(line).await
                     }
                     Some(Pending::Other { .. }) => self.send_client(line).await,
@@ -416,41 +424,6 @@ impl<G: Governor> Shared<G> {
                 }
             }
         });
-    }
-
-    /// Checks a `tools/list` result against the pins. Returns the message
-    /// to send instead when a tool changed (its description marked).
-    fn pin_listing(&self, mut message: Value) -> Option<Vec<u8>> {
-        let tools = message.pointer("/result/tools")?.as_array()?.clone();
-        let changed = {
-            let mut state = self.state();
-            let pins = state.pins.as_mut()?;
-            match pins.check(&tools) {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(error = %e, "saving tool pins");
-                    Vec::new()
-                }
-            }
-        };
-        if changed.is_empty() {
-            return None;
-        }
-        tracing::warn!(server = %self.server, tools = ?changed, "tool definitions changed since pinned");
-        let list = message.pointer_mut("/result/tools")?.as_array_mut()?;
-        for tool in list.iter_mut() {
-            let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
-            if changed.iter().any(|c| c == name) {
-                let old = tool
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                tool["description"] = Value::String(format!(
-                    "[clawlaw: this tool's definition changed since it was pinned; calls need a human's approval] {old}"
-                ));
-            }
-        }
-        Some(jsonrpc::bytes(&message))
     }
 
     /// Answers every request waiting on the server with `cause`.

@@ -68,6 +68,21 @@ impl Governor for Fake {
     fn max_action_bytes(&self) -> usize {
         2000
     }
+    /// Tools named "nuke…" are denied outright, "ask…" escalated.
+    async fn judge(&self, a: ActionRequest) -> Option<Verdict> {
+        let tool = a.tool.clone().unwrap_or_default();
+        self.log
+            .lock()
+            .unwrap()
+            .push(format!("judge {} {tool}", a.kind));
+        Some(if tool.contains("nuke") {
+            Verdict::Deny
+        } else if tool.contains("ask") {
+            Verdict::Escalate
+        } else {
+            Verdict::Allow
+        })
+    }
 }
 
 struct Peer {
@@ -104,6 +119,10 @@ fn peer(s: DuplexStream) -> Peer {
 /// A relay between a client and a server the test plays; `exit` tells it
 /// the server exited.
 fn start(fake: &Fake) -> (Peer, Peer, oneshot::Sender<String>) {
+    start_with(fake, false)
+}
+
+fn start_with(fake: &Fake, hide_denied: bool) -> (Peer, Peer, oneshot::Sender<String>) {
     let (client, relay_client) = tokio::io::duplex(1 << 16);
     let (relay_server, server) = tokio::io::duplex(1 << 16);
     let (ci, co) = tokio::io::split(relay_client);
@@ -117,6 +136,7 @@ fn start(fake: &Fake) -> (Peer, Peer, oneshot::Sender<String>) {
         elicitation_timeout: Duration::from_secs(5),
         review_timeout: Duration::from_secs(1),
         cwd: None,
+        hide_denied,
     };
     let relay = Relay::new(fake.clone(), config);
     let exited = async move { exit_rx.await.unwrap_or_else(|_| "gone".into()) };
@@ -323,4 +343,53 @@ async fn a_server_cannot_borrow_the_relays_elicitation_ids() {
     let roots = r#"{"jsonrpc":"2.0","id":7,"method":"roots/list"}"#;
     server.send(roots).await;
     assert_eq!(client.line().await, roots);
+}
+
+#[tokio::test]
+async fn tools_denied_outright_are_hidden_only_when_asked_and_still_governed() {
+    let listing = r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"read_text_file","inputSchema":{"type":"object"}},{"name":"nuke_everything","inputSchema":{"type":"object"}},{"name":"ask_first","inputSchema":{"type":"object"}}]}}"#;
+    let list = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+
+    // Not asked: the listing crosses as it came, nothing judged.
+    let fake = Fake::default();
+    let (mut client, mut server, _exit) = start_with(&fake, false);
+    client.send(list).await;
+    assert_eq!(server.line().await, list);
+    server.send(listing).await;
+    assert_eq!(client.line().await, listing);
+    assert!(fake.log().is_empty(), "{:?}", fake.log());
+
+    // Asked: the denied tool is left out (an escalated one is not), each
+    // judged as a call with empty arguments, nothing evaluated or recorded.
+    let fake = Fake::default();
+    let (mut client, mut server, _exit) = start_with(&fake, true);
+    client.send(list).await;
+    assert_eq!(server.line().await, list);
+    server.send(listing).await;
+    let got = client.json().await;
+    let names: Vec<&str> = got["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["read_text_file", "ask_first"]);
+    assert_eq!(
+        fake.log(),
+        [
+            "judge tool.call mcp__fs__read_text_file",
+            "judge tool.call mcp__fs__nuke_everything",
+            "judge tool.call mcp__fs__ask_first",
+        ]
+    );
+
+    // Called by name all the same, it is governed like any other call.
+    let call = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nuke_everything","arguments":{}}}"#;
+    client.send(call).await;
+    assert_eq!(server.line().await, call);
+    assert!(
+        fake.log().contains(&"evaluate tool.call ".to_string()),
+        "{:?}",
+        fake.log()
+    );
 }

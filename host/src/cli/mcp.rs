@@ -86,6 +86,13 @@ pub struct StdioArgs {
     #[arg(long)]
     pub no_pins: bool,
 
+    /// Leave out of `tools/list` the tools the policies deny outright (a
+    /// call with empty arguments, judged now in the session without being
+    /// recorded, would be DENY). With --gate nothing is hidden: a remote
+    /// gate offers no such judgement.
+    #[arg(long)]
+    pub hide_denied: bool,
+
     /// How long to wait for the human's answer to an elicitation.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub elicitation_timeout_secs: u64,
@@ -152,9 +159,15 @@ async fn stdio(args: StdioArgs) -> anyhow::Result<ExitCode> {
         elicitation_timeout: Duration::from_secs(args.elicitation_timeout_secs),
         review_timeout: Duration::from_millis(args.review_timeout_ms),
         cwd: Some(cwd.display().to_string()),
+        hide_denied: args.hide_denied,
     };
     match (&args.gate, &args.policies) {
         (Some(url), _) => {
+            if args.hide_denied {
+                tracing::warn!(
+                    "--hide-denied hides nothing with --gate: a remote gate offers no side-effect-free judgement"
+                );
+            }
             let governor = Remote::open(&args, url, &declaration)?;
             relay(governor, config, &args.command).await
         }

@@ -28,7 +28,7 @@ fn gate(root: &std::path::Path, extra: &str) -> (Server, tempfile::TempDir) {
 }
 
 /// One MCP session over HTTP with the Python SDK: `steps` as client.py runs them.
-fn session(url: &str, token: &str, spec: Value) -> Vec<Value> {
+pub(super) fn session(url: &str, token: &str, spec: Value) -> Vec<Value> {
     let (python, _) = tools();
     let client = common::workspace_root().join("host/tests/mcp/http_client.py");
     let out = Command::new(python)
@@ -52,7 +52,7 @@ fn bearer(token: &str) -> String {
 }
 
 /// The gate sessions opened for the agent token, newest first.
-fn sessions(gate: &Server) -> Vec<Value> {
+pub(super) fn sessions(gate: &Server) -> Vec<Value> {
     let (status, list) = gate.get("/v1/sessions", Some(REVIEWER));
     assert_eq!(status, 200, "{list}");
     list.as_array()
@@ -63,7 +63,7 @@ fn sessions(gate: &Server) -> Vec<Value> {
         .collect()
 }
 
-fn evidence(gate: &Server, session: &str) -> Vec<Value> {
+pub(super) fn evidence(gate: &Server, session: &str) -> Vec<Value> {
     let (status, records) = gate.get(&format!("/v1/sessions/{session}/evidence"), Some(REVIEWER));
     assert_eq!(status, 200, "{records}");
     records.as_array().unwrap().clone()
@@ -223,7 +223,7 @@ fn over_http_an_escalation_asks_through_elicitation_or_waits_for_a_reviewer() {
 }
 
 /// A raw POST to an MCP endpoint: status, session header, body.
-fn post(
+pub(super) fn post(
     url: &str,
     token: Option<&str>,
     session: Option<&str>,
@@ -252,7 +252,7 @@ fn post(
     )
 }
 
-fn initialize() -> Value {
+pub(super) fn initialize() -> Value {
     json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18",
         "capabilities": {},

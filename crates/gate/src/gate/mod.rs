@@ -27,6 +27,7 @@
 mod evaluate;
 mod fold;
 mod follow_up;
+mod judge;
 mod listing;
 mod shared;
 

@@ -4,20 +4,27 @@
 //!
 //! - `POST` carries JSON-RPC messages. An `initialize` without a session
 //!   starts one: the gate launches the server's command (one process per
-//!   MCP session), opens a gate session (principal: the token's name) and
+//!   MCP session) or, for a `url` server, opens a bridge to it that starts
+//!   an upstream MCP session of its own (`upstream_http`), opens a gate
+//!   session (principal: the token's name) and
 //!   answers with `Mcp-Session-Id`, which every later request must carry
 //!   (missing: 400; unknown, ended, or another token's: 404). Requests are
 //!   answered as `text/event-stream` when the client accepts it — the
 //!   stream also carries the relay's `elicitation/create` for an ESCALATE —
 //!   else as `application/json`; notifications and responses alone get 202.
 //! - `GET` (a stream for server-initiated messages) is not offered: 405.
-//! - `DELETE` ends the session (its server is killed).
+//! - `DELETE` ends the session (its server is killed, or its upstream
+//!   session ended with a `DELETE` of its own).
 //!
 //! Every `tools/call` is governed as `clawlaw mcp stdio` governs it (the
 //! same [`clawlaw_mcp::Relay`]), decided in the MCP session's gate session;
-//! tool definitions are pinned in `<data_dir>/mcp/pins`.
+//! tool definitions are pinned in `<data_dir>/mcp/pins`; with `hide_denied`
+//! the tools the policies deny outright are left out of `tools/list`
+//! (judged by [`Gate::judge`], which records nothing).
 
 mod session;
+mod sse;
+mod upstream_http;
 
 use std::collections::HashMap;
 use std::path::{Path as FsPath, PathBuf};
@@ -38,7 +45,7 @@ use super::extract::{Caller, RawJson};
 use super::{ApiError, AppState, Closing};
 use crate::auth::Permission;
 use crate::gate::Gate;
-use crate::mcp_config::{McpConfigError, McpSection, McpServerEntry, checked};
+use crate::mcp_config::{McpConfigError, McpSection, McpServer, checked};
 use crate::mcp_governor::{GateGovernor, Unasked};
 use crate::session::{Declaration, Scope};
 use session::{Exchange, Launch, McpSession};
@@ -48,7 +55,9 @@ const SESSION_HEADER: &str = "mcp-session-id";
 
 /// The MCP sessions of a gate.
 pub struct McpHub {
-    servers: HashMap<String, McpServerEntry>,
+    servers: HashMap<String, McpServer>,
+    /// The client HTTP upstreams are reached with.
+    http: reqwest::Client,
     sessions: Mutex<HashMap<String, Arc<McpSession>>>,
     gate: Arc<Gate>,
     pins_dir: PathBuf,
@@ -67,9 +76,11 @@ impl McpHub {
         gate: Arc<Gate>,
         max_wait: Duration,
     ) -> Result<Arc<McpHub>, McpConfigError> {
-        let servers = checked(section.servers)?;
+        let servers = checked(section.servers, |var| std::env::var(var).ok())?;
+        let http = upstream_http::client().map_err(|e| McpConfigError::Http(e.to_string()))?;
         Ok(Arc::new(McpHub {
             servers,
+            http,
             sessions: Mutex::new(HashMap::new()),
             gate,
             pins_dir: data_dir.join("mcp").join("pins"),
@@ -105,9 +116,10 @@ impl McpHub {
     /// Starts a session of `server` for `principal`.
     async fn open(
         self: &Arc<Self>,
-        entry: &McpServerEntry,
+        server: &McpServer,
         principal: &str,
     ) -> Result<Arc<McpSession>, ApiError> {
+        let entry = &server.entry;
         let idle = self.idle_timeout;
         self.sessions().retain(|_, s| !s.is_idle(idle));
         if self.session_count() >= self.max_sessions {
@@ -147,14 +159,15 @@ impl McpHub {
             elicitation_timeout: self.elicitation_timeout,
             review_timeout: self.max_wait,
             cwd: cwd.or_else(|| entry.roots.first().cloned()),
+            hide_denied: entry.hide_denied,
         };
         let id = uuid::Uuid::new_v4().simple().to_string();
         let launch = Launch {
             id: id.clone(),
             server: entry.name.clone(),
             principal: principal.to_string(),
-            command: entry.command.clone(),
-            cwd: entry.cwd.clone(),
+            upstream: server.upstream.clone(),
+            http: self.http.clone(),
             relay,
             governor: GateGovernor {
                 gate: self.gate.clone(),
@@ -242,7 +255,7 @@ fn resolve<'a>(
     state: &'a AppState,
     caller: &Caller,
     server: &str,
-) -> Result<(&'a Arc<McpHub>, &'a McpServerEntry), ApiError> {
+) -> Result<(&'a Arc<McpHub>, &'a McpServer), ApiError> {
     caller.require(Permission::Act)?;
     let hub = state
         .mcp

@@ -1,5 +1,6 @@
-//! One MCP session served over HTTP: the upstream server process the gate
-//! launched for it, a [`Relay`] driven through an in-memory pipe, and the
+//! One MCP session served over HTTP: its upstream (the server process the
+//! gate launched for it, or the bridge to an HTTP server,
+//! `upstream_http`), a [`Relay`] driven through an in-memory pipe, and the
 //! routing of what the relay says to the client back onto the open POST
 //! responses.
 //!
@@ -9,7 +10,8 @@
 //! start (`elicitation/create`, progress, logging) go to the newest open
 //! POST stream — they belong to a request still in flight, which keeps its
 //! stream open (this gate offers no GET stream). The session ends when it
-//! is dropped: the relay's input closes and the server is killed.
+//! is dropped: the relay's input closes and the server is killed (an HTTP
+//! upstream's session is ended with `DELETE`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -22,7 +24,8 @@ use serde_json::Value;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
-use super::McpHub;
+use super::{McpHub, upstream_http};
+use crate::mcp_config::Upstream;
 use crate::mcp_governor::GateGovernor;
 
 /// How long an exited server's session stays, so that the relay's error
@@ -38,8 +41,9 @@ pub struct Launch {
     pub id: String,
     pub server: String,
     pub principal: String,
-    pub command: Vec<String>,
-    pub cwd: Option<std::path::PathBuf>,
+    pub upstream: Upstream,
+    /// The HTTP client an HTTP upstream is reached with.
+    pub http: reqwest::Client,
     pub relay: RelayConfig,
     pub governor: GateGovernor,
 }
@@ -106,56 +110,34 @@ impl Exchange {
 }
 
 impl McpSession {
-    /// Launches the server and the relay. `hub` hears when the server exits.
+    /// Reaches the upstream (launching the server's command, or bridging
+    /// to its URL) and starts the relay. `hub` hears when the upstream is gone.
     pub fn start(launch: Launch, hub: Weak<McpHub>) -> std::io::Result<Arc<McpSession>> {
         let Launch {
             id,
             server,
             principal,
-            command,
-            cwd,
+            upstream,
+            http,
             relay,
             governor,
         } = launch;
         let gate_session = governor.session.clone();
         let cap = relay.max_message_bytes;
-        let mut cmd = tokio::process::Command::new(&command[0]);
-        cmd.args(&command[1..])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .kill_on_drop(true);
-        if let Some(dir) = &cwd {
-            cmd.current_dir(dir);
-        }
-        let mut child = cmd.spawn()?;
-        let server_in = child.stdin.take().expect("piped");
-        let server_out = child.stdout.take().expect("piped");
-
         let (kill_tx, kill_rx) = oneshot::channel::<()>();
-        let (exit_tx, exit_rx) = oneshot::channel::<String>();
-        tokio::spawn(async move {
-            let cause = tokio::select! {
-                status = child.wait() => match status {
-                    Ok(s) => format!("the MCP server exited ({s})"),
-                    Err(e) => format!("the MCP server could not be watched ({e})"),
-                },
-                _ = kill_rx => {
-                    // The relay closes the server's input as it stops: a
-                    // server gets a moment to exit by itself, then is killed.
-                    if tokio::time::timeout(STOP_GRACE, child.wait()).await.is_err() {
-                        let _ = child.kill().await;
-                    }
-                    "the MCP session ended".to_string()
-                }
-            };
-            let _ = exit_tx.send(cause);
-        });
+        let (server_in, server_out, exit_rx): (ServerIn, ServerOut, Exited) = match upstream {
+            Upstream::Command { command, cwd } => {
+                let (i, o, exited) = spawn_command(&command, cwd.as_deref(), kill_rx)?;
+                (Box::pin(i), Box::pin(o), Box::pin(exited))
+            }
+            Upstream::Http(upstream) => {
+                let (i, o, exited) = upstream_http::start(http, upstream, &server, cap);
+                (Box::pin(i), Box::pin(o), Box::pin(exited))
+            }
+        };
         let session_id = id.clone();
         let exited = async move {
-            let cause = exit_rx
-                .await
-                .unwrap_or_else(|_| "the MCP server's watcher stopped".to_string());
+            let cause = exit_rx.await;
             tracing::info!(session = %session_id, %cause, "MCP upstream gone; ending the session");
             tokio::spawn(async move {
                 tokio::time::sleep(EXIT_GRACE).await;
@@ -303,4 +285,59 @@ impl McpSession {
             }
         }
     }
+}
+
+/// What the relay writes to its server, reads from it, and hears why it went.
+type ServerIn = std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>;
+type ServerOut = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+type Exited = std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>;
+
+/// Launches a stdio server. Its pipes, and a future resolving to why it
+/// stopped: it exited, or `kill` fired (the session ended) and it was
+/// stopped.
+fn spawn_command(
+    command: &[String],
+    cwd: Option<&std::path::Path>,
+    kill: oneshot::Receiver<()>,
+) -> std::io::Result<(
+    tokio::process::ChildStdin,
+    tokio::process::ChildStdout,
+    impl std::future::Future<Output = String> + Send + 'static,
+)> {
+    let mut cmd = tokio::process::Command::new(&command[0]);
+    cmd.args(&command[1..])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = cmd.spawn()?;
+    let server_in = child.stdin.take().expect("piped");
+    let server_out = child.stdout.take().expect("piped");
+    let (exit_tx, exit_rx) = oneshot::channel::<String>();
+    tokio::spawn(async move {
+        let cause = tokio::select! {
+            status = child.wait() => match status {
+                Ok(s) => format!("the MCP server exited ({s})"),
+                Err(e) => format!("the MCP server could not be watched ({e})"),
+            },
+            _ = kill => {
+                // The relay closes the server's input as it stops: a
+                // server gets a moment to exit by itself, then is killed.
+                if tokio::time::timeout(STOP_GRACE, child.wait()).await.is_err() {
+                    let _ = child.kill().await;
+                }
+                "the MCP session ended".to_string()
+            }
+        };
+        let _ = exit_tx.send(cause);
+    });
+    let exited = async move {
+        exit_rx
+            .await
+            .unwrap_or_else(|_| "the MCP server's watcher stopped".to_string())
+    };
+    Ok((server_in, server_out, exited))
 }
