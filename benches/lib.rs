@@ -33,6 +33,9 @@ pub const POLICIES: &[&str] = &[
     "shell-guard",
     "secrets-guard",
     "exfiltration",
+    "governance-guard",
+    "deploy-guard",
+    "ml-lifecycle",
 ];
 
 /// The workspace root.

@@ -397,8 +397,8 @@ const NOTES: &str = "\
 - **Strict isolation: instantiation.** Policies are pre-initialised (snapshotted after
   `validate-settings`, `host/src/preinit.rs`), so a fresh instance no longer parses its
   settings or builds its glob sets; what is left is the instance itself:
-  `sandbox/instantiate-only` is ~22 µs of the ~25 µs floor, and four of them are most of the
-  set's p50. A profile of the floor (release, `perf record` over `clawlaw policy bench` of the
+  `sandbox/instantiate-only` is ~22 µs of the ~25 µs floor, and one per policy of the set is
+  most of its p50. A profile of the floor (release, `perf record` over `clawlaw policy bench` of the
   policy that allows at once, 300,000 fresh instances) puts the time in wasmtime's component
   instantiation bookkeeping, not in the policy: ~14% finding the code of each lowered
   import's trampoline (`CompiledFunctionsTable::func_loc`, two lookups per trampoline per
