@@ -66,6 +66,12 @@ fn an_idle_session_leaves_memory_and_comes_back_whole() {
     eventually("the session left memory a third time", || {
         in_memory(&gate) == 0
     });
+    let (status, shown) = gate.get(&format!("/v1/reviews/{id}"), Some(REVIEWER));
+    assert_eq!(
+        (status, shown["status"].as_str()),
+        (200, Some("approved")),
+        "{shown}"
+    );
     let (_, again) = gate.evaluate(&session, credential_read());
     assert_eq!(again["evaluation"], "ALLOW", "{again}");
     let (_, third) = gate.evaluate(&session, credential_read());

@@ -105,6 +105,8 @@ struct Places {
 #[derive(Debug)]
 struct Inner {
     sessions: HashMap<String, Places>,
+    /// Every review opened: its session.
+    reviews: HashMap<String, String>,
     /// `INDEX`, open for appending; `None` once a write to it failed (the
     /// next open catches up from the log).
     file: Option<File>,
@@ -120,7 +122,10 @@ impl Inner {
         }
         places.locs.push(loc);
         match &mark.kind {
-            MarkKind::Escalated(id) => places.open_reviews.push(id.clone()),
+            MarkKind::Escalated(id) => {
+                places.open_reviews.push(id.clone());
+                self.reviews.insert(id.clone(), mark.session.clone());
+            }
             MarkKind::Decided(id) => places.open_reviews.retain(|r| r != id),
             MarkKind::Opened | MarkKind::Other => {}
         }
@@ -153,6 +158,7 @@ impl LogIndex {
         let path = dir.join(INDEX_FILE);
         let mut inner = Inner {
             sessions: HashMap::new(),
+            reviews: HashMap::new(),
             file: None,
             entries: 0,
         };
@@ -261,6 +267,11 @@ impl LogIndex {
             .collect();
         ids.sort_unstable();
         ids
+    }
+
+    /// The session a review was opened in.
+    pub fn review_session(&self, review_id: &str) -> Option<String> {
+        self.lock().reviews.get(review_id).cloned()
     }
 
     /// The newest `limit` sessions' ids, the last opened first.
@@ -602,6 +613,9 @@ mod tests {
         assert_eq!(index.newest_sessions(10), ["b", "a"]);
         assert_eq!(index.newest_sessions(1), ["b"]);
         assert_eq!(index.sessions_with_open_reviews(), ["b"]);
+        assert_eq!(index.review_session("r-2").as_deref(), Some("a"));
+        assert_eq!(index.review_session("r-1").as_deref(), Some("b"));
+        assert_eq!(index.review_session("r-9"), None);
     }
 
     #[test]

@@ -168,12 +168,16 @@ impl Gate {
         self.observe_write(started, result)
     }
 
-    /// A review, read from the shared store if this replica has not seen it.
+    /// A review, read with its session from the store if it is not in
+    /// memory (its session left memory idle, or another replica opened it).
     pub async fn review(&self, id: &str) -> Option<Review> {
         if let Some(r) = self.reviews.get(id) {
             return Some(r);
         }
-        let session = self.store.postgres()?.review_session(id).await.ok()??;
+        let session = match &self.store {
+            Store::Local(log) => log.index().review_session(id)?,
+            Store::Postgres(pg) => pg.review_session(id).await.ok()??,
+        };
         // Held here already, but from before the review was opened.
         let cell = self.session_cell(&session).await.ok()??;
         let mut held = cell.lock().await;
