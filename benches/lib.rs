@@ -87,7 +87,17 @@ pub fn engine() -> anyhow::Result<Arc<Engine>> {
     .map_err(|e| anyhow!("{e}"))
 }
 
-/// Loads one component with default settings and limits.
+/// The limits benches load policies with: the defaults, but a deadline
+/// that a call preempted on a busy shared machine cannot reach. Benches
+/// measure time; a deadline fault would abort the whole run instead.
+pub fn bench_limits() -> Limits {
+    Limits {
+        deadline_ms: 10_000,
+        ..Limits::default()
+    }
+}
+
+/// Loads one component with default settings and [`bench_limits`].
 pub fn load(
     engine: &Arc<Engine>,
     dir: &Path,
@@ -96,7 +106,7 @@ pub fn load(
 ) -> anyhow::Result<LoadedPolicy> {
     let bytes = std::fs::read(component(dir, name))?;
     Ok(
-        LoadedPolicy::load(engine, &bytes, "{}".into(), Limits::default())
+        LoadedPolicy::load(engine, &bytes, "{}".into(), bench_limits())
             .map_err(|e| anyhow!("{name}: {e}"))?
             .with_isolation(isolation),
     )
