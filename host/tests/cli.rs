@@ -88,7 +88,9 @@ fn cargo_test_is_allowed() {
     let out = run.json();
     assert_eq!(out["evaluation"], "ALLOW");
     let policies = out["policies"].as_array().unwrap();
-    assert_eq!(policies.len(), 3);
+    assert_eq!(policies.len(), 2);
+    // fs-boundary judges file actions only: not consulted on a command.
+    assert_eq!(out["skipped"][0]["name"], "fs-boundary", "{out}");
     for p in policies {
         assert!(p["digest"].as_str().unwrap().starts_with("sha256:"));
         assert!(!p["version"].as_str().unwrap().is_empty());

@@ -34,6 +34,7 @@ fn action(session: &str, id: &str) -> Entry {
                 rules: vec![],
                 fault: None,
             }],
+            skipped: vec![],
             matched: vec![],
             reason: "every policy allowed it".into(),
             risk: 0.1,

@@ -86,7 +86,9 @@ pub trait Policy {
     /// so a missing setting takes its default and a misspelt one is an error.
     type Settings: DeserializeOwned + Default + 'static;
 
-    /// The policy's name, version and every rule it may report.
+    /// The policy's name, version, every rule it may report and, when it
+    /// judges only some, the action kinds it judges ([`Info::judging`]: the
+    /// gate consults it on those only).
     fn info() -> Info;
 
     /// Checks settings beyond what parsing already checks. Called once when
@@ -131,7 +133,10 @@ pub fn validate_settings<P: Policy>(json: &str) -> Result<(), String> {
 pub const SETTINGS_INVALID_RULE: &str = "settings.invalid";
 
 /// A policy's [`Info`] as the gate sees it: the rules it declares plus
-/// [`SETTINGS_INVALID_RULE`], which [`evaluate_json`] may report for any policy.
+/// [`SETTINGS_INVALID_RULE`], which [`evaluate_json`] may report for any
+/// policy; and, when it declares kinds and judges implied actions
+/// ([`Policy::JUDGE_IMPLIED`]), every kind whose actions may imply one of
+/// them ([`implied::implying`]), since the policy judges those too.
 pub fn full_info<P: Policy>() -> Info {
     let mut info = P::info();
     if !info.rules.iter().any(|r| r.id == SETTINGS_INVALID_RULE) {
@@ -139,6 +144,12 @@ pub fn full_info<P: Policy>() -> Info {
             SETTINGS_INVALID_RULE,
             "Settings that do not parse deny every action",
         );
+    }
+    if P::JUDGE_IMPLIED {
+        let declared = info.kinds.clone();
+        for kind in &declared {
+            info = info.judging(implied::implying(kind));
+        }
     }
     info
 }
@@ -210,6 +221,7 @@ pub mod __private {
                     summary: r.summary,
                 })
                 .collect(),
+            kinds: info.kinds,
         }
     }
 

@@ -41,6 +41,14 @@
 //! [`render_table`] prints results as the pass/fail table `clawlaw policy test`
 //! shows: one row per case (name, expected, got, rules, time), then each
 //! failure explained, then one summary line ending in `N passed, N failed`.
+//!
+//! The harness consults a policy as the gate does: on an action of a kind
+//! its [`Info`](crate::Info) does not declare ([`Info::judging`](crate::Info::judging)),
+//! the answer is the gate's, an ALLOW the policy was not consulted for. And
+//! it checks the declaration: it runs the policy anyway, and the case fails
+//! unless the policy's own answer is that same neutral ALLOW
+//! ([`check_not_consulted`]), so declaring kinds can never change a
+//! decision.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -360,14 +368,28 @@ pub fn run_cases<P: Policy>(case_file: &str) -> Result<Report, String> {
 /// Runs every case of a case file in `format` natively against policy `P`.
 pub fn run_cases_as<P: Policy>(case_file: &str, format: Format) -> Result<Report, String> {
     let file = CaseFile::parse_as(case_file, format)?;
+    let info = crate::full_info::<P>();
     let mut report = Report::default();
     for case in &file.cases {
         let settings = file.settings_for(case);
         crate::validate_settings::<P>(&settings)
             .map_err(|e| format!("case {:?}: settings rejected: {e}", case.name))?;
+        let (action, session) = (case.action(), case.session());
         let started = std::time::Instant::now();
-        let d: Decision = crate::evaluate_json::<P>(&settings, &case.action(), &case.session());
-        let outcome = Outcome::of(case, Ok(&d), started.elapsed());
+        let mut d: Decision = crate::evaluate_json::<P>(&settings, &action, &session);
+        let elapsed = started.elapsed();
+        let mut skipped = Ok(());
+        if !info.judges(&action.kind) {
+            skipped = check_not_consulted::<P>(&settings, &action, &session);
+            d = not_consulted(&action.kind);
+        }
+        let mut outcome = Outcome::of(case, Ok(&d), elapsed);
+        if let Err(e) = skipped {
+            outcome.problem = Some(match outcome.problem.take() {
+                Some(p) => format!("{p}; {e}"),
+                None => e,
+            });
+        }
         match &outcome.problem {
             None => report.passed += 1,
             Some(e) => report.failed.push((case.name.clone(), e.clone(), d.reason)),
@@ -402,6 +424,59 @@ fn assert_cases_as<P: Policy>(case_file: &str, format: Format) {
         );
     }
     assert!(report.passed > 0, "the case file has no cases");
+}
+
+/// The gate's answer for an action of a kind a policy does not judge: the
+/// policy is not consulted, which is an ALLOW with risk 0 and nothing else.
+pub fn not_consulted(kind: &str) -> Decision {
+    Decision {
+        reason: format!("not consulted: the policy does not judge {kind} actions"),
+        ..Decision::allow()
+    }
+}
+
+/// Whether a decision is what not consulting the policy amounts to: ALLOW,
+/// risk 0, no rules, labels, counters or redactions.
+pub fn is_neutral(d: &Decision) -> bool {
+    d.verdict == Verdict::Allow
+        && d.risk == 0.0
+        && d.rules.is_empty()
+        && d.labels.is_empty()
+        && d.counters.is_empty()
+        && d.redactions.is_empty()
+}
+
+/// Checks that skipping `P` on `action` changes nothing: `Ok` when `P`
+/// judges the action's kind (the gate consults it) or when its own answer
+/// is neutral ([`is_neutral`]); else an error saying what the gate would
+/// lose by not consulting it.
+pub fn check_not_consulted<P: Policy>(
+    settings: &str,
+    action: &Action,
+    session: &Session,
+) -> Result<(), String> {
+    let info = crate::full_info::<P>();
+    if info.judges(&action.kind) {
+        return Ok(());
+    }
+    let d = crate::evaluate_json::<P>(settings, action, session);
+    if is_neutral(&d) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} does not declare the kind {} (it judges {:?}) but answers it with {} \
+         (risk {}, rules {:?}, labels {:?}, counters {:?}, {} redactions): {}",
+        info.name,
+        action.kind,
+        info.kinds,
+        d.verdict,
+        d.risk,
+        d.rules,
+        d.labels,
+        d.counters,
+        d.redactions.len(),
+        d.reason
+    ))
 }
 
 /// Evaluates one action with default settings and an empty session.
@@ -598,5 +673,81 @@ case:
         assert_eq!(report.passed, 1);
         assert_eq!(report.failed.len(), 1);
         assert_eq!(report.failed[0].1, "expected ALLOW, got DENY");
+    }
+
+    /// Judges writes, and (wrongly, when it declares only writes) reads.
+    struct Writes<const DECLARE_READS: bool>;
+    impl<const DECLARE_READS: bool> Policy for Writes<DECLARE_READS> {
+        type Settings = serde_json::Value;
+        fn info() -> crate::Info {
+            let kinds: &[&str] = if DECLARE_READS {
+                &[crate::kinds::FILE_WRITE, crate::kinds::FILE_READ]
+            } else {
+                &[crate::kinds::FILE_WRITE]
+            };
+            crate::Info::new("writes", "0.1.0")
+                .rule("fs.protected", "no writes")
+                .judging(kinds)
+        }
+        fn evaluate(_: &serde_json::Value, action: &Action, _: &Session) -> Decision {
+            match action.kind.as_str() {
+                "file.write" => Decision::deny("fs.protected", "no writes"),
+                "file.read" if action.target.as_deref() == Some("/etc/shadow") => {
+                    Decision::allow().with_label("secret-read")
+                }
+                _ => Decision::allow(),
+            }
+        }
+    }
+
+    #[test]
+    fn an_undeclared_kind_is_answered_without_the_policy_and_checked() {
+        let cases = r#"
+[[case]]
+name = "a write"
+action = { kind = "file.write", target = "/etc/hosts" }
+expect = "deny"
+
+[[case]]
+name = "a shell command"
+action = { kind = "shell.exec", command = "rm -rf /" }
+expect = "allow"
+
+[[case]]
+name = "a read of a secret"
+action = { kind = "file.read", target = "/etc/shadow" }
+expect = "allow"
+"#;
+        // Declaring reads: every case passes as written.
+        assert_cases::<Writes<true>>(cases);
+        // Declaring only writes: the shell command is not consulted (and the
+        // policy's own answer agrees), but skipping the read would lose its
+        // label, so that case fails, saying so.
+        let report = run_cases::<Writes<false>>(cases).unwrap();
+        assert_eq!(report.passed, 2);
+        let shell = &report.outcomes[1];
+        assert_eq!(
+            shell.reason,
+            "not consulted: the policy does not judge shell.exec actions"
+        );
+        assert_eq!(report.failed.len(), 1);
+        let (name, problem, _) = &report.failed[0];
+        assert_eq!(name, "a read of a secret");
+        assert!(
+            problem.contains("does not declare the kind file.read")
+                && problem.contains("labels [\"secret-read\"]"),
+            "{problem}"
+        );
+        // A case may not expect the policy to judge a kind it does not.
+        let report =
+            run_cases::<Writes<false>>(&cases.replace("expect = \"allow\"", "expect = \"deny\""))
+                .unwrap();
+        assert!(
+            report.failed.iter().any(
+                |(n, p, _)| n == "a shell command" && p.starts_with("expected DENY, got ALLOW")
+            ),
+            "{:?}",
+            report.failed
+        );
     }
 }

@@ -433,21 +433,49 @@ pub struct Rule {
     pub summary: String,
 }
 
-/// A policy's name, version and rules.
+/// A policy's name, version, rules and the action kinds it judges.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Info {
     pub name: String,
     pub version: String,
     pub rules: Vec<Rule>,
+    /// The action kinds the policy judges: the gate consults it only on
+    /// actions of these kinds. Empty (the default) means every kind.
+    #[serde(default)]
+    pub kinds: Vec<String>,
 }
 
 impl Info {
+    /// A policy that judges every kind, with no rules yet.
     pub fn new(name: &str, version: &str) -> Info {
         Info {
             name: name.into(),
             version: version.into(),
             rules: Vec::new(),
+            kinds: Vec::new(),
         }
+    }
+
+    /// Declares the action kinds the policy judges ([`kinds`]): the gate
+    /// calls it only for actions of these kinds, and answers every other
+    /// kind without it, as an ALLOW with risk 0 and nothing else. Declare
+    /// them only when that is what the policy answers for every other kind;
+    /// the harness ([`crate::testing`]) checks it on every case. The export
+    /// adds the kinds whose actions imply one of these (a `tool.call` can
+    /// carry a command), see [`crate::implied::implying`].
+    pub fn judging(mut self, kinds: &[&str]) -> Info {
+        for k in kinds {
+            if !self.kinds.iter().any(|have| have == k) {
+                self.kinds.push((*k).to_string());
+            }
+        }
+        self
+    }
+
+    /// Whether the policy judges actions of `kind`: it declares it, or it
+    /// declares no kinds at all.
+    pub fn judges(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
     }
 
     /// Declares a rule the policy may report.

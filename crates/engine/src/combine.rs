@@ -97,10 +97,17 @@ pub struct Evaluation {
     pub redactions: Vec<Redaction>,
     /// Every policy consulted, with its identity and answer.
     pub policies: Vec<PolicyReport>,
+    /// The set's policies not consulted, because they do not judge the
+    /// action's kind (their `info` says so): each stands for an ALLOW with
+    /// risk 0 and nothing else, which changes nothing above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<PolicyId>,
 }
 
-/// Folds the policies' reports into one evaluation. The policy set never
-/// holds zero policies, so there is always someone who decided.
+/// Folds the policies' reports into one evaluation, with nothing skipped
+/// (the set fills [`Evaluation::skipped`]). When no policy was consulted
+/// the action is allowed (or escalated, by a threshold of 0) as if every
+/// policy had allowed it with risk 0.
 pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evaluation {
     let risk = policies.iter().map(|p| p.risk).fold(0.0f32, f32::max);
     let strictest = policies
@@ -116,10 +123,12 @@ pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evalua
         let top = policies
             .iter()
             .max_by(|a, b| a.risk.total_cmp(&b.risk))
-            .expect("non-empty");
+            .map_or_else(
+                || "no policy consulted".to_string(),
+                |top| format!("{}: {}", top.policy.name, top.reason),
+            );
         format!(
-            "combined risk {risk:.2} reaches the escalation threshold {escalation_threshold:.2} ({}: {})",
-            top.policy.name, top.reason
+            "combined risk {risk:.2} reaches the escalation threshold {escalation_threshold:.2} ({top})"
         )
     } else if strictest == Verdict::Allow {
         "every policy allowed it".to_string()
@@ -158,6 +167,7 @@ pub fn combine(policies: Vec<PolicyReport>, escalation_threshold: f32) -> Evalua
         counters,
         redactions,
         policies,
+        skipped: Vec::new(),
     }
 }
 
@@ -215,6 +225,17 @@ mod tests {
         assert!(e.reason.contains("combined risk 0.80"), "{}", e.reason);
         let e = combine(vec![report("a", risky)], 0.81);
         assert_eq!(e.evaluation, Verdict::Allow);
+    }
+
+    #[test]
+    fn no_policy_consulted_is_every_policy_allowing_with_no_risk() {
+        let e = combine(Vec::new(), 0.8);
+        assert_eq!((e.evaluation, e.risk), (Verdict::Allow, 0.0));
+        assert_eq!(e.reason, "every policy allowed it");
+        assert!(e.rules.is_empty() && e.labels.is_empty() && e.counters.is_empty());
+        let e = combine(Vec::new(), 0.0);
+        assert_eq!(e.evaluation, Verdict::Escalate);
+        assert!(e.reason.contains("no policy consulted"), "{}", e.reason);
     }
 
     #[test]

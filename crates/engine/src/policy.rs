@@ -71,6 +71,8 @@ pub struct PolicyOutcome {
 pub struct LoadedPolicy {
     id: PolicyId,
     rules: Vec<Rule>,
+    /// The action kinds it judges; empty for every kind.
+    kinds: Vec<String>,
     pre: contract::Pre,
     settings: String,
     limits: Limits,
@@ -116,6 +118,7 @@ impl LoadedPolicy {
                 digest: compiled.digest,
             },
             rules: Vec::new(),
+            kinds: Vec::new(),
             pre,
             // The settings it accepts, set once validated below.
             settings: String::new(),
@@ -131,6 +134,7 @@ impl LoadedPolicy {
         check_info(&info).map_err(LoadError::InvalidInfo)?;
         policy.id.name = info.name;
         policy.id.version = info.version;
+        policy.kinds = info.kinds;
         policy.rules = info
             .rules
             .into_iter()
@@ -227,6 +231,19 @@ impl LoadedPolicy {
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The action kinds the policy declares it judges (its `info`); empty
+    /// when it judges every kind (and always for a 0.1.0 or 0.2.0
+    /// component).
+    pub fn kinds(&self) -> &[String] {
+        &self.kinds
+    }
+
+    /// Whether the policy judges actions of `kind`: a set consults it only
+    /// then, and answers the rest without it.
+    pub fn judges(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
     }
 
     pub fn limits(&self) -> &Limits {
@@ -565,6 +582,11 @@ fn check_info(info: &wit::Info) -> Result<(), String> {
         if !seen.insert(&r.id) {
             return Err(format!("rule id {:?} is declared twice", r.id));
         }
+    }
+    if let Some(k) = info.kinds.iter().find(|k| !is_name(k)) {
+        return Err(format!(
+            "action kind {k:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
+        ));
     }
     Ok(())
 }

@@ -2,6 +2,13 @@
 //! together on every action. A set is immutable once built and shared by
 //! `Arc`; a reload builds a new set and swaps it whole, so an evaluation
 //! always runs on one complete set.
+//!
+//! A policy is consulted only on the action kinds its `info` declares
+//! (every kind when it declares none, as every 0.1.0 and 0.2.0 component
+//! does): the others are answered without instantiating it, as the
+//! contract says, an ALLOW with risk 0 and nothing else, and listed in
+//! [`Evaluation::skipped`]. Those consulted still each run in a fresh
+//! instance (or a pooled one, when so configured).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,6 +81,9 @@ pub struct PolicyStatus {
     /// Whether its evaluations start from a snapshot taken after it parsed
     /// its settings (see [`crate::preinit`]).
     pub preinitialized: bool,
+    /// The action kinds it is consulted on; empty for every kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
     /// Whether the code it runs was loaded from the on-disk compile cache
     /// rather than compiled (and, when pre-initialised, snapshotted) now.
     pub cached: bool,
@@ -142,13 +152,18 @@ impl PolicySet {
         })
     }
 
-    /// Evaluates one action against every policy and combines the answers.
+    /// Evaluates one action against every policy that judges its kind and
+    /// combines the answers; the rest are listed as skipped.
     pub fn evaluate(&self, action: &Action, session: &Session) -> Evaluation {
         let wit_action = convert::action(action);
         let wit_session = convert::session(session);
-        let reports = self
-            .slots
-            .iter()
+        let (consulted, skipped): (Vec<&Slot>, Vec<&Slot>) =
+            self.slots.iter().partition(|slot| match slot {
+                Slot::Ready(policy) => policy.judges(&action.kind),
+                Slot::Broken { .. } => true,
+            });
+        let reports = consulted
+            .into_iter()
             .map(|slot| match slot {
                 Slot::Ready(policy) => {
                     let _span = tracing::debug_span!("policy", name = %policy.id().name, version = %policy.id().version).entered();
@@ -161,7 +176,9 @@ impl PolicySet {
                 Slot::Broken { id, fault } => PolicyReport::faulted(id.clone(), fault.clone(), 0),
             })
             .collect();
-        combine(reports, self.escalation_threshold)
+        let mut evaluation = combine(reports, self.escalation_threshold);
+        evaluation.skipped = skipped.into_iter().map(|s| s.id().clone()).collect();
+        evaluation
     }
 
     /// The policies, in evaluation order, with their load status.
@@ -176,11 +193,16 @@ impl PolicySet {
                         (Isolation::default(), false, false, Some(fault.clone()))
                     }
                 };
+                let kinds = match slot {
+                    Slot::Ready(p) => p.kinds().to_vec(),
+                    Slot::Broken { .. } => Vec::new(),
+                };
                 PolicyStatus {
                     id: slot.id().clone(),
                     source: source.clone(),
                     isolation,
                     preinitialized,
+                    kinds,
                     cached,
                     fault,
                 }

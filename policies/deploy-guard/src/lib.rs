@@ -170,6 +170,9 @@ impl Policy for DeployGuard {
                 MANIFEST_MISSING,
                 "Deny k8s.apply actions that carry no manifest",
             )
+            // `evaluate` allows every other kind outright, and no kind
+            // implies a k8s.apply: the gate need not consult it on them.
+            .judging(&[kinds::K8S_APPLY])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

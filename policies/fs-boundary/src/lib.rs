@@ -234,6 +234,9 @@ impl Policy for FsBoundary {
                 READABLE,
                 "Allow reading toolchain and system sources outside the workspace (noted)",
             )
+            // `evaluate` allows every other kind outright; the export adds
+            // `tool.call`, whose file reads, writes and deletes it judges.
+            .judging(&[kinds::FILE_READ, kinds::FILE_WRITE, kinds::FILE_DELETE])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

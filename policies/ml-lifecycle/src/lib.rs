@@ -249,6 +249,9 @@ impl Policy for MlLifecycle {
                 "Escalate promoting a model whose training run hit a loss anomaly",
             )
             .rule(INPUT_INVALID, "Deny ML actions whose input is malformed")
+            // `evaluate` allows every other kind outright, and no kind
+            // implies these: the gate need not consult it on the rest.
+            .judging(&[kinds::TRAIN_SUBMIT, kinds::TRAIN_STEP, kinds::MODEL_PROMOTE])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

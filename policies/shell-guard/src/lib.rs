@@ -26,10 +26,15 @@ impl Policy for ShellGuard {
     type Settings = Settings;
 
     fn info() -> Info {
-        rules::all().fold(
-            Info::new("shell-guard", env!("CARGO_PKG_VERSION")),
-            |info, (id, summary)| info.rule(id, summary),
-        )
+        rules::all()
+            .fold(
+                Info::new("shell-guard", env!("CARGO_PKG_VERSION")),
+                |info, (id, summary)| info.rule(id, summary),
+            )
+            // `evaluate` allows every other kind outright; the export adds
+            // the kinds that imply a command (`file.write` of a script, a
+            // `tool.call` carrying one), which it judges through them.
+            .judging(&[kinds::SHELL_EXEC])
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {

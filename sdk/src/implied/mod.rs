@@ -99,6 +99,21 @@ pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Sessi
     })
 }
 
+/// The kinds whose actions may imply an action of `kind`, directly or
+/// through another implied action: a `tool.call` implies commands, file
+/// reads, writes and deletes and requests; a `file.write` implies the
+/// commands of the script it writes. A policy that judges `kind` (and
+/// implied actions) judges these kinds too.
+pub fn implying(kind: &str) -> &'static [&'static str] {
+    match kind {
+        kinds::SHELL_EXEC => &[kinds::FILE_WRITE, kinds::TOOL_CALL],
+        kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE | kinds::NET_REQUEST => {
+            &[kinds::TOOL_CALL]
+        }
+        _ => &[],
+    }
+}
+
 /// Folds the decision on one implied action into the decision so far on
 /// `original`: the more severe verdict (then, between equal verdicts, the
 /// higher risk of a matched rule) gives the verdict and the reason,

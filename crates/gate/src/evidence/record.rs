@@ -85,6 +85,11 @@ pub struct PolicyMatched {
     /// `sha256:<hex>` naming the exact policy set (digests and settings).
     pub policy_set: String,
     pub policies: Vec<PolicyConsulted>,
+    /// The names of the set's policies not consulted, because they do not
+    /// judge this action's kind (they declare the kinds they judge): each
+    /// counts as an ALLOW with risk 0 and nothing else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
     /// Every rule that matched, as `policy/rule` (`gate/...` for the gate's own).
     pub matched: Vec<String>,
     /// The combined reason.

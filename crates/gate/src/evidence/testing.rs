@@ -18,6 +18,7 @@ pub fn action(session: &str, id: &str, evaluation: Verdict) -> Entry {
         policy_matched: PolicyMatched {
             policy_set: "sha256:00".into(),
             policies: vec![],
+            skipped: vec![],
             matched: vec![],
             reason: String::new(),
             risk: 0.0,

@@ -101,6 +101,7 @@ impl Gate {
                 counters: Vec::new(),
                 redactions: redactions_of(set.clone(), &action, &view).await,
                 policies: Vec::new(),
+                skipped: Vec::new(),
             };
             principal_review = Some(decision);
             d
@@ -172,6 +173,7 @@ impl Gate {
             policy_matched: PolicyMatched {
                 policy_set: set.version().to_string(),
                 policies: decided.policies.clone(),
+                skipped: decided.skipped.clone(),
                 matched: decided.rules.clone(),
                 reason: decided.reason.clone(),
                 risk: decided.risk,
@@ -270,6 +272,7 @@ impl Gate {
             policy_matched: PolicyMatched {
                 policy_set: set.version().to_string(),
                 policies: Vec::new(),
+                skipped: Vec::new(),
                 matched: vec![rule.to_string()],
                 reason: reason.clone(),
                 risk: 1.0,
@@ -318,6 +321,8 @@ struct Decided {
     counters: Vec<(String, i64)>,
     redactions: Vec<clawlaw_sdk::Redaction>,
     policies: Vec<PolicyConsulted>,
+    /// The set's policies not consulted on this action's kind.
+    skipped: Vec<String>,
 }
 
 impl From<Evaluation> for Decided {
@@ -342,6 +347,7 @@ impl From<Evaluation> for Decided {
                     fault: p.fault.map(|f| f.kind().to_string()),
                 })
                 .collect(),
+            skipped: e.skipped.into_iter().map(|p| p.name).collect(),
         }
     }
 }
