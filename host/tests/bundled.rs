@@ -22,8 +22,14 @@ fn run<P: Policy>(crate_name: &str) {
     for case in &file.cases {
         let settings = file.settings_for(case);
         if loaded.as_ref().is_none_or(|(s, _, _)| *s != settings) {
+            // Decisions are what is checked here (deadlines: `sandbox::`):
+            // a call preempted on a loaded machine must not fault.
+            let limits = Limits {
+                deadline_ms: 10_000,
+                ..Limits::default()
+            };
             let load = |engine| {
-                LoadedPolicy::load(engine, &bytes, settings.clone(), Limits::default())
+                LoadedPolicy::load(engine, &bytes, settings.clone(), limits)
                     .unwrap_or_else(|e| panic!("{crate_name}: case {:?}: {e}", case.name))
             };
             let (snapshot, plain) = (load(&engine), load(&plain_engine));
