@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::server::{Server, config, gate, gate_with_env, shell};
+use common::server::{AGENT, REVIEWER, Server, config, gate, gate_with_env, shell};
 use serde_json::{Value, json};
 
 /// How a receiver answers.
@@ -517,4 +517,46 @@ fn a_bad_webhook_or_a_missing_secret_stops_the_gate_at_start() {
         stderr.contains("gate.toml: notify.webhook[0].url: expected http or https, got ftp"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_review_read_back_with_its_session_is_not_sent_again() {
+    let receiver = Receiver::start(Behaviour::Ok);
+    let extra = format!(
+        "[store]\nidle_secs = 1\n{}",
+        webhook("ops", &receiver.url("/hook"), "json", "")
+    );
+    let (server, _dir) = gate_with_env(&extra, &[]);
+    let session = server.open_session(json!({"scope": {"roots": ["/work/app"]}}));
+    let review = escalate(&server, &session, "sudo apt-get install -y jq");
+    assert_eq!(receiver.wait_for(1, Duration::from_secs(10)).len(), 1);
+    let (status, _) = server.post(
+        &format!("/v1/reviews/{review}/approve"),
+        Some(REVIEWER),
+        &json!({"reason": "needed"}),
+    );
+    assert_eq!(status, 200);
+    // The session leaves memory with its decided review, then is read back.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.get("/healthz", None).1["sessions"] != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the idle session stayed in memory"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, summary) = server.get(&format!("/v1/sessions/{session}"), Some(AGENT));
+    assert_eq!(status, 200, "{summary}");
+    let (status, shown) = server.get(&format!("/v1/reviews/{review}"), Some(REVIEWER));
+    assert_eq!(
+        (status, shown["status"].as_str()),
+        (200, Some("approved")),
+        "{shown}"
+    );
+    // A second escalation is sent: the notifier still runs, and only once each.
+    escalate(&server, &session, "sudo apt-get install -y curl");
+    let got = receiver.wait_for(2, Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(500));
+    let got = receiver.requests().len().max(got.len());
+    assert_eq!(got, 2, "the read-back review was notified again");
 }

@@ -68,6 +68,12 @@ pub enum ReviewEventKind {
 pub struct ReviewEvent {
     pub kind: ReviewEventKind,
     pub review: Review,
+    /// Opened because its session was read back from the evidence (after
+    /// it left memory, or from another replica's records), not by an
+    /// action just now: watchers may show it, notifiers must not send it
+    /// again.
+    #[serde(skip)]
+    pub read_back: bool,
 }
 
 /// Events a slow watcher may fall behind by before it is told to resync.
@@ -131,10 +137,13 @@ impl Reviews {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Opens a pending review; `opened_at` fixes its expiry.
+    /// Opens a pending review; `opened_at` fixes its expiry. `read_back`:
+    /// it was opened earlier and is read back with its session (see
+    /// [`ReviewEvent::read_back`]).
     #[allow(clippy::too_many_arguments)]
     pub fn open(
         &self,
+        read_back: bool,
         id: String,
         session_id: &str,
         action_id: &str,
@@ -163,7 +172,11 @@ impl Reviews {
         };
         self.lock().insert(id, review.clone());
         self.changed.notify_waiters();
-        self.publish(ReviewEventKind::Opened, review);
+        let _ = self.events.send(ReviewEvent {
+            kind: ReviewEventKind::Opened,
+            review,
+            read_back,
+        });
     }
 
     /// Every review opened and decided from now on, in order. A receiver
@@ -176,7 +189,11 @@ impl Reviews {
 
     fn publish(&self, kind: ReviewEventKind, review: Review) {
         // No receiver is not an error: nobody is watching.
-        let _ = self.events.send(ReviewEvent { kind, review });
+        let _ = self.events.send(ReviewEvent {
+            kind,
+            review,
+            read_back: false,
+        });
     }
 
     pub fn get(&self, id: &str) -> Option<Review> {
@@ -313,7 +330,7 @@ impl Reviews {
         before - map.len()
     }
 
-    /// Marks an approval used (when replaying the log).
+    /// Marks an approval used (when reading a session from its evidence).
     pub fn mark_consumed(&self, review_id: &str) {
         if let Some(r) = self.lock().get_mut(review_id) {
             r.consumed = true;
@@ -349,6 +366,7 @@ mod tests {
 
     fn open(r: &Reviews, id: &str, digest: &str, at: Timestamp) {
         r.open(
+            false,
             id.into(),
             "s1",
             "a1",

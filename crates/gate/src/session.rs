@@ -225,7 +225,8 @@ impl SessionState {
     }
 
     /// Applies one evaluated action. The same function runs live and when
-    /// the log is replayed at start-up, so both reach the same state.
+    /// a session is read back from its evidence, so both reach the same
+    /// state.
     pub fn apply(&mut self, a: &Applied<'_>) {
         let action = a.action;
         self.actions += 1;

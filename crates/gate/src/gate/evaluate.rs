@@ -194,6 +194,7 @@ impl Gate {
         let session = &mut held.session;
         if let Some(id) = &review_id {
             self.reviews.open(
+                false,
                 id.clone(),
                 session_id,
                 &action.id,

@@ -63,6 +63,7 @@ impl Gate {
                         ))
                     });
                     self.reviews.open(
+                        true,
                         id.clone(),
                         &rec.session_id,
                         &action.id,

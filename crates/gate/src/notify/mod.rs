@@ -98,8 +98,8 @@ impl Notifier {
         self.targets.iter().map(|t| t.name.as_str())
     }
 
-    /// Starts notifying of the reviews `gate` opens from now on (so call it
-    /// after the evidence is replayed: replayed reviews are not re-sent).
+    /// Starts notifying of the reviews `gate` opens from now on (reviews
+    /// read back from the evidence with their sessions are not re-sent).
     /// The handle is the dispatcher's; aborting it stops new notifications.
     pub fn spawn(self, gate: Arc<Gate>) -> tokio::task::JoinHandle<()> {
         // Subscribed before returning: no review opened after this is missed.
@@ -126,9 +126,12 @@ async fn dispatch(
 ) {
     loop {
         let review = match events.recv().await {
+            // A review read back with its session was notified when it
+            // was opened (by this gate before, or by another replica).
             Ok(ReviewEvent {
                 kind: ReviewEventKind::Opened,
                 review,
+                read_back: false,
             }) => review,
             Ok(_) => continue,
             Err(RecvError::Lagged(missed)) => {
