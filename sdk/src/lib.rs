@@ -57,7 +57,23 @@
 
 extern crate self as clawlaw_sdk;
 
+#[cfg(any(test, all(target_arch = "wasm32", feature = "arena")))]
+mod arena;
 mod types;
+
+/// A policy component allocates an evaluation's memory from one arena (see
+/// `arena.rs`; feature `arena`, on by default).
+#[cfg(all(target_arch = "wasm32", feature = "arena"))]
+#[global_allocator]
+static ALLOCATOR: arena::Arena = arena::Arena;
+
+/// From here on the instance allocates from its arena: after the settings
+/// are parsed and validated, what the gate snapshots, and in every
+/// evaluation.
+fn start_arena() {
+    #[cfg(all(target_arch = "wasm32", feature = "arena"))]
+    arena::start();
+}
 
 pub mod effects;
 pub mod gate;
@@ -227,7 +243,9 @@ pub mod __private {
 
     pub fn validate<P: Policy>(settings: String) -> Result<(), String> {
         let parsed = cached_settings::<P>(settings)?;
-        P::validate(&parsed)
+        let verdict = P::validate(&parsed);
+        crate::start_arena();
+        verdict
     }
 
     std::thread_local! {
@@ -261,6 +279,7 @@ pub mod __private {
         action: wit::Action,
         session: wit::Session,
     ) -> wit::Decision {
+        crate::start_arena();
         let action = Action {
             id: action.id,
             kind: action.kind,
