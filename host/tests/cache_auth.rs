@@ -230,7 +230,7 @@ fn an_entry_written_without_the_key_is_refused() {
     assert!(
         std::fs::read(&entry)
             .unwrap()
-            .starts_with(b"clawlaw-cache/1\n")
+            .starts_with(b"clawlaw-cache/2\n")
     );
 
     // Another gate's key (a cache dir shared with a gate whose key file is

@@ -5,12 +5,14 @@
 //! It also remembers which snapshot pre-initialisation made of a component
 //! with given settings ([`crate::preinit`]): a small file named by a digest
 //! of the inputs, holding the snapshot's digest, whose compiled code is in
-//! the cache like any other component's. A restart then skips the
-//! instrument, run and snapshot steps as well as the compiles.
+//! the cache like any other component's — or that the component rejects
+//! those settings. A restart then skips the instrument, run and snapshot
+//! steps as well as the compiles, and a load that finds a record needs
+//! neither the plain component nor a `validate-settings` call.
 //!
 //! Loading a cached component runs the machine code in it, so the cache
 //! loads only what this gate wrote: every entry is sealed with an
-//! HMAC-SHA256 tag over what it is (its kind, the digest or snapshot key it
+//! BLAKE3 keyed-hash tag (a MAC) over what it is (its kind, the digest or snapshot key it
 //! is stored under, the engine hash) and its bytes, keyed by a secret in a
 //! file outside the cache directory that only the gate's user can read
 //! ([`seal`]; default [`CompileCache::default_key_file`]). An agent that can
@@ -120,7 +122,7 @@ impl CompileCache {
 
     /// The payload of the entry at `path` stored as `entry`, if there is one
     /// and its tag verifies. One that does not is deleted.
-    fn read_verified(&self, path: &Path, entry: &Entry<'_>) -> Option<Vec<u8>> {
+    fn read_verified(&self, path: &Path, entry: &Entry<'_>) -> Option<Opened> {
         let stored = match read_entry(path) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return None,
@@ -131,11 +133,10 @@ impl CompileCache {
             }
         };
         match self.key.open(entry, &stored).map(<[u8]>::len) {
-            Ok(payload_len) => {
-                let mut payload = stored;
-                payload.drain(..payload.len() - payload_len);
-                Some(payload)
-            }
+            Ok(payload_len) => Some(Opened {
+                start: stored.len() - payload_len,
+                stored,
+            }),
             Err(refusal) => {
                 tracing::warn!(path = %path.display(), reason = %refusal, "refusing a cache entry this gate did not write; deleting it");
                 let _ = std::fs::remove_file(path);
@@ -153,7 +154,7 @@ impl CompileCache {
         // digest and engine (their tag, made with a key only the gate's user
         // can read, verified above); wasmtime still checks the header and
         // engine compatibility, and bytes that fail are removed below.
-        match unsafe { Component::deserialize(engine, &code) } {
+        match unsafe { Component::deserialize(engine, code.payload()) } {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "discarding unreadable compiled component");
@@ -168,22 +169,35 @@ impl CompileCache {
             .join(format!("{key_hex}-{}.snapshot", self.engine_hash))
     }
 
-    /// The digest (hex) of the snapshot recorded for `key_hex`, if any.
-    pub fn snapshot(&self, key_hex: &str) -> Option<String> {
+    /// What pre-initialisation recorded for `key_hex`, if anything.
+    pub fn snapshot(&self, key_hex: &str) -> Option<SnapshotRecord> {
         let path = self.snapshot_path_for(key_hex);
         let bytes = self.read_verified(&path, &self.entry(Kind::Snapshot, key_hex))?;
-        let digest = std::str::from_utf8(&bytes).ok()?;
-        (digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| digest.to_string())
+        let text = std::str::from_utf8(bytes.payload()).ok()?;
+        if text == REJECTED {
+            return Some(SnapshotRecord::Rejected);
+        }
+        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| SnapshotRecord::Snapshot(text.to_string()))
     }
 
     /// Records that the snapshot for `key_hex` is the component whose
     /// digest (hex) is `digest_hex`. Failure is logged, not fatal.
     pub fn put_snapshot(&self, key_hex: &str, digest_hex: &str) {
+        self.put_record(key_hex, digest_hex);
+    }
+
+    /// Records that the component rejects the settings `key_hex` names.
+    /// Failure is logged, not fatal.
+    pub fn put_rejected(&self, key_hex: &str) {
+        self.put_record(key_hex, REJECTED);
+    }
+
+    fn put_record(&self, key_hex: &str, record: &str) {
         let path = self.snapshot_path_for(key_hex);
         let sealed = self
             .key
-            .seal(&self.entry(Kind::Snapshot, key_hex), digest_hex.as_bytes());
+            .seal(&self.entry(Kind::Snapshot, key_hex), record.as_bytes());
         if let Err(e) = self.write_atomically(&path, &sealed) {
             tracing::warn!(path = %path.display(), error = %e, "could not record the snapshot");
         }
@@ -213,6 +227,35 @@ impl CompileCache {
         if let Err(e) = result {
             tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
         }
+    }
+}
+
+/// What pre-initialising a component with given settings gave (see
+/// [`crate::preinit`]), as the cache recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotRecord {
+    /// The snapshot: the sha256 (hex) of the pre-initialised component,
+    /// whose compiled code the cache holds under that digest.
+    Snapshot(String),
+    /// None: the component rejects those settings (`validate-settings`
+    /// said why). The gate offers its facts to every policy and most
+    /// reject them; remembering that spares each load the call.
+    Rejected,
+}
+
+/// A snapshot record's payload for [`SnapshotRecord::Rejected`].
+const REJECTED: &str = "rejected";
+
+/// A stored entry whose tag checked out: its bytes as read, and where its
+/// payload starts in them (kept in place: a payload is megabytes of code).
+struct Opened {
+    stored: Vec<u8>,
+    start: usize,
+}
+
+impl Opened {
+    fn payload(&self) -> &[u8] {
+        &self.stored[self.start..]
     }
 }
 

@@ -18,6 +18,8 @@ use crate::limits::Limits;
 use crate::pool::{Isolation, Pool, Warm};
 use crate::sandbox::SandboxState;
 
+mod load;
+
 /// How many evaluation deadlines the calls made once at load may take.
 pub const LOAD_DEADLINE_FACTOR: u64 = 20;
 
@@ -86,125 +88,6 @@ pub struct LoadedPolicy {
 }
 
 impl LoadedPolicy {
-    /// Compiles (or loads from cache), links, names and validates a policy.
-    /// `settings` is JSON text; it is validated once, here.
-    pub fn load(
-        engine: &Arc<Engine>,
-        bytes: &[u8],
-        settings: String,
-        limits: Limits,
-    ) -> Result<LoadedPolicy, LoadError> {
-        LoadedPolicy::load_preferring(engine, bytes, None, settings, limits)
-    }
-
-    /// [`Self::load`] with `preferred` settings when the policy accepts
-    /// them, else `settings`: compiled, linked and named once, validated
-    /// with each in turn. A rejection of `preferred` is no error (the gate
-    /// offers its facts to every policy, `clawlaw-gate`'s `gate_facts`); a
-    /// fault is.
-    pub fn load_preferring(
-        engine: &Arc<Engine>,
-        bytes: &[u8],
-        preferred: Option<String>,
-        settings: String,
-        limits: Limits,
-    ) -> Result<LoadedPolicy, LoadError> {
-        let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
-        let pre = link(engine, &compiled.component).map_err(LoadError::WrongWorld)?;
-        let mut policy = LoadedPolicy {
-            id: PolicyId {
-                name: String::new(),
-                version: String::new(),
-                digest: compiled.digest,
-            },
-            rules: Vec::new(),
-            kinds: Vec::new(),
-            pre,
-            // The settings it accepts, set once validated below.
-            settings: String::new(),
-            limits,
-            engine: engine.clone(),
-            cached: compiled.cached,
-            preinitialized: false,
-            pool: None,
-        };
-        let info = policy
-            .call(|p, store| p.call_info(store))
-            .map_err(LoadError::Info)?;
-        check_info(&info).map_err(LoadError::InvalidInfo)?;
-        policy.id.name = info.name;
-        policy.id.version = info.version;
-        policy.kinds = info.kinds;
-        policy.rules = info
-            .rules
-            .into_iter()
-            .map(|r| Rule {
-                id: r.id,
-                summary: r.summary,
-            })
-            .collect();
-        let mut rejected = None;
-        for candidate in preferred.into_iter().chain([settings]) {
-            let verdict = policy
-                .call_at_load(|p, store| p.call_validate_settings(store, &candidate))
-                .map_err(LoadError::SettingsFault)?;
-            match verdict {
-                Ok(()) => {
-                    policy.settings = candidate;
-                    rejected = None;
-                    break;
-                }
-                Err(why) => rejected = Some(why),
-            }
-        }
-        if let Some(why) = rejected {
-            return Err(LoadError::SettingsRejected(why));
-        }
-        if engine.preinitialize() {
-            policy.preinitialize(bytes);
-        }
-        Ok(policy)
-    }
-
-    /// Swaps the component for one pre-initialised with this policy's
-    /// settings, when one can be made and it names the same policy; else
-    /// keeps the component as it is and says why in the log.
-    fn preinitialize(&mut self, bytes: &[u8]) {
-        let (digest, settings) = (&self.id.digest, &self.settings);
-        let version = self.pre.version();
-        let snapshot =
-            crate::preinit::preinitialized(&self.engine, bytes, digest, settings, version, || {
-                self.load_store()
-            })
-            .map_err(|e| e.to_string())
-            .and_then(|compiled| {
-                let pre = link(&self.engine, &compiled.component)?;
-                Ok((pre, compiled.cached))
-            });
-        let (pre, cached) = match snapshot {
-            Ok(snapshot) => snapshot,
-            Err(e) => {
-                tracing::warn!(policy = %self.id.name, "not pre-initialised: {e}");
-                return;
-            }
-        };
-        let plain = std::mem::replace(&mut self.pre, pre);
-        match self.call(|p, store| p.call_info(store)) {
-            Ok(info) if info.name == self.id.name && info.version == self.id.version => {
-                self.preinitialized = true;
-                self.cached = cached;
-            }
-            other => {
-                let why = match other {
-                    Ok(info) => format!("it names itself {} {}", info.name, info.version),
-                    Err(fault) => fault.to_string(),
-                };
-                tracing::warn!(policy = %self.id.name, "not pre-initialised: the snapshot fails its check: {why}");
-                self.pre = plain;
-            }
-        }
-    }
-
     /// This policy with its evaluations run as `isolation` says: fresh
     /// instances (the default) or pooled ones.
     pub fn with_isolation(mut self, isolation: Isolation) -> LoadedPolicy {
@@ -531,15 +414,6 @@ impl LoadedPolicy {
     }
 }
 
-/// A compiled component linked against the sandbox and checked to export
-/// the `clawlaw:policy` world of the version it was built against.
-fn link(
-    engine: &Engine,
-    component: &wasmtime::component::Component,
-) -> Result<contract::Pre, String> {
-    contract::Pre::link(engine.wasmtime(), engine.linker(), component)
-}
-
 /// A label, counter or rule name: short, lower-case, no spaces.
 fn is_name(s: &str) -> bool {
     (1..=64).contains(&s.len())
@@ -555,38 +429,4 @@ fn declares(known: &str, id: &str) -> bool {
         || known.strip_suffix('*').is_some_and(|prefix| {
             prefix.ends_with('.') && id.len() > prefix.len() && id.starts_with(prefix)
         })
-}
-
-fn check_info(info: &wit::Info) -> Result<(), String> {
-    if !is_name(&info.name) {
-        return Err(format!(
-            "name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
-            info.name
-        ));
-    }
-    if info.version.is_empty() || info.version.len() > 64 {
-        return Err(format!(
-            "version {:?} must be 1-64 characters",
-            info.version
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for r in &info.rules {
-        let name = r.id.strip_suffix(".*").unwrap_or(&r.id);
-        if !is_name(name) {
-            return Err(format!(
-                "rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
-                r.id
-            ));
-        }
-        if !seen.insert(&r.id) {
-            return Err(format!("rule id {:?} is declared twice", r.id));
-        }
-    }
-    if let Some(k) = info.kinds.iter().find(|k| !is_name(k)) {
-        return Err(format!(
-            "action kind {k:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
-        ));
-    }
-    Ok(())
 }

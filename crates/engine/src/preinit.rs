@@ -34,6 +34,7 @@ use wasmtime::Store;
 use wasmtime::component::{ComponentExportIndex, Instance, Lift, WasmList};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
+use crate::cache::SnapshotRecord;
 use crate::contract::{self, ContractVersion};
 use crate::engine::{Compiled, Engine};
 use crate::fault::one_line;
@@ -70,11 +71,10 @@ pub(crate) fn preinitialized(
     version: ContractVersion,
     new_store: impl FnOnce() -> Store<SandboxState>,
 ) -> Result<Compiled, PreinitError> {
-    let key = snapshot_key(digest, settings);
-    let recorded = engine.cache().and_then(|cache| cache.snapshot(&key));
-    if let Some(compiled) = recorded.and_then(|digest| engine.cached(&digest)) {
+    if let Some(Recorded::Snapshot(compiled)) = recorded(engine, digest, settings) {
         return Ok(compiled);
     }
+    let key = snapshot_key(digest, settings);
     let snapshot = snapshot(engine, bytes, settings, version, new_store)?;
     let compiled = engine
         .compile(&snapshot)
@@ -84,6 +84,37 @@ pub(crate) fn preinitialized(
         cache.put_snapshot(&key, digest);
     }
     Ok(compiled)
+}
+
+/// What an earlier load recorded of the component whose digest is `digest`
+/// with `settings`, when the compile cache has it: the compiled snapshot,
+/// or that the component rejects them. A snapshot is recorded only after
+/// the component accepted those settings (`validate-settings` ran in it),
+/// so finding one also says that they are accepted: a load that finds a
+/// record needs neither the plain component nor another `validate-settings`
+/// call (what a one-shot process saves, `clawlaw hook --policies`).
+pub(crate) fn recorded(engine: &Engine, digest: &str, settings: &str) -> Option<Recorded> {
+    let key = snapshot_key(digest, settings);
+    match engine.cache()?.snapshot(&key)? {
+        SnapshotRecord::Snapshot(snapshot) => engine.cached(&snapshot).map(Recorded::Snapshot),
+        SnapshotRecord::Rejected => Some(Recorded::Rejected),
+    }
+}
+
+/// What an earlier load recorded for a component and settings.
+pub(crate) enum Recorded {
+    /// Its snapshot, compiled.
+    Snapshot(Compiled),
+    /// The component rejects the settings.
+    Rejected,
+}
+
+/// Records that the component whose digest is `digest` rejects `settings`
+/// (see [`recorded`]).
+pub(crate) fn record_rejected(engine: &Engine, digest: &str, settings: &str) {
+    if let Some(cache) = engine.cache() {
+        cache.put_rejected(&snapshot_key(digest, settings));
+    }
 }
 
 /// What names a snapshot: everything that goes into it. The engine's own

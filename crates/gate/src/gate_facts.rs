@@ -79,12 +79,24 @@ pub fn add_set(facts: &mut GateFacts, config: &SetConfig) {
     }
 }
 
-/// Facts for a one-shot evaluation (`clawlaw eval`, `clawlaw hook
-/// --policies`): the process's own, the policies' source and the set.
-pub fn one_shot(source: &Path, spec: &SetConfig) -> GateFacts {
+/// Facts for a process that evaluates in process and stays while the agent
+/// runs (`clawlaw mcp stdio`): the process's own, the policies' source and
+/// the set.
+pub fn in_process(source: &Path, spec: &SetConfig) -> GateFacts {
     let mut facts = own_process();
     add_file(&mut facts, source);
     add_set(&mut facts, spec);
+    facts
+}
+
+/// Facts for a one-shot evaluation (`clawlaw eval`, `clawlaw hook
+/// --policies`): [`in_process`]'s without the pid. The process has answered
+/// and exited before the agent can act on its pid, and leaving it out keeps
+/// the policies' settings the same from one call to the next, and with them
+/// the pre-initialised snapshots the compile cache keeps for those settings.
+pub fn one_shot(source: &Path, spec: &SetConfig) -> GateFacts {
+    let mut facts = in_process(source, spec);
+    facts.pids.clear();
     facts
 }
 

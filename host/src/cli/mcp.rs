@@ -254,7 +254,7 @@ async fn open_local(
         SetConfig::from_path(path).with_context(|| format!("policies {}", path.display()))?;
     args.engine.apply(&mut config.set.engine);
     let key_file = state_dir.join(clawlaw_gate::redact::KEY_FILE);
-    let mut facts = clawlaw_gate::gate_facts::one_shot(path, &config);
+    let mut facts = clawlaw_gate::gate_facts::in_process(path, &config);
     clawlaw_gate::gate_facts::add_file(&mut facts, state_dir);
     clawlaw_gate::gate_facts::add_secret(&mut facts, &key_file);
     let mut spec = config.set;

@@ -142,11 +142,15 @@ impl EngineArgs {
     }
 
     /// The same, for a command that evaluates one action per process (`eval`,
-    /// `hook --policies`): never pre-initialised, since taking a snapshot
-    /// costs more than one evaluation can save.
+    /// `hook --policies`): pre-initialised only with the compile cache on.
+    /// The first call takes the snapshots and the cache keeps them, so the
+    /// next ones start from them without building what the policies derive
+    /// from their settings (secrets-guard's compiled rule set); without the
+    /// cache every call would take them again, which costs more than one
+    /// evaluation can save.
     pub fn apply_one_shot(&self, section: &mut clawlaw_gate::config::EngineSection) {
         self.apply(section);
-        section.preinitialize = false;
+        section.preinitialize &= section.compile_cache;
     }
 }
 

@@ -1,0 +1,233 @@
+//! Loading a policy: compiling its component (or reading it from the compile
+//! cache), linking it against the sandbox, naming it from its `info`,
+//! validating its settings and pre-initialising it — or, when an earlier
+//! load recorded in the cache what these settings give, starting from that
+//! record alone: no plain component and no `validate-settings` call, which
+//! is most of what a one-shot process (`clawlaw hook --policies`) spends.
+
+use std::sync::Arc;
+
+use clawlaw_sdk::Rule;
+use sha2::{Digest, Sha256};
+
+use super::{LoadError, LoadedPolicy, PolicyId, is_name};
+use crate::contract::{self, wit};
+use crate::engine::{Compiled, Engine};
+use crate::limits::Limits;
+use crate::preinit::{self, Recorded};
+
+impl LoadedPolicy {
+    /// Compiles (or loads from cache), links, names and validates a policy.
+    /// `settings` is JSON text; it is validated once, here.
+    pub fn load(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        settings: String,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
+        LoadedPolicy::load_preferring(engine, bytes, None, settings, limits)
+    }
+
+    /// [`Self::load`] with `preferred` settings when the policy accepts
+    /// them, else `settings`: compiled, linked and named once, validated
+    /// with each in turn. A rejection of `preferred` is no error (the gate
+    /// offers its facts to every policy, `clawlaw-gate`'s `gate_facts`); a
+    /// fault is.
+    pub fn load_preferring(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        preferred: Option<String>,
+        settings: String,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
+        let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
+        if engine.preinitialize() {
+            let digest = format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
+            if let Some(policy) = LoadedPolicy::from_records(engine, &digest, &candidates, limits) {
+                return Ok(policy);
+            }
+        }
+        let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
+        let mut policy = LoadedPolicy::named(engine, compiled, limits)?;
+        let mut rejected = None;
+        for candidate in candidates {
+            let verdict = policy
+                .call_at_load(|p, store| p.call_validate_settings(store, &candidate))
+                .map_err(LoadError::SettingsFault)?;
+            match verdict {
+                Ok(()) => {
+                    policy.settings = candidate;
+                    rejected = None;
+                    break;
+                }
+                Err(why) => {
+                    if engine.preinitialize() {
+                        preinit::record_rejected(engine, &policy.id.digest, &candidate);
+                    }
+                    rejected = Some(why);
+                }
+            }
+        }
+        if let Some(why) = rejected {
+            return Err(LoadError::SettingsRejected(why));
+        }
+        if engine.preinitialize() {
+            policy.preinitialize(bytes);
+        }
+        Ok(policy)
+    }
+
+    /// The policy as earlier loads recorded it in the compile cache: the
+    /// first of `candidates` that the records do not say it rejects, started
+    /// from its snapshot. `None` when a record is missing or the snapshot
+    /// does not load; the full load then decides (and says why).
+    fn from_records(
+        engine: &Arc<Engine>,
+        digest: &str,
+        candidates: &[String],
+        limits: Limits,
+    ) -> Option<LoadedPolicy> {
+        for candidate in candidates {
+            match preinit::recorded(engine, digest, candidate)? {
+                Recorded::Rejected => continue,
+                Recorded::Snapshot(snapshot) => {
+                    // The policy is named by its own component's digest,
+                    // not the snapshot's.
+                    let compiled = Compiled {
+                        digest: digest.to_string(),
+                        ..snapshot
+                    };
+                    let mut policy = LoadedPolicy::named(engine, compiled, limits).ok()?;
+                    policy.settings = candidate.clone();
+                    policy.preinitialized = true;
+                    return Some(policy);
+                }
+            }
+        }
+        None
+    }
+
+    /// A compiled component linked and named by its `info`, its settings
+    /// not yet validated.
+    fn named(
+        engine: &Arc<Engine>,
+        compiled: Compiled,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
+        let pre = link(engine, &compiled.component).map_err(LoadError::WrongWorld)?;
+        let mut policy = LoadedPolicy {
+            id: PolicyId {
+                name: String::new(),
+                version: String::new(),
+                digest: compiled.digest,
+            },
+            rules: Vec::new(),
+            kinds: Vec::new(),
+            pre,
+            // The settings it accepts, set once validated.
+            settings: String::new(),
+            limits,
+            engine: engine.clone(),
+            cached: compiled.cached,
+            preinitialized: false,
+            pool: None,
+        };
+        let info = policy
+            .call(|p, store| p.call_info(store))
+            .map_err(LoadError::Info)?;
+        check_info(&info).map_err(LoadError::InvalidInfo)?;
+        policy.id.name = info.name;
+        policy.id.version = info.version;
+        policy.kinds = info.kinds;
+        policy.rules = info
+            .rules
+            .into_iter()
+            .map(|r| Rule {
+                id: r.id,
+                summary: r.summary,
+            })
+            .collect();
+        Ok(policy)
+    }
+
+    /// Swaps the component for one pre-initialised with this policy's
+    /// settings, when one can be made and it names the same policy; else
+    /// keeps the component as it is and says why in the log.
+    fn preinitialize(&mut self, bytes: &[u8]) {
+        let (digest, settings) = (&self.id.digest, &self.settings);
+        let version = self.pre.version();
+        let snapshot =
+            preinit::preinitialized(&self.engine, bytes, digest, settings, version, || {
+                self.load_store()
+            });
+        let linked = snapshot.map_err(|e| e.to_string()).and_then(|compiled| {
+            let pre = link(&self.engine, &compiled.component)?;
+            Ok((pre, compiled.cached))
+        });
+        let (pre, cached) = match linked {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                tracing::warn!(policy = %self.id.name, "not pre-initialised: {e}");
+                return;
+            }
+        };
+        let plain = std::mem::replace(&mut self.pre, pre);
+        match self.call(|p, store| p.call_info(store)) {
+            Ok(info) if info.name == self.id.name && info.version == self.id.version => {
+                self.preinitialized = true;
+                self.cached = cached;
+            }
+            other => {
+                let why = match other {
+                    Ok(info) => format!("it names itself {} {}", info.name, info.version),
+                    Err(fault) => fault.to_string(),
+                };
+                tracing::warn!(policy = %self.id.name, "not pre-initialised: the snapshot fails its check: {why}");
+                self.pre = plain;
+            }
+        }
+    }
+}
+
+/// A compiled component linked against the sandbox and checked to export
+/// the `clawlaw:policy` world of the version it was built against.
+fn link(
+    engine: &Engine,
+    component: &wasmtime::component::Component,
+) -> Result<contract::Pre, String> {
+    contract::Pre::link(engine.wasmtime(), engine.linker(), component)
+}
+
+fn check_info(info: &wit::Info) -> Result<(), String> {
+    if !is_name(&info.name) {
+        return Err(format!(
+            "name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
+            info.name
+        ));
+    }
+    if info.version.is_empty() || info.version.len() > 64 {
+        return Err(format!(
+            "version {:?} must be 1-64 characters",
+            info.version
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in &info.rules {
+        let name = r.id.strip_suffix(".*").unwrap_or(&r.id);
+        if !is_name(name) {
+            return Err(format!(
+                "rule id {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
+                r.id
+            ));
+        }
+        if !seen.insert(&r.id) {
+            return Err(format!("rule id {:?} is declared twice", r.id));
+        }
+    }
+    if let Some(k) = info.kinds.iter().find(|k| !is_name(k)) {
+        return Err(format!(
+            "action kind {k:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"
+        ));
+    }
+    Ok(())
+}
