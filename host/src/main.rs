@@ -16,6 +16,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's allocator: the gate allocates and frees per
+/// request (JSON, sessions, evidence records, the policies' arguments) on
+/// several threads, where glibc's malloc, free and consolidation passes cost
+/// about a seventh of its CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     cli::init_logging(&args);
