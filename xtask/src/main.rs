@@ -11,11 +11,14 @@
 //! - `cargo xtask arch [--top N] [--max-lines N]`: fails on a cycle between
 //!   modules of any workspace crate and lists the largest source files
 //!   (failing over `--max-lines`); see `arch.rs`.
-//! - `cargo xtask bench [--quick]`: the criterion benches, the comparison
-//!   with regorus and Cedar, in-process latency, HTTP load and the seed's
-//!   benchmark, three runs, folded into `BENCHMARKS.md`; `--quick` runs each
-//!   once, unmeasured, so they never rot (`cargo xtask test` runs them
-//!   so too).
+//! - `cargo xtask bench [--quick] [--dcg PATH]`: the criterion benches, the
+//!   comparison with regorus and Cedar, in-process latency, HTTP load
+//!   against the CPU bound, the seed's benchmark, the hook adapter and
+//!   replicas, three runs, folded into `BENCHMARKS.md`; `--quick` runs each
+//!   once, unmeasured, so they never rot (`cargo xtask test` runs them so
+//!   too). `--dcg PATH` times destructive_command_guard beside the hook
+//!   adapter: PATH is its binary, or a checkout of its repository outside
+//!   the workspace, built first with `cargo build --release --locked`.
 //! - `cargo xtask demo`: starts the gate on a free loopback port, replays
 //!   `examples/demo/session.jsonl` (200 actions, reviews, outcomes) over HTTP
 //!   and prints counts, denials, latencies and the evidence log's verification.
@@ -44,7 +47,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("lint") => lint(),
         Some("start") => start(),
-        Some("bench") => bench(args.iter().any(|a| a == "--quick")),
+        Some("bench") => bench(&args[1..]),
         Some("demo") => demo_run::demo(),
         Some("corpus") => corpus(),
         Some("arch") => arch::Options::parse(&args[1..]).and_then(|o| arch::arch(&o)),
@@ -57,7 +60,8 @@ fn main() -> ExitCode {
                  lint       check formatting, module cycles and file sizes (arch), run clippy on every target\n  \
                  arch       fail on module cycles, list the largest files (--top N, --max-lines N)\n  \
                  start      build the policies and the gate, show a few decisions, start the gate\n  \
-                 bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured)\n  \
+                 bench      run every benchmark and write BENCHMARKS.md (--quick: once, unmeasured;\n  \
+                            --dcg PATH: time destructive_command_guard beside the hook adapter)\n  \
                  demo       start the gate, replay a 200-action development session, summarise it\n  \
                  corpus     measure shell-guard and secrets-guard on the vendored public corpora"
             );
@@ -185,7 +189,7 @@ fn test() -> Result<()> {
         "building every test, bench, binary and the gate",
         cargo().args(["test", "--workspace", "--all-targets", "--no-run"]),
     )?;
-    quick_load()?;
+    quick_load(None)?;
     let mut total = Tally::default();
     total.add(run_tests(
         "running the doc tests",
@@ -284,18 +288,20 @@ fn lint() -> Result<()> {
 }
 
 /// The load generator once, unmeasured, against the debug gate, both as
-/// `cargo test --all-targets` built them: it must never rot.
-fn quick_load() -> Result<()> {
+/// `cargo test --all-targets` built them: it must never rot. With `dcg`,
+/// destructive_command_guard's binary is timed beside the hook adapter.
+fn quick_load(dcg: Option<&Path>) -> Result<()> {
     let debug = target_dir().join("debug");
-    run(
-        "running the load generator once",
-        Command::new(debug.join("load"))
-            .current_dir(root())
-            .args(["all", "--quick", "--gate"])
-            .arg(debug.join("clawlaw"))
-            .arg("--out")
-            .arg(target_dir().join("bench-runs").join("quick.json")),
-    )
+    let mut cmd = Command::new(debug.join("load"));
+    cmd.current_dir(root())
+        .args(["all", "--quick", "--gate"])
+        .arg(debug.join("clawlaw"))
+        .arg("--out")
+        .arg(target_dir().join("bench-runs").join("quick.json"));
+    if let Some(dcg) = dcg {
+        cmd.arg("--dcg").arg(dcg);
+    }
+    run("running the load generator once", &mut cmd)
 }
 
 /// Tests counted from cargo's `test result:` lines.
@@ -348,10 +354,29 @@ fn run_tests(what: &str, cmd: &mut Command) -> Result<Tally> {
 /// Runs of the full benchmark that BENCHMARKS.md folds into min/median/max.
 const BENCH_RUNS: usize = 3;
 
-/// `cargo xtask bench [--quick]` (see the crate doc).
-fn bench(quick: bool) -> Result<()> {
-    policies()?;
+/// Which destructive_command_guard a bench run timed, in `bench-runs/`:
+/// `version: …` and `built: …` lines (read by `load report`).
+const DCG_RECORD: &str = "dcg.txt";
+
+/// `cargo xtask bench [--quick] [--dcg PATH]` (see the crate doc).
+fn bench(args: &[String]) -> Result<()> {
+    let mut quick = false;
+    let mut dcg_arg = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--dcg" => dcg_arg = Some(PathBuf::from(it.next().ok_or("--dcg needs a path")?)),
+            other => return Err(format!("bench: unknown argument {other:?}")),
+        }
+    }
     let runs_dir = target_dir().join("bench-runs");
+    // A report never names a dcg this run did not time.
+    let _ = std::fs::remove_file(runs_dir.join(DCG_RECORD));
+    let dcg = dcg_arg
+        .map(|path| dcg_binary(&path, &runs_dir))
+        .transpose()?;
+    policies()?;
     if quick {
         run(
             "building the gate, the benches and the load generator",
@@ -361,7 +386,7 @@ fn bench(quick: bool) -> Result<()> {
             "running the benches once (criterion's test mode) and the agreement check",
             cargo().args(["test", "-p", "clawlaw-benches", "--benches", "--lib"]),
         )?;
-        return quick_load();
+        return quick_load(dcg.as_deref());
     }
     run(
         "building the gate",
@@ -402,15 +427,101 @@ fn bench(quick: bool) -> Result<()> {
             &what("criterion figures"),
             &mut load(&["snapshot", "--run", &n]),
         )?;
+        let mut all = load(&["all", "--out"]);
+        all.arg(&out);
+        if let Some(dcg) = &dcg {
+            all.arg("--dcg").arg(dcg);
+        }
         run(
-            &what("latency, HTTP load, the seed's benchmark"),
-            load(&["all", "--out"]).arg(&out),
+            &what("latency, HTTP load, the seed's benchmark, hooks, replicas"),
+            &mut all,
         )?;
     }
     run(
         "writing BENCHMARKS.md",
         &mut load(&["report", "--runs", &BENCH_RUNS.to_string()]),
     )
+}
+
+/// destructive_command_guard's binary for `bench --dcg PATH`: PATH itself,
+/// or, when PATH is a checkout of its repository (a directory holding a
+/// `Cargo.toml`, outside this workspace), `target/release/dcg` after a
+/// `cargo build --release --locked` there. Which dcg it is (its
+/// `--version`) and how it was built go to `bench-runs/`[`DCG_RECORD`],
+/// which the report prints.
+fn dcg_binary(path: &Path, runs_dir: &Path) -> Result<PathBuf> {
+    let record = runs_dir.join(DCG_RECORD);
+    let (binary, built) = if path.join("Cargo.toml").is_file() {
+        let dir = path
+            .canonicalize()
+            .map_err(|e| format!("--dcg {}: {e}", path.display()))?;
+        if dir.starts_with(root()) {
+            return Err(format!(
+                "--dcg {}: build destructive_command_guard in a scratch directory outside \
+                 the workspace",
+                dir.display()
+            ));
+        }
+        // Its own cargo and toolchain: the `cargo` proxy run in its
+        // directory picks its rust-toolchain.toml (nightly: a dependency
+        // uses an unstable feature, so stable cannot build it), not the
+        // toolchain this build runs on; its own target directory.
+        let in_dir = |program: &str| {
+            let mut c = Command::new(program);
+            c.current_dir(&dir)
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env_remove("RUSTUP_TOOLCHAIN_SOURCE")
+                .env("CARGO_TARGET_DIR", dir.join("target"));
+            c
+        };
+        run(
+            "building destructive_command_guard",
+            in_dir("cargo").args(["build", "--release", "--locked"]),
+        )?;
+        let rustc = in_dir("rustc")
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        (
+            dir.join("target/release/dcg"),
+            format!(
+                "`cargo build --release --locked` of its repository in {}, a scratch \
+                 directory outside the workspace, with its own toolchain file ({rustc})",
+                dir.display()
+            ),
+        )
+    } else {
+        (
+            path.to_path_buf(),
+            format!("the binary {} as given", path.display()),
+        )
+    };
+    let out = Command::new(&binary)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("running {} --version: {e}", binary.display()))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Its --version is a banner in a box: the line naming its version.
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || "│╭╮╰╯─|+".contains(c)))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let version = lines
+        .iter()
+        .find(|l| l.starts_with("dcg "))
+        .or(lines.first())
+        .ok_or_else(|| format!("{} --version printed nothing", binary.display()))?;
+    std::fs::create_dir_all(runs_dir).map_err(|e| format!("{}: {e}", runs_dir.display()))?;
+    std::fs::write(&record, format!("version: {version}\nbuilt: {built}\n"))
+        .map_err(|e| format!("{}: {e}", record.display()))?;
+    eprintln!("xtask: timing {version} ({})", binary.display());
+    Ok(binary)
 }
 
 fn start() -> Result<()> {

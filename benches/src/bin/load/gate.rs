@@ -99,6 +99,16 @@ impl Gate {
         })
     }
 
+    /// The gate process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The CPU time (user and system) the gate process has used so far.
+    pub fn cpu_time(&self) -> anyhow::Result<Duration> {
+        process_cpu_time(&format!("/proc/{}/stat", self.pid()))
+    }
+
     pub fn open_session(&self, agent: &ureq::Agent, root: &str) -> anyhow::Result<String> {
         let body: Value = agent
             .post(&format!("{}/v1/sessions", self.url))
@@ -131,9 +141,55 @@ impl Gate {
     }
 }
 
+/// A process's user plus system CPU time, from its `/proc/<pid>/stat`
+/// (`utime` and `stime`, in clock ticks).
+fn process_cpu_time(stat: &str) -> anyhow::Result<Duration> {
+    let text = std::fs::read_to_string(stat).with_context(|| format!("reading {stat}"))?;
+    let ticks = stat_cpu_ticks(&text).ok_or_else(|| anyhow!("no utime/stime in {stat}"))?;
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if per_second <= 0 {
+        bail!("sysconf(_SC_CLK_TCK) failed");
+    }
+    Ok(Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
+/// `utime + stime` of a `/proc/<pid>/stat` line. The command name (field 2)
+/// is in parentheses and may hold spaces, so fields are counted after its
+/// closing parenthesis: `state` is the first there, `utime` the 12th.
+fn stat_cpu_ticks(text: &str) -> Option<u64> {
+    let rest = &text[text.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
 impl Drop for Gate {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_ticks_are_read_past_a_command_name_with_spaces() {
+        let line = "4242 (clawlaw (x) y) S 1 4242 4242 0 -1 4194560 7000 0 0 0 \
+                    150 25 0 0 20 0 9 0 12345 0 0";
+        assert_eq!(stat_cpu_ticks(line), Some(175));
+        assert_eq!(stat_cpu_ticks("4242 (truncated) S 1"), None);
+    }
+
+    #[test]
+    fn this_process_has_used_some_cpu() {
+        let spin = std::time::Instant::now();
+        while spin.elapsed() < Duration::from_millis(30) {
+            std::hint::black_box(spin.elapsed());
+        }
+        assert!(process_cpu_time("/proc/self/stat").unwrap() > Duration::ZERO);
     }
 }

@@ -1,17 +1,21 @@
 //! The measurements criterion does not make, and BENCHMARKS.md:
 //!
 //! - `latency`: per-call latency distribution (p50/p99) of the bundled set
-//!   in process, fresh instances and pooled;
+//!   in process, fresh instances and pooled, mixed and per action kind;
 //! - `http`: a bounded load generator against a real `clawlaw serve` on
 //!   127.0.0.1 with durable evidence: p50/p99 at concurrency 1, throughput
-//!   and p99 at concurrency 32 (one session per client);
+//!   and p99 at concurrency 32 (one session per client), against the CPU
+//!   bound measured in the same run (the cores over the in-process CPU time
+//!   of one decision), with the CPU the gate and the clients spent;
 //! - `seed`: the seed's benchmark: 200 sequential file-write/read/shell
 //!   actions run for real in a scratch workspace, without the gate and with
 //!   it (each action asked over HTTP first, run only on ALLOW): wall times
 //!   and the per-action overhead median/p95/p99;
 //! - `hook`: the whole-process time of `clawlaw hook claude-code` per tool
 //!   call, as an agent runs it (a new process each call): forwarding to a
-//!   running gate (`--gate`) and evaluating in-process (`--policies`);
+//!   running gate (`--gate`) and evaluating in-process (`--policies`),
+//!   interleaved with destructive_command_guard (`--dcg PATH`) on the same
+//!   input, for an allowed and a denied command (see `hook.rs`);
 //! - `replicas`: one gate on its local log, then 1, 2 and 3 replicas on
 //!   one PostgreSQL store, requests sent round robin (`replicas`);
 //! - `all`: the five, written as one JSON object (`--out FILE`);
@@ -29,11 +33,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use clawlaw_benches::{POLICIES, component, components, engine, root, session};
+use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
 use clawlaw_engine::pool::Isolation;
+use clawlaw_engine::spec::{PolicySpec, SetSpec};
 use clawlaw_sdk::Action;
 use serde_json::{Value, json};
 
 mod gate;
+mod hook;
 mod replicas;
 
 use gate::Gate;
@@ -49,6 +57,8 @@ struct Args {
     gate: PathBuf,
     run: usize,
     runs: usize,
+    /// destructive_command_guard's binary, timed beside the hook adapter.
+    dcg: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         gate: target_dir().join("release/clawlaw"),
         run: 0,
         runs: 1,
+        dcg: None,
     };
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| anyhow!("{a} needs a value"));
@@ -69,6 +80,7 @@ fn main() -> anyhow::Result<()> {
             "--gate" => args.gate = value()?.into(),
             "--run" => args.run = value()?.parse()?,
             "--runs" => args.runs = value()?.parse()?,
+            "--dcg" => args.dcg = Some(value()?.into()),
             other => bail!("unknown argument {other:?}"),
         }
     }
@@ -80,17 +92,17 @@ fn main() -> anyhow::Result<()> {
             let mut f = latency(&args)?;
             f.extend(http(&args)?);
             f.extend(seed(&args)?);
-            f.extend(hook(&args)?);
+            f.extend(hook::hook(&args)?);
             f.extend(replicas::replicas(&args)?);
             f
         }
         "replicas" => replicas::replicas(&args)?,
-        "hook" => hook(&args)?,
+        "hook" => hook::hook(&args)?,
         "snapshot" => return snapshot(args.run),
         "report" => return report(args.runs),
         _ => bail!(
             "usage: load latency|http|seed|hook|replicas|all [--quick] [--out FILE] [--gate PATH] \
-             | snapshot --run N | report --runs N"
+             [--dcg PATH] | snapshot --run N | report --runs N"
         ),
     };
     let text = serde_json::to_string_pretty(&figures)?;
@@ -132,20 +144,52 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// Per-call latency of the bundled set in process.
+/// The bundled set as the gate loads it: every bundled policy with settings
+/// `{}` and default limits, in `isolation`.
+fn bundled_set(
+    engine: &std::sync::Arc<clawlaw_engine::engine::Engine>,
+    dir: &Path,
+    isolation: Isolation,
+) -> anyhow::Result<PolicySet> {
+    let spec = SetSpec {
+        engine: Default::default(),
+        policies: POLICIES
+            .iter()
+            .map(|n| PolicySpec {
+                path: component(dir, n),
+                expected_name: None,
+                settings: "{}".into(),
+                limits: Default::default(),
+                isolation,
+                ..Default::default()
+            })
+            .collect(),
+        gate_facts: None,
+    };
+    Ok(PolicySet::load(engine, &spec, OnLoadError::Refuse)?)
+}
+
+/// Per-call latency of the bundled set in process: the shell, write and
+/// read actions in turn, as one mixed distribution and per action kind.
 fn latency(args: &Args) -> anyhow::Result<Figures> {
     let dir = components()?;
     let engine = engine()?;
     let session = session();
-    let calls = if args.quick { 20 } else { 20_000 };
+    let calls = if args.quick { 30 } else { 21_000 };
     let actions = [
-        Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
-        Action::write(
-            "src/lib.rs",
-            "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
-        )
-        .in_dir("/work/app"),
-        Action::read("../../etc/passwd").in_dir("/work/app"),
+        (
+            "shell",
+            Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
+        ),
+        (
+            "write",
+            Action::write(
+                "src/lib.rs",
+                "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
+            )
+            .in_dir("/work/app"),
+        ),
+        ("read", Action::read("../../etc/passwd").in_dir("/work/app")),
     ];
     let mut f = Figures::new();
     for (label, isolation) in [
@@ -157,41 +201,34 @@ fn latency(args: &Args) -> anyhow::Result<Figures> {
             },
         ),
     ] {
-        let spec = clawlaw_engine::spec::SetSpec {
-            engine: Default::default(),
-            policies: POLICIES
-                .iter()
-                .map(|n| clawlaw_engine::spec::PolicySpec {
-                    path: component(&dir, n),
-                    expected_name: None,
-                    settings: "{}".into(),
-                    limits: Default::default(),
-                    isolation,
-                    ..Default::default()
-                })
-                .collect(),
-            gate_facts: None,
-        };
-        let set = clawlaw_engine::policy_set::PolicySet::load(
-            &engine,
-            &spec,
-            clawlaw_engine::policy_set::OnLoadError::Refuse,
-        )?;
-        for a in &actions {
+        let set = bundled_set(&engine, &dir, isolation)?;
+        for (_, a) in &actions {
             set.evaluate(a, &session); // warm up
         }
-        let mut samples = Vec::with_capacity(calls);
+        let mut mixed = Vec::with_capacity(calls);
+        let mut by_kind = vec![Vec::with_capacity(calls / actions.len() + 1); actions.len()];
         for i in 0..calls {
-            let a = &actions[i % actions.len()];
+            let k = i % actions.len();
             let t = Instant::now();
-            std::hint::black_box(set.evaluate(a, &session));
-            samples.push(micros(t.elapsed()));
+            std::hint::black_box(set.evaluate(&actions[k].1, &session));
+            let took = micros(t.elapsed());
+            mixed.push(took);
+            by_kind[k].push(took);
         }
-        let s = sorted(samples);
-        f.insert(format!("latency.set-{label}.p50_us"), quantile(&s, 0.5));
-        f.insert(format!("latency.set-{label}.p99_us"), quantile(&s, 0.99));
+        let prefix = format!("latency.set-{label}");
+        insert_quantiles(&mut f, &prefix, mixed);
+        for ((kind, _), samples) in actions.iter().zip(by_kind) {
+            insert_quantiles(&mut f, &format!("{prefix}.{kind}"), samples);
+        }
     }
     Ok(f)
+}
+
+/// `{prefix}.p50_us` and `{prefix}.p99_us` of the samples.
+fn insert_quantiles(f: &mut Figures, prefix: &str, samples: Vec<f64>) {
+    let s = sorted(samples);
+    f.insert(format!("{prefix}.p50_us"), quantile(&s, 0.5));
+    f.insert(format!("{prefix}.p99_us"), quantile(&s, 0.99));
 }
 
 fn bench_action(i: usize) -> Value {
@@ -207,10 +244,18 @@ fn bench_action(i: usize) -> Value {
     }
 }
 
-/// HTTP load against a real gate.
+/// HTTP load against a real gate, and the CPU bound it is measured against:
+/// the cores over the in-process CPU time of one decision.
 fn http(args: &Args) -> anyhow::Result<Figures> {
-    let gate = Gate::start(&args.gate)?;
     let mut f = Figures::new();
+    let cores = std::thread::available_parallelism()?.get() as f64;
+    let cpu_us = cpu_per_decision(args.quick)?;
+    let bound = cores * 1e6 / cpu_us;
+    f.insert("http.cores".into(), cores);
+    f.insert("http.cpu_per_decision_us".into(), cpu_us);
+    f.insert("http.cpu_bound_per_s".into(), bound);
+
+    let gate = Gate::start(&args.gate)?;
     let agent = ureq::AgentBuilder::new().build();
     let session = gate.open_session(&agent, "/work/app")?;
     let n = if args.quick { 20 } else { 5_000 };
@@ -224,21 +269,76 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
         gate.evaluate(&agent, &session, &action)?;
         samples.push(micros(t.elapsed()));
     }
-    let s = sorted(samples);
-    f.insert("http.c1.p50_us".into(), quantile(&s, 0.5));
-    f.insert("http.c1.p99_us".into(), quantile(&s, 0.99));
+    insert_quantiles(&mut f, "http.c1", samples);
 
     let per_client = if args.quick { 5 } else { 600 };
+    let (gate_before, load_before) = (gate.cpu_time()?, own_cpu_time()?);
     let (all, elapsed) = concurrent(&[&gate], 32, per_client)?;
-    let total = all.len();
-    let s = sorted(all);
-    f.insert("http.c32.p50_us".into(), quantile(&s, 0.5));
-    f.insert("http.c32.p99_us".into(), quantile(&s, 0.99));
+    let (gate_cpu, load_cpu) = (
+        gate.cpu_time()? - gate_before,
+        own_cpu_time()? - load_before,
+    );
+    let total = all.len() as f64;
+    let per_s = total / elapsed.as_secs_f64();
+    insert_quantiles(&mut f, "http.c32", all);
+    f.insert("http.c32.decisions_per_s".into(), per_s);
+    f.insert("http.c32.share_of_cpu_bound".into(), per_s / bound);
     f.insert(
-        "http.c32.decisions_per_s".into(),
-        total as f64 / elapsed.as_secs_f64(),
+        "http.c32.gate_cpu_per_decision_us".into(),
+        micros(gate_cpu) / total,
+    );
+    f.insert(
+        "http.c32.client_cpu_per_decision_us".into(),
+        micros(load_cpu) / total,
     );
     Ok(f)
+}
+
+/// The in-process CPU time of one decision, µs: the set the gate serves
+/// (the bundled policies, fresh instances, settings `{}`) evaluating the
+/// action mix the HTTP load sends, each action parsed from its JSON as the
+/// gate parses it (beforehand: only the evaluation is timed). This
+/// process's CPU time over the calls (nothing else runs in it then), so
+/// other processes on the machine do not count, and policies evaluated on
+/// other threads do; the session is the benches' (scope `/work/app`).
+fn cpu_per_decision(quick: bool) -> anyhow::Result<f64> {
+    let set = bundled_set(&engine()?, &components()?, Isolation::Fresh)?;
+    let session = session();
+    let calls = if quick { 30 } else { 3_000 };
+    let actions = (0..calls)
+        .map(|i| {
+            let json = bench_action(i).to_string();
+            parse_action(json.as_bytes(), DEFAULT_MAX_ACTION_BYTES, || {
+                format!("bench-{i}")
+            })
+            .map_err(|e| anyhow!("bench action {i}: {e}"))
+        })
+        .collect::<anyhow::Result<Vec<Action>>>()?;
+    for a in actions.iter().take(30) {
+        set.evaluate(a, &session); // warm up
+    }
+    let started = own_cpu_time()?;
+    for a in &actions {
+        std::hint::black_box(set.evaluate(a, &session));
+    }
+    Ok(micros(own_cpu_time()? - started) / calls as f64)
+}
+
+/// The CPU time this process has used, every thread's: a set that spreads
+/// its policies over threads is charged for all of them.
+fn own_cpu_time() -> anyhow::Result<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } != 0 {
+        bail!(
+            "clock_gettime(CLOCK_PROCESS_CPUTIME_ID): {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
 /// `clients` threads at once, each opening a session on one of `gates`
@@ -278,80 +378,6 @@ fn concurrent(
         all.extend(r?);
     }
     Ok((all, elapsed))
-}
-
-/// The whole-process time of the Claude Code hook adapter per call.
-fn hook(args: &Args) -> anyhow::Result<Figures> {
-    let gate = Gate::start(&args.gate)?;
-    let comps = components()?;
-    let policies = tempfile::tempdir()?;
-    for name in POLICIES {
-        let from = component(&comps, name);
-        let file = from.file_name().context("a component file name")?;
-        std::fs::copy(&from, policies.path().join(file))?;
-    }
-    let cache = tempfile::tempdir()?;
-    let (warm_up, n) = if args.quick { (1, 3) } else { (5, 200) };
-    let policies_dir = policies.path().to_string_lossy().into_owned();
-    let mut f = Figures::new();
-    for (mode, flag, value) in [
-        ("gate", "--gate", gate.url.as_str()),
-        ("policies", "--policies", policies_dir.as_str()),
-    ] {
-        let mut samples = Vec::with_capacity(n);
-        for i in 0..warm_up + n {
-            let input = json!({
-                "session_id": "bench-hook", "transcript_path": "/tmp/transcript.jsonl",
-                "cwd": "/work/app", "permission_mode": "default",
-                "hook_event_name": "PreToolUse", "tool_name": "Bash",
-                "tool_input": {"command": "cargo test --workspace"},
-                "tool_use_id": format!("toolu_{mode}_{i}"),
-            });
-            // Warm-up calls may take long (they compile); measured calls
-            // run under the adapter's default deadline, as agents run it.
-            let deadline: &[&str] = if i < warm_up {
-                &["--timeout-ms", "120000"]
-            } else {
-                &[]
-            };
-            let started = Instant::now();
-            let mut child = Command::new(&args.gate)
-                .args(["hook", "claude-code", flag, value])
-                .args(deadline)
-                .env("CLAWLAW_TOKEN", TOKEN)
-                .env("CLAWLAW_CACHE_DIR", cache.path())
-                .env("RUST_LOG", "error")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .with_context(|| format!("starting {}", args.gate.display()))?;
-            let mut stdin = child.stdin.take().context("hook stdin")?;
-            std::io::Write::write_all(&mut stdin, input.to_string().as_bytes())?;
-            drop(stdin);
-            let out = child.wait_with_output()?;
-            let took = started.elapsed();
-            let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-            let decision = &answer["hookSpecificOutput"]["permissionDecision"];
-            if !out.status.success() || decision != "allow" {
-                bail!(
-                    "hook {flag}: expected allow, got {} {} {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            // The first calls fill the compile cache, as a user's first
-            // tool call after an install does.
-            if i >= warm_up {
-                samples.push(micros(took));
-            }
-        }
-        let s = sorted(samples);
-        f.insert(format!("hook.{mode}.p50_us"), quantile(&s, 0.5));
-        f.insert(format!("hook.{mode}.p99_us"), quantile(&s, 0.99));
-    }
-    Ok(f)
 }
 
 /// Runs one seed action for real in `ws`.
@@ -511,6 +537,7 @@ fn report(runs: usize) -> anyhow::Result<()> {
         loadavg: sh("cut -d' ' -f1-3 /proc/loadavg"),
         crit: &|name| spread(&crit, name).map(|s| (s.min, s.median, s.max)),
         load: &|name| spread(&load, name).map(|s| (s.min, s.median, s.max)),
+        dcg: std::fs::read_to_string(runs_dir().join("dcg.txt")).ok(),
     });
     let out = root().join("BENCHMARKS.md");
     std::fs::write(&out, text)?;
