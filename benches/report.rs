@@ -526,33 +526,58 @@ const NOTES: &str = "\
 
 ## Where the time goes (biggest remaining costs)
 
-- **Strict isolation: instantiation.** Policies are pre-initialised (snapshotted after
-  `validate-settings`, `host/src/preinit.rs`), so a fresh instance no longer parses its
-  settings or builds its glob sets; what is left is the instance itself:
-  `sandbox/instantiate-only` is ~22 µs of the ~25 µs floor, and one per policy of the set is
-  most of its p50. A profile of the floor (release, `perf record` over `clawlaw policy bench` of the
-  policy that allows at once, 300,000 fresh instances) puts the time in wasmtime's component
-  instantiation bookkeeping, not in the policy: ~14% finding the code of each lowered
-  import's trampoline (`CompiledFunctionsTable::func_loc`, two lookups per trampoline per
-  instance; a wasip2 component lowers every WASI function its std adapter imports), ~18%
-  wiring imports, exports and function references, ~7% registering the modules' code with
-  each new store, ~6% copying instance state, ~6% resetting dirty pages on release
-  (PAGEMAP_SCAN). Still to try, each measured: components that import less (no WASI
-  adapter; a std build for wasm32-unknown-unknown measured no faster, so it takes a no-std
-  SDK), one store per evaluation shared by the set's fresh instances, and running a set's
-  policies in parallel (which costs HTTP throughput on 2 cores).
+Profiles taken on this machine on 2026-12-02 (release, `perf record`), with what each
+changed, and what is left:
+
+- **Page faults were half of a strict evaluation.** The gate starts every fresh instance from
+  a snapshot taken after the policy parsed its settings; the snapshot's heap is full of freed
+  chunks, and an evaluation's allocations (the action, the session's recent actions) landed
+  on dozens of scattered pages. The pooling allocator resets written pages in place only in a
+  bounded number of contiguous runs and unmaps the rest, so every instance took ~24
+  copy-on-write faults (bundled set, a session of 16 recent actions), each with a TLB
+  shootdown to the other core in the gate: 20% of the gate's CPU under load was
+  `flush_tlb_mm_range` and the IPIs it sends. Policies now allocate an evaluation's memory
+  from one arena (`sdk/src/arena.rs`): 0 faults, 187 -> 81 µs per evaluation of the set in
+  process, and the gate's CPU per decision at concurrency 32 halved (~640 -> ~310 µs).
+- **Strict isolation: instantiation.** `sandbox/instantiate-only` is most of the per-policy
+  floor; wasmtime's component instantiation bookkeeping (finding each lowered import's
+  trampoline, wiring imports, exports and function references, registering the modules'
+  code with the store) rather than the policy. Kind-aware sets instantiate only the policies
+  that judge the action's kind (a shell command consults 4 of the 7). A `Store` with the
+  sandbox's state costs 0.5 µs (measured: 100,000 in a loop), so one store shared by a set's
+  fresh instances would save at most that and the code registration (~1 µs) per policy:
+  not done, it would also make the instances of one evaluation share a store's limits and
+  deadline. A std build for `wasm32-unknown-unknown` (no WASI imports) measured no faster
+  in an earlier pass; the next step there is a no-std SDK. Evaluating a set's policies in
+  parallel is not done: on 2 cores the gate already runs concurrent requests on both, so it
+  would trade throughput for concurrency-1 latency.
+- **HTTP: plumbing around the policies.** Compare `http.cpu_per_decision` (the policies'
+  work in process) with the gate's CPU per decision at concurrency 32: after the arena the
+  gate spends about four times the policies' CPU per request. By the profile: the Wasm
+  calls ~20%; handing each evaluation to tokio's blocking pool and back (futex waits and
+  wakes, context switches) ~15%; allocation ~7% (glibc's malloc was ~14% before mimalloc);
+  the evidence writer's group commit (`fdatasync`, block I/O) ~5-8%; TCP ~5%; the rest
+  JSON, the evidence record (serialised, redacted, hashed into the chain) and hyper/axum.
+  The client threads share the same 2 cores (their CPU per decision is in the HTTP table).
+  What would move it: evaluating on the runtime's worker threads when the set is small
+  (no hand-off, but a policy that runs to its deadline then holds a worker), and encoding
+  the evidence record once instead of as a JSON value and then as text.
+- **The hook adapter per call.** `--policies` reads, authenticates (BLAKE3, was
+  HMAC-SHA256 and a quarter of the time) and maps the compiled code and pre-initialised
+  snapshots of every policy: ~30 MB for the seven, two of them 9 MB snapshots holding
+  secrets-guard's and deploy-guard's compiled gitleaks rules. Before this pass every call
+  also rebuilt those rules (~50 ms each): one-shot processes now start from the cached
+  snapshots. What would move it further: loading only the policies that judge the action's
+  kind (deploy-guard's 9 MB for a shell command is wasted), and sharing one compiled rule
+  set between the two policies. `--gate` is the `clawlaw` binary's start-up (~2 ms: a
+  57 MB executable with ~75,000 relocations and OpenSSL, sigstore's crypto backend)
+  plus the gate's round trip with its durable append; a small binary for the forwarding
+  mode would take the first part off.
 - **Pooled mode: the policies' own work.** A call on a warm instance costs ~2.5 µs
-  (`sandbox/pooled-call-floor`); the rest of the pooled set's time is the policies' own
-  computation on the action, now that settings are parsed once per instance: shell-guard
-  (~11 µs) and secrets-guard (~15 µs) on a shell line parse it and scan it, each on its own.
-  Parsing the action once in the host and handing every policy the parsed form is the
-  next lever.
-- **HTTP: the fsync and the shared cores.** One durable append on an idle log costs ~0.36 ms
-  (`parts/evidence-append-durable`), inside every concurrency-1 round trip; at concurrency 32
-  the 32 client threads run on the same 2 cores as the gate. The HTTP section shows the
-  throughput against the CPU bound, and the gate's and the client's CPU per decision.
-- **Composition is flat**: 10 → 10,000 prior actions changes nothing measurable; the session
-  view costs ~1.5 µs at 1,000 actions (the reference system spends 0.4 ms).
+  (`sandbox/pooled-call-floor`); the rest is the policies' computation on the action:
+  shell-guard and secrets-guard each parse and scan a shell line on their own. Parsing the
+  action once in the host and handing every policy the parsed form is the next lever.
+- **Composition is flat**: 10 -> 10,000 prior actions changes nothing measurable.
 ";
 
 #[cfg(test)]
