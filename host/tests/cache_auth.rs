@@ -185,6 +185,57 @@ fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_take
     assert_eq!(std::fs::read(&guard_record).unwrap(), original);
 }
 
+/// shell-guard loaded as a gate loads it: offered the gate's facts first,
+/// which it refuses.
+fn load_offered_facts(engine: &Arc<Engine>) -> (PolicySet, PolicyStatus) {
+    let text = format!(
+        "version = 1\n[[policy]]\npath = {:?}\n",
+        common::component(GUARD.0).display().to_string()
+    );
+    let mut spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+        .unwrap()
+        .set;
+    spec.gate_facts = Some(Default::default());
+    let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
+    let status = set.policies()[0].clone();
+    assert!(status.fault.is_none(), "{status:?}");
+    (set, status)
+}
+
+#[test]
+fn recorded_snapshots_and_refusals_spare_a_restart_the_plain_component() {
+    let gate = Gate::new(true);
+    let (set, status) = load_offered_facts(&gate.restart());
+    assert!(status.preinitialized && !status.cached, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    // Its snapshot, and that it refuses the facts, are both recorded.
+    assert_eq!(gate.entries("snapshot").len(), 2);
+
+    // A restart that finds both starts from the snapshot without the plain
+    // component (nor a validate-settings call in it): its compiled code is
+    // neither needed nor made again.
+    let plain = gate.entry(&digest_of(GUARD.0), "cwasm");
+    std::fs::remove_file(&plain).unwrap();
+    let (set, status) = load_offered_facts(&gate.restart());
+    assert!(status.preinitialized && status.cached, "{status:?}");
+    assert_eq!(status.id.name, "shell-guard");
+    assert_decides_as_the_guard(&set);
+    assert!(!plain.exists(), "the plain component was compiled again");
+
+    // Records that fail their tag are not believed: the whole load runs
+    // again (the plain component compiled, the settings validated).
+    for record in gate.entries("snapshot") {
+        let mut bytes = std::fs::read(&record).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(&record, bytes).unwrap();
+    }
+    let (set, status) = load_offered_facts(&gate.restart());
+    assert!(status.preinitialized, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    assert!(plain.exists(), "the plain component was not compiled");
+    assert_eq!(gate.entries("snapshot").len(), 2);
+}
+
 #[test]
 fn a_tampered_byte_in_a_cached_entry_is_refused_and_recompiled() {
     let gate = Gate::new(false);

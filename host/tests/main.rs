@@ -23,6 +23,7 @@ mod local_store;
 mod logging;
 mod mcp;
 mod notify;
+mod one_shot;
 mod pooled;
 mod redaction;
 mod registry;
