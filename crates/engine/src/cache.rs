@@ -11,9 +11,9 @@
 //! neither the plain component nor a `validate-settings` call.
 //!
 //! Loading a cached component runs the machine code in it, so the cache
-//! loads only what this gate wrote: every entry is sealed with an
-//! BLAKE3 keyed-hash tag (a MAC) over what it is (its kind, the digest or snapshot key it
-//! is stored under, the engine hash) and its bytes, keyed by a secret in a
+//! loads only what this gate wrote: every entry is sealed with a BLAKE3
+//! keyed-hash tag (a MAC) over what it is (its kind, the digest or snapshot
+//! key it is stored under, the engine hash) and its bytes, keyed by a secret in a
 //! file outside the cache directory that only the gate's user can read
 //! ([`seal`]; default [`CompileCache::default_key_file`]). An agent that can
 //! write the cache directory can therefore neither plant code, nor rename one
