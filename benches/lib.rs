@@ -24,7 +24,9 @@ use cedar_policy::{
 use clawlaw_engine::engine::{Engine, EngineConfig};
 use clawlaw_engine::limits::Limits;
 use clawlaw_engine::policy::LoadedPolicy;
+use clawlaw_engine::policy_set::{self, OnLoadError};
 use clawlaw_engine::pool::Isolation;
+use clawlaw_engine::spec::{EngineSection, PolicySpec, SetSpec};
 use clawlaw_sdk::{Action, Session, Verdict, kinds, path, shell, workspace};
 
 /// The bundled policies, in the order a set runs them.
@@ -110,6 +112,34 @@ pub fn load(
             .map_err(|e| anyhow!("{name}: {e}"))?
             .with_isolation(isolation),
     )
+}
+
+/// The bundled set as the gate loads it: every bundled policy with settings
+/// `{}` and default limits, in `isolation`.
+pub fn bundled_set(
+    engine: &Arc<Engine>,
+    dir: &Path,
+    isolation: Isolation,
+) -> anyhow::Result<policy_set::PolicySet> {
+    let policies = POLICIES
+        .iter()
+        .map(|name| PolicySpec {
+            path: component(dir, name),
+            settings: "{}".into(),
+            isolation,
+            ..Default::default()
+        })
+        .collect();
+    let spec = SetSpec {
+        engine: EngineSection::default(),
+        policies,
+        gate_facts: None,
+    };
+    Ok(policy_set::PolicySet::load(
+        engine,
+        &spec,
+        OnLoadError::Refuse,
+    )?)
 }
 
 /// The session every comparison input is evaluated in.

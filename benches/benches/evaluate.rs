@@ -16,12 +16,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawlaw_benches::{POLICIES, component, components, engine, load, session};
+use clawlaw_benches::{POLICIES, bundled_set, component, components, engine, load, session};
 use clawlaw_engine::combine::{PolicyReport, combine};
 use clawlaw_engine::engine::Engine;
-use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
+use clawlaw_engine::policy_set::PolicySet;
 use clawlaw_engine::pool::Isolation;
-use clawlaw_engine::spec::{EngineSection, PolicySpec, SetSpec};
 use clawlaw_gate::evidence::format::{GENESIS, encode_line, link_hash};
 use clawlaw_gate::evidence::{Entry, EvidenceLog, EvidenceOptions, SessionEntry};
 use clawlaw_gate::session::{Applied, Declaration, SessionState};
@@ -51,22 +50,7 @@ fn actions() -> Vec<(&'static str, Action)> {
 }
 
 fn set(engine: &Arc<Engine>, dir: &Path, isolation: Isolation) -> PolicySet {
-    let spec = SetSpec {
-        engine: EngineSection::default(),
-        policies: POLICIES
-            .iter()
-            .map(|name| PolicySpec {
-                path: component(dir, name),
-                expected_name: None,
-                settings: "{}".into(),
-                limits: Default::default(),
-                isolation,
-                ..Default::default()
-            })
-            .collect(),
-        gate_facts: None,
-    };
-    PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap()
+    bundled_set(engine, dir, isolation).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

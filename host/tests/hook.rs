@@ -6,6 +6,7 @@
 //! time per call.
 
 use crate::common;
+use crate::common::pre_tool_use;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -214,16 +215,6 @@ fn garbage_is_denied_in_both_modes_for_every_agent() {
             assert_garbage_denied(agent, &run(gate, input));
         }
     }
-}
-
-fn pre_tool_use(command: &str) -> Vec<u8> {
-    json!({
-        "session_id": "s-fail", "transcript_path": "/t", "cwd": "/work/app",
-        "permission_mode": "default", "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": { "command": command }, "tool_use_id": "toolu_f",
-    })
-    .to_string()
-    .into_bytes()
 }
 
 fn assert_denied(out: &Output, why: &str) -> String {

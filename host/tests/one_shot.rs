@@ -5,22 +5,13 @@
 //! call to the next (a process's own pid would).
 
 use crate::common;
+use crate::common::pre_tool_use;
 
 use std::process::{Command, Output};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const POLICIES: &[&str] = &["governance-guard", "shell-guard"];
-
-fn pre_tool_use(command: &str) -> Vec<u8> {
-    json!({
-        "session_id": "s-one-shot", "transcript_path": "/t", "cwd": "/work/app",
-        "permission_mode": "default", "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": { "command": command }, "tool_use_id": "toolu_1",
-    })
-    .to_string()
-    .into_bytes()
-}
 
 /// One `clawlaw hook claude-code --policies` call on `command`, with the
 /// engine's log.

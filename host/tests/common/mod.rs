@@ -43,6 +43,18 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A Claude Code `PreToolUse` event for a `Bash` call of `command`, as the
+/// hook adapter reads it on stdin.
+pub fn pre_tool_use(command: &str) -> Vec<u8> {
+    serde_json::json!({
+        "session_id": "s-hook", "transcript_path": "/t", "cwd": "/work/app",
+        "permission_mode": "default", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": { "command": command }, "tool_use_id": "toolu_1",
+    })
+    .to_string()
+    .into_bytes()
+}
+
 /// Runs `cmd` with `input` on its standard input (written from a thread,
 /// so a child that answers before reading it all cannot deadlock us) and
 /// returns what it printed.

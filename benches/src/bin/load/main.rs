@@ -32,11 +32,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use clawlaw_benches::{POLICIES, component, components, engine, root, session};
+use clawlaw_benches::{bundled_set, components, engine, root, session};
 use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
-use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
 use clawlaw_engine::pool::Isolation;
-use clawlaw_engine::spec::{PolicySpec, SetSpec};
 use clawlaw_sdk::Action;
 use serde_json::{Value, json};
 
@@ -142,31 +140,6 @@ fn micros(d: Duration) -> f64 {
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     v
-}
-
-/// The bundled set as the gate loads it: every bundled policy with settings
-/// `{}` and default limits, in `isolation`.
-fn bundled_set(
-    engine: &std::sync::Arc<clawlaw_engine::engine::Engine>,
-    dir: &Path,
-    isolation: Isolation,
-) -> anyhow::Result<PolicySet> {
-    let spec = SetSpec {
-        engine: Default::default(),
-        policies: POLICIES
-            .iter()
-            .map(|n| PolicySpec {
-                path: component(dir, n),
-                expected_name: None,
-                settings: "{}".into(),
-                limits: Default::default(),
-                isolation,
-                ..Default::default()
-            })
-            .collect(),
-        gate_facts: None,
-    };
-    Ok(PolicySet::load(engine, &spec, OnLoadError::Refuse)?)
 }
 
 /// Per-call latency of the bundled set in process: the shell, write and
