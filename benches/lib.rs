@@ -31,6 +31,26 @@ use clawlaw_engine::policy::LoadedPolicy;
 use clawlaw_engine::pool::Isolation;
 use clawlaw_sdk::{Action, Session, Verdict, kinds, path, shell, workspace};
 
+/// The actions the set and per-policy benches time, by kind: a shell
+/// command, a file write and a file read.
+pub fn kind_actions() -> Vec<(&'static str, Action)> {
+    vec![
+        (
+            "shell",
+            Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
+        ),
+        (
+            "write",
+            Action::write(
+                "src/lib.rs",
+                "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
+            )
+            .in_dir("/work/app"),
+        ),
+        ("read", Action::read("../../etc/passwd").in_dir("/work/app")),
+    ]
+}
+
 /// The session every comparison input is evaluated in.
 pub fn session() -> Session {
     Session {

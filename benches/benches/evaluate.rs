@@ -16,7 +16,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawlaw_benches::{POLICIES, bundled_set, component, components, engine, load, session};
+use clawlaw_benches::{
+    POLICIES, bundled_set, component, components, engine, kind_actions, load, session,
+};
 use clawlaw_engine::combine::{PolicyReport, combine};
 use clawlaw_engine::engine::Engine;
 use clawlaw_engine::policy_set::PolicySet;
@@ -31,24 +33,6 @@ const POOLED: Isolation = Isolation::Pooled {
     recycle_after: 1_000,
 };
 
-fn actions() -> Vec<(&'static str, Action)> {
-    vec![
-        (
-            "shell",
-            Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
-        ),
-        (
-            "write",
-            Action::write(
-                "src/lib.rs",
-                "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
-            )
-            .in_dir("/work/app"),
-        ),
-        ("read", Action::read("../../etc/passwd").in_dir("/work/app")),
-    ]
-}
-
 fn set(engine: &Arc<Engine>, dir: &Path, isolation: Isolation) -> PolicySet {
     bundled_set(engine, dir, isolation).unwrap()
 }
@@ -57,7 +41,7 @@ fn bench(c: &mut Criterion) {
     let dir = components().unwrap();
     let engine = engine().unwrap();
     let session = session();
-    let (_, shell) = &actions()[0];
+    let (_, shell) = &kind_actions()[0];
 
     // The floor: the hostile test policy in its well-behaved mode, i.e. what
     // a sandbox costs by itself.
@@ -90,7 +74,7 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(label);
         for name in POLICIES {
             let policy = load(&engine, &dir, name, isolation).unwrap();
-            for (what, action) in actions() {
+            for (what, action) in kind_actions() {
                 group.bench_function(format!("{name}/{what}"), |b| {
                     b.iter(|| policy.evaluate(&action, &session).decision.unwrap())
                 });
@@ -102,7 +86,7 @@ fn bench(c: &mut Criterion) {
     for (label, isolation) in [("set", Isolation::Fresh), ("set-pooled", POOLED)] {
         let set = set(&engine, &dir, isolation);
         let mut group = c.benchmark_group(label);
-        for (what, action) in actions() {
+        for (what, action) in kind_actions() {
             group.bench_function(format!("bundled/{what}"), |b| {
                 b.iter(|| set.evaluate(&action, &session))
             });
@@ -151,7 +135,7 @@ fn parts(c: &mut Criterion, engine: &Arc<Engine>, dir: &Path) {
     group.bench_function("session-view", |b| b.iter(|| state.view()));
 
     let set = set(engine, dir, Isolation::Fresh);
-    let (_, write) = &actions()[1];
+    let (_, write) = &kind_actions()[1];
     let evaluation = set.evaluate(write, &state.view());
     let reports: Vec<PolicyReport> = evaluation.policies.clone();
     group.bench_function("combine", |b| {
@@ -210,7 +194,7 @@ fn parts(c: &mut Criterion, engine: &Arc<Engine>, dir: &Path) {
 
 fn composition(c: &mut Criterion, engine: &Arc<Engine>, dir: &Path) {
     let set = set(engine, dir, Isolation::Fresh);
-    let (_, write) = &actions()[1];
+    let (_, write) = &kind_actions()[1];
     let mut group = c.benchmark_group("composition");
     for n in [10, 1_000, 10_000] {
         let mut state = state_with(n);

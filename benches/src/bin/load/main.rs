@@ -32,7 +32,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use clawlaw_benches::{bundled_set, components, engine, root, session};
+use clawlaw_benches::{bundled_set, components, engine, kind_actions, root, session};
 use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
 use clawlaw_engine::pool::Isolation;
 use clawlaw_sdk::Action;
@@ -149,21 +149,7 @@ fn latency(args: &Args) -> anyhow::Result<Figures> {
     let engine = engine()?;
     let session = session();
     let calls = if args.quick { 30 } else { 21_000 };
-    let actions = [
-        (
-            "shell",
-            Action::shell("cargo test --workspace 2>&1 | tail -20").in_dir("/work/app"),
-        ),
-        (
-            "write",
-            Action::write(
-                "src/lib.rs",
-                "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
-            )
-            .in_dir("/work/app"),
-        ),
-        ("read", Action::read("../../etc/passwd").in_dir("/work/app")),
-    ];
+    let actions = kind_actions();
     let mut f = Figures::new();
     for (label, isolation) in [
         ("fresh", Isolation::Fresh),
