@@ -173,7 +173,12 @@ impl Engine {
 
     /// Compiles a component (or loads it from the cache).
     pub fn compile(&self, bytes: &[u8]) -> Result<Compiled, String> {
-        let hex = hex::encode(Sha256::digest(bytes));
+        self.compile_digested(bytes, hex::encode(Sha256::digest(bytes)))
+    }
+
+    /// [`Self::compile`] for bytes whose sha256 (hex) the caller has already
+    /// computed.
+    pub(crate) fn compile_digested(&self, bytes: &[u8], hex: String) -> Result<Compiled, String> {
         if let Some(compiled) = self.cached(&hex) {
             return Ok(compiled);
         }

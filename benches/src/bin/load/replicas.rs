@@ -6,7 +6,7 @@
 //! here too, from Debian's `postgresql`, as the scale-out tests start it.
 
 use super::gate::{Backing, Gate};
-use super::{Args, Figures, bench_action, concurrent, micros, quantile, sorted};
+use super::{Args, Figures, bench_action, concurrent, insert_quantiles, micros, quantile, sorted};
 
 #[allow(dead_code)]
 #[path = "../../../../host/tests/common/postgres.rs"]
@@ -47,9 +47,7 @@ fn measure(prefix: &str, gates: &[Gate], args: &Args, f: &mut Figures) -> anyhow
         gates[i % gates.len()].evaluate(&agent, &session, &action)?;
         samples.push(micros(t.elapsed()));
     }
-    let s = sorted(samples);
-    f.insert(format!("{prefix}.c1.p50_us"), quantile(&s, 0.5));
-    f.insert(format!("{prefix}.c1.p99_us"), quantile(&s, 0.99));
+    insert_quantiles(f, &format!("{prefix}.c1"), samples);
 
     let per_client = if args.quick { 5 } else { 300 };
     let gates: Vec<&Gate> = gates.iter().collect();

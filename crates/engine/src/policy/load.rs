@@ -41,13 +41,16 @@ impl LoadedPolicy {
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
         let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
+        let hex = hex::encode(Sha256::digest(bytes));
         if engine.preinitialize() {
-            let digest = format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
+            let digest = format!("sha256:{hex}");
             if let Some(policy) = LoadedPolicy::from_records(engine, &digest, &candidates, limits) {
                 return Ok(policy);
             }
         }
-        let compiled = engine.compile(bytes).map_err(LoadError::NotAComponent)?;
+        let compiled = engine
+            .compile_digested(bytes, hex)
+            .map_err(LoadError::NotAComponent)?;
         let mut policy = LoadedPolicy::named(engine, compiled, limits)?;
         let mut rejected = None;
         for candidate in candidates {
