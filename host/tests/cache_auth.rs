@@ -1,7 +1,9 @@
 //! The compile cache loads only what this gate wrote, for exactly what it
 //! claims to be: an entry renamed over another policy's, a tampered byte, or
 //! an entry written without the key (an older gate's cache) is refused,
-//! deleted and recompiled, and the gate decides as the real policy.
+//! deleted and recompiled, and the gate decides as the real policy; an
+//! info record moved or forged cannot make a one-shot load leave a policy
+//! out.
 
 use crate::common;
 
@@ -44,7 +46,7 @@ impl Gate {
         .unwrap()
     }
 
-    /// The cached entry (`cwasm` or `snapshot`) whose name starts with
+    /// The cached entry (`cwasm`, `snapshot` or `info`) whose name starts with
     /// `name`.
     fn entry(&self, name: &str, extension: &str) -> PathBuf {
         let found: Vec<PathBuf> = std::fs::read_dir(self.cache.path())
@@ -333,4 +335,49 @@ fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
     .expect("a key others can read is refused")
     .to_string();
     assert!(err.contains("can be read by other users"), "{err}");
+}
+
+/// The record of what a policy's `info` said decides which policies a
+/// one-shot process leaves out: a record of another policy (deploy-guard,
+/// which judges only `k8s.apply`) moved over shell-guard's, or a forged
+/// one, is refused, and shell-guard is loaded and judges the command.
+#[test]
+fn an_info_record_moved_or_forged_cannot_leave_a_policy_out() {
+    let gate = Gate::new(false);
+    let engine = gate.restart();
+    let (_, status) = load(&engine, GUARD);
+    assert!(
+        status.kinds.contains(&"shell.exec".to_string()),
+        "{status:?}"
+    );
+    load(&engine, ("deploy-guard", "{}"));
+    let guard_info = gate.entry(&digest_of(GUARD.0), "info");
+    let deploy_info = gate.entry(&digest_of("deploy-guard"), "info");
+    let for_shell = |engine: &Arc<Engine>| {
+        let text = format!(
+            "version = 1\n[[policy]]\npath = {:?}\n",
+            common::component(GUARD.0).display().to_string()
+        );
+        let spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+            .unwrap()
+            .set;
+        PolicySet::load_for_kind(engine, &spec, OnLoadError::Refuse, "shell.exec").unwrap()
+    };
+    // Genuine: shell-guard judges shell commands, so it is loaded.
+    assert_decides_as_the_guard(&for_shell(&gate.restart()));
+
+    std::fs::copy(&deploy_info, &guard_info).unwrap();
+    let set = for_shell(&gate.restart());
+    assert_eq!(set.loaded().count(), 1, "moved record believed");
+    assert_decides_as_the_guard(&set);
+
+    let mut forged = std::fs::read(&guard_info).unwrap();
+    forged.truncate(HEADER);
+    forged.extend_from_slice(
+        br#"{"name":"shell-guard","version":"9","rules":[],"kinds":["k8s.apply"]}"#,
+    );
+    std::fs::write(&guard_info, forged).unwrap();
+    let set = for_shell(&gate.restart());
+    assert_eq!(set.loaded().count(), 1, "forged record believed");
+    assert_decides_as_the_guard(&set);
 }

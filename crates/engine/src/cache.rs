@@ -10,6 +10,11 @@
 //! steps as well as the compiles, and a load that finds a record needs
 //! neither the plain component nor a `validate-settings` call.
 //!
+//! And it remembers what each component's `info` said (name, version,
+//! rules, the action kinds it judges), so a one-shot process can leave out
+//! the policies that do not judge its action without loading them, and
+//! start the others without calling `info`.
+//!
 //! Loading a cached component runs the machine code in it, so the cache
 //! loads only what this gate wrote: every entry is sealed with a BLAKE3
 //! keyed-hash tag (a MAC) over what it is (its kind, the digest or snapshot
@@ -200,6 +205,29 @@ impl CompileCache {
             .seal(&self.entry(Kind::Snapshot, key_hex), record.as_bytes());
         if let Err(e) = self.write_atomically(&path, &sealed) {
             tracing::warn!(path = %path.display(), error = %e, "could not record the snapshot");
+        }
+    }
+
+    fn info_path_for(&self, digest_hex: &str) -> PathBuf {
+        self.dir
+            .join(format!("{digest_hex}-{}.info", self.engine_hash))
+    }
+
+    /// What the component whose digest (hex) is `digest_hex` said of
+    /// itself, as [`Self::put_info`] recorded it.
+    pub fn info(&self, digest_hex: &str) -> Option<Vec<u8>> {
+        let path = self.info_path_for(digest_hex);
+        let opened = self.read_verified(&path, &self.entry(Kind::Info, digest_hex))?;
+        Some(opened.payload().to_vec())
+    }
+
+    /// Records what the component whose digest (hex) is `digest_hex` said
+    /// of itself. Failure is logged, not fatal.
+    pub fn put_info(&self, digest_hex: &str, info: &[u8]) {
+        let path = self.info_path_for(digest_hex);
+        let sealed = self.key.seal(&self.entry(Kind::Info, digest_hex), info);
+        if let Err(e) = self.write_atomically(&path, &sealed) {
+            tracing::warn!(path = %path.display(), error = %e, "could not record the policy's info");
         }
     }
 

@@ -19,6 +19,7 @@ use crate::pool::{Isolation, Pool, Warm};
 use crate::sandbox::SandboxState;
 
 mod load;
+pub(crate) use load::recorded_info;
 
 /// How many evaluation deadlines the calls made once at load may take.
 pub const LOAD_DEADLINE_FACTOR: u64 = 20;

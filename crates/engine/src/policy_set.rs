@@ -58,14 +58,32 @@ pub enum PolicyLoadFailure {
 
 enum Slot {
     Ready(Box<LoadedPolicy>),
-    Broken { id: PolicyId, fault: Fault },
+    Broken {
+        id: PolicyId,
+        fault: Fault,
+    },
+    /// Not loaded: the set was loaded for one action kind
+    /// ([`PolicySet::load_for_kind`]) and the compile cache's record of
+    /// the policy's `info` says it judges only others.
+    LeftOut {
+        id: PolicyId,
+        kinds: Vec<String>,
+    },
 }
 
 impl Slot {
     fn id(&self) -> &PolicyId {
         match self {
             Slot::Ready(p) => p.id(),
-            Slot::Broken { id, .. } => id,
+            Slot::Broken { id, .. } | Slot::LeftOut { id, .. } => id,
+        }
+    }
+
+    fn kinds(&self) -> &[String] {
+        match self {
+            Slot::Ready(p) => p.kinds(),
+            Slot::Broken { .. } => &[],
+            Slot::LeftOut { kinds, .. } => kinds,
         }
     }
 }
@@ -107,12 +125,40 @@ impl PolicySet {
         spec: &SetSpec,
         on_error: OnLoadError,
     ) -> Result<PolicySet, SetLoadError> {
+        PolicySet::load_judging(engine, spec, on_error, None)
+    }
+
+    /// Loads the policies of `spec` that judge actions of `kind`, for a
+    /// one-shot evaluation of one action (`clawlaw hook --policies`,
+    /// `clawlaw eval`): a policy the compile cache's record of its `info`
+    /// says judges only other kinds is left out without loading its code,
+    /// and listed as skipped like any policy that does not judge an
+    /// action. Policies without a record (the first load after an install)
+    /// are loaded, which records them. Evaluating an action of another kind
+    /// on such a set is a fault of each policy left out that judges it: it
+    /// fails closed.
+    pub fn load_for_kind(
+        engine: &Arc<Engine>,
+        spec: &SetSpec,
+        on_error: OnLoadError,
+        kind: &str,
+    ) -> Result<PolicySet, SetLoadError> {
+        PolicySet::load_judging(engine, spec, on_error, Some(kind))
+    }
+
+    fn load_judging(
+        engine: &Arc<Engine>,
+        spec: &SetSpec,
+        on_error: OnLoadError,
+        kind: Option<&str>,
+    ) -> Result<PolicySet, SetLoadError> {
         let mut slots: Vec<Slot> = Vec::new();
         let mut sources = Vec::new();
         for p in &spec.policies {
             let source = p.source();
-            let slot = match load_one(engine, p, spec.gate_facts.as_ref(), &slots) {
-                Ok(policy) => Slot::Ready(Box::new(policy)),
+            let slot = match load_one(engine, p, spec.gate_facts.as_ref(), &slots, kind) {
+                Ok(Loaded::Policy(policy)) => Slot::Ready(policy),
+                Ok(Loaded::LeftOut { id, kinds }) => Slot::LeftOut { id, kinds },
                 Err(error) if on_error == OnLoadError::DenyAll => {
                     let name = p.expected_name.clone().unwrap_or_else(|| {
                         p.path
@@ -161,6 +207,7 @@ impl PolicySet {
             self.slots.iter().partition(|slot| match slot {
                 Slot::Ready(policy) => policy.judges(&action.kind),
                 Slot::Broken { .. } => true,
+                Slot::LeftOut { kinds, .. } => kinds.contains(&action.kind),
             });
         let reports = consulted
             .into_iter()
@@ -174,6 +221,15 @@ impl PolicySet {
                     PolicyReport::new(policy.id().clone(), outcome)
                 }
                 Slot::Broken { id, fault } => PolicyReport::faulted(id.clone(), fault.clone(), 0),
+                Slot::LeftOut { id, .. } => {
+                    let fault = Fault::Load {
+                        message: format!(
+                            "not loaded: this set was loaded for other actions than a {}",
+                            action.kind
+                        ),
+                    };
+                    PolicyReport::faulted(id.clone(), fault, 0)
+                }
             })
             .collect();
         let mut evaluation = combine(reports, self.escalation_threshold);
@@ -192,11 +248,9 @@ impl PolicySet {
                     Slot::Broken { fault, .. } => {
                         (Isolation::default(), false, false, Some(fault.clone()))
                     }
+                    Slot::LeftOut { .. } => (Isolation::default(), false, false, None),
                 };
-                let kinds = match slot {
-                    Slot::Ready(p) => p.kinds().to_vec(),
-                    Slot::Broken { .. } => Vec::new(),
-                };
+                let kinds = slot.kinds().to_vec();
                 PolicyStatus {
                     id: slot.id().clone(),
                     source: source.clone(),
@@ -214,7 +268,7 @@ impl PolicySet {
     pub fn loaded(&self) -> impl Iterator<Item = &LoadedPolicy> {
         self.slots.iter().filter_map(|s| match s {
             Slot::Ready(p) => Some(&**p),
-            Slot::Broken { .. } => None,
+            Slot::Broken { .. } | Slot::LeftOut { .. } => None,
         })
     }
 
@@ -250,16 +304,57 @@ pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine:
     Engine::new(&config)
 }
 
+/// What loading one policy gave.
+enum Loaded {
+    Policy(Box<LoadedPolicy>),
+    LeftOut { id: PolicyId, kinds: Vec<String> },
+}
+
 fn load_one(
     engine: &Arc<Engine>,
     spec: &PolicySpec,
     facts: Option<&GateFacts>,
     loaded: &[Slot],
-) -> Result<LoadedPolicy, PolicyLoadFailure> {
+    kind: Option<&str>,
+) -> Result<Loaded, PolicyLoadFailure> {
     let bytes = std::fs::read(&spec.path).map_err(PolicyLoadFailure::Read)?;
     let started = Instant::now();
-    let policy = load_with_facts(engine, &bytes, spec, facts)?.with_isolation(spec.isolation);
+    let hex = hex::encode(Sha256::digest(&bytes));
+    let digest = format!("sha256:{hex}");
+    if let Some(kind) = kind
+        && let Some(info) = crate::policy::recorded_info(engine, &digest)
+        && !info.kinds.is_empty()
+        && !info.kinds.iter().any(|k| k == kind)
+    {
+        let id = PolicyId {
+            name: info.name,
+            version: info.version,
+            digest,
+        };
+        check_identity(spec, &id, loaded)?;
+        return Ok(Loaded::LeftOut {
+            id,
+            kinds: info.kinds,
+        });
+    }
+    let policy = load_with_facts(engine, &bytes, hex, spec, facts)?.with_isolation(spec.isolation);
     let id = policy.id();
+    check_identity(spec, id, loaded)?;
+    tracing::info!(
+        policy = %id.name, version = %id.version, digest = %id.digest,
+        cached = policy.was_cached(), preinitialized = policy.is_preinitialized(),
+        load_ms = started.elapsed().as_millis() as u64,
+        "policy loaded"
+    );
+    Ok(Loaded::Policy(Box::new(policy)))
+}
+
+/// The name the config expects, and no other policy of the set by it.
+fn check_identity(
+    spec: &PolicySpec,
+    id: &PolicyId,
+    loaded: &[Slot],
+) -> Result<(), PolicyLoadFailure> {
     if let Some(expected) = &spec.expected_name
         && *expected != id.name
     {
@@ -271,13 +366,7 @@ fn load_one(
     if loaded.iter().any(|s| s.id().name == id.name) {
         return Err(PolicyLoadFailure::Duplicate(id.name.clone()));
     }
-    tracing::info!(
-        policy = %id.name, version = %id.version, digest = %id.digest,
-        cached = policy.was_cached(), preinitialized = policy.is_preinitialized(),
-        load_ms = started.elapsed().as_millis() as u64,
-        "policy loaded"
-    );
-    Ok(policy)
+    Ok(())
 }
 
 /// Loads a policy with the gate's facts added to its settings when it
@@ -287,11 +376,12 @@ fn load_one(
 fn load_with_facts(
     engine: &Arc<Engine>,
     bytes: &[u8],
+    hex: String,
     spec: &PolicySpec,
     facts: Option<&GateFacts>,
 ) -> Result<LoadedPolicy, LoadError> {
     let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
-    LoadedPolicy::load_preferring(engine, bytes, with, spec.settings.clone(), spec.limits)
+    LoadedPolicy::load_digested(engine, bytes, hex, with, spec.settings.clone(), spec.limits)
 }
 
 fn set_version(slots: &[Slot], specs: &[PolicySpec]) -> String {

@@ -105,16 +105,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut spec = config.set;
     spec.gate_facts = Some(facts);
     let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
-    let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
 
     let bytes = match read_input(&args.action) {
         Ok(b) => b,
         Err(e) => return Ok(usage(format!("{}: {e}", args.action.display()))),
     };
-    let started = Instant::now();
-    let action = match parse_action(&bytes, set.max_action_bytes(), || "cli-1".into()) {
+    let action = match parse_action(&bytes, spec.engine.max_action_bytes, || "cli-1".into()) {
         Ok(a) => a,
         Err(e) => {
+            let set = PolicySet::load(&engine, &spec, OnLoadError::DenyAll)?;
             // A malformed action is denied, not an error: fail closed.
             eprintln!("error: {}: {e}", args.action.display());
             let out = serde_json::json!({
@@ -130,6 +129,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_DENY));
         }
     };
+    // Only the policies that judge this action's kind are loaded (those
+    // the compile cache knows to judge others are listed as skipped).
+    let set = PolicySet::load_for_kind(&engine, &spec, OnLoadError::DenyAll, &action.kind)?;
+    let started = Instant::now();
     let evaluation = set.evaluate(&action, &session);
     let out = Output {
         action_id: &action.id,

@@ -52,6 +52,8 @@ pub(crate) enum Kind {
     Component,
     /// A snapshot record: the digest of a pre-initialised component.
     Snapshot,
+    /// An info record: what a component's `info` said of it.
+    Info,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
         match self {
             Kind::Component => "component",
             Kind::Snapshot => "snapshot",
+            Kind::Info => "info",
         }
     }
 }

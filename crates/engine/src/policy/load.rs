@@ -4,14 +4,16 @@
 //! load recorded in the cache what these settings give, starting from that
 //! record alone: no plain component and no `validate-settings` call, which
 //! is most of what a one-shot process (`clawlaw hook --policies`) spends.
+//! What a component's `info` says is recorded in the cache too
+//! ([`recorded_info`]), so a load that finds it does not call `info`.
 
 use std::sync::Arc;
 
-use clawlaw_sdk::Rule;
+use clawlaw_sdk::{Info, Rule};
 use sha2::{Digest, Sha256};
 
 use super::{LoadError, LoadedPolicy, PolicyId, is_name};
-use crate::contract::{self, wit};
+use crate::contract;
 use crate::engine::{Compiled, Engine};
 use crate::limits::Limits;
 use crate::preinit::{self, Recorded};
@@ -40,8 +42,21 @@ impl LoadedPolicy {
         settings: String,
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
-        let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
         let hex = hex::encode(Sha256::digest(bytes));
+        LoadedPolicy::load_digested(engine, bytes, hex, preferred, settings, limits)
+    }
+
+    /// [`Self::load_preferring`] of a component whose sha256 (hex) the
+    /// caller computed already.
+    pub(crate) fn load_digested(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        hex: String,
+        preferred: Option<String>,
+        settings: String,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
+        let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
         if engine.preinitialize() {
             let digest = format!("sha256:{hex}");
             if let Some(policy) = LoadedPolicy::from_records(engine, &digest, &candidates, limits) {
@@ -135,21 +150,34 @@ impl LoadedPolicy {
             preinitialized: false,
             pool: None,
         };
-        let info = policy
-            .call(|p, store| p.call_info(store))
-            .map_err(LoadError::Info)?;
-        check_info(&info).map_err(LoadError::InvalidInfo)?;
+        let info = match recorded_info(engine, &policy.id.digest) {
+            Some(info) => info,
+            None => {
+                let info = policy
+                    .call(|p, store| p.call_info(store))
+                    .map_err(LoadError::Info)?;
+                let info = Info {
+                    name: info.name,
+                    version: info.version,
+                    rules: info
+                        .rules
+                        .into_iter()
+                        .map(|r| Rule {
+                            id: r.id,
+                            summary: r.summary,
+                        })
+                        .collect(),
+                    kinds: info.kinds,
+                };
+                check_info(&info).map_err(LoadError::InvalidInfo)?;
+                record_info(engine, &policy.id.digest, &info);
+                info
+            }
+        };
         policy.id.name = info.name;
         policy.id.version = info.version;
         policy.kinds = info.kinds;
-        policy.rules = info
-            .rules
-            .into_iter()
-            .map(|r| Rule {
-                id: r.id,
-                summary: r.summary,
-            })
-            .collect();
+        policy.rules = info.rules;
         Ok(policy)
     }
 
@@ -192,6 +220,31 @@ impl LoadedPolicy {
     }
 }
 
+/// What the component whose digest is `digest` (`sha256:<hex>`) said of
+/// itself when an earlier load called its `info`, as the compile cache
+/// recorded it (sealed like its compiled code, so only what this gate
+/// wrote). A component's `info` is fixed by its code, so the record stands
+/// for the call.
+pub(crate) fn recorded_info(engine: &Engine, digest: &str) -> Option<Info> {
+    let hex = digest.strip_prefix("sha256:")?;
+    let bytes = engine.cache()?.info(hex)?;
+    let info: Info = serde_json::from_slice(&bytes).ok()?;
+    check_info(&info).ok()?;
+    Some(info)
+}
+
+fn record_info(engine: &Engine, digest: &str, info: &Info) {
+    let (Some(cache), Some(hex)) = (engine.cache(), digest.strip_prefix("sha256:")) else {
+        return;
+    };
+    match serde_json::to_vec(info) {
+        Ok(bytes) => cache.put_info(hex, &bytes),
+        Err(e) => {
+            tracing::warn!(policy = %info.name, error = %e, "could not encode the policy's info")
+        }
+    }
+}
+
 /// A compiled component linked against the sandbox and checked to export
 /// the `clawlaw:policy` world of the version it was built against.
 fn link(
@@ -201,7 +254,7 @@ fn link(
     contract::Pre::link(engine.wasmtime(), engine.linker(), component)
 }
 
-fn check_info(info: &wit::Info) -> Result<(), String> {
+fn check_info(info: &Info) -> Result<(), String> {
     if !is_name(&info.name) {
         return Err(format!(
             "name {:?} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)",
