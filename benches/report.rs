@@ -132,7 +132,11 @@ fn targets(w: &mut String, i: &Input<'_>) {
         cell(c1_p99, us),
         c1_p99.map(|s| s.1 <= 1000.0),
     );
-    for (mode, flag) in [("policies", "--policies"), ("gate", "--gate")] {
+    for (mode, command) in [
+        ("policies", "clawlaw hook claude-code --policies"),
+        ("gate", "clawlaw hook claude-code --gate"),
+        ("forwarder", "clawlaw-hook claude-code --gate"),
+    ] {
         for (case, what) in [("allow", "allowed"), ("deny", "denied")] {
             let ours = load(&format!("hook.{mode}.{case}.p50_us"));
             let dcg = load(&format!("hook.dcg.{case}.p50_us"));
@@ -144,7 +148,7 @@ fn targets(w: &mut String, i: &Input<'_>) {
                 _ => "not measured".into(),
             };
             row(
-                format!("`clawlaw hook claude-code {flag}`, {what} command: p50 ≤ dcg's p50"),
+                format!("`{command}`, {what} command: p50 ≤ dcg's p50"),
                 measured,
                 ratio(ours, dcg).map(|r| r <= 1.0),
             );
@@ -186,7 +190,9 @@ fn hooks(w: &mut String, i: &Input<'_>) {
         "\n`load hook`: the whole-process time of a Claude Code `PreToolUse` hook per tool \
          call, a new process each call as the agent runs it, the same JSON on stdin: \
          `clawlaw hook claude-code` forwarding to the running gate above (`--gate`) and \
-         evaluating in process with the bundled policies (`--policies`), beside \
+         evaluating in process with the bundled policies (`--policies`), the small \
+         forwarder `clawlaw-hook claude-code --gate` (the same forwarding without the \
+         engine and the server linked in), beside \
          destructive_command_guard (dcg), a single-purpose guard for shell commands, on an \
          allowed command (`cargo test --workspace`) and a denied one (`rm -rf /`). The calls \
          are interleaved (each round runs every contender once per command, starting with \
@@ -208,8 +214,9 @@ fn hooks(w: &mut String, i: &Input<'_>) {
         "| hook | allowed p50 | allowed p99 | denied p50 | denied p99 |\n|---|---|---|---|---|"
     );
     for (mode, label) in [
-        ("gate", "`clawlaw … --gate URL`"),
-        ("policies", "`clawlaw … --policies DIR`"),
+        ("gate", "`clawlaw hook … --gate URL`"),
+        ("forwarder", "`clawlaw-hook … --gate URL`"),
+        ("policies", "`clawlaw hook … --policies DIR`"),
         ("dcg", "dcg"),
     ] {
         let f = |case: &str, q: &str| {
@@ -623,8 +630,8 @@ mod tests {
             .filter(|l| l.starts_with("| "))
             .skip(1)
             .collect();
-        // 4 strict, 1 pooled, 2 HTTP, 4 hook, 1 composition, 4 regorus/Cedar.
-        assert_eq!(rows.len(), 16, "{targets}");
+        // 4 strict, 1 pooled, 2 HTTP, 6 hook (three commands × allowed, denied), 1 composition, 4 regorus/Cedar.
+        assert_eq!(rows.len(), 18, "{targets}");
         for row in rows {
             assert!(row.ends_with("| not measured |"), "{row}");
         }
@@ -646,6 +653,7 @@ mod tests {
                 ("hook.policies.allow.p50_us", 3_000.0),
                 ("hook.dcg.allow.p50_us", 2_000.0),
                 ("hook.gate.deny.p50_us", 1_500.0),
+                ("hook.forwarder.allow.p50_us", 1_000.0),
                 ("hook.dcg.deny.p50_us", 2_000.0),
             ],
             Some("version: dcg v0.4.1\nbuilt: cargo build --release\n"),
@@ -680,6 +688,11 @@ mod tests {
         assert!(
             gate.contains("(0.75×)") && gate.ends_with("| met |"),
             "{gate}"
+        );
+        let forwarder = target_row(&r, "`clawlaw-hook claude-code --gate`, allowed");
+        assert!(
+            forwarder.contains("1.00 ms vs dcg 2.00 ms (0.50×)") && forwarder.ends_with("| met |"),
+            "{forwarder}"
         );
         assert!(r.contains("dcg timed: dcg v0.4.1, built by cargo build --release."));
     }

@@ -1,9 +1,7 @@
-//! `clawlaw hook <agent>` and `POST /v1/hooks/{agent}`: the corpora of
+//! `clawlaw hook <agent>` and `clawlaw-hook <agent>`: the corpora of
 //! real-shaped hook inputs with their expected answers (in-process against
-//! the bundled policies), every fail-closed path, a recorded Claude Code
-//! session played through the adapter against a running gate with its
-//! evidence checked, the HTTP hook route, and the adapter's whole-process
-//! time per call.
+//! the bundled policies) and every fail-closed path of both commands. Their
+//! use against a running gate is in [`crate::hook_gate`].
 
 use crate::common;
 use crate::common::pre_tool_use;
@@ -15,9 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::server::{AGENT, REVIEWER, Server, config};
+use common::server::AGENT;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 const BUNDLED: &[&str] = &[
     "fs-boundary",
@@ -25,10 +22,10 @@ const BUNDLED: &[&str] = &[
     "secrets-guard",
     "exfiltration",
 ];
-const AGENTS: &[&str] = &["claude-code", "codex", "gemini", "cursor"];
+pub(crate) const AGENTS: &[&str] = &["claude-code", "codex", "gemini", "cursor"];
 
 /// The bundled policies, built once, in a directory of their own.
-fn policies_dir() -> &'static Path {
+pub(crate) fn policies_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = scratch().join("policies");
@@ -47,9 +44,18 @@ fn scratch() -> &'static Path {
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
-fn hook(agent: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
-    cmd.arg("hook")
+pub(crate) fn hook(agent: &str, args: &[&str]) -> Command {
+    adapter(env!("CARGO_BIN_EXE_clawlaw"), &["hook"], agent, args)
+}
+
+/// `clawlaw-hook <agent>`: the forwarder alone.
+pub(crate) fn forwarder(agent: &str, args: &[&str]) -> Command {
+    adapter(env!("CARGO_BIN_EXE_clawlaw-hook"), &[], agent, args)
+}
+
+fn adapter(program: &str, command: &[&str], agent: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args(command)
         .arg(agent)
         .args(args)
         .env("CLAWLAW_CACHE_DIR", common::cache_dir())
@@ -59,13 +65,19 @@ fn hook(agent: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// Both commands that forward to a gate, with `args`: `clawlaw hook
+/// <agent>` and the small `clawlaw-hook <agent>`.
+pub(crate) fn forwarders(agent: &str, args: &[&str]) -> [Command; 2] {
+    [hook(agent, args), forwarder(agent, args)]
+}
+
 /// Runs the adapter with `input` on stdin.
-fn run(mut cmd: Command, input: &[u8]) -> Output {
+pub(crate) fn run(mut cmd: Command, input: &[u8]) -> Output {
     common::run_with_input(&mut cmd, input)
 }
 
 /// What an adapter run printed, in the form the corpus records.
-fn observed(out: &Output) -> Value {
+pub(crate) fn observed(out: &Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stdout: Value = if stdout.trim().is_empty() {
         Value::Null
@@ -77,11 +89,25 @@ fn observed(out: &Output) -> Value {
 }
 
 fn local(agent: &str) -> Command {
-    hook(agent, &["--policies", policies_dir().to_str().unwrap()])
+    let dir = policies_dir().to_str().unwrap();
+    // The first one-shot call compiles and snapshots the policies into the
+    // compile cache, which takes longer than --timeout-ms in a debug build
+    // (README: warm the cache once); do it once, unhurried, before any
+    // call whose answer a test checks.
+    static WARM: OnceLock<()> = OnceLock::new();
+    WARM.get_or_init(|| {
+        let warm = hook(
+            "claude-code",
+            &["--policies", dir, "--timeout-ms", "600000"],
+        );
+        let out = observed(&run(warm, &pre_tool_use("ls")));
+        assert_eq!(decision(&out["stdout"]), Some("allow"), "warming: {out}");
+    });
+    hook(agent, &["--policies", dir])
 }
 
 /// The decision in an answer, whatever the agent's format.
-fn decision(stdout: &Value) -> Option<&str> {
+pub(crate) fn decision(stdout: &Value) -> Option<&str> {
     stdout
         .pointer("/hookSpecificOutput/permissionDecision")
         .or_else(|| stdout.get("decision"))
@@ -89,7 +115,7 @@ fn decision(stdout: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-fn reason(stdout: &Value) -> String {
+pub(crate) fn reason(stdout: &Value) -> String {
     [
         "/hookSpecificOutput/permissionDecisionReason",
         "/reason",
@@ -211,8 +237,9 @@ fn garbage_is_denied_in_both_modes_for_every_agent() {
             b"\xff\xfe",
         ] {
             assert_garbage_denied(agent, &run(local(agent), input));
-            let gate = hook(agent, &["--gate", "http://127.0.0.1:9"]);
-            assert_garbage_denied(agent, &run(gate, input));
+            for gate in forwarders(agent, &["--gate", "http://127.0.0.1:9"]) {
+                assert_garbage_denied(agent, &run(gate, input));
+            }
         }
     }
 }
@@ -233,24 +260,27 @@ fn an_unreachable_gate_is_a_deny() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let url = format!("http://127.0.0.1:{port}");
-    let mut cmd = hook("claude-code", &["--gate", &url]);
-    cmd.env("CLAWLAW_TOKEN", AGENT);
-    assert_denied(&run(cmd, &pre_tool_use("ls")), "unreachable");
+    for mut cmd in forwarders("claude-code", &["--gate", &url]) {
+        cmd.env("CLAWLAW_TOKEN", AGENT);
+        assert_denied(&run(cmd, &pre_tool_use("ls")), "unreachable");
+    }
     // A prompt cannot go unrecorded either: it is blocked.
-    let mut cmd = hook("claude-code", &["--gate", &url]);
-    cmd.env("CLAWLAW_TOKEN", AGENT);
-    let prompt = json!({"session_id": "s", "cwd": "/w", "hook_event_name": "UserPromptSubmit", "prompt": "hi"});
-    let v = observed(&run(cmd, prompt.to_string().as_bytes()));
-    assert_eq!(v["stdout"]["decision"], "block", "{v}");
+    for mut cmd in forwarders("claude-code", &["--gate", &url]) {
+        cmd.env("CLAWLAW_TOKEN", AGENT);
+        let prompt = json!({"session_id": "s", "cwd": "/w", "hook_event_name": "UserPromptSubmit", "prompt": "hi"});
+        let v = observed(&run(cmd, prompt.to_string().as_bytes()));
+        assert_eq!(v["stdout"]["decision"], "block", "{v}");
+    }
 }
 
 #[test]
 fn a_missing_token_is_a_deny() {
-    let out = run(
-        hook("codex", &["--gate", "http://127.0.0.1:9"]),
-        &pre_tool_use("ls"),
-    );
-    assert_denied(&out, "no agent token in $CLAWLAW_TOKEN");
+    for cmd in forwarders("codex", &["--gate", "http://127.0.0.1:9"]) {
+        assert_denied(
+            &run(cmd, &pre_tool_use("ls")),
+            "no agent token in $CLAWLAW_TOKEN",
+        );
+    }
 }
 
 /// A gate that accepts the connection and never answers: the adapter
@@ -282,15 +312,16 @@ fn a_silent_gate_is_a_deny_by_the_deadline() {
             .into_bytes(),
             _ => pre_tool_use("ls"),
         };
-        let mut cmd = hook(agent, &["--gate", &url, "--timeout-ms", "600"]);
-        cmd.env("CLAWLAW_TOKEN", AGENT);
-        let started = Instant::now();
-        let out = run(cmd, &input);
-        let took = started.elapsed();
-        assert!(took < Duration::from_secs(3), "{agent} took {took:?}");
-        let v = observed(&out);
-        assert_eq!(v["exit_code"], 0, "{agent}: {v}");
-        assert_eq!(decision(&v["stdout"]), Some("deny"), "{agent}: {v}");
+        for mut cmd in forwarders(agent, &["--gate", &url, "--timeout-ms", "600"]) {
+            cmd.env("CLAWLAW_TOKEN", AGENT);
+            let started = Instant::now();
+            let out = run(cmd, &input);
+            let took = started.elapsed();
+            assert!(took < Duration::from_secs(3), "{agent} took {took:?}");
+            let v = observed(&out);
+            assert_eq!(v["exit_code"], 0, "{agent}: {v}");
+            assert_eq!(decision(&v["stdout"]), Some("deny"), "{agent}: {v}");
+        }
     }
     drop(held);
 }
@@ -325,12 +356,8 @@ fn the_watchdog_answers_when_stdin_never_ends() {
 
 #[test]
 fn a_panic_is_a_deny() {
-    for mode in ["local", "gate"] {
-        let mut cmd = if mode == "local" {
-            local("claude-code")
-        } else {
-            hook("claude-code", &["--gate", "http://127.0.0.1:9"])
-        };
+    let [gate, small] = forwarders("claude-code", &["--gate", "http://127.0.0.1:9"]);
+    for mut cmd in [local("claude-code"), gate, small] {
         cmd.env("CLAWLAW_HOOK_TEST_PANIC", "1");
         assert_denied(&run(cmd, &pre_tool_use("ls")), "internal error");
     }
@@ -342,7 +369,7 @@ fn a_gate_answering_nonsense_is_a_deny() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
-        for body in ["hello", "[1]"] {
+        for body in ["hello", "[1]", "hello", "[1]"] {
             let (mut s, _) = listener.accept().unwrap();
             let mut buf = [0u8; 65536];
             let _ = s.read(&mut buf);
@@ -353,10 +380,13 @@ fn a_gate_answering_nonsense_is_a_deny() {
             );
         }
     });
-    for why in ["unreadable JSON", "other than a JSON object"] {
-        let mut cmd = hook("claude-code", &["--gate", &url]);
-        cmd.env("CLAWLAW_TOKEN", AGENT);
-        assert_denied(&run(cmd, &pre_tool_use("ls")), why);
+    for small in [false, true] {
+        for why in ["unreadable JSON", "other than a JSON object"] {
+            let [full, forwarder] = forwarders("claude-code", &["--gate", &url]);
+            let mut cmd = if small { forwarder } else { full };
+            cmd.env("CLAWLAW_TOKEN", AGENT);
+            assert_denied(&run(cmd, &pre_tool_use("ls")), why);
+        }
     }
     server.join().unwrap();
 }
@@ -368,223 +398,4 @@ fn unloadable_policies_are_a_deny() {
         &pre_tool_use("ls"),
     );
     assert_denied(&out, "/nonexistent/policies");
-}
-
-// ------------------------------------------------------- against a gate
-
-fn gate() -> (tempfile::TempDir, Server) {
-    policies_dir();
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&config(dir.path(), ""));
-    (dir, server)
-}
-
-fn via(server: &Server, agent: &str, extra: &[&str]) -> Command {
-    let mut args = vec!["--gate", server.url.as_str()];
-    args.extend_from_slice(extra);
-    let mut cmd = hook(agent, &args);
-    cmd.env("CLAWLAW_TOKEN", AGENT);
-    cmd
-}
-
-/// The gate session a review belongs to (the route keeps the mapping).
-fn session_of_review(server: &Server, action_id: &str) -> (String, String) {
-    let (status, reviews) = server.get("/v1/reviews", Some(REVIEWER));
-    assert_eq!(status, 200);
-    let r = reviews
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["action_id"] == action_id)
-        .unwrap_or_else(|| panic!("no review for {action_id}: {reviews}"));
-    (
-        r["session_id"].as_str().unwrap().to_string(),
-        r["id"].as_str().unwrap().to_string(),
-    )
-}
-
-/// A recorded Claude Code session, prompt to stop, through the adapter and
-/// a running gate; then its evidence.
-#[test]
-fn a_recorded_claude_code_session_leaves_complete_evidence() {
-    let (_dir, server) = gate();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hooks/sessions/claude-code.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut prompts = Vec::new();
-    let mut expected = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let step: Value = serde_json::from_str(line).unwrap();
-        let input = &step["input"];
-        if input["hook_event_name"] == "UserPromptSubmit" {
-            prompts.push(input["prompt"].as_str().unwrap().to_string());
-        }
-        let out = observed(&run(
-            via(&server, "claude-code", &[]),
-            input.to_string().as_bytes(),
-        ));
-        assert_eq!(out["exit_code"], 0, "line {}: {out}", n + 1);
-        match step["expect"].as_str() {
-            Some(d) => {
-                assert_eq!(decision(&out["stdout"]), Some(d), "line {}: {out}", n + 1);
-                let prompt = prompts.last().unwrap();
-                expected.push((
-                    input["tool_use_id"].as_str().unwrap().to_string(),
-                    d.to_string(),
-                    prompt.clone(),
-                ));
-            }
-            None => assert_eq!(out["stdout"], json!({}), "line {}: {out}", n + 1),
-        }
-    }
-    let ask = expected.iter().find(|e| e.1 == "ask").unwrap();
-    let (session, review) = session_of_review(&server, &ask.0);
-    let (status, records) = server.get(&format!("/v1/sessions/{session}/evidence"), Some(REVIEWER));
-    assert_eq!(status, 200, "{records}");
-    let records = records.as_array().unwrap();
-    assert_eq!(records.len(), expected.len(), "{records:#?}");
-    for (id, d, prompt) in &expected {
-        let rec = records
-            .iter()
-            .find(|r| r["action_id"] == id.as_str())
-            .unwrap_or_else(|| panic!("no record for {id}"));
-        let hash = format!("sha256:{}", hex::encode(Sha256::digest(prompt.as_bytes())));
-        assert_eq!(rec["prompt_hash"], hash, "{id}");
-        let evaluation = match d.as_str() {
-            "allow" => "ALLOW",
-            "deny" => "DENY",
-            _ => "ESCALATE",
-        };
-        assert_eq!(rec["evaluation"], evaluation, "{id}");
-        assert_eq!(rec["proposed_action"]["id"], id.as_str(), "{rec}");
-        match d.as_str() {
-            "deny" => assert!(rec["execution_result"].is_null(), "{id}: {rec}"),
-            _ => assert_eq!(
-                rec["execution_result"]["agent"], "claude-code",
-                "{id}: the outcome is folded in: {rec}"
-            ),
-        }
-        if d == "ask" {
-            let review_rec = &rec["principal_review"];
-            assert_eq!(review_rec["review_id"], review.as_str(), "{rec}");
-            assert_eq!(
-                review_rec["by"], "claude (at the claude-code prompt)",
-                "{rec}"
-            );
-        }
-    }
-    // One agent session, one gate session, opened by the agent's token.
-    let (_, summary) = server.get(&format!("/v1/sessions/{session}"), Some(REVIEWER));
-    assert_eq!(summary["declaration"]["principal"], "claude");
-    assert_eq!(summary["actions"], expected.len());
-}
-
-/// Codex cannot ask: an ESCALATE is a deny naming the review; once a
-/// reviewer approves, the retried call is allowed. With --wait-review the
-/// adapter waits for the reviewer instead.
-#[test]
-fn codex_escalations_go_to_a_reviewer() {
-    let (_dir, server) = gate();
-    let input = |id: &str| {
-        json!({"session_id": "codex-1", "turn_id": "t", "cwd": "/work/app", "hook_event_name": "PreToolUse",
-            "tool_name": "Bash", "tool_input": {"command": "git push --force origin main"}, "tool_use_id": id})
-        .to_string()
-    };
-    let out = observed(&run(via(&server, "codex", &[]), input("call_1").as_bytes()));
-    assert_eq!(decision(&out["stdout"]), Some("deny"), "{out}");
-    let (_, review) = session_of_review(&server, "call_1");
-    assert!(reason(&out["stdout"]).contains(&review), "{out}");
-    let (status, _) = server.post(
-        &format!("/v1/reviews/{review}/approve"),
-        Some(REVIEWER),
-        &json!({"reason": "release day"}),
-    );
-    assert_eq!(status, 200);
-    // Approval is bound to the same action (same id) and used once.
-    let again = observed(&run(via(&server, "codex", &[]), input("call_1").as_bytes()));
-    assert_eq!(again["stdout"], json!({}), "allowed: {again}");
-
-    // --wait-review: approve while the adapter waits.
-    let url = server.url.clone();
-    let approver = std::thread::spawn(move || {
-        for _ in 0..200 {
-            std::thread::sleep(Duration::from_millis(50));
-            let pending: Value = ureq::get(&format!("{url}/v1/reviews?status=pending"))
-                .set("Authorization", &format!("Bearer {REVIEWER}"))
-                .call()
-                .unwrap()
-                .into_json()
-                .unwrap();
-            if let Some(r) = pending
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["action_id"] == "call_2")
-            {
-                let id = r["id"].as_str().unwrap();
-                ureq::post(&format!("{url}/v1/reviews/{id}/approve"))
-                    .set("Authorization", &format!("Bearer {REVIEWER}"))
-                    .send_json(json!({"reason": "ok"}))
-                    .unwrap();
-                return true;
-            }
-        }
-        false
-    });
-    let waited = observed(&run(
-        via(
-            &server,
-            "codex",
-            &["--wait-review", "--review-timeout-ms", "20000"],
-        ),
-        input("call_2").as_bytes(),
-    ));
-    assert!(approver.join().unwrap());
-    assert_eq!(
-        waited["stdout"],
-        json!({}),
-        "approved while waiting: {waited}"
-    );
-}
-
-/// Claude Code's `"type": "http"` hooks post straight to the gate.
-#[test]
-fn the_http_hook_route_answers_in_claude_codes_format() {
-    let (_dir, server) = gate();
-    let body = |command: &str| -> Value { serde_json::from_slice(&pre_tool_use(command)).unwrap() };
-    let (status, v) = server.post("/v1/hooks/claude-code", Some(AGENT), &body("rm -rf /"));
-    assert_eq!(status, 200);
-    assert_eq!(decision(&v), Some("deny"), "{v}");
-    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse");
-    let (status, v) = server.post("/v1/hooks/claude-code", Some(AGENT), &body("cargo test"));
-    assert_eq!((status, decision(&v)), (200, Some("allow")), "{v}");
-    // Every failure is a 200 deny: a non-2xx answer would let the tool run.
-    for (token, why) in [
-        (None, "Authorization"),
-        (Some("wrong"), "unknown token"),
-        (Some(REVIEWER), "may not"),
-    ] {
-        let (status, v) = server.post("/v1/hooks/claude-code", token, &body("cargo test"));
-        assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
-        assert!(reason(&v).contains(why), "{why}: {v}");
-    }
-    let (status, v) = server.post_raw(
-        "/v1/hooks/claude-code",
-        Some(AGENT),
-        "application/json",
-        "garbage",
-    );
-    assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
-    let (status, v) = server.post("/v1/hooks/claude-code?wait_ms=x", Some(AGENT), &body("ls"));
-    assert_eq!((status, decision(&v)), (200, Some("deny")), "{v}");
-    let (status, _) = server.post("/v1/hooks/vim", Some(AGENT), &body("ls"));
-    assert_eq!(status, 404);
-    // The other agents' formats on the same route.
-    let gemini = json!({"session_id": "g", "cwd": "/work/app", "hook_event_name": "BeforeTool",
-        "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /"}});
-    let (status, v) = server.post("/v1/hooks/gemini", Some(AGENT), &gemini);
-    assert_eq!((status, v["decision"].as_str()), (200, Some("deny")), "{v}");
 }

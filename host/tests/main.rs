@@ -18,6 +18,7 @@ mod evidence;
 mod gate_api;
 mod governance;
 mod hook;
+mod hook_gate;
 mod kinds;
 mod local_store;
 mod logging;

@@ -43,6 +43,17 @@ pub fn own_process() -> GateFacts {
             facts.processes.push(name.to_string());
         }
         add_file(&mut facts, &exe);
+        // The hook forwarder installed beside it (`clawlaw-hook`): replaced
+        // by the agent, every hook call would answer what the agent wants.
+        let forwarder = exe.with_file_name(format!(
+            "{}-hook",
+            exe.file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or("clawlaw")
+        ));
+        if forwarder.exists() {
+            add_file(&mut facts, &forwarder);
+        }
     }
     if let Some(dir) = CompileCache::default_dir() {
         add_file(&mut facts, &dir);

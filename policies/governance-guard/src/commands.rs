@@ -392,8 +392,27 @@ fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
 /// hook's token, approve its own escalations, or start a gate of its own.
 const PRIVILEGED_SUBCOMMANDS: [&str; 5] = ["hook", "review", "serve", "key", "admin"];
 
+/// The suffix of the gate's hook forwarder (`clawlaw-hook`): a binary
+/// whose only use is to be the agent's hook, so the agent running it is
+/// forging hook events whatever its arguments.
+const FORWARDER_SUFFIX: &str = "-hook";
+
 fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     for x in &fx.executes {
+        let forwarder = x
+            .program
+            .strip_suffix(FORWARDER_SUFFIX)
+            .is_some_and(|base| ctx.d.processes.iter().any(|p| p == base));
+        if forwarder {
+            let only_asks_about_itself = x
+                .args
+                .iter()
+                .all(|a| matches!(a.as_str(), "--help" | "-h" | "--version" | "-V"));
+            if !only_asks_about_itself {
+                out.push(Finding::forward_hook(&x.program));
+            }
+            continue;
+        }
         if !ctx.d.processes.contains(&x.program) {
             continue;
         }

@@ -184,6 +184,16 @@ impl Finding {
         )
     }
 
+    /// Running the gate's hook forwarder, whose only use is to be the hook.
+    pub fn forward_hook(program: &str) -> Finding {
+        Finding::deny(
+            IMPERSONATION,
+            format!(
+                "`{program}` is the governance gate's hook: it sends hook events to the gate as the agent's own tool calls; run by the agent it could forge them (a PostToolUse that approves an escalation, an event for a call that never happened)"
+            ),
+        )
+    }
+
     /// A gate token in what the agent sends or writes.
     pub fn token_literal(role: &str) -> Finding {
         Finding::deny(

@@ -1,8 +1,8 @@
 //! `load hook`: the whole-process time of a Claude Code `PreToolUse` hook per
 //! tool call, as the agent runs it — a new process per call, the hook input
 //! as JSON on stdin, the answer on stdout — for clawlaw's adapter forwarding
-//! to a running gate (`--gate`), clawlaw's adapter evaluating in process
-//! (`--policies`) and, when its binary is given (`--dcg PATH`),
+//! to a running gate (`--gate`), the small forwarder `clawlaw-hook` doing
+//! the same, clawlaw's adapter evaluating in process (`--policies`) and, when its binary is given (`--dcg PATH`),
 //! destructive_command_guard (dcg), a single-purpose guard for shell
 //! commands.
 //!
@@ -120,8 +120,26 @@ pub fn hook(args: &Args) -> anyhow::Result<Figures> {
         warm_up_args: vec!["--timeout-ms".into(), "120000".into()],
         silent_allow: false,
     };
+    let forwarder = args.gate.with_file_name("clawlaw-hook");
+    if !forwarder.is_file() {
+        bail!(
+            "{}: no such file (`cargo build --release -p clawlaw` builds it beside clawlaw)",
+            forwarder.display()
+        );
+    }
     let mut contenders = vec![
         clawlaw("gate", "--gate", gate.url.clone().into()),
+        Contender {
+            name: "forwarder",
+            program: forwarder,
+            args: vec![
+                "claude-code".into(),
+                "--gate".into(),
+                gate.url.clone().into(),
+            ],
+            warm_up_args: Vec::new(),
+            silent_allow: false,
+        },
         clawlaw("policies", "--policies", policies.path().into()),
     ];
     if let Some(dcg) = &args.dcg {
