@@ -569,17 +569,28 @@ changed, and what is left:
   What would move it: evaluating on the runtime's worker threads when the set is small
   (no hand-off, but a policy that runs to its deadline then holds a worker), and encoding
   the evidence record once instead of as a JSON value and then as text.
-- **The hook adapter per call.** `--policies` reads, authenticates (BLAKE3, was
-  HMAC-SHA256 and a quarter of the time) and maps the compiled code and pre-initialised
-  snapshots of every policy: ~30 MB for the seven, two of them 9 MB snapshots holding
-  secrets-guard's and deploy-guard's compiled gitleaks rules. Before this pass every call
-  also rebuilt those rules (~50 ms each): one-shot processes now start from the cached
-  snapshots. What would move it further: loading only the policies that judge the action's
-  kind (deploy-guard's 9 MB for a shell command is wasted), and sharing one compiled rule
-  set between the two policies. `--gate` is the `clawlaw` binary's start-up (~2 ms: a
-  57 MB executable with ~75,000 relocations and OpenSSL, sigstore's crypto backend)
-  plus the gate's round trip with its durable append; a small binary for the forwarding
-  mode would take the first part off.
+- **The hook adapter per call.** `clawlaw-hook`, the forwarding alone (2.3 MB, no engine,
+  server or TLS; 96 page faults to start against the `clawlaw` binary's 634, which are its
+  relocations and OpenSSL), takes the start-up off `--gate`: `--version` 1.2 ms against
+  3.6 ms, so a call is a process start plus the gate's round trip with its durable append
+  (~1 ms at concurrency 1). `clawlaw hook --gate` keeps the full binary's start-up.
+  `--policies` now loads only the policies that judge the action's kind, known from the
+  compile cache's sealed record of each component's `info` (a shell command: 4 of the 7, so
+  not deploy-guard's 9 MB snapshot), and no longer instantiates a policy to ask its `info`:
+  ~50 -> ~37 ms. What is left is reading, authenticating and copying ~20 MB of compiled
+  code and snapshots: by the profile, the read into the heap ~23%, wasmtime's copy of the
+  code and of each memory image into a memfd ~25%, BLAKE3 ~7%, page faults throughout;
+  secrets-guard's 10 MB snapshot (its compiled gitleaks rules) is ~16 ms of it alone.
+  Mapping the entries instead of reading them would save copies, but a mapping of a file
+  the agent's user can write may change under the process after its tag is checked, so it
+  is not done; a smaller compiled rule set is what would cut it.
+- **Concurrency 1 over HTTP.** `fdatasync` of one 3 KB append on this machine's disk: p50
+  0.20 ms, p99 0.37 ms (500 in a row). The gate process switches context ~15 times per
+  request at concurrency 1 (the tokio workers, the blocking pool, the evidence writer's
+  wait on the disk), and most of the rest of a round trip is waking idle vCPUs for those
+  hand-offs. Tried and measured, not kept: evaluating with `block_in_place` on the worker
+  instead of the blocking pool (concurrency 1 unchanged, concurrency 32 ~4,500 -> ~3,600/s),
+  and one worker thread instead of two (both unchanged).
 - **Pooled mode: the policies' own work.** A call on a warm instance costs ~2.5 µs
   (`sandbox/pooled-call-floor`); the rest is the policies' computation on the action:
   shell-guard and secrets-guard each parse and scan a shell line on their own. Parsing the

@@ -8,7 +8,9 @@
 //! does): the others are answered without instantiating it, as the
 //! contract says, an ALLOW with risk 0 and nothing else, and listed in
 //! [`Evaluation::skipped`]. Those consulted still each run in a fresh
-//! instance (or a pooled one, when so configured).
+//! instance (or a pooled one, when so configured). A set loaded for one
+//! action ([`PolicySet::load_for_kind`], one-shot processes) does not even
+//! load the policies the compile cache knows to judge other kinds.
 
 use std::sync::Arc;
 use std::time::Instant;
