@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use clawlaw_engine::engine::{Engine, EngineConfig};
 use clawlaw_engine::policy_set::{OnLoadError, PolicySet, PolicyStatus};
+use clawlaw_engine::spec::SetSpec;
 use clawlaw_engine::{Action, Session, Verdict};
 use clawlaw_gate::config::SetConfig;
 use sha2::{Digest, Sha256};
@@ -80,15 +81,19 @@ impl Gate {
 const GUARD: (&str, &str) = ("shell-guard", "{}");
 const PERMISSIVE: (&str, &str) = ("hostile-policy", "{ mode = \"stateful\" }");
 
-fn load(engine: &Arc<Engine>, (name, settings): (&str, &str)) -> (PolicySet, PolicyStatus) {
+/// A set of the one component `name` with `settings`.
+fn spec((name, settings): (&str, &str)) -> SetSpec {
     let text = format!(
         "version = 1\n[[policy]]\npath = {:?}\nsettings = {settings}\n",
         common::component(name).display().to_string()
     );
-    let spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+    SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
         .unwrap()
-        .set;
-    let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
+        .set
+}
+
+fn load(engine: &Arc<Engine>, policy: (&str, &str)) -> (PolicySet, PolicyStatus) {
+    let set = PolicySet::load(engine, &spec(policy), OnLoadError::Refuse).unwrap();
     let status = set.policies()[0].clone();
     assert!(status.fault.is_none(), "{status:?}");
     (set, status)
@@ -190,13 +195,7 @@ fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_take
 /// shell-guard loaded as a gate loads it: offered the gate's facts first,
 /// which it refuses.
 fn load_offered_facts(engine: &Arc<Engine>) -> (PolicySet, PolicyStatus) {
-    let text = format!(
-        "version = 1\n[[policy]]\npath = {:?}\n",
-        common::component(GUARD.0).display().to_string()
-    );
-    let mut spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
-        .unwrap()
-        .set;
+    let mut spec = spec(GUARD);
     spec.gate_facts = Some(Default::default());
     let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
     let status = set.policies()[0].clone();
@@ -354,14 +353,7 @@ fn an_info_record_moved_or_forged_cannot_leave_a_policy_out() {
     let guard_info = gate.entry(&digest_of(GUARD.0), "info");
     let deploy_info = gate.entry(&digest_of("deploy-guard"), "info");
     let for_shell = |engine: &Arc<Engine>| {
-        let text = format!(
-            "version = 1\n[[policy]]\npath = {:?}\n",
-            common::component(GUARD.0).display().to_string()
-        );
-        let spec = SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
-            .unwrap()
-            .set;
-        PolicySet::load_for_kind(engine, &spec, OnLoadError::Refuse, "shell.exec").unwrap()
+        PolicySet::load_for_kind(engine, &spec(GUARD), OnLoadError::Refuse, "shell.exec").unwrap()
     };
     // Genuine: shell-guard judges shell commands, so it is loaded.
     assert_decides_as_the_guard(&for_shell(&gate.restart()));

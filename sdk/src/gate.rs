@@ -35,6 +35,12 @@ use serde::{Deserialize, Serialize};
 /// The settings key the gate's facts travel under.
 pub const FACTS_KEY: &str = "$gate";
 
+/// What the gate's hook forwarder is named after one of its
+/// [`GateFacts::processes`]: `clawlaw-hook` beside `clawlaw`. It forwards an
+/// agent's hook events to the gate and does nothing else, so a policy can
+/// treat any run of it by the agent as forging them.
+pub const HOOK_FORWARDER_SUFFIX: &str = "-hook";
+
 /// The gate's facts about itself. Every path is absolute and normalised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

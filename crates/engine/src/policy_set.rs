@@ -325,8 +325,7 @@ fn load_one(
     let digest = format!("sha256:{hex}");
     if let Some(kind) = kind
         && let Some(info) = crate::policy::recorded_info(engine, &digest)
-        && !info.kinds.is_empty()
-        && !info.kinds.iter().any(|k| k == kind)
+        && !info.judges(kind)
     {
         let id = PolicyId {
             name: info.name,

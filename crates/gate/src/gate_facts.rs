@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clawlaw_sdk::gate::GateFacts;
+use clawlaw_sdk::gate::{GateFacts, HOOK_FORWARDER_SUFFIX};
 
 use clawlaw_engine::cache::CompileCache;
 
@@ -46,7 +46,7 @@ pub fn own_process() -> GateFacts {
         // The hook forwarder installed beside it (`clawlaw-hook`): replaced
         // by the agent, every hook call would answer what the agent wants.
         let forwarder = exe.with_file_name(format!(
-            "{}-hook",
+            "{}{HOOK_FORWARDER_SUFFIX}",
             exe.file_stem()
                 .and_then(|n| n.to_str())
                 .unwrap_or("clawlaw")

@@ -5,6 +5,7 @@
 //! as the Write tool's write would be.
 
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
+use clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX;
 use clawlaw_sdk::glob;
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::shell::{self, CommandLine};
@@ -392,16 +393,13 @@ fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
 /// hook's token, approve its own escalations, or start a gate of its own.
 const PRIVILEGED_SUBCOMMANDS: [&str; 5] = ["hook", "review", "serve", "key", "admin"];
 
-/// The suffix of the gate's hook forwarder (`clawlaw-hook`): a binary
-/// whose only use is to be the agent's hook, so the agent running it is
-/// forging hook events whatever its arguments.
-const FORWARDER_SUFFIX: &str = "-hook";
-
 fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     for x in &fx.executes {
         let forwarder = x
             .program
-            .strip_suffix(FORWARDER_SUFFIX)
+            // The gate's hook forwarder (`clawlaw-hook`): run by the agent,
+            // whatever its arguments, it forges hook events.
+            .strip_suffix(HOOK_FORWARDER_SUFFIX)
             .is_some_and(|base| ctx.d.processes.iter().any(|p| p == base));
         if forwarder {
             let only_asks_about_itself = x

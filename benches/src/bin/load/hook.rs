@@ -2,9 +2,9 @@
 //! tool call, as the agent runs it — a new process per call, the hook input
 //! as JSON on stdin, the answer on stdout — for clawlaw's adapter forwarding
 //! to a running gate (`--gate`), the small forwarder `clawlaw-hook` doing
-//! the same, clawlaw's adapter evaluating in process (`--policies`) and, when its binary is given (`--dcg PATH`),
-//! destructive_command_guard (dcg), a single-purpose guard for shell
-//! commands.
+//! the same, clawlaw's adapter evaluating in process (`--policies`) and,
+//! when its binary is given (`--dcg PATH`), destructive_command_guard
+//! (dcg), a single-purpose guard for shell commands.
 //!
 //! Every contender answers the same inputs, an allowed command and a denied
 //! one, in the same environment (a scratch `HOME` and working directory, so
