@@ -69,6 +69,7 @@ pub fn engine() -> anyhow::Result<Arc<Engine>> {
         cache_key: None,
         max_sandboxes: 128,
         preinitialize: true,
+        one_shot: false,
     })
     .map_err(|e| anyhow!("{e}"))
 }

@@ -43,6 +43,7 @@ impl Gate {
             cache_key: Some(self.keys.path().join("cache.key")),
             max_sandboxes: 4,
             preinitialize: self.preinitialize,
+            one_shot: false,
         })
         .unwrap()
     }
@@ -292,6 +293,7 @@ fn an_entry_written_without_the_key_is_refused() {
         cache_key: Some(gate.keys.path().join("other.key")),
         max_sandboxes: 4,
         preinitialize: false,
+        one_shot: false,
     })
     .unwrap();
     let (set, status) = load(&other, GUARD);
@@ -315,6 +317,7 @@ fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
         cache_key: Some(gate.cache.path().join("cache.key")),
         max_sandboxes: 4,
         preinitialize: false,
+        one_shot: false,
     });
     let err = inside
         .err()
@@ -329,6 +332,7 @@ fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
         cache_key: Some(key.clone()),
         max_sandboxes: 4,
         preinitialize: false,
+        one_shot: false,
     })
     .err()
     .expect("a key others can read is refused")

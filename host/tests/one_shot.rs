@@ -4,13 +4,15 @@
 //! settings carry the gate's facts, so those facts must not change from one
 //! call to the next (a process's own pid would). And once the cache knows
 //! which kinds each policy judges, they load only the policies that judge
-//! their action.
+//! their action. Their snapshots are taken for the one evaluation they
+//! serve, and cached apart from a gate's.
 
 use crate::common;
 use crate::common::pre_tool_use;
 
 use std::process::{Command, Output};
 
+use clawlaw_engine::engine::{Engine, EngineConfig};
 use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
 use clawlaw_engine::{Session, Verdict};
 use clawlaw_gate::config::SetConfig;
@@ -203,6 +205,96 @@ fn a_set_loaded_for_one_kind_denies_what_it_left_out() {
     let e = set.evaluate(&pod, &Session::default());
     assert_eq!(e.evaluation, Verdict::Deny, "{e:?}");
     assert!(e.reason.contains("not loaded"), "{}", e.reason);
+}
+
+/// A one-shot process snapshots secrets-guard for a single evaluation: its
+/// rule set is left to be compiled on use (a snapshot some 5 MB smaller than
+/// a gate's), the rules compiled then still find a credential, and a gate
+/// never starts from such a snapshot, nor a one-shot process from a gate's.
+#[test]
+fn one_shot_snapshots_leave_the_rule_set_to_first_use() {
+    let policies = tempfile::tempdir().unwrap();
+    let component = common::component("secrets-guard");
+    std::fs::copy(&component, policies.path().join("secrets_guard.wasm")).unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("cache.key");
+    let (one_shot_cache, gate_cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    let token = "ghp_8fK2mQ9xLr4TzW7bN1cVd5HsJ0pYgE3aUiOk";
+    let write = serde_json::json!({"kind": "file.write", "tool": "Write",
+        "target": "/w/deploy.sh", "content": format!("export GH_TOKEN={token}\n"), "cwd": "/w"});
+    for (call, cached) in [("first", "cached=false"), ("next", "cached=true")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
+        cmd.args(["eval", "--compact", "--action", "-", "--policy"])
+            .arg(policies.path())
+            .env("CLAWLAW_CACHE_DIR", one_shot_cache.path())
+            .env("CLAWLAW_CACHE_KEY", &key)
+            .env("RUST_LOG", "info");
+        let out = common::run_with_input(&mut cmd, write.to_string().as_bytes());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["evaluation"], "DENY", "{call} call: {v}");
+        assert!(v.to_string().contains("github-pat"), "{call} call: {v}");
+        let lines = loaded(&out);
+        assert!(
+            lines.len() == 1
+                && lines[0].contains("preinitialized=true")
+                && lines[0].contains(cached),
+            "{call} call: {lines:?}"
+        );
+    }
+    let one_shot_bytes = dir_bytes(one_shot_cache.path());
+
+    let spec = SetConfig::from_config_text(
+        &format!(
+            "version = 1\n[[policy]]\npath = {:?}\n",
+            component.to_str().unwrap()
+        ),
+        std::path::Path::new("/nonexistent/clawlaw.toml"),
+    )
+    .unwrap()
+    .set;
+    let load = |cache: &std::path::Path, one_shot: bool| {
+        let engine = Engine::new(&EngineConfig {
+            cache_dir: Some(cache.to_path_buf()),
+            cache_key: Some(key.clone()),
+            max_sandboxes: 4,
+            preinitialize: true,
+            one_shot,
+        })
+        .unwrap();
+        let set = PolicySet::load(&engine, &spec, OnLoadError::Refuse).unwrap();
+        let policy = set.loaded().next().unwrap();
+        assert!(policy.is_preinitialized());
+        let e = set.evaluate(&action(&write.to_string()), &Session::default());
+        assert_eq!(e.evaluation, Verdict::Deny, "{e:?}");
+        policy.was_cached()
+    };
+    // The same component and settings: a one-shot load finds the snapshot
+    // `clawlaw eval` took, a gate's does not, nor the other way round.
+    assert!(load(one_shot_cache.path(), true));
+    assert!(!load(one_shot_cache.path(), false));
+    assert!(!load(gate_cache.path(), false));
+    assert!(load(gate_cache.path(), false));
+    // Each cache now holds the component compiled, instrumented, its info
+    // and one snapshot; the gate's snapshot carries the compiled rules.
+    let gate_bytes = dir_bytes(gate_cache.path());
+    assert!(
+        gate_bytes > one_shot_bytes + (2 << 20),
+        "a gate's cache: {gate_bytes} bytes, a one-shot one: {one_shot_bytes}"
+    );
+    assert!(!load(gate_cache.path(), true));
+}
+
+/// The bytes of the files under `dir`.
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| match e.file_type().unwrap().is_dir() {
+            true => dir_bytes(&e.path()),
+            false => e.metadata().unwrap().len(),
+        })
+        .sum()
 }
 
 fn action(json: &str) -> clawlaw_sdk::Action {

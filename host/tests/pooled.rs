@@ -145,6 +145,7 @@ fn a_snapshot_is_taken_once_then_loaded_from_the_compile_cache() {
             cache_key: None,
             max_sandboxes: 4,
             preinitialize: true,
+            one_shot: false,
         })
         .unwrap();
         let text = hostile_config(settings, "");

@@ -41,6 +41,22 @@ pub const FACTS_KEY: &str = "$gate";
 /// treat any run of it by the agent as forging them.
 pub const HOOK_FORWARDER_SUFFIX: &str = "-hook";
 
+/// The environment variable the gate sets, to `1`, in the sandbox it takes
+/// a policy's pre-initialised snapshot in when the process evaluates one
+/// action and exits (`clawlaw eval`, `clawlaw hook --policies`). What
+/// `validate` builds for every later evaluation to start with (a rule set
+/// compiled whole) then costs more to carry in the snapshot than the one
+/// evaluation saves: see [`one_shot`]. Evaluations never see it, nor does a
+/// gate that serves many.
+pub const ONE_SHOT_ENV: &str = "CLAWLAW_ONE_SHOT";
+
+/// Whether the snapshot being taken serves a single evaluation
+/// ([`ONE_SHOT_ENV`]): `validate` should then build only what nearly every
+/// evaluation needs and leave the rest to be built on first use.
+pub fn one_shot() -> bool {
+    std::env::var_os(ONE_SHOT_ENV).is_some_and(|v| v == "1")
+}
+
 /// The gate's facts about itself. Every path is absolute and normalised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

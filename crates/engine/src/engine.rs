@@ -34,6 +34,11 @@ pub struct EngineConfig {
     /// Whether policies are pre-initialised with their settings at load (see
     /// [`crate::preinit`]).
     pub preinitialize: bool,
+    /// Whether the process evaluates one action and exits (`clawlaw eval`,
+    /// `clawlaw hook --policies`): its snapshots are taken for a single
+    /// evaluation (see [`crate::preinit`]) and cached apart from those of
+    /// a gate, which serves many.
+    pub one_shot: bool,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +48,7 @@ impl Default for EngineConfig {
             cache_key: None,
             max_sandboxes: 256,
             preinitialize: true,
+            one_shot: false,
         }
     }
 }
@@ -74,6 +80,7 @@ pub struct Engine {
     linker: Linker<SandboxState>,
     cache: Option<CompileCache>,
     preinitialize: bool,
+    one_shot: bool,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -148,6 +155,7 @@ impl Engine {
             linker,
             cache,
             preinitialize: config.preinitialize,
+            one_shot: config.one_shot,
             ticker_stop,
         }))
     }
@@ -163,6 +171,12 @@ impl Engine {
     /// Whether policies are pre-initialised at load.
     pub fn preinitialize(&self) -> bool {
         self.preinitialize
+    }
+
+    /// Whether snapshots are taken for a single evaluation
+    /// ([`EngineConfig::one_shot`]).
+    pub fn one_shot(&self) -> bool {
+        self.one_shot
     }
 
     /// The epoch deadline, in ticks, for a deadline in milliseconds: one

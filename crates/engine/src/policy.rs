@@ -254,8 +254,24 @@ impl LoadedPolicy {
         self.store_with_deadline(self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR))
     }
 
+    /// The [`Self::load_store`] a snapshot is taken in: with the hint that
+    /// it serves one evaluation, when the engine's process is one-shot.
+    fn snapshot_store(&self) -> Store<SandboxState> {
+        let env: &[(&str, &str)] = if self.engine.one_shot() {
+            &[(clawlaw_sdk::gate::ONE_SHOT_ENV, "1")]
+        } else {
+            &[]
+        };
+        let deadline_ms = self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR);
+        self.store_in(SandboxState::with_env(&self.limits, env), deadline_ms)
+    }
+
     fn store_with_deadline(&self, deadline_ms: u64) -> Store<SandboxState> {
-        let mut store = Store::new(self.engine.wasmtime(), SandboxState::new(&self.limits));
+        self.store_in(SandboxState::new(&self.limits), deadline_ms)
+    }
+
+    fn store_in(&self, state: SandboxState, deadline_ms: u64) -> Store<SandboxState> {
+        let mut store = Store::new(self.engine.wasmtime(), state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(Engine::ticks_for(deadline_ms));
         store.epoch_deadline_trap();

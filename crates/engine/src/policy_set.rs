@@ -289,11 +289,29 @@ impl PolicySet {
     }
 }
 
-/// Builds the engine a set's `[engine]` section asks for.
+/// Builds the engine a set's `[engine]` section asks for, for a process
+/// that evaluates many actions (a gate, the MCP gateway).
 pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine::EngineError> {
+    build_engine(section, false)
+}
+
+/// [`engine_for`] in a process that evaluates one action and exits
+/// (`clawlaw eval`, `clawlaw hook --policies`; see
+/// [`crate::engine::EngineConfig::one_shot`]).
+pub fn one_shot_engine_for(
+    section: &EngineSection,
+) -> Result<Arc<Engine>, crate::engine::EngineError> {
+    build_engine(section, true)
+}
+
+fn build_engine(
+    section: &EngineSection,
+    one_shot: bool,
+) -> Result<Arc<Engine>, crate::engine::EngineError> {
     let mut config = crate::engine::EngineConfig {
         max_sandboxes: section.max_sandboxes,
         preinitialize: section.preinitialize,
+        one_shot,
         ..Default::default()
     };
     if let Some(dir) = &section.cache_dir {

@@ -16,6 +16,13 @@
 //! (`clawlaw_sdk::memo`), which is what makes the snapshot worth taking. A
 //! component that does neither gains nothing and loses nothing.
 //!
+//! A process that evaluates one action and exits ([`Engine::one_shot`])
+//! takes its snapshots with the hint `clawlaw_sdk::gate::ONE_SHOT_ENV` set
+//! in the sandbox (its only environment variable, at that one call): the
+//! SDK then leaves out of the snapshot what only many evaluations repay
+//! building in advance (secrets-guard's compiled rule set: half of its
+//! 10 MB snapshot). Such snapshots are cached under their own key.
+//!
 //! Snapshots are remembered in the on-disk compile cache (see
 //! [`crate::cache`]), keyed by the component's digest, the settings and this
 //! gate's version, so a restart or a reload of an unchanged policy loads the
@@ -74,7 +81,7 @@ pub(crate) fn preinitialized(
     if let Some(Recorded::Snapshot(compiled)) = recorded(engine, digest, settings) {
         return Ok(compiled);
     }
-    let key = snapshot_key(digest, settings);
+    let key = snapshot_key(engine, digest, settings);
     let snapshot = snapshot(engine, bytes, settings, version, new_store)?;
     let compiled = engine
         .compile(&snapshot)
@@ -94,7 +101,7 @@ pub(crate) fn preinitialized(
 /// record needs neither the plain component nor another `validate-settings`
 /// call (what a one-shot process saves, `clawlaw hook --policies`).
 pub(crate) fn recorded(engine: &Engine, digest: &str, settings: &str) -> Option<Recorded> {
-    let key = snapshot_key(digest, settings);
+    let key = snapshot_key(engine, digest, settings);
     match engine.cache()?.snapshot(&key)? {
         SnapshotRecord::Snapshot(snapshot) => engine.cached(&snapshot).map(Recorded::Snapshot),
         SnapshotRecord::Rejected => Some(Recorded::Rejected),
@@ -113,18 +120,23 @@ pub(crate) enum Recorded {
 /// (see [`recorded`]).
 pub(crate) fn record_rejected(engine: &Engine, digest: &str, settings: &str) {
     if let Some(cache) = engine.cache() {
-        cache.put_rejected(&snapshot_key(digest, settings));
+        cache.put_rejected(&snapshot_key(engine, digest, settings));
     }
 }
 
-/// What names a snapshot: everything that goes into it. The engine's own
-/// compatibility (wasmtime and wizer are one release) is in the cache's file
-/// names already.
-fn snapshot_key(digest: &str, settings: &str) -> String {
+/// What names a snapshot: everything that goes into it, including whether
+/// it was taken for a single evaluation ([`Engine::one_shot`]), so a gate
+/// never starts its instances from a snapshot a one-shot process made. The
+/// engine's own compatibility (wasmtime and wizer are one release) is in the
+/// cache's file names already.
+fn snapshot_key(engine: &Engine, digest: &str, settings: &str) -> String {
     let mut h = Sha256::new();
     for part in ["clawlaw-preinit/2", env!("CARGO_PKG_VERSION"), digest] {
         h.update(part.as_bytes());
         h.update(b"\0");
+    }
+    if engine.one_shot() {
+        h.update(b"one-shot\0");
     }
     h.update(settings.as_bytes());
     hex::encode(h.finalize())

@@ -1,8 +1,8 @@
 //! The sandbox one policy evaluation runs in: the per-store state that grants
 //! nothing. No preopened directories, no sockets, no name lookups, no
-//! environment, no arguments, empty stdin, discarded stdout/stderr, a wall
-//! clock and a monotonic clock frozen at zero, and a fixed-seed random
-//! source — so a policy's answer depends only on its inputs. On top: a
+//! environment (at load, the gate's own hints only), no arguments, empty
+//! stdin, discarded stdout/stderr, a wall clock and a monotonic clock frozen
+//! at zero, and a fixed-seed random source — so a policy's answer depends only on its inputs. On top: a
 //! memory/table/instance limiter and a bounded log.
 
 use std::time::Duration;
@@ -23,8 +23,15 @@ pub struct SandboxState {
 
 impl SandboxState {
     pub fn new(limits: &Limits) -> SandboxState {
+        SandboxState::with_env(limits, &[])
+    }
+
+    /// The sandbox with environment variables: only ever the gate's own
+    /// hints to a policy at load (`clawlaw_sdk::gate::ONE_SHOT_ENV`), never
+    /// anything of the gate's environment.
+    pub(crate) fn with_env(limits: &Limits, env: &[(&str, &str)]) -> SandboxState {
         SandboxState {
-            wasi: deny_all_wasi(),
+            wasi: deny_all_wasi(env),
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
             log: PolicyLog::new(limits.max_log_lines),
@@ -41,9 +48,10 @@ impl WasiView for SandboxState {
     }
 }
 
-/// A WASI context that grants nothing (see the module doc).
-fn deny_all_wasi() -> WasiCtx {
+/// A WASI context that grants nothing (see the module doc) but `env`.
+fn deny_all_wasi(env: &[(&str, &str)]) -> WasiCtx {
     let mut b = WasiCtx::builder();
+    b.envs(env);
     b.allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false)

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clawlaw_engine::action::parse_action;
 use clawlaw_engine::combine::Evaluation;
-use clawlaw_engine::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet, one_shot_engine_for};
 use clawlaw_engine::spec::SetSpec;
 use clawlaw_engine::{Session, Verdict};
 use clawlaw_gate::config::SetConfig;
@@ -104,7 +104,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let facts = clawlaw_gate::gate_facts::one_shot(&args.policy, &config);
     let mut spec = config.set;
     spec.gate_facts = Some(facts);
-    let engine = engine_for(&spec.engine).context("starting the WebAssembly engine")?;
+    let engine = one_shot_engine_for(&spec.engine).context("starting the WebAssembly engine")?;
 
     let bytes = match read_input(&args.action) {
         Ok(b) => b,

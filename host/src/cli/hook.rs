@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clawlaw_engine::action::parse_action;
-use clawlaw_engine::policy_set::{OnLoadError, PolicySet, engine_for};
+use clawlaw_engine::policy_set::{OnLoadError, PolicySet, one_shot_engine_for};
 use clawlaw_engine::{Session, Verdict};
 use clawlaw_gate::config::SetConfig;
 use clawlaw_hook_client::CallArgs;
@@ -84,7 +84,7 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
     clawlaw_gate::gate_facts::add_token_env(&mut facts, &args.call.token_env);
     let mut spec = config.set;
     spec.gate_facts = Some(facts);
-    let engine = match engine_for(&spec.engine) {
+    let engine = match one_shot_engine_for(&spec.engine) {
         Ok(e) => e,
         Err(e) => return fail(format!("starting the WebAssembly engine: {e}")),
     };

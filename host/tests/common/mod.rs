@@ -157,6 +157,7 @@ fn shared(engine: &'static SharedEngine, preinitialize: bool) -> Arc<Engine> {
                 cache_key: None,
                 max_sandboxes: 64,
                 preinitialize,
+                one_shot: false,
             })
             .expect("engine")
         })

@@ -178,9 +178,17 @@ fn find_with_path(path: Option<&str>, text: &str) -> Vec<Finding> {
 /// gate runs before it snapshots a pre-initialised instance, so that
 /// instances start with them built: every rule (about 50 ms natively,
 /// paid once per snapshot, never per evaluation).
+///
+/// A snapshot for one evaluation ([`crate::gate::one_shot`]) gets the
+/// automaton and the allowlist only: the compiled rules would double its
+/// size (about 5 MB), which a one-shot process reads, authenticates and
+/// copies to save compiling the few rules one text triggers, if any.
 pub fn prepare() {
     let _ = rules::keywords();
     let _ = rules::global();
+    if crate::gate::one_shot() {
+        return;
+    }
     // Every rule: under strict isolation each evaluation starts from the
     // snapshot, so a rule compiled on first use would be compiled again by
     // every evaluation that triggers it.

@@ -189,7 +189,7 @@ impl LoadedPolicy {
         let version = self.pre.version();
         let snapshot =
             preinit::preinitialized(&self.engine, bytes, digest, settings, version, || {
-                self.load_store()
+                self.snapshot_store()
             });
         let linked = snapshot.map_err(|e| e.to_string()).and_then(|compiled| {
             let pre = link(&self.engine, &compiled.component)?;
