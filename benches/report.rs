@@ -514,89 +514,9 @@ What the Rego and Cedar versions leave out (also in the comments of each file):
   `forbid` annotated `@verdict(\"escalate\")`, read from the determining policies.
 ";
 
-const NOTES: &str = "\
-## Notes
-
-- `sandbox/fresh-instance-floor` is a policy that allows at once, in a fresh instance: what
-  strict isolation costs by itself; `sandbox/instantiate-only` is the store and instance
-  without the call; `sandbox/pooled-call-floor` is the same policy on a reused instance.
-- `parts/evidence-append-durable` is one append on an otherwise idle log: a write and an
-  `fsync` per entry. Under concurrent load the log's group commit makes one `fsync` serve a
-  whole batch. `parts/evidence-encode` is the same entry serialised, hashed into the chain and
-  encoded, without the write.
-- `composition/prior-N` is the session view, the bundled set and the session update for one
-  action in a session that has seen N actions before.
-- Pooled mode (`mode = \"pooled\"` on a `[[policy]]` entry) reuses warm instances; an instance
-  is dropped after any fault and after `recycle_after` evaluations (default 1,000). A pooled
-  policy can carry state from one evaluation (and one session) to the next within those
-  bounds; strict isolation, the default, cannot. See `host/src/pool.rs`.
-
-## Where the time goes (biggest remaining costs)
-
-Profiles taken on this machine on 2026-12-02 (release, `perf record`), with what each
-changed, and what is left:
-
-- **Page faults were half of a strict evaluation.** The gate starts every fresh instance from
-  a snapshot taken after the policy parsed its settings; the snapshot's heap is full of freed
-  chunks, and an evaluation's allocations (the action, the session's recent actions) landed
-  on dozens of scattered pages. The pooling allocator resets written pages in place only in a
-  bounded number of contiguous runs and unmaps the rest, so every instance took ~24
-  copy-on-write faults (bundled set, a session of 16 recent actions), each with a TLB
-  shootdown to the other core in the gate: 20% of the gate's CPU under load was
-  `flush_tlb_mm_range` and the IPIs it sends. Policies now allocate an evaluation's memory
-  from one arena (`sdk/src/arena.rs`): 0 faults, 187 -> 81 µs per evaluation of the set in
-  process, and the gate's CPU per decision at concurrency 32 halved (~640 -> ~310 µs).
-- **Strict isolation: instantiation.** `sandbox/instantiate-only` is most of the per-policy
-  floor; wasmtime's component instantiation bookkeeping (finding each lowered import's
-  trampoline, wiring imports, exports and function references, registering the modules'
-  code with the store) rather than the policy. Kind-aware sets instantiate only the policies
-  that judge the action's kind (a shell command consults 4 of the 7). A `Store` with the
-  sandbox's state costs 0.5 µs (measured: 100,000 in a loop), so one store shared by a set's
-  fresh instances would save at most that and the code registration (~1 µs) per policy:
-  not done, it would also make the instances of one evaluation share a store's limits and
-  deadline. A std build for `wasm32-unknown-unknown` (no WASI imports) measured no faster
-  in an earlier pass; the next step there is a no-std SDK. Evaluating a set's policies in
-  parallel is not done: on 2 cores the gate already runs concurrent requests on both, so it
-  would trade throughput for concurrency-1 latency.
-- **HTTP: plumbing around the policies.** Compare `http.cpu_per_decision` (the policies'
-  work in process) with the gate's CPU per decision at concurrency 32: after the arena the
-  gate spends about four times the policies' CPU per request. By the profile: the Wasm
-  calls ~20%; handing each evaluation to tokio's blocking pool and back (futex waits and
-  wakes, context switches) ~15%; allocation ~7% (glibc's malloc was ~14% before mimalloc);
-  the evidence writer's group commit (`fdatasync`, block I/O) ~5-8%; TCP ~5%; the rest
-  JSON, the evidence record (serialised, redacted, hashed into the chain) and hyper/axum.
-  The client threads share the same 2 cores (their CPU per decision is in the HTTP table).
-  What would move it: evaluating on the runtime's worker threads when the set is small
-  (no hand-off, but a policy that runs to its deadline then holds a worker), and encoding
-  the evidence record once instead of as a JSON value and then as text.
-- **The hook adapter per call.** `clawlaw-hook`, the forwarding alone (2.3 MB, no engine,
-  server or TLS; 96 page faults to start against the `clawlaw` binary's 634, which are its
-  relocations and OpenSSL), takes the start-up off `--gate`: `--version` 1.2 ms against
-  3.6 ms, so a call is a process start plus the gate's round trip with its durable append
-  (~1 ms at concurrency 1). `clawlaw hook --gate` keeps the full binary's start-up.
-  `--policies` now loads only the policies that judge the action's kind, known from the
-  compile cache's sealed record of each component's `info` (a shell command: 4 of the 7, so
-  not deploy-guard's 9 MB snapshot), and no longer instantiates a policy to ask its `info`:
-  ~50 -> ~37 ms. What is left is reading, authenticating and copying ~20 MB of compiled
-  code and snapshots: by the profile, the read into the heap ~23%, wasmtime's copy of the
-  code and of each memory image into a memfd ~25%, BLAKE3 ~7%, page faults throughout;
-  secrets-guard's 10 MB snapshot (its compiled gitleaks rules) is ~16 ms of it alone.
-  Mapping the entries instead of reading them would save copies, but a mapping of a file
-  the agent's user can write may change under the process after its tag is checked, so it
-  is not done; a smaller compiled rule set is what would cut it.
-- **Concurrency 1 over HTTP.** `fdatasync` of one 3 KB append on this machine's disk: p50
-  0.20 ms, p99 0.37 ms (500 in a row). The gate process switches context ~15 times per
-  request at concurrency 1 (the tokio workers, the blocking pool, the evidence writer's
-  wait on the disk), and most of the rest of a round trip is waking idle vCPUs for those
-  hand-offs. Tried and measured, not kept: evaluating with `block_in_place` on the worker
-  instead of the blocking pool (concurrency 1 unchanged, concurrency 32 ~4,500 -> ~3,600/s),
-  and one worker thread instead of two (both unchanged).
-- **Pooled mode: the policies' own work.** A call on a warm instance costs ~2.5 µs
-  (`sandbox/pooled-call-floor`); the rest is the policies' computation on the action:
-  shell-guard and secrets-guard each parse and scan a shell line on their own. Parsing the
-  action once in the host and handing every policy the parsed form is the next lever.
-- **Composition is flat**: 10 -> 10,000 prior actions changes nothing measurable.
-";
+/// The notes under the figures: what each benchmark measures, and where the
+/// time goes, from this pass's profiles (edited by hand, rendered as they are).
+const NOTES: &str = include_str!("notes.md");
 
 #[cfg(test)]
 mod tests {
