@@ -7,14 +7,12 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clawlaw_engine::engine::{Engine, EngineConfig};
 use clawlaw_engine::policy_set::{OnLoadError, PolicySet, PolicyStatus};
-use clawlaw_engine::spec::SetSpec;
 use clawlaw_engine::{Action, Session, Verdict};
-use clawlaw_gate::config::SetConfig;
 use sha2::{Digest, Sha256};
 
 /// The bytes before an entry's payload: magic and tag (see `cache::seal`).
@@ -82,19 +80,13 @@ impl Gate {
 const GUARD: (&str, &str) = ("shell-guard", "{}");
 const PERMISSIVE: (&str, &str) = ("hostile-policy", "{ mode = \"stateful\" }");
 
-/// A set of the one component `name` with `settings`.
-fn spec((name, settings): (&str, &str)) -> SetSpec {
-    let text = format!(
-        "version = 1\n[[policy]]\npath = {:?}\nsettings = {settings}\n",
-        common::component(name).display().to_string()
-    );
-    SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
-        .unwrap()
-        .set
-}
-
 fn load(engine: &Arc<Engine>, policy: (&str, &str)) -> (PolicySet, PolicyStatus) {
-    let set = PolicySet::load(engine, &spec(policy), OnLoadError::Refuse).unwrap();
+    let set = PolicySet::load(
+        engine,
+        &common::one_policy_spec(policy.0, policy.1),
+        OnLoadError::Refuse,
+    )
+    .unwrap();
     let status = set.policies()[0].clone();
     assert!(status.fault.is_none(), "{status:?}");
     (set, status)
@@ -196,7 +188,7 @@ fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_take
 /// shell-guard loaded as a gate loads it: offered the gate's facts first,
 /// which it refuses.
 fn load_offered_facts(engine: &Arc<Engine>) -> (PolicySet, PolicyStatus) {
-    let mut spec = spec(GUARD);
+    let mut spec = common::one_policy_spec(GUARD.0, GUARD.1);
     spec.gate_facts = Some(Default::default());
     let set = PolicySet::load(engine, &spec, OnLoadError::Refuse).unwrap();
     let status = set.policies()[0].clone();
@@ -357,7 +349,13 @@ fn an_info_record_moved_or_forged_cannot_leave_a_policy_out() {
     let guard_info = gate.entry(&digest_of(GUARD.0), "info");
     let deploy_info = gate.entry(&digest_of("deploy-guard"), "info");
     let for_shell = |engine: &Arc<Engine>| {
-        PolicySet::load_for_kind(engine, &spec(GUARD), OnLoadError::Refuse, "shell.exec").unwrap()
+        PolicySet::load_for_kind(
+            engine,
+            &common::one_policy_spec(GUARD.0, GUARD.1),
+            OnLoadError::Refuse,
+            "shell.exec",
+        )
+        .unwrap()
     };
     // Genuine: shell-guard judges shell commands, so it is loaded.
     assert_decides_as_the_guard(&for_shell(&gate.restart()));

@@ -15,7 +15,6 @@ use std::process::{Command, Output};
 use clawlaw_engine::engine::{Engine, EngineConfig};
 use clawlaw_engine::policy_set::{OnLoadError, PolicySet};
 use clawlaw_engine::{Session, Verdict};
-use clawlaw_gate::config::SetConfig;
 use serde_json::Value;
 
 const POLICIES: &[&str] = &["governance-guard", "shell-guard"];
@@ -183,15 +182,7 @@ fn policies_judging_other_kinds_are_left_out_once_known() {
 #[test]
 fn a_set_loaded_for_one_kind_denies_what_it_left_out() {
     let engine = common::engine();
-    let path = common::component("deploy-guard");
-    let text = format!(
-        "version = 1\n[[policy]]\npath = {:?}\n",
-        path.to_str().unwrap()
-    );
-    let spec =
-        SetConfig::from_config_text(&text, std::path::Path::new("/nonexistent/clawlaw.toml"))
-            .unwrap()
-            .set;
+    let spec = common::one_policy_spec("deploy-guard", "{}");
     // The first load records deploy-guard's info; the next one knows it
     // judges only k8s.apply.
     PolicySet::load(&engine, &spec, OnLoadError::Refuse).unwrap();
@@ -216,22 +207,13 @@ fn one_shot_snapshots_leave_the_rule_set_to_first_use() {
     let policies = tempfile::tempdir().unwrap();
     let component = common::component("secrets-guard");
     std::fs::copy(&component, policies.path().join("secrets_guard.wasm")).unwrap();
-    let keys = tempfile::tempdir().unwrap();
-    let key = keys.path().join("cache.key");
     let (one_shot_cache, gate_cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 
     let token = "ghp_8fK2mQ9xLr4TzW7bN1cVd5HsJ0pYgE3aUiOk";
     let write = serde_json::json!({"kind": "file.write", "tool": "Write",
         "target": "/w/deploy.sh", "content": format!("export GH_TOKEN={token}\n"), "cwd": "/w"});
     for (call, cached) in [("first", "cached=false"), ("next", "cached=true")] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlaw"));
-        cmd.args(["eval", "--compact", "--action", "-", "--policy"])
-            .arg(policies.path())
-            .env("CLAWLAW_CACHE_DIR", one_shot_cache.path())
-            .env("CLAWLAW_CACHE_KEY", &key)
-            .env("RUST_LOG", "info");
-        let out = common::run_with_input(&mut cmd, write.to_string().as_bytes());
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (v, out) = eval(policies.path(), one_shot_cache.path(), &write);
         assert_eq!(v["evaluation"], "DENY", "{call} call: {v}");
         assert!(v.to_string().contains("github-pat"), "{call} call: {v}");
         let lines = loaded(&out);
@@ -244,19 +226,12 @@ fn one_shot_snapshots_leave_the_rule_set_to_first_use() {
     }
     let one_shot_bytes = dir_bytes(one_shot_cache.path());
 
-    let spec = SetConfig::from_config_text(
-        &format!(
-            "version = 1\n[[policy]]\npath = {:?}\n",
-            component.to_str().unwrap()
-        ),
-        std::path::Path::new("/nonexistent/clawlaw.toml"),
-    )
-    .unwrap()
-    .set;
+    let spec = common::one_policy_spec("secrets-guard", "{}");
+    // The engines use the same key file as `clawlaw eval` (the default one).
     let load = |cache: &std::path::Path, one_shot: bool| {
         let engine = Engine::new(&EngineConfig {
             cache_dir: Some(cache.to_path_buf()),
-            cache_key: Some(key.clone()),
+            cache_key: None,
             max_sandboxes: 4,
             preinitialize: true,
             one_shot,

@@ -241,7 +241,7 @@ impl LoadedPolicy {
 
     /// A fresh store under this policy's limits and deadline.
     fn new_store(&self) -> Store<SandboxState> {
-        self.store_with_deadline(self.limits.deadline_ms)
+        self.store_in(SandboxState::new(&self.limits), self.limits.deadline_ms)
     }
 
     /// A fresh store for the calls made once, when the policy loads
@@ -251,7 +251,12 @@ impl LoadedPolicy {
     /// [`LOAD_DEADLINE_FACTOR`] times the evaluation deadline. A policy that
     /// loops still fails its load, later.
     fn load_store(&self) -> Store<SandboxState> {
-        self.store_with_deadline(self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR))
+        self.store_in(SandboxState::new(&self.limits), self.load_deadline_ms())
+    }
+
+    /// The deadline of the calls made at load (see [`Self::load_store`]).
+    fn load_deadline_ms(&self) -> u64 {
+        self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR)
     }
 
     /// The [`Self::load_store`] a snapshot is taken in: with the hint that
@@ -262,12 +267,10 @@ impl LoadedPolicy {
         } else {
             &[]
         };
-        let deadline_ms = self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR);
-        self.store_in(SandboxState::with_env(&self.limits, env), deadline_ms)
-    }
-
-    fn store_with_deadline(&self, deadline_ms: u64) -> Store<SandboxState> {
-        self.store_in(SandboxState::new(&self.limits), deadline_ms)
+        self.store_in(
+            SandboxState::with_env(&self.limits, env),
+            self.load_deadline_ms(),
+        )
     }
 
     fn store_in(&self, state: SandboxState, deadline_ms: u64) -> Store<SandboxState> {
@@ -285,13 +288,8 @@ impl LoadedPolicy {
     ) -> Result<R, Fault> {
         let mut store = self.load_store();
         let result = match self.pre.instantiate(&mut store) {
-            Ok(instance) => f(&instance, &mut store).map_err(|e| {
-                self.classify_with_deadline(
-                    &e,
-                    &store,
-                    self.limits.deadline_ms.saturating_mul(LOAD_DEADLINE_FACTOR),
-                )
-            }),
+            Ok(instance) => f(&instance, &mut store)
+                .map_err(|e| self.classify_with_deadline(&e, &store, self.load_deadline_ms())),
             Err(e) => Err(self.instantiate_fault(&e, &store)),
         };
         self.forward_log(&store);

@@ -2,8 +2,9 @@
 //! nothing. No preopened directories, no sockets, no name lookups, no
 //! environment (at load, the gate's own hints only), no arguments, empty
 //! stdin, discarded stdout/stderr, a wall clock and a monotonic clock frozen
-//! at zero, and a fixed-seed random source — so a policy's answer depends only on its inputs. On top: a
-//! memory/table/instance limiter and a bounded log.
+//! at zero, and a fixed-seed random source — so a policy's answer depends
+//! only on its inputs. On top: a memory/table/instance limiter and a
+//! bounded log.
 
 use std::time::Duration;
 

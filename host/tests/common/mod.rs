@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use clawlaw_engine::engine::{Engine, EngineConfig};
+use clawlaw_engine::spec::SetSpec;
 
 /// The crates built to components for the tests.
 pub const POLICY_CRATES: &[&str] = &[
@@ -121,6 +122,18 @@ pub fn components_dir() -> &'static Path {
 /// The compiled component of a crate, e.g. `fs-boundary`.
 pub fn component(crate_name: &str) -> PathBuf {
     components_dir().join(format!("{}.wasm", crate_name.replace('-', "_")))
+}
+
+/// A set of the one component `crate_name` with `settings` (a TOML value,
+/// `{}` for the policy's defaults).
+pub fn one_policy_spec(crate_name: &str, settings: &str) -> SetSpec {
+    let text = format!(
+        "version = 1\n[[policy]]\npath = {:?}\nsettings = {settings}\n",
+        component(crate_name).display().to_string()
+    );
+    clawlaw_gate::config::SetConfig::from_config_text(&text, Path::new("/nonexistent/clawlaw.toml"))
+        .unwrap()
+        .set
 }
 
 /// The compiled-component cache every engine and gate in this test process
