@@ -262,7 +262,7 @@ impl LoadedPolicy {
     /// The [`Self::load_store`] a snapshot is taken in: with the hint that
     /// it serves one evaluation, when the engine's process is one-shot.
     fn snapshot_store(&self) -> Store<SandboxState> {
-        let env: &[(&str, &str)] = if self.engine.one_shot() {
+        let env: &'static [(&str, &str)] = if self.engine.one_shot() {
             &[(clawlaw_sdk::gate::ONE_SHOT_ENV, "1")]
         } else {
             &[]

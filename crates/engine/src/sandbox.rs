@@ -4,7 +4,9 @@
 //! stdin, discarded stdout/stderr, a wall clock and a monotonic clock frozen
 //! at zero, and a fixed-seed random source — so a policy's answer depends
 //! only on its inputs. On top: a memory/table/instance limiter and a
-//! bounded log.
+//! bounded log. The WASI context is built on a component's first WASI call:
+//! a policy that imports nothing but the contract (the bundled ones) never
+//! pays for it.
 
 use std::time::Duration;
 
@@ -16,7 +18,9 @@ use crate::limits::Limits;
 
 /// What a store carries for one evaluation.
 pub struct SandboxState {
-    wasi: WasiCtx,
+    /// Built on first use, from `env`.
+    wasi: Option<WasiCtx>,
+    env: &'static [(&'static str, &'static str)],
     table: ResourceTable,
     pub(crate) limiter: Limiter,
     pub(crate) log: PolicyLog,
@@ -30,9 +34,13 @@ impl SandboxState {
     /// The sandbox with environment variables: only ever the gate's own
     /// hints to a policy at load (`clawlaw_sdk::gate::ONE_SHOT_ENV`), never
     /// anything of the gate's environment.
-    pub(crate) fn with_env(limits: &Limits, env: &[(&str, &str)]) -> SandboxState {
+    pub(crate) fn with_env(
+        limits: &Limits,
+        env: &'static [(&'static str, &'static str)],
+    ) -> SandboxState {
         SandboxState {
-            wasi: deny_all_wasi(env),
+            wasi: None,
+            env,
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
             log: PolicyLog::new(limits.max_log_lines),
@@ -42,8 +50,9 @@ impl SandboxState {
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let env = self.env;
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: self.wasi.get_or_insert_with(|| deny_all_wasi(env)),
             table: &mut self.table,
         }
     }
