@@ -33,14 +33,18 @@ pub fn root() -> PathBuf {
 }
 
 /// Builds the bundled components and the hostile test component (as
-/// `cargo xtask policies` does) and returns their directory.
+/// `cargo xtask policies` builds the bundled ones: for
+/// `wasm32-unknown-unknown`, without WASI) and returns their directory. The
+/// hostile component's well-behaved mode is the benches' floor, so it is
+/// built the same way.
 pub fn components() -> anyhow::Result<PathBuf> {
+    const TARGET: &str = "wasm32-unknown-unknown";
     let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()));
     cmd.current_dir(root()).args([
         "build",
         "--quiet",
         "--target",
-        "wasm32-wasip2",
+        TARGET,
         "--profile",
         "policy",
     ]);
@@ -54,7 +58,8 @@ pub fn components() -> anyhow::Result<PathBuf> {
     Ok(std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
-        .join("wasm32-wasip2/policy"))
+        .join(TARGET)
+        .join("policy"))
 }
 
 /// The component file of a policy crate in `dir`.

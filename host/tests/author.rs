@@ -107,7 +107,7 @@ fn a_new_policy_builds_and_passes_its_tests_as_generated() {
         std::fs::read_to_string(common::workspace_root().join(".cargo/config.toml")).unwrap();
     let flags = |text: &str| {
         text.lines()
-            .skip_while(|l| l.trim() != "[target.wasm32-wasip2]")
+            .skip_while(|l| l.trim() != "[target.wasm32-unknown-unknown]")
             .find(|l| l.starts_with("rustflags"))
             .map(str::to_string)
     };
@@ -138,7 +138,7 @@ fn a_new_policy_builds_and_passes_its_tests_as_generated() {
     assert_eq!(out["version"], "0.1.0");
     let component = PathBuf::from(out["component"].as_str().unwrap());
     assert!(
-        component.starts_with(target.join("wasm32-wasip2").join("release")),
+        component.starts_with(target.join("wasm32-unknown-unknown").join("release")),
         "{component:?}"
     );
     let bytes = std::fs::read(&component).unwrap();
@@ -263,11 +263,11 @@ fn policy_build_explains_what_is_missing() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("pass --manifest-path"), "{}", r.stderr);
 
-    // A rustc whose wasm32-wasip2 standard library is not installed.
+    // A rustc whose wasm32-unknown-unknown standard library is not installed.
     let fake = dir.path().join("rustc");
     std::fs::write(
         &fake,
-        "#!/bin/sh\necho /nonexistent/lib/rustlib/wasm32-wasip2/lib\n",
+        "#!/bin/sh\necho /nonexistent/lib/rustlib/wasm32-unknown-unknown/lib\n",
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -282,12 +282,13 @@ fn policy_build_explains_what_is_missing() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr
-            .contains("the wasm32-wasip2 target is not installed"),
+            .contains("the wasm32-unknown-unknown target is not installed"),
         "{}",
         r.stderr
     );
     assert!(
-        r.stderr.contains("rustup target add wasm32-wasip2"),
+        r.stderr
+            .contains("rustup target add wasm32-unknown-unknown"),
         "{}",
         r.stderr
     );

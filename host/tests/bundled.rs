@@ -114,3 +114,69 @@ fn ml_lifecycle_component_matches_its_cases_and_native() {
 fn governance_guard_component_matches_its_cases_and_native() {
     run::<governance_guard::GovernanceGuard>("governance-guard");
 }
+
+/// What a component is made of: its imports and its core modules.
+fn imports_and_core_modules(bytes: &[u8]) -> (Vec<String>, usize) {
+    use wasmparser::{Parser, Payload};
+    let (mut imports, mut modules, mut depth) = (Vec::new(), 0, 0usize);
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.unwrap() {
+            Payload::ModuleSection { .. } => modules += 1,
+            Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(section) if depth == 0 => {
+                for import in section {
+                    imports.push(import.unwrap().name.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    (imports, modules)
+}
+
+/// The bundled policies are built without WASI: each component imports the
+/// contract (its interface, its types, `log`) and, for those that read the
+/// gate's load-time hint, WASI's environment, and nothing else; a fresh
+/// instance of it is one core module (three with the hint's glue). A `wasm32-wasip2` build (the legacy
+/// test component) imports a dozen WASI interfaces and carries more.
+#[test]
+fn bundled_components_import_the_contract_and_nothing_they_do_not_call() {
+    let contract = ["action", "session", "decision", "info", "log"];
+    let mut reading_hints = Vec::new();
+    for name in common::bundled_policies() {
+        let bytes = std::fs::read(common::component(&name)).unwrap();
+        let (imports, modules) = imports_and_core_modules(&bytes);
+        let mut hints = false;
+        for import in &imports {
+            if import.starts_with("wasi:cli/environment@") {
+                hints = true;
+            } else {
+                assert!(
+                    import.starts_with("clawlaw:policy/types@") || contract.contains(&&**import),
+                    "{name} imports {import}"
+                );
+            }
+        }
+        // Lowering `get-environment` (it returns a list, allocated by the
+        // policy's own `cabi_realloc`) takes two tiny glue modules.
+        let most = if hints { 3 } else { 1 };
+        assert!(modules <= most, "{name}: {modules} core modules");
+        if hints {
+            reading_hints.push(name);
+        }
+    }
+    // secrets::prepare reads the hint: the policies that scan for secrets.
+    assert!(
+        reading_hints.contains(&"secrets-guard".to_string()),
+        "{reading_hints:?}"
+    );
+
+    let legacy = std::fs::read(common::component("legacy-policy")).unwrap();
+    let (imports, modules) = imports_and_core_modules(&legacy);
+    assert!(modules > 1, "{modules}");
+    assert!(
+        imports.iter().filter(|i| i.starts_with("wasi:")).count() > 5,
+        "{imports:?}"
+    );
+}

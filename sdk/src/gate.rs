@@ -54,6 +54,13 @@ pub const ONE_SHOT_ENV: &str = "CLAWLAW_ONE_SHOT";
 /// ([`ONE_SHOT_ENV`]): `validate` should then build only what nearly every
 /// evaluation needs and leave the rest to be built on first use.
 pub fn one_shot() -> bool {
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        crate::hints::wasi::cli::environment::get_environment()
+            .iter()
+            .any(|(k, v)| k == ONE_SHOT_ENV && v == "1")
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     std::env::var_os(ONE_SHOT_ENV).is_some_and(|v| v == "1")
 }
 

@@ -50,10 +50,14 @@
 //! assert_eq!(d.verdict, Verdict::Deny);
 //! ```
 //!
-//! Build it with `cargo build --target wasm32-wasip2 --release` (or
-//! `cargo xtask policies` inside this repository). The component imports no
-//! capability but `log`; the gate grants it no files, network, environment,
-//! clocks or randomness.
+//! Build it with `clawlaw policy build` (or `cargo xtask policies` inside
+//! this repository): `cargo build --target wasm32-unknown-unknown --release`
+//! with `wasm-component-ld` as the linker, which makes the component. It
+//! imports no capability but `log` (and, if it reads the gate's load-time
+//! hint, [`gate::one_shot`], WASI's `get-environment`); the gate grants it
+//! no files, network, environment, clocks or randomness. Built for
+//! `wasm32-wasip2` instead, it imports WASI interfaces that the gate
+//! satisfies with nothing.
 
 extern crate self as clawlaw_sdk;
 
@@ -208,6 +212,18 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "__export_world_policy",
         default_bindings_module: "clawlaw_sdk::bindings",
+        runtime_path: "clawlaw_sdk::__private::wit_bindgen_rt",
+    });
+}
+
+/// The WASI environment, where the standard library cannot read it
+/// (`wasm32-unknown-unknown`): see `wit/environment.wit`.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[doc(hidden)]
+pub mod hints {
+    wit_bindgen::generate!({
+        path: "wit/environment.wit",
+        world: "hints",
         runtime_path: "clawlaw_sdk::__private::wit_bindgen_rt",
     });
 }

@@ -1,8 +1,9 @@
 //! `cargo xtask`: the project's build and dev tasks, in Rust so they run
 //! wherever cargo does.
 //!
-//! - `cargo xtask policies`: installs the wasm32-wasip2 target if missing and
-//!   builds every bundled policy to a component in `target/policies/`.
+//! - `cargo xtask policies`: installs the wasm32-unknown-unknown and
+//!   wasm32-wasip2 targets if missing and builds every bundled policy to a
+//!   component in `target/policies/`.
 //! - `cargo xtask test`: everything CI runs: formatting, `arch`, the
 //!   components, every test, the benches and the load generator once each.
 //! - `cargo xtask lint`: formatting, `arch` (module cycles, and no source
@@ -37,7 +38,16 @@ mod demo_run;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const TARGET: &str = "wasm32-wasip2";
+/// The target the bundled policies are built for: a standard library with
+/// no WASI, linked into a component by `wasm-component-ld`
+/// (`.cargo/config.toml`), so a component imports the contract and nothing
+/// it does not call, and instantiates as one core module.
+const TARGET: &str = "wasm32-unknown-unknown";
+/// The target of the test components that exercise WASI: the hostile policy
+/// probes the sandbox through it, the legacy one stands for components built
+/// with a WASI standard library (as 0.1.0 policies were).
+const WASI_TARGET: &str = "wasm32-wasip2";
+const WASI_CRATES: &[&str] = &["hostile-policy", "legacy-policy"];
 const PROFILE: &str = "policy";
 
 fn main() -> ExitCode {
@@ -128,40 +138,40 @@ fn policy_crates() -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn ensure_wasm_target() -> Result<()> {
+fn ensure_wasm_targets() -> Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l.trim() == TARGET)
-        })
-        .unwrap_or(false);
-    if installed {
-        return Ok(());
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    for target in [TARGET, WASI_TARGET] {
+        if !installed.lines().any(|l| l.trim() == target) {
+            run(
+                &format!("installing the {target} target"),
+                Command::new("rustup").args(["target", "add", target]),
+            )?;
+        }
     }
-    run(
-        &format!("installing the {TARGET} target"),
-        Command::new("rustup").args(["target", "add", TARGET]),
-    )
+    Ok(())
 }
 
 /// Builds the bundled policies (and the test components) and copies the
 /// bundled ones to `target/policies/<name>.wasm`.
 fn policies() -> Result<PathBuf> {
-    ensure_wasm_target()?;
+    ensure_wasm_targets()?;
     let crates = policy_crates()?;
     let mut cmd = cargo();
     cmd.args(["build", "--target", TARGET, "--profile", PROFILE]);
-    for c in crates
-        .iter()
-        .map(String::as_str)
-        .chain(["hostile-policy", "legacy-policy"])
-    {
+    for c in &crates {
         cmd.args(["-p", c]);
     }
     run("building the policy components", &mut cmd)?;
+    let mut cmd = cargo();
+    cmd.args(["build", "--target", WASI_TARGET, "--profile", PROFILE]);
+    for c in WASI_CRATES {
+        cmd.args(["-p", c]);
+    }
+    run("building the test components that use WASI", &mut cmd)?;
     let built = target_dir().join(TARGET).join(PROFILE);
     let out = target_dir().join("policies");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;

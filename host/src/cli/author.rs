@@ -9,9 +9,11 @@
 //!   by git on the project's repository. It carries its own `[workspace]` so
 //!   it builds alone even inside another workspace, the gate's stack-size
 //!   flag in `.cargo/config.toml`, and an LTO release profile.
-//! - `policy build` installs nothing: a missing `wasm32-wasip2` target is an
-//!   error saying how to add it. Cargo runs in the crate's directory, so the
-//!   crate's own `.cargo/config.toml` applies.
+//! - `policy build` builds for `wasm32-unknown-unknown` (std without WASI)
+//!   and names `wasm-component-ld` (shipped with Rust) as the linker, so any
+//!   crate becomes a component importing only what it calls. It installs
+//!   nothing: a missing target is an error saying how to add it. Cargo runs
+//!   in the crate's directory, so its own `.cargo/config.toml` applies.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -29,7 +31,11 @@ use sha2::{Digest, Sha256};
 use super::{EXIT_ALLOW, EXIT_DENY, EXIT_ERROR, EXIT_USAGE, EngineArgs};
 
 /// The target policies are built for.
-pub const WASM_TARGET: &str = "wasm32-wasip2";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// What makes cargo link [`WASM_TARGET`] into a component rather than a
+/// core module.
+const COMPONENT_LINKER: &str = "target.wasm32-unknown-unknown.linker=\"wasm-component-ld\"";
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -303,6 +309,7 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let mut child = Command::new(&cargo)
         .current_dir(dir)
         .args(["build", "--target", WASM_TARGET, "--profile", &args.profile])
+        .args(["--config", COMPONENT_LINKER])
         .arg("--manifest-path")
         .arg(&manifest)
         .args(["--message-format", "json-render-diagnostics"])

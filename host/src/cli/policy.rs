@@ -66,7 +66,7 @@ pub enum PolicyCommand {
         clawlaw policy new no-git-writes\n  \
         clawlaw policy new migration-guard --dir policies/migration-guard --sdk-path ../clawlaw/sdk")]
     New(super::author::NewArgs),
-    /// Build a policy crate to a WebAssembly component (cargo, wasm32-wasip2)
+    /// Build a policy crate to a WebAssembly component (cargo, wasm32-unknown-unknown)
     /// and check it: print its path, size and sha256, and call its info.
     Build(super::author::BuildArgs),
     /// Time a component's evaluations of one action, each in a fresh

@@ -91,37 +91,59 @@ pub fn bundled_policies() -> Vec<String> {
     names
 }
 
-/// Builds every test component (once per process) and returns their directory.
+/// The test components built with a WASI standard library (the hostile
+/// policy probes the sandbox through WASI; the legacy one stands for
+/// components built before the bundled ones dropped it); the rest are built
+/// for `wasm32-unknown-unknown`, as `cargo xtask policies` builds them.
+const WASI_CRATES: &[&str] = &["hostile-policy", "legacy-policy"];
+
+/// Builds every test component (once per process) and returns the
+/// directory of those built without WASI (every bundled policy's).
 pub fn components_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let mut cmd = std::process::Command::new(env!("CARGO"));
-        cmd.current_dir(workspace_root()).args([
-            "build",
-            "--quiet",
-            "--target",
-            "wasm32-wasip2",
-            "--profile",
-            "policy",
-        ]);
-        for c in POLICY_CRATES
+        let (wasi, plain): (Vec<String>, Vec<String>) = POLICY_CRATES
             .iter()
             .map(|c| c.to_string())
             .chain(bundled_policies())
-        {
-            cmd.args(["-p", &c]);
-        }
-        let status = cmd
-            .status()
-            .expect("running cargo to build the policy components");
-        assert!(status.success(), "building the policy components failed");
-        target_dir().join("wasm32-wasip2").join("policy")
+            .partition(|c| WASI_CRATES.contains(&c.as_str()));
+        build_components("wasm32-unknown-unknown", &plain);
+        build_components("wasm32-wasip2", &wasi);
+        target_dir().join("wasm32-unknown-unknown").join("policy")
     })
+}
+
+fn build_components(target: &str, crates: &[String]) {
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.current_dir(workspace_root()).args([
+        "build",
+        "--quiet",
+        "--target",
+        target,
+        "--profile",
+        "policy",
+    ]);
+    for c in crates {
+        cmd.args(["-p", c]);
+    }
+    let status = cmd
+        .status()
+        .expect("running cargo to build the policy components");
+    assert!(
+        status.success(),
+        "building the policy components for {target} failed"
+    );
 }
 
 /// The compiled component of a crate, e.g. `fs-boundary`.
 pub fn component(crate_name: &str) -> PathBuf {
-    components_dir().join(format!("{}.wasm", crate_name.replace('-', "_")))
+    let dir = components_dir();
+    let dir = if WASI_CRATES.contains(&crate_name) {
+        target_dir().join("wasm32-wasip2").join("policy")
+    } else {
+        dir.to_path_buf()
+    };
+    dir.join(format!("{}.wasm", crate_name.replace('-', "_")))
 }
 
 /// A set of the one component `crate_name` with `settings` (a TOML value,
