@@ -251,6 +251,31 @@ fn a_tampered_byte_in_a_cached_entry_is_refused_and_recompiled() {
     }
 }
 
+/// A cached entry is checked and then used as checked: rewriting it, or
+/// cutting it short, under a policy loaded from it changes nothing that
+/// policy does (the gate runs a sealed copy, not the file), and the next
+/// load refuses what was written.
+#[test]
+fn a_cached_entry_rewritten_after_its_load_does_not_change_the_loaded_policy() {
+    for preinitialize in [false, true] {
+        let gate = Gate::new(preinitialize);
+        load(&gate.restart(), GUARD);
+        let (set, status) = load(&gate.restart(), GUARD);
+        assert!(status.cached, "{status:?}");
+        for entry in gate.entries("cwasm") {
+            let bytes = std::fs::read(&entry).unwrap();
+            let garbage: Vec<u8> = bytes.iter().map(|b| b ^ 0x5a).collect();
+            std::fs::write(&entry, &garbage[..HEADER + 1]).unwrap();
+        }
+        for _ in 0..3 {
+            assert_decides_as_the_guard(&set);
+        }
+        let (set, status) = load(&gate.restart(), GUARD);
+        assert!(!status.cached, "a cut entry was loaded: {status:?}");
+        assert_decides_as_the_guard(&set);
+    }
+}
+
 #[test]
 fn an_entry_written_without_the_key_is_refused() {
     let gate = Gate::new(false);

@@ -27,9 +27,15 @@
 //! recompiled, never loaded. The key file itself, and the cache directory,
 //! are among the paths the agent must not reach.
 //!
+//! A compiled component is opened without copying it through the process
+//! where Linux allows ([`mapped`]): its payload goes into a sealed memfd, the
+//! tag is checked there, and wasmtime maps that memfd.
+//!
 //! Files are written atomically (temporary file, then rename); a file that
 //! fails to load is deleted and recompiled.
 
+#[cfg(target_os = "linux")]
+mod mapped;
 pub mod seal;
 
 use std::hash::{Hash, Hasher};
@@ -154,16 +160,51 @@ impl CompileCache {
     /// loadable.
     pub fn get(&self, engine: &wasmtime::Engine, digest_hex: &str) -> Option<Component> {
         let path = self.path_for(digest_hex);
-        let code = self.read_verified(&path, &self.entry(Kind::Component, digest_hex))?;
-        // SAFETY: these are the bytes this gate serialized for this very
-        // digest and engine (their tag, made with a key only the gate's user
-        // can read, verified above); wasmtime still checks the header and
-        // engine compatibility, and bytes that fail are removed below.
-        match unsafe { Component::deserialize(engine, code.payload()) } {
+        let entry = self.entry(Kind::Component, digest_hex);
+        // SAFETY (both deserialisations below): these are the bytes this
+        // gate serialized for this very digest and engine (their tag, made
+        // with a key only the gate's user can read, verified first; in the
+        // memfd, sealed before the check, so they cannot change after it);
+        // wasmtime still checks the header and engine compatibility, and
+        // bytes that fail are removed.
+        #[cfg(target_os = "linux")]
+        match mapped::open(&path, MAX_ENTRY_BYTES, |tag, payload| {
+            self.key.verify(&entry, tag, payload)
+        }) {
+            Ok(None) => return None,
+            Ok(Some(sealed)) => {
+                return self.deserialized(&path, unsafe {
+                    Component::deserialize_file(engine, sealed.path())
+                });
+            }
+            Err(mapped::MapError::Unsupported(e)) => {
+                tracing::debug!(error = %e, "reading a cache entry into memory instead");
+            }
+            Err(mapped::MapError::Refused(refusal)) => {
+                tracing::warn!(path = %path.display(), reason = %refusal, "refusing a cache entry this gate did not write; deleting it");
+                let _ = std::fs::remove_file(&path);
+                return None;
+            }
+            Err(mapped::MapError::Unreadable(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "discarding an unreadable cache entry");
+                let _ = std::fs::remove_file(&path);
+                return None;
+            }
+        }
+        let code = self.read_verified(&path, &entry)?;
+        self.deserialized(&path, unsafe {
+            Component::deserialize(engine, code.payload())
+        })
+    }
+
+    /// The component deserialised from the entry at `path`, which is
+    /// removed if wasmtime refused it.
+    fn deserialized(&self, path: &Path, result: wasmtime::Result<Component>) -> Option<Component> {
+        match result {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "discarding unreadable compiled component");
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(path);
                 None
             }
         }

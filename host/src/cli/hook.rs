@@ -115,6 +115,9 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
         ..Session::default()
     };
     let e = set.evaluate(&action, &session);
+    // The process exits next: unmapping and closing every compiled policy
+    // would be work for nothing (~4% of a call).
+    std::mem::forget(set);
     let answer = answer_for(&input.kind, e.evaluation, &e.reason, &e.rules, None);
     agent.render(&input.kind, &answer)
 }

@@ -139,12 +139,25 @@ impl CacheKey {
             return Err(Refusal::Untagged);
         }
         let (tag, payload) = rest.split_at(TAG_LEN);
+        self.verify(entry, tag, payload)?;
+        Ok(payload)
+    }
+
+    /// Whether `tag` is the tag of `payload` sealed with this key as
+    /// `entry` (for a payload read apart from its header, see
+    /// `super::mapped`). Compared in constant time.
+    pub(crate) fn verify(
+        &self,
+        entry: &Entry<'_>,
+        tag: &[u8],
+        payload: &[u8],
+    ) -> Result<(), Refusal> {
         let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| Refusal::Untagged)?;
         // `Hash`'s equality is constant-time.
         if self.mac(entry, payload) != blake3::Hash::from_bytes(tag) {
             return Err(Refusal::BadTag);
         }
-        Ok(payload)
+        Ok(())
     }
 }
 
