@@ -543,11 +543,89 @@ fn a_vanished_directory_fails_the_append_and_the_log() {
     log.append_blocking(action("s", "a1")).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     // The write to the unlinked segment succeeds, but the entry would be
-    // lost: updating HEAD fails, and the append with it.
+    // lost: the segment is no longer at its path, and the append fails.
     let err = log.append_blocking(action("s", "a2")).unwrap_err();
-    assert!(matches!(err, EvidenceError::Write { .. }), "{err}");
+    match &err {
+        EvidenceError::Write { op, .. } => assert_eq!(*op, "checking", "{err}"),
+        other => panic!("expected a write error, got {other:?}"),
+    }
     assert!(!log.is_healthy());
     assert!(log.append_blocking(action("s", "a3")).is_err());
+}
+
+#[test]
+fn a_moved_directory_fails_the_append_and_the_log() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("evidence");
+    let log = EvidenceLog::open(&dir, options()).unwrap();
+    log.append_blocking(action("s", "a1")).unwrap();
+    std::fs::rename(&dir, parent.path().join("elsewhere")).unwrap();
+    let err = log.append_blocking(action("s", "a2")).unwrap_err();
+    assert!(
+        matches!(err, EvidenceError::Write { op: "checking", .. }),
+        "{err}"
+    );
+    assert!(!log.is_healthy());
+}
+
+/// Polls (bounded) until `done`, for what the writer does after answering.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("{what} did not happen within 2 s");
+}
+
+#[test]
+fn head_catches_up_with_the_end_of_the_chain_while_the_log_stays_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EvidenceLog::open(dir.path(), options()).unwrap();
+    let mut last = None;
+    for i in 1..=3 {
+        last = Some(log.append_blocking(action("s", &format!("a{i}"))).unwrap());
+    }
+    let last = last.unwrap();
+    eventually("HEAD recording seq 3", || {
+        matches!(format::read_head(dir.path()), Ok(Some(Ok((3, _)))))
+    });
+    let Ok(Some(Ok((seq, hash)))) = format::read_head(dir.path()) else {
+        unreachable!()
+    };
+    assert_eq!((seq, hash.to_string()), (last.seq, last.hash));
+    // Entries removed from the end are caught against it.
+    drop(log);
+    let mut l = lines(&segment(dir.path(), 1));
+    l.truncate(2);
+    write_lines(&segment(dir.path(), 1), &l);
+    assert!(matches!(
+        EvidenceLog::open(dir.path(), options()),
+        Err(EvidenceError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_head_that_cannot_be_updated_turns_the_log_unhealthy() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EvidenceLog::open(dir.path(), options()).unwrap();
+    // HEAD is written through HEAD.tmp: a directory there makes that fail.
+    std::fs::create_dir(dir.path().join("HEAD.tmp")).unwrap();
+    // The entry itself is synced before HEAD is touched, so it is kept.
+    let appended = log.append_blocking(action("s", "a1")).unwrap();
+    assert_eq!(appended.seq, 1);
+    eventually("the log turning unhealthy", || !log.is_healthy());
+    let err = log.append_blocking(action("s", "a2")).unwrap_err();
+    assert!(matches!(err, EvidenceError::Unhealthy { .. }), "{err}");
+    assert!(err.to_string().contains("updating"), "{err}");
+    drop(log);
+    std::fs::remove_dir(dir.path().join("HEAD.tmp")).unwrap();
+    let entries: Vec<_> = read_entries(dir.path())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(entries.len(), 1);
 }
 
 #[test]

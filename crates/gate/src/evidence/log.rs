@@ -4,18 +4,25 @@
 //! or plain threads) serialise their entry, queue it, and wait. The writer
 //! takes everything queued (up to [`EvidenceOptions::max_batch_entries`] or 8 MiB),
 //! links each entry to the one before, writes the batch in one `write`,
-//! `fsync`s once (`File::sync_data`), updates `HEAD`, and only then answers
-//! every caller of the batch. While one batch is being synced the next one
-//! queues up, so under load one fsync serves many appends.
+//! `fsync`s once (`File::sync_data`), and only then answers every caller of
+//! the batch. While one batch is being synced the next one queues up, so
+//! under load one fsync serves many appends. `HEAD`, the anchor that
+//! catches entries removed from the end, is brought up to date after the
+//! answers, at most every [`HEAD_INTERVAL`](super::writer::HEAD_INTERVAL)
+//! under load and that long after the last batch at the latest, and when
+//! the log closes; it never records a seq that is not yet synced. (It is not
+//! fsynced itself: after a power loss it may trail further.)
 //!
-//! Failure is closed: if writing, syncing, rotating or updating `HEAD`
-//! fails, every entry of the batch is answered with the error, the segment
+//! Failure is closed: if writing, syncing or rotating fails, every entry of
+//! the batch is answered with the error, the segment
 //! is truncated back to the end of the last good batch (if that fails too,
 //! the partial line is set aside as torn at the next open), and the log
 //! turns unhealthy ([`EvidenceLog::is_healthy`]): it refuses every later
 //! append, so the gate denies, until it is opened again. (After a failed
 //! fsync the kernel may have dropped the dirty pages; retrying in place
-//! could acknowledge data that is not on disk.)
+//! could acknowledge data that is not on disk.) A failure to update `HEAD`
+//! turns the log unhealthy the same way; the entries already answered were
+//! synced before it.
 
 use std::borrow::Borrow;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -130,6 +137,8 @@ impl EvidenceLog {
             last: tail.last,
             buf: Vec::new(),
             index: index.clone(),
+            head_seq: tail.seq,
+            head_at: Instant::now(),
             _lock: lock,
         };
         let (tx, rx) = mpsc::channel();
