@@ -535,48 +535,32 @@ fn a_failed_write_is_reported_and_the_log_fails_closed() {
     assert_eq!(log.stats().failed_batches, 1);
 }
 
+/// A write and an fsync to a segment whose directory was removed or moved
+/// succeed, but the entry would be lost: the segment is no longer at its
+/// path, so the append fails, and the log with it.
 #[test]
-fn a_vanished_directory_fails_the_append_and_the_log() {
-    let parent = tempfile::tempdir().unwrap();
-    let dir = parent.path().join("evidence");
-    let log = EvidenceLog::open(&dir, options()).unwrap();
-    log.append_blocking(action("s", "a1")).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    // The write to the unlinked segment succeeds, but the entry would be
-    // lost: the segment is no longer at its path, and the append fails.
-    let err = log.append_blocking(action("s", "a2")).unwrap_err();
-    match &err {
-        EvidenceError::Write { op, .. } => assert_eq!(*op, "checking", "{err}"),
-        other => panic!("expected a write error, got {other:?}"),
+fn a_vanished_or_moved_directory_fails_the_append_and_the_log() {
+    let vanish = |dir: &Path| std::fs::remove_dir_all(dir).unwrap();
+    let moved = |dir: &Path| std::fs::rename(dir, dir.with_file_name("elsewhere")).unwrap();
+    for damage in [&vanish as &dyn Fn(&Path), &moved] {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("evidence");
+        let log = EvidenceLog::open(&dir, options()).unwrap();
+        log.append_blocking(action("s", "a1")).unwrap();
+        damage(&dir);
+        let err = log.append_blocking(action("s", "a2")).unwrap_err();
+        assert!(
+            matches!(err, EvidenceError::Write { op: "checking", .. }),
+            "{err}"
+        );
+        assert!(!log.is_healthy());
+        assert!(log.append_blocking(action("s", "a3")).is_err());
     }
-    assert!(!log.is_healthy());
-    assert!(log.append_blocking(action("s", "a3")).is_err());
 }
 
-#[test]
-fn a_moved_directory_fails_the_append_and_the_log() {
-    let parent = tempfile::tempdir().unwrap();
-    let dir = parent.path().join("evidence");
-    let log = EvidenceLog::open(&dir, options()).unwrap();
-    log.append_blocking(action("s", "a1")).unwrap();
-    std::fs::rename(&dir, parent.path().join("elsewhere")).unwrap();
-    let err = log.append_blocking(action("s", "a2")).unwrap_err();
-    assert!(
-        matches!(err, EvidenceError::Write { op: "checking", .. }),
-        "{err}"
-    );
-    assert!(!log.is_healthy());
-}
-
-/// Polls (bounded) until `done`, for what the writer does after answering.
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..400 {
-        if done() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("{what} did not happen within 2 s");
+/// Polls until `done`, for what the writer does after answering.
+fn eventually(what: &str, done: impl FnMut() -> bool) {
+    crate::common::eventually(what, std::time::Duration::from_secs(2), done);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! rebuilt from the log, and a chain broken before start-up is found by
 //! the walk that runs after it, which turns the gate closed.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -18,13 +18,9 @@ fn upload() -> Value {
     shell("curl -s -X POST --data-binary @report.json https://paste.example.net/api/upload")
 }
 
-/// Polls `done` every 100 ms for at most 20 s.
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// Polls `done` for at most 20 s.
+fn eventually(what: &str, done: impl FnMut() -> bool) {
+    crate::common::eventually(what, Duration::from_secs(20), done);
 }
 
 fn in_memory(gate: &Server) -> u64 {

@@ -36,6 +36,19 @@ fn target_dir() -> PathBuf {
 }
 
 /// A loopback port nobody listens on right now.
+/// Polls `done` every 10 ms until it holds, for at most `within`; fails the
+/// test naming `what` if it never does.
+pub fn eventually(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen within {within:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
