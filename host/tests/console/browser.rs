@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
 use crate::common;
@@ -66,7 +67,8 @@ impl Browser {
                 ],
             },
         });
-        let client = ClientBuilder::native()
+        // chromedriver speaks plain HTTP on loopback: no TLS connector.
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.as_object().unwrap().clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await;
