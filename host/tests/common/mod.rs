@@ -35,7 +35,6 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
-/// A loopback port nobody listens on right now.
 /// Polls `done` every 10 ms until it holds, for at most `within`; fails the
 /// test naming `what` if it never does.
 pub fn eventually(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
@@ -49,6 +48,7 @@ pub fn eventually(what: &str, within: std::time::Duration, mut done: impl FnMut(
     }
 }
 
+/// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
