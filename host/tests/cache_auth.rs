@@ -3,7 +3,7 @@
 //! an entry written without the key (an older gate's cache) is refused,
 //! deleted and recompiled, and the gate decides as the real policy; an
 //! info record moved or forged cannot make a one-shot load leave a policy
-//! out.
+//! out, nor a digest record moved over another file's name it.
 
 use crate::common;
 
@@ -183,6 +183,32 @@ fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_take
     // The snapshot was taken again and recorded as before: same key, same
     // snapshot, same tag.
     assert_eq!(std::fs::read(&guard_record).unwrap(), original);
+}
+
+#[test]
+fn a_digest_record_moved_over_another_files_is_refused_and_the_file_hashed() {
+    let gate = Gate::new(true);
+    let engine = gate.restart();
+    let (set, _) = load(&engine, GUARD);
+    assert_decides_as_the_guard(&set);
+    let records = gate.entries("digest");
+    assert_eq!(records.len(), 1, "shell-guard's file digest is recorded");
+    let guard_record = records[0].clone();
+    let (permissive, _) = load(&engine, PERMISSIVE);
+    assert_eq!(decide(&permissive).0, Verdict::Allow);
+    let permissive_record = gate
+        .entries("digest")
+        .into_iter()
+        .find(|p| *p != guard_record)
+        .unwrap();
+
+    // shell-guard's file is now said to hash to the permissive policy's
+    // digest, whose compiled code and snapshot are in the cache, genuine.
+    std::fs::copy(&permissive_record, &guard_record).unwrap();
+    let engine = gate.restart();
+    let (set, status) = load(&engine, GUARD);
+    assert_eq!(status.id.digest, format!("sha256:{}", digest_of(GUARD.0)));
+    assert_decides_as_the_guard(&set);
 }
 
 /// shell-guard loaded as a gate loads it: offered the gate's facts first,

@@ -101,6 +101,62 @@ fn the_next_calls_start_from_the_snapshots_the_first_one_took() {
     );
 }
 
+#[test]
+fn an_unchanged_component_file_is_not_read_and_a_rewritten_one_is() {
+    let policies = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let path = policies.path().join("guard.wasm");
+    std::fs::copy(common::component("shell-guard"), &path).unwrap();
+    let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+    // A digest is recorded only of a file whose times are settled.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    let first = call(policies.path(), cache.path(), "rm -rf /");
+    assert_eq!(decision(&first), "deny");
+    let digests = std::fs::read_dir(cache.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("digest".as_ref()))
+        .count();
+    assert_eq!(digests, 1, "the file's digest is recorded");
+
+    let next = call(policies.path(), cache.path(), "rm -rf /");
+    assert_eq!(decision(&next), "deny");
+    let lines = loaded(&next);
+    assert!(
+        lines.len() == 1 && lines[0].contains("shell-guard") && lines[0].contains("read=false"),
+        "the unchanged file is known by its stamp and not read: {lines:?}"
+    );
+
+    // Another policy written into the same file (same inode), its mtime set
+    // back to the old one: the change time still tells.
+    let other = std::fs::read(common::component("ml-lifecycle")).unwrap();
+    let mut file = std::fs::File::options()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, &other).unwrap();
+    file.set_modified(written).unwrap();
+    drop(file);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        written
+    );
+
+    let rewritten = call(policies.path(), cache.path(), "rm -rf /");
+    assert_eq!(
+        decision(&rewritten),
+        "allow",
+        "ml-lifecycle, now in the file, has no rule against it: {:?}",
+        loaded(&rewritten)
+    );
+    assert!(
+        !loaded(&rewritten).iter().any(|l| l.contains("shell-guard")),
+        "{:?}",
+        loaded(&rewritten)
+    );
+}
+
 /// `clawlaw eval` of `action` (JSON) against `policies`, with the engine's
 /// log.
 fn eval(policies: &std::path::Path, cache: &std::path::Path, action: &Value) -> (Value, Output) {

@@ -31,12 +31,17 @@
 //! where Linux allows ([`mapped`]): its payload goes into a sealed memfd, the
 //! tag is checked there, and wasmtime maps that memfd.
 //!
+//! And it remembers each component file's sha256 by what `stat` says of the
+//! file ([`stamp`]), so a load that finds the file unchanged does not read
+//! it at all when the records above are there.
+//!
 //! Files are written atomically (temporary file, then rename); a file that
 //! fails to load is deleted and recompiled.
 
 #[cfg(target_os = "linux")]
 mod mapped;
 pub mod seal;
+pub mod stamp;
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -46,6 +51,7 @@ use wasmtime::component::Component;
 
 pub use seal::{CacheKey, KeyError};
 use seal::{Entry, Kind};
+pub use stamp::FileStamp;
 
 /// Compiled components larger than this are not read (nothing the gate
 /// compiles comes near; a bound on what a planted file can make it read).
@@ -269,6 +275,41 @@ impl CompileCache {
         let sealed = self.key.seal(&self.entry(Kind::Info, digest_hex), info);
         if let Err(e) = self.write_atomically(&path, &sealed) {
             tracing::warn!(path = %path.display(), error = %e, "could not record the policy's info");
+        }
+    }
+
+    fn digest_path_for(&self, name: &str) -> PathBuf {
+        let hash = blake3::hash(name.as_bytes()).to_hex();
+        self.dir
+            .join(format!("{}-{}.digest", &hash[..32], self.engine_hash))
+    }
+
+    /// The sha256 (hex) recorded for the component file at `path`, if a
+    /// record of it was made when it had `stamp` (see [`stamp`]).
+    pub fn file_digest(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
+        let name = stamp::record_name(path)?;
+        let opened = self.read_verified(
+            &self.digest_path_for(&name),
+            &self.entry(Kind::Digest, &name),
+        )?;
+        stamp.digest_in(opened.payload())
+    }
+
+    /// Records that the component file at `path`, when it had `stamp`,
+    /// hashed to `digest_hex`. The caller read it between two `stat`s that
+    /// gave `stamp` and checked [`FileStamp::settled_before`]. Failure is
+    /// logged, not fatal.
+    pub fn put_file_digest(&self, path: &Path, stamp: &FileStamp, digest_hex: &str) {
+        let Some(name) = stamp::record_name(path) else {
+            return;
+        };
+        let record = self.digest_path_for(&name);
+        let sealed = self.key.seal(
+            &self.entry(Kind::Digest, &name),
+            stamp.record(digest_hex).as_bytes(),
+        );
+        if let Err(e) = self.write_atomically(&record, &sealed) {
+            tracing::warn!(path = %record.display(), error = %e, "could not record the component file's digest");
         }
     }
 

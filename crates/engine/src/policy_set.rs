@@ -20,6 +20,7 @@ use clawlaw_sdk::{Action, Session};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cache::FileStamp;
 use crate::combine::{Evaluation, PolicyReport, combine};
 use crate::contract::convert;
 use crate::engine::Engine;
@@ -154,21 +155,15 @@ impl PolicySet {
         on_error: OnLoadError,
         kind: Option<&str>,
     ) -> Result<PolicySet, SetLoadError> {
+        let prepared = prepare_all(engine, spec, kind);
         let mut slots: Vec<Slot> = Vec::new();
         let mut sources = Vec::new();
-        // One buffer for every component file: a megabyte of fresh memory
-        // per policy costs a one-shot process more to fault in than to read.
-        let mut buffer = Vec::new();
-        for p in &spec.policies {
+        for (p, loaded) in spec.policies.iter().zip(prepared) {
             let source = p.source();
-            let loaded = load_one(
-                engine,
-                p,
-                spec.gate_facts.as_ref(),
-                &slots,
-                kind,
-                &mut buffer,
-            );
+            let loaded = loaded.and_then(|loaded| {
+                check_identity(p, loaded.id(), &slots)?;
+                Ok(loaded)
+            });
             let slot = match loaded {
                 Ok(Loaded::Policy(policy)) => Slot::Ready(policy),
                 Ok(Loaded::LeftOut { id, kinds }) => Slot::LeftOut { id, kinds },
@@ -341,47 +336,181 @@ enum Loaded {
     LeftOut { id: PolicyId, kinds: Vec<String> },
 }
 
-fn load_one(
+impl Loaded {
+    fn id(&self) -> &PolicyId {
+        match self {
+            Loaded::Policy(policy) => policy.id(),
+            Loaded::LeftOut { id, .. } => id,
+        }
+    }
+}
+
+/// Threads that load a set's policies at most: past a few, the disk and
+/// the compiler's own threads are the limit, not the loaders.
+pub(crate) const MAX_LOADERS: usize = 4;
+
+/// Every policy of `spec` loaded (or left out for `kind`), in the spec's
+/// order; what depends on the others (names unique, as expected) is the
+/// caller's. The policies are independent until then, so they are loaded
+/// on up to one thread per core: reading and hashing the component files
+/// and copying and authenticating their cached code is most of what a
+/// one-shot process does, and each policy's share of it is its own.
+fn prepare_all(
+    engine: &Arc<Engine>,
+    spec: &SetSpec,
+    kind: Option<&str>,
+) -> Vec<Result<Loaded, PolicyLoadFailure>> {
+    let facts = spec.gate_facts.as_ref();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_LOADERS)
+        .min(spec.policies.len());
+    if workers <= 1 {
+        // One buffer for every component file: a megabyte of fresh memory
+        // per policy costs a one-shot process more to fault in than to read.
+        let mut buffer = Vec::new();
+        return spec
+            .policies
+            .iter()
+            .map(|p| prepare_one(engine, p, facts, kind, &mut buffer))
+            .collect();
+    }
+    // Workers take the next policy in turn; each keeps its own buffer.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::Mutex<Option<Result<Loaded, PolicyLoadFailure>>>> =
+        spec.policies.iter().map(|_| Default::default()).collect();
+    let work = || {
+        let mut buffer = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(p) = spec.policies.get(i) else { break };
+            let loaded = prepare_one(engine, p, facts, kind, &mut buffer);
+            *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
+        work();
+    });
+    done.into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every policy was taken by a worker")
+        })
+        .collect()
+}
+
+/// One policy loaded, or left out without loading its code when the
+/// compile cache's record of its `info` says it judges only other kinds
+/// than `kind`. A component file the cache has a digest record of, unchanged
+/// since ([`crate::cache::stamp`]), is not read when the cache's records
+/// settle its load.
+fn prepare_one(
     engine: &Arc<Engine>,
     spec: &PolicySpec,
     facts: Option<&GateFacts>,
-    loaded: &[Slot],
     kind: Option<&str>,
     buffer: &mut Vec<u8>,
 ) -> Result<Loaded, PolicyLoadFailure> {
-    buffer.clear();
-    std::fs::File::open(&spec.path)
-        .and_then(|mut file| std::io::Read::read_to_end(&mut file, buffer))
-        .map_err(PolicyLoadFailure::Read)?;
-    let bytes = &buffer[..];
     let started = Instant::now();
-    let hex = hex::encode(Sha256::digest(bytes));
+    let mut file = std::fs::File::open(&spec.path).map_err(PolicyLoadFailure::Read)?;
+    let stamp = file.metadata().ok().and_then(|m| FileStamp::of(&m));
+    let recorded = engine
+        .cache()
+        .zip(stamp)
+        .and_then(|(cache, stamp)| cache.file_digest(&spec.path, &stamp));
+    let digested = recorded.is_none();
+    let hex = match recorded {
+        Some(hex) => hex,
+        None => read_and_digest(engine, spec, &mut file, stamp, buffer)?,
+    };
     let digest = format!("sha256:{hex}");
     if let Some(kind) = kind
         && let Some(info) = crate::policy::recorded_info(engine, &digest)
         && !info.judges(kind)
     {
-        let id = PolicyId {
-            name: info.name,
-            version: info.version,
-            digest,
-        };
-        check_identity(spec, &id, loaded)?;
         return Ok(Loaded::LeftOut {
-            id,
+            id: PolicyId {
+                name: info.name,
+                version: info.version,
+                digest,
+            },
             kinds: info.kinds,
         });
     }
-    let policy = load_with_facts(engine, bytes, hex, spec, facts)?.with_isolation(spec.isolation);
+    // The gate's facts are offered in the settings of a policy that declares
+    // the `$gate` field; one that does not refuses them, and that is no error.
+    let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
+    let from_records = if digested {
+        None
+    } else {
+        LoadedPolicy::from_cache(
+            engine,
+            &hex,
+            with.clone(),
+            spec.settings.clone(),
+            spec.limits,
+        )
+    };
+    // Whether the component file was read: always, unless the records
+    // settled the load.
+    let read = from_records.is_none();
+    let policy = match from_records {
+        Some(policy) => policy,
+        None => {
+            let hex = if digested {
+                hex
+            } else {
+                read_and_digest(engine, spec, &mut file, None, buffer)?
+            };
+            LoadedPolicy::load_digested(
+                engine,
+                buffer,
+                hex,
+                with,
+                spec.settings.clone(),
+                spec.limits,
+            )?
+        }
+    }
+    .with_isolation(spec.isolation);
     let id = policy.id();
-    check_identity(spec, id, loaded)?;
     tracing::info!(
         policy = %id.name, version = %id.version, digest = %id.digest,
         cached = policy.was_cached(), preinitialized = policy.is_preinitialized(),
-        load_ms = started.elapsed().as_millis() as u64,
+        read, load_ms = started.elapsed().as_millis() as u64,
         "policy loaded"
     );
     Ok(Loaded::Policy(Box::new(policy)))
+}
+
+/// Reads the component `file` into `buffer` and returns its sha256 (hex);
+/// records the digest in the compile cache when the file's `stamp` (taken
+/// before the read) is settled and the same after the read.
+fn read_and_digest(
+    engine: &Engine,
+    spec: &PolicySpec,
+    file: &mut std::fs::File,
+    stamp: Option<FileStamp>,
+    buffer: &mut Vec<u8>,
+) -> Result<String, PolicyLoadFailure> {
+    use std::io::{Read, Seek};
+    let read_at = std::time::SystemTime::now();
+    buffer.clear();
+    file.rewind()
+        .and_then(|()| file.read_to_end(buffer))
+        .map_err(PolicyLoadFailure::Read)?;
+    let hex = hex::encode(Sha256::digest(&buffer[..]));
+    if let (Some(cache), Some(stamp)) = (engine.cache(), stamp)
+        && stamp.settled_before(read_at)
+        && file.metadata().ok().and_then(|m| FileStamp::of(&m)) == Some(stamp)
+    {
+        cache.put_file_digest(&spec.path, &stamp, &hex);
+    }
+    Ok(hex)
 }
 
 /// The name the config expects, and no other policy of the set by it.
@@ -402,21 +531,6 @@ fn check_identity(
         return Err(PolicyLoadFailure::Duplicate(id.name.clone()));
     }
     Ok(())
-}
-
-/// Loads a policy with the gate's facts added to its settings when it
-/// accepts them (it declares the `$gate` settings field), else with its
-/// settings alone: a policy that does not know the key refuses it, and
-/// that is no error.
-fn load_with_facts(
-    engine: &Arc<Engine>,
-    bytes: &[u8],
-    hex: String,
-    spec: &PolicySpec,
-    facts: Option<&GateFacts>,
-) -> Result<LoadedPolicy, LoadError> {
-    let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
-    LoadedPolicy::load_digested(engine, bytes, hex, with, spec.settings.clone(), spec.limits)
 }
 
 fn set_version(slots: &[Slot], specs: &[PolicySpec]) -> String {

@@ -18,9 +18,10 @@
 //! SIMD tree hash runs several times faster. Entries in format 1 are
 //! refused as untagged, deleted and compiled again.
 //!
-//! `kind` is what the entry is (`component`, `snapshot`), `name` what it is
-//! the entry *for* (the component's sha256, or the snapshot key that hashes
-//! the component's digest, its settings and the gate's version) and `engine`
+//! `kind` is what the entry is (`component`, `snapshot`, `info`, `digest`),
+//! `name` what it is the entry *for* (the component's sha256, the snapshot
+//! key that hashes the component's digest, its settings and the gate's
+//! version, or a component file's absolute path) and `engine`
 //! the engine's compatibility hash. A file renamed or copied over another
 //! entry's name, an altered byte, or a file written without the key (by an
 //! older gate, or by anything that is not this gate) fails to open.
@@ -54,6 +55,8 @@ pub(crate) enum Kind {
     Snapshot,
     /// An info record: what a component's `info` said of it.
     Info,
+    /// A digest record: a component file's sha256 by its stamp.
+    Digest,
 }
 
 impl Kind {
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Component => "component",
             Kind::Snapshot => "snapshot",
             Kind::Info => "info",
+            Kind::Digest => "digest",
         }
     }
 }

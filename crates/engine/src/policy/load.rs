@@ -57,11 +57,8 @@ impl LoadedPolicy {
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
         let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
-        if engine.preinitialize() {
-            let digest = format!("sha256:{hex}");
-            if let Some(policy) = LoadedPolicy::from_records(engine, &digest, &candidates, limits) {
-                return Ok(policy);
-            }
+        if let Some(policy) = LoadedPolicy::recorded(engine, &hex, &candidates, limits) {
+            return Ok(policy);
         }
         let compiled = engine
             .compile_digested(bytes, hex)
@@ -93,6 +90,32 @@ impl LoadedPolicy {
             policy.preinitialize(bytes);
         }
         Ok(policy)
+    }
+
+    /// [`Self::load_digested`] from what earlier loads recorded in the
+    /// compile cache alone, without the component's bytes; `None` when the
+    /// records do not settle it (the caller then loads the component).
+    pub(crate) fn from_cache(
+        engine: &Arc<Engine>,
+        hex: &str,
+        preferred: Option<String>,
+        settings: String,
+        limits: Limits,
+    ) -> Option<LoadedPolicy> {
+        let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
+        LoadedPolicy::recorded(engine, hex, &candidates, limits)
+    }
+
+    fn recorded(
+        engine: &Arc<Engine>,
+        hex: &str,
+        candidates: &[String],
+        limits: Limits,
+    ) -> Option<LoadedPolicy> {
+        if !engine.preinitialize() {
+            return None;
+        }
+        LoadedPolicy::from_records(engine, &format!("sha256:{hex}"), candidates, limits)
     }
 
     /// The policy as earlier loads recorded it in the compile cache: the
