@@ -11,6 +11,7 @@ pub type Spread = (f64, f64, f64);
 /// What the report is made from.
 pub struct Input<'a> {
     pub runs: usize,
+    /// When the last run ended (UTC).
     pub date: String,
     pub cpu: String,
     pub nproc: String,
@@ -246,7 +247,7 @@ pub fn render(i: &Input<'_>) -> String {
     let _ = writeln!(w, "# Benchmarks\n");
     let _ = writeln!(
         w,
-        "Written by `cargo xtask bench` on {} — do not edit by hand; rerun it.\n",
+        "Written by `cargo xtask bench` from runs that ended on {} — do not edit by hand; rerun it.\n",
         i.date
     );
     let _ = writeln!(

@@ -483,13 +483,33 @@ fn sh(cmd: &str) -> String {
         .unwrap_or_default()
 }
 
+/// When the last of `runs` stored runs was written (seconds since the
+/// epoch): the report's date, also when it is rendered again later.
+fn last_run_ended(runs: usize) -> anyhow::Result<u64> {
+    let mut last = 0;
+    for i in 0..runs {
+        for prefix in ["criterion", "load"] {
+            let p = runs_dir().join(format!("{prefix}-{i}.json"));
+            let written = std::fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .with_context(|| p.display().to_string())?;
+            let secs = written.duration_since(std::time::UNIX_EPOCH)?.as_secs();
+            last = last.max(secs);
+        }
+    }
+    Ok(last)
+}
+
 /// Writes BENCHMARKS.md from every run's figures.
 fn report(runs: usize) -> anyhow::Result<()> {
     let crit = load_runs("criterion", runs)?;
     let load = load_runs("load", runs)?;
     let text = clawlaw_benches::report::render(&clawlaw_benches::report::Input {
         runs,
-        date: sh("date -u +%Y-%m-%dT%H:%MZ"),
+        date: sh(&format!(
+            "date -u -d @{} +%Y-%m-%dT%H:%MZ",
+            last_run_ended(runs)?
+        )),
         cpu: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
         nproc: sh("nproc"),
         kernel: sh("uname -sr"),
