@@ -20,11 +20,6 @@ use crate::sandbox::SandboxState;
 /// How often the deadline clock ticks. Deadlines are accurate to one tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
-/// The pool's slots in a one-shot process ([`EngineConfig::one_shot`]):
-/// more than its loading threads ([`crate::policy_set::MAX_LOADERS`]) ever
-/// hold.
-const ONE_SHOT_SANDBOXES: u32 = 16;
-
 /// How the engine is built.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -92,15 +87,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: &EngineConfig) -> Result<Arc<Engine>, EngineError> {
         let mut pool = PoolingAllocationConfig::default();
-        // A one-shot process holds a sandbox per loading thread at most, and
-        // one while it evaluates: a pool sized for a gate would cost it a
-        // guard-page `mprotect` per stack slot before its first policy.
-        let slots = if config.one_shot {
-            config.max_sandboxes.min(ONE_SHOT_SANDBOXES)
-        } else {
-            config.max_sandboxes
-        }
-        .max(1);
+        let slots = config.max_sandboxes.max(1);
         pool.total_component_instances(slots)
             .total_core_instances(slots * 8)
             .total_memories(slots * 2)

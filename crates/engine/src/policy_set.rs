@@ -298,24 +298,28 @@ impl PolicySet {
 /// Builds the engine a set's `[engine]` section asks for, for a process
 /// that evaluates many actions (a gate, the MCP gateway).
 pub fn engine_for(section: &EngineSection) -> Result<Arc<Engine>, crate::engine::EngineError> {
-    build_engine(section, false)
+    build_engine(section, false, section.max_sandboxes)
 }
 
-/// [`engine_for`] in a process that evaluates one action and exits
-/// (`clawlaw eval`, `clawlaw hook --policies`; see
-/// [`crate::engine::EngineConfig::one_shot`]).
-pub fn one_shot_engine_for(
-    section: &EngineSection,
-) -> Result<Arc<Engine>, crate::engine::EngineError> {
-    build_engine(section, true)
+/// [`engine_for`] for `spec` in a process that evaluates one action and
+/// exits (`clawlaw eval`, `clawlaw hook --policies`; see
+/// [`crate::engine::EngineConfig::one_shot`]). Its pool has a slot per
+/// policy (a pooled policy keeps its instance) and per loading thread, not
+/// the gate's `max_sandboxes`: each slot's stack costs a guard-page
+/// `mprotect` before the first policy loads.
+pub fn one_shot_engine_for(spec: &SetSpec) -> Result<Arc<Engine>, crate::engine::EngineError> {
+    let needed = spec.policies.len().saturating_add(MAX_LOADERS);
+    let slots = u32::try_from(needed).unwrap_or(u32::MAX);
+    build_engine(&spec.engine, true, slots.min(spec.engine.max_sandboxes))
 }
 
 fn build_engine(
     section: &EngineSection,
     one_shot: bool,
+    max_sandboxes: u32,
 ) -> Result<Arc<Engine>, crate::engine::EngineError> {
     let mut config = crate::engine::EngineConfig {
-        max_sandboxes: section.max_sandboxes,
+        max_sandboxes,
         preinitialize: section.preinitialize,
         one_shot,
         ..Default::default()

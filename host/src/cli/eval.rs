@@ -104,7 +104,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let facts = clawlaw_gate::gate_facts::one_shot(&args.policy, &config);
     let mut spec = config.set;
     spec.gate_facts = Some(facts);
-    let engine = one_shot_engine_for(&spec.engine).context("starting the WebAssembly engine")?;
+    let engine = one_shot_engine_for(&spec).context("starting the WebAssembly engine")?;
 
     let bytes = match read_input(&args.action) {
         Ok(b) => b,

@@ -84,7 +84,7 @@ fn in_process(args: &HookArgs, path: &std::path::Path, input: &HookInput) -> Rep
     clawlaw_gate::gate_facts::add_token_env(&mut facts, &args.call.token_env);
     let mut spec = config.set;
     spec.gate_facts = Some(facts);
-    let engine = match one_shot_engine_for(&spec.engine) {
+    let engine = match one_shot_engine_for(&spec) {
         Ok(e) => e,
         Err(e) => return fail(format!("starting the WebAssembly engine: {e}")),
     };
