@@ -108,8 +108,8 @@ fn an_unchanged_component_file_is_not_read_and_a_rewritten_one_is() {
     let path = policies.path().join("guard.wasm");
     std::fs::copy(common::component("shell-guard"), &path).unwrap();
     let written = std::fs::metadata(&path).unwrap().modified().unwrap();
-    // A digest is recorded only of a file whose times are settled.
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // A digest is recorded only of a file whose times are settled (3 s).
+    std::thread::sleep(std::time::Duration::from_millis(3500));
 
     let first = call(policies.path(), cache.path(), "rm -rf /");
     assert_eq!(decision(&first), "deny");

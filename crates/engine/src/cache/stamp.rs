@@ -15,11 +15,12 @@
 //! to now). Replacing the file gives another inode or another ctime. Two
 //! cases would still leave every field unchanged, and both are closed:
 //!
-//! - a write in the same clock tick as the record was made: the kernel's
-//!   file times come from a clock that may lag by a tick, so a record is
-//!   made only of a file whose mtime and ctime are [`SETTLED`] older than
-//!   the moment its bytes were read, and only if the file's stamp is the
-//!   same after the read as before it;
+//! - a write within the file times' granularity of the last one: the
+//!   kernel's file times come from a clock that may lag by a tick, and
+//!   some file systems keep whole seconds, so a record is made only of a
+//!   file whose mtime and ctime are [`SETTLED`] older than the moment its
+//!   bytes were read, and only if the file's stamp is the same after the
+//!   read as before it;
 //! - a write through a shared mapping of a page already dirty: the kernel
 //!   updates the times on the first write to a clean page only. Whoever
 //!   holds such a mapping wrote the file after it was last opened for
@@ -34,9 +35,12 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// How much older than the read a file's times must be for its digest to
-/// be recorded (the kernel's file-time clock lags by at most a tick,
-/// 1-10 ms).
-pub(crate) const SETTLED: Duration = Duration::from_millis(100);
+/// be recorded: more than the coarsest file times a write could leave
+/// unchanged. The kernel's file-time clock lags by a tick (1-10 ms), but
+/// some file systems keep whole seconds (ext2/3 with small inodes, HFS+)
+/// or two (FAT): a write in the same second as the one recorded would
+/// leave the times as they were.
+pub(crate) const SETTLED: Duration = Duration::from_secs(3);
 
 /// What `stat` says of a file that identifies its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
