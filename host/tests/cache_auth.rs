@@ -153,25 +153,37 @@ fn a_compiled_policy_renamed_over_another_policys_entry_is_refused_and_recompile
     assert_decides_as_the_guard(&set);
 }
 
+/// shell-guard and then the permissive policy loaded (pre-initialised,
+/// deciding as each should) on `engine`, and the record with `extension`
+/// each load left: shell-guard's, then the permissive policy's.
+fn records_of_both(gate: &Gate, engine: &Arc<Engine>, extension: &str) -> (PathBuf, PathBuf) {
+    let (set, status) = load(engine, GUARD);
+    assert!(status.preinitialized, "{status:?}");
+    assert_decides_as_the_guard(&set);
+    let records = gate.entries(extension);
+    assert_eq!(
+        records.len(),
+        1,
+        "shell-guard's {extension} record: {records:?}"
+    );
+    let guard_record = records[0].clone();
+    let (permissive, status) = load(engine, PERMISSIVE);
+    assert!(status.preinitialized, "{status:?}");
+    assert_eq!(decide(&permissive).0, Verdict::Allow);
+    let permissive_record = gate
+        .entries(extension)
+        .into_iter()
+        .find(|p| *p != guard_record)
+        .unwrap();
+    (guard_record, permissive_record)
+}
+
 #[test]
 fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_taken_again() {
     let gate = Gate::new(true);
     let engine = gate.restart();
-    let (set, status) = load(&engine, GUARD);
-    assert!(status.preinitialized, "{status:?}");
-    assert_decides_as_the_guard(&set);
-    let records = gate.entries("snapshot");
-    assert_eq!(records.len(), 1);
-    let guard_record = records[0].clone();
+    let (guard_record, permissive_record) = records_of_both(&gate, &engine, "snapshot");
     let original = std::fs::read(&guard_record).unwrap();
-    let (permissive, status) = load(&engine, PERMISSIVE);
-    assert!(status.preinitialized, "{status:?}");
-    assert_eq!(decide(&permissive).0, Verdict::Allow);
-    let permissive_record = gate
-        .entries("snapshot")
-        .into_iter()
-        .find(|p| *p != guard_record)
-        .unwrap();
 
     // shell-guard's snapshot record now names the permissive snapshot,
     // whose code is in the cache, genuine.
@@ -189,18 +201,7 @@ fn a_snapshot_record_moved_over_another_policys_is_refused_and_the_snapshot_take
 fn a_digest_record_moved_over_another_files_is_refused_and_the_file_hashed() {
     let gate = Gate::new(true);
     let engine = gate.restart();
-    let (set, _) = load(&engine, GUARD);
-    assert_decides_as_the_guard(&set);
-    let records = gate.entries("digest");
-    assert_eq!(records.len(), 1, "shell-guard's file digest is recorded");
-    let guard_record = records[0].clone();
-    let (permissive, _) = load(&engine, PERMISSIVE);
-    assert_eq!(decide(&permissive).0, Verdict::Allow);
-    let permissive_record = gate
-        .entries("digest")
-        .into_iter()
-        .find(|p| *p != guard_record)
-        .unwrap();
+    let (guard_record, permissive_record) = records_of_both(&gate, &engine, "digest");
 
     // shell-guard's file is now said to hash to the permissive policy's
     // digest, whose compiled code and snapshot are in the cache, genuine.

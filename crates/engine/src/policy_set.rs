@@ -445,23 +445,15 @@ fn prepare_one(
             kinds: info.kinds,
         });
     }
-    // The gate's facts are offered in the settings of a policy that declares
-    // the `$gate` field; one that does not refuses them, and that is no error.
+    // The gate's facts are offered first, in the settings of a policy that
+    // declares the `$gate` field; one that does not refuses them, and that
+    // is no error.
     let with = facts.and_then(|f| clawlaw_sdk::gate::with_facts(&spec.settings, f));
-    let from_records = if digested {
-        None
-    } else {
-        LoadedPolicy::from_cache(
-            engine,
-            &hex,
-            with.clone(),
-            spec.settings.clone(),
-            spec.limits,
-        )
-    };
-    // Whether the component file was read: always, unless the records
-    // settled the load.
-    let read = from_records.is_none();
+    let candidates: Vec<String> = with.into_iter().chain([spec.settings.clone()]).collect();
+    let from_records = LoadedPolicy::from_cache(engine, &hex, &candidates, spec.limits);
+    // Whether the component file was read: unless its digest was recorded
+    // and the records settled the load.
+    let read = digested || from_records.is_none();
     let policy = match from_records {
         Some(policy) => policy,
         None => {
@@ -470,14 +462,7 @@ fn prepare_one(
             } else {
                 read_and_digest(engine, spec, &mut file, None, buffer)?
             };
-            LoadedPolicy::load_digested(
-                engine,
-                buffer,
-                hex,
-                with,
-                spec.settings.clone(),
-                spec.limits,
-            )?
+            LoadedPolicy::compile_and_validate(engine, buffer, hex, candidates, spec.limits)?
         }
     }
     .with_isolation(spec.isolation);

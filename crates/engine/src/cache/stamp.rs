@@ -126,12 +126,18 @@ mod tests {
         FileStamp::of(&std::fs::metadata(path).unwrap()).unwrap()
     }
 
-    #[test]
-    fn a_record_names_its_digest_only_for_the_stamp_it_was_made_of() {
+    /// A file just written in a fresh directory, and its stamp.
+    fn written() -> (tempfile::TempDir, std::path::PathBuf, FileStamp) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.wasm");
         std::fs::write(&path, b"one").unwrap();
         let stamp = stamp_of(&path);
+        (dir, path, stamp)
+    }
+
+    #[test]
+    fn a_record_names_its_digest_only_for_the_stamp_it_was_made_of() {
+        let (dir, path, stamp) = written();
         let digest = "ab".repeat(32);
         let record = stamp.record(&digest);
         assert_eq!(stamp.digest_in(record.as_bytes()), Some(digest.clone()));
@@ -158,10 +164,7 @@ mod tests {
 
     #[test]
     fn a_malformed_record_names_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.wasm");
-        std::fs::write(&path, b"one").unwrap();
-        let stamp = stamp_of(&path);
+        let (_dir, _path, stamp) = written();
         let good = stamp.record(&"cd".repeat(32));
         for bad in [
             String::new(),
@@ -177,10 +180,7 @@ mod tests {
 
     #[test]
     fn only_a_file_older_than_the_read_by_the_settling_time_is_settled() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.wasm");
-        std::fs::write(&path, b"one").unwrap();
-        let stamp = stamp_of(&path);
+        let (_dir, _path, stamp) = written();
         let now = SystemTime::now();
         assert!(!stamp.settled_before(now), "just written");
         assert!(stamp.settled_before(now + SETTLED + Duration::from_millis(50)));

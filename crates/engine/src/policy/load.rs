@@ -57,9 +57,39 @@ impl LoadedPolicy {
         limits: Limits,
     ) -> Result<LoadedPolicy, LoadError> {
         let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
-        if let Some(policy) = LoadedPolicy::recorded(engine, &hex, &candidates, limits) {
+        if let Some(policy) = LoadedPolicy::from_cache(engine, &hex, &candidates, limits) {
             return Ok(policy);
         }
+        LoadedPolicy::compile_and_validate(engine, bytes, hex, candidates, limits)
+    }
+
+    /// The policy with the first of `candidates` (settings, in order of
+    /// preference) from what earlier loads recorded in the compile cache
+    /// alone, without the component's bytes; `None` when the records do
+    /// not settle it (the caller then loads the component).
+    pub(crate) fn from_cache(
+        engine: &Arc<Engine>,
+        hex: &str,
+        candidates: &[String],
+        limits: Limits,
+    ) -> Option<LoadedPolicy> {
+        if !engine.preinitialize() {
+            return None;
+        }
+        LoadedPolicy::from_records(engine, &format!("sha256:{hex}"), candidates, limits)
+    }
+
+    /// The component compiled (or its code taken from the cache), named,
+    /// validated with the first of `candidates` it accepts and
+    /// pre-initialised: [`Self::load_digested`] when the records do not
+    /// settle the load.
+    pub(crate) fn compile_and_validate(
+        engine: &Arc<Engine>,
+        bytes: &[u8],
+        hex: String,
+        candidates: Vec<String>,
+        limits: Limits,
+    ) -> Result<LoadedPolicy, LoadError> {
         let compiled = engine
             .compile_digested(bytes, hex)
             .map_err(LoadError::NotAComponent)?;
@@ -90,32 +120,6 @@ impl LoadedPolicy {
             policy.preinitialize(bytes);
         }
         Ok(policy)
-    }
-
-    /// [`Self::load_digested`] from what earlier loads recorded in the
-    /// compile cache alone, without the component's bytes; `None` when the
-    /// records do not settle it (the caller then loads the component).
-    pub(crate) fn from_cache(
-        engine: &Arc<Engine>,
-        hex: &str,
-        preferred: Option<String>,
-        settings: String,
-        limits: Limits,
-    ) -> Option<LoadedPolicy> {
-        let candidates: Vec<String> = preferred.into_iter().chain([settings]).collect();
-        LoadedPolicy::recorded(engine, hex, &candidates, limits)
-    }
-
-    fn recorded(
-        engine: &Arc<Engine>,
-        hex: &str,
-        candidates: &[String],
-        limits: Limits,
-    ) -> Option<LoadedPolicy> {
-        if !engine.preinitialize() {
-            return None;
-        }
-        LoadedPolicy::from_records(engine, &format!("sha256:{hex}"), candidates, limits)
     }
 
     /// The policy as earlier loads recorded it in the compile cache: the
