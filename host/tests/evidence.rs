@@ -43,7 +43,7 @@ fn action(session: &str, id: &str) -> Entry {
             counters: vec![],
             action_digest: None,
         },
-        composition_state: json!({"actions": 3, "labels": ["secret-read"], "risk": 0.1}),
+        composition_state: json!({"actions": 3, "labels": ["secret-read"], "risk": 0.1}).into(),
         execution_result: None,
         principal_review: None,
         latency_ms: 0.25,

@@ -75,7 +75,7 @@ pub use index::{IndexOpened, LogIndex};
 pub use log::{Appended, EvidenceLog, EvidenceOptions, EvidenceStats};
 pub use read::{Entries, Fold, StoredEntry, fold, read_entries, records};
 pub use record::{
-    ActionRecord, Entry, OutcomeEntry, PolicyConsulted, PolicyMatched, PrincipalReview,
-    ReviewEntry, SessionEntry,
+    ActionRecord, CompositionState, Entry, OutcomeEntry, PolicyConsulted, PolicyMatched,
+    PrincipalReview, ReviewEntry, SessionEntry,
 };
 pub use verify::{Break, VerifyError, VerifyReport, verify, verify_up_to};

@@ -27,7 +27,7 @@ pub fn action(session: &str, id: &str, evaluation: Verdict) -> Entry {
             counters: vec![],
             action_digest: None,
         },
-        composition_state: json!({}),
+        composition_state: json!({}).into(),
         execution_result: None,
         principal_review: None,
         latency_ms: 0.5,

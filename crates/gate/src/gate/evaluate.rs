@@ -18,7 +18,7 @@ use super::shared::Held;
 use super::{Answer, EvaluateBody, Gate, GateError, MAX_REMEMBERED_ACTIONS, action_json};
 use crate::budget::Exceeded;
 use crate::evidence::record::{
-    ActionRecord, Entry, PolicyConsulted, PolicyMatched, PrincipalReview,
+    ActionRecord, CompositionState, Entry, PolicyConsulted, PolicyMatched, PrincipalReview,
 };
 use crate::redact::Masker;
 use crate::review::{ReviewStatus, action_digest};
@@ -157,8 +157,13 @@ impl Gate {
         let mut decided = decided;
         decided.reason = masker.text(&decided.reason).into_owned();
         let remembered = masker.action(&action, &proposed);
-        let mut composition_state = serde_json::to_value(&view).unwrap_or_default();
-        masker.json(&mut composition_state);
+        let composition_state = if masker.is_empty() {
+            CompositionState::View(Box::new(view))
+        } else {
+            let mut json = serde_json::to_value(&view).unwrap_or_default();
+            masker.json(&mut json);
+            CompositionState::Json(json)
+        };
         let principal_review = principal_review.map(|mut p: PrincipalReview| {
             p.reason = masker.text(&p.reason).into_owned();
             p
@@ -282,7 +287,7 @@ impl Gate {
                 counters: Vec::new(),
                 action_digest: None,
             },
-            composition_state: view.unwrap_or(serde_json::Value::Null),
+            composition_state: view.unwrap_or(serde_json::Value::Null).into(),
             execution_result: None,
             principal_review: None,
             latency_ms,
