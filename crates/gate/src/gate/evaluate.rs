@@ -56,7 +56,7 @@ impl Gate {
             Err(e) => {
                 self.metrics.malformed_requests.inc();
                 let message = e.to_string();
-                let view = serde_json::to_value(held.session.state.view()).unwrap_or_default();
+                let view = CompositionState::View(Box::new(held.session.state.view()));
                 let answer = self
                     .refuse(
                         Some(&mut held),
@@ -250,7 +250,7 @@ impl Gate {
         &self,
         held: Option<&mut Held>,
         session_id: &str,
-        view: Option<serde_json::Value>,
+        view: Option<CompositionState>,
         body: &[u8],
         set: &PolicySet,
         rule: &str,
@@ -287,7 +287,7 @@ impl Gate {
                 counters: Vec::new(),
                 action_digest: None,
             },
-            composition_state: view.unwrap_or(serde_json::Value::Null).into(),
+            composition_state: view.unwrap_or(CompositionState::Json(serde_json::Value::Null)),
             execution_result: None,
             principal_review: None,
             latency_ms,
