@@ -98,10 +98,31 @@ pub struct ReviewTimes {
 
 /// The reviews a gate holds, pending and answered.
 pub struct Reviews {
-    map: Mutex<HashMap<String, Review>>,
+    book: Mutex<Book>,
     changed: Notify,
     events: broadcast::Sender<ReviewEvent>,
     pub times: ReviewTimes,
+}
+
+/// The reviews by id, and what every action asks of them kept at hand, so
+/// that asking costs the same with ten reviews or ten thousand.
+#[derive(Default)]
+struct Book {
+    reviews: HashMap<String, Review>,
+    /// Per session, the reviews that may hold an unused approval. A hint,
+    /// checked against `reviews` when an approval is taken and pruned then:
+    /// a stale entry costs a lookup, never a wrong answer. A session with
+    /// none (nearly every action) is answered without a digest.
+    approvals: HashMap<String, Vec<String>>,
+    /// How many reviews are pending.
+    pending: usize,
+}
+
+impl Review {
+    /// An approval not yet used (whether or not it is still valid).
+    fn unused_approval(&self) -> bool {
+        self.status == ReviewStatus::Approved && !self.consumed
+    }
 }
 
 /// The digest that binds an approval to one action in one session under
@@ -126,15 +147,15 @@ fn after(t: Timestamp, d: Duration) -> Timestamp {
 impl Reviews {
     pub fn new(times: ReviewTimes) -> Reviews {
         Reviews {
-            map: Mutex::new(HashMap::new()),
+            book: Mutex::new(Book::default()),
             changed: Notify::new(),
             events: broadcast::channel(EVENT_BACKLOG).0,
             times,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Review>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Opens a pending review; `opened_at` fixes its expiry. `read_back`:
@@ -170,7 +191,12 @@ impl Reviews {
             approval_valid_until: None,
             consumed: false,
         };
-        self.lock().insert(id, review.clone());
+        let mut book = self.lock();
+        let replaced = book.reviews.insert(id, review.clone());
+        if replaced.is_none_or(|r| r.status != ReviewStatus::Pending) {
+            book.pending += 1;
+        }
+        drop(book);
         self.changed.notify_waiters();
         let _ = self.events.send(ReviewEvent {
             kind: ReviewEventKind::Opened,
@@ -197,13 +223,14 @@ impl Reviews {
     }
 
     pub fn get(&self, id: &str) -> Option<Review> {
-        self.lock().get(id).cloned()
+        self.lock().reviews.get(id).cloned()
     }
 
     /// Reviews, oldest first, optionally only those in `status`.
     pub fn list(&self, status: Option<ReviewStatus>) -> Vec<Review> {
         let mut v: Vec<Review> = self
             .lock()
+            .reviews
             .values()
             .filter(|r| status.is_none_or(|s| r.status == s))
             .cloned()
@@ -212,8 +239,9 @@ impl Reviews {
         v
     }
 
-    pub fn count(&self, status: ReviewStatus) -> usize {
-        self.lock().values().filter(|r| r.status == status).count()
+    /// How many reviews are pending.
+    pub fn pending(&self) -> usize {
+        self.lock().pending
     }
 
     /// Prepares a principal's answer to a pending review. Nothing changes
@@ -227,8 +255,9 @@ impl Reviews {
         reason: &str,
         now: Timestamp,
     ) -> Result<(Review, PrincipalReview), ReviewError> {
-        let map = self.lock();
-        let review = map
+        let book = self.lock();
+        let review = book
+            .reviews
             .get(id)
             .ok_or_else(|| ReviewError::NotFound(id.to_string()))?;
         if review.status != ReviewStatus::Pending {
@@ -262,8 +291,8 @@ impl Reviews {
     /// evidence. Returns false when the review was already decided (a race
     /// between two answers: the first recorded wins).
     pub fn record(&self, decision: &PrincipalReview) -> bool {
-        let mut map = self.lock();
-        let Some(review) = map.get_mut(&decision.review_id) else {
+        let mut book = self.lock();
+        let Some(review) = book.reviews.get_mut(&decision.review_id) else {
             return false;
         };
         if review.status != ReviewStatus::Pending {
@@ -280,7 +309,14 @@ impl Reviews {
         }
         review.decision = Some(decision.clone());
         let decided = review.clone();
-        drop(map);
+        book.pending -= 1;
+        if decided.status == ReviewStatus::Approved && !decided.consumed {
+            book.approvals
+                .entry(decided.session_id.clone())
+                .or_default()
+                .push(decided.id.clone());
+        }
+        drop(book);
         self.changed.notify_waiters();
         self.publish(ReviewEventKind::Decided, decided);
         true
@@ -289,6 +325,7 @@ impl Reviews {
     /// Pending reviews past their expiry, with the expiry decision for each.
     pub fn due(&self, now: Timestamp) -> Vec<PrincipalReview> {
         self.lock()
+            .reviews
             .values()
             .filter(|r| r.status == ReviewStatus::Pending && now >= r.expires_at)
             .map(|r| PrincipalReview {
@@ -306,16 +343,38 @@ impl Reviews {
     }
 
     /// Finds an unused, unexpired approval for exactly this action and
-    /// marks it used. Returns the review and its approval.
-    pub fn take_approval(&self, session_id: &str, digest: &str, now: Timestamp) -> Option<Review> {
-        let mut map = self.lock();
-        let review = map.values_mut().find(|r| {
-            r.status == ReviewStatus::Approved
-                && !r.consumed
-                && r.session_id == session_id
+    /// marks it used. Returns the review and its approval. `digest` (of the
+    /// action, see [`action_digest`]) is asked only when the session has an
+    /// approval that could be it.
+    pub fn take_approval(
+        &self,
+        session_id: &str,
+        digest: impl FnOnce() -> String,
+        now: Timestamp,
+    ) -> Option<Review> {
+        let mut guard = self.lock();
+        let book = &mut *guard;
+        let ids = book.approvals.get_mut(session_id)?;
+        let digest = digest();
+        let mut taken = None;
+        // Keeps the approvals still unused, but the one taken.
+        ids.retain(|id| {
+            let Some(r) = book.reviews.get(id).filter(|r| r.unused_approval()) else {
+                return false;
+            };
+            let fits = r.session_id == session_id
                 && r.action_digest == digest
-                && r.approval_valid_until.is_some_and(|until| now < until)
-        })?;
+                && r.approval_valid_until.is_some_and(|until| now < until);
+            if fits && taken.is_none() {
+                taken = Some(id.clone());
+                return false;
+            }
+            true
+        });
+        if ids.is_empty() {
+            book.approvals.remove(session_id);
+        }
+        let review = book.reviews.get_mut(&taken?)?;
         review.consumed = true;
         Some(review.clone())
     }
@@ -324,15 +383,18 @@ impl Reviews {
     /// memory (a shared store reads them again with their session).
     /// Pending ones stay: reviewers list them. Returns how many.
     pub fn forget_decided(&self, gone: impl Fn(&str) -> bool) -> usize {
-        let mut map = self.lock();
-        let before = map.len();
-        map.retain(|_, r| r.status == ReviewStatus::Pending || !gone(&r.session_id));
-        before - map.len()
+        let mut book = self.lock();
+        let before = book.reviews.len();
+        book.reviews
+            .retain(|_, r| r.status == ReviewStatus::Pending || !gone(&r.session_id));
+        book.approvals.retain(|session, _| !gone(session));
+        before - book.reviews.len()
     }
 
     /// Marks an approval used (when reading a session from its evidence).
     pub fn mark_consumed(&self, review_id: &str) {
-        if let Some(r) = self.lock().get_mut(review_id) {
+        // Its entry among the approvals goes when one is next taken.
+        if let Some(r) = self.lock().reviews.get_mut(review_id) {
             r.consumed = true;
         }
     }
@@ -407,19 +469,61 @@ mod tests {
         assert!(r.record(&d));
         let db = action_digest("s1", &b, "sha256:set");
         assert!(
-            r.take_approval("s1", &db, t0).is_none(),
+            r.take_approval("s1", || db.clone(), t0).is_none(),
             "a modified call is not approved"
         );
         let late = after(t0, Duration::from_secs(31));
         assert!(
-            r.take_approval("s1", &da, late).is_none(),
+            r.take_approval("s1", || da.clone(), late).is_none(),
             "an expired approval is not used"
         );
-        assert!(r.take_approval("s1", &da, t0).is_some());
+        assert!(r.take_approval("s1", || da.clone(), t0).is_some());
         assert!(
-            r.take_approval("s1", &da, t0).is_none(),
+            r.take_approval("s1", || da.clone(), t0).is_none(),
             "an approval is used once"
         );
+    }
+
+    #[test]
+    fn the_digest_is_asked_only_of_a_session_holding_an_unused_approval() {
+        let none = || -> String { panic!("no approval to match: no digest") };
+        let r = reviews();
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        open(&r, "r1", "sha256:a", t0);
+        open(&r, "r2", "sha256:b", t0);
+        assert!(r.take_approval("s1", none, t0).is_none(), "only pending");
+        for id in ["r1", "r2"] {
+            let (_, d) = r.answer(id, "alice", true, "ok", t0).unwrap();
+            assert!(r.record(&d));
+        }
+        assert!(r.take_approval("s2", none, t0).is_none(), "another session");
+        let taken = r.take_approval("s1", || "sha256:b".into(), t0).unwrap();
+        assert_eq!(taken.id, "r2");
+        assert!(r.get("r2").unwrap().consumed);
+        // r1 read back as used (from the evidence): its entry is pruned on
+        // the next ask, which then finds nothing.
+        r.mark_consumed("r1");
+        assert!(r.take_approval("s1", || "sha256:a".into(), t0).is_none());
+        assert!(r.take_approval("s1", none, t0).is_none());
+    }
+
+    #[test]
+    fn pending_counts_reviews_opened_and_not_yet_decided() {
+        let r = reviews();
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        open(&r, "r1", "d", t0);
+        open(&r, "r2", "d", t0);
+        assert_eq!(r.pending(), 2);
+        let (_, d) = r.answer("r1", "alice", false, "no", t0).unwrap();
+        assert!(r.record(&d));
+        assert!(!r.record(&d), "decided once");
+        assert_eq!(r.pending(), 1);
+        open(&r, "r2", "d", t0);
+        assert_eq!(r.pending(), 1, "r2 read back while pending: still one");
+        open(&r, "r1", "d", t0);
+        assert_eq!(r.pending(), 2, "r1 read back before its decision");
+        assert_eq!(r.forget_decided(|_| true), 0);
+        assert_eq!(r.pending(), r.list(Some(ReviewStatus::Pending)).len());
     }
 
     #[test]

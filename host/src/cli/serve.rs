@@ -155,7 +155,7 @@ async fn serve(
             let gate = Arc::new(Gate::new(set, pg, options));
             // No replay: sessions are read from the store when first used.
             gate.catch_up_everything().await;
-            tracing::info!(store = %shown, pending_reviews = gate.reviews().count(clawlaw_gate::review::ReviewStatus::Pending), "sharing the PostgreSQL store");
+            tracing::info!(store = %shown, pending_reviews = gate.reviews().pending(), "sharing the PostgreSQL store");
             (gate, format!("evidence store: {shown}"))
         }
         None => {
@@ -172,9 +172,7 @@ async fn serve(
                 indexed = opened.indexed,
                 read_from_the_log = opened.scanned,
                 index_rebuilt = opened.rebuilt,
-                pending_reviews = gate
-                    .reviews()
-                    .count(clawlaw_gate::review::ReviewStatus::Pending),
+                pending_reviews = gate.reviews().pending(),
                 "evidence log open"
             );
             (gate, format!("evidence log: {}", evidence_dir.display()))

@@ -21,7 +21,7 @@ use crate::evidence::record::{
     ActionRecord, CompositionState, Entry, PolicyConsulted, PolicyMatched, PrincipalReview,
 };
 use crate::redact::Masker;
-use crate::review::{ReviewStatus, action_digest};
+use crate::review::action_digest;
 use crate::session::Applied;
 
 impl Gate {
@@ -78,12 +78,21 @@ impl Gate {
 
         let view = held.session.state.view();
         let key = &self.options.redaction_key;
-        let digest = key.keyed_digest(&action_digest(session_id, &action, set.version()));
+        // The digest binding an approval to this action: asked only when the
+        // session has an approval it could match, or when it escalates.
+        let digest = std::sync::OnceLock::new();
+        let digest_of = || {
+            digest
+                .get_or_init(|| {
+                    key.keyed_digest(&action_digest(session_id, &action, set.version()))
+                })
+                .clone()
+        };
         let now = Timestamp::now();
         let mut review_id = None;
         let mut principal_review = None;
         let decided: Decided = if let Some(approved) =
-            self.reviews.take_approval(session_id, &digest, now)
+            self.reviews.take_approval(session_id, digest_of, now)
         {
             let decision = approved
                 .decision
@@ -168,6 +177,7 @@ impl Gate {
             p.reason = masker.text(&p.reason).into_owned();
             p
         });
+        let bound = review_id.as_ref().map(|_| digest_of());
         let record = ActionRecord {
             session_id: session_id.to_string(),
             action_id: action.id.clone(),
@@ -185,7 +195,7 @@ impl Gate {
                 review_id: review_id.clone(),
                 labels: decided.labels.clone(),
                 counters: decided.counters.clone(),
-                action_digest: review_id.as_ref().map(|_| digest.clone()),
+                action_digest: bound.clone(),
             },
             composition_state,
             execution_result: None,
@@ -197,7 +207,7 @@ impl Gate {
         // the evidence.
         self.commit(&mut held, Entry::Action(record)).await?;
         let session = &mut held.session;
-        if let Some(id) = &review_id {
+        if let (Some(id), Some(digest)) = (&review_id, bound) {
             self.reviews.open(
                 false,
                 id.clone(),
@@ -212,7 +222,7 @@ impl Gate {
             );
             self.metrics
                 .reviews_pending
-                .set(self.reviews.count(ReviewStatus::Pending) as i64);
+                .set(self.reviews.pending() as i64);
         }
         session.state.apply(&Applied {
             action: &remembered,

@@ -136,7 +136,7 @@ impl Gate {
                 .inc();
             self.metrics
                 .reviews_pending
-                .set(self.reviews.count(ReviewStatus::Pending) as i64);
+                .set(self.reviews.pending() as i64);
             if decision.verdict == Verdict::Allow {
                 held.session
                     .actions

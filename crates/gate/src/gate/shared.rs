@@ -23,7 +23,7 @@ use tokio::sync::OwnedMutexGuard;
 use super::{Gate, GateError, SessionCell, SessionEntryState};
 use crate::evidence::EvidenceError;
 use crate::evidence::record::Entry;
-use crate::review::{Review, ReviewStatus};
+use crate::review::Review;
 use crate::store::{ChainPos, Lease, Notice, Store, StoredEntry};
 
 /// A session held for one change (see the module doc).
@@ -244,7 +244,7 @@ impl Gate {
         }
         self.metrics
             .reviews_pending
-            .set(self.reviews.count(ReviewStatus::Pending) as i64);
+            .set(self.reviews.pending() as i64);
     }
 
     /// Reads every session with a pending review and (on the shared store)
@@ -273,7 +273,7 @@ impl Gate {
         }
         self.metrics
             .reviews_pending
-            .set(self.reviews.count(ReviewStatus::Pending) as i64);
+            .set(self.reviews.pending() as i64);
     }
 
     /// Drops from memory the sessions not used for `idle`, and the decided

@@ -276,7 +276,7 @@ async fn record_outcome(
             Ok(review) => {
                 state.gate.reviews().take_approval(
                     session,
-                    &review.action_digest,
+                    || review.action_digest.clone(),
                     jiff::Timestamp::now(),
                 );
             }

@@ -15,7 +15,6 @@ use super::extract::Caller;
 use super::{ApiError, AppState};
 use crate::auth::Permission;
 use crate::reload::Trigger;
-use crate::review::ReviewStatus;
 use crate::store::Store;
 
 pub async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
@@ -27,7 +26,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "policy_set": set.version(),
         "policies": set.policies().len(),
         "sessions": gate.session_count(),
-        "pending_reviews": gate.reviews().count(ReviewStatus::Pending),
+        "pending_reviews": gate.reviews().pending(),
     });
     let status = if gate.is_healthy() {
         StatusCode::OK
@@ -95,7 +94,7 @@ pub async fn summary(
     caller.require(Permission::ReadEvidence)?;
     let gate = &state.gate;
     let mut body = gate.metrics().snapshot();
-    body["reviews"]["pending"] = gate.reviews().count(ReviewStatus::Pending).into();
+    body["reviews"]["pending"] = gate.reviews().pending().into();
     body["sessions"] = gate.session_count().into();
     body["policy_set"] = gate.policies().version().into();
     body["healthy"] = gate.is_healthy().into();
