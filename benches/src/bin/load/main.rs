@@ -49,44 +49,68 @@ const TOKEN: &str = "bench-agent-token-0123456789abcdef";
 /// Figures of one run, by name; latencies in microseconds.
 type Figures = BTreeMap<String, f64>;
 
+/// What each measurement is given (the flags every command shares).
+#[derive(clap::Args)]
 struct Args {
+    /// Run everything a few times only (CI proves the commands still work).
+    #[arg(long, global = true)]
     quick: bool,
+    /// Write the figures to FILE (JSON) instead of standard output.
+    #[arg(long, global = true, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// The gate binary to serve.
+    #[arg(long, global = true, value_name = "PATH", default_value_os_t = target_dir().join("release/clawlaw"))]
     gate: PathBuf,
-    run: usize,
-    runs: usize,
     /// destructive_command_guard's binary, timed beside the hook adapter.
+    #[arg(long, global = true, value_name = "PATH")]
     dcg: Option<PathBuf>,
 }
 
+/// The measurements criterion does not make, and BENCHMARKS.md (see the
+/// source's module doc for what each measures; `cargo xtask bench` runs
+/// them all).
+#[derive(clap::Parser)]
+#[command(name = "load")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+    #[command(flatten)]
+    args: Args,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    /// Per-call latency of the bundled set in process: fresh, pooled, by kind.
+    Latency,
+    /// HTTP load against `clawlaw serve`, at concurrency 1 and 32, and its CPU bound.
+    Http,
+    /// The seed's benchmark: 200 real actions without the gate and with it.
+    Seed,
+    /// A Claude Code hook per tool call, a process each, beside dcg (`--dcg`).
+    Hook,
+    /// One gate on its log, then 1-3 replicas on one PostgreSQL store.
+    Replicas,
+    /// All five, as one JSON object.
+    All,
+    /// Copy criterion's latest medians to target/bench-runs/criterion-N.json.
+    Snapshot {
+        #[arg(long, value_name = "N")]
+        run: usize,
+    },
+    /// Fold every run into BENCHMARKS.md (min, median and max over runs).
+    Report {
+        #[arg(long, value_name = "N")]
+        runs: usize,
+    },
+}
+
 fn main() -> anyhow::Result<()> {
-    let mut it = std::env::args().skip(1);
-    let cmd = it.next().unwrap_or_default();
-    let mut args = Args {
-        quick: false,
-        out: None,
-        gate: target_dir().join("release/clawlaw"),
-        run: 0,
-        runs: 1,
-        dcg: None,
-    };
-    while let Some(a) = it.next() {
-        let mut value = || it.next().ok_or_else(|| anyhow!("{a} needs a value"));
-        match a.as_str() {
-            "--quick" => args.quick = true,
-            "--out" => args.out = Some(value()?.into()),
-            "--gate" => args.gate = value()?.into(),
-            "--run" => args.run = value()?.parse()?,
-            "--runs" => args.runs = value()?.parse()?,
-            "--dcg" => args.dcg = Some(value()?.into()),
-            other => bail!("unknown argument {other:?}"),
-        }
-    }
-    let figures = match cmd.as_str() {
-        "latency" => latency(&args)?,
-        "http" => http(&args)?,
-        "seed" => seed(&args)?,
-        "all" => {
+    let Cli { command, args } = clap::Parser::parse();
+    let figures = match command {
+        Cmd::Latency => latency(&args)?,
+        Cmd::Http => http(&args)?,
+        Cmd::Seed => seed(&args)?,
+        Cmd::All => {
             let mut f = latency(&args)?;
             f.extend(http(&args)?);
             f.extend(seed(&args)?);
@@ -94,14 +118,10 @@ fn main() -> anyhow::Result<()> {
             f.extend(replicas::replicas(&args)?);
             f
         }
-        "replicas" => replicas::replicas(&args)?,
-        "hook" => hook::hook(&args)?,
-        "snapshot" => return snapshot(args.run),
-        "report" => return report(args.runs),
-        _ => bail!(
-            "usage: load latency|http|seed|hook|replicas|all [--quick] [--out FILE] [--gate PATH] \
-             [--dcg PATH] | snapshot --run N | report --runs N"
-        ),
+        Cmd::Replicas => replicas::replicas(&args)?,
+        Cmd::Hook => hook::hook(&args)?,
+        Cmd::Snapshot { run } => return snapshot(run),
+        Cmd::Report { runs } => return report(runs),
     };
     let text = serde_json::to_string_pretty(&figures)?;
     match &args.out {
