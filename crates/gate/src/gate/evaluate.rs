@@ -220,9 +220,7 @@ impl Gate {
                 &decided.rules,
                 proposed,
             );
-            self.metrics
-                .reviews_pending
-                .set(self.reviews.pending() as i64);
+            self.gauge_pending_reviews();
         }
         session.state.apply(&Applied {
             action: &remembered,

@@ -134,9 +134,7 @@ impl Gate {
                     outcome: outcome.into(),
                 })
                 .inc();
-            self.metrics
-                .reviews_pending
-                .set(self.reviews.pending() as i64);
+            self.gauge_pending_reviews();
             if decision.verdict == Verdict::Allow {
                 held.session
                     .actions

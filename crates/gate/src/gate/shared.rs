@@ -242,6 +242,12 @@ impl Gate {
             }
             None => {}
         }
+        self.gauge_pending_reviews();
+    }
+
+    /// Sets the pending-reviews gauge from the reviews' count, after
+    /// reviews were opened, decided or read back.
+    pub(super) fn gauge_pending_reviews(&self) {
         self.metrics
             .reviews_pending
             .set(self.reviews.pending() as i64);
@@ -271,9 +277,7 @@ impl Gate {
                 let _ = self.refresh(&mut session).await;
             }
         }
-        self.metrics
-            .reviews_pending
-            .set(self.reviews.pending() as i64);
+        self.gauge_pending_reviews();
     }
 
     /// Drops from memory the sessions not used for `idle`, and the decided
