@@ -10,7 +10,8 @@
 //! stored, the gate's configuration file ([`config`]) and what the gate
 //! tells policies about itself ([`gate_facts`]), hot reload of the policy
 //! set from files or signed registry artifacts ([`reload`], [`resolve`]),
-//! and the HTTP API ([`server`], with [`auth`] roles and [`metrics`]).
+//! the threads evaluations run on ([`evaluators`]), and the HTTP API
+//! ([`server`], with [`auth`] roles and [`metrics`]).
 //!
 //! It depends on `clawlaw-engine` (evaluation), `clawlaw-distribution`
 //! (verified pulls) and `clawlaw-hooks` (agents' hook payloads); none of
@@ -20,13 +21,15 @@
 //!
 //! [`server`] (the HTTP route) → [`gate`] (session, budgets, the policy set,
 //! review, evidence) → `clawlaw_engine::policy_set` and
-//! `clawlaw_engine::policy` (the sandboxed evaluations) →
+//! `clawlaw_engine::policy` (the sandboxed evaluations, on the
+//! [`evaluators`]' threads) →
 //! `clawlaw_engine::combine` → [`evidence`] (the record, committed before
 //! the answer).
 
 pub mod auth;
 pub mod budget;
 pub mod config;
+pub mod evaluators;
 pub mod evidence;
 pub mod gate;
 pub mod gate_facts;

@@ -108,7 +108,7 @@ impl Gate {
                 rules: vec!["gate/review-approved".into()],
                 labels: Vec::new(),
                 counters: Vec::new(),
-                redactions: redactions_of(set.clone(), &action, &view).await,
+                redactions: self.redactions_of(set.clone(), &action, &view).await,
                 policies: Vec::new(),
                 skipped: Vec::new(),
             };
@@ -127,11 +127,12 @@ impl Gate {
                 let view = view.clone();
                 let runs = held.session.scripts.run_by(&action);
                 let span = tracing::info_span!("evaluate", session = session_id, action = %action.id, kind = %action.kind);
-                tokio::task::spawn_blocking(move || {
-                    span.in_scope(|| crate::scripts::evaluate(&set, &action, &view, &runs))
-                })
-                .await
-                .unwrap_or_else(|e| panic_evaluation(&e))
+                self.evaluators
+                    .run(move || {
+                        span.in_scope(|| crate::scripts::evaluate(&set, &action, &view, &runs))
+                    })
+                    .await
+                    .unwrap_or_else(|e| panic_evaluation(&e))
             };
             self.metrics
                 .observe(&evaluation, started.elapsed().as_secs_f64());
@@ -380,20 +381,24 @@ impl Decided {
     }
 }
 
-/// The secrets the policies find in an action an approval lets through: no
-/// policy decides it, but its record is masked like any other.
-async fn redactions_of(
-    set: Arc<PolicySet>,
-    action: &Action,
-    view: &clawlaw_sdk::Session,
-) -> Vec<clawlaw_sdk::Redaction> {
-    let (action, view) = (action.clone(), view.clone());
-    tokio::task::spawn_blocking(move || set.evaluate(&action, &view).redactions)
-        .await
-        .unwrap_or_default()
+impl Gate {
+    /// The secrets the policies find in an action an approval lets through:
+    /// no policy decides it, but its record is masked like any other.
+    async fn redactions_of(
+        &self,
+        set: Arc<PolicySet>,
+        action: &Action,
+        view: &clawlaw_sdk::Session,
+    ) -> Vec<clawlaw_sdk::Redaction> {
+        let (action, view) = (action.clone(), view.clone());
+        self.evaluators
+            .run(move || set.evaluate(&action, &view).redactions)
+            .await
+            .unwrap_or_default()
+    }
 }
 
-fn panic_evaluation(e: &tokio::task::JoinError) -> Evaluation {
+fn panic_evaluation(e: &crate::evaluators::EvaluatorError) -> Evaluation {
     tracing::error!(error = %e, "policy evaluation task failed");
     clawlaw_engine::combine::combine(
         vec![clawlaw_engine::combine::PolicyReport::faulted(

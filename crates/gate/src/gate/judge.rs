@@ -36,12 +36,12 @@ impl Gate {
             .check(&state.budget_usage(), &action);
         let runs = session.scripts.run_by(&action);
         drop(session);
-        let evaluation = tokio::task::spawn_blocking(move || {
-            crate::scripts::evaluate(&set, &action, &view, &runs).evaluation
-        })
-        .await
-        // A policy that cannot even run would fault the real call closed.
-        .unwrap_or(Verdict::Deny);
+        let evaluation = self
+            .evaluators
+            .run(move || crate::scripts::evaluate(&set, &action, &view, &runs).evaluation)
+            .await
+            // A policy that cannot even run would fault the real call closed.
+            .unwrap_or(Verdict::Deny);
         Ok(Some(match budget {
             Some(exceeded) => evaluation.max(exceeded.verdict),
             None => evaluation,

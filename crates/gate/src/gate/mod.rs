@@ -42,6 +42,7 @@ use clawlaw_sdk::{Action, Verdict};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::evaluators::Evaluators;
 use crate::evidence::EvidenceError;
 use crate::evidence::record::{Entry, PolicyConsulted, SessionEntry};
 use crate::metrics::Metrics;
@@ -181,6 +182,8 @@ pub struct Gate {
     reviews: Reviews,
     store: Store,
     metrics: Metrics,
+    /// The threads the policy set's evaluations run on.
+    evaluators: Evaluators,
     options: GateOptions,
 }
 
@@ -195,6 +198,7 @@ impl Gate {
             reviews: Reviews::new(options.review),
             store: store.into(),
             metrics: Metrics::new(),
+            evaluators: Evaluators::new(0),
             options,
         }
     }
