@@ -190,10 +190,11 @@ fn hooks(w: &mut String, i: &Input<'_>) {
         w,
         "\n`load hook`: the whole-process time of a Claude Code `PreToolUse` hook per tool \
          call, a new process each call as the agent runs it, the same JSON on stdin: \
-         `clawlaw hook claude-code` forwarding to the running gate above (`--gate`) and \
-         evaluating in process with the bundled policies (`--policies`), the small \
-         forwarder `clawlaw-hook claude-code --gate` (the same forwarding without the \
-         engine and the server linked in), beside \
+         `clawlaw hook claude-code` forwarding to the running gate above (`--gate`, which \
+         the `clawlaw` front answers itself) and evaluating in process with the bundled \
+         policies (`--policies`, which the front hands to `clawlaw-full`), the small \
+         forwarder `clawlaw-hook claude-code --gate` (the same forwarding as a binary of \
+         its own), beside \
          destructive_command_guard (dcg), a single-purpose guard for shell commands, on an \
          allowed command (`cargo test --workspace`) and a denied one (`rm -rf /`). The calls \
          are interleaved (each round runs every contender once per command, starting with \

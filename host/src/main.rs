@@ -1,4 +1,7 @@
-//! `clawlaw`: the gate's command line.
+//! `clawlaw-full`: the gate's command line, every command of it. Installed
+//! beside the `clawlaw` front (`src/bin/clawlaw.rs`), which runs it with
+//! its own arguments and name for all but `hook <agent> --gate`; run
+//! directly, it is the same command.
 //!
 //! It owns arguments, output and exit codes only; the work is the crates'
 //! below it (`clawlaw-gate` for `serve`, `clawlaw-engine` for `eval` and

@@ -112,6 +112,33 @@ fn a_running_gate_protects_its_own_files_address_and_process() {
     ] {
         assert_denied(&server, &session, shell(&cmd, &work), rule);
     }
+    // The install it serves from: the front an agent's hook runs, the full
+    // command the front runs (the process serving), the hook forwarder.
+    for bin in [
+        env!("CARGO_BIN_EXE_clawlaw"),
+        env!("CARGO_BIN_EXE_clawlaw-full"),
+        env!("CARGO_BIN_EXE_clawlaw-hook"),
+    ] {
+        let cmd = format!("cp /tmp/always-allow {bin}");
+        assert_denied(
+            &server,
+            &session,
+            shell(&cmd, &work),
+            "governance.gate-files",
+        );
+    }
+    assert_denied(
+        &server,
+        &session,
+        shell(
+            &format!(
+                "{} serve --policies /tmp/allow-all",
+                env!("CARGO_BIN_EXE_clawlaw-full")
+            ),
+            &work,
+        ),
+        "governance.impersonation",
+    );
     // The same through the agent's file tools and its fetch tool.
     assert_denied(
         &server,

@@ -15,6 +15,7 @@ mod cosign_v3;
 mod demo;
 mod embed;
 mod evidence;
+mod front;
 mod gate_api;
 mod governance;
 mod hook;

@@ -41,6 +41,14 @@ pub const FACTS_KEY: &str = "$gate";
 /// treat any run of it by the agent as forging them.
 pub const HOOK_FORWARDER_SUFFIX: &str = "-hook";
 
+/// What the full command is named after the front it sits beside:
+/// `clawlaw-full` beside `clawlaw`. The `clawlaw` an agent's hook starts
+/// is a small front that forwards `hook <agent> --gate` itself and runs
+/// (`exec`) the full command for everything else, so a gate serving from
+/// an install is a process named `clawlaw-full`. A policy treats that name
+/// as the gate's own, as it does the front's.
+pub const FULL_COMMAND_SUFFIX: &str = "-full";
+
 /// The environment variable the gate sets, to `1`, in the sandbox it takes
 /// a policy's pre-initialised snapshot in when the process evaluates one
 /// action and exits (`clawlaw eval`, `clawlaw hook --policies`). What

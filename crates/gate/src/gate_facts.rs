@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clawlaw_sdk::gate::{GateFacts, HOOK_FORWARDER_SUFFIX};
+use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, GateFacts, HOOK_FORWARDER_SUFFIX};
 
 use clawlaw_engine::cache::CompileCache;
 
@@ -37,23 +37,7 @@ pub fn own_process() -> GateFacts {
         ..GateFacts::default()
     };
     if let Ok(exe) = std::env::current_exe() {
-        if let Some(name) = exe.file_name().and_then(|n| n.to_str())
-            && !facts.processes.iter().any(|p| p == name)
-        {
-            facts.processes.push(name.to_string());
-        }
-        add_file(&mut facts, &exe);
-        // The hook forwarder installed beside it (`clawlaw-hook`): replaced
-        // by the agent, every hook call would answer what the agent wants.
-        let forwarder = exe.with_file_name(format!(
-            "{}{HOOK_FORWARDER_SUFFIX}",
-            exe.file_stem()
-                .and_then(|n| n.to_str())
-                .unwrap_or("clawlaw")
-        ));
-        if forwarder.exists() {
-            add_file(&mut facts, &forwarder);
-        }
+        add_install(&mut facts, &exe);
     }
     if let Some(dir) = CompileCache::default_dir() {
         add_file(&mut facts, &dir);
@@ -62,6 +46,39 @@ pub fn own_process() -> GateFacts {
         add_secret(&mut facts, &key);
     }
     facts
+}
+
+/// Adds the running binary `exe` and the install it belongs to, as their
+/// process names and files: the small front (`clawlaw`), the full command
+/// it runs for everything but `hook --gate` (`clawlaw-full`, the process a
+/// gate serves from when started as `clawlaw serve`) and the hook forwarder
+/// (`clawlaw-hook`). Replaced by the agent, any of them would answer hook
+/// calls or serve as the agent wants. Those that are not installed are
+/// left out of the files, not of the names.
+fn add_install(facts: &mut GateFacts, exe: &Path) {
+    let stem = exe
+        .file_stem()
+        .and_then(|n| n.to_str())
+        .unwrap_or("clawlaw");
+    let front = stem.strip_suffix(FULL_COMMAND_SUFFIX).unwrap_or(stem);
+    let full = format!("{front}{FULL_COMMAND_SUFFIX}");
+    for name in [front, stem, &full] {
+        if !facts.processes.iter().any(|p| p == name) {
+            facts.processes.push(name.to_string());
+        }
+    }
+    add_file(facts, exe);
+    let suffix = std::env::consts::EXE_SUFFIX;
+    for sibling in [
+        front.to_string(),
+        full,
+        format!("{front}{HOOK_FORWARDER_SUFFIX}"),
+    ] {
+        let path = exe.with_file_name(format!("{sibling}{suffix}"));
+        if path.exists() {
+            add_file(facts, &path);
+        }
+    }
 }
 
 /// Adds what a policy set is made of: each component, the compile cache
@@ -219,5 +236,39 @@ mod tests {
         assert_eq!(f.pids, [std::process::id()]);
         assert!(f.token_env.iter().any(|t| t == "CLAWLAW_TOKEN"));
         assert!(!f.files.is_empty(), "the binary at least");
+    }
+
+    #[test]
+    fn the_full_command_knows_its_front_and_forwarder() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = |n: &str| {
+            dir.path()
+                .join(format!("{n}{}", std::env::consts::EXE_SUFFIX))
+        };
+        for n in ["clawlaw", "clawlaw-full", "clawlaw-hook"] {
+            std::fs::write(bin(n), b"").unwrap();
+        }
+        let mut f = GateFacts::default();
+        add_install(&mut f, &bin("clawlaw-full"));
+        assert_eq!(f.processes, ["clawlaw", "clawlaw-full"]);
+        let mut files = f.files.clone();
+        files.sort();
+        let mut want: Vec<String> = ["clawlaw", "clawlaw-full", "clawlaw-hook"]
+            .iter()
+            .map(|n| bin(n).to_string_lossy().into_owned())
+            .collect();
+        want.sort();
+        assert_eq!(files, want);
+    }
+
+    #[test]
+    fn an_install_without_its_siblings_still_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = dir.path().join("gate");
+        std::fs::write(&gate, b"").unwrap();
+        let mut f = GateFacts::default();
+        add_install(&mut f, &gate);
+        assert_eq!(f.processes, ["gate", "gate-full"]);
+        assert_eq!(f.files, [gate.to_string_lossy()]);
     }
 }

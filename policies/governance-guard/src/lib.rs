@@ -46,7 +46,7 @@ pub mod protected;
 
 use std::rc::Rc;
 
-use clawlaw_sdk::gate::GateFacts;
+use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, GateFacts};
 use clawlaw_sdk::memo::Memo;
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds, workspace};
@@ -256,6 +256,18 @@ impl Derived {
                 if !to.contains(x) {
                     to.push(x.clone());
                 }
+            }
+        }
+        // Each name's full command (`clawlaw-full` beside `clawlaw`), which
+        // the front runs for every command but `hook --gate`: run by the
+        // agent, it is the gate's binary under another name.
+        for i in 0..processes.len() {
+            if processes[i].ends_with(FULL_COMMAND_SUFFIX) {
+                continue;
+            }
+            let full = format!("{}{FULL_COMMAND_SUFFIX}", processes[i]);
+            if !processes.contains(&full) {
+                processes.push(full);
             }
         }
         let protected = Protected::new(&s.gate, roots, home, &s.protect, &s.secrets, &processes);
