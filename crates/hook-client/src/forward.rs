@@ -6,6 +6,9 @@ use std::time::{Duration, Instant};
 
 use clawlaw_hooks::{Agent, HookInput, Reply, fail};
 
+/// A hook call's deadline when `--timeout-ms` is not given.
+pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
+
 /// The options every hook call takes, whichever binary runs it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CallArgs {
@@ -16,7 +19,7 @@ pub struct CallArgs {
     /// Answer within this many milliseconds whatever happens (a deny when
     /// nothing else answered in time). Keep it under the agent's own hook
     /// timeout (Claude Code: 60 s).
-    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS)]
     pub timeout_ms: u64,
 
     /// On ESCALATE, wait for a reviewer through the gate instead of asking

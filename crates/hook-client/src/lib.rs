@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use clawlaw_hooks::{Agent, EventKind, HookInput, Reply, fail};
 
-pub use forward::{CallArgs, forward};
+pub use forward::{CallArgs, DEFAULT_TIMEOUT_MS, forward};
 
 /// The most stdin read; a larger input is denied.
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use clawlaw_hook_client::CallArgs;
+use clawlaw_hook_client::{CallArgs, DEFAULT_TIMEOUT_MS};
 use clawlaw_hooks::{Agent, fail};
 use clawlaw_sdk::gate::FULL_COMMAND_SUFFIX;
 
@@ -72,7 +72,7 @@ fn main() -> ExitCode {
     );
     match hook_agent(&args) {
         Some(agent) => {
-            let budget = std::time::Duration::from_millis(5000);
+            let budget = std::time::Duration::from_millis(DEFAULT_TIMEOUT_MS);
             clawlaw_hook_client::run(agent, budget, |_, input, _| fail(agent, &input.kind, &why))
         }
         None => {
@@ -82,21 +82,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// The arguments after `hook`, if the command is `hook`.
+fn hook_args(args: &[OsString]) -> Option<&[OsString]> {
+    match args {
+        [_, command, rest @ ..] if command == "hook" => Some(rest),
+        _ => None,
+    }
+}
+
 /// `args` as the forwarding call, if that is all they are.
 fn gate_call(args: &[OsString]) -> Option<GateCall> {
-    if args.get(1).is_none_or(|a| a != "hook") {
-        return None;
-    }
-    let argv = std::iter::once(OsString::from("clawlaw hook")).chain(args[2..].iter().cloned());
+    let argv =
+        std::iter::once(OsString::from("clawlaw hook")).chain(hook_args(args)?.iter().cloned());
     GateCall::try_parse_from(argv).ok()
 }
 
 /// The agent of a `hook <agent> …` call, whatever follows.
 fn hook_agent(args: &[OsString]) -> Option<Agent> {
-    if args.get(1).is_none_or(|a| a != "hook") {
-        return None;
-    }
-    Agent::from_str(args.get(2)?.to_str()?, false).ok()
+    Agent::from_str(hook_args(args)?.first()?.to_str()?, false).ok()
 }
 
 /// The full command beside this binary (its real path, links resolved).
