@@ -2,7 +2,10 @@
 // (#/queue, #/reviews/ID, #/sessions, #/session/ID, #/evidence/SID/AID,
 // #/summary), and sign-out. Each page gets a fresh container and a place
 // to register what must stop when it is left (event streams, timers);
-// `refresh` shows the page again.
+// `refresh` shows the page again. The container names its page
+// (`data-page`, the fragment) and is `aria-busy` until the page is drawn,
+// so that assistive technology, and the browser tests, know when a page
+// is the one asked for and complete.
 
 import { whoami, post } from './api.js';
 import { append, failure } from './dom.js';
@@ -29,6 +32,8 @@ async function show() {
   const hash = window.location.hash || '#/queue';
   const main = document.getElementById('main');
   const view = document.createElement('div');
+  view.dataset.page = hash;
+  view.setAttribute('aria-busy', 'true');
   main.replaceChildren(view);
   const found = routes.map(([re, render, nav]) => [hash.match(re), render, nav]).find(([m]) => m);
   if (!found) {
@@ -44,6 +49,8 @@ async function show() {
     await render(view, ctx, ...match.slice(1).map(decodeURIComponent));
   } catch (err) {
     view.replaceChildren(failure(err));
+  } finally {
+    view.setAttribute('aria-busy', 'false');
   }
 }
 

@@ -1,8 +1,11 @@
 //! The browser harness: chromedriver on a free loopback port and one
 //! headless Chromium session with a profile of its own, both gone when
-//! dropped; and a tripwire listener that counts connections made to it.
+//! dropped (a process group of their own, killed whole, so that a failed
+//! test leaves no Chromium behind); and a tripwire listener that counts
+//! connections made to it.
 
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -43,12 +46,13 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("starting chromedriver");
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
-                let _ = driver.kill();
+                stop_driver(&mut driver);
                 panic!("chromedriver did not listen on port {port} within 20 s");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -75,7 +79,7 @@ impl Browser {
         let client = match client {
             Ok(c) => c,
             Err(e) => {
-                let _ = driver.kill();
+                stop_driver(&mut driver);
                 panic!("Chromium did not start under chromedriver: {e}");
             }
         };
@@ -99,17 +103,59 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
     }
 
+    /// Opens a console page, `url` ending in its fragment (`…/console#/queue`),
+    /// and waits until that page is drawn. Moving between pages changes
+    /// only the fragment, which the console handles after `goto` returns,
+    /// so without this wait the page left behind could still be read.
+    pub async fn open(&self, url: &str) {
+        let (_, fragment) = url.split_once('#').expect("a console URL with a #/page");
+        self.c().goto(url).await.unwrap();
+        self.drawn(&format!("#{fragment}")).await;
+    }
+
+    /// Waits until the console shows the page `fragment` (`#/queue`), drawn.
+    /// The header (who is signed in) is filled in before any page is.
+    pub async fn drawn(&self, fragment: &str) {
+        self.wait_for(&format!(
+            "#main > [data-page=\"{fragment}\"][aria-busy=\"false\"]"
+        ))
+        .await;
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css).await.text().await.unwrap()
     }
 
     /// Opens `page`, signs in with `token` through the form it leads to;
-    /// returns the page's error, if any.
+    /// returns the page's error, if any, once the answer has replaced the
+    /// form's page (a refusal comes back on the same URL).
     pub async fn sign_in(&self, page: &str, token: &str) -> Option<String> {
         self.c().goto(page).await.unwrap();
         let form = self.c().form(Locator::Id("login-form")).await.unwrap();
         form.set_by_name("token", token).await.unwrap();
+        self.c()
+            .execute("window.formPage = true;", vec![])
+            .await
+            .unwrap();
         form.submit().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let left = self
+                .c()
+                .execute(
+                    "return window.formPage !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if left.is_ok_and(|v| v == json!(true)) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the sign-in form's answer did not load within 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         match self.c().find(Locator::Css("p.error")).await {
             Ok(e) => Some(e.text().await.unwrap()),
             Err(_) => None,
@@ -133,9 +179,25 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
     }
+}
+
+/// Kills chromedriver's process group (it and the Chromium processes it
+/// started) and reaps chromedriver.
+fn stop_driver(driver: &mut Child) {
+    let group = i32::try_from(driver.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    match group {
+        Some(group) => {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+        None => {
+            let _ = driver.kill();
+        }
+    }
+    let _ = driver.wait();
 }
 
 /// A loopback listener that counts the connections made to it.

@@ -36,13 +36,14 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
         // (`/console/#/…` is the form of the links notifications carry.)
         let page = format!("{url}/console/#/sessions");
         assert_eq!(browser.sign_in(&page, REVIEWER).await, None);
+        browser.drawn("#/sessions").await;
         assert_eq!(browser.text("#who").await, "alice (reviewer)");
         browser.wait_for("#sessions").await;
         assert_eq!(
             browser.c().current_url().await.unwrap().as_str(),
             format!("{url}/console#/sessions")
         );
-        browser.c().goto(&format!("{url}/console#/queue")).await.unwrap();
+        browser.open(&format!("{url}/console#/queue")).await;
         browser.wait_for("#queue").await;
         browser.wait_for("#live .badge-live").await;
         let cookies = browser.c().get_all_cookies().await.unwrap();
@@ -109,11 +110,7 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
         browser.screenshot("console-queue.png").await;
 
         // The hostile review renders as text: no alert, no request out.
-        browser
-            .c()
-            .goto(&format!("{url}/console#/reviews/{hostile_review}"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/reviews/{hostile_review}")).await;
         assert_eq!(browser.text("#command").await, hostile_command);
         let diff = browser.text("pre.diff").await;
         assert!(
@@ -163,11 +160,7 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
         );
 
         // The review page, then the approval with a reason.
-        browser
-            .c()
-            .goto(&format!("{url}/console#/reviews/{review}"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/reviews/{review}")).await;
         assert_eq!(browser.text("#command").await, "sudo apt-get install -y jq");
         assert!(
             browser.text("#policies").await.contains("shell-guard"),
@@ -212,11 +205,7 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
             "jq is part of the declared build tooling"
         );
         // The decided review leaves the live queue.
-        browser
-            .c()
-            .goto(&format!("{url}/console#/queue"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/queue")).await;
         browser
             .wait_for(&format!("tr[data-review=\"{hostile_review}\"]"))
             .await;
@@ -228,22 +217,14 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
                 .is_err()
         );
         // Sessions, a session's timeline, an evidence record, the summary.
-        browser
-            .c()
-            .goto(&format!("{url}/console#/sessions"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/sessions")).await;
         assert!(
             browser
                 .text("#sessions tbody tr")
                 .await
                 .contains("set up the build tools")
         );
-        browser
-            .c()
-            .goto(&format!("{url}/console#/session/{session}"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/session/{session}")).await;
         let timeline = browser.text("#timeline").await;
         assert!(
             timeline.contains("approved by alice: jq is part of the declared build tooling"),
@@ -257,22 +238,14 @@ fn a_reviewer_approves_an_escalation_from_the_browser_and_hostile_text_stays_ine
             .unwrap();
         let record: Value = serde_json::from_str(&browser.text("#evidence").await).unwrap();
         assert_eq!(record["session_id"], session.as_str());
-        browser
-            .c()
-            .goto(&format!("{url}/console#/summary"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/summary")).await;
         browser.wait_for("#chain .badge-verified").await;
         assert_eq!(browser.text("#pending-count").await, "1");
         assert_eq!(connections(&trap), 0);
 
         // A review decided elsewhere (here by an admin over the API) shows
         // as decided on its open page, without a reload.
-        browser
-            .c()
-            .goto(&format!("{url}/console#/reviews/{hostile_review}"))
-            .await
-            .unwrap();
+        browser.open(&format!("{url}/console#/reviews/{hostile_review}")).await;
         browser.wait_for("#approve").await;
         let (status, body) = server.post(
             &format!("/v1/reviews/{hostile_review}/deny"),
