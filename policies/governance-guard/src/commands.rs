@@ -67,9 +67,8 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
         recursive: e.recursive || removal,
         ..e.clone()
     };
-    p.entries()
-        .iter()
-        .filter(|entry| reach.may_touch(&entry.path))
+    p.reachable(&reach)
+        .into_iter()
         .min_by_key(|entry| entry.path.len())
         .map(|entry| Hit {
             protected: entry.path.clone(),
@@ -241,10 +240,9 @@ fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
         let h = if e.dynamic {
             ctx.d
                 .protected
-                .entries()
-                .iter()
-                .filter(|x| x.owner == crate::protected::Owner::Secret)
-                .find(|x| e.may_touch(&x.path))
+                .reachable(e)
+                .into_iter()
+                .find(|x| x.owner == crate::protected::Owner::Secret)
                 .map(|x| Hit {
                     protected: x.path.clone(),
                     owner: x.owner,

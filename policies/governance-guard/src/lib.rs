@@ -29,7 +29,7 @@
 //! ```json
 //! {
 //!   "roots": ["/work/app"],           // project roots besides the session's scope and cwd
-//!   "home": "/home/dev",              // else derived from the working directory
+//!   "home": "/home/dev",              // else derived from the working directory, else any home
 //!   "protect": ["/opt/agent/policy"], // more paths the agent may not change
 //!   "secrets": ["/opt/agent/key"],    // more paths the agent may not read
 //!   "urls": ["https://gate.internal:7443"], // more addresses of the gate's API
@@ -53,7 +53,7 @@ use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds,
 use serde::Deserialize;
 
 use findings::Finding;
-use protected::Protected;
+use protected::{ANY_HOME, Protected};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -162,7 +162,9 @@ impl Policy for GovernanceGuard {
                 break;
             }
         }
-        findings::decide(found)
+        let mut decision = findings::decide(found);
+        decision.reason = decision.reason.replace(ANY_HOME, "~");
+        decision
     }
 }
 
@@ -196,6 +198,9 @@ impl<'a> Context<'a> {
         roots.extend(workspace::scope_roots(&session.scope, home.as_deref()));
         roots.extend(cwd.and_then(|c| normalize(c, None, None).ok()));
         roots.dedup();
+        // Unknown, the home is any home: `~/.claude/settings.json` is still
+        // the agent's hook configuration.
+        let home = Some(home.unwrap_or_else(|| ANY_HOME.to_string()));
         let d = s
             .derived
             .get_or_try_build((roots, home.clone()), |(roots, home)| {

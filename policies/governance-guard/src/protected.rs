@@ -14,8 +14,9 @@
 //! - [`Protected::read_hit`]: would reading `path` reveal the gate's
 //!   credentials?
 
+use clawlaw_sdk::effects::PathEffect;
 use clawlaw_sdk::gate::GateFacts;
-use clawlaw_sdk::path::{is_within_normalized, normalize};
+use clawlaw_sdk::path::{home_of, is_within_normalized, normalize};
 
 use crate::agents::AGENTS;
 
@@ -59,9 +60,21 @@ const DEFAULT_GATE_FILES: [&str; 3] = [".cache/clawlaw", ".config/clawlaw", ".lo
 /// Of those, what holds credentials.
 const DEFAULT_SECRETS: [&str; 2] = [".local/state/clawlaw", ".config/clawlaw/cache.key"];
 
+/// The home directory when nothing tells it (a working directory outside
+/// any home and no `home` setting): a path no file has, standing for the
+/// agent's home wherever that is. `~/…` and `$HOME/…` resolve below it and
+/// the home-level entries (hook configuration, the gate's cache, config
+/// and tokens) are made below it, so the two meet; a path below a real home
+/// (`/root/…`, `/home/u/…`) is also asked as if that home were the agent's
+/// ([`Protected::in_any_home`]). Without it, an agent started in `/work/app`
+/// could `rm ~/.claude/settings.json`. Reasons show it as `~`.
+pub const ANY_HOME: &str = "/~home";
+
 /// The protected paths for one action.
 pub struct Protected {
     entries: Vec<Entry>,
+    /// The home is [`ANY_HOME`]: the agent's is unknown.
+    any_home: bool,
     /// The gate's program names: hook settings run `clawlaw` by name, so a
     /// file of that name anywhere (on the `PATH`, ahead of the real one)
     /// would stand in for the gate.
@@ -124,17 +137,45 @@ impl Protected {
         }
         Protected {
             entries,
+            any_home: home == Some(ANY_HOME),
             programs: programs.to_vec(),
         }
     }
 
-    /// Every protected entry.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// When the agent's home is unknown, `path` below a real home as the
+    /// same path below [`ANY_HOME`] (`/home/u/.cache/clawlaw` ->
+    /// `/~home/.cache/clawlaw`): any home may be the agent's.
+    pub fn in_any_home(&self, path: &str) -> Option<String> {
+        if !self.any_home {
+            return None;
+        }
+        let home = home_of(path)?;
+        let rest = path.strip_prefix(home.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{ANY_HOME}{rest}"))
+    }
+
+    /// The entries a path effect may reach ([`PathEffect::may_touch`]: for
+    /// paths with globs or expansions), its path also asked below
+    /// [`ANY_HOME`] when the agent's home is unknown.
+    pub fn reachable(&self, e: &PathEffect) -> Vec<&Entry> {
+        let moved = self
+            .in_any_home(&e.path)
+            .map(|path| PathEffect { path, ..e.clone() });
+        self.entries
+            .iter()
+            .filter(|x| {
+                e.may_touch(&x.path) || moved.as_ref().is_some_and(|m| m.may_touch(&x.path))
+            })
+            .collect()
     }
 
     /// Whether writing the normalised `path` changes governance.
     pub fn change_hit(&self, path: &str) -> Option<Hit> {
+        self.change_hit_at(path)
+            .or_else(|| self.change_hit_at(&self.in_any_home(path)?))
+    }
+
+    fn change_hit_at(&self, path: &str) -> Option<Hit> {
         // The most specific entry: a key inside the data directory is
         // reported as the key.
         if let Some(e) = self
@@ -178,7 +219,12 @@ impl Protected {
     /// Whether removing or moving the normalised `path` away takes
     /// governance with it.
     pub fn removal_hit(&self, path: &str) -> Option<Hit> {
-        if let Some(hit) = self.change_hit(path) {
+        self.removal_hit_at(path)
+            .or_else(|| self.removal_hit_at(&self.in_any_home(path)?))
+    }
+
+    fn removal_hit_at(&self, path: &str) -> Option<Hit> {
+        if let Some(hit) = self.change_hit_at(path) {
             return Some(hit);
         }
         // The outermost entry below `path`: removing `target` takes the
@@ -206,6 +252,11 @@ impl Protected {
     /// Whether reading the normalised `path` (everything below it when
     /// `recursive`) reveals the gate's credentials.
     pub fn read_hit(&self, path: &str, recursive: bool) -> Option<Hit> {
+        self.read_hit_at(path, recursive)
+            .or_else(|| self.read_hit_at(&self.in_any_home(path)?, recursive))
+    }
+
+    fn read_hit_at(&self, path: &str, recursive: bool) -> Option<Hit> {
         if is_process_environ(path) {
             return Some(Hit {
                 protected: path.to_string(),
@@ -320,6 +371,38 @@ mod tests {
         assert!(p.removal_hit("/tmp/other/.gemini").unwrap().above);
         assert!(p.removal_hit("/work/app/target/debug").is_none());
         assert!(p.removal_hit("/work/app/node_modules").is_none());
+    }
+
+    #[test]
+    fn an_unknown_home_is_any_home() {
+        let p = Protected::new(
+            &GateFacts::default(),
+            &["/work/app".into()],
+            Some(ANY_HOME),
+            &[],
+            &[],
+            &["clawlaw".into()],
+        );
+        assert_eq!(
+            p.in_any_home("/home/ops/.cache/clawlaw").as_deref(),
+            Some("/~home/.cache/clawlaw")
+        );
+        assert_eq!(p.in_any_home("/root").as_deref(), Some("/~home"));
+        assert_eq!(p.in_any_home("/work/app/x"), None);
+        assert_eq!(p.in_any_home("/homework/x"), None);
+        // `~` resolved below the stand-in, and a path below any real home.
+        assert!(p.change_hit("/~home/.claude/settings.json").is_some());
+        assert!(p.change_hit("/root/.cache/clawlaw/components/x").is_some());
+        assert!(p.removal_hit("/home/ops").unwrap().above);
+        assert!(
+            p.read_hit("/home/ops/.local/state/clawlaw/tokens-7070.json", false)
+                .is_some()
+        );
+        assert!(p.change_hit("/home/ops/projects/x/src/main.rs").is_none());
+        // A known home is only itself.
+        let known = set();
+        assert_eq!(known.in_any_home("/home/ops/.cache/clawlaw"), None);
+        assert!(known.change_hit("/home/ops/.cache/clawlaw/x").is_none());
     }
 
     #[test]
