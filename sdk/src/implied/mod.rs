@@ -12,6 +12,9 @@
 //!   workflow, a Dockerfile, a notebook ([`scripts`]) — is a `shell.exec` of
 //!   each command line it holds, judged as if typed into the shell. An edit's
 //!   fragment counts like a whole file.
+//! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,
+//!   `cat > f <<EOF`) writes it as a file tool would, and a file the same
+//!   line then runs (`… && sh f`) is the commands it holds ([`written`]).
 //!
 //! [`implied`] lists them; every SDK-built policy judges them too (see
 //! [`crate::Policy::JUDGE_IMPLIED`]): the policy runs on the action and on
@@ -35,6 +38,7 @@ pub mod scripts;
 pub mod tools;
 
 mod formats;
+mod written;
 
 use std::borrow::Cow;
 
@@ -71,6 +75,11 @@ pub fn implied(action: &Action) -> Vec<Action> {
                 }
             }
         }
+        kinds::SHELL_EXEC => {
+            if let Some(command) = action.command.as_deref() {
+                written::scripts(command, &mut sink);
+            }
+        }
         _ => {}
     }
     sink.out
@@ -101,8 +110,8 @@ pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Sessi
 
 /// The kinds whose actions may imply an action of `kind`, directly or
 /// through another implied action: a `tool.call` implies commands, file
-/// reads, writes and deletes and requests; a `file.write` implies the
-/// commands of the script it writes. A policy that judges `kind` (and
+/// reads, writes and deletes and requests; a `file.write` (or a
+/// `shell.exec`) implies the commands of the script it writes. A policy that judges `kind` (and
 /// implied actions) judges these kinds too.
 pub fn implying(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -344,9 +353,14 @@ impl Sink<'_> {
     /// The command lines `content` written to `path` would run, each as a
     /// `shell.exec`.
     fn scripts_written(&mut self, path: &str, content: &str, via: &str) {
-        let Some(format) = scripts::format(path, content) else {
-            return;
-        };
+        if let Some(format) = scripts::format(path, content) {
+            self.script_as(format, path, content, via, true);
+        }
+    }
+
+    /// The command lines `content`, written to `path`, runs when read as
+    /// `format`: later (a written file) or now (run in the same line).
+    fn script_as(&mut self, format: Format, path: &str, content: &str, via: &str, later: bool) {
         for r in scripts::runnables_of(format, content) {
             let unit = r
                 .name
@@ -357,9 +371,16 @@ impl Sink<'_> {
             } else {
                 format!(" by `{via}`")
             };
-            let origin = format!("the {}{unit} written to {path}{via} would run", r.what);
+            let origin = if later {
+                format!("the {}{unit} written to {path}{via} would run", r.what)
+            } else {
+                format!(
+                    "the {}{unit} written to {path} and run by the same command line",
+                    r.what
+                )
+            };
             let mut exec = Implied::exec(r.command, origin, r.what);
-            exec.later = true;
+            exec.later = later;
             self.push(exec);
             if self.full() {
                 return;

@@ -215,6 +215,16 @@ fn shebang(content: &str) -> Option<Format> {
     if program == "env" {
         program = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
     }
+    run_by(program)
+}
+
+/// The format of a file run by `program` (a shebang's interpreter, or the
+/// program a command line runs the file with: `bash`, `python3.12`): a
+/// shell script, or code for the interpreter; `None` for other programs.
+pub(crate) fn run_by(program: &str) -> Option<Format> {
+    if matches!(program, "source" | ".") {
+        return Some(Format::Shell);
+    }
     let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     Some(match program {
         "sh" | "bash" | "zsh" | "dash" | "ksh" | "mksh" | "ash" | "busybox" => Format::Shell,

@@ -311,6 +311,43 @@ fn scripts_written_run_their_commands() {
 }
 
 #[test]
+fn a_command_line_that_writes_a_script_is_judged_by_the_script() {
+    let sh = |command: &str| summary(&Action::shell(command));
+    // Run by the same line, whatever the file's name: its text is what runs.
+    assert_eq!(
+        sh("echo 'pkill clawlaw' > /tmp/x && sh /tmp/x"),
+        vec!["shell.exec pkill clawlaw\n"]
+    );
+    assert_eq!(
+        sh(r"printf 'rm -f .claude/settings.json\n' > ./y; bash y"),
+        vec!["shell.exec rm -f .claude/settings.json\n"]
+    );
+    assert_eq!(
+        sh(
+            "cat > /tmp/z.py <<'PY'\nimport os\nos.remove('/w/.claude/settings.json')\nPY\npython3 /tmp/z.py"
+        ),
+        vec![
+            r"shell.exec python3 -c 'import os
+os.remove('\''/w/.claude/settings.json'\'')
+'"
+        ]
+    );
+    // Written, not run: a script by its name is judged as a file tool's
+    // write of it would be; another file is data.
+    assert_eq!(
+        sh("echo 'rm -rf ~' > cleanup.sh"),
+        vec!["shell.exec rm -rf ~\n"]
+    );
+    assert!(sh("echo 'rm -rf ~' > notes.txt").is_empty());
+    assert!(sh("printf '%s\\n' a b | tee list.txt").is_empty());
+    // The same text run now and written for later is listed once.
+    let both = implied(&Action::shell("echo 'rm -rf ~' > c.sh && sh c.sh"));
+    assert_eq!(both.len(), 1, "{both:?}");
+    assert!(!runs_later(&both[0]));
+    assert!(implied(&Action::shell("cargo test 2>&1 | tail -20")).is_empty());
+}
+
+#[test]
 fn an_edit_fragment_is_judged_like_the_file() {
     let mut edit = Action::write("/w/package.json", r#"    "postinstall": "rm -rf ~","#);
     edit.tool = "Edit".into();
