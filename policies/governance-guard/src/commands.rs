@@ -13,7 +13,7 @@ use clawlaw_sdk::shell::{self, CommandLine};
 use crate::Context;
 use crate::findings::Finding;
 use crate::processes::{GateProcesses, Reach};
-use crate::protected::{Hit, Protected};
+use crate::protected::{Hit, Owner, Protected};
 
 /// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
@@ -23,7 +23,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     changes(ctx, &line, &fx, cwd, &mut out);
     reads(ctx, &fx, &mut out);
     env(ctx, &line, &fx, &mut out);
-    signals(ctx, &line, &fx, &mut out);
+    signals(ctx, &line, &fx, cwd, &mut out);
     network(ctx, &fx, &mut out);
     programs(ctx, &fx, &mut out);
     let unknown_base = fx.changes().any(|e| e.dynamic && !has_known_base(&e.path));
@@ -242,7 +242,7 @@ fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
                 .protected
                 .reachable(e)
                 .into_iter()
-                .find(|x| x.owner == crate::protected::Owner::Secret)
+                .find(|x| x.owner == Owner::Secret)
                 .map(|x| Hit {
                     protected: x.path.clone(),
                     owner: x.owner,
@@ -312,7 +312,13 @@ fn filtered_away(ctx: &Context, line: &CommandLine, i: usize) -> bool {
     })
 }
 
-fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {
+fn signals(
+    ctx: &Context,
+    line: &CommandLine,
+    fx: &Effects,
+    cwd: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     let ports = ctx.gate_ports();
     let gate = GateProcesses {
         names: &ctx.d.processes,
@@ -349,6 +355,24 @@ fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Findin
                 reaches.extend(s.targets.iter().map(|t| gate.pattern(t, false, !regex)));
             }
             "kill" => reaches.extend(s.targets.iter().map(|t| gate.kill_target(t))),
+            "ss" => reaches.extend(s.targets.iter().map(|t| gate.by_port(t))),
+            // A port (`7070/tcp`), or a file: what runs the gate's binary
+            // or holds its evidence open is the gate.
+            "fuser" => reaches.extend(s.targets.iter().map(|t| {
+                let file = t.starts_with(['/', '.', '~']) || t.contains('/') && !is_port_spec(t);
+                let gate_file = file
+                    && normalize(t, cwd, ctx.home.as_deref())
+                        .ok()
+                        .and_then(|path| ctx.d.protected.change_hit(&path))
+                        .is_some_and(|h| matches!(h.owner, Owner::Gate | Owner::Impostor));
+                if gate_file {
+                    Reach::Gate(t.clone())
+                } else if file {
+                    Reach::Other
+                } else {
+                    gate.by_port(t)
+                }
+            })),
             // Containers are not the gate's processes unless named for it;
             // a computed list (`$(docker ps -aq)`) is containers too.
             "docker" | "podman" => reaches.extend(
@@ -375,6 +399,16 @@ fn signals(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Findin
             }
         }
     }
+}
+
+/// `fuser`'s `PORT[,RHOST][,RPORT][/PROTO]`, e.g. `7070/tcp`.
+fn is_port_spec(t: &str) -> bool {
+    let (spec, proto) = t.split_once('/').unwrap_or((t, "tcp"));
+    matches!(proto, "tcp" | "udp" | "sctp")
+        && spec
+            .split(',')
+            .next()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {

@@ -148,7 +148,7 @@ impl Finding {
         Finding::deny(
             STOP_GATE,
             format!(
-                "`{program}` of `{target}` would stop the clawlaw gate or its hook, the layer that governs this agent; stop only your own processes, by their pid or a name that is not the gate's"
+                "`{program}` of `{target}` would stop or take control of the clawlaw gate or its hook, the layer that governs this agent; stop only your own processes, by their pid or a name that is not the gate's"
             ),
         )
     }

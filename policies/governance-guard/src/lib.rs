@@ -226,6 +226,12 @@ impl<'a> Context<'a> {
     /// The gate URL `target` (a URL or `host:port`) points at, if any.
     pub fn gate_url(&self, target: &str) -> Option<&str> {
         let t = target.trim();
+        // bash's `/dev/tcp/HOST/PORT`.
+        let socket = t
+            .strip_prefix("/dev/tcp/")
+            .and_then(|r| r.split_once('/'))
+            .map(|(host, port)| format!("{host}:{port}"));
+        let t = socket.as_deref().unwrap_or(t);
         let authority = if t.contains("://") {
             url_authority(t)?
         } else {
@@ -324,12 +330,45 @@ fn canonical_authority(authority: &str, default_port: u16) -> String {
         _ => (authority, default_port),
     };
     let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-    let host = match host.as_str() {
-        "localhost" | "::1" | "0.0.0.0" | "::" | "0" => "127.0.0.1".to_string(),
-        h if h.starts_with("127.") => "127.0.0.1".to_string(),
-        h => h.to_string(),
-    };
-    format!("{host}:{port}")
+    let host = host.strip_suffix('.').unwrap_or(&host);
+    let host = host.strip_prefix("::ffff:").unwrap_or(host);
+    let loopback = matches!(host, "localhost" | "::1" | "::")
+        || host.ends_with(".localhost")
+        || ipv4(host).is_some_and(|ip| ip >> 24 == 127 || ip == 0);
+    if loopback {
+        format!("127.0.0.1:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// An IPv4 address in any form a resolver accepts (`inet_aton`): dotted
+/// quads and their short forms (`127.1`), each part decimal, octal (`0177`)
+/// or hex (`0x7f`), or one number (`2130706433`).
+fn ipv4(host: &str) -> Option<u32> {
+    let parts: Vec<u64> = host
+        .split('.')
+        .map(|p| {
+            if let Some(hex) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+                u64::from_str_radix(hex, 16).ok()
+            } else if p.len() > 1 && p.starts_with('0') {
+                u64::from_str_radix(&p[1..], 8).ok()
+            } else if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect::<Option<_>>()?;
+    let (last, init) = parts.split_last()?;
+    if init.len() > 3 || init.iter().any(|&p| p > 255) || *last >= 1 << (8 * (4 - init.len())) {
+        return None;
+    }
+    let head = init
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (i, &p)| acc | p << (24 - 8 * i));
+    u32::try_from(head | last).ok()
 }
 
 /// The role of a gate token (`claw_<role>_<32 hex>`) found in `text`.

@@ -85,11 +85,14 @@ impl GateProcesses<'_> {
 
     /// What a pid finder (`pgrep [-f] P`, `pidof P`, `lsof -t -i:PORT`)
     /// run in a substitution finds: the gate when its pattern, name or port
-    /// is the gate's, else something else; any other command is unknown.
+    /// is the gate's, else something else. In a pipeline (`ps aux | grep
+    /// vite | awk '{print $2}'`), a finder in it decides, else its `grep`
+    /// patterns do; any other command is unknown.
     fn finder(&self, inner: &str) -> Reach {
         let line = clawlaw_sdk::shell::parse(inner);
-        let [cmd] = line.commands.as_slice() else {
-            return Reach::Unknown(inner.to_string());
+        let cmd = match line.commands.as_slice() {
+            [cmd] => cmd,
+            cmds => return self.pipeline_finder(cmds, inner),
         };
         let operands: Vec<&str> = cmd.operands().map(|w| w.text.as_str()).collect();
         match cmd.program.as_str() {
@@ -116,13 +119,77 @@ impl GateProcesses<'_> {
                     .iter()
                     .filter_map(|w| w.text.rsplit(':').next()?.parse().ok())
                     .collect();
-                if ports.is_empty() || ports.iter().any(|p| self.ports.contains(p)) {
+                if ports.iter().any(|p| self.ports.contains(p)) {
+                    // What listens on the gate's port is the gate.
+                    Reach::Gate(inner.to_string())
+                } else if ports.is_empty() {
                     Reach::Unknown(inner.to_string())
                 } else {
                     Reach::Other
                 }
             }
             _ => Reach::Unknown(inner.to_string()),
+        }
+    }
+
+    fn pipeline_finder(&self, cmds: &[clawlaw_sdk::shell::Command], inner: &str) -> Reach {
+        if let Some(f) = cmds
+            .iter()
+            .find(|c| matches!(c.program.as_str(), "pgrep" | "pidof" | "lsof"))
+        {
+            let words: Vec<&str> = f.argv.iter().map(|w| w.text.as_str()).collect();
+            return self.finder(&words.join(" "));
+        }
+        // `ss -ltnp | grep :7070 | …`, `netstat -tlnp | grep 7070`: what is
+        // found by the gate's port is the gate.
+        let by_port = cmds
+            .iter()
+            .flat_map(|c| c.args())
+            .any(|w| matches!(self.by_port(&w.text), Reach::Gate(_)));
+        if by_port {
+            return Reach::Gate(inner.to_string());
+        }
+        // Process listings filtered by name: the filters decide.
+        if cmds.first().is_none_or(|c| c.program != "ps") {
+            return Reach::Unknown(inner.to_string());
+        }
+        let patterns: Vec<&str> = cmds
+            .iter()
+            .filter(|c| matches!(c.program.as_str(), "grep" | "egrep" | "fgrep" | "rg"))
+            .filter(|c| !c.has_flag('v') && !c.has_long("invert-match"))
+            .filter_map(|c| c.operands().next().map(|w| w.text.as_str()))
+            .collect();
+        if patterns.is_empty() {
+            return Reach::Unknown(inner.to_string());
+        }
+        // Every filter must let the gate's line through for it to be found.
+        let reaches: Vec<Reach> = patterns
+            .iter()
+            .map(|p| self.pattern(p, true, false))
+            .collect();
+        if reaches.contains(&Reach::Other) {
+            Reach::Other
+        } else {
+            reaches
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Reach::Unknown(inner.to_string()))
+        }
+    }
+
+    /// Whether the ports a `fuser -k` target (`7070/tcp`, `7070,,443`) or
+    /// an `ss -K` filter (`sport = :7070`) names include the gate's.
+    pub fn by_port(&self, target: &str) -> Reach {
+        let named = target
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse::<u16>().ok())
+            .any(|p| self.ports.contains(&p));
+        if named {
+            Reach::Gate(target.to_string())
+        } else if target.contains('$') || target.contains('`') {
+            Reach::Unknown(target.to_string())
+        } else {
+            Reach::Other
         }
     }
 
@@ -212,8 +279,37 @@ mod tests {
         assert_eq!(g.kill_target("$(lsof -t -i:3000)"), Reach::Other);
         assert!(matches!(
             g.kill_target("$(lsof -t -i:7070)"),
+            Reach::Gate(_)
+        ));
+        assert!(matches!(g.kill_target("$(lsof -t -i)"), Reach::Unknown(_)));
+        // Pipelines: a finder in them, else their grep patterns.
+        assert!(matches!(
+            g.kill_target("$(lsof -ti :7070 | head -1)"),
+            Reach::Gate(_)
+        ));
+        assert_eq!(
+            g.kill_target("$(ps aux | grep -v grep | grep vite | awk '{print $2}')"),
+            Reach::Other
+        );
+        assert!(matches!(
+            g.kill_target("$(ps aux | grep claw | awk '{print $2}')"),
+            Reach::Gate(_)
+        ));
+        assert!(matches!(
+            g.kill_target("$(cat pids | sort -u)"),
             Reach::Unknown(_)
         ));
+        assert!(matches!(
+            g.kill_target("$(ss -ltnp | grep 7070 | grep -oP 'pid=\\K[0-9]+')"),
+            Reach::Gate(_)
+        ));
+        assert!(matches!(
+            g.kill_target("$(docker ps -q | grep web)"),
+            Reach::Unknown(_)
+        ));
+        assert!(matches!(g.by_port("7070/tcp"), Reach::Gate(_)));
+        assert!(matches!(g.by_port("sport = :7070"), Reach::Gate(_)));
+        assert_eq!(g.by_port("3000/tcp"), Reach::Other);
         assert!(matches!(
             g.kill_target("$(cat gate.pid)"),
             Reach::Unknown(_)

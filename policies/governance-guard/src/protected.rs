@@ -257,7 +257,7 @@ impl Protected {
     }
 
     fn read_hit_at(&self, path: &str, recursive: bool) -> Option<Hit> {
-        if is_process_environ(path) {
+        if is_process_secret(path) {
             return Some(Hit {
                 protected: path.to_string(),
                 owner: Owner::Secret,
@@ -287,14 +287,17 @@ impl Protected {
     }
 }
 
-/// `/proc/<anything>/environ`: a process's environment, where the hook's
-/// token variable lives.
-pub fn is_process_environ(path: &str) -> bool {
+/// `/proc/<anything>/environ` or `/proc/<anything>/mem`: a process's
+/// environment, where the hook's token variable lives, or its memory, which
+/// holds the gate's tokens and keys.
+pub fn is_process_secret(path: &str) -> bool {
     let mut parts = path.split('/').skip(1);
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some("proc"), Some(_), Some("environ"), None)
-    ) || (path.starts_with("/proc/") && path.contains("/task/") && path.ends_with("/environ"))
+    let secret = |f: Option<&str>| matches!(f, Some("environ" | "mem"));
+    let (root, _, file, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+    (root == Some("proc") && secret(file) && rest.is_none())
+        || (path.starts_with("/proc/")
+            && path.contains("/task/")
+            && (path.ends_with("/environ") || path.ends_with("/mem")))
 }
 
 fn join(base: &str, rel: &str) -> String {

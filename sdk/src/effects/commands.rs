@@ -6,7 +6,7 @@
 
 use super::args::{parse, xargs_view};
 use super::context::{Cx, Kind, find_roots};
-use super::{interp, net, procs};
+use super::{devtools, interp, net, procs};
 use crate::shell::{self, Word};
 
 /// Records what the program of the current command does.
@@ -228,6 +228,14 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Read, w, 0, prog, false);
                 let path = cx.targets(w, 0).pop().map(|t| t.path);
                 cx.exec(shell::basename(&w.text), path, Vec::new(), None);
+            }
+        }
+        "cargo" if args.first().is_some_and(|w| w.text == "clean") => {
+            devtools::cargo_clean(cx, &args[1..])
+        }
+        "sponge" => {
+            for w in parse(args, "", "", &[]).operands {
+                cx.path(Kind::Write, w, 0, prog, false);
             }
         }
         "vi" | "vim" | "nvim" | "nano" | "emacs" | "ed" | "ex" | "pico" | "micro" | "code" => {

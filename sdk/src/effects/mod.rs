@@ -82,6 +82,7 @@ mod args;
 mod code;
 mod commands;
 mod context;
+mod devtools;
 mod interp;
 mod net;
 mod paths;

@@ -393,8 +393,15 @@ fn nc(cx: &mut Cx, prog: &str, args: &[Word]) {
     let host = (!listen)
         .then(|| p.operands.first().map(|w| w.text.clone()))
         .flatten();
+    // `nc HOST PORT`: the remote spec is `HOST:PORT`.
+    let spec = match (&host, p.operands.get(1)) {
+        (Some(h), Some(port)) if port.text.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{h}:{}", port.text))
+        }
+        _ => host.clone(),
+    };
     let sends = stdin_sent(cx) || p.has(&["e", "c", "exec", "sh-exec"]);
-    cx.net(prog, host.clone(), host, sends);
+    cx.net(prog, spec, host, sends);
 }
 
 fn socat(cx: &mut Cx, args: &[Word]) {

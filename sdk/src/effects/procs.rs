@@ -1,11 +1,17 @@
 //! Processes and services a command stops or signals: `kill`, `pkill`,
 //! `killall`, `systemctl stop|kill|disable|mask|restart`, `service X stop`,
-//! `launchctl unload|bootout|remove`, `docker stop`, `reboot` — and the
-//! commands that list the whole environment (`env`, `printenv`, `export
+//! `launchctl unload|bootout|remove`, `docker stop`, `reboot`; the processes
+//! it kills by what they use (`fuser -k PORT/tcp`, `fuser -k FILE`, `ss -K
+//! … port …`) and the ones it attaches to or controls by pid (`gdb -p`,
+//! `strace -p`, `gcore`, `prlimit --pid`, `renice -p`, `taskset -p`); and
+//! the commands that list the whole environment (`env`, `printenv`, `export
 //! -p`, `set`, `declare -x`).
+//!
+//! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
+//! `kill $(A)`.
 
 use super::args::parse;
-use super::context::{Cx, Kind};
+use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
 use crate::shell::Word;
 
@@ -13,6 +19,9 @@ use crate::shell::Word;
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     match prog {
         "kill" | "pkill" | "killall" | "skill" => kill(cx, prog, args),
+        "fuser" | "ss" => by_use(cx, prog, args),
+        "gdb" | "strace" | "ltrace" | "gcore" | "prlimit" | "renice" | "ionice" | "taskset"
+        | "cpulimit" | "reptyr" => by_pid(cx, prog, args),
         "systemctl" | "service" | "launchctl" | "docker" | "podman" => services(cx, prog, args),
         "reboot" | "shutdown" | "halt" | "poweroff" => cx.signal(prog, vec!["*".into()]),
         "init" | "telinit"
@@ -86,7 +95,17 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     for (w, f) in p.values(&["F", "pidfile"]) {
         cx.path(Kind::Read, w, f, prog, false);
     }
-    let mut targets: Vec<String> = p.operands.iter().map(|w| w.text.clone()).collect();
+    let mut targets: Vec<String> = p
+        .operands
+        .iter()
+        .map(|w| {
+            if w.text == STDIN_ARGS {
+                piped_source(cx)
+            } else {
+                w.text.clone()
+            }
+        })
+        .collect();
     if targets.is_empty() {
         // `pkill -u bob`: every process matching the options.
         if let Some((_, v)) = p
@@ -99,6 +118,120 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     }
     if !targets.is_empty() {
         cx.signal(prog, targets);
+    }
+}
+
+/// `$(A)` for the commands `A` whose output feeds the current command's
+/// standard input (`A | xargs kill`), joined as the pipeline they are.
+fn piped_source(cx: &Cx) -> String {
+    let line = cx.line;
+    let words = |c: &crate::shell::Command| {
+        c.argv
+            .iter()
+            .map(|w| {
+                if w.text.contains([' ', '\t', '|', ';', '&']) {
+                    format!("'{}'", w.text.replace('\'', ""))
+                } else {
+                    w.text.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let feeding: Vec<String> = line
+        .upstream(cx.index)
+        .into_iter()
+        .filter(|&j| line.commands[j].depth == cx.cmd().depth)
+        .map(|j| words(&line.commands[j]))
+        .collect();
+    format!("$({})", feeding.join(" | "))
+}
+
+/// `fuser -k` (the processes using a port or file: `7070/tcp`, `-n tcp
+/// 7070`, `/srv/clawlaw/evidence`) and `ss -K` (the sockets its filter
+/// selects: `ss -K sport = :7070`): their targets are the ports (`PORT/tcp`)
+/// and files they select by, or the filter's words.
+fn by_use(cx: &mut Cx, prog: &str, args: &[Word]) {
+    if prog == "ss" {
+        let p = parse(args, "fAFN", "", &["family", "query", "filter", "net"]);
+        if p.has(&["K", "kill"]) {
+            let filter: Vec<String> = p.operands.iter().map(|w| w.text.clone()).collect();
+            cx.signal(prog, vec![filter.join(" ")]);
+        }
+        return;
+    }
+    let p = parse(args, "nMsS", "", &["namespace"]);
+    if !p.has(&["k", "kill"]) {
+        return;
+    }
+    let space = p
+        .value(&["n", "namespace"])
+        .map(|(w, f)| w.text[f..].to_string());
+    let targets = p
+        .operands
+        .iter()
+        .map(|w| match &space {
+            Some(ns) if !w.text.contains('/') => format!("{}/{ns}", w.text),
+            _ => w.text.clone(),
+        })
+        .collect();
+    cx.signal(prog, targets);
+}
+
+/// Debuggers, tracers and schedulers given a running process by pid
+/// (`gdb -p N`, `strace -p N`, `gcore N`, `prlimit --pid N`, `renice -n 5
+/// -p N`, `taskset -p MASK N`): they stop, read or change that process.
+fn by_pid(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let pids: Vec<String> = match prog {
+        "gcore" | "reptyr" => parse(args, "o", "", &[])
+            .operands
+            .iter()
+            .map(|w| w.text.clone())
+            .collect(),
+        "taskset" => {
+            let p = parse(args, "", "", &[]);
+            if !p.has(&["p", "pid"]) {
+                return;
+            }
+            p.operands
+                .last()
+                .map(|w| w.text.clone())
+                .into_iter()
+                .collect()
+        }
+        "renice" => {
+            let p = parse(args, "ngu", "", &["priority", "group", "user"]);
+            if !p.has(&["p", "pid"]) && p.has(&["g", "u", "group", "user"]) {
+                return;
+            }
+            // The operands are pids (`-p` is the default); an old-style
+            // leading priority (`renice 19 -p N`) is read as one too, which
+            // names no process of the gate's.
+            p.operands.iter().map(|w| w.text.clone()).collect()
+        }
+        _ => {
+            let p = parse(
+                args,
+                "pecoOsxbBiEIPaluU",
+                "",
+                &[
+                    "pid",
+                    "eval-command",
+                    "command",
+                    "output",
+                    "limit",
+                    "nofile",
+                    "cpu",
+                ],
+            );
+            p.values(&["p", "pid"])
+                .into_iter()
+                .map(|(w, f)| w.text[f..].to_string())
+                .collect()
+        }
+    };
+    if !pids.is_empty() {
+        cx.signal(prog, pids);
     }
 }
 

@@ -166,6 +166,38 @@ fn git_clean_deletes_under_cwd() {
 }
 
 #[test]
+fn cargo_clean_deletes_the_target_directory() {
+    let d = find(&fx("cargo clean").deletes, "/work/app/target").clone();
+    assert!(d.recursive && d.how == "cargo clean");
+    assert_eq!(
+        ps(&fx("cargo clean --release").deletes),
+        ["/work/app/target/release"]
+    );
+    assert_eq!(
+        ps(&fx("cargo clean --profile dev").deletes),
+        ["/work/app/target/debug"]
+    );
+    assert_eq!(
+        ps(&fx("cargo clean --target-dir /tmp/t").deletes),
+        ["/tmp/t"]
+    );
+    assert!(fx("cargo clean -p parser").deletes.is_empty());
+    assert!(fx("cargo clean --dry-run").deletes.is_empty());
+    assert!(fx("cargo build").deletes.is_empty());
+}
+
+#[test]
+fn sponge_and_netcat() {
+    assert_eq!(
+        ps(&fx("jq . x.json | sponge x.json").writes),
+        ["/work/app/x.json"]
+    );
+    let e = fx("nc 127.0.0.1 7070 < req.txt");
+    assert_eq!(e.network[0].url.as_deref(), Some("127.0.0.1:7070"));
+    assert_eq!(e.network[0].host.as_deref(), Some("127.0.0.1"));
+}
+
+#[test]
 fn rsync_delete() {
     let e = fx("rsync -a --delete src/ /backup/");
     assert!(find(&e.deletes, "/backup").recursive);
@@ -837,6 +869,42 @@ fn kill_pgrep_substitution() {
     let e = fx("kill -s TERM 123 456");
     assert_eq!(e.signals[0].targets, ["123", "456"]);
     assert!(fx("kill -l").signals.is_empty());
+}
+
+#[test]
+fn xargs_kill_signals_what_its_input_lists() {
+    let e = fx("lsof -ti :7070 | xargs kill -9");
+    assert_eq!(e.signals[0].targets, ["$(lsof -ti :7070)"]);
+    let e = fx("ps aux | grep 'my app' | xargs -r kill");
+    assert_eq!(e.signals[0].targets, ["$(ps aux | grep 'my app')"]);
+}
+
+#[test]
+fn kills_by_port_or_file_and_control_by_pid() {
+    assert_eq!(fx("fuser -k 7070/tcp").signals[0].targets, ["7070/tcp"]);
+    assert_eq!(fx("fuser -k -n tcp 7070").signals[0].targets, ["7070/tcp"]);
+    assert!(fx("fuser -v 7070/tcp").signals.is_empty());
+    assert_eq!(
+        fx("ss -K dst 10.0.0.1 dport = 5432").signals[0].targets,
+        ["dst 10.0.0.1 dport = 5432"]
+    );
+    assert!(fx("ss -ltnp").signals.is_empty());
+    for (cmd, program) in [
+        ("gdb -p 4242 -batch -ex 'call (void)exit(0)'", "gdb"),
+        ("gdb --pid=4242", "gdb"),
+        ("strace -f -p 4242", "strace"),
+        ("gcore 4242", "gcore"),
+        ("prlimit --pid 4242 --nofile=0:0", "prlimit"),
+        ("renice -n 19 -p 4242", "renice"),
+        ("taskset -p 0x1 4242", "taskset"),
+    ] {
+        let e = fx(cmd);
+        assert_eq!(e.signals.len(), 1, "{cmd}");
+        assert_eq!(e.signals[0].program, program, "{cmd}");
+        assert_eq!(e.signals[0].targets, ["4242"], "{cmd}");
+    }
+    assert!(fx("strace -f ./target/debug/app").signals.is_empty());
+    assert!(fx("taskset 0x1 ./bench").signals.is_empty());
 }
 
 #[test]

@@ -1,0 +1,46 @@
+//! What build tools' housekeeping commands delete: `cargo clean` removes
+//! the target directory, where a gate started from the workspace keeps its
+//! policies and evidence.
+
+use super::args::parse;
+use super::context::{Cx, Kind};
+use crate::shell::Word;
+
+/// `cargo clean`: the target directory (`--target-dir`, else `target`
+/// under the working directory: a manifest elsewhere or `$CARGO_TARGET_DIR`
+/// is not read), or one profile's part of it (`--release`, `--profile P`,
+/// `--doc`). `-p` cleans one package's artefacts inside it, `-n` nothing.
+pub(crate) fn cargo_clean(cx: &mut Cx, args: &[Word]) {
+    let p = parse(
+        args,
+        "pZ",
+        "",
+        &[
+            "package",
+            "target-dir",
+            "profile",
+            "manifest-path",
+            "target",
+            "config",
+            "color",
+        ],
+    );
+    if p.has(&["p", "package", "n", "dry-run"]) {
+        return;
+    }
+    let sub = match p.value(&["profile"]) {
+        Some((w, f)) => match &w.text[f..] {
+            "dev" | "test" => "/debug".to_string(),
+            "bench" => "/release".to_string(),
+            other => format!("/{other}"),
+        },
+        None if p.has(&["r", "release"]) => "/release".into(),
+        None if p.has(&["doc"]) => "/doc".into(),
+        None => String::new(),
+    };
+    let dir = match p.value(&["target-dir"]) {
+        Some((w, f)) => Word::literal(format!("{}{sub}", &w.text[f..])),
+        None => Word::literal(format!("target{sub}")),
+    };
+    cx.path(Kind::Delete, &dir, 0, "cargo clean", true);
+}
