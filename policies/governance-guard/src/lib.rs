@@ -426,6 +426,32 @@ mod tests {
             "127.0.0.1:7070"
         );
         assert!(url_authority("ftp://x").is_none());
+        for loopback in [
+            "2130706433",
+            "0x7f000001",
+            "0x7f.1",
+            "0177.0.0.1",
+            "127.1",
+            "localhost.",
+            "api.localhost",
+            "[::ffff:127.0.0.1]",
+            "0.0.0.0",
+        ] {
+            assert_eq!(
+                url_authority(&format!("http://{loopback}:7070/v1")).as_deref(),
+                Some("127.0.0.1:7070"),
+                "{loopback}"
+            );
+        }
+        assert_eq!(ipv4("10.0.0.1"), Some(0x0a00_0001));
+        assert_eq!(ipv4("1.2.3.4.5"), None);
+        assert_eq!(ipv4("256.1"), None);
+        assert_eq!(ipv4("1.2.65536"), None);
+        assert_eq!(ipv4("gate.example"), None);
+        assert_eq!(
+            url_authority("http://10.0.0.1:7070").as_deref(),
+            Some("10.0.0.1:7070")
+        );
     }
 
     #[test]
