@@ -238,6 +238,9 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     }
     cx.a.budget -= src.len();
     let toks = code::tokens(src, lang);
+    for var in super::environ::reads(&toks) {
+        cx.env(&var);
+    }
     let (mut calls, cmds) = code::calls(&toks, lang);
     unalias(&toks, lang, &mut calls);
     let child_process = src.contains("child_process");

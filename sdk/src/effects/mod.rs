@@ -83,6 +83,7 @@ mod code;
 mod commands;
 mod context;
 mod devtools;
+mod environ;
 mod interp;
 mod net;
 mod paths;
