@@ -2,7 +2,7 @@
 //! system, run code fetched from the network or hidden in an encoding, or
 //! fork-bomb; escalates privileged, persistent and otherwise risky ones, and
 //! destructive commands of each domain through its packs (git, filesystem,
-//! database, containers, kubernetes, cloud, iac, hosting) — judged on the
+//! database, containers, kubernetes, cloud, iac, hosting, services) — judged on the
 //! parsed command line, never by grepping it.
 //!
 //! This file owns the policy's entry points; the crate is laid out as:

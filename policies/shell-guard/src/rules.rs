@@ -21,11 +21,12 @@ pub enum Pack {
     Cloud,
     Iac,
     Hosting,
+    Services,
 }
 
 impl Pack {
     /// Every pack.
-    pub const ALL: [Pack; 8] = [
+    pub const ALL: [Pack; 9] = [
         Pack::Git,
         Pack::Filesystem,
         Pack::Database,
@@ -34,6 +35,7 @@ impl Pack {
         Pack::Cloud,
         Pack::Iac,
         Pack::Hosting,
+        Pack::Services,
     ];
 
     /// The name settings use.
@@ -47,6 +49,7 @@ impl Pack {
             Pack::Cloud => "cloud",
             Pack::Iac => "iac",
             Pack::Hosting => "hosting",
+            Pack::Services => "services",
         }
     }
 
@@ -66,6 +69,7 @@ impl Pack {
             Pack::Cloud => cloud::RULES,
             Pack::Iac => iac::RULES,
             Pack::Hosting => hosting::RULES,
+            Pack::Services => services::RULES,
         }
     }
 }
@@ -229,8 +233,8 @@ pub(crate) mod git {
         pack: Pack::Git,
         verdict: Verdict::Escalate,
         risk: 0.6,
-        summary: "Escalate `git branch -D` (`--delete --force`): it deletes a branch even when its commits are merged nowhere",
-        instead: "use `git branch -d`, which refuses unmerged branches, or push the branch first",
+        summary: "Escalate `git branch -D` (`--delete --force`) and `git branch -f NAME`: they delete or move a branch even when its commits are merged nowhere",
+        instead: "use `git branch -d`, which refuses unmerged branches, or a new branch name; push the branch first",
     };
     pub(crate) const STASH_DROP: PackRule = PackRule {
         id: "git.stash-drop",
@@ -480,4 +484,28 @@ pub(crate) mod hosting {
     };
 
     pub(crate) const RULES: &[&PackRule] = &[&REPO_DELETE, &UNPUBLISH, &DELETE_HOSTED];
+}
+
+/// The services pack's rules.
+pub(crate) mod services {
+    use super::{Pack, PackRule, Verdict};
+
+    pub(crate) const HTTP_DELETE: PackRule = PackRule {
+        id: "services.http-delete",
+        pack: Pack::Services,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate HTTP requests that delete what a service holds (`curl -X DELETE`, `http DELETE`, `wget --method=DELETE`, a POST to a `…/delete` or `_delete_by_query` endpoint)",
+        instead: "read the resource first (`GET`) and check it is the one meant, or ask a human to delete it",
+    };
+    pub(crate) const CLI_DELETE: PackRule = PackRule {
+        id: "services.delete",
+        pack: Pack::Services,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate a service client's deleting subcommands (`stripe customers delete`, `op item delete`, `vault kv destroy`, `rabbitmqctl reset`, `mc rb`, `rclone purge`, `borg prune`)",
+        instead: "list or export what would go first, and prefer disabling or archiving to deleting",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&HTTP_DELETE, &CLI_DELETE];
 }

@@ -73,11 +73,19 @@ impl Checker<'_> {
             "branch" => {
                 let delete = has(&|a| short(a, 'd') || short(a, 'D') || a == "--delete");
                 let force = has(&|a| short(a, 'D') || short(a, 'f') || a == "--force");
+                let named = rest.iter().any(|w| !w.text.starts_with('-'));
                 if delete && force {
                     self.hit(
                         &BRANCH_FORCE_DELETE,
                         subject,
                         format!("`{shown}` deletes branches even if their commits are merged nowhere else"),
+                    );
+                } else if force && named {
+                    // `git branch -f NAME [START]`: an existing NAME is moved.
+                    self.hit(
+                        &BRANCH_FORCE_DELETE,
+                        subject,
+                        format!("`{shown}` moves an existing branch, leaving behind its commits that are merged nowhere else"),
                     );
                 }
             }

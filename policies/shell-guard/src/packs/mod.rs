@@ -1,6 +1,6 @@
 //! Packs: the destructive-command rules of one domain each (git, the
 //! filesystem, databases, containers, Kubernetes, cloud CLIs, infrastructure
-//! as code, hosting and package registries). Each module holds the checks
+//! as code, hosting and package registries, remote services). Each module holds the checks
 //! that report its pack's rules, which the catalogue declares
 //! ([`crate::rules::PackRule`]: id, verdict, risk, the safer alternative); a
 //! pack can be switched off in the settings (`packs.disable`).
@@ -18,6 +18,7 @@ pub(crate) mod git;
 pub(crate) mod hosting;
 pub(crate) mod iac;
 pub(crate) mod kubernetes;
+pub(crate) mod services;
 
 impl Checker<'_> {
     /// Runs the packs (other than the filesystem's) on command `i`.
@@ -38,6 +39,7 @@ impl Checker<'_> {
         }
         self.check_database(cl, i, shown);
         self.check_hosting(c, shown);
+        self.check_remote_services(c, shown);
     }
 }
 

@@ -1,0 +1,445 @@
+//! The services pack: deleting what a remote service holds — through its
+//! HTTP API (`curl -X DELETE`, `http DELETE`, `wget --method=DELETE`, a
+//! request to a `…/delete`, `…/purge` or `_delete_by_query` endpoint), or
+//! through its command-line client, by a subcommand that deletes
+//! (`stripe customers delete`, `op item delete`, `vault kv destroy`,
+//! `rabbitmqctl delete_vhost`, `nats stream rm`, `mc rb`, `rclone purge`,
+//! `borg prune`, `kafka-topics --delete`).
+//!
+//! A client is judged by its subcommand's verb, not by a list of services:
+//! any program but the ones whose removals change only this machine or
+//! project (package managers, toolchains, build tools: `npm uninstall`,
+//! `cargo remove`, `brew cleanup`, which version control or a reinstall
+//! undoes) and the ones another pack judges more closely (git, containers,
+//! Kubernetes, infrastructure as code, the cloud CLIs, hosting platforms).
+
+use clawlaw_sdk::shell::Command;
+
+use crate::checker::Checker;
+use crate::packs::arg_texts;
+use crate::rules::services::{CLI_DELETE, HTTP_DELETE};
+
+/// Subcommand verbs that delete (also as the start of one: `delete-job`,
+/// `delete_vhost`, `deletefile`, `remove-secret`, `forget_cluster_node`).
+const VERBS: &[&str] = &[
+    "delete",
+    "destroy",
+    "purge",
+    "terminate",
+    "drop",
+    "flush",
+    "flushall",
+    "wipe",
+    "rb",
+    "rm",
+    "remove",
+    "deregister",
+    "revoke",
+    "reset",
+    "force_reset",
+    "force-reset",
+    "prune",
+    "forget",
+    "truncate",
+];
+/// Verbs that count as a prefix of a longer subcommand.
+const PREFIXES: &[&str] = &[
+    "delete",
+    "destroy",
+    "purge",
+    "remove-",
+    "remove_",
+    "forget_",
+    "drop-",
+    "drop_",
+    "terminate-",
+    "deregister-",
+];
+
+/// Programs whose removals change only this machine or project, or that
+/// another pack judges: see the module documentation.
+const NOT_SERVICES: &[&str] = &[
+    // Version control and the other packs' programs.
+    "git",
+    "hg",
+    "svn",
+    "docker",
+    "podman",
+    "nerdctl",
+    "docker-compose",
+    "podman-compose",
+    "kubectl",
+    "oc",
+    "helm",
+    "kustomize",
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "pulumi",
+    "cdk",
+    "serverless",
+    "sls",
+    "aws",
+    "gcloud",
+    "az",
+    "doctl",
+    "hcloud",
+    "linode-cli",
+    "oci",
+    "ibmcloud",
+    "scw",
+    "gh",
+    "glab",
+    "heroku",
+    "firebase",
+    "netlify",
+    "fly",
+    "flyctl",
+    "vercel",
+    // Package managers and toolchains.
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "deno",
+    "npx",
+    "pip",
+    "pip3",
+    "pipx",
+    "poetry",
+    "uv",
+    "pdm",
+    "hatch",
+    "conda",
+    "mamba",
+    "micromamba",
+    "gem",
+    "bundle",
+    "cargo",
+    "rustup",
+    "go",
+    "brew",
+    "apt",
+    "apt-get",
+    "dnf",
+    "yum",
+    "pacman",
+    "apk",
+    "zypper",
+    "snap",
+    "flatpak",
+    "nix",
+    "nix-env",
+    "asdf",
+    "mise",
+    "pyenv",
+    "nvm",
+    "rbenv",
+    "sdk",
+    "dotnet",
+    "composer",
+    "mix",
+    "stack",
+    "cabal",
+    "opam",
+    "ollama",
+    "pre-commit",
+    "direnv",
+    "virtualenv",
+    "conan",
+    "vcpkg",
+    // Programs whose words are text, file names or another command's
+    // (`echo … reset`, `rm rm`, `find … -exec rm`, `man rm`).
+    "echo",
+    "printf",
+    "print",
+    "say",
+    "rm",
+    "rmdir",
+    "unlink",
+    "shred",
+    "cat",
+    "ls",
+    "touch",
+    "mkdir",
+    "cp",
+    "mv",
+    "ln",
+    "install",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "sed",
+    "awk",
+    "sort",
+    "uniq",
+    "head",
+    "tail",
+    "wc",
+    "cut",
+    "tr",
+    "tee",
+    "test",
+    "true",
+    "false",
+    "read",
+    "export",
+    "set",
+    "unset",
+    "alias",
+    "eval",
+    "exec",
+    "source",
+    ".",
+    "cd",
+    "pwd",
+    "stat",
+    "file",
+    "du",
+    "basename",
+    "dirname",
+    "realpath",
+    "readlink",
+    "date",
+    "sleep",
+    "timeout",
+    "watch",
+    "time",
+    "nohup",
+    "nice",
+    "env",
+    "sudo",
+    "doas",
+    "chmod",
+    "chown",
+    "tar",
+    "zip",
+    "unzip",
+    "gzip",
+    "less",
+    "more",
+    "vim",
+    "vi",
+    "nano",
+    "emacs",
+    "code",
+    "open",
+    "xdg-open",
+    "jq",
+    "yq",
+    // Database clients (the database pack reads their SQL), and programs
+    // whose words are another command's.
+    "psql",
+    "mysql",
+    "mariadb",
+    "sqlite3",
+    "redis-cli",
+    "mongo",
+    "mongosh",
+    "cqlsh",
+    "clickhouse-client",
+    "find",
+    "xargs",
+    "man",
+    "info",
+    "tldr",
+    "whatis",
+    "which",
+    "whereis",
+    "type",
+    "command",
+    "help",
+    // Build tools and local session tools.
+    "make",
+    "cmake",
+    "just",
+    "ninja",
+    "bazel",
+    "gradle",
+    "gradlew",
+    "mvn",
+    "mvnw",
+    "tmux",
+    "screen",
+    "crontab",
+    "systemctl",
+    "service",
+    "ssh-add",
+    "ssh-keygen",
+    "update-alternatives",
+];
+
+impl Checker<'_> {
+    pub(crate) fn check_remote_services(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let args = arg_texts(c);
+        if args
+            .iter()
+            .any(|a| matches!(*a, "--help" | "-h" | "--dry-run" | "--dryrun"))
+        {
+            return;
+        }
+        if let Some(method) = http_method(p, &args) {
+            let endpoint = args
+                .iter()
+                .filter(|a| a.contains('/') && !a.starts_with('-'))
+                .any(|a| deleting_endpoint(a));
+            if method.eq_ignore_ascii_case("DELETE")
+                || method.eq_ignore_ascii_case("PURGE")
+                || (!method.eq_ignore_ascii_case("GET") && endpoint)
+            {
+                self.hit(
+                    &HTTP_DELETE,
+                    Some(p),
+                    format!("`{shown}` asks a service to delete what it holds"),
+                );
+            }
+            return;
+        }
+        let name = p.trim_end_matches(".sh");
+        if NOT_SERVICES.contains(&name) || c.program_dynamic {
+            return;
+        }
+        // The subcommand path: the first words that are not options, up to
+        // the first that is a value rather than a name (a path, a URL,
+        // `k=v`, quoted text): `stripe customers delete cus_1`,
+        // `rabbitmqadmin delete queue name=jobs`, `mc --json rb store/b`.
+        let words: Vec<&str> = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .take_while(|a| is_name(a))
+            .take(4)
+            .copied()
+            .collect();
+        // `rm` and `remove` name a program or a file as often as a
+        // subcommand: only after a noun (`nats stream rm`).
+        let verb = words
+            .iter()
+            .enumerate()
+            .find(|(k, w)| is_verb(w) && (*k > 0 || !matches!(**w, "rm" | "remove")))
+            .map(|(_, w)| *w)
+            .or_else(|| {
+                // `kafka-topics --delete --topic t`: the verb as an option.
+                args.iter()
+                    .find(|a| matches!(**a, "--delete" | "--purge" | "--drop"))
+                    .copied()
+            });
+        if let Some(v) = verb {
+            self.hit(
+                &CLI_DELETE,
+                Some(p),
+                format!(
+                    "`{shown}` deletes with `{p}`'s `{v}`: what the service holds may have no undo"
+                ),
+            );
+        }
+    }
+}
+
+/// A word that names rather than gives a value: letters, digits, `-`,
+/// `_`, `.`, `:`, starting with a letter (`delete`, `dns-records`,
+/// `manage.py`, `apps:destroy`).
+fn is_name(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_ascii_alphabetic())
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+}
+
+fn is_verb(w: &str) -> bool {
+    let w = w.to_ascii_lowercase();
+    // `apps:destroy`, `dns-records/delete`: the last segment.
+    let w = w.rsplit([':', '/']).next().unwrap_or(&w);
+    VERBS.contains(&w) || PREFIXES.iter().any(|p| w.starts_with(p))
+}
+
+/// The HTTP method a request client sends, when `p` is one: curl's `-X`,
+/// `--request`; wget's `--method`; HTTPie's and xh's method word before the
+/// URL; `GET` (or `POST` with a body) by default.
+fn http_method<'a>(p: &str, args: &[&'a str]) -> Option<&'a str> {
+    let flag = |names: &[&str]| {
+        args.iter().enumerate().find_map(|(k, a)| {
+            names.iter().find_map(|n| {
+                if *a == *n {
+                    args.get(k + 1).copied()
+                } else {
+                    a.strip_prefix(n)
+                        .map(|v| v.trim_start_matches('='))
+                        .filter(|v| !v.is_empty())
+                }
+            })
+        })
+    };
+    match p {
+        "curl" => Some(
+            flag(&["-X", "--request"]).unwrap_or(
+                if args
+                    .iter()
+                    .any(|a| a.starts_with("-d") || a.starts_with("--data"))
+                {
+                    "POST"
+                } else {
+                    "GET"
+                },
+            ),
+        ),
+        "wget" => Some(flag(&["--method"]).unwrap_or("GET")),
+        "http" | "https" | "xh" | "xhs" => Some(
+            args.iter()
+                .find(|a| !a.starts_with('-'))
+                .filter(|a| a.bytes().all(|b| b.is_ascii_uppercase()))
+                .copied()
+                .unwrap_or("GET"),
+        ),
+        _ => None,
+    }
+}
+
+/// A URL path whose last segment asks for a deletion: `…/delete`,
+/// `…/delete-batch`, `…/_delete_by_query`, `…/purge`.
+fn deleting_endpoint(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let last = last.trim_start_matches('_').to_ascii_lowercase();
+    last == "delete"
+        || last.starts_with("delete-")
+        || last.starts_with("delete_")
+        || matches!(last.as_str(), "purge" | "flush" | "truncate")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods() {
+        assert_eq!(http_method("curl", &["-X", "DELETE", "u"]), Some("DELETE"));
+        assert_eq!(http_method("curl", &["-XDELETE", "u"]), Some("DELETE"));
+        assert_eq!(
+            http_method("curl", &["--request=PURGE", "u"]),
+            Some("PURGE")
+        );
+        assert_eq!(http_method("curl", &["-d", "x", "u"]), Some("POST"));
+        assert_eq!(http_method("curl", &["u"]), Some("GET"));
+        assert_eq!(
+            http_method("wget", &["--method=DELETE", "u"]),
+            Some("DELETE")
+        );
+        assert_eq!(http_method("http", &["DELETE", ":7700/x"]), Some("DELETE"));
+        assert_eq!(http_method("http", &[":7700/x"]), Some("GET"));
+        assert_eq!(http_method("ls", &[]), None);
+    }
+
+    #[test]
+    fn endpoints_and_verbs() {
+        assert!(deleting_endpoint("http://h:9200/i/_delete_by_query?q=x"));
+        assert!(deleting_endpoint(
+            "http://h/indexes/p/documents/delete-batch"
+        ));
+        assert!(!deleting_endpoint("http://h/api/items/42"));
+        assert!(!deleting_endpoint("http://h/deleted-items"));
+        assert!(is_verb("delete_vhost") && is_verb("deletefile") && is_verb("apps:destroy"));
+        assert!(is_verb("remove-secret") && is_verb("rb") && is_verb("force_reset"));
+        assert!(!is_verb("list") && !is_verb("removed") && !is_verb("describe"));
+    }
+}
