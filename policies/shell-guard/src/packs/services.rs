@@ -58,216 +58,38 @@ const PREFIXES: &[&str] = &[
 
 /// Programs whose removals change only this machine or project, or that
 /// another pack judges: see the module documentation.
+#[rustfmt::skip]
 const NOT_SERVICES: &[&str] = &[
     // Version control and the other packs' programs.
-    "git",
-    "hg",
-    "svn",
-    "docker",
-    "podman",
-    "nerdctl",
-    "docker-compose",
-    "podman-compose",
-    "kubectl",
-    "oc",
-    "helm",
-    "kustomize",
-    "terraform",
-    "tofu",
-    "terragrunt",
-    "pulumi",
-    "cdk",
-    "serverless",
-    "sls",
-    "aws",
-    "gcloud",
-    "az",
-    "doctl",
-    "hcloud",
-    "linode-cli",
-    "oci",
-    "ibmcloud",
-    "scw",
-    "gh",
-    "glab",
-    "heroku",
-    "firebase",
-    "netlify",
-    "fly",
-    "flyctl",
+    "git", "hg", "svn", "docker", "podman", "nerdctl", "docker-compose", "podman-compose",
+    "kubectl", "oc", "helm", "kustomize", "terraform", "tofu", "terragrunt", "pulumi", "cdk",
+    "serverless", "sls", "aws", "gcloud", "gsutil", "az", "doctl", "hcloud", "linode-cli",
+    "oci", "ibmcloud", "scw", "gh", "glab", "heroku", "firebase", "netlify", "fly", "flyctl",
     "vercel",
-    // Package managers and toolchains.
-    "npm",
-    "pnpm",
-    "yarn",
-    "bun",
-    "deno",
-    "npx",
-    "pip",
-    "pip3",
-    "pipx",
-    "poetry",
-    "uv",
-    "pdm",
-    "hatch",
-    "conda",
-    "mamba",
-    "micromamba",
-    "gem",
-    "bundle",
-    "cargo",
-    "rustup",
-    "go",
-    "brew",
-    "apt",
-    "apt-get",
-    "dnf",
-    "yum",
-    "pacman",
-    "apk",
-    "zypper",
-    "snap",
-    "flatpak",
-    "nix",
-    "nix-env",
-    "asdf",
-    "mise",
-    "pyenv",
-    "nvm",
-    "rbenv",
-    "sdk",
-    "dotnet",
-    "composer",
-    "mix",
-    "stack",
-    "cabal",
-    "opam",
-    "ollama",
-    "pre-commit",
-    "direnv",
-    "virtualenv",
-    "conan",
-    "vcpkg",
+    // Package managers, toolchains and project tools.
+    "npm", "pnpm", "yarn", "bun", "deno", "npx", "pip", "pip3", "pipx", "poetry", "uv", "pdm",
+    "hatch", "conda", "mamba", "micromamba", "gem", "bundle", "cargo", "rustup", "go", "brew",
+    "apt", "apt-get", "dnf", "yum", "pacman", "apk", "zypper", "snap", "flatpak", "nix",
+    "nix-env", "asdf", "mise", "pyenv", "nvm", "rbenv", "sdk", "dotnet", "composer", "mix",
+    "stack", "cabal", "opam", "ollama", "pre-commit", "direnv", "virtualenv", "conan", "vcpkg",
+    "dart", "flutter", "swift", "pod", "nx", "turbo", "lerna", "pm2", "expo",
     // Programs whose words are text, file names or another command's
     // (`echo … reset`, `rm rm`, `find … -exec rm`, `man rm`).
-    "echo",
-    "printf",
-    "print",
-    "say",
-    "rm",
-    "rmdir",
-    "unlink",
-    "shred",
-    "cat",
-    "ls",
-    "touch",
-    "mkdir",
-    "cp",
-    "mv",
-    "ln",
-    "install",
-    "grep",
-    "egrep",
-    "fgrep",
-    "rg",
-    "sed",
-    "awk",
-    "sort",
-    "uniq",
-    "head",
-    "tail",
-    "wc",
-    "cut",
-    "tr",
-    "tee",
-    "test",
-    "true",
-    "false",
-    "read",
-    "export",
-    "set",
-    "unset",
-    "alias",
-    "eval",
-    "exec",
-    "source",
-    ".",
-    "cd",
-    "pwd",
-    "stat",
-    "file",
-    "du",
-    "basename",
-    "dirname",
-    "realpath",
-    "readlink",
-    "date",
-    "sleep",
-    "timeout",
-    "watch",
-    "time",
-    "nohup",
-    "nice",
-    "env",
-    "sudo",
-    "doas",
-    "chmod",
-    "chown",
-    "tar",
-    "zip",
-    "unzip",
-    "gzip",
-    "less",
-    "more",
-    "vim",
-    "vi",
-    "nano",
-    "emacs",
-    "code",
-    "open",
-    "xdg-open",
-    "jq",
-    "yq",
-    // Database clients (the database pack reads their SQL), and programs
-    // whose words are another command's.
-    "psql",
-    "mysql",
-    "mariadb",
-    "sqlite3",
-    "redis-cli",
-    "mongo",
-    "mongosh",
-    "cqlsh",
-    "clickhouse-client",
-    "find",
-    "xargs",
-    "man",
-    "info",
-    "tldr",
-    "whatis",
-    "which",
-    "whereis",
-    "type",
-    "command",
+    "echo", "printf", "print", "say", "rm", "rmdir", "unlink", "shred", "cat", "ls", "touch",
+    "mkdir", "cp", "mv", "ln", "install", "grep", "egrep", "fgrep", "rg", "sed", "awk", "sort",
+    "uniq", "head", "tail", "wc", "cut", "tr", "tee", "test", "true", "false", "read", "export",
+    "set", "unset", "alias", "eval", "exec", "source", ".", "cd", "pwd", "stat", "file", "du",
+    "basename", "dirname", "realpath", "readlink", "date", "sleep", "timeout", "watch", "time",
+    "nohup", "nice", "env", "sudo", "doas", "chmod", "chown", "tar", "zip", "unzip", "gzip",
+    "less", "more", "vim", "vi", "nano", "emacs", "code", "open", "xdg-open", "jq", "yq",
+    "find", "xargs", "man", "info", "tldr", "whatis", "which", "whereis", "type", "command",
     "help",
+    // Database clients: the database pack reads their SQL.
+    "psql", "mysql", "mariadb", "sqlite3", "redis-cli", "mongo", "mongosh", "cqlsh",
+    "clickhouse-client",
     // Build tools and local session tools.
-    "make",
-    "cmake",
-    "just",
-    "ninja",
-    "bazel",
-    "gradle",
-    "gradlew",
-    "mvn",
-    "mvnw",
-    "tmux",
-    "screen",
-    "crontab",
-    "systemctl",
-    "service",
-    "ssh-add",
-    "ssh-keygen",
-    "update-alternatives",
+    "make", "cmake", "just", "ninja", "bazel", "gradle", "gradlew", "mvn", "mvnw", "tmux",
+    "screen", "crontab", "systemctl", "service", "ssh-add", "ssh-keygen", "update-alternatives",
 ];
 
 impl Checker<'_> {
@@ -298,43 +120,102 @@ impl Checker<'_> {
             return;
         }
         let name = p.trim_end_matches(".sh");
-        if NOT_SERVICES.contains(&name) || c.program_dynamic {
+        if c.program_dynamic {
             return;
         }
-        // The subcommand path: the first words that are not options, up to
-        // the first that is a value rather than a name (a path, a URL,
-        // `k=v`, quoted text): `stripe customers delete cus_1`,
-        // `rabbitmqadmin delete queue name=jobs`, `mc --json rb store/b`.
-        let words: Vec<&str> = args
+        // A remote object by its URL (`gsutil rm gs://b/o`, `aws s3 rm
+        // s3://b/k`, `azcopy remove https://…`), whichever client removes it.
+        let removes_remote = subcommand(&args)
             .iter()
-            .filter(|a| !a.starts_with('-'))
-            .take_while(|a| is_name(a))
-            .take(4)
-            .copied()
-            .collect();
-        // `rm` and `remove` name a program or a file as often as a
-        // subcommand: only after a noun (`nats stream rm`).
-        let verb = words
-            .iter()
-            .enumerate()
-            .find(|(k, w)| is_verb(w) && (*k > 0 || !matches!(**w, "rm" | "remove")))
-            .map(|(_, w)| *w)
-            .or_else(|| {
-                // `kafka-topics --delete --topic t`: the verb as an option.
-                args.iter()
-                    .find(|a| matches!(**a, "--delete" | "--purge" | "--drop"))
-                    .copied()
-            });
+            .any(|w| matches!(*w, "rm" | "remove" | "del" | "delete" | "rb"))
+            && args.iter().any(|a| remote_object(a));
+        let verb = if removes_remote {
+            args.iter()
+                .find(|a| remote_object(a))
+                .map(|a| a.to_string())
+        } else if NOT_SERVICES.contains(&name) {
+            None
+        } else {
+            client_verb(name, &args)
+        };
         if let Some(v) = verb {
             self.hit(
                 &CLI_DELETE,
                 Some(p),
                 format!(
-                    "`{shown}` deletes with `{p}`'s `{v}`: what the service holds may have no undo"
+                    "`{shown}` deletes with `{p}` (`{v}`): what the service holds may have no undo"
                 ),
             );
         }
     }
+}
+
+/// The subcommand path: the words that name (not options, not the values
+/// of options, not operands), up to the first operand: `stripe customers
+/// delete cus_1` → `customers`, `delete`; `java -jar cli.jar -s URL
+/// delete-job j` → `delete-job`; `find . -exec rm` → nothing.
+fn subcommand<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut after_option = false;
+    for a in args {
+        if a.starts_with('-') {
+            after_option = !a.contains('=');
+            continue;
+        }
+        let value = a.contains(['/', '.', ':', '=', '@']) || a.bytes().all(|b| b.is_ascii_digit());
+        if after_option && value {
+            after_option = false;
+            continue;
+        }
+        after_option = false;
+        if !is_name(a) || out.len() == 4 {
+            break;
+        }
+        out.push(*a);
+    }
+    out
+}
+
+/// The deleting verb of a service client's command line: in its subcommand
+/// path (`rm`, `remove`, `del`, `disable`, `clear`, … only after a noun:
+/// `nats stream rm`, `vault secrets disable`), as an option (`--delete`,
+/// `--delete-destination`, `--remove`, `--purge`), or in the program's own
+/// name (`kafka-delete-records`).
+fn client_verb(program: &str, args: &[&str]) -> Option<String> {
+    let words = subcommand(args);
+    let after_noun = |w: &str| {
+        matches!(
+            w,
+            "rm" | "remove" | "del" | "disable" | "undeploy" | "unregister" | "clear"
+        )
+    };
+    let in_path = words
+        .iter()
+        .enumerate()
+        .find(|(k, w)| (is_verb(w) && !after_noun(w)) || (*k > 0 && (after_noun(w) || is_verb(w))));
+    if let Some((_, w)) = in_path {
+        return Some(w.to_string());
+    }
+    let option = args.iter().find(|a| {
+        let name = a.split('=').next().unwrap_or(a);
+        matches!(name, "--delete" | "--purge" | "--drop" | "--remove")
+            || name.starts_with("--delete-")
+    });
+    if let Some(o) = option {
+        return Some(o.to_string());
+    }
+    program
+        .split(['-', '_'])
+        .skip(1)
+        .any(|part| matches!(part, "delete" | "purge" | "destroy" | "wipe"))
+        .then(|| program.to_string())
+}
+
+/// A URL naming an object a storage service holds (`s3://b/k`, `gs://b`,
+/// `https://acct.blob.core.windows.net/c/b`).
+fn remote_object(a: &str) -> bool {
+    a.split_once("://")
+        .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty() && scheme != "file")
 }
 
 /// A word that names rather than gives a value: letters, digits, `-`,
