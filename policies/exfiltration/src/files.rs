@@ -52,6 +52,27 @@ pub(crate) fn note_credential(v: &mut ShellView, word: &str) {
     }
 }
 
+/// Programs that read a directory's files when named one: archivers,
+/// copiers and recursive searches.
+const DIRECTORY_READERS: &[&str] = &[
+    "tar", "zip", "7z", "7za", "rar", "cpio", "pax", "rsync", "scp", "sftp", "rclone", "cp", "aws",
+    "gsutil", "gcloud", "az", "azcopy", "find", "grep", "rg", "base64", "gpg", "openssl",
+];
+
+/// Records `word`, an argument of `program`, when it names a directory of
+/// credentials that the program reads whole (`tar czf - ~/.aws`, `rsync -a
+/// ~/.gnupg/ host:`); `mkdir ~/.ssh` or `chmod 700 ~/.ssh` read nothing.
+pub(crate) fn note_credential_dir(v: &mut ShellView, program: &str, word: &str) {
+    if !DIRECTORY_READERS.contains(&program) || remote_spec_host(word).is_some() {
+        return;
+    }
+    if let Some(kind) = secrets::is_credential_dir(word)
+        && !v.credentials.iter().any(|(w, _)| w == word)
+    {
+        v.credentials.push((word.to_string(), kind));
+    }
+}
+
 /// Files written by `tee`, `cp`/`mv`/`install`/`ln` and `dd`.
 pub(crate) fn local_writes(v: &mut ShellView, p: &str, args: &[Word]) {
     match p {

@@ -7,7 +7,7 @@
 //! client.
 
 use crate::argv::{NO_VALUES, subcommand};
-use crate::files::{local_writes, note_credential, write_target};
+use crate::files::{local_writes, note_credential, note_credential_dir, write_target};
 use crate::hosts::{Dest, valid_host};
 use crate::uses::{NetUse, ShellView};
 use crate::{clients, code, services};
@@ -53,8 +53,19 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
         }
         let p = cmd.program.as_str();
         if !matches!(p, "echo" | "printf") {
+            // ssh's identity file (`-i KEY`, `-o IdentityFile=KEY`) signs in;
+            // it is not sent.
+            let ssh = matches!(p, "ssh" | "scp" | "sftp" | "ssh-copy-id" | "autossh");
+            let mut identity = false;
             for w in cmd.args() {
-                note_credential(&mut v, &w.text);
+                let t = w.text.as_str();
+                if ssh && (identity || t.contains("IdentityFile")) {
+                    identity = false;
+                    continue;
+                }
+                identity = ssh && t == "-i";
+                note_credential(&mut v, t);
+                note_credential_dir(&mut v, p, t);
             }
         }
         local_writes(&mut v, p, cmd.args());

@@ -61,7 +61,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-pub use paths::is_credential_path;
+pub use paths::{is_credential_dir, is_credential_path};
 pub use redact::{redact, redact_value};
 
 /// The kinds the SDK's own detectors report, with a phrase for reasons.

@@ -1,6 +1,8 @@
 //! Credential files, by location alone ([`is_credential_path`]): `.env`,
 //! `~/.aws/credentials`, SSH and PEM keys, `.netrc`, kube configs and the
 //! like. The rule set's only path rule (`pkcs12-file`) is covered here too.
+//! And the directories whose purpose is to hold credentials
+//! ([`is_credential_dir`]): `~/.ssh`, `~/.aws`, `~/.gnupg`, …
 
 /// Whether `path` names a file that holds credentials, by its location
 /// alone; the answer is a kind id:
@@ -20,6 +22,7 @@
 /// | `cargo-credentials` | `.cargo/credentials`, `.cargo/credentials.toml` |
 /// | `gh-hosts` | `.config/gh/hosts.yml` |
 /// | `gpg-private-key` | `.gnupg/private-keys-v1.d/*`, `secring.gpg` |
+/// | `shell-history` | `.bash_history`, `.zsh_history`, `.python_history`, `.psql_history`, `.mysql_history`, … (commands typed with their passwords) |
 /// | `shadow` | `/etc/shadow`, `/etc/gshadow` (and their `-` backups) |
 /// | `process-environment` | `/proc/<pid>/environ` |
 ///
@@ -83,6 +86,10 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
         "kubeconfig" => Some("kube-config"),
         "credentials.json" => Some("credentials-json"),
         "secring.gpg" => Some("gpg-private-key"),
+        // Passwords typed on command lines and in REPLs end up here.
+        ".bash_history" | ".zsh_history" | ".sh_history" | ".python_history" | ".psql_history"
+        | ".mysql_history" | ".sqlite_history" | ".node_repl_history" | ".rediscli_history"
+        | "fish_history" => Some("shell-history"),
         _ => None,
     };
     if fixed.is_some() {
@@ -119,6 +126,39 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
         return Some("java-keystore");
     }
     None
+}
+
+/// Whether `path` names a directory whose purpose is to hold credentials,
+/// so that reading it whole (`tar czf - ~/.aws`, `rsync -a ~/.gnupg/ …`,
+/// `zip -r - ~/.ssh`) reads them: the kind id, as [`is_credential_path`]
+/// gives it for the files inside.
+///
+/// | kind | directories |
+/// |---|---|
+/// | `ssh-private-key` | `.ssh` |
+/// | `aws-credentials` | `.aws` |
+/// | `gpg-private-key` | `.gnupg`, `.password-store` |
+/// | `kube-config` | `.kube` |
+/// | `docker-config` | `.docker` |
+/// | `credentials-json` | `.azure`, `.config/gcloud` |
+/// | `gh-hosts` | `.config/gh` |
+/// | `private-keys` | `/etc/ssl/private` |
+pub fn is_credential_dir(path: &str) -> Option<&'static str> {
+    let p = path.trim_end_matches('/');
+    let mut parts = p.rsplit('/');
+    let name = parts.next().unwrap_or("");
+    let parent = parts.next().unwrap_or("");
+    match (parent, name) {
+        (_, ".ssh") => Some("ssh-private-key"),
+        (_, ".aws") => Some("aws-credentials"),
+        (_, ".gnupg" | ".password-store") => Some("gpg-private-key"),
+        (_, ".kube") => Some("kube-config"),
+        (_, ".docker") => Some("docker-config"),
+        (_, ".azure") | (".config", "gcloud") => Some("credentials-json"),
+        (".config", "gh") => Some("gh-hosts"),
+        ("ssl", "private") if p.ends_with("/etc/ssl/private") => Some("private-keys"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +226,32 @@ mod tests {
             "",
         ] {
             assert_eq!(is_credential_path(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn credential_directories() {
+        for (d, kind) in [
+            ("~/.ssh", "ssh-private-key"),
+            ("/home/u/.ssh/", "ssh-private-key"),
+            ("~/.aws", "aws-credentials"),
+            ("$HOME/.gnupg/", "gpg-private-key"),
+            ("/root/.kube", "kube-config"),
+            ("~/.config/gcloud", "credentials-json"),
+            ("~/.config/gh", "gh-hosts"),
+            ("/etc/ssl/private", "private-keys"),
+        ] {
+            assert_eq!(is_credential_dir(d), Some(kind), "{d}");
+        }
+        for d in [
+            "~",
+            "~/.config",
+            "src",
+            "~/.sshd",
+            "/etc/ssl/certs",
+            "~/.ssh/known_hosts",
+        ] {
+            assert_eq!(is_credential_dir(d), None, "{d}");
         }
     }
 }
