@@ -9,7 +9,8 @@
 //!   `shell.exec` of `rm -rf /`.
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
-//!   workflow, a Dockerfile, a notebook ([`scripts`]) — is a `shell.exec` of
+//!   workflow, a Dockerfile, a notebook, an MCP server list, VS Code tasks
+//!   ([`scripts`]) — is a `shell.exec` of
 //!   each command line it holds, judged as if typed into the shell. An edit's
 //!   fragment counts like a whole file.
 //! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,
@@ -38,6 +39,7 @@ pub mod scripts;
 pub mod tools;
 
 mod formats;
+mod launchers;
 mod written;
 
 use std::borrow::Cow;

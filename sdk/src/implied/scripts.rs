@@ -23,6 +23,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
+use super::launchers;
 
 pub use super::formats::interpreter_line;
 
@@ -48,6 +49,10 @@ pub enum Format {
     GitlabCi,
     Dockerfile,
     Notebook,
+    /// An MCP client's server list (`.mcp.json`).
+    McpServers,
+    /// VS Code's `.vscode/tasks.json`.
+    VscodeTasks,
 }
 
 impl Format {
@@ -62,6 +67,8 @@ impl Format {
             Format::GitlabCi => "CI job script",
             Format::Dockerfile => "Dockerfile RUN instruction",
             Format::Notebook => "notebook cell",
+            Format::McpServers => "MCP server command",
+            Format::VscodeTasks => "VS Code task",
         }
     }
 }
@@ -101,6 +108,11 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         ".gitlab-ci.yml" | ".gitlab-ci.yaml" => return Some(Format::GitlabCi),
         "Dockerfile" | "Containerfile" => return Some(Format::Dockerfile),
         ".envrc" => return Some(Format::Shell),
+        ".mcp.json" => return Some(Format::McpServers),
+        "mcp.json" if in_dir(".cursor") || in_dir(".vscode") || in_dir(".gemini") => {
+            return Some(Format::McpServers);
+        }
+        "tasks.json" if in_dir(".vscode") => return Some(Format::VscodeTasks),
         _ => {}
     }
     if name.starts_with("Dockerfile.") {
@@ -161,6 +173,8 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         Format::GitlabCi => formats::gitlab_ci(content),
         Format::Dockerfile => formats::dockerfile(content),
         Format::Notebook => formats::notebook(content),
+        Format::McpServers => launchers::mcp_servers(content),
+        Format::VscodeTasks => launchers::vscode_tasks(content),
     };
     let mut out: Vec<Runnable> = found
         .into_iter()
