@@ -6,13 +6,12 @@
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
-use crate::packs::{arg_texts, positionals};
+use crate::packs::positionals;
 use crate::rules::hosting::{DELETE_HOSTED, REPO_DELETE, UNPUBLISH};
 
 impl Checker<'_> {
-    pub(crate) fn check_hosting(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_hosting(&mut self, c: &Command, args: &[&str], shown: &str) {
         let p = c.program.as_str();
-        let args = arg_texts(c);
         if args
             .iter()
             .any(|a| matches!(*a, "--help" | "-h" | "--dry-run"))
@@ -20,7 +19,7 @@ impl Checker<'_> {
             return;
         }
         let pos = positionals(
-            &args,
+            args,
             &[
                 "-R",
                 "--repo",
@@ -41,7 +40,7 @@ impl Checker<'_> {
                 if sub == "repo" && verb == "delete" {
                     self.hit(&REPO_DELETE, subject, format!("`{shown}` deletes a repository with its issues, pull requests and releases"));
                 } else if matches!(verb, "delete" | "delete-asset")
-                    || (sub == "api" && method_delete(&args))
+                    || (sub == "api" && method_delete(args))
                 {
                     self.hit(
                         &DELETE_HOSTED,

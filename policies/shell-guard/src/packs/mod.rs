@@ -38,8 +38,9 @@ impl Checker<'_> {
             _ => {}
         }
         self.check_database(cl, i, shown);
-        self.check_hosting(c, shown);
-        self.check_remote_services(c, shown);
+        let args = arg_texts(c);
+        self.check_hosting(c, &args, shown);
+        self.check_remote_services(c, &args, shown);
     }
 }
 

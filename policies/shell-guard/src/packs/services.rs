@@ -16,7 +16,6 @@
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
-use crate::packs::arg_texts;
 use crate::rules::services::{CLI_DELETE, HTTP_DELETE};
 
 /// Subcommand verbs that delete (also as the start of one: `delete-job`,
@@ -93,16 +92,15 @@ const NOT_SERVICES: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    pub(crate) fn check_remote_services(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_remote_services(&mut self, c: &Command, args: &[&str], shown: &str) {
         let p = c.program.as_str();
-        let args = arg_texts(c);
         if args
             .iter()
             .any(|a| matches!(*a, "--help" | "-h" | "--dry-run" | "--dryrun"))
         {
             return;
         }
-        if let Some(method) = http_method(p, &args) {
+        if let Some(method) = http_method(p, args) {
             let endpoint = args
                 .iter()
                 .filter(|a| a.contains('/') && !a.starts_with('-'))
@@ -119,24 +117,24 @@ impl Checker<'_> {
             }
             return;
         }
-        let name = p.trim_end_matches(".sh");
         if c.program_dynamic {
             return;
         }
         // A remote object by its URL (`gsutil rm gs://b/o`, `aws s3 rm
         // s3://b/k`, `azcopy remove https://…`), whichever client removes it.
-        let removes_remote = subcommand(&args)
+        let removes_remote = subcommand(args)
             .iter()
-            .any(|w| matches!(*w, "rm" | "remove" | "del" | "delete" | "rb"))
+            .any(|w| matches!(w, "rm" | "remove" | "del" | "delete" | "rb"))
             && args.iter().any(|a| remote_object(a));
+        let name = p.trim_end_matches(".sh");
+        // The verb first: most commands have none, and then the table of
+        // programs that are not service clients is not looked at.
         let verb = if removes_remote {
             args.iter()
                 .find(|a| remote_object(a))
                 .map(|a| a.to_string())
-        } else if NOT_SERVICES.contains(&name) {
-            None
         } else {
-            client_verb(name, &args)
+            client_verb(name, args).filter(|_| !NOT_SERVICES.contains(&name))
         };
         if let Some(v) = verb {
             self.hit(
@@ -154,8 +152,8 @@ impl Checker<'_> {
 /// of options, not operands), up to the first operand: `stripe customers
 /// delete cus_1` → `customers`, `delete`; `java -jar cli.jar -s URL
 /// delete-job j` → `delete-job`; `find . -exec rm` → nothing.
-fn subcommand<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let mut out = Vec::new();
+fn subcommand<'a>(args: &[&'a str]) -> Path<'a> {
+    let mut out = Path::default();
     let mut after_option = false;
     for a in args {
         if a.starts_with('-') {
@@ -168,12 +166,27 @@ fn subcommand<'a>(args: &[&'a str]) -> Vec<&'a str> {
             continue;
         }
         after_option = false;
-        if !is_name(a) || out.len() == 4 {
+        if !is_name(a) || out.len == out.words.len() {
             break;
         }
-        out.push(*a);
+        out.words[out.len] = a;
+        out.len += 1;
     }
     out
+}
+
+/// Up to four words of a subcommand path, without allocating: this runs
+/// on every command.
+#[derive(Default)]
+struct Path<'a> {
+    words: [&'a str; 4],
+    len: usize,
+}
+
+impl<'a> Path<'a> {
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.words[..self.len].iter().copied()
+    }
 }
 
 /// The deleting verb of a service client's command line: in its subcommand
@@ -192,7 +205,7 @@ fn client_verb(program: &str, args: &[&str]) -> Option<String> {
     let in_path = words
         .iter()
         .enumerate()
-        .find(|(k, w)| (is_verb(w) && !after_noun(w)) || (*k > 0 && (after_noun(w) || is_verb(w))));
+        .find(|&(k, w)| (is_verb(w) && !after_noun(w)) || (k > 0 && (after_noun(w) || is_verb(w))));
     if let Some((_, w)) = in_path {
         return Some(w.to_string());
     }
@@ -228,10 +241,12 @@ fn is_name(w: &str) -> bool {
 }
 
 fn is_verb(w: &str) -> bool {
-    let w = w.to_ascii_lowercase();
     // `apps:destroy`, `dns-records/delete`: the last segment.
-    let w = w.rsplit([':', '/']).next().unwrap_or(&w);
-    VERBS.contains(&w) || PREFIXES.iter().any(|p| w.starts_with(p))
+    let w = w.rsplit([':', '/']).next().unwrap_or(w).as_bytes();
+    VERBS.iter().any(|v| w.eq_ignore_ascii_case(v.as_bytes()))
+        || PREFIXES
+            .iter()
+            .any(|p| w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// The HTTP method a request client sends, when `p` is one: curl's `-X`,
