@@ -12,6 +12,8 @@
 //! `cargo remove`, `brew cleanup`, which version control or a reinstall
 //! undoes) and the ones another pack judges more closely (git, containers,
 //! Kubernetes, infrastructure as code, the cloud CLIs, hosting platforms).
+//! A remote object named by its URL (`gsutil rm gs://…`, `aws s3 rm
+//! s3://…`) counts whichever client removes it.
 
 use clawlaw_sdk::shell::Command;
 
