@@ -344,46 +344,6 @@ pub(crate) fn download_targets(c: &Command) -> Vec<String> {
     out
 }
 
-/// Remembers literal text a command writes to a file: `echo … > f`,
-/// `printf … >> f`, `cat > f <<EOF … EOF`, `tee f <<< …`.
-pub(crate) fn record_written(c: &Command, written: &mut Vec<(String, String)>) {
-    if c.kind != CommandKind::Simple || c.program_dynamic || written.len() >= 32 {
-        return;
-    }
-    let p = c.program.as_str();
-    let mut text = match p {
-        "echo" | "printf" => {
-            c.operands()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-                + "\n"
-        }
-        "cat" | "tee" => match c.redirects.iter().find_map(|r| match r.op {
-            RedirectOp::HereDoc => r.here_doc.clone(),
-            RedirectOp::HereString => Some(r.target.text.clone() + "\n"),
-            _ => None,
-        }) {
-            Some(t) => t,
-            None => return,
-        },
-        _ => return,
-    };
-    text.truncate(1 << 16);
-    let mut files: Vec<String> = c
-        .redirects
-        .iter()
-        .filter(|r| r.op.writes_file() && r.fd.is_none_or(|f| f == 1))
-        .map(|r| normalise(&r.target.text))
-        .collect();
-    if p == "tee" {
-        files.extend(c.operands().map(|w| normalise(&w.text)));
-    }
-    for f in files {
-        written.push((f, text.clone()));
-    }
-}
-
 pub(crate) fn normalise(path: &str) -> String {
     let mut p = path;
     while let Some(rest) = p.strip_prefix("./") {

@@ -10,7 +10,6 @@ use clawlaw_sdk::Decision;
 use clawlaw_sdk::shell::{self, Command, CommandKind, CommandLine, Origin, Word};
 
 use crate::checker::{Checker, Line, MAX_REPARSE};
-use crate::exec::record_written;
 use crate::interp::quote;
 use crate::loc::Loc;
 use crate::programs::*;
@@ -64,7 +63,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
         }
         check_command(ck, &cl, i, &cwd, &mut line);
         ck.record_vars(c);
-        record_written(c, &mut line.written);
+        clawlaw_sdk::implied::literal_writes(c, &mut line.written);
         if matches!(c.program.as_str(), "cd" | "pushd") && !c.program_dynamic {
             cwd = match c.operands().next() {
                 None => Loc::home(),

@@ -128,13 +128,7 @@ fn piped_source(cx: &Cx) -> String {
     let words = |c: &crate::shell::Command| {
         c.argv
             .iter()
-            .map(|w| {
-                if w.text.contains([' ', '\t', '|', ';', '&']) {
-                    format!("'{}'", w.text.replace('\'', ""))
-                } else {
-                    w.text.clone()
-                }
-            })
+            .map(|w| crate::shell::quote(&w.text))
             .collect::<Vec<_>>()
             .join(" ")
     };

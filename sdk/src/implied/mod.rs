@@ -49,6 +49,7 @@ use serde_json::{Value, json};
 use crate::{Action, Decision, Policy, Redaction, Session, kinds};
 
 pub use scripts::{Format, Runnable};
+pub use written::literal_writes;
 
 /// Most implied actions listed for one action.
 pub const MAX_IMPLIED: usize = 64;

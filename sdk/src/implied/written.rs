@@ -35,7 +35,7 @@ pub(super) fn scripts(command: &str, sink: &mut Sink) {
         {
             sink.script_as(format, path, text, "", false);
         }
-        record(c, &mut written);
+        literal_writes(c, &mut written);
     }
     for (path, text) in &written {
         sink.scripts_written(path, text, "");
@@ -71,8 +71,11 @@ fn runs_file(c: &Command) -> Option<(String, Format)> {
         .then(|| (normalise(&first.text), Format::Shell))
 }
 
-/// Remembers the literal text `c` writes to files.
-fn record(c: &Command, written: &mut Vec<(String, String)>) {
+/// Remembers the literal text `c` writes to files, as `(file, text)`: the
+/// file as written (without leading `./`), the text as the program prints it
+/// (`printf`'s format filled, `echo -e`'s escapes read), at most
+/// 64 KiB of it, and at most 32 writes in `written`.
+pub fn literal_writes(c: &Command, written: &mut Vec<(String, String)>) {
     if c.kind != CommandKind::Simple || c.program_dynamic || written.len() >= MAX_WRITES {
         return;
     }
