@@ -10,7 +10,8 @@
 //! rules and every pack's rules), `checker` (the state and findings every
 //! check shares), `loc` (where paths point), `programs` (program families),
 //! `exec`, `install`, `system` and `interp` (the core checks), `packs/*`
-//! (one module per domain) and `walk` (walking a line through all of them).
+//! (one module per domain), `elsewhere` (the command `kubectl exec` or `ssh`
+//! carries) and `walk` (walking a line through all of them).
 //! The README below is the reference.
 #![doc = include_str!("../README.md")]
 
@@ -62,6 +63,7 @@ impl Policy for ShellGuard {
 export_policy!(ShellGuard);
 
 mod checker;
+mod elsewhere;
 mod exec;
 mod install;
 mod interp;

@@ -127,7 +127,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.disk",
-        "Deny formatting, wiping or writing raw block devices (mkfs, wipefs, dd of=/dev/sda, > /dev/nvme0n1); escalate partitioning tools and mkfs on files",
+        "Deny formatting, wiping or writing raw block devices (mkfs, wipefs, dd of=/dev/sda, > /dev/nvme0n1); escalate partitioning tools, mkfs on files, removing logical volumes (lvremove, vgremove) and destroying encryption keys (cryptsetup luksFormat, luksErase)",
     ),
     (
         "shell.system-write",
@@ -191,7 +191,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.infrastructure",
-        "Escalate destructive cluster and infrastructure operations (kubectl delete, helm uninstall, terraform destroy/apply)",
+        "Escalate destructive cluster and infrastructure operations (kubectl delete, kubectl scale --replicas=0, manifests applied from a URL, helm uninstall, terraform destroy/apply)",
     ),
     ("shell.denied-program", "Deny programs the settings deny"),
     (
@@ -253,6 +253,15 @@ pub(crate) mod git {
         instead: "work on a fresh clone or a backup branch, and keep the reflog until the result is checked",
     };
 
+    pub(crate) const SKIP_HOOKS: PackRule = PackRule {
+        id: "git.skip-hooks",
+        pack: Pack::Git,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate skipping or switching off the repository's hooks (`git commit --no-verify`/`-n`, `git push --no-verify`, `core.hooksPath` set elsewhere, `HUSKY=0`, pre-commit's `SKIP=`, `pre-commit uninstall`): the checks the project runs before a commit or push are bypassed",
+        instead: "fix what the hook reports and commit again; if the hook itself is wrong, say so and let a human decide",
+    };
+
     pub(crate) const RULES: &[&PackRule] = &[
         &RESET_HARD,
         &CLEAN_FORCE,
@@ -260,6 +269,7 @@ pub(crate) mod git {
         &BRANCH_FORCE_DELETE,
         &STASH_DROP,
         &REWRITE_HISTORY,
+        &SKIP_HOOKS,
     ];
 }
 
@@ -483,7 +493,16 @@ pub(crate) mod hosting {
         instead: "check what depends on it first, and prefer disabling or archiving to deleting",
     };
 
-    pub(crate) const RULES: &[&PackRule] = &[&REPO_DELETE, &UNPUBLISH, &DELETE_HOSTED];
+    pub(crate) const PUBLISH: PackRule = PackRule {
+        id: "hosting.publish",
+        pack: Pack::Hosting,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate publishing packages, images and releases (`npm publish`, `cargo publish`, `twine upload`, `gem push`, `mvn deploy`, `docker push`, `gh release create`): a published version is public, others build on it at once, and it cannot be taken back",
+        instead: "publish from CI on a reviewed tag, or check what would go out with a dry run (`npm publish --dry-run`, `cargo publish --dry-run`, `npm pack`)",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&REPO_DELETE, &UNPUBLISH, &DELETE_HOSTED, &PUBLISH];
 }
 
 /// The services pack's rules.

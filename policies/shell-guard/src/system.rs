@@ -32,6 +32,37 @@ impl Checker<'_> {
                     );
                 }
             }
+            "lvremove" | "vgremove" | "pvremove" | "lvreduce"
+                if !(c.has_flag('t') || c.has_long("test")) =>
+            {
+                self.escalate(
+                    "shell.disk",
+                    0.8,
+                    Some(p),
+                    format!("`{shown}` removes or shrinks a logical volume, volume group or physical volume, and the data on it"),
+                );
+            }
+            "cryptsetup"
+                if c.operands().next().is_some_and(|w| {
+                    matches!(
+                        w.text.as_str(),
+                        "luksFormat" | "luksErase" | "erase" | "format" | "luksKillSlot"
+                    )
+                }) =>
+            {
+                self.escalate(
+                    "shell.disk",
+                    0.9,
+                    Some(p),
+                    format!("`{shown}` formats an encrypted device or destroys its keys; without them its data is lost"),
+                );
+            }
+            "mdadm" if c.has_long("zero-superblock") => self.escalate(
+                "shell.disk",
+                0.8,
+                Some(p),
+                format!("`{shown}` erases a RAID member's superblock"),
+            ),
             _ if p.starts_with("mkfs")
                 || matches!(p, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs") =>
             {

@@ -3,13 +3,15 @@
 //! settings' own lists and rules, the core checks (`exec`, `interp`,
 //! `install`, `system`) and the packs; command lines found inside it (an
 //! alias body, `$(echo rm) -rf /`, a script fed to a shell, inline code's
-//! shell calls) are re-parsed and walked in turn, [`MAX_REPARSE`] levels
+//! shell calls, the command `kubectl exec` or `ssh` runs elsewhere) are
+//! re-parsed and walked in turn, [`MAX_REPARSE`] levels
 //! deep at most.
 
 use clawlaw_sdk::Decision;
 use clawlaw_sdk::shell::{self, Command, CommandKind, CommandLine, Origin, Word};
 
 use crate::checker::{Checker, Line, MAX_REPARSE};
+use crate::elsewhere;
 use crate::interp::quote;
 use crate::loc::Loc;
 use crate::programs::*;
@@ -149,6 +151,12 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     ck.check_system(c, cwd, &shown);
     ck.check_packs(cl, i, cwd, &shown);
     ck.check_install(c, &shown);
+    if line.level < MAX_REPARSE
+        && let Some(carried) = elsewhere::carried_line(c)
+    {
+        // `kubectl exec pod -- rm -rf /data`: judged as if typed here.
+        check_line(ck, &carried, line.level + 1);
+    }
 }
 
 /// `eval "$(ssh-agent -s)"` and the like: a whole command produced by an

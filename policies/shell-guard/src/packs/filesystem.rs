@@ -215,6 +215,7 @@ impl Checker<'_> {
             }
         }
         if recursive && c.has_wrapper("xargs") {
+            self.check_listed_deletion(cl, i, cwd, shown);
             for u in cl.upstream(i) {
                 for w in cl.commands[u].args() {
                     if !(w.text.starts_with('/')
@@ -233,6 +234,40 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// `… | xargs rm -rf`, `xargs rm -rf < list`: the paths deleted are
+    /// read at run time. A `find` of a tree that may be deleted whole, or
+    /// with filters under one, names them well enough; anything else (`cat
+    /// list`, `ls`, a file, the agent's own input) does not.
+    fn check_listed_deletion(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+        let ups = cl.upstream(i);
+        let finds = ups.iter().filter(|&&u| cl.commands[u].program == "find");
+        let mut known = finds.clone().next().is_some();
+        for &u in finds {
+            let (starts, filtered) = find_scope(&cl.commands[u]);
+            for s in &starts {
+                for mut loc in self.locs(s, cwd) {
+                    if filtered {
+                        loc.push(ANY);
+                    }
+                    known &= loc != Loc::Unknown && self.danger(&loc).is_none();
+                }
+            }
+        }
+        if known {
+            return;
+        }
+        let from = match ups.first() {
+            Some(&u) => format!("the output of `{}`", show(&cl.commands[u])),
+            None => "its input".to_string(),
+        };
+        self.escalate(
+            "shell.destructive",
+            0.7,
+            None,
+            format!("`{shown}` recursively deletes the paths it reads from {from}, which are only known at run time"),
+        );
     }
 
     pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &str) {

@@ -2,7 +2,8 @@
 //! uncommitted changes (`reset --hard`, `checkout -- .`, `restore`),
 //! untracked files (`clean -f`), unmerged branches (`branch -D`), stashes
 //! (`stash drop|clear`), remote history (force pushes) and the reflog
-//! (`reflog expire`, `filter-branch`).
+//! (`reflog expire`, `filter-branch`); and the repository's own checks
+//! skipped or switched off (`commit --no-verify`, `core.hooksPath`).
 
 use clawlaw_sdk::shell::{Command, Word};
 
@@ -10,8 +11,20 @@ use crate::checker::Checker;
 use crate::loc::{Danger, Loc, resolve};
 use crate::programs::subcommand;
 use crate::rules::git::{
-    BRANCH_FORCE_DELETE, CLEAN_FORCE, DISCARD_CHANGES, RESET_HARD, REWRITE_HISTORY, STASH_DROP,
+    BRANCH_FORCE_DELETE, CLEAN_FORCE, DISCARD_CHANGES, RESET_HARD, REWRITE_HISTORY, SKIP_HOOKS,
+    STASH_DROP,
 };
+
+/// Whether a `core.hooksPath` value names hooks kept in the repository
+/// (`.githooks`, `.husky/_`), as a project sets it up: not empty, not
+/// absolute, not home-relative and not climbing out with `..`.
+fn hooks_in_repository(value: &str) -> bool {
+    !value.is_empty()
+        && !value.starts_with('/')
+        && !value.starts_with('~')
+        && !value.starts_with('$')
+        && !value.split('/').any(|part| part == "..")
+}
 
 /// Whether a short-option cluster (`-fdx`) contains `flag`.
 fn short(a: &str, flag: char) -> bool {
@@ -27,6 +40,7 @@ impl Checker<'_> {
         let has = |pred: &dyn Fn(&str) -> bool| rest.iter().any(|w| pred(&w.text));
         let subject = format!("git {sub}");
         let subject = Some(subject.as_str());
+        self.check_hooks_skipped(c, k, sub, shown);
         match sub {
             "push" => self.check_push(rest, shown),
             "clean" => {
@@ -131,6 +145,87 @@ impl Checker<'_> {
                 format!("`{shown}` deletes a ref without the checks `git branch -d` makes"),
             ),
             _ => {}
+        }
+    }
+
+    /// The repository's hooks skipped for this command (`--no-verify`,
+    /// `HUSKY=0`, pre-commit's `SKIP=`) or pointed elsewhere for good
+    /// (`core.hooksPath` outside the repository, or nowhere).
+    fn check_hooks_skipped(&mut self, c: &Command, k: usize, sub: &str, shown: &str) {
+        let rest = &c.argv[k + 1..];
+        let flag = rest.iter().any(|w| {
+            w.text == "--no-verify"
+                // Only `commit` spells it `-n` (`push -n` is a dry run).
+                || (sub == "commit" && short(&w.text, 'n') && !w.text.starts_with("--"))
+        });
+        let env = c
+            .assignments
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.text.as_str()))
+            .chain(
+                c.wrappers
+                    .iter()
+                    .flat_map(|w| w.args.iter().filter_map(|a| a.text.split_once('='))),
+            )
+            .any(|(name, value)| match name {
+                "HUSKY" | "LEFTHOOK" => value == "0",
+                "HUSKY_SKIP_HOOKS" => !matches!(value, "" | "0"),
+                "SKIP" => !value.is_empty(),
+                _ => false,
+            });
+        // `git -c core.hooksPath=/dev/null commit`, `git config core.hooksPath /tmp/x`.
+        let globals = &c.argv[1..k];
+        let set_inline = globals
+            .iter()
+            .filter_map(|w| w.text.split_once('='))
+            .find(|(key, _)| key.eq_ignore_ascii_case("core.hooksPath"))
+            .map(|(_, v)| v.to_string());
+        let set_config = (sub == "config")
+            .then(|| {
+                let pos: Vec<&str> = rest
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .filter(|a| !a.starts_with('-'))
+                    .collect();
+                let pos = match pos.first() {
+                    Some(&"set") => &pos[1..],
+                    _ => &pos[..],
+                };
+                match pos {
+                    [key, value, ..] if key.eq_ignore_ascii_case("core.hooksPath") => {
+                        Some(value.to_string())
+                    }
+                    _ => None,
+                }
+            })
+            .flatten();
+        let elsewhere = set_inline
+            .into_iter()
+            .chain(set_config)
+            .any(|v| !hooks_in_repository(&v));
+        if flag || env || elsewhere {
+            let what = if elsewhere {
+                "points git at other hooks than the repository's, so its checks no longer run"
+            } else {
+                "skips the repository's hooks, the checks the project runs before a commit or push"
+            };
+            let subject = format!("git {sub}");
+            self.hit(&SKIP_HOOKS, Some(&subject), format!("`{shown}` {what}"));
+        }
+    }
+
+    /// `pre-commit uninstall`, `lefthook uninstall`: the hook manager takes
+    /// the repository's hooks out.
+    pub(crate) fn check_hook_manager(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        if matches!(p, "pre-commit" | "lefthook" | "husky")
+            && c.args().first().is_some_and(|w| w.text == "uninstall")
+        {
+            self.hit(
+                &SKIP_HOOKS,
+                Some(p),
+                format!("`{shown}` removes the repository's hooks, the checks the project runs before a commit or push"),
+            );
         }
     }
 

@@ -1,13 +1,14 @@
 //! The hosting pack: deleting what others depend on at code and package
 //! hosts and application platforms — `gh`/`glab repo delete`, releases,
 //! `npm unpublish`, `cargo yank`, `gem yank`, and apps, sites and data on
-//! Heroku, Firebase, Fly, Vercel or Netlify.
+//! Heroku, Firebase, Fly, Vercel or Netlify; and publishing what others
+//! then build on (`npm publish`, `cargo publish`, `docker push`, releases).
 
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::positionals;
-use crate::rules::hosting::{DELETE_HOSTED, REPO_DELETE, UNPUBLISH};
+use crate::rules::hosting::{DELETE_HOSTED, PUBLISH, REPO_DELETE, UNPUBLISH};
 
 impl Checker<'_> {
     pub(crate) fn check_hosting(&mut self, c: &Command, args: &[&str], shown: &str) {
@@ -35,6 +36,13 @@ impl Checker<'_> {
         let verb = pos.get(1).copied().unwrap_or("");
         let subject = format!("{p} {sub}");
         let subject = Some(subject.as_str());
+        if let Some(what) = publishes(p, &pos, args) {
+            self.hit(
+                &PUBLISH,
+                subject,
+                format!("`{shown}` publishes {what} for others to build on"),
+            );
+        }
         match p {
             "gh" | "glab" => {
                 if sub == "repo" && verb == "delete" {
@@ -94,6 +102,58 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+    }
+}
+
+/// What command `p` publishes, given its positional words `pos` and every
+/// argument: a package to a registry, an image, a release.
+fn publishes(p: &str, pos: &[&str], args: &[&str]) -> Option<&'static str> {
+    let sub = pos.first().copied().unwrap_or("");
+    let verb = pos.get(1).copied().unwrap_or("");
+    let package = Some("a package version to its registry");
+    match p {
+        "npm" | "pnpm" | "bun" | "poetry" | "uv" | "flit" | "hatch" | "pdm" | "deno" | "jsr"
+        | "pub"
+            if sub == "publish" =>
+        {
+            package
+        }
+        "yarn" if sub == "publish" || (sub == "npm" && verb == "publish") => package,
+        "cargo" if sub == "publish" && !args.contains(&"-n") => package,
+        "twine" if sub == "upload" => package,
+        "gem" if sub == "push" => package,
+        "nuget" if sub == "push" => package,
+        "dotnet" if sub == "nuget" && verb == "push" => package,
+        "dart" | "flutter" if sub == "pub" && verb == "publish" => package,
+        "mix" if sub == "hex.publish" => package,
+        "pod" if sub == "trunk" && verb == "push" => package,
+        "vsce" | "ovsx" if sub == "publish" => Some("an editor extension to its marketplace"),
+        _ if p.starts_with("python") && args.windows(3).any(|w| w == ["-m", "twine", "upload"]) => {
+            package
+        }
+        "mvn" | "mvnw" if pos.iter().any(|g| *g == "deploy" || g.ends_with(":deploy")) => {
+            Some("artifacts to a Maven repository")
+        }
+        "gradle" | "gradlew"
+            if pos
+                .iter()
+                .any(|t| t.starts_with("publish") && !t.ends_with("MavenLocal")) =>
+        {
+            Some("artifacts to a repository")
+        }
+        "docker" | "podman" | "nerdctl" | "buildah" | "helm" | "oras" | "crane"
+            if pos.iter().take(3).any(|a| *a == "push") || args.contains(&"--push") =>
+        {
+            Some("an image or chart to a registry")
+        }
+        "gh" | "glab"
+            if sub == "release"
+                && matches!(verb, "create" | "upload")
+                && !args.iter().any(|a| matches!(*a, "--draft" | "-d")) =>
+        {
+            Some("a release")
+        }
+        _ => None,
     }
 }
 

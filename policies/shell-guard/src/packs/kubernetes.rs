@@ -1,6 +1,7 @@
 //! The kubernetes pack: deleting cluster objects with `kubectl`/`oc` and
 //! releases with `helm` — whole namespaces, everything of a kind, persistent
-//! volumes and the data on them, draining nodes.
+//! volumes and the data on them, draining nodes, scaling workloads to zero,
+//! and manifests applied straight from the network.
 
 use clawlaw_sdk::shell::Command;
 
@@ -56,6 +57,45 @@ impl Checker<'_> {
         }
         match sub {
             "drain" => infra(self),
+            "scale" => {
+                let args = arg_texts(c);
+                let zero = args.iter().enumerate().any(|(k, a)| {
+                    *a == "--replicas=0" || (*a == "--replicas" && args.get(k + 1) == Some(&"0"))
+                });
+                if zero {
+                    self.escalate(
+                        "shell.infrastructure",
+                        0.7,
+                        Some(&subject),
+                        format!(
+                            "`{shown}` scales a workload to zero, stopping every one of its pods"
+                        ),
+                    );
+                }
+            }
+            "apply" | "create" | "replace" => {
+                let args = arg_texts(c);
+                let remote = args.iter().enumerate().any(|(k, a)| {
+                    let value = match *a {
+                        "-f" | "--filename" | "-k" | "--kustomize" => {
+                            args.get(k + 1).copied().unwrap_or("")
+                        }
+                        _ => a
+                            .strip_prefix("--filename=")
+                            .or_else(|| a.strip_prefix("--kustomize="))
+                            .unwrap_or(""),
+                    };
+                    value.contains("://") || value.starts_with("github.com/")
+                });
+                if remote {
+                    self.escalate(
+                        "shell.infrastructure",
+                        0.7,
+                        Some(&subject),
+                        format!("`{shown}` applies manifests fetched from the network, which nobody here has read; download them and review them first"),
+                    );
+                }
+            }
             "delete" => {
                 let args = arg_texts(c);
                 if args

@@ -26,6 +26,7 @@ impl Checker<'_> {
         let c = &cl.commands[i];
         match c.program.as_str() {
             "git" => self.check_git(c, cwd, shown),
+            "pre-commit" | "lefthook" | "husky" => self.check_hook_manager(c, shown),
             "docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose" => {
                 self.check_container(cl, i, cwd, shown)
             }

@@ -1,0 +1,132 @@
+//! Commands that run another command somewhere else: inside a container or
+//! pod (`kubectl exec POD -- CMD`, `docker exec CTR CMD`, `docker compose
+//! exec SVC CMD`) or on another host (`ssh HOST CMD`). The command they
+//! carry is checked like one typed here: `rm -rf /data` destroys a pod's
+//! data as surely as the machine's, and `psql -c 'DROP DATABASE …'` drops
+//! the database wherever it runs.
+
+use clawlaw_sdk::shell::Command;
+
+use crate::interp::quote;
+use crate::packs::arg_texts;
+use crate::programs::subcommand;
+
+/// The command line `c` has run elsewhere, as text to re-parse; `None`
+/// when it carries none (an interactive `ssh host`, `docker exec -it ctr`
+/// with no command is not possible, `kubectl exec` without `--`).
+pub(crate) fn carried_line(c: &Command) -> Option<String> {
+    let args = arg_texts(c);
+    match c.program.as_str() {
+        "kubectl" | "oc" => {
+            // `kubectl [globals] exec [opts] POD [-c CTR] -- CMD ARGS…`
+            let (k, sub) = subcommand(c)?;
+            let dash = args.iter().position(|a| *a == "--")?;
+            (sub == "exec" && k <= dash).then(|| argv_line(&args[dash + 1..]))?
+        }
+        "docker" | "podman" | "nerdctl" => {
+            // `subcommand` indexes argv, whose first word is the program.
+            let (k, sub) = subcommand(c)?;
+            match sub {
+                "exec" => after_target(&args[k..], DOCKER_EXEC_VALUED).and_then(argv_line),
+                "compose" => compose_exec(&args[k..]),
+                _ => None,
+            }
+        }
+        "docker-compose" | "podman-compose" => compose_exec(&args),
+        "ssh" => {
+            // ssh joins the words after the host with spaces and hands them
+            // to the remote shell: they are one command line, not an argv.
+            let words = after_target(&args, SSH_VALUED)?;
+            (!words.is_empty()).then(|| words.join(" "))
+        }
+        _ => None,
+    }
+}
+
+/// `docker exec` options that take a value.
+const DOCKER_EXEC_VALUED: &[&str] = &[
+    "-e",
+    "--env",
+    "--env-file",
+    "-u",
+    "--user",
+    "-w",
+    "--workdir",
+    "--detach-keys",
+];
+
+/// `ssh` options that take a value.
+const SSH_VALUED: &[&str] = &[
+    "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
+    "-R", "-S", "-W", "-w", "-B",
+];
+
+/// `compose [globals] exec [opts] SERVICE CMD…` (the words after `compose`).
+fn compose_exec(args: &[&str]) -> Option<String> {
+    let k = args.iter().position(|a| *a == "exec")?;
+    let valued = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--index"];
+    after_target(&args[k + 1..], valued).and_then(argv_line)
+}
+
+/// The words after the first operand (the container, service or host),
+/// skipping options and the values of those in `valued`.
+fn after_target<'a>(args: &'a [&'a str], valued: &[&str]) -> Option<&'a [&'a str]> {
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k];
+        if a == "--" {
+            k += 1;
+            break;
+        }
+        if !a.starts_with('-') || a == "-" {
+            break;
+        }
+        k += if valued.contains(&a) { 2 } else { 1 };
+    }
+    // args[k] is the target; what follows is the command.
+    args.get(k + 1..)
+}
+
+/// An argv run without a shell, quoted into a command line.
+fn argv_line(argv: &[&str]) -> Option<String> {
+    (!argv.is_empty()).then(|| argv.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::carried_line;
+    use clawlaw_sdk::shell;
+
+    fn carried(line: &str) -> Option<String> {
+        carried_line(&shell::parse(line).commands[0])
+    }
+
+    #[test]
+    fn the_command_after_the_target_is_carried() {
+        assert_eq!(
+            carried("kubectl -n prod exec -it deploy/api -c app -- rm -rf /data").as_deref(),
+            Some("rm -rf /data")
+        );
+        assert_eq!(
+            carried("docker exec -u root -e A=1 -it db psql -c 'DROP DATABASE app'").as_deref(),
+            Some("psql -c 'DROP DATABASE app'")
+        );
+        assert_eq!(
+            carried("docker compose exec -T web sh -c 'rm -rf /srv'").as_deref(),
+            Some("sh -c 'rm -rf /srv'")
+        );
+        assert_eq!(
+            carried("ssh -i ~/.ssh/k -p 2222 admin@db1 sudo systemctl stop postgresql").as_deref(),
+            Some("sudo systemctl stop postgresql")
+        );
+    }
+
+    #[test]
+    fn nothing_is_carried_without_a_command() {
+        assert_eq!(carried("ssh -p 2222 db1"), None);
+        assert_eq!(carried("kubectl exec -it api"), None);
+        assert_eq!(carried("kubectl get pods -- x"), None);
+        assert_eq!(carried("docker exec -it db"), None);
+        assert_eq!(carried("docker ps"), None);
+    }
+}
