@@ -15,9 +15,10 @@ pub const GATE_API: &str = "governance.gate-api";
 pub const IMPERSONATION: &str = "governance.impersonation";
 pub const PROTECTED: &str = "governance.protected";
 pub const UNRESOLVED: &str = "governance.unresolved";
+pub const NESTED_AGENT: &str = "governance.nested-agent";
 
 /// Every rule, with its summary, for `info()`.
-pub const RULES: [(&str, &str); 9] = [
+pub const RULES: [(&str, &str); 10] = [
     (
         AGENT_CONFIG,
         "An agent's hook configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user and managed) cannot be written, moved, deleted or symlinked away",
@@ -50,6 +51,10 @@ pub const RULES: [(&str, &str); 9] = [
     (
         UNRESOLVED,
         "A command that cannot be read in full and names the agent's governance is escalated",
+    ),
+    (
+        NESTED_AGENT,
+        "An agent the agent starts (Claude Code, Codex, Gemini CLI, Cursor) cannot be started without its hook configuration (another configuration directory, `--settings`); started with its own safeguards off (`--dangerously-skip-permissions`, `--yolo`) it is escalated",
     ),
 ];
 
@@ -202,6 +207,27 @@ impl Finding {
                 "the action carries a clawlaw {role} token: only the hook and the gate's reviewers hold gate tokens, and the agent must not use one"
             ),
         )
+    }
+
+    /// Another agent started without the hook configuration that governs it.
+    pub fn ungoverned_agent(agent: &str, shown: &str, what: &str) -> Finding {
+        Finding::deny(
+            NESTED_AGENT,
+            format!(
+                "`{shown}` {what}: that {agent} would run without the hooks that send its actions to the governance gate, so nothing it does would be checked or recorded. Start it as configured, or let the user start it"
+            ),
+        )
+    }
+
+    /// Another agent started with its own permission checks switched off.
+    pub fn unguarded_agent(agent: &str, shown: &str, flag: &str) -> Finding {
+        Finding {
+            rule: NESTED_AGENT,
+            verdict: Verdict::Escalate,
+            reason: format!(
+                "`{shown}` starts {agent} with its own safeguards off (`{flag}`): it would act without asking anyone. A person confirms it; without the option it asks as usual"
+            ),
+        }
     }
 
     /// A command that cannot be read in full and names governance.

@@ -19,7 +19,11 @@
 //!   `env`, `printenv`), or carry a gate token;
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
 //!   `systemctl`, `service`, `launchctl`);
-//! - call the gate's own API, or run `clawlaw hook|review|serve|key`.
+//! - call the gate's own API, or run `clawlaw hook|review|serve|key`;
+//! - start another agent without the hook configuration that governs it
+//!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`); one started
+//!   with its own safeguards off (`--dangerously-skip-permissions`) is
+//!   escalated ([`launches`]).
 //!
 //! A command that cannot be read in full and names any of this is
 //! escalated, never silently allowed.
@@ -41,6 +45,7 @@
 pub mod agents;
 mod commands;
 mod findings;
+mod launches;
 mod processes;
 pub mod protected;
 

@@ -1,0 +1,242 @@
+//! Agents the agent starts: another Claude Code, Codex, Gemini CLI or
+//! Cursor agent is governed only if it loads the hook configuration that
+//! sends its actions to the gate, and guarded by its own permission checks
+//! only if they are on. Started with its configuration moved elsewhere
+//! (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `CODEX_HOME=…`) or replaced
+//! (`claude --settings …`, `--setting-sources`), it would run without the
+//! gate: denied. Started with its own safeguards off
+//! (`--dangerously-skip-permissions`, `codex --yolo`, `gemini --yolo`) it
+//! would act without asking anyone: escalated.
+
+use clawlaw_sdk::effects::Effects;
+use clawlaw_sdk::shell::{Command, CommandLine};
+
+use crate::findings::Finding;
+
+/// How one agent's command-line program is started.
+struct Cli {
+    agent: &'static str,
+    /// Its configuration directory's name under the home directory: a
+    /// variable that names it (`CLAUDE_CONFIG_DIR=~/.claude`) moves nothing.
+    dir: &'static str,
+    programs: &'static [&'static str],
+    /// Options that switch its own permission checks or sandbox off.
+    bypass: &'static [&'static str],
+    /// Options that do so with one of the listed values
+    /// (`--permission-mode bypassPermissions`).
+    bypass_values: &'static [(&'static str, &'static [&'static str])],
+    /// Options that replace or narrow the settings its hooks are in.
+    settings: &'static [&'static str],
+    /// Variables that move its configuration directory.
+    config_env: &'static [&'static str],
+}
+
+const CLIS: &[Cli] = &[
+    Cli {
+        agent: "Claude Code",
+        dir: ".claude",
+        programs: &["claude"],
+        bypass: &[
+            "--dangerously-skip-permissions",
+            "--allow-dangerously-skip-permissions",
+        ],
+        bypass_values: &[("--permission-mode", &["bypassPermissions"])],
+        settings: &["--settings", "--setting-sources"],
+        config_env: &["CLAUDE_CONFIG_DIR"],
+    },
+    Cli {
+        agent: "Codex",
+        dir: ".codex",
+        programs: &["codex"],
+        bypass: &["--dangerously-bypass-approvals-and-sandbox", "--yolo"],
+        bypass_values: &[
+            ("--sandbox", &["danger-full-access"]),
+            ("-s", &["danger-full-access"]),
+            ("--ask-for-approval", &["never"]),
+            ("-a", &["never"]),
+        ],
+        settings: &[],
+        config_env: &["CODEX_HOME"],
+    },
+    Cli {
+        agent: "Gemini CLI",
+        dir: ".gemini",
+        programs: &["gemini"],
+        bypass: &["--yolo", "-y"],
+        bypass_values: &[("--approval-mode", &["yolo"])],
+        settings: &[],
+        config_env: &[],
+    },
+    Cli {
+        agent: "Cursor",
+        dir: ".cursor",
+        programs: &["cursor-agent"],
+        bypass: &["--force", "-f"],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+    },
+];
+
+/// The agent whose configuration directory `NAME=value` moves away from
+/// its usual place in `home`, if any.
+fn moves_config(name: &str, value: &str, home: Option<&str>) -> Option<&'static Cli> {
+    let value = value.trim_end_matches('/');
+    CLIS.iter().find(|c| {
+        let usual = ["~", "$HOME", "${HOME}"]
+            .into_iter()
+            .chain(home)
+            .any(|h| value.strip_prefix(h).and_then(|v| v.strip_prefix('/')) == Some(c.dir));
+        c.config_env.contains(&name) && !usual
+    })
+}
+
+/// What starting agents in `line` would do to their governance.
+pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec<Finding>) {
+    // `export CLAUDE_CONFIG_DIR=/tmp/x`: every agent started later in this
+    // shell loads its configuration from there.
+    for c in line.commands.iter().filter(|c| c.program == "export") {
+        for a in c.args() {
+            if let Some((name, value)) = a.text.split_once('=')
+                && let Some(cli) = moves_config(name, value, home)
+            {
+                out.push(Finding::ungoverned_agent(
+                    cli.agent,
+                    &format!("`export {name}=…`"),
+                    &format!("moves {}'s configuration directory", cli.agent),
+                ));
+            }
+        }
+    }
+    for x in &fx.executes {
+        let Some(cli) = CLIS
+            .iter()
+            .find(|c| c.programs.contains(&x.program.as_str()))
+        else {
+            continue;
+        };
+        let shown = format!("{} {}", x.program, x.args.join(" "));
+        if let Some(c) = line.commands.get(x.command) {
+            for (name, value) in assigned(c) {
+                if moves_config(name, value, home).is_some_and(|moved| moved.agent == cli.agent) {
+                    out.push(Finding::ungoverned_agent(
+                        cli.agent,
+                        &shown,
+                        &format!("starts {} with `{name}` moved elsewhere", cli.agent),
+                    ));
+                }
+            }
+        }
+        let args = &x.args;
+        for (k, a) in args.iter().enumerate() {
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+                _ => (a.as_str(), None),
+            };
+            if cli.settings.contains(&name) {
+                out.push(Finding::ungoverned_agent(
+                    cli.agent,
+                    &shown,
+                    &format!(
+                        "starts {} with `{name}`, which replaces the settings its hooks are in",
+                        cli.agent
+                    ),
+                ));
+            }
+            let value = || inline.or_else(|| args.get(k + 1).map(String::as_str));
+            let bypass = cli.bypass.contains(&a.as_str())
+                || cli.bypass_values.iter().any(|(opt, values)| {
+                    *opt == name && value().is_some_and(|v| values.contains(&v))
+                });
+            if bypass {
+                out.push(Finding::unguarded_agent(cli.agent, &shown, a));
+            }
+        }
+    }
+}
+
+/// The variables set for command `c` alone, with their values: `NAME=v
+/// cmd`, `env NAME=v cmd`.
+fn assigned(c: &Command) -> Vec<(&str, &str)> {
+    let prefix = c
+        .assignments
+        .iter()
+        .map(|a| (a.name.as_str(), a.value.text.as_str()));
+    let env = c
+        .wrappers
+        .iter()
+        .filter(|w| w.program == "env")
+        .flat_map(|w| w.args.iter())
+        .filter_map(|a| a.text.split_once('='));
+    prefix.chain(env).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clawlaw_sdk::Verdict;
+    use clawlaw_sdk::effects;
+    use clawlaw_sdk::shell;
+
+    fn found(command: &str) -> Vec<(Verdict, &'static str)> {
+        let line = shell::parse(command);
+        let fx = effects::analyze(&line, Some("/w"), Some("/home/u"));
+        let mut out = Vec::new();
+        super::judge(&line, &fx, Some("/home/u"), &mut out);
+        out.into_iter().map(|f| (f.verdict, f.rule)).collect()
+    }
+
+    #[test]
+    fn an_agent_without_its_hooks_is_denied() {
+        for command in [
+            "CLAUDE_CONFIG_DIR=/tmp/cfg claude -p 'tidy up'",
+            "env CODEX_HOME=/tmp/c codex exec 'fix it'",
+            "claude --settings '{\"disableAllHooks\":true}' -p go",
+            "claude --setting-sources=project -p go",
+            "export CLAUDE_CONFIG_DIR=/tmp/x",
+            "CLAUDE_CONFIG_DIR=/tmp/.claude claude -p go",
+            "sh -c 'CLAUDE_CONFIG_DIR=/tmp/x claude -p go'",
+        ] {
+            let f = found(command);
+            assert!(
+                f.iter().any(|(v, _)| *v == Verdict::Deny),
+                "{command}: {f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_agent_with_its_safeguards_off_is_escalated() {
+        for command in [
+            "claude -p 'clean up' --dangerously-skip-permissions",
+            "claude --permission-mode bypassPermissions -p x",
+            "codex exec --dangerously-bypass-approvals-and-sandbox 'fix'",
+            "codex -s danger-full-access -a never 'fix'",
+            "gemini --approval-mode=yolo -p deploy",
+            "cursor-agent -f -p 'refactor'",
+        ] {
+            let f = found(command);
+            assert!(!f.is_empty(), "{command}");
+            assert!(
+                f.iter().all(|(v, _)| *v == Verdict::Escalate),
+                "{command}: {f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_agent_started_as_configured_is_fine() {
+        for command in [
+            "claude -p 'summarise the diff'",
+            "claude --permission-mode plan -p x",
+            "codex exec -s workspace-write 'fix'",
+            "gemini -p 'explain'",
+            "echo CLAUDE_CONFIG_DIR",
+            "CLAUDE_CODE_USE_BEDROCK=1 claude -p x",
+            "CLAUDE_CONFIG_DIR=~/.claude claude -p x",
+            "CLAUDE_CONFIG_DIR=/home/u/.claude claude -p x",
+            "export CODEX_HOME=$HOME/.codex/",
+        ] {
+            assert_eq!(found(command), vec![], "{command}");
+        }
+    }
+}
