@@ -8,7 +8,7 @@
 //! - the [`Policy`] trait and the [`export_policy!`] macro, which hide the
 //!   WebAssembly bindings;
 //! - helpers every policy needs: [`path`] normalisation and containment,
-//!   [`glob`] matching, [`shell`] command-line parsing, [`effects`] (what a
+//!   [`glob`] matching, [`net`] addresses, [`shell`] command-line parsing, [`effects`] (what a
 //!   command line reads, writes, deletes, runs and contacts), [`secrets`]
 //!   detection, and [`workspace`], where a file action's paths, home and
 //!   roots come from;
@@ -84,6 +84,7 @@ pub mod gate;
 pub mod glob;
 pub mod implied;
 pub mod memo;
+pub mod net;
 pub mod path;
 pub mod secrets;
 pub mod shell;

@@ -339,41 +339,12 @@ fn canonical_authority(authority: &str, default_port: u16) -> String {
     let host = host.strip_prefix("::ffff:").unwrap_or(host);
     let loopback = matches!(host, "localhost" | "::1" | "::")
         || host.ends_with(".localhost")
-        || ipv4(host).is_some_and(|ip| ip >> 24 == 127 || ip == 0);
+        || clawlaw_sdk::net::ipv4(host).is_some_and(|ip| ip >> 24 == 127 || ip == 0);
     if loopback {
         format!("127.0.0.1:{port}")
     } else {
         format!("{host}:{port}")
     }
-}
-
-/// An IPv4 address in any form a resolver accepts (`inet_aton`): dotted
-/// quads and their short forms (`127.1`), each part decimal, octal (`0177`)
-/// or hex (`0x7f`), or one number (`2130706433`).
-fn ipv4(host: &str) -> Option<u32> {
-    let parts: Vec<u64> = host
-        .split('.')
-        .map(|p| {
-            if let Some(hex) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
-                u64::from_str_radix(hex, 16).ok()
-            } else if p.len() > 1 && p.starts_with('0') {
-                u64::from_str_radix(&p[1..], 8).ok()
-            } else if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse().ok()
-            } else {
-                None
-            }
-        })
-        .collect::<Option<_>>()?;
-    let (last, init) = parts.split_last()?;
-    if init.len() > 3 || init.iter().any(|&p| p > 255) || *last >= 1 << (8 * (4 - init.len())) {
-        return None;
-    }
-    let head = init
-        .iter()
-        .enumerate()
-        .fold(0u64, |acc, (i, &p)| acc | p << (24 - 8 * i));
-    u32::try_from(head | last).ok()
 }
 
 /// The role of a gate token (`claw_<role>_<32 hex>`) found in `text`.
@@ -448,11 +419,6 @@ mod tests {
                 "{loopback}"
             );
         }
-        assert_eq!(ipv4("10.0.0.1"), Some(0x0a00_0001));
-        assert_eq!(ipv4("1.2.3.4.5"), None);
-        assert_eq!(ipv4("256.1"), None);
-        assert_eq!(ipv4("1.2.65536"), None);
-        assert_eq!(ipv4("gate.example"), None);
         assert_eq!(
             url_authority("http://10.0.0.1:7070").as_deref(),
             Some("10.0.0.1:7070")

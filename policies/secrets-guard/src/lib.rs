@@ -5,7 +5,7 @@
 //! | rule | verdict | when |
 //! |---|---|---|
 //! | `secrets.leak` | DENY | the action would write or send a credential: a `file.write`'s content, a `net.request`'s URL or body, a `shell.exec` command line (`curl -H "Authorization: Bearer ghp_…"`, `echo AKIA… >> f`), a tool call's input. Every kind but `file.read` and `file.delete` is scanned: the action's `content`, `command`, `target` and every string in its tool input. |
-//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`) |
+//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials |
 //!
 //! What counts as a credential in text, and as a credential file, is
 //! [`clawlaw_sdk::secrets`]'s judgement (documented there): literal values
@@ -133,6 +133,15 @@ impl Policy for SecretsGuard {
                 decision = decision.merge(d);
             }
         } else if kind != kinds::FILE_DELETE {
+            if kind == kinds::NET_REQUEST {
+                let url = input.get("url").and_then(|u| u.as_str());
+                for target in action.target.as_deref().into_iter().chain(url) {
+                    if let Some(d) = ctx.read(target, "the request") {
+                        decision = decision.merge(d);
+                        break;
+                    }
+                }
+            }
             if kind == kinds::SHELL_EXEC
                 && let Some(cmd) = &action.command
             {
@@ -191,6 +200,12 @@ impl<'a> Context<'a> {
         if self.allowed.any_match(&path) {
             return None;
         }
+        if let Some(kind) = secrets::is_credential_endpoint(raw) {
+            let reason = format!(
+                "{what} asks {raw} for credentials: a cloud instance metadata service hands the machine's role credentials and tokens to whoever asks from it ({kind})"
+            );
+            return Some(self.read_decision(reason));
+        }
         let kind = secrets::is_credential_path(&path)
             .or_else(|| secrets::is_credential_path(raw))
             .or_else(|| {
@@ -204,11 +219,17 @@ impl<'a> Context<'a> {
             format!("{path} (from {raw})")
         };
         let reason = format!("{what} reads a credential file: {shown} ({kind})");
+        Some(self.read_decision(reason))
+    }
+
+    /// A read of credentials, as the settings' `read_verdict` answers it;
+    /// the session is labelled `secret-read` either way.
+    fn read_decision(&self, reason: String) -> Decision {
         let d = match self.settings.read_verdict {
             ReadVerdict::Escalate => Decision::escalate(READ, reason),
             ReadVerdict::Allow => Decision::allow_noting(READ, reason),
         };
-        Some(d.with_label(SECRET_READ))
+        d.with_label(SECRET_READ)
     }
 
     /// The decision for an action whose content, command, target or input

@@ -1,5 +1,6 @@
-//! Credential detection: in text ([`find`]) and by file location
-//! ([`is_credential_path`]).
+//! Credential detection: in text ([`find`]), by file location
+//! ([`is_credential_path`]) and by network address: the services that hand
+//! out the machine's credentials ([`is_credential_endpoint`]).
 //!
 //! Each [`Finding`] names a kind (see [`KINDS`]), the byte range of the
 //! secret value in the text, and a redacted excerpt that is safe to put in a
@@ -46,6 +47,7 @@
 //! look for literal needles first.
 
 mod assign;
+mod endpoints;
 pub mod filters;
 mod headers;
 mod jwt;
@@ -61,6 +63,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+pub use endpoints::is_credential_endpoint;
 pub use paths::{is_credential_dir, is_credential_path};
 pub use redact::{redact, redact_value};
 
