@@ -11,7 +11,8 @@
 //! check shares), `loc` (where paths point), `programs` (program families),
 //! `exec`, `install`, `system` and `interp` (the core checks), `packs/*`
 //! (one module per domain), `elsewhere` (the command `kubectl exec` or `ssh`
-//! carries) and `walk` (walking a line through all of them).
+//! carries), `walk` (walking a line through all of them) and `tools` (tool
+//! calls that delete what a service holds or run SQL).
 //! The README below is the reference.
 #![doc = include_str!("../README.md")]
 
@@ -33,9 +34,9 @@ impl Policy for ShellGuard {
                 |info, (id, summary)| info.rule(id, summary),
             )
             // `evaluate` allows every other kind outright; the export adds
-            // the kinds that imply a command (`file.write` of a script, a
-            // `tool.call` carrying one), which it judges through them.
-            .judging(&[kinds::SHELL_EXEC])
+            // the kinds that imply a command (`file.write` of a script),
+            // which it judges through them.
+            .judging(&[kinds::SHELL_EXEC, kinds::TOOL_CALL])
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {
@@ -43,6 +44,9 @@ impl Policy for ShellGuard {
     }
 
     fn evaluate(settings: &Settings, action: &Action, _session: &Session) -> Decision {
+        if action.kind == kinds::TOOL_CALL {
+            return tools::judge(settings, action);
+        }
         if action.kind != kinds::SHELL_EXEC {
             return Decision::allow();
         }
@@ -73,6 +77,7 @@ mod programs;
 pub mod rules;
 pub mod settings;
 mod system;
+mod tools;
 mod walk;
 
 #[cfg(test)]

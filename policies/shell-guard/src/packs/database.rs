@@ -170,6 +170,26 @@ impl Checker<'_> {
         }
     }
 
+    /// SQL a tool call carries under a key such as `sql` or `query`, judged
+    /// only when it is shaped like a statement (`DELETE FROM`, `DROP TABLE`),
+    /// so a search query that reads "drop the old table" is not.
+    pub(crate) fn judge_sql_of_tool(&mut self, text: &str, tool: &str) {
+        for stmt in split_statements(text) {
+            let words = sql_words(&stmt);
+            let w: Vec<&str> = words.iter().map(String::as_str).collect();
+            if statement_shaped(&w)
+                && let Some((rule, what)) = sql_danger(&w)
+            {
+                let stmt = brief(&stmt);
+                self.hit(
+                    rule,
+                    Some(tool),
+                    format!("the tool `{tool}` runs `{stmt}`, which {what}"),
+                );
+            }
+        }
+    }
+
     fn judge_redis(&mut self, text: &str, shown: &str) {
         for line in text.lines() {
             let cmd = line
@@ -422,6 +442,40 @@ fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
             Some((&UNBOUNDED_WRITE, "overwrites every row (no WHERE)".into()))
         }
         _ => None,
+    }
+}
+
+/// Whether upper-cased words read as an SQL statement rather than prose:
+/// the object after `DROP` is a schema object's keyword, `DELETE` is followed
+/// by `FROM`, `UPDATE t` by `SET`, `TRUNCATE` by `TABLE` or one name.
+fn statement_shaped(w: &[&str]) -> bool {
+    const OBJECTS: &[&str] = &[
+        "TABLE",
+        "DATABASE",
+        "SCHEMA",
+        "SEQUENCE",
+        "TYPE",
+        "DOMAIN",
+        "EXTENSION",
+        "TABLESPACE",
+        "COLLECTION",
+        "KEYSPACE",
+        "TEMPORARY",
+        "TEMP",
+        "EXTERNAL",
+        "FOREIGN",
+        "UNLOGGED",
+        "MATERIALIZED",
+        "INDEX",
+        "VIEW",
+    ];
+    match w {
+        ["DROP", object, ..] => OBJECTS.contains(object),
+        ["DELETE", "FROM", _, ..] => true,
+        ["UPDATE", _, "SET", ..] => true,
+        ["TRUNCATE", "TABLE", _, ..] | ["TRUNCATE", _] => true,
+        ["ALTER", "TABLE", ..] => true,
+        _ => false,
     }
 }
 

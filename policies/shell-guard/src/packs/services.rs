@@ -20,6 +20,8 @@ use clawlaw_sdk::shell::Command;
 use crate::checker::Checker;
 use crate::rules::services::{CLI_DELETE, HTTP_DELETE};
 
+pub(crate) use crate::rules::services::CLI_DELETE as DELETING_OPERATION;
+
 /// Subcommand verbs that delete (also as the start of one: `delete-job`,
 /// `delete_vhost`, `deletefile`, `remove-secret`, `forget_cluster_node`).
 const VERBS: &[&str] = &[
@@ -43,6 +45,12 @@ const VERBS: &[&str] = &[
     "forget",
     "truncate",
 ];
+/// Whether `w` is one of the deleting verbs, whole (`delete`, not
+/// `deleted`).
+pub(crate) fn is_deleting_word(w: &str) -> bool {
+    VERBS.iter().any(|v| w.eq_ignore_ascii_case(v))
+}
+
 /// Verbs that count as a prefix of a longer subcommand.
 const PREFIXES: &[&str] = &[
     "delete",
@@ -244,11 +252,11 @@ fn is_name(w: &str) -> bool {
 
 fn is_verb(w: &str) -> bool {
     // `apps:destroy`, `dns-records/delete`: the last segment.
-    let w = w.rsplit([':', '/']).next().unwrap_or(w).as_bytes();
-    VERBS.iter().any(|v| w.eq_ignore_ascii_case(v.as_bytes()))
-        || PREFIXES
-            .iter()
-            .any(|p| w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+    let w = w.rsplit([':', '/']).next().unwrap_or(w);
+    is_deleting_word(w)
+        || PREFIXES.iter().any(|p| {
+            w.len() >= p.len() && w.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        })
 }
 
 /// The HTTP method a request client sends, when `p` is one: curl's `-X`,

@@ -1,0 +1,132 @@
+//! Tool calls judged by what they do to a service. An MCP tool whose
+//! operation deletes (`mcp__github__delete_repository`,
+//! `mcp__stripe__deleteCustomer`) is a service client's deleting
+//! subcommand (`services.delete`), and the SQL a database tool runs
+//! (`mcp__postgres__query` with `DROP TABLE users`) is judged as the
+//! database pack judges `psql -c`. The command lines, file writes and URLs
+//! a tool carries are the SDK's implied actions, walked like any other
+//! command line.
+
+use clawlaw_sdk::{Action, Decision};
+use serde_json::Value;
+
+use crate::checker::Checker;
+use crate::packs::services::{DELETING_OPERATION, is_deleting_word};
+use crate::settings::Settings;
+
+/// Keys whose string (or list of strings) value a database tool runs.
+const SQL_KEYS: &[&str] = &[
+    "sql",
+    "query",
+    "statement",
+    "statements",
+    "sql_query",
+    "queries",
+];
+/// Keys that name a path on this machine; a tool given one is judged by the
+/// file action it implies, not as a remote service.
+const LOCAL_PATH_KEYS: &[&str] = &["path", "file_path", "filePath", "filepath", "paths"];
+/// Deepest nesting of the input read, as the SDK's implied actions do.
+const MAX_DEPTH: usize = 4;
+
+/// The decision for tool call `action`.
+pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
+    let mut ck = Checker::new(settings, action.cwd.as_deref(), |_, _, _| {});
+    let tool = action.tool.as_str();
+    let input = action.input_json();
+    let operation = tool.rsplit("__").next().unwrap_or(tool);
+    if deletes(operation) && !holds_local_path(&input, 0) {
+        ck.hit(
+            &DELETING_OPERATION,
+            Some(tool),
+            format!("the tool `{tool}` deletes what its service holds (`{operation}`): it may have no undo"),
+        );
+    }
+    let mut sql = Vec::new();
+    sql_texts(&input, &mut sql, 0);
+    for text in sql {
+        ck.judge_sql_of_tool(text, tool);
+    }
+    ck.decision()
+}
+
+/// Whether an operation's first word deletes: `delete_repository`,
+/// `deleteCustomer`, `drop-table`, `purge`.
+fn deletes(operation: &str) -> bool {
+    let end = operation
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c == '_' || c == '-' || c.is_ascii_uppercase())
+        .map_or(operation.len(), |(k, _)| k);
+    is_deleting_word(&operation[..end])
+}
+
+fn holds_local_path(v: &Value, depth: usize) -> bool {
+    match v {
+        Value::Object(map) if depth < MAX_DEPTH => map.iter().any(|(k, v)| {
+            let local = |s: &str| s.starts_with(['/', '~', '.']);
+            (LOCAL_PATH_KEYS.contains(&k.as_str())
+                && match v {
+                    Value::String(s) => local(s),
+                    Value::Array(items) => items.iter().any(|i| i.as_str().is_some_and(local)),
+                    _ => false,
+                })
+                || holds_local_path(v, depth + 1)
+        }),
+        Value::Array(items) if depth < MAX_DEPTH => {
+            items.iter().any(|i| holds_local_path(i, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+fn sql_texts<'v>(v: &'v Value, out: &mut Vec<&'v str>, depth: usize) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if SQL_KEYS.contains(&k.as_str()) {
+                    match v {
+                        Value::String(s) => out.push(s),
+                        Value::Array(items) => out.extend(items.iter().filter_map(Value::as_str)),
+                        _ => {}
+                    }
+                } else {
+                    sql_texts(v, out, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| sql_texts(i, out, depth + 1)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deletes;
+
+    #[test]
+    fn an_operation_deletes_by_its_first_word() {
+        for op in [
+            "delete_repository",
+            "deleteCustomer",
+            "drop-table",
+            "purge",
+            "remove_member",
+        ] {
+            assert!(deletes(op), "{op}");
+        }
+        for op in [
+            "get_issue",
+            "list_tables",
+            "query",
+            "create_pull_request",
+            "deleted_items",
+            "dropdown",
+        ] {
+            assert!(!deletes(op), "{op}");
+        }
+    }
+}
