@@ -17,7 +17,7 @@
 //! | `fs.outside-workspace` | DENY | the normalised path is outside every workspace root (reads of the `readable` allowlist excepted) |
 //! | `fs.protected` | DENY | a write or delete of a protected path, inside a root or not |
 //! | `fs.suspicious` | DENY | a NUL byte, or a path through `/proc/<pid>/root`, `/proc/<pid>/cwd`, `/proc/<pid>/fd`, `/dev/fd` (links a lexical check cannot follow) |
-//! | `fs.mass-delete` | ESCALATE | a delete of more than `max_delete` paths, a recursive delete (`recursive: true` in the input), a delete by glob (`*?[{` in a path, or a `pattern`/`glob` input), or a delete of a workspace root itself |
+//! | `fs.mass-delete` | ESCALATE | a delete of more than `max_delete` paths, a recursive delete (`recursive: true` in the input), a delete by glob (`*?[{` in a path, or a `pattern`/`glob` input), a delete of a workspace root itself or of a repository's `.git` |
 //! | `fs.no-workspace` | ESCALATE | no workspace root is known |
 //! | `fs.unresolved` | ESCALATE | the action names no path, or a path cannot be made absolute (relative with no `cwd`, `~` with no home) |
 //! | `fs.readable` | ALLOW (noted) | a read outside the roots that the `readable` allowlist permits (toolchain sources, system headers) |
@@ -442,6 +442,15 @@ fn mass_delete(
             && ws.roots().contains(&n)
         {
             return escalate(format!("a delete of the workspace root {n}"));
+        }
+        // `.git`: the repository's whole history, and the stashes, branches
+        // and reflog nothing else holds.
+        if let Ok(n) = normalize(p, cwd, ws.home())
+            && n.rsplit('/').next() == Some(".git")
+        {
+            return escalate(format!(
+                "a delete of {n}, the repository's history with its unpushed branches, stashes and reflog"
+            ));
         }
     }
     None
