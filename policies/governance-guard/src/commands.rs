@@ -416,7 +416,7 @@ fn is_port_spec(t: &str) -> bool {
 fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     for n in &fx.network {
         let target = n.url.as_deref().or(n.host.as_deref()).unwrap_or("");
-        if let Some(url) = ctx.gate_url(target) {
+        if let Some(url) = ctx.gate_api(target) {
             out.push(Finding::gate_api(&n.program, url));
         }
     }

@@ -19,7 +19,8 @@
 //!   `env`, `printenv`), or carry a gate token;
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
 //!   `systemctl`, `service`, `launchctl`);
-//! - call the gate's own API, or run `clawlaw hook|review|serve|key`;
+//! - call the gate's own API (and, on any host, a clawlaw gate's review
+//!   decisions and admin routes), or run `clawlaw hook|review|serve|key`;
 //! - start another agent without the hook configuration that governs it
 //!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`); one started
 //!   with its own safeguards off (`--dangerously-skip-permissions`) is
@@ -148,7 +149,7 @@ impl Policy for GovernanceGuard {
                 }
             }
             kinds::NET_REQUEST => {
-                if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_url(t)) {
+                if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_api(t)) {
                     found.push(Finding::gate_api(tool_or_kind(action), url));
                 }
             }
@@ -226,6 +227,16 @@ impl<'a> Context<'a> {
             .iter()
             .filter_map(|(_, a)| a.rsplit(':').next()?.parse().ok())
             .collect()
+    }
+
+    /// The gate `target` (a URL or `host:port`) points at: one of the
+    /// gate's addresses, or, wherever it is, a route only a reviewer or an
+    /// admin of a clawlaw gate calls (`/v1/reviews/{id}/approve`,
+    /// `/v1/admin/reload`): the agent approving its own escalation through
+    /// a gate whose address nobody told this policy.
+    pub fn gate_api<'t>(&'t self, target: &'t str) -> Option<&'t str> {
+        self.gate_url(target)
+            .or_else(|| reviewer_route(target).then_some(target))
     }
 
     /// The gate URL `target` (a URL or `host:port`) points at, if any.
@@ -308,6 +319,22 @@ fn is_content_search(tool: &str) -> bool {
     matches!(
         tool,
         "Grep" | "search_file_content" | "grep_search" | "read_many_files"
+    )
+}
+
+/// Whether `target`'s path is one only a clawlaw gate's reviewers and
+/// admins call: deciding a review, or an admin route.
+fn reviewer_route(target: &str) -> bool {
+    let t = target.trim();
+    let rest = t.split_once("://").map_or(t, |(_, r)| r);
+    let Some(k) = rest.find('/') else {
+        return false;
+    };
+    let path = rest[k..].split(['?', '#']).next().unwrap_or("");
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    matches!(
+        parts.as_slice(),
+        ["v1", "reviews", _, "approve" | "deny"] | ["v1", "admin", ..]
     )
 }
 
