@@ -5,7 +5,7 @@
 //! | rule | verdict | when |
 //! |---|---|---|
 //! | `secrets.leak` | DENY | the action would write or send a credential: a `file.write`'s content, a `net.request`'s URL or body, a `shell.exec` command line (`curl -H "Authorization: Bearer ghp_…"`, `echo AKIA… >> f`), a tool call's input. Every kind but `file.read` and `file.delete` is scanned: the action's `content`, `command`, `target` and every string in its tool input. |
-//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials |
+//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`) |
 //!
 //! What counts as a credential in text, and as a credential file, is
 //! [`clawlaw_sdk::secrets`]'s judgement (documented there): literal values
@@ -38,6 +38,7 @@
 use clawlaw_sdk::glob::GlobSet;
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::secrets::{self, Finding};
+use clawlaw_sdk::shell;
 use clawlaw_sdk::workspace::{self, file_path};
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
 use serde::Deserialize;
@@ -151,6 +152,9 @@ impl Policy for SecretsGuard {
                         break;
                     }
                 }
+                if let Some(d) = ctx.printed(cmd) {
+                    decision = decision.merge(d);
+                }
             }
             let exempt = kind == kinds::FILE_WRITE
                 && file_path(action, &input)
@@ -220,6 +224,23 @@ impl<'a> Context<'a> {
         };
         let reason = format!("{what} reads a credential file: {shown} ({kind})");
         Some(self.read_decision(reason))
+    }
+
+    /// The decision for a command line that prints a credential to whoever
+    /// runs it (`gh auth token`, `echo $GITHUB_TOKEN`), when it does.
+    fn printed(&self, cmd: &str) -> Option<Decision> {
+        let line = shell::parse(cmd);
+        line.commands.iter().enumerate().find_map(|(i, c)| {
+            let kind = secrets::prints_credential(c)?;
+            if consumed(&line, i) {
+                return None;
+            }
+            let reason = format!(
+                "the command prints a credential: `{}` ({kind}); use it where it is needed without printing it (`gh` and cloud CLIs authenticate on their own, `\"$TOKEN\"` in a header)",
+                truncated(&c.to_string(), 80)
+            );
+            Some(self.read_decision(reason))
+        })
     }
 
     /// A read of credentials, as the settings' `read_verdict` answers it;
@@ -307,6 +328,42 @@ impl<'a> Context<'a> {
 
 /// Where `secret` appears in the tool input's JSON text, as JSON writes it
 /// (escaped), for the gate to redact there too.
+/// Whether command `i`'s output is consumed rather than shown: captured by
+/// a command substitution that does not just print it (`-H "Bearer
+/// $(gcloud auth print-access-token)"`), or piped into a login that reads
+/// it from standard input (`aws ecr get-login-password | docker login
+/// --password-stdin`).
+fn consumed(line: &shell::CommandLine, i: usize) -> bool {
+    let c = &line.commands[i];
+    if c.origin == shell::Origin::CommandSubstitution {
+        let parent = c.parent.and_then(|p| line.commands.get(p));
+        return !parent.is_some_and(|p| matches!(p.program.as_str(), "echo" | "printf" | "print"));
+    }
+    if !c.piped_out {
+        return false;
+    }
+    let next = line.pipelines.get(c.pipeline).and_then(|p| {
+        let k = p.commands.iter().position(|&e| e == i)?;
+        p.commands.get(k + 1).and_then(|&n| line.commands.get(n))
+    });
+    next.is_some_and(|n| {
+        n.args().iter().any(|a| {
+            matches!(
+                a.text.as_str(),
+                "--password-stdin" | "--with-token" | "--token-stdin"
+            )
+        })
+    })
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+fn truncated(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((k, _)) => format!("{}…", &text[..k]),
+        None => text.to_string(),
+    }
+}
+
 fn input_spans(input: &str, secret: &str) -> Vec<std::ops::Range<usize>> {
     let Ok(quoted) = serde_json::to_string(secret) else {
         return Vec::new();

@@ -1,6 +1,7 @@
 //! Credential detection: in text ([`find`]), by file location
-//! ([`is_credential_path`]) and by network address: the services that hand
-//! out the machine's credentials ([`is_credential_endpoint`]).
+//! ([`is_credential_path`]), by network address: the services that hand
+//! out the machine's credentials ([`is_credential_endpoint`]), and by the
+//! commands that print one ([`prints_credential`]).
 //!
 //! Each [`Finding`] names a kind (see [`KINDS`]), the byte range of the
 //! secret value in the text, and a redacted excerpt that is safe to put in a
@@ -47,6 +48,7 @@
 //! look for literal needles first.
 
 mod assign;
+mod commands;
 mod endpoints;
 pub mod filters;
 mod headers;
@@ -63,6 +65,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+pub use commands::prints_credential;
 pub use endpoints::is_credential_endpoint;
 pub use paths::{is_credential_dir, is_credential_path};
 pub use redact::{redact, redact_value};

@@ -20,11 +20,17 @@
 /// | `kube-config` | `.kube/config`, `kubeconfig` |
 /// | `credentials-json` | `credentials.json`, `client_secret*.json` |
 /// | `cargo-credentials` | `.cargo/credentials`, `.cargo/credentials.toml` |
-/// | `gh-hosts` | `.config/gh/hosts.yml` |
+/// | `gh-hosts` | `.config/gh/hosts.yml`, `.config/hub` |
 /// | `gpg-private-key` | `.gnupg/private-keys-v1.d/*`, `secring.gpg` |
 /// | `shell-history` | `.bash_history`, `.zsh_history`, `.python_history`, `.psql_history`, `.mysql_history`, … (commands typed with their passwords) |
 /// | `shadow` | `/etc/shadow`, `/etc/gshadow` (and their `-` backups) |
 /// | `process-environment` | `/proc/<pid>/environ` |
+/// | `gcloud-credentials` | `gcloud/credentials.db`, `access_tokens.db`, `application_default_credentials.json`, `legacy_credentials/*/adc.json` |
+/// | `azure-credentials` | `.azure/msal_token_cache.json` (`.bin`), `accessTokens.json`, `service_principal_entries.json` |
+/// | `terraform-credentials` | `.terraform.d/credentials.tfrc.json` |
+/// | `1password-config` | `.config/op/config` |
+/// | `kube-service-account-token` | `…/secrets/kubernetes.io/serviceaccount/token` (in every pod) |
+/// | `browser-credentials` | Chrome, Chromium, Edge and Brave profiles' `Login Data`, `Cookies`, `Web Data`; Firefox's `logins.json`, `key4.db`, `cookies.sqlite` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
 /// looks at the last components only; normalise first for `..` tricks.
@@ -59,7 +65,59 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
             return Some("shadow");
         }
         (_, "environ") if grand == "proc" => return Some("process-environment"),
+        // Cloud CLIs' own token stores.
+        (
+            "gcloud",
+            "credentials.db"
+            | "access_tokens.db"
+            | "application_default_credentials.json"
+            | "legacy_credentials",
+        ) => return Some("gcloud-credentials"),
+        (_, "adc.json") if grand == "legacy_credentials" => return Some("gcloud-credentials"),
+        (
+            ".azure",
+            "msal_token_cache.json"
+            | "msal_token_cache.bin"
+            | "accessTokens.json"
+            | "service_principal_entries.json",
+        ) => return Some("azure-credentials"),
+        (".terraform.d", "credentials.tfrc.json") => return Some("terraform-credentials"),
+        ("op", "config") if grand == ".config" => return Some("1password-config"),
+        // hub, GitHub's older CLI, keeps its token in `~/.config/hub`.
+        (".config", "hub") => return Some("gh-hosts"),
+        // Kubernetes mounts a pod's service-account token here.
+        ("serviceaccount", "token") if p.contains("/secrets/kubernetes.io/") => {
+            return Some("kube-service-account-token");
+        }
         _ => {}
+    }
+    // Browsers' saved passwords and session cookies (Chrome, Chromium,
+    // Edge, Brave keep `Login Data` and `Cookies` in a profile directory;
+    // Firefox `logins.json`, `key4.db` and `cookies.sqlite`).
+    let browser = [
+        "/google-chrome/",
+        "/chromium/",
+        "/microsoft-edge/",
+        "/BraveSoftware/",
+        "/Google/Chrome/",
+        "/.mozilla/firefox/",
+        "/Firefox/Profiles/",
+    ]
+    .iter()
+    .any(|d| p.contains(d));
+    if browser
+        && matches!(
+            name,
+            "Login Data"
+                | "Cookies"
+                | "Web Data"
+                | "logins.json"
+                | "key4.db"
+                | "key3.db"
+                | "cookies.sqlite"
+        )
+    {
+        return Some("browser-credentials");
     }
     if parent == ".ssh" && name.starts_with("id_") && !name.ends_with(".pub") {
         return Some("ssh-private-key");
@@ -197,6 +255,38 @@ mod tests {
             ("/etc/shadow", "shadow"),
             ("/proc/self/environ", "process-environment"),
             ("~/.gnupg/private-keys-v1.d/ABC.key", "gpg-private-key"),
+            ("~/.config/gcloud/credentials.db", "gcloud-credentials"),
+            (
+                "/home/u/.config/gcloud/application_default_credentials.json",
+                "gcloud-credentials",
+            ),
+            (
+                "~/.config/gcloud/legacy_credentials/me@x.com/adc.json",
+                "gcloud-credentials",
+            ),
+            ("~/.azure/msal_token_cache.json", "azure-credentials"),
+            (
+                "~/.terraform.d/credentials.tfrc.json",
+                "terraform-credentials",
+            ),
+            ("~/.config/op/config", "1password-config"),
+            ("~/.config/hub", "gh-hosts"),
+            (
+                "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                "kube-service-account-token",
+            ),
+            (
+                "/home/u/.config/google-chrome/Default/Login Data",
+                "browser-credentials",
+            ),
+            (
+                "/home/u/.mozilla/firefox/abc.default-release/logins.json",
+                "browser-credentials",
+            ),
+            (
+                "/Users/u/Library/Application Support/Google/Chrome/Default/Cookies",
+                "browser-credentials",
+            ),
         ] {
             assert_eq!(is_credential_path(p), Some(kind), "{p}");
         }
@@ -222,6 +312,10 @@ mod tests {
             "/work/app/src/keys.rs",
             "/work/app/shadow",
             "/proc/self/status",
+            "~/.config/gcloud/configurations/config_default",
+            "/work/app/src/serviceaccount/token",
+            "/work/app/tests/Cookies",
+            "~/.config/google-chrome/Default/Preferences",
             "/",
             "",
         ] {

@@ -1,0 +1,216 @@
+//! Commands whose output is a credential: the CLIs' own ways to hand one
+//! out (`gh auth token`, `gcloud auth print-access-token`, `aws configure
+//! export-credentials`, `kubectl config view --raw`, `git credential fill`,
+//! `security find-generic-password -w`, `vault kv get`, `op read`), and
+//! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
+//! `printenv AWS_SECRET_ACCESS_KEY`). Their output goes to whoever ran them:
+//! to the agent, as a read of a credential file would.
+//!
+//! The table is of facts about each CLI: a program, the words of its
+//! subcommand in order, and what else must be there. Using a credential
+//! without seeing it (`curl -H "Authorization: Bearer $TOKEN" …`, `gh pr
+//! list`) is not a read.
+
+use crate::shell::Command;
+
+/// A CLI's credential-printing subcommand.
+struct Printer {
+    programs: &'static [&'static str],
+    /// Words after the options, in order, starting the subcommand.
+    path: &'static [&'static str],
+    /// Some argument must contain one of these (case-insensitively), when
+    /// listed: `aws configure get aws_secret_access_key`, `kubectl … -o`.
+    needs: &'static [&'static str],
+    kind: &'static str,
+}
+
+#[rustfmt::skip]
+const PRINTERS: &[Printer] = &[
+    Printer { programs: &["gh"], path: &["auth", "token"], needs: &[], kind: "cli-token" },
+    Printer { programs: &["glab"], path: &["config", "get", "token"], needs: &[], kind: "cli-token" },
+    Printer { programs: &["heroku"], path: &["auth:token"], needs: &[], kind: "cli-token" },
+    Printer { programs: &["aws"], path: &["configure", "get"], needs: &["secret", "token", "key_id"], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["configure", "export-credentials"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["sts", "get-session-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["sts", "assume-role"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["ecr", "get-login-password"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["codeartifact", "get-authorization-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["aws"], path: &["secretsmanager", "get-secret-value"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["aws"], path: &["ssm", "get-parameter"], needs: &["--with-decryption"], kind: "secret-store" },
+    Printer { programs: &["aws"], path: &["ssm", "get-parameters"], needs: &["--with-decryption"], kind: "secret-store" },
+    Printer { programs: &["gcloud"], path: &["auth", "print-access-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["gcloud"], path: &["auth", "print-identity-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["gcloud"], path: &["auth", "application-default", "print-access-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["gcloud"], path: &["secrets", "versions", "access"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["az"], path: &["account", "get-access-token"], needs: &[], kind: "cloud-credentials" },
+    Printer { programs: &["az"], path: &["keyvault", "secret", "show"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["az"], path: &["keyvault", "secret", "download"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["kubectl", "oc"], path: &["config", "view"], needs: &["--raw", "--flatten"], kind: "kube-config" },
+    Printer { programs: &["kubectl", "oc"], path: &["get", "secret"], needs: &["-o", "--output"], kind: "kube-secret" },
+    Printer { programs: &["kubectl", "oc"], path: &["get", "secrets"], needs: &["-o", "--output"], kind: "kube-secret" },
+    Printer { programs: &["git"], path: &["credential", "fill"], needs: &[], kind: "git-credentials" },
+    Printer { programs: &["security"], path: &["find-generic-password"], needs: &["-w", "-g"], kind: "keychain" },
+    Printer { programs: &["security"], path: &["find-internet-password"], needs: &["-w", "-g"], kind: "keychain" },
+    Printer { programs: &["security"], path: &["dump-keychain"], needs: &[], kind: "keychain" },
+    Printer { programs: &["secret-tool"], path: &["lookup"], needs: &[], kind: "keychain" },
+    Printer { programs: &["keyring"], path: &["get"], needs: &[], kind: "keychain" },
+    Printer { programs: &["op"], path: &["read"], needs: &[], kind: "password-manager" },
+    Printer { programs: &["op"], path: &["item", "get"], needs: &["--reveal", "--fields"], kind: "password-manager" },
+    Printer { programs: &["bw"], path: &["get"], needs: &[], kind: "password-manager" },
+    Printer { programs: &["lpass"], path: &["show"], needs: &[], kind: "password-manager" },
+    Printer { programs: &["pass", "gopass"], path: &["show"], needs: &[], kind: "password-manager" },
+    Printer { programs: &["vault"], path: &["kv", "get"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["vault"], path: &["read"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["vault"], path: &["print", "token"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["npm"], path: &["config", "get"], needs: &["_authtoken", "_auth"], kind: "cli-token" },
+];
+
+/// Name parts that say a variable holds a credential (`GITHUB_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`, `OPENAI_API_KEY`).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
+];
+
+/// What credential command `c` prints, as a kind id, if it prints one.
+pub fn prints_credential(c: &Command) -> Option<&'static str> {
+    let program = c.program.as_str();
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    if matches!(program, "echo" | "printf" | "printenv" | "print") {
+        return args
+            .iter()
+            .filter_map(|a| variable_named(a, program == "printenv"))
+            .any(is_secret_name)
+            .then_some("secret-variable");
+    }
+    if program.starts_with("docker-credential-") {
+        return (args.first() == Some(&"get")).then_some("docker-config");
+    }
+    PRINTERS
+        .iter()
+        .filter(|p| p.programs.contains(&program))
+        .find(|p| {
+            // The subcommand starts at its first word (global options and
+            // their values before it: `kubectl -n prod get secret`).
+            let words: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| !a.starts_with('-'))
+                .skip_while(|a| *a != p.path[0])
+                .take(p.path.len())
+                .collect();
+            // `kubectl get secret/db -o yaml`: the kind and name in one word.
+            let path_ok = words.len() == p.path.len()
+                && words
+                    .iter()
+                    .zip(p.path)
+                    .all(|(w, want)| w == want || (*want == "secret" && w.starts_with("secret/")));
+            let needs_ok = p.needs.is_empty()
+                || args.iter().any(|a| {
+                    let a = a.to_ascii_lowercase();
+                    p.needs.iter().any(|n| a.contains(n))
+                });
+            path_ok && needs_ok
+        })
+        .map(|p| p.kind)
+        .or_else(|| bare_pass(program, &args))
+}
+
+/// `pass NAME` (no subcommand) shows the entry, like `pass show NAME`.
+fn bare_pass(program: &str, args: &[&str]) -> Option<&'static str> {
+    const SUBCOMMANDS: &[&str] = &[
+        "init", "ls", "list", "find", "search", "grep", "insert", "add", "edit", "generate", "rm",
+        "remove", "mv", "cp", "git", "help", "version",
+    ];
+    let first = args.iter().find(|a| !a.starts_with('-'))?;
+    (program == "pass" && !SUBCOMMANDS.contains(first)).then_some("password-manager")
+}
+
+/// The variable `arg` prints: `$NAME`, `${NAME}`, `"$NAME"` inside text
+/// (`token=$TOKEN`), or a bare `NAME` for `printenv`.
+fn variable_named(arg: &str, bare: bool) -> Option<&str> {
+    if bare && !arg.starts_with('-') {
+        return Some(arg);
+    }
+    let start = arg.find('$')? + 1;
+    let rest = arg[start..].trim_start_matches('{');
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prints_credential;
+    use crate::shell;
+
+    fn prints(line: &str) -> Option<&'static str> {
+        shell::parse(line)
+            .commands
+            .iter()
+            .find_map(prints_credential)
+    }
+
+    #[test]
+    fn credential_printers() {
+        for line in [
+            "gh auth token",
+            "aws configure get aws_secret_access_key --profile prod",
+            "aws configure export-credentials --format env",
+            "gcloud auth print-access-token",
+            "az account get-access-token --resource https://vault.azure.net",
+            "kubectl config view --raw",
+            "kubectl get secret db -o jsonpath='{.data.password}'",
+            "kubectl -n prod get secret/db -o yaml",
+            "echo url=https://github.com | git credential fill",
+            "security find-generic-password -s github -w",
+            "secret-tool lookup service github",
+            "op read op://vault/db/password",
+            "vault kv get secret/prod/db",
+            "pass show work/db",
+            "pass work/db",
+            "docker-credential-desktop get",
+            "echo $GITHUB_TOKEN",
+            "printf '%s' \"${OPENAI_API_KEY}\"",
+            "printenv AWS_SECRET_ACCESS_KEY",
+            "aws secretsmanager get-secret-value --secret-id prod/db",
+        ] {
+            assert!(prints(line).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn using_a_credential_is_not_printing_it() {
+        for line in [
+            "gh pr list",
+            "gh auth status",
+            "aws configure get region",
+            "aws s3 ls",
+            "kubectl get secrets",
+            "kubectl config view",
+            "curl -H \"Authorization: Bearer $TOKEN\" https://api.example.com",
+            "echo $HOME",
+            "echo $AUTHOR_NAME",
+            "printenv PATH",
+            "vault status",
+            "pass ls",
+            "op item list",
+            "aws ssm get-parameter --name /app/region",
+        ] {
+            assert_eq!(prints(line), None, "{line}");
+        }
+    }
+}
