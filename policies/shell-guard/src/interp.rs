@@ -5,6 +5,8 @@
 //! `os.remove('/etc/passwd')` like `rm /etc/passwd`, and every shell
 //! command the code runs (`os.system`, `subprocess.run([...])`,
 //! `child_process.execSync`, backquotes) is parsed and checked in full.
+//! Code that runs code it decodes at run time (`exec(b64decode(…))`,
+//! `eval(atob(…))`) is denied as obfuscated, as `base64 -d | sh` is.
 
 use clawlaw_sdk::effects::{self, PathEffect};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
@@ -29,6 +31,16 @@ impl Checker<'_> {
         }
         let fx = effects::analyze(cl, self.cwd_text.as_deref(), None);
         let from_code = |command: usize| cl.commands.get(command).is_some_and(runs_code);
+        for d in fx.decoded.iter().filter(|d| from_code(d.command)) {
+            let shown = show(&cl.commands[d.command]);
+            self.deny(
+                "shell.obfuscated-exec",
+                format!(
+                    "`{shown}` ({}) runs code it decodes at run time, hidden from any review; run the decoded code itself",
+                    d.how
+                ),
+            );
+        }
         for d in fx.deletes.iter().filter(|d| from_code(d.command)) {
             self.judge_code_delete(cl, d);
         }

@@ -143,7 +143,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.obfuscated-exec",
-        "Deny running decoded data as code (base64 -d | sh, xxd -r, gunzip)",
+        "Deny running decoded data as code (base64 -d | sh, xxd -r, gunzip; inline code's exec(b64decode(…)), eval(atob(…)))",
     ),
     (
         "shell.power",

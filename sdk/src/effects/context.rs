@@ -197,6 +197,13 @@ impl<'a> Cx<'a, '_> {
         self.push_path(kind, path, dynamic, true, how);
     }
 
+    pub fn decoded(&mut self, how: String) {
+        self.a.out.decoded.push(super::Decoded {
+            how,
+            command: self.at,
+        });
+    }
+
     pub fn unresolved(&mut self, why: String) {
         self.a.out.unresolved.push(Unresolved {
             command: self.at,

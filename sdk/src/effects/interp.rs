@@ -250,10 +250,88 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
             cx.nested_shell(&c);
         }
         apply(cx, lang, how, call, child_process);
+        decoded_code(cx, lang, how, call);
     }
     for (_, c) in cmds {
         cx.nested_shell(&c);
     }
+}
+
+/// Names that run a string as code.
+const RUNS_CODE: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "Function",
+    "runInThisContext",
+    "runInNewContext",
+    "instance_eval",
+    "class_eval",
+    "module_eval",
+    "create_function",
+];
+/// Words among a call's arguments that decode text at run time.
+const DECODERS: &[&str] = &[
+    "b64decode",
+    "b32decode",
+    "b16decode",
+    "a85decode",
+    "b85decode",
+    "decodebytes",
+    "decodestring",
+    "unhexlify",
+    "fromhex",
+    "decompress",
+    "atob",
+    "fromCharCode",
+    "decode_base64",
+    "base64_decode",
+    "decode64",
+    "unpack1",
+    "gzinflate",
+    "gzuncompress",
+    "str_rot13",
+    "hex2bin",
+    "rot13",
+    "rot_13",
+    "base64",
+];
+
+/// `exec(base64.b64decode('…'))`, `eval(atob('…'))`: code run from text
+/// decoded at run time is recorded as such, and a base64 literal among the
+/// call's arguments is decoded and analysed as code of the same language,
+/// one level deeper.
+fn decoded_code(cx: &mut Cx, lang: Lang, how: &str, c: &Call) {
+    if !RUNS_CODE.contains(&c.method()) || !c.mentions(DECODERS) {
+        return;
+    }
+    let name = c.name.join(".");
+    cx.decoded(format!("{how} {name}"));
+    if cx.level >= MAX_NESTING {
+        return;
+    }
+    for w in &c.words {
+        if let Some(text) = base64_text(w) {
+            let at = cx.level;
+            cx.level += 1;
+            analyze(cx, lang, how, &text);
+            cx.level = at;
+        }
+    }
+}
+
+/// The UTF-8 text a base64 literal decodes to (standard or URL-safe
+/// alphabet, padded or not), when it is one.
+fn base64_text(word: &str) -> Option<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    if word.len() < 8 || word.bytes().any(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let bytes = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(word).ok())?;
+    String::from_utf8(bytes).ok()
 }
 
 fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, child_process: bool) {

@@ -126,6 +126,18 @@ pub struct Effects {
     pub env: Vec<EnvRead>,
     /// What could not be resolved.
     pub unresolved: Vec<Unresolved>,
+    /// Code that runs code it decodes at run time (`exec(b64decode(…))`,
+    /// `eval(atob(…))`): hidden on purpose. A literal it decodes is
+    /// analysed too, its effects are in the lists above.
+    pub decoded: Vec<Decoded>,
+}
+
+/// Inline code that runs code it decodes first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decoded {
+    /// `python3 exec(base64.b64decode(…))`.
+    pub how: String,
+    pub command: usize,
 }
 
 /// A path a command reads, writes or deletes.

@@ -1439,3 +1439,22 @@ fn xargs_through_filters() {
     let e = fx("find /srv | sed s/a/b/ | xargs rm");
     assert!(!e.is_resolved());
 }
+
+#[test]
+fn code_run_from_decoded_text_is_recorded_and_its_literal_analysed() {
+    // `import shutil;shutil.rmtree('/home/dev')`, base64-encoded.
+    let e = fx(
+        "python3 -c \"exec(__import__('base64').b64decode('aW1wb3J0IHNodXRpbDtzaHV0aWwucm10cmVlKCcvaG9tZS9kZXYnKQ=='))\"",
+    );
+    assert_eq!(e.decoded.len(), 1, "{e:?}");
+    assert!(
+        e.deletes
+            .iter()
+            .any(|d| d.path == "/home/dev" && d.recursive),
+        "{e:?}"
+    );
+    let e = fx("node -e \"eval(Buffer.from(process.argv[1], 'base64').toString())\" cm0gLXJmIH4=");
+    assert_eq!(e.decoded.len(), 1, "{e:?}");
+    let e = fx("python3 -c \"import json; print(eval('1+1'), json.dumps({}))\"");
+    assert!(e.decoded.is_empty(), "{e:?}");
+}
