@@ -67,10 +67,16 @@ impl Checker<'_> {
         }
     }
 
-    fn judge_code_delete(&mut self, cl: &CommandLine, d: &PathEffect) {
+    /// Judges a deletion the SDK's effects model found (inline code's
+    /// `shutil.rmtree`, `tar --remove-files`) as `rm` of the same path.
+    pub(crate) fn judge_code_delete(&mut self, cl: &CommandLine, d: &PathEffect) {
         let shown = show(&cl.commands[d.command]);
         let how = &d.how;
-        let loc = if d.dynamic && !d.path.starts_with('/') {
+        // Analysed without a home directory, the SDK keeps `~` as written:
+        // a home path, as shell-guard resolves it (`Loc::home()`).
+        let home_literal = (d.path == "~" || d.path.starts_with("~/"))
+            && !d.path.contains(['$', '*', '?', '[', '`']);
+        let loc = if d.dynamic && !d.path.starts_with('/') && !home_literal {
             Loc::Unknown
         } else {
             resolve_text(&d.path, &[], &Loc::Abs(Vec::new()))

@@ -43,6 +43,13 @@ impl Checker<'_> {
         match c.program.as_str() {
             "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, &shown),
             "find" => self.check_find(c, cwd, &shown),
+            // `tar --remove-files`, `rsync --remove-source-files`, `zip -m`:
+            // the originals are deleted once copied, as by `rm -r`.
+            "tar" | "bsdtar" | "gtar" if c.has_long("remove-files") => {
+                self.check_sources_removed(cl, i)
+            }
+            "rsync" if c.has_long("remove-source-files") => self.check_sources_removed(cl, i),
+            "zip" if c.has_flag('m') || c.has_long("move") => self.check_sources_removed(cl, i),
             "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, &shown),
             "mv" => {
                 let ops: Vec<Word> = c.operands().cloned().collect();
@@ -268,6 +275,15 @@ impl Checker<'_> {
             None,
             format!("`{shown}` recursively deletes the paths it reads from {from}, which are only known at run time"),
         );
+    }
+
+    /// The sources an archiver or copier deletes after copying them, as the
+    /// SDK's effects model reads its arguments, judged as deletions.
+    fn check_sources_removed(&mut self, cl: &CommandLine, i: usize) {
+        let fx = clawlaw_sdk::effects::analyze(cl, self.cwd_text.as_deref(), None);
+        for d in fx.deletes.iter().filter(|d| d.command == i) {
+            self.judge_code_delete(cl, d);
+        }
     }
 
     pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &str) {
