@@ -141,8 +141,13 @@ fn publishes(p: &str, pos: &[&str], args: &[&str]) -> Option<&'static str> {
         {
             Some("artifacts to a repository")
         }
+        // `docker push`, `docker image|compose|manifest push`, `docker build
+        // --push`, `docker buildx build --push` (not `docker run img push`).
         "docker" | "podman" | "nerdctl" | "buildah" | "helm" | "oras" | "crane"
-            if pos.iter().take(3).any(|a| *a == "push") || args.contains(&"--push") =>
+            if sub == "push"
+                || (matches!(sub, "image" | "compose" | "manifest") && verb == "push")
+                || ((sub == "build" || (sub == "buildx" && verb == "build"))
+                    && args.contains(&"--push")) =>
         {
             Some("an image or chart to a registry")
         }
