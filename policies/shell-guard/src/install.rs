@@ -1,5 +1,8 @@
 //! Core check: installing software (system package managers, global installs,
-//! named packages from registries).
+//! named packages from registries), running a package fetched on the fly
+//! (`npx -y x`, `pnpm dlx x`, `uvx x`, `go run mod@v`), and changing where
+//! packages come from (`npm config set registry`, `pip config set
+//! global.index-url`, `go env -w GOPROXY`, `git config url.….insteadOf`).
 
 use clawlaw_sdk::shell::{Command, Word};
 
@@ -9,6 +12,8 @@ use crate::programs::*;
 impl Checker<'_> {
     pub(crate) fn check_install(&mut self, c: &Command, shown: &str) {
         let p = c.program.as_str();
+        self.check_fetched_run(c, shown);
+        self.check_package_source(c, shown);
         if matches!(p, "pacman" | "yay" | "paru") {
             self.check_pacman(c, shown);
             return;
@@ -302,6 +307,106 @@ impl Checker<'_> {
                     "`{shown}` installs {} from a registry, running its install scripts",
                     truncate(&named.join(", "), 60)
                 ),
+            );
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// A package fetched from a registry (or a repository) and run at once:
+    /// `npx -y x`, `npm exec --yes x`, `pnpm dlx x`, `yarn dlx x`, `bunx x`,
+    /// `uvx x`, `uv tool run x`, `go run example.com/m@v`. Its install
+    /// scripts and code run unreviewed, as `npm install x` would.
+    fn check_fetched_run(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+        let first = args.iter().copied().find(|a| !a.starts_with('-'));
+        let yes = args.iter().any(|a| matches!(*a, "-y" | "--yes"));
+        let fetched = match p {
+            "npx" => yes || args.iter().any(|a| a.starts_with("--package")),
+            "npm" => first == Some("exec") && yes,
+            "pnpm" | "yarn" => first == Some("dlx"),
+            "bunx" | "uvx" => first.is_some(),
+            "uv" => args.windows(2).any(|w| w == ["tool", "run"]),
+            // `go run ./cmd` builds local code; `go run host/mod@v` fetches.
+            "go" => first == Some("run") && args.iter().any(|a| a.contains('@') && a.contains('/')),
+            _ => false,
+        };
+        if fetched {
+            self.escalate(
+                "shell.package-install",
+                0.5,
+                Some(p),
+                format!("`{shown}` fetches a package and runs it at once, its code and install scripts unreviewed"),
+            );
+        }
+    }
+
+    /// Where packages are installed from, changed: a registry, index or
+    /// proxy replaced for every later install.
+    fn check_package_source(&mut self, c: &Command, shown: &str) {
+        let p = c.program.as_str();
+        let args: Vec<String> = c
+            .args()
+            .iter()
+            .map(|w| w.text.to_ascii_lowercase())
+            .collect();
+        let has = |a: &str| args.iter().any(|x| x == a);
+        // The words that are not options: `config set registry URL`.
+        let words: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        // `config set KEY VALUE` / `config set KEY=VALUE`, KEY naming one of `keys`.
+        let config_set = |keys: &[&str]| match words.as_slice() {
+            ["config", "set", key, ..] => keys.iter().any(|k| key.contains(k)),
+            _ => false,
+        };
+        let changes = match p {
+            "npm" | "pnpm" | "yarn" | "bun" => config_set(&["registry", "npmregistryserver"]),
+            _ if versioned(p, "pip") => config_set(&["index-url", "trusted-host"]),
+            "poetry" => words.starts_with(&["source", "add"]),
+            // `go env -w GOPROXY=…`
+            "go" => {
+                words.first() == Some(&"env")
+                    && has("-w")
+                    && words.iter().any(|a| {
+                        a.split('=').next().is_some_and(|k| {
+                            matches!(
+                                k,
+                                "goproxy"
+                                    | "gonosumdb"
+                                    | "gonosumcheck"
+                                    | "goinsecure"
+                                    | "goflags"
+                                    | "gosumdb"
+                                    | "goprivate"
+                            )
+                        })
+                    })
+            }
+            "gem" => words.first() == Some(&"sources") && (has("-a") || has("--add")),
+            "conda" | "mamba" => {
+                words.first() == Some(&"config")
+                    && has("channels")
+                    && (has("--add") || has("--prepend") || has("--append"))
+            }
+            // `git config url.https://evil/.insteadOf https://github.com/`
+            "git" => {
+                words.first() == Some(&"config")
+                    && words
+                        .iter()
+                        .any(|a| a.starts_with("url.") && a.ends_with(".insteadof"))
+            }
+            _ => false,
+        };
+        if changes {
+            self.escalate(
+                "shell.package-install",
+                0.6,
+                Some(p),
+                format!("`{shown}` changes where packages or repositories are fetched from, for every later install"),
             );
         }
     }

@@ -171,7 +171,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.package-install",
-        "Escalate installing software: system package managers, global installs, named packages from registries",
+        "Escalate installing software: system package managers, global installs, named packages from registries, packages fetched and run at once (npx -y, pnpm dlx, uvx), and changes to where packages come from (registries, indexes, proxies)",
     ),
     (
         "shell.permissions",
