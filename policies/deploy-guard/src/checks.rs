@@ -1,6 +1,8 @@
 //! The checks on one Kubernetes object: its containers' images, plaintext
-//! credentials in their `env`, privileged containers, `hostPath` volumes, and
-//! a Deployment's rollout strategy. Each problem is a [`Finding`].
+//! credentials in their `env`, privileged containers, `hostPath` volumes, the
+//! rest of the Pod Security Standards' baseline (the node's namespaces, host
+//! ports, added capabilities, unconfined profiles), and a Deployment's
+//! rollout strategy. Each problem is a [`Finding`].
 
 use clawlaw_sdk::{Verdict, secrets};
 use serde_json::Value;
@@ -8,9 +10,28 @@ use serde_json::Value;
 use crate::image::{self, Pin};
 use crate::manifest::{Object, type_name};
 use crate::{
-    HOST_PATH, IMAGE_LATEST, IMAGE_UNTAGGED, MANIFEST_INVALID, PLAINTEXT_SECRET, PRIVILEGED,
-    ROLLOUT, Settings,
+    HOST_ACCESS, HOST_PATH, IMAGE_LATEST, IMAGE_UNTAGGED, MANIFEST_INVALID, PLAINTEXT_SECRET,
+    PRIVILEGED, ROLLOUT, Settings,
 };
+
+/// The capabilities the Pod Security Standards' baseline profile lets a
+/// container add; any other (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`)
+/// is a power over the node.
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /// One problem found in an object.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +119,7 @@ fn pod(s: &Settings, obj: &Object, spec: &Value, out: &mut Vec<Finding>) {
     {
         out.push(invalid(format!("{at} has no containers")));
     }
+    host_access(s, at, spec, out);
     if let Some(Value::Array(volumes)) = spec.get("volumes") {
         for v in volumes {
             if let Some(hp) = v.get("hostPath").filter(|h| !h.is_null()) {
@@ -158,12 +180,108 @@ fn container(s: &Settings, what: &str, c: &Value, out: &mut Vec<Finding>) {
             }
         }
     }
+    container_host_access(s, what, c, out);
     if c.pointer("/securityContext/privileged") == Some(&Value::Bool(true)) {
         out.push(Finding {
             verdict: s.privileged.verdict(),
             rule: PRIVILEGED,
             message: format!("{what} runs privileged (full access to the node)"),
         });
+    }
+}
+
+/// The pod-level powers over the node the baseline profile forbids: its
+/// namespaces, and an unconfined seccomp or AppArmor profile for every
+/// container.
+fn host_access(s: &Settings, at: &str, spec: &Value, out: &mut Vec<Finding>) {
+    for (field, what) in [
+        (
+            "hostNetwork",
+            "the node's network (every port and interface it has)",
+        ),
+        (
+            "hostPID",
+            "the node's process namespace (every process on it)",
+        ),
+        ("hostIPC", "the node's IPC namespace"),
+    ] {
+        if spec.get(field) == Some(&Value::Bool(true)) {
+            out.push(access(s, format!("{at} shares {what} ({field}: true)")));
+        }
+    }
+    unconfined(s, at, spec.get("securityContext"), out);
+}
+
+/// A container's own: host ports, capabilities beyond the baseline's, and
+/// unconfined profiles or `/proc`.
+fn container_host_access(s: &Settings, what: &str, c: &Value, out: &mut Vec<Finding>) {
+    if let Some(Value::Array(ports)) = c.get("ports") {
+        for p in ports {
+            if let Some(port) = p.get("hostPort").and_then(Value::as_u64).filter(|&n| n > 0) {
+                out.push(access(
+                    s,
+                    format!("{what} binds the node's port {port} (hostPort)"),
+                ));
+            }
+        }
+    }
+    if let Some(Value::Array(add)) = c.pointer("/securityContext/capabilities/add") {
+        let extra: Vec<&str> = add
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|cap| {
+                let cap = cap.trim_start_matches("CAP_").to_ascii_uppercase();
+                !BASELINE_CAPABILITIES.contains(&cap.as_str())
+            })
+            .collect();
+        if !extra.is_empty() {
+            out.push(access(
+                s,
+                format!(
+                    "{what} adds the capabilities {} (beyond the baseline set)",
+                    extra.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(mount) = c
+        .pointer("/securityContext/procMount")
+        .and_then(Value::as_str)
+        .filter(|m| *m != "Default")
+    {
+        out.push(access(
+            s,
+            format!("{what} sees the node's /proc unmasked (procMount: {mount})"),
+        ));
+    }
+    unconfined(s, what, c.get("securityContext"), out);
+}
+
+/// `seccompProfile.type: Unconfined`, `appArmorProfile.type: Unconfined`.
+fn unconfined(s: &Settings, what: &str, ctx: Option<&Value>, out: &mut Vec<Finding>) {
+    let Some(ctx) = ctx else { return };
+    for (profile, name) in [
+        ("seccompProfile", "seccomp"),
+        ("appArmorProfile", "AppArmor"),
+    ] {
+        if ctx
+            .pointer(&format!("/{profile}/type"))
+            .and_then(Value::as_str)
+            == Some("Unconfined")
+        {
+            out.push(access(
+                s,
+                format!("{what} runs with no {name} profile ({profile}.type: Unconfined)"),
+            ));
+        }
+    }
+}
+
+fn access(s: &Settings, message: String) -> Finding {
+    Finding {
+        verdict: s.host_access.verdict(),
+        rule: HOST_ACCESS,
+        message,
     }
 }
 

@@ -1,6 +1,7 @@
 //! deploy-guard: Kubernetes manifests an agent proposes to apply are pinned,
 //! roll out safely, keep credentials out of plain text, and escalate the
-//! node-level powers (privileged containers, `hostPath` mounts).
+//! node-level powers (privileged containers, `hostPath` mounts, the node's
+//! namespaces, ports and capabilities).
 //!
 //! Acts on `k8s.apply`; every other kind is allowed with no rule (other
 //! policies govern them).
@@ -41,6 +42,7 @@
 //! | `deploy.plaintext-secret` | DENY | a container's `env` gives a credential as a literal `value` (R2): what `clawlaw_sdk::secrets` detects in `NAME=value`, or any literal for a variable named `*PASSWORD`, `*SECRET`, `*TOKEN`, `*API_KEY`, … (`valueFrom` and `$(VAR)` are fine) |
 //! | `deploy.privileged` | ESCALATE (setting) | a container sets `securityContext.privileged: true` |
 //! | `deploy.host-path` | ESCALATE (setting) | a pod mounts a `hostPath` volume |
+//! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`) |
 //! | `deploy.manifest-invalid` | DENY | the YAML does not parse, a document is not a Kubernetes object (no `kind`/`apiVersion`), a workload has no pod spec or containers, the YAML uses aliases (`*name`: refused, so no alias bomb is expanded) or nests flow collections deeper than 64, or the manifest is over the size limits |
 //! | `deploy.manifest-missing` | DENY | the action carries no manifest |
 //!
@@ -69,6 +71,7 @@
 //!   "require_strategy": true,      // false: a Deployment may omit strategy (Kubernetes then rolls)
 //!   "privileged": "escalate",      // or "deny"
 //!   "host_path": "escalate",       // or "deny"
+//!   "host_access": "escalate",     // or "deny"
 //!   "max_manifest_bytes": 131072   // larger manifests are denied unread (see Cost)
 //! }
 //! ```
@@ -90,6 +93,7 @@ pub const ROLLOUT: &str = "deploy.rollout-strategy";
 pub const PLAINTEXT_SECRET: &str = "deploy.plaintext-secret";
 pub const PRIVILEGED: &str = "deploy.privileged";
 pub const HOST_PATH: &str = "deploy.host-path";
+pub const HOST_ACCESS: &str = "deploy.host-access";
 pub const MANIFEST_INVALID: &str = "deploy.manifest-invalid";
 pub const MANIFEST_MISSING: &str = "deploy.manifest-missing";
 
@@ -124,6 +128,7 @@ pub struct Settings {
     pub require_strategy: bool,
     pub privileged: Response,
     pub host_path: Response,
+    pub host_access: Response,
     pub max_manifest_bytes: usize,
 }
 
@@ -134,6 +139,7 @@ impl Default for Settings {
             require_strategy: true,
             privileged: Response::Escalate,
             host_path: Response::Escalate,
+            host_access: Response::Escalate,
             max_manifest_bytes: 128 << 10,
         }
     }
@@ -162,6 +168,10 @@ impl Policy for DeployGuard {
             )
             .rule(PRIVILEGED, "Escalate privileged containers")
             .rule(HOST_PATH, "Escalate pods mounting hostPath volumes")
+            .rule(
+                HOST_ACCESS,
+                "Escalate pods that share the node's namespaces, bind host ports, add capabilities or run unconfined (Pod Security Standards, baseline)",
+            )
             .rule(
                 MANIFEST_INVALID,
                 "Deny manifests that do not parse as Kubernetes objects",
@@ -324,6 +334,7 @@ spec:
             PLAINTEXT_SECRET,
             PRIVILEGED,
             HOST_PATH,
+            HOST_ACCESS,
             MANIFEST_INVALID,
             MANIFEST_MISSING,
         ] {

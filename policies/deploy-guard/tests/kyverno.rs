@@ -1,18 +1,19 @@
 //! deploy-guard against Kyverno's own test resources and recorded results.
 //!
 //! `tests/kyverno/<policy>/` holds, unchanged but for a header naming the
-//! source, the `.kyverno-test/resource.yaml` and `kyverno-test.yaml` of three
+//! source, the `.kyverno-test/resource.yaml` and `kyverno-test.yaml` of eight
 //! policies in Kyverno's library (github.com/kyverno/policies):
-//! `best-practices/disallow-latest-tag`,
-//! `pod-security/baseline/disallow-privileged-containers` and
-//! `pod-security/baseline/disallow-host-path`. Kyverno cannot run here; its
+//! `best-practices/disallow-latest-tag` and, of the Pod Security Standards'
+//! baseline profile, `pod-security/baseline/disallow-privileged-containers`,
+//! `disallow-host-path`, `disallow-host-namespaces`, `disallow-host-ports`,
+//! `disallow-capabilities`, `disallow-proc-mount` and `restrict-seccomp`. Kyverno cannot run here; its
 //! recorded `pass`/`fail` per resource and rule is the oracle. Each resource
 //! is applied on its own; the deploy-guard rule equivalent to the Kyverno
 //! rule must match exactly where Kyverno records `fail`, and the decision
 //! must then be at least an escalation.
 
 use clawlaw_sdk::{Action, Session, Verdict, kinds};
-use deploy_guard::{DeployGuard, HOST_PATH, IMAGE_LATEST, IMAGE_UNTAGGED, PRIVILEGED};
+use deploy_guard::{DeployGuard, HOST_ACCESS, HOST_PATH, IMAGE_LATEST, IMAGE_UNTAGGED, PRIVILEGED};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -37,6 +38,11 @@ fn equivalent(policy: &str, rule: &str) -> &'static str {
         ("disallow-latest-tag", "validate-image-tag") => IMAGE_LATEST,
         ("disallow-privileged-containers", "privileged-containers") => PRIVILEGED,
         ("disallow-host-path", "host-path") => HOST_PATH,
+        ("disallow-host-namespaces", "host-namespaces")
+        | ("disallow-host-ports", "host-ports-none")
+        | ("disallow-capabilities", "adding-capabilities")
+        | ("disallow-proc-mount", "check-proc-mount")
+        | ("restrict-seccomp", "check-seccomp") => HOST_ACCESS,
         _ => panic!("no deploy-guard equivalent for {policy}/{rule}"),
     }
 }
@@ -145,4 +151,23 @@ fn disallow_host_path_agrees() {
         include_str!("kyverno/disallow-host-path/kyverno-test.yaml"),
     );
     assert_eq!(n, 12);
+}
+
+/// The rest of the baseline profile, each reported as `deploy.host-access`.
+#[test]
+fn the_rest_of_the_baseline_profile_agrees() {
+    for (policy, expectations) in [
+        ("disallow-host-namespaces", 27),
+        ("disallow-host-ports", 60),
+        ("disallow-capabilities", 36),
+        ("disallow-proc-mount", 33),
+        ("restrict-seccomp", 54),
+    ] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/kyverno")
+            .join(policy);
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let n = agree(policy, &read("resource.yaml"), &read("kyverno-test.yaml"));
+        assert_eq!(n, expectations, "{policy}");
+    }
 }
