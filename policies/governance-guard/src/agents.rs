@@ -18,6 +18,9 @@ pub struct AgentConfig {
     /// Files and directories relative to a project root and to the home
     /// directory (the same layout at both levels).
     pub files: &'static [&'static str],
+    /// Files relative to the home directory only, outside the agent's
+    /// directory (`~/.claude.json`: per-project permissions and MCP servers).
+    pub home_files: &'static [&'static str],
     /// Managed, enterprise or system-wide files and directories: absolute.
     pub managed: &'static [&'static str],
 }
@@ -34,6 +37,9 @@ pub const AGENTS: &[AgentConfig] = &[
             ".claude/settings.local.json",
             ".claude/hooks",
         ],
+        // Claude Code's own state: each project's allowed tools and MCP
+        // servers (programs it starts) live here.
+        home_files: &[".claude.json"],
         managed: &[
             "/etc/claude-code",
             "/Library/Application Support/ClaudeCode",
@@ -43,18 +49,21 @@ pub const AGENTS: &[AgentConfig] = &[
         agent: "Codex",
         dir: ".codex",
         files: &[".codex/hooks.json", ".codex/config.toml"],
+        home_files: &[],
         managed: &["/etc/codex"],
     },
     AgentConfig {
         agent: "Gemini CLI",
         dir: ".gemini",
         files: &[".gemini/settings.json"],
+        home_files: &[],
         managed: &["/etc/gemini-cli", "/Library/Application Support/GeminiCli"],
     },
     AgentConfig {
         agent: "Cursor",
         dir: ".cursor",
         files: &[".cursor/hooks.json"],
+        home_files: &[],
         managed: &["/etc/cursor", "/Library/Application Support/Cursor"],
     },
 ];

@@ -58,7 +58,9 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
         return None;
     }
     if !e.dynamic {
-        return if removal || e.recursive && is_replacing(&e.how) {
+        // A tree written into an agent's settings directory (`cp -r x/.
+        // .claude/`, `tar -x -C .claude`) may replace any file in it.
+        return if removal || e.recursive && (is_replacing(&e.how) || is_agent_dir(&e.path)) {
             p.removal_hit(&e.path)
         } else {
             p.change_hit(&e.path)
@@ -109,6 +111,12 @@ fn has_known_base(path: &str) -> bool {
 
 /// Recursive writes that replace what is below a directory wholesale (a
 /// mode or owner change locks the gate out as surely as a delete).
+/// Whether `path` is an agent's settings directory (`…/.claude`).
+fn is_agent_dir(path: &str) -> bool {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    crate::agents::AGENTS.iter().any(|a| a.dir == last)
+}
+
 fn is_replacing(how: &str) -> bool {
     ["chmod", "chown", "chattr", "chgrp", "rsync"]
         .iter()

@@ -9,7 +9,9 @@
 //!
 //! - write, edit, move, delete, replace or symlink away an agent's hook
 //!   configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user
-//!   and managed levels: [`agents`]); reading it stays allowed;
+//!   and managed levels, and Claude Code's `~/.claude.json`: [`agents`]),
+//!   also by a tree copied or extracted into its directory; reading it
+//!   stays allowed;
 //! - change or delete the gate's own files (binary, config, policy
 //!   components, data directory with the evidence, compile cache), which
 //!   the gate reports itself ([`clawlaw_sdk::gate::GateFacts`]) so the

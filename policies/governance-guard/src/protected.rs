@@ -120,6 +120,9 @@ impl Protected {
                     push(Some(join(base, f)), Owner::Agent(a.agent));
                 }
             }
+            for f in a.home_files.iter().filter(|_| home.is_some()) {
+                push(home.map(|h| join(h, f)), Owner::Agent(a.agent));
+            }
             for m in a.managed {
                 push(Some((*m).to_string()), Owner::Agent(a.agent));
             }

@@ -315,9 +315,10 @@ fn copy_like(cx: &mut Cx, prog: &str, args: &[Word]) {
         Some((w, f)) => {
             cx.path(Kind::Write, w, f, &dest_how, rec);
             // A destination directory receives `dest/<source name>` (unless
-            // the destination is named like the source: then it is the copy).
+            // the destination is named like the source: then it is the copy),
+            // a whole tree of it when the copy is recursive (`cp -r x/.claude .`).
             let into_dir = w.text.ends_with('/') || by_t || sources.len() > 1;
-            if !rec
+            if (!rec || prog == "cp")
                 && !p.has(&["T", "no-target-directory"])
                 && (into_dir || !matches!(prog, "ln" | "link"))
             {
@@ -336,7 +337,7 @@ fn copy_like(cx: &mut Cx, prog: &str, args: &[Word]) {
                             } else {
                                 format!("{d}/{name}")
                             };
-                            cx.push_path(Kind::Write, landed, false, false, &dest_how);
+                            cx.push_path(Kind::Write, landed, false, rec, &dest_how);
                         }
                     }
                 }

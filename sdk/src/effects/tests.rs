@@ -1458,3 +1458,10 @@ fn code_run_from_decoded_text_is_recorded_and_its_literal_analysed() {
     let e = fx("python3 -c \"import json; print(eval('1+1'), json.dumps({}))\"");
     assert!(e.decoded.is_empty(), "{e:?}");
 }
+
+#[test]
+fn a_recursive_copy_lands_its_tree_under_the_destination() {
+    let e = fx("cp -r /tmp/evil/.claude .");
+    let landed = find(&e.writes, "/work/app/.claude");
+    assert!(landed.recursive, "{e:?}");
+}
