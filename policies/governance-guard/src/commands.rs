@@ -191,9 +191,15 @@ fn changes(
 /// such a delete removes only the files they select. Empty when no `find`
 /// is behind it or when another test (`-path`, `-regex`) selects too.
 fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
-    // The `find` itself (`-delete`, `-exec rm`), or the one piping its
-    // results to the delete (`find … | xargs rm`).
+    // The `find` itself (`-delete`), the one whose `-exec rm` this is, or
+    // the one piping its results to the delete (`find … | xargs rm`).
+    let exec_parent = line
+        .commands
+        .get(e.command)
+        .filter(|c| c.origin == shell::Origin::FindExec)
+        .and_then(|c| c.parent);
     let find = std::iter::once(e.command)
+        .chain(exec_parent)
         .chain(line.upstream(e.command))
         .filter_map(|i| line.commands.get(i))
         .find(|c| c.program == "find");
