@@ -109,14 +109,14 @@ fn has_known_base(path: &str) -> bool {
     path.starts_with('/') || path.starts_with('~')
 }
 
-/// Recursive writes that replace what is below a directory wholesale (a
-/// mode or owner change locks the gate out as surely as a delete).
 /// Whether `path` is an agent's settings directory (`…/.claude`).
 fn is_agent_dir(path: &str) -> bool {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     crate::agents::AGENTS.iter().any(|a| a.dir == last)
 }
 
+/// Recursive writes that replace what is below a directory wholesale (a
+/// mode or owner change locks the gate out as surely as a delete).
 fn is_replacing(how: &str) -> bool {
     ["chmod", "chown", "chattr", "chgrp", "rsync"]
         .iter()

@@ -326,8 +326,6 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Where `secret` appears in the tool input's JSON text, as JSON writes it
-/// (escaped), for the gate to redact there too.
 /// Whether command `i`'s output is consumed rather than shown: captured by
 /// a command substitution that does not just print it (`-H "Bearer
 /// $(gcloud auth print-access-token)"`), or piped into a login that reads
@@ -364,6 +362,8 @@ fn truncated(text: &str, max: usize) -> String {
     }
 }
 
+/// Where `secret` appears in the tool input's JSON text, as JSON writes it
+/// (escaped), for the gate to redact there too.
 fn input_spans(input: &str, secret: &str) -> Vec<std::ops::Range<usize>> {
     let Ok(quoted) = serde_json::to_string(secret) else {
         return Vec::new();

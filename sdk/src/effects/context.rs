@@ -197,6 +197,7 @@ impl<'a> Cx<'a, '_> {
         self.push_path(kind, path, dynamic, true, how);
     }
 
+    /// Records code that runs code it decodes at run time.
     pub fn decoded(&mut self, how: String) {
         self.a.out.decoded.push(super::Decoded {
             how,
