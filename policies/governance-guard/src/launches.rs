@@ -102,7 +102,7 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             {
                 out.push(Finding::ungoverned_agent(
                     cli.agent,
-                    &format!("`export {name}=…`"),
+                    &format!("export {name}=…"),
                     &format!("moves {}'s configuration directory", cli.agent),
                 ));
             }
@@ -115,7 +115,11 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
         else {
             continue;
         };
-        let shown = format!("{} {}", x.program, x.args.join(" "));
+        let mut shown = format!("{} {}", x.program, x.args.join(" "));
+        if let Some((cut, _)) = shown.char_indices().nth(100) {
+            shown.truncate(cut);
+            shown.push('…');
+        }
         if let Some(c) = line.commands.get(x.command) {
             for (name, value) in assigned(c) {
                 if moves_config(name, value, home).is_some_and(|moved| moved.agent == cli.agent) {

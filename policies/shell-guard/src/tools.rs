@@ -1,5 +1,5 @@
-//! Tool calls judged by what they do to a service. An MCP tool whose
-//! operation deletes (`mcp__github__delete_repository`,
+//! Tool calls judged by what they do to a service. An MCP tool
+//! (`mcp__<server>__<tool>`) whose operation deletes (`mcp__github__delete_repository`,
 //! `mcp__stripe__deleteCustomer`) is a service client's deleting
 //! subcommand (`services.delete`), and the SQL a database tool runs
 //! (`mcp__postgres__query` with `DROP TABLE users`) is judged as the
@@ -34,8 +34,16 @@ pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
     let mut ck = Checker::new(settings, action.cwd.as_deref(), |_, _, _| {});
     let tool = action.tool.as_str();
     let input = action.input_json();
-    let operation = tool.rsplit("__").next().unwrap_or(tool);
-    if deletes(operation) && !holds_local_path(&input, 0) {
+    // `mcp__<server>__<tool>`: an operation of a server, as Claude Code and
+    // the gate's MCP gateway name them. An agent's own tools work on this
+    // machine, and the file policies judge the file actions they imply.
+    let operation = tool
+        .strip_prefix("mcp__")
+        .and_then(|rest| rest.split_once("__"))
+        .map(|(_, op)| op);
+    if let Some(operation) = operation.filter(|op| deletes(op))
+        && !holds_local_path(&input, 0)
+    {
         ck.hit(
             &DELETING_OPERATION,
             Some(tool),
