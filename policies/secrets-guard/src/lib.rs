@@ -146,13 +146,17 @@ impl Policy for SecretsGuard {
             if kind == kinds::SHELL_EXEC
                 && let Some(cmd) = &action.command
             {
-                for word in shell_words(cmd, 0) {
-                    if let Some(d) = ctx.read(&word, "the command") {
+                let words = shell_words(cmd, 0);
+                for word in &words {
+                    if let Some(d) = ctx.read(word, "the command") {
                         decision = decision.merge(d);
                         break;
                     }
                 }
-                if let Some(d) = ctx.printed(cmd) {
+                // Parsed only when a word names a program that can print one.
+                if words.iter().any(|w| secrets::may_print_credential(w))
+                    && let Some(d) = ctx.printed(cmd)
+                {
                     decision = decision.merge(d);
                 }
             }

@@ -15,6 +15,20 @@ use crate::programs::subcommand;
 /// when it carries none (an interactive `ssh host`, `docker exec -it ctr`
 /// with no command is not possible, `kubectl exec` without `--`).
 pub(crate) fn carried_line(c: &Command) -> Option<String> {
+    let carries = matches!(
+        c.program.as_str(),
+        "kubectl"
+            | "oc"
+            | "docker"
+            | "podman"
+            | "nerdctl"
+            | "docker-compose"
+            | "podman-compose"
+            | "ssh"
+    );
+    if !carries {
+        return None;
+    }
     let args = arg_texts(c);
     match c.program.as_str() {
         "kubectl" | "oc" => {

@@ -319,6 +319,12 @@ impl Checker<'_> {
     /// scripts and code run unreviewed, as `npm install x` would.
     fn check_fetched_run(&mut self, c: &Command, shown: &str) {
         let p = c.program.as_str();
+        if !matches!(
+            p,
+            "npx" | "npm" | "pnpm" | "yarn" | "bunx" | "uvx" | "uv" | "go"
+        ) {
+            return;
+        }
         let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
         let first = args.iter().copied().find(|a| !a.starts_with('-'));
         let yes = args.iter().any(|a| matches!(*a, "-y" | "--yes"));
@@ -346,6 +352,13 @@ impl Checker<'_> {
     /// proxy replaced for every later install.
     fn check_package_source(&mut self, c: &Command, shown: &str) {
         let p = c.program.as_str();
+        let sources = matches!(
+            p,
+            "npm" | "pnpm" | "yarn" | "bun" | "poetry" | "go" | "gem" | "conda" | "mamba" | "git"
+        ) || versioned(p, "pip");
+        if !sources {
+            return;
+        }
         let args: Vec<String> = c
             .args()
             .iter()

@@ -79,6 +79,15 @@ const SECRET_NAME_PARTS: &[&str] = &[
     "CREDENTIAL",
 ];
 
+/// Whether a command line with the word `word` may print a credential: a
+/// cheap test on the line's words before parsing it for
+/// [`prints_credential`].
+pub fn may_print_credential(word: &str) -> bool {
+    matches!(word, "echo" | "printf" | "printenv" | "print" | "pass")
+        || word.starts_with("docker-credential-")
+        || PRINTERS.iter().any(|p| p.programs.contains(&word))
+}
+
 /// What credential command `c` prints, as a kind id, if it prints one.
 pub fn prints_credential(c: &Command) -> Option<&'static str> {
     let program = c.program.as_str();
