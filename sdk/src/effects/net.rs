@@ -550,7 +550,22 @@ fn git(cx: &mut Cx, args: &[Word]) {
                 cx.path(Kind::Write, d, 0, &how, true);
             }
         }
-        "switch" | "stash" | "merge" | "rebase" | "cherry-pick" | "revert" | "apply" | "am" => {
+        // `git stash [push] -- .claude`: the paths named go back to HEAD.
+        "stash" => {
+            let dashdash = rest.iter().position(|w| w.text == "--");
+            let named: Vec<&Word> = match dashdash {
+                Some(d) => rest[d + 1..].iter().collect(),
+                None if p.operands.first().is_some_and(|w| w.text == "push") => {
+                    p.operands[1..].to_vec()
+                }
+                None => Vec::new(),
+            };
+            for w in named {
+                cx.path(Kind::Write, w, 0, &how, true);
+            }
+            cx.cwd_path(Kind::Write, &how)
+        }
+        "switch" | "merge" | "rebase" | "cherry-pick" | "revert" | "apply" | "am" => {
             cx.cwd_path(Kind::Write, &how)
         }
         _ => {}
