@@ -36,6 +36,9 @@ pub(crate) struct Line {
     pub(crate) from_decoder: Vec<bool>,
     /// Files downloads saved to.
     pub(crate) downloaded: Vec<String>,
+    /// The command that fetched a tree of code earlier in the line (`git
+    /// clone URL`, a download extracted), when one did.
+    pub(crate) fetched: Option<String>,
     /// Files written from literal text (`echo … > f`, here-documents), with
     /// that text.
     pub(crate) written: Vec<(String, String)>,

@@ -1,5 +1,6 @@
 //! Core checks on code run from elsewhere: downloads or decoded data run as
-//! code, scripts written earlier in the line, fork bombs.
+//! code, scripts of a tree cloned or extracted earlier in the line, scripts
+//! written earlier in the line, fork bombs.
 
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, Origin, RedirectOp, Word};
 
@@ -174,10 +175,70 @@ impl Checker<'_> {
                 cur = parent;
             }
         }
+        // A script run by relative path after a tree of code was fetched
+        // in the same line (`git clone URL && cd x && ./install.sh`).
+        if let Some(fetched) = &line.fetched
+            && let Some(script) = fetched_script(c)
+            && !line.downloaded.contains(&normalise(&script.text))
+        {
+            let what = format!(
+                "`{shown}` runs {}, fetched by `{fetched}` earlier in the same command line, unreviewed",
+                script.text
+            );
+            self.escalate("shell.remote-exec", 0.8, None, what);
+        }
         if downloads {
             line.downloaded
                 .extend(download_targets(c).iter().map(|t| normalise(t)));
         }
+        if line.fetched.is_none() && fetches_tree(c, &line.downloaded) {
+            line.fetched = Some(shown);
+        }
+    }
+}
+
+/// A script `c` runs by its path, outside the system's directories:
+/// `./install.sh`, `bin/setup`, `bash /tmp/x/install.sh`, `python3 setup.py`.
+fn fetched_script(c: &Command) -> Option<&Word> {
+    if c.program_dynamic {
+        return None;
+    }
+    const SYSTEM: &[&str] = &["/usr/", "/bin/", "/sbin/", "/lib", "/etc/", "/opt/"];
+    let relative = |w: &Word| {
+        let t = w.text.as_str();
+        !t.starts_with(['~', '$', '-'])
+            && !SYSTEM.iter().any(|d| t.starts_with(d))
+            && (t.contains('/')
+                || [".sh", ".bash", ".py", ".js", ".mjs", ".rb", ".pl", ".ps1"]
+                    .iter()
+                    .any(|e| t.ends_with(e)))
+    };
+    let p = c.program.as_str();
+    let by_runner = (is_shell(p) && !c.has_flag('c') || is_interpreter(p) && !is_shell(p))
+        .then(|| script_operand(c))
+        .flatten()
+        .filter(|w| relative(w));
+    by_runner.or_else(|| {
+        c.argv
+            .first()
+            .filter(|w| w.text.contains('/') && relative(w))
+    })
+}
+
+/// Whether `c` fetches a tree of code: `git clone` of a remote, or an
+/// archive a download saved earlier in the line extracted (`tar x`, `unzip`).
+fn fetches_tree(c: &Command, downloaded: &[String]) -> bool {
+    match c.program.as_str() {
+        "git" => {
+            let mut ops = c.operands();
+            ops.next().is_some_and(|w| w.text == "clone")
+                && ops.any(|w| w.text.contains("://") || w.text.contains('@'))
+        }
+        "tar" | "unzip" | "bsdtar" | "7z" => c
+            .args()
+            .iter()
+            .any(|a| downloaded.contains(&normalise(&a.text))),
+        _ => false,
     }
 }
 

@@ -139,7 +139,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.remote-exec",
-        "Deny running downloaded data as code: curl | sh, bash <(curl ...), sh -c \"$(wget ...)\", download then run",
+        "Deny running downloaded data as code: curl | sh, bash <(curl ...), sh -c \"$(wget ...)\", download then run; escalate a script run after git clone or an extracted download in the same line",
     ),
     (
         "shell.obfuscated-exec",

@@ -46,6 +46,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
         from_net: cl.piped_from_any(is_downloader),
         from_decoder: cl.piped_from_any(is_decoder),
         downloaded: Vec::new(),
+        fetched: None,
         written: Vec::new(),
     };
     ck.check_inline_code(&cl, level);
