@@ -9,7 +9,7 @@
 //! would act without asking anyone: escalated.
 
 use clawlaw_sdk::effects::Effects;
-use clawlaw_sdk::shell::{Command, CommandLine};
+use clawlaw_sdk::shell::CommandLine;
 
 use crate::findings::Finding;
 
@@ -121,7 +121,10 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             shown.push('…');
         }
         if let Some(c) = line.commands.get(x.command) {
-            for (name, value) in assigned(c) {
+            // `NAME=v cmd`, and `env NAME=v cmd`: the parser keeps `env`'s
+            // assignments with the command too.
+            for a in &c.assignments {
+                let (name, value) = (a.name.as_str(), a.value.text.as_str());
                 if moves_config(name, value, home).is_some_and(|moved| moved.agent == cli.agent) {
                     out.push(Finding::ungoverned_agent(
                         cli.agent,
@@ -157,22 +160,6 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
         }
     }
-}
-
-/// The variables set for command `c` alone, with their values: `NAME=v
-/// cmd`, `env NAME=v cmd`.
-fn assigned(c: &Command) -> Vec<(&str, &str)> {
-    let prefix = c
-        .assignments
-        .iter()
-        .map(|a| (a.name.as_str(), a.value.text.as_str()));
-    let env = c
-        .wrappers
-        .iter()
-        .filter(|w| w.program == "env")
-        .flat_map(|w| w.args.iter())
-        .filter_map(|a| a.text.split_once('='));
-    prefix.chain(env).collect()
 }
 
 #[cfg(test)]

@@ -113,15 +113,10 @@ impl Checker<'_> {
                     }
                 }
             }
-            // A script saved by a download earlier in the line.
-            let script = if matches!(p, "source" | ".") {
-                c.operands().next()
-            } else {
-                script_operand(c)
-            };
-            if let Some(s) = script
-                && line.downloaded.contains(&normalise(&s.text))
-            {
+        }
+        // A script saved by a download earlier in the line.
+        for s in scripts_run(c) {
+            if line.downloaded.contains(&normalise(&s.text)) {
                 self.deny(
                     "shell.remote-exec",
                     format!(
@@ -130,19 +125,6 @@ impl Checker<'_> {
                     ),
                 );
             }
-        }
-        if !c.program_dynamic
-            && let Some(first) = c.argv.first()
-            && first.text.contains('/')
-            && line.downloaded.contains(&normalise(&first.text))
-        {
-            self.deny(
-                "shell.remote-exec",
-                format!(
-                    "`{shown}` runs {}, downloaded earlier in the same command line",
-                    first.text
-                ),
-            );
         }
         // A download or decoding inside a substitution that becomes code.
         let downloads = is_downloader(c);
@@ -197,31 +179,42 @@ impl Checker<'_> {
     }
 }
 
-/// A script `c` runs by its path, outside the system's directories:
-/// `./install.sh`, `bin/setup`, `bash /tmp/x/install.sh`, `python3 setup.py`.
+/// The scripts `c` runs by name: the one a shell or interpreter is given
+/// (`bash x.sh`, `python3 setup.py`, `source env.sh`), and the program itself
+/// when run by its path (`./install.sh`).
+fn scripts_run(c: &Command) -> impl Iterator<Item = &Word> {
+    let p = c.program.as_str();
+    let known = !c.program_dynamic;
+    let by_runner = (known && is_interpreter(p))
+        .then(|| {
+            if matches!(p, "source" | ".") {
+                c.operands().next()
+            } else {
+                script_operand(c)
+            }
+        })
+        .flatten();
+    let by_path = c.argv.first().filter(|w| known && w.text.contains('/'));
+    by_runner.into_iter().chain(by_path)
+}
+
+/// A script `c` runs, outside the system's directories: `./install.sh`,
+/// `bin/setup`, `bash /tmp/x/install.sh`, `python3 setup.py` (not the
+/// string of `sh -c`).
 fn fetched_script(c: &Command) -> Option<&Word> {
-    if c.program_dynamic {
-        return None;
-    }
     const SYSTEM: &[&str] = &["/usr/", "/bin/", "/sbin/", "/lib", "/etc/", "/opt/"];
-    let relative = |w: &Word| {
+    // `sh -c STRING`: the string is a command line, walked as one.
+    let string = is_shell(&c.program) && c.has_flag('c');
+    let by_path = |w: &Word| c.argv.first().is_some_and(|f| std::ptr::eq(f, w));
+    scripts_run(c).find(|w| {
         let t = w.text.as_str();
-        !t.starts_with(['~', '$', '-'])
+        (!string || by_path(w))
+            && !t.starts_with(['~', '$', '-'])
             && !SYSTEM.iter().any(|d| t.starts_with(d))
             && (t.contains('/')
                 || [".sh", ".bash", ".py", ".js", ".mjs", ".rb", ".pl", ".ps1"]
                     .iter()
                     .any(|e| t.ends_with(e)))
-    };
-    let p = c.program.as_str();
-    let by_runner = (is_shell(p) && !c.has_flag('c') || is_interpreter(p) && !is_shell(p))
-        .then(|| script_operand(c))
-        .flatten()
-        .filter(|w| relative(w));
-    by_runner.or_else(|| {
-        c.argv
-            .first()
-            .filter(|w| w.text.contains('/') && relative(w))
     })
 }
 

@@ -156,35 +156,30 @@ impl Checker<'_> {
     }
 
     fn judge_sql(&mut self, text: &str, p: &str, shown: &str) {
-        for stmt in split_statements(text) {
-            let words = sql_words(&stmt);
-            let w: Vec<&str> = words.iter().map(String::as_str).collect();
-            if let Some((rule, what)) = sql_danger(&w) {
-                let stmt = brief(&stmt);
-                self.hit(
-                    rule,
-                    Some(p),
-                    format!("`{shown}` runs `{stmt}`, which {what}"),
-                );
-            }
-        }
+        self.judge_statements(text, p, &format!("`{shown}`"), false);
     }
 
     /// SQL a tool call carries under a key such as `sql` or `query`, judged
     /// only when it is shaped like a statement (`DELETE FROM`, `DROP TABLE`),
     /// so a search query that reads "drop the old table" is not.
     pub(crate) fn judge_sql_of_tool(&mut self, text: &str, tool: &str) {
+        self.judge_statements(text, tool, &format!("the tool `{tool}`"), true);
+    }
+
+    /// Each statement of `text` that `who` runs, against the pack's rules;
+    /// with `shaped_only`, only those shaped like a statement.
+    fn judge_statements(&mut self, text: &str, subject: &str, who: &str, shaped_only: bool) {
         for stmt in split_statements(text) {
             let words = sql_words(&stmt);
             let w: Vec<&str> = words.iter().map(String::as_str).collect();
-            if statement_shaped(&w)
+            if (!shaped_only || statement_shaped(&w))
                 && let Some((rule, what)) = sql_danger(&w)
             {
                 let stmt = brief(&stmt);
                 self.hit(
                     rule,
-                    Some(tool),
-                    format!("the tool `{tool}` runs `{stmt}`, which {what}"),
+                    Some(subject),
+                    format!("{who} runs `{stmt}`, which {what}"),
                 );
             }
         }

@@ -158,15 +158,12 @@ impl Checker<'_> {
                 // Only `commit` spells it `-n` (`push -n` is a dry run).
                 || (sub == "commit" && short(&w.text, 'n') && !w.text.starts_with("--"))
         });
+        // `HUSKY=0 git commit`, and `env HUSKY=0 git commit`: the parser
+        // keeps `env`'s assignments with the command too.
         let env = c
             .assignments
             .iter()
             .map(|a| (a.name.as_str(), a.value.text.as_str()))
-            .chain(
-                c.wrappers
-                    .iter()
-                    .flat_map(|w| w.args.iter().filter_map(|a| a.text.split_once('='))),
-            )
             .any(|(name, value)| match name {
                 "HUSKY" | "LEFTHOOK" => value == "0",
                 "HUSKY_SKIP_HOOKS" => !matches!(value, "" | "0"),
