@@ -59,10 +59,12 @@ impl Watch<'_> {
                 }
                 Err(e) => return Err(e),
             };
-            eprintln!("watching reviews at {} (Ctrl-C to stop)", self.gate.url());
             connected_once = true;
             backoff = FIRST_BACKOFF;
             self.resync(&mut seen)?;
+            // Said once what was pending is listed: a review opened after
+            // this line arrives as an `opened` event, never as `pending`.
+            eprintln!("watching reviews at {} (Ctrl-C to stop)", self.gate.url());
             let mut reader = BufReader::new(stream);
             let mut current = Sse::default();
             let mut line = String::new();
