@@ -509,14 +509,19 @@ fn mounts(ctx: &Context, line: &CommandLine, cwd: Option<&str>, out: &mut Vec<Fi
             let Ok(path) = normalize(source, cwd, ctx.home.as_deref()) else {
                 continue;
             };
-            // The protected path itself, inside it, or the directory that
-            // directly holds it (`~/.claude`, whose files are the hooks).
+            // The protected path itself, inside it, the directory that
+            // directly holds it (`~/.claude`, whose files are the hooks), or
+            // any directory above it but the working tree (`/`, `~`): the
+            // container may rewrite what lies below. The working tree is
+            // what containers are for; only its agent directories count.
             let p = &ctx.d.protected;
+            let workspace = cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&path, w));
             let hit = p.change_hit(&path).filter(|h| !h.above).or_else(|| {
                 p.removal_hit(&path).filter(|h| {
-                    h.protected
-                        .rsplit_once('/')
-                        .is_some_and(|(parent, _)| parent == path)
+                    !workspace
+                        || h.protected
+                            .rsplit_once('/')
+                            .is_some_and(|(parent, _)| parent == path)
                 })
             });
             if writable && let Some(h) = hit {
