@@ -81,7 +81,30 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             });
         network(&mut v, p, cmd.args(), heredoc, extra);
     }
+    code_reads(&mut v, cl);
     v
+}
+
+/// The credential files inline code reads (`open(os.path.expanduser(
+/// '~/.aws/credentials'))`, `fs.readFileSync(os.homedir() + '/.npmrc')`),
+/// as the SDK's effects model resolves its path expressions.
+fn code_reads(v: &mut ShellView, cl: &CommandLine) {
+    let runs_code = |c: &clawlaw_sdk::shell::Command| {
+        c.kind == CommandKind::Simple
+            && !c.program_dynamic
+            && crate::code::is_interpreter(&c.program)
+    };
+    if !cl.commands.iter().any(runs_code) {
+        return;
+    }
+    let fx = clawlaw_sdk::effects::analyze(cl, None, None);
+    for r in fx
+        .reads
+        .iter()
+        .filter(|r| cl.commands.get(r.command).is_some_and(runs_code))
+    {
+        note_credential(v, &r.path);
+    }
 }
 
 /// Records the network uses of one simple command: program `p` run with
