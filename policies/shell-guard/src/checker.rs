@@ -6,7 +6,7 @@
 //! dangerous a location is. The checks themselves (`exec`, `interp`,
 //! `install`, `system`, `packs/*`) extend it, and `walk.rs` drives them.
 
-use clawlaw_sdk::shell::{Command, CommandLine, Origin, Word};
+use clawlaw_sdk::shell::{Command, CommandLine, Origin, Word, var_prefix};
 use clawlaw_sdk::{Decision, Verdict};
 use std::ops::Range;
 

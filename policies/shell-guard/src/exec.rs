@@ -85,32 +85,27 @@ impl Checker<'_> {
                     "shell.obfuscated-exec",
                     format!("`{up} | {shown}` runs decoded data as code, which hides what it does"),
                 );
-            } else if stdin_code && c.piped_in && is_shell(p) && level < MAX_REPARSE {
-                // `echo '…' | sh`: judge what is echoed.
-                let pipeline = &cl.pipelines[c.pipeline].commands;
-                let before = pipeline
-                    .iter()
-                    .position(|&e| e == i)
-                    .and_then(|k| k.checked_sub(1));
-                if let Some(&u) = before.and_then(|k| pipeline.get(k)) {
-                    let up = &cl.commands[u];
-                    if matches!(up.program.as_str(), "echo" | "printf") && !up.program_dynamic {
-                        let text: Vec<&str> = up.operands().map(|w| w.text.as_str()).collect();
-                        self.reparse(&text.join(" "), level + 1);
-                    }
+            } else if stdin_code && is_shell(p) && level < MAX_REPARSE {
+                // `echo '…' | sh`, `sh <<EOF`: judge what it is given.
+                for text in fed_text(cl, i) {
+                    self.reparse(&text, level + 1);
                 }
             }
-            if stdin_code && is_shell(p) && level < MAX_REPARSE {
-                for r in &c.redirects {
-                    match r.op {
-                        RedirectOp::HereDoc => {
-                            if let Some(body) = &r.here_doc {
-                                self.reparse(body, level + 1);
-                            }
-                        }
-                        RedirectOp::HereString => self.reparse(&r.target.text, level + 1),
-                        _ => {}
-                    }
+        }
+        // `echo 'rm -rf ~' | at now`: a scheduled job is judged as typed.
+        if !c.program_dynamic && matches!(p, "at" | "batch") && level < MAX_REPARSE {
+            for text in fed_text(cl, i) {
+                self.reparse(&text, level + 1);
+            }
+        }
+        if !c.program_dynamic
+            && p == "crontab"
+            && c.operands().all(|w| w.text == "-")
+            && level < MAX_REPARSE
+        {
+            for text in fed_text(cl, i) {
+                for job in text.lines().filter_map(cron_command) {
+                    self.reparse(job, level + 1);
                 }
             }
         }
@@ -262,6 +257,63 @@ pub(crate) fn runs_substitution(pc: &Command, origin: Origin) -> bool {
 }
 
 /// Whether an interpreter reads the code it runs from standard input.
+/// The text command `i` of `cl` is given on its standard input, when the
+/// line says: what an `echo`/`printf` just before it in a pipeline prints
+/// (also one in a `(…; echo …)` group there), a here-document, a here-string.
+pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
+    let c = &cl.commands[i];
+    let mut out = Vec::new();
+    if c.piped_in {
+        let pipeline = &cl.pipelines[c.pipeline].commands;
+        let before = pipeline
+            .iter()
+            .position(|&e| e == i)
+            .and_then(|k| k.checked_sub(1))
+            .and_then(|k| pipeline.get(k).copied());
+        if let Some(u) = before {
+            // The echo itself, or the echoes of a group or subshell there.
+            let printers = (u..cl.commands.len())
+                .take_while(|&k| k == u || cl.commands[k].depth > cl.commands[u].depth)
+                .filter(|&k| {
+                    let e = &cl.commands[k];
+                    matches!(e.program.as_str(), "echo" | "printf") && !e.program_dynamic
+                });
+            for k in printers {
+                let text: Vec<&str> = cl.commands[k].operands().map(|w| w.text.as_str()).collect();
+                out.push(text.join(" "));
+            }
+        }
+    }
+    for r in &c.redirects {
+        match r.op {
+            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
+            RedirectOp::HereString => out.push(r.target.text.clone()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The command of a crontab line (`*/5 * * * * CMD`, `@reboot CMD`); none
+/// for a comment, a blank line or a variable setting.
+fn cron_command(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let fields = if line.starts_with('@') { 1 } else { 5 };
+    let mut rest = line;
+    for _ in 0..fields {
+        let t = rest.trim_start();
+        let end = t.find(char::is_whitespace)?;
+        if t[..end].contains('=') {
+            return None;
+        }
+        rest = &t[end..];
+    }
+    Some(rest.trim()).filter(|r| !r.is_empty())
+}
+
 pub(crate) fn reads_stdin_code(c: &Command) -> bool {
     let p = c.program.as_str();
     if matches!(p, "source" | ".") {

@@ -76,12 +76,26 @@ impl Checker<'_> {
         // a home path, as shell-guard resolves it (`Loc::home()`).
         let home_literal = (d.path == "~" || d.path.starts_with("~/"))
             && !d.path.contains(['$', '*', '?', '[', '`']);
-        let loc = if d.dynamic && !d.path.starts_with('/') && !home_literal {
+        let home_glob = d.path.starts_with("~/") && !d.path.contains(['$', '`']);
+        let loc = if d.dynamic && !d.path.starts_with('/') && !home_literal && !home_glob {
             Loc::Unknown
         } else {
-            resolve_text(&d.path, &[], &Loc::Abs(Vec::new()))
+            // Code's paths are literal but for the globs it expands
+            // (`glob.glob`, Perl's `glob`), which the SDK marks dynamic.
+            let globs: Vec<std::ops::Range<usize>> = if d.dynamic {
+                d.path
+                    .match_indices(['*', '?', '['])
+                    .map(|(k, _)| k..k + 1)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            resolve_text(&d.path, &globs, &Loc::Abs(Vec::new()))
         };
         if !d.recursive {
+            if d.dynamic && d.path.contains(['*', '?', '[']) {
+                self.outside_workspace(&loc, &format!("`{shown}` ({how})"), true);
+            }
             if let Loc::Abs(v) = &loc
                 && system_file(v)
             {
@@ -112,7 +126,7 @@ impl Checker<'_> {
                 None,
                 format!("`{shown}` ({how}) recursively deletes a path only known at run time"),
             ),
-            None => self.outside_workspace(&loc, &format!("`{shown}` ({how})")),
+            None => self.outside_workspace(&loc, &format!("`{shown}` ({how})"), false),
         }
     }
 }

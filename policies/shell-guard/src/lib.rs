@@ -74,6 +74,7 @@ mod interp;
 mod loc;
 mod packs;
 mod programs;
+mod reverse_shell;
 pub mod rules;
 pub mod settings;
 mod system;

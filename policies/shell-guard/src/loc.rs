@@ -1,7 +1,7 @@
 //! Where a path points, lexically, and how much is at stake there: the root,
 //! home and system directories, devices, start-up files.
 
-use clawlaw_sdk::shell::Word;
+use clawlaw_sdk::shell::{Word, var_prefix};
 use std::ops::Range;
 
 /// Where a path points, lexically. The home directory is `/home/~`.
@@ -67,39 +67,26 @@ impl Loc {
     }
 }
 
-/// `$NAME` or `${NAME}` at the start of `text`, followed by `/` or the end:
-/// the length of the prefix.
-pub(crate) fn var_prefix(text: &str, name: &str) -> Option<usize> {
-    for p in [format!("${name}"), format!("${{{name}}}")] {
-        if let Some(rest) = text.strip_prefix(p.as_str())
-            && (rest.is_empty() || rest.starts_with('/'))
-        {
-            return Some(p.len());
-        }
-    }
-    None
-}
-
 /// `$TMPDIR`, `${TMPDIR}` or `${TMPDIR:-/tmp}` (any default that is itself
 /// a temporary directory) at the start of `text`, followed by `/` or the
 /// end: the length of the prefix. The variable names the user's temporary
 /// directory, whose contents are scratch.
 fn temp_prefix(text: &str) -> Option<usize> {
-    if let Some(n) = var_prefix(text, "TMPDIR") {
-        return Some(n);
-    }
-    let body = text.strip_prefix("${TMPDIR")?;
-    let default = body
-        .strip_prefix(":-")
-        .or_else(|| body.strip_prefix('-'))
-        .or_else(|| body.strip_prefix(":="))?;
-    let end = default.find('}')?;
-    let value = &default[..end];
-    let rest = &default[end + 1..];
-    let temp = ["/tmp", "/var/tmp"]
-        .iter()
-        .any(|t| value.trim_end_matches('/') == *t);
-    (temp && (rest.is_empty() || rest.starts_with('/'))).then(|| text.len() - rest.len())
+    let n = var_prefix(text, "TMPDIR")?;
+    // `${TMPDIR:-x}` is `x` when the variable is unset: only a temporary
+    // directory counts as that default; `${TMPDIR:?}` runs nothing then.
+    let op = text[..n]
+        .strip_prefix("${TMPDIR")
+        .and_then(|o| o.strip_suffix('}'))
+        .unwrap_or("");
+    let op = op.strip_prefix(':').unwrap_or(op);
+    let temp = match op.strip_prefix(['-', '=']) {
+        Some(value) => ["/tmp", "/var/tmp"]
+            .iter()
+            .any(|t| value.trim_end_matches('/') == *t),
+        None => true,
+    };
+    temp.then_some(n)
 }
 
 /// Whether `loc` is a system-wide temporary directory (`/tmp`, `/var/tmp`,

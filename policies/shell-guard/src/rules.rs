@@ -142,6 +142,10 @@ pub const CORE: &[(&str, &str)] = &[
         "Deny running downloaded data as code: curl | sh, bash <(curl ...), sh -c \"$(wget ...)\", download then run; escalate a script run after git clone or an extracted download in the same line",
     ),
     (
+        "shell.reverse-shell",
+        "Deny shells whose commands come from a network connection: nc -e /bin/sh, socat EXEC:bash TCP:…, nc h p | sh, bash -i >& /dev/tcp/h/p, inline code that connects a socket and spawns a shell",
+    ),
+    (
         "shell.obfuscated-exec",
         "Deny running decoded data as code (base64 -d | sh, xxd -r, gunzip; inline code's exec(b64decode(…)), eval(atob(…)))",
     ),
@@ -282,7 +286,7 @@ pub(crate) mod filesystem {
         pack: Pack::Filesystem,
         verdict: Verdict::Escalate,
         risk: 0.6,
-        summary: "Escalate deleting a directory tree outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
+        summary: "Escalate deleting a directory tree, or every file a glob matches, outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
         instead: "delete only inside the working directory, or move the tree aside (`mv dir dir.bak`) and delete it once nothing needs it",
     };
 

@@ -50,6 +50,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
         written: Vec::new(),
     };
     ck.check_inline_code(&cl, level);
+    ck.check_reverse_shell(&cl);
     let mut cwd = ck.cwd.clone();
     for i in 0..cl.commands.len() {
         let c = &cl.commands[i];

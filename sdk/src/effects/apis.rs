@@ -33,7 +33,66 @@ pub(crate) enum Act {
 /// The receiver's argument stands for the path (`Path('/x').unlink()`).
 pub(crate) const RECV: usize = usize::MAX;
 
-pub(crate) fn action(lang: Lang, c: &Call, child_process: bool) -> Option<Act> {
+/// What a piece of code imports that makes an ambiguous name mean an API.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Uses {
+    /// Node's `child_process`: `exec`, `spawn` run programs.
+    pub child_process: bool,
+    /// A socket library (Python's `socket`, Perl's `Socket`/`IO::Socket`,
+    /// Node's `net`/`tls`): `connect` opens a connection.
+    pub sockets: bool,
+}
+
+impl Uses {
+    pub fn of(src: &str, lang: Lang) -> Uses {
+        let node_net = || {
+            [
+                "\"net\"",
+                "'net'",
+                "\"tls\"",
+                "'tls'",
+                "\"node:net\"",
+                "'node:net'",
+            ]
+            .iter()
+            .any(|m| src.contains(m))
+        };
+        Uses {
+            child_process: src.contains("child_process"),
+            sockets: match lang {
+                Lang::Python => src.contains("socket"),
+                Lang::Perl => src.contains("Socket"),
+                Lang::Node => node_net(),
+                Lang::Ruby | Lang::Php => false,
+            },
+        }
+    }
+}
+
+/// The socket-level calls that open a connection (or a listener), as
+/// [`action`] names them in an effect's `how` (`python3 s.connect`).
+pub(crate) fn opens_socket(how: &str) -> bool {
+    if !how.contains(' ') {
+        return false;
+    }
+    let method = how.rsplit(['.', ' ']).next().unwrap_or("");
+    matches!(
+        method,
+        "connect"
+            | "connect_ex"
+            | "create_connection"
+            | "createConnection"
+            | "fsockopen"
+            | "pfsockopen"
+            | "stream_socket_client"
+            | "socket"
+            | "tcp"
+    ) || how.contains("Socket.") && matches!(method, "open" | "new")
+        || how.contains("INET.new")
+}
+
+pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
+    let child_process = uses.child_process;
     let m = c.method();
     let r = c.receiver();
     let path_recv = matches!(r, "Path" | "PurePath" | "PosixPath" | "pathlib");
@@ -87,6 +146,7 @@ pub(crate) fn action(lang: Lang, c: &Call, child_process: bool) -> Option<Act> {
                 "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "stream",
             ) => Act::Net,
             ("" | "builtins", "exec" | "eval" | "compile") => Act::Eval,
+            (_, "connect" | "connect_ex") if uses.sockets => Act::Net,
             _ => return None,
         },
         Lang::Node => {
@@ -133,6 +193,7 @@ pub(crate) fn action(lang: Lang, c: &Call, child_process: bool) -> Option<Act> {
                 "eval" | "Function" | "runInNewContext" | "runInThisContext" | "runInContext" => {
                     Act::Eval
                 }
+                "connect" if uses.sockets => Act::Net,
                 _ => return None,
             }
         }
@@ -155,6 +216,8 @@ pub(crate) fn action(lang: Lang, c: &Call, child_process: bool) -> Option<Act> {
                 Act::Net
             }
             "eval" => Act::Eval,
+            "socket" | "connect" if uses.sockets => Act::Net,
+            "new" if matches!(r, "INET" | "INET6" | "IP" | "SSL") => Act::Net,
             _ => return None,
         },
         Lang::Ruby => match (r, m) {
@@ -191,6 +254,8 @@ pub(crate) fn action(lang: Lang, c: &Call, child_process: bool) -> Option<Act> {
                 | "popen3",
             ) => Act::Shell,
             ("Process", "kill") => Act::Kill(1, true),
+            ("TCPSocket" | "UDPSocket" | "SSLSocket" | "TCPServer", "open" | "new")
+            | ("Socket", "tcp" | "udp" | "new") => Act::Net,
             (
                 "HTTP" | "URI" | "HTTParty" | "Faraday" | "RestClient" | "",
                 "get" | "post" | "put" | "start" | "open" | "get_response" | "post_form",

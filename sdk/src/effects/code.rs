@@ -451,6 +451,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
         match t {
             Tok::Str(s, false) if s == "HOME" => return home_lookup(toks),
             Tok::Str(s, false) | Tok::Num(s) => out.push_str(s),
+            Tok::Str(s, true) => match home_interpolated(s, lang) {
+                Some(v) => out.push_str(&v),
+                None => return Val::Unknown,
+            },
             Tok::Ident(id) if matches!(id.as_str(), "HOME") => out.push('~'),
             Tok::Ident(_) => {
                 // A call of a known path builder: `os.path.join(…)`.
@@ -477,6 +481,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     return home_lookup(&toks[k..]);
                 }
                 let Some(end) = args_end else {
+                    // Perl's `glob "~/x/*"`, without parentheses.
+                    if lang == Lang::Perl && last == "glob" && k == 0 {
+                        return eval(&toks[e + 1..], lang, depth + 1);
+                    }
                     return Val::Unknown;
                 };
                 let known = matches!(
@@ -496,6 +504,8 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                         | "String"
                         | "str"
                         | "join"
+                        | "glob"
+                        | "iglob"
                 );
                 if !known && toks.get(end + 1) == Some(&Tok::Punct('.')) {
                     // `require('os').homedir()`: the method decides.
@@ -513,7 +523,8 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     ("homedir" | "home" | "gethomedir", _) => out.push('~'),
                     (
                         "expanduser" | "expand_path" | "resolve" | "Path" | "PurePath"
-                        | "PosixPath" | "realpath" | "abspath" | "normpath" | "String" | "str",
+                        | "PosixPath" | "realpath" | "abspath" | "normpath" | "String" | "str"
+                        | "glob" | "iglob",
                         Some(v),
                     ) if v.len() == 1 => out.push_str(v[0]),
                     ("join" | "resolve", Some(v)) if !v.is_empty() => {
@@ -538,6 +549,56 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
         k += 1;
     }
     Val::Str(out)
+}
+
+/// The home directory spelled inside an interpolating string, by language.
+const HOME_INTERPOLATIONS: &[(Lang, &str)] = &[
+    (Lang::Perl, "$ENV{HOME}"),
+    (Lang::Perl, "$ENV{'HOME'}"),
+    (Lang::Perl, "${ENV{HOME}}"),
+    (Lang::Ruby, "#{Dir.home}"),
+    (Lang::Ruby, "#{Dir.home()}"),
+    (Lang::Ruby, "#{ENV['HOME']}"),
+    (Lang::Ruby, "#{ENV.fetch('HOME')}"),
+    (Lang::Php, "{$_SERVER['HOME']}"),
+    (Lang::Php, "{$_ENV['HOME']}"),
+    (Lang::Php, "$_SERVER[HOME]"),
+    (Lang::Node, "${process.env.HOME}"),
+    (Lang::Node, "${os.homedir()}"),
+    (Lang::Node, "${require('os').homedir()}"),
+    (Lang::Python, "{os.path.expanduser('~')}"),
+    (Lang::Python, "{os.environ['HOME']}"),
+    (Lang::Python, "{os.getenv('HOME')}"),
+    (Lang::Python, "{Path.home()}"),
+    (Lang::Python, "{pathlib.Path.home()}"),
+];
+
+/// An interpolating string (`"$ENV{HOME}/x"`, `f"{Path.home()}/x"`,
+/// `` `${os.homedir()}/x` ``) whose only interpolation is the home
+/// directory at its start: `~` and the rest. Any other interpolation is
+/// unknown.
+fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
+    let rest = HOME_INTERPOLATIONS
+        .iter()
+        .filter(|(l, _)| *l == lang)
+        .find_map(|(_, h)| s.strip_prefix(h))
+        .map(|r| (true, r))
+        .unwrap_or((false, s));
+    let marks: &[&str] = match lang {
+        Lang::Perl => &["$", "@"],
+        Lang::Ruby => &["#{"],
+        Lang::Php => &["$"],
+        Lang::Node => &["${"],
+        Lang::Python => &["{", "}"],
+    };
+    if marks.iter().any(|m| rest.1.contains(m)) {
+        return None;
+    }
+    Some(if rest.0 {
+        format!("~{}", rest.1)
+    } else {
+        rest.1.to_string()
+    })
 }
 
 /// `toks` split at the commas outside brackets.

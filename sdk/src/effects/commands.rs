@@ -246,6 +246,9 @@ pub(crate) fn program(cx: &mut Cx) {
                 }
             }
         }
+        // `openssl s_client`/`s_server` is a connection; the rest reads
+        // and writes files.
+        "openssl" if net::program(cx, prog, args) => {}
         _ => {
             if !reader(cx, prog, args)
                 && !net::program(cx, prog, args)

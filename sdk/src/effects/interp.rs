@@ -13,7 +13,7 @@
 //! literal (`eval(x)`, `exec(s)`), is [`super::Unresolved`]; a computed path
 //! is also recorded as `*`, which may touch anything.
 
-use super::apis::{Act, RECV, action, unalias};
+use super::apis::{Act, RECV, Uses, action, unalias};
 use super::args::stdin_text;
 use super::code::{self, Call, Lang, Val};
 use super::context::{Cx, Kind};
@@ -243,13 +243,13 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     }
     let (mut calls, cmds) = code::calls(&toks, lang);
     unalias(&toks, lang, &mut calls);
-    let child_process = src.contains("child_process");
+    let uses = Uses::of(src, lang);
     let mut cmds = cmds.into_iter().peekable();
     for call in &calls {
         while let Some((_, c)) = cmds.next_if(|(at, _)| *at < call.at) {
             cx.nested_shell(&c);
         }
-        apply(cx, lang, how, call, child_process);
+        apply(cx, lang, how, call, uses);
         decoded_code(cx, lang, how, call);
     }
     for (_, c) in cmds {
@@ -334,8 +334,8 @@ fn base64_text(word: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, child_process: bool) {
-    let Some(act) = action(lang, c, child_process) else {
+fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
+    let Some(act) = action(lang, c, uses) else {
         return;
     };
     let name = c.name.join(".");
@@ -523,11 +523,13 @@ fn net_call(cx: &mut Cx, how: &str, url: &Val, sends: bool) {
 fn path(cx: &mut Cx, kind: Kind, v: &Val, how: &str, recursive: bool) {
     match v {
         Val::Str(s) if !s.is_empty() => {
-            let spans = if s.starts_with('~') {
-                std::iter::once(0..1).collect()
-            } else {
-                Vec::new()
-            };
+            // A leading `~` (a home expansion) and the globs a `glob()`
+            // call expands are the run-time parts; the rest is literal.
+            let tilde = s.starts_with('~').then_some(0..1);
+            let spans: Vec<std::ops::Range<usize>> = tilde
+                .into_iter()
+                .chain(s.match_indices(['*', '?', '[']).map(|(k, _)| k..k + 1))
+                .collect();
             let r = super::paths::resolve(s, &spans, 0, cx.cwd.as_deref(), cx.a.home);
             cx.push_path(kind, r.path, r.dynamic, recursive, how);
         }

@@ -204,6 +204,20 @@ pub struct Net {
     pub command: usize,
 }
 
+impl Net {
+    /// A raw connection or listener that carries whatever a program writes
+    /// to it, not a request of a protocol: `nc`, `socat`, `telnet`,
+    /// `openssl s_client`, bash's `/dev/tcp`, and code's socket calls
+    /// (`socket.connect`, `fsockopen`, `TCPSocket.new`, `net.connect`).
+    pub fn is_raw_socket(&self) -> bool {
+        matches!(
+            self.program.as_str(),
+            "nc" | "ncat" | "netcat" | "socat" | "telnet" | "cryptcat" | "bash /dev/tcp"
+        ) || self.program.starts_with("openssl")
+            || apis::opens_socket(&self.program)
+    }
+}
+
 /// Processes or services stopped or signalled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Signal {

@@ -19,6 +19,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         "scp" | "rsync" => copy(cx, prog, args),
         "nc" | "ncat" | "netcat" => nc(cx, prog, args),
         "socat" => socat(cx, args),
+        "openssl" => return openssl(cx, args),
         "git" => git(cx, args),
         _ => return false,
     }
@@ -402,6 +403,29 @@ fn nc(cx: &mut Cx, prog: &str, args: &[Word]) {
     };
     let sends = stdin_sent(cx) || p.has(&["e", "c", "exec", "sh-exec"]);
     cx.net(prog, spec, host, sends);
+}
+
+/// `openssl s_client -connect HOST:PORT` (a TLS connection carrying its
+/// input) and `openssl s_server` (a listener); other subcommands are local.
+fn openssl(cx: &mut Cx, args: &[Word]) -> bool {
+    let sub = args.first().map(|w| w.text.as_str());
+    if !matches!(sub, Some("s_client" | "s_server")) {
+        return false;
+    }
+    let spec = args
+        .windows(2)
+        .find(|w| w[0].text == "-connect")
+        .map(|w| w[1].text.clone())
+        .or_else(|| {
+            args.iter()
+                .find_map(|w| w.text.strip_prefix("-connect=").map(str::to_string))
+        });
+    let host = spec.as_deref().map(|s| {
+        let h = s.rsplit_once(':').map_or(s, |(h, _)| h);
+        h.trim_start_matches('[').trim_end_matches(']').to_string()
+    });
+    cx.net("openssl", spec, host, stdin_sent(cx));
+    true
 }
 
 fn socat(cx: &mut Cx, args: &[Word]) {

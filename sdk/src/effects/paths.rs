@@ -24,6 +24,7 @@
 use std::ops::Range;
 
 use crate::path;
+use crate::shell::var_prefix;
 
 /// A resolved path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,20 +162,6 @@ fn tilde_user(text: &str) -> Option<(&str, usize)> {
     ok.then_some((user, 1 + user.len()))
 }
 
-/// `$NAME` or `${NAME}` at the start of `text`, followed by `/` or the end.
-fn var_prefix(text: &str, name: &str) -> Option<usize> {
-    let rest = text.strip_prefix('$')?;
-    let n = if let Some(r) = rest.strip_prefix('{') {
-        r.strip_prefix(name)?.strip_prefix('}')?;
-        name.len() + 3
-    } else {
-        rest.strip_prefix(name)?;
-        name.len() + 1
-    };
-    let after = &text[n..];
-    (after.is_empty() || after.starts_with('/')).then_some(n)
-}
-
 /// Characters that start a run-time part in a path kept as written.
 const META: &[char] = &['$', '`', '*', '?', '[', '{'];
 
@@ -269,6 +256,10 @@ mod tests {
         assert_eq!(r("~/.bashrc", cwd).path, "/home/u/.bashrc");
         assert_eq!(r("$HOME/.ssh", cwd).path, "/home/u/.ssh");
         assert_eq!(r("${HOME}/.ssh", cwd).path, "/home/u/.ssh");
+        assert_eq!(r("${HOME:?}/.ssh", cwd).path, "/home/u/.ssh");
+        assert_eq!(r("${HOME:-/tmp}", cwd).path, "/home/u");
+        assert!(r("${HOME:+/tmp}/x", cwd).dynamic);
+        assert!(r("${HOME%/*}/x", cwd).dynamic);
         assert_eq!(r("\"$HOME/a b\"", cwd).path, "/home/u/a b");
         assert_eq!(r("'~/x'", cwd).path, "/work/app/~/x");
         assert_eq!(r("~root/x", cwd).path, "/root/x");

@@ -771,6 +771,35 @@ fn perl_and_ruby_and_php() {
 }
 
 #[test]
+fn code_globs_and_home_inside_strings() {
+    let e = fx("perl -e 'unlink glob \"$ENV{HOME}/notes/*\"'");
+    let d = find(&e.deletes, "/home/u/notes/*");
+    assert!(d.dynamic && !d.recursive, "{d:?}");
+    let e = fx(
+        "python3 -c \"import glob, os; [os.remove(f) for f in glob.glob(os.path.expanduser('~/db/*.sqlite'))]\"",
+    );
+    assert!(
+        e.unresolved
+            .iter()
+            .any(|u| u.why.contains("computed at run time")),
+        "{e:?}"
+    );
+    let e = fx("python3 -c 'import os; from pathlib import Path; os.remove(f\"{Path.home()}/x\")'");
+    assert_eq!(ps(&e.deletes), ["/home/u/x"]);
+    let e = fx("ruby -e 'File.delete(\"#{Dir.home}/.bashrc\")'");
+    assert_eq!(ps(&e.deletes), ["/home/u/.bashrc"]);
+    let e = fx(
+        "node -e \"require('fs').rmSync(`${require('os').homedir()}/proj`, {recursive: true})\"",
+    );
+    assert_eq!(ps(&e.deletes), ["/home/u/proj"]);
+    // Any other interpolation stays unknown.
+    let e = fx("perl -e 'unlink \"$dir/x\"'");
+    assert_eq!(ps(&e.deletes), ["*"]);
+    let e = fx("ruby -e 'File.delete(\"#{Dir.home}/#{name}\")'");
+    assert_eq!(ps(&e.deletes), ["*"]);
+}
+
+#[test]
 fn code_comments_and_strings_are_not_calls() {
     let e = fx("python3 -c \"# os.remove('/etc/x')\nprint('os.remove(\\'/etc/y\\')')\"");
     assert!(e.deletes.is_empty(), "{:?}", e.deletes);
@@ -1133,6 +1162,9 @@ fn node_destructured_and_template_strings() {
     let e = fx("node -e \"x = `rm -rf /tmp/t`\"");
     assert_eq!(e.deletes[0].command, 1);
     let e = fx("node -e 'require(\"fs\").rmSync(`${process.env.HOME}/.ssh`, {recursive: true})'");
+    assert_eq!(ps(&e.deletes), ["/home/u/.ssh"]);
+    assert!(e.deletes[0].may_touch("/home/u/.ssh/id_rsa"));
+    let e = fx("node -e 'require(\"fs\").rmSync(`${dir}/.ssh`, {recursive: true})'");
     assert!(e.deletes[0].may_touch("/home/u/.ssh/id_rsa"));
     assert!(!e.is_resolved());
 }

@@ -107,6 +107,38 @@ pub const MAX_WORDS: usize = 1 << 16;
 /// Total bytes that nested re-parsing may read.
 const WORK_BUDGET: usize = 4 * MAX_LEN;
 
+/// `$NAME` or `${NAME}` at the start of a word's `text`, followed by `/` or
+/// the end: the length of that prefix. The expansions that give the
+/// variable's value whenever it is set (`${NAME:?msg}`, `${NAME:-default}`,
+/// `${NAME-x}`, `${NAME:=x}`, …) count as `${NAME}`; those that give
+/// something else (`${NAME:+x}`, `${NAME%/*}`, `${NAME#x}`) do not.
+///
+/// ```
+/// use clawlaw_sdk::shell::var_prefix;
+/// assert_eq!(var_prefix("$HOME/.ssh", "HOME"), Some(5));
+/// assert_eq!(var_prefix("${HOME:?}/", "HOME"), Some(9));
+/// assert_eq!(var_prefix("$HOMEDIR/x", "HOME"), None);
+/// assert_eq!(var_prefix("${HOME:+/x}", "HOME"), None);
+/// ```
+pub fn var_prefix(text: &str, name: &str) -> Option<usize> {
+    let rest = text.strip_prefix('$')?;
+    let n = if let Some(r) = rest.strip_prefix('{') {
+        let r = r.strip_prefix(name)?;
+        let close = r.find('}')?;
+        let op = &r[..close];
+        let op = op.strip_prefix(':').unwrap_or(op);
+        if !(op.is_empty() || op.starts_with(['?', '-', '='])) || r[..close].contains(['{', '$']) {
+            return None;
+        }
+        name.len() + 3 + close
+    } else {
+        rest.strip_prefix(name)?;
+        name.len() + 1
+    };
+    let after = &text[n..];
+    (after.is_empty() || after.starts_with('/')).then_some(n)
+}
+
 /// Parses a command line. Never fails, never panics: see the module
 /// documentation for how incomplete input is reported.
 pub fn parse(line: &str) -> CommandLine {

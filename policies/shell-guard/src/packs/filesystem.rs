@@ -14,11 +14,12 @@ use crate::programs::*;
 use crate::rules::filesystem::DELETE_OUTSIDE;
 
 impl Checker<'_> {
-    /// Reports a recursive delete of `loc` when it lies outside the working
+    /// Reports a recursive delete of `loc` (or, when `matching`, a delete
+    /// of every file a glob matches in it) when it lies outside the working
     /// directory (known and absolute), outside temporary directories and
     /// caches, and no stricter finding applies.
     /// `doer` names what deletes, as reasons show it.
-    pub(crate) fn outside_workspace(&mut self, loc: &Loc, doer: &str) {
+    pub(crate) fn outside_workspace(&mut self, loc: &Loc, doer: &str, matching: bool) {
         let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
             return;
         };
@@ -28,8 +29,13 @@ impl Checker<'_> {
         if v.starts_with(w) || scratch || v.len() < 2 || v.iter().any(|c| c == ANY) && v.len() < 3 {
             return;
         }
+        let scope = if matching {
+            "the files a glob matches in"
+        } else {
+            "everything below and including"
+        };
         let what = format!(
-            "{doer} deletes {} and everything below it, outside the working directory {}",
+            "{doer} deletes {scope} {}, outside the working directory {}",
             loc.display(),
             self.cwd.display()
         );
@@ -185,6 +191,10 @@ impl Checker<'_> {
                 }
             }
             if !recursive {
+                // `rm ~/notes/*`: as many files as a tree holds.
+                if globbed(&t) {
+                    self.outside_workspace(&loc, &format!("`{shown}`"), true);
+                }
                 continue;
             }
             match self.danger(&loc) {
@@ -218,7 +228,7 @@ impl Checker<'_> {
                         ),
                     )
                 }
-                None => self.outside_workspace(&loc, &format!("`{shown}`")),
+                None => self.outside_workspace(&loc, &format!("`{shown}`"), false),
             }
         }
         if recursive && c.has_wrapper("xargs") {
@@ -319,7 +329,7 @@ impl Checker<'_> {
                         s.text
                     ),
                 ),
-                None => self.outside_workspace(&loc, &format!("`{shown}`")),
+                None => self.outside_workspace(&loc, &format!("`{shown}`"), false),
             }
         }
     }
@@ -416,6 +426,12 @@ impl Checker<'_> {
             self.check_write(c, dest, cwd);
         }
     }
+}
+
+/// Whether a word holds an unquoted glob (`*`, `?`, `[`).
+fn globbed(w: &Word) -> bool {
+    w.dynamic_spans()
+        .any(|s| w.text[s].contains(['*', '?', '[']))
 }
 
 /// Whether a chmod mode makes files world-writable, and whether it sets
