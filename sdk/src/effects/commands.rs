@@ -233,6 +233,32 @@ pub(crate) fn program(cx: &mut Cx) {
         "cargo" if args.first().is_some_and(|w| w.text == "clean") => {
             devtools::cargo_clean(cx, &args[1..])
         }
+        // A mount hides what was at its mount point behind something else:
+        // as good as replacing the whole tree there.
+        "mount" | "bindfs" => {
+            let p = parse(
+                args,
+                "tOoLUN",
+                "",
+                &[
+                    "types",
+                    "options",
+                    "test-opts",
+                    "label",
+                    "uuid",
+                    "namespace",
+                    "source",
+                    "target",
+                ],
+            );
+            // `mount` alone lists; `mount DIR` mounts what fstab says there.
+            let target = p
+                .value(&["target"])
+                .or_else(|| p.operands.last().map(|w| (*w, 0)));
+            if let Some((w, f)) = target {
+                cx.path(Kind::Write, w, f, prog, true);
+            }
+        }
         "sponge" => {
             for w in parse(args, "", "", &[]).operands {
                 cx.path(Kind::Write, w, 0, prog, false);

@@ -1497,3 +1497,16 @@ fn a_recursive_copy_lands_its_tree_under_the_destination() {
     let landed = find(&e.writes, "/work/app/.claude");
     assert!(landed.recursive, "{e:?}");
 }
+
+#[test]
+fn a_mount_replaces_the_tree_at_its_mount_point() {
+    let e = fx("sudo mount -o bind /tmp/empty ~/.claude");
+    let m = find(&e.writes, "/home/u/.claude");
+    assert!(m.recursive, "{e:?}");
+    let e = fx("unshare -r -m sh -c 'mount --bind /tmp/x /home/u/.claude && claude'");
+    assert!(find(&e.writes, "/home/u/.claude").recursive);
+    let e = fx("mount -t tmpfs none --target /work/app/.git/hooks");
+    assert!(find(&e.writes, "/work/app/.git/hooks").recursive);
+    assert!(fx("mount").writes.is_empty());
+    assert!(fx("mount | grep nfs").writes.is_empty());
+}

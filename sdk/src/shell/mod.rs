@@ -46,7 +46,8 @@
 //!   compound's redirects and pipe position.
 //! - **Wrappers**: `sudo`, `doas`, `pkexec`, `env`, `nice`, `nohup`, `time`,
 //!   `timeout`, `command`, `builtin`, `exec`, `xargs`, `stdbuf`, `ionice`,
-//!   `chroot`, `setsid`, `busybox` and `watch` are unwrapped, options and all:
+//!   `chroot`, `setsid`, `busybox`, `watch`, `unshare` and `nsenter` are
+//!   unwrapped, options and all:
 //!   `argv` starts at the real program, and [`Command::wrappers`] records what
 //!   was stripped (a policy needs to know `sudo` was there). `command -v x` is
 //!   not unwrapped: it runs nothing.

@@ -343,6 +343,12 @@ fn wrappers_are_unwrapped() {
         ("stdbuf -oL -e 0 rm x", &["stdbuf"], &["rm", "x"]),
         ("chroot /mnt rm x", &["chroot"], &["rm", "x"]),
         (
+            "unshare -r -m --propagation private rm x",
+            &["unshare"],
+            &["rm", "x"],
+        ),
+        ("nsenter -t 1 -m -u rm x", &["nsenter"], &["rm", "x"]),
+        (
             "sudo nice -n 5 /bin/rm x",
             &["sudo", "nice"],
             &["/bin/rm", "x"],

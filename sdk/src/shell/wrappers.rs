@@ -75,6 +75,26 @@ fn wrapper_spec(name: &str) -> Option<Spec> {
         "ionice" => spec("cn", &["--class", "--classdata"], 0, false),
         "chroot" => spec("", &["--userspec", "--groups"], 1, false),
         "watch" => spec("nq", &["--interval", "--equexit"], 0, false),
+        "unshare" => spec(
+            "SGRw",
+            &[
+                "--propagation",
+                "--setgroups",
+                "--setuid",
+                "--setgid",
+                "--root",
+                "--wd",
+                "--map-user",
+                "--map-group",
+                "--map-users",
+                "--map-groups",
+                "--monotonic",
+                "--boottime",
+            ],
+            0,
+            false,
+        ),
+        "nsenter" => spec("tSG", &["--target", "--setuid", "--setgid"], 0, false),
         _ => return None,
     })
 }
