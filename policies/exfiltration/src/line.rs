@@ -68,6 +68,15 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 note_credential_dir(&mut v, p, t);
             }
         }
+        // `gh auth token | curl -d @- …`: a credential printed.
+        if clawlaw_sdk::secrets::may_print_credential(p)
+            && let Some(kind) = clawlaw_sdk::secrets::prints_credential(cmd)
+        {
+            let shown = format!("`{cmd}`");
+            if !v.credentials.iter().any(|(w, _)| *w == shown) {
+                v.credentials.push((shown, kind));
+            }
+        }
         local_writes(&mut v, p, cmd.args());
         let heredoc: Option<&str> = cmd
             .redirects

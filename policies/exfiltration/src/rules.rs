@@ -124,7 +124,7 @@ impl<'a> Cx<'a> {
         }
         credentials
             .first()
-            .map(|(path, kind)| format!("the command reads the credential file {path} ({kind})"))
+            .map(|(path, kind)| format!("the command reads {} ({kind})", credential_phrase(path)))
     }
 
     fn secret(&self, mode: Mode, rule: &str, reason: String) -> Decision {
@@ -364,8 +364,9 @@ impl<'a> Cx<'a> {
                 self.s.secret_egress,
                 SECRET_EGRESS,
                 format!(
-                    "{} would send the credential file {path} ({kind}) to {}",
+                    "{} would send {} ({kind}) to {}",
                     first.what,
+                    credential_phrase(path),
                     dest_phrase(&first.dest)
                 ),
             ));
@@ -503,5 +504,15 @@ impl<'a> Cx<'a> {
             };
         }
         d
+    }
+}
+
+/// A credential as reasons name it: a file (`~/.aws/credentials`) or, for
+/// an entry in backquotes, the command that prints one (`` `gh auth token` ``).
+fn credential_phrase(entry: &str) -> String {
+    if entry.starts_with('`') {
+        format!("the credential {entry} prints")
+    } else {
+        format!("the credential file {entry}")
     }
 }

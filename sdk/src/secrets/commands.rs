@@ -83,8 +83,10 @@ const SECRET_NAME_PARTS: &[&str] = &[
 /// cheap test on the line's words before parsing it for
 /// [`prints_credential`].
 pub fn may_print_credential(word: &str) -> bool {
-    matches!(word, "echo" | "printf" | "printenv" | "print" | "pass")
-        || word.starts_with("docker-credential-")
+    matches!(
+        word,
+        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2"
+    ) || word.starts_with("docker-credential-")
         || PRINTERS.iter().any(|p| p.programs.contains(&word))
 }
 
@@ -101,6 +103,14 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
     }
     if program.starts_with("docker-credential-") {
         return (args.first() == Some(&"get")).then_some("docker-config");
+    }
+    // `gpg --export-secret-keys`, `gpg --armor --export-secret-subkeys ID`.
+    if matches!(program, "gpg" | "gpg2")
+        && args.iter().any(|a| {
+            a.starts_with("--export-secret-keys") || a.starts_with("--export-secret-subkeys")
+        })
+    {
+        return Some("private-key");
     }
     PRINTERS
         .iter()
@@ -196,6 +206,7 @@ mod tests {
             "printf '%s' \"${OPENAI_API_KEY}\"",
             "printenv AWS_SECRET_ACCESS_KEY",
             "aws secretsmanager get-secret-value --secret-id prod/db",
+            "gpg --armor --export-secret-keys me@example.com",
         ] {
             assert!(prints(line).is_some(), "{line}");
         }
@@ -218,6 +229,7 @@ mod tests {
             "pass ls",
             "op item list",
             "aws ssm get-parameter --name /app/region",
+            "gpg --armor --export me@example.com",
         ] {
             assert_eq!(prints(line), None, "{line}");
         }
