@@ -120,6 +120,30 @@ impl Checker<'_> {
                 }
             }
             "rsync" => self.check_rsync(c, cwd, &shown),
+            // A download saved into a system directory or a start-up file.
+            "curl" | "wget" => {
+                let (file, dir): (&[&str], &[&str]) = if c.program == "curl" {
+                    (&["-o", "--output"], &["--output-dir"])
+                } else {
+                    (&["-O", "--output-document"], &["-P", "--directory-prefix"])
+                };
+                for t in option_values(c, file).chain(option_values(c, dir)) {
+                    self.check_write(c, &t, cwd);
+                    // Saved where programs are looked up: installed.
+                    let on_path = self.locs(&t, cwd).into_iter().any(|l| match l {
+                        Loc::Abs(v) => v.iter().rev().take(2).any(|d| d == "bin" || d == "sbin"),
+                        _ => false,
+                    });
+                    if on_path {
+                        self.escalate(
+                            "shell.package-install",
+                            0.6,
+                            Some(c.program.as_str()),
+                            format!("`{shown}` installs a downloaded program into a directory on the PATH"),
+                        );
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -426,6 +450,37 @@ impl Checker<'_> {
             self.check_write(c, dest, cwd);
         }
     }
+}
+
+/// The values of `c`'s options named in `names`: `-o FILE`, `-oFILE`,
+/// `-sSLo FILE` (short flags run together), `--output FILE`,
+/// `--output=FILE`.
+fn option_values<'a>(c: &'a Command, names: &'a [&'a str]) -> impl Iterator<Item = Word> + 'a {
+    let args = c.args();
+    args.iter().enumerate().filter_map(move |(k, a)| {
+        let t = a.text.as_str();
+        names.iter().find_map(|n| {
+            if t == *n {
+                return args.get(k + 1).cloned();
+            }
+            if let Some(long) = n.strip_prefix("--") {
+                let v = t
+                    .strip_prefix("--")?
+                    .strip_prefix(long)?
+                    .strip_prefix('=')?;
+                return Some(Word::literal(v));
+            }
+            let flags = t.strip_prefix('-').filter(|f| !f.starts_with('-'))?;
+            let letter = n.strip_prefix('-')?;
+            let at = flags.find(letter)?;
+            let attached = &flags[at + letter.len()..];
+            if attached.is_empty() {
+                args.get(k + 1).cloned()
+            } else {
+                Some(Word::literal(attached))
+            }
+        })
+    })
 }
 
 /// Whether a word holds an unquoted glob (`*`, `?`, `[`).
