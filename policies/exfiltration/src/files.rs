@@ -23,6 +23,12 @@ pub(crate) fn write_target(w: &Word) -> WriteTarget {
 /// Records `word` when it names a credential file: as written, or after a
 /// `@` (curl `-d @.env`, httpie `f@.env`), `=` or `<` (curl `-F f=<.env`).
 pub(crate) fn note_credential(v: &mut ShellView, word: &str) {
+    // A CI workflow's step given every secret of the repository at once
+    // (`${{ toJSON(secrets) }}`): nothing a step needs, everything a thief does.
+    if all_ci_secrets(word) && !v.credentials.iter().any(|(w, _)| w == word) {
+        v.credentials.push((word.to_string(), "ci-secrets"));
+        return;
+    }
     // `host:path` (and a URL) is a file over there, not one read here.
     if word.is_empty() || remote_spec_host(word).is_some() {
         return;
@@ -62,6 +68,12 @@ const DIRECTORY_READERS: &[&str] = &[
 /// Records `word`, an argument of `program`, when it names a directory of
 /// credentials that the program reads whole (`tar czf - ~/.aws`, `rsync -a
 /// ~/.gnupg/ host:`); `mkdir ~/.ssh` or `chmod 700 ~/.ssh` read nothing.
+/// Whether a word expands GitHub Actions' whole `secrets` context.
+fn all_ci_secrets(word: &str) -> bool {
+    let compact: String = word.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("${{toJSON(secrets)}}") || compact.contains("${{tojson(secrets)}}")
+}
+
 pub(crate) fn note_credential_dir(v: &mut ShellView, program: &str, word: &str) {
     if !DIRECTORY_READERS.contains(&program) || remote_spec_host(word).is_some() {
         return;

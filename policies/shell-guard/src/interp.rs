@@ -53,17 +53,9 @@ impl Checker<'_> {
             let c = &cl.commands[w.command];
             self.check_write_loc(c, &loc);
         }
-        for e in fx.executes.iter().filter(|e| from_code(e.command)) {
-            let c = &cl.commands[e.command];
-            if e.program == c.program || e.code.is_some() && is_interpreter(&e.program) {
-                continue;
-            }
-            let mut text = quote(&e.program);
-            for a in &e.args {
-                text.push(' ');
-                text.push_str(&quote(a));
-            }
-            self.reparse(&text, level + 1);
+        // Whole, so that `execSync('curl … | sh')` is still a pipe.
+        for s in fx.shell_lines.iter().filter(|s| from_code(s.command)) {
+            self.reparse(&s.line, level + 1);
         }
     }
 

@@ -60,14 +60,32 @@ pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
 
 /// Whether an operation's first word deletes: `delete_repository`,
 /// `deleteCustomer`, `drop-table`, `purge`.
+/// Whether an operation's name says it deletes: a deleting verb among its
+/// words (`delete_repository`, `deleteCustomer`, `kubectl_delete`,
+/// `bucket_remove_object`), unless it starts by reading (`list_delete_markers`).
 fn deletes(operation: &str) -> bool {
-    let end = operation
-        .char_indices()
-        .skip(1)
-        .find(|&(_, c)| c == '_' || c == '-' || c.is_ascii_uppercase())
-        .map_or(operation.len(), |(k, _)| k);
-    is_deleting_word(&operation[..end])
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (k, c) in operation.char_indices().skip(1) {
+        if c == '_' || c == '-' || c.is_ascii_uppercase() {
+            words.push(&operation[start..k]);
+            start = k + usize::from(!c.is_ascii_uppercase());
+        }
+    }
+    words.push(&operation[start..]);
+    let reads = |w: &str| READ_VERBS.iter().any(|r| w.eq_ignore_ascii_case(r));
+    match words.split_first() {
+        Some((first, _)) if is_deleting_word(first) => true,
+        Some((first, rest)) => !reads(first) && rest.iter().any(|w| is_deleting_word(w)),
+        None => false,
+    }
 }
+
+/// First words of operations that only look: `list_delete_markers`.
+const READ_VERBS: &[&str] = &[
+    "get", "list", "read", "search", "describe", "show", "view", "find", "query", "fetch", "count",
+    "check", "preview", "explain", "validate",
+];
 
 fn holds_local_path(v: &Value, depth: usize) -> bool {
     match v {
@@ -116,13 +134,16 @@ mod tests {
     use super::deletes;
 
     #[test]
-    fn an_operation_deletes_by_its_first_word() {
+    fn an_operation_deletes_by_its_words() {
         for op in [
             "delete_repository",
             "deleteCustomer",
             "drop-table",
             "purge",
             "remove_member",
+            "kubectl_delete",
+            "bucketDeleteObject",
+            "repo-destroy",
         ] {
             assert!(deletes(op), "{op}");
         }
@@ -133,6 +154,9 @@ mod tests {
             "create_pull_request",
             "deleted_items",
             "dropdown",
+            "list_delete_markers",
+            "get_deletion_policy",
+            "show_dropped_rows",
         ] {
             assert!(!deletes(op), "{op}");
         }

