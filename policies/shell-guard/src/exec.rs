@@ -256,7 +256,6 @@ pub(crate) fn runs_substitution(pc: &Command, origin: Origin) -> bool {
     }
 }
 
-/// Whether an interpreter reads the code it runs from standard input.
 /// The text command `i` of `cl` is given on its standard input, when the
 /// line says: what an `echo`/`printf` just before it in a pipeline prints
 /// (also one in a `(…; echo …)` group there), a here-document, a here-string.
@@ -314,6 +313,7 @@ fn cron_command(line: &str) -> Option<&str> {
     Some(rest.trim()).filter(|r| !r.is_empty())
 }
 
+/// Whether an interpreter reads the code it runs from standard input.
 pub(crate) fn reads_stdin_code(c: &Command) -> bool {
     let p = c.program.as_str();
     if matches!(p, "source" | ".") {
