@@ -310,7 +310,10 @@ pub fn render(i: &Input<'_>) -> String {
         w,
         "`load http`: `clawlaw serve` on 127.0.0.1 with the bundled policies and durable \
          evidence (group commit: one fsync per batch). The client runs on the same cores as \
-         the gate, so at concurrency 32 the client threads take CPU from the gate.\n\n\
+         the gate, so it is built to take little of them: one thread drives every \
+         connection (a tokio current-thread runtime and hyper's HTTP/1 client, keep-alive), \
+         each request body is serialised before the clock starts, and an answer is read \
+         for its status and verdict only (`benches/src/bin/load/client.rs`).\n\n\
          The CPU bound is the cores divided by the in-process CPU time of one decision, \
          measured in the same run: the set the gate serves (the bundled policies, fresh \
          instances, settings `{{}}`) evaluating the action mix the HTTP load sends, each \

@@ -38,6 +38,7 @@ use clawlaw_engine::pool::Isolation;
 use clawlaw_sdk::Action;
 use serde_json::{Value, json};
 
+mod client;
 mod gate;
 mod hook;
 mod replicas;
@@ -235,24 +236,13 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
     f.insert("http.cpu_bound_per_s".into(), bound);
 
     let gate = Gate::start(&args.gate)?;
-    let agent = ureq::AgentBuilder::new().build();
-    let session = gate.open_session(&agent, "/work/app")?;
     let n = if args.quick { 20 } else { 5_000 };
-    for i in 0..n.min(200) {
-        gate.evaluate(&agent, &session, &bench_action(i))?; // warm up
-    }
-    let mut samples = Vec::with_capacity(n);
-    for i in 0..n {
-        let action = bench_action(i);
-        let t = Instant::now();
-        gate.evaluate(&agent, &session, &action)?;
-        samples.push(micros(t.elapsed()));
-    }
+    let (samples, _) = client::run(&[&gate], 1, n.min(200), n)?;
     insert_quantiles(&mut f, "http.c1", samples);
 
     let per_client = if args.quick { 5 } else { 600 };
     let (gate_before, load_before) = (gate.cpu_time()?, own_cpu_time()?);
-    let (all, elapsed) = concurrent(&[&gate], 32, per_client)?;
+    let (all, elapsed) = client::run(&[&gate], 32, 0, per_client)?;
     let (gate_cpu, load_cpu) = (
         gate.cpu_time()? - gate_before,
         own_cpu_time()? - load_before,
@@ -318,45 +308,6 @@ fn own_cpu_time() -> anyhow::Result<Duration> {
         );
     }
     Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-}
-
-/// `clients` threads at once, each opening a session on one of `gates`
-/// and sending `per_client` actions, each to the next gate in turn; every
-/// latency, and the wall time of the whole.
-fn concurrent(
-    gates: &[&Gate],
-    clients: usize,
-    per_client: usize,
-) -> anyhow::Result<(Vec<f64>, Duration)> {
-    let started = Instant::now();
-    let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|c| {
-                scope.spawn(move || -> anyhow::Result<Vec<f64>> {
-                    let agent = ureq::AgentBuilder::new().build();
-                    let session = gates[c % gates.len()].open_session(&agent, "/work/app")?;
-                    let mut samples = Vec::with_capacity(per_client);
-                    for i in 0..per_client {
-                        let action = bench_action(i);
-                        let t = Instant::now();
-                        gates[(c + i) % gates.len()].evaluate(&agent, &session, &action)?;
-                        samples.push(micros(t.elapsed()));
-                    }
-                    Ok(samples)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("client panicked"))))
-            .collect()
-    });
-    let elapsed = started.elapsed();
-    let mut all = Vec::new();
-    for r in results {
-        all.extend(r?);
-    }
-    Ok((all, elapsed))
 }
 
 /// Runs one seed action for real in `ws`.

@@ -5,8 +5,9 @@
 //! one before, after catching up on what it recorded). PostgreSQL runs
 //! here too, from Debian's `postgresql`, as the scale-out tests start it.
 
+use super::client;
 use super::gate::{Backing, Gate};
-use super::{Args, Figures, bench_action, concurrent, insert_quantiles, micros, quantile, sorted};
+use super::{Args, Figures, insert_quantiles, quantile, sorted};
 
 #[allow(dead_code)]
 #[path = "../../../../host/tests/common/postgres.rs"]
@@ -34,24 +35,13 @@ pub fn replicas(args: &Args) -> anyhow::Result<Figures> {
 }
 
 fn measure(prefix: &str, gates: &[Gate], args: &Args, f: &mut Figures) -> anyhow::Result<()> {
-    let agent = ureq::AgentBuilder::new().build();
-    let session = gates[0].open_session(&agent, "/work/app")?;
+    let gates: Vec<&Gate> = gates.iter().collect();
     let n = if args.quick { 20 } else { 2_000 };
-    for i in 0..n.min(100) {
-        gates[i % gates.len()].evaluate(&agent, &session, &bench_action(i))?; // warm up
-    }
-    let mut samples = Vec::with_capacity(n);
-    for i in 0..n {
-        let action = bench_action(i);
-        let t = std::time::Instant::now();
-        gates[i % gates.len()].evaluate(&agent, &session, &action)?;
-        samples.push(micros(t.elapsed()));
-    }
+    let (samples, _) = client::run(&gates, 1, n.min(100), n)?;
     insert_quantiles(f, &format!("{prefix}.c1"), samples);
 
     let per_client = if args.quick { 5 } else { 300 };
-    let gates: Vec<&Gate> = gates.iter().collect();
-    let (all, elapsed) = concurrent(&gates, 32, per_client)?;
+    let (all, elapsed) = client::run(&gates, 32, 0, per_client)?;
     let total = all.len();
     let s = sorted(all);
     f.insert(format!("{prefix}.c32.p99_us"), quantile(&s, 0.99));
