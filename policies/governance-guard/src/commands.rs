@@ -116,11 +116,20 @@ fn is_agent_dir(path: &str) -> bool {
 }
 
 /// Recursive writes that replace what is below a directory wholesale (a
-/// mode or owner change locks the gate out as surely as a delete).
+/// mode or owner change locks the gate out as surely as a delete, a mount
+/// hides the whole tree).
 fn is_replacing(how: &str) -> bool {
-    ["chmod", "chown", "chattr", "chgrp", "rsync"]
-        .iter()
-        .any(|w| how.starts_with(w))
+    [
+        "chmod", "chown", "chattr", "chgrp", "rsync", "mount", "bindfs",
+    ]
+    .iter()
+    .any(|w| how.starts_with(w))
+}
+
+/// An archive extracted: what it writes, and where below the directory, is
+/// only known from the archive.
+fn is_extraction(how: &str) -> bool {
+    how.starts_with("tar -x") || how.starts_with("unzip")
 }
 
 fn changes(
@@ -152,6 +161,21 @@ fn changes(
         };
         if let Some(h) = hit(p, e, e.how.starts_with("mv")) {
             out.push(Finding::change(h, &e.how, "change", &e.path));
+        } else if e.recursive
+            && !e.dynamic
+            && is_extraction(&e.how)
+            && !cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w))
+            && let Some(h) = p.removal_hit(&e.path)
+        {
+            // `tar -xf x.tar -C ~`: the archive may hold `.claude/settings.json`.
+            // The working tree is where archives are unpacked; its own agent
+            // directories are judged by name above.
+            out.push(Finding::change(
+                h,
+                &e.how,
+                "extract an archive over",
+                &e.path,
+            ));
         }
     }
     // What effects do not name: a symlink pointing *at* a protected file

@@ -272,6 +272,9 @@ pub(crate) fn program(cx: &mut Cx) {
                 }
             }
         }
+        // `docker cp CTR:/x ./y`, `kubectl cp pod:/x y`: files copied in or
+        // out of a container; the local side is read or written.
+        "docker" | "podman" | "nerdctl" | "kubectl" | "oc" if container_cp(cx, prog, args) => {}
         // `openssl s_client`/`s_server` is a connection; the rest reads
         // and writes files.
         "openssl" if net::program(cx, prog, args) => {}
@@ -284,6 +287,39 @@ pub(crate) fn program(cx: &mut Cx) {
             }
         }
     }
+}
+
+/// `<tool> cp SRC DEST` between this machine and a container or pod, when
+/// `args` are that; a side written `NAME:PATH` is in the container.
+fn container_cp(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    if args.first().is_none_or(|w| w.text != "cp") {
+        return false;
+    }
+    let valued: &[&str] = if matches!(prog, "kubectl" | "oc") {
+        &["container", "retries", "namespace", "context"]
+    } else {
+        &[]
+    };
+    let p = parse(&args[1..], "cn", "", valued);
+    let remote = |w: &Word| {
+        w.text
+            .split_once(':')
+            .is_some_and(|(name, _)| !name.is_empty() && !name.contains('/'))
+    };
+    let how = if matches!(prog, "kubectl" | "oc") {
+        "kubectl cp"
+    } else {
+        "docker cp"
+    };
+    if let [src, dest] = p.operands.as_slice() {
+        if !remote(src) {
+            cx.path(Kind::Read, src, 0, how, true);
+        }
+        if !remote(dest) {
+            cx.path(Kind::Write, dest, 0, how, true);
+        }
+    }
+    true
 }
 
 fn is_chmod_option_mode(t: &str) -> bool {

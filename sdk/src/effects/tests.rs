@@ -1523,3 +1523,14 @@ fn the_shell_lines_code_runs_are_kept_whole() {
     let e = fx("python3 -c \"import os; os.system('sh -c \\\"ls\\\"')\"");
     assert_eq!(e.shell_lines.len(), 1, "{:?}", e.shell_lines);
 }
+
+#[test]
+fn copies_in_and_out_of_containers() {
+    let e = fx("docker cp ctr:/etc/app.conf ~/.claude/settings.json");
+    assert_eq!(ps(&e.writes), ["/home/u/.claude/settings.json"]);
+    assert!(e.reads.is_empty());
+    let e = fx("kubectl cp -n prod -c app ./dump.sql db-0:/tmp/dump.sql");
+    assert_eq!(ps(&e.reads), ["/work/app/dump.sql"]);
+    assert!(e.writes.is_empty());
+    assert!(fx("docker ps -a").writes.is_empty());
+}
