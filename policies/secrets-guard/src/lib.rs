@@ -5,7 +5,7 @@
 //! | rule | verdict | when |
 //! |---|---|---|
 //! | `secrets.leak` | DENY | the action would write or send a credential: a `file.write`'s content, a `net.request`'s URL or body, a `shell.exec` command line (`curl -H "Authorization: Bearer ghp_…"`, `echo AKIA… >> f`), a tool call's input. Every kind but `file.read` and `file.delete` is scanned: the action's `content`, `command`, `target` and every string in its tool input. |
-//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`) |
+//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`, `mv ~/.ssh/id_rsa /tmp`) unless the effects model finds it only changed, created or deleted (`chmod 600 dev.key`, `openssl req … -keyout dev.key`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`) |
 //!
 //! What counts as a credential in text, and as a credential file, is
 //! [`clawlaw_sdk::secrets`]'s judgement (documented there): literal values
@@ -147,8 +147,18 @@ impl Policy for SecretsGuard {
                 && let Some(cmd) = &action.command
             {
                 let words = shell_words(cmd, 0);
+                let mut fx = None;
                 for word in &words {
                     if let Some(d) = ctx.read(word, "the command") {
+                        // `chmod 600 dev.key`, `rm .env`, `openssl … -keyout
+                        // new.key`: a credential file changed, created or
+                        // removed is not read. Asked only on a hit.
+                        let fx = fx.get_or_insert_with(|| {
+                            clawlaw_sdk::effects::of(cmd, ctx.cwd, ctx.home)
+                        });
+                        if only_changed(fx, &ctx.resolve(word)) {
+                            continue;
+                        }
                         decision = decision.merge(d);
                         break;
                     }
@@ -396,6 +406,22 @@ fn collect_strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>, depth: 
 /// unquoted blanks and `;|&()<>` and backquotes; quotes and backslashes
 /// removed; `--opt=value` also yields `value`; a word holding a command
 /// substitution is split again.
+/// Whether the effects model knows every command of the line and finds
+/// `path` written, created or deleted, and nothing that may read it. A
+/// move is a read: the credential goes on living under another name.
+fn only_changed(fx: &clawlaw_sdk::effects::Effects, path: &str) -> bool {
+    let moved = |how: &str| {
+        ["mv", "move", "rename", "replace"]
+            .iter()
+            .any(|m| how.contains(m))
+    };
+    let changes: Vec<_> = fx.changes().filter(|e| e.path == path).collect();
+    fx.is_resolved()
+        && !changes.is_empty()
+        && !changes.iter().any(|e| moved(&e.how))
+        && !fx.reads.iter().any(|r| r.may_touch(path))
+}
+
 fn shell_words(cmd: &str, depth: usize) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();

@@ -601,7 +601,7 @@ fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
             {
                 cx.path(Kind::Read, v, 0, prog, false);
             }
-            if matches!(w.text.as_str(), "-out" | "-o" | "--output")
+            if matches!(w.text.as_str(), "-out" | "-o" | "--output" | "-keyout")
                 && let Some(v) = args.get(k + 1)
             {
                 cx.path(Kind::Write, v, 0, prog, false);

@@ -127,6 +127,15 @@ impl<'a> Cx<'a, '_> {
                         }
                     }
                 }
+                // Programs that list files below directories.
+                _ if let Some(roots) = listed_roots(c) => {
+                    for r in roots {
+                        out.extend(self.targets(&r, 0).into_iter().map(|t| Target {
+                            recursive: true,
+                            ..t
+                        }));
+                    }
+                }
                 // Filters pass on a subset of what they read.
                 "grep" | "egrep" | "fgrep" | "sort" | "uniq" | "head" | "tail" | "tee" => {}
                 "cat" if c.args().is_empty() => {}
@@ -281,6 +290,69 @@ impl<'a> Cx<'a, '_> {
         let cwd = self.cwd.clone();
         let walk = self.a.walk;
         walk(self.a, &line, cwd, Some(self.at), self.level + 1);
+    }
+}
+
+/// The directories a file-listing program lists below, when `c` is one:
+/// `fd PATTERN [DIR…]`, `rg --files [DIR…]`, `rg -l PATTERN [DIR…]`,
+/// `grep -rl PATTERN [DIR…]`, `git ls-files`, `git diff --name-only` (the
+/// working tree); `.` when none is named.
+fn listed_roots(c: &shell::Command) -> Option<Vec<Word>> {
+    use super::args::parse;
+    let args = c.args();
+    let operands = |short: &str, long: &[&str]| -> Vec<Word> {
+        parse(args, short, "", long)
+            .operands
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let or_here = |mut roots: Vec<Word>| {
+        if roots.is_empty() {
+            roots.push(Word::literal("."));
+        }
+        roots
+    };
+    let has = |flag: &str| args.iter().any(|a| a.text == flag);
+    match c.program.as_str() {
+        "fd" | "fdfind" if !has("-x") && !has("--exec") && !has("-X") => {
+            let ops = operands(
+                "etEdSocj",
+                &[
+                    "extension",
+                    "type",
+                    "exclude",
+                    "max-depth",
+                    "min-depth",
+                    "size",
+                    "owner",
+                    "changed-within",
+                    "changed-before",
+                    "threads",
+                    "base-directory",
+                ],
+            );
+            Some(or_here(ops.into_iter().skip(1).collect()))
+        }
+        "rg" if has("--files") => Some(or_here(operands("gtTm", &["glob", "type", "type-not"]))),
+        "rg" | "grep" | "egrep" | "fgrep"
+            if args.iter().any(|a| {
+                a.text == "--files-with-matches"
+                    || a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('l')
+            }) =>
+        {
+            let pattern_given = has("-e") || args.iter().any(|a| a.text.starts_with("--regexp"));
+            let ops = operands("eAmBCfgt", &["regexp", "glob", "type", "max-count", "file"]);
+            let skip = usize::from(!pattern_given);
+            Some(or_here(ops.into_iter().skip(skip).collect()))
+        }
+        "git" => {
+            let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+            let lists = matches!(words.as_slice(), ["ls-files", ..])
+                || (words.first() == Some(&"diff") && words.contains(&"--name-only"));
+            lists.then(|| vec![Word::literal(".")])
+        }
+        _ => None,
     }
 }
 

@@ -552,7 +552,12 @@ fn git(cx: &mut Cx, args: &[Word]) {
         "reset" if p.has(&["hard", "merge", "keep"]) => {
             cx.cwd_path(Kind::Write, "git reset --hard")
         }
-        "clean" if !p.has(&["n", "dry-run"]) => {
+        "clean" => {
+            // Its own options: `-X` (ignored files only) takes no value here.
+            let p = parse(rest, "e", "", &["exclude"]);
+            if p.has(&["n", "dry-run"]) {
+                return;
+            }
             if p.operands.is_empty() {
                 cx.cwd_path(Kind::Delete, &how);
             }

@@ -1534,3 +1534,31 @@ fn copies_in_and_out_of_containers() {
     assert!(e.writes.is_empty());
     assert!(fx("docker ps -a").writes.is_empty());
 }
+
+#[test]
+fn xargs_reads_what_a_file_lister_lists() {
+    let e = fx("fd -e rs | xargs wc -l");
+    let r = find(&e.reads, "/work/app");
+    assert!(r.recursive && !r.dynamic, "{e:?}");
+    assert!(e.is_resolved(), "{:?}", e.unresolved);
+    let e = fx("rg -l TODO src tests | xargs sed -i s/TODO/DONE/");
+    assert_eq!(ps(&e.writes), ["/work/app/src", "/work/app/tests"]);
+    let e = fx("git ls-files -z | xargs -0 rm");
+    assert!(find(&e.deletes, "/work/app").recursive);
+    let e = fx("fd . ~/.config | xargs cat");
+    assert!(e.reads[0].may_touch("/home/u/.config/clawlaw/token"));
+    // A lister that runs its own command is not a list.
+    let e = fx("fd -x echo | xargs cat");
+    assert_eq!(ps(&e.reads), ["*"]);
+}
+
+#[test]
+fn git_clean_dry_runs_delete_nothing() {
+    assert!(fx("git clean -fdX -n").deletes.is_empty());
+    assert!(fx("git clean -fdx --dry-run").deletes.is_empty());
+    assert!(find(&fx("git clean -fdX").deletes, "/work/app").recursive);
+    assert_eq!(
+        ps(&fx("git clean -f -e '*.local' build").deletes),
+        ["/work/app/build"]
+    );
+}
