@@ -123,7 +123,7 @@ pub const CUSTOM_FAMILY: &str = "custom.*";
 pub const CORE: &[(&str, &str)] = &[
     (
         "shell.destructive",
-        "Deny recursive deletion, moving away or recursive permission changes of the root, top-level, home or system directories, protected paths or parents of the working directory; escalate deleting the whole working directory, .git, or a path only known at run time",
+        "Deny recursive deletion, moving away or recursive permission changes of the root, top-level, home or system directories, protected paths or parents of the working directory; escalate deleting the whole working directory, .git, a path only known at run time, or a credential file outside the working directory",
     ),
     (
         "shell.disk",

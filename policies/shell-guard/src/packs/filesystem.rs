@@ -42,6 +42,27 @@ impl Checker<'_> {
         self.hit(&DELETE_OUTSIDE, None, what);
     }
 
+    /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`: a credential
+    /// kept outside the working directory is often the only copy (a key
+    /// whose public half is registered elsewhere, a login).
+    fn credential_deleted(&mut self, loc: &Loc, shown: &str) {
+        let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
+            return;
+        };
+        if v.starts_with(w) {
+            return;
+        }
+        let path = loc.display();
+        if let Some(kind) = clawlaw_sdk::secrets::is_credential_path(&path) {
+            self.escalate(
+                "shell.destructive",
+                0.7,
+                None,
+                format!("`{shown}` would delete the credential {path} ({kind}): outside the working directory it may be the only copy"),
+            );
+        }
+    }
+
     /// The filesystem checks of one command.
     pub(crate) fn check_filesystem(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
         let c = &cl.commands[i];
@@ -219,6 +240,7 @@ impl Checker<'_> {
                 if globbed(&t) {
                     self.outside_workspace(&loc, &format!("`{shown}`"), true);
                 }
+                self.credential_deleted(&loc, shown);
                 continue;
             }
             match self.danger(&loc) {
