@@ -12,7 +12,7 @@ use clawlaw_sdk::effects::{self, PathEffect};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
 
 use crate::checker::{Checker, MAX_REPARSE};
-use crate::loc::{Danger, Loc, resolve_text, system_file};
+use crate::loc::{Loc, resolve_text, system_file};
 use crate::programs::{is_interpreter, is_shell, show};
 
 impl Checker<'_> {
@@ -101,25 +101,7 @@ impl Checker<'_> {
             }
             return;
         }
-        match self.danger(&loc) {
-            Some(Danger::Deny(what)) => self.deny(
-                "shell.destructive",
-                format!("`{shown}` ({how}) would delete {what}"),
-            ),
-            Some(Danger::Escalate(what)) => self.escalate(
-                "shell.destructive",
-                0.8,
-                None,
-                format!("`{shown}` ({how}) would delete {what}"),
-            ),
-            None if loc == Loc::Unknown => self.escalate(
-                "shell.destructive",
-                0.7,
-                None,
-                format!("`{shown}` ({how}) recursively deletes a path only known at run time"),
-            ),
-            None => self.outside_workspace(&loc, &format!("`{shown}` ({how})"), false),
-        }
+        self.tree_deleted(&loc, None, &format!("`{shown}` ({how})"));
     }
 }
 

@@ -42,6 +42,44 @@ impl Checker<'_> {
         self.hit(&DELETE_OUTSIDE, None, what);
     }
 
+    /// Judges a recursive delete of `loc` (written `text`, or `None` when
+    /// nothing is written but the path) by `doer`, as reasons name it
+    /// (`` `rm -rf x` ``, `` `python3 -c …` (shutil.rmtree) ``).
+    pub(crate) fn tree_deleted(&mut self, loc: &Loc, text: Option<&str>, doer: &str) {
+        match self.danger(loc) {
+            Some(Danger::Deny(what)) => {
+                self.deny("shell.destructive", format!("{doer} would delete {what}"))
+            }
+            Some(Danger::Escalate(what)) => self.escalate(
+                "shell.destructive",
+                0.8,
+                None,
+                format!("{doer} would delete {what}"),
+            ),
+            None if *loc == Loc::Unknown => {
+                let what = text.map_or("a path".to_string(), |t| format!("`{t}`, a path"));
+                self.escalate(
+                    "shell.destructive",
+                    0.7,
+                    None,
+                    format!("{doer} recursively deletes {what} only known at run time"),
+                )
+            }
+            None if matches!(loc, Loc::Abs(v) | Loc::Rel(_, v) if v.last().is_some_and(|l| l == ".git")) => {
+                self.escalate(
+                    "shell.destructive",
+                    0.7,
+                    None,
+                    format!(
+                        "{doer} would delete the repository's history ({})",
+                        loc.display()
+                    ),
+                )
+            }
+            None => self.outside_workspace(loc, doer, false),
+        }
+    }
+
     /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`: a credential
     /// kept outside the working directory is often the only copy (a key
     /// whose public half is registered elsewhere, a login).
@@ -80,7 +118,16 @@ impl Checker<'_> {
             "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, &shown),
             "mv" => {
                 let ops: Vec<Word> = c.operands().cloned().collect();
-                if let Some((dest, sources)) = ops.split_last() {
+                if let Some((dest, sources)) = ops.split_last()
+                    && dest.text == "/dev/null"
+                {
+                    // Moved onto /dev/null: gone, as by `rm -r`.
+                    for s in sources {
+                        for loc in self.locs(s, cwd) {
+                            self.tree_deleted(&loc, Some(&s.text), &format!("`{shown}`"));
+                        }
+                    }
+                } else if let Some((dest, sources)) = ops.split_last() {
                     for s in sources {
                         for loc in self.locs(s, cwd) {
                             if let Some(Danger::Deny(what)) = self.danger(&loc) {
@@ -243,39 +290,7 @@ impl Checker<'_> {
                 self.credential_deleted(&loc, shown);
                 continue;
             }
-            match self.danger(&loc) {
-                Some(Danger::Deny(what)) => self.deny(
-                    "shell.destructive",
-                    format!("`{shown}` would delete {what}"),
-                ),
-                Some(Danger::Escalate(what)) => self.escalate(
-                    "shell.destructive",
-                    0.8,
-                    None,
-                    format!("`{shown}` would delete {what}"),
-                ),
-                None if loc == Loc::Unknown => self.escalate(
-                    "shell.destructive",
-                    0.7,
-                    None,
-                    format!(
-                        "`{shown}` recursively deletes `{}`, a path only known at run time",
-                        t.text
-                    ),
-                ),
-                None if matches!(&loc, Loc::Abs(v) | Loc::Rel(_, v) if v.last().is_some_and(|l| l == ".git")) => {
-                    self.escalate(
-                        "shell.destructive",
-                        0.7,
-                        None,
-                        format!(
-                            "`{shown}` would delete the repository's history ({})",
-                            loc.display()
-                        ),
-                    )
-                }
-                None => self.outside_workspace(&loc, &format!("`{shown}`"), false),
-            }
+            self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));
         }
         if recursive && c.has_wrapper("xargs") {
             self.check_listed_deletion(cl, i, cwd, shown);
