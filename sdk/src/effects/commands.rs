@@ -4,9 +4,10 @@
 //! `s/x/y/`). Also the dispatcher for a command's program (the other
 //! tables are in `net.rs`, `procs.rs` and `interp.rs`).
 
-use super::args::{parse, xargs_view};
+use super::args::xargs_view;
 use super::context::{Cx, Kind, find_roots};
-use super::{devtools, interp, net, procs};
+use super::options::parse;
+use super::{devtools, git, interp, net, procs};
 use crate::shell::{self, Word};
 
 /// Records what the program of the current command does.
@@ -230,6 +231,7 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.exec(shell::basename(&w.text), path, Vec::new(), None);
             }
         }
+        "git" => git::git(cx, args),
         "cargo" if args.first().is_some_and(|w| w.text == "clean") => {
             devtools::cargo_clean(cx, &args[1..])
         }
@@ -279,7 +281,7 @@ pub(crate) fn program(cx: &mut Cx) {
         // and writes files.
         "openssl" if net::program(cx, prog, args) => {}
         _ => {
-            if !reader(cx, prog, args)
+            if !super::readers::reader(cx, prog, args)
                 && !net::program(cx, prog, args)
                 && !procs::program(cx, prog, args)
             {
@@ -499,137 +501,4 @@ fn tar(cx: &mut Cx, args: &[Word]) {
             }
         }
     }
-}
-
-/// Programs that read their file operands. Returns whether `prog` is one.
-fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
-    // (short options taking a value, long ones, leading non-file operands)
-    let (short, long, skip): (&str, &[&str], usize) = match prog {
-        "cat" | "tac" | "nl" | "less" | "more" | "most" | "bat" | "batcat" | "view" => (
-            "bhiltvwsdnx",
-            &["pager", "line-range", "language", "style"],
-            0,
-        ),
-        "head" | "tail" => ("nc", &["lines", "bytes", "pid", "sleep-interval"], 0),
-        "base64" | "base32" | "basenc" => ("w", &["wrap"], 0),
-        "xxd" => ("cglos", &["cols", "groupsize", "len", "offset", "seek"], 0),
-        "hexdump" | "hd" | "od" => ("eEnsjNAtw", &[], 0),
-        "strings" => ("ntTe", &["bytes", "radix", "encoding", "target"], 0),
-        "wc" | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum"
-        | "b2sum" | "cksum" | "sum" | "file" | "stat" | "readlink" | "realpath" | "uniq"
-        | "comm" | "paste" | "fold" | "fmt" | "expand" | "unexpand" | "rev" | "shasum"
-        | "iconv" | "dos2unix" => ("acdfmstwfnNW", &["format", "files0-from"], 0),
-        "cut" => (
-            "bcdf",
-            &[
-                "bytes",
-                "characters",
-                "delimiter",
-                "fields",
-                "output-delimiter",
-            ],
-            0,
-        ),
-        "sort" => (
-            "kotST",
-            &[
-                "key",
-                "output",
-                "field-separator",
-                "buffer-size",
-                "temporary-directory",
-            ],
-            0,
-        ),
-        "diff" | "cmp" | "colordiff" => (
-            "CUIFXSLNW",
-            &["label", "exclude", "ignore-matching-lines"],
-            0,
-        ),
-        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "zgrep" => (
-            "efmABCdDgtT",
-            &[
-                "regexp",
-                "file",
-                "max-count",
-                "after-context",
-                "before-context",
-                "context",
-                "include",
-                "exclude",
-                "exclude-dir",
-                "glob",
-                "type",
-                "type-not",
-            ],
-            1,
-        ),
-        "awk" | "gawk" | "mawk" | "nawk" => ("fFv", &["file", "field-separator", "assign"], 1),
-        "jq" | "yq" => (
-            "fL",
-            &[
-                "arg",
-                "argjson",
-                "slurpfile",
-                "rawfile",
-                "from-file",
-                "indent",
-            ],
-            1,
-        ),
-        "openssl" | "gpg" | "zcat" | "bzcat" | "xzcat" | "zless" => ("", &[], 0),
-        _ => return false,
-    };
-    let p = parse(args, short, "", long);
-    let mut skip = skip;
-    if matches!(
-        prog,
-        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "zgrep"
-    ) && p.value(&["e", "regexp", "f", "file"]).is_some()
-    {
-        skip = 0;
-    }
-    if matches!(prog, "awk" | "gawk" | "mawk" | "nawk") && p.value(&["f", "file"]).is_some() {
-        skip = 0;
-    }
-    if matches!(prog, "openssl" | "gpg") {
-        for (k, w) in args.iter().enumerate() {
-            if matches!(
-                w.text.as_str(),
-                "-in" | "--decrypt" | "-d" | "--encrypt" | "-e" | "--sign"
-            ) && let Some(v) = args.get(k + 1)
-            {
-                cx.path(Kind::Read, v, 0, prog, false);
-            }
-            if matches!(w.text.as_str(), "-out" | "-o" | "--output" | "-keyout")
-                && let Some(v) = args.get(k + 1)
-            {
-                cx.path(Kind::Write, v, 0, prog, false);
-            }
-        }
-        return true;
-    }
-    let rec = p.has(&["r", "R", "recursive", "dereference-recursive"])
-        || matches!(prog, "rg" | "ag" | "ack");
-    for (w, f) in p.values(&["f", "file", "slurpfile", "rawfile", "from-file"]) {
-        cx.path(Kind::Read, w, f, prog, false);
-    }
-    for (w, f) in p
-        .values(&["o", "output"])
-        .into_iter()
-        .filter(|_| prog == "sort")
-    {
-        cx.path(Kind::Write, w, f, "sort -o", false);
-    }
-    for w in p.operands.iter().skip(skip) {
-        if w.text == "-"
-            || (matches!(prog, "awk" | "gawk" | "mawk" | "nawk")
-                && w.text.contains('=')
-                && !w.text.starts_with('/'))
-        {
-            continue;
-        }
-        cx.path(Kind::Read, w, 0, prog, rec);
-    }
-    true
 }

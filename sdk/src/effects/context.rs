@@ -298,7 +298,7 @@ impl<'a> Cx<'a, '_> {
 /// `grep -rl PATTERN [DIR…]`, `git ls-files`, `git diff --name-only` (the
 /// working tree); `.` when none is named.
 fn listed_roots(c: &shell::Command) -> Option<Vec<Word>> {
-    use super::args::parse;
+    use super::options::parse;
     let args = c.args();
     let operands = |short: &str, long: &[&str]| -> Vec<Word> {
         parse(args, short, "", long)

@@ -2,8 +2,8 @@
 //! the target directory, where a gate started from the workspace keeps its
 //! policies and evidence.
 
-use super::args::parse;
 use super::context::{Cx, Kind};
+use super::options::parse;
 use crate::shell::Word;
 
 /// `cargo clean`: the target directory (`--target-dir`, else `target`

@@ -42,9 +42,10 @@
 //!   writes to `/dev/null`, `/dev/stdout`, `/dev/stderr` and `/dev/tty` are
 //!   not recorded; bash's `/dev/tcp/HOST/PORT` is a connection);
 //! - the **program's** own effects, from tables of well-known programs:
-//!   `commands.rs` for files, `net.rs` for the network and `git`,
+//!   `commands.rs` and `readers.rs` for files, `net.rs` for the network,
+//!   `git.rs` for `git`,
 //!   `procs.rs` for signals and environment listings, with their options
-//!   read by `args.rs` (which also says what `xargs` appends and what a
+//!   read by `options.rs` (`args.rs` says what `xargs` appends and what a
 //!   command's standard input holds);
 //! - **scripts and code** it runs (`interp.rs`): a script run by path or by
 //!   an interpreter is an [`Exec`] with its path; inline code (`python -c`,
@@ -84,12 +85,16 @@ mod commands;
 mod context;
 mod devtools;
 mod environ;
+mod git;
 mod interp;
 mod net;
+mod options;
 mod paths;
 mod procs;
+mod readers;
 #[cfg(test)]
 mod tests;
+mod tokens;
 mod walk;
 
 use context::Analyzer;

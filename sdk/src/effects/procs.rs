@@ -10,9 +10,9 @@
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
 //! `kill $(A)`.
 
-use super::args::parse;
 use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
+use super::options::parse;
 use crate::shell::Word;
 
 /// Records the effects of `prog` when it is one of this module's programs.
