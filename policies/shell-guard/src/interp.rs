@@ -8,7 +8,7 @@
 //! Code that runs code it decodes at run time (`exec(b64decode(…))`,
 //! `eval(atob(…))`) is denied as obfuscated, as `base64 -d | sh` is.
 
-use clawlaw_sdk::effects::{self, PathEffect};
+use clawlaw_sdk::effects::{self, Effects, PathEffect};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
 
 use crate::checker::{Checker, MAX_REPARSE};
@@ -17,8 +17,14 @@ use crate::programs::{is_interpreter, is_shell, show};
 
 impl Checker<'_> {
     /// Checks the inline code of every non-shell interpreter in `cl`
-    /// (shells' code is already parsed as shell).
-    pub(crate) fn check_inline_code(&mut self, cl: &CommandLine, level: usize) {
+    /// (shells' code is already parsed as shell). `fx` holds the line's
+    /// effects once a check of the line has analysed them.
+    pub(crate) fn check_inline_code(
+        &mut self,
+        cl: &CommandLine,
+        level: usize,
+        fx: &mut Option<Effects>,
+    ) {
         let runs_code = |c: &clawlaw_sdk::shell::Command| {
             c.kind == CommandKind::Simple
                 && !c.program_dynamic
@@ -29,7 +35,7 @@ impl Checker<'_> {
         if level >= MAX_REPARSE || !cl.commands.iter().any(runs_code) {
             return;
         }
-        let fx = effects::analyze(cl, self.cwd_text.as_deref(), None);
+        let fx = fx.get_or_insert_with(|| effects::analyze(cl, self.cwd_text.as_deref(), None));
         let from_code = |command: usize| cl.commands.get(command).is_some_and(runs_code);
         for d in fx.decoded.iter().filter(|d| from_code(d.command)) {
             let shown = show(&cl.commands[d.command]);

@@ -24,8 +24,9 @@ use crate::programs::{is_interpreter, is_shell, show};
 const RULE: &str = "shell.reverse-shell";
 
 impl Checker<'_> {
-    /// Denies the reverse and bind shells of `cl`.
-    pub(crate) fn check_reverse_shell(&mut self, cl: &CommandLine) {
+    /// Denies the reverse and bind shells of `cl`. `fx` holds the line's
+    /// effects once a check of the line has analysed them.
+    pub(crate) fn check_reverse_shell(&mut self, cl: &CommandLine, fx: &mut Option<Effects>) {
         let raw_net = |p: &str| {
             matches!(
                 p,
@@ -45,9 +46,9 @@ impl Checker<'_> {
         if !candidate {
             return;
         }
-        let fx = effects::analyze(cl, self.cwd_text.as_deref(), None);
-        self.connection_runs_shell(cl, &fx);
-        self.pipeline_joins_shell(cl, &fx);
+        let fx = fx.get_or_insert_with(|| effects::analyze(cl, self.cwd_text.as_deref(), None));
+        self.connection_runs_shell(cl, fx);
+        self.pipeline_joins_shell(cl, fx);
         if dev_net {
             self.shell_on_dev_tcp(cl);
         }

@@ -49,8 +49,11 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
         fetched: None,
         written: Vec::new(),
     };
-    ck.check_inline_code(&cl, level);
-    ck.check_reverse_shell(&cl);
+    // The line's effects, analysed at most once, by the first check that
+    // needs them.
+    let mut fx = None;
+    ck.check_inline_code(&cl, level, &mut fx);
+    ck.check_reverse_shell(&cl, &mut fx);
     let mut cwd = ck.cwd.clone();
     for i in 0..cl.commands.len() {
         let c = &cl.commands[i];
