@@ -12,6 +12,7 @@ use clawlaw_sdk::shell::{self, CommandLine};
 
 use crate::Context;
 use crate::findings::Finding;
+use crate::modes::{keeps_access, locks_out};
 use crate::processes::{GateProcesses, Reach};
 use crate::protected::{Hit, Owner, Protected};
 
@@ -81,29 +82,6 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
         })
 }
 
-/// `chmod -R u+w .`: a mode that only adds permissions locks nobody out,
-/// so it is judged as a change of the directory itself, not of everything
-/// below it.
-fn adds_permissions(line: &CommandLine, e: &PathEffect) -> bool {
-    let Some(cmd) = line
-        .commands
-        .get(e.command)
-        .filter(|c| c.program == "chmod")
-    else {
-        return false;
-    };
-    let Some(mode) = cmd.operands().next() else {
-        return false;
-    };
-    !mode.is_dynamic()
-        && mode.text.split(',').all(|clause| {
-            let (who, perms) = clause.split_once('+').unwrap_or(("-", ""));
-            who.chars().all(|c| "ugoa".contains(c))
-                && !perms.is_empty()
-                && perms.chars().all(|c| "rwxXst".contains(c))
-        })
-}
-
 /// Whether a path effect's base is known: absolute, or `~` (any home).
 fn has_known_base(path: &str) -> bool {
     path.starts_with('/') || path.starts_with('~')
@@ -150,7 +128,7 @@ fn changes(
     }
     for e in &fx.writes {
         let additive;
-        let e = if e.recursive && adds_permissions(line, e) {
+        let e = if e.recursive && keeps_access(line, e) {
             additive = PathEffect {
                 recursive: false,
                 ..e.clone()
@@ -161,6 +139,14 @@ fn changes(
         };
         if let Some(h) = hit(p, e, e.how.starts_with("mv")) {
             out.push(Finding::change(h, &e.how, "change", &e.path));
+        } else if !e.dynamic
+            && locks_out(line, e)
+            && let Some(h) = p.removal_hit(&e.path)
+        {
+            // `chmod 000 ~/.claude`: a directory the owner can no longer
+            // read or enter hides every file below it from the agent that
+            // should load its hooks from there, and from the gate.
+            out.push(Finding::change(h, &e.how, "lock the owner out of", &e.path));
         } else if e.recursive
             && !e.dynamic
             && is_extraction(&e.how)

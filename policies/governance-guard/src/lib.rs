@@ -10,8 +10,9 @@
 //! - write, edit, move, delete, replace or symlink away an agent's hook
 //!   configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user
 //!   and managed levels, and Claude Code's `~/.claude.json`: [`agents`]),
-//!   also by a tree copied or extracted into its directory; reading it
-//!   stays allowed;
+//!   also by a tree copied or extracted into its directory, or by a mode
+//!   or owner change that locks its owner out of a directory above it
+//!   (`chmod 000 ~/.claude`); reading it stays allowed;
 //! - change or delete the gate's own files (binary, config, policy
 //!   components, data directory with the evidence, compile cache), which
 //!   the gate reports itself ([`clawlaw_sdk::gate::GateFacts`]) so the
@@ -49,6 +50,7 @@ pub mod agents;
 mod commands;
 mod findings;
 mod launches;
+mod modes;
 mod processes;
 pub mod protected;
 

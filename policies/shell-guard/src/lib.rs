@@ -67,6 +67,7 @@ impl Policy for ShellGuard {
 export_policy!(ShellGuard);
 
 mod checker;
+mod defenses;
 mod elsewhere;
 mod exec;
 mod install;

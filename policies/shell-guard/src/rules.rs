@@ -146,6 +146,10 @@ pub const CORE: &[(&str, &str)] = &[
         "Deny shells whose commands come from a network connection: nc -e /bin/sh, socat EXEC:bash TCP:…, nc h p | sh, bash -i >& /dev/tcp/h/p, inline code that connects a socket and spawns a shell",
     ),
     (
+        "shell.defenses",
+        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed",
+    ),
+    (
         "shell.obfuscated-exec",
         "Deny running decoded data as code (base64 -d | sh, xxd -r, gunzip; inline code's exec(b64decode(…)), eval(atob(…)))",
     ),

@@ -54,6 +54,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
     let mut fx = None;
     ck.check_inline_code(&cl, level, &mut fx);
     ck.check_reverse_shell(&cl, &mut fx);
+    ck.check_defenses(&cl, &mut fx);
     let mut cwd = ck.cwd.clone();
     for i in 0..cl.commands.len() {
         let c = &cl.commands[i];

@@ -100,6 +100,7 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Write, w, 0, "truncate", false);
             }
         }
+        "sysctl" => sysctl(cx, args),
         "dd" => {
             for w in args {
                 if w.text.starts_with("of=") {
@@ -500,5 +501,34 @@ fn tar(cx: &mut Cx, args: &[Word]) {
                 cx.path(Kind::Delete, w, 0, "tar --remove-files", true);
             }
         }
+    }
+}
+
+/// `sysctl -w kernel.randomize_va_space=0` is `echo 0 >
+/// /proc/sys/kernel/randomize_va_space`: each `KEY=VALUE` writes the
+/// key's file under `/proc/sys`; `-p`/`--load`/`--system` load settings
+/// from files, so any key may be written.
+fn sysctl(cx: &mut Cx, args: &[Word]) {
+    let p = parse(args, "", "", &[]);
+    let loads = p.has(&["p", "load", "system", "f"]);
+    if loads {
+        cx.push_path(Kind::Write, "/proc/sys".into(), false, true, "sysctl -p");
+    }
+    for w in &p.operands {
+        let Some((key, _)) = w.text.split_once('=') else {
+            continue;
+        };
+        let dynamic = w.is_dynamic();
+        let key = key.trim_matches('/').replace(['.'], "/");
+        if key.is_empty() || key.split('/').any(|part| part.is_empty() || part == "..") {
+            continue;
+        }
+        cx.push_path(
+            Kind::Write,
+            format!("/proc/sys/{key}"),
+            dynamic,
+            false,
+            "sysctl -w",
+        );
     }
 }

@@ -369,6 +369,31 @@ fn chmod_chown_chattr() {
 }
 
 #[test]
+fn sysctl_writes_the_keys_files() {
+    let e = fx("sysctl -w kernel.randomize_va_space=0 net.ipv4.ip_forward=1");
+    assert_eq!(
+        ps(&e.writes),
+        [
+            "/proc/sys/kernel/randomize_va_space",
+            "/proc/sys/net/ipv4/ip_forward"
+        ]
+    );
+    assert_eq!(
+        ps(&fx("sudo sysctl kernel/yama/ptrace_scope=0").writes),
+        ["/proc/sys/kernel/yama/ptrace_scope"]
+    );
+    let e = fx("sysctl -p /etc/sysctl.d/99-x.conf");
+    assert!(
+        e.writes
+            .iter()
+            .any(|w| w.path == "/proc/sys" && w.recursive)
+    );
+    assert!(fx("sysctl -a").writes.is_empty());
+    assert!(fx("sysctl kernel.hostname").writes.is_empty());
+    assert!(fx("sysctl -w ../../etc/passwd=x").writes.is_empty());
+}
+
+#[test]
 fn touch_mkdir() {
     assert_eq!(
         ps(&fx("touch -d yesterday a b").writes),

@@ -1,0 +1,293 @@
+//! The machine's defences and records: commands that switch off the
+//! firewall, mandatory access control (SELinux, AppArmor) or the audit
+//! system, stop the services that enforce them, or erase the system's logs
+//! — what an intruder does first, and what an agent has no routine reason
+//! to do. Escalated as `shell.defenses`: a person may have asked for it.
+//!
+//! Judged by what each command does to the defence, not by its spelling:
+//! `iptables -t nat --flush` and `iptables -F` are one flush, `iptables -P
+//! INPUT ACCEPT` opens a chain whatever else the line holds, and a log is
+//! erased by any delete or overwrite of a file under `/var/log` that the
+//! SDK's effects model reads from the line (`truncate -s 0`, `> file`,
+//! `cp /dev/null`, `rm`, `shred`), while appending to one is not. A kernel
+//! setting changed with `sysctl` is the write under `/proc/sys` it is, and
+//! judged as one (`shell.system-write`).
+
+use clawlaw_sdk::effects::{self, Effects};
+use clawlaw_sdk::path::is_within;
+use clawlaw_sdk::shell::{Command, CommandKind, CommandLine};
+
+use crate::checker::Checker;
+use crate::loc::Loc;
+use crate::programs::show;
+
+const RULE: &str = "shell.defenses";
+
+/// Where the system keeps its logs.
+const LOG_DIR: &str = "/var/log";
+
+/// Services whose only job is to enforce or record security.
+const DEFENCE_SERVICES: &[&str] = &[
+    "firewalld",
+    "ufw",
+    "nftables",
+    "iptables",
+    "ip6tables",
+    "netfilter-persistent",
+    "apparmor",
+    "auditd",
+    "fail2ban",
+    "crowdsec",
+    "sshguard",
+    "falco",
+    "osqueryd",
+    "wazuh-agent",
+    "clamav-daemon",
+    "rsyslog",
+    "syslog-ng",
+    "systemd-journald",
+];
+
+impl Checker<'_> {
+    /// Escalates the commands of `cl` that switch off a defence or erase
+    /// the system's logs. `fx` holds the line's effects once a check of the
+    /// line has analysed them.
+    pub(crate) fn check_defenses(&mut self, cl: &CommandLine, fx: &mut Option<Effects>) {
+        for c in &cl.commands {
+            if c.kind != CommandKind::Simple || c.program_dynamic {
+                continue;
+            }
+            if let Some(what) = switches_off(c) {
+                let shown = show(c);
+                self.escalate(
+                    RULE,
+                    0.8,
+                    Some(&c.program),
+                    format!(
+                        "`{shown}` {what}; ask the operator to make the change if it is needed"
+                    ),
+                );
+            }
+        }
+        let sets_kernel = cl.commands.iter().any(|c| c.program == "sysctl");
+        if !sets_kernel && !mentions_logs(cl) {
+            return;
+        }
+        let fx = fx.get_or_insert_with(|| effects::analyze(cl, self.cwd_text.as_deref(), None));
+        // `sysctl -w kernel.x=0` writes `/proc/sys/kernel/x`, judged as that
+        // write is.
+        for w in fx.writes.iter().filter(|w| w.how.starts_with("sysctl")) {
+            let loc = Loc::Abs(
+                w.path
+                    .split('/')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+            self.check_write_loc(&cl.commands[w.command], &loc);
+        }
+        let erased = fx
+            .deletes
+            .iter()
+            .chain(fx.writes.iter().filter(|w| !is_append(&w.how)))
+            .find(|e| is_within(&e.path, LOG_DIR) || e.dynamic && e.path.starts_with("/var/log"));
+        if let Some(e) = erased {
+            let shown = show(&cl.commands[e.command]);
+            self.escalate(
+                RULE,
+                0.7,
+                Some(&cl.commands[e.command].program),
+                format!(
+                    "`{shown}` erases or overwrites the system's logs ({}, `{}`), the record of what happened on this machine; rotate them with logrotate or ask the operator",
+                    e.how, e.path
+                ),
+            );
+        }
+    }
+}
+
+/// Whether any word of the line names the log directory: the effects are
+/// analysed only then.
+fn mentions_logs(cl: &CommandLine) -> bool {
+    cl.commands.iter().any(|c| {
+        c.argv
+            .iter()
+            .chain(c.redirects.iter().map(|r| &r.target))
+            .any(|w| w.text.contains(LOG_DIR))
+    })
+}
+
+/// Writes that add to a file rather than replace it.
+fn is_append(how: &str) -> bool {
+    matches!(how, "redirect >>" | "tee -a")
+}
+
+/// What `c` switches off, if it switches off a defence.
+fn switches_off(c: &Command) -> Option<String> {
+    let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let p = c.program.as_str();
+    match p {
+        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "ip6tables-legacy"
+        | "ip6tables-nft" | "ebtables" | "arptables" => iptables(&args),
+        "nft" => nft(&ops),
+        "ufw" => match ops.as_slice() {
+            ["disable", ..] => Some("switches the firewall off".into()),
+            ["reset", ..] => Some("removes every firewall rule".into()),
+            ["default", "allow", ..] => Some("lets through everything no rule blocks".into()),
+            ["delete", ..] => Some("removes a firewall rule".into()),
+            _ => None,
+        },
+        "firewall-cmd" => args
+            .iter()
+            .any(|a| {
+                a.strip_prefix("--set-default-zone=")
+                    .is_some_and(|z| z == "trusted")
+                    || a.starts_with("--remove-")
+            })
+            .then(|| "opens the firewall".into()),
+        "setenforce" => matches!(
+            ops.first().map(|o| o.to_ascii_lowercase()).as_deref(),
+            Some("0" | "permissive")
+        )
+        .then(|| "switches SELinux enforcement off".into()),
+        "aa-disable" | "aa-complain" | "aa-teardown" => {
+            Some("switches AppArmor confinement off".into())
+        }
+        "apparmor_parser" if c.has_flag('R') || c.has_long("remove") => {
+            Some("removes AppArmor profiles".into())
+        }
+        "auditctl" => {
+            let off = c.has_flag('D') || args.windows(2).any(|w| w[0] == "-e" && w[1] == "0");
+            off.then(|| "deletes the audit rules or switches auditing off".into())
+        }
+        "journalctl" => args
+            .iter()
+            .any(|a| a.starts_with("--vacuum-"))
+            .then(|| "deletes the system journal's archived logs".into()),
+        "systemctl" | "service" => stops_defence(p, &ops),
+        _ => None,
+    }
+}
+
+/// `iptables -F`, `-X`, `-D`, `-P CHAIN ACCEPT` (long forms too).
+fn iptables(args: &[&str]) -> Option<String> {
+    let mut k = 0;
+    while k < args.len() {
+        match args[k] {
+            "-F" | "--flush" => return Some("removes every firewall rule of the table".into()),
+            "-X" | "--delete-chain" => return Some("deletes firewall chains".into()),
+            "-D" | "--delete" => return Some("removes a firewall rule".into()),
+            "-P" | "--policy" => {
+                if args
+                    .get(k + 2)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("accept"))
+                {
+                    return Some("lets through everything no rule blocks".into());
+                }
+                k += 2;
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+/// `nft flush ruleset`, `nft delete table inet filter` (one word or many).
+fn nft(ops: &[&str]) -> Option<String> {
+    let words: Vec<&str> = ops.iter().flat_map(|o| o.split_whitespace()).collect();
+    match words.as_slice() {
+        ["flush", ..] => Some("removes firewall rules".into()),
+        ["delete" | "destroy", "table" | "chain" | "rule", ..] => {
+            Some("deletes part of the firewall".into())
+        }
+        _ => None,
+    }
+}
+
+/// `systemctl stop firewalld`, `systemctl disable --now auditd`, `service
+/// ufw stop`.
+fn stops_defence(p: &str, ops: &[&str]) -> Option<String> {
+    let stopping = |verb: &str| matches!(verb, "stop" | "disable" | "mask" | "kill");
+    let unit = |u: &str| {
+        let u = u.strip_suffix(".service").unwrap_or(u);
+        DEFENCE_SERVICES.contains(&u)
+    };
+    let hit = match p {
+        "service" => ops.len() >= 2 && unit(ops[0]) && stopping(ops[1]),
+        _ => ops
+            .split_first()
+            .is_some_and(|(verb, units)| stopping(verb) && units.iter().any(|u| unit(u))),
+    };
+    hit.then(|| "stops a service that enforces or records security".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clawlaw_sdk::shell::parse;
+
+    fn off(line: &str) -> Option<String> {
+        switches_off(&parse(line).commands[0])
+    }
+
+    #[test]
+    fn firewall_changes_that_open_it() {
+        for line in [
+            "iptables -F",
+            "iptables -t nat --flush",
+            "ip6tables -X",
+            "iptables -P INPUT ACCEPT",
+            "iptables -D INPUT 3",
+            "nft flush ruleset",
+            "nft 'delete table inet filter'",
+            "ufw disable",
+            "ufw --force reset",
+            "ufw default allow incoming",
+            "firewall-cmd --set-default-zone=trusted",
+        ] {
+            assert!(off(line).is_some(), "{line}");
+        }
+        for line in [
+            "iptables -L -n",
+            "iptables -P INPUT DROP",
+            "iptables -A INPUT -p tcp --dport 22 -j DROP",
+            "nft list ruleset",
+            "ufw status verbose",
+            "ufw allow 8080/tcp",
+            "firewall-cmd --list-all",
+        ] {
+            assert!(off(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn access_control_and_audit_switched_off() {
+        for line in [
+            "setenforce 0",
+            "setenforce Permissive",
+            "aa-teardown",
+            "apparmor_parser -R /etc/apparmor.d/usr.bin.x",
+            "auditctl -D",
+            "auditctl -e 0",
+            "journalctl --vacuum-time=1s",
+            "systemctl stop firewalld",
+            "systemctl disable --now auditd.service",
+            "service ufw stop",
+        ] {
+            assert!(off(line).is_some(), "{line}");
+        }
+        for line in [
+            "setenforce 1",
+            "getenforce",
+            "auditctl -l",
+            "journalctl -u nginx --since today",
+            "systemctl status firewalld",
+            "systemctl restart nginx",
+            "service ufw status",
+        ] {
+            assert!(off(line).is_none(), "{line}");
+        }
+    }
+}
