@@ -25,12 +25,15 @@ impl Checker<'_> {
         level: usize,
         fx: &mut Option<Effects>,
     ) {
+        // awk is no interpreter of scripts (`curl … | awk` runs nothing),
+        // but its program hands command strings to the shell.
         let runs_code = |c: &clawlaw_sdk::shell::Command| {
             c.kind == CommandKind::Simple
                 && !c.program_dynamic
-                && is_interpreter(&c.program)
-                && !is_shell(&c.program)
-                && !matches!(c.program.as_str(), "source" | ".")
+                && (is_interpreter(&c.program)
+                    && !is_shell(&c.program)
+                    && !matches!(c.program.as_str(), "source" | ".")
+                    || matches!(c.program.as_str(), "awk" | "gawk" | "mawk" | "nawk"))
         };
         if level >= MAX_REPARSE || !cl.commands.iter().any(runs_code) {
             return;

@@ -330,7 +330,7 @@ pub(crate) mod database {
         pack: Pack::Database,
         verdict: Verdict::Escalate,
         risk: 0.8,
-        summary: "Escalate `DELETE` or `UPDATE` without `WHERE` and MongoDB `deleteMany({})`/`remove({})`: every row is deleted or overwritten",
+        summary: "Escalate `DELETE` or `UPDATE` without `WHERE`, MongoDB `deleteMany({})`/`remove({})`, `etcdctl del --prefix` and Redis keys deleted from a scan (`redis-cli --scan | xargs redis-cli del`): every row or key is deleted or overwritten",
         instead: "add a `WHERE` clause and check it with `SELECT count(*) … WHERE …` first, inside a transaction",
     };
 
@@ -369,7 +369,7 @@ pub(crate) mod containers {
         pack: Pack::Containers,
         verdict: Verdict::Escalate,
         risk: 0.85,
-        summary: "Escalate deleting volumes (`volume rm`/`prune`, `system prune --volumes`, `compose down -v`, `rm -v`): the data in them is gone",
+        summary: "Escalate deleting volumes (`volume rm`/`prune`, `system prune --volumes`, `system reset`, `compose down -v`, `rm -v`): the data in them is gone",
         instead: "back the volume up first (`docker run --rm -v vol:/data -v $PWD:/b alpine tar czf /b/vol.tgz /data`), or `compose down` without `-v`",
     };
     pub(crate) const REMOVE_ALL: PackRule = PackRule {

@@ -159,6 +159,12 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
                 "symlinkSync" | "linkSync" | "symlink" | "link" if !r.is_empty() => Act::Write(1),
                 "copyFileSync" | "cpSync" | "copySync" => Act::Copy(0, 1, m != "copyFileSync"),
                 "copyFile" | "cp" | "copy" if !r.is_empty() => Act::Copy(0, 1, m != "copyFile"),
+                // `rimraf(dir)`, `rimrafSync(dir)`, `require('rimraf').sync(dir)`.
+                "rimraf" | "rimrafSync" | "sync" | "native" | "nativeSync"
+                    if m.starts_with("rimraf") || r == "rimraf" =>
+                {
+                    Act::Delete(0, true)
+                }
                 "rmSync" | "rmdirSync" | "unlinkSync" | "removeSync" | "emptyDirSync" => {
                     Act::Delete(0, m != "unlinkSync")
                 }

@@ -67,11 +67,17 @@ impl Call {
     /// callee of the receiver call.
     pub fn receiver(&self) -> &str {
         match (&self.recv_call, self.name.len()) {
-            // `require('node:fs/promises').rm(…)`: the module, `fs`.
-            (Some((r, args)), 1) if r == "require" => match args.first() {
-                Some(Val::Str(m)) => module_name(m),
-                _ => r,
-            },
+            // `require('node:fs/promises').rm(…)`: the module, `fs`;
+            // Python's `__import__('os').system(…)` and
+            // `importlib.import_module('shutil').rmtree(…)` likewise.
+            (Some((r, args)), 1)
+                if matches!(r.as_str(), "require" | "__import__" | "import_module") =>
+            {
+                match args.first() {
+                    Some(Val::Str(m)) => module_name(m),
+                    _ => r,
+                }
+            }
             (Some((r, _)), 1) => r,
             (_, n) if n >= 2 => &self.name[n - 2],
             _ => "",

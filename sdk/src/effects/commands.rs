@@ -38,6 +38,12 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Delete, w, 0, how, rec);
             }
         }
+        // Node's `rm -rf` (`npx rimraf dist`, package scripts).
+        "rimraf" => {
+            for w in parse(args, "", "", &[]).operands {
+                cx.path(Kind::Delete, w, 0, "rimraf", true);
+            }
+        }
         "rmdir" | "unlink" => {
             for w in parse(args, "", "", &[]).operands {
                 cx.path(Kind::Delete, w, 0, prog, false);

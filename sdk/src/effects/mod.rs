@@ -80,6 +80,7 @@
 
 mod apis;
 mod args;
+mod awk;
 mod code;
 mod commands;
 mod context;

@@ -94,8 +94,12 @@ pub(crate) fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     {
         skip = 0;
     }
-    if matches!(prog, "awk" | "gawk" | "mawk" | "nawk") && p.value(&["f", "file"]).is_some() {
-        skip = 0;
+    if matches!(prog, "awk" | "gawk" | "mawk" | "nawk") {
+        match (p.value(&["f", "file"]), p.operands.first()) {
+            (Some(_), _) => skip = 0,
+            (None, Some(src)) => super::awk::program(cx, &src.text),
+            (None, None) => {}
+        }
     }
     if matches!(prog, "openssl" | "gpg") {
         for (k, w) in args.iter().enumerate() {

@@ -683,6 +683,12 @@ fn python_os_and_pathlib() {
 fn python_subprocess_and_system_are_analysed_as_shell() {
     let e = fx("python3 -c \"import os; os.system('rm -rf /var/data')\"");
     assert_eq!(ps(&e.deletes), ["/var/data"]);
+    // A module imported inline is the module.
+    let e = fx("python3 -c \"__import__('os').system('rm -rf /var/data')\"");
+    assert_eq!(ps(&e.deletes), ["/var/data"]);
+    let e =
+        fx("python3 -c \"import importlib; importlib.import_module('shutil').rmtree('/srv/x')\"");
+    assert_eq!(ps(&e.deletes), ["/srv/x"]);
     let e = fx("python3 -c \"import subprocess; subprocess.run(['rm', '-rf', '/opt/y'])\"");
     assert_eq!(ps(&e.deletes), ["/opt/y"]);
     let e = fx(
@@ -1586,4 +1592,30 @@ fn git_clean_dry_runs_delete_nothing() {
         ps(&fx("git clean -f -e '*.local' build").deletes),
         ["/work/app/build"]
     );
+}
+
+#[test]
+fn awk_programs_run_their_command_strings() {
+    let e = fx("awk 'BEGIN{system(\"rm -rf /srv/data\")}'");
+    assert_eq!(ps(&e.deletes), ["/srv/data"]);
+    let e = fx("gawk '{ print $0 | \"sh\" }' cmds.txt");
+    assert!(e.executes.iter().any(|x| x.program == "sh"));
+    assert_eq!(ps(&e.reads), ["/work/app/cmds.txt"]);
+    let e = fx("awk 'BEGIN { \"cat /etc/shadow\" | getline x; print x }'");
+    assert_eq!(ps(&e.reads), ["/etc/shadow"]);
+    let e = fx("awk '{ system($0) }' list");
+    assert!(!e.unresolved.is_empty());
+    let e = fx("awk -F, '{ print $2 | \"sort -u\" }' data.csv");
+    assert!(e.unresolved.is_empty() && e.deletes.is_empty() && e.writes.is_empty());
+}
+
+#[test]
+fn rimraf_deletes_trees() {
+    let e = fx("rimraf dist coverage");
+    assert_eq!(ps(&e.deletes), ["/work/app/dist", "/work/app/coverage"]);
+    assert!(e.deletes.iter().all(|d| d.recursive));
+    let e = fx("node -e \"require('rimraf').sync('/srv/x')\"");
+    assert_eq!(ps(&e.deletes), ["/srv/x"]);
+    let e = fx("node -e \"const { rimrafSync } = require('rimraf'); rimrafSync('/srv/y')\"");
+    assert_eq!(ps(&e.deletes), ["/srv/y"]);
 }

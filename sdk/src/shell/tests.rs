@@ -356,6 +356,46 @@ fn wrappers_are_unwrapped() {
         ("setsid -f rm x", &["setsid"], &["rm", "x"]),
         ("watch -x rm x", &["watch"], &["rm", "x"]),
         ("xargs", &["xargs"], &["echo"]),
+        ("flock -w 5 /tmp/l rm x", &["flock"], &["rm", "x"]),
+        (
+            "taskset -c 0,1 nice rm x",
+            &["taskset", "nice"],
+            &["rm", "x"],
+        ),
+        (
+            "numactl --membind=0 -C 0-3 rm x",
+            &["numactl"],
+            &["rm", "x"],
+        ),
+        ("chrt -f 10 rm x", &["chrt"], &["rm", "x"]),
+        ("prlimit --nofile=64 rm x", &["prlimit"], &["rm", "x"]),
+        (
+            "strace -f -o /tmp/t -e trace=file rm x",
+            &["strace"],
+            &["rm", "x"],
+        ),
+        (
+            "systemd-run --user --unit x -p Nice=5 rm x",
+            &["systemd-run"],
+            &["rm", "x"],
+        ),
+        ("screen -dmS job rm x", &["screen"], &["rm", "x"]),
+        (
+            "unbuffer dbus-launch fakeroot rm x",
+            &["unbuffer", "dbus-launch", "fakeroot"],
+            &["rm", "x"],
+        ),
+        (
+            "parallel -j 4 rm -f ::: a b",
+            &["parallel"],
+            &["rm", "-f", "a", "b"],
+        ),
+        ("cmake -E rm -rf build", &["cmake"], &["rm", "-rf", "build"]),
+        (
+            "cmake -E remove_directory build",
+            &["cmake"],
+            &["rm", "-rf", "build"],
+        ),
     ];
     for (line, wrappers, rest) in cases {
         let c = only(line);
@@ -374,10 +414,36 @@ fn wrappers_are_unwrapped() {
         "timeout 5",
         "sudo -e /etc/hosts",
         "nohup",
+        "taskset -p 03 1234",
+        "strace -p 1234",
+        "script /tmp/session.log",
+        "cmake -E capabilities",
+        "cmake --build build",
     ] {
         let c = only(line);
         assert!(c.wrappers.is_empty(), "{line}");
     }
+    // Wrappers that hand the shell a string: the string's commands are
+    // parsed as nested ones.
+    for line in [
+        "flock /tmp/l -c 'rm x'",
+        "sg dev -c 'rm x'",
+        "script -qc 'rm x' /dev/null",
+        "vim -c ':!rm x' -c ':q'",
+        "nvim +'silent !rm x' +q",
+        "vi --cmd '!rm x'",
+    ] {
+        let cl = parse(line);
+        assert!(cl.is_complete(), "{line}: {:?}", cl.issues);
+        let rm = find(&cl, "rm");
+        assert_eq!(rm.origin, Origin::ShellString, "{line}");
+        assert_eq!(argv(rm), ["rm", "x"], "{line}");
+    }
+    assert!(
+        parse("vim -c 'set nu' -c ':wq' f.txt")
+            .programs()
+            .all(|p| p == "vim")
+    );
     assert_eq!(only("sudo -i").program, "sudo");
 }
 

@@ -95,6 +95,102 @@ fn wrapper_spec(name: &str) -> Option<Spec> {
             false,
         ),
         "nsenter" => spec("tSG", &["--target", "--setuid", "--setgid"], 0, false),
+        // Run a command under a lock, on chosen CPUs or memory, at a
+        // priority, under limits, traced, sandboxed or proxied: the command
+        // is what runs.
+        "flock" => spec(
+            "wE",
+            &["--timeout", "--wait", "--conflict-exit-code"],
+            1,
+            false,
+        ),
+        "taskset" => spec("", &[], 1, false),
+        "chrt" => spec(
+            "T",
+            &["--sched-runtime", "--sched-deadline", "--sched-period"],
+            1,
+            false,
+        ),
+        "numactl" => spec(
+            "NmCipP",
+            &[
+                "--cpunodebind",
+                "--membind",
+                "--physcpubind",
+                "--interleave",
+                "--preferred",
+            ],
+            0,
+            false,
+        ),
+        "prlimit" => spec("p", &["--pid"], 0, false),
+        "strace" => spec(
+            "abeEIoOpPsSuUX",
+            &[
+                "--trace",
+                "--output",
+                "--attach",
+                "--env",
+                "--user",
+                "--string-limit",
+            ],
+            0,
+            false,
+        ),
+        "ltrace" => spec("aAeElnopsuwxX", &["--output", "--library"], 0, false),
+        "systemd-run" => spec(
+            "upEMH",
+            &[
+                "--unit",
+                "--property",
+                "--setenv",
+                "--description",
+                "--slice",
+                "--machine",
+                "--host",
+                "--uid",
+                "--gid",
+                "--nice",
+                "--working-directory",
+                "--service-type",
+                "--on-active",
+                "--on-boot",
+                "--on-calendar",
+                "--timer-property",
+            ],
+            0,
+            false,
+        ),
+        "screen" => spec("ScTehp", &[], 0, false),
+        "script" => spec(
+            "cEIOTB",
+            &[
+                "--command",
+                "--echo",
+                "--log-in",
+                "--log-out",
+                "--log-io",
+                "--log-timing",
+            ],
+            0,
+            false,
+        ),
+        "sg" => spec("", &[], 1, false),
+        "parallel" => spec(
+            "jSaPdI",
+            &[
+                "--jobs",
+                "--sshlogin",
+                "--arg-file",
+                "--delimiter",
+                "--joblog",
+            ],
+            0,
+            false,
+        ),
+        "unbuffer" | "dbus-launch" | "fakeroot" | "eatmydata" | "chronic" | "catchsegv"
+        | "nocache" | "xvfb-run" | "torsocks" | "proxychains" | "proxychains4" | "firejail"
+        | "valgrind" | "caffeinate" => spec("", &[], 0, false),
         _ => return None,
     })
 }
@@ -113,6 +209,9 @@ pub(super) fn unwrap(cmd: &mut Command) {
             return;
         }
         let name = basename(&first.text).to_string();
+        if name == "cmake" && cmake_tool(cmd) {
+            continue;
+        }
         let Some(spec) = wrapper_spec(&name) else {
             return;
         };
@@ -233,6 +332,40 @@ pub(super) fn unwrap(cmd: &mut Command) {
                 Some(synthetic_shell(join_words(&cmd.argv[k3..])))
             }
             "xargs" if rest_empty => Some(vec![Word::literal("echo")]),
+            "taskset" | "chrt" if has('p') => return,
+            "prlimit" | "strace" | "ltrace" if values.iter().any(|(c, _)| *c == 'p') => return,
+            // `flock /tmp/l -c 'cmd'`, `sg grp -c 'cmd'` (sg's command is a
+            // shell string, with or without `-c`).
+            "flock" | "sg" if !rest_empty => {
+                let rest = &cmd.argv[k3..];
+                let rest = match rest.first().map(|w| w.text.as_str()) {
+                    Some("-c" | "--command") => &rest[1..],
+                    _ if name == "flock" => return unwrap_rest(cmd, name, k, k3, assignments),
+                    _ => rest,
+                };
+                Some(synthetic_shell(join_words(rest)))
+            }
+            // `script -c 'cmd' log`; without `-c` it starts an interactive shell.
+            "script" => match values.iter().find(|(c, _)| *c == 'c') {
+                Some((_, s)) => Some(synthetic_shell(s.clone())),
+                None => return,
+            },
+            // `parallel rm -rf ::: a b`: the command with each argument.
+            "parallel" if !rest_empty => {
+                let rest = &cmd.argv[k3..];
+                let sep = rest
+                    .iter()
+                    .position(|w| w.text == ":::" || w.text == "::::")
+                    .unwrap_or(rest.len());
+                let mut words = rest[..sep].to_vec();
+                if sep < rest.len() && rest[sep].text == ":::" {
+                    words.extend(rest[sep + 1..].iter().filter(|w| w.text != ":::").cloned());
+                }
+                if words.is_empty() {
+                    return;
+                }
+                Some(words)
+            }
             _ => None,
         };
         if rest_empty && replacement.is_none() {
@@ -251,6 +384,55 @@ pub(super) fn unwrap(cmd: &mut Command) {
             }
         }
     }
+}
+
+/// `cmake -E rm -rf DIR`, `cmake -E remove_directory DIR`: CMake's
+/// command-line tools are the file commands they stand for; the line is
+/// rewritten to them, with `cmake -E` as the wrapper.
+fn cmake_tool(cmd: &mut Command) -> bool {
+    if cmd.argv.get(1).is_none_or(|w| w.text != "-E") {
+        return false;
+    }
+    let Some(tool) = cmd.argv.get(2).filter(|w| !w.is_dynamic()) else {
+        return false;
+    };
+    let words: &[&str] = match tool.text.as_str() {
+        "rm" => &["rm"],
+        "remove" => &["rm", "-f"],
+        "remove_directory" => &["rm", "-rf"],
+        "rename" => &["mv"],
+        "copy" | "copy_if_different" => &["cp"],
+        "copy_directory" | "copy_directory_if_different" => &["cp", "-r"],
+        "make_directory" => &["mkdir", "-p"],
+        "create_symlink" => &["ln", "-s"],
+        "create_hardlink" => &["ln"],
+        "touch" | "touch_nocreate" => &["touch"],
+        "tar" => &["tar"],
+        "env" => &["env"],
+        _ => return false,
+    };
+    let args = cmd.argv[1..3].to_vec();
+    cmd.wrappers.push(Wrapper {
+        program: "cmake".to_string(),
+        args,
+    });
+    let rest = cmd.argv.split_off(3);
+    cmd.argv = words.iter().map(|w| Word::literal(*w)).collect();
+    cmd.argv.extend(rest);
+    true
+}
+
+/// Strips a wrapper whose command is simply the rest of the line, and goes
+/// on unwrapping what it runs.
+fn unwrap_rest(cmd: &mut Command, name: String, k: usize, k3: usize, assignments: Vec<Assignment>) {
+    let args = cmd.argv[1..k].to_vec();
+    cmd.assignments.extend(assignments);
+    cmd.wrappers.push(Wrapper {
+        program: name,
+        args,
+    });
+    cmd.argv.drain(..k3);
+    unwrap(cmd);
 }
 
 const SHELLS: &[&str] = &[
@@ -307,6 +489,12 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
         }
         return Vec::new();
     }
+    if matches!(
+        p,
+        "vim" | "vi" | "nvim" | "ex" | "view" | "gvim" | "vimdiff"
+    ) {
+        return editor_commands(argv);
+    }
     if p == "su" || p == "runuser" {
         let mut k = 1;
         while k < argv.len() {
@@ -351,6 +539,38 @@ pub(super) fn find_execs(argv: &[Word]) -> Vec<Vec<Word>> {
             k = end + 1;
         } else {
             k += 1;
+        }
+    }
+    out
+}
+
+/// The shell commands a Vim started with `-c CMD`, `+CMD` or `--cmd CMD`
+/// runs: an Ex command `!cmd` (also `:!cmd`, `silent !cmd`) hands `cmd` to
+/// the shell.
+fn editor_commands(argv: &[Word]) -> Vec<(Word, Origin)> {
+    let mut out = Vec::new();
+    let mut k = 1;
+    while k < argv.len() {
+        let a = argv[k].text.as_str();
+        let ex = if a == "-c" || a == "--cmd" {
+            k += 1;
+            argv.get(k).map(|w| w.text.as_str())
+        } else {
+            a.strip_prefix('+')
+        };
+        k += 1;
+        let Some(ex) = ex else { continue };
+        let mut ex = ex.trim_start_matches([':', ' ']);
+        if let Some(rest) = ex.strip_prefix("silent") {
+            // `silent !cmd`, `silent! !cmd`
+            ex = rest
+                .strip_prefix('!')
+                .filter(|r| r.starts_with(' '))
+                .unwrap_or(rest)
+                .trim_start();
+        }
+        if let Some(line) = ex.strip_prefix('!') {
+            out.push((Word::literal(line), Origin::ShellString));
         }
     }
     out

@@ -59,6 +59,11 @@ impl Checker<'_> {
                 subject,
                 format!("`{shown}` deletes volumes and the data in them"),
             ),
+            ("system", "reset") => self.hit(
+                &DELETE_VOLUMES,
+                subject,
+                format!("`{shown}` deletes every container, image, volume and network, and the data in the volumes"),
+            ),
             ("system", "prune") if c.has_long("volumes") => self.hit(
                 &DELETE_VOLUMES,
                 subject,

@@ -140,6 +140,38 @@ impl Checker<'_> {
             );
             return;
         }
+        if p == "etcdctl"
+            && args.first().is_some_and(|a| matches!(*a, "del" | "delete"))
+            && args.iter().any(|a| matches!(*a, "--prefix" | "--from-key"))
+        {
+            self.hit(
+                &UNBOUNDED_WRITE,
+                Some(p),
+                format!("`{shown}` deletes every key under a prefix (with `\"\"`, every key: a Kubernetes cluster's whole state)"),
+            );
+            return;
+        }
+        if client(p) == Some(Client::Redis)
+            && args
+                .iter()
+                .any(|a| matches!(a.to_ascii_lowercase().as_str(), "del" | "unlink"))
+            && c.has_wrapper("xargs")
+            && cl.upstream(i).iter().any(|&u| {
+                let up = &cl.commands[u];
+                client(&up.program) == Some(Client::Redis)
+                    && up
+                        .args()
+                        .iter()
+                        .any(|w| w.text == "--scan" || w.text.eq_ignore_ascii_case("keys"))
+            })
+        {
+            self.hit(
+                &UNBOUNDED_WRITE,
+                Some(p),
+                format!("`{shown}` deletes every key a scan of the server lists"),
+            );
+            return;
+        }
         let (tool, tool_args) = through_runner(p, &args);
         if let Some(what) = framework_reset(tool, &tool_args) {
             self.hit(&RESET, Some(p), format!("`{shown}` {what}"));

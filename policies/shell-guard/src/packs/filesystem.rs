@@ -108,6 +108,14 @@ impl Checker<'_> {
         match c.program.as_str() {
             "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, &shown),
             "find" => self.check_find(c, cwd, &shown),
+            // Node's `rm -rf`: every operand is a tree deleted.
+            "rimraf" => {
+                for w in c.operands().filter(|w| !w.text.starts_with('-')) {
+                    for loc in self.locs(w, cwd) {
+                        self.tree_deleted(&loc, Some(&w.text), &format!("`{shown}`"));
+                    }
+                }
+            }
             // `tar --remove-files`, `rsync --remove-source-files`, `zip -m`:
             // the originals are deleted once copied, as by `rm -r`.
             "tar" | "bsdtar" | "gtar" if c.has_long("remove-files") => {
