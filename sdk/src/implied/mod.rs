@@ -9,8 +9,9 @@
 //!   `shell.exec` of `rm -rf /`.
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
-//!   workflow, a Dockerfile, a notebook, an MCP server list, VS Code tasks
-//!   ([`scripts`]) — is a `shell.exec` of
+//!   workflow, a Dockerfile, a notebook, an MCP server list, VS Code tasks,
+//!   pre-commit hooks, Cargo's runners and wrappers ([`scripts`]) — is a
+//!   `shell.exec` of
 //!   each command line it holds, judged as if typed into the shell. An edit's
 //!   fragment counts like a whole file.
 //! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,

@@ -54,6 +54,10 @@ pub enum Format {
     McpServers,
     /// VS Code's `.vscode/tasks.json`.
     VscodeTasks,
+    /// pre-commit's `.pre-commit-config.yaml`: local hooks' `entry`.
+    PreCommit,
+    /// Cargo's `.cargo/config.toml`: runners, linkers and rustc wrappers.
+    CargoConfig,
 }
 
 impl Format {
@@ -70,6 +74,8 @@ impl Format {
             Format::Notebook => "notebook cell",
             Format::McpServers => "MCP server command",
             Format::VscodeTasks => "VS Code task",
+            Format::PreCommit => "pre-commit hook",
+            Format::CargoConfig => "Cargo runner or wrapper",
         }
     }
 }
@@ -120,6 +126,8 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
             return Some(Format::McpServers);
         }
         "tasks.json" if in_dir(".vscode") => return Some(Format::VscodeTasks),
+        ".pre-commit-config.yaml" | ".pre-commit-config.yml" => return Some(Format::PreCommit),
+        "config.toml" | "config" if in_dir(".cargo") => return Some(Format::CargoConfig),
         // Python runs these by itself: `pip install .` runs setup.py,
         // pytest imports conftest.py, every interpreter start imports
         // sitecustomize/usercustomize and runs a .pth file's import lines.
@@ -189,6 +197,8 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         Format::Notebook => formats::notebook(content),
         Format::McpServers => launchers::mcp_servers(content),
         Format::VscodeTasks => launchers::vscode_tasks(content),
+        Format::PreCommit => launchers::pre_commit(content),
+        Format::CargoConfig => launchers::cargo_config(content),
     };
     let mut out: Vec<Runnable> = found
         .into_iter()
