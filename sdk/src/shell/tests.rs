@@ -444,6 +444,30 @@ fn wrappers_are_unwrapped() {
             .programs()
             .all(|p| p == "vim")
     );
+    // Package runners run the package's binary.
+    for (line, program, args) in [
+        ("npx rimraf ~/x", "rimraf", vec!["~/x"]),
+        ("npx -y -p rimraf@5 rimraf dist", "rimraf", vec!["dist"]),
+        (
+            "pnpm dlx @scope/tool@1.2 --flag 'a b'",
+            "tool",
+            vec!["--flag", "a b"],
+        ),
+        (
+            "npm exec -- prisma migrate reset",
+            "prisma",
+            vec!["migrate", "reset"],
+        ),
+        ("pipx run --python 3.12 black .", "black", vec!["."]),
+        ("npx -c 'rm -rf x'", "rm", vec!["-rf", "x"]),
+    ] {
+        let cl = parse(line);
+        let c = find(&cl, program);
+        assert_eq!(c.origin, Origin::ShellString, "{line}");
+        assert_eq!(argv(c)[1..], args, "{line}");
+    }
+    assert_eq!(parse("npm install left-pad").commands.len(), 1);
+    assert_eq!(parse("yarn add -D jest").commands.len(), 1);
     assert_eq!(only("sudo -i").program, "sudo");
 }
 

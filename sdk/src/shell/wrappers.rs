@@ -495,6 +495,9 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     ) {
         return editor_commands(argv);
     }
+    if let Some(line) = package_binary_line(p, &argv[1..]) {
+        return vec![(line, Origin::ShellString)];
+    }
     if p == "su" || p == "runuser" {
         let mut k = 1;
         while k < argv.len() {
@@ -574,4 +577,79 @@ fn editor_commands(argv: &[Word]) -> Vec<(Word, Origin)> {
         }
     }
     out
+}
+
+/// The command a package runner runs: `npx rimraf dist` runs the package's
+/// binary, `rimraf dist`, as do `bunx`, `pnpx`, `pnpm dlx`/`exec`, `yarn
+/// dlx`/`exec`, `npm exec`/`x`, `uvx` and `pipx run`; `npx -c 'CMD'` runs a
+/// command line. The binary is the first operand's package name
+/// (`@scope/name@1.2` runs `name`).
+fn package_binary_line(program: &str, args: &[Word]) -> Option<Word> {
+    let sub = args.first().map(|w| w.text.as_str());
+    let rest: &[Word] = match (program, sub) {
+        ("npx" | "bunx" | "pnpx" | "uvx", _) => args,
+        ("pnpm" | "yarn", Some("dlx" | "exec")) | ("npm", Some("exec" | "x")) => &args[1..],
+        ("pipx", Some("run")) => &args[1..],
+        _ => return None,
+    };
+    let mut k = 0;
+    while k < rest.len() {
+        let a = rest[k].text.as_str();
+        if a == "--" {
+            k += 1;
+            break;
+        }
+        if a == "-c" || a == "--call" {
+            return rest.get(k + 1).cloned();
+        }
+        if let Some(v) = a.strip_prefix("--call=") {
+            return Some(Word::literal(v));
+        }
+        if !a.starts_with('-') {
+            break;
+        }
+        // Options that take the next word: the package to install first,
+        // the registry, the Python version, the working directory.
+        let valued = matches!(
+            a,
+            "-p" | "--package"
+                | "--registry"
+                | "--cache"
+                | "--python"
+                | "--from"
+                | "--with"
+                | "--spec"
+                | "-C"
+                | "--cwd"
+                | "--dir"
+        );
+        k += if valued { 2 } else { 1 };
+    }
+    let (first, tail) = rest.get(k..)?.split_first()?;
+    if first.is_dynamic() {
+        return None;
+    }
+    let name = first.text.rsplit('/').next().unwrap_or(&first.text);
+    let name = match name.rfind('@') {
+        Some(at) if at > 0 => &name[..at],
+        _ => name,
+    };
+    if name.is_empty() {
+        return None;
+    }
+    let mut words = vec![Word::literal(super::model::quote(name))];
+    words.extend(tail.iter().map(|w| Word::literal(typed(w))));
+    Some(join_words(&words))
+}
+
+/// A word as it was typed, near enough for the shell to read it back the
+/// same: an unquoted plain word as it is (so `~` still expands), others
+/// quoted.
+fn typed(w: &Word) -> String {
+    let plain = !w.quoted
+        && !w.text.is_empty()
+        && w.text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"~/._-+=:@%,".contains(&b));
+    if plain { w.text.clone() } else { w.to_string() }
 }
