@@ -82,6 +82,7 @@
 //! Code strings of other languages (`python -c`, `perl -e`) are not parsed.
 
 mod model;
+mod nested;
 mod parser;
 mod relations;
 mod wrappers;

@@ -466,6 +466,22 @@ fn wrappers_are_unwrapped() {
         assert_eq!(c.origin, Origin::ShellString, "{line}");
         assert_eq!(argv(c)[1..], args, "{line}");
     }
+    // Terminal multiplexers and debuggers run shell commands too.
+    for line in [
+        "tmux new -d 'rm x'",
+        "tmux -L s new-session -d -s job -n w 'rm x'",
+        "tmux send-keys -t job:0 'rm x' Enter",
+        "gdb -batch -ex 'shell rm x'",
+        "gdb --eval-command='!rm x' ./a.out",
+    ] {
+        let cl = parse(line);
+        let rm = find(&cl, "rm");
+        assert_eq!(rm.origin, Origin::ShellString, "{line}");
+        assert_eq!(argv(rm), ["rm", "x"], "{line}");
+    }
+    assert_eq!(parse("tmux ls").commands.len(), 1);
+    assert_eq!(parse("tmux attach -t job").commands.len(), 1);
+    assert_eq!(parse("gdb -ex run --args ./a.out x").commands.len(), 1);
     assert_eq!(parse("npm install left-pad").commands.len(), 1);
     assert_eq!(parse("yarn add -D jest").commands.len(), 1);
     assert_eq!(only("sudo -i").program, "sudo");

@@ -8,7 +8,8 @@ use crate::shell::MAX_WORDS;
 use crate::shell::model::{
     Assignment, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
 };
-use crate::shell::wrappers::{find_execs, nested_strings, unwrap};
+use crate::shell::nested::{find_execs, nested_strings};
+use crate::shell::wrappers::unwrap;
 
 impl Parser<'_, '_> {
     /// Parses commands until `end`; returns whether `end` was found.
