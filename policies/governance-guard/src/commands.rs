@@ -139,6 +139,19 @@ fn changes(
         };
         if let Some(h) = hit(p, e, e.how.starts_with("mv")) {
             out.push(Finding::change(h, &e.how, "change", &e.path));
+        } else if e.recursive
+            && line.find_of_exec(e.command).is_some()
+            && !cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w))
+            && let Some(h) = hit(p, e, true)
+        {
+            // `find ~ -exec sh -c ': > "$1"' _ {} \;` writes whatever it
+            // finds below a directory outside the working tree, as a delete
+            // there would; a `-name` filter that cannot select a protected
+            // file spares it.
+            let selective = name_filters(line, e);
+            if selective.is_empty() || filters_may_select(&selective, &h) {
+                out.push(Finding::change(h, &e.how, "change", &e.path));
+            }
         } else if !e.dynamic
             && locks_out(line, e)
             && let Some(h) = p.removal_hit(&e.path)
@@ -203,11 +216,7 @@ fn changes(
 fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
     // The `find` itself (`-delete`), the one whose `-exec rm` this is, or
     // the one piping its results to the delete (`find … | xargs rm`).
-    let exec_parent = line
-        .commands
-        .get(e.command)
-        .filter(|c| c.origin == shell::Origin::FindExec)
-        .and_then(|c| c.parent);
+    let exec_parent = line.find_of_exec(e.command);
     let find = std::iter::once(e.command)
         .chain(exec_parent)
         .chain(line.upstream(e.command))

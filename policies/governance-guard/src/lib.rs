@@ -335,11 +335,48 @@ fn reviewer_route(target: &str) -> bool {
         return false;
     };
     let path = rest[k..].split(['?', '#']).next().unwrap_or("");
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    // As the client sends it and the server routes it: escapes decoded
+    // (`/v1/%72eviews`), `.` and `..` segments folded (curl folds them).
+    let path = percent_decoded(path);
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(p),
+        }
+    }
     matches!(
         parts.as_slice(),
         ["v1", "reviews", _, "approve" | "deny"] | ["v1", "admin", ..]
     )
+}
+
+/// `text` with its `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decoded(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut k = 0;
+    while k < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[k],
+            b.get(k + 1).copied().and_then(hex),
+            b.get(k + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                k += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                k += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `host:port` of an http(s) URL, with the loopback names made one and the

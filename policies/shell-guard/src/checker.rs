@@ -6,7 +6,7 @@
 //! dangerous a location is. The checks themselves (`exec`, `interp`,
 //! `install`, `system`, `packs/*`) extend it, and `walk.rs` drives them.
 
-use clawlaw_sdk::shell::{Command, CommandLine, Origin, Word, var_prefix};
+use clawlaw_sdk::shell::{Command, CommandLine, Word, var_prefix};
 use clawlaw_sdk::{Decision, Verdict};
 use std::ops::Range;
 
@@ -326,10 +326,14 @@ impl<'s> Checker<'s> {
     /// what `find` finds: its start directories, or things inside them when
     /// `find` filters.
     pub(crate) fn target_locs(&self, cl: &CommandLine, c: &Command, cwd: &Loc) -> Vec<(Word, Loc)> {
-        let scope = match (c.origin, c.parent) {
-            (Origin::FindExec, Some(p)) => Some(find_scope(&cl.commands[p])),
-            _ => None,
-        };
+        // Directly under `find -exec`, or in a shell string it starts
+        // (`find -exec sh -c 'rm "$1"' _ {} \;`).
+        let scope = cl
+            .commands
+            .iter()
+            .position(|x| std::ptr::eq(x, c))
+            .and_then(|i| cl.find_of_exec(i))
+            .map(|p| find_scope(&cl.commands[p]));
         let mut out = Vec::new();
         for w in c.operands() {
             match &scope {

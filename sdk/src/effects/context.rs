@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 
 use super::{Effects, EnvRead, Exec, MAX_NESTING, Net, PathEffect, Signal, Unresolved, paths};
-use crate::shell::{self, CommandLine, Origin, Word};
+use crate::shell::{self, CommandLine, Word};
 
 /// Analyses a line with a given working directory, the outer command its
 /// effects are attributed to and its nesting level (`walk::line`).
@@ -78,10 +78,13 @@ impl<'a> Cx<'a, '_> {
         if from == 0 && (w.text.starts_with("<(") || w.text.starts_with(">(")) {
             return Vec::new(); // a pipe to a process substitution
         }
-        if from == 0 && w.text == "{}" && self.cmd().origin == Origin::FindExec {
-            let Some(find) = self.cmd().parent.map(|p| &self.line.commands[p]) else {
-                return Vec::new();
-            };
+        if from == 0
+            && w.text == "{}"
+            && let Some(find) = self
+                .line
+                .find_of_exec(self.index)
+                .map(|p| &self.line.commands[p])
+        {
             return find_roots(find)
                 .into_iter()
                 .flat_map(|r| self.targets(&r, 0))

@@ -55,7 +55,7 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
             break;
         }
         if has_c && let Some(w) = argv.get(k) {
-            return vec![(w.clone(), Origin::ShellString)];
+            return vec![(with_positionals(w, &argv[k + 1..]), Origin::ShellString)];
         }
         return Vec::new();
     }
@@ -312,4 +312,79 @@ fn debugger_commands(args: &[Word]) -> Vec<(Word, Origin)> {
         }
     }
     out
+}
+
+/// `sh -c 'rm -rf "$1"' _ ~/x`: the script with its positional parameters
+/// (`$1`…`$9`, `${N}`, `$@`, `$*`) replaced by the words given after it
+/// (the first is `$0`), as far as they are plain words: `~` becomes
+/// `$HOME` (which still expands inside the script's double quotes), `{}`
+/// stays for `find -exec` to fill in. A script holding expansions of the
+/// outer line, or a parameter given no plain word, is left as it is.
+fn with_positionals(script: &Word, params: &[Word]) -> Word {
+    if params.len() < 2 || !script.spans.is_empty() || !script.text.contains('$') {
+        return script.clone();
+    }
+    let plain = |w: &Word| -> Option<String> {
+        let ok = !w.quoted
+            && !w.text.is_empty()
+            && w.text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"~/._-+=:@%,{}".contains(&b));
+        ok.then(|| match w.text.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("$HOME{rest}"),
+            _ => w.text.clone(),
+        })
+    };
+    let values: Vec<Option<String>> = params[1..].iter().map(plain).collect();
+    let all = || -> Option<String> {
+        values
+            .iter()
+            .cloned()
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(" "))
+    };
+    let text = &script.text;
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut k = 0;
+    while k < bytes.len() {
+        // `"$@"` is each parameter as a word of its own.
+        if text[k..].starts_with("\"$@\"")
+            && let Some(v) = all()
+        {
+            out.push_str(&v);
+            k += 4;
+            continue;
+        }
+        if bytes[k] == b'$' {
+            let (len, value) = match bytes.get(k + 1) {
+                Some(d @ b'1'..=b'9') => (2, values.get(usize::from(d - b'1')).cloned().flatten()),
+                Some(b'@' | b'*') => (2, all()),
+                Some(b'{') => {
+                    let close = text[k..].find('}').map(|c| k + c);
+                    let inner = close.map(|c| &text[k + 2..c]);
+                    match inner.and_then(|n| n.parse::<usize>().ok()) {
+                        Some(n) if n >= 1 => (
+                            close.unwrap_or(k) - k + 1,
+                            values.get(n - 1).cloned().flatten(),
+                        ),
+                        _ => (1, None),
+                    }
+                }
+                _ => (1, None),
+            };
+            if let Some(v) = value {
+                out.push_str(&v);
+                k += len;
+                continue;
+            }
+        }
+        let ch = text[k..].chars().next().unwrap_or('\0');
+        out.push(ch);
+        k += ch.len_utf8().max(1);
+    }
+    Word {
+        text: out,
+        ..script.clone()
+    }
 }

@@ -15,6 +15,22 @@ impl CommandLine {
         })
     }
 
+    /// The `find` whose `-exec` runs command `i`, directly (`find -exec rm
+    /// {} +`) or through a shell string it starts (`find -exec sh -c 'rm
+    /// "$1"' _ {} \;`): the command its `{}` stands for the found paths in.
+    pub fn find_of_exec(&self, i: usize) -> Option<usize> {
+        let mut cur = i;
+        for _ in 0..8 {
+            let c = self.commands.get(cur)?;
+            match c.origin {
+                Origin::FindExec => return c.parent,
+                Origin::ShellString | Origin::Eval | Origin::Group => cur = c.parent?,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// Whether command `i` is nested (at any depth) in command `ancestor`.
     pub fn is_within(&self, i: usize, ancestor: usize) -> bool {
         self.ancestors(i).any(|a| a == ancestor)

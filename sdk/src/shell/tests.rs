@@ -479,6 +479,16 @@ fn wrappers_are_unwrapped() {
         assert_eq!(rm.origin, Origin::ShellString, "{line}");
         assert_eq!(argv(rm), ["rm", "x"], "{line}");
     }
+    // A shell string's positional parameters are the words after it.
+    let cl = parse("sh -c 'rm -rf \"$1\" \"${2}\"' _ ~/x build");
+    assert_eq!(argv(find(&cl, "rm")), ["rm", "-rf", "$HOME/x", "build"]);
+    let cl = parse("bash -c 'rm \"$@\"' sh a b");
+    assert_eq!(argv(find(&cl, "rm")), ["rm", "a", "b"]);
+    let cl = parse("find . -name '*.db' -exec sh -c ': > \"$1\"' _ {} \\;");
+    let colon = cl.commands.iter().position(|c| c.program == ":").unwrap();
+    assert_eq!(cl.find_of_exec(colon), Some(0));
+    let cl = parse("sh -c 'rm \"$1\"' _ \"$X\"");
+    assert_eq!(argv(find(&cl, "rm")), ["rm", "$1"]);
     assert_eq!(parse("tmux ls").commands.len(), 1);
     assert_eq!(parse("tmux attach -t job").commands.len(), 1);
     assert_eq!(parse("gdb -ex run --args ./a.out x").commands.len(), 1);
