@@ -30,6 +30,7 @@ pub(crate) fn carried_line(c: &Command) -> Option<String> {
             | "podman-compose"
             | "ssh"
             | "git"
+            | "ansible"
     );
     if !carries {
         return None;
@@ -53,6 +54,7 @@ pub(crate) fn carried_line(c: &Command) -> Option<String> {
             }
         }
         "docker-compose" | "podman-compose" => compose_exec(&args),
+        "ansible" => ansible_command(&args),
         "ssh" => {
             // ssh joins the words after the host with spaces and hands them
             // to the remote shell: they are one command line, not an argv.
@@ -168,6 +170,28 @@ fn after_target<'a>(args: &'a [&'a str], valued: &[&str]) -> Option<&'a [&'a str
     }
     // args[k] is the target; what follows is the command.
     args.get(k + 1..)
+}
+
+/// `ansible HOSTS -m shell -a 'CMD'` (also `command`, `raw`; `-m` left
+/// out is `command`): the command every host runs.
+fn ansible_command(args: &[&str]) -> Option<String> {
+    let value = |names: &[&str]| {
+        args.iter().enumerate().find_map(|(k, a)| {
+            names.iter().find_map(|n| {
+                if a == n {
+                    args.get(k + 1).copied()
+                } else {
+                    a.strip_prefix(&format!("{n}=")[..])
+                }
+            })
+        })
+    };
+    let module = value(&["-m", "--module-name"]).unwrap_or("command");
+    let module = module.rsplit('.').next().unwrap_or(module);
+    matches!(module, "shell" | "command" | "raw")
+        .then(|| value(&["-a", "--args"]))
+        .flatten()
+        .map(str::to_string)
 }
 
 /// An argv run without a shell, quoted into a command line.

@@ -306,7 +306,7 @@ pub(crate) mod database {
         pack: Pack::Database,
         verdict: Verdict::Deny,
         risk: 1.0,
-        summary: "Deny dropping a whole database or schema (`DROP DATABASE`, `DROP SCHEMA`, `dropdb`, `mysqladmin drop`, `db.dropDatabase()`)",
+        summary: "Deny dropping a whole database or schema (`DROP DATABASE`, `DROP SCHEMA`, `dropdb`, `mysqladmin drop`, `db.dropDatabase()`, `bq rm -d`)",
         instead: "take a dump first (`pg_dump`, `mysqldump`, `mongodump`) and have a human drop it",
     };
     pub(crate) const FLUSH: PackRule = PackRule {
@@ -322,7 +322,7 @@ pub(crate) mod database {
         pack: Pack::Database,
         verdict: Verdict::Escalate,
         risk: 0.8,
-        summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE` and MongoDB `drop()`: the rows are gone",
+        summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE`, MongoDB `drop()` and `bq rm` of a table: the rows are gone",
         instead: "back the table up first (`CREATE TABLE t_backup AS SELECT * FROM t`, `pg_dump -t t`), or run it in a migration a human reviews",
     };
     pub(crate) const UNBOUNDED_WRITE: PackRule = PackRule {

@@ -132,6 +132,20 @@ impl Checker<'_> {
             );
             return;
         }
+        if p == "bq" && args.iter().find(|a| !a.starts_with('-')) == Some(&"rm") {
+            // `bq rm -r -f -d project:dataset`; a table (`-t`, the default)
+            // or a model otherwise.
+            let (rule, what) = if args.iter().any(|a| matches!(*a, "-d" | "--dataset")) {
+                (
+                    &DROP_DATABASE,
+                    "a BigQuery dataset and, with -r, every table in it",
+                )
+            } else {
+                (&DROP_TABLE, "a BigQuery table")
+            };
+            self.hit(rule, Some(p), format!("`{shown}` deletes {what}"));
+            return;
+        }
         if p == "mysqladmin" && args.iter().any(|a| a.eq_ignore_ascii_case("drop")) {
             self.hit(
                 &DROP_DATABASE,

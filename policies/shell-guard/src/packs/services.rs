@@ -3,8 +3,9 @@
 //! request to a `…/delete`, `…/purge` or `_delete_by_query` endpoint), or
 //! through its command-line client, by a subcommand that deletes
 //! (`stripe customers delete`, `op item delete`, `vault kv destroy`,
-//! `rabbitmqctl delete_vhost`, `nats stream rm`, `mc rb`, `rclone purge`,
-//! `borg prune`, `kafka-topics --delete`).
+//! `rabbitmqctl delete_vhost`, `nats stream rm`, `mc rb`, `mc rm
+//! --recursive`, `rclone purge`, `rclone sync`, `borg prune`,
+//! `kafka-topics --delete`).
 //!
 //! A client is judged by its subcommand's verb, not by a list of services:
 //! any program but the ones whose removals change only this machine or
@@ -212,12 +213,22 @@ fn client_verb(program: &str, args: &[&str]) -> Option<String> {
             "rm" | "remove" | "del" | "disable" | "undeploy" | "unregister" | "clear"
         )
     };
-    let in_path = words
+    // `mc rm --recursive --force alias/bucket`: a bare `rm` deletes
+    // recursively, whatever it is the client of.
+    let recursive = args
         .iter()
-        .enumerate()
-        .find(|&(k, w)| (is_verb(w) && !after_noun(w)) || (k > 0 && (after_noun(w) || is_verb(w))));
+        .any(|a| matches!(*a, "-r" | "-R" | "-rf" | "-fr" | "--recursive"));
+    let in_path = words.iter().enumerate().find(|&(k, w)| {
+        (is_verb(w) && !after_noun(w))
+            || (k > 0 && (after_noun(w) || is_verb(w)))
+            || (recursive && matches!(w, "rm" | "remove" | "del"))
+    });
     if let Some((_, w)) = in_path {
         return Some(w.to_string());
+    }
+    // `rclone sync SRC DST` deletes from DST whatever SRC lacks.
+    if program == "rclone" && words.iter().next() == Some("sync") {
+        return Some("sync".to_string());
     }
     let option = args.iter().find(|a| {
         let name = a.split('=').next().unwrap_or(a);
