@@ -122,11 +122,39 @@ fn is_append(how: &str) -> bool {
     matches!(how, "redirect >>" | "tee -a")
 }
 
+/// The programs [`switches_off`] judges; every other command is passed
+/// over without looking at its words.
+const PROGRAMS: &[&str] = &[
+    "iptables",
+    "ip6tables",
+    "iptables-legacy",
+    "iptables-nft",
+    "ip6tables-legacy",
+    "ip6tables-nft",
+    "ebtables",
+    "arptables",
+    "nft",
+    "ufw",
+    "firewall-cmd",
+    "setenforce",
+    "aa-disable",
+    "aa-complain",
+    "aa-teardown",
+    "apparmor_parser",
+    "auditctl",
+    "journalctl",
+    "systemctl",
+    "service",
+];
+
 /// What `c` switches off, if it switches off a defence.
 fn switches_off(c: &Command) -> Option<String> {
+    let p = c.program.as_str();
+    if !PROGRAMS.contains(&p) {
+        return None;
+    }
     let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-    let p = c.program.as_str();
     match p {
         "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "ip6tables-legacy"
         | "ip6tables-nft" | "ebtables" | "arptables" => iptables(&args),
