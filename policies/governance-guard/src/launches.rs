@@ -2,7 +2,8 @@
 //! Cursor agent is governed only if it loads the hook configuration that
 //! sends its actions to the gate, and guarded by its own permission checks
 //! only if they are on. Started with its configuration moved elsewhere
-//! (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `CODEX_HOME=…`) or replaced
+//! (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `CODEX_HOME=…`, or the home
+//! directory it lives in: `HOME=/tmp/h claude`) or replaced
 //! (`claude --settings …`, `--setting-sources`), it would run without the
 //! gate: denied. Started with its own safeguards off
 //! (`--dangerously-skip-permissions`, `codex --yolo`, `gemini --yolo`) it
@@ -81,23 +82,37 @@ const CLIS: &[Cli] = &[
 /// The agent whose configuration directory `NAME=value` moves away from
 /// its usual place in `home`, if any.
 fn moves_config(name: &str, value: &str, home: Option<&str>) -> Option<&'static Cli> {
+    CLIS.iter().find(|c| moves_dir_of(c, name, value, home))
+}
+
+/// Whether `NAME=value` moves `cli`'s configuration directory: its own
+/// variable set anywhere but the usual place, or the home directory it
+/// lives in (`HOME=/tmp/h claude`) set anywhere but the real one.
+fn moves_dir_of(cli: &Cli, name: &str, value: &str, home: Option<&str>) -> bool {
     let value = value.trim_end_matches('/');
-    CLIS.iter().find(|c| {
-        let usual = ["~", "$HOME", "${HOME}"]
-            .into_iter()
-            .chain(home)
-            .any(|h| value.strip_prefix(h).and_then(|v| v.strip_prefix('/')) == Some(c.dir));
-        c.config_env.contains(&name) && !usual
-    })
+    let homes = || ["~", "$HOME", "${HOME}"].into_iter().chain(home);
+    if name == "HOME" {
+        return !value.is_empty() && !homes().any(|h| value == h.trim_end_matches('/'));
+    }
+    let usual =
+        homes().any(|h| value.strip_prefix(h).and_then(|v| v.strip_prefix('/')) == Some(cli.dir));
+    cli.config_env.contains(&name) && !usual
 }
 
 /// What starting agents in `line` would do to their governance.
 pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec<Finding>) {
     // `export CLAUDE_CONFIG_DIR=/tmp/x`: every agent started later in this
     // shell loads its configuration from there.
+    // A home directory exported elsewhere counts when the line starts an
+    // agent (a test run under a scratch `HOME` is ordinary).
+    let starts_agent = fx.executes.iter().any(|x| {
+        CLIS.iter()
+            .any(|c| c.programs.contains(&x.program.as_str()))
+    });
     for c in line.commands.iter().filter(|c| c.program == "export") {
         for a in c.args() {
             if let Some((name, value)) = a.text.split_once('=')
+                && (name != "HOME" || starts_agent)
                 && let Some(cli) = moves_config(name, value, home)
             {
                 out.push(Finding::ungoverned_agent(
@@ -125,7 +140,7 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             // assignments with the command too.
             for a in &c.assignments {
                 let (name, value) = (a.name.as_str(), a.value.text.as_str());
-                if moves_config(name, value, home).is_some_and(|moved| moved.agent == cli.agent) {
+                if moves_dir_of(cli, name, value, home) {
                     out.push(Finding::ungoverned_agent(
                         cli.agent,
                         &shown,
@@ -186,6 +201,9 @@ mod tests {
             "export CLAUDE_CONFIG_DIR=/tmp/x",
             "CLAUDE_CONFIG_DIR=/tmp/.claude claude -p go",
             "sh -c 'CLAUDE_CONFIG_DIR=/tmp/x claude -p go'",
+            "HOME=/tmp/h claude -p go",
+            "env HOME=/tmp/h gemini -p go",
+            "export HOME=$(mktemp -d) && codex exec 'fix it'",
         ] {
             let f = found(command);
             assert!(
@@ -226,6 +244,9 @@ mod tests {
             "CLAUDE_CONFIG_DIR=~/.claude claude -p x",
             "CLAUDE_CONFIG_DIR=/home/u/.claude claude -p x",
             "export CODEX_HOME=$HOME/.codex/",
+            "HOME=/home/u claude -p x",
+            "export HOME=$(mktemp -d) && npm test",
+            "HOME=/tmp/h cargo test",
         ] {
             assert_eq!(found(command), vec![], "{command}");
         }

@@ -16,7 +16,8 @@
 //! - change or delete the gate's own files (binary, config, policy
 //!   components, data directory with the evidence, compile cache), which
 //!   the gate reports itself ([`clawlaw_sdk::gate::GateFacts`]) so the
-//!   operator lists nothing;
+//!   operator lists nothing, or put a program named like its binaries or
+//!   its hook forwarder anywhere (hook settings run them by name);
 //! - read the gate's credentials (token files, keys, `/proc/*/environ`),
 //!   its token variables (`$CLAWLAW_TOKEN`, or the whole environment with
 //!   `env`, `printenv`), or carry a gate token;

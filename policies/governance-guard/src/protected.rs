@@ -141,7 +141,17 @@ impl Protected {
         Protected {
             entries,
             any_home: home == Some(ANY_HOME),
-            programs: programs.to_vec(),
+            // The gate's binaries, and each one's hook forwarder
+            // (`clawlaw-hook`), which hook settings may run instead.
+            programs: programs
+                .iter()
+                .flat_map(|p| {
+                    [
+                        p.clone(),
+                        format!("{p}{}", clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX),
+                    ]
+                })
+                .collect(),
         }
     }
 
@@ -363,6 +373,10 @@ mod tests {
         );
         assert_eq!(
             p.change_hit("/home/dev/.local/bin/clawlaw").unwrap().owner,
+            Owner::Impostor
+        );
+        assert_eq!(
+            p.change_hit("/usr/local/bin/clawlaw-hook").unwrap().owner,
             Owner::Impostor
         );
         assert!(p.change_hit("/work/app/src/clawlaw.rs").is_none());
