@@ -13,17 +13,44 @@ use clawlaw_sdk::shell::{Command, CommandLine, Word};
 /// directories lose their search bit) and `chmod -R a+w ~/.claude` (anyone
 /// may rewrite the hooks) are not.
 pub(crate) fn keeps_access(line: &CommandLine, e: &PathEffect) -> bool {
-    let Some(cmd) = line
-        .commands
-        .get(e.command)
-        .filter(|c| c.program == "chmod")
-    else {
+    let Some(cmd) = line.commands.get(e.command) else {
         return false;
     };
+    if cmd.program == "chown" {
+        return chown_to_self(cmd);
+    }
+    if cmd.program != "chmod" {
+        return false;
+    }
     let Some(mode) = chmod_mode(cmd) else {
         return false;
     };
     !mode.is_dynamic() && !mode_locks_owner_out(&mode.text) && !mode_opens_write(&mode.text)
+}
+
+/// `chown -R $(id -u):$(id -g) .`, `chown -R "$USER" .`: files given back
+/// to the user who runs the command (after a container wrote them as
+/// root) lock nobody out. Any other owner, or one known only at run time
+/// some other way, may.
+fn chown_to_self(cmd: &Command) -> bool {
+    let Some(spec) = cmd.args().iter().find(|w| !w.text.starts_with('-')) else {
+        return false;
+    };
+    let owner = spec.text.split([':', '.']).next().unwrap_or("");
+    matches!(
+        owner,
+        "$(id -u)"
+            | "$(id -un)"
+            | "`id -u`"
+            | "`id -un`"
+            | "$(whoami)"
+            | "`whoami`"
+            | "$USER"
+            | "${USER}"
+            | "$UID"
+            | "${UID}"
+            | "$LOGNAME"
+    )
 }
 
 /// Whether a `chmod` mode gives the group or others write permission
@@ -53,7 +80,8 @@ pub(crate) fn locks_out(line: &CommandLine, e: &PathEffect) -> bool {
         return false;
     };
     match cmd.program.as_str() {
-        "chown" | "chgrp" | "chattr" => true,
+        "chown" => !chown_to_self(cmd),
+        "chgrp" | "chattr" => true,
         "chmod" => match chmod_mode(cmd) {
             Some(mode) => mode.is_dynamic() || mode_locks_owner_out(&mode.text),
             // `--reference=FILE`: whatever mode that file has.
@@ -138,6 +166,26 @@ mod tests {
         }
         for mode in ["755", "700", "644", "+w", "u+w", "go-w", "a-w", "o=r"] {
             assert!(!mode_opens_write(mode), "{mode}");
+        }
+    }
+
+    #[test]
+    fn files_given_back_to_their_user() {
+        let to_self = |line: &str| chown_to_self(&parse(line).commands[0]);
+        for line in [
+            "chown -R $(id -u):$(id -g) .",
+            "chown -R \"$USER\" .",
+            "chown -R ${USER}:staff build",
+            "chown $(whoami) ~/.claude",
+        ] {
+            assert!(to_self(line), "{line}");
+        }
+        for line in [
+            "chown -R root:root .",
+            "chown -R nobody ~/.claude",
+            "chown -R $OWNER .",
+        ] {
+            assert!(!to_self(line), "{line}");
         }
     }
 
