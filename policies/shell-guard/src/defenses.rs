@@ -2,7 +2,9 @@
 //! firewall, mandatory access control (SELinux, AppArmor) or the audit
 //! system, stop the services that enforce them, or erase the system's logs
 //! — what an intruder does first, and what an agent has no routine reason
-//! to do. Escalated as `shell.defenses`: a person may have asked for it.
+//! to do; on Windows too (Defender, the firewall, the execution policy, as
+//! PowerShell lines run from the shell reach the policy). Escalated as
+//! `shell.defenses`: a person may have asked for it.
 //!
 //! Judged by what each command does to the defence, not by its spelling:
 //! `iptables -t nat --flush` and `iptables -F` are one flush, `iptables -P
@@ -150,6 +152,9 @@ const PROGRAMS: &[&str] = &[
 /// What `c` switches off, if it switches off a defence.
 fn switches_off(c: &Command) -> Option<String> {
     let p = c.program.as_str();
+    if let Some(what) = windows_defence(c) {
+        return Some(what);
+    }
     if !PROGRAMS.contains(&p) {
         return None;
     }
@@ -196,6 +201,46 @@ fn switches_off(c: &Command) -> Option<String> {
         "systemctl" | "service" => stops_defence(p, &ops),
         _ => None,
     }
+}
+
+/// Windows' defences, as PowerShell and `cmd` lines run from the shell
+/// reach the policies (`clawlaw_sdk::shell` keeps these cmdlets' names):
+/// Defender's protections (`Set-MpPreference -DisableRealtimeMonitoring
+/// $true`), the firewall (`Set-NetFirewallProfile -Enabled False`, `netsh
+/// advfirewall set allprofiles state off`), the execution policy.
+fn windows_defence(c: &Command) -> Option<String> {
+    let p = c.program.as_str();
+    let lower = |w: &clawlaw_sdk::shell::Word| w.text.to_ascii_lowercase();
+    if p.eq_ignore_ascii_case("set-mppreference") || p.eq_ignore_ascii_case("add-mppreference") {
+        let words: Vec<String> = c.args().iter().map(lower).collect();
+        let disables = words
+            .windows(2)
+            .any(|w| w[0].starts_with("-disable") && matches!(w[1].as_str(), "$true" | "1"))
+            || words.iter().any(|w| w.starts_with("-exclusionpath"));
+        return disables.then(|| {
+            "switches Microsoft Defender's protection off or exempts paths from it".into()
+        });
+    }
+    if p.eq_ignore_ascii_case("set-netfirewallprofile") {
+        let words: Vec<String> = c.args().iter().map(lower).collect();
+        let off = words
+            .windows(2)
+            .any(|w| w[0] == "-enabled" && matches!(w[1].as_str(), "false" | "$false" | "0"));
+        return off.then(|| "switches the Windows firewall off".into());
+    }
+    if p.eq_ignore_ascii_case("netsh") {
+        let words: Vec<String> = c.args().iter().map(lower).collect();
+        let off = words.first().is_some_and(|w| w == "advfirewall")
+            && words.windows(2).any(|w| w[0] == "state" && w[1] == "off");
+        return off.then(|| "switches the Windows firewall off".into());
+    }
+    if p.eq_ignore_ascii_case("set-executionpolicy") {
+        let open = c.args().iter().any(|w| {
+            w.text.eq_ignore_ascii_case("unrestricted") || w.text.eq_ignore_ascii_case("bypass")
+        });
+        return open.then(|| "lets any PowerShell script run, signed or not".into());
+    }
+    None
 }
 
 /// `iptables -F`, `-X`, `-D`, `-P CHAIN ACCEPT` (long forms too).
@@ -285,6 +330,26 @@ mod tests {
             "ufw status verbose",
             "ufw allow 8080/tcp",
             "firewall-cmd --list-all",
+        ] {
+            assert!(off(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn windows_defences_switched_off() {
+        for line in [
+            "Set-MpPreference -DisableRealtimeMonitoring $true",
+            "Add-MpPreference -ExclusionPath C:/",
+            "Set-NetFirewallProfile -Profile Domain,Public -Enabled False",
+            "netsh advfirewall set allprofiles state off",
+            "Set-ExecutionPolicy Bypass -Scope Process",
+        ] {
+            assert!(off(line).is_some(), "{line}");
+        }
+        for line in [
+            "Set-MpPreference -DisableRealtimeMonitoring $false",
+            "netsh interface show interface",
+            "Set-ExecutionPolicy RemoteSigned",
         ] {
             assert!(off(line).is_none(), "{line}");
         }

@@ -147,7 +147,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.defenses",
-        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed",
+        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed; on Windows Defender or the firewall switched off, the execution policy opened",
     ),
     (
         "shell.obfuscated-exec",

@@ -85,6 +85,7 @@ mod model;
 mod nested;
 mod parser;
 mod relations;
+mod windows;
 mod wrappers;
 
 #[cfg(test)]

@@ -68,6 +68,9 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     if let Some(line) = package_binary_line(p, &argv[1..]) {
         return vec![(line, Origin::ShellString)];
     }
+    if let Some(line) = super::windows::translate(p, &argv[1..]) {
+        return vec![(line, Origin::ShellString)];
+    }
     if p == "tmux" {
         return tmux_command(&argv[1..])
             .into_iter()

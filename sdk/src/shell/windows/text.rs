@@ -1,0 +1,143 @@
+//! The text of Windows command lines: words and statements split outside
+//! quotes and brackets, quotes removed, and Windows paths as the POSIX
+//! paths with the same standing for a judgement.
+
+/// `s` without the quotes around it.
+pub(super) fn unquote(s: &str) -> String {
+    let t = s.trim();
+    for q in ['\'', '"'] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner.to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// A Windows path as the POSIX path with the same standing: see the module
+/// documentation. Kept in double quotes so that `$HOME` still expands.
+pub(super) fn posix_path(p: &str) -> String {
+    let p = p.trim().replace('\\', "/");
+    let lower = p.to_ascii_lowercase();
+    let mapped = [
+        ("~", "$HOME"),
+        ("$home", "$HOME"),
+        ("$env:userprofile", "$HOME"),
+        ("%userprofile%", "$HOME"),
+        ("$env:homepath", "$HOME"),
+        ("%homepath%", "$HOME"),
+        ("$env:appdata", "$HOME/AppData/Roaming"),
+        ("%appdata%", "$HOME/AppData/Roaming"),
+        ("$env:localappdata", "$HOME/AppData/Local"),
+        ("%localappdata%", "$HOME/AppData/Local"),
+        ("$env:temp", "/tmp"),
+        ("%temp%", "/tmp"),
+        ("$env:windir", "/usr/windows"),
+        ("%windir%", "/usr/windows"),
+        ("$env:systemroot", "/usr/windows"),
+        ("%systemroot%", "/usr/windows"),
+        ("$env:programfiles", "/usr/programs"),
+        ("%programfiles%", "/usr/programs"),
+    ]
+    .iter()
+    .find_map(|(from, to)| {
+        let rest = lower.strip_prefix(from)?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{}", &p[from.len()..]))
+    });
+    let path = mapped.unwrap_or_else(|| drive_path(&p));
+    format!("\"{}\"", path.replace('"', "\\\""))
+}
+
+/// `C:\…` as a POSIX path: the drive's root is the root, the user
+/// profiles the home directories, Windows and the program directories
+/// system directories. Anything else is a relative path.
+fn drive_path(p: &str) -> String {
+    let b = p.as_bytes();
+    if !(b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':') {
+        return p.to_string();
+    }
+    let rest = p[2..].trim_start_matches('/');
+    let lower = rest.to_ascii_lowercase();
+    let under = |dir: &str| {
+        lower
+            .strip_prefix(dir)
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+            .map(|r| &rest[rest.len() - r.len()..])
+    };
+    if let Some(r) = under("users") {
+        return format!("/home{r}");
+    }
+    if let Some(r) = under("windows") {
+        return format!("/usr/windows{r}");
+    }
+    for dir in ["program files (x86)", "program files", "programdata"] {
+        if let Some(r) = under(dir) {
+            return format!("/usr/programs{r}");
+        }
+    }
+    format!("/{rest}")
+}
+
+/// The words of one command: blanks split outside quotes; quotes are kept
+/// (a parameter's value is unquoted where it is read).
+pub(super) fn words(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote_char = None;
+    for ch in src.chars() {
+        match quote_char {
+            Some(q) if ch == q => {
+                quote_char = None;
+                cur.push(ch);
+            }
+            Some(_) => cur.push(ch),
+            None if ch == '\'' || ch == '"' => {
+                quote_char = Some(ch);
+                cur.push(ch);
+            }
+            None if ch.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            None => cur.push(ch),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `src` split at any of `seps` outside quotes and brackets.
+pub(super) fn split(src: &str, seps: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote_char = None;
+    let mut depth = 0usize;
+    let mut k = 0;
+    while k < src.len() {
+        let rest = &src[k..];
+        let ch = rest.chars().next().unwrap_or(' ');
+        if let Some(q) = quote_char {
+            if ch == q {
+                quote_char = None;
+            }
+        } else if ch == '\'' || ch == '"' {
+            quote_char = Some(ch);
+        } else if matches!(ch, '(' | '{' | '[') {
+            depth += 1;
+        } else if matches!(ch, ')' | '}' | ']') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0
+            && let Some(sep) = seps.iter().find(|s| rest.starts_with(**s))
+        {
+            out.push(std::mem::take(&mut cur));
+            k += sep.len();
+            continue;
+        }
+        cur.push(ch);
+        k += ch.len_utf8();
+    }
+    out.push(cur);
+    out.into_iter().filter(|s| !s.trim().is_empty()).collect()
+}
