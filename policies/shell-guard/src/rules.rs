@@ -199,7 +199,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.infrastructure",
-        "Escalate destructive cluster and infrastructure operations (kubectl delete, kubectl scale --replicas=0, manifests applied from a URL, helm uninstall, terraform destroy/apply)",
+        "Escalate destructive cluster and infrastructure operations (kubectl delete, kubectl scale --replicas=0 or a patch to zero replicas, kubectl replace --force, manifests applied from a URL, helm uninstall, terraform destroy/apply)",
     ),
     ("shell.denied-program", "Deny programs the settings deny"),
     (

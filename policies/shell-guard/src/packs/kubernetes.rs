@@ -57,10 +57,14 @@ impl Checker<'_> {
         }
         match sub {
             "drain" => infra(self),
-            "scale" => {
+            // `kubectl scale --replicas=0`, or the same through a patch
+            // (`kubectl patch deploy api -p '{"spec":{"replicas":0}}'`).
+            "scale" | "patch" => {
                 let args = arg_texts(c);
                 let zero = args.iter().enumerate().any(|(k, a)| {
-                    *a == "--replicas=0" || (*a == "--replicas" && args.get(k + 1) == Some(&"0"))
+                    *a == "--replicas=0"
+                        || (*a == "--replicas" && args.get(k + 1) == Some(&"0"))
+                        || (sub == "patch" && sets_zero_replicas(a))
                 });
                 if zero {
                     self.escalate(
@@ -75,6 +79,15 @@ impl Checker<'_> {
             }
             "apply" | "create" | "replace" => {
                 let args = arg_texts(c);
+                if sub == "replace" && args.iter().any(|a| *a == "--force" || *a == "--force=true")
+                {
+                    self.escalate(
+                        "shell.infrastructure",
+                        0.7,
+                        Some(&subject),
+                        format!("`{shown}` deletes the live objects and creates them again: their pods restart, and what only they held is lost"),
+                    );
+                }
                 let remote = args.iter().enumerate().any(|(k, a)| {
                     let value = match *a {
                         "-f" | "--filename" | "-k" | "--kustomize" => {
@@ -150,5 +163,35 @@ impl Checker<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// Whether a patch body sets a replica count to zero (JSON, YAML or a
+/// JSON patch's `value`), spaces and quotes aside.
+fn sets_zero_replicas(body: &str) -> bool {
+    let compact: String = body
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
+        .collect();
+    ["replicas:0", "/replicas,value:0"].iter().any(|needle| {
+        compact.match_indices(needle).any(|(at, m)| {
+            !compact[at + m.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sets_zero_replicas;
+
+    #[test]
+    fn patches_that_scale_to_zero() {
+        assert!(sets_zero_replicas(r#"{"spec":{"replicas":0}}"#));
+        assert!(sets_zero_replicas("spec:\n  replicas: 0\n"));
+        assert!(sets_zero_replicas(
+            r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#
+        ));
+        assert!(!sets_zero_replicas(r#"{"spec":{"replicas":10}}"#));
+        assert!(!sets_zero_replicas(r#"{"spec":{"replicas":3}}"#));
     }
 }
