@@ -191,11 +191,11 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.persistence",
-        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, shell start-up files, SSH authorized keys",
+        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, shell start-up files, SSH authorized keys, a program named like a system command put on the PATH, a git credential helper of the agent's making",
     ),
     (
         "shell.container",
-        "Escalate containers that can reach the host (--privileged, host namespaces, mounting / or the Docker socket)",
+        "Escalate containers and pods that can reach the host (--privileged, host namespaces, mounting / or the Docker socket; kubectl run --privileged or with such an inline spec, kubectl debug node/…)",
     ),
     (
         "shell.infrastructure",

@@ -207,7 +207,7 @@ impl Checker<'_> {
                     self.check_write(c, &t, cwd);
                     // Saved where programs are looked up: installed.
                     let on_path = self.locs(&t, cwd).into_iter().any(|l| match l {
-                        Loc::Abs(v) => v.iter().rev().take(2).any(|d| d == "bin" || d == "sbin"),
+                        Loc::Abs(v) => on_path(&v),
                         _ => false,
                     });
                     if on_path {
@@ -255,6 +255,14 @@ impl Checker<'_> {
             self.deny(
                 "shell.system-write",
                 format!("`{shown}` would write into the protected path {path}"),
+            );
+        } else if shadows_command(v) && !matches!(&self.cwd, Loc::Abs(w) if v.starts_with(w)) {
+            // `ln -sf /bin/bash /usr/local/bin/ls`: every later `ls` runs it.
+            self.escalate(
+                "shell.persistence",
+                0.7,
+                Some(c.program.as_str()),
+                format!("`{shown}` puts a program named like a system command at {path}, on the PATH, where it runs in place of the real one"),
             );
         }
     }
@@ -495,6 +503,29 @@ impl Checker<'_> {
             self.check_write(c, dest, cwd);
         }
     }
+}
+
+/// A directory programs are looked up in, or a file in one: its last or
+/// second-to-last component is `bin` or `sbin` (`/usr/local/bin`,
+/// `~/.local/bin/x`, `/opt/tool/bin`).
+fn on_path(v: &[String]) -> bool {
+    v.iter().rev().take(2).any(|d| d == "bin" || d == "sbin")
+}
+
+/// Commands every session runs, which a file of the same name earlier on
+/// the PATH would stand in for.
+const SYSTEM_COMMANDS: &[&str] = &[
+    "ls", "cat", "cp", "mv", "rm", "ln", "chmod", "chown", "sudo", "su", "doas", "ssh", "scp",
+    "git", "bash", "sh", "zsh", "env", "python", "python3", "node", "npm", "npx", "pip", "pip3",
+    "curl", "wget", "ps", "kill", "grep", "sed", "awk", "find", "tar", "make", "id", "whoami",
+    "passwd", "login", "which", "cargo", "go", "docker", "kubectl", "gpg", "openssl",
+];
+
+/// A file named like a system command in a directory on the PATH.
+fn shadows_command(v: &[String]) -> bool {
+    v.len() >= 2
+        && matches!(v[v.len() - 2].as_str(), "bin" | "sbin")
+        && SYSTEM_COMMANDS.contains(&v[v.len() - 1].as_str())
 }
 
 /// The values of `c`'s options named in `names`: `-o FILE`, `-oFILE`,

@@ -41,6 +41,7 @@ impl Checker<'_> {
         let subject = format!("git {sub}");
         let subject = Some(subject.as_str());
         self.check_hooks_skipped(c, k, sub, shown);
+        self.check_credential_helper(c, k, sub, shown);
         match sub {
             "push" => self.check_push(rest, shown),
             "clean" => {
@@ -208,6 +209,65 @@ impl Checker<'_> {
             };
             let subject = format!("git {sub}");
             self.hit(&SKIP_HOOKS, Some(&subject), format!("`{shown}` {what}"));
+        }
+    }
+
+    /// `git config --global credential.helper '!f() { cat >> /tmp/c; }; f'`:
+    /// every later authentication hands its username and password to a
+    /// command of the agent's making; the helpers git and the platforms
+    /// ship (`store`, `cache`, `osxkeychain`, `manager`, `libsecret`, …)
+    /// are fine.
+    fn check_credential_helper(&mut self, c: &Command, k: usize, sub: &str, shown: &str) {
+        let helper_key = |key: &str| {
+            let key = key.to_ascii_lowercase();
+            key.starts_with("credential.") && key.ends_with(".helper")
+        };
+        let inline = c.argv[1..k]
+            .iter()
+            .filter_map(|w| w.text.split_once('='))
+            .filter(|(key, _)| helper_key(key))
+            .map(|(_, v)| v.to_string());
+        let configured = (sub == "config")
+            .then(|| {
+                let pos: Vec<&str> = c.argv[k + 1..]
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .filter(|a| !a.starts_with('-'))
+                    .collect();
+                match pos.as_slice() {
+                    ["set", key, value, ..] | [key, value, ..] if helper_key(key) => {
+                        Some(value.to_string())
+                    }
+                    _ => None,
+                }
+            })
+            .flatten();
+        let custom = inline.chain(configured).find(|v| {
+            let program = v.split_whitespace().next().unwrap_or("");
+            !v.is_empty()
+                && !matches!(
+                    program,
+                    "store"
+                        | "cache"
+                        | "osxkeychain"
+                        | "manager"
+                        | "manager-core"
+                        | "libsecret"
+                        | "wincred"
+                        | "gnome-keyring"
+                        | "netrc"
+                        | "oauth"
+                        | "1password"
+                )
+                && !program.starts_with("/usr/")
+        });
+        if let Some(v) = custom {
+            self.escalate(
+                "shell.persistence",
+                0.7,
+                Some("git config"),
+                format!("`{shown}` makes `{v}` git's credential helper: every later authentication hands it a username and password"),
+            );
         }
     }
 

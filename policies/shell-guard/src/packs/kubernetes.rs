@@ -57,6 +57,23 @@ impl Checker<'_> {
         }
         match sub {
             "drain" => infra(self),
+            // `kubectl run x --privileged`, or a pod spec given inline that
+            // reaches the node (`--overrides='{"spec":{"hostPID":true,…}}'`).
+            "run" | "debug" => {
+                let args = arg_texts(c);
+                let host = args
+                    .iter()
+                    .any(|a| *a == "--privileged" || *a == "--privileged=true" || reaches_node(a))
+                    || (sub == "debug" && args.iter().any(|a| a.starts_with("node/")));
+                if host {
+                    self.escalate(
+                        "shell.container",
+                        0.8,
+                        Some(&subject),
+                        format!("`{shown}` starts a pod that reaches its node (privileged, or the host's processes, network or files): it can take the node over"),
+                    );
+                }
+            }
             // `kubectl scale --replicas=0`, or the same through a patch
             // (`kubectl patch deploy api -p '{"spec":{"replicas":0}}'`).
             "scale" | "patch" => {
@@ -180,9 +197,34 @@ fn sets_zero_replicas(body: &str) -> bool {
     })
 }
 
+/// Whether an inline pod spec reaches its node: privileged, the host's
+/// namespaces or a host path.
+fn reaches_node(spec: &str) -> bool {
+    let compact: String = spec
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
+        .collect();
+    [
+        "privileged:true",
+        "hostPID:true",
+        "hostNetwork:true",
+        "hostIPC:true",
+        "hostPath:",
+    ]
+    .iter()
+    .any(|n| compact.contains(n))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sets_zero_replicas;
+    use super::{reaches_node, sets_zero_replicas};
+
+    #[test]
+    fn pod_specs_that_reach_the_node() {
+        assert!(reaches_node(r#"--overrides={"spec":{"hostPID":true}}"#));
+        assert!(reaches_node(r#"{"securityContext": {"privileged": true}}"#));
+        assert!(!reaches_node(r#"{"spec":{"containers":[{"name":"x"}]}}"#));
+    }
 
     #[test]
     fn patches_that_scale_to_zero() {
