@@ -79,6 +79,9 @@ pub struct Protected {
     /// file of that name anywhere (on the `PATH`, ahead of the real one)
     /// would stand in for the gate.
     programs: Vec<String>,
+    /// The same set as a case-insensitive file system sees it (see
+    /// [`fold`]), built the first time a path needs it.
+    folded: std::cell::OnceCell<Box<Protected>>,
 }
 
 impl Protected {
@@ -152,7 +155,31 @@ impl Protected {
                     ]
                 })
                 .collect(),
+            folded: std::cell::OnceCell::new(),
         }
+    }
+
+    /// This set with every path folded ([`fold`]).
+    fn folded(&self) -> &Protected {
+        self.folded.get_or_init(|| {
+            Box::new(Protected {
+                entries: self
+                    .entries
+                    .iter()
+                    .map(|e| Entry {
+                        path: fold(&e.path).unwrap_or_else(|| e.path.clone()),
+                        owner: e.owner,
+                    })
+                    .collect(),
+                any_home: self.any_home,
+                programs: self
+                    .programs
+                    .iter()
+                    .map(|p| p.to_ascii_lowercase())
+                    .collect(),
+                folded: std::cell::OnceCell::new(),
+            })
+        })
     }
 
     /// When the agent's home is unknown, `path` below a real home as the
@@ -186,6 +213,7 @@ impl Protected {
     pub fn change_hit(&self, path: &str) -> Option<Hit> {
         self.change_hit_at(path)
             .or_else(|| self.change_hit_at(&self.in_any_home(path)?))
+            .or_else(|| self.folded().change_hit(&fold(path)?))
     }
 
     fn change_hit_at(&self, path: &str) -> Option<Hit> {
@@ -234,6 +262,7 @@ impl Protected {
     pub fn removal_hit(&self, path: &str) -> Option<Hit> {
         self.removal_hit_at(path)
             .or_else(|| self.removal_hit_at(&self.in_any_home(path)?))
+            .or_else(|| self.folded().removal_hit(&fold(path)?))
     }
 
     fn removal_hit_at(&self, path: &str) -> Option<Hit> {
@@ -267,6 +296,7 @@ impl Protected {
     pub fn read_hit(&self, path: &str, recursive: bool) -> Option<Hit> {
         self.read_hit_at(path, recursive)
             .or_else(|| self.read_hit_at(&self.in_any_home(path)?, recursive))
+            .or_else(|| self.folded().read_hit(&fold(path)?, recursive))
     }
 
     fn read_hit_at(&self, path: &str, recursive: bool) -> Option<Hit> {
@@ -319,6 +349,26 @@ fn join(base: &str, rel: &str) -> String {
     } else {
         format!("{base}/{rel}")
     }
+}
+
+/// `path` as a case-insensitive file system (macOS's, Windows') finds it:
+/// letters in one case, and (as Windows does) the spaces and dots that end
+/// a name dropped; `None` when that changes nothing. `.CLAUDE/Settings.JSON`
+/// is `.claude/settings.json` there, so it is judged as that file
+/// everywhere: no one writes the first on purpose.
+pub fn fold(path: &str) -> Option<String> {
+    let folded = path
+        .split('/')
+        .map(|c| {
+            if c.bytes().all(|b| b == b'.') {
+                c.to_string()
+            } else {
+                c.trim_end_matches([' ', '.']).to_ascii_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    (folded != path).then_some(folded)
 }
 
 #[cfg(test)]
@@ -380,6 +430,23 @@ mod tests {
             Owner::Impostor
         );
         assert!(p.change_hit("/work/app/src/clawlaw.rs").is_none());
+    }
+
+    #[test]
+    fn case_and_trailing_dots_folded() {
+        let p = set();
+        for path in [
+            "/work/app/.CLAUDE/settings.json",
+            "/work/app/.claude/Settings.JSON",
+            "/work/app/.claude/settings.json ",
+            "/work/app/.claude./settings.json.",
+            "/home/dev/.local/bin/ClawLaw",
+        ] {
+            assert!(p.change_hit(path).is_some(), "{path}");
+        }
+        assert!(p.removal_hit("/work/app/.Claude").is_some());
+        assert!(p.change_hit("/work/app/src/Settings.json").is_none());
+        assert_eq!(fold("/a/b/../c"), None);
     }
 
     #[test]
