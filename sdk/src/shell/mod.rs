@@ -37,17 +37,25 @@
 //!   `env` and `sudo`) go to [`Command::assignments`].
 //! - **Nesting**: command substitutions `$(…)` and backquotes, process
 //!   substitutions `<(…)` `>(…)`, subshells `( … )`, brace groups `{ …; }`,
-//!   function bodies, `case` arms, the string of `sh|bash|zsh|dash|ksh|… -c`,
-//!   `su -c`, `eval`, `watch`, `env -S`, `sudo -s`, and `find -exec … ;` are
-//!   all parsed; their commands appear in the flat list with a larger
+//!   function bodies, `case` arms, the string of `sh|bash|zsh|dash|ksh|… -c`
+//!   (its positional parameters filled in from the words after it), `su -c`,
+//!   `eval`, `watch`, `env -S`, `sudo -s`, `flock -c`, `script -c`, the
+//!   commands Vim (`-c ':!…'`), gdb (`-ex 'shell …'`) and tmux (`new`,
+//!   `send-keys`) are given, the binary a package runner starts (`npx
+//!   rimraf dist` runs `rimraf dist`), PowerShell and `cmd /c` lines (read
+//!   as the POSIX commands with the same effects, `windows/`), and `find
+//!   -exec … ;` are all parsed; their commands appear in the flat list with a larger
 //!   [`Command::depth`], their [`Command::parent`] and [`Command::origin`].
 //!   Compound commands (`( … )`, `{ …; }`, `((…))`, function definitions) are
 //!   listed too, as placeholders of the matching [`CommandKind`] carrying the
 //!   compound's redirects and pipe position.
 //! - **Wrappers**: `sudo`, `doas`, `pkexec`, `env`, `nice`, `nohup`, `time`,
 //!   `timeout`, `command`, `builtin`, `exec`, `xargs`, `stdbuf`, `ionice`,
-//!   `chroot`, `setsid`, `busybox`, `watch`, `unshare` and `nsenter` are
-//!   unwrapped, options and all:
+//!   `chroot`, `setsid`, `busybox`, `watch`, `unshare`, `nsenter`, `flock`,
+//!   `taskset`, `chrt`, `numactl`, `prlimit`, `strace`, `ltrace`,
+//!   `systemd-run`, `screen`, `sg`, `parallel`, `unbuffer`, `fakeroot`,
+//!   `firejail`, `valgrind` and the like are unwrapped, options and all
+//!   (`cmake -E rm -rf x` becomes `rm -rf x`):
 //!   `argv` starts at the real program, and [`Command::wrappers`] records what
 //!   was stripped (a policy needs to know `sudo` was there). `command -v x` is
 //!   not unwrapped: it runs nothing.

@@ -10,7 +10,9 @@ const SHELLS: &[&str] = &[
     "tcsh",
 ];
 
-/// Command strings a simple command runs: `sh -c STR`, `su -c STR`, `eval …`.
+/// Command strings a simple command runs: `sh -c STR` (its positional
+/// parameters filled in), `su -c STR`, `eval …`, and those an editor, a
+/// debugger, tmux, a package runner, PowerShell or `cmd` is given.
 pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     if cmd.program_dynamic || cmd.argv.is_empty() {
         return Vec::new();

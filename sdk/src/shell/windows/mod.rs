@@ -197,13 +197,21 @@ fn cmdlet(w: &[String]) -> String {
                 opts.values(&["id"])
                     .into_iter()
                     .chain(opts.positional.iter().cloned())
+                    .map(|v| quote(&v))
                     .collect::<Vec<_>>()
                     .join(" ")
             ),
         },
         "taskkill" => match opts.values(&["im"]).first() {
             Some(n) => format!("pkill -x {}", quote(n.strip_suffix(".exe").unwrap_or(n))),
-            None => format!("kill {}", opts.values(&["pid"]).join(" ")),
+            None => format!(
+                "kill {}",
+                opts.values(&["pid"])
+                    .iter()
+                    .map(|v| quote(v))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
         },
         "stop-service" | "spsv" => format!(
             "systemctl stop {}",
