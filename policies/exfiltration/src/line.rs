@@ -45,11 +45,13 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 note_credential(&mut v, t);
             }
         }
-        if cmd.kind != CommandKind::Simple || cmd.argv.is_empty() || cmd.program_dynamic {
-            continue;
-        }
+        // `F=~/.aws/credentials; curl -F "f=@$F" …`: a credential file named
+        // in a variable is named in the line.
         for a in &cmd.assignments {
             note_credential(&mut v, &a.value.text);
+        }
+        if cmd.kind != CommandKind::Simple || cmd.argv.is_empty() || cmd.program_dynamic {
+            continue;
         }
         let p = cmd.program.as_str();
         if !matches!(p, "echo" | "printf") {

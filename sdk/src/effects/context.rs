@@ -28,6 +28,9 @@ pub(crate) struct Analyzer<'h> {
     pub budget: usize,
     /// The environment reads recorded, by name and command.
     pub env_seen: HashSet<(String, usize)>,
+    /// Variables the line assigned a value known as written (`D=~/.claude`,
+    /// `for f in /var/log/*.log`), by name: the words a `$D` stands for.
+    pub vars: Vec<(String, Vec<Word>)>,
     /// How a nested shell command string is analysed: the walk over a line,
     /// given by whoever starts the analysis so that the tables of programs,
     /// which find such strings, do not depend on the walk that calls them.
@@ -94,6 +97,13 @@ impl<'a> Cx<'a, '_> {
                 })
                 .collect();
         }
+        if let Some((at, values)) = self.known_variable(w, from) {
+            // `rm -rf "$D"` after `D=~/.claude`: each value put in.
+            return values
+                .iter()
+                .flat_map(|v| self.targets(&w.with_value(at.clone(), v), from))
+                .collect();
+        }
         let spans: Vec<std::ops::Range<usize>> = w.dynamic_spans().collect();
         let r = paths::resolve(&w.text, &spans, from, self.cwd.as_deref(), self.a.home);
         vec![Target {
@@ -101,6 +111,27 @@ impl<'a> Cx<'a, '_> {
             dynamic: r.dynamic,
             recursive: false,
         }]
+    }
+
+    /// The first expansion of `w` (from byte `from`) that is a variable the
+    /// line gave known values (`$D`, `${D}`), and those values. Values that
+    /// expand variables themselves are not put in, so the substitution ends.
+    fn known_variable(&self, w: &Word, from: usize) -> Option<(std::ops::Range<usize>, Vec<Word>)> {
+        if self.a.vars.is_empty() {
+            return None;
+        }
+        w.dynamic_spans().filter(|r| r.start >= from).find_map(|r| {
+            let t = w.text.get(r.clone())?;
+            let name = t
+                .strip_prefix("${")
+                .and_then(|n| n.strip_suffix('}'))
+                .or_else(|| t.strip_prefix('$'))?;
+            let (_, values) = self.a.vars.iter().rev().find(|(n, _)| n == name)?;
+            values
+                .iter()
+                .all(|v| !v.text.contains(['$', '`']))
+                .then(|| (r, values.clone()))
+        })
     }
 
     /// What `xargs` feeds the command: an upstream `find`'s roots, an

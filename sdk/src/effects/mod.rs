@@ -299,6 +299,7 @@ pub fn analyze(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Eff
         home: home.as_deref(),
         budget: CODE_BUDGET,
         env_seen: Default::default(),
+        vars: Vec::new(),
         walk: walk::line,
     };
     for issue in &line.issues {

@@ -1619,3 +1619,27 @@ fn rimraf_deletes_trees() {
     let e = fx("node -e \"const { rimrafSync } = require('rimraf'); rimrafSync('/srv/y')\"");
     assert_eq!(ps(&e.deletes), ["/srv/y"]);
 }
+
+#[test]
+fn variables_with_known_values_are_put_in() {
+    let e = fx("D=~/.claude; rm -rf \"$D\"");
+    assert_eq!(ps(&e.deletes), ["/home/u/.claude"]);
+    assert!(!e.deletes[0].dynamic);
+    let e = fx("for d in ~/.claude /srv/x; do rm -rf \"${d}/sub\"; done");
+    assert_eq!(ps(&e.deletes), ["/home/u/.claude/sub", "/srv/x/sub"]);
+    let e = fx("for f in /var/log/*.log; do : > \"$f\"; done");
+    assert!(
+        e.writes
+            .iter()
+            .any(|w| w.path.starts_with("/var/log/") && w.dynamic)
+    );
+    // An empty value is what the shell puts in.
+    let e = fx("X=; rm -rf $X/");
+    assert_eq!(ps(&e.deletes), ["/"]);
+    // A value that expands something else stays unknown; so does a
+    // variable set only for one command.
+    let e = fx("D=$(mktemp -d); rm -rf \"$D\"");
+    assert!(e.deletes[0].dynamic);
+    let e = fx("D=/srv/x env | grep D; rm -rf \"$D\"");
+    assert!(e.deletes[0].dynamic);
+}

@@ -63,6 +63,7 @@ pub(crate) fn line(
         if let Some(d) = next {
             scopes[sid] = Some(d);
         }
+        record_values(a, c);
         if c.kind == CommandKind::Simple && c.argv.is_empty() {
             assigned.extend(c.assignments.iter().map(|a| a.name.as_str()));
         } else if matches!(c.program.as_str(), "export" | "read" | "local" | "declare") {
@@ -74,6 +75,35 @@ pub(crate) fn line(
         } else if c.program == "for" {
             assigned.extend(c.args().first().map(|w| w.text.as_str()));
         }
+    }
+}
+
+/// Most variables, and values per variable, remembered for a line.
+const MAX_VARS: usize = 64;
+const MAX_VALUES: usize = 16;
+
+/// The values command `c` gives variables, as written: `NAME=value` alone
+/// on its command, and a `for NAME in WORDS` loop's words (globs and all:
+/// `for f in /var/log/*.log` makes `$f` any of those files).
+fn record_values(a: &mut Analyzer<'_>, c: &shell::Command) {
+    let mut set = |name: &str, values: Vec<Word>| {
+        a.vars.retain(|(n, _)| n != name);
+        if a.vars.len() < MAX_VARS {
+            a.vars.push((name.to_string(), values));
+        }
+    };
+    if c.kind == CommandKind::Simple && c.argv.is_empty() {
+        for x in c.assignments.iter().filter(|x| !x.append) {
+            set(&x.name, vec![x.value.clone()]);
+        }
+    } else if c.argv.first().is_some_and(|w| w.text == "for" && !w.quoted)
+        && c.argv.get(2).is_some_and(|w| w.text == "in")
+        && let Some(name) = c.argv.get(1)
+    {
+        set(
+            &name.text,
+            c.argv[3..].iter().take(MAX_VALUES).cloned().collect(),
+        );
     }
 }
 

@@ -374,6 +374,37 @@ impl Word {
         self.spans.iter().map(|&(s, e)| s..e)
     }
 
+    /// The word with the dynamic part at `at` (a variable's expansion)
+    /// replaced by `value`, whose own dynamic parts (a glob, a leading `~`)
+    /// stay dynamic: what the shell reads once a variable with a known
+    /// value is put in.
+    pub fn with_value(&self, at: Range<usize>, value: &Word) -> Word {
+        let (start, end) = (at.start.min(self.text.len()), at.end.min(self.text.len()));
+        let mut text = String::with_capacity(self.text.len() + value.text.len());
+        text.push_str(self.text.get(..start).unwrap_or(""));
+        text.push_str(&value.text);
+        text.push_str(self.text.get(end..).unwrap_or(""));
+        let after = start + value.text.len();
+        let spans = self
+            .spans
+            .iter()
+            .filter(|&&(s, _)| s < start)
+            .copied()
+            .chain(value.spans.iter().map(|&(s, e)| (s + start, e + start)))
+            .chain(
+                self.spans
+                    .iter()
+                    .filter(|&&(s, _)| s >= end)
+                    .map(|&(s, e)| (s - end + after, e - end + after)),
+            )
+            .collect();
+        Word {
+            text,
+            quoted: self.quoted || value.quoted,
+            spans,
+        }
+    }
+
     /// The text before the first dynamic part (all of it when none).
     pub fn static_prefix(&self) -> &str {
         match self.spans.first() {
