@@ -101,14 +101,14 @@ fn moves_dir_of(cli: &Cli, name: &str, value: &str, home: Option<&str>) -> bool 
 
 /// What starting agents in `line` would do to their governance.
 pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec<Finding>) {
-    // `export CLAUDE_CONFIG_DIR=/tmp/x`: every agent started later in this
-    // shell loads its configuration from there.
     // A home directory exported elsewhere counts when the line starts an
     // agent (a test run under a scratch `HOME` is ordinary).
     let starts_agent = fx.executes.iter().any(|x| {
         CLIS.iter()
             .any(|c| c.programs.contains(&x.program.as_str()))
     });
+    // `export CLAUDE_CONFIG_DIR=/tmp/x`: every agent started later in this
+    // shell loads its configuration from there.
     for c in line.commands.iter().filter(|c| c.program == "export") {
         for a in c.args() {
             if let Some((name, value)) = a.text.split_once('=')
