@@ -276,64 +276,27 @@ impl<'s> Checker<'s> {
 
     /// Remembers variables a command sets, for [`Checker::locs`].
     pub(crate) fn record_vars(&mut self, c: &Command) {
-        let value = |w: &Word, from: usize| -> Value {
-            let text = w.text.get(from..).unwrap_or("").to_string();
-            let spans = w
-                .dynamic_spans()
-                .filter(|r| r.start >= from)
-                .map(|r| (r.start - from)..(r.end - from))
-                .collect();
-            (text, spans)
+        let value = |w: &Word| -> Value {
+            let spans = w.dynamic_spans().collect();
+            (w.text.clone(), spans)
         };
-        let mut set: Vec<(String, Vec<Value>)> = Vec::new();
-        if c.argv.is_empty() {
-            for a in &c.assignments {
-                set.push((a.name.clone(), vec![value(&a.value, 0)]));
-            }
-        } else if !c.program_dynamic
-            && matches!(
-                c.program.as_str(),
-                "export" | "local" | "declare" | "typeset" | "readonly"
-            )
-        {
-            for w in c.args() {
-                if let Some(eq) = w.text.find('=')
-                    && eq > 0
-                    && w.text[..eq]
-                        .chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-                {
-                    set.push((w.text[..eq].to_string(), vec![value(w, eq + 1)]));
-                }
-            }
-        } else if c.argv[0].text == "for"
-            && !c.argv[0].quoted
-            && c.argv.len() >= 3
-            && c.argv[2].text == "in"
-        {
-            let values = c.argv[3..].iter().take(64).map(|w| value(w, 0)).collect();
-            set.push((c.argv[1].text.clone(), values));
-        }
-        for (name, values) in set {
-            self.vars.retain(|(n, _)| *n != name);
+        for x in c.assigned() {
+            let values = x.values.iter().take(64).map(value).collect();
+            self.vars.retain(|(n, _)| *n != x.name);
             if self.vars.len() < 64 {
-                self.vars.push((name, values));
+                self.vars.push((x.name, values));
             }
         }
     }
 
-    /// The operands of a command as paths; in `find -exec`, `{}` stands for
+    /// The operands of command `i` as paths; in `find -exec`, `{}` stands for
     /// what `find` finds: its start directories, or things inside them when
     /// `find` filters.
-    pub(crate) fn target_locs(&self, cl: &CommandLine, c: &Command, cwd: &Loc) -> Vec<(Word, Loc)> {
+    pub(crate) fn target_locs(&self, cl: &CommandLine, i: usize, cwd: &Loc) -> Vec<(Word, Loc)> {
+        let c = &cl.commands[i];
         // Directly under `find -exec`, or in a shell string it starts
         // (`find -exec sh -c 'rm "$1"' _ {} \;`).
-        let scope = cl
-            .commands
-            .iter()
-            .position(|x| std::ptr::eq(x, c))
-            .and_then(|i| cl.find_of_exec(i))
-            .map(|p| find_scope(&cl.commands[p]));
+        let scope = cl.find_of_exec(i).map(|p| find_scope(&cl.commands[p]));
         let mut out = Vec::new();
         for w in c.operands() {
             match &scope {

@@ -82,28 +82,17 @@ pub(crate) fn line(
 const MAX_VARS: usize = 64;
 const MAX_VALUES: usize = 16;
 
-/// The values command `c` gives variables, as written: `NAME=value` alone
-/// on its command, and a `for NAME in WORDS` loop's words (globs and all:
-/// `for f in /var/log/*.log` makes `$f` any of those files).
+/// The values command `c` gives variables ([`shell::Command::assigned`]:
+/// `for f in /var/log/*.log` makes `$f` any of those files). A value added
+/// to another (`NAME+=…`) is not known as written: the variable is
+/// forgotten.
 fn record_values(a: &mut Analyzer<'_>, c: &shell::Command) {
-    let mut set = |name: &str, values: Vec<Word>| {
-        a.vars.retain(|(n, _)| n != name);
-        if a.vars.len() < MAX_VARS {
-            a.vars.push((name.to_string(), values));
+    for x in c.assigned() {
+        a.vars.retain(|(n, _)| *n != x.name);
+        if !x.append && a.vars.len() < MAX_VARS {
+            let values = x.values.into_iter().take(MAX_VALUES).collect();
+            a.vars.push((x.name, values));
         }
-    };
-    if c.kind == CommandKind::Simple && c.argv.is_empty() {
-        for x in c.assignments.iter().filter(|x| !x.append) {
-            set(&x.name, vec![x.value.clone()]);
-        }
-    } else if c.argv.first().is_some_and(|w| w.text == "for" && !w.quoted)
-        && c.argv.get(2).is_some_and(|w| w.text == "in")
-        && let Some(name) = c.argv.get(1)
-    {
-        set(
-            &name.text,
-            c.argv[3..].iter().take(MAX_VALUES).cloned().collect(),
-        );
     }
 }
 

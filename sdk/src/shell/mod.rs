@@ -100,8 +100,8 @@ mod wrappers;
 mod tests;
 
 pub use model::{
-    Assignment, Command, CommandKind, CommandLine, Issue, Origin, Pipeline, Redirect, RedirectOp,
-    Word, Wrapper, basename, quote,
+    Assigned, Assignment, Command, CommandKind, CommandLine, Issue, Origin, Pipeline, Redirect,
+    RedirectOp, Word, Wrapper, basename, quote,
 };
 
 /// Deepest nesting analysed (substitutions, subshells, groups, `sh -c`

@@ -143,6 +143,17 @@ pub struct Assignment {
     pub append: bool,
 }
 
+/// The values a command gives a shell variable, as written: see
+/// [`Command::assigned`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub name: String,
+    /// One value, or a `for` loop's words.
+    pub values: Vec<Word>,
+    /// `NAME+=value`: the value is added to what the variable held.
+    pub append: bool,
+}
+
 /// A redirection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
@@ -251,6 +262,59 @@ impl CommandLine {
 }
 
 impl Command {
+    /// The variables this command sets for the commands after it, with
+    /// their values as written: `NAME=value` alone on its command, `export`
+    /// (`local`, `declare`, `typeset`, `readonly`) `NAME=value`, and a `for
+    /// NAME in WORDS` loop's words. An assignment before a program sets the
+    /// variable for that program only, and is not listed.
+    pub fn assigned(&self) -> Vec<Assigned> {
+        if self.argv.is_empty() {
+            return self
+                .assignments
+                .iter()
+                .map(|a| Assigned {
+                    name: a.name.clone(),
+                    values: vec![a.value.clone()],
+                    append: a.append,
+                })
+                .collect();
+        }
+        if !self.program_dynamic
+            && matches!(
+                self.program.as_str(),
+                "export" | "local" | "declare" | "typeset" | "readonly"
+            )
+        {
+            return self
+                .args()
+                .iter()
+                .filter_map(|w| {
+                    let eq = w.text.find('=').filter(|&eq| eq > 0)?;
+                    let name = &w.text[..eq];
+                    name.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                        .then(|| Assigned {
+                            name: name.to_string(),
+                            values: vec![w.tail(eq + 1)],
+                            append: false,
+                        })
+                })
+                .collect();
+        }
+        match self.argv.as_slice() {
+            [kw, name, word_in, values @ ..]
+                if kw.text == "for" && !kw.quoted && word_in.text == "in" =>
+            {
+                vec![Assigned {
+                    name: name.text.clone(),
+                    values: values.to_vec(),
+                    append: false,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The arguments after the program (`argv[1..]`).
     pub fn args(&self) -> &[Word] {
         self.argv.get(1..).unwrap_or(&[])

@@ -271,7 +271,7 @@ impl Checker<'_> {
         let c = &cl.commands[i];
         let recursive =
             c.program == "rm" && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
-        for (t, loc) in self.target_locs(cl, c, cwd) {
+        for (t, loc) in self.target_locs(cl, i, cwd) {
             if let Loc::Abs(v) = &loc {
                 if c.program == "shred" && device(v) {
                     self.deny(
@@ -415,7 +415,7 @@ impl Checker<'_> {
         let c = &cl.commands[i];
         let recursive = c.has_flag('R') || c.has_long("recursive");
         let reference = c.args().iter().any(|a| a.text.starts_with("--reference"));
-        let ops: Vec<(Word, Loc)> = self.target_locs(cl, c, cwd);
+        let ops: Vec<(Word, Loc)> = self.target_locs(cl, i, cwd);
         let (spec, files) = if reference || ops.is_empty() {
             (None, &ops[..])
         } else {
