@@ -20,7 +20,7 @@ use clawlaw_sdk::path::is_within;
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine};
 
 use crate::checker::Checker;
-use crate::loc::Loc;
+use crate::loc::{Loc, resolve_text};
 use crate::programs::show;
 
 const RULE: &str = "shell.defenses";
@@ -79,13 +79,7 @@ impl Checker<'_> {
         // `sysctl -w kernel.x=0` writes `/proc/sys/kernel/x`, judged as that
         // write is.
         for w in fx.writes.iter().filter(|w| w.how.starts_with("sysctl")) {
-            let loc = Loc::Abs(
-                w.path
-                    .split('/')
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            );
+            let loc = resolve_text(&w.path, &[], &Loc::Abs(Vec::new()));
             self.check_write_loc(&cl.commands[w.command], &loc);
         }
         let erased = fx
@@ -210,9 +204,30 @@ fn switches_off(c: &Command) -> Option<String> {
 /// advfirewall set allprofiles state off`), the execution policy.
 fn windows_defence(c: &Command) -> Option<String> {
     let p = c.program.as_str();
-    let lower = |w: &clawlaw_sdk::shell::Word| w.text.to_ascii_lowercase();
-    if p.eq_ignore_ascii_case("set-mppreference") || p.eq_ignore_ascii_case("add-mppreference") {
-        let words: Vec<String> = c.args().iter().map(lower).collect();
+    let is = |name: &str| p.eq_ignore_ascii_case(name);
+    if ![
+        "set-mppreference",
+        "add-mppreference",
+        "set-netfirewallprofile",
+        "netsh",
+        "set-executionpolicy",
+    ]
+    .iter()
+    .any(|n| is(n))
+    {
+        return None;
+    }
+    let words: Vec<String> = c
+        .args()
+        .iter()
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect();
+    let pair = |key: &str, values: &[&str]| {
+        words
+            .windows(2)
+            .any(|w| w[0] == key && values.contains(&w[1].as_str()))
+    };
+    if is("set-mppreference") || is("add-mppreference") {
         let disables = words
             .windows(2)
             .any(|w| w[0].starts_with("-disable") && matches!(w[1].as_str(), "$true" | "1"))
@@ -221,26 +236,16 @@ fn windows_defence(c: &Command) -> Option<String> {
             "switches Microsoft Defender's protection off or exempts paths from it".into()
         });
     }
-    if p.eq_ignore_ascii_case("set-netfirewallprofile") {
-        let words: Vec<String> = c.args().iter().map(lower).collect();
-        let off = words
-            .windows(2)
-            .any(|w| w[0] == "-enabled" && matches!(w[1].as_str(), "false" | "$false" | "0"));
-        return off.then(|| "switches the Windows firewall off".into());
+    let firewall_off = if is("netsh") {
+        words.first().is_some_and(|w| w == "advfirewall") && pair("state", &["off"])
+    } else {
+        is("set-netfirewallprofile") && pair("-enabled", &["false", "$false", "0"])
+    };
+    if firewall_off {
+        return Some("switches the Windows firewall off".into());
     }
-    if p.eq_ignore_ascii_case("netsh") {
-        let words: Vec<String> = c.args().iter().map(lower).collect();
-        let off = words.first().is_some_and(|w| w == "advfirewall")
-            && words.windows(2).any(|w| w[0] == "state" && w[1] == "off");
-        return off.then(|| "switches the Windows firewall off".into());
-    }
-    if p.eq_ignore_ascii_case("set-executionpolicy") {
-        let open = c.args().iter().any(|w| {
-            w.text.eq_ignore_ascii_case("unrestricted") || w.text.eq_ignore_ascii_case("bypass")
-        });
-        return open.then(|| "lets any PowerShell script run, signed or not".into());
-    }
-    None
+    (is("set-executionpolicy") && words.iter().any(|w| w == "unrestricted" || w == "bypass"))
+        .then(|| "lets any PowerShell script run, signed or not".into())
 }
 
 /// `iptables -F`, `-X`, `-D`, `-P CHAIN ACCEPT` (long forms too).

@@ -181,7 +181,7 @@ fn ansible_command(args: &[&str]) -> Option<String> {
                 if a == n {
                     args.get(k + 1).copied()
                 } else {
-                    a.strip_prefix(&format!("{n}=")[..])
+                    a.strip_prefix(n)?.strip_prefix('=')
                 }
             })
         })

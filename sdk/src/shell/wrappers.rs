@@ -338,12 +338,12 @@ pub(super) fn unwrap(cmd: &mut Command) {
             // shell string, with or without `-c`).
             "flock" | "sg" if !rest_empty => {
                 let rest = &cmd.argv[k3..];
-                let rest = match rest.first().map(|w| w.text.as_str()) {
-                    Some("-c" | "--command") => &rest[1..],
-                    _ if name == "flock" => return unwrap_rest(cmd, name, k, k3, assignments),
-                    _ => rest,
-                };
-                Some(synthetic_shell(join_words(rest)))
+                match rest.first().map(|w| w.text.as_str()) {
+                    Some("-c" | "--command") => Some(synthetic_shell(join_words(&rest[1..]))),
+                    Some(_) if name == "sg" => Some(synthetic_shell(join_words(rest))),
+                    // `flock FILE CMD ARGS…`: the command is the rest.
+                    _ => None,
+                }
             }
             // `script -c 'cmd' log`; without `-c` it starts an interactive shell.
             "script" => match values.iter().find(|(c, _)| *c == 'c') {
@@ -420,17 +420,4 @@ fn cmake_tool(cmd: &mut Command) -> bool {
     cmd.argv = words.iter().map(|w| Word::literal(*w)).collect();
     cmd.argv.extend(rest);
     true
-}
-
-/// Strips a wrapper whose command is simply the rest of the line, and goes
-/// on unwrapping what it runs.
-fn unwrap_rest(cmd: &mut Command, name: String, k: usize, k3: usize, assignments: Vec<Assignment>) {
-    let args = cmd.argv[1..k].to_vec();
-    cmd.assignments.extend(assignments);
-    cmd.wrappers.push(Wrapper {
-        program: name,
-        args,
-    });
-    cmd.argv.drain(..k3);
-    unwrap(cmd);
 }

@@ -183,13 +183,18 @@ impl Checker<'_> {
     }
 }
 
+/// A JSON or YAML fragment without blanks, quotes and escapes, so that
+/// `"replicas": 0` and `replicas: 0` both read `replicas:0`.
+fn compact(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
+        .collect()
+}
+
 /// Whether a patch body sets a replica count to zero (JSON, YAML or a
 /// JSON patch's `value`), spaces and quotes aside.
 fn sets_zero_replicas(body: &str) -> bool {
-    let compact: String = body
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
-        .collect();
+    let compact = compact(body);
     ["replicas:0", "/replicas,value:0"].iter().any(|needle| {
         compact.match_indices(needle).any(|(at, m)| {
             !compact[at + m.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
@@ -200,10 +205,7 @@ fn sets_zero_replicas(body: &str) -> bool {
 /// Whether an inline pod spec reaches its node: privileged, the host's
 /// namespaces or a host path.
 fn reaches_node(spec: &str) -> bool {
-    let compact: String = spec
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
-        .collect();
+    let compact = compact(spec);
     [
         "privileged:true",
         "hostPID:true",

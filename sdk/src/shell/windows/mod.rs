@@ -32,12 +32,20 @@ mod text;
 /// The POSIX command line a PowerShell or `cmd` invocation runs, if
 /// `program` is one and its arguments carry a command.
 pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
-    let p = program.to_ascii_lowercase();
-    let p = p.strip_suffix(".exe").unwrap_or(&p);
-    let line = match p {
-        "pwsh" | "powershell" => powershell_invocation(p, args)?,
-        "cmd" => cmd_invocation(args)?,
-        _ => return None,
+    // Every command of every line comes here: no allocation until the
+    // program is one of these.
+    let n = program.len();
+    let base = match program.get(n.saturating_sub(4)..) {
+        Some(ext) if n > 4 && ext.eq_ignore_ascii_case(".exe") => &program[..n - 4],
+        _ => program,
+    };
+    let is = |name: &str| base.eq_ignore_ascii_case(name);
+    let line = if is("pwsh") || is("powershell") {
+        powershell_invocation(is("powershell"), args)?
+    } else if is("cmd") {
+        cmd_invocation(args)?
+    } else {
+        return None;
     };
     (!line.trim().is_empty()).then(|| Word::literal(line))
 }
@@ -45,12 +53,12 @@ pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
 /// `pwsh [-NoProfile …] -Command SCRIPT…`, `-EncodedCommand B64`; bare
 /// arguments are the command for Windows PowerShell and a script file for
 /// `pwsh` (not read).
-fn powershell_invocation(p: &str, args: &[Word]) -> Option<String> {
+fn powershell_invocation(windows_powershell: bool, args: &[Word]) -> Option<String> {
     let mut k = 0;
     while k < args.len() {
         let a = args[k].text.to_ascii_lowercase();
         if !a.starts_with('-') {
-            return (p == "powershell").then(|| script(&join(&args[k..])));
+            return windows_powershell.then(|| script(&join(&args[k..])));
         }
         let name = a.trim_start_matches('-');
         match name {
@@ -194,41 +202,33 @@ fn cmdlet(w: &[String]) -> String {
             Some(n) => format!("pkill -x {}", quote(n)),
             None => format!(
                 "kill {}",
-                opts.values(&["id"])
-                    .into_iter()
-                    .chain(opts.positional.iter().cloned())
-                    .map(|v| quote(&v))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                quoted(opts.values(&["id"]).iter().chain(&opts.positional))
             ),
         },
         "taskkill" => match opts.values(&["im"]).first() {
             Some(n) => format!("pkill -x {}", quote(n.strip_suffix(".exe").unwrap_or(n))),
-            None => format!(
-                "kill {}",
-                opts.values(&["pid"])
-                    .iter()
-                    .map(|v| quote(v))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            None => format!("kill {}", quoted(opts.values(&["pid"]))),
         },
         "stop-service" | "spsv" => format!(
             "systemctl stop {}",
-            opts.values(&["name"])
-                .into_iter()
-                .chain(opts.positional.iter().cloned())
-                .map(|n| quote(&n))
-                .collect::<Vec<_>>()
-                .join(" ")
+            quoted(opts.values(&["name"]).iter().chain(&opts.positional))
         ),
         "stop-computer" => "shutdown -h now".to_string(),
         "restart-computer" => "reboot".to_string(),
         "format-volume" | "clear-disk" | "initialize-disk" | "format" => {
             "wipefs -a /dev/sda".to_string()
         }
-        _ => w.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" "),
+        _ => quoted(w),
     }
+}
+
+/// Words as a POSIX command line, each quoted as the shell needs.
+fn quoted<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> String {
+    words
+        .into_iter()
+        .map(|w| quote(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What `iex CODE` runs: a download (`(iwr URL)`, `(New-Object
@@ -381,11 +381,7 @@ fn cmd_command(w: &[String]) -> String {
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),
         "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
-        _ => w
-            .iter()
-            .map(|x| quote(&unquote(x)))
-            .collect::<Vec<_>>()
-            .join(" "),
+        _ => quoted(w.iter().map(|x| unquote(x))),
     }
 }
 
