@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::registry::{FakeRegistry, TestRegistry, skopeo_raw};
-use common::server::{ADMIN, REVIEWER, Server, config, reloads_under_load};
+use common::server::{ADMIN, REVIEWER, Server, UNDER_LOAD_LIMITS, config, reloads_under_load};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -815,7 +815,7 @@ fn a_restart_with_the_registry_down_starts_from_the_verified_store() {
 #[test]
 fn twenty_registry_reloads_under_load_drop_nothing() {
     let published = Published::new("1.0.0");
-    let cfg = published.gate_config("[reload]\npoll_secs = 0\n");
+    let cfg = published.gate_config(&format!("{UNDER_LOAD_LIMITS}[reload]\npoll_secs = 0\n"));
     let server = Server::start(&cfg);
     // The policies that judge the clients' `shell.exec`: those declaring no
     // kinds (every kind) or that one.

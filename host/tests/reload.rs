@@ -7,7 +7,9 @@ use crate::common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::server::{ADMIN, AGENT, REVIEWER, Server, config, reloads_under_load};
+use common::server::{
+    ADMIN, AGENT, REVIEWER, Server, UNDER_LOAD_LIMITS, config, reloads_under_load,
+};
 use serde_json::{Value, json};
 
 fn sudo() -> Value {
@@ -203,7 +205,10 @@ fn sighup_and_polling_reload_a_changed_source() {
 #[test]
 fn twenty_reloads_under_load_drop_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "[reload]\npoll_secs = 0\n");
+    let config = config(
+        dir.path(),
+        &format!("{UNDER_LOAD_LIMITS}[reload]\npoll_secs = 0\n"),
+    );
     let server = Server::start(&config);
     // 3 of the set's 4 policies judge the clients' `shell.exec` (fs-boundary
     // judges file actions only).

@@ -289,12 +289,23 @@ pub fn evaluate_at(url: &str, session: &str, action: Value) -> Result<Value, Str
     resp.into_json::<Value>().map_err(|e| e.to_string())
 }
 
+/// Policy limits for [`reloads_under_load`]: a deadline long enough that a
+/// policy starved of CPU by a reload's compilation still answers (a
+/// deadline hit would be a fail-closed DENY, correct but not what is
+/// tested there).
+pub const UNDER_LOAD_LIMITS: &str = "[limits]\ndeadline_ms = 10000\n";
+
 /// Runs `rounds` reloads, each made by `reload(i)` (which changes the
 /// source and asks for a reload, returning the answer), while `clients`
 /// threads evaluate a harmless action as fast as they can (at most 5,000
 /// each). Every reload must swap; every answer must have come back, be
 /// ALLOW from a complete set of `policy_count` policies, and be from a set
 /// that served. Returns those set versions, the first one included.
+///
+/// The gate's config should carry [`UNDER_LOAD_LIMITS`]: the reloads
+/// compile components on the same cores the clients and the gate use, and
+/// what this checks is that no request is dropped or answered by a torn
+/// set, not how fast a starved machine answers.
 pub fn reloads_under_load(
     server: &Server,
     clients: usize,
