@@ -393,7 +393,7 @@ pub(crate) fn nc(v: &mut ShellView, p: &str, args: &[Word]) {
 }
 
 /// `ssh`, `mosh`, `telnet`, `ftp`, `lftp`, `tftp`, `sftp`: the first
-/// operand is the log-in target.
+/// operand is the log-in target; without one they connect nowhere.
 pub(crate) fn login(v: &mut ShellView, p: &str, args: &[Word]) {
     let spec = match p {
         "ssh" => &SSH,
@@ -401,10 +401,11 @@ pub(crate) fn login(v: &mut ShellView, p: &str, args: &[Word]) {
         _ => &NO_VALUES,
     };
     let parsed = scan(args, spec);
-    let dest = operands(&parsed)
-        .next()
-        .map_or(Dest::Unknown, |a| host_dest(a, login_host));
-    v.uses.push(NetUse::new(p, dest, true));
+    // With no target (`ssh -V`, `ssh --help`) it only prints and exits.
+    if let Some(target) = operands(&parsed).next() {
+        let dest = host_dest(target, login_host);
+        v.uses.push(NetUse::new(p, dest, true));
+    }
 }
 
 /// `scp` and `rsync`: one use per remote operand. With none, they copy

@@ -445,7 +445,30 @@ pub(crate) mod cloud {
         instead: "a human must do this in the console, after exporting what the project holds",
     };
 
-    pub(crate) const RULES: &[&PackRule] = &[&DELETE_STORAGE, &DELETE_RESOURCE, &DELETE_PROJECT];
+    pub(crate) const UNRECOVERABLE: PackRule = PackRule {
+        id: "cloud.delete-unrecoverable",
+        pack: Pack::Cloud,
+        verdict: Verdict::Deny,
+        risk: 1.0,
+        summary: "Deny deletions that switch off the provider's own recovery: `--skip-final-snapshot`, `--delete-automated-backups`, `--force-delete-without-recovery`, purging what a soft delete kept (`az keyvault purge`, `… purge`)",
+        instead: "delete with the provider's recovery on (a final snapshot, the recovery window, soft delete), and have a human purge later",
+    };
+    pub(crate) const OPEN_ACCESS: PackRule = PackRule {
+        id: "cloud.open-access",
+        pack: Pack::Cloud,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate access opened to anyone or raised to administrator: grants to `0.0.0.0/0`, `::/0`, `allUsers`, a policy whose principal is `*`, a public ACL; `AdministratorAccess`, `roles/owner`/`roles/editor`, `cluster-admin`, Azure `Owner`; and long-lived keys minted (`aws iam create-access-key`)",
+        instead: "grant the narrowest role to the principal that needs it, for the addresses that need it, and have a human widen it if it must be",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[
+        &DELETE_STORAGE,
+        &DELETE_RESOURCE,
+        &DELETE_PROJECT,
+        &UNRECOVERABLE,
+        &OPEN_ACCESS,
+    ];
 }
 
 /// The iac pack's rules.

@@ -102,7 +102,7 @@ impl Checker<'_> {
                 "shell.kill-all",
                 format!("`{shown}` would signal every process"),
             ),
-            "ssh" | "scp" | "sftp" | "mosh" | "telnet" | "sshpass" if !c.has_flag('V') => {
+            "ssh" | "scp" | "sftp" | "mosh" | "telnet" | "sshpass" if connects(c) => {
                 self.escalate(
                     "shell.remote-access",
                     0.6,
@@ -222,7 +222,22 @@ impl Checker<'_> {
                             | "show-session"
                             | "show-user"
                     );
-                if !read_only && p == "systemctl" {
+                // The user's own services (`systemctl --user restart
+                // app-dev`): running them is the session's business; what
+                // outlives it (enable, link, edit) is not.
+                let users_own = c.has_long("user")
+                    && matches!(
+                        sub,
+                        "start"
+                            | "stop"
+                            | "restart"
+                            | "reload"
+                            | "try-restart"
+                            | "reload-or-restart"
+                            | "daemon-reload"
+                            | "reset-failed"
+                    );
+                if !read_only && !users_own && p == "systemctl" {
                     self.escalate(
                         "shell.persistence",
                         0.6,
@@ -262,5 +277,31 @@ impl Checker<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// Whether a remote-login or copy client connects anywhere: not when it only
+/// prints its version or usage (`ssh -V`, `ssh --help`, no host), and `scp`
+/// only when an operand is remote (`host:path`, `scp://…`): `scp a.txt
+/// /tmp/` copies on this machine.
+fn connects(c: &Command) -> bool {
+    let args = c.args();
+    if args
+        .iter()
+        .any(|a| matches!(a.text.as_str(), "-V" | "-h" | "--help" | "--version"))
+    {
+        return false;
+    }
+    let mut ops = c.operands();
+    if c.program == "scp" {
+        ops.any(|w| {
+            let t = w.text.as_str();
+            t.starts_with("scp://")
+                || (!t.starts_with(['/', '.', '~'])
+                    && t.split('/').next().is_some_and(|head| head.contains(':')))
+                || w.is_dynamic()
+        })
+    } else {
+        ops.next().is_some() || c.program == "sshpass"
     }
 }

@@ -8,7 +8,7 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
-use crate::rules::cloud::{DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE};
+use crate::rules::cloud::{DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE, UNRECOVERABLE};
 
 /// Options of the cloud CLIs that take a value.
 const VALUED: &[&str] = &[
@@ -43,6 +43,22 @@ fn deleting_verb(v: &str) -> bool {
     ]
     .iter()
     .any(|d| v.split('-').any(|part| part == *d))
+}
+
+/// Whether a deletion turns the provider's recovery off: no final snapshot,
+/// automated backups deleted with it, no recovery window; a `purge` removes
+/// what a soft delete kept for recovery.
+fn skips_recovery(args: &[&str], purges: bool) -> bool {
+    purges
+        || args.iter().any(|a| {
+            let name = a.split('=').next().unwrap_or(a);
+            // `--skip-final-snapshot`, Redshift's `--skip-final-cluster-snapshot`.
+            name.starts_with("--skip-final")
+                || matches!(
+                    name,
+                    "--delete-automated-backups" | "--force-delete-without-recovery"
+                )
+        })
 }
 
 impl Checker<'_> {
@@ -108,7 +124,14 @@ impl Checker<'_> {
             // `gcloud compute instances delete NAME`, `az vm delete`
             _ => pos.iter().take(4).skip(1).any(|v| deleting_verb(v)),
         };
-        if deletes {
+        let purges = pos.iter().take(4).skip(1).any(|v| *v == "purge");
+        if (deletes || purges) && skips_recovery(&args, purges) {
+            self.hit(
+                &UNRECOVERABLE,
+                subject,
+                format!("`{shown}` deletes with the provider's recovery switched off: nothing to restore from"),
+            );
+        } else if deletes {
             self.hit(
                 &DELETE_RESOURCE,
                 subject,

@@ -8,9 +8,29 @@ use clawlaw_sdk::shell::{Command, CommandLine, Word};
 
 use crate::checker::Checker;
 use crate::loc::*;
-use crate::packs::arg_texts;
+use crate::packs::{arg_texts, positionals};
 use crate::programs::*;
 use crate::rules::containers::{DELETE_VOLUMES, PRUNE, REMOVE_ALL};
+
+/// Options of `docker`, `docker compose` and their kin that take a value
+/// before the subcommand (`docker compose -f prod.yml down -v`).
+const VALUED: &[&str] = &[
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--project-directory",
+    "--env-file",
+    "--profile",
+    "-H",
+    "--host",
+    "--context",
+    "-c",
+    "--config",
+    "-l",
+    "--log-level",
+    "--ansi",
+];
 
 impl Checker<'_> {
     pub(crate) fn check_container(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
@@ -23,11 +43,7 @@ impl Checker<'_> {
     fn check_container_data(&mut self, cl: &CommandLine, i: usize, shown: &str) {
         let c = &cl.commands[i];
         let args = arg_texts(c);
-        let pos: Vec<&str> = args
-            .iter()
-            .copied()
-            .filter(|a| !a.starts_with('-'))
-            .collect();
+        let pos = positionals(&args, VALUED);
         let compose = c.program.ends_with("-compose");
         let (object, verb) = match pos.as_slice() {
             _ if compose => ("compose", pos.first().copied().unwrap_or("")),

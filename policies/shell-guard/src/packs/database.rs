@@ -96,8 +96,59 @@ fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
         {
             Some("deletes every row of every table")
         }
+        // `manage.py migrate shop zero`: every migration of the app undone,
+        // its tables dropped.
+        _ if (p == "django-admin" && first == "migrate" && words.get(2) == Some(&"zero"))
+            || (p.starts_with("python")
+                && first.ends_with("manage.py")
+                && second == "migrate"
+                && words.get(3) == Some(&"zero")) =>
+        {
+            Some("undoes every migration of an app, dropping its tables")
+        }
+        // `alembic downgrade base`, `flask db downgrade base`.
+        "alembic" if first == "downgrade" && second == "base" => {
+            Some("undoes every migration, dropping the tables they made")
+        }
+        "flask" if first == "db" && second == "downgrade" && words.get(2) == Some(&"base") => {
+            Some("undoes every migration, dropping the tables they made")
+        }
+        "knex" if first == "migrate:rollback" && args.contains(&"--all") => {
+            Some("undoes every migration, dropping the tables they made")
+        }
+        "flyway" if words.contains(&"clean") => Some("drops every object in the schemas"),
+        "liquibase" if words.iter().any(|w| matches!(*w, "dropAll" | "drop-all")) => {
+            Some("drops every object in the database")
+        }
+        _ if p.starts_with("typeorm") && first == "schema:drop" => {
+            Some("drops every table of the database")
+        }
         _ => None,
     }
+}
+
+/// Whether a command names a test environment for the framework it runs
+/// (`RAILS_ENV=test`, `MIX_ENV=test`, `--env test`, `-e test`): a
+/// database rebuilt for every test run, whose wiping loses nothing.
+fn test_environment(c: &Command, args: &[&str]) -> bool {
+    const VARS: &[&str] = &[
+        "RAILS_ENV",
+        "RACK_ENV",
+        "MIX_ENV",
+        "NODE_ENV",
+        "APP_ENV",
+        "DJANGO_ENV",
+        "FLASK_ENV",
+    ];
+    let test = |v: &str| matches!(v, "test" | "testing");
+    c.assignments
+        .iter()
+        .any(|a| VARS.contains(&a.name.as_str()) && test(&a.value.text))
+        || args.iter().enumerate().any(|(k, a)| {
+            (matches!(*a, "--env" | "-e") && args.get(k + 1).is_some_and(|v| test(v)))
+                || a.strip_prefix("--env=").is_some_and(test)
+                || a.strip_prefix("RAILS_ENV=").is_some_and(test)
+        })
 }
 
 /// How a client takes its statements.
@@ -112,11 +163,32 @@ fn client(program: &str) -> Option<Client> {
     match program {
         "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
         | "clickhouse" | "cockroach" | "sqlcmd" | "snowsql" | "bq" | "usql" | "pgcli" | "mycli"
-        | "litecli" => Some(Client::Sql),
+        | "litecli" | "cqlsh" => Some(Client::Sql),
         "redis-cli" | "valkey-cli" | "keydb-cli" => Some(Client::Redis),
         "mongosh" | "mongo" => Some(Client::Mongo),
         _ => None,
     }
+}
+
+/// Whether `pg_restore`'s short option `flag` is given, alone or in a
+/// cluster (`-c`, `-cd db`, `-ecdappdb`), not as the value of one that takes
+/// a value (`-Fc` is the custom format, not `--clean`).
+fn pg_restore_short(args: &[&str], flag: char) -> bool {
+    const VALUED: &str = "dfFIjLnNPStTUhp";
+    args.iter()
+        .take_while(|a| **a != "--")
+        .filter_map(|a| a.strip_prefix('-').filter(|r| !r.starts_with('-')))
+        .any(|cluster| {
+            for ch in cluster.chars() {
+                if ch == flag {
+                    return true;
+                }
+                if VALUED.contains(ch) {
+                    return false;
+                }
+            }
+            false
+        })
 }
 
 impl Checker<'_> {
@@ -144,6 +216,20 @@ impl Checker<'_> {
                 (&DROP_TABLE, "a BigQuery table")
             };
             self.hit(rule, Some(p), format!("`{shown}` deletes {what}"));
+            return;
+        }
+        // `pg_restore --clean -d db dump`: every object in the dump is dropped
+        // from the live database before it is restored (without `-d` it
+        // only prints the SQL).
+        if p == "pg_restore"
+            && (c.has_long("clean") || pg_restore_short(&args, 'c'))
+            && (c.has_long("dbname") || pg_restore_short(&args, 'd'))
+        {
+            self.hit(
+                &DROP_TABLE,
+                Some(p),
+                format!("`{shown}` drops the database's tables that are in the dump, with their rows, before restoring the dump's copies"),
+            );
             return;
         }
         if p == "mysqladmin" && args.iter().any(|a| a.eq_ignore_ascii_case("drop")) {
@@ -187,7 +273,9 @@ impl Checker<'_> {
             return;
         }
         let (tool, tool_args) = through_runner(p, &args);
-        if let Some(what) = framework_reset(tool, &tool_args) {
+        if let Some(what) = framework_reset(tool, &tool_args)
+            && !test_environment(c, &args)
+        {
             self.hit(&RESET, Some(p), format!("`{shown}` {what}"));
             return;
         }
@@ -457,7 +545,7 @@ fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
                 .find(|x| !QUALIFIERS.contains(x))
                 .copied()
                 .unwrap_or("");
-            if matches!(object, "DATABASE" | "SCHEMA") {
+            if matches!(object, "DATABASE" | "SCHEMA" | "KEYSPACE") {
                 Some((
                     &DROP_DATABASE,
                     "drops a whole database and every table in it".into(),

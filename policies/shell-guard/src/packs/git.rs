@@ -309,7 +309,7 @@ impl Checker<'_> {
                 Some("git push"),
                 format!("`{shown}` rewrites or deletes history on the remote"),
             );
-        } else if lease {
+        } else if lease && !leases_own_branches(rest) {
             self.escalate(
                 "shell.force-push",
                 0.6,
@@ -360,4 +360,55 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+/// Whether a push with `--force-with-lease` names every branch it updates
+/// and none is a shared one (`git push --force-with-lease origin
+/// feature/login` after a rebase): the lease refuses to overwrite what
+/// others pushed since the last fetch. With no refspec (the current
+/// branch, unknown here), `HEAD`, or `main`, `master`, `develop`,
+/// `release/…`, `prod…` it stays a question for a human.
+fn leases_own_branches(rest: &[Word]) -> bool {
+    const VALUED: &[&str] = &["-o", "--push-option", "--repo", "--receive-pack", "--exec"];
+    let mut operands = Vec::new();
+    let mut k = 0;
+    while k < rest.len() {
+        let a = rest[k].text.as_str();
+        k += 1;
+        if VALUED.contains(&a) {
+            k += 1;
+        } else if !a.starts_with('-') {
+            operands.push(&rest[k - 1]);
+        }
+    }
+    let refspecs = operands.get(1..).unwrap_or_default();
+    !refspecs.is_empty()
+        && refspecs.iter().all(|w| {
+            let dest = w.text.rsplit(':').next().unwrap_or("");
+            let dest = dest.strip_prefix("refs/heads/").unwrap_or(dest);
+            !w.is_dynamic()
+                && !dest.is_empty()
+                && dest != "HEAD"
+                && !dest.contains('*')
+                && !shared_branch(dest)
+        })
+}
+
+/// Branch names teams share and deploy from.
+fn shared_branch(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "main"
+            | "master"
+            | "trunk"
+            | "develop"
+            | "development"
+            | "dev"
+            | "staging"
+            | "stable"
+            | "gh-pages"
+    ) || ["release", "prod", "hotfix"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }

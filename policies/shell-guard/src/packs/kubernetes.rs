@@ -35,8 +35,18 @@ const VALUED: &[&str] = &[
 ];
 
 impl Checker<'_> {
+    /// A release or workload put back to an earlier revision.
+    fn revert(&mut self, subject: &str, shown: &str) {
+        self.escalate(
+            "shell.infrastructure",
+            0.7,
+            Some(subject),
+            format!("`{shown}` puts a live release back to an earlier revision: what was deployed since is withdrawn; check the revision with `history` first"),
+        );
+    }
+
     pub(crate) fn check_kubernetes(&mut self, c: &Command, shown: &str) {
-        let Some((_, sub)) = subcommand(c) else {
+        let Some((at, sub)) = subcommand(c) else {
             return;
         };
         let p = c.program.as_str();
@@ -49,14 +59,26 @@ impl Checker<'_> {
                 format!("`{shown}` deletes or changes live infrastructure; check the target with `get` or `--dry-run=client` first"),
             )
         };
+        let dry_run = || {
+            arg_texts(c)
+                .iter()
+                .any(|a| *a == "--dry-run" || a.starts_with("--dry-run="))
+        };
         if p == "helm" {
             if matches!(sub, "uninstall" | "delete" | "del" | "un") {
                 infra(self);
+            } else if sub == "rollback" && !dry_run() {
+                self.revert(&subject, shown);
             }
             return;
         }
         match sub {
             "drain" => infra(self),
+            // `kubectl rollout undo deploy/api`: the live workload goes back
+            // to an earlier revision, whatever was deployed since.
+            "rollout" if c.args().get(at).is_some_and(|w| w.text == "undo") && !dry_run() => {
+                self.revert(&subject, shown)
+            }
             // `kubectl run x --privileged`, or a pod spec given inline that
             // reaches the node (`--overrides='{"spec":{"hostPID":true,…}}'`).
             "run" | "debug" => {
@@ -127,13 +149,10 @@ impl Checker<'_> {
                 }
             }
             "delete" => {
-                let args = arg_texts(c);
-                if args
-                    .iter()
-                    .any(|a| *a == "--dry-run" || a.starts_with("--dry-run="))
-                {
+                if dry_run() {
                     return;
                 }
+                let args = arg_texts(c);
                 let pos = positionals(&args, VALUED);
                 // pos[0] is `delete`; then `kind[,kind]` or `kind/name`.
                 let kinds: Vec<&str> = pos

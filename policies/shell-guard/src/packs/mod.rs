@@ -10,6 +10,7 @@ use clawlaw_sdk::shell::CommandLine;
 use crate::checker::Checker;
 use crate::loc::Loc;
 
+pub(crate) mod access;
 pub(crate) mod cloud;
 pub(crate) mod containers;
 pub(crate) mod database;
@@ -30,12 +31,18 @@ impl Checker<'_> {
             "docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose" => {
                 self.check_container(cl, i, cwd, shown)
             }
-            "kubectl" | "oc" | "helm" => self.check_kubernetes(c, shown),
+            "kubectl" | "oc" | "helm" => {
+                self.check_kubernetes(c, shown);
+                self.check_access(c, shown);
+            }
             "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "serverless" | "sls" => {
                 self.check_iac(c, shown)
             }
             "aws" | "gcloud" | "gsutil" | "az" | "doctl" | "hcloud" | "linode-cli" | "oci"
-            | "ibmcloud" | "scw" => self.check_cloud(c, shown),
+            | "ibmcloud" | "scw" => {
+                self.check_cloud(c, shown);
+                self.check_access(c, shown);
+            }
             _ => {}
         }
         self.check_database(cl, i, shown);

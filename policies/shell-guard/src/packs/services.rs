@@ -100,6 +100,12 @@ const NOT_SERVICES: &[&str] = &[
     // Build tools and local session tools.
     "make", "cmake", "just", "ninja", "bazel", "gradle", "gradlew", "mvn", "mvnw", "tmux",
     "screen", "crontab", "systemctl", "service", "ssh-add", "ssh-keygen", "update-alternatives",
+    // Frameworks' and migration tools' database commands: the database
+    // pack judges them.
+    "rails", "rake", "artisan", "prisma", "sequelize", "sequelize-cli", "alembic",
+    "knex", "flyway", "liquibase", "django-admin", "drizzle-kit",
+    // File copiers: the filesystem pack judges what `--delete` removes.
+    "rsync", "rsync.exe",
 ];
 
 impl Checker<'_> {
