@@ -82,6 +82,16 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
         })
 }
 
+/// Whether `path` is `/`, a home directory or the directory of homes.
+fn is_root_or_home(path: &str, home: Option<&str>) -> bool {
+    let path = path.trim_end_matches('/');
+    path.is_empty()
+        || home.is_some_and(|h| h.trim_end_matches('/') == path)
+        || path == crate::protected::ANY_HOME
+        || clawlaw_sdk::path::home_of(path).is_some_and(|h| h == path)
+        || matches!(path, "/home" | "/Users" | "/root")
+}
+
 /// Whether a path effect's base is known: absolute, or `~` (any home).
 fn has_known_base(path: &str) -> bool {
     path.starts_with('/') || path.starts_with('~')
@@ -187,6 +197,14 @@ fn changes(
             "ln" => {
                 for target in operands.iter().filter_map(|o| resolve(o)) {
                     if let Some(h) = p.change_hit(&target) {
+                        out.push(Finding::change(h, "ln", "link", &target));
+                    } else if !is_root_or_home(&target, ctx.home.as_deref())
+                        && let Some(h) = p.removal_hit(&target)
+                    {
+                        // `ln -s ~/.claude d`: a second name for a directory
+                        // holding governance files, to write them through
+                        // later (`d/settings.json`). `/` and a home are
+                        // above everything, and named for other reasons.
                         out.push(Finding::change(h, "ln", "link", &target));
                     }
                 }
@@ -417,7 +435,18 @@ fn signals(
                     .map(|t| gate.unit(t)),
             ),
             _ => reaches.extend(s.targets.iter().map(|t| {
-                if t == "*" {
+                if t == "(computed)" {
+                    // `os.kill(int(p), 9) for p in check_output(['pgrep',
+                    // 'clawlaw'])`: a pid the code computes, in a command
+                    // that names the gate's processes, is taken to be theirs.
+                    let names_gate =
+                        cmd.is_some_and(|c| c.args().iter().any(|w| gate.mentions_name(&w.text)));
+                    if names_gate {
+                        Reach::Gate(format!("a process `{}` computes", s.program))
+                    } else {
+                        Reach::Other
+                    }
+                } else if t == "*" {
                     Reach::Gate("every process".into())
                 } else if t.chars().all(|c| c.is_ascii_digit() || c == '-') {
                     gate.kill_target(t)

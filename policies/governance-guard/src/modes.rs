@@ -72,7 +72,7 @@ fn mode_opens_write(mode: &str) -> bool {
 
 /// Whether a mode, owner or attribute change of a directory takes its
 /// owner's access to what is below it: `chmod 000`, `chmod u-x`, `chmod
-/// a=r`, any `chown`/`chgrp` (to another owner) or `chattr`. A mode that
+/// a=r`, any `chown`/`chgrp` (to another owner), `chattr` or `setfacl`. A mode that
 /// keeps the owner's read and search bits (`chmod 755`, `chmod go-rwx`)
 /// does not.
 pub(crate) fn locks_out(line: &CommandLine, e: &PathEffect) -> bool {
@@ -81,7 +81,9 @@ pub(crate) fn locks_out(line: &CommandLine, e: &PathEffect) -> bool {
     };
     match cmd.program.as_str() {
         "chown" => !chown_to_self(cmd),
-        "chgrp" | "chattr" => true,
+        // An ACL entry can take the owner's bits (`u::---`) or the access of
+        // whoever else reads there (the gate's user, the agent's).
+        "chgrp" | "chattr" | "setfacl" => true,
         "chmod" => match chmod_mode(cmd) {
             Some(mode) => mode.is_dynamic() || mode_locks_owner_out(&mode.text),
             // `--reference=FILE`: whatever mode that file has.

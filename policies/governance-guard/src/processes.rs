@@ -45,7 +45,7 @@ impl GateProcesses<'_> {
         out
     }
 
-    fn mentions_name(&self, text: &str) -> bool {
+    pub fn mentions_name(&self, text: &str) -> bool {
         let lower = text.to_ascii_lowercase();
         self.names
             .iter()

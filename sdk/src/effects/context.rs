@@ -31,6 +31,9 @@ pub(crate) struct Analyzer<'h> {
     /// Variables the line assigned a value known as written (`D=~/.claude`,
     /// `for f in /var/log/*.log`), by name: the words a `$D` stands for.
     pub vars: Vec<(String, Vec<Word>)>,
+    /// Links the line made (`ln -s ~/.claude d`), link → what it names: a
+    /// path through one is also recorded as the path it reaches.
+    pub links: Vec<(String, String)>,
     /// How a nested shell command string is analysed: the walk over a line,
     /// given by whoever starts the analysis so that the tables of programs,
     /// which find such strings, do not depend on the walk that calls them.
@@ -212,6 +215,13 @@ impl<'a> Cx<'a, '_> {
         {
             return;
         }
+        if !dynamic && let Some(through) = self.through_link(&path) {
+            self.record(kind, through, false, recursive, how);
+        }
+        self.record(kind, path, dynamic, recursive, how);
+    }
+
+    fn record(&mut self, kind: Kind, path: String, dynamic: bool, recursive: bool, how: &str) {
         let e = PathEffect {
             path,
             dynamic,
@@ -229,6 +239,15 @@ impl<'a> Cx<'a, '_> {
         if !list.iter().rev().take(16).any(|x| *x == e) {
             list.push(e);
         }
+    }
+
+    /// The path `path` reaches through a link the line made before this
+    /// command (`d/settings.json` after `ln -s ~/.claude d`).
+    fn through_link(&self, path: &str) -> Option<String> {
+        self.a.links.iter().rev().find_map(|(link, target)| {
+            let rest = path.strip_prefix(link.as_str())?;
+            (rest.is_empty() || rest.starts_with('/')).then(|| format!("{target}{rest}"))
+        })
     }
 
     /// The working directory, as a target (for `git clean`, `tar -x`).

@@ -300,6 +300,7 @@ pub fn analyze(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Eff
         budget: CODE_BUDGET,
         env_seen: Default::default(),
         vars: Vec::new(),
+        links: Vec::new(),
         walk: walk::line,
     };
     for issue in &line.issues {

@@ -181,6 +181,14 @@ fn cargo_clean_deletes_the_target_directory() {
         ps(&fx("cargo clean --target-dir /tmp/t").deletes),
         ["/tmp/t"]
     );
+    assert_eq!(
+        ps(&fx("cargo clean --manifest-path /work/main/Cargo.toml").deletes),
+        ["/work/main/target"]
+    );
+    assert_eq!(
+        ps(&fx("CARGO_TARGET_DIR=/srv/t cargo clean --release").deletes),
+        ["/srv/t/release"]
+    );
     assert!(fx("cargo clean -p parser").deletes.is_empty());
     assert!(fx("cargo clean --dry-run").deletes.is_empty());
     assert!(fx("cargo build").deletes.is_empty());
@@ -1642,4 +1650,22 @@ fn variables_with_known_values_are_put_in() {
     assert!(e.deletes[0].dynamic);
     let e = fx("D=/srv/x env | grep D; rm -rf \"$D\"");
     assert!(e.deletes[0].dynamic);
+}
+
+#[test]
+fn paths_through_links_the_line_made() {
+    // A write through a directory link is also the write it reaches.
+    let e = fx("ln -s ~/.claude d && echo '{}' > d/settings.json");
+    assert!(ps(&e.writes).contains(&"/home/u/.claude/settings.json"));
+    let e = fx("ln -s /srv/data w && rm -rf w/db");
+    assert_eq!(ps(&e.deletes), ["/srv/data/db", "/work/app/w/db"]);
+    // A relative symbolic target is read from the link's directory.
+    let e = fx("ln -s ../etc out/cfg && cp x out/cfg/app.toml");
+    assert!(ps(&e.writes).contains(&"/work/app/etc/app.toml"));
+    // Into a directory: the link is named after its target.
+    let e = fx("ln -s /srv/data links/ && touch links/data/f");
+    assert!(ps(&e.writes).contains(&"/srv/data/f"));
+    // Paths before the link was made are what they name.
+    let e = fx("touch d/x; ln -s /srv d");
+    assert!(!ps(&e.writes).contains(&"/srv/x"));
 }
