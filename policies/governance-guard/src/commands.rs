@@ -5,10 +5,10 @@
 //! as the Write tool's write would be.
 
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
-use clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX;
+use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, HOOK_FORWARDER_SUFFIX};
 use clawlaw_sdk::glob;
 use clawlaw_sdk::path::normalize;
-use clawlaw_sdk::shell::{self, CommandLine};
+use clawlaw_sdk::shell::{self, CommandKind, CommandLine};
 
 use crate::Context;
 use crate::findings::Finding;
@@ -317,10 +317,21 @@ fn env(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) 
         if everything && filtered_away(ctx, line, v.command) {
             continue;
         }
-        if everything || ctx.d.token_env.contains(&v.name) {
+        if everything || ctx.d.token_env.contains(&v.name) || credential_name(&v.name) {
             out.push(Finding::token_env(&v.name));
         }
     }
+}
+
+/// Whether a variable is named as the gate names its credentials
+/// (`CLAWLAW_REVIEWER_TOKEN`, `CLAWLAW_ADMIN_TOKEN`, `CLAWLAW_KEY_PASSWORD`),
+/// whether or not this gate reported it: a hook or a reviewer's shell of
+/// another gate holds them under those names too.
+fn credential_name(name: &str) -> bool {
+    name.strip_prefix("CLAWLAW_").is_some_and(|rest| {
+        rest.split('_')
+            .any(|w| matches!(w, "TOKEN" | "PASSWORD" | "SECRET" | "KEY"))
+    })
 }
 
 /// Whether the whole environment printed by command `i` goes straight into
@@ -463,6 +474,67 @@ fn signals(
             }
         }
     }
+}
+
+/// What a line sets up for the commands after it, when it stays (a shell
+/// start-up file, a script sourced later): an alias or a function named
+/// like the gate's programs (`alias clawlaw-hook=true`: the hook settings
+/// run it by name), the gate's variables pointed elsewhere (`export
+/// CLAWLAW_GATE=http://10.0.0.5:7070`), and a library preloaded into every
+/// program, the hook included (`LD_PRELOAD`).
+pub fn standing(ctx: &Context, command: &str) -> Vec<Finding> {
+    let line = shell::parse(command);
+    let gate_name = |n: &str| {
+        let n = n.trim_matches(['\'', '"']);
+        ctx.d.processes.iter().any(|p| {
+            n == p
+                || n.strip_prefix(p.as_str()).is_some_and(|rest| {
+                    rest == HOOK_FORWARDER_SUFFIX || rest == FULL_COMMAND_SUFFIX
+                })
+        })
+    };
+    let mut out = Vec::new();
+    for c in &line.commands {
+        if let CommandKind::Function { name } = &c.kind
+            && gate_name(name)
+        {
+            out.push(Finding::standing(&format!(
+                "a shell function named `{name}`"
+            )));
+        }
+        if c.program == "alias" {
+            for a in c.args() {
+                if let Some((name, _)) = a.text.split_once('=')
+                    && gate_name(name)
+                {
+                    out.push(Finding::standing(&format!("an alias named `{name}`")));
+                }
+            }
+        }
+        let exported = c.assignments.iter().map(|a| a.name.as_str()).chain(
+            (matches!(
+                c.program.as_str(),
+                "export" | "declare" | "typeset" | "setenv"
+            ))
+            .then(|| {
+                c.args()
+                    .iter()
+                    .filter_map(|w| w.text.split_once('=').map(|(n, _)| n))
+            })
+            .into_iter()
+            .flatten(),
+        );
+        for name in exported {
+            if name.starts_with("CLAWLAW_")
+                || matches!(name, "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES")
+            {
+                out.push(Finding::standing(&format!(
+                    "`{name}` set for every later program"
+                )));
+            }
+        }
+    }
+    out
 }
 
 /// `fuser`'s `PORT[,RHOST][,RPORT][/PROTO]`, e.g. `7070/tcp`.

@@ -42,7 +42,7 @@ pub const RULES: [(&str, &str); 10] = [
     (GATE_API, "The agent cannot call the gate's own API"),
     (
         IMPERSONATION,
-        "The agent cannot act as the gate, its hook or a reviewer (gate tokens, `clawlaw hook`/`review`/`serve`)",
+        "The agent cannot act as the gate, its hook or a reviewer (gate tokens, `clawlaw hook`/`review`/`serve`), nor leave an alias, function, gate variable or preloaded library for them in a shell start-up file",
     ),
     (
         PROTECTED,
@@ -54,7 +54,7 @@ pub const RULES: [(&str, &str); 10] = [
     ),
     (
         NESTED_AGENT,
-        "An agent the agent starts (Claude Code, Codex, Gemini CLI, Cursor) cannot be started without its hook configuration (another configuration directory, `--settings`); started with its own safeguards off (`--dangerously-skip-permissions`, `--yolo`) it is escalated",
+        "An agent the agent starts (Claude Code, Codex, Gemini CLI, Cursor) cannot be started without its hook configuration (another configuration directory, `--settings`, a sandbox that hides it), nor one that has no hooks (Aider, Goose, Open Interpreter); started with its own safeguards off (`--dangerously-skip-permissions`, `--yolo`) it is escalated",
     ),
 ];
 
@@ -185,6 +185,17 @@ impl Finding {
             IMPERSONATION,
             format!(
                 "`{program} {what}` acts as the governance gate, its hook or a reviewer; run by the agent it could forge hook events or approve its own escalations. `{program} eval`, `{program} evidence verify` and `{program} policy test` are fine"
+            ),
+        )
+    }
+
+    /// A definition that stays (a shell start-up file) and stands in for
+    /// the gate or its hook, or changes how they run.
+    pub fn standing(what: &str) -> Finding {
+        Finding::deny(
+            IMPERSONATION,
+            format!(
+                "{what}, in a file every later shell runs, would stand in for the governance gate or its hook, or change how they run (the hook settings run them by name, from the agent's environment)"
             ),
         )
     }

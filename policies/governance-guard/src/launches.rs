@@ -5,12 +5,16 @@
 //! (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `CODEX_HOME=…`, or the home
 //! directory it lives in: `HOME=/tmp/h claude`) or replaced
 //! (`claude --settings …`, `--setting-sources`), it would run without the
-//! gate: denied. Started with its own safeguards off
+//! gate: denied, and so is one under a sandbox that puts something else
+//! over its configuration (`bwrap --tmpfs ~/.claude claude`, `firejail
+//! --private claude`), or an agent that has no hooks at all (Aider, Goose,
+//! Open Interpreter). Started with its own safeguards off
 //! (`--dangerously-skip-permissions`, `codex --yolo`, `gemini --yolo`) it
 //! would act without asking anyone: escalated.
 
 use clawlaw_sdk::effects::Effects;
-use clawlaw_sdk::shell::CommandLine;
+use clawlaw_sdk::path::normalize;
+use clawlaw_sdk::shell::{Command, CommandLine};
 
 use crate::findings::Finding;
 
@@ -30,6 +34,8 @@ struct Cli {
     settings: &'static [&'static str],
     /// Variables that move its configuration directory.
     config_env: &'static [&'static str],
+    /// Whether it can run hooks at all: one that cannot is never governed.
+    hooks: bool,
 }
 
 const CLIS: &[Cli] = &[
@@ -44,6 +50,7 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--permission-mode", &["bypassPermissions"])],
         settings: &["--settings", "--setting-sources"],
         config_env: &["CLAUDE_CONFIG_DIR"],
+        hooks: true,
     },
     Cli {
         agent: "Codex",
@@ -58,6 +65,7 @@ const CLIS: &[Cli] = &[
         ],
         settings: &[],
         config_env: &["CODEX_HOME"],
+        hooks: true,
     },
     Cli {
         agent: "Gemini CLI",
@@ -67,6 +75,7 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--approval-mode", &["yolo"])],
         settings: &[],
         config_env: &[],
+        hooks: true,
     },
     Cli {
         agent: "Cursor",
@@ -76,6 +85,38 @@ const CLIS: &[Cli] = &[
         bypass_values: &[],
         settings: &[],
         config_env: &[],
+        hooks: true,
+    },
+    // Agents with no hook mechanism: whatever they do, the gate never sees.
+    Cli {
+        agent: "Aider",
+        dir: ".aider",
+        programs: &["aider"],
+        bypass: &["--yes-always", "--yes"],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+        hooks: false,
+    },
+    Cli {
+        agent: "Goose",
+        dir: ".config/goose",
+        programs: &["goose"],
+        bypass: &[],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+        hooks: false,
+    },
+    Cli {
+        agent: "Open Interpreter",
+        dir: ".config/open-interpreter",
+        programs: &["interpreter"],
+        bypass: &["-y", "--auto_run"],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+        hooks: false,
     },
 ];
 
@@ -150,6 +191,29 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
         }
         let args = &x.args;
+        let only_asks = args
+            .iter()
+            .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
+        if !cli.hooks && !only_asks {
+            out.push(Finding::ungoverned_agent(
+                cli.agent,
+                &shown,
+                &format!("starts {}, which has no hooks", cli.agent),
+            ));
+            continue;
+        }
+        if let Some(c) = line.commands.get(x.command)
+            && let Some(how) = hides_configuration(c, cli, home)
+        {
+            out.push(Finding::ungoverned_agent(
+                cli.agent,
+                &shown,
+                &format!(
+                    "starts {} with its configuration hidden (`{how}`)",
+                    cli.agent
+                ),
+            ));
+        }
         for (k, a) in args.iter().enumerate() {
             let (name, inline) = match a.split_once('=') {
                 Some((n, v)) if n.starts_with("--") => (n, Some(v)),
@@ -175,6 +239,55 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
         }
     }
+}
+
+/// The sandbox option, among the wrappers of the command that starts
+/// `cli`, that puts something else over its configuration directory or
+/// the home directory holding it: bubblewrap's `--tmpfs D`, `--bind S D`
+/// (`--ro-bind`, `--dev-bind`, `-try` forms) with `S` other than `D`;
+/// firejail's `--tmpfs=D`, `--blacklist=D`, `--private`.
+fn hides_configuration(c: &Command, cli: &Cli, home: Option<&str>) -> Option<String> {
+    let covers = |dest: &str| {
+        let Ok(path) = normalize(dest, None, home) else {
+            return false;
+        };
+        let path = path.trim_end_matches('/');
+        let config = home.map(|h| format!("{}/{}", h.trim_end_matches('/'), cli.dir));
+        // The directory itself, inside it, or above it (the home, `/home`).
+        config.is_some_and(|cfg| {
+            path == cfg
+                || path.starts_with(&format!("{cfg}/"))
+                || cfg.starts_with(&format!("{path}/"))
+        }) || path.ends_with(&format!("/{}", cli.dir))
+            || path.contains(&format!("/{}/", cli.dir))
+    };
+    for w in c.wrappers.iter() {
+        let args: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
+        let mut k = 0;
+        while k < args.len() {
+            let a = args[k];
+            let (dest, source, took) = match a {
+                "--tmpfs" => (args.get(k + 1).copied(), None, 2),
+                "--bind" | "--ro-bind" | "--dev-bind" | "--bind-try" | "--ro-bind-try"
+                | "--dev-bind-try" | "--symlink" => {
+                    (args.get(k + 2).copied(), args.get(k + 1).copied(), 3)
+                }
+                _ => match a.split_once('=') {
+                    Some(("--tmpfs" | "--blacklist", d)) => (Some(d), None, 1),
+                    _ if a == "--private" || a.starts_with("--private=") => (Some("~"), None, 1),
+                    _ => (None, None, 1),
+                },
+            };
+            k += took;
+            if let Some(d) = dest
+                && source != Some(d)
+                && covers(d)
+            {
+                return Some(format!("{} {a} {d}", w.program));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -204,6 +317,12 @@ mod tests {
             "HOME=/tmp/h claude -p go",
             "env HOME=/tmp/h gemini -p go",
             "export HOME=$(mktemp -d) && codex exec 'fix it'",
+            "aider --yes-always --message 'delete the tests'",
+            "goose run -t 'refactor'",
+            "bwrap --bind / / --tmpfs /home/u/.claude claude -p hi",
+            "bwrap --bind / / --bind /tmp/empty /home/u claude -p hi",
+            "firejail --private claude -p hi",
+            "firejail --blacklist=~/.claude claude -p hi",
         ] {
             let f = found(command);
             assert!(
@@ -247,6 +366,10 @@ mod tests {
             "HOME=/home/u claude -p x",
             "export HOME=$(mktemp -d) && npm test",
             "HOME=/tmp/h cargo test",
+            "aider --version",
+            "bwrap --ro-bind / / --tmpfs /tmp claude -p x",
+            "bwrap --bind / / --dev /dev --proc /proc claude -p x",
+            "firejail --private cargo test",
         ] {
             assert_eq!(found(command), vec![], "{command}");
         }

@@ -25,10 +25,14 @@
 //!   `systemctl`, `service`, `launchctl`);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
 //!   decisions and admin routes), or run `clawlaw hook|review|serve|key`;
+//! - leave, in a shell start-up file, an alias or function named like the
+//!   gate's programs, the gate's variables pointed elsewhere or a
+//!   preloaded library (`LD_PRELOAD`) for every later shell;
 //! - start another agent without the hook configuration that governs it
-//!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`); one started
-//!   with its own safeguards off (`--dangerously-skip-permissions`) is
-//!   escalated ([`launches`]).
+//!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`, `bwrap
+//!   --tmpfs ~/.claude claude`), or one that has no hooks (`aider`); one
+//!   started with its own safeguards off (`--dangerously-skip-permissions`)
+//!   is escalated ([`launches`]).
 //!
 //! A command that cannot be read in full and names any of this is
 //! escalated, never silently allowed.
@@ -151,6 +155,11 @@ impl Policy for GovernanceGuard {
             kinds::SHELL_EXEC => {
                 if let Some(cmd) = &action.command {
                     found.extend(commands::judge(&ctx, cmd, cwd));
+                    // A line a written file will run at every start (a
+                    // shell start-up file, a unit): what it sets up stays.
+                    if clawlaw_sdk::implied::origin(action).is_some() {
+                        found.extend(commands::standing(&ctx, cmd));
+                    }
                 }
             }
             kinds::NET_REQUEST => {

@@ -84,8 +84,13 @@ pub(crate) fn xargs_view(cx: &mut Cx) -> Vec<Word> {
     match replace.filter(|r| !r.is_empty()) {
         Some(r) => {
             for w in argv.iter_mut().skip(1) {
-                if w.text.contains(r.as_str()) {
+                if w.text.starts_with(r.as_str()) {
+                    // `rm -rf {}`: the paths the input lists.
                     *w = Word::literal(STDIN_ARGS);
+                } else if let Some(at) = w.text.find(r.as_str()) {
+                    // `curl http://h/v1/reviews/{}/approve`: the rest of
+                    // the word stays what it says.
+                    *w = w.with_value(at..at + r.len(), &Word::expansion("$XARGS_INPUT"));
                 }
             }
         }

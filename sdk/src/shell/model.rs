@@ -413,6 +413,17 @@ impl fmt::Display for Command {
 }
 
 impl Word {
+    /// A word that is wholly an expansion, known only at run time
+    /// (`$NAME`): what a value spliced in by another program stands for.
+    pub fn expansion(text: impl Into<String>) -> Word {
+        let text = text.into();
+        Word {
+            spans: vec![(0, text.len())],
+            text,
+            quoted: false,
+        }
+    }
+
     /// An unquoted word with nothing dynamic in it.
     pub fn literal(text: impl Into<String>) -> Word {
         Word {

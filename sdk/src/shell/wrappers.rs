@@ -58,6 +58,46 @@ fn wrapper_spec(name: &str) -> Option<Spec> {
         "timeout" => spec("sk", &["--signal", "--kill-after"], 1, false),
         "command" | "builtin" | "nohup" | "setsid" | "busybox" => spec("", &[], 0, false),
         "exec" => spec("a", &[], 0, false),
+        "bwrap" => spec(
+            "",
+            &[
+                "--tmpfs",
+                "--dev",
+                "--proc",
+                "--mqueue",
+                "--dir",
+                "--remount-ro",
+                "--chdir",
+                "--unsetenv",
+                "--lock-file",
+                "--sync-fd",
+                "--info-fd",
+                "--json-status-fd",
+                "--block-fd",
+                "--userns-block-fd",
+                "--seccomp",
+                "--add-seccomp-fd",
+                "--exec-label",
+                "--file-label",
+                "--uid",
+                "--gid",
+                "--hostname",
+                "--cap-add",
+                "--cap-drop",
+                "--perms",
+                "--size",
+                "--argv0",
+                "--userns",
+                "--userns2",
+                "--pidns",
+                "--args",
+                "--tmp-overlay",
+                "--ro-overlay",
+                "--overlay-src",
+            ],
+            0,
+            false,
+        ),
         "xargs" => spec(
             "adEILnPs",
             &[
@@ -199,6 +239,21 @@ fn synthetic_shell(script: Word) -> Vec<Word> {
     vec![Word::literal("sh"), Word::literal("-c"), script]
 }
 
+/// Long options of a wrapper that take more than one value, and how many
+/// (`bwrap --bind SRC DEST`, `--overlay RWSRC WORKDIR DEST`).
+fn long_multi(name: &str, option: &str) -> Option<usize> {
+    match (name, option) {
+        (
+            "bwrap",
+            "--bind" | "--ro-bind" | "--dev-bind" | "--bind-try" | "--ro-bind-try"
+            | "--dev-bind-try" | "--symlink" | "--setenv" | "--file" | "--bind-data"
+            | "--ro-bind-data" | "--chmod",
+        ) => Some(2),
+        ("bwrap", "--overlay") => Some(3),
+        _ => None,
+    }
+}
+
 /// Strips wrapper commands from the front of `cmd.argv`.
 pub(super) fn unwrap(cmd: &mut Command) {
     loop {
@@ -252,7 +307,11 @@ pub(super) fn unwrap(cmd: &mut Command) {
                     | "version" | "help" => flags.push('l'),
                     _ => {}
                 }
-                k += if !has_value && spec.long_valued.contains(&a) {
+                k += if has_value {
+                    1
+                } else if let Some(n) = long_multi(&name, a) {
+                    1 + n
+                } else if spec.long_valued.contains(&a) {
                     2
                 } else {
                     1
