@@ -121,6 +121,9 @@ fn is_append(how: &str) -> bool {
 /// The programs [`switches_off`] judges; every other command is passed
 /// over without looking at its words.
 const PROGRAMS: &[&str] = &[
+    "aws",
+    "gcloud",
+    "az",
     "iptables",
     "ip6tables",
     "iptables-legacy",
@@ -193,8 +196,36 @@ fn switches_off(c: &Command) -> Option<String> {
             .any(|a| a.starts_with("--vacuum-"))
             .then(|| "deletes the system journal's archived logs".into()),
         "systemctl" | "service" => stops_defence(p, &ops),
+        "aws" | "gcloud" | "az" => cloud_audit_off(&ops, &args),
         _ => None,
     }
+}
+
+/// A cloud account's own records and detectors switched off: CloudTrail
+/// stopped, AWS Config's recorder stopped, GuardDuty or Security Hub
+/// disabled, a log sink or diagnostic setting removed. (Deleting a trail
+/// or a detector is also a deletion, which the cloud pack reports.)
+fn cloud_audit_off(ops: &[&str], args: &[&str]) -> Option<String> {
+    let what = match ops {
+        ["cloudtrail", "stop-logging", ..] => "stops the account's audit trail",
+        ["cloudtrail", "delete-trail", ..] => "deletes the account's audit trail",
+        [
+            "configservice",
+            "stop-configuration-recorder" | "delete-configuration-recorder",
+            ..,
+        ] => "stops recording the account's configuration changes",
+        ["guardduty", "update-detector", ..] if args.contains(&"--no-enable") => {
+            "switches threat detection off"
+        }
+        ["guardduty", "delete-detector", ..] => "switches threat detection off",
+        ["securityhub", "disable-security-hub", ..] => "switches Security Hub off",
+        ["logging", "sinks", "delete", ..] => "deletes where the project's logs are routed",
+        ["monitor", "diagnostic-settings", "delete", ..] => {
+            "deletes a resource's diagnostic logging"
+        }
+        _ => return None,
+    };
+    Some(what.into())
 }
 
 /// Windows' defences, as PowerShell and `cmd` lines run from the shell

@@ -197,6 +197,8 @@ pub(crate) fn system_dir(c: &[String]) -> bool {
         || match c.first().map(String::as_str) {
             Some("dev") => true,
             Some("usr") => c.len() <= 3,
+            // A service's data: `/var/lib/postgresql`, `/var/lib/docker`.
+            Some("var") if c.get(1).is_some_and(|d| d == "lib") => c.len() <= 3,
             Some("var" | "System" | "Library" | "opt" | "srv") => c.len() <= 2,
             _ => false,
         }

@@ -343,12 +343,22 @@ pub(crate) mod database {
         instead: "dump the database first, or point the command at a disposable database (check the connection settings)",
     };
 
+    pub(crate) const SERVER: PackRule = PackRule {
+        id: "db.server",
+        pack: Pack::Database,
+        verdict: Verdict::Escalate,
+        risk: 0.8,
+        summary: "Escalate stopping a database server or changing where it writes: Redis `SHUTDOWN`, `CONFIG SET dir`/`dbfilename` (its dump written anywhere: the classic way into `~/.ssh`), `DEBUG SEGFAULT`; `mysqladmin shutdown`",
+        instead: "restart the service through its manager (`systemctl restart`) where a human sees it, and leave the server's files where they are",
+    };
+
     pub(crate) const RULES: &[&PackRule] = &[
         &DROP_DATABASE,
         &FLUSH,
         &DROP_TABLE,
         &UNBOUNDED_WRITE,
         &RESET,
+        &SERVER,
     ];
 }
 

@@ -97,7 +97,11 @@ impl Checker<'_> {
                     format!("`{shown}` would shut down or reboot the machine"),
                 );
             }
-            "kill" => self.check_kill(c, &shown),
+            "kill" => {
+                self.check_kill(c, &shown);
+                self.check_service_kill(c, &shown);
+            }
+            "pkill" | "killall" => self.check_service_kill(c, &shown),
             "killall5" => self.deny(
                 "shell.kill-all",
                 format!("`{shown}` would signal every process"),
@@ -180,6 +184,70 @@ impl Checker<'_> {
                 ),
                 _ => {}
             }
+        }
+    }
+
+    /// `pkill postgres`, `killall -9 mysqld`, `kill $(pgrep redis-server)`:
+    /// a server's processes killed by name stop it as `systemctl stop`
+    /// would, without letting it shut down cleanly.
+    fn check_service_kill(&mut self, c: &Command, shown: &str) {
+        const VALUED: &[&str] = &[
+            "-s",
+            "--signal",
+            "-u",
+            "--euid",
+            "-U",
+            "--uid",
+            "-g",
+            "--pgroup",
+            "-G",
+            "--group",
+            "-P",
+            "--parent",
+            "-t",
+            "--terminal",
+            "-n",
+            "--ns",
+            "-F",
+            "--pidfile",
+            "-o",
+            "-y",
+            "--older-than",
+            "--younger-than",
+        ];
+        let args = c.args();
+        let mut named: Vec<String> = Vec::new();
+        let mut k = 0;
+        while k < args.len() {
+            let t = args[k].text.as_str();
+            k += 1;
+            if VALUED.contains(&t) {
+                k += 1;
+            } else if let Some(inner) = t
+                .strip_prefix("$(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| t.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+            {
+                // `kill $(pgrep -f postgres)`, `kill $(pidof mysqld)`.
+                let mut words = inner.split_whitespace();
+                if matches!(words.next(), Some("pgrep" | "pidof")) {
+                    named.extend(words.filter(|w| !w.starts_with('-')).map(String::from));
+                }
+            } else if c.program != "kill" && !t.starts_with('-') {
+                named.push(t.to_string());
+            }
+        }
+        let server = named.iter().find_map(|n| {
+            n.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || ch == '.'))
+                .find(|w| SERVERS.contains(w))
+        });
+        if let Some(name) = server {
+            self.escalate(
+                "shell.persistence",
+                0.7,
+                Some(c.program.as_str()),
+                format!("`{shown}` kills the {name} server, as stopping its service would, without a clean shutdown"),
+            );
         }
     }
 
@@ -305,3 +373,47 @@ fn connects(c: &Command) -> bool {
         ops.next().is_some() || c.program == "sshpass"
     }
 }
+
+/// Processes of the servers a machine runs for others: databases, queues,
+/// web servers, container and cluster daemons, remote access.
+const SERVERS: &[&str] = &[
+    "postgres",
+    "postmaster",
+    "mysqld",
+    "mariadbd",
+    "mongod",
+    "mongos",
+    "redis-server",
+    "valkey-server",
+    "memcached",
+    "cassandra",
+    "clickhouse-server",
+    "etcd",
+    "nginx",
+    "httpd",
+    "apache2",
+    "haproxy",
+    "caddy",
+    "traefik",
+    "envoy",
+    "php-fpm",
+    "sshd",
+    "dockerd",
+    "containerd",
+    "kubelet",
+    "kube-apiserver",
+    "rabbitmq-server",
+    "beam.smp",
+    "consul",
+    "vault",
+    "nomad",
+    "elasticsearch",
+    "opensearch",
+    "zookeeper",
+    "kafka",
+    "named",
+    "crond",
+    "cron",
+    "rsyslogd",
+    "systemd-journald",
+];

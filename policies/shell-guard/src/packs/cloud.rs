@@ -119,8 +119,10 @@ impl Checker<'_> {
             return;
         }
         let deletes = match p {
-            // `aws <service> delete-…`
-            "aws" => pos.get(1).is_some_and(|v| deleting_verb(v)),
+            // `aws <service> delete-…`; `aws kms schedule-key-deletion`.
+            "aws" => pos.get(1).is_some_and(|v| {
+                deleting_verb(v) || v.starts_with("schedule-") && v.ends_with("-deletion")
+            }),
             // `gcloud compute instances delete NAME`, `az vm delete`
             _ => pos.iter().take(4).skip(1).any(|v| deleting_verb(v)),
         };

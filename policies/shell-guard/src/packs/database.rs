@@ -12,7 +12,7 @@ use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp};
 use crate::checker::Checker;
 use crate::packs::arg_texts;
 use crate::rules::PackRule;
-use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, UNBOUNDED_WRITE};
+use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, SERVER, UNBOUNDED_WRITE};
 
 /// The tool a package runner runs and its arguments: `npx prisma …`,
 /// `bundle exec rails …`, `poetry run python manage.py …`; else the command
@@ -232,6 +232,23 @@ impl Checker<'_> {
             );
             return;
         }
+        if p == "mysqladmin" && args.iter().any(|a| a.eq_ignore_ascii_case("shutdown")) {
+            self.hit(
+                &SERVER,
+                Some(p),
+                format!("`{shown}` stops the MySQL server"),
+            );
+            return;
+        }
+        // `pg_dropcluster 15 main`: the cluster's data directory goes with it.
+        if p == "pg_dropcluster" && !args.iter().any(|a| *a == "--help") {
+            self.hit(
+                &DROP_DATABASE,
+                Some(p),
+                format!("`{shown}` deletes a PostgreSQL cluster, every database in it and its data directory"),
+            );
+            return;
+        }
         if p == "mysqladmin" && args.iter().any(|a| a.eq_ignore_ascii_case("drop")) {
             self.hit(
                 &DROP_DATABASE,
@@ -326,6 +343,30 @@ impl Checker<'_> {
                 .next()
                 .unwrap_or("")
                 .to_ascii_uppercase();
+            let words: Vec<String> = line
+                .split_whitespace()
+                .take(3)
+                .map(str::to_ascii_uppercase)
+                .collect();
+            let what = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                ["CONFIG", "SET", "DIR" | "DBFILENAME", ..] => Some(
+                    "moves where the server writes its dump: it can then write a file anywhere it may (`~/.ssh/authorized_keys`, a crontab)",
+                ),
+                ["SHUTDOWN", ..] => {
+                    Some("stops the server (with NOSAVE, losing what it has not saved)")
+                }
+                ["DEBUG", "SEGFAULT" | "RESTART" | "CRASH-AND-RECOVER", ..] => {
+                    Some("crashes or restarts the server")
+                }
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.hit(
+                    &SERVER,
+                    Some("redis-cli"),
+                    format!("`{shown}` runs {cmd}, which {what}"),
+                );
+            }
             if matches!(cmd.as_str(), "FLUSHALL" | "FLUSHDB") {
                 let scope = if cmd == "FLUSHALL" {
                     "every key in every database of the server"
@@ -488,7 +529,21 @@ fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<String> {
         match r.op {
             RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
             RedirectOp::HereString => out.push(r.target.text.clone()),
+            // `mysql prod < /tmp/x.sql` after the line wrote it.
+            RedirectOp::Read => out.extend(file_text(cl, i, &r.target.text)),
             _ => {}
+        }
+    }
+    // `psql -f /tmp/x.sql`, `psql -f <(echo 'DROP …')`.
+    if kind == Client::Sql && matches!(p, "psql" | "pgcli" | "usql") {
+        for (k, a) in args.iter().enumerate() {
+            let file = match *a {
+                "-f" | "--file" => args.get(k + 1).copied(),
+                _ => a
+                    .strip_prefix("--file=")
+                    .or_else(|| a.strip_prefix("-f").filter(|f| !f.is_empty())),
+            };
+            out.extend(file.and_then(|f| file_text(cl, i, f)));
         }
     }
     if c.piped_in {
@@ -506,6 +561,33 @@ fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<String> {
         }
     }
     out
+}
+
+/// The text of a file a client reads its statements from, when the line
+/// shows it: written from literal text by an earlier command (`cat <<EOF >
+/// /tmp/x.sql`, `echo 'DROP …' > x.sql`), or a process substitution of an
+/// `echo`/`printf` (`<(echo 'DROP …')`).
+fn file_text(cl: &CommandLine, i: usize, file: &str) -> Option<String> {
+    if let Some(inner) = file.strip_prefix("<(").and_then(|f| f.strip_suffix(')')) {
+        let line = clawlaw_sdk::shell::parse(inner);
+        let c = line.commands.first()?;
+        return matches!(c.program.as_str(), "echo" | "printf").then(|| {
+            c.operands()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+    }
+    let file = file.trim_start_matches("./");
+    let mut written = Vec::new();
+    for c in &cl.commands[..i] {
+        clawlaw_sdk::implied::literal_writes(c, &mut written);
+    }
+    written
+        .into_iter()
+        .rev()
+        .find(|(path, _)| path == file)
+        .map(|(_, text)| text)
 }
 
 /// What a statement (its upper-cased words) destroys, if anything: the rule

@@ -65,8 +65,8 @@ impl Checker<'_> {
                     format!("{doer} recursively deletes {what} only known at run time"),
                 )
             }
-            None if matches!(loc, Loc::Abs(v) | Loc::Rel(_, v) if v.last().is_some_and(|l| l == ".git")) => {
-                self.escalate(
+            None if matches!(loc, Loc::Abs(v) | Loc::Rel(_, v) if holds_history(v)) => self
+                .escalate(
                     "shell.destructive",
                     0.7,
                     None,
@@ -74,8 +74,7 @@ impl Checker<'_> {
                         "{doer} would delete the repository's history ({})",
                         loc.display()
                     ),
-                )
-            }
+                ),
             None => self.outside_workspace(loc, doer, false),
         }
     }
@@ -271,7 +270,14 @@ impl Checker<'_> {
         let c = &cl.commands[i];
         let recursive =
             c.program == "rm" && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
+        // `find DIR -type f -exec rm -f {} +`: every file the walk finds, as
+        // `find DIR -delete` would.
+        let walked = cl.find_of_exec(i).is_some() && c.operands().any(|w| w.text.contains("{}"));
         for (t, loc) in self.target_locs(cl, i, cwd) {
+            if walked && !c.operands().any(|w| w.text == t.text) {
+                self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));
+                continue;
+            }
             if let Loc::Abs(v) = &loc {
                 if c.program == "shred" && device(v) {
                     self.deny(
@@ -307,6 +313,25 @@ impl Checker<'_> {
                 continue;
             }
             self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));
+        }
+        // `find ~ -name '*.db' | xargs rm -f`: what a walk lists, deleted,
+        // as `find ~ -name '*.db' -delete` would.
+        if c.program == "rm" && c.has_wrapper("xargs") {
+            for &u in cl
+                .upstream(i)
+                .iter()
+                .filter(|&&u| cl.commands[u].program == "find")
+            {
+                let (starts, filtered) = find_scope(&cl.commands[u]);
+                for s in &starts {
+                    for mut loc in self.locs(s, cwd) {
+                        if filtered {
+                            loc.push(ANY);
+                        }
+                        self.tree_deleted(&loc, Some(&s.text), &format!("`{shown}`"));
+                    }
+                }
+            }
         }
         if recursive && c.has_wrapper("xargs") {
             self.check_listed_deletion(cl, i, cwd, shown);
@@ -603,5 +628,15 @@ mod tests {
         assert_eq!(chmod_risk("a+rwx"), (true, false));
         assert_eq!(chmod_risk("u+x,go-w"), (false, false));
         assert_eq!(chmod_risk("+x"), (false, false));
+    }
+}
+
+/// Whether a path is a repository's history: its `.git` directory, or the
+/// objects or refs in it (`.git/objects`).
+fn holds_history(v: &[String]) -> bool {
+    match v {
+        [.., last] if last == ".git" => true,
+        [.., git, what] => git == ".git" && matches!(what.as_str(), "objects" | "refs"),
+        _ => false,
     }
 }

@@ -100,18 +100,45 @@ impl Checker<'_> {
                 subject,
                 format!("`{shown}` removes deployments or a project"),
             ),
+            // `vercel env rm DATABASE_URL production`, `fly secrets unset
+            // KEY`, `netlify env:unset KEY`, `heroku config:unset KEY`: the
+            // running app loses a setting it may need, and nothing keeps it.
+            "vercel" | "fly" | "flyctl" | "netlify" | "heroku" | "railway"
+                if matches!(
+                    sub,
+                    "env" | "secrets" | "dns" | "domains" | "certs" | "variables"
+                ) && matches!(verb, "rm" | "remove" | "unset" | "delete")
+                    || sub.ends_with(":unset") =>
+            {
+                self.hit(
+                    &DELETE_HOSTED,
+                    subject,
+                    format!(
+                        "`{shown}` removes a hosted app's secret, variable, domain or certificate"
+                    ),
+                )
+            }
             _ => {}
         }
     }
 }
 
 /// What command `p` publishes, given its positional words `pos` and every
-/// argument: a package to a registry, an image, a release.
+/// argument: a package to a registry, an image, a release, a private
+/// repository made public.
 fn publishes(p: &str, pos: &[&str], args: &[&str]) -> Option<&'static str> {
     let sub = pos.first().copied().unwrap_or("");
     let verb = pos.get(1).copied().unwrap_or("");
     let package = Some("a package version to its registry");
+    let public = args.iter().enumerate().any(|(k, a)| {
+        *a == "--visibility=public"
+            || *a == "--public"
+            || (*a == "--visibility" && args.get(k + 1) == Some(&"public"))
+    });
     match p {
+        "gh" | "glab" if sub == "repo" && matches!(verb, "edit" | "create") && public => {
+            Some("the repository's code to everyone")
+        }
         "npm" | "pnpm" | "bun" | "poetry" | "uv" | "flit" | "hatch" | "pdm" | "deno" | "jsr"
         | "pub"
             if sub == "publish" =>
