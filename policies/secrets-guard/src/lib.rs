@@ -163,6 +163,18 @@ impl Policy for SecretsGuard {
                         break;
                     }
                 }
+                // What words do not show: a path built in inline code
+                // (`open('/home/dev/.netrc')`), a glob (`cat ~/.aws/*`), a
+                // credential directory read whole (`tar czf k.tgz ~/.ssh`).
+                if decision.verdict == clawlaw_sdk::Verdict::Allow
+                    && words.iter().any(|w| may_read_indirectly(w))
+                {
+                    let fx =
+                        fx.get_or_insert_with(|| clawlaw_sdk::effects::of(cmd, ctx.cwd, ctx.home));
+                    if let Some(d) = ctx.reads_of(fx) {
+                        decision = decision.merge(d);
+                    }
+                }
                 // Parsed only when a word names a program that can print one.
                 if words.iter().any(|w| secrets::may_print_credential(w))
                     && let Some(d) = ctx.printed(cmd)
@@ -238,6 +250,44 @@ impl<'a> Context<'a> {
         };
         let reason = format!("{what} reads a credential file: {shown} ({kind})");
         Some(self.read_decision(reason))
+    }
+
+    /// The first credential the effects model finds a command reading: a
+    /// credential file by its path, one a glob may match among the usual
+    /// credential files of the home directory, or a credential directory
+    /// read whole (archived, copied).
+    fn reads_of(&self, fx: &clawlaw_sdk::effects::Effects) -> Option<Decision> {
+        for r in &fx.reads {
+            if let Some(d) = self.read(&r.path, "the command") {
+                return Some(d);
+            }
+            if r.recursive
+                && let Some(kind) = secrets::is_credential_dir(&r.path)
+            {
+                let reason = format!(
+                    "the command reads the credential directory {} whole ({kind})",
+                    r.path
+                );
+                return Some(self.read_decision(reason));
+            }
+            if !r.dynamic {
+                continue;
+            }
+            // A home directory stands in when the agent's is not known, so
+            // that `~/…` globs are matched against its files.
+            let home = self.home.unwrap_or("/home/agent").trim_end_matches('/');
+            if let Some(file) = USUAL_CREDENTIALS
+                .iter()
+                .find(|f| r.may_touch(&format!("{home}/{f}")))
+            {
+                let reason = format!(
+                    "the command reads {}, which matches the credential file ~/{file}",
+                    r.path
+                );
+                return Some(self.read_decision(reason));
+            }
+        }
+        None
     }
 
     /// The decision for a command line that prints a credential to whoever
@@ -400,6 +450,51 @@ fn collect_strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>, depth: 
         serde_json::Value::Object(o) => o.values().for_each(|x| collect_strings(x, out, depth + 1)),
         _ => {}
     }
+}
+
+/// Credential files most homes hold, relative to the home directory: what
+/// a glob that reaches into the home (`~/.a?s/cred*`) is checked against.
+const USUAL_CREDENTIALS: &[&str] = &[
+    ".aws/credentials",
+    ".ssh/id_rsa",
+    ".ssh/id_ed25519",
+    ".ssh/id_ecdsa",
+    ".netrc",
+    ".git-credentials",
+    ".docker/config.json",
+    ".kube/config",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".config/gh/hosts.yml",
+    ".cargo/credentials.toml",
+    ".config/gcloud/application_default_credentials.json",
+];
+
+/// Whether a word may read a file that no word names: a glob, inline code
+/// of an interpreter, or a program that reads whole directories.
+fn may_read_indirectly(w: &str) -> bool {
+    let program = w.rsplit('/').next().unwrap_or(w);
+    w.contains(['*', '?', '['])
+        || program.starts_with("python")
+        || matches!(
+            program,
+            "node"
+                | "ruby"
+                | "perl"
+                | "php"
+                | "deno"
+                | "bun"
+                | "tar"
+                | "zip"
+                | "7z"
+                | "cp"
+                | "rsync"
+                | "scp"
+                | "rclone"
+                | "cpio"
+                | "gzip"
+        )
 }
 
 /// The words of a command line, for the credential-path check: split at
