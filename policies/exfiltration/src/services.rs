@@ -41,10 +41,32 @@ const CARGO_GLOBAL: Spec = Spec {
 };
 
 pub(crate) fn git(v: &mut ShellView, args: &[Word]) {
+    // `git -c remote.x.url=URL push x`: a remote made for this command.
+    for w in args.windows(2) {
+        if w[0].text == "-c"
+            && let Some(name) = w[1]
+                .text
+                .strip_prefix("remote.")
+                .and_then(|r| r.split_once(".url="))
+                .map(|(name, _)| name)
+        {
+            v.new_remotes.push(name.to_string());
+        }
+    }
     let Some((sub, rest)) = subcommand(args, &GIT_GLOBAL) else {
         return;
     };
     match sub {
+        "remote" => {
+            let ops: Vec<&str> = rest
+                .iter()
+                .map(|w| w.text.as_str())
+                .filter(|t| !t.starts_with('-'))
+                .collect();
+            if let ["add" | "set-url", name, ..] = ops.as_slice() {
+                v.new_remotes.push((*name).to_string());
+            }
+        }
         "push" => {
             let parsed = scan(rest, &GIT_PUSH);
             let repo = parsed
@@ -55,7 +77,21 @@ pub(crate) fn git(v: &mut ShellView, args: &[Word]) {
             let dest = repo.map_or(Dest::Unknown, |a| {
                 host_dest(a, |s| url_host(s).or_else(|| remote_spec_host(s)))
             });
-            v.uses.push(NetUse::new("git push", dest, true));
+            let named = repo.map(|a| a.static_val());
+            let why = if matches!(dest, Dest::Host(_)) {
+                Some(
+                    "pushes the repository to one named by its URL, not to a remote the project set up",
+                )
+            } else if named.is_some_and(|n| v.new_remotes.iter().any(|r| r == n)) {
+                Some("pushes the repository to a remote the same line set up")
+            } else {
+                None
+            };
+            let mut u = NetUse::new("git push", dest, true);
+            if let Some(why) = why {
+                u = u.unusual(why);
+            }
+            v.uses.push(u);
         }
         "send-email" => v
             .uses

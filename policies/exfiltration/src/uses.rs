@@ -14,6 +14,10 @@ pub(crate) struct NetUse {
     /// It sends data out (egress); `false` for a fetch that only matters to
     /// the host scope (`git clone URL`, `gh pr list`).
     pub(crate) egress: bool,
+    /// Why the destination is not where a project's work goes, when the
+    /// command itself says so (`git push` to a repository named by its URL
+    /// or added on the same line).
+    pub(crate) unusual: Option<&'static str>,
 }
 
 impl NetUse {
@@ -22,6 +26,14 @@ impl NetUse {
             what: what.to_string(),
             dest,
             egress,
+            unusual: None,
+        }
+    }
+
+    pub(crate) fn unusual(self, why: &'static str) -> NetUse {
+        NetUse {
+            unusual: Some(why),
+            ..self
         }
     }
 }
@@ -38,6 +50,9 @@ pub(crate) struct ShellView {
     /// Bytes of data written in the line that its egress may carry: inline
     /// `-d`/`--data`/form values and here-documents.
     pub(crate) bytes: usize,
+    /// Git remotes the line adds or configures (`git remote add x URL`,
+    /// `git -c remote.x.url=URL`), by name.
+    pub(crate) new_remotes: Vec<String>,
 }
 
 impl ShellView {
