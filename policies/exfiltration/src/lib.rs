@@ -167,6 +167,7 @@ mod rules;
 mod scope;
 mod services;
 mod settings;
+mod sinks;
 mod uses;
 
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};

@@ -5,10 +5,10 @@
 //! as the Write tool's write would be.
 
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
-use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, HOOK_FORWARDER_SUFFIX};
+use clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX;
 use clawlaw_sdk::glob;
 use clawlaw_sdk::path::normalize;
-use clawlaw_sdk::shell::{self, CommandKind, CommandLine};
+use clawlaw_sdk::shell::{self, CommandLine};
 
 use crate::Context;
 use crate::findings::Finding;
@@ -26,10 +26,10 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     env(ctx, &line, &fx, &mut out);
     signals(ctx, &line, &fx, cwd, &mut out);
     network(ctx, &fx, &mut out);
-    squats(ctx, &line, &mut out);
+    crate::impostors::squats(ctx, &line, &mut out);
     programs(ctx, &fx, &mut out);
     crate::launches::judge(&line, &fx, ctx.home.as_deref(), &mut out);
-    mounts(ctx, &line, cwd, &mut out);
+    crate::mounts::mounts(ctx, &line, cwd, &mut out);
     let unknown_base = fx.changes().any(|e| e.dynamic && !has_known_base(&e.path));
     if out.is_empty()
         && (!fx.unresolved.is_empty() || unknown_base)
@@ -477,167 +477,6 @@ fn signals(
     }
 }
 
-/// What a line sets up for the commands after it, when it stays (a shell
-/// start-up file, a script sourced later): an alias or a function named
-/// like the gate's programs (`alias clawlaw-hook=true`: the hook settings
-/// run it by name), the gate's variables pointed elsewhere (`export
-/// CLAWLAW_GATE=http://10.0.0.5:7070`), and a library preloaded into every
-/// program, the hook included (`LD_PRELOAD`).
-pub fn standing(ctx: &Context, command: &str) -> Vec<Finding> {
-    let line = shell::parse(command);
-    let gate_name = |n: &str| {
-        let n = n.trim_matches(['\'', '"']);
-        ctx.d.processes.iter().any(|p| {
-            n == p
-                || n.strip_prefix(p.as_str()).is_some_and(|rest| {
-                    rest == HOOK_FORWARDER_SUFFIX || rest == FULL_COMMAND_SUFFIX
-                })
-        })
-    };
-    let mut out = Vec::new();
-    for c in &line.commands {
-        if let CommandKind::Function { name } = &c.kind
-            && gate_name(name)
-        {
-            out.push(Finding::standing(&format!(
-                "a shell function named `{name}`"
-            )));
-        }
-        if c.program == "alias" {
-            for a in c.args() {
-                if let Some((name, _)) = a.text.split_once('=')
-                    && gate_name(name)
-                {
-                    out.push(Finding::standing(&format!("an alias named `{name}`")));
-                }
-            }
-        }
-        let exported = c.assignments.iter().map(|a| a.name.as_str()).chain(
-            (matches!(
-                c.program.as_str(),
-                "export" | "declare" | "typeset" | "setenv"
-            ))
-            .then(|| {
-                c.args()
-                    .iter()
-                    .filter_map(|w| w.text.split_once('=').map(|(n, _)| n))
-            })
-            .into_iter()
-            .flatten(),
-        );
-        for name in exported {
-            if name.starts_with("CLAWLAW_")
-                || matches!(name, "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES")
-            {
-                out.push(Finding::standing(&format!(
-                    "`{name}` set for every later program"
-                )));
-            }
-        }
-    }
-    out
-}
-
-/// A server started on the gate's port (`python3 -m http.server 7070`,
-/// `nc -lk 7070`, `socat TCP-LISTEN:7070,fork …`, `docker run -p 7070:80`):
-/// once the gate is down, whatever answers there answers the hook as the
-/// gate, and would allow everything.
-fn squats(ctx: &Context, line: &CommandLine, out: &mut Vec<Finding>) {
-    let ports = ctx.gate_ports();
-    if ports.is_empty() {
-        return;
-    }
-    for c in &line.commands {
-        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        if let Some(port) = listening_ports(&c.program, &args)
-            .into_iter()
-            .find(|p| ports.contains(p))
-        {
-            out.push(Finding::impersonate(
-                &c.program,
-                &format!("listening on {port}, the gate's port"),
-            ));
-        }
-    }
-}
-
-/// The ports a command listens on, as far as its arguments say: a
-/// `--port`/`--listen`/`--bind`/`-p` value of a server (not of a client
-/// such as `ssh -p`), `python -m http.server PORT`, `nc -l PORT`,
-/// `socat TCP-LISTEN:PORT`, `php -S host:PORT`, a container's published
-/// `-p HOST:CONTAINER`.
-fn listening_ports(program: &str, args: &[&str]) -> Vec<u16> {
-    const CLIENTS: &[&str] = &[
-        "ssh",
-        "scp",
-        "sftp",
-        "curl",
-        "wget",
-        "psql",
-        "mysql",
-        "redis-cli",
-        "mongosh",
-        "telnet",
-        "kill",
-        "fuser",
-        "lsof",
-        "ss",
-        "netstat",
-        "git",
-    ];
-    if CLIENTS.contains(&program) {
-        return Vec::new();
-    }
-    let port = |s: &str| s.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
-    let mut out = Vec::new();
-    let listener = match program {
-        "nc" | "ncat" | "netcat" => args
-            .iter()
-            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('l')),
-        _ => true,
-    };
-    if !listener {
-        return out;
-    }
-    for (k, a) in args.iter().enumerate() {
-        let next = args.get(k + 1).copied().unwrap_or("");
-        match *a {
-            "--port" | "--listen" | "--bind" | "--host-port" | "-p" | "-P" | "-l" | "-S" => {
-                // `docker run -p 7070:80`: the host's side comes first.
-                let value = if program == "docker" || program == "podman" {
-                    next.split(':').rev().nth(1).unwrap_or(next)
-                } else {
-                    next
-                };
-                out.extend(port(value));
-            }
-            "http.server" | "SimpleHTTPServer" => out.extend(port(next)),
-            _ => {
-                if let Some(v) = a
-                    .strip_prefix("--port=")
-                    .or_else(|| a.strip_prefix("--listen="))
-                    .or_else(|| a.strip_prefix("--bind="))
-                {
-                    out.extend(port(v));
-                }
-                let upper = a.to_ascii_uppercase();
-                if let Some(rest) = upper
-                    .strip_prefix("TCP-LISTEN:")
-                    .or_else(|| upper.strip_prefix("TCP4-LISTEN:"))
-                    .or_else(|| upper.strip_prefix("TCP6-LISTEN:"))
-                {
-                    out.extend(port(rest.split(',').next().unwrap_or("")));
-                }
-                // `nc -l 7070`: the bare port operand of a listener.
-                if matches!(program, "nc" | "ncat" | "netcat") {
-                    out.extend(a.parse::<u16>().ok());
-                }
-            }
-        }
-    }
-    out
-}
-
 /// `fuser`'s `PORT[,RHOST][,RPORT][/PROTO]`, e.g. `7070/tcp`.
 fn is_port_spec(t: &str) -> bool {
     let (spec, proto) = t.split_once('/').unwrap_or((t, "tcp"));
@@ -699,87 +538,4 @@ fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
             out.push(Finding::impersonate(&x.program, &sub));
         }
     }
-}
-
-/// `docker run -v ~/.claude:/c …`: a container given a writable bind mount
-/// of a protected path, of something inside one or of the directory that
-/// holds it can change it from inside, where no hook sees what it does. A
-/// mount of a directory further up (the workspace, which holds
-/// `.claude/settings.json` a level down) is ordinary work and stays
-/// allowed; so does any mount made read-only.
-fn mounts(ctx: &Context, line: &CommandLine, cwd: Option<&str>, out: &mut Vec<Finding>) {
-    for c in &line.commands {
-        if !matches!(c.program.as_str(), "docker" | "podman" | "nerdctl") {
-            continue;
-        }
-        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        if !args.iter().any(|a| matches!(*a, "run" | "create")) {
-            continue;
-        }
-        for (k, a) in args.iter().enumerate() {
-            let spec = match *a {
-                "-v" | "--volume" | "--mount" => args.get(k + 1).copied(),
-                _ => a
-                    .strip_prefix("--volume=")
-                    .or_else(|| a.strip_prefix("--mount="))
-                    .or_else(|| a.strip_prefix("-v").filter(|v| !v.is_empty())),
-            };
-            let Some((source, writable)) = spec.and_then(bind_source) else {
-                continue;
-            };
-            let Ok(path) = normalize(source, cwd, ctx.home.as_deref()) else {
-                continue;
-            };
-            // The protected path itself, inside it, the directory that
-            // directly holds it (`~/.claude`, whose files are the hooks), or
-            // any directory above it but the working tree (`/`, `~`): the
-            // container may rewrite what lies below. The working tree is
-            // what containers are for; only its agent directories count.
-            let p = &ctx.d.protected;
-            let workspace = cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&path, w));
-            let hit = p.change_hit(&path).filter(|h| !h.above).or_else(|| {
-                p.removal_hit(&path).filter(|h| {
-                    !workspace
-                        || h.protected
-                            .rsplit_once('/')
-                            .is_some_and(|(parent, _)| parent == path)
-                })
-            });
-            if writable && let Some(h) = hit {
-                out.push(Finding::change(
-                    h,
-                    &format!("{} {a} {source}", c.program),
-                    "hand a container write access to",
-                    &path,
-                ));
-            }
-        }
-    }
-}
-
-/// The host path of a bind mount and whether it is writable:
-/// `SRC:DST[:opts]` (`-v`) or `type=bind,source=SRC,…` (`--mount`).
-fn bind_source(spec: &str) -> Option<(&str, bool)> {
-    if spec.contains("source=") || spec.contains("src=") || spec.contains("type=") {
-        let mut source = None;
-        let mut writable = true;
-        for field in spec.split(',') {
-            match field.split_once('=') {
-                Some(("source" | "src", v)) => source = Some(v),
-                Some(("readonly" | "ro", v)) => writable = v == "false" || v == "0",
-                None if matches!(field, "readonly" | "ro") => writable = false,
-                _ => {}
-            }
-        }
-        return source.map(|s| (s, writable));
-    }
-    let mut parts = spec.split(':');
-    let source = parts.next()?;
-    let _target = parts.next()?;
-    let writable = !parts
-        .next()
-        .is_some_and(|o| o.split(',').any(|o| o == "ro"));
-    // A named volume (`data:/var/lib`) is not a host path.
-    let host = source.starts_with(['/', '.', '~', '$']);
-    host.then_some((source, writable))
 }

@@ -54,8 +54,10 @@
 pub mod agents;
 mod commands;
 mod findings;
+mod impostors;
 mod launches;
 mod modes;
+mod mounts;
 mod processes;
 pub mod protected;
 
@@ -158,7 +160,7 @@ impl Policy for GovernanceGuard {
                     // A line a written file will run at every start (a
                     // shell start-up file, a unit): what it sets up stays.
                     if clawlaw_sdk::implied::origin(action).is_some() {
-                        found.extend(commands::standing(&ctx, cmd));
+                        found.extend(impostors::standing(&ctx, cmd));
                     }
                 }
             }

