@@ -30,7 +30,10 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     programs(ctx, &fx, &mut out);
     crate::launches::judge(&line, &fx, ctx.home.as_deref(), &mut out);
     crate::mounts::mounts(ctx, &line, cwd, &mut out);
-    let unknown_base = fx.changes().any(|e| e.dynamic && !has_known_base(&e.path));
+    let unknown_base = fx
+        .changes()
+        .chain(&fx.reads)
+        .any(|e| e.dynamic && !has_known_base(&e.path));
     if out.is_empty()
         && (!fx.unresolved.is_empty() || unknown_base)
         && ctx.mentions_governance(command)
@@ -291,6 +294,12 @@ fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
 
 fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     for e in &fx.reads {
+        // `cat "$f"`, `wc -l $(git ls-files)`: a path whose base is only
+        // known at run time could be anything, as for changes (see `hit`);
+        // `judge` escalates it when the command names governance.
+        if e.dynamic && !has_known_base(&e.path) {
+            continue;
+        }
         let h = if e.dynamic {
             ctx.d
                 .protected

@@ -270,7 +270,9 @@ impl<'a> Context<'a> {
                 );
                 return Some(self.read_decision(reason));
             }
-            if !r.dynamic {
+            // Only a glob whose base is known (`~/.a?s/cred*`) is matched:
+            // `cat "$f"` could be anything.
+            if !r.dynamic || !(r.path.starts_with('/') || r.path.starts_with('~')) {
                 continue;
             }
             // A home directory stands in when the agent's is not known, so
