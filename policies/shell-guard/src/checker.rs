@@ -277,6 +277,14 @@ impl<'s> Checker<'s> {
     /// Remembers variables a command sets, for [`Checker::locs`].
     pub(crate) fn record_vars(&mut self, c: &Command) {
         let value = |w: &Word| -> Value {
+            // `tmp=$(mktemp -d)`: a fresh name under /tmp (unless told
+            // another directory), whatever the name.
+            let t = w.text.as_str();
+            let fresh = (t.starts_with("$(mktemp") && t.ends_with(')'))
+                || (t.starts_with("`mktemp") && t.ends_with('`'));
+            if fresh && !t.contains(" -p") && !t.contains("--tmpdir") {
+                return ("/tmp/tmp.mktemp".to_string(), Vec::new());
+            }
             let spans = w.dynamic_spans().collect();
             (w.text.clone(), spans)
         };

@@ -121,6 +121,9 @@ fn is_append(how: &str) -> bool {
 /// The programs [`switches_off`] judges; every other command is passed
 /// over without looking at its words.
 const PROGRAMS: &[&str] = &[
+    "csrutil",
+    "spctl",
+    "tmutil",
     "aws",
     "gcloud",
     "az",
@@ -197,6 +200,26 @@ fn switches_off(c: &Command) -> Option<String> {
             .then(|| "deletes the system journal's archived logs".into()),
         "systemctl" | "service" => stops_defence(p, &ops),
         "aws" | "gcloud" | "az" => cloud_audit_off(&ops, &args),
+        // macOS: System Integrity Protection, Gatekeeper, Time Machine.
+        "csrutil" if ops.first() == Some(&"disable") => {
+            Some("switches System Integrity Protection off".into())
+        }
+        "spctl"
+            if args
+                .iter()
+                .any(|a| matches!(*a, "--master-disable" | "--global-disable"))
+                || ops.first() == Some(&"--disable") =>
+        {
+            Some("lets unsigned and unnotarised programs run (Gatekeeper off)".into())
+        }
+        "tmutil"
+            if matches!(
+                ops.first(),
+                Some(&"disable" | &"delete" | &"deletelocalsnapshots")
+            ) =>
+        {
+            Some("switches the machine's backups off or deletes them".into())
+        }
         _ => None,
     }
 }

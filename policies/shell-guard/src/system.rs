@@ -13,6 +13,43 @@ impl Checker<'_> {
         let p = c.program.as_str();
         let shown = shown.to_string();
         match p {
+            // Whole disks erased by their firmware: `hdparm
+            // --security-erase`, `nvme format`/`sanitize`; macOS's
+            // `diskutil eraseDisk`.
+            "hdparm"
+                if c.args()
+                    .iter()
+                    .any(|a| a.text.starts_with("--security-erase")) =>
+            {
+                self.deny("shell.disk", format!("`{shown}` would erase a whole disk"))
+            }
+            "nvme"
+                if matches!(
+                    c.operands().next().map(|w| w.text.as_str()),
+                    Some("format" | "sanitize")
+                ) =>
+            {
+                self.deny("shell.disk", format!("`{shown}` would erase a whole disk"))
+            }
+            "diskutil"
+                if c.operands().next().is_some_and(|w| {
+                    let v = w.text.to_ascii_lowercase();
+                    v.starts_with("erase")
+                        || matches!(
+                            v.as_str(),
+                            "secureerase"
+                                | "zerodisk"
+                                | "randomdisk"
+                                | "partitiondisk"
+                                | "reformat"
+                        )
+                }) =>
+            {
+                self.deny(
+                    "shell.disk",
+                    format!("`{shown}` would erase a disk or volume"),
+                )
+            }
             "wipefs" | "blkdiscard" if !(c.has_flag('n') || c.has_long("no-act")) => {
                 self.deny(
                     "shell.disk",

@@ -1,7 +1,8 @@
 //! The commands a simple command runs besides its own program: the command
 //! strings it hands to a shell (`sh -c`, `su -c`, `eval`, Vim's `:!`, gdb's
-//! `shell`, tmux's new windows and typed keys, a package runner's binary)
-//! and the commands of `find -exec`.
+//! `shell`, tmux's new windows and typed keys, a package runner's binary,
+//! what options, variables and input hand it: `handed.rs`) and the commands
+//! of `find -exec`.
 
 use super::model::{Command, Origin, Word, join_words};
 
@@ -21,6 +22,13 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     let p = cmd.program.as_str();
     if p == "eval" {
         return vec![(join_words(&argv[1..]), Origin::Eval)];
+    }
+    let handed = super::handed::handed(cmd);
+    if !handed.is_empty() {
+        return handed
+            .into_iter()
+            .map(|w| (w, Origin::ShellString))
+            .collect();
     }
     if SHELLS.contains(&p) {
         let mut has_c = false;

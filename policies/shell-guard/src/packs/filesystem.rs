@@ -79,10 +79,11 @@ impl Checker<'_> {
         }
     }
 
-    /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`: a credential
-    /// kept outside the working directory is often the only copy (a key
-    /// whose public half is registered elsewhere, a login).
-    fn credential_deleted(&mut self, loc: &Loc, shown: &str) {
+    /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`, `: >
+    /// ~/.ssh/id_rsa`: a credential kept outside the working directory is
+    /// often the only copy (a key whose public half is registered elsewhere,
+    /// a login); `verb` says what happens to it.
+    fn credential_lost(&mut self, loc: &Loc, shown: &str, verb: &str) {
         let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
             return;
         };
@@ -95,7 +96,7 @@ impl Checker<'_> {
                 "shell.destructive",
                 0.7,
                 None,
-                format!("`{shown}` would delete the credential {path} ({kind}): outside the working directory it may be the only copy"),
+                format!("`{shown}` would {verb} the credential {path} ({kind}): outside the working directory it may be the only copy"),
             );
         }
     }
@@ -255,6 +256,8 @@ impl Checker<'_> {
                 "shell.system-write",
                 format!("`{shown}` would write into the protected path {path}"),
             );
+        } else if clawlaw_sdk::secrets::is_credential_path(&path).is_some() {
+            self.credential_lost(loc, &shown, "overwrite");
         } else if shadows_command(v) && !matches!(&self.cwd, Loc::Abs(w) if v.starts_with(w)) {
             // `ln -sf /bin/bash /usr/local/bin/ls`: every later `ls` runs it.
             self.escalate(
@@ -268,8 +271,8 @@ impl Checker<'_> {
 
     pub(crate) fn check_delete(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
         let c = &cl.commands[i];
-        let recursive =
-            c.program == "rm" && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
+        let recursive = matches!(c.program.as_str(), "rm" | "srm")
+            && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
         // `find DIR -type f -exec rm -f {} +`: every file the walk finds, as
         // `find DIR -delete` would.
         let walked = cl.find_of_exec(i).is_some() && c.operands().any(|w| w.text.contains("{}"));
@@ -309,7 +312,7 @@ impl Checker<'_> {
                 if globbed(&t) {
                     self.outside_workspace(&loc, &format!("`{shown}`"), true);
                 }
-                self.credential_deleted(&loc, shown);
+                self.credential_lost(&loc, shown, "delete");
                 continue;
             }
             self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));

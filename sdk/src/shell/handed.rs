@@ -1,0 +1,298 @@
+//! Command strings a program is handed in its options, its environment or
+//! its input, and runs: git's `rebase -x CMD`, `bisect run CMD`,
+//! `submodule foreach CMD` and the commands its variables name
+//! (`GIT_SSH_COMMAND`, `GIT_EXTERNAL_DIFF`, `GIT_PAGER`, …); tar's
+//! checkpoint actions and filters; ssh's `ProxyCommand`/`LocalCommand`;
+//! man's pager; make's recipes given inline (`--eval`, `-f -` with a
+//! here-string); `npm pkg set scripts.x=CMD`; `trap CMD SIGNAL`; a shell or
+//! `source` fed a process substitution of `echo`/`printf`; and the shell
+//! strings of other interpreters (`osascript -e 'do shell script "…"'`,
+//! `lua -e 'os.execute("…")'`, `expect -c 'spawn …'`).
+
+use super::model::{Command, Word, join_words};
+
+/// Variables whose value git runs as a command.
+const GIT_COMMAND_VARS: &[&str] = &[
+    "GIT_SSH_COMMAND",
+    "GIT_SSH",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_ASKPASS",
+    "GIT_PROXY_COMMAND",
+];
+
+/// The command strings `cmd` is handed (see the module documentation).
+pub(super) fn handed(cmd: &Command) -> Vec<Word> {
+    let argv = &cmd.argv;
+    let args = &argv[1..];
+    let text = |k: usize| args.get(k).map(|w| w.text.as_str()).unwrap_or("");
+    let mut out = Vec::new();
+    match cmd.program.as_str() {
+        "git" => {
+            for a in cmd
+                .assignments
+                .iter()
+                .filter(|a| GIT_COMMAND_VARS.contains(&a.name.as_str()))
+            {
+                // `GIT_SSH_COMMAND='ssh -i key'` is the ssh git was going
+                // to run anyway; anything else is a command of its own.
+                let first = a.value.text.split_whitespace().next().unwrap_or("");
+                if !first.rsplit('/').next().unwrap_or("").ends_with("ssh") {
+                    out.push(a.value.clone());
+                }
+            }
+            let sub = args.iter().position(|w| !w.text.starts_with('-'));
+            if let Some(s) = sub {
+                let rest = &args[s + 1..];
+                match args[s].text.as_str() {
+                    "rebase" => out.extend(values(rest, &["-x", "--exec"])),
+                    "bisect" if rest.first().is_some_and(|w| w.text == "run") => {
+                        out.push(join_words(&rest[1..]));
+                    }
+                    "submodule" => {
+                        if let Some(k) = rest.iter().position(|w| w.text == "foreach") {
+                            let cmdline: Vec<Word> = rest[k + 1..]
+                                .iter()
+                                .filter(|w| w.text != "--recursive")
+                                .cloned()
+                                .collect();
+                            out.push(join_words(&cmdline));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "tar" | "gtar" | "bsdtar" => {
+            for w in args {
+                let t = w.text.as_str();
+                if let Some(c) = t.strip_prefix("--checkpoint-action=exec=") {
+                    out.push(Word::literal(c));
+                }
+            }
+            out.extend(values(
+                args,
+                &[
+                    "--to-command",
+                    "--use-compress-program",
+                    "-I",
+                    "--info-script",
+                    "--new-volume-script",
+                    "--rsh-command",
+                ],
+            ));
+        }
+        "zip" => out.extend(values(args, &["-TT", "--unzip-command"])),
+        "ssh" | "scp" | "sftp" => {
+            for (k, w) in args.iter().enumerate() {
+                let opt = if w.text == "-o" {
+                    text(k + 1)
+                } else {
+                    w.text.strip_prefix("-o").unwrap_or("")
+                };
+                let lower = opt.to_ascii_lowercase();
+                for key in ["proxycommand", "localcommand"] {
+                    if let Some(v) = lower.strip_prefix(key) {
+                        let v = &opt[opt.len() - v.len()..];
+                        out.push(Word::literal(v.trim_start_matches([' ', '='])));
+                    }
+                }
+            }
+        }
+        "man" => out.extend(values(args, &["-P", "--pager"])),
+        "make" | "gmake" => {
+            for recipe in values(args, &["--eval", "-E"]) {
+                out.extend(recipes(&recipe.text));
+            }
+            if values(args, &["-f", "--file", "--makefile"])
+                .iter()
+                .any(|w| matches!(w.text.as_str(), "-" | "/dev/stdin"))
+            {
+                for text in cmd.redirects.iter().filter_map(|r| {
+                    r.here_doc.clone().or_else(|| {
+                        (r.op == super::model::RedirectOp::HereString)
+                            .then(|| r.target.text.clone())
+                    })
+                }) {
+                    out.extend(recipes(&text));
+                }
+            }
+        }
+        "npm" | "pnpm" => {
+            // `npm pkg set scripts.clean='rm -rf ~'`, `npm set-script x CMD`.
+            match (text(0), text(1)) {
+                ("pkg", "set") => {
+                    for w in &args[2..] {
+                        if let Some((_, c)) = w
+                            .text
+                            .split_once('=')
+                            .filter(|(k, _)| k.starts_with("scripts."))
+                        {
+                            out.push(Word::literal(c));
+                        }
+                    }
+                }
+                ("set-script", _) => out.extend(args.get(2).cloned()),
+                _ => {}
+            }
+        }
+        "trap" => {
+            if let Some(w) = args
+                .first()
+                .filter(|w| !matches!(w.text.as_str(), "-p" | "-l" | "-" | ""))
+            {
+                out.push(w.clone());
+            }
+        }
+        "source" | "." | "sh" | "bash" | "zsh" | "dash" | "ksh" => {
+            for w in args {
+                if let Some(script) = printed_by_substitution(&w.text) {
+                    out.push(Word::literal(script));
+                }
+            }
+        }
+        "osascript" => {
+            for w in values(args, &["-e"]) {
+                out.extend(quoted_after(&w.text, "do shell script"));
+            }
+        }
+        "lua" | "luajit" => {
+            for w in values(args, &["-e"]) {
+                out.extend(quoted_after(&w.text, "os.execute("));
+                out.extend(quoted_after(&w.text, "io.popen("));
+            }
+        }
+        "expect" => {
+            for w in values(args, &["-c"]) {
+                if let Some(rest) = w.text.split("spawn ").nth(1) {
+                    out.push(Word::literal(rest.split([';', '\n']).next().unwrap_or("")));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The values of options `names`, given as the next word or attached
+/// (`--exec=CMD`, `-xCMD`).
+fn values(args: &[Word], names: &[&str]) -> Vec<Word> {
+    let mut out = Vec::new();
+    for (k, w) in args.iter().enumerate() {
+        for n in names {
+            if w.text == *n {
+                out.extend(args.get(k + 1).cloned());
+            } else if let Some(v) = w.text.strip_prefix(n) {
+                let v = v
+                    .strip_prefix('=')
+                    .unwrap_or(if n.starts_with("--") { "" } else { v });
+                if !v.is_empty() {
+                    out.push(Word::literal(v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The recipe lines of a makefile given as text: tab-indented lines, and
+/// the command after `;` of a one-line rule (`x: ; rm -rf ~`).
+fn recipes(text: &str) -> Vec<Word> {
+    text.lines()
+        .filter_map(|l| {
+            if let Some(r) = l.strip_prefix('\t') {
+                return Some(r.trim_start_matches(['@', '-', '+']).to_string());
+            }
+            let (head, rest) = l.split_once(';')?;
+            head.contains(':').then(|| rest.trim().to_string())
+        })
+        .filter(|c| !c.is_empty())
+        .take(32)
+        .map(Word::literal)
+        .collect()
+}
+
+/// The text an `echo`/`printf` process substitution prints (`<(echo 'rm
+/// -rf ~')`): the script a shell reading it runs.
+fn printed_by_substitution(word: &str) -> Option<String> {
+    let inner = word.strip_prefix("<(")?.strip_suffix(')')?;
+    let line = super::parse(inner);
+    let c = line.commands.first()?;
+    if !matches!(c.program.as_str(), "echo" | "printf") || c.program_dynamic {
+        return None;
+    }
+    // echo's own options come first (`-n`, `-e`); the rest is printed.
+    let words: Vec<&str> = c
+        .args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .skip_while(|a| c.program == "echo" && matches!(*a, "-n" | "-e" | "-E" | "-ne" | "-en"))
+        .collect();
+    Some(words.join(" ").replace("\\n", "\n"))
+}
+
+/// The string literal after `marker` (`do shell script "rm -rf ~"`,
+/// `os.execute("…")`), in double or single quotes.
+fn quoted_after(code: &str, marker: &str) -> Option<Word> {
+    let rest = code.split_once(marker)?.1.trim_start();
+    let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let body = &rest[1..];
+    let end = body.find(q)?;
+    Some(Word::literal(&body[..end]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    fn handed_of(line: &str) -> Vec<String> {
+        let l = parse(line);
+        handed(&l.commands[0]).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn strings_handed_in_options_environment_and_input() {
+        assert_eq!(handed_of("git rebase -x 'rm -rf ~' HEAD~1"), ["rm -rf ~"]);
+        assert_eq!(handed_of("git bisect run rm -rf ~"), ["rm -rf ~"]);
+        assert_eq!(handed_of("git submodule foreach 'rm -rf ~'"), ["rm -rf ~"]);
+        assert_eq!(
+            handed_of("GIT_SSH_COMMAND='rm -rf ~' git pull"),
+            ["rm -rf ~"]
+        );
+        assert_eq!(
+            handed_of("tar cf /dev/null x --checkpoint=1 --checkpoint-action=exec='rm -rf ~'"),
+            ["rm -rf ~"]
+        );
+        assert_eq!(
+            handed_of("tar xf x.tar --to-command='rm -rf ~'"),
+            ["rm -rf ~"]
+        );
+        assert_eq!(handed_of("ssh -o ProxyCommand='rm -rf ~' x"), ["rm -rf ~"]);
+        assert_eq!(handed_of("man -P 'rm -rf ~' ls"), ["rm -rf ~"]);
+        assert_eq!(handed_of("make --eval=$'x:\\n\\trm -rf ~' x"), ["rm -rf ~"]);
+        assert_eq!(handed_of("make -f - x <<< 'x: ; rm -rf ~'"), ["rm -rf ~"]);
+        assert_eq!(handed_of("npm pkg set scripts.x='rm -rf ~'"), ["rm -rf ~"]);
+        assert_eq!(handed_of("trap 'rm -rf ~' EXIT"), ["rm -rf ~"]);
+        assert_eq!(handed_of("bash <(echo 'rm -rf ~')"), ["rm -rf ~"]);
+        assert_eq!(handed_of("source <(echo rm -rf /srv)"), ["rm -rf /srv"]);
+        assert_eq!(
+            handed_of("osascript -e 'do shell script \"rm -rf ~\"'"),
+            ["rm -rf ~"]
+        );
+        assert_eq!(handed_of("lua -e 'os.execute(\"rm -rf ~\")'"), ["rm -rf ~"]);
+        assert_eq!(
+            handed_of("expect -c 'spawn rm -rf /srv; expect eof'"),
+            ["rm -rf /srv"]
+        );
+        // Ordinary uses hand nothing, or what they say.
+        assert!(handed_of("git rebase -i HEAD~3").is_empty());
+        assert!(handed_of("tar czf x.tgz src").is_empty());
+        assert!(handed_of("make -j4 test").is_empty());
+        assert!(handed_of("trap - EXIT").is_empty());
+        assert!(handed_of("GIT_SSH_COMMAND='ssh -i ./k' git fetch").is_empty());
+        assert!(handed_of("bash script.sh").is_empty());
+    }
+}
