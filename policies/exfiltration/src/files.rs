@@ -23,10 +23,7 @@ pub(crate) fn write_target(w: &Word) -> WriteTarget {
 /// Records `word` when it names a credential file: as written, or after a
 /// `@` (curl `-d @.env`, httpie `f@.env`), `=` or `<` (curl `-F f=<.env`).
 pub(crate) fn note_credential(v: &mut ShellView, word: &str) {
-    // A CI workflow's step given every secret of the repository at once
-    // (`${{ toJSON(secrets) }}`): nothing a step needs, everything a thief does.
-    if all_ci_secrets(word) && !v.credentials.iter().any(|(w, _)| w == word) {
-        v.credentials.push((word.to_string(), "ci-secrets"));
+    if note_ci_secret(v, word, false) {
         return;
     }
     // `host:path` (and a URL) is a file over there, not one read here.
@@ -69,9 +66,31 @@ const DIRECTORY_READERS: &[&str] = &[
 /// credentials that the program reads whole (`tar czf - ~/.aws`, `rsync -a
 /// ~/.gnupg/ host:`); `mkdir ~/.ssh` or `chmod 700 ~/.ssh` read nothing.
 /// Whether a word expands GitHub Actions' whole `secrets` context.
-fn all_ci_secrets(word: &str) -> bool {
+/// A CI workflow's secret in a word: every secret of the repository at
+/// once (`${{ toJSON(secrets) }}`: nothing a step needs, everything a thief
+/// does) or one (`${{ secrets.NPM_TOKEN }}`). Noted as a credential the
+/// line carries, whatever program prints it, unless it is one secret given
+/// as the request's own credentials (`auth`); whether it is a CI secret.
+pub(crate) fn note_ci_secret(v: &mut ShellView, word: &str, auth: bool) -> bool {
+    if !word.contains("${{") {
+        return false;
+    }
     let compact: String = word.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("${{toJSON(secrets)}}") || compact.contains("${{tojson(secrets)}}")
+    let lower = compact.to_ascii_lowercase();
+    let kind = if lower.contains("${{tojson(secrets)}}") {
+        "ci-secrets"
+    } else if lower.contains("${{secrets.") {
+        if auth || lower.starts_with("authorization:") {
+            return true;
+        }
+        "ci-secret"
+    } else {
+        return false;
+    };
+    if !v.credentials.iter().any(|(w, _)| w == word) {
+        v.credentials.push((word.to_string(), kind));
+    }
+    true
 }
 
 pub(crate) fn note_credential_dir(v: &mut ShellView, program: &str, word: &str) {

@@ -54,6 +54,20 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             continue;
         }
         let p = cmd.program.as_str();
+        // `echo '${{ toJSON(secrets) }}' | curl -d @- …`: printed, it is
+        // sent. One secret that authenticates the request (`-H
+        // "Authorization: Bearer ${{ secrets.T }}"`, `-u u:${{ … }}`) goes
+        // to the service it is for.
+        let args = cmd.args();
+        for (k, w) in args.iter().enumerate() {
+            let auth = k.checked_sub(1).is_some_and(|j| {
+                matches!(
+                    args[j].text.as_str(),
+                    "-H" | "--header" | "-u" | "--user" | "--oauth2-bearer" | "--password" | "-p"
+                )
+            });
+            crate::files::note_ci_secret(&mut v, &w.text, auth);
+        }
         if !matches!(p, "echo" | "printf") {
             // ssh's identity file (`-i KEY`, `-o IdentityFile=KEY`) signs in;
             // it is not sent.

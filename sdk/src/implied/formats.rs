@@ -385,6 +385,13 @@ pub fn github_workflow(content: &str) -> Vec<Found> {
 /// Every entry of `script:`, `before_script:` and `after_script:` in a
 /// GitLab CI file, named by its job.
 pub fn gitlab_ci(content: &str) -> Vec<Found> {
+    yaml_commands(content, &["script:", "before_script:", "after_script:"])
+}
+
+/// Every value of the keys `keys` (each spelt with its colon) in a YAML
+/// file — a scalar, a block scalar, a flow list or a block list of
+/// commands — named by the top-level key it is under (a job, a service).
+pub(super) fn yaml_commands(content: &str, keys: &[&str]) -> Vec<Found> {
     let lines: Vec<&str> = content.lines().collect();
     let mut out = Vec::new();
     let mut job: Option<String> = None;
@@ -399,7 +406,7 @@ pub fn gitlab_ci(content: &str) -> Vec<Found> {
         {
             job = Some(name.trim().to_string());
         }
-        let key = ["script:", "before_script:", "after_script:"]
+        let key = keys
             .iter()
             .find_map(|k| t.trim_start_matches("- ").strip_prefix(k));
         let Some(value) = key else {

@@ -43,6 +43,7 @@ pub mod tools;
 
 mod formats;
 mod launchers;
+pub mod pipelines;
 pub mod schedulers;
 mod written;
 
@@ -52,7 +53,7 @@ use serde_json::{Value, json};
 
 use crate::{Action, Decision, Policy, Redaction, Session, kinds};
 
-pub use scripts::{Format, Runnable};
+pub use scripts::{Format, Pipeline, Runnable};
 pub use written::literal_writes;
 
 /// Most implied actions listed for one action.

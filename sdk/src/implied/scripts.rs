@@ -24,7 +24,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::{launchers, schedulers};
+use super::{launchers, pipelines, schedulers};
 
 pub use super::formats::interpreter_line;
 
@@ -60,10 +60,26 @@ pub enum Format {
     CargoConfig,
     /// A systemd unit: its `Exec…=` lines.
     SystemdUnit,
+    /// Another CI, task runner or container tool's file (`pipelines.rs`).
+    Pipeline(Pipeline),
     /// A crontab; `system` ones (`/etc/crontab`, `/etc/cron.d/*`) name a user.
     Crontab {
         system: bool,
     },
+}
+
+/// The files `pipelines.rs` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pipeline {
+    CircleCi,
+    Azure,
+    Bitbucket,
+    Taskfile,
+    Compose,
+    Devcontainer,
+    Procfile,
+    Tox,
+    Jenkinsfile,
 }
 
 impl Format {
@@ -83,6 +99,12 @@ impl Format {
             Format::PreCommit => "pre-commit hook",
             Format::CargoConfig => "Cargo runner or wrapper",
             Format::SystemdUnit => "systemd unit command",
+            Format::Pipeline(Pipeline::Compose) => "Compose service command",
+            Format::Pipeline(Pipeline::Devcontainer) => "dev container command",
+            Format::Pipeline(Pipeline::Procfile) => "Procfile process",
+            Format::Pipeline(Pipeline::Taskfile) => "Task command",
+            Format::Pipeline(Pipeline::Tox) => "tox command",
+            Format::Pipeline(_) => "CI step",
             Format::Crontab { .. } => "cron job",
         }
     }
@@ -135,6 +157,30 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         }
         "tasks.json" if in_dir(".vscode") => return Some(Format::VscodeTasks),
         ".pre-commit-config.yaml" | ".pre-commit-config.yml" => return Some(Format::PreCommit),
+        "config.yml" if in_dir(".circleci") => return Some(Format::Pipeline(Pipeline::CircleCi)),
+        "azure-pipelines.yml" | "azure-pipelines.yaml" => {
+            return Some(Format::Pipeline(Pipeline::Azure));
+        }
+        "bitbucket-pipelines.yml" => return Some(Format::Pipeline(Pipeline::Bitbucket)),
+        "Taskfile.yml" | "Taskfile.yaml" | "taskfile.yml" | "Taskfile.dist.yml" => {
+            return Some(Format::Pipeline(Pipeline::Taskfile));
+        }
+        "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
+            return Some(Format::Pipeline(Pipeline::Compose));
+        }
+        "devcontainer.json" | ".devcontainer.json" => {
+            return Some(Format::Pipeline(Pipeline::Devcontainer));
+        }
+        "Procfile" => return Some(Format::Pipeline(Pipeline::Procfile)),
+        "tox.ini" => return Some(Format::Pipeline(Pipeline::Tox)),
+        "Jenkinsfile" => return Some(Format::Pipeline(Pipeline::Jenkinsfile)),
+        "crontab" => return Some(Format::Crontab { system: false }),
+        "Rakefile" | "rakefile" | "Gemfile" => {
+            return Some(Format::Interpreter {
+                program: "ruby",
+                flag: "-e",
+            });
+        }
         "config.toml" | "config" if in_dir(".cargo") => return Some(Format::CargoConfig),
         // Python runs these by itself: `pip install .` runs setup.py,
         // pytest imports conftest.py, every interpreter start imports
@@ -239,6 +285,17 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         Format::PreCommit => launchers::pre_commit(content),
         Format::CargoConfig => launchers::cargo_config(content),
         Format::SystemdUnit => schedulers::systemd_unit(content),
+        Format::Pipeline(p) => match p {
+            Pipeline::CircleCi => pipelines::circleci(content),
+            Pipeline::Azure => pipelines::azure(content),
+            Pipeline::Bitbucket => pipelines::bitbucket(content),
+            Pipeline::Taskfile => pipelines::taskfile(content),
+            Pipeline::Compose => pipelines::compose(content),
+            Pipeline::Devcontainer => pipelines::devcontainer(content),
+            Pipeline::Procfile => pipelines::procfile(content),
+            Pipeline::Tox => pipelines::tox(content),
+            Pipeline::Jenkinsfile => pipelines::jenkinsfile(content),
+        },
         Format::Crontab { system } => schedulers::crontab(content, system),
     };
     let mut out: Vec<Runnable> = found
