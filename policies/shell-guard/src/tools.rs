@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::checker::Checker;
 use crate::packs::services::{DELETING_OPERATION, is_deleting_word};
+use crate::rules::database::{DROP_DATABASE, FLUSH};
 use crate::settings::Settings;
 
 /// Keys whose string (or list of strings) value a database tool runs.
@@ -41,7 +42,25 @@ pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
         .strip_prefix("mcp__")
         .and_then(|rest| rest.split_once("__"))
         .map(|(_, op)| op);
-    if let Some(operation) = operation.filter(|op| deletes(op))
+    // `mcp__mongodb__drop-database`, `mcp__redis__flushall`: what
+    // `dropDatabase()` and `FLUSHALL` do from the shell, denied the same.
+    let whole = operation.and_then(|op| {
+        let lower = op.to_ascii_lowercase().replace(['-', '_'], "");
+        if lower.contains("dropdatabase") || lower.contains("dropdb") {
+            Some(&DROP_DATABASE)
+        } else if matches!(lower.as_str(), "flushall" | "flushdb") {
+            Some(&FLUSH)
+        } else {
+            None
+        }
+    });
+    if let Some(rule) = whole {
+        ck.hit(
+            rule,
+            Some(tool),
+            format!("the tool `{tool}` deletes a whole database: it has no undo"),
+        );
+    } else if let Some(operation) = operation.filter(|op| deletes(op))
         && !holds_local_path(&input, 0)
     {
         ck.hit(

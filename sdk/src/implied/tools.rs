@@ -43,6 +43,9 @@ const COMMAND_KEYS: &[&str] = &[
     "command",
     "cmd",
     "script",
+    "cli_command",
+    "cliCommand",
+    "bash_command",
     "shell_command",
     "shellCommand",
     "commandLine",
@@ -234,7 +237,15 @@ impl Walk<'_, '_> {
 
     fn object(&mut self, o: &Map<String, Value>, remote: bool) {
         let tool = self.tool;
-        if let Some(command) = command_line(o) {
+        let command = command_line(o).or_else(|| cli_args_line(tool, o));
+        for line in code_lines(tool, o) {
+            self.sink.push(Implied::exec(
+                line,
+                format!("`{tool}` runs code"),
+                "tool input",
+            ));
+        }
+        if let Some(command) = command {
             self.sink.push(Implied::exec(
                 command,
                 format!("`{tool}` runs a command line"),
@@ -314,6 +325,80 @@ impl Walk<'_, '_> {
         let origin = format!("`{}` contacts {url}", self.tool);
         self.sink.push(Implied::request(url, origin));
     }
+}
+
+/// Command-line programs an MCP server wraps, named in its tools'
+/// names (`kubectl_generic`, `run_git`), given their arguments as a list.
+const WRAPPED_CLIS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "docker",
+    "podman",
+    "git",
+    "aws",
+    "gcloud",
+    "az",
+    "terraform",
+    "npm",
+];
+
+/// `mcp__kubernetes__kubectl_generic {"args": ["delete", "ns", "prod"]}`:
+/// the CLI a tool is named for, run with its `args`.
+fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
+    let name = tool_name(tool).to_ascii_lowercase();
+    let cli = WRAPPED_CLIS
+        .iter()
+        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
+    let args: Vec<String> = ARG_KEYS
+        .iter()
+        .find_map(|k| o.get(*k))?
+        .as_array()?
+        .iter()
+        .map(|w| w.as_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    let mut argv = vec![cli.to_string()];
+    argv.extend(args);
+    (argv.len() > 1).then(|| argv_line(&argv))
+}
+
+/// Keys holding code a tool runs.
+const CODE_KEYS: &[&str] = &["code", "source", "cell", "python_code", "js_code"];
+
+/// The command lines the code a tool runs amounts to, by the language its
+/// name says (`mcp__python__run_python {"code": …}` is `python3 -c …`; a
+/// notebook cell's `!cmd` lines are shell commands).
+fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
+    let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
+        return Vec::new();
+    };
+    let name = tool.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    let (program, flag) = if has(&["python", "jupyter", "ipython", "notebook"]) {
+        ("python3", "-c")
+    } else if has(&["node", "javascript", "deno"]) {
+        ("node", "-e")
+    } else if has(&["ruby"]) {
+        ("ruby", "-e")
+    } else if has(&["bash", "shell", "terminal"]) {
+        return vec![code.to_string()];
+    } else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = code
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('!'))
+        .map(str::to_string)
+        .collect();
+    let rest: Vec<&str> = code
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(['!', '%']))
+        .collect();
+    out.push(super::formats::interpreter_line(
+        program,
+        flag,
+        &rest.join("\n"),
+    ));
+    out
 }
 
 /// The command line an object holds, if any.
