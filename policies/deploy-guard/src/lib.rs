@@ -1,7 +1,8 @@
 //! deploy-guard: Kubernetes manifests an agent proposes to apply are pinned,
 //! roll out safely, keep credentials out of plain text, and escalate the
 //! node-level powers (privileged containers, `hostPath` mounts, the node's
-//! namespaces, ports and capabilities).
+//! namespaces, ports and capabilities) and access control that hands out
+//! the cluster (`rbac.rs`).
 //!
 //! Acts on `k8s.apply`; every other kind is allowed with no rule (other
 //! policies govern them).
@@ -43,6 +44,7 @@
 //! | `deploy.privileged` | ESCALATE (setting) | a container sets `securityContext.privileged: true` |
 //! | `deploy.host-path` | ESCALATE (setting) | a pod mounts a `hostPath` volume |
 //! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`) |
+//! | `deploy.rbac` | DENY / ESCALATE | a `ClusterRoleBinding`/`RoleBinding` grants a role to everyone who reaches the API server (`system:anonymous`, `system:unauthenticated`, `system:authenticated`): DENY; one that grants `cluster-admin`, or a `ClusterRole`/`Role` granting every verb on every resource (`*`): ESCALATE |
 //! | `deploy.manifest-invalid` | DENY | the YAML does not parse, a document is not a Kubernetes object (no `kind`/`apiVersion`), a workload has no pod spec or containers, the YAML uses aliases (`*name`: refused, so no alias bomb is expanded) or nests flow collections deeper than 64, or the manifest is over the size limits |
 //! | `deploy.manifest-missing` | DENY | the action carries no manifest |
 //!
@@ -79,6 +81,7 @@
 mod checks;
 mod image;
 mod manifest;
+mod rbac;
 
 pub use checks::{CONTAINER_LISTS, Finding};
 pub use image::{Pin, pin};
@@ -92,6 +95,7 @@ pub const IMAGE_UNTAGGED: &str = "deploy.image-untagged";
 pub const ROLLOUT: &str = "deploy.rollout-strategy";
 pub const PLAINTEXT_SECRET: &str = "deploy.plaintext-secret";
 pub const PRIVILEGED: &str = "deploy.privileged";
+pub const RBAC: &str = "deploy.rbac";
 pub const HOST_PATH: &str = "deploy.host-path";
 pub const HOST_ACCESS: &str = "deploy.host-access";
 pub const MANIFEST_INVALID: &str = "deploy.manifest-invalid";
@@ -171,6 +175,10 @@ impl Policy for DeployGuard {
             .rule(
                 HOST_ACCESS,
                 "Escalate pods that share the node's namespaces, bind host ports, add capabilities or run unconfined (Pod Security Standards, baseline)",
+            )
+            .rule(
+                RBAC,
+                "Deny role bindings to everyone (system:anonymous, system:unauthenticated, system:authenticated); escalate cluster-admin bindings and roles granting every verb on every resource",
             )
             .rule(
                 MANIFEST_INVALID,
