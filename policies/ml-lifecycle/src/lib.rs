@@ -65,14 +65,16 @@
 //! - no `evaluation` record → DENY `ml.promote.no-evaluation`;
 //! - `passed: false`, a metric below its threshold (the artefact's
 //!   `thresholds`, the settings' `min_metrics`) or above a `max_metrics`, a
-//!   required metric missing, or neither `passed: true` nor a threshold →
-//!   DENY `ml.promote.evaluation-failed`;
+//!   required metric missing, neither `passed: true` nor a threshold, or an
+//!   evaluation marked `skipped` → DENY `ml.promote.evaluation-failed`;
 //! - the promotion names no `training_run`, the evaluation names none or
 //!   another, or the model digests differ → DENY `ml.promote.no-provenance`;
 //! - a rejected review → DENY `ml.promote.rejected`;
 //! - no review with verdict `approved` and a named `reviewer` (one of
-//!   `reviewers`, when set) → ESCALATE `ml.promote.review`: the gate's review
-//!   queue is then where the principal decides;
+//!   `reviewers`, when set; a person, not an AI agent, bot or pipeline
+//!   account by its name: `claude-agent`, `ci-bot`, `release-pipeline`) →
+//!   ESCALATE `ml.promote.review`: the gate's review queue is then where the
+//!   principal decides;
 //! - the run is in the ANOMALY state in this session → ESCALATE
 //!   `ml.promote.after-anomaly`, even with a review.
 //!

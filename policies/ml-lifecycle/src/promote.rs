@@ -85,6 +85,15 @@ fn evaluation(s: &Settings, model: &str, eval: &Map<String, Value>, f: &mut Find
         return;
     }
     let metrics = eval.get("metrics").and_then(Value::as_object);
+    // An evaluation marked skipped evaluated nothing, whatever it claims.
+    if eval.get("skipped") == Some(&Value::Bool(true)) {
+        f.add(
+            Verdict::Deny,
+            EVALUATION_FAILED,
+            format!("{id} of {model} was skipped: nothing was evaluated"),
+        );
+        return;
+    }
     // (metric, bound, at least?, whose bound)
     let mut bounds: Vec<(&str, f64, bool, &str)> = Vec::new();
     for (name, bound) in &s.min_metrics {
@@ -196,7 +205,13 @@ fn review(s: &Settings, model: &str, input: &Map<String, Value>, f: &mut Finding
             ),
         ),
         (Some("approved" | "approve"), Some(who)) => {
-            if !s.reviewers.is_empty() && !s.reviewers.iter().any(|x| x == who) {
+            if let Some(what) = not_a_person(who) {
+                f.add(
+                    Verdict::Escalate,
+                    REVIEW,
+                    format!("the approval of {model} is by {who}, {what}: a review needs a person"),
+                );
+            } else if !s.reviewers.is_empty() && !s.reviewers.iter().any(|x| x == who) {
                 f.add(
                     Verdict::Escalate,
                     REVIEW,
@@ -209,5 +224,45 @@ fn review(s: &Settings, model: &str, input: &Map<String, Value>, f: &mut Finding
             REVIEW,
             format!("the review of {model} has no approved verdict with a named reviewer"),
         ),
+    }
+}
+
+/// Whether a reviewer's name is an agent's, a bot's or a pipeline's
+/// (`claude-agent`, `ci-bot`, `release-pipeline`, `github-actions[bot]`):
+/// what it is, if so.
+fn not_a_person(who: &str) -> Option<&'static str> {
+    let lower = who.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    if has(&[
+        "claude",
+        "codex",
+        "gemini",
+        "copilot",
+        "cursor",
+        "agent",
+        "llm",
+        "gpt",
+        "assistant",
+    ]) {
+        Some("an AI agent")
+    } else if has(&[
+        "bot",
+        "pipeline",
+        "ci",
+        "cd",
+        "automation",
+        "auto",
+        "actions",
+        "jenkins",
+        "system",
+        "svc",
+    ]) {
+        Some("an automated account")
+    } else {
+        None
     }
 }
