@@ -62,7 +62,25 @@ pub(crate) struct Checker<'s> {
     /// checks, which find such lines, do not depend on the walk that calls
     /// them.
     check_line: CheckLine<'s>,
+    /// Escalations that do not apply where the line runs: about this
+    /// machine, for a Dockerfile's `RUN` ([`IMAGE_BUILD_WAIVED`]); publishing,
+    /// for a CI step ([`CI_WAIVED`]). Denials always apply.
+    pub(crate) waived: &'static [&'static str],
 }
+
+/// Escalations about this machine that an image build does not touch:
+/// packages installed, `sudo`, deletes outside the working tree, services
+/// and start-up files changed.
+pub(crate) const IMAGE_BUILD_WAIVED: &[&str] = &[
+    "shell.package-install",
+    "shell.privileged",
+    "fs.delete-outside-workspace",
+    "shell.persistence",
+];
+
+/// What CI is for: publishing from a reviewed pipeline is the safer way
+/// `hosting.publish` itself recommends.
+pub(crate) const CI_WAIVED: &[&str] = &["hosting.publish"];
 
 /// Checks a command line at a re-parse level (`walk::check_line`).
 pub(crate) type CheckLine<'s> = fn(&mut Checker<'s>, &str, usize);
@@ -99,6 +117,7 @@ impl<'s> Checker<'s> {
             cwd,
             findings: Vec::new(),
             check_line,
+            waived: &[],
         }
     }
 
@@ -149,6 +168,9 @@ impl<'s> Checker<'s> {
 
     /// Escalates unless `subject` (`program` or `program sub`) is allowed.
     pub(crate) fn escalate(&mut self, rule: &str, risk: f32, subject: Option<&str>, what: String) {
+        if self.waived.contains(&rule) {
+            return;
+        }
         if let Some(subject) = subject {
             let program = subject.split(' ').next().unwrap_or(subject);
             if self

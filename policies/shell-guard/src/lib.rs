@@ -16,6 +16,7 @@
 //! The README below is the reference.
 #![doc = include_str!("../README.md")]
 
+use clawlaw_sdk::implied::Elsewhere;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds};
 
 pub use rules::{Pack, PackRule};
@@ -60,7 +61,12 @@ impl Policy for ShellGuard {
         if line.trim().is_empty() {
             return Decision::allow();
         }
-        walk::judge(settings, action.cwd.as_deref(), &line)
+        let waived = match clawlaw_sdk::implied::runs_elsewhere(action) {
+            Some(Elsewhere::ImageBuild) => checker::IMAGE_BUILD_WAIVED,
+            Some(Elsewhere::Ci) => checker::CI_WAIVED,
+            None => &[],
+        };
+        walk::judge(settings, action.cwd.as_deref(), &line, waived)
     }
 }
 

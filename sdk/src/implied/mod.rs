@@ -103,6 +103,39 @@ pub fn origin(action: &Action) -> Option<String> {
     action.input_str("origin")
 }
 
+/// Where an implied command runs, when not on this machine: inside an
+/// image being built (a Dockerfile's `RUN`), or on a CI runner (a workflow
+/// step, a CI job's script). `None` for an action that was not implied, or
+/// one that runs here.
+pub fn runs_elsewhere(action: &Action) -> Option<Elsewhere> {
+    if !action.input.contains("\"implied_from\"") {
+        return None;
+    }
+    let from = action.input_str("implied_from")?;
+    if from == Format::Dockerfile.noun() {
+        Some(Elsewhere::ImageBuild)
+    } else if [
+        Format::GithubWorkflow.noun(),
+        Format::GitlabCi.noun(),
+        Format::Pipeline(Pipeline::CircleCi).noun(),
+    ]
+    .contains(&from.as_str())
+    {
+        Some(Elsewhere::Ci)
+    } else {
+        None
+    }
+}
+
+/// Where [`runs_elsewhere`] says an implied command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elsewhere {
+    /// Inside an image being built.
+    ImageBuild,
+    /// On a CI runner.
+    Ci,
+}
+
 /// Runs policy `P` on `action` and, unless it opts out
 /// ([`Policy::JUDGE_IMPLIED`]), on each action it implies, and folds the
 /// decisions. What the SDK's `evaluate_json` and the export glue run.
