@@ -2,6 +2,8 @@
 //! code, scripts of a tree cloned or extracted earlier in the line, scripts
 //! written earlier in the line, fork bombs.
 
+use clawlaw_sdk::implied::printf;
+use clawlaw_sdk::implied::schedulers::cron_job;
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, Origin, RedirectOp, Word};
 
 use crate::checker::{Checker, Line, MAX_REPARSE};
@@ -104,8 +106,8 @@ impl Checker<'_> {
             && level < MAX_REPARSE
         {
             for text in fed_text(cl, i) {
-                for job in text.lines().filter_map(cron_command) {
-                    self.reparse(job, level + 1);
+                for job in text.lines().filter_map(|l| cron_job(l, false)) {
+                    self.reparse(&job, level + 1);
                 }
             }
         }
@@ -278,7 +280,16 @@ pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
                     matches!(e.program.as_str(), "echo" | "printf") && !e.program_dynamic
                 });
             for k in printers {
-                let text: Vec<&str> = cl.commands[k].operands().map(|w| w.text.as_str()).collect();
+                let e = &cl.commands[k];
+                if e.program == "printf" {
+                    // `printf '\162\155 -rf /srv' | sh`: what it prints.
+                    let words: Vec<&str> = e.args().iter().map(|w| w.text.as_str()).collect();
+                    if let Some((format, rest)) = words.split_first() {
+                        out.push(printf(format, rest));
+                    }
+                    continue;
+                }
+                let text: Vec<&str> = e.operands().map(|w| w.text.as_str()).collect();
                 out.push(text.join(" "));
             }
         }
@@ -291,26 +302,6 @@ pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
         }
     }
     out
-}
-
-/// The command of a crontab line (`*/5 * * * * CMD`, `@reboot CMD`); none
-/// for a comment, a blank line or a variable setting.
-fn cron_command(line: &str) -> Option<&str> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
-        return None;
-    }
-    let fields = if line.starts_with('@') { 1 } else { 5 };
-    let mut rest = line;
-    for _ in 0..fields {
-        let t = rest.trim_start();
-        let end = t.find(char::is_whitespace)?;
-        if t[..end].contains('=') {
-            return None;
-        }
-        rest = &t[end..];
-    }
-    Some(rest.trim()).filter(|r| !r.is_empty())
 }
 
 /// Whether an interpreter reads the code it runs from standard input.

@@ -53,10 +53,13 @@ impl Checker<'_> {
         for d in fx.deletes.iter().filter(|d| from_code(d.command)) {
             self.judge_code_delete(cl, d);
         }
+        // Analysed without a home directory, the SDK keeps `~` as written
+        // (and marks it dynamic): a home path, as for deletes.
+        let home_literal = |p: &str| p.starts_with("~/") && !p.contains(['$', '*', '?', '[', '`']);
         for w in fx
             .writes
             .iter()
-            .filter(|w| from_code(w.command) && !w.dynamic)
+            .filter(|w| from_code(w.command) && (!w.dynamic || home_literal(&w.path)))
         {
             let loc = resolve_text(&w.path, &[], &Loc::Abs(Vec::new()));
             let c = &cl.commands[w.command];

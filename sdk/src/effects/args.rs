@@ -34,12 +34,18 @@ pub(crate) fn stdin_text(cx: &Cx) -> Result<Option<String>, ()> {
     };
     let u = &cx.line.commands[last];
     match u.program.as_str() {
-        "echo" | "printf" if !u.program_dynamic => {
-            let skip = usize::from(u.program == "printf");
+        // `printf '\162\155 -rf ~' | sh`: what printf prints, its format
+        // filled and its escapes read.
+        "printf" if !u.program_dynamic => {
+            let words: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
+            Ok(words
+                .split_first()
+                .map(|(format, rest)| crate::implied::printf(format, rest)))
+        }
+        "echo" if !u.program_dynamic => {
             let words: Vec<&str> = u
                 .args()
                 .iter()
-                .skip(skip)
                 .filter(|w| !w.text.starts_with('-'))
                 .map(|w| w.text.as_str())
                 .collect();

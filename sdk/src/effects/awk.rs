@@ -1,13 +1,15 @@
 //! The commands an awk program hands to the shell: `system("…")`, `"…" |
 //! getline`, `print … | "…"` (gawk's `|&` too). A literal command string
 //! is analysed as a command line, one level deeper; a command awk computes
-//! at run time (`system(cmd)`) is unresolved.
+//! at run time (`system(cmd)`) is unresolved. And the files its `print`
+//! and `printf` write (`print … > "/etc/passwd"`).
 //!
 //! awk's strings are C-like, so the JavaScript tokenizer reads them; its
 //! regular expressions and field references are of no interest here.
 
 use super::code::{Lang, Tok, tokens};
-use super::context::Cx;
+use super::context::{Cx, Kind};
+use crate::shell::Word;
 
 /// Records what the awk program `src` runs.
 pub(crate) fn program(cx: &mut Cx, src: &str) {
@@ -44,6 +46,21 @@ pub(crate) fn program(cx: &mut Cx, src: &str) {
         };
         if let Some(line) = command {
             cx.nested_shell(&line);
+        }
+        // `print … > "/etc/passwd"`, `printf … >> "x"`: a file written. A
+        // `>` inside a condition (`$1 > 5`) has no string after it.
+        if is(k, '>')
+            && !is(k + 1, '=')
+            && toks[..k]
+                .iter()
+                .rev()
+                .take_while(|t| !matches!(t, Tok::Punct(';' | '{' | '}' | '\n')))
+                .any(|t| matches!(t, Tok::Ident(w) if w == "print" || w == "printf"))
+        {
+            let at = if is(k + 1, '>') { k + 2 } else { k + 1 };
+            if let Some(file) = literal(at) {
+                cx.path(Kind::Write, &Word::literal(file), 0, "awk print >", false);
+            }
         }
     }
 }

@@ -1688,3 +1688,16 @@ fn code_variables_assigned_once_from_literals_are_known() {
     let e = fx("python3 -c \"p='/srv/a'; p += '/x'; os.remove(p)\"");
     assert!(!e.is_resolved());
 }
+
+#[test]
+fn awk_writes_files_it_prints_to() {
+    assert_eq!(
+        ps(&fx("awk 'BEGIN{printf \"\" > \"/etc/passwd\"}'").writes),
+        ["/etc/passwd"]
+    );
+    assert_eq!(
+        ps(&fx("awk '{print $1 >> \"out.txt\"}' in.txt").writes),
+        ["/work/app/out.txt"]
+    );
+    assert!(fx("awk '$3 > 5 {print $1}' data.txt").writes.is_empty());
+}

@@ -55,6 +55,7 @@ use crate::{Action, Decision, Policy, Redaction, Session, kinds};
 
 pub use scripts::{Format, Pipeline, Runnable};
 pub use written::literal_writes;
+pub use written::printf;
 
 /// Most implied actions listed for one action.
 pub const MAX_IMPLIED: usize = 64;

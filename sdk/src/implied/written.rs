@@ -99,6 +99,26 @@ pub fn literal_writes(c: &Command, written: &mut Vec<(String, String)>) {
             let Some(format) = words.next() else { return };
             printf(format, &words.collect::<Vec<_>>())
         }
+        // `cp /dev/stdin run.sh <<< '…'`: the input, copied.
+        "cp" if c
+            .operands()
+            .next()
+            .is_some_and(|w| matches!(w.text.as_str(), "/dev/stdin" | "-")) =>
+        {
+            let Some(t) = c.redirects.iter().find_map(|r| match r.op {
+                RedirectOp::HereDoc => r.here_doc.clone(),
+                RedirectOp::HereString => Some(r.target.text.clone() + "\n"),
+                _ => None,
+            }) else {
+                return;
+            };
+            if let Some(dest) = c.operands().nth(1) {
+                if written.len() < MAX_WRITES {
+                    written.push((normalise(&dest.text), t));
+                }
+            }
+            return;
+        }
         "cat" | "tee" => match c.redirects.iter().find_map(|r| match r.op {
             RedirectOp::HereDoc => r.here_doc.clone(),
             RedirectOp::HereString => Some(r.target.text.clone() + "\n"),
@@ -135,7 +155,7 @@ pub fn literal_writes(c: &Command, written: &mut Vec<(String, String)>) {
 /// What `printf FORMAT ARGS…` prints: the format's escapes read, and its
 /// conversions (`%s`, `%b`, `%d`, …) filled with the arguments in turn, the
 /// format reused while arguments are left, as printf does.
-fn printf(format: &str, args: &[&str]) -> String {
+pub fn printf(format: &str, args: &[&str]) -> String {
     let format = unescape(format);
     let mut out = String::new();
     let mut next = 0;
