@@ -333,7 +333,7 @@ fn debugger_commands(args: &[Word]) -> Vec<(Word, Origin)> {
 /// `$HOME` (which still expands inside the script's double quotes), `{}`
 /// stays for `find -exec` to fill in. A script holding expansions of the
 /// outer line, or a parameter given no plain word, is left as it is.
-fn with_positionals(script: &Word, params: &[Word]) -> Word {
+pub(super) fn with_positionals(script: &Word, params: &[Word]) -> Word {
     if params.len() < 2 || !script.spans.is_empty() || !script.text.contains('$') {
         return script.clone();
     }

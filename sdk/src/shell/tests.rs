@@ -758,3 +758,20 @@ fn pseudo_random_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_function_called_with_arguments_runs_its_body_with_them() {
+    let l = parse("nuke() { rm -rf \"$1\"; }; nuke /srv/data");
+    let rm: Vec<&Command> = l
+        .commands
+        .iter()
+        .filter(|c| c.program == "rm" && c.args().iter().any(|w| w.text == "/srv/data"))
+        .collect();
+    assert_eq!(rm.len(), 1, "{:?}", l.commands);
+    let l = parse("function clean { rm -rf \"$@\"; }; clean build dist");
+    assert!(l.commands.iter().any(|c| c.program == "rm"
+        && c.args().iter().any(|w| w.text == "build")));
+    // A call with no arguments has nothing to fill in.
+    let l = parse("f() { ls \"$1\"; }; f");
+    assert_eq!(l.commands.iter().filter(|c| c.program == "ls").count(), 1);
+}

@@ -8,7 +8,7 @@ use crate::shell::MAX_WORDS;
 use crate::shell::model::{
     Assignment, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
 };
-use crate::shell::nested::{find_execs, nested_strings};
+use crate::shell::nested::{find_execs, nested_strings, with_positionals};
 use crate::shell::wrappers::unwrap;
 
 impl Parser<'_, '_> {
@@ -403,7 +403,22 @@ impl Parser<'_, '_> {
             };
             cmd.program_dynamic = dynamic;
         }
-        let jobs = nested_strings(cmd);
+        let mut jobs = nested_strings(cmd);
+        // `f() { rm -rf "$1"; }; f ~`: the body, given these arguments.
+        if !cmd.program_dynamic
+            && cmd.argv.len() > 1
+            && let Some((_, body)) = self
+                .out
+                .functions
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == cmd.program)
+        {
+            let filled = with_positionals(&Word::literal(body.as_str()), &cmd.argv);
+            if filled.text != *body {
+                jobs.push((filled, Origin::ShellString));
+            }
+        }
         let execs = if cmd.program == "find" && !cmd.program_dynamic {
             find_execs(&cmd.argv)
         } else {

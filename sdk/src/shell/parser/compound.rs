@@ -5,6 +5,9 @@
 use super::{Ctx, End, Parser};
 use crate::shell::model::{CommandKind, Issue, Origin};
 
+/// Function bodies remembered per line, at most.
+const MAX_FUNCTIONS: usize = 16;
+
 impl Parser<'_, '_> {
     /// `( … )` or `(( … ))` at command position.
     pub(super) fn paren_command(&mut self, ctx: Ctx) -> Option<usize> {
@@ -87,6 +90,7 @@ impl Parser<'_, '_> {
 
     fn function_body(&mut self, slot: usize, ctx: Ctx) {
         self.skip_space_nl();
+        let start = self.i;
         let child = Ctx {
             depth: ctx.depth + 1,
             parent: Some(slot),
@@ -110,6 +114,12 @@ impl Parser<'_, '_> {
             self.issue(Issue::UnexpectedToken);
         }
         self.leave();
+        if let CommandKind::Function { name } = &self.out.cl.commands[slot].kind
+            && self.out.functions.len() < MAX_FUNCTIONS
+        {
+            let body = String::from_utf8_lossy(&self.s[start..self.i.min(self.s.len())]);
+            self.out.functions.push((name.clone(), body.into_owned()));
+        }
     }
 
     /// The arms of `case WORD in … esac`, after `in`.

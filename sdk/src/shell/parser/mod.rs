@@ -23,6 +23,7 @@ pub(super) fn parse(line: &str) -> CommandLine {
         budget: WORK_BUDGET,
         nest: 0,
         stopped: false,
+        functions: Vec::new(),
     };
     let mut src = line;
     if src.len() > MAX_LEN {
@@ -56,6 +57,10 @@ struct Out {
     budget: usize,
     nest: usize,
     stopped: bool,
+    /// Functions defined so far, by name, with their bodies' source: a
+    /// call with arguments is its body with the positional parameters
+    /// filled in (`f() { rm -rf "$1"; }; f ~`).
+    functions: Vec<(String, String)>,
 }
 
 impl Out {
