@@ -293,6 +293,22 @@ impl<'s> Checker<'s> {
                     .collect();
             }
         }
+        // `~/{.ssh,.aws}`: the shell expands the braces into one word each.
+        if !word.quoted
+            && let Some((open, close, texts)) = brace_expansion(text)
+            && spans
+                .iter()
+                .all(|r| r.end <= open || (r.start >= open && r.end <= close + 1))
+        {
+            // Expansions before the group (`~`) keep their places; the
+            // group itself is what is expanded.
+            let before: Vec<Range<usize>> =
+                spans.iter().filter(|r| r.end <= open).cloned().collect();
+            return texts
+                .iter()
+                .map(|t| resolve_text(t, &before, cwd))
+                .collect();
+        }
         vec![resolve_text(text, &spans, cwd)]
     }
 
@@ -345,4 +361,28 @@ impl<'s> Checker<'s> {
         }
         out
     }
+}
+
+/// Where the first `{a,b,…}` group of `text` opens and closes, and the
+/// words it expands to (at most 16 alternatives), or `None` when there is
+/// none.
+fn brace_expansion(text: &str) -> Option<(usize, usize, Vec<String>)> {
+    let open = text.find('{')?;
+    let close = open + text[open..].find('}')?;
+    let inner = &text[open + 1..close];
+    if !inner.contains(',') || inner.contains('{') {
+        return None;
+    }
+    let alternatives: Vec<&str> = inner.split(',').collect();
+    if alternatives.len() > 16 {
+        return None;
+    }
+    Some((
+        open,
+        close,
+        alternatives
+            .iter()
+            .map(|a| format!("{}{a}{}", &text[..open], &text[close + 1..]))
+            .collect(),
+    ))
 }

@@ -65,7 +65,8 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
             break;
         }
         if has_c && let Some(w) = argv.get(k) {
-            return vec![(with_positionals(w, &argv[k + 1..]), Origin::ShellString)];
+            let script = with_assignments(&with_positionals(w, &argv[k + 1..]), cmd);
+            return vec![(script, Origin::ShellString)];
         }
         return Vec::new();
     }
@@ -325,6 +326,51 @@ fn debugger_commands(args: &[Word]) -> Vec<(Word, Origin)> {
         }
     }
     out
+}
+
+/// `T=~ sh -c 'rm -rf "$T"'`: the script with the variables the command
+/// sets for it (`NAME=value` before it, `env NAME=value`) put in, as far as
+/// their values are plain words (`~` becomes `$HOME`).
+fn with_assignments(script: &Word, cmd: &Command) -> Word {
+    if cmd.assignments.is_empty() || !script.spans.is_empty() || !script.text.contains('$') {
+        return script.clone();
+    }
+    let mut text = script.text.clone();
+    for a in &cmd.assignments {
+        let v = &a.value;
+        if a.append
+            || !v
+                .spans
+                .iter()
+                .all(|&(s, _)| s == 0 && v.text.starts_with('~'))
+            || v.text
+                .contains(|c: char| c.is_whitespace() || "'\"$`;&|<>()".contains(c))
+        {
+            continue;
+        }
+        let value = match v.text.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("$HOME{rest}"),
+            _ => v.text.clone(),
+        };
+        text = text.replace(&format!("${{{}}}", a.name), &value);
+        // `$T` but not `$TMP`: the name ends where a name character does not follow.
+        let needle = format!("${}", a.name);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(&needle) {
+            let after = &rest[at + needle.len()..];
+            out.push_str(&rest[..at]);
+            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                out.push_str(&needle);
+            } else {
+                out.push_str(&value);
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    Word::literal(text)
 }
 
 /// `sh -c 'rm -rf "$1"' _ ~/x`: the script with its positional parameters

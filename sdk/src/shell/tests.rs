@@ -769,9 +769,36 @@ fn a_function_called_with_arguments_runs_its_body_with_them() {
         .collect();
     assert_eq!(rm.len(), 1, "{:?}", l.commands);
     let l = parse("function clean { rm -rf \"$@\"; }; clean build dist");
-    assert!(l.commands.iter().any(|c| c.program == "rm"
-        && c.args().iter().any(|w| w.text == "build")));
+    assert!(
+        l.commands
+            .iter()
+            .any(|c| c.program == "rm" && c.args().iter().any(|w| w.text == "build"))
+    );
     // A call with no arguments has nothing to fill in.
     let l = parse("f() { ls \"$1\"; }; f");
     assert_eq!(l.commands.iter().filter(|c| c.program == "ls").count(), 1);
+}
+
+#[test]
+fn variables_set_for_a_shell_string_are_put_in() {
+    for line in [
+        "T=/srv/data sh -c 'rm -rf \"$T\"'",
+        "env T=/srv/data sh -c 'rm -rf ${T}'",
+    ] {
+        let l = parse(line);
+        assert!(
+            l.commands
+                .iter()
+                .any(|c| c.program == "rm" && c.args().iter().any(|w| w.text == "/srv/data")),
+            "{line}: {:?}",
+            l.commands
+        );
+    }
+    // `$TMP` is another variable than `$T`.
+    let l = parse("T=/srv sh -c 'rm -rf \"$TMP\"'");
+    assert!(
+        !l.commands
+            .iter()
+            .any(|c| c.args().iter().any(|w| w.text == "/srvMP"))
+    );
 }
