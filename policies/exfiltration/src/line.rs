@@ -67,6 +67,17 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 )
             });
             crate::files::note_ci_secret(&mut v, &w.text, auth);
+            // `curl -d "token=$GITHUB_TOKEN" …`: a credential variable sent,
+            // not used to sign in.
+            if !auth
+                && !w.text.to_ascii_lowercase().starts_with("authorization:")
+                && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
+            {
+                let shown = format!("${name}");
+                if !v.credentials.iter().any(|(c, _)| *c == shown) {
+                    v.credentials.push((shown, "secret-variable"));
+                }
+            }
         }
         if !matches!(p, "echo" | "printf") {
             // ssh's identity file (`-i KEY`, `-o IdentityFile=KEY`) signs in;
@@ -129,6 +140,18 @@ fn code_reads(v: &mut ShellView, cl: &CommandLine) {
         .filter(|r| cl.commands.get(r.command).is_some_and(runs_code))
     {
         note_credential(v, &r.path);
+    }
+    // `os.environ['AWS_SECRET_ACCESS_KEY']` in code that sends.
+    for e in fx
+        .env
+        .iter()
+        .filter(|e| cl.commands.get(e.command).is_some_and(runs_code))
+        .filter(|e| clawlaw_sdk::secrets::is_secret_name(&e.name))
+    {
+        let shown = format!("${}", e.name);
+        if !v.credentials.iter().any(|(c, _)| *c == shown) {
+            v.credentials.push((shown, "secret-variable"));
+        }
     }
 }
 

@@ -374,17 +374,22 @@ impl<'a> Cx<'a> {
             .iter()
             .find(|u| u.dest.host().is_some())
             .or(egress.first());
-        if let (Some((path, kind)), Some(first)) = (ev.credentials.first(), first) {
-            found.push(self.secret(
-                self.s.secret_egress,
-                SECRET_EGRESS,
-                format!(
-                    "{} would send {} ({kind}) to {}",
-                    first.what,
-                    credential_phrase(path),
-                    dest_phrase(&first.dest)
-                ),
-            ));
+        // A credential file or printed credential is denied; a variable's
+        // value (`-d "key=$API_KEY"`) may be going to the service it is
+        // for, so a person decides.
+        let file = ev.credentials.iter().find(|(_, k)| *k != "secret-variable");
+        if let (Some((path, kind)), Some(first)) = (file.or(ev.credentials.first()), first) {
+            let reason = format!(
+                "{} would send {} ({kind}) to {}",
+                first.what,
+                credential_phrase(path),
+                dest_phrase(&first.dest)
+            );
+            found.push(if file.is_some() {
+                self.secret(self.s.secret_egress, SECRET_EGRESS, reason)
+            } else {
+                Decision::escalate(SECRET_EGRESS, reason).with_risk(0.8)
+            });
         }
         if !egress.is_empty() && ev.bytes > 0 {
             let to = targets(&egress);
@@ -525,7 +530,9 @@ impl<'a> Cx<'a> {
 /// A credential as reasons name it: a file (`~/.aws/credentials`) or, for
 /// an entry in backquotes, the command that prints one (`` `gh auth token` ``).
 fn credential_phrase(entry: &str) -> String {
-    if entry.starts_with('`') {
+    if entry.starts_with('$') {
+        format!("the credential variable {entry}")
+    } else if entry.starts_with('`') {
         format!("the credential {entry} prints")
     } else {
         format!("the credential file {entry}")

@@ -166,7 +166,15 @@ fn variable_named(arg: &str, bare: bool) -> Option<&str> {
     (end > 0).then(|| &rest[..end])
 }
 
-fn is_secret_name(name: &str) -> bool {
+/// The credential variable a word expands, if any: `$GITHUB_TOKEN`,
+/// `token=${API_KEY}` (a variable whose name says it holds a credential).
+pub fn secret_variable(word: &str) -> Option<&str> {
+    variable_named(word, false).filter(|n| is_secret_name(n))
+}
+
+/// Whether a variable's name says it holds a credential (`GITHUB_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`).
+pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
 }

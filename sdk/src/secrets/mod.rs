@@ -65,7 +65,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-pub use commands::{may_print_credential, prints_credential};
+pub use commands::{is_secret_name, may_print_credential, prints_credential, secret_variable};
 pub use endpoints::is_credential_endpoint;
 pub use paths::{is_credential_dir, is_credential_path};
 pub use redact::{redact, redact_value};
