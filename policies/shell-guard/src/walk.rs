@@ -264,8 +264,31 @@ fn echoed_command(cl: &CommandLine, i: usize) -> Option<String> {
         || producer.program_dynamic
         || producer.piped_out
         || !producer.redirects.is_empty()
-        || !matches!(producer.program.as_str(), "echo" | "printf")
     {
+        return None;
+    }
+    // `$(which python3) --version`, `"$(command -v node)" x`: the path of
+    // the program named, which is that program.
+    let looks_up = match producer.program.as_str() {
+        "which" => true,
+        "command" => producer.has_flag('v'),
+        "type" => producer.has_flag('P') || producer.has_flag('p'),
+        _ => false,
+    };
+    if looks_up {
+        let mut names = producer.operands();
+        let name = names.next()?;
+        if names.next().is_some() || name.is_dynamic() {
+            return None;
+        }
+        let mut text = name.text.clone();
+        for w in c.args() {
+            text.push(' ');
+            text.push_str(&clawlaw_sdk::shell::quote(&w.text));
+        }
+        return Some(text);
+    }
+    if !matches!(producer.program.as_str(), "echo" | "printf") {
         return None;
     }
     let words: Vec<&Word> = producer
