@@ -802,3 +802,31 @@ fn variables_set_for_a_shell_string_are_put_in() {
             .any(|c| c.args().iter().any(|w| w.text == "/srvMP"))
     );
 }
+
+#[test]
+fn a_first_word_the_shell_splits_is_split() {
+    for line in [
+        "{rm,-rf,/srv}",
+        "rm${IFS}-rf${IFS}/srv",
+        "rm$IFS-rf$IFS/srv",
+    ] {
+        let l = parse(line);
+        let c = &l.commands[0];
+        assert_eq!(c.program, "rm", "{line}");
+        assert_eq!(
+            c.args().iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            ["-rf", "/srv"],
+            "{line}"
+        );
+    }
+    // Quoted, or a brace group of one, stays as written.
+    assert_eq!(parse("'{a,b}' x").commands[0].program, "{a,b}");
+    assert_eq!(
+        parse("{ ls; }")
+            .commands
+            .iter()
+            .filter(|c| c.program == "ls")
+            .count(),
+        1
+    );
+}

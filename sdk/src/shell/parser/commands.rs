@@ -6,7 +6,7 @@
 use super::{Ctx, End, Heredoc, Op, Parser};
 use crate::shell::MAX_WORDS;
 use crate::shell::model::{
-    Assignment, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
+    Assignment, Command, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
 };
 use crate::shell::nested::{find_execs, nested_strings, with_positionals};
 use crate::shell::wrappers::unwrap;
@@ -392,6 +392,7 @@ impl Parser<'_, '_> {
         if cmd.kind != CommandKind::Simple {
             return;
         }
+        split_first_word(cmd);
         unwrap(cmd);
         if let Some(w) = cmd.argv.first() {
             let base = w.text.rfind('/').map_or(0, |p| p + 1);
@@ -448,4 +449,47 @@ impl Parser<'_, '_> {
             self.leave();
         }
     }
+}
+
+/// Words a shell makes of the first one before running it: a brace group
+/// (`{rm,-rf,/srv}` is `rm -rf /srv`) and `$IFS` between words
+/// (`rm${IFS}-rf${IFS}/srv`), when the line does not set `IFS` itself.
+fn split_first_word(cmd: &mut Command) {
+    let Some(first) = cmd.argv.first() else {
+        return;
+    };
+    let t = &first.text;
+    let words: Vec<String> = if !first.quoted
+        && t.starts_with('{')
+        && t.ends_with('}')
+        && t.contains(',')
+        && !t[1..t.len() - 1].contains(['{', '}', '$', '`'])
+    {
+        t[1..t.len() - 1].split(',').map(str::to_string).collect()
+    } else if first
+        .spans
+        .iter()
+        .any(|&(s, e)| matches!(&t[s..e], "$IFS" | "${IFS}"))
+        && !cmd.assignments.iter().any(|a| a.name == "IFS")
+    {
+        // The words between, read again as words (`$HOME` stays an
+        // expansion).
+        let text = t.replace("${IFS}", " ").replace("$IFS", " ");
+        let line = crate::shell::parse(&text);
+        if let [one] = line.commands.as_slice()
+            && one.argv.len() >= 2
+            && line.is_complete()
+        {
+            let rest: Vec<Word> = cmd.argv.drain(1..).collect();
+            cmd.argv = one.argv.iter().cloned().chain(rest).collect();
+        }
+        return;
+    } else {
+        return;
+    };
+    if words.len() < 2 || words.iter().any(String::is_empty) {
+        return;
+    }
+    let rest: Vec<Word> = cmd.argv.drain(1..).collect();
+    cmd.argv = words.into_iter().map(Word::literal).chain(rest).collect();
 }
