@@ -44,6 +44,7 @@ pub mod tools;
 mod formats;
 mod launchers;
 pub mod pipelines;
+pub mod registries;
 pub mod schedulers;
 mod written;
 
@@ -53,7 +54,7 @@ use serde_json::{Value, json};
 
 use crate::{Action, Decision, Policy, Redaction, Session, kinds};
 
-pub use scripts::{Format, Pipeline, Runnable};
+pub use scripts::{Format, Pipeline, Registry, Runnable};
 pub use written::literal_writes;
 pub use written::printf;
 

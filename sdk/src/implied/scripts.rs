@@ -24,7 +24,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::{launchers, pipelines, schedulers};
+use super::{launchers, pipelines, registries, schedulers};
 
 pub use super::formats::interpreter_line;
 
@@ -62,6 +62,8 @@ pub enum Format {
     SystemdUnit,
     /// Another CI, task runner or container tool's file (`pipelines.rs`).
     Pipeline(Pipeline),
+    /// Where a package manager fetches packages from (`registries.rs`).
+    Registry(Registry),
     /// A crontab; `system` ones (`/etc/crontab`, `/etc/cron.d/*`) name a user.
     Crontab {
         system: bool,
@@ -80,6 +82,14 @@ pub enum Pipeline {
     Procfile,
     Tox,
     Jenkinsfile,
+}
+
+/// The package managers' configuration files `registries.rs` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registry {
+    Npmrc,
+    Yarnrc,
+    PipConf,
 }
 
 impl Format {
@@ -104,6 +114,7 @@ impl Format {
             Format::Pipeline(Pipeline::Procfile) => "Procfile process",
             Format::Pipeline(Pipeline::Taskfile) => "Task command",
             Format::Pipeline(Pipeline::Tox) => "tox command",
+            Format::Registry(_) => "package registry setting",
             Format::Pipeline(_) => "CI step",
             Format::Crontab { .. } => "cron job",
         }
@@ -174,6 +185,9 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         "Procfile" => return Some(Format::Pipeline(Pipeline::Procfile)),
         "tox.ini" => return Some(Format::Pipeline(Pipeline::Tox)),
         "Jenkinsfile" => return Some(Format::Pipeline(Pipeline::Jenkinsfile)),
+        ".npmrc" => return Some(Format::Registry(Registry::Npmrc)),
+        ".yarnrc.yml" | ".yarnrc" => return Some(Format::Registry(Registry::Yarnrc)),
+        "pip.conf" | "pip.ini" | "uv.toml" => return Some(Format::Registry(Registry::PipConf)),
         "crontab" => return Some(Format::Crontab { system: false }),
         "Rakefile" | "rakefile" | "Gemfile" => {
             return Some(Format::Interpreter {
@@ -295,6 +309,11 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
             Pipeline::Procfile => pipelines::procfile(content),
             Pipeline::Tox => pipelines::tox(content),
             Pipeline::Jenkinsfile => pipelines::jenkinsfile(content),
+        },
+        Format::Registry(r) => match r {
+            Registry::Npmrc => registries::npmrc(content),
+            Registry::Yarnrc => registries::yarnrc(content),
+            Registry::PipConf => registries::pip_conf(content),
         },
         Format::Crontab { system } => schedulers::crontab(content, system),
     };

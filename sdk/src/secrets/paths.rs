@@ -30,6 +30,7 @@
 /// | `terraform-credentials` | `.terraform.d/credentials.tfrc.json` |
 /// | `1password-config` | `.config/op/config` |
 /// | `kube-service-account-token` | `…/secrets/kubernetes.io/serviceaccount/token` (in every pod) |
+/// | `container-secret` | `/run/secrets/*` (Docker's and Compose's mounted secrets) |
 /// | `browser-credentials` | Chrome, Chromium, Edge and Brave profiles' `Login Data`, `Cookies`, `Web Data`; Firefox's `logins.json`, `key4.db`, `cookies.sqlite` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
@@ -88,6 +89,10 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
         // Kubernetes mounts a pod's service-account token here.
         ("serviceaccount", "token") if p.contains("/secrets/kubernetes.io/") => {
             return Some("kube-service-account-token");
+        }
+        // Docker and Compose mount a service's secrets as files here.
+        ("secrets", _) if (grand == "run" || p.contains("/run/secrets/")) && !name.is_empty() => {
+            return Some("container-secret");
         }
         _ => {}
     }
@@ -275,6 +280,7 @@ mod tests {
                 "/var/run/secrets/kubernetes.io/serviceaccount/token",
                 "kube-service-account-token",
             ),
+            ("/run/secrets/db_password", "container-secret"),
             (
                 "/home/u/.config/google-chrome/Default/Login Data",
                 "browser-credentials",
