@@ -356,7 +356,9 @@ fn the_evidence_names_the_policies_skipped_for_the_kind() {
             .any(|r| r.as_str().unwrap().starts_with("deploy-guard/")),
         "{apply}"
     );
-    for name in ["ml-lifecycle", "shell-guard", "fs-boundary"] {
+    for name in ["ml-lifecycle", "fs-boundary"] {
         assert!(skipped.contains(&name.to_string()), "{name}: {apply}");
     }
+    // A manifest's containers run commands: shell-guard judges them.
+    assert!(consulted.contains(&"shell-guard".to_string()), "{apply}");
 }

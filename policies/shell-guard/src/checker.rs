@@ -63,15 +63,16 @@ pub(crate) struct Checker<'s> {
     /// them.
     check_line: CheckLine<'s>,
     /// Escalations that do not apply where the line runs: about this
-    /// machine, for a Dockerfile's `RUN` ([`IMAGE_BUILD_WAIVED`]); publishing,
+    /// machine, in a container ([`CONTAINER_WAIVED`]); publishing,
     /// for a CI step ([`CI_WAIVED`]). Denials always apply.
     pub(crate) waived: &'static [&'static str],
 }
 
-/// Escalations about this machine that an image build does not touch:
+/// Escalations about this machine that a container (an image being built,
+/// a pod) does not touch:
 /// packages installed, `sudo`, deletes outside the working tree, services
 /// and start-up files changed.
-pub(crate) const IMAGE_BUILD_WAIVED: &[&str] = &[
+pub(crate) const CONTAINER_WAIVED: &[&str] = &[
     "shell.package-install",
     "shell.privileged",
     "fs.delete-outside-workspace",

@@ -62,7 +62,7 @@ impl Policy for ShellGuard {
             return Decision::allow();
         }
         let waived = match clawlaw_sdk::implied::runs_elsewhere(action) {
-            Some(Elsewhere::ImageBuild) => checker::IMAGE_BUILD_WAIVED,
+            Some(Elsewhere::Container) => checker::CONTAINER_WAIVED,
             Some(Elsewhere::Ci) => checker::CI_WAIVED,
             None => &[],
         };

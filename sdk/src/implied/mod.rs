@@ -90,6 +90,23 @@ pub fn implied(action: &Action) -> Vec<Action> {
                 written::scripts(command, &mut sink);
             }
         }
+        kinds::K8S_APPLY => {
+            // What the manifest's containers run: each `command`/`args`
+            // item, a script given to `sh -c` included.
+            let manifest = action
+                .content
+                .clone()
+                .or_else(|| action.input_str("manifest"));
+            if let Some(text) = manifest {
+                for f in formats::yaml_commands(&text, &["command:", "args:"]) {
+                    sink.push(Implied::exec(
+                        f.command,
+                        "a container of the manifest would run".into(),
+                        CONTAINER_COMMAND,
+                    ));
+                }
+            }
+        }
         _ => {}
     }
     sink.out
@@ -105,17 +122,20 @@ pub fn origin(action: &Action) -> Option<String> {
     action.input_str("origin")
 }
 
-/// Where an implied command runs, when not on this machine: inside an
-/// image being built (a Dockerfile's `RUN`), or on a CI runner (a workflow
-/// step, a CI job's script). `None` for an action that was not implied, or
-/// one that runs here.
+/// Where an implied command from a Kubernetes manifest comes from.
+const CONTAINER_COMMAND: &str = "Kubernetes container command";
+
+/// Where an implied command runs, when not on this machine: in a container
+/// (a Dockerfile's `RUN`, a Kubernetes container's command), or on a CI
+/// runner (a workflow step, a CI job's script). `None` for an action that
+/// was not implied, or one that runs here.
 pub fn runs_elsewhere(action: &Action) -> Option<Elsewhere> {
     if !action.input.contains("\"implied_from\"") {
         return None;
     }
     let from = action.input_str("implied_from")?;
-    if from == Format::Dockerfile.noun() {
-        Some(Elsewhere::ImageBuild)
+    if from == Format::Dockerfile.noun() || from == CONTAINER_COMMAND {
+        Some(Elsewhere::Container)
     } else if [
         Format::GithubWorkflow.noun(),
         Format::GitlabCi.noun(),
@@ -132,8 +152,8 @@ pub fn runs_elsewhere(action: &Action) -> Option<Elsewhere> {
 /// Where [`runs_elsewhere`] says an implied command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Elsewhere {
-    /// Inside an image being built.
-    ImageBuild,
+    /// In a container: an image being built, a pod.
+    Container,
     /// On a CI runner.
     Ci,
 }
@@ -154,11 +174,12 @@ pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Sessi
 /// The kinds whose actions may imply an action of `kind`, directly or
 /// through another implied action: a `tool.call` implies commands, file
 /// reads, writes and deletes and requests; a `file.write` (or a
-/// `shell.exec`) implies the commands of the script it writes. A policy that judges `kind` (and
+/// `shell.exec`) implies the commands of the script it writes; a
+/// `k8s.apply` the commands its containers run. A policy that judges `kind` (and
 /// implied actions) judges these kinds too.
 pub fn implying(kind: &str) -> &'static [&'static str] {
     match kind {
-        kinds::SHELL_EXEC => &[kinds::FILE_WRITE, kinds::TOOL_CALL],
+        kinds::SHELL_EXEC => &[kinds::FILE_WRITE, kinds::TOOL_CALL, kinds::K8S_APPLY],
         kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE | kinds::NET_REQUEST => {
             &[kinds::TOOL_CALL]
         }

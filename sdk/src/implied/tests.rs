@@ -714,9 +714,14 @@ fn declared_kinds_gain_the_kinds_that_imply_them() {
     let info = crate::full_info::<Commands>();
     assert_eq!(
         info.kinds,
-        [kinds::SHELL_EXEC, kinds::FILE_WRITE, kinds::TOOL_CALL]
+        [
+            kinds::SHELL_EXEC,
+            kinds::FILE_WRITE,
+            kinds::TOOL_CALL,
+            kinds::K8S_APPLY
+        ]
     );
-    assert!(info.judges(kinds::TOOL_CALL) && !info.judges(kinds::K8S_APPLY));
+    assert!(info.judges(kinds::K8S_APPLY) && !info.judges(kinds::MODEL_PROMOTE));
     assert!(Info::new("all", "1").judges("any.kind"));
 }
 
