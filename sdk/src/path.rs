@@ -266,6 +266,9 @@ pub const TOOLCHAIN_READABLE: &[&str] = &[
     "~/.pyenv/versions/**",
     "~/.nvm/versions/**",
     "/etc/os-release",
+    // Scratch: build logs, test output, downloads the agent made.
+    "/tmp/**",
+    "/var/tmp/**",
 ];
 
 /// The final component of a path (`""` for `/`), ignoring trailing slashes.

@@ -55,7 +55,8 @@
 //!
 //! Readable by default outside the roots ([`TOOLCHAIN_READABLE`]): system
 //! headers and `/usr/share`, language toolchains and package caches (cargo,
-//! rustup, Go modules, Maven, npm globals, Python site-packages).
+//! rustup, Go modules, Maven, npm globals, Python site-packages), and the
+//! scratch directories `/tmp` and `/var/tmp` (build logs, test output).
 
 use clawlaw_sdk::glob::{GlobSet, is_glob};
 use clawlaw_sdk::memo::Memo;

@@ -163,6 +163,16 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// As [`Checker::hit`], but a denial only escalates: what it destroys
+    /// is disposable by its name (a test or development database).
+    pub(crate) fn hit_disposable(&mut self, rule: &PackRule, subject: Option<&str>, what: String) {
+        if !self.settings.pack_enabled(rule.pack) {
+            return;
+        }
+        let what = format!("{what}; {}", rule.instead);
+        self.escalate(rule.id, rule.risk.min(0.7), subject, what);
+    }
+
     pub(crate) fn deny(&mut self, rule: &str, what: String) {
         self.push(Verdict::Deny, 1.0, rule, what);
     }

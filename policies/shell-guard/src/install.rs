@@ -266,6 +266,12 @@ impl Checker<'_> {
             "-p",
             "--optional",
             "--dev-dependency",
+            // poetry's dependency groups (`poetry install --with dev`).
+            "--with",
+            "--without",
+            "--only",
+            "-E",
+            "--extras",
         ];
         let mut named = Vec::new();
         let mut j = 0;

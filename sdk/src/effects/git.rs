@@ -113,7 +113,10 @@ pub(crate) fn git(cx: &mut Cx, args: &[Word]) {
             if p.has(&["n", "dry-run"]) {
                 return;
             }
-            if p.operands.is_empty() {
+            // Without `-x`/`-X` it keeps ignored files: what a checkout holds
+            // and does not track is mostly those (`settings.local.json`,
+            // `.env`, build output); the untracked rest is new work.
+            if p.operands.is_empty() && p.has(&["x", "X"]) {
                 cx.cwd_path(Kind::Delete, &how);
             }
             for w in &p.operands {

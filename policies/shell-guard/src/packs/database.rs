@@ -16,6 +16,29 @@ use crate::packs::arg_texts;
 use crate::rules::PackRule;
 use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, SERVER, UNBOUNDED_WRITE};
 
+/// Whether a database's name says it is disposable: one kept for tests,
+/// development, CI or scratch work (`app_test`, `shop_dev`, `e2e`).
+fn disposable(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(
+            w,
+            "test"
+                | "tests"
+                | "testing"
+                | "dev"
+                | "development"
+                | "local"
+                | "tmp"
+                | "temp"
+                | "scratch"
+                | "sandbox"
+                | "ci"
+                | "e2e"
+        )
+    })
+}
+
 /// Whether `pg_restore`'s short option `flag` is given, alone or in a
 /// cluster (`-c`, `-cd db`, `-ecdappdb`), not as the value of one that takes
 /// a value (`-Fc` is the custom format, not `--clean`).
@@ -43,11 +66,28 @@ impl Checker<'_> {
         let p = c.program.as_str();
         let args = arg_texts(c);
         if p == "dropdb" && !args.iter().any(|a| *a == "--help" || *a == "--version") {
-            self.hit(
-                &DROP_DATABASE,
-                Some(p),
-                format!("`{shown}` drops a whole PostgreSQL database"),
-            );
+            let what = format!("`{shown}` drops a whole PostgreSQL database");
+            // `dropdb --if-exists app_test`: the database's name is its last
+            // operand (the options' values are not: `-h`, `-U`, `-p`).
+            let name = super::positionals(
+                &args,
+                &[
+                    "-h",
+                    "--host",
+                    "-p",
+                    "--port",
+                    "-U",
+                    "--username",
+                    "--maintenance-db",
+                ],
+            )
+            .last()
+            .copied();
+            if name.is_some_and(disposable) {
+                self.hit_disposable(&DROP_DATABASE, Some(p), what);
+            } else {
+                self.hit(&DROP_DATABASE, Some(p), what);
+            }
             return;
         }
         if p == "bq" && args.iter().find(|a| !a.starts_with('-')) == Some(&"rm") {
@@ -172,12 +212,18 @@ impl Checker<'_> {
             if (!shaped_only || statement_shaped(&w))
                 && let Some((rule, what)) = sql_danger(&w)
             {
-                let stmt = brief(&stmt);
-                self.hit(
-                    rule,
-                    Some(subject),
-                    format!("{who} runs `{stmt}`, which {what}"),
-                );
+                let what = format!("{who} runs `{}`, which {what}", brief(&stmt));
+                // `DROP DATABASE IF EXISTS app_test`: a database kept for tests.
+                let name = w
+                    .iter()
+                    .skip_while(|x| !matches!(**x, "DATABASE" | "SCHEMA"))
+                    .skip(1)
+                    .find(|x| !matches!(**x, "IF" | "EXISTS"));
+                if name.is_some_and(|n| disposable(n)) {
+                    self.hit_disposable(rule, Some(subject), what);
+                } else {
+                    self.hit(rule, Some(subject), what);
+                }
             }
         }
     }
