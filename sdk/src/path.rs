@@ -128,14 +128,31 @@ pub fn normalize(path: &str, cwd: Option<&str>, home: Option<&str>) -> Result<St
     analyze(path, cwd, home).map(|n| n.path)
 }
 
-/// Normalises like [`normalize`] and also reports any [`Suspicion`].
+/// Normalises like [`normalize`] and also reports any [`Suspicion`]. A
+/// path through `/proc/<pid>/root` or `/proc/self/cwd` is normalised to
+/// what it reaches (keeping its suspicion): `/proc/self/cwd/..` is the
+/// working directory's parent, the link's target's, not `/proc/self`.
 pub fn analyze(path: &str, cwd: Option<&str>, home: Option<&str>) -> Result<Normalized, PathError> {
+    let mut n = analyze_spelling(path, cwd, home)?;
+    if let Some(through) = through_proc(path, cwd, home) {
+        n.path = analyze_spelling(&through, cwd, home)?.path;
+    }
+    Ok(n)
+}
+
+/// [`analyze`] of the path as spelt.
+fn analyze_spelling(
+    path: &str,
+    cwd: Option<&str>,
+    home: Option<&str>,
+) -> Result<Normalized, PathError> {
     if path.is_empty() {
         return Err(PathError::Empty);
     }
     if path.contains('\0') {
         return Err(PathError::Nul);
     }
+
     let (base, rest): (Option<String>, &str) = if let Some(rest) = strip_home_var(path) {
         (Some(home_dir(home)?), rest)
     } else if let Some(rest) = path.strip_prefix('~') {
@@ -173,6 +190,30 @@ pub fn analyze(path: &str, cwd: Option<&str>, home: Option<&str>) -> Result<Norm
         path: n.finish(),
         suspicion,
     })
+}
+
+/// `/proc/<pid>/root/x` is `/x` (a process's root, the same tree here), and
+/// `/proc/self/cwd/x` (or `thread-self`, `$$`) is `x` in the working
+/// directory: what they reach, not where they are spelt.
+pub(crate) fn through_proc(path: &str, cwd: Option<&str>, home: Option<&str>) -> Option<String> {
+    let rest = path.strip_prefix("/proc/")?;
+    let mut parts = rest.splitn(3, '/');
+    let (pid, link, tail) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let a_process = pid == "self"
+        || pid == "thread-self"
+        || (!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+    match link {
+        "root" if a_process => Some(format!("/{tail}")),
+        "cwd" if matches!(pid, "self" | "thread-self") => {
+            let dir = absolute_cwd(cwd, home).ok()?;
+            Some(format!("{}/{tail}", dir.trim_end_matches('/')))
+        }
+        _ => None,
+    }
 }
 
 /// The [`Suspicion`] of a path, normalising it first (`None` when the path
@@ -653,6 +694,21 @@ mod tests {
             "`$5` is not a variable name here"
         );
         assert_eq!(s("/work/app/a$"), None);
+    }
+
+    #[test]
+    fn proc_links_are_what_they_reach() {
+        let n = |p: &str| normalize(p, Some("/work/app"), Some("/home/dev")).unwrap();
+        assert_eq!(
+            n("/proc/1/root/home/dev/.claude/settings.json"),
+            "/home/dev/.claude/settings.json"
+        );
+        assert_eq!(n("/proc/self/root/etc/passwd"), "/etc/passwd");
+        assert_eq!(n("/proc/thread-self/root"), "/");
+        assert_eq!(n("/proc/self/cwd/../.ssh"), "/work/.ssh");
+        assert_eq!(n("/proc/self/cwd/src"), "/work/app/src");
+        assert_eq!(n("/proc/1/environ"), "/proc/1/environ");
+        assert_eq!(n("/proc/1/cwd/x"), "/proc/1/cwd/x");
     }
 
     #[test]

@@ -197,7 +197,26 @@ fn changes(
     for cmd in &line.commands {
         let operands: Vec<&str> = cmd.operands().map(|w| w.text.as_str()).collect();
         let resolve = |w: &str| normalize(w, cwd, ctx.home.as_deref()).ok();
+        // `cp -l`/`-s`/`--link` (`cp -al ~/.claude d`) make links too.
+        let cp_links = cmd.program == "cp"
+            && (cmd.has_flag('l')
+                || cmd.has_flag('s')
+                || cmd.has_long("link")
+                || cmd.has_long("symbolic-link"));
         match cmd.program.as_str() {
+            _ if cp_links => {
+                for target in operands[..operands.len().saturating_sub(1)]
+                    .iter()
+                    .filter_map(|o| resolve(o))
+                {
+                    if let Some(h) = p.change_hit(&target).or_else(|| {
+                        p.removal_hit(&target)
+                            .filter(|_| !is_root_or_home(&target, ctx.home.as_deref()))
+                    }) {
+                        out.push(Finding::change(h, "cp (link)", "link", &target));
+                    }
+                }
+            }
             "ln" => {
                 for target in operands.iter().filter_map(|o| resolve(o)) {
                     if let Some(h) = p.change_hit(&target) {
@@ -508,7 +527,12 @@ fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
 /// Subcommands of the gate's own binary that act as the gate or as a
 /// reviewer: an agent running them could forge hook events with the
 /// hook's token, approve its own escalations, or start a gate of its own.
-const PRIVILEGED_SUBCOMMANDS: [&str; 5] = ["hook", "review", "serve", "key", "admin"];
+const PRIVILEGED_SUBCOMMANDS: [&str; 7] =
+    ["hook", "review", "serve", "key", "admin", "mcp", "store"];
+
+/// The gate binary's global options that take a value (`clawlaw
+/// --log-format json review …`): their values are not subcommands.
+const GLOBAL_VALUED: [&str; 1] = ["--log-format"];
 
 fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     for x in &fx.executes {
@@ -531,7 +555,11 @@ fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
         if !ctx.d.processes.contains(&x.program) {
             continue;
         }
-        let mut words = x.args.iter().filter(|a| !a.starts_with('-'));
+        let mut skip = false;
+        let mut words = x.args.iter().filter(|a| {
+            let value = std::mem::replace(&mut skip, GLOBAL_VALUED.contains(&a.as_str()));
+            !value && !a.starts_with('-')
+        });
         let (first, second) = (
             words.next().map(String::as_str),
             words.next().map(String::as_str),

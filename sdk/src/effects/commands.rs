@@ -425,9 +425,13 @@ fn copy_like(cx: &mut Cx, prog: &str, args: &[Word]) {
             }
         }
     }
-    if matches!(prog, "ln" | "link") {
+    // `cp -l`/`cp -s` (and `-al`, `-rs`) make links, not copies.
+    let links = matches!(prog, "ln" | "link")
+        || (prog == "cp" && p.has(&["l", "s", "link", "symbolic-link"]));
+    if links {
         let into_dir = dest.is_some_and(|(w, _)| w.text.ends_with('/')) || by_t;
-        remember_link(cx, sources, dest, into_dir, p.has(&["s", "symbolic"]));
+        let symbolic = p.has(&["s", "symbolic", "symbolic-link"]);
+        remember_link(cx, sources, dest, into_dir, symbolic);
     }
 }
 

@@ -246,7 +246,14 @@ impl<'a> Cx<'a, '_> {
     fn through_link(&self, path: &str) -> Option<String> {
         self.a.links.iter().rev().find_map(|(link, target)| {
             let rest = path.strip_prefix(link.as_str())?;
-            (rest.is_empty() || rest.starts_with('/')).then(|| format!("{target}{rest}"))
+            (rest.is_empty() || rest.starts_with('/')).then(|| {
+                let joined = format!("{}{rest}", target.trim_end_matches('/'));
+                if joined.is_empty() {
+                    "/".to_string()
+                } else {
+                    joined
+                }
+            })
         })
     }
 

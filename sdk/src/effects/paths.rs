@@ -44,6 +44,13 @@ pub(crate) fn resolve(
     home: Option<&str>,
 ) -> Resolved {
     let text = text.get(from..).unwrap_or("");
+    // `/proc/1/root/etc/x` is `/etc/x`, `/proc/self/cwd/../x` beside the
+    // working directory.
+    if spans.iter().all(|s| s.end <= from)
+        && let Some(through) = crate::path::through_proc(text, cwd, home)
+    {
+        return resolve(&through, &[], 0, cwd, home);
+    }
     let spans: Vec<Range<usize>> = spans
         .iter()
         .filter(|s| s.end > from)

@@ -1701,3 +1701,13 @@ fn awk_writes_files_it_prints_to() {
     );
     assert!(fx("awk '$3 > 5 {print $1}' data.txt").writes.is_empty());
 }
+
+#[test]
+fn cp_link_options_make_links_and_proc_roots_are_followed() {
+    let e = fx("cp -al /srv/data d && echo x > d/f");
+    assert!(ps(&e.writes).contains(&"/srv/data/f"));
+    let e = fx("ln -s / r && cat r/etc/shadow");
+    assert!(ps(&e.reads).contains(&"/etc/shadow"));
+    let e = fx("cat /proc/1/root/etc/shadow");
+    assert_eq!(ps(&e.reads), ["/etc/shadow"]);
+}
