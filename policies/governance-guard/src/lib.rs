@@ -416,8 +416,25 @@ fn canonical_authority(authority: &str, default_port: u16) -> String {
     };
     let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
     let host = host.strip_suffix('.').unwrap_or(&host);
+    let spelt = host;
     let host = host.strip_prefix("::ffff:").unwrap_or(host);
+    // Every IPv6 spelling of the loopback or unspecified address
+    // (`0:0:0:0:0:0:0:1`, `::ffff:7f00:1`), and public names that resolve to
+    // the loopback (`localtest.me`, `lvh.me`, `127.0.0.1.nip.io`).
+    let v6_loopback = spelt.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| {
+        ip.is_loopback()
+            || ip.is_unspecified()
+            || ip
+                .to_ipv4_mapped()
+                .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
+    });
+    let named_loopback = ["localtest.me", "lvh.me"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || ([".nip.io", ".sslip.io"].iter().any(|d| host.ends_with(d)) && host.starts_with("127."));
     let loopback = matches!(host, "localhost" | "::1" | "::")
+        || v6_loopback
+        || named_loopback
         || host.ends_with(".localhost")
         || clawlaw_sdk::net::ipv4(host).is_some_and(|ip| ip >> 24 == 127 || ip == 0);
     if loopback {

@@ -1,4 +1,5 @@
-//! The network effects of well-known programs — `curl`, `wget`, `ssh`,
+//! The network effects of well-known programs — `curl`, `wget`, HTTPie and
+//! xh, `ssh`,
 //! `scp`, `rsync`, `nc`, `socat`, `openssl s_client`; `git`'s are in
 //! `git.rs`.
 //!
@@ -14,6 +15,7 @@ use crate::shell::{RedirectOp, Word};
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     match prog {
         "curl" => curl(cx, args),
+        "http" | "https" | "xh" | "xhs" => httpie(cx, prog, args),
         "wget" => wget(cx, args),
         "ssh" | "sftp" | "mosh" | "telnet" => ssh(cx, prog, args),
         "scp" | "rsync" => copy(cx, prog, args),
@@ -196,9 +198,81 @@ fn curl(cx: &mut Cx, args: &[Word]) {
     if urls.is_empty() {
         cx.net("curl", None, None, sends);
     }
+    // Where the connection really goes: `--connect-to H1:P1:H2:P2`,
+    // `--resolve H:P:ADDR`, a proxy (`-x URL`): the request's path, there.
+    let path = urls.first().map_or("/", |u| url_path(u));
+    for (w, f) in p.values(&["connect-to", "resolve"]) {
+        let v = &w.text[f..];
+        let parts: Vec<&str> = v.rsplitn(3, ':').collect();
+        let target = match parts.as_slice() {
+            // `--connect-to H1:P1:H2:P2` (rsplitn: P2, H2, rest).
+            [port, host, _] if w.text.contains("connect-to") || v.matches(':').count() >= 3 => {
+                format!("{host}:{port}")
+            }
+            // `--resolve H:P:ADDR`.
+            [addr, port, _] => format!("{addr}:{port}"),
+            _ => continue,
+        };
+        let url = format!("http://{target}{path}");
+        cx.net(
+            "curl",
+            host_of(&url).map(|_| url.clone()),
+            host_of(&url),
+            sends,
+        );
+    }
+    for (w, f) in p.values(&["x", "proxy"]) {
+        let v = &w.text[f..];
+        let url = if v.contains("://") {
+            v.to_string()
+        } else {
+            format!("http://{v}")
+        };
+        cx.net("curl", Some(url.clone()), host_of(&url), sends);
+    }
     for u in urls {
         cx.net("curl", Some(u.to_string()), host_of(u), sends);
     }
+}
+
+/// The path (and query) of a URL, `/` when it has none.
+fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("/", |k| &rest[k..])
+}
+
+/// HTTPie and xh: `http [METHOD] URL [ITEMS…]`; `:7070/x` is localhost.
+fn httpie(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let mut words = args
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|a| !a.starts_with('-'));
+    let mut url = words.next().unwrap_or("");
+    let method_given = matches!(
+        url.to_ascii_uppercase().as_str(),
+        "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+    );
+    if method_given {
+        url = words.next().unwrap_or("");
+    }
+    if url.is_empty() {
+        return;
+    }
+    let scheme = if prog.ends_with('s') { "https" } else { "http" };
+    let full = if url.contains("://") {
+        url.to_string()
+    } else if let Some(rest) = url.strip_prefix(':') {
+        format!("{scheme}://localhost:{rest}")
+    } else {
+        format!("{scheme}://{url}")
+    };
+    let items = words.any(|w| w.contains('='));
+    let sends = items
+        || (method_given
+            && !args.iter().any(|w| {
+                w.text.eq_ignore_ascii_case("GET") || w.text.eq_ignore_ascii_case("HEAD")
+            }));
+    cx.net(prog, Some(full.clone()), host_of(&full), sends);
 }
 
 fn wget(cx: &mut Cx, args: &[Word]) {

@@ -1711,3 +1711,25 @@ fn cp_link_options_make_links_and_proc_roots_are_followed() {
     let e = fx("cat /proc/1/root/etc/shadow");
     assert_eq!(ps(&e.reads), ["/etc/shadow"]);
 }
+
+#[test]
+fn where_http_clients_really_connect() {
+    let e = fx("http POST :7070/v1/x a=1");
+    assert_eq!(
+        e.network[0].url.as_deref(),
+        Some("http://localhost:7070/v1/x")
+    );
+    assert!(e.network[0].sends_data);
+    let e = fx("curl --connect-to ::127.0.0.1:7070 http://x/v1/y");
+    assert!(
+        e.network
+            .iter()
+            .any(|n| n.url.as_deref() == Some("http://127.0.0.1:7070/v1/y"))
+    );
+    let e = fx("curl -x http://proxy.example:3128 https://api.example/v1");
+    assert!(
+        e.network
+            .iter()
+            .any(|n| n.host.as_deref() == Some("proxy.example"))
+    );
+}
