@@ -230,6 +230,16 @@ impl Finding {
         )
     }
 
+    /// An agent's CLI asked to change its own configuration.
+    pub fn agent_rewrites_config(agent: &str, shown: &str, what: &str) -> Finding {
+        Finding::deny(
+            AGENT_CONFIG,
+            format!(
+                "`{shown}` has {agent} change its own configuration (`{what}`), where its hooks and permissions are: the user changes it"
+            ),
+        )
+    }
+
     /// Another agent started with its own permission checks switched off.
     pub fn unguarded_agent(agent: &str, shown: &str, flag: &str) -> Finding {
         Finding {

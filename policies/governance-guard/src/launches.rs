@@ -42,7 +42,7 @@ const CLIS: &[Cli] = &[
     Cli {
         agent: "Claude Code",
         dir: ".claude",
-        programs: &["claude"],
+        programs: &["claude", "claude-code"],
         bypass: &[
             "--dangerously-skip-permissions",
             "--allow-dangerously-skip-permissions",
@@ -56,7 +56,11 @@ const CLIS: &[Cli] = &[
         agent: "Codex",
         dir: ".codex",
         programs: &["codex"],
-        bypass: &["--dangerously-bypass-approvals-and-sandbox", "--yolo"],
+        bypass: &[
+            "--dangerously-bypass-approvals-and-sandbox",
+            "--yolo",
+            "--full-auto",
+        ],
         bypass_values: &[
             ("--sandbox", &["danger-full-access"]),
             ("-s", &["danger-full-access"]),
@@ -70,7 +74,7 @@ const CLIS: &[Cli] = &[
     Cli {
         agent: "Gemini CLI",
         dir: ".gemini",
-        programs: &["gemini"],
+        programs: &["gemini", "gemini-cli"],
         bypass: &["--yolo", "-y"],
         bypass_values: &[("--approval-mode", &["yolo"])],
         settings: &[],
@@ -102,6 +106,28 @@ const CLIS: &[Cli] = &[
         agent: "Goose",
         dir: ".config/goose",
         programs: &["goose"],
+        bypass: &[],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+        hooks: false,
+    },
+    Cli {
+        agent: "opencode",
+        dir: ".config/opencode",
+        programs: &["opencode", "crush"],
+        bypass: &[],
+        bypass_values: &[],
+        settings: &[],
+        config_env: &[],
+        hooks: false,
+    },
+    Cli {
+        agent: "another agent CLI without hooks",
+        dir: ".config/agents-without-hooks",
+        programs: &[
+            "amp", "qwen", "kiro-cli", "auggie", "droid", "gptme", "copilot",
+        ],
         bypass: &[],
         bypass_values: &[],
         settings: &[],
@@ -165,13 +191,17 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
         }
     }
     for x in &fx.executes {
-        let Some(cli) = CLIS
-            .iter()
-            .find(|c| c.programs.contains(&x.program.as_str()))
-        else {
+        // `python3 -m aider …`: the module is the program.
+        let (program, args) = match x.args.split_first() {
+            Some((m, rest)) if x.program.starts_with("python") && m == "-m" && !rest.is_empty() => {
+                (rest[0].as_str(), &rest[1..])
+            }
+            _ => (x.program.as_str(), &x.args[..]),
+        };
+        let Some(cli) = CLIS.iter().find(|c| c.programs.contains(&program)) else {
             continue;
         };
-        let mut shown = format!("{} {}", x.program, x.args.join(" "));
+        let mut shown = format!("{program} {}", args.join(" "));
         if let Some((cut, _)) = shown.char_indices().nth(100) {
             shown.truncate(cut);
             shown.push('…');
@@ -190,7 +220,6 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
                 }
             }
         }
-        let args = &x.args;
         let only_asks = args
             .iter()
             .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
@@ -201,6 +230,9 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
                 &format!("starts {}, which has no hooks", cli.agent),
             ));
             continue;
+        }
+        if let Some(what) = rewrites_own_configuration(cli, args) {
+            out.push(Finding::agent_rewrites_config(cli.agent, &shown, &what));
         }
         if let Some(c) = line.commands.get(x.command)
             && let Some(how) = hides_configuration(c, cli, home)
@@ -230,7 +262,16 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
                 ));
             }
             let value = || inline.or_else(|| args.get(k + 1).map(String::as_str));
-            let bypass = cli.bypass.contains(&a.as_str())
+            // `codex -c sandbox_mode=danger-full-access`, `-c
+            // approval_policy=never`: the same switches as a config override.
+            let override_off = matches!(name, "-c" | "--config")
+                && cli.config_env.contains(&"CODEX_HOME")
+                && value().is_some_and(|v| {
+                    v.contains("danger-full-access")
+                        || (v.contains("approval_policy") && v.contains("never"))
+                });
+            let bypass = override_off
+                || cli.bypass.contains(&a.as_str())
                 || cli.bypass_values.iter().any(|(opt, values)| {
                     *opt == name && value().is_some_and(|v| values.contains(&v))
                 });
@@ -239,6 +280,29 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
         }
     }
+}
+
+/// The subcommand by which an agent's CLI rewrites its own configuration
+/// (`claude mcp add`, `claude config set`, `claude plugin install`, `codex
+/// mcp add`, `gemini extensions install`): the files its hooks are in.
+fn rewrites_own_configuration(cli: &Cli, args: &[String]) -> Option<String> {
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let writes = match words.as_slice() {
+        ["mcp", v] => matches!(
+            *v,
+            "add" | "add-json" | "add-from-claude-desktop" | "remove"
+        ),
+        ["config", v] => matches!(*v, "set" | "add" | "remove"),
+        ["plugin" | "plugins", v] => matches!(*v, "install" | "enable" | "disable" | "add"),
+        ["extensions", v] => matches!(*v, "install" | "uninstall" | "link" | "enable" | "disable"),
+        _ => false,
+    };
+    (writes && cli.hooks).then(|| words.join(" "))
 }
 
 /// The sandbox option, among the wrappers of the command that starts
@@ -323,6 +387,11 @@ mod tests {
             "bwrap --bind / / --bind /tmp/empty /home/u claude -p hi",
             "firejail --private claude -p hi",
             "firejail --blacklist=~/.claude claude -p hi",
+            "python3 -m aider --yes",
+            "opencode run 'fix it'",
+            "claude mcp add shell -- sh",
+            "claude config set -g disableAllHooks true",
+            "gemini extensions install https://github.com/x/y",
         ] {
             let f = found(command);
             assert!(
@@ -341,6 +410,8 @@ mod tests {
             "codex -s danger-full-access -a never 'fix'",
             "gemini --approval-mode=yolo -p deploy",
             "cursor-agent -f -p 'refactor'",
+            "codex exec -c sandbox_mode=danger-full-access 'fix'",
+            "codex --full-auto 'fix'",
         ] {
             let f = found(command);
             assert!(!f.is_empty(), "{command}");
@@ -370,6 +441,9 @@ mod tests {
             "bwrap --ro-bind / / --tmpfs /tmp claude -p x",
             "bwrap --bind / / --dev /dev --proc /proc claude -p x",
             "firejail --private cargo test",
+            "claude mcp list",
+            "codex exec -c model=o3 'explain'",
+            "python3 -m pytest -q",
         ] {
             assert_eq!(found(command), vec![], "{command}");
         }
