@@ -74,7 +74,8 @@ impl GateProcesses<'_> {
         if t == "$!" || t == "\"$!\"" || t.starts_with('%') {
             return Reach::Other;
         }
-        if let Some(inner) = substitution(t) {
+        // `-$(pgrep x)`: the process group of what it finds.
+        if let Some(inner) = substitution(t.strip_prefix('-').unwrap_or(t)) {
             return self.finder(inner);
         }
         if t.contains('$') || t.contains('`') {

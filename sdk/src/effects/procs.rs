@@ -104,7 +104,19 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             && (t.len() > 2 || t[1..].bytes().all(|b| b.is_ascii_digit()))
     };
-    let rest: Vec<Word> = args.iter().filter(|w| !is_sig(&w.text)).cloned().collect();
+    // `kill -9 -$(pgrep clawlaw)`: a process group given by a substitution
+    // is a target, not an option.
+    let group = |t: &str| t.starts_with("-$(") || t.starts_with("-`");
+    let groups: Vec<String> = args
+        .iter()
+        .filter(|w| prog == "kill" && group(&w.text))
+        .map(|w| w.text.clone())
+        .collect();
+    let rest: Vec<Word> = args
+        .iter()
+        .filter(|w| !is_sig(&w.text) && !(prog == "kill" && group(&w.text)))
+        .cloned()
+        .collect();
     let p = match prog {
         "kill" => parse(&rest, "sn", "", &["signal"]),
         "killall" => parse(
@@ -140,6 +152,7 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
             }
         })
         .collect();
+    targets.extend(groups);
     if targets.is_empty() {
         // `pkill -u bob`: every process matching the options.
         if let Some((_, v)) = p
