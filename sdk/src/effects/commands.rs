@@ -288,6 +288,7 @@ pub(crate) fn program(cx: &mut Cx) {
         // and writes files.
         "openssl" if net::program(cx, prog, args) => {}
         _ => {
+            super::writers::writes(cx, prog, args);
             if !super::readers::reader(cx, prog, args)
                 && !net::program(cx, prog, args)
                 && !procs::program(cx, prog, args)

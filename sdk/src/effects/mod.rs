@@ -97,6 +97,7 @@ mod readers;
 mod tests;
 mod tokens;
 mod walk;
+mod writers;
 
 use context::Analyzer;
 

@@ -1733,3 +1733,24 @@ fn where_http_clients_really_connect() {
             .any(|n| n.host.as_deref() == Some("proxy.example"))
     );
 }
+
+#[test]
+fn files_written_by_output_options_and_in_place_editors() {
+    for (line, path) in [
+        ("shuf -o /srv/x in.txt", "/srv/x"),
+        ("iconv -f latin1 -t utf8 -o /srv/x in.txt", "/srv/x"),
+        ("uniq in.txt /srv/x", "/srv/x"),
+        ("xxd -r dump.hex /srv/x", "/srv/x"),
+        ("dos2unix /srv/x", "/srv/x"),
+        ("yq -i '.a = 1' /srv/x.yaml", "/srv/x.yaml"),
+        ("crudini --set /srv/x.ini s k v", "/srv/x.ini"),
+        ("patch /srv/x < fix.diff", "/srv/x"),
+        ("sqlite3 :memory: '.output /srv/x'", "/srv/x"),
+        ("ssh-keygen -t ed25519 -f /srv/k -N ''", "/srv/k"),
+    ] {
+        assert!(ps(&fx(line).writes).contains(&path), "{line}: {:?}", fx(line).writes);
+    }
+    assert!(fx("uniq in.txt").writes.is_empty());
+    assert!(fx("ssh-keygen -l -f key.pub").writes.is_empty());
+    assert!(fx("yq '.a' x.yaml").writes.is_empty());
+}

@@ -1,0 +1,126 @@
+//! Files programs write besides their obvious output: an output option
+//! (`shuf -o F`, `iconv -o F`, `ssh-keygen -f F`), a second operand (`uniq
+//! IN OUT`, `xxd -r IN OUT`, `dos2unix -n IN OUT`), files converted or
+//! edited in place (`dos2unix F`, `yq -i … F`, `crudini --set F`, `git
+//! config -f F …`, `patch F`), a directory patched (`patch -d DIR`, `git
+//! apply --directory=DIR`), and the files SQLite's dot-commands open
+//! (`sqlite3 db '.output F'`). Recorded before the program's reads.
+
+use super::context::{Cx, Kind};
+use super::options::parse;
+use crate::shell::Word;
+
+/// Records the files `prog` writes; the caller goes on to its reads.
+pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let write = |cx: &mut Cx, w: &Word, f: usize, rec: bool| cx.path(Kind::Write, w, f, prog, rec);
+    match prog {
+        "shuf" | "iconv" => {
+            let p = parse(
+                args,
+                "oferni",
+                "",
+                &["output", "from-code", "to-code", "head-count"],
+            );
+            for (w, f) in p.values(&["o", "output"]) {
+                write(cx, w, f, false);
+            }
+        }
+        "ssh-keygen" => {
+            let p = parse(args, "fbtCNmEOZaGTwrRsInVz", "", &[]);
+            let generates = !p.has(&["l", "y", "R", "F", "B", "L", "Q", "k", "H"]);
+            for (w, f) in p.values(&["f"]).into_iter().filter(|_| generates) {
+                write(cx, w, f, false);
+            }
+        }
+        "uniq" => {
+            let p = parse(
+                args,
+                "fsw",
+                "",
+                &["skip-fields", "skip-chars", "check-chars"],
+            );
+            if let Some(out) = p.operands.get(1) {
+                write(cx, out, 0, false);
+            }
+        }
+        "xxd" => {
+            let p = parse(
+                args,
+                "cglos",
+                "",
+                &["cols", "groupsize", "len", "offset", "seek"],
+            );
+            if p.has(&["r", "revert"])
+                && let Some(out) = p.operands.get(1)
+            {
+                write(cx, out, 0, false);
+            }
+        }
+        "dos2unix" | "unix2dos" | "mac2unix" | "unix2mac" => {
+            let p = parse(args, "c", "", &["convmode"]);
+            if p.has(&["n", "newfile"]) {
+                for pair in p.operands.chunks(2) {
+                    if let [_, out] = pair {
+                        write(cx, out, 0, false);
+                    }
+                }
+            } else {
+                for w in &p.operands {
+                    write(cx, w, 0, false);
+                }
+            }
+        }
+        "yq" | "dasel" | "json" => {
+            let p = parse(args, "fpe", "", &["file", "parser", "expression"]);
+            if p.has(&["i", "I", "inplace", "in-place"]) || prog == "dasel" {
+                for (w, f) in p.values(&["f", "file"]) {
+                    write(cx, w, f, false);
+                }
+                if prog == "yq"
+                    && let Some(last) = p.operands.last().filter(|_| p.operands.len() >= 2)
+                {
+                    write(cx, last, 0, false);
+                }
+            }
+        }
+        "crudini" => {
+            let p = parse(args, "", "", &[]);
+            if p.has(&["set", "del", "merge"])
+                && let Some(file) = p.operands.first()
+            {
+                write(cx, file, 0, false);
+            }
+        }
+        "patch" => {
+            let p = parse(
+                args,
+                "pdiDBoFrVYzx",
+                "",
+                &["directory", "input", "output", "strip"],
+            );
+            for (w, f) in p.values(&["d", "directory"]) {
+                write(cx, w, f, true);
+            }
+            for (w, f) in p.values(&["o", "output"]) {
+                write(cx, w, f, false);
+            }
+            if let Some(file) = p.operands.first() {
+                write(cx, file, 0, false);
+            }
+        }
+        "sqlite3" | "sqlite" => {
+            for w in args {
+                for line in w.text.split([';', '\n']) {
+                    let l = line.trim();
+                    if let Some(file) = l
+                        .strip_prefix(".output ")
+                        .or_else(|| l.strip_prefix(".once "))
+                    {
+                        write(cx, &Word::literal(file.trim()), 0, false);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
