@@ -1748,7 +1748,11 @@ fn files_written_by_output_options_and_in_place_editors() {
         ("sqlite3 :memory: '.output /srv/x'", "/srv/x"),
         ("ssh-keygen -t ed25519 -f /srv/k -N ''", "/srv/k"),
     ] {
-        assert!(ps(&fx(line).writes).contains(&path), "{line}: {:?}", fx(line).writes);
+        assert!(
+            ps(&fx(line).writes).contains(&path),
+            "{line}: {:?}",
+            fx(line).writes
+        );
     }
     assert!(fx("uniq in.txt").writes.is_empty());
     assert!(fx("ssh-keygen -l -f key.pub").writes.is_empty());

@@ -4,7 +4,9 @@
 //! edited in place (`dos2unix F`, `yq -i … F`, `crudini --set F`, `git
 //! config -f F …`, `patch F`), a directory patched (`patch -d DIR`, `git
 //! apply --directory=DIR`), and the files SQLite's dot-commands open
-//! (`sqlite3 db '.output F'`). Recorded before the program's reads.
+//! (`sqlite3 db '.output F'`); and where archivers other than `tar` and
+//! `unzip` extract (`7z x -oDIR`, `unrar x a dest/`, `cpio -i -D DIR`,
+//! `dpkg-deb -x x.deb DIR`). Recorded before the program's reads.
 
 use super::context::{Cx, Kind};
 use super::options::parse;
@@ -121,6 +123,70 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                 }
             }
         }
+        // Archive extractors besides `tar` and `unzip` (`commands.rs`),
+        // recorded as `unzip` extractions are: a tree written below where
+        // they extract.
+        "7z" | "7za" | "7zz" | "unrar" | "cabextract" if extracts(prog, args) => {
+            // 7z's `-oDIR`, cabextract's `-d DIR`, unrar's destination
+            // operand (`unrar x a.rar dest/`).
+            let dir = args
+                .iter()
+                .find_map(|w| w.text.strip_prefix("-o").filter(|d| !d.is_empty()))
+                .map(Word::literal)
+                .or_else(|| {
+                    args.windows(2)
+                        .find(|w| matches!(w[0].text.as_str(), "-d" | "--directory"))
+                        .map(|w| w[1].clone())
+                })
+                .or_else(|| {
+                    (prog == "unrar")
+                        .then(|| args.last().filter(|w| w.text.ends_with('/')).cloned())
+                        .flatten()
+                });
+            match dir {
+                Some(d) => cx.path(Kind::Write, &d, 0, "unzip (7z, unrar)", true),
+                None => cx.cwd_path(Kind::Write, "unzip (7z, unrar)"),
+            }
+        }
+        "cpio"
+            if args.iter().any(|w| {
+                w.text.starts_with("-i")
+                    || w.text == "--extract"
+                    || (w.text.starts_with('-')
+                        && !w.text.starts_with("--")
+                        && w.text.contains('i'))
+            }) =>
+        {
+            let dir = args
+                .windows(2)
+                .find(|w| matches!(w[0].text.as_str(), "-D" | "--directory"))
+                .map(|w| w[1].clone());
+            match dir {
+                Some(d) => cx.path(Kind::Write, &d, 0, "tar -x (cpio)", true),
+                None => cx.cwd_path(Kind::Write, "tar -x (cpio)"),
+            }
+        }
+        "dpkg-deb"
+            if args.first().is_some_and(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "-x" | "-X" | "--extract" | "--vextract" | "-R" | "--raw-extract"
+                )
+            }) =>
+        {
+            if let Some(dir) = args.get(2) {
+                cx.path(Kind::Write, dir, 0, "tar -x (dpkg-deb)", true);
+            }
+        }
         _ => {}
     }
+}
+
+/// Whether an archiver's command extracts (`7z x`, `unrar e`).
+fn extracts(prog: &str, args: &[Word]) -> bool {
+    prog == "cabextract"
+        || args
+            .iter()
+            .find(|w| !w.text.starts_with('-'))
+            .is_some_and(|w| matches!(w.text.as_str(), "x" | "e"))
 }
