@@ -43,10 +43,31 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
                     out.push(a.value.clone());
                 }
             }
+            // `git -c core.pager='…' log`: a command-valued setting for this
+            // run.
+            for w in args.windows(2) {
+                if w[0].text == "-c"
+                    && let Some((key, value)) = w[1].text.split_once('=')
+                    && let Some(command) = git_command_setting(key, value)
+                {
+                    out.push(Word::literal(command));
+                }
+            }
             let sub = args.iter().position(|w| !w.text.starts_with('-'));
             if let Some(s) = sub {
                 let rest = &args[s + 1..];
                 match args[s].text.as_str() {
+                    // `git config --global core.fsmonitor 'pkill x'`: a
+                    // command every later git run runs.
+                    "config" => {
+                        let ops: Vec<&Word> =
+                            rest.iter().filter(|w| !w.text.starts_with('-')).collect();
+                        if let [key, value, ..] = ops.as_slice()
+                            && let Some(command) = git_command_setting(&key.text, &value.text)
+                        {
+                            out.push(Word::literal(command));
+                        }
+                    }
                     "rebase" => out.extend(values(rest, &["-x", "--exec"])),
                     "bisect" if rest.first().is_some_and(|w| w.text == "run") => {
                         out.push(join_words(&rest[1..]));
@@ -176,6 +197,37 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
     out
 }
 
+/// The command a git setting runs, if it is one: `core.fsmonitor`,
+/// `core.pager`, `core.sshCommand`, `core.editor`, `sequence.editor`,
+/// `gpg.program`, a filter's `clean`/`smudge`/`process`, a diff driver's
+/// `textconv`/`command`, and `!`-aliases and credential helpers.
+fn git_command_setting<'v>(key: &str, value: &'v str) -> Option<&'v str> {
+    let key = key.to_ascii_lowercase();
+    let last = key.rsplit('.').next().unwrap_or("");
+    let runs = matches!(
+        key.as_str(),
+        "core.fsmonitor"
+            | "core.pager"
+            | "core.sshcommand"
+            | "core.editor"
+            | "sequence.editor"
+            | "gpg.program"
+            | "core.askpass"
+    ) || (key.starts_with("filter.") && matches!(last, "clean" | "smudge" | "process"))
+        || (key.starts_with("diff.") && matches!(last, "textconv" | "command"));
+    // `core.sshCommand='ssh -i key'` is the ssh git runs anyway.
+    let ssh = key == "core.sshcommand"
+        && value
+            .split_whitespace()
+            .next()
+            .is_some_and(|p| p.rsplit('/').next().unwrap_or(p).ends_with("ssh"));
+    if runs && !ssh {
+        return Some(value);
+    }
+    let bang = key.starts_with("alias.") || key.starts_with("credential.");
+    bang.then(|| value.strip_prefix('!')).flatten()
+}
+
 /// The values of options `names`, given as the next word or attached
 /// (`--exec=CMD`, `-xCMD`).
 fn values(args: &[Word], names: &[&str]) -> Vec<Word> {
@@ -288,6 +340,12 @@ mod tests {
             ["rm -rf /srv"]
         );
         // Ordinary uses hand nothing, or what they say.
+        assert_eq!(
+            handed_of("git config --global core.fsmonitor 'pkill clawlaw'"),
+            ["pkill clawlaw"]
+        );
+        assert_eq!(handed_of("git -c alias.x='!rm -rf ~' x"), ["rm -rf ~"]);
+        assert!(handed_of("git config --global user.name 'A B'").is_empty());
         assert!(handed_of("git rebase -i HEAD~3").is_empty());
         assert!(handed_of("tar czf x.tgz src").is_empty());
         assert!(handed_of("make -j4 test").is_empty());
