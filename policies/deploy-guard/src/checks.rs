@@ -63,7 +63,6 @@ const CREDENTIAL_NAME_ENDINGS: &[&str] = &[
 /// Every finding for one object.
 pub fn check(s: &Settings, obj: &Object) -> Vec<Finding> {
     let mut out = Vec::new();
-    crate::rbac::check(obj, &mut out);
     if obj.kind == "Deployment" {
         rollout(s, obj, &mut out);
     }

@@ -231,7 +231,14 @@ impl Policy for DeployGuard {
             Ok(o) => o,
             Err(p) => return problem(p),
         };
-        let findings: Vec<Finding> = objects.iter().flat_map(|o| checks::check(s, o)).collect();
+        let findings: Vec<Finding> = objects
+            .iter()
+            .flat_map(|o| {
+                let mut found = checks::check(s, o);
+                rbac::check(o, &mut found);
+                found
+            })
+            .collect();
         decide(&objects, findings)
     }
 }

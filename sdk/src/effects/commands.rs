@@ -432,64 +432,9 @@ fn copy_like(cx: &mut Cx, prog: &str, args: &[Word]) {
     if links {
         let into_dir = dest.is_some_and(|(w, _)| w.text.ends_with('/')) || by_t;
         let symbolic = p.has(&["s", "symbolic", "symbolic-link"]);
-        remember_link(cx, sources, dest, into_dir, symbolic);
+        super::links::remember(cx, sources, dest, into_dir, symbolic);
     }
 }
-
-/// `ln -s ~/.claude d`: a second name for a path, remembered for the rest
-/// of the line, so that `echo x > d/settings.json` after it is the write to
-/// `~/.claude/settings.json` it is. A symbolic link's relative target is
-/// read from the link's directory, as the kernel reads it.
-fn remember_link(
-    cx: &mut Cx,
-    sources: &[&Word],
-    dest: Option<(&Word, usize)>,
-    into_dir: bool,
-    symbolic: bool,
-) {
-    let [source] = sources else { return };
-    let link = match dest {
-        Some((w, 0)) if !w.is_dynamic() => {
-            let Some(t) = cx.targets(w, 0).into_iter().find(|t| !t.dynamic) else {
-                return;
-            };
-            if into_dir {
-                format!("{}/{}", t.path, crate::path::file_name(&source.text))
-            } else {
-                t.path
-            }
-        }
-        Some(_) => return,
-        None => match &cx.cwd {
-            Some(cwd) => format!("{cwd}/{}", crate::path::file_name(&source.text)),
-            None => return,
-        },
-    };
-    let target = if symbolic && !source.text.starts_with(['/', '~', '$']) {
-        if source.is_dynamic() {
-            return;
-        }
-        let dir = link
-            .rsplit_once('/')
-            .map(|(dir, _)| if dir.is_empty() { "/" } else { dir });
-        match crate::path::normalize(&source.text, dir, cx.a.home) {
-            Ok(t) => t,
-            Err(_) => return,
-        }
-    } else {
-        // Absolute, from the home (`~`, `$HOME`), or a hard link's source.
-        match cx.targets(source, 0).into_iter().find(|t| !t.dynamic) {
-            Some(t) => t.path,
-            None => return,
-        }
-    };
-    if target != link && cx.a.links.len() < MAX_LINKS {
-        cx.a.links.push((link, target));
-    }
-}
-
-/// Links remembered in one line, at most.
-const MAX_LINKS: usize = 32;
 
 /// `find`: its roots are deleted by `-delete`; `-fprint` and co. write.
 fn find(cx: &mut Cx, args: &[Word]) {

@@ -88,6 +88,7 @@ mod devtools;
 mod environ;
 mod git;
 mod interp;
+mod links;
 mod net;
 mod options;
 mod paths;

@@ -114,7 +114,7 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
         .collect();
     let rest: Vec<Word> = args
         .iter()
-        .filter(|w| !is_sig(&w.text) && !(prog == "kill" && group(&w.text)))
+        .filter(|w| !(is_sig(&w.text) || prog == "kill" && group(&w.text)))
         .cloned()
         .collect();
     let p = match prog {

@@ -112,10 +112,10 @@ pub fn literal_writes(c: &Command, written: &mut Vec<(String, String)>) {
             }) else {
                 return;
             };
-            if let Some(dest) = c.operands().nth(1) {
-                if written.len() < MAX_WRITES {
-                    written.push((normalise(&dest.text), t));
-                }
+            if let Some(dest) = c.operands().nth(1)
+                && written.len() < MAX_WRITES
+            {
+                written.push((normalise(&dest.text), t));
             }
             return;
         }
