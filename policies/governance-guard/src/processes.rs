@@ -129,6 +129,8 @@ impl GateProcesses<'_> {
                     Reach::Other
                 }
             }
+            // `kill $(jobs -p)`: the shell's own background jobs.
+            "jobs" => Reach::Other,
             _ => Reach::Unknown(inner.to_string()),
         }
     }
