@@ -71,6 +71,31 @@ pub fn standing(ctx: &Context, command: &str) -> Vec<Finding> {
     out
 }
 
+/// Whether an implied action's origin ("the script written to
+/// /home/dev/.bashrc would run") names a file shells run at start (or
+/// direnv at every `cd`): a Makefile's `LD_PRELOAD=… ./test` is not one.
+pub fn names_startup_file(origin: &str) -> bool {
+    const STARTUP: &[&str] = &[
+        ".bashrc",
+        ".bash_profile",
+        ".bash_login",
+        ".bash_aliases",
+        ".profile",
+        ".zshrc",
+        ".zshenv",
+        ".zprofile",
+        ".zlogin",
+        ".kshrc",
+        ".mkshrc",
+        "bash.bashrc",
+        "/etc/profile",
+        "/etc/environment",
+        ".envrc",
+        "config.fish",
+    ];
+    STARTUP.iter().any(|f| origin.contains(f))
+}
+
 /// A server started on the gate's port (`python3 -m http.server 7070`,
 /// `nc -lk 7070`, `socat TCP-LISTEN:7070,fork …`, `docker run -p 7070:80`):
 /// once the gate is down, whatever answers there answers the hook as the

@@ -157,9 +157,11 @@ impl Policy for GovernanceGuard {
             kinds::SHELL_EXEC => {
                 if let Some(cmd) = &action.command {
                     found.extend(commands::judge(&ctx, cmd, cwd));
-                    // A line a written file will run at every start (a
-                    // shell start-up file, a unit): what it sets up stays.
-                    if clawlaw_sdk::implied::origin(action).is_some() {
+                    // A line a shell start-up file runs at every start:
+                    // what it sets up stays for every later shell.
+                    if clawlaw_sdk::implied::origin(action)
+                        .is_some_and(|o| impostors::names_startup_file(&o))
+                    {
                         found.extend(impostors::standing(&ctx, cmd));
                     }
                 }

@@ -218,6 +218,7 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
     if matches!(
         name,
         ".bashrc"
+            | ".bash_aliases"
             | ".bash_profile"
             | ".bash_login"
             | ".profile"
