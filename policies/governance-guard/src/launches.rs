@@ -34,8 +34,6 @@ struct Cli {
     settings: &'static [&'static str],
     /// Variables that move its configuration directory.
     config_env: &'static [&'static str],
-    /// Whether it can run hooks at all: one that cannot is never governed.
-    hooks: bool,
 }
 
 const CLIS: &[Cli] = &[
@@ -50,7 +48,6 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--permission-mode", &["bypassPermissions"])],
         settings: &["--settings", "--setting-sources"],
         config_env: &["CLAUDE_CONFIG_DIR"],
-        hooks: true,
     },
     Cli {
         agent: "Codex",
@@ -69,7 +66,6 @@ const CLIS: &[Cli] = &[
         ],
         settings: &[],
         config_env: &["CODEX_HOME"],
-        hooks: true,
     },
     Cli {
         agent: "Gemini CLI",
@@ -79,7 +75,6 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--approval-mode", &["yolo"])],
         settings: &[],
         config_env: &[],
-        hooks: true,
     },
     Cli {
         agent: "Cursor",
@@ -89,61 +84,22 @@ const CLIS: &[Cli] = &[
         bypass_values: &[],
         settings: &[],
         config_env: &[],
-        hooks: true,
     },
-    // Agents with no hook mechanism: whatever they do, the gate never sees.
-    Cli {
-        agent: "Aider",
-        dir: ".aider",
-        programs: &["aider"],
-        bypass: &["--yes-always", "--yes"],
-        bypass_values: &[],
-        settings: &[],
-        config_env: &[],
-        hooks: false,
-    },
-    Cli {
-        agent: "Goose",
-        dir: ".config/goose",
-        programs: &["goose"],
-        bypass: &[],
-        bypass_values: &[],
-        settings: &[],
-        config_env: &[],
-        hooks: false,
-    },
-    Cli {
-        agent: "opencode",
-        dir: ".config/opencode",
-        programs: &["opencode", "crush"],
-        bypass: &[],
-        bypass_values: &[],
-        settings: &[],
-        config_env: &[],
-        hooks: false,
-    },
-    Cli {
-        agent: "another agent CLI without hooks",
-        dir: ".config/agents-without-hooks",
-        programs: &[
+];
+
+/// Agents with no hook mechanism (name, programs): whatever they do, the
+/// gate never sees, so starting one is starting an ungoverned agent.
+const HOOKLESS: &[(&str, &[&str])] = &[
+    ("Aider", &["aider"]),
+    ("Goose", &["goose"]),
+    ("opencode", &["opencode", "crush"]),
+    ("Open Interpreter", &["interpreter"]),
+    (
+        "another agent CLI without hooks",
+        &[
             "amp", "qwen", "kiro-cli", "auggie", "droid", "gptme", "copilot",
         ],
-        bypass: &[],
-        bypass_values: &[],
-        settings: &[],
-        config_env: &[],
-        hooks: false,
-    },
-    Cli {
-        agent: "Open Interpreter",
-        dir: ".config/open-interpreter",
-        programs: &["interpreter"],
-        bypass: &["-y", "--auto_run"],
-        bypass_values: &[],
-        settings: &[],
-        config_env: &[],
-        hooks: false,
-    },
+    ),
 ];
 
 /// The agent whose configuration directory `NAME=value` moves away from
@@ -171,8 +127,8 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
     // A home directory exported elsewhere counts when the line starts an
     // agent (a test run under a scratch `HOME` is ordinary).
     let starts_agent = fx.executes.iter().any(|x| {
-        CLIS.iter()
-            .any(|c| c.programs.contains(&x.program.as_str()))
+        let p = x.program.as_str();
+        CLIS.iter().any(|c| c.programs.contains(&p)) || HOOKLESS.iter().any(|h| h.1.contains(&p))
     });
     // `export CLAUDE_CONFIG_DIR=/tmp/x`: every agent started later in this
     // shell loads its configuration from there.
@@ -198,14 +154,27 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
             _ => (x.program.as_str(), &x.args[..]),
         };
-        let Some(cli) = CLIS.iter().find(|c| c.programs.contains(&program)) else {
-            continue;
-        };
         let mut shown = format!("{program} {}", args.join(" "));
         if let Some((cut, _)) = shown.char_indices().nth(100) {
             shown.truncate(cut);
             shown.push('…');
         }
+        if let Some((agent, _)) = HOOKLESS.iter().find(|h| h.1.contains(&program)) {
+            let only_asks = args
+                .iter()
+                .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
+            if !only_asks {
+                out.push(Finding::ungoverned_agent(
+                    agent,
+                    &shown,
+                    &format!("starts {agent}, which has no hooks"),
+                ));
+            }
+            continue;
+        }
+        let Some(cli) = CLIS.iter().find(|c| c.programs.contains(&program)) else {
+            continue;
+        };
         if let Some(c) = line.commands.get(x.command) {
             // `NAME=v cmd`, and `env NAME=v cmd`: the parser keeps `env`'s
             // assignments with the command too.
@@ -220,18 +189,7 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
                 }
             }
         }
-        let only_asks = args
-            .iter()
-            .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
-        if !cli.hooks && !only_asks {
-            out.push(Finding::ungoverned_agent(
-                cli.agent,
-                &shown,
-                &format!("starts {}, which has no hooks", cli.agent),
-            ));
-            continue;
-        }
-        if let Some(what) = rewrites_own_configuration(cli, args) {
+        if let Some(what) = rewrites_own_configuration(args) {
             out.push(Finding::agent_rewrites_config(cli.agent, &shown, &what));
         }
         if let Some(c) = line.commands.get(x.command)
@@ -285,7 +243,7 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
 /// The subcommand by which an agent's CLI rewrites its own configuration
 /// (`claude mcp add`, `claude config set`, `claude plugin install`, `codex
 /// mcp add`, `gemini extensions install`): the files its hooks are in.
-fn rewrites_own_configuration(cli: &Cli, args: &[String]) -> Option<String> {
+fn rewrites_own_configuration(args: &[String]) -> Option<String> {
     let words: Vec<&str> = args
         .iter()
         .map(String::as_str)
@@ -302,7 +260,7 @@ fn rewrites_own_configuration(cli: &Cli, args: &[String]) -> Option<String> {
         ["extensions", v] => matches!(*v, "install" | "uninstall" | "link" | "enable" | "disable"),
         _ => false,
     };
-    (writes && cli.hooks).then(|| words.join(" "))
+    writes.then(|| words.join(" "))
 }
 
 /// The sandbox option, among the wrappers of the command that starts

@@ -143,6 +143,18 @@ pub(crate) fn first_operand<'c>(c: &'c Command, valued: &[&str]) -> Option<(usiz
     None
 }
 
+/// Options of `docker`, `podman` and `nerdctl` that take a value before the
+/// subcommand (`docker -H tcp://host:2375 rm …`).
+pub(crate) const DOCKER_GLOBAL: &[&str] = &[
+    "-H",
+    "--host",
+    "--context",
+    "-c",
+    "--config",
+    "-l",
+    "--log-level",
+];
+
 /// The subcommand (`git push`, `docker run`): its index in argv and text.
 pub(crate) fn subcommand(c: &Command) -> Option<(usize, &str)> {
     let valued: &[&str] = match c.program.as_str() {
@@ -155,15 +167,7 @@ pub(crate) fn subcommand(c: &Command) -> Option<(usize, &str)> {
             "--config-env",
             "--super-prefix",
         ],
-        "docker" | "podman" | "nerdctl" => &[
-            "-H",
-            "--host",
-            "--context",
-            "-c",
-            "--config",
-            "-l",
-            "--log-level",
-        ],
+        "docker" | "podman" | "nerdctl" => DOCKER_GLOBAL,
         "kubectl" | "oc" => &[
             "-n",
             "--namespace",

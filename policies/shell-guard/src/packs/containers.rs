@@ -12,9 +12,10 @@ use crate::packs::{arg_texts, positionals};
 use crate::programs::*;
 use crate::rules::containers::{DELETE_VOLUMES, PRUNE, REMOVE_ALL};
 
-/// Options of `docker`, `docker compose` and their kin that take a value
-/// before the subcommand (`docker compose -f prod.yml down -v`).
-const VALUED: &[&str] = &[
+/// Options of `docker compose` and `docker-compose` that take a value before
+/// its subcommand (`docker compose -f prod.yml down -v`), beside the engine's
+/// own ([`DOCKER_GLOBAL`]).
+const COMPOSE_VALUED: &[&str] = &[
     "-f",
     "--file",
     "-p",
@@ -22,13 +23,6 @@ const VALUED: &[&str] = &[
     "--project-directory",
     "--env-file",
     "--profile",
-    "-H",
-    "--host",
-    "--context",
-    "-c",
-    "--config",
-    "-l",
-    "--log-level",
     "--ansi",
 ];
 
@@ -43,7 +37,12 @@ impl Checker<'_> {
     fn check_container_data(&mut self, cl: &CommandLine, i: usize, shown: &str) {
         let c = &cl.commands[i];
         let args = arg_texts(c);
-        let pos = positionals(&args, VALUED);
+        let valued: Vec<&str> = DOCKER_GLOBAL
+            .iter()
+            .chain(COMPOSE_VALUED)
+            .copied()
+            .collect();
+        let pos = positionals(&args, &valued);
         let compose = c.program.ends_with("-compose");
         let (object, verb) = match pos.as_slice() {
             _ if compose => ("compose", pos.first().copied().unwrap_or("")),
