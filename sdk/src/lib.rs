@@ -90,6 +90,7 @@ pub mod secrets;
 pub mod shell;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
+pub mod text;
 pub mod workspace;
 
 pub use types::{

@@ -174,10 +174,16 @@ fn analyze_spelling(
     };
     let base = match base {
         Some(b) => Some(b),
+        None if is_clean_absolute(path) => {
+            return Ok(Normalized {
+                path: path.to_string(),
+                suspicion: has_shell_expansion(path).then_some(Suspicion::ShellExpansion),
+            });
+        }
         None if path.starts_with('/') => None,
         None => Some(absolute_cwd(cwd, home)?),
     };
-    let mut n = Normalizer::default();
+    let mut n = Normalizer::with_capacity(base.as_ref().map_or(0, String::len) + rest.len() + 1);
     if let Some(base) = &base {
         n.push_all(base);
     }
@@ -420,25 +426,39 @@ impl Workspace {
 }
 
 /// Accumulates components, resolving `.` and `..`, and watches for
-/// suspicious intermediate states.
+/// suspicious intermediate states. The path is built in one string (`/a/b`;
+/// empty for the root): `..` cuts its last component off.
 #[derive(Default)]
 struct Normalizer {
-    parts: Vec<String>,
+    out: String,
+    depth: usize,
     suspicion: Option<Suspicion>,
 }
 
 impl Normalizer {
+    fn with_capacity(n: usize) -> Normalizer {
+        Normalizer {
+            out: String::with_capacity(n),
+            ..Normalizer::default()
+        }
+    }
+
     fn push_all(&mut self, path: &str) {
         for c in path.split('/') {
             match c {
                 "" | "." => {}
                 ".." => {
-                    self.parts.pop();
+                    if let Some(i) = self.out.rfind('/') {
+                        self.out.truncate(i);
+                        self.depth -= 1;
+                    }
                 }
                 c => {
-                    self.parts.push(c.to_string());
+                    self.out.push('/');
+                    self.out.push_str(c);
+                    self.depth += 1;
                     if self.suspicion.is_none() {
-                        self.suspicion = link_trick(&self.parts);
+                        self.suspicion = link_trick(&self.out, self.depth);
                     }
                 }
             }
@@ -446,29 +466,30 @@ impl Normalizer {
     }
 
     fn finish(self) -> String {
-        if self.parts.is_empty() {
+        if self.out.is_empty() {
             "/".into()
         } else {
-            let mut s = String::new();
-            for p in &self.parts {
-                s.push('/');
-                s.push_str(p);
-            }
-            s
+            self.out
         }
     }
 }
 
-/// Whether the components so far end in a link a lexical check cannot
-/// follow (checked after every push, so only the last component is new).
-fn link_trick(parts: &[String]) -> Option<Suspicion> {
+/// Whether the path so far (`depth` components) ends in a link a lexical
+/// check cannot follow (checked after every push, so only the last
+/// component is new).
+fn link_trick(path: &str, depth: usize) -> Option<Suspicion> {
     // Every pattern below is at most five components long (and `/dev/fd`
-    // is met at two): a longer path has nothing new to show, and looking
-    // at it would make normalising a path quadratic in its length.
-    if parts.len() > 5 {
+    // is met at two), under `/dev` or `/proc`: a longer path has nothing
+    // new to show, and looking at it would make normalising a path
+    // quadratic in its length.
+    if depth > 5 || !(path.starts_with("/dev/") || path.starts_with("/proc/")) {
         return None;
     }
-    let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let mut p = [""; 5];
+    for (slot, part) in p.iter_mut().zip(path[1..].split('/')) {
+        *slot = part;
+    }
+    let p = &p[..depth];
     let is_pid = |s: &str| {
         s == "self"
             || s == "thread-self"
@@ -480,12 +501,24 @@ fn link_trick(parts: &[String]) -> Option<Suspicion> {
         "fd" | "map_files" => Some(Suspicion::ProcFd),
         _ => None,
     };
-    match p.as_slice() {
+    match p {
         ["dev", "fd", ..] => Some(Suspicion::DevFd),
         ["proc", pid, link] if is_pid(pid) => proc_link(link),
         ["proc", pid, "task", tid, link] if is_pid(pid) && is_pid(tid) => proc_link(link),
         _ => None,
     }
+}
+
+/// Whether `path` is absolute and already normalised, with nothing a
+/// lexical check must look into (`/dev`, `/proc`): its own normal form.
+fn is_clean_absolute(path: &str) -> bool {
+    path == "/"
+        || (path.starts_with('/')
+            && !path.ends_with('/')
+            && !path.starts_with("/dev/")
+            && !path.starts_with("/proc/")
+            && !path.contains('\0')
+            && path[1..].split('/').all(|c| !matches!(c, "" | "." | "..")))
 }
 
 /// The rest of a path starting with `$HOME` or `${HOME}` (followed by `/`
@@ -499,12 +532,18 @@ fn strip_home_var(path: &str) -> Option<&str> {
 
 fn home_dir(home: Option<&str>) -> Result<String, PathError> {
     let home = home.filter(|h| !h.is_empty()).ok_or(PathError::NoHome)?;
+    if is_clean_absolute(home) {
+        return Ok(home.to_string());
+    }
     let home = normalize(home, None, None).map_err(|_| PathError::NoHome)?;
     Ok(home)
 }
 
 fn absolute_cwd(cwd: Option<&str>, home: Option<&str>) -> Result<String, PathError> {
     let cwd = cwd.filter(|c| !c.is_empty()).ok_or(PathError::Relative)?;
+    if is_clean_absolute(cwd) {
+        return Ok(cwd.to_string());
+    }
     if cwd.starts_with('/') || cwd.starts_with('~') || strip_home_var(cwd).is_some() {
         match normalize(cwd, None, home) {
             Ok(c) => Ok(c),

@@ -72,7 +72,7 @@ const DIRECTORY_READERS: &[&str] = &[
 /// line carries, whatever program prints it, unless it is one secret given
 /// as the request's own credentials (`auth`); whether it is a CI secret.
 pub(crate) fn note_ci_secret(v: &mut ShellView, word: &str, auth: bool) -> bool {
-    if !word.contains("${{") {
+    if !clawlaw_sdk::text::contains(word, "${{") {
         return false;
     }
     let compact: String = word.chars().filter(|c| !c.is_whitespace()).collect();

@@ -21,7 +21,7 @@ use clawlaw_sdk::path::{home_of, is_within_normalized, normalize};
 use crate::agents::AGENTS;
 
 /// Who a protected path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Owner {
     /// An agent's hook configuration.
     Agent(&'static str),
@@ -98,11 +98,7 @@ impl Protected {
     ) -> Protected {
         let mut entries = Vec::new();
         let mut push = |path: Option<String>, owner: Owner| {
-            if let Some(path) = path
-                && !entries
-                    .iter()
-                    .any(|e: &Entry| e.path == path && e.owner == owner)
-            {
+            if let Some(path) = path {
                 entries.push(Entry { path, owner });
             }
         };
@@ -142,7 +138,7 @@ impl Protected {
             push(abs(f), Owner::Operator);
         }
         Protected {
-            entries,
+            entries: first_of_each(entries),
             any_home: home == Some(ANY_HOME),
             // The gate's binaries, and each one's hook forwarder
             // (`clawlaw-hook`), which hook settings may run instead.
@@ -369,6 +365,28 @@ pub fn fold(path: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join("/");
     (folded != path).then_some(folded)
+}
+
+/// `entries` without repeats (the same path for the same owner), each kept
+/// where it first came: by sorting their indices, not by comparing every
+/// entry with every other (a set holds a hundred and more).
+fn first_of_each(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&entries[a].path, entries[a].owner, a).cmp(&(&entries[b].path, entries[b].owner, b))
+    });
+    let mut keep = vec![true; entries.len()];
+    for w in order.windows(2) {
+        let (a, b) = (&entries[w[0]], &entries[w[1]]);
+        if a.path == b.path && a.owner == b.owner {
+            keep[w[1]] = false;
+        }
+    }
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
 }
 
 #[cfg(test)]

@@ -536,7 +536,12 @@ fn shell_words(cmd: &str, depth: usize) -> Vec<String> {
             (Some(_), c) => cur.push(c),
             (None, '\'' | '"') => quote = Some(c),
             (None, '\\') => cur.extend(chars.next()),
-            (None, c) if c.is_whitespace() || ";|&()<>`".contains(c) => flush(&mut cur, &mut words),
+            (None, c)
+                if c.is_whitespace()
+                    || matches!(c, ';' | '|' | '&' | '(' | ')' | '<' | '>' | '`') =>
+            {
+                flush(&mut cur, &mut words)
+            }
             (None, c) => cur.push(c),
         }
     }

@@ -190,6 +190,36 @@ pub(crate) fn show(c: &Command) -> String {
     truncate(&c.to_string(), 100)
 }
 
+/// A command as findings show it ([`show`]), written only when a finding
+/// asks for it: most commands raise none, and writing every one out cost
+/// more than some of the checks.
+pub(crate) struct Shown<'a> {
+    command: &'a Command,
+    text: std::cell::OnceCell<String>,
+}
+
+impl<'a> Shown<'a> {
+    pub(crate) fn new(command: &'a Command) -> Shown<'a> {
+        Shown {
+            command,
+            text: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Shown<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.text.get_or_init(|| show(self.command))
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
 pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();

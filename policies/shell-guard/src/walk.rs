@@ -98,8 +98,8 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     let c = &cl.commands[i];
     // `find / -exec rm -rf {} +`: name the `find` too.
     let shown = match (c.origin, c.parent) {
-        (Origin::FindExec, Some(p)) => show(&cl.commands[p]),
-        _ => show(c),
+        (Origin::FindExec, Some(p)) => Shown::new(&cl.commands[p]),
+        _ => Shown::new(c),
     };
     ck.check_remote_exec(cl, i, line);
     ck.check_written(cl, i, line);

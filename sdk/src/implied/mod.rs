@@ -116,7 +116,7 @@ pub fn implied(action: &Action) -> Vec<Action> {
 /// writes /etc/hosts", "the script written to cleanup.sh would run".
 /// `None` for an action that was not implied.
 pub fn origin(action: &Action) -> Option<String> {
-    if !action.input.contains("\"implied_from\"") {
+    if !crate::text::contains(&action.input, "\"implied_from\"") {
         return None;
     }
     action.input_str("origin")
@@ -130,7 +130,7 @@ const CONTAINER_COMMAND: &str = "Kubernetes container command";
 /// runner (a workflow step, a CI job's script). `None` for an action that
 /// was not implied, or one that runs here.
 pub fn runs_elsewhere(action: &Action) -> Option<Elsewhere> {
-    if !action.input.contains("\"implied_from\"") {
+    if !crate::text::contains(&action.input, "\"implied_from\"") {
         return None;
     }
     let from = action.input_str("implied_from")?;
@@ -247,7 +247,7 @@ pub fn fold(mut so_far: Decision, original: &Action, implied: &Action, d: Decisi
 /// Whether an implied action is a command a written file runs later
 /// (rather than something the original action does now).
 pub fn runs_later(action: &Action) -> bool {
-    action.input.contains("\"runs_later\":true") && origin(action).is_some()
+    crate::text::contains(&action.input, "\"runs_later\":true") && origin(action).is_some()
 }
 
 /// One of an action's text fields, by the name a [`Redaction`] uses.

@@ -20,10 +20,8 @@ const MAX_TEXT: usize = 1 << 16;
 
 /// Lists, into `sink`, the scripts `command` writes and the ones it runs.
 pub(super) fn scripts(command: &str, sink: &mut Sink) {
-    let writes = command.contains('>') || command.contains("tee");
-    let writers = ["echo", "printf", "cat", "tee"]
-        .iter()
-        .any(|w| command.contains(w));
+    let writes = command.contains('>') || crate::text::contains(command, "tee");
+    let writers = crate::text::contains_any(command, &["echo", "printf", "cat", "tee"]);
     if !writes || !writers {
         return;
     }

@@ -15,7 +15,7 @@ use crate::net::{host, ipv4};
 /// (169.254.170.2, 169.254.170.23) and Alibaba Cloud (100.100.100.200).
 pub fn is_credential_endpoint(text: &str) -> Option<&'static str> {
     // A plain word (`metadata`) is not an address; a URL or a path is.
-    if !text.contains("://") && !text.contains('/') {
+    if !text.contains('/') {
         return None;
     }
     let host = host(text)?;

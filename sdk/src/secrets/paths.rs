@@ -99,28 +99,28 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
     // Browsers' saved passwords and session cookies (Chrome, Chromium,
     // Edge, Brave keep `Login Data` and `Cookies` in a profile directory;
     // Firefox `logins.json`, `key4.db` and `cookies.sqlite`).
-    let browser = [
-        "/google-chrome/",
-        "/chromium/",
-        "/microsoft-edge/",
-        "/BraveSoftware/",
-        "/Google/Chrome/",
-        "/.mozilla/firefox/",
-        "/Firefox/Profiles/",
-    ]
-    .iter()
-    .any(|d| p.contains(d));
-    if browser
-        && matches!(
-            name,
-            "Login Data"
-                | "Cookies"
-                | "Web Data"
-                | "logins.json"
-                | "key4.db"
-                | "key3.db"
-                | "cookies.sqlite"
-        )
+    let browser_store = matches!(
+        name,
+        "Login Data"
+            | "Cookies"
+            | "Web Data"
+            | "logins.json"
+            | "key4.db"
+            | "key3.db"
+            | "cookies.sqlite"
+    );
+    if browser_store
+        && [
+            "/google-chrome/",
+            "/chromium/",
+            "/microsoft-edge/",
+            "/BraveSoftware/",
+            "/Google/Chrome/",
+            "/.mozilla/firefox/",
+            "/Firefox/Profiles/",
+        ]
+        .iter()
+        .any(|d| p.contains(d))
     {
         return Some("browser-credentials");
     }
