@@ -60,7 +60,7 @@ impl Checker<'_> {
     pub(crate) fn check_remote_exec(&mut self, cl: &CommandLine, i: usize, line: &mut Line) {
         let (level, from_net, from_decoder) = (line.level, &line.from_net, &line.from_decoder);
         let c = &cl.commands[i];
-        let shown = show(c);
+        let shown = Shown::new(c);
         let p = c.program.as_str();
         if !c.program_dynamic && is_interpreter(p) {
             let stdin_code = reads_stdin_code(c);
@@ -171,7 +171,7 @@ impl Checker<'_> {
                 .extend(download_targets(c).iter().map(|t| normalise(t)));
         }
         if line.fetched.is_none() && fetches_tree(c, &line.downloaded) {
-            line.fetched = Some(shown);
+            line.fetched = Some(shown.to_string());
         }
     }
 }

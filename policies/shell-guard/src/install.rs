@@ -10,7 +10,7 @@ use crate::checker::Checker;
 use crate::programs::*;
 
 impl Checker<'_> {
-    pub(crate) fn check_install(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_install(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         self.check_fetched_run(c, shown);
         self.check_package_source(c, shown);
@@ -142,7 +142,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_pacman(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_pacman(&mut self, c: &Command, shown: &Shown) {
         let changes = c.args().iter().any(|a| {
             let t = a.text.as_str();
             (t.starts_with("-S") && !t[2..].contains(['s', 'i', 'l', 'g', 'p', 'c']))
@@ -162,7 +162,13 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_js_install(&mut self, c: &Command, sub: &str, rest: &[Word], shown: &str) {
+    pub(crate) fn check_js_install(
+        &mut self,
+        c: &Command,
+        sub: &str,
+        rest: &[Word],
+        shown: &Shown,
+    ) {
         let p = c.program.as_str();
         let (global_sub, rest) = if p == "yarn" && sub == "global" {
             (true, rest.get(1..).unwrap_or(&[]))
@@ -225,7 +231,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_pip(&mut self, p: &str, sub: &str, rest: &[Word], shown: &str) {
+    pub(crate) fn check_pip(&mut self, p: &str, sub: &str, rest: &[Word], shown: &Shown) {
         const VALUED: &[&str] = &[
             "-r",
             "-c",
@@ -323,7 +329,7 @@ impl Checker<'_> {
     /// `npx -y x`, `npm exec --yes x`, `pnpm dlx x`, `yarn dlx x`, `bunx x`,
     /// `uvx x`, `uv tool run x`, `go run example.com/m@v`. Its install
     /// scripts and code run unreviewed, as `npm install x` would.
-    fn check_fetched_run(&mut self, c: &Command, shown: &str) {
+    fn check_fetched_run(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         if !matches!(
             p,
@@ -356,7 +362,7 @@ impl Checker<'_> {
 
     /// Where packages are installed from, changed: a registry, index or
     /// proxy replaced for every later install.
-    fn check_package_source(&mut self, c: &Command, shown: &str) {
+    fn check_package_source(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let sources = matches!(
             p,

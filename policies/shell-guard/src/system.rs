@@ -6,12 +6,12 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::loc::{Loc, device, resolve};
+use crate::programs::Shown;
 
 impl Checker<'_> {
     /// The core checks on the machine itself of one command.
-    pub(crate) fn check_system(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_system(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         let p = c.program.as_str();
-        let shown = shown.to_string();
         match p {
             // Whole disks erased by their firmware: `hdparm
             // --security-erase`, `nvme format`/`sanitize`; macOS's
@@ -135,10 +135,10 @@ impl Checker<'_> {
                 );
             }
             "kill" => {
-                self.check_kill(c, &shown);
-                self.check_service_kill(c, &shown);
+                self.check_kill(c, shown);
+                self.check_service_kill(c, shown);
             }
-            "pkill" | "killall" => self.check_service_kill(c, &shown),
+            "pkill" | "killall" => self.check_service_kill(c, shown),
             "killall5" => self.deny(
                 "shell.kill-all",
                 format!("`{shown}` would signal every process"),
@@ -177,12 +177,12 @@ impl Checker<'_> {
                     format!("`{shown}` schedules or registers jobs that outlive the session"),
                 );
             }
-            "systemctl" | "service" | "launchctl" | "loginctl" => self.check_services(c, &shown),
+            "systemctl" | "service" | "launchctl" | "loginctl" => self.check_services(c, shown),
             _ => {}
         }
     }
 
-    pub(crate) fn check_kill(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_kill(&mut self, c: &Command, shown: &Shown) {
         let args = c.args();
         let mut signal = false;
         let mut after = false;
@@ -227,7 +227,7 @@ impl Checker<'_> {
     /// `pkill postgres`, `killall -9 mysqld`, `kill $(pgrep redis-server)`:
     /// a server's processes killed by name stop it as `systemctl stop`
     /// would, without letting it shut down cleanly.
-    fn check_service_kill(&mut self, c: &Command, shown: &str) {
+    fn check_service_kill(&mut self, c: &Command, shown: &Shown) {
         const VALUED: &[&str] = &[
             "-s",
             "--signal",
@@ -288,7 +288,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_services(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_services(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
         let sub = ops.first().copied().unwrap_or("");

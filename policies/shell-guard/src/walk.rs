@@ -203,7 +203,7 @@ fn env_setup(cl: &CommandLine, i: usize) -> bool {
             .all(|d| !d.program_dynamic && ENV_SETUP.contains(&d.program.as_str()))
 }
 
-fn check_settings(ck: &mut Checker, c: &Command, shown: &str) {
+fn check_settings(ck: &mut Checker, c: &Command, shown: &Shown) {
     let mut names = vec![c.program.clone()];
     if let Some((_, sub)) = subcommand(c) {
         names.push(format!("{} {sub}", c.program));
@@ -231,7 +231,7 @@ fn check_settings(ck: &mut Checker, c: &Command, shown: &str) {
 }
 
 /// Rules from the settings.
-fn check_custom(ck: &mut Checker, c: &Command, shown: &str) {
+fn check_custom(ck: &mut Checker, c: &Command, shown: &Shown) {
     let settings = ck.settings;
     for rule in settings.rules.iter().filter(|r| r.matches(c)) {
         let what = format!("`{shown}`: {}", rule.reason);

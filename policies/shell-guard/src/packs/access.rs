@@ -11,6 +11,7 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
+use crate::programs::Shown;
 use crate::rules::cloud::OPEN_ACCESS;
 
 /// Leading words of operations that grant or change access.
@@ -44,7 +45,7 @@ const VALUED: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    pub(crate) fn check_access(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_access(&mut self, c: &Command, shown: &Shown) {
         let args = arg_texts(c);
         if args
             .iter()

@@ -8,6 +8,7 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
+use crate::programs::Shown;
 use crate::rules::cloud::{DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE, UNRECOVERABLE};
 
 /// Options of the cloud CLIs that take a value.
@@ -62,7 +63,7 @@ fn skips_recovery(args: &[&str], purges: bool) -> bool {
 }
 
 impl Checker<'_> {
-    pub(crate) fn check_cloud(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_cloud(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let args = arg_texts(c);
         if args

@@ -27,14 +27,14 @@ const COMPOSE_VALUED: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    pub(crate) fn check_container(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_container(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &Shown) {
         let c = &cl.commands[i];
         self.check_container_data(cl, i, shown);
         self.check_container_host(c, cwd, shown);
     }
 
     /// Deleting containers' data: prunes, volumes, everything at once.
-    fn check_container_data(&mut self, cl: &CommandLine, i: usize, shown: &str) {
+    fn check_container_data(&mut self, cl: &CommandLine, i: usize, shown: &Shown) {
         let c = &cl.commands[i];
         let args = arg_texts(c);
         let valued: Vec<&str> = DOCKER_GLOBAL
@@ -119,7 +119,7 @@ impl Checker<'_> {
     }
 
     /// Containers given the host.
-    fn check_container_host(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+    fn check_container_host(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         let Some((k, sub)) = subcommand(c) else {
             return;
         };

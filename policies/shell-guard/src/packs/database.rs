@@ -13,6 +13,7 @@ use super::migrations::{framework_reset, test_environment, through_runner};
 use super::statements::{Client, client, statements_given};
 use crate::checker::Checker;
 use crate::packs::arg_texts;
+use crate::programs::Shown;
 use crate::rules::PackRule;
 use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, SERVER, UNBOUNDED_WRITE};
 
@@ -61,7 +62,7 @@ fn pg_restore_short(args: &[&str], flag: char) -> bool {
 }
 
 impl Checker<'_> {
-    pub(crate) fn check_database(&mut self, cl: &CommandLine, i: usize, shown: &str) {
+    pub(crate) fn check_database(&mut self, cl: &CommandLine, i: usize, shown: &Shown) {
         let c = &cl.commands[i];
         let p = c.program.as_str();
         let args = arg_texts(c);
@@ -192,7 +193,7 @@ impl Checker<'_> {
         }
     }
 
-    fn judge_sql(&mut self, text: &str, p: &str, shown: &str) {
+    fn judge_sql(&mut self, text: &str, p: &str, shown: &Shown) {
         self.judge_statements(text, p, &format!("`{shown}`"), false);
     }
 
@@ -228,7 +229,7 @@ impl Checker<'_> {
         }
     }
 
-    fn judge_redis(&mut self, text: &str, shown: &str) {
+    fn judge_redis(&mut self, text: &str, shown: &Shown) {
         for line in text.lines() {
             let cmd = line
                 .split_whitespace()
@@ -274,7 +275,7 @@ impl Checker<'_> {
         }
     }
 
-    fn judge_mongo(&mut self, text: &str, shown: &str) {
+    fn judge_mongo(&mut self, text: &str, shown: &Shown) {
         let compact: String = text.chars().filter(|ch| !ch.is_whitespace()).collect();
         if compact.contains(".dropDatabase(") {
             self.hit(

@@ -83,7 +83,7 @@ impl Checker<'_> {
     /// ~/.ssh/id_rsa`: a credential kept outside the working directory is
     /// often the only copy (a key whose public half is registered elsewhere,
     /// a login); `verb` says what happens to it.
-    fn credential_lost(&mut self, loc: &Loc, shown: &str, verb: &str) {
+    fn credential_lost(&mut self, loc: &Loc, shown: &Shown, verb: &str) {
         let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
             return;
         };
@@ -102,12 +102,17 @@ impl Checker<'_> {
     }
 
     /// The filesystem checks of one command.
-    pub(crate) fn check_filesystem(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_filesystem(
+        &mut self,
+        cl: &CommandLine,
+        i: usize,
+        cwd: &Loc,
+        shown: &Shown,
+    ) {
         let c = &cl.commands[i];
-        let shown = shown.to_string();
         match c.program.as_str() {
-            "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, &shown),
-            "find" => self.check_find(c, cwd, &shown),
+            "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, shown),
+            "find" => self.check_find(c, cwd, shown),
             // Node's `rm -rf`: every operand is a tree deleted.
             "rimraf" => {
                 for w in c.operands().filter(|w| !w.text.starts_with('-')) {
@@ -123,7 +128,7 @@ impl Checker<'_> {
             }
             "rsync" if c.has_long("remove-source-files") => self.check_sources_removed(cl, i),
             "zip" if c.has_flag('m') || c.has_long("move") => self.check_sources_removed(cl, i),
-            "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, &shown),
+            "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, shown),
             "mv" => {
                 let ops: Vec<Word> = c.operands().cloned().collect();
                 if let Some((dest, sources)) = ops.split_last()
@@ -195,7 +200,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            "rsync" => self.check_rsync(c, cwd, &shown),
+            "rsync" => self.check_rsync(c, cwd, shown),
             // A download saved into a system directory or a start-up file.
             "curl" | "wget" => {
                 let (file, dir): (&[&str], &[&str]) = if c.program == "curl" {
@@ -232,7 +237,7 @@ impl Checker<'_> {
 
     pub(crate) fn check_write_loc(&mut self, c: &Command, loc: &Loc) {
         let Loc::Abs(v) = loc else { return };
-        let shown = show(c);
+        let shown = Shown::new(c);
         let path = loc.display();
         if device(v) {
             self.deny(
@@ -269,7 +274,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_delete(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_delete(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &Shown) {
         let c = &cl.commands[i];
         let recursive = matches!(c.program.as_str(), "rm" | "srm")
             && (c.has_flag('r') || c.has_flag('R') || c.has_long("recursive"));
@@ -337,7 +342,7 @@ impl Checker<'_> {
             }
         }
         if recursive && c.has_wrapper("xargs") {
-            self.check_listed_deletion(cl, i, cwd, shown);
+            self.check_listed_deletion(cl, i, cwd, &shown);
             for u in cl.upstream(i) {
                 for w in cl.commands[u].args() {
                     if !(w.text.starts_with('/')
@@ -362,7 +367,7 @@ impl Checker<'_> {
     /// read at run time. A `find` of a tree that may be deleted whole, or
     /// with filters under one, names them well enough; anything else (`cat
     /// list`, `ls`, a file, the agent's own input) does not.
-    fn check_listed_deletion(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    fn check_listed_deletion(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &Shown) {
         let ups = cl.upstream(i);
         let finds = ups.iter().filter(|&&u| cl.commands[u].program == "find");
         let mut known = finds.clone().next().is_some();
@@ -401,7 +406,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         if !c.args().iter().any(|a| a.text == "-delete") {
             return;
         }
@@ -439,7 +444,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn check_rsync(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_rsync(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         let ops: Vec<&Word> = c.operands().collect();
         let remote = ops.iter().any(|w| {
             let t = w.text.as_str();

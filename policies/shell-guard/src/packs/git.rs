@@ -9,6 +9,7 @@ use clawlaw_sdk::shell::{Command, Word};
 
 use crate::checker::Checker;
 use crate::loc::{Danger, Loc, resolve};
+use crate::programs::Shown;
 use crate::programs::subcommand;
 use crate::rules::git::{
     BRANCH_FORCE_DELETE, CLEAN_FORCE, DISCARD_CHANGES, RESET_HARD, REWRITE_HISTORY, SKIP_HOOKS,
@@ -32,7 +33,7 @@ fn short(a: &str, flag: char) -> bool {
 }
 
 impl Checker<'_> {
-    pub(crate) fn check_git(&mut self, c: &Command, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_git(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         let Some((k, sub)) = subcommand(c) else {
             return;
         };
@@ -152,7 +153,7 @@ impl Checker<'_> {
     /// The repository's hooks skipped for this command (`--no-verify`,
     /// `HUSKY=0`, pre-commit's `SKIP=`) or pointed elsewhere for good
     /// (`core.hooksPath` outside the repository, or nowhere).
-    fn check_hooks_skipped(&mut self, c: &Command, k: usize, sub: &str, shown: &str) {
+    fn check_hooks_skipped(&mut self, c: &Command, k: usize, sub: &str, shown: &Shown) {
         let rest = &c.argv[k + 1..];
         let flag = rest.iter().any(|w| {
             w.text == "--no-verify"
@@ -217,7 +218,7 @@ impl Checker<'_> {
     /// command of the agent's making; the helpers git and the platforms
     /// ship (`store`, `cache`, `osxkeychain`, `manager`, `libsecret`, …)
     /// are fine.
-    fn check_credential_helper(&mut self, c: &Command, k: usize, sub: &str, shown: &str) {
+    fn check_credential_helper(&mut self, c: &Command, k: usize, sub: &str, shown: &Shown) {
         let helper_key = |key: &str| {
             let key = key.to_ascii_lowercase();
             key.starts_with("credential.") && key.ends_with(".helper")
@@ -273,7 +274,7 @@ impl Checker<'_> {
 
     /// `pre-commit uninstall`, `lefthook uninstall`: the hook manager takes
     /// the repository's hooks out.
-    pub(crate) fn check_hook_manager(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_hook_manager(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         if matches!(p, "pre-commit" | "lefthook" | "husky")
             && c.args().first().is_some_and(|w| w.text == "uninstall")
@@ -286,7 +287,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_push(&mut self, rest: &[Word], shown: &str) {
+    fn check_push(&mut self, rest: &[Word], shown: &Shown) {
         let mut lease = false;
         let mut force = false;
         for w in rest {
@@ -320,7 +321,7 @@ impl Checker<'_> {
     }
 
     /// `checkout`/`switch`/`restore` forms that overwrite work-tree changes.
-    fn check_discard(&mut self, sub: &str, rest: &[Word], shown: &str) {
+    fn check_discard(&mut self, sub: &str, rest: &[Word], shown: &Shown) {
         let args: Vec<&str> = rest.iter().map(|w| w.text.as_str()).collect();
         let forced = args.iter().any(|a| *a == "--force" || short(a, 'f'))
             && !args

@@ -8,10 +8,11 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::positionals;
+use crate::programs::Shown;
 use crate::rules::hosting::{DELETE_HOSTED, PUBLISH, REPO_DELETE, UNPUBLISH};
 
 impl Checker<'_> {
-    pub(crate) fn check_hosting(&mut self, c: &Command, args: &[&str], shown: &str) {
+    pub(crate) fn check_hosting(&mut self, c: &Command, args: &[&str], shown: &Shown) {
         let p = c.program.as_str();
         if args
             .iter()

@@ -7,10 +7,11 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
+use crate::programs::Shown;
 use crate::rules::iac::{DESTROY, FORGET_STATE};
 
 impl Checker<'_> {
-    pub(crate) fn check_iac(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_iac(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let args = arg_texts(c);
         let pos = positionals(&args, &["-chdir", "--stack", "-s", "--cwd", "-C"]);

@@ -7,6 +7,7 @@ use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
+use crate::programs::Shown;
 use crate::programs::subcommand;
 use crate::rules::kubernetes::{DELETE_ALL, DELETE_NAMESPACE, DELETE_STORAGE};
 
@@ -36,7 +37,7 @@ const VALUED: &[&str] = &[
 
 impl Checker<'_> {
     /// A release or workload put back to an earlier revision.
-    fn revert(&mut self, subject: &str, shown: &str) {
+    fn revert(&mut self, subject: &str, shown: &Shown) {
         self.escalate(
             "shell.infrastructure",
             0.7,
@@ -45,7 +46,7 @@ impl Checker<'_> {
         );
     }
 
-    pub(crate) fn check_kubernetes(&mut self, c: &Command, shown: &str) {
+    pub(crate) fn check_kubernetes(&mut self, c: &Command, shown: &Shown) {
         let Some((at, sub)) = subcommand(c) else {
             return;
         };

@@ -9,6 +9,7 @@ use clawlaw_sdk::shell::CommandLine;
 
 use crate::checker::Checker;
 use crate::loc::Loc;
+use crate::programs::Shown;
 
 pub(crate) mod access;
 pub(crate) mod cloud;
@@ -26,7 +27,7 @@ pub(crate) mod statements;
 
 impl Checker<'_> {
     /// Runs the packs (other than the filesystem's) on command `i`.
-    pub(crate) fn check_packs(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_packs(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &Shown) {
         let c = &cl.commands[i];
         match c.program.as_str() {
             "git" => self.check_git(c, cwd, shown),

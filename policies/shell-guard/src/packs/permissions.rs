@@ -8,9 +8,10 @@ use clawlaw_sdk::shell::{CommandLine, Word};
 
 use crate::checker::Checker;
 use crate::loc::*;
+use crate::programs::Shown;
 
 impl Checker<'_> {
-    pub(crate) fn check_perms(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &str) {
+    pub(crate) fn check_perms(&mut self, cl: &CommandLine, i: usize, cwd: &Loc, shown: &Shown) {
         let c = &cl.commands[i];
         let recursive = c.has_flag('R') || c.has_long("recursive");
         let reference = c.args().iter().any(|a| a.text.starts_with("--reference"));

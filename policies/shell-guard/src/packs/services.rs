@@ -19,6 +19,7 @@
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
+use crate::programs::Shown;
 use crate::rules::services::{CLI_DELETE, HTTP_DELETE};
 
 pub(crate) use crate::rules::services::CLI_DELETE as DELETING_OPERATION;
@@ -109,7 +110,7 @@ const NOT_SERVICES: &[&str] = &[
 ];
 
 impl Checker<'_> {
-    pub(crate) fn check_remote_services(&mut self, c: &Command, args: &[&str], shown: &str) {
+    pub(crate) fn check_remote_services(&mut self, c: &Command, args: &[&str], shown: &Shown) {
         let p = c.program.as_str();
         if args
             .iter()
