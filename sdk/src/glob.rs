@@ -87,7 +87,8 @@ pub fn is_glob(s: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
     source: String,
-    alternatives: Vec<String>,
+    /// Each alternative with the length of its literal start ([`literal_len`]).
+    alternatives: Vec<(String, usize)>,
 }
 
 impl Glob {
@@ -95,15 +96,23 @@ impl Glob {
     pub fn new(pattern: &str, home: Option<&str>) -> Result<Glob, GlobError> {
         Ok(Glob {
             source: pattern.to_string(),
-            alternatives: compile(pattern, home)?,
+            alternatives: compile(pattern, home)?
+                .into_iter()
+                .map(|alt| {
+                    let n = literal_len(&alt);
+                    (alt, n)
+                })
+                .collect(),
         })
     }
 
     /// Whether `path` matches.
     pub fn is_match(&self, path: &str) -> bool {
+        // The literal start must begin the path: a string comparison that
+        // settles most paths of a set without running the matcher.
         self.alternatives
             .iter()
-            .any(|alt| glob_match::glob_match(alt, path))
+            .any(|(alt, n)| path.starts_with(&alt[..*n]) && glob_match::glob_match(alt, path))
     }
 
     /// The pattern as written.
@@ -116,6 +125,12 @@ impl fmt::Display for Glob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
     }
+}
+
+/// The length of a brace-free alternative's literal start: up to its first
+/// `*`, `?`, `[`, `{` or escape. A path the alternative matches begins with it.
+fn literal_len(alt: &str) -> usize {
+    alt.find(['*', '?', '[', '{', '\\']).unwrap_or(alt.len())
 }
 
 /// Several patterns; a path matches the set when it matches any of them.
@@ -364,6 +379,48 @@ fn expand_home(alt: &str, home: Option<&str>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_literal_start_only_skips_what_the_matcher_would_refuse() {
+        let patterns = [
+            "/usr/include/**",
+            "/etc/passwd",
+            "**/.ssh/**",
+            "/home/*/.aws/credentials",
+            "/work/app/src/?.rs",
+            "/work/[ab]pp/**",
+            "/tmp/\\*x",
+            "*.pem",
+            "/a/**/b",
+            "",
+        ];
+        let paths = [
+            "/usr/include/stdio.h",
+            "/usr/includes/x",
+            "/etc/passwd",
+            "/etc/passwd.bak",
+            "/home/dev/.ssh/id_rsa",
+            "/home/dev/.aws/credentials",
+            "/work/app/src/a.rs",
+            "/work/bpp/x",
+            "/tmp/*x",
+            "key.pem",
+            "/a/b",
+            "/a/x/y/b",
+            "",
+        ];
+        for alt in patterns {
+            for path in paths {
+                let prefiltered =
+                    path.starts_with(&alt[..literal_len(alt)]) && glob_match::glob_match(alt, path);
+                assert_eq!(
+                    prefiltered,
+                    glob_match::glob_match(alt, path),
+                    "{alt} against {path}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn star_does_not_cross_slash_but_double_star_does() {
