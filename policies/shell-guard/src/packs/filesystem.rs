@@ -342,7 +342,7 @@ impl Checker<'_> {
             }
         }
         if recursive && c.has_wrapper("xargs") {
-            self.check_listed_deletion(cl, i, cwd, &shown);
+            self.check_listed_deletion(cl, i, cwd, shown);
             for u in cl.upstream(i) {
                 for w in cl.commands[u].args() {
                     if !(w.text.starts_with('/')
