@@ -154,12 +154,17 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
             _ => (x.program.as_str(), &x.args[..]),
         };
+        let hookless = HOOKLESS.iter().find(|h| h.1.contains(&program));
+        let cli = CLIS.iter().find(|c| c.programs.contains(&program));
+        if hookless.is_none() && cli.is_none() {
+            continue;
+        }
         let mut shown = format!("{program} {}", args.join(" "));
         if let Some((cut, _)) = shown.char_indices().nth(100) {
             shown.truncate(cut);
             shown.push('…');
         }
-        if let Some((agent, _)) = HOOKLESS.iter().find(|h| h.1.contains(&program)) {
+        if let Some((agent, _)) = hookless {
             let only_asks = args
                 .iter()
                 .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
@@ -172,7 +177,7 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             }
             continue;
         }
-        let Some(cli) = CLIS.iter().find(|c| c.programs.contains(&program)) else {
+        let Some(cli) = cli else {
             continue;
         };
         if let Some(c) = line.commands.get(x.command) {

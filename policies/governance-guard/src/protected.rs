@@ -393,6 +393,30 @@ fn first_of_each(entries: Vec<Entry>) -> Vec<Entry> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn repeats_are_dropped_where_they_repeat() {
+        let e = |path: &str, owner| Entry {
+            path: path.into(),
+            owner,
+        };
+        let kept = first_of_each(vec![
+            e("/b", Owner::Gate),
+            e("/a", Owner::Secret),
+            e("/b", Owner::Secret),
+            e("/b", Owner::Gate),
+            e("/a", Owner::Secret),
+        ]);
+        let got: Vec<_> = kept.iter().map(|x| (x.path.as_str(), x.owner)).collect();
+        assert_eq!(
+            got,
+            [
+                ("/b", Owner::Gate),
+                ("/a", Owner::Secret),
+                ("/b", Owner::Secret)
+            ]
+        );
+    }
+
     fn set() -> Protected {
         let facts = GateFacts {
             files: vec![
