@@ -75,25 +75,12 @@ pub fn standing(ctx: &Context, command: &str) -> Vec<Finding> {
 /// /home/dev/.bashrc would run") names a file shells run at start (or
 /// direnv at every `cd`): a Makefile's `LD_PRELOAD=… ./test` is not one.
 pub fn names_startup_file(origin: &str) -> bool {
-    const STARTUP: &[&str] = &[
-        ".bashrc",
-        ".bash_profile",
-        ".bash_login",
-        ".bash_aliases",
-        ".profile",
-        ".zshrc",
-        ".zshenv",
-        ".zprofile",
-        ".zlogin",
-        ".kshrc",
-        ".mkshrc",
-        "bash.bashrc",
-        "/etc/profile",
-        "/etc/environment",
-        ".envrc",
-        "config.fish",
-    ];
-    STARTUP.iter().any(|f| origin.contains(f))
+    // Beside the shell's own: direnv's `.envrc` (run at every `cd`) and
+    // fish's configuration.
+    clawlaw_sdk::implied::scripts::SHELL_STARTUP_FILES
+        .iter()
+        .chain(&[".envrc", "config.fish"])
+        .any(|f| origin.contains(f))
 }
 
 /// A server started on the gate's port (`python3 -m http.server 7070`,

@@ -139,6 +139,38 @@ const PYTHON: Format = Format::Interpreter {
     flag: "-c",
 };
 
+/// Shell start-up files, by name (`.bashrc`) or, starting with `/`, by full
+/// path (`/etc/profile`): every shell runs them when it starts, so what
+/// they set up stays for every later shell.
+pub const SHELL_STARTUP_FILES: &[&str] = &[
+    ".bashrc",
+    ".bash_aliases",
+    ".bash_profile",
+    ".bash_login",
+    ".profile",
+    ".zshrc",
+    ".zshenv",
+    ".zprofile",
+    ".zlogin",
+    ".kshrc",
+    ".mkshrc",
+    "bash.bashrc",
+    "/etc/profile",
+    "/etc/environment",
+];
+
+/// Whether `path` is one of the [`SHELL_STARTUP_FILES`].
+pub fn is_shell_startup_file(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    SHELL_STARTUP_FILES.iter().any(|f| {
+        if f.starts_with('/') {
+            path == *f
+        } else {
+            name == *f
+        }
+    })
+}
+
 /// The script format of `path` holding `content`, or `None` when the file
 /// does not run. Cheap for ordinary files: a look at the file name and the
 /// first two bytes of the content.
@@ -213,25 +245,7 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
     if in_dir("/var/spool/cron/crontabs") || in_dir("/var/spool/cron") {
         return Some(Format::Crontab { system: false });
     }
-    // Shell start-up files run at every shell's start (`.bashrc`,
-    // `.profile`, `.zshenv`, …).
-    if matches!(
-        name,
-        ".bashrc"
-            | ".bash_aliases"
-            | ".bash_profile"
-            | ".bash_login"
-            | ".profile"
-            | ".zshrc"
-            | ".zshenv"
-            | ".zprofile"
-            | ".zlogin"
-            | ".kshrc"
-            | ".mkshrc"
-            | "bash.bashrc"
-    ) || path == "/etc/profile"
-        || path == "/etc/environment"
-    {
+    if is_shell_startup_file(path) {
         return Some(Format::Shell);
     }
     match ext.as_deref() {
