@@ -1758,3 +1758,23 @@ fn files_written_by_output_options_and_in_place_editors() {
     assert!(fx("ssh-keygen -l -f key.pub").writes.is_empty());
     assert!(fx("yq '.a' x.yaml").writes.is_empty());
 }
+
+#[test]
+fn archivers_write_a_tree_where_they_extract() {
+    for (line, dir) in [
+        ("7z x a.7z -o/srv/w", "/srv/w"),
+        ("cabextract -d /srv/x a.cab", "/srv/x"),
+        ("unrar x a.rar /srv/z/", "/srv/z"),
+        ("cpio -idm -D /srv/y < a.cpio", "/srv/y"),
+        ("cpio -idm < a.cpio", "/work/app"),
+        ("7z x a.7z", "/work/app"),
+    ] {
+        let e = fx(line);
+        assert!(
+            e.writes.iter().any(|w| w.path == dir && w.recursive),
+            "{line}: {:?}",
+            e.writes
+        );
+    }
+    assert!(fx("7z l a.7z").writes.is_empty());
+}

@@ -133,20 +133,13 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                 .iter()
                 .find_map(|w| w.text.strip_prefix("-o").filter(|d| !d.is_empty()))
                 .map(Word::literal)
-                .or_else(|| {
-                    args.windows(2)
-                        .find(|w| matches!(w[0].text.as_str(), "-d" | "--directory"))
-                        .map(|w| w[1].clone())
-                })
+                .or_else(|| next_value(args, &["-d", "--directory"]))
                 .or_else(|| {
                     (prog == "unrar")
                         .then(|| args.last().filter(|w| w.text.ends_with('/')).cloned())
                         .flatten()
                 });
-            match dir {
-                Some(d) => cx.path(Kind::Write, &d, 0, "unzip (7z, unrar)", true),
-                None => cx.cwd_path(Kind::Write, "unzip (7z, unrar)"),
-            }
+            extracted(cx, dir, "unzip (7z, unrar)");
         }
         "cpio"
             if args.iter().any(|w| {
@@ -157,14 +150,11 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                         && w.text.contains('i'))
             }) =>
         {
-            let dir = args
-                .windows(2)
-                .find(|w| matches!(w[0].text.as_str(), "-D" | "--directory"))
-                .map(|w| w[1].clone());
-            match dir {
-                Some(d) => cx.path(Kind::Write, &d, 0, "tar -x (cpio)", true),
-                None => cx.cwd_path(Kind::Write, "tar -x (cpio)"),
-            }
+            extracted(
+                cx,
+                next_value(args, &["-D", "--directory"]),
+                "tar -x (cpio)",
+            );
         }
         "dpkg-deb"
             if args.first().is_some_and(|w| {
@@ -189,4 +179,20 @@ fn extracts(prog: &str, args: &[Word]) -> bool {
             .iter()
             .find(|w| !w.text.starts_with('-'))
             .is_some_and(|w| matches!(w.text.as_str(), "x" | "e"))
+}
+
+/// The word after the first of options `names` (`-D DIR`).
+fn next_value(args: &[Word], names: &[&str]) -> Option<Word> {
+    args.windows(2)
+        .find(|w| names.contains(&w[0].text.as_str()))
+        .map(|w| w[1].clone())
+}
+
+/// A tree an archiver extracts: written below `dir`, or below the working
+/// directory when none is given.
+fn extracted(cx: &mut Cx, dir: Option<Word>, how: &str) {
+    match dir {
+        Some(d) => cx.path(Kind::Write, &d, 0, how, true),
+        None => cx.cwd_path(Kind::Write, how),
+    }
 }
