@@ -72,6 +72,11 @@ pub const ANY_HOME: &str = "/~home";
 
 /// The protected paths for one action.
 pub struct Protected {
+    /// May name a path twice for one owner (a gate file the gate reported
+    /// that is also a default): no answer changes, since every question
+    /// takes the most or the least specific match, or the first. Not
+    /// deduplicated: the set is built for every action a fresh instance
+    /// judges, and sorting it cost more than the repeats.
     entries: Vec<Entry>,
     /// The home is [`ANY_HOME`]: the agent's is unknown.
     any_home: bool,
@@ -110,11 +115,12 @@ impl Protected {
         }
         if let Some(home) = home {
             for s in DEFAULT_SECRETS {
-                push(Some(format!("{home}/{s}")), Owner::Secret);
+                push(Some(join(home, s)), Owner::Secret);
             }
         }
         for a in AGENTS {
-            for base in roots.iter().map(String::as_str).chain(home) {
+            let home_root = home.filter(|h| !roots.iter().any(|r| r == h));
+            for base in roots.iter().map(String::as_str).chain(home_root) {
                 for f in a.files {
                     push(Some(join(base, f)), Owner::Agent(a.agent));
                 }
@@ -131,14 +137,14 @@ impl Protected {
         }
         if let Some(home) = home {
             for f in DEFAULT_GATE_FILES {
-                push(Some(format!("{home}/{f}")), Owner::Gate);
+                push(Some(join(home, f)), Owner::Gate);
             }
         }
         for f in extra {
             push(abs(f), Owner::Operator);
         }
         Protected {
-            entries: first_of_each(entries),
+            entries,
             any_home: home == Some(ANY_HOME),
             // The gate's binaries, and each one's hook forwarder
             // (`clawlaw-hook`), which hook settings may run instead.
@@ -209,7 +215,7 @@ impl Protected {
     pub fn change_hit(&self, path: &str) -> Option<Hit> {
         self.change_hit_at(path)
             .or_else(|| self.change_hit_at(&self.in_any_home(path)?))
-            .or_else(|| self.folded().change_hit(&fold(path)?))
+            .or_else(|| fold(path).and_then(|f| self.folded().change_hit(&f)))
     }
 
     fn change_hit_at(&self, path: &str) -> Option<Hit> {
@@ -239,9 +245,7 @@ impl Protected {
         // agent may have been started in a directory the session never named.
         for a in AGENTS {
             for f in a.files {
-                let needle = format!("/{f}");
-                let inside = path.ends_with(&needle) || path.contains(&format!("{needle}/"));
-                if inside {
+                if names_within(path, f) {
                     return Some(Hit {
                         protected: path.to_string(),
                         owner: Owner::Agent(a.agent),
@@ -258,7 +262,7 @@ impl Protected {
     pub fn removal_hit(&self, path: &str) -> Option<Hit> {
         self.removal_hit_at(path)
             .or_else(|| self.removal_hit_at(&self.in_any_home(path)?))
-            .or_else(|| self.folded().removal_hit(&fold(path)?))
+            .or_else(|| fold(path).and_then(|f| self.folded().removal_hit(&f)))
     }
 
     fn removal_hit_at(&self, path: &str) -> Option<Hit> {
@@ -292,7 +296,7 @@ impl Protected {
     pub fn read_hit(&self, path: &str, recursive: bool) -> Option<Hit> {
         self.read_hit_at(path, recursive)
             .or_else(|| self.read_hit_at(&self.in_any_home(path)?, recursive))
-            .or_else(|| self.folded().read_hit(&fold(path)?, recursive))
+            .or_else(|| fold(path).and_then(|f| self.folded().read_hit(&f, recursive)))
     }
 
     fn read_hit_at(&self, path: &str, recursive: bool) -> Option<Hit> {
@@ -326,6 +330,15 @@ impl Protected {
     }
 }
 
+/// Whether `path` has the components of `rel` (`.claude/settings.json`)
+/// in a row: at its end, or followed by more (`…/.claude/hooks/pre.sh`).
+fn names_within(path: &str, rel: &str) -> bool {
+    clawlaw_sdk::text::find_iter(path, rel).any(|at| {
+        let after = &path[at + rel.len()..];
+        path[..at].ends_with('/') && (after.is_empty() || after.starts_with('/'))
+    })
+}
+
 /// `/proc/<anything>/environ` or `/proc/<anything>/mem`: a process's
 /// environment, where the hook's token variable lives, or its memory, which
 /// holds the gate's tokens and keys.
@@ -339,12 +352,15 @@ pub fn is_process_secret(path: &str) -> bool {
             && (path.ends_with("/environ") || path.ends_with("/mem")))
 }
 
+/// `rel` below `base` (no `format!`: a set is built for every action a
+/// fresh instance judges).
 fn join(base: &str, rel: &str) -> String {
-    if base == "/" {
-        format!("/{rel}")
-    } else {
-        format!("{base}/{rel}")
-    }
+    let base = base.strip_suffix('/').unwrap_or(base);
+    let mut out = String::with_capacity(base.len() + 1 + rel.len());
+    out.push_str(base);
+    out.push('/');
+    out.push_str(rel);
+    out
 }
 
 /// `path` as a case-insensitive file system (macOS's, Windows') finds it:
@@ -353,6 +369,13 @@ fn join(base: &str, rel: &str) -> String {
 /// is `.claude/settings.json` there, so it is judged as that file
 /// everywhere: no one writes the first on purpose.
 pub fn fold(path: &str) -> Option<String> {
+    let folds = |c: &str| {
+        !c.bytes().all(|b| b == b'.')
+            && (c.ends_with([' ', '.']) || c.bytes().any(|b| b.is_ascii_uppercase()))
+    };
+    if !path.split('/').any(folds) {
+        return None;
+    }
     let folded = path
         .split('/')
         .map(|c| {
@@ -367,55 +390,9 @@ pub fn fold(path: &str) -> Option<String> {
     (folded != path).then_some(folded)
 }
 
-/// `entries` without repeats (the same path for the same owner), each kept
-/// where it first came: by sorting their indices, not by comparing every
-/// entry with every other (a set holds a hundred and more).
-fn first_of_each(entries: Vec<Entry>) -> Vec<Entry> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| {
-        (&entries[a].path, entries[a].owner, a).cmp(&(&entries[b].path, entries[b].owner, b))
-    });
-    let mut keep = vec![true; entries.len()];
-    for w in order.windows(2) {
-        let (a, b) = (&entries[w[0]], &entries[w[1]]);
-        if a.path == b.path && a.owner == b.owner {
-            keep[w[1]] = false;
-        }
-    }
-    entries
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(e, k)| k.then_some(e))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repeats_are_dropped_where_they_repeat() {
-        let e = |path: &str, owner| Entry {
-            path: path.into(),
-            owner,
-        };
-        let kept = first_of_each(vec![
-            e("/b", Owner::Gate),
-            e("/a", Owner::Secret),
-            e("/b", Owner::Secret),
-            e("/b", Owner::Gate),
-            e("/a", Owner::Secret),
-        ]);
-        let got: Vec<_> = kept.iter().map(|x| (x.path.as_str(), x.owner)).collect();
-        assert_eq!(
-            got,
-            [
-                ("/b", Owner::Gate),
-                ("/a", Owner::Secret),
-                ("/b", Owner::Secret)
-            ]
-        );
-    }
 
     fn set() -> Protected {
         let facts = GateFacts {
