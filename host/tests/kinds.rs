@@ -240,10 +240,13 @@ fn bundled_set(pooled: bool) -> PolicySet {
 
 /// The set skips exactly the policies that do not judge the action's kind,
 /// fresh and pooled, and decides every corpus action exactly as consulting
-/// every policy and combining their answers does.
+/// every policy and combining their answers does. And warm instances, each
+/// serving hundreds of the corpus's actions in turn (their arenas reused
+/// from one evaluation to the next), decide every one as fresh instances do.
 #[test]
 fn a_kind_aware_set_decides_as_consulting_every_policy() {
     let corpus = corpus();
+    let mut fresh_decisions = Vec::new();
     for pooled in [false, true] {
         let set = bundled_set(pooled);
         let by_name = |name: &str| set.loaded().find(|p| p.id().name == name).unwrap();
@@ -252,7 +255,7 @@ fn a_kind_aware_set_decides_as_consulting_every_policy() {
         assert_eq!(by_name("deploy-guard").contract(), ContractVersion::V0_3);
         assert_eq!(by_name("deploy-guard").kinds(), [kinds::K8S_APPLY]);
         let mut skipped_total = 0;
-        for sample in &corpus {
+        for (n, sample) in corpus.iter().enumerate() {
             let (action, session) = (&sample.action, &sample.session);
             let got = set.evaluate(action, session);
             let everyone: Vec<PolicyReport> = set
@@ -286,6 +289,20 @@ fn a_kind_aware_set_decides_as_consulting_every_policy() {
                 "{origin}"
             );
             skipped_total += got.skipped.len();
+            let decision = (
+                got.evaluation,
+                got.reason,
+                got.risk,
+                got.rules,
+                got.labels,
+                got.counters,
+                got.redactions,
+            );
+            if pooled {
+                assert_eq!(decision, fresh_decisions[n], "warm instances: {origin}");
+            } else {
+                fresh_decisions.push(decision);
+            }
         }
         assert!(skipped_total > corpus.len(), "{skipped_total}");
     }

@@ -72,11 +72,17 @@ mod types;
 static ALLOCATOR: arena::Arena = arena::Arena;
 
 /// From here on the instance allocates from its arena: after the settings
-/// are parsed and validated, what the gate snapshots, and in every
-/// evaluation.
+/// are parsed and validated, what the gate snapshots.
 fn start_arena() {
     #[cfg(all(target_arch = "wasm32", feature = "arena"))]
     arena::start();
+}
+
+/// An evaluation starts: the arena is on, above whatever an earlier
+/// evaluation of this instance left in use.
+fn arena_evaluation_starts() {
+    #[cfg(all(target_arch = "wasm32", feature = "arena"))]
+    arena::evaluation_starts();
 }
 
 pub mod effects;
@@ -297,7 +303,7 @@ pub mod __private {
         action: wit::Action,
         session: wit::Session,
     ) -> wit::Decision {
-        crate::start_arena();
+        crate::arena_evaluation_starts();
         let action = Action {
             id: action.id,
             kind: action.kind,
