@@ -452,6 +452,44 @@ mod tests {
     }
 
     #[test]
+    fn fold_changes_what_a_case_insensitive_system_ignores_and_nothing_else() {
+        for (path, folded) in [
+            ("/work/app/src/lib.rs", None),
+            ("/a/./b/../c", None),
+            ("/a/.../b", None),
+            ("", None),
+            ("/work/App/x", Some("/work/app/x")),
+            ("/a/b./c", Some("/a/b/c")),
+            ("/a/b /c", Some("/a/b/c")),
+            (
+                "/a/.claude. /settings.JSON",
+                Some("/a/.claude/settings.json"),
+            ),
+        ] {
+            assert_eq!(fold(path).as_deref(), folded, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn agent_files_are_named_by_whole_components() {
+        for (path, rel, named) in [
+            ("/x/.claude/settings.json", ".claude/settings.json", true),
+            ("/x/.claude/hooks/pre.sh", ".claude/hooks", true),
+            ("/x/y.claude/settings.json", ".claude/settings.json", false),
+            (
+                "/x/.claude/settings.json.bak",
+                ".claude/settings.json",
+                false,
+            ),
+            ("/x/.claude/hooksy/a", ".claude/hooks", false),
+            ("/x/.claude/hooksy/.claude/hooks", ".claude/hooks", true),
+            ("/x/.codex/config.toml", ".claude/settings.json", false),
+        ] {
+            assert_eq!(names_within(path, rel), named, "{path} {rel}");
+        }
+    }
+
+    #[test]
     fn case_and_trailing_dots_folded() {
         let p = set();
         for path in [
