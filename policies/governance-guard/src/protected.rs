@@ -369,6 +369,8 @@ fn join(base: &str, rel: &str) -> String {
 /// is `.claude/settings.json` there, so it is judged as that file
 /// everywhere: no one writes the first on purpose.
 pub fn fold(path: &str) -> Option<String> {
+    // A component folds when it has a capital or ends in a space or dot;
+    // `.` and `..` (any run of dots) never do.
     let folds = |c: &str| {
         !c.bytes().all(|b| b == b'.')
             && (c.ends_with([' ', '.']) || c.bytes().any(|b| b.is_ascii_uppercase()))
@@ -379,15 +381,15 @@ pub fn fold(path: &str) -> Option<String> {
     let folded = path
         .split('/')
         .map(|c| {
-            if c.bytes().all(|b| b == b'.') {
-                c.to_string()
-            } else {
+            if folds(c) {
                 c.trim_end_matches([' ', '.']).to_ascii_lowercase()
+            } else {
+                c.to_string()
             }
         })
         .collect::<Vec<_>>()
         .join("/");
-    (folded != path).then_some(folded)
+    Some(folded)
 }
 
 #[cfg(test)]
