@@ -72,6 +72,7 @@ pub fn engine() -> anyhow::Result<Arc<Engine>> {
     Engine::new(&EngineConfig {
         cache_dir: None,
         cache_key: None,
+        cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
         max_sandboxes: 128,
         preinitialize: true,
         one_shot: false,

@@ -3,7 +3,8 @@
 //! an entry written without the key (an older gate's cache) is refused,
 //! deleted and recompiled, and the gate decides as the real policy; an
 //! info record moved or forged cannot make a one-shot load leave a policy
-//! out, nor a digest record moved over another file's name it.
+//! out, nor a digest record moved over another file's name it; and a FIFO
+//! planted under an entry's name is neither waited on nor read.
 
 use crate::common;
 
@@ -20,14 +21,14 @@ const HEADER: usize = 16 + 32;
 
 /// A gate's cache and key, each in a directory of its own; every
 /// [`Gate::restart`] is a new engine over them, as a restarted gate is.
-struct Gate {
-    cache: tempfile::TempDir,
+pub(crate) struct Gate {
+    pub(crate) cache: tempfile::TempDir,
     keys: tempfile::TempDir,
     preinitialize: bool,
 }
 
 impl Gate {
-    fn new(preinitialize: bool) -> Gate {
+    pub(crate) fn new(preinitialize: bool) -> Gate {
         Gate {
             cache: tempfile::tempdir().unwrap(),
             keys: tempfile::tempdir().unwrap(),
@@ -35,10 +36,16 @@ impl Gate {
         }
     }
 
-    fn restart(&self) -> Arc<Engine> {
+    pub(crate) fn restart(&self) -> Arc<Engine> {
+        self.restart_with_budget(clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES)
+    }
+
+    /// [`Gate::restart`] with a cache of at most `max_bytes`.
+    pub(crate) fn restart_with_budget(&self, max_bytes: u64) -> Arc<Engine> {
         Engine::new(&EngineConfig {
             cache_dir: Some(self.cache.path().to_path_buf()),
             cache_key: Some(self.keys.path().join("cache.key")),
+            cache_max_bytes: max_bytes,
             max_sandboxes: 4,
             preinitialize: self.preinitialize,
             one_shot: false,
@@ -65,7 +72,7 @@ impl Gate {
         found.into_iter().next().unwrap()
     }
 
-    fn entries(&self, extension: &str) -> Vec<PathBuf> {
+    pub(crate) fn entries(&self, extension: &str) -> Vec<PathBuf> {
         let mut all: Vec<PathBuf> = std::fs::read_dir(self.cache.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -77,10 +84,10 @@ impl Gate {
 }
 
 /// shell-guard as bundled, and a policy that allows everything.
-const GUARD: (&str, &str) = ("shell-guard", "{}");
-const PERMISSIVE: (&str, &str) = ("hostile-policy", "{ mode = \"stateful\" }");
+pub(crate) const GUARD: (&str, &str) = ("shell-guard", "{}");
+pub(crate) const PERMISSIVE: (&str, &str) = ("hostile-policy", "{ mode = \"stateful\" }");
 
-fn load(engine: &Arc<Engine>, policy: (&str, &str)) -> (PolicySet, PolicyStatus) {
+pub(crate) fn load(engine: &Arc<Engine>, policy: (&str, &str)) -> (PolicySet, PolicyStatus) {
     let set = PolicySet::load(
         engine,
         &common::one_policy_spec(policy.0, policy.1),
@@ -108,7 +115,7 @@ fn decide(set: &PolicySet) -> (Verdict, String) {
 }
 
 /// Asserts the gate decides as shell-guard does: DENY, by shell-guard.
-fn assert_decides_as_the_guard(set: &PolicySet) {
+pub(crate) fn assert_decides_as_the_guard(set: &PolicySet) {
     assert_eq!(decide(set), (Verdict::Deny, "shell-guard".to_string()));
 }
 
@@ -335,6 +342,7 @@ fn an_entry_written_without_the_key_is_refused() {
     let other = Engine::new(&EngineConfig {
         cache_dir: Some(gate.cache.path().to_path_buf()),
         cache_key: Some(gate.keys.path().join("other.key")),
+        cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
         max_sandboxes: 4,
         preinitialize: false,
         one_shot: false,
@@ -359,6 +367,7 @@ fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
     let inside = Engine::new(&EngineConfig {
         cache_dir: Some(gate.cache.path().to_path_buf()),
         cache_key: Some(gate.cache.path().join("cache.key")),
+        cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
         max_sandboxes: 4,
         preinitialize: false,
         one_shot: false,
@@ -374,6 +383,7 @@ fn the_key_is_made_private_outside_the_cache_and_refused_inside_it() {
     let err = Engine::new(&EngineConfig {
         cache_dir: Some(gate.cache.path().to_path_buf()),
         cache_key: Some(key.clone()),
+        cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
         max_sandboxes: 4,
         preinitialize: false,
         one_shot: false,
@@ -426,4 +436,46 @@ fn an_info_record_moved_or_forged_cannot_leave_a_policy_out() {
     let set = for_shell(&gate.restart());
     assert_eq!(set.loaded().count(), 1, "forged record believed");
     assert_decides_as_the_guard(&set);
+}
+
+/// A FIFO planted under an entry's name (by an agent that can write the
+/// cache directory) neither hangs a load, waiting for a writer to open it,
+/// nor is read: it is removed and the policy compiled again.
+#[test]
+fn a_fifo_planted_under_an_entrys_name_neither_hangs_a_load_nor_is_read() {
+    for preinitialize in [false, true] {
+        let gate = Gate::new(preinitialize);
+        load(&gate.restart(), GUARD);
+        let planted: Vec<PathBuf> = ["cwasm", "snapshot", "info", "digest"]
+            .iter()
+            .flat_map(|extension| gate.entries(extension))
+            .collect();
+        for path in &planted {
+            std::fs::remove_file(path).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap();
+            assert!(made.success(), "mkfifo {}", path.display());
+        }
+        let engine = gate.restart();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (set, status) = load(&engine, GUARD);
+            let _ = done.send((decide(&set), status.cached));
+        });
+        let (decision, cached) = finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("a load waited on a planted FIFO");
+        assert_eq!(decision, (Verdict::Deny, "shell-guard".to_string()));
+        assert!(!cached, "preinitialize {preinitialize}");
+        for path in &planted {
+            let kind = std::fs::symlink_metadata(path).map(|m| m.file_type());
+            assert!(
+                kind.as_ref().map_or(true, |k| k.is_file()),
+                "{} is still {kind:?}",
+                path.display()
+            );
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod common;
 mod author;
 mod bundled;
 mod cache_auth;
+mod cache_budget;
 mod ci_example;
 mod cli;
 mod console;

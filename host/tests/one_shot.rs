@@ -291,6 +291,7 @@ fn one_shot_snapshots_leave_the_rule_set_to_first_use() {
         let engine = Engine::new(&EngineConfig {
             cache_dir: Some(cache.to_path_buf()),
             cache_key: None,
+            cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
             max_sandboxes: 4,
             preinitialize: true,
             one_shot,

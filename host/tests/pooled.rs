@@ -143,6 +143,7 @@ fn a_snapshot_is_taken_once_then_loaded_from_the_compile_cache() {
         let engine = Engine::new(&EngineConfig {
             cache_dir: Some(cache.path().to_path_buf()),
             cache_key: None,
+            cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
             max_sandboxes: 4,
             preinitialize: true,
             one_shot: false,

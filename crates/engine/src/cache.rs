@@ -37,18 +37,26 @@
 //!
 //! Files are written atomically (temporary file, then rename); a file that
 //! fails to load is deleted and recompiled.
+//!
+//! And it stays within a size budget ([`prune`]): the least recently used
+//! entries are removed when a gate starts, and as new entries are written.
 
 #[cfg(target_os = "linux")]
 mod mapped;
+pub mod prune;
 pub mod seal;
 pub mod stamp;
 
+use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use wasmtime::component::Component;
 
+pub use prune::Pruned;
 pub use seal::{CacheKey, KeyError};
 use seal::{Entry, Kind};
 pub use stamp::FileStamp;
@@ -63,6 +71,10 @@ pub struct CompileCache {
     engine_hash: String,
     key: CacheKey,
     key_file: PathBuf,
+    /// The most bytes its entries may hold ([`prune`]).
+    max_bytes: u64,
+    /// Bytes written since the last prune.
+    written: AtomicU64,
 }
 
 impl CompileCache {
@@ -85,7 +97,55 @@ impl CompileCache {
             engine_hash: format!("{:016x}", h.finish()),
             key,
             key_file: key_file.to_path_buf(),
+            max_bytes: prune::DEFAULT_MAX_BYTES,
+            written: AtomicU64::new(0),
         })
+    }
+
+    /// This cache with at most `max_bytes` in its entries (default
+    /// [`prune::DEFAULT_MAX_BYTES`]).
+    pub fn with_budget(mut self, max_bytes: u64) -> CompileCache {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// The most bytes its entries may hold.
+    pub fn budget(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Removes the least recently used entries while they hold more than
+    /// the budget (see [`prune`]). Done when a gate's engine opens the
+    /// cache, and after every eighth of the budget written.
+    pub fn prune(&self) -> std::io::Result<Pruned> {
+        let pruned = prune::prune(&self.dir, self.max_bytes, SystemTime::now())?;
+        if pruned.removed > 0 {
+            tracing::info!(
+                dir = %self.dir.display(),
+                removed = pruned.removed,
+                freed_mib = pruned.freed_bytes >> 20,
+                kept_mib = pruned.kept_bytes >> 20,
+                budget_mib = self.max_bytes >> 20,
+                "compile cache over its budget: least recently used entries removed"
+            );
+        }
+        if pruned.stale_temps > 0 {
+            tracing::info!(dir = %self.dir.display(), files = pruned.stale_temps, "removed temporary files of cache writes that never finished");
+        }
+        Ok(pruned)
+    }
+
+    /// Counts `len` bytes written, pruning once they add up to an eighth of
+    /// the budget: a gate that reloads new policy versions stays within it.
+    fn wrote(&self, len: usize) {
+        let len = len as u64;
+        let before = self.written.fetch_add(len, Ordering::Relaxed);
+        if before + len > self.max_bytes / 8 {
+            self.written.store(0, Ordering::Relaxed);
+            if let Err(e) = self.prune() {
+                tracing::warn!(dir = %self.dir.display(), error = %e, "could not prune the compile cache");
+            }
+        }
     }
 
     /// The default location: `$CLAWLAW_CACHE_DIR`, else
@@ -140,8 +200,8 @@ impl CompileCache {
     /// The payload of the entry at `path` stored as `entry`, if there is one
     /// and its tag verifies. One that does not is deleted.
     fn read_verified(&self, path: &Path, entry: &Entry<'_>) -> Option<Opened> {
-        let stored = match read_entry(path) {
-            Ok(Some(bytes)) => bytes,
+        let (stored, file) = match read_entry(path) {
+            Ok(Some(read)) => read,
             Ok(None) => return None,
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "discarding an unreadable cache entry");
@@ -150,10 +210,13 @@ impl CompileCache {
             }
         };
         match self.key.open(entry, &stored).map(<[u8]>::len) {
-            Ok(payload_len) => Some(Opened {
-                start: stored.len() - payload_len,
-                stored,
-            }),
+            Ok(payload_len) => {
+                prune::mark_used(&file, SystemTime::now());
+                Some(Opened {
+                    start: stored.len() - payload_len,
+                    stored,
+                })
+            }
             Err(refusal) => {
                 tracing::warn!(path = %path.display(), reason = %refusal, "refusing a cache entry this gate did not write; deleting it");
                 let _ = std::fs::remove_file(path);
@@ -318,6 +381,7 @@ impl CompileCache {
         tmp.write_all(bytes)?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
+        self.wrote(bytes.len());
         Ok(())
     }
 
@@ -398,20 +462,42 @@ fn open_key(dir: &Path, key_file: &Path) -> Result<CacheKey, KeyError> {
     Ok(key)
 }
 
-/// The bytes of the regular file at `path`, `None` if there is none. A
-/// symlink, a device or a FIFO planted under an entry's name is an error
-/// (and is then removed), never followed or read.
-fn read_entry(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
+/// The bytes of the regular file at `path`, and the file, `None` if there
+/// is none. A symlink, a device or a FIFO planted under an entry's name is
+/// an error (and is then removed), never followed or read.
+fn read_entry(path: &Path) -> std::io::Result<Option<(Vec<u8>, File)>> {
+    let file = match open_entry(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
+    let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
     if meta.len() > MAX_ENTRY_BYTES {
         return Err(std::io::Error::other("larger than any compiled component"));
     }
-    std::fs::read(path).map(Some)
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    (&file).take(MAX_ENTRY_BYTES).read_to_end(&mut bytes)?;
+    Ok(Some((bytes, file)))
+}
+
+/// Opens the entry at `path` for reading without following a symlink, and
+/// without waiting for a writer when a FIFO was planted there (the caller
+/// refuses anything but a regular file once it is open).
+fn open_entry(path: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    options.open(path)
 }

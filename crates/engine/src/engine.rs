@@ -28,6 +28,9 @@ pub struct EngineConfig {
     /// The secret key file the cache's entries are authenticated with (see
     /// [`crate::cache`]); `None`: [`CompileCache::default_key_file`].
     pub cache_key: Option<PathBuf>,
+    /// The most bytes the cache's entries may hold: beyond it, the least
+    /// recently used are removed (see [`crate::cache::prune`]).
+    pub cache_max_bytes: u64,
     /// Sandboxes that may exist at once (the pooling allocator's slots).
     /// An evaluation that finds none free is denied, never queued forever.
     pub max_sandboxes: u32,
@@ -46,6 +49,7 @@ impl Default for EngineConfig {
         EngineConfig {
             cache_dir: CompileCache::default_dir(),
             cache_key: None,
+            cache_max_bytes: crate::cache::prune::DEFAULT_MAX_BYTES,
             max_sandboxes: 256,
             preinitialize: true,
             one_shot: false,
@@ -135,14 +139,21 @@ impl Engine {
                             "no place for its key: set CLAWLAW_CACHE_KEY or HOME",
                         ),
                     })?;
-                Some(
-                    CompileCache::open(dir, &key_file, &wasmtime).map_err(|source| {
-                        EngineError::Cache {
-                            dir: dir.clone(),
-                            source,
-                        }
-                    })?,
-                )
+                let cache = CompileCache::open(dir, &key_file, &wasmtime)
+                    .map_err(|source| EngineError::Cache {
+                        dir: dir.clone(),
+                        source,
+                    })?
+                    .with_budget(config.cache_max_bytes);
+                // A process that serves many actions trims the cache before
+                // it loads anything; a one-shot one (a hook call) leaves it
+                // to them and to its own writes.
+                if !config.one_shot
+                    && let Err(e) = cache.prune()
+                {
+                    tracing::warn!(dir = %dir.display(), error = %e, "could not prune the compile cache");
+                }
+                Some(cache)
             }
             None => None,
         };

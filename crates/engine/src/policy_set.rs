@@ -328,6 +328,7 @@ fn build_engine(
         config.cache_dir = Some(dir.clone());
     }
     config.cache_key = section.cache_key.clone();
+    config.cache_max_bytes = section.cache_max_mb.saturating_mul(1 << 20);
     if !section.compile_cache {
         config.cache_dir = None;
     }

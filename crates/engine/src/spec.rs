@@ -31,6 +31,9 @@ pub struct EngineSection {
     /// only the gate's user can read, outside `cache_dir` (see [`crate::cache`]).
     pub cache_key: Option<PathBuf>,
     pub compile_cache: bool,
+    /// The most the compile cache may hold, in MiB; beyond it the least
+    /// recently used entries are removed (see [`crate::cache::prune`]).
+    pub cache_max_mb: u64,
     /// Sandboxes alive at once.
     pub max_sandboxes: u32,
     /// Snapshot each policy after it has parsed its settings, so fresh
@@ -46,6 +49,7 @@ impl Default for EngineSection {
             cache_dir: None,
             cache_key: None,
             compile_cache: true,
+            cache_max_mb: crate::cache::prune::DEFAULT_MAX_BYTES >> 20,
             max_sandboxes: 256,
             preinitialize: true,
         }

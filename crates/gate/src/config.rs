@@ -10,6 +10,7 @@
 //! cache_dir = "/var/cache/clawlaw"   # compiled components; default ~/.cache/clawlaw
 //! cache_key = "/etc/clawlaw/cache.key"  # the key its entries are sealed with; default ~/.config/clawlaw/cache.key
 //! compile_cache = true
+//! cache_max_mb = 2048          # the cache's budget: least recently used entries beyond it are removed
 //! max_sandboxes = 256          # sandboxes alive at once
 //!
 //! [limits]                     # defaults for every policy
@@ -321,6 +322,12 @@ fn parse_config(text: &str, path: &Path) -> Result<(ConfigFile, SetConfig), Spec
             format!("expected a number in (0.0, 1.0], got {t}"),
         ));
     }
+    if file.engine.cache_max_mb == 0 {
+        return Err(field(
+            "engine.cache_max_mb".into(),
+            "expected at least 1 (set compile_cache = false for no cache)".into(),
+        ));
+    }
     if file.engine.max_sandboxes == 0 {
         return Err(field(
             "engine.max_sandboxes".into(),
@@ -448,6 +455,7 @@ mod tests {
 version = 1
 [engine]
 escalation_threshold = 0.7
+cache_max_mb = 64
 [limits]
 deadline_ms = 50
 [[policy]]
@@ -459,6 +467,7 @@ limits = { memory_mib = 8 }
         )
         .unwrap();
         assert_eq!(spec.engine.escalation_threshold, 0.7);
+        assert_eq!(spec.engine.cache_max_mb, 64);
         let p = &spec.policies[0];
         assert_eq!(p.path, Path::new("/etc/clawlaw/fs.wasm"));
         assert_eq!(p.settings, r#"{"roots":["/work"]}"#);
@@ -499,6 +508,14 @@ limits = { memory_mib = 8 }
         assert!(
             threshold.contains("engine.escalation_threshold"),
             "{threshold}"
+        );
+        let budget =
+            parse("version = 1\n[engine]\ncache_max_mb = 0\n[[policy]]\npath = \"a.wasm\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            budget.contains("engine.cache_max_mb: expected at least 1"),
+            "{budget}"
         );
         let missing = parse("version = 1\n[[policy]]\nname = \"x\"\n")
             .unwrap_err()

@@ -203,6 +203,7 @@ fn shared(engine: &'static SharedEngine, preinitialize: bool) -> Arc<Engine> {
             Engine::new(&EngineConfig {
                 cache_dir: Some(cache_dir().to_path_buf()),
                 cache_key: None,
+                cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
                 max_sandboxes: 64,
                 preinitialize,
                 one_shot: false,

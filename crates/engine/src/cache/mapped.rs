@@ -68,10 +68,11 @@ pub(crate) fn open(
             "/proc/self/fd is not mounted",
         )));
     }
-    // No symlink is followed: one planted under an entry's name fails here.
+    // No symlink is followed: one planted under an entry's name fails here;
+    // nor is a writer waited for: a FIFO is refused below, once open.
     let mut file = match File::options()
         .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
         .open(path)
     {
         Ok(file) => file,
@@ -124,6 +125,7 @@ pub(crate) fn open(
     })
     .map_err(MapError::Unsupported)?;
     verdict.map_err(MapError::Refused)?;
+    super::prune::mark_used(&file, std::time::SystemTime::now());
     Ok(Some(SealedPayload { memfd }))
 }
 
