@@ -472,6 +472,12 @@ pub(crate) fn is_unnamed_egress(p: &str) -> bool {
 /// [`UNNAMED_EGRESS`] programs: the URLs among their arguments, else an
 /// unnamed destination.
 pub(crate) fn unnamed(v: &mut ShellView, p: &str, args: &[Word]) {
+    // A tunnel's URL is the local service it publishes
+    // (`cloudflared tunnel --url http://localhost:22`), not where it goes.
+    if crate::sinks::TUNNELS.contains(&p) {
+        v.push_all(p, Vec::new());
+        return;
+    }
     let hosts: Vec<Dest> = args
         .iter()
         .filter_map(|w| url_host(&w.text).map(Dest::Host))

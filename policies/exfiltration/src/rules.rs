@@ -16,6 +16,8 @@ use clawlaw_sdk::path::{is_within_normalized, normalize};
 use clawlaw_sdk::{Action, Decision, Session, Verdict, kinds, shell, workspace};
 use std::rc::Rc;
 
+mod served;
+
 /// The label set on egress actions.
 pub const EGRESS_LABEL: &str = "egress";
 /// The counter of bytes the session sent, as far as the policy could see.
@@ -221,6 +223,7 @@ impl<'a> Cx<'a> {
                 self.sensitive_write(ev, &cause, "writes", &w.path, w.dynamic);
             }
         }
+        self.check_servers(ev, &line);
     }
 
     pub(crate) fn request(&self, ev: &mut Eval) {

@@ -43,7 +43,7 @@ const DNS_TOOLS: &[&str] = &[
 ];
 
 /// Programs that publish a local port to the internet.
-const TUNNELS: &[&str] = &["ngrok", "cloudflared", "localtunnel", "bore"];
+pub(crate) const TUNNELS: &[&str] = &["ngrok", "cloudflared", "localtunnel", "bore"];
 
 /// Services that take data from anyone and hand it to whoever knows where
 /// to look: paste sites, anonymous file drops, request catchers and

@@ -289,6 +289,7 @@ pub(crate) fn program(cx: &mut Cx) {
         "openssl" if net::program(cx, prog, args) => {}
         _ => {
             super::writers::writes(cx, prog, args);
+            super::servers::program(cx, prog, args);
             if !super::readers::reader(cx, prog, args)
                 && !net::program(cx, prog, args)
                 && !procs::program(cx, prog, args)

@@ -223,7 +223,7 @@ pub(crate) fn is_shell(p: &str) -> bool {
     )
 }
 
-fn is_python(p: &str) -> bool {
+pub(super) fn is_python(p: &str) -> bool {
     let rest = p.strip_prefix("python").or_else(|| p.strip_prefix("pypy"));
     rest.is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }

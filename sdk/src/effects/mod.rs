@@ -94,6 +94,7 @@ mod options;
 mod paths;
 mod procs;
 mod readers;
+pub mod servers;
 #[cfg(test)]
 mod tests;
 mod tokens;
@@ -128,6 +129,9 @@ pub struct Effects {
     pub executes: Vec<Exec>,
     /// Hosts and URLs contacted.
     pub network: Vec<Net>,
+    /// Directories served to whoever connects (`python3 -m http.server`,
+    /// `php -S`, `npx http-server`; see `servers.rs`).
+    pub serves: Vec<Serve>,
     /// Processes and services stopped or signalled.
     pub signals: Vec<Signal>,
     /// Environment variables read (`*`: all of them).
@@ -239,6 +243,23 @@ impl Net {
         ) || self.program.starts_with("openssl")
             || apis::opens_socket(&self.program)
     }
+}
+
+/// A directory a file server hands out to whoever connects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Serve {
+    /// The server as run: `python3 -m http.server`, `php -S`, `npx serve`.
+    pub program: String,
+    /// The directory served, absolute and normalised like a
+    /// [`PathEffect::path`] (the working directory when none is named).
+    pub root: String,
+    /// The root holds an expansion that could not be resolved.
+    pub dynamic: bool,
+    /// It listens on the loopback interface only (`--bind 127.0.0.1`,
+    /// `php -S localhost:8000`): only this machine can connect.
+    pub loopback: bool,
+    /// The command of the line that runs the server.
+    pub command: usize,
 }
 
 /// Processes or services stopped or signalled.
