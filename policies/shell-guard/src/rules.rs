@@ -183,7 +183,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.permissions",
-        "Escalate making files world-writable or setuid/setgid (chmod 777, o+w, u+s)",
+        "Escalate making files world-writable or setuid/setgid (chmod 777, o+w, u+s), or a private credential readable by other users (chmod 644 ~/.ssh/id_rsa)",
     ),
     (
         "shell.remote-access",
