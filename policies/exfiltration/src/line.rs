@@ -58,7 +58,10 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
         // sent. One secret that authenticates the request (`-H
         // "Authorization: Bearer ${{ secrets.T }}"`, `-u u:${{ … }}`) goes
         // to the service it is for.
-        let args = cmd.args();
+        // `xargs -I{} dig {}.example.net`: the replacement string stands
+        // for input only known at run time.
+        let replaced = clawlaw_sdk::effects::xargs_replaced_argv(cmd);
+        let args = replaced.as_deref().map_or(cmd.args(), |a| &a[1..]);
         for (k, w) in args.iter().enumerate() {
             let auth = k.checked_sub(1).is_some_and(|j| {
                 matches!(
@@ -84,7 +87,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             // it is not sent.
             let ssh = matches!(p, "ssh" | "scp" | "sftp" | "ssh-copy-id" | "autossh");
             let mut identity = false;
-            for w in cmd.args() {
+            for w in args {
                 let t = w.text.as_str();
                 if ssh && (identity || t.contains("IdentityFile")) {
                     identity = false;
@@ -104,7 +107,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 v.credentials.push((shown, kind));
             }
         }
-        local_writes(&mut v, p, cmd.args());
+        local_writes(&mut v, p, args);
         let heredoc: Option<&str> = cmd
             .redirects
             .iter()
@@ -115,16 +118,18 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                     .find(|r| r.op == RedirectOp::HereString)
                     .map(|r| r.target.text.as_str())
             });
-        network(&mut v, p, cmd.args(), heredoc, extra);
+        network(&mut v, p, args, heredoc, extra);
     }
-    code_reads(&mut v, cl);
+    code_effects(&mut v, cl);
     v
 }
 
-/// The credential files inline code reads (`open(os.path.expanduser(
+/// What inline code does, as the SDK's effects model reads it: the
+/// credential files it reads (`open(os.path.expanduser(
 /// '~/.aws/credentials'))`, `fs.readFileSync(os.homedir() + '/.npmrc')`),
-/// as the SDK's effects model resolves its path expressions.
-fn code_reads(v: &mut ShellView, cl: &CommandLine) {
+/// the credential variables it reads, and the connections it opens that
+/// [`crate::code::interpreter`] did not see.
+fn code_effects(v: &mut ShellView, cl: &CommandLine) {
     let runs_code = |c: &clawlaw_sdk::shell::Command| {
         c.kind == CommandKind::Simple
             && !c.program_dynamic
@@ -151,6 +156,24 @@ fn code_reads(v: &mut ShellView, cl: &CommandLine) {
         let shown = format!("${}", e.name);
         if !v.credentials.iter().any(|(c, _)| *c == shown) {
             v.credentials.push((shown, "secret-variable"));
+        }
+    }
+    // The SDK's reading of the code finds the calls a library's name
+    // written another way hides from `code::interpreter`
+    // (`require('https').request({host: …})`): their hosts, else an
+    // unnamed destination.
+    for (i, c) in cl.commands.iter().enumerate().filter(|(_, c)| runs_code(c)) {
+        let what = format!("{} code", c.program);
+        if v.uses.iter().any(|u| u.what == what) {
+            continue;
+        }
+        let calls: Vec<_> = fx.network.iter().filter(|n| n.command == i).collect();
+        if !calls.is_empty() {
+            let hosts = calls
+                .iter()
+                .filter_map(|n| n.host.clone().map(Dest::Host))
+                .collect();
+            v.push_all(&what, hosts);
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::context::{Cx, STDIN_ARGS};
 use super::options::parse;
-use crate::shell::{RedirectOp, Word};
+use crate::shell::{Command, RedirectOp, Word, Wrapper};
 
 /// The text a command reads on its standard input when it can be known: a
 /// here-document or here-string, or the output of an upstream `echo`,
@@ -66,6 +66,49 @@ pub(crate) fn xargs_view(cx: &mut Cx) -> Vec<Word> {
     let Some(x) = c.wrappers.iter().find(|w| w.program == "xargs") else {
         return c.argv.clone();
     };
+    let mut argv = c.argv.clone();
+    match replace_string(x) {
+        Some(r) => {
+            for w in argv.iter_mut().skip(1) {
+                if w.text.starts_with(r.as_str()) {
+                    // `rm -rf {}`: the paths the input lists.
+                    *w = Word::literal(STDIN_ARGS);
+                } else {
+                    // `curl http://h/v1/reviews/{}/approve`: the rest of
+                    // the word stays what it says.
+                    *w = input_in_word(w, &r);
+                }
+            }
+        }
+        None => argv.push(Word::literal(STDIN_ARGS)),
+    }
+    let known = cx.targets(&Word::literal(STDIN_ARGS), 0);
+    if known.len() == 1 && known[0].path == "*" {
+        cx.unresolved(format!(
+            "`xargs` runs `{}` with arguments read from its input",
+            c.program
+        ));
+    }
+    argv
+}
+
+/// `c`'s argv when `xargs -I R` (or `-i`, whose `R` is `{}`) runs it: each
+/// `R` in its words becomes the expansion `$XARGS_INPUT`, a line of input
+/// only known at run time (`xargs -I{} dig {}.example.net` queries a name
+/// made of the input). `None` when no `xargs` with a replacement string
+/// runs `c`.
+pub fn xargs_replaced_argv(c: &Command) -> Option<Vec<Word>> {
+    let x = c.wrappers.iter().find(|w| w.program == "xargs")?;
+    let r = replace_string(x)?;
+    let mut argv = c.argv.clone();
+    for w in argv.iter_mut().skip(1) {
+        *w = input_in_word(w, &r);
+    }
+    Some(argv)
+}
+
+/// The replacement string of an `xargs` wrapper (`-I R`, `-i`, `--replace`).
+fn replace_string(x: &Wrapper) -> Option<String> {
     let a = parse(
         &x.args,
         "adEILnPs",
@@ -86,28 +129,17 @@ pub(crate) fn xargs_view(cx: &mut Cx) -> Vec<Word> {
         ),
         None => None,
     };
-    let mut argv = c.argv.clone();
-    match replace.filter(|r| !r.is_empty()) {
-        Some(r) => {
-            for w in argv.iter_mut().skip(1) {
-                if w.text.starts_with(r.as_str()) {
-                    // `rm -rf {}`: the paths the input lists.
-                    *w = Word::literal(STDIN_ARGS);
-                } else if let Some(at) = w.text.find(r.as_str()) {
-                    // `curl http://h/v1/reviews/{}/approve`: the rest of
-                    // the word stays what it says.
-                    *w = w.with_value(at..at + r.len(), &Word::expansion("$XARGS_INPUT"));
-                }
-            }
-        }
-        None => argv.push(Word::literal(STDIN_ARGS)),
+    replace.filter(|r| !r.is_empty())
+}
+
+/// `w` with every `r` in it standing for a line of input.
+fn input_in_word(w: &Word, r: &str) -> Word {
+    let mut w = w.clone();
+    let input = Word::expansion("$XARGS_INPUT");
+    let mut from = 0;
+    while let Some(at) = w.text[from..].find(r).map(|i| i + from) {
+        w = w.with_value(at..at + r.len(), &input);
+        from = at + input.text.len();
     }
-    let known = cx.targets(&Word::literal(STDIN_ARGS), 0);
-    if known.len() == 1 && known[0].path == "*" {
-        cx.unresolved(format!(
-            "`xargs` runs `{}` with arguments read from its input",
-            c.program
-        ));
-    }
-    argv
+    w
 }

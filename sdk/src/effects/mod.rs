@@ -101,6 +101,7 @@ mod tokens;
 mod walk;
 mod writers;
 
+pub use args::xargs_replaced_argv;
 use context::Analyzer;
 
 use crate::shell::{self, CommandLine};

@@ -158,6 +158,42 @@ fn xargs_replace_string() {
 }
 
 #[test]
+fn xargs_replacement_string_in_words() {
+    let argv = |cmd: &str| {
+        let line = shell::parse(cmd);
+        let c = line.commands.iter().find(|c| c.program != "cat").unwrap();
+        xargs_replaced_argv(c).map(|a| {
+            a.iter()
+                .map(|w| (w.text.clone(), w.is_dynamic()))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        argv("cat f | xargs -I{} dig {}.x.example -p {}"),
+        Some(vec![
+            ("dig".into(), false),
+            ("$XARGS_INPUT.x.example".into(), true),
+            ("-p".into(), false),
+            ("$XARGS_INPUT".into(), true),
+        ])
+    );
+    assert_eq!(
+        argv("cat f | xargs -i nslookup a{}b{}"),
+        Some(vec![
+            ("nslookup".into(), false),
+            ("a$XARGS_INPUTb$XARGS_INPUT".into(), true),
+        ])
+    );
+    assert_eq!(
+        argv("cat f | xargs -I % echo %"),
+        Some(vec![("echo".into(), false), ("$XARGS_INPUT".into(), true)])
+    );
+    // Appended input, or no xargs at all: nothing is replaced.
+    assert_eq!(argv("cat f | xargs dig"), None);
+    assert_eq!(argv("dig {}.x.example"), None);
+}
+
+#[test]
 fn git_clean_deletes_under_cwd() {
     let e = fx("git clean -fdx");
     let d = find(&e.deletes, "/work/app");
