@@ -1779,6 +1779,8 @@ fn files_written_by_output_options_and_in_place_editors() {
         ("xxd -r dump.hex /srv/x", "/srv/x"),
         ("dos2unix /srv/x", "/srv/x"),
         ("yq -i '.a = 1' /srv/x.yaml", "/srv/x.yaml"),
+        ("gawk -i inplace '{ gsub(/a/, \"b\") } 1' /srv/x", "/srv/x"),
+        ("awk --include=inplace -f fix.awk n=1 /srv/x", "/srv/x"),
         ("crudini --set /srv/x.ini s k v", "/srv/x.ini"),
         ("patch /srv/x < fix.diff", "/srv/x"),
         ("sqlite3 :memory: '.output /srv/x'", "/srv/x"),
@@ -1793,6 +1795,12 @@ fn files_written_by_output_options_and_in_place_editors() {
     assert!(fx("uniq in.txt").writes.is_empty());
     assert!(fx("ssh-keygen -l -f key.pub").writes.is_empty());
     assert!(fx("yq '.a' x.yaml").writes.is_empty());
+    assert!(fx("gawk '{ print $1 }' /srv/x").writes.is_empty());
+    // The program is not a file, nor is an assignment.
+    assert_eq!(
+        ps(&fx("gawk -i inplace -v x=1 '{ print }' n=2 a.txt").writes),
+        ["/work/app/a.txt"]
+    );
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! Files programs write besides their obvious output: an output option
 //! (`shuf -o F`, `iconv -o F`, `ssh-keygen -f F`), a second operand (`uniq
 //! IN OUT`, `xxd -r IN OUT`, `dos2unix -n IN OUT`), files converted or
-//! edited in place (`dos2unix F`, `yq -i … F`, `crudini --set F`, `git
-//! config -f F …`, `patch F`), a directory patched (`patch -d DIR`, `git
-//! apply --directory=DIR`), and the files SQLite's dot-commands open
-//! (`sqlite3 db '.output F'`); and where archivers other than `tar` and
-//! `unzip` extract (`7z x -oDIR`, `unrar x a dest/`, `cpio -i -D DIR`,
-//! `dpkg-deb -x x.deb DIR`). Recorded before the program's reads.
+//! edited in place (`dos2unix F`, `yq -i … F`, `gawk -i inplace … F`,
+//! `crudini --set F`, `git config -f F …`, `patch F`), a directory patched
+//! (`patch -d DIR`, `git apply --directory=DIR`), and the files SQLite's
+//! dot-commands open (`sqlite3 db '.output F'`); and where archivers other
+//! than `tar` and `unzip` extract (`7z x -oDIR`, `unrar x a dest/`, `cpio
+//! -i -D DIR`, `dpkg-deb -x x.deb DIR`). Recorded before the program's
+//! reads.
 
 use super::context::{Cx, Kind};
 use super::options::parse;
@@ -68,6 +69,27 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                 }
             } else {
                 for w in &p.operands {
+                    write(cx, w, 0, false);
+                }
+            }
+        }
+        // gawk's in-place extension (`gawk -i inplace '…' F`) rewrites
+        // each file it reads.
+        "awk" | "gawk" => {
+            let p = parse(
+                args,
+                super::readers::AWK_SHORT,
+                "",
+                super::readers::AWK_LONG,
+            );
+            let inplace = p
+                .values(&["i", "include"])
+                .iter()
+                .any(|(w, f)| matches!(&w.text[*f..], "inplace" | "inplace.awk"));
+            let program_given = !p.values(&["f", "file"]).is_empty();
+            let files = p.operands.iter().skip(usize::from(!program_given));
+            for w in files.filter(|_| inplace) {
+                if w.text != "-" && !is_awk_assignment(&w.text) {
                     write(cx, w, 0, false);
                 }
             }
@@ -195,4 +217,15 @@ fn extracted(cx: &mut Cx, dir: Option<Word>, how: &str) {
         Some(d) => cx.path(Kind::Write, &d, 0, how, true),
         None => cx.cwd_path(Kind::Write, how),
     }
+}
+
+/// Whether an awk operand is a variable assignment (`n=3`), not a file.
+pub(super) fn is_awk_assignment(t: &str) -> bool {
+    t.split_once('=').is_some_and(|(name, _)| {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
