@@ -19,6 +19,11 @@ use super::formats::{Found, argv_line};
 
 /// Most command lines read from one build script.
 const MAX_COMMANDS: usize = 64;
+/// Most builders looked at, and most calls on one builder's variable
+/// followed: with [`MAX_CALL_BYTES`], what bounds the work on hostile code.
+const MAX_STEPS: usize = 256;
+/// Longest call read: a bracket not closed within it is not closed.
+const MAX_CALL_BYTES: usize = 64 * 1024;
 
 /// The word standing for an argument only known when the script runs.
 const RUNTIME_VALUE: &str = "\"$BUILD_VALUE\"";
@@ -33,7 +38,12 @@ enum Arg {
 pub fn commands(src: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut from = 0;
+    let mut builders = 0;
     while let Some(at) = src[from..].find("Command::new(").map(|i| i + from) {
+        builders += 1;
+        if builders > MAX_STEPS {
+            break;
+        }
         let open = at + "Command::new".len();
         from = open + 1;
         let Some((args, after)) = call_args(src, open) else {
@@ -53,7 +63,12 @@ pub fn commands(src: &str) -> Vec<Found> {
                 .map_or(src.len(), |i| i + end);
             let mut k = end;
             let method = format!("{name}.");
+            let mut calls = 0;
             while let Some(i) = src[k..limit].find(&method).map(|i| i + k) {
+                calls += 1;
+                if calls > MAX_STEPS {
+                    break;
+                }
                 let starts_word = !src[..i]
                     .chars()
                     .next_back()
@@ -113,7 +128,8 @@ fn chain(src: &str, mut at: usize, argv: &mut Vec<Arg>) -> usize {
             .unwrap_or(after_dot.len());
         let method = &after_dot[..method_len];
         let open = method_at + method_len;
-        // `.status()?`, `.unwrap()`: a call; a field or `?` ends the chain.
+        // `.status()?`, `.unwrap()`: calls, followed; a field ends the
+        // chain.
         if !src[open..].starts_with('(') {
             return at;
         }
@@ -175,7 +191,8 @@ fn matching(src: &str, open: usize) -> Option<usize> {
     let b = src.as_bytes();
     let mut depth = 0usize;
     let mut k = open;
-    while k < b.len() {
+    let end = b.len().min(open.saturating_add(MAX_CALL_BYTES));
+    while k < end {
         match b[k] {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => {

@@ -803,3 +803,12 @@ fn main() {
         "build script command"
     );
 }
+
+#[test]
+fn build_script_reading_is_bounded_on_hostile_code() {
+    // Builders that never close, nested: each is given up on.
+    let src = "Command::new(".repeat(200_000);
+    assert!(runs("/w/build.rs", &src).is_empty());
+    let many = "Command::new(\"true\");\n".repeat(10_000);
+    assert_eq!(runs("/w/build.rs", &many).len(), scripts::MAX_RUNNABLES);
+}
