@@ -2,7 +2,9 @@
 //! getline`, `print … | "…"` (gawk's `|&` too). A literal command string
 //! is analysed as a command line, one level deeper; a command awk computes
 //! at run time (`system(cmd)`) is unresolved. And the files its `print`
-//! and `printf` write (`print … > "/etc/passwd"`).
+//! and `printf` write (`print … > "/etc/passwd"`). And how awk's command
+//! line is read: the options that take a value, and assignments among
+//! the file operands.
 //!
 //! awk's strings are C-like, so the JavaScript tokenizer reads them; its
 //! regular expressions and field references are of no interest here.
@@ -10,6 +12,22 @@
 use super::code::{Lang, Tok, tokens};
 use super::context::{Cx, Kind};
 use crate::shell::Word;
+
+/// awk's options that take a value (gawk's `-i`/`--include` among them):
+/// short, then long.
+pub(super) const SHORT: &str = "fFvi";
+pub(super) const LONG: &[&str] = &["file", "field-separator", "assign", "include"];
+
+/// Whether an awk operand is a variable assignment (`n=3`), not a file.
+pub(super) fn is_assignment(t: &str) -> bool {
+    t.split_once('=').is_some_and(|(name, _)| {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
 
 /// Records what the awk program `src` runs.
 pub(crate) fn program(cx: &mut Cx, src: &str) {

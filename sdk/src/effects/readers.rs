@@ -6,10 +6,6 @@ use super::context::{Cx, Kind};
 use super::options::parse;
 use crate::shell::Word;
 
-/// awk's options that take a value (gawk's `-i`/`--include` among them).
-pub(super) const AWK_SHORT: &str = "fFvi";
-pub(super) const AWK_LONG: &[&str] = &["file", "field-separator", "assign", "include"];
-
 /// Programs that read their file operands. Returns whether `prog` is one.
 pub(crate) fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     // (short options taking a value, long ones, leading non-file operands)
@@ -73,7 +69,7 @@ pub(crate) fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
             ],
             1,
         ),
-        "awk" | "gawk" | "mawk" | "nawk" => (AWK_SHORT, AWK_LONG, 1),
+        "awk" | "gawk" | "mawk" | "nawk" => (super::awk::SHORT, super::awk::LONG, 1),
         "jq" | "yq" => (
             "fL",
             &[
@@ -137,7 +133,7 @@ pub(crate) fn reader(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     for w in p.operands.iter().skip(skip) {
         if w.text == "-"
             || (matches!(prog, "awk" | "gawk" | "mawk" | "nawk")
-                && super::writers::is_awk_assignment(&w.text))
+                && super::awk::is_assignment(&w.text))
         {
             continue;
         }

@@ -76,12 +76,7 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
         // gawk's in-place extension (`gawk -i inplace '…' F`) rewrites
         // each file it reads.
         "awk" | "gawk" => {
-            let p = parse(
-                args,
-                super::readers::AWK_SHORT,
-                "",
-                super::readers::AWK_LONG,
-            );
+            let p = parse(args, super::awk::SHORT, "", super::awk::LONG);
             let inplace = p
                 .values(&["i", "include"])
                 .iter()
@@ -89,7 +84,7 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
             let program_given = !p.values(&["f", "file"]).is_empty();
             let files = p.operands.iter().skip(usize::from(!program_given));
             for w in files.filter(|_| inplace) {
-                if w.text != "-" && !is_awk_assignment(&w.text) {
+                if w.text != "-" && !super::awk::is_assignment(&w.text) {
                     write(cx, w, 0, false);
                 }
             }
@@ -217,15 +212,4 @@ fn extracted(cx: &mut Cx, dir: Option<Word>, how: &str) {
         Some(d) => cx.path(Kind::Write, &d, 0, how, true),
         None => cx.cwd_path(Kind::Write, how),
     }
-}
-
-/// Whether an awk operand is a variable assignment (`n=3`), not a file.
-pub(super) fn is_awk_assignment(t: &str) -> bool {
-    t.split_once('=').is_some_and(|(name, _)| {
-        let mut chars = name.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
 }
