@@ -12,18 +12,21 @@
 
 use super::Serve;
 use super::context::Cx;
-use crate::shell::Word;
+use crate::shell::{Command, Word};
 
-/// Whether `program` may serve files (then [`super::Effects::serves`] says
+/// Whether `c` may serve files (then [`super::Effects::serves`] says
 /// whether it does): for a policy that analyses a line only when one of
-/// its programs is one of these.
-pub fn may_serve(program: &str) -> bool {
-    super::interp::is_python(program)
-        || matches!(
-            program,
-            "php"
-                | "ruby"
-                | "httpd"
+/// its commands is one of these. Interpreters count only with the option
+/// that starts their server (`python -m`, `php -S`, `ruby -run`).
+pub fn may_serve(c: &Command) -> bool {
+    let has = |prefix: &str| c.args().iter().any(|w| w.text.starts_with(prefix));
+    match c.program.as_str() {
+        p if super::interp::is_python(p) => has("-m"),
+        "php" => has("-S"),
+        "ruby" => has("-run"),
+        p => matches!(
+            p,
+            "httpd"
                 | "caddy"
                 | "rclone"
                 | "http-server"
@@ -32,7 +35,8 @@ pub fn may_serve(program: &str) -> bool {
                 | "miniserve"
                 | "darkhttpd"
                 | "updog"
-        )
+        ),
+    }
 }
 
 /// Records what `prog` run with `args` serves, if it is a file server.

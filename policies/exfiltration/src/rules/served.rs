@@ -70,11 +70,7 @@ impl Cx<'_> {
 /// The directories `line` serves beyond the loopback interface. The
 /// effects are analysed only when a program of the line may serve files.
 fn served(line: &CommandLine, cwd: Option<&str>, home: Option<&str>) -> Vec<Serve> {
-    if !line
-        .commands
-        .iter()
-        .any(|c| effects::servers::may_serve(&c.program))
-    {
+    if !line.commands.iter().any(effects::servers::may_serve) {
         return Vec::new();
     }
     let mut serves = effects::analyze(line, cwd, home).serves;

@@ -137,3 +137,32 @@ fn a_root_known_only_at_run_time_is_dynamic() {
     assert_eq!(found.len(), 1);
     assert!(found[0].2, "{found:?}");
 }
+
+#[test]
+fn a_line_is_analysed_only_when_a_command_may_serve() {
+    let may = |line: &str| {
+        crate::shell::parse(line)
+            .commands
+            .iter()
+            .any(super::may_serve)
+    };
+    for line in [
+        "python3 -m http.server",
+        "python3 -mhttp.server",
+        "sudo php -S 0.0.0.0:80",
+        "ruby -run -e httpd .",
+        "npx http-server ~",
+        "busybox httpd -h /",
+    ] {
+        assert!(may(line), "{line}");
+    }
+    for line in [
+        "python3 -c 'print(1)'",
+        "python3 manage.py test",
+        "php artisan migrate",
+        "ruby script.rb",
+        "cargo serve-docs",
+    ] {
+        assert!(!may(line), "{line}");
+    }
+}
