@@ -121,6 +121,11 @@ pub(crate) const ACCOUNT_PROGRAMS: &[&str] = &[
     "passwd", "chpasswd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
     "groupdel", "groupmod", "gpasswd", "visudo", "chsh", "setcap",
 ];
+/// Programs that change the running kernel (its modules, the kernel
+/// itself) or enter another process's namespaces: what a rootkit or a
+/// container escape does, and nothing a coding task needs. (`nsenter`,
+/// a wrapper the shell model strips, is told by its wrapper.)
+pub(crate) const KERNEL_PROGRAMS: &[&str] = &["insmod", "rmmod", "modprobe", "kexec"];
 
 /// The first operand, skipping the values of the options in `valued`.
 pub(crate) fn first_operand<'c>(c: &'c Command, valued: &[&str]) -> Option<(usize, &'c Word)> {

@@ -171,7 +171,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.privileged",
-        "Escalate commands run with elevated privileges or as another user (sudo, doas, su, pkexec) and account changes",
+        "Escalate commands run with elevated privileges or as another user (sudo, doas, su, pkexec), account changes, kernel module loading and entering another process's namespaces (insmod, modprobe, nsenter)",
     ),
     (
         "shell.force-push",

@@ -160,6 +160,36 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
             format!("`{shown}` changes user accounts, credentials or capabilities"),
         );
     }
+    // `modprobe -n`, `-c`, `--show-depends` only print.
+    let prints_only = p == "modprobe"
+        && c.args().iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "-n" | "--dry-run" | "-c" | "--showconfig" | "-D" | "--show-depends"
+            )
+        });
+    // `nsenter` is a wrapper: the command it runs is what is parsed.
+    let kernel = if c.has_wrapper("nsenter") {
+        Some((
+            "nsenter",
+            "enters another process's namespaces (how a container is escaped)",
+        ))
+    } else if KERNEL_PROGRAMS.contains(&p) && !prints_only {
+        Some((
+            p,
+            "changes the running kernel (loads, unloads or replaces its code)",
+        ))
+    } else {
+        None
+    };
+    if let Some((by, what)) = kernel {
+        ck.escalate(
+            "shell.privileged",
+            0.8,
+            Some(by),
+            format!("`{shown}` {what}"),
+        );
+    }
     ck.check_fork_bomb(cl, i);
     ck.check_filesystem(cl, i, cwd, &shown);
     ck.check_system(c, cwd, &shown);
