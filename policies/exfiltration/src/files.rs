@@ -4,6 +4,7 @@
 //! mentions (`.env`, `-d @.env`, `-F f=<.env`).
 
 use crate::argv::{Arg, NO_VALUES, Spec, operands, scan};
+use crate::holders::{HOLDER, holds_credentials};
 use crate::hosts::remote_spec_host;
 use crate::uses::{ShellView, WriteTarget};
 use clawlaw_sdk::secrets;
@@ -62,9 +63,6 @@ const DIRECTORY_READERS: &[&str] = &[
     "gsutil", "gcloud", "az", "azcopy", "find", "grep", "rg", "base64", "gpg", "openssl",
 ];
 
-/// Records `word`, an argument of `program`, when it names a directory of
-/// credentials that the program reads whole (`tar czf - ~/.aws`, `rsync -a
-/// ~/.gnupg/ host:`); `mkdir ~/.ssh` or `chmod 700 ~/.ssh` read nothing.
 /// Whether a word expands GitHub Actions' whole `secrets` context.
 /// A CI workflow's secret in a word: every secret of the repository at
 /// once (`${{ toJSON(secrets) }}`: nothing a step needs, everything a thief
@@ -93,11 +91,18 @@ pub(crate) fn note_ci_secret(v: &mut ShellView, word: &str, auth: bool) -> bool 
     true
 }
 
+/// Records `word`, an argument of `program`, when it names a directory of
+/// credentials that the program reads whole (`tar czf - ~/.aws`, `rsync -a
+/// ~/.gnupg/ host:`), or a directory that holds them (`zip -r - ~`, `aws
+/// s3 sync ~ s3://…`: see [`holds_credentials`]); `mkdir ~/.ssh` or `chmod
+/// 700 ~/.ssh` read nothing.
 pub(crate) fn note_credential_dir(v: &mut ShellView, program: &str, word: &str) {
     if !DIRECTORY_READERS.contains(&program) || remote_spec_host(word).is_some() {
         return;
     }
-    if let Some(kind) = secrets::is_credential_dir(word)
+    let kind =
+        secrets::is_credential_dir(word).or_else(|| holds_credentials(word, None).map(|_| HOLDER));
+    if let Some(kind) = kind
         && !v.credentials.iter().any(|(w, _)| w == word)
     {
         v.credentials.push((word.to_string(), kind));

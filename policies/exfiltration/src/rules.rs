@@ -127,7 +127,7 @@ impl<'a> Cx<'a> {
         }
         credentials
             .first()
-            .map(|(path, kind)| format!("the command reads {} ({kind})", credential_phrase(path)))
+            .map(|(path, kind)| format!("the command reads {}", credential_phrase(path, kind)))
     }
 
     fn secret(&self, mode: Mode, rule: &str, reason: String) -> Decision {
@@ -383,9 +383,9 @@ impl<'a> Cx<'a> {
         let file = ev.credentials.iter().find(|(_, k)| *k != "secret-variable");
         if let (Some((path, kind)), Some(first)) = (file.or(ev.credentials.first()), first) {
             let reason = format!(
-                "{} would send {} ({kind}) to {}",
+                "{} would send {} to {}",
                 first.what,
-                credential_phrase(path),
+                credential_phrase(path, kind),
                 dest_phrase(&first.dest)
             );
             found.push(if file.is_some() {
@@ -532,12 +532,14 @@ impl<'a> Cx<'a> {
 
 /// A credential as reasons name it: a file (`~/.aws/credentials`) or, for
 /// an entry in backquotes, the command that prints one (`` `gh auth token` ``).
-fn credential_phrase(entry: &str) -> String {
+fn credential_phrase(entry: &str, kind: &str) -> String {
     if entry.starts_with('$') {
-        format!("the credential variable {entry}")
+        format!("the credential variable {entry} ({kind})")
     } else if entry.starts_with('`') {
-        format!("the credential {entry} prints")
+        format!("the credential {entry} prints ({kind})")
+    } else if kind == crate::holders::HOLDER {
+        format!("{entry}, a directory that holds credentials")
     } else {
-        format!("the credential file {entry}")
+        format!("the credential file {entry} ({kind})")
     }
 }
