@@ -9,10 +9,10 @@
 //! work. What a server serves is the SDK's effects model's
 //! ([`clawlaw_sdk::effects::Serve`]).
 
+use clawlaw_sdk::Decision;
 use clawlaw_sdk::effects::{self, Serve};
 use clawlaw_sdk::path::is_within_normalized;
 use clawlaw_sdk::shell::CommandLine;
-use clawlaw_sdk::{Decision, shell};
 
 use super::{Cx, SECRET_EGRESS, UNUSUAL};
 use crate::eval::Eval;
@@ -20,7 +20,7 @@ use crate::holders::holds_credentials;
 
 impl Cx<'_> {
     /// Judges the directories `line` serves to the network.
-    pub(crate) fn check_servers(&self, ev: &mut Eval, line: &shell::CommandLine) {
+    pub(crate) fn check_servers(&self, ev: &mut Eval, line: &CommandLine) {
         for s in served(line, self.cwd, self.home.as_deref()) {
             let to = "to anyone who can reach this machine";
             if let Some(holds) = holds_credentials(&s.root, self.home.as_deref()) {
