@@ -50,7 +50,8 @@ impl Checker<'_> {
             return;
         }
         let Some(mode) = spec else { return };
-        if chmod_opens_reading(&mode.text) {
+        let risk = chmod_risk(&mode.text);
+        if risk.others_read {
             for (_, loc) in files {
                 let shown_path = loc.display();
                 if let Some(kind) =
@@ -67,8 +68,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let (world, setid) = chmod_risk(&mode.text);
-        if world {
+        if risk.world_write {
             self.escalate(
                 "shell.permissions",
                 0.6,
@@ -76,7 +76,7 @@ impl Checker<'_> {
                 format!("`{shown}` makes files writable by every user"),
             );
         }
-        if setid {
+        if risk.setid {
             self.escalate(
                 "shell.permissions",
                 0.6,
@@ -108,49 +108,50 @@ const OWNER_ONLY: &[&str] = &[
     "shadow",
 ];
 
-/// Whether a chmod mode lets the group or other users read (`644`, `o+r`,
-/// `a=r`, or `+r`, which the usual umask applies to everyone).
-pub(crate) fn chmod_opens_reading(mode: &str) -> bool {
-    if !mode.is_empty() && mode.chars().all(|c| c.is_digit(8)) {
-        return u32::from_str_radix(mode, 8).is_ok_and(|v| v & 0o044 != 0);
-    }
-    mode.split(',').any(|clause| {
-        let who_end = clause.find(['+', '=']).unwrap_or(clause.len());
-        let who = &clause[..who_end];
-        let others = who.is_empty() || who.contains(['g', 'o', 'a']);
-        others
-            && clause[who_end..]
-                .split('-')
-                .next()
-                .is_some_and(|add| add.contains('r'))
-    })
+/// What a chmod mode grants that `shell.permissions` judges.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ModeRisk {
+    /// Every user may write (`777`, `o+w`, `a+rwx`).
+    pub world_write: bool,
+    /// Files run with their owner's or group's privileges (`4755`, `u+s`).
+    pub setid: bool,
+    /// The group or other users may read (`644`, `o+r`, `a=r`, or `+r`,
+    /// which the usual umask applies to everyone).
+    pub others_read: bool,
 }
 
-/// Whether a chmod mode makes files world-writable, and whether it sets
-/// setuid/setgid.
-pub(crate) fn chmod_risk(mode: &str) -> (bool, bool) {
+/// What a chmod mode (octal, or symbolic clauses such as `u=rw,go+r`)
+/// grants.
+pub(crate) fn chmod_risk(mode: &str) -> ModeRisk {
     if !mode.is_empty() && mode.chars().all(|c| c.is_digit(8)) {
         let v = u32::from_str_radix(mode, 8).unwrap_or(0);
-        return (v & 0o002 != 0, v & 0o6000 != 0);
+        return ModeRisk {
+            world_write: v & 0o002 != 0,
+            setid: v & 0o6000 != 0,
+            others_read: v & 0o044 != 0,
+        };
     }
-    let mut world = false;
-    let mut setid = false;
+    let mut risk = ModeRisk::default();
     for clause in mode.split(',') {
         let who_end = clause.find(['+', '-', '=']).unwrap_or(clause.len());
         let who = &clause[..who_end];
         let ops = &clause[who_end..];
+        let others = who.is_empty() || who.contains(['g', 'o', 'a']);
         let mut adding = false;
         for ch in ops.chars() {
             match ch {
                 '+' | '=' => adding = true,
                 '-' => adding = false,
-                'w' if adding && (who.contains('o') || who.contains('a')) => world = true,
-                's' if adding => setid = true,
+                'w' if adding && (who.contains('o') || who.contains('a')) => {
+                    risk.world_write = true
+                }
+                's' if adding => risk.setid = true,
+                'r' if adding && others => risk.others_read = true,
                 _ => {}
             }
         }
     }
-    (world, setid)
+    risk
 }
 
 #[cfg(test)]
@@ -159,11 +160,16 @@ mod tests {
 
     #[test]
     fn chmod_modes() {
-        assert_eq!(chmod_risk("777"), (true, false));
-        assert_eq!(chmod_risk("4755"), (false, true));
-        assert_eq!(chmod_risk("a+rwx"), (true, false));
-        assert_eq!(chmod_risk("u+x,go-w"), (false, false));
-        assert_eq!(chmod_risk("+x"), (false, false));
+        let r = chmod_risk("777");
+        assert_eq!((r.world_write, r.setid), (true, false), "777");
+        let r = chmod_risk("4755");
+        assert_eq!((r.world_write, r.setid), (false, true), "4755");
+        let r = chmod_risk("a+rwx");
+        assert_eq!((r.world_write, r.setid), (true, false), "a+rwx");
+        let r = chmod_risk("u+x,go-w");
+        assert_eq!((r.world_write, r.setid), (false, false), "u+x,go-w");
+        let r = chmod_risk("+x");
+        assert_eq!((r.world_write, r.setid), (false, false), "+x");
     }
 
     #[test]
@@ -177,14 +183,17 @@ mod tests {
             "a=r",
             "+r",
             "u=rw,go=r",
+            // Read per operation, so a later `+r` counts.
+            "-x+r",
+            "+w-r+r",
             "go+rx",
         ] {
-            assert!(chmod_opens_reading(m), "{m}");
+            assert!(chmod_risk(m).others_read, "{m}");
         }
         for m in [
             "600", "0400", "700", "u+r", "go-r", "u=rw,go=", "o-rwx", "+x", "u+rw",
         ] {
-            assert!(!chmod_opens_reading(m), "{m}");
+            assert!(!chmod_risk(m).others_read, "{m}");
         }
     }
 }
