@@ -76,6 +76,7 @@ pub(crate) const CONTAINER_WAIVED: &[&str] = &[
     "shell.package-install",
     "shell.privileged",
     "fs.delete-outside-workspace",
+    "fs.rewrite-outside-workspace",
     "shell.persistence",
 ];
 

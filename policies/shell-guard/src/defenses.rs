@@ -114,7 +114,7 @@ fn mentions_logs(cl: &CommandLine) -> bool {
 }
 
 /// Writes that add to a file rather than replace it.
-fn is_append(how: &str) -> bool {
+pub(crate) fn is_append(how: &str) -> bool {
     matches!(how, "redirect >>" | "tee -a")
 }
 

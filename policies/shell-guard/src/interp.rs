@@ -76,26 +76,7 @@ impl Checker<'_> {
     pub(crate) fn judge_code_delete(&mut self, cl: &CommandLine, d: &PathEffect) {
         let shown = show(&cl.commands[d.command]);
         let how = &d.how;
-        // Analysed without a home directory, the SDK keeps `~` as written:
-        // a home path, as shell-guard resolves it (`Loc::home()`).
-        let home_literal = (d.path == "~" || d.path.starts_with("~/"))
-            && !d.path.contains(['$', '*', '?', '[', '`']);
-        let home_glob = d.path.starts_with("~/") && !d.path.contains(['$', '`']);
-        let loc = if d.dynamic && !d.path.starts_with('/') && !home_literal && !home_glob {
-            Loc::Unknown
-        } else {
-            // Code's paths are literal but for the globs it expands
-            // (`glob.glob`, Perl's `glob`), which the SDK marks dynamic.
-            let globs: Vec<std::ops::Range<usize>> = if d.dynamic {
-                d.path
-                    .match_indices(['*', '?', '['])
-                    .map(|(k, _)| k..k + 1)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            resolve_text(&d.path, &globs, &Loc::Abs(Vec::new()))
-        };
+        let loc = effect_loc(d);
         if !d.recursive {
             if d.dynamic && d.path.contains(['*', '?', '[']) {
                 self.outside_workspace(&loc, &format!("`{shown}` ({how})"), true);
@@ -129,4 +110,27 @@ pub(crate) fn quote(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// Where an effect the SDK found lands, as shell-guard resolves paths.
+/// Analysed without a home directory, the SDK keeps `~` as written: a home
+/// path (`Loc::home()`). A dynamic path is unknown unless absolute or a
+/// home path; code's paths are literal but for the globs it expands
+/// (`glob.glob`, Perl's `glob`), which the SDK marks dynamic.
+pub(crate) fn effect_loc(d: &PathEffect) -> Loc {
+    let home_literal =
+        (d.path == "~" || d.path.starts_with("~/")) && !d.path.contains(['$', '*', '?', '[', '`']);
+    let home_glob = d.path.starts_with("~/") && !d.path.contains(['$', '`']);
+    if d.dynamic && !d.path.starts_with('/') && !home_literal && !home_glob {
+        return Loc::Unknown;
+    }
+    let globs: Vec<std::ops::Range<usize>> = if d.dynamic {
+        d.path
+            .match_indices(['*', '?', '['])
+            .map(|(k, _)| k..k + 1)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    resolve_text(&d.path, &globs, &Loc::Abs(Vec::new()))
 }

@@ -76,6 +76,7 @@ mod checker;
 mod defenses;
 mod elsewhere;
 mod exec;
+mod fed;
 mod install;
 mod interp;
 mod loc;

@@ -294,7 +294,16 @@ pub(crate) mod filesystem {
         instead: "delete only inside the working directory, or move the tree aside (`mv dir dir.bak`) and delete it once nothing needs it",
     };
 
-    pub(crate) const RULES: &[&PackRule] = &[&DELETE_OUTSIDE];
+    pub(crate) const REWRITE_OUTSIDE: PackRule = PackRule {
+        id: "fs.rewrite-outside-workspace",
+        pack: Pack::Filesystem,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate rewriting every file a walk finds (`find … -exec sed -i …`, `find … | xargs truncate -s 0`) below a directory outside the working directory (not a temporary directory or a cache): other projects, data, installed software",
+        instead: "change only files inside the working directory, or list the files first (`find … -print`) and change the ones you mean by name",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&DELETE_OUTSIDE, &REWRITE_OUTSIDE];
 }
 
 /// The database pack's rules.

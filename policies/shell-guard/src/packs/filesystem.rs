@@ -20,13 +20,7 @@ impl Checker<'_> {
     /// caches, and no stricter finding applies.
     /// `doer` names what deletes, as reasons show it.
     pub(crate) fn outside_workspace(&mut self, loc: &Loc, doer: &str, matching: bool) {
-        let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
-            return;
-        };
-        let scratch = v
-            .iter()
-            .any(|c| matches!(c.as_str(), ".cache" | "Caches" | "cache" | "tmp" | "temp"));
-        if v.starts_with(w) || scratch || v.len() < 2 || v.iter().any(|c| c == ANY) && v.len() < 3 {
+        if !self.beyond_workspace(loc) {
             return;
         }
         let scope = if matching {
@@ -40,6 +34,19 @@ impl Checker<'_> {
             self.cwd.display()
         );
         self.hit(&DELETE_OUTSIDE, None, what);
+    }
+
+    /// Whether `loc` (known and absolute) lies outside the working
+    /// directory (known and absolute), outside temporary directories and
+    /// caches, and is not so near the root that a stricter rule judges it.
+    pub(crate) fn beyond_workspace(&self, loc: &Loc) -> bool {
+        let (Loc::Abs(v), Loc::Abs(w)) = (loc, &self.cwd) else {
+            return false;
+        };
+        let scratch = v
+            .iter()
+            .any(|c| matches!(c.as_str(), ".cache" | "Caches" | "cache" | "tmp" | "temp"));
+        !(v.starts_with(w) || scratch || v.len() < 2 || v.iter().any(|c| c == ANY) && v.len() < 3)
     }
 
     /// Judges a recursive delete of `loc` (written `text`, or `None` when
