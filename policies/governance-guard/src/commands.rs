@@ -6,7 +6,6 @@
 
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
 use clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX;
-use clawlaw_sdk::glob;
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::shell::{self, CommandLine};
 
@@ -15,6 +14,7 @@ use crate::findings::Finding;
 use crate::modes::{keeps_access, locks_out};
 use crate::processes::{GateProcesses, Reach};
 use crate::protected::{Hit, Owner, Protected};
+use crate::selects::{filters_may_select, name_filters};
 
 /// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
@@ -249,66 +249,6 @@ fn changes(
             _ => {}
         }
     }
-}
-
-/// The `-name`/`-iname` patterns of the `find` behind a delete, lower-cased:
-/// such a delete removes only the files they select. Empty when no `find`
-/// is behind it or when another test (`-path`, `-regex`) selects too.
-fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
-    // The `find` itself (`-delete`), the one whose `-exec rm` this is, or
-    // the one piping its results to the delete (`find … | xargs rm`).
-    let exec_parent = line.find_of_exec(e.command);
-    let find = std::iter::once(e.command)
-        .chain(exec_parent)
-        .chain(line.upstream(e.command))
-        .filter_map(|i| line.commands.get(i))
-        .find(|c| c.program == "find");
-    let Some(cmd) = find else {
-        return Vec::new();
-    };
-    let args = cmd.args();
-    let mut out = Vec::new();
-    for (i, w) in args.iter().enumerate() {
-        match w.text.as_str() {
-            "-name" | "-iname" => match args.get(i + 1) {
-                Some(v) => out.push(v.text.to_ascii_lowercase()),
-                None => return Vec::new(),
-            },
-            "-path" | "-ipath" | "-wholename" | "-iwholename" | "-regex" | "-iregex" | "-o"
-            | "-or" | "-not" | "!" => return Vec::new(),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Names the protected entries hold, to judge whether a `find -name`
-/// filter may select one: the entry's own name, and the kinds of files a
-/// protected directory holds (settings, evidence segments, components,
-/// keys, tokens).
-const NAMES_INSIDE: [&str; 10] = [
-    "settings.json",
-    "hooks.json",
-    "config.toml",
-    "head",
-    "segment-000001.jsonl",
-    "policy.wasm",
-    "component.cwasm",
-    "tokens.json",
-    "cache.key",
-    "gate.toml",
-];
-
-fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
-    let own = h
-        .protected
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    patterns
-        .iter()
-        .any(|p| glob::matches(p, &own) || NAMES_INSIDE.iter().any(|n| glob::matches(p, n)))
 }
 
 fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {

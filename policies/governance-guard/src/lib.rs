@@ -60,6 +60,7 @@ mod modes;
 mod mounts;
 mod processes;
 pub mod protected;
+mod selects;
 
 use std::rc::Rc;
 

@@ -103,6 +103,7 @@ mod writers;
 
 pub use args::xargs_replaced_argv;
 use context::Analyzer;
+pub use context::walk_roots;
 
 use crate::shell::{self, CommandLine};
 

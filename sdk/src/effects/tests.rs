@@ -118,6 +118,21 @@ fn find_delete_and_exec_rm() {
 }
 
 #[test]
+fn fd_exec_reaches_below_its_roots() {
+    let e = fx("fd -t f . ~/old -x rm");
+    let d = find(&e.deletes, "/home/u/old");
+    assert!(d.recursive);
+    let e = fx("fd -e py --search-path /srv/app -X sed -i s/a/b/");
+    assert!(find(&e.writes, "/srv/app").recursive);
+    // No directory named: the working directory.
+    let e = fx("fd -e orig -X rm");
+    assert_eq!(ps(&e.deletes), ["/work/app"]);
+    // The command's words are not fd's roots.
+    let e = fx("fd -e md . docs -x wc -l");
+    assert_eq!(ps(&e.reads), ["/work/app/docs"]);
+}
+
+#[test]
 fn find_without_root_is_the_working_directory() {
     let e = fx("find -name '*.o' -delete");
     assert_eq!(ps(&e.deletes), ["/work/app"]);

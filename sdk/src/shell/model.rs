@@ -96,7 +96,8 @@ pub enum Origin {
     ShellString,
     /// The arguments of `eval`, joined.
     Eval,
-    /// The command of `find -exec … ;` / `-execdir` / `-ok` / `-okdir`.
+    /// The command of `find -exec … ;` / `-execdir` / `-ok` / `-okdir`, or
+    /// of `fd -x …` / `-X`: `{}` in it stands for a path the walk found.
     FindExec,
     /// The body of a function definition (runs only when called).
     FunctionBody,
@@ -494,7 +495,7 @@ impl Word {
     }
 
     /// The word from byte `from` on, spans shifted.
-    pub(super) fn tail(&self, from: usize) -> Word {
+    pub(crate) fn tail(&self, from: usize) -> Word {
         Word {
             text: self.text.get(from..).unwrap_or("").to_string(),
             quoted: self.quoted,

@@ -2,7 +2,7 @@
 //! strings it hands to a shell (`sh -c`, `su -c`, `eval`, Vim's `:!`, gdb's
 //! `shell`, tmux's new windows and typed keys, a package runner's binary,
 //! what options, variables and input hand it: `handed.rs`) and the commands
-//! of `find -exec`.
+//! of `find -exec` and `fd -x`.
 
 use super::model::{Command, Origin, Word, join_words};
 
@@ -138,6 +138,40 @@ pub(super) fn find_execs(argv: &[Word]) -> Vec<Vec<Word>> {
         }
     }
     out
+}
+
+/// The commands of `fd … -x CMD …` and `fd … -X CMD …` (`--exec`,
+/// `--exec-batch`; also `fdfind`, Debian's name for it): the words after the
+/// flag up to a `;` or the end. fd puts each path found where a placeholder
+/// (`{}`, `{/}`, `{//}`, `{.}`, `{/.}`) stands, all of them a path below
+/// its roots, written `{}` here as `find -exec`'s is; with no placeholder
+/// it appends the path.
+pub(super) fn fd_execs(argv: &[Word]) -> Vec<Vec<Word>> {
+    const PLACEHOLDERS: &[&str] = &["{}", "{/}", "{//}", "{.}", "{/.}"];
+    let Some(flag) = argv
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
+    else {
+        return Vec::new();
+    };
+    let mut cmd: Vec<Word> = argv[flag + 1..]
+        .iter()
+        .take_while(|w| w.text != ";")
+        .map(|w| {
+            if PLACEHOLDERS.contains(&w.text.as_str()) {
+                Word::literal("{}")
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    if cmd.is_empty() {
+        return Vec::new();
+    }
+    if !cmd.iter().any(|w| w.text == "{}") {
+        cmd.push(Word::literal("{}"));
+    }
+    vec![cmd]
 }
 
 /// The shell commands a Vim started with `-c CMD`, `+CMD` or `--cmd CMD`

@@ -15,9 +15,10 @@ impl CommandLine {
         })
     }
 
-    /// The `find` whose `-exec` runs command `i`, directly (`find -exec rm
-    /// {} +`) or through a shell string it starts (`find -exec sh -c 'rm
-    /// "$1"' _ {} \;`): the command its `{}` stands for the found paths in.
+    /// The `find` whose `-exec` (or the `fd` whose `-x`) runs command `i`,
+    /// directly (`find -exec rm {} +`) or through a shell string it starts
+    /// (`find -exec sh -c 'rm "$1"' _ {} \;`): the command its `{}` stands
+    /// for the found paths in.
     pub fn find_of_exec(&self, i: usize) -> Option<usize> {
         let mut cur = i;
         for _ in 0..8 {

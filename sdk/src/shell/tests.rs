@@ -303,6 +303,32 @@ fn shell_strings_and_eval_are_parsed() {
 }
 
 #[test]
+fn fd_exec_commands_are_parsed_with_their_placeholder() {
+    for (line, want) in [
+        ("fd -e py . src -x black", &["black", "{}"][..]),
+        ("fd -t f -X rm -f {} ;", &["rm", "-f", "{}"]),
+        (
+            "fdfind log --exec-batch gzip -9 {/.} ;",
+            &["gzip", "-9", "{}"],
+        ),
+        (
+            "fd -x sh -c 'rm \"$1\"' _ {//}",
+            &["sh", "-c", "rm \"$1\"", "_", "{}"],
+        ),
+    ] {
+        let cl = parse(line);
+        assert!(cl.is_complete(), "{line}: {:?}", cl.issues);
+        let run = &cl.commands[1];
+        assert_eq!(run.origin, Origin::FindExec, "{line}");
+        assert_eq!(cl.find_of_exec(1), Some(0), "{line}");
+        assert_eq!(argv(run), want, "{line}");
+    }
+    // Without a command to run, fd only lists.
+    assert_eq!(parse("fd -x").commands.len(), 1);
+    assert_eq!(parse("fd -e rs").commands.len(), 1);
+}
+
+#[test]
 fn substitutions_in_shell_strings_are_not_analysed_twice() {
     let cl = parse("sh -c \"$(curl -s x)\"");
     assert_eq!(

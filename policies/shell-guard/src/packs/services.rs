@@ -93,7 +93,7 @@ const NOT_SERVICES: &[&str] = &[
     "basename", "dirname", "realpath", "readlink", "date", "sleep", "timeout", "watch", "time",
     "nohup", "nice", "env", "sudo", "doas", "chmod", "chown", "tar", "zip", "unzip", "gzip",
     "less", "more", "vim", "vi", "nano", "emacs", "code", "open", "xdg-open", "jq", "yq",
-    "find", "xargs", "man", "info", "tldr", "whatis", "which", "whereis", "type", "command",
+    "find", "fd", "fdfind", "xargs", "man", "info", "tldr", "whatis", "which", "whereis", "type", "command",
     "help",
     // Database clients: the database pack reads their SQL.
     "psql", "mysql", "mariadb", "sqlite3", "redis-cli", "mongo", "mongosh", "cqlsh",

@@ -8,7 +8,7 @@ use crate::shell::MAX_WORDS;
 use crate::shell::model::{
     Assignment, Command, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
 };
-use crate::shell::nested::{find_execs, nested_strings, with_positionals};
+use crate::shell::nested::{fd_execs, find_execs, nested_strings, with_positionals};
 use crate::shell::wrappers::unwrap;
 
 impl Parser<'_, '_> {
@@ -420,10 +420,11 @@ impl Parser<'_, '_> {
                 jobs.push((filled, Origin::ShellString));
             }
         }
-        let execs = if cmd.program == "find" && !cmd.program_dynamic {
-            find_execs(&cmd.argv)
-        } else {
-            Vec::new()
+        let execs = match cmd.program.as_str() {
+            _ if cmd.program_dynamic => Vec::new(),
+            "find" => find_execs(&cmd.argv),
+            "fd" | "fdfind" => fd_execs(&cmd.argv),
+            _ => Vec::new(),
         };
         for (word, origin) in jobs {
             self.parse_nested(&word.text, &word.spans, slot, origin);
