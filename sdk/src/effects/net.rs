@@ -501,11 +501,16 @@ fn openssl(cx: &mut Cx, args: &[Word]) -> bool {
     true
 }
 
+/// socat's two addresses: a network one connects, `EXEC:`/`SYSTEM:` run
+/// a command, a file one is read and written — the first only read and the
+/// second only written under `-u`, the other way round under `-U`.
 fn socat(cx: &mut Cx, args: &[Word]) {
-    for w in args
+    let one_way = args.iter().any(|w| w.text == "-u");
+    let back = args.iter().any(|w| w.text == "-U");
+    let addresses = args
         .iter()
-        .filter(|w| !w.text.starts_with('-') || w.text == "-")
-    {
+        .filter(|w| !w.text.starts_with('-') || w.text == "-");
+    for (n, w) in addresses.enumerate() {
         let t = w.text.as_str();
         let (kind, rest) = t.split_once(':').unwrap_or((t, ""));
         let kind = kind.to_ascii_uppercase();
@@ -521,6 +526,24 @@ fn socat(cx: &mut Cx, args: &[Word]) {
             cx.net("socat", Some(t.to_string()), host.map(str::to_string), true);
         } else if kind == "EXEC" || kind == "SYSTEM" {
             cx.nested_shell(rest.split(',').next().unwrap_or(""));
+        } else if matches!(
+            kind.as_str(),
+            "FILE" | "OPEN" | "GOPEN" | "CREATE" | "CREAT"
+        ) {
+            let (first, second) = (n == 0, n == 1);
+            let read = kind != "CREATE" && kind != "CREAT" && !(one_way && second || back && first);
+            let written = !(one_way && first || back && second);
+            let how = format!("socat {kind}:");
+            // `FILE:/x,append`: the path, without its options.
+            let mut path = w.tail(kind.len() + 1);
+            if let Some(end) = path.text.find(',') {
+                path = path.head(end);
+            }
+            for (kind, yes) in [(Kind::Read, read), (Kind::Write, written)] {
+                if yes {
+                    cx.path(kind, &path, 0, &how, false);
+                }
+            }
         }
     }
 }

@@ -494,6 +494,20 @@ impl Word {
         !self.quoted && self.spans.is_empty() && self.text == s
     }
 
+    /// The word up to byte `to`, spans cut there.
+    pub(crate) fn head(&self, to: usize) -> Word {
+        Word {
+            text: self.text.get(..to).unwrap_or(&self.text).to_string(),
+            quoted: self.quoted,
+            spans: self
+                .spans
+                .iter()
+                .filter(|&&(s, _)| s < to)
+                .map(|&(s, e)| (s, e.min(to)))
+                .collect(),
+        }
+    }
+
     /// The word from byte `from` on, spans shifted.
     pub(crate) fn tail(&self, from: usize) -> Word {
         Word {
