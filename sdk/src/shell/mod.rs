@@ -95,6 +95,7 @@ mod nested;
 mod parser;
 mod relations;
 mod windows;
+mod word;
 mod wrappers;
 
 #[cfg(test)]
