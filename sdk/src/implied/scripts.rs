@@ -25,7 +25,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::{build_script, launchers, pipelines, registries, schedulers};
+use super::{build_script, compose, launchers, pipelines, registries, schedulers};
 
 pub use super::formats::interpreter_line;
 
@@ -327,7 +327,7 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
             Pipeline::Azure => pipelines::azure(content),
             Pipeline::Bitbucket => pipelines::bitbucket(content),
             Pipeline::Taskfile => pipelines::taskfile(content),
-            Pipeline::Compose => pipelines::compose(content),
+            Pipeline::Compose => compose::compose(content),
             Pipeline::Devcontainer => pipelines::devcontainer(content),
             Pipeline::Procfile => pipelines::procfile(content),
             Pipeline::Tox => pipelines::tox(content),

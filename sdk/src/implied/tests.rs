@@ -523,6 +523,38 @@ fn makefile_recipes_per_target() {
 }
 
 #[test]
+fn compose_services_are_the_docker_run_lines_that_start_them() {
+    let compose = "version: '3'\nservices:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n  agent:\n    image: \"alpine:3\"\n    privileged: true # for the demo\n    pid: host\n    cap_add: [SYS_ADMIN]\n    command: [\"sh\", \"-c\", \"sleep 1\"]\n    volumes:\n      - /:/host:ro\n      - ~/.ssh:/keys\n      - ${HOME}/src:/src\n      - type: bind\n        source: /var/run/docker.sock\n        target: /var/run/docker.sock\n        read_only: true\n  web:\n    image: nginx\n    volumes: [./site:/usr/share/nginx/html]\nvolumes:\n  pgdata: {}\n";
+    let r = runs("/w/docker-compose.yml", compose);
+    let docker: Vec<&(Option<String>, String)> = r
+        .iter()
+        .filter(|(_, c)| c.starts_with("docker run"))
+        .collect();
+    assert_eq!(
+        docker,
+        [
+            &(
+                Some("agent".into()),
+                "docker run --rm --privileged --pid host --cap-add SYS_ADMIN \
+                 --volume /:/host:ro --volume ~/.ssh:/keys --volume \"${HOME}/src:/src\" \
+                 --volume /var/run/docker.sock:/var/run/docker.sock:ro alpine:3"
+                    .into()
+            ),
+            &(
+                Some("web".into()),
+                "docker run --rm --volume ./site:/usr/share/nginx/html nginx".into()
+            ),
+        ]
+    );
+    // The service's command is read too; a service asking for no host
+    // access (`db`: a named volume) starts no line of its own.
+    assert!(r.iter().any(|(_, c)| c.contains("sleep 1")), "{r:?}");
+    assert!(!r.iter().any(|(n, _)| n.as_deref() == Some("db")), "{r:?}");
+    // Not a Compose file's shape: nothing.
+    assert!(runs("/w/compose.yaml", "services: []\n").is_empty());
+}
+
+#[test]
 fn justfile_recipes_and_their_shebangs() {
     let just = "set shell := [\"bash\", \"-c\"]\n\n# deploy\ndeploy env='prod':\n    @echo {{env}}\n    -rm -rf dist\n\nclean:\n  #!/usr/bin/env python3\n  import shutil\n  shutil.rmtree('/')\n";
     let r = runs("justfile", just);

