@@ -87,6 +87,7 @@ pub mod rules;
 pub mod settings;
 mod system;
 mod tools;
+mod verification;
 mod walk;
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     }
     check_settings(ck, c, &shown);
     check_custom(ck, c, &shown);
+    ck.check_verification(c, &shown);
     for w in &c.wrappers {
         if PRIVILEGE_WRAPPERS.contains(&w.program.as_str()) {
             ck.escalate(
@@ -141,6 +142,21 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
                     "`{shown}` runs with elevated privileges through {}",
                     w.program
                 ),
+            );
+        }
+        // `systemd-run --on-calendar=hourly CMD`: a transient timer runs the
+        // command again and again, after the session (as `at` and `crontab`
+        // do); `--scope` and a plain run are the command now.
+        if w.program == "systemd-run"
+            && w.args
+                .iter()
+                .any(|a| a.text.starts_with("--on-") || a.text.starts_with("--timer-property"))
+        {
+            ck.escalate(
+                "shell.persistence",
+                0.6,
+                Some("systemd-run"),
+                format!("`{shown}` schedules the command with a timer that outlives the session"),
             );
         }
     }

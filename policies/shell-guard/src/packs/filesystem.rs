@@ -135,7 +135,7 @@ impl Checker<'_> {
             }
             "rsync" if c.has_long("remove-source-files") => self.check_sources_removed(cl, i),
             "zip" if c.has_flag('m') || c.has_long("move") => self.check_sources_removed(cl, i),
-            "chmod" | "chown" | "chgrp" => self.check_perms(cl, i, cwd, shown),
+            "chmod" | "chown" | "chgrp" | "setfacl" => self.check_perms(cl, i, cwd, shown),
             "mv" => {
                 let ops: Vec<Word> = c.operands().cloned().collect();
                 if let Some((dest, sources)) = ops.split_last()

@@ -1,4 +1,4 @@
-//! Mode and owner changes (`chmod`, `chown`, `chgrp`): recursive ones
+//! Mode, ACL and owner changes (`chmod`, `setfacl`, `chown`, `chgrp`): recursive ones
 //! across the root, home or system directories and any of a system file
 //! (core rules `shell.destructive`, `shell.system-write`), and modes that
 //! make files writable by every user or run with their owner's privileges,
@@ -17,17 +17,26 @@ impl Checker<'_> {
         let recursive = c.has_flag('R') || c.has_long("recursive");
         let reference = c.args().iter().any(|a| a.text.starts_with("--reference"));
         let ops: Vec<(Word, Loc)> = self.target_locs(cl, i, cwd);
-        let (spec, files) = if reference || ops.is_empty() {
-            (None, &ops[..])
+        let acl = c.program == "setfacl";
+        let (spec, files): (Option<String>, Vec<&(Word, Loc)>) = if acl {
+            // `setfacl -m u:nobody:r FILE`: the entries are an option's value.
+            let spec = acl_entries(c.args());
+            let files = ops
+                .iter()
+                .filter(|(w, _)| Some(&w.text) != spec.as_ref())
+                .collect();
+            (spec, files)
+        } else if reference || ops.is_empty() {
+            (None, ops.iter().collect())
         } else {
-            (Some(&ops[0].0), &ops[1..])
+            (Some(ops[0].0.text.clone()), ops[1..].iter().collect())
         };
-        let what = if c.program == "chmod" {
+        let what = if matches!(c.program.as_str(), "chmod" | "setfacl") {
             "permissions"
         } else {
             "ownership"
         };
-        for (_, loc) in files {
+        for (_, loc) in &files {
             if recursive && let Some(Danger::Deny(place)) = self.danger(loc) {
                 self.deny(
                     "shell.destructive",
@@ -46,13 +55,18 @@ impl Checker<'_> {
                 );
             }
         }
-        if c.program != "chmod" {
+        if c.program != "chmod" && !acl {
             return;
         }
         let Some(mode) = spec else { return };
-        let risk = chmod_risk(&mode.text);
+        let risk = if acl {
+            acl_risk(&mode)
+        } else {
+            chmod_risk(&mode)
+        };
+        let program = Some(c.program.as_str());
         if risk.others_read {
-            for (_, loc) in files {
+            for (_, loc) in &files {
                 let shown_path = loc.display();
                 if let Some(kind) =
                     secrets::is_credential_path(&shown_path).filter(|k| OWNER_ONLY.contains(k))
@@ -60,7 +74,7 @@ impl Checker<'_> {
                     self.escalate(
                         "shell.permissions",
                         0.7,
-                        Some("chmod"),
+                        program,
                         format!(
                             "`{shown}` makes {shown_path}, a private credential ({kind}), readable by other users"
                         ),
@@ -72,7 +86,7 @@ impl Checker<'_> {
             self.escalate(
                 "shell.permissions",
                 0.6,
-                Some("chmod"),
+                program,
                 format!("`{shown}` makes files writable by every user"),
             );
         }
@@ -80,7 +94,7 @@ impl Checker<'_> {
             self.escalate(
                 "shell.permissions",
                 0.6,
-                Some("chmod"),
+                program,
                 format!("`{shown}` makes files run with their owner's or group's privileges (setuid/setgid)"),
             );
         }
@@ -154,9 +168,78 @@ pub(crate) fn chmod_risk(mode: &str) -> ModeRisk {
     risk
 }
 
+/// The ACL entries `setfacl` sets or adds (`-m`, `--modify`, `--set`),
+/// as written; `None` when it only removes entries or reads them from a
+/// file.
+fn acl_entries(args: &[Word]) -> Option<String> {
+    let mut k = 0;
+    while let Some(w) = args.get(k) {
+        let a = w.text.as_str();
+        if let Some(v) = a
+            .strip_prefix("--modify=")
+            .or_else(|| a.strip_prefix("--set="))
+        {
+            return Some(v.to_string());
+        }
+        if matches!(a, "--modify" | "--set")
+            || a.starts_with('-') && !a.starts_with("--") && a.ends_with('m')
+        {
+            return args.get(k + 1).map(|v| v.text.clone());
+        }
+        k += 1;
+    }
+    None
+}
+
+/// What ACL entries (`u:nobody:r,o::rw`, `d:g:staff:rx`) grant: a named
+/// user's, a group's or other users' read, and other users' write (the
+/// mask aside, which limits but grants nothing).
+pub(crate) fn acl_risk(entries: &str) -> ModeRisk {
+    let mut risk = ModeRisk::default();
+    for entry in entries.split(',') {
+        let entry = entry
+            .strip_prefix("default:")
+            .or_else(|| entry.strip_prefix("d:"))
+            .unwrap_or(entry);
+        let mut parts = entry.splitn(3, ':');
+        let (tag, who, perms) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        let other = matches!(tag, "o" | "other");
+        let someone =
+            other || matches!(tag, "g" | "group") || matches!(tag, "u" | "user") && !who.is_empty();
+        risk.others_read |= someone && perms.contains('r');
+        risk.world_write |= other && perms.contains('w');
+    }
+    risk
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acl_entries_granted() {
+        assert!(acl_risk("u:nobody:r").others_read);
+        assert!(acl_risk("d:g:staff:rx").others_read);
+        let r = acl_risk("o::rw");
+        assert!(r.others_read && r.world_write);
+        // The owner's own entry, a mask, or entries without read grant none.
+        for e in ["u::rw", "m::r", "u:ci:x", "g::-"] {
+            assert_eq!(acl_risk(e), ModeRisk::default(), "{e}");
+        }
+        let args: Vec<Word> = ["-R", "-m", "u:x:r", "f"]
+            .into_iter()
+            .map(Word::literal)
+            .collect();
+        assert_eq!(acl_entries(&args).as_deref(), Some("u:x:r"));
+        let args: Vec<Word> = ["--set=o::r", "f"].into_iter().map(Word::literal).collect();
+        assert_eq!(acl_entries(&args).as_deref(), Some("o::r"));
+        let args: Vec<Word> = ["-x", "u:x", "f"].into_iter().map(Word::literal).collect();
+        assert_eq!(acl_entries(&args), None);
+    }
 
     #[test]
     fn chmod_modes() {
