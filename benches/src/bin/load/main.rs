@@ -483,8 +483,10 @@ fn report(runs: usize) -> anyhow::Result<()> {
         )),
         // The model name alone ("AMD EPYC") does not tell one generation
         // from the next; its family and model do.
-        cpu: sh("awk -F': *' '/^model name/ {n=$2} /^cpu family/ {f=$2} /^model\\t/ {m=$2} \
-                 END {printf \"%s (family %s, model %s)\", n, f, m}' /proc/cpuinfo"),
+        cpu: sh(
+            "awk -F': *' '/^model name/ {n=$2} /^cpu family/ {f=$2} /^model\\t/ {m=$2} \
+                 END {printf \"%s (family %s, model %s)\", n, f, m}' /proc/cpuinfo",
+        ),
         nproc: sh("nproc"),
         kernel: sh("uname -sr"),
         loadavg: sh("cut -d' ' -f1-3 /proc/loadavg"),
