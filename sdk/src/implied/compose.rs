@@ -12,6 +12,7 @@
 //! by indentation, block and flow lists, the long volume syntax), not a
 //! YAML parser: a policy component does not carry one for this.
 
+use super::containers::{docker_run, host_namespace, host_path};
 use super::formats::{Found, yaml_commands, yaml_scalar};
 
 /// Most services read.
@@ -111,13 +112,8 @@ fn run_line(service: &[&Line]) -> Option<String> {
         match key.trim() {
             "image" => image = value,
             "privileged" if truthy(&value) => flags.push("--privileged".into()),
-            "pid" | "ipc" | "userns_mode" | "network_mode" if value == "host" => {
-                let flag = match key.trim() {
-                    "userns_mode" => "userns",
-                    "network_mode" => "network",
-                    other => other,
-                };
-                flags.push(format!("--{flag}=host"));
+            k if value == "host" && host_namespace(k).is_some() => {
+                flags.extend(host_namespace(k).map(str::to_string))
             }
             "cap_add" => flags.extend(items().into_iter().map(|c| format!("--cap-add={c}"))),
             "devices" => flags.extend(items().into_iter().map(|d| format!("--device={d}"))),
@@ -128,15 +124,7 @@ fn run_line(service: &[&Line]) -> Option<String> {
             _ => {}
         }
     }
-    if flags.is_empty() {
-        return None;
-    }
-    let words: Vec<String> = flags.iter().map(|f| arg(f)).collect();
-    Some(format!(
-        "docker run --rm {} {}",
-        words.join(" "),
-        arg(&image)
-    ))
+    docker_run(&flags, &image, None)
 }
 
 fn truthy(v: &str) -> bool {
@@ -170,7 +158,7 @@ fn list(value: &str, lines: &[&Line]) -> Vec<String> {
 /// host's, and left out.
 fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
     let mut out = Vec::new();
-    let host = |src: &str| src.starts_with(['/', '.', '~', '$']);
+    let host = host_path;
     let Some(item_indent) = lines.first().map(|l| l.indent) else {
         return list(value, lines)
             .into_iter()
@@ -219,29 +207,6 @@ fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
         k = end;
     }
     out
-}
-
-/// `word` written for the shell: a flag's value as a word of its own
-/// (`--volume ~/x:/h`, so that the shell expands a leading `~` as Compose
-/// does), `$VAR` left to expand as Compose interpolates it (double quotes),
-/// anything else quoted.
-fn arg(word: &str) -> String {
-    if let Some((flag, v)) = word.split_once('=')
-        && flag.starts_with("--")
-    {
-        if let Some(rest) = v.strip_prefix('~') {
-            return format!("{flag} ~{}", quote(rest));
-        }
-        return format!("{flag} {}", arg(v));
-    }
-    if word.contains('$') && !word.contains(['"', '\\', '`']) {
-        return format!("\"{word}\"");
-    }
-    quote(word)
-}
-
-fn quote(word: &str) -> String {
-    crate::shell::quote(word)
 }
 
 #[cfg(test)]

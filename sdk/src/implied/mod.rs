@@ -6,7 +6,8 @@
 //!   deletes, reads and URLs its input holds ([`tools`]): an
 //!   `mcp__filesystem__write_file` to `/etc/hosts` is a `file.write` of
 //!   `/etc/hosts`; an `mcp__shell__run_command` of `rm -rf /` is a
-//!   `shell.exec` of `rm -rf /`.
+//!   `shell.exec` of `rm -rf /`; a container tool asking for host access
+//!   is the `docker run` that asks for the same (`containers.rs`).
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
 //!   workflow, a Dockerfile, a Compose file's services (each the `docker
@@ -44,6 +45,7 @@ pub mod tools;
 
 mod build_script;
 mod compose;
+mod containers;
 mod formats;
 mod launchers;
 pub mod pipelines;

@@ -37,6 +37,47 @@ fn ordinary_actions_imply_nothing() {
 }
 
 #[test]
+fn a_container_tool_is_the_docker_run_it_amounts_to() {
+    let s = |tool: &str, input| summary(&call(tool, input));
+    assert_eq!(
+        s(
+            "mcp__docker__run_container",
+            json!({"image": "alpine", "privileged": true, "volumes": ["/:/host", "cache:/c"], "command": "sh -c 'ls /host'"})
+        ),
+        vec!["shell.exec docker run --rm --privileged --volume /:/host alpine sh -c 'ls /host'"]
+    );
+    // The Engine API's shape: host access under `HostConfig`.
+    assert_eq!(
+        s(
+            "mcp__docker__create_container",
+            json!({"Image": "busybox", "HostConfig": {"PidMode": "host", "Binds": ["/home/dev/.ssh:/k:ro"], "CapAdd": ["SYS_PTRACE"]}})
+        ),
+        vec![
+            "shell.exec docker run --rm --volume /home/dev/.ssh:/k:ro --cap-add SYS_PTRACE --pid host busybox"
+        ]
+    );
+    // docker-py's volume map, the Engine API's mount objects.
+    assert_eq!(
+        s(
+            "run_container",
+            json!({"image": "x", "volumes": {"/var/run/docker.sock": {"bind": "/s", "mode": "ro"}}, "Mounts": [{"Type": "bind", "Source": "/etc", "Target": "/e", "ReadOnly": true}]})
+        ),
+        vec![
+            "shell.exec docker run --rm --volume /etc:/e:ro --volume /var/run/docker.sock:/s:ro x"
+        ]
+    );
+    // No host access asked for: the command alone, as any tool's.
+    assert_eq!(
+        s(
+            "mcp__docker__run_container",
+            json!({"image": "alpine", "command": "echo hi"})
+        ),
+        vec!["shell.exec echo hi"]
+    );
+    assert!(s("mcp__docker__list_containers", json!({"all": true})).is_empty());
+}
+
+#[test]
 fn the_filesystem_server_tools() {
     let s = |tool: &str, input| summary(&call(&format!("mcp__filesystem__{tool}"), input));
     assert_eq!(

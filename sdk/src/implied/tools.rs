@@ -30,7 +30,7 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-use super::{Implied, Sink};
+use super::{Implied, Sink, containers};
 use crate::kinds;
 use crate::shell::quote;
 
@@ -237,7 +237,9 @@ impl Walk<'_, '_> {
 
     fn object(&mut self, o: &Map<String, Value>, remote: bool) {
         let tool = self.tool;
-        let command = command_line(o).or_else(|| cli_args_line(tool, o));
+        let inner = command_line(o);
+        let container = containers::docker_run_of(tool_name(tool), o, inner.as_deref());
+        let command = container.or(inner).or_else(|| cli_args_line(tool, o));
         for line in code_lines(tool, o) {
             self.sink.push(Implied::exec(
                 line,
