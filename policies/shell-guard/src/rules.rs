@@ -147,7 +147,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.defenses",
-        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed; on Windows Defender or the firewall switched off, the execution policy opened",
+        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed, TLS certificate verification switched off for later fetches (git http.sslVerify, npm strict-ssl, NODE_TLS_REJECT_UNAUTHORIZED=0); on Windows Defender or the firewall switched off, the execution policy opened",
     ),
     (
         "shell.obfuscated-exec",
@@ -156,6 +156,10 @@ pub const CORE: &[(&str, &str)] = &[
     (
         "shell.power",
         "Deny shutting down, halting or rebooting the machine",
+    ),
+    (
+        "shell.network-down",
+        "Escalate taking a network interface down or dropping its addresses or routes (ip link set … down, ip route del default, ifconfig … down, nmcli networking off): the machine cut off",
     ),
     (
         "shell.kill-all",
@@ -183,7 +187,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.permissions",
-        "Escalate making files world-writable or setuid/setgid (chmod 777, o+w, u+s), or a private credential readable by other users (chmod 644 ~/.ssh/id_rsa)",
+        "Escalate making files world-writable or setuid/setgid (chmod 777, o+w, u+s), or a private credential readable by other users (chmod 644 ~/.ssh/id_rsa), by mode or ACL (setfacl -m u:nobody:r)",
     ),
     (
         "shell.remote-access",
@@ -191,7 +195,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.persistence",
-        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, shell start-up files, SSH authorized keys, a program named like a system command put on the PATH, a git credential helper of the agent's making",
+        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, systemd-run timers, shell start-up files, SSH authorized keys, a program named like a system command put on the PATH, a git credential helper of the agent's making",
     ),
     (
         "shell.container",

@@ -1,12 +1,43 @@
 //! Core checks on the machine itself: disks (formatting, partitioning),
-//! power, signalling every process, services and scheduled jobs, and
-//! connections to other hosts.
+//! power, its network taken down, signalling every process, services and
+//! scheduled jobs, and connections to other hosts.
 
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
 use crate::loc::{Loc, device, resolve};
 use crate::programs::Shown;
+
+/// `ip link set IF down`, `ip addr flush`, `ip route flush`/`del
+/// default`, `ifconfig IF down`, `ifdown`, `nmcli networking off`, `nmcli
+/// device disconnect`, `nmcli connection down`, `route del default`.
+fn cuts_network(c: &Command) -> bool {
+    let w: Vec<&str> = c
+        .args()
+        .iter()
+        .map(|a| a.text.as_str())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    // `ip`'s objects and commands may be abbreviated (`ip l s eth0 down`).
+    let is = |word: Option<&&str>, full: &str| word.is_some_and(|x| full.starts_with(*x));
+    match c.program.as_str() {
+        "ip" => {
+            (is(w.first(), "link") && is(w.get(1), "set") && w.contains(&"down"))
+                || (is(w.first(), "address") || is(w.first(), "route"))
+                    && (is(w.get(1), "flush") || is(w.get(1), "delete") && w.contains(&"default"))
+        }
+        "ifconfig" => w.contains(&"down"),
+        "ifdown" => true,
+        "nmcli" => matches!(
+            w.as_slice(),
+            ["networking" | "n", "off", ..]
+                | ["device" | "dev" | "d", "disconnect" | "down", ..]
+                | ["connection" | "con" | "c", "down", ..]
+        ),
+        "route" => matches!(w.as_slice(), ["del" | "delete", "default", ..]),
+        _ => false,
+    }
+}
 
 impl Checker<'_> {
     /// The core checks on the machine itself of one command.
@@ -138,6 +169,12 @@ impl Checker<'_> {
                 self.check_kill(c, shown);
                 self.check_service_kill(c, shown);
             }
+            "ip" | "ifconfig" | "ifdown" | "nmcli" | "route" if cuts_network(c) => self.escalate(
+                "shell.network-down",
+                0.7,
+                Some(p),
+                format!("`{shown}` takes a network interface down or drops its addresses or routes: the machine, and whoever reaches it through that interface (a remote session, the gate on loopback), cut off"),
+            ),
             "pkill" | "killall" => self.check_service_kill(c, shown),
             "killall5" => self.deny(
                 "shell.kill-all",
