@@ -81,7 +81,12 @@ fn host_config(o: &Map<String, Value>, flags: &mut Vec<String>) {
             _ => Vec::new(),
         }
     };
-    for (key, v) in o {
+    // By name, so that the line does not depend on whether the map keeps
+    // the input's order (serde_json's `preserve_order`, which another crate
+    // of a build may switch on).
+    let mut settings: Vec<(&String, &Value)> = o.iter().collect();
+    settings.sort_by_key(|(k, _)| k.to_ascii_lowercase());
+    for (key, v) in settings {
         let k = key.to_ascii_lowercase().replace('_', "");
         match k.as_str() {
             "privileged" if v == &Value::Bool(true) => flags.push("--privileged".into()),
