@@ -16,6 +16,23 @@ use crate::programs::Shown;
 
 impl Checker<'_> {
     pub(crate) fn check_verification(&mut self, c: &Command, shown: &Shown) {
+        const PROGRAMS: &[&str] = &[
+            "git",
+            "npm",
+            "pnpm",
+            "yarn",
+            "pip",
+            "pip3",
+            "conda",
+            "mamba",
+            "micromamba",
+            "export",
+            "declare",
+            "typeset",
+        ];
+        if !PROGRAMS.contains(&c.program.as_str()) {
+            return;
+        }
         let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
         let what = match c.program.as_str() {
             "git" => git_ssl_verify_off(&words),
