@@ -5,9 +5,9 @@
 //! protected file (`find ~ -name '*.pyc' -delete` cannot select
 //! `settings.json`).
 
-use clawlaw_sdk::effects::PathEffect;
+use clawlaw_sdk::effects::{FdWalk, PathEffect};
 use clawlaw_sdk::glob;
-use clawlaw_sdk::shell::{CommandLine, Word};
+use clawlaw_sdk::shell::CommandLine;
 
 use crate::protected::Hit;
 
@@ -27,8 +27,8 @@ pub(crate) fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
         return Vec::new();
     };
     let args = cmd.args();
-    if cmd.program != "find" {
-        return fd_name_filters(args);
+    if let Some(fd) = clawlaw_sdk::effects::fd_walk(cmd) {
+        return fd_name_filters(&fd);
     }
     let mut out = Vec::new();
     for (i, w) in args.iter().enumerate() {
@@ -49,61 +49,17 @@ pub(crate) fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
 /// takes any of them), else a `--glob` pattern, else a pattern of plain
 /// characters (a regex matching names that contain it: `*pat*`). Empty when
 /// the pattern is a regex, or matches every name (`.`, `^`).
-fn fd_name_filters(args: &[Word]) -> Vec<String> {
-    const VALUED: &[&str] = &[
-        "-t",
-        "--type",
-        "-E",
-        "--exclude",
-        "-d",
-        "--max-depth",
-        "--min-depth",
-        "-j",
-        "--threads",
-        "-S",
-        "--size",
-        "-o",
-        "--owner",
-        "-c",
-        "--color",
-        "--changed-within",
-        "--changed-before",
-        "--base-directory",
-        "--search-path",
-    ];
-    let mut extensions = Vec::new();
-    let mut pattern = None;
-    let mut glob = false;
-    let mut k = 0;
-    while let Some(w) = args.get(k) {
-        let a = w.text.as_str();
-        match a {
-            "-x" | "--exec" | "-X" | "--exec-batch" => break,
-            "-e" | "--extension" => {
-                if let Some(v) = args.get(k + 1) {
-                    extensions.push(format!("*.{}", v.text.to_ascii_lowercase()));
-                }
-                k += 1;
-            }
-            "-g" | "--glob" => glob = true,
-            _ if a.starts_with("--extension=") => {
-                extensions.push(format!(
-                    "*.{}",
-                    a["--extension=".len()..].to_ascii_lowercase()
-                ));
-            }
-            _ if VALUED.contains(&a) => k += 1,
-            _ if a.starts_with('-') && a.len() > 1 => {}
-            _ if pattern.is_none() => pattern = Some(a.to_ascii_lowercase()),
-            _ => {}
-        }
-        k += 1;
-    }
+fn fd_name_filters(fd: &FdWalk) -> Vec<String> {
+    let extensions: Vec<String> = fd
+        .extensions
+        .iter()
+        .map(|e| format!("*.{}", e.to_ascii_lowercase()))
+        .collect();
     if !extensions.is_empty() {
         return extensions;
     }
-    match pattern {
-        Some(p) if glob => vec![p],
+    match fd.pattern.as_deref().map(str::to_ascii_lowercase) {
+        Some(p) if fd.glob => vec![p],
         Some(p)
             if !p.is_empty()
                 && p.chars()

@@ -237,8 +237,8 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 /// Where `find` (or `fd`) starts and whether it filters what it finds.
 pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
     let args = c.args();
-    if matches!(c.program.as_str(), "fd" | "fdfind") {
-        return (clawlaw_sdk::effects::walk_roots(c), fd_filters(args));
+    if let Some(fd) = clawlaw_sdk::effects::fd_walk(c) {
+        return (fd.roots, fd.filters);
     }
     let mut k = 0;
     while k < args.len() {
@@ -295,61 +295,4 @@ pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
         j += 1;
     }
     (starts, filtered)
-}
-
-/// Whether `fd` selects among what it walks: a pattern that can fail to
-/// match (not `.`, `^` or empty) or an option that filters (`-e`, `-t`,
-/// `-E`, `--size`, …); the options that only widen the walk or shape the
-/// output do not.
-fn fd_filters(args: &[Word]) -> bool {
-    const UNFILTERED: &[&str] = &[
-        "-H",
-        "--hidden",
-        "-I",
-        "--no-ignore",
-        "-u",
-        "-uu",
-        "--unrestricted",
-        "-L",
-        "--follow",
-        "-a",
-        "--absolute-path",
-        "-0",
-        "--print0",
-        "-p",
-        "--full-path",
-        "-j",
-        "--threads",
-        "-d",
-        "--max-depth",
-        "--color",
-        "-c",
-    ];
-    let mut pattern_seen = false;
-    let mut k = 0;
-    while let Some(w) = args.get(k) {
-        let a = w.text.as_str();
-        if matches!(a, "-x" | "--exec" | "-X" | "--exec-batch") {
-            break;
-        }
-        if a.starts_with('-') && a.len() > 1 {
-            if !UNFILTERED.contains(&a) {
-                return true;
-            }
-            // Those taking a value.
-            if matches!(
-                a,
-                "-j" | "--threads" | "-d" | "--max-depth" | "--color" | "-c"
-            ) {
-                k += 1;
-            }
-        } else if !pattern_seen {
-            pattern_seen = true;
-            if !matches!(a, "." | "^" | "") {
-                return true;
-            }
-        }
-        k += 1;
-    }
-    false
 }

@@ -375,7 +375,9 @@ fn listed_roots(c: &shell::Command) -> Option<Vec<Word>> {
     };
     let has = |flag: &str| args.iter().any(|a| a.text == flag);
     match c.program.as_str() {
-        "fd" | "fdfind" if fd_exec_flag(args).is_none() => Some(fd_roots(c)),
+        "fd" | "fdfind" if crate::shell::fd_exec_flag(args).is_none() => {
+            super::fd::fd_walk(c).map(|w| w.roots)
+        }
         "rg" if has("--files") => Some(or_here(operands("gtTm", &["glob", "type", "type-not"]))),
         "rg" | "grep" | "egrep" | "fgrep"
             if args.iter().any(|a| {
@@ -398,60 +400,12 @@ fn listed_roots(c: &shell::Command) -> Option<Vec<Word>> {
     }
 }
 
-/// Where `fd`'s command to run starts (`-x`, `-X`, `--exec`,
-/// `--exec-batch`), if it is given one.
-fn fd_exec_flag(args: &[Word]) -> Option<usize> {
-    args.iter()
-        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
-}
-
-/// The directories `fd [OPTIONS] [PATTERN] [DIR…]` searches: its operands
-/// after the pattern and its `--search-path`s, or `.` when none is named.
-fn fd_roots(c: &shell::Command) -> Vec<Word> {
-    use super::options::parse;
-    let args = c.args();
-    let own = &args[..fd_exec_flag(args).unwrap_or(args.len())];
-    let parsed = parse(
-        own,
-        "etEdSocj",
-        "",
-        &[
-            "extension",
-            "type",
-            "exclude",
-            "max-depth",
-            "min-depth",
-            "size",
-            "owner",
-            "changed-within",
-            "changed-before",
-            "threads",
-            "base-directory",
-            "search-path",
-        ],
-    );
-    let mut roots: Vec<Word> = parsed.operands.iter().skip(1).map(|&w| w.clone()).collect();
-    roots.extend(
-        parsed
-            .values(&["search-path"])
-            .into_iter()
-            .map(|(w, at)| w.tail(at)),
-    );
-    if roots.is_empty() {
-        roots.push(Word::literal("."));
-    }
-    roots
-}
-
 /// The roots a file walker searches: `find`'s operands before the
 /// expression, `fd`'s after its pattern, or `.` when there are none. The
 /// paths a `find -exec` or `fd -x` command's `{}` stands for are below
 /// them.
 pub fn walk_roots(c: &shell::Command) -> Vec<Word> {
-    if matches!(c.program.as_str(), "fd" | "fdfind") {
-        return fd_roots(c);
-    }
-    find_roots(c)
+    super::fd::fd_walk(c).map_or_else(|| find_roots(c), |w| w.roots)
 }
 
 /// The roots a `find` searches: its operands before the expression, or

@@ -86,6 +86,7 @@ mod commands;
 mod context;
 mod devtools;
 mod environ;
+mod fd;
 mod git;
 mod interp;
 mod links;
@@ -104,6 +105,7 @@ mod writers;
 pub use args::xargs_replaced_argv;
 use context::Analyzer;
 pub use context::walk_roots;
+pub use fd::{FdWalk, fd_walk};
 
 use crate::shell::{self, CommandLine};
 

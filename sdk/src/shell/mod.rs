@@ -92,6 +92,7 @@
 mod handed;
 mod model;
 mod nested;
+pub(crate) use nested::fd_exec_flag;
 mod parser;
 mod relations;
 mod windows;

@@ -148,10 +148,7 @@ pub(super) fn find_execs(argv: &[Word]) -> Vec<Vec<Word>> {
 /// it appends the path.
 pub(super) fn fd_execs(argv: &[Word]) -> Vec<Vec<Word>> {
     const PLACEHOLDERS: &[&str] = &["{}", "{/}", "{//}", "{.}", "{/.}"];
-    let Some(flag) = argv
-        .iter()
-        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
-    else {
+    let Some(flag) = fd_exec_flag(argv) else {
         return Vec::new();
     };
     let mut cmd: Vec<Word> = argv[flag + 1..]
@@ -172,6 +169,14 @@ pub(super) fn fd_execs(argv: &[Word]) -> Vec<Vec<Word>> {
         cmd.push(Word::literal("{}"));
     }
     vec![cmd]
+}
+
+/// Where `fd`'s command to run starts in `words` (`-x`, `-X`, `--exec`,
+/// `--exec-batch`), if it is given one.
+pub(crate) fn fd_exec_flag(words: &[Word]) -> Option<usize> {
+    words
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
 }
 
 /// The shell commands a Vim started with `-c CMD`, `+CMD` or `--cmd CMD`
