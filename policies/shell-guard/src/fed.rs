@@ -14,6 +14,7 @@ use crate::checker::Checker;
 use crate::defenses::is_append;
 use crate::interp::effect_loc;
 use crate::loc::{ANY, Danger, Loc, system_file};
+use crate::packs::filesystem::DELETERS;
 use crate::programs::{find_scope, show};
 use crate::rules::filesystem::REWRITE_OUTSIDE;
 
@@ -22,10 +23,6 @@ struct Fed {
     doer: String,
     filtered: bool,
 }
-
-/// Programs whose deletes `check_delete` already judges when `find -exec`
-/// feeds them (and `rm` when `xargs` does).
-const DELETERS: &[&str] = &["rm", "unlink", "srm", "shred", "rmdir"];
 
 impl Checker<'_> {
     /// Judges what each command a walk feeds deletes or changes. `fx` holds
@@ -40,6 +37,8 @@ impl Checker<'_> {
         let fx = fx.get_or_insert_with(|| effects::analyze(cl, self.cwd_text.as_deref(), None));
         for (i, f) in &fed {
             let c = &cl.commands[*i];
+            // `check_delete` judges these when `find -exec` feeds them, and
+            // `rm` when `xargs` does.
             let judged = DELETERS.contains(&c.program.as_str())
                 && (cl.find_of_exec(*i).is_some() || c.program == "rm");
             let walked = |e: &&PathEffect| e.command == *i && e.recursive;

@@ -16,35 +16,21 @@ use crate::programs::Shown;
 
 impl Checker<'_> {
     pub(crate) fn check_verification(&mut self, c: &Command, shown: &Shown) {
-        const PROGRAMS: &[&str] = &[
-            "git",
-            "npm",
-            "pnpm",
-            "yarn",
-            "pip",
-            "pip3",
-            "conda",
-            "mamba",
-            "micromamba",
-            "export",
-            "declare",
-            "typeset",
-        ];
-        if !PROGRAMS.contains(&c.program.as_str()) {
-            return;
-        }
-        let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+        // The words, read only for a program that has such a setting.
+        let words = || -> Vec<&str> { c.args().iter().map(|w| w.text.as_str()).collect() };
         let what = match c.program.as_str() {
-            "git" => git_ssl_verify_off(&words),
+            "git" => git_ssl_verify_off(&words()),
             "npm" | "pnpm" | "yarn" => {
-                config_set(&words, &["strict-ssl", "enablestrictssl"]).filter(|(_, v)| off(v))
+                config_set(&words(), &["strict-ssl", "enablestrictssl"]).filter(|(_, v)| off(v))
             }
-            "pip" | "pip3" => config_set(&words, &[]).filter(|(k, _)| k.ends_with(".trusted-host")),
-            "conda" | "mamba" | "micromamba" => words
+            "pip" | "pip3" => {
+                config_set(&words(), &[]).filter(|(k, _)| k.ends_with(".trusted-host"))
+            }
+            "conda" | "mamba" | "micromamba" => words()
                 .windows(3)
                 .find(|w| w[0] == "--set" && w[1].eq_ignore_ascii_case("ssl_verify") && off(w[2]))
                 .map(|w| (w[1].to_string(), w[2].to_string())),
-            "export" | "declare" | "typeset" => exported_off(&words),
+            "export" | "declare" | "typeset" => exported_off(&words()),
             _ => None,
         };
         if let Some((setting, value)) = what {

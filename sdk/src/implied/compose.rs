@@ -48,6 +48,15 @@ fn lines(content: &str) -> Vec<Line<'_>> {
         .collect()
 }
 
+/// Where the block of lines nested under an entry at `indent` ends: the
+/// first line from `from` on that is not deeper.
+fn block_end(lines: &[&Line], from: usize, indent: usize) -> usize {
+    lines[from..]
+        .iter()
+        .position(|l| l.indent <= indent)
+        .map_or(lines.len(), |e| from + e)
+}
+
 /// The `docker run` line of each service that asks for host access.
 fn services(content: &str) -> Vec<Found> {
     let lines = lines(content);
@@ -71,10 +80,7 @@ fn services(content: &str) -> Vec<Found> {
             k += 1;
             continue;
         };
-        let end = body[k + 1..]
-            .iter()
-            .position(|l| l.indent <= name_indent)
-            .map_or(body.len(), |e| k + 1 + e);
+        let end = block_end(&body, k + 1, name_indent);
         if let Some(line) = run_line(&body[k + 1..end]) {
             out.push(Found {
                 name: Some(yaml_scalar(name)),
@@ -104,10 +110,7 @@ fn run_line(service: &[&Line]) -> Option<String> {
         };
         let value = yaml_scalar(value);
         // The key's list: inline (`[a, b]`) or the deeper lines after it.
-        let items_end = service[k..]
-            .iter()
-            .position(|l| l.indent <= key_indent)
-            .map_or(service.len(), |e| k + e);
+        let items_end = block_end(service, k, key_indent);
         let items = || list(&value, &service[k..items_end]);
         match key.trim() {
             "image" => image = value,
@@ -158,11 +161,10 @@ fn list(value: &str, lines: &[&Line]) -> Vec<String> {
 /// host's, and left out.
 fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
     let mut out = Vec::new();
-    let host = host_path;
     let Some(item_indent) = lines.first().map(|l| l.indent) else {
         return list(value, lines)
             .into_iter()
-            .filter(|v| host(v))
+            .filter(|v| host_path(v))
             .map(|v| format!("--volume={v}"))
             .collect();
     };
@@ -172,13 +174,10 @@ fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
             k += 1;
             continue;
         };
-        let end = lines[k + 1..]
-            .iter()
-            .position(|l| l.indent <= item_indent)
-            .map_or(lines.len(), |e| k + 1 + e);
+        let end = block_end(lines, k + 1, item_indent);
         if !item.contains(": ") && !item.ends_with(':') {
             let v = yaml_scalar(item);
-            if host(&v) {
+            if host_path(&v) {
                 out.push(format!("--volume={v}"));
             }
         } else {
@@ -198,7 +197,7 @@ fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
                 }
             }
             if let (Some(s), Some(t)) = (source, target)
-                && host(&s)
+                && host_path(&s)
             {
                 let ro = if read_only { ":ro" } else { "" };
                 out.push(format!("--volume={s}:{t}{ro}"));

@@ -13,6 +13,10 @@ use crate::loc::*;
 use crate::programs::*;
 use crate::rules::filesystem::DELETE_OUTSIDE;
 
+/// Programs that delete their operands, judged by `check_delete` (also
+/// when `find -exec` feeds them: `fed.rs`).
+pub(crate) const DELETERS: &[&str] = &["rm", "unlink", "srm", "shred", "rmdir"];
+
 impl Checker<'_> {
     /// Reports a recursive delete of `loc` (or, when `matching`, a delete
     /// of every file a glob matches in it) when it lies outside the working
@@ -118,7 +122,7 @@ impl Checker<'_> {
     ) {
         let c = &cl.commands[i];
         match c.program.as_str() {
-            "rm" | "unlink" | "srm" | "shred" | "rmdir" => self.check_delete(cl, i, cwd, shown),
+            p if DELETERS.contains(&p) => self.check_delete(cl, i, cwd, shown),
             "find" => self.check_find(c, cwd, shown),
             // Node's `rm -rf`: every operand is a tree deleted.
             "rimraf" => {
