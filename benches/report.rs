@@ -317,8 +317,9 @@ pub fn render(i: &Input<'_>) -> String {
          The CPU bound is the cores divided by the in-process CPU time of one decision, \
          measured in the same run: the set the gate serves (the bundled policies, fresh \
          instances, settings `{{}}`) evaluating the action mix the HTTP load sends, each \
-         action parsed as the gate parses it, the process's CPU time over 3,000 \
-         evaluations. The gate's and the client's CPU per decision at concurrency 32 are \
+         action parsed as the gate parses it, in a session as the load's are once under \
+         way (the gate's own session state after the mix: 16 recent actions and its \
+         counters), the process's CPU time over 3,000 evaluations. The gate's and the client's CPU per decision at concurrency 32 are \
          their processes' user + system time over the run divided by its decisions: what \
          the gate spends beyond the policies' own work is its request path (HTTP, JSON, \
          evidence, sessions).\n"

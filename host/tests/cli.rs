@@ -337,9 +337,46 @@ fn policy_info_names_the_policy_and_its_rules() {
     assert_eq!(out["name"], "shell-guard");
     assert!(out["digest"].as_str().unwrap().starts_with("sha256:"));
     assert!(!out["rules"].as_array().unwrap().is_empty());
+    assert_eq!(out["contract"], "0.4.0");
+    assert!(
+        out["kinds"]
+            .as_array()
+            .unwrap()
+            .contains(&"shell.exec".into())
+    );
+    assert_eq!(
+        out["session_parts"],
+        serde_json::json!({"labels": false, "counters": false, "recent": false})
+    );
     let text = clawlaw(&["policy", "info", path.to_str().unwrap()], b"");
     assert!(
-        text.stdout.starts_with("name:    shell-guard\n"),
+        text.stdout.starts_with("name:     shell-guard\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("\ncontract: clawlaw:policy@0.4.0\n")
+            && text
+                .stdout
+                .contains("\nreads:    the session's id, intent, scope, action count and risk\n"),
+        "{}",
+        text.stdout
+    );
+    // A policy that reads some of its session's history says which; one
+    // built against 0.1.0 reads the whole view and judges every kind.
+    let ml = common::component("ml-lifecycle");
+    let text = clawlaw(&["policy", "info", ml.to_str().unwrap()], b"");
+    assert!(
+        text.stdout.contains(
+            "\njudges:   train.submit, train.step, model.promote\nreads:    the session's id, intent, scope, action count and risk, labels, counters\n"
+        ),
+        "{}",
+        text.stdout
+    );
+    let legacy = common::component("legacy-policy");
+    let text = clawlaw(&["policy", "info", legacy.to_str().unwrap()], b"");
+    assert!(
+        text.stdout.contains("\ncontract: clawlaw:policy@0.1.0\njudges:   every action kind\nreads:    the session's id, intent, scope, action count and risk, labels, counters, recent\n"),
         "{}",
         text.stdout
     );

@@ -37,10 +37,10 @@ const KINDS: &[&str] = &[
 ];
 
 /// One action of the corpus: where it came from, and its session.
-struct Sample {
-    origin: String,
-    action: Action,
-    session: Session,
+pub(crate) struct Sample {
+    pub(crate) origin: String,
+    pub(crate) action: Action,
+    pub(crate) session: Session,
 }
 
 fn read(path: &std::path::Path) -> String {
@@ -58,7 +58,7 @@ fn request(origin: String, v: &Value) -> Sample {
 }
 
 /// Every action in the repository's case files and corpora.
-fn corpus() -> Vec<Sample> {
+pub(crate) fn corpus() -> Vec<Sample> {
     let root = common::workspace_root();
     let mut out = Vec::new();
     for policy in common::bundled_policies() {
@@ -126,7 +126,7 @@ fn corpus() -> Vec<Sample> {
 }
 
 /// The settings `P` is tested with: none, and each its case file gives.
-fn settings_of<P: Policy>(crate_name: &str) -> Vec<String> {
+pub(crate) fn settings_of<P: Policy>(crate_name: &str) -> Vec<String> {
     let path = common::workspace_root()
         .join("policies")
         .join(crate_name)
@@ -252,7 +252,7 @@ fn a_kind_aware_set_decides_as_consulting_every_policy() {
         let by_name = |name: &str| set.loaded().find(|p| p.id().name == name).unwrap();
         assert_eq!(by_name("legacy-policy").contract(), ContractVersion::V0_1);
         assert!(by_name("legacy-policy").kinds().is_empty());
-        assert_eq!(by_name("deploy-guard").contract(), ContractVersion::V0_3);
+        assert_eq!(by_name("deploy-guard").contract(), ContractVersion::V0_4);
         assert_eq!(by_name("deploy-guard").kinds(), [kinds::K8S_APPLY]);
         let mut skipped_total = 0;
         for (n, sample) in corpus.iter().enumerate() {

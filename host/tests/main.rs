@@ -35,5 +35,6 @@ mod review_cli;
 mod sandbox;
 mod scale_out;
 mod scripts;
+mod session_parts;
 mod tls;
 mod token_file;

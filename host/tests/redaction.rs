@@ -471,10 +471,10 @@ fn an_old_contract_component_loads_and_decides_on_every_path() {
         assert!(err.to_string().contains("takes no settings"), "{err}");
     }
 
-    // A current (0.3.0) component, loaded by the same engine, reports its redactions.
+    // A current (0.4.0) component, loaded by the same engine, reports its redactions.
     let current = std::fs::read(common::component("secrets-guard")).unwrap();
     let policy = LoadedPolicy::load(&common::engine(), &current, "{}".into(), limits()).unwrap();
-    assert_eq!(policy.contract(), ContractVersion::V0_3);
+    assert_eq!(policy.contract(), ContractVersion::V0_4);
     let token = format!("ghp_{}", random(7, 36, ALNUM));
     let content = format!("GH={token}\n");
     let d = policy

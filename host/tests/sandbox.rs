@@ -170,7 +170,7 @@ fn what_is_not_a_policy_is_refused_with_the_reason() {
     assert!(matches!(err, LoadError::WrongWorld(_)), "{err}");
     assert!(
         err.to_string()
-            .contains("does not implement the clawlaw:policy@0.3.0 world")
+            .contains("does not implement the clawlaw:policy@0.4.0 world")
     );
     // A component exporting the right names with the wrong types.
     let wrong = wat::parse_str(

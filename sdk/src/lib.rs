@@ -64,6 +64,7 @@ extern crate self as clawlaw_sdk;
 #[cfg(any(test, all(target_arch = "wasm32", feature = "arena")))]
 mod arena;
 mod types;
+mod view;
 
 /// A policy component allocates an evaluation's memory from one arena (see
 /// `arena.rs`; feature `arena`, on by default).
@@ -102,6 +103,7 @@ pub mod workspace;
 pub use types::{
     Action, ActionRequest, Decision, Info, PastAction, Redaction, Rule, Session, Verdict, kinds,
 };
+pub use view::{SessionPart, SessionParts};
 
 use serde::de::DeserializeOwned;
 
@@ -262,6 +264,14 @@ pub mod __private {
                 })
                 .collect(),
             kinds: info.kinds,
+            session_parts: {
+                use wit::SessionParts as P;
+                let parts = info.session_parts;
+                let pick = |read: bool, part: P| if read { part } else { P::empty() };
+                pick(parts.labels, P::LABELS)
+                    | pick(parts.counters, P::COUNTERS)
+                    | pick(parts.recent, P::RECENT)
+            },
         }
     }
 

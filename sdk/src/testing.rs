@@ -48,7 +48,10 @@
 //! it checks the declaration: it runs the policy anyway, and the case fails
 //! unless the policy's own answer is that same neutral ALLOW
 //! ([`check_not_consulted`]), so declaring kinds can never change a
-//! decision.
+//! decision. Likewise it hands the policy only the parts of the session
+//! view it declares ([`Info::reading`](crate::Info::reading)), and a case
+//! whose session holds others fails unless the whole session decides the
+//! same ([`check_view`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -374,17 +377,20 @@ pub fn run_cases_as<P: Policy>(case_file: &str, format: Format) -> Result<Report
         let settings = file.settings_for(case);
         crate::validate_settings::<P>(&settings)
             .map_err(|e| format!("case {:?}: settings rejected: {e}", case.name))?;
-        let (action, session) = (case.action(), case.session());
+        let (action, whole) = (case.action(), case.session());
+        let session = info.session_parts.view(&whole);
         let started = std::time::Instant::now();
         let mut d: Decision = crate::evaluate_json::<P>(&settings, &action, &session);
         let elapsed = started.elapsed();
-        let mut skipped = Ok(());
+        let mut declared = Ok(());
         if !info.judges(&action.kind) {
-            skipped = check_not_consulted::<P>(&settings, &action, &session);
+            declared = check_not_consulted::<P>(&settings, &action, &session);
             d = not_consulted(&action.kind);
+        } else if session != whole {
+            declared = check_view::<P>(&settings, &action, &whole, &d);
         }
         let mut outcome = Outcome::of(case, Ok(&d), elapsed);
-        if let Err(e) = skipped {
+        if let Err(e) = declared {
             outcome.problem = Some(match outcome.problem.take() {
                 Some(p) => format!("{p}; {e}"),
                 None => e,
@@ -476,6 +482,36 @@ pub fn check_not_consulted<P: Policy>(
         d.counters,
         d.redactions.len(),
         d.reason
+    ))
+}
+
+/// Checks that handing `P` only the parts of the session view it declares
+/// ([`crate::Info::reading`]) changes nothing: `Ok` when its decision
+/// `on_view` (made on that view) is the one it makes on the `whole`
+/// session; else an error naming the parts it was not handed.
+pub fn check_view<P: Policy>(
+    settings: &str,
+    action: &Action,
+    whole: &Session,
+    on_view: &Decision,
+) -> Result<(), String> {
+    let d = crate::evaluate_json::<P>(settings, action, whole);
+    if d == *on_view {
+        return Ok(());
+    }
+    let info = crate::full_info::<P>();
+    Err(format!(
+        "{} answers {} (rules {:?}) on the whole session but {} (rules {:?}) on the view \
+         the gate hands it: it reads a part of the session it does not declare (it is \
+         handed none of: {})",
+        info.name,
+        d.verdict,
+        d.rules,
+        on_view.verdict,
+        on_view.rules,
+        crate::SessionParts::ALL
+            .missing_from(info.session_parts)
+            .join(", "),
     ))
 }
 
@@ -748,6 +784,61 @@ expect = "allow"
             ),
             "{:?}",
             report.failed
+        );
+    }
+
+    /// Escalates a third request in a row; declares the recent actions it
+    /// reads only when `DECLARE_RECENT`.
+    struct Bursts<const DECLARE_RECENT: bool>;
+    impl<const DECLARE_RECENT: bool> Policy for Bursts<DECLARE_RECENT> {
+        type Settings = serde_json::Value;
+        fn info() -> crate::Info {
+            let parts: &[crate::SessionPart] = if DECLARE_RECENT {
+                &[crate::SessionPart::Recent]
+            } else {
+                &[]
+            };
+            crate::Info::new("bursts", "0.1.0")
+                .rule("net.burst", "a third request in a row")
+                .reading(parts)
+        }
+        fn evaluate(_: &serde_json::Value, action: &Action, session: &Session) -> Decision {
+            let requests = session.recent.iter().filter(|p| p.kind == action.kind);
+            if action.kind == "net.request" && requests.count() >= 2 {
+                return Decision::escalate("net.burst", "a third request in a row");
+            }
+            Decision::allow()
+        }
+    }
+
+    #[test]
+    fn a_case_is_judged_on_the_view_the_policy_declares() {
+        let cases = r#"
+[[case]]
+name = "a third request"
+action = { kind = "net.request", target = "https://example.com" }
+session = { recent = [{ kind = "net.request", verdict = "allow" }, { kind = "net.request", verdict = "allow" }] }
+expect = "escalate"
+
+[[case]]
+name = "a first request"
+action = { kind = "net.request", target = "https://example.com" }
+expect = "allow"
+"#;
+        assert_cases::<Bursts<true>>(cases);
+        // Reading the recent actions without declaring them: the gate would
+        // hand it none, so the third request is allowed, and the case says why.
+        let report = run_cases::<Bursts<false>>(cases).unwrap();
+        assert_eq!(report.passed, 1);
+        let (name, problem, _) = &report.failed[0];
+        assert_eq!(name, "a third request");
+        assert!(
+            problem.starts_with("expected ESCALATE, got ALLOW")
+                && problem.contains(
+                    "bursts answers ESCALATE (rules [\"net.burst\"]) on the whole session"
+                )
+                && problem.ends_with("(it is handed none of: labels, counters, recent)"),
+            "{problem}"
         );
     }
 }

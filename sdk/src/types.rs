@@ -4,6 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::view::{SessionPart, SessionParts};
+
 /// The action kinds the gate's adapters produce. A policy must treat a kind
 /// it does not know conservatively.
 pub mod kinds {
@@ -433,7 +435,8 @@ pub struct Rule {
     pub summary: String,
 }
 
-/// A policy's name, version, rules and the action kinds it judges.
+/// A policy's name, version, rules, the action kinds it judges and the
+/// parts of the session view it reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Info {
     pub name: String,
@@ -443,6 +446,11 @@ pub struct Info {
     /// actions of these kinds. Empty (the default) means every kind.
     #[serde(default)]
     pub kinds: Vec<String>,
+    /// The parts of the session view the policy reads; the gate hands it
+    /// the others empty. All of them (the default) unless it declares
+    /// fewer ([`Info::reading`]).
+    #[serde(default)]
+    pub session_parts: SessionParts,
 }
 
 impl Info {
@@ -453,7 +461,21 @@ impl Info {
             version: version.into(),
             rules: Vec::new(),
             kinds: Vec::new(),
+            session_parts: SessionParts::ALL,
         }
+    }
+
+    /// Declares the parts of the session view the policy reads, and so
+    /// that it reads no other: the gate hands it the others empty, which
+    /// spares copying a long session's recent actions into its instance on
+    /// every evaluation. `reading(&[])` reads none of them (the session's
+    /// id, intent, scope, action count and risk are always handed over).
+    /// The harness ([`crate::testing`]) judges every case on the view the
+    /// gate would hand, and says so when the whole view would have decided
+    /// otherwise.
+    pub fn reading(mut self, parts: &[SessionPart]) -> Info {
+        self.session_parts = SessionParts::of(parts);
+        self
     }
 
     /// Declares the action kinds the policy judges ([`kinds`]): the gate

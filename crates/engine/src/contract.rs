@@ -1,12 +1,15 @@
 //! The versions of the `clawlaw:policy` contract the gate speaks, and how a
 //! component is called through the one it was built against.
 //!
-//! - `0.3.0` (`wit/policy.wit`), what the SDK targets: `info` carries
-//!   `kinds`, the action kinds the policy judges (the set consults it only
-//!   on those, [`crate::policy_set`]);
+//! - `0.4.0` (`wit/policy.wit`), what the SDK targets: `info` carries
+//!   `session-parts`, the parts of the session view the policy reads (the
+//!   set hands it only those, [`crate::policy_set`]);
+//! - `0.3.0` (`wit/0.3.0/policy.wit`, frozen): `info` carries `kinds`, the
+//!   action kinds the policy judges (the set consults it only on those). It
+//!   reads the whole session view;
 //! - `0.2.0` (`wit/0.2.0/policy.wit`, frozen): the decision carries
 //!   `redactions`, the secrets a policy found in the action. Its `info`
-//!   names no kinds: it judges every kind;
+//!   names no kinds: it judges every kind, and reads the whole view;
 //! - `0.1.0` (`wit/0.1.0/policy.wit`, frozen): every component built before
 //!   0.2.0. It is called as it always was, judges every kind, and its
 //!   decisions carry no redactions.
@@ -17,12 +20,12 @@
 //! type-checked against that version's bindings only, so a component that
 //! claims a version but does not implement it is refused with that
 //! version's error. The rest of the engine sees one `Pre`, one `Instance`
-//! and the 0.3.0 types (`wit`): the action and session records are the
-//! same in every version, so an older component is handed the 0.3.0 values
+//! and the 0.4.0 types (`wit`): the action and session records are the
+//! same in every version, so an older component is handed the 0.4.0 values
 //! as they are (the component model checks records by shape, not by name),
-//! without a copy. The 0.2.0 decision is the 0.3.0 one, read as it is; only
-//! a 0.1.0 decision is converted, and the `info` of both older versions
-//! (the same record in each) gains an empty `kinds`.
+//! without a copy. The 0.2.0 and 0.3.0 decisions are the 0.4.0 one, read
+//! as they are; only a 0.1.0 decision is converted. An older `info` gains
+//! every session part, and before 0.3.0 an empty `kinds`.
 
 use serde::Serialize;
 use wasmtime::Store;
@@ -31,10 +34,18 @@ use wasmtime::component::{Component, ComponentType, HasSelf, Lift, Linker, types
 use crate::fault::one_line;
 use crate::sandbox::SandboxState;
 
-/// The host side of `clawlaw:policy@0.3.0`, the current contract.
-pub(crate) mod v0_3 {
+/// The host side of `clawlaw:policy@0.4.0`, the current contract.
+pub(crate) mod v0_4 {
     wasmtime::component::bindgen!({
         path: "../../wit",
+        world: "policy",
+    });
+}
+
+/// The host side of `clawlaw:policy@0.3.0`.
+pub(crate) mod v0_3 {
+    wasmtime::component::bindgen!({
+        path: "../../wit/0.3.0",
         world: "policy",
     });
 }
@@ -56,13 +67,14 @@ pub(crate) mod v0_1 {
 }
 
 /// The contract's values, as the gate builds and reads them.
-pub(crate) use v0_3::clawlaw::policy::types as wit;
+pub(crate) use v0_4::clawlaw::policy::types as wit;
 
 impl wit::Host for SandboxState {}
+impl v0_3::clawlaw::policy::types::Host for SandboxState {}
 impl v0_2::clawlaw::policy::types::Host for SandboxState {}
 impl v0_1::clawlaw::policy::types::Host for SandboxState {}
 
-impl v0_3::PolicyImports for SandboxState {
+impl v0_4::PolicyImports for SandboxState {
     fn log(&mut self, message: String) {
         self.log.push(message);
     }
@@ -77,11 +89,14 @@ pub enum ContractVersion {
     V0_2,
     #[serde(rename = "0.3.0")]
     V0_3,
+    #[serde(rename = "0.4.0")]
+    V0_4,
 }
 
 impl ContractVersion {
     /// Every version the gate loads, newest first.
-    pub const ALL: [ContractVersion; 3] = [
+    pub const ALL: [ContractVersion; 4] = [
+        ContractVersion::V0_4,
         ContractVersion::V0_3,
         ContractVersion::V0_2,
         ContractVersion::V0_1,
@@ -95,6 +110,7 @@ impl ContractVersion {
             ContractVersion::V0_1 => "0.1.0",
             ContractVersion::V0_2 => "0.2.0",
             ContractVersion::V0_3 => "0.3.0",
+            ContractVersion::V0_4 => "0.4.0",
         }
     }
 
@@ -115,7 +131,11 @@ const TYPES_INTERFACE: &str = "clawlaw:policy/types@";
 /// Defines what a policy may import, for every version: `log` (the same
 /// function in all) and each version's `types` interface.
 pub(crate) fn add_to_linker(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
-    v0_3::Policy::add_to_linker::<SandboxState, HasSelf<SandboxState>>(linker, |s| s)?;
+    v0_4::Policy::add_to_linker::<SandboxState, HasSelf<SandboxState>>(linker, |s| s)?;
+    v0_3::clawlaw::policy::types::add_to_linker::<SandboxState, HasSelf<SandboxState>>(
+        linker,
+        |s| s,
+    )?;
     v0_2::clawlaw::policy::types::add_to_linker::<SandboxState, HasSelf<SandboxState>>(
         linker,
         |s| s,
@@ -161,6 +181,7 @@ pub(crate) enum Pre {
     V0_1(v0_1::PolicyPre<SandboxState>),
     V0_2(v0_2::PolicyPre<SandboxState>),
     V0_3(v0_3::PolicyPre<SandboxState>),
+    V0_4(v0_4::PolicyPre<SandboxState>),
 }
 
 impl Pre {
@@ -180,6 +201,7 @@ impl Pre {
                 ContractVersion::V0_1 => v0_1::PolicyPre::new(pre).map(Pre::V0_1),
                 ContractVersion::V0_2 => v0_2::PolicyPre::new(pre).map(Pre::V0_2),
                 ContractVersion::V0_3 => v0_3::PolicyPre::new(pre).map(Pre::V0_3),
+                ContractVersion::V0_4 => v0_4::PolicyPre::new(pre).map(Pre::V0_4),
             }
             .map_err(|e| one_line(&e))
         };
@@ -208,6 +230,7 @@ impl Pre {
             Pre::V0_1(_) => ContractVersion::V0_1,
             Pre::V0_2(_) => ContractVersion::V0_2,
             Pre::V0_3(_) => ContractVersion::V0_3,
+            Pre::V0_4(_) => ContractVersion::V0_4,
         }
     }
 
@@ -220,6 +243,7 @@ impl Pre {
             Pre::V0_1(pre) => Instance::V0_1(pre.instantiate(store)?),
             Pre::V0_2(pre) => Instance::V0_2(pre.instantiate(store)?),
             Pre::V0_3(pre) => Instance::V0_3(pre.instantiate(store)?),
+            Pre::V0_4(pre) => Instance::V0_4(pre.instantiate(store)?),
         })
     }
 }
@@ -239,6 +263,7 @@ pub(crate) enum Instance {
     V0_1(v0_1::Policy),
     V0_2(v0_2::Policy),
     V0_3(v0_3::Policy),
+    V0_4(v0_4::Policy),
 }
 
 impl Instance {
@@ -253,14 +278,34 @@ impl Instance {
             ContractVersion::V0_1 => Instance::V0_1(v0_1::Policy::new(store, instance)?),
             ContractVersion::V0_2 => Instance::V0_2(v0_2::Policy::new(store, instance)?),
             ContractVersion::V0_3 => Instance::V0_3(v0_3::Policy::new(store, instance)?),
+            ContractVersion::V0_4 => Instance::V0_4(v0_4::Policy::new(store, instance)?),
         })
     }
 
-    /// What the policy says about itself. The `info` of a 0.1.0 or 0.2.0
-    /// component ([`InfoBefore0_3`]) names no kinds: it judges every kind.
+    /// What the policy says about itself. An older component reads every
+    /// part of the session view; the `info` of a 0.1.0 or 0.2.0 one
+    /// ([`InfoBefore0_3`]) names no kinds: it judges every kind.
     pub(crate) fn call_info(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<wit::Info> {
+        let every_part = wit::SessionParts::all();
         let older = match self {
-            Instance::V0_3(p) => return p.call_info(store),
+            Instance::V0_4(p) => return p.call_info(store),
+            Instance::V0_3(p) => {
+                let info = p.call_info(&mut *store)?;
+                return Ok(wit::Info {
+                    name: info.name,
+                    version: info.version,
+                    rules: info
+                        .rules
+                        .into_iter()
+                        .map(|r| wit::Rule {
+                            id: r.id,
+                            summary: r.summary,
+                        })
+                        .collect(),
+                    kinds: info.kinds,
+                    session_parts: every_part,
+                });
+            }
             Instance::V0_2(p) => *p.func_info().func(),
             Instance::V0_1(p) => *p.func_info().func(),
         };
@@ -272,6 +317,7 @@ impl Instance {
             version: info.version,
             rules: info.rules,
             kinds: Vec::new(),
+            session_parts: every_part,
         })
     }
 
@@ -281,16 +327,18 @@ impl Instance {
         settings: &str,
     ) -> wasmtime::Result<Result<(), String>> {
         match self {
+            Instance::V0_4(p) => p.call_validate_settings(store, settings),
             Instance::V0_3(p) => p.call_validate_settings(store, settings),
             Instance::V0_2(p) => p.call_validate_settings(store, settings),
             Instance::V0_1(p) => p.call_validate_settings(store, settings),
         }
     }
 
-    /// Decides one action. An older component is handed the 0.3.0 action
+    /// Decides one action. An older component is handed the 0.4.0 action
     /// and session as they are: the records are the same shape in every
-    /// version, which the typed call checks. A 0.2.0 decision is read as
-    /// the 0.3.0 one (the same record); a 0.1.0 one gains no redactions.
+    /// version, which the typed call checks. A 0.2.0 or 0.3.0 decision is
+    /// read as the 0.4.0 one (the same record); a 0.1.0 one gains no
+    /// redactions.
     pub(crate) fn call_evaluate(
         &self,
         store: &mut Store<SandboxState>,
@@ -299,14 +347,15 @@ impl Instance {
         session: &wit::Session,
     ) -> wasmtime::Result<wit::Decision> {
         type Params<'a> = (&'a str, &'a wit::Action, &'a wit::Session);
-        match self {
-            Instance::V0_3(p) => p.call_evaluate(store, settings, action, session),
-            Instance::V0_2(p) => Ok(p
-                .func_evaluate()
-                .func()
-                .typed::<Params<'_>, (wit::Decision,)>(&*store)?
+        let same_decision = |f: wasmtime::component::Func, store: &mut Store<SandboxState>| {
+            Ok(f.typed::<Params<'_>, (wit::Decision,)>(&*store)?
                 .call(&mut *store, (settings, action, session))?
-                .0),
+                .0)
+        };
+        match self {
+            Instance::V0_4(p) => p.call_evaluate(store, settings, action, session),
+            Instance::V0_3(p) => same_decision(*p.func_evaluate().func(), store),
+            Instance::V0_2(p) => same_decision(*p.func_evaluate().func(), store),
             Instance::V0_1(p) => {
                 let evaluate = p
                     .func_evaluate()
@@ -335,7 +384,7 @@ impl Instance {
 /// Converts the contract's plain Rust values to the bindings' types.
 pub(crate) mod convert {
     use super::wit;
-    use clawlaw_sdk::{Action, Session, Verdict};
+    use clawlaw_sdk::{Action, Session, SessionParts, Verdict};
 
     pub fn action(a: &Action) -> wit::Action {
         wit::Action {
@@ -350,17 +399,28 @@ pub(crate) mod convert {
         }
     }
 
-    pub fn session(s: &Session) -> wit::Session {
+    /// The parts a policy declares it reads, from its `info`.
+    pub fn session_parts(parts: wit::SessionParts) -> SessionParts {
+        SessionParts {
+            labels: parts.contains(wit::SessionParts::LABELS),
+            counters: parts.contains(wit::SessionParts::COUNTERS),
+            recent: parts.contains(wit::SessionParts::RECENT),
+        }
+    }
+
+    /// The view of `s` a policy reading `parts` is handed: the others are
+    /// empty, and so cost nothing to copy into its instance.
+    pub fn session(s: &Session, parts: SessionParts) -> wit::Session {
+        let kept = |read: bool, n: usize| if read { n } else { 0 };
         wit::Session {
             id: s.id.clone(),
             intent: s.intent.clone(),
             scope: s.scope.clone(),
             actions: s.actions,
-            labels: s.labels.clone(),
-            counters: s.counters.clone(),
+            labels: s.labels[..kept(parts.labels, s.labels.len())].to_vec(),
+            counters: s.counters[..kept(parts.counters, s.counters.len())].to_vec(),
             risk: s.risk,
-            recent: s
-                .recent
+            recent: s.recent[..kept(parts.recent, s.recent.len())]
                 .iter()
                 .map(|p| wit::PastAction {
                     kind: p.kind.clone(),
@@ -531,9 +591,13 @@ mod tests {
             detect(&engine, &importing("0.3.0")),
             Ok(Some(ContractVersion::V0_3))
         );
+        assert_eq!(
+            detect(&engine, &importing("0.4.0")),
+            Ok(Some(ContractVersion::V0_4))
+        );
         let err = detect(&engine, &importing("0.9.0")).unwrap_err();
         assert!(err.contains("built against clawlaw:policy@0.9.0"), "{err}");
-        assert!(err.contains("@0.3.0, @0.2.0, @0.1.0"), "{err}");
+        assert!(err.contains("@0.4.0, @0.3.0, @0.2.0, @0.1.0"), "{err}");
         assert_eq!(
             detect(&engine, &component(&engine, "(component)")),
             Ok(None)

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clawlaw_sdk::{Decision, Redaction, Rule, Verdict};
+use clawlaw_sdk::{Decision, Redaction, Rule, SessionParts, Verdict};
 use serde::Serialize;
 use wasmtime::Store;
 
@@ -76,6 +76,8 @@ pub struct LoadedPolicy {
     rules: Vec<Rule>,
     /// The action kinds it judges; empty for every kind.
     kinds: Vec<String>,
+    /// The parts of the session view it reads; it is handed only those.
+    session_parts: SessionParts,
     pre: contract::Pre,
     settings: String,
     limits: Limits,
@@ -130,6 +132,13 @@ impl LoadedPolicy {
         self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
     }
 
+    /// The parts of the session view the policy declares it reads (its
+    /// `info`; all of them for a component built before 0.4.0): it is
+    /// handed those, and the others empty.
+    pub fn session_parts(&self) -> SessionParts {
+        self.session_parts
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -155,17 +164,22 @@ impl LoadedPolicy {
         self.pre.version()
     }
 
-    /// Evaluates one action in a fresh sandbox.
+    /// Evaluates one action in a fresh sandbox, handing the policy the
+    /// parts of `session` it reads.
     pub fn evaluate(
         &self,
         action: &clawlaw_sdk::Action,
         session: &clawlaw_sdk::Session,
     ) -> PolicyOutcome {
-        self.evaluate_wit(&convert::action(action), &convert::session(session))
+        self.evaluate_wit(
+            &convert::action(action),
+            &convert::session(session, self.session_parts),
+        )
     }
 
-    /// Evaluates an action already converted for the bindings (a policy set
-    /// converts once for all its policies).
+    /// Evaluates an action already converted for the bindings, with the
+    /// view of the session this policy reads (a policy set converts once
+    /// for all its policies).
     pub(crate) fn evaluate_wit(
         &self,
         action: &wit::Action,

@@ -16,13 +16,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clawlaw_sdk::gate::GateFacts;
-use clawlaw_sdk::{Action, Session};
+use clawlaw_sdk::{Action, Session, SessionParts};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cache::FileStamp;
 use crate::combine::{Evaluation, PolicyReport, combine};
-use crate::contract::convert;
+use crate::contract::{convert, wit};
 use crate::engine::Engine;
 use crate::fault::Fault;
 use crate::policy::{LoadError, LoadedPolicy, PolicyId};
@@ -207,22 +207,40 @@ impl PolicySet {
     }
 
     /// Evaluates one action against every policy that judges its kind and
-    /// combines the answers; the rest are listed as skipped.
+    /// combines the answers; the rest are listed as skipped. Each policy is
+    /// handed the parts of the session view it reads, converted once for
+    /// all the policies that read the same parts.
     pub fn evaluate(&self, action: &Action, session: &Session) -> Evaluation {
         let wit_action = convert::action(action);
-        let wit_session = convert::session(session);
         let (consulted, skipped): (Vec<&Slot>, Vec<&Slot>) =
             self.slots.iter().partition(|slot| match slot {
                 Slot::Ready(policy) => policy.judges(&action.kind),
                 Slot::Broken { .. } => true,
                 Slot::LeftOut { kinds, .. } => kinds.contains(&action.kind),
             });
+        let mut views: Vec<(SessionParts, wit::Session)> = Vec::new();
+        for slot in &consulted {
+            if let Slot::Ready(policy) = slot
+                && !views.iter().any(|(p, _)| *p == policy.session_parts())
+            {
+                let parts = policy.session_parts();
+                views.push((parts, convert::session(session, parts)));
+            }
+        }
+        let view_for = |policy: &LoadedPolicy| {
+            let parts = policy.session_parts();
+            let (_, view) = views
+                .iter()
+                .find(|(p, _)| *p == parts)
+                .expect("a view was made for every consulted policy's parts");
+            view
+        };
         let reports = consulted
             .into_iter()
             .map(|slot| match slot {
                 Slot::Ready(policy) => {
                     let _span = tracing::debug_span!("policy", name = %policy.id().name, version = %policy.id().version).entered();
-                    let outcome = policy.evaluate_wit(&wit_action, &wit_session);
+                    let outcome = policy.evaluate_wit(&wit_action, view_for(policy));
                     if let Err(fault) = &outcome.decision {
                         tracing::warn!(policy = %policy.id().name, action = %action.id, fault = fault.kind(), %fault, "policy fault");
                     }

@@ -84,6 +84,9 @@ impl Policy for MigrationGuard {
                 "migrations.destructive",
                 "A migration that drops or truncates data escalates to a human",
             )
+            // The declared intent only (always handed over): no labels,
+            // counters or recent actions.
+            .reading(&[])
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {

@@ -39,7 +39,8 @@ pub enum PolicyCommand {
         --certificate-identity-regexp 'https://github\\.com/ORG/REPO/\\.github/workflows/release\\.yml@refs/tags/v.*' \\\n      \
         --certificate-oidc-issuer https://token.actions.githubusercontent.com --trusted-root trusted_root.json")]
     Verify(super::publish::VerifyArgs),
-    /// Print a component's name, version, rules and digest.
+    /// Print a component's name, version, digest, contract, the action kinds
+    /// it judges, the parts of the session view it reads, and its rules.
     Info {
         /// The policy component (.wasm).
         component: PathBuf,
@@ -123,20 +124,35 @@ fn info(component: PathBuf, json: bool, engine: EngineArgs) -> anyhow::Result<Ex
         }
     };
     let size = std::fs::metadata(&component).map(|m| m.len()).unwrap_or(0);
+    let parts = policy.session_parts();
     if json {
         let out = serde_json::json!({
             "name": policy.id().name,
             "version": policy.id().version,
             "digest": policy.id().digest,
             "size_bytes": size,
+            "contract": policy.contract(),
+            "kinds": policy.kinds(),
+            "session_parts": parts,
             "rules": policy.rules(),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!("name:    {}", policy.id().name);
-        println!("version: {}", policy.id().version);
-        println!("digest:  {}", policy.id().digest);
-        println!("size:    {size} bytes");
+        println!("name:     {}", policy.id().name);
+        println!("version:  {}", policy.id().version);
+        println!("digest:   {}", policy.id().digest);
+        println!("size:     {size} bytes");
+        println!("contract: clawlaw:policy@{}", policy.contract());
+        match policy.kinds() {
+            [] => println!("judges:   every action kind"),
+            kinds => println!("judges:   {}", kinds.join(", ")),
+        }
+        let reads = parts.names();
+        println!(
+            "reads:    the session's id, intent, scope, action count and risk{}{}",
+            if reads.is_empty() { "" } else { ", " },
+            reads.join(", ")
+        );
         println!("rules:");
         let width = policy.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
         for r in policy.rules() {

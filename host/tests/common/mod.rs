@@ -20,6 +20,7 @@ pub const POLICY_CRATES: &[&str] = &[
     "secrets-guard",
     "hostile-policy",
     "legacy-policy",
+    "kinds-policy",
 ];
 
 pub fn workspace_root() -> PathBuf {

@@ -191,6 +191,7 @@ impl Policy for DeployGuard {
             // `evaluate` allows every other kind outright, and no kind
             // implies a k8s.apply: the gate need not consult it on them.
             .judging(&[kinds::K8S_APPLY])
+            .reading(&[])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

@@ -171,7 +171,7 @@ mod settings;
 mod sinks;
 mod uses;
 
-use clawlaw_sdk::{Action, Decision, Info, Policy, Session, kinds};
+use clawlaw_sdk::{Action, Decision, Info, Policy, Session, SessionPart, kinds};
 use eval::Eval;
 use rules::{
     BURST, CREEP, Cx, EGRESS, LARGE, OOS_HOST, OOS_PATH, OOS_TOOL, SECRET_EGRESS, SECRET_WRITE,
@@ -192,6 +192,8 @@ impl Policy for Exfiltration {
 
     fn info() -> Info {
         Info::new("exfiltration", env!("CARGO_PKG_VERSION"))
+            // Taint labels, egress and scope counters, the burst of recent egress.
+            .reading(&[SessionPart::Labels, SessionPart::Counters, SessionPart::Recent])
             .rule(
                 SECRET_EGRESS,
                 "Deny network egress from a session that read a credential or other sensitive data, and egress of a credential file",

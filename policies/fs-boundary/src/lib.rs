@@ -238,6 +238,8 @@ impl Policy for FsBoundary {
             // `evaluate` allows every other kind outright; the export adds
             // `tool.call`, whose file reads, writes and deletes it judges.
             .judging(&[kinds::FILE_READ, kinds::FILE_WRITE, kinds::FILE_DELETE])
+            // The scope's roots only: no labels, counters or recent actions.
+            .reading(&[])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

@@ -102,7 +102,7 @@ impl Policy for GovernanceGuard {
 
     fn info() -> Info {
         findings::RULES.iter().fold(
-            Info::new("governance-guard", env!("CARGO_PKG_VERSION")),
+            Info::new("governance-guard", env!("CARGO_PKG_VERSION")).reading(&[]),
             |info, (id, summary)| info.rule(id, summary),
         )
     }

@@ -106,7 +106,7 @@ pub use requirements::{image_unpinned, unpinned};
 
 use std::collections::BTreeMap;
 
-use clawlaw_sdk::{Action, Decision, Info, Policy, Session, Verdict, kinds};
+use clawlaw_sdk::{Action, Decision, Info, Policy, Session, SessionPart, Verdict, kinds};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -254,6 +254,8 @@ impl Policy for MlLifecycle {
             // `evaluate` allows every other kind outright, and no kind
             // implies these: the gate need not consult it on the rest.
             .judging(&[kinds::TRAIN_SUBMIT, kinds::TRAIN_STEP, kinds::MODEL_PROMOTE])
+            // Anomaly labels hold a promotion; the GPU-hours counter, a submission.
+            .reading(&[SessionPart::Labels, SessionPart::Counters])
     }
 
     fn validate(s: &Settings) -> Result<(), String> {

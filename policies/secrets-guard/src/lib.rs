@@ -81,6 +81,7 @@ impl Policy for SecretsGuard {
 
     fn info() -> Info {
         Info::new("secrets-guard", env!("CARGO_PKG_VERSION"))
+            .reading(&[])
             .rule(
                 LEAK,
                 "Deny writing or sending content, commands or URLs that contain credentials",

@@ -38,6 +38,7 @@ impl Policy for ShellGuard {
             // the kinds that imply a command (`file.write` of a script),
             // which it judges through them.
             .judging(&[kinds::SHELL_EXEC, kinds::TOOL_CALL])
+            .reading(&[])
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {

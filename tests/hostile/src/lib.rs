@@ -17,11 +17,17 @@
 //! |              | reports in its reason (as JSON) what it could reach         |
 //! | `stateful`   | counts its calls in a global and allows, noting `calls <n>`; |
 //! |              | with `trap_at` > 0 it traps on that call (pooled-mode tests) |
+//! | `view`       | reports in its reason (as JSON) how many labels, counters   |
+//! |              | and recent actions the session view it was handed holds     |
+//!
+//! It declares that it reads the session's counters and no other part of the
+//! view, so `view` shows what the gate hands a policy that declares fewer
+//! parts than all.
 //!
 //! With `"in_validate": true` the misbehaviour happens in `validate-settings`
 //! instead, so the gate's load path is tested too.
 
-use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy};
+use clawlaw_sdk::{Action, Decision, Info, Policy, Session, SessionPart, export_policy};
 use serde::Deserialize;
 use std::hint::black_box;
 
@@ -63,6 +69,7 @@ impl Policy for Hostile {
     fn info() -> Info {
         Info::new("hostile", &version())
             .rule("hostile.probe", "Reports what the sandbox let it reach")
+            .reading(&[SessionPart::Counters])
     }
 
     fn validate(settings: &Settings) -> Result<(), String> {
@@ -72,7 +79,15 @@ impl Policy for Hostile {
         Ok(())
     }
 
-    fn evaluate(settings: &Settings, _action: &Action, _session: &Session) -> Decision {
+    fn evaluate(settings: &Settings, _action: &Action, session: &Session) -> Decision {
+        if settings.mode == "view" {
+            let seen = serde_json::json!({
+                "labels": session.labels.len(),
+                "counters": session.counters.len(),
+                "recent": session.recent.len(),
+            });
+            return Decision::allow_noting("hostile.probe", seen.to_string());
+        }
         misbehave(settings)
     }
 }

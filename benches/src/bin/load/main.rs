@@ -35,7 +35,8 @@ use anyhow::{Context, anyhow, bail};
 use clawlaw_benches::{bundled_set, components, engine, kind_actions, root, session};
 use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
 use clawlaw_engine::pool::Isolation;
-use clawlaw_sdk::Action;
+use clawlaw_gate::session::{Applied, DEFAULT_RECENT, Declaration, SessionState};
+use clawlaw_sdk::{Action, Session};
 use serde_json::{Value, json};
 
 mod client;
@@ -269,10 +270,11 @@ fn http(args: &Args) -> anyhow::Result<Figures> {
 /// gate parses it (beforehand: only the evaluation is timed). This
 /// process's CPU time over the calls (nothing else runs in it then), so
 /// other processes on the machine do not count, and policies evaluated on
-/// other threads do; the session is the benches' (scope `/work/app`).
+/// other threads do. The session is as the load's sessions are once under
+/// way ([`load_session`]): what the gate hands the policies that read it
+/// is part of their work.
 fn cpu_per_decision(quick: bool) -> anyhow::Result<f64> {
     let set = bundled_set(&engine()?, &components()?, Isolation::Fresh)?;
-    let session = session();
     let calls = if quick { 30 } else { 3_000 };
     let actions = (0..calls)
         .map(|i| {
@@ -283,6 +285,7 @@ fn cpu_per_decision(quick: bool) -> anyhow::Result<f64> {
             .map_err(|e| anyhow!("bench action {i}: {e}"))
         })
         .collect::<anyhow::Result<Vec<Action>>>()?;
+    let session = load_session(&actions)?;
     for a in actions.iter().take(30) {
         set.evaluate(a, &session); // warm up
     }
@@ -291,6 +294,31 @@ fn cpu_per_decision(quick: bool) -> anyhow::Result<f64> {
         std::hint::black_box(set.evaluate(a, &session));
     }
     Ok(micros(own_cpu_time()? - started) / calls as f64)
+}
+
+/// The view of a session of the HTTP load once it is under way, made by the
+/// gate's own session state (`clawlaw_gate::session`) from the load's
+/// declaration and its action mix, each allowed: a full window of recent
+/// actions and the counters the gate keeps.
+fn load_session(actions: &[Action]) -> anyhow::Result<Session> {
+    let declaration: Declaration =
+        serde_json::from_value(json!({"intent": "benchmark", "scope": {"roots": ["/work/app"]}}))?;
+    let mut state = SessionState::new(
+        "01938f3e-7c1a-7d2e-9b4f-3a5c6d7e8f90".into(),
+        declaration,
+        "2026-12-06T00:00:00Z".into(),
+        DEFAULT_RECENT,
+    );
+    for action in actions.iter().take(600) {
+        state.apply(&Applied {
+            action,
+            evaluation: clawlaw_sdk::Verdict::Allow,
+            risk: 0.0,
+            labels: &[],
+            counters: &[],
+        });
+    }
+    Ok(state.view())
 }
 
 /// The CPU time this process has used, every thread's: a set that spreads

@@ -9,11 +9,11 @@
 
 use std::sync::Arc;
 
-use clawlaw_sdk::{Info, Rule};
+use clawlaw_sdk::{Info, Rule, SessionParts};
 use sha2::{Digest, Sha256};
 
 use super::{LoadError, LoadedPolicy, PolicyId, is_name};
-use crate::contract;
+use crate::contract::{self, convert};
 use crate::engine::{Compiled, Engine};
 use crate::limits::Limits;
 use crate::preinit::{self, Recorded};
@@ -168,6 +168,7 @@ impl LoadedPolicy {
             },
             rules: Vec::new(),
             kinds: Vec::new(),
+            session_parts: SessionParts::ALL,
             pre,
             // The settings it accepts, set once validated.
             settings: String::new(),
@@ -195,6 +196,7 @@ impl LoadedPolicy {
                         })
                         .collect(),
                     kinds: info.kinds,
+                    session_parts: convert::session_parts(info.session_parts),
                 };
                 check_info(&info).map_err(LoadError::InvalidInfo)?;
                 record_info(engine, &policy.id.digest, &info);
@@ -204,6 +206,7 @@ impl LoadedPolicy {
         policy.id.name = info.name;
         policy.id.version = info.version;
         policy.kinds = info.kinds;
+        policy.session_parts = info.session_parts;
         policy.rules = info.rules;
         Ok(policy)
     }
