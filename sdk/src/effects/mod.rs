@@ -100,6 +100,7 @@ pub mod servers;
 mod tests;
 mod tokens;
 mod walk;
+mod workloads;
 mod writers;
 
 pub use args::xargs_replaced_argv;

@@ -10,6 +10,9 @@
 //!
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
 //! `kill $(A)`.
+//!
+//! What an orchestrator stops (`kubectl delete`, `helm uninstall`, `docker
+//! compose stop`, …) is read by [`super::workloads`].
 
 use super::args::stdin_text;
 use super::context::{Cx, Kind, STDIN_ARGS};
@@ -20,6 +23,9 @@ use crate::shell::Word;
 
 /// Records the effects of `prog` when it is one of this module's programs.
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    if super::workloads::program(cx, prog, args) {
+        return true;
+    }
     match prog {
         "kill" | "pkill" | "killall" | "skill" => kill(cx, prog, args),
         "fuser" | "ss" => by_use(cx, prog, args),

@@ -1,0 +1,300 @@
+//! Workloads an orchestrator stops: what `kubectl` (and `oc`) scales to
+//! zero, deletes or restarts, what `helm uninstall` removes, what `nomad job
+//! stop` stops, and the services `docker compose` (`docker-compose`,
+//! `podman compose`) stops, kills, removes, pauses or restarts. Each is a
+//! signal ([`super::Signal`]) whose targets are the workloads' names as the
+//! command gives them (`deploy/clawlaw`, `clawlaw`, `app=clawlaw` for a
+//! label selector), each prefixed with its namespace or project when the
+//! command names one (`clawlaw/web`), so a process running in it is one the
+//! command stops.
+//!
+//! A command that names no workload stops none that the line shows: `docker
+//! compose down` in a project the line does not name, `kubectl scale
+//! deploy/web --replicas=3` (not to zero).
+
+use super::context::Cx;
+use super::options::parse;
+use crate::shell::Word;
+
+/// `kubectl`'s options that take a value (the common ones of the verbs
+/// below and the global ones).
+const KUBECTL_VALUED_SHORT: &str = "nlfocLs";
+const KUBECTL_VALUED_LONG: &[&str] = &[
+    "namespace",
+    "selector",
+    "filename",
+    "output",
+    "context",
+    "cluster",
+    "kubeconfig",
+    "user",
+    "server",
+    "token",
+    "replicas",
+    "current-replicas",
+    "timeout",
+    "grace-period",
+    "field-selector",
+    "cascade",
+    "resource-version",
+    "template",
+    "as",
+    "as-group",
+    "request-timeout",
+];
+
+/// Records what `prog` stops when it is an orchestrator this module reads
+/// and the command stops a workload it names; `false` otherwise (the
+/// command is then read as any other is).
+pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    let targets = match prog {
+        "kubectl" | "oc" => kubectl(args),
+        "helm" => helm(args),
+        "nomad" => nomad(args),
+        "docker-compose" | "podman-compose" => compose(args),
+        "docker" | "podman" if args.first().is_some_and(|w| w.text == "compose") => {
+            compose(&args[1..])
+        }
+        _ => return false,
+    };
+    if targets.is_empty() {
+        return false;
+    }
+    cx.signal(prog, targets);
+    true
+}
+
+/// `name` in `scope` (a namespace or project), as a target.
+fn scoped(scope: Option<&str>, name: &str) -> String {
+    match scope {
+        Some(s) if !s.is_empty() => format!("{s}/{name}"),
+        _ => name.to_string(),
+    }
+}
+
+fn kubectl(args: &[Word]) -> Vec<String> {
+    let p = parse(args, KUBECTL_VALUED_SHORT, "", KUBECTL_VALUED_LONG);
+    let value = |names: &[&str]| p.value(names).map(|(w, at)| &w.text[at..]);
+    let ops: Vec<&str> = p.operands.iter().map(|w| w.text.as_str()).collect();
+    let ns = value(&["n", "namespace"]);
+    // `delete pod NAME`, `delete pod/NAME`, `delete pod,svc NAME`: the
+    // first operand is the kind unless it already names one.
+    let names = |rest: &[&str]| -> Vec<String> {
+        let mut out: Vec<String> = match rest.split_first() {
+            Some((kind, more)) if !kind.contains('/') => {
+                let mut v: Vec<String> = more.iter().map(|n| scoped(ns, n)).collect();
+                // `delete namespace NAME`: the namespace is the workload.
+                if matches!(*kind, "namespace" | "namespaces" | "ns") {
+                    v = more.iter().map(|n| n.to_string()).collect();
+                }
+                v
+            }
+            _ => rest.iter().map(|n| scoped(ns, n)).collect(),
+        };
+        if let Some(sel) = value(&["l", "selector"]) {
+            out.push(scoped(ns, sel));
+        }
+        // `kubectl -n clawlaw delete all --all`: every workload there.
+        if p.has(&["all"]) && out.is_empty() {
+            out.extend(ns.map(|n| n.to_string()));
+        }
+        out
+    };
+    match ops.as_slice() {
+        ["delete", rest @ ..] => names(rest),
+        ["rollout", "restart" | "pause" | "undo", rest @ ..] => names(rest),
+        ["scale", rest @ ..] if value(&["replicas"]).is_some_and(|r| r.trim() == "0") => {
+            names(rest)
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn helm(args: &[Word]) -> Vec<String> {
+    let p = parse(
+        args,
+        "n",
+        "",
+        &[
+            "namespace",
+            "kube-context",
+            "kubeconfig",
+            "timeout",
+            "cascade",
+            "description",
+        ],
+    );
+    let ns = p.value(&["n", "namespace"]).map(|(w, at)| &w.text[at..]);
+    match p.operands.split_first() {
+        Some((verb, releases))
+            if matches!(verb.text.as_str(), "uninstall" | "delete" | "del" | "un") =>
+        {
+            releases.iter().map(|r| scoped(ns, &r.text)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `nomad job stop [-purge …] JOB`, and the older `nomad stop JOB`; nomad's
+/// options are single-dashed, with their values after `=` or a space.
+fn nomad(args: &[Word]) -> Vec<String> {
+    let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    let rest = match words.as_slice() {
+        ["job", "stop", rest @ ..] | ["stop", rest @ ..] => rest,
+        _ => return Vec::new(),
+    };
+    const VALUED: &[&str] = &[
+        "-namespace",
+        "-region",
+        "-address",
+        "-token",
+        "-eval-priority",
+    ];
+    let mut jobs = Vec::new();
+    let mut k = 0;
+    while k < rest.len() {
+        let w = rest[k];
+        k += 1;
+        if VALUED.contains(&w) {
+            k += 1;
+        } else if !w.starts_with('-') {
+            jobs.push(w.to_string());
+        }
+    }
+    jobs
+}
+
+/// `compose [-p PROJECT] [-f FILE] VERB [options] [SERVICE…]`: the named
+/// services, in the project when the command names it; the project itself
+/// when it names no service. Compose's own options come before the verb
+/// (where `-f` is a file), the verb's after it (where `-f` forces).
+fn compose(args: &[Word]) -> Vec<String> {
+    const GLOBAL_LONG: &[&str] = &[
+        "project-name",
+        "file",
+        "project-directory",
+        "env-file",
+        "profile",
+        "ansi",
+        "progress",
+        "parallel",
+    ];
+    let global = parse(args, "pf", "", GLOBAL_LONG);
+    let Some(verb) = global.operands.first() else {
+        return Vec::new();
+    };
+    let at = args
+        .iter()
+        .position(|w| std::ptr::eq(w, *verb))
+        .expect("an operand is one of the words");
+    let project = parse(&args[..at], "pf", "", GLOBAL_LONG)
+        .value(&["p", "project-name"])
+        .map(|(w, i)| &w.text[i..]);
+    if !matches!(
+        verb.text.as_str(),
+        "stop" | "kill" | "down" | "rm" | "pause" | "restart"
+    ) {
+        return Vec::new();
+    }
+    let services = parse(&args[at + 1..], "ts", "", &["timeout", "signal", "rmi"]).operands;
+    if services.is_empty() {
+        return project.map(|p| vec![p.to_string()]).unwrap_or_default();
+    }
+    services.iter().map(|s| scoped(project, &s.text)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::effects::analyze;
+    use crate::shell::parse;
+
+    /// Each signal's program and targets on `line`.
+    fn stops(line: &str) -> Vec<(String, Vec<String>)> {
+        analyze(&parse(line), Some("/work/app"), Some("/home/dev"))
+            .signals
+            .into_iter()
+            .map(|s| (s.program, s.targets))
+            .collect()
+    }
+
+    fn one(program: &str, targets: &[&str]) -> Vec<(String, Vec<String>)> {
+        vec![(
+            program.to_string(),
+            targets.iter().map(|t| t.to_string()).collect(),
+        )]
+    }
+
+    #[test]
+    fn kubectl_stops_what_it_deletes_restarts_or_scales_to_zero() {
+        assert_eq!(
+            stops("kubectl -n gate scale deploy/clawlaw --replicas=0"),
+            one("kubectl", &["gate/deploy/clawlaw"])
+        );
+        assert_eq!(
+            stops("kubectl scale --replicas 0 deployment web api"),
+            one("kubectl", &["web", "api"])
+        );
+        assert_eq!(
+            stops("oc delete pod,svc gate-1 --grace-period 0"),
+            one("oc", &["gate-1"])
+        );
+        assert_eq!(
+            stops("kubectl delete ns clawlaw"),
+            one("kubectl", &["clawlaw"])
+        );
+        assert_eq!(
+            stops("kubectl delete pods --selector=app=clawlaw -n ops"),
+            one("kubectl", &["ops/app=clawlaw"])
+        );
+        assert_eq!(
+            stops("kubectl --namespace clawlaw delete all --all"),
+            one("kubectl", &["clawlaw"])
+        );
+        assert_eq!(
+            stops("kubectl rollout restart deploy/clawlaw"),
+            one("kubectl", &["deploy/clawlaw"])
+        );
+        // Scaling up, reading, applying: nothing stops.
+        for line in [
+            "kubectl scale deploy/clawlaw --replicas=3",
+            "kubectl get pods -n clawlaw",
+            "kubectl logs deploy/clawlaw",
+            "kubectl apply -f gate.yaml",
+        ] {
+            assert!(stops(line).is_empty(), "{line}");
+        }
+    }
+
+    #[test]
+    fn helm_nomad_and_compose_stop_what_they_name() {
+        assert_eq!(
+            stops("helm uninstall clawlaw -n ops"),
+            one("helm", &["ops/clawlaw"])
+        );
+        assert_eq!(
+            stops("nomad job stop -purge -namespace ops clawlaw"),
+            one("nomad", &["clawlaw"])
+        );
+        assert_eq!(
+            stops("docker compose -f deploy/compose.yaml stop -t 1 gate"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(
+            stops("docker-compose rm -f gate"),
+            one("docker-compose", &["gate"])
+        );
+        assert_eq!(
+            stops("podman compose -p clawlaw down"),
+            one("podman", &["clawlaw"])
+        );
+        // A project the line does not name, and verbs that stop nothing.
+        for line in [
+            "docker compose down",
+            "docker compose up -d gate",
+            "helm install clawlaw ./chart",
+            "nomad job run gate.nomad",
+        ] {
+            assert!(stops(line).is_empty(), "{line}");
+        }
+    }
+}
