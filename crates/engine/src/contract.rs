@@ -258,6 +258,35 @@ struct InfoBefore0_3 {
     rules: Vec<wit::Rule>,
 }
 
+impl InfoBefore0_3 {
+    /// Calls a 0.1.0 or 0.2.0 `info` and reads it as 0.3.0's, with no kinds.
+    fn call(
+        info: wasmtime::component::Func,
+        store: &mut Store<SandboxState>,
+    ) -> wasmtime::Result<Info0_3> {
+        let (i,) = info
+            .typed::<(), (InfoBefore0_3,)>(&*store)?
+            .call(&mut *store, ())?;
+        Ok(Info0_3 {
+            name: i.name,
+            version: i.version,
+            rules: i.rules,
+            kinds: Vec::new(),
+        })
+    }
+}
+
+/// The `info` record of 0.3.0: 0.4.0's without `session-parts`, its rules
+/// read straight into 0.4.0's.
+#[derive(ComponentType, Lift)]
+#[component(record)]
+struct Info0_3 {
+    name: String,
+    version: String,
+    rules: Vec<wit::Rule>,
+    kinds: Vec<String>,
+}
+
 /// One instance of a policy, of any version.
 pub(crate) enum Instance {
     V0_1(v0_1::Policy),
@@ -286,38 +315,24 @@ impl Instance {
     /// part of the session view; the `info` of a 0.1.0 or 0.2.0 one
     /// ([`InfoBefore0_3`]) names no kinds: it judges every kind.
     pub(crate) fn call_info(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<wit::Info> {
-        let every_part = wit::SessionParts::all();
-        let older = match self {
+        let info = match self {
             Instance::V0_4(p) => return p.call_info(store),
             Instance::V0_3(p) => {
-                let info = p.call_info(&mut *store)?;
-                return Ok(wit::Info {
-                    name: info.name,
-                    version: info.version,
-                    rules: info
-                        .rules
-                        .into_iter()
-                        .map(|r| wit::Rule {
-                            id: r.id,
-                            summary: r.summary,
-                        })
-                        .collect(),
-                    kinds: info.kinds,
-                    session_parts: every_part,
-                });
+                p.func_info()
+                    .func()
+                    .typed::<(), (Info0_3,)>(&*store)?
+                    .call(&mut *store, ())?
+                    .0
             }
-            Instance::V0_2(p) => *p.func_info().func(),
-            Instance::V0_1(p) => *p.func_info().func(),
+            Instance::V0_2(p) => InfoBefore0_3::call(*p.func_info().func(), store)?,
+            Instance::V0_1(p) => InfoBefore0_3::call(*p.func_info().func(), store)?,
         };
-        let (info,) = older
-            .typed::<(), (InfoBefore0_3,)>(&*store)?
-            .call(&mut *store, ())?;
         Ok(wit::Info {
             name: info.name,
             version: info.version,
             rules: info.rules,
-            kinds: Vec::new(),
-            session_parts: every_part,
+            kinds: info.kinds,
+            session_parts: wit::SessionParts::all(),
         })
     }
 

@@ -81,13 +81,12 @@ fn kubectl(args: &[Word]) -> Vec<String> {
     // first operand is the kind unless it already names one.
     let names = |rest: &[&str]| -> Vec<String> {
         let mut out: Vec<String> = match rest.split_first() {
+            // `delete namespace NAME`: the namespace is the workload.
+            Some((kind, more)) if matches!(*kind, "namespace" | "namespaces" | "ns") => {
+                more.iter().map(|n| n.to_string()).collect()
+            }
             Some((kind, more)) if !kind.contains('/') => {
-                let mut v: Vec<String> = more.iter().map(|n| scoped(ns, n)).collect();
-                // `delete namespace NAME`: the namespace is the workload.
-                if matches!(*kind, "namespace" | "namespaces" | "ns") {
-                    v = more.iter().map(|n| n.to_string()).collect();
-                }
-                v
+                more.iter().map(|n| scoped(ns, n)).collect()
             }
             _ => rest.iter().map(|n| scoped(ns, n)).collect(),
         };
