@@ -403,7 +403,9 @@ pub fn render(i: &Input<'_>) -> String {
         w,
         "`load latency`: 21,000 calls of `PolicySet::evaluate` (a `shell.exec`, a \
          `file.write` and a `file.read` in turn), each timed; the mixed distribution and \
-         each action kind's own.\n"
+         each action kind's own. The session is one the gate holds after 600 of these \
+         actions (its own session state): a full window of recent actions and its \
+         counters, as a long session hands the policies that read them.\n"
     );
     let _ = writeln!(w, "| isolation | action | p50 | p99 |\n|---|---|---|---|");
     for mode in ["fresh", "pooled"] {

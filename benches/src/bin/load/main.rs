@@ -32,7 +32,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use clawlaw_benches::{bundled_set, components, engine, kind_actions, root, session};
+use clawlaw_benches::{bundled_set, components, engine, kind_actions, root};
 use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
 use clawlaw_engine::pool::Isolation;
 use clawlaw_gate::session::{Applied, DEFAULT_RECENT, Declaration, SessionState};
@@ -165,13 +165,21 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
 }
 
 /// Per-call latency of the bundled set in process: the shell, write and
-/// read actions in turn, as one mixed distribution and per action kind.
+/// read actions in turn, as one mixed distribution and per action kind, in
+/// a session as the gate holds one once under way ([`load_session`] of
+/// these actions): a full window of recent actions and the gate's counters.
 fn latency(args: &Args) -> anyhow::Result<Figures> {
     let dir = components()?;
     let engine = engine()?;
-    let session = session();
     let calls = if args.quick { 30 } else { 21_000 };
     let actions = kind_actions();
+    let history: Vec<Action> = actions
+        .iter()
+        .map(|(_, a)| a.clone())
+        .cycle()
+        .take(600)
+        .collect();
+    let session = load_session(&history)?;
     let mut f = Figures::new();
     for (label, isolation) in [
         ("fresh", Isolation::Fresh),
