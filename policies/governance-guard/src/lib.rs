@@ -23,7 +23,9 @@
 //!   `env`, `printenv`), or carry a gate token;
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
 //!   `systemctl`, `service`, `launchctl`), or the workloads an orchestrator
-//!   runs it as (`kubectl`, `helm`, `nomad`, `docker compose`);
+//!   runs it as (`kubectl`, `helm`, `nomad`, `docker compose`), stopped or
+//!   changed in place (another image, environment or spec rolls its pods
+//!   over);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
 //!   decisions and admin routes), or run `clawlaw hook|review|serve|key`;
 //! - leave, in a shell start-up file, an alias or function named like the

@@ -1,7 +1,11 @@
 //! Workloads an orchestrator stops: what `kubectl` (and `oc`) scales to
-//! zero, deletes or restarts, what `helm uninstall` removes, what `nomad job
-//! stop` stops, and the services `docker compose` (`docker-compose`,
-//! `podman compose`) stops, kills, removes, pauses or restarts. Each is a
+//! zero, deletes or restarts, and what it changes in place (`set image`,
+//! `set env`, `patch`, `edit`: a changed pod template rolls the running
+//! pods over to pods of the new spec, another image or none at all), what
+//! `helm uninstall` removes and `helm upgrade`/`rollback` replaces, what
+//! `nomad job stop` stops, and the services `docker compose`
+//! (`docker-compose`, `podman compose`) stops, kills, removes, pauses or
+//! restarts. Each is a
 //! signal ([`super::Signal`]) whose targets are the workloads' names as the
 //! command gives them (`deploy/clawlaw`, `clawlaw`, `app=clawlaw` for a
 //! label selector), each prefixed with its namespace or project when the
@@ -9,7 +13,8 @@
 //! command stops.
 //!
 //! A command that names no workload stops none that the line shows: `docker
-//! compose down` in a project the line does not name, `kubectl scale
+//! compose down` in a project the line does not name, `kubectl apply -f
+//! gate.yaml` (the manifest names it, not the line), `kubectl scale
 //! deploy/web --replicas=3` (not to zero).
 
 use super::context::Cx;
@@ -18,7 +23,7 @@ use crate::shell::Word;
 
 /// `kubectl`'s options that take a value (the common ones of the verbs
 /// below and the global ones).
-const KUBECTL_VALUED_SHORT: &str = "nlfocLs";
+const KUBECTL_VALUED_SHORT: &str = "nlfocLsp";
 const KUBECTL_VALUED_LONG: &[&str] = &[
     "namespace",
     "selector",
@@ -41,6 +46,14 @@ const KUBECTL_VALUED_LONG: &[&str] = &[
     "as",
     "as-group",
     "request-timeout",
+    "patch",
+    "patch-file",
+    "type",
+    "containers",
+    "from",
+    "prefix",
+    "limits",
+    "requests",
 ];
 
 /// Records what `prog` stops when it is an orchestrator this module reads
@@ -102,6 +115,21 @@ fn kubectl(args: &[Word]) -> Vec<String> {
     match ops.as_slice() {
         ["delete", rest @ ..] => names(rest),
         ["rollout", "restart" | "pause" | "undo", rest @ ..] => names(rest),
+        ["patch" | "edit", rest @ ..] => names(rest),
+        // `set image deploy/clawlaw gate=IMAGE`, `set env deploy/clawlaw
+        // KEY=VALUE KEY-`: the workload, not the pairs after it.
+        [
+            "set",
+            "image" | "env" | "resources" | "serviceaccount" | "sa",
+            rest @ ..,
+        ] => {
+            let workload: Vec<&str> = rest
+                .iter()
+                .copied()
+                .take_while(|w| !w.contains('=') && !w.ends_with('-'))
+                .collect();
+            names(&workload)
+        }
         ["scale", rest @ ..] if value(&["replicas"]).is_some_and(|r| r.trim() == "0") => {
             names(rest)
         }
@@ -112,7 +140,7 @@ fn kubectl(args: &[Word]) -> Vec<String> {
 fn helm(args: &[Word]) -> Vec<String> {
     let p = parse(
         args,
-        "n",
+        "nf",
         "",
         &[
             "namespace",
@@ -121,6 +149,17 @@ fn helm(args: &[Word]) -> Vec<String> {
             "timeout",
             "cascade",
             "description",
+            "set",
+            "set-string",
+            "set-file",
+            "set-json",
+            "set-literal",
+            "values",
+            "version",
+            "repo",
+            "post-renderer",
+            "history-max",
+            "max-history",
         ],
     );
     let ns = p.value(&["n", "namespace"]).map(|(w, at)| &w.text[at..]);
@@ -129,6 +168,13 @@ fn helm(args: &[Word]) -> Vec<String> {
             if matches!(verb.text.as_str(), "uninstall" | "delete" | "del" | "un") =>
         {
             releases.iter().map(|r| scoped(ns, &r.text)).collect()
+        }
+        // `upgrade RELEASE CHART`, `rollback RELEASE [REVISION]`: the
+        // release's pods are replaced by the chart's (or the revision's).
+        Some((verb, [release, ..]))
+            if matches!(verb.text.as_str(), "upgrade" | "rollback" | "rb") =>
+        {
+            vec![scoped(ns, &release.text)]
         }
         _ => Vec::new(),
     }
@@ -253,6 +299,20 @@ mod tests {
             stops("kubectl rollout restart deploy/clawlaw"),
             one("kubectl", &["deploy/clawlaw"])
         );
+        // Changed in place: the pods roll over to the new spec.
+        assert_eq!(
+            stops("kubectl -n clawlaw set image deployment/clawlaw gate=evil/gate:latest"),
+            one("kubectl", &["clawlaw/deployment/clawlaw"])
+        );
+        assert_eq!(
+            stops("kubectl set env deploy clawlaw CLAWLAW_POLICIES=/tmp/none MODE-"),
+            one("kubectl", &["clawlaw"])
+        );
+        assert_eq!(
+            stops(r#"kubectl patch deployment clawlaw -p '{"spec":{"replicas":0}}' -n ops"#),
+            one("kubectl", &["ops/clawlaw"])
+        );
+        assert_eq!(stops("oc edit dc/clawlaw"), one("oc", &["dc/clawlaw"]));
         // Scaling up, reading, applying: nothing stops.
         for line in [
             "kubectl scale deploy/clawlaw --replicas=3",
@@ -268,6 +328,14 @@ mod tests {
     fn helm_nomad_and_compose_stop_what_they_name() {
         assert_eq!(
             stops("helm uninstall clawlaw -n ops"),
+            one("helm", &["ops/clawlaw"])
+        );
+        assert_eq!(
+            stops("helm upgrade --install -f v.yaml --set image.tag=evil clawlaw ./chart"),
+            one("helm", &["clawlaw"])
+        );
+        assert_eq!(
+            stops("helm -n ops rollback clawlaw 3"),
             one("helm", &["ops/clawlaw"])
         );
         assert_eq!(
@@ -291,6 +359,8 @@ mod tests {
             "docker compose down",
             "docker compose up -d gate",
             "helm install clawlaw ./chart",
+            "helm upgrade",
+            "helm status clawlaw",
             "nomad job run gate.nomad",
         ] {
             assert!(stops(line).is_empty(), "{line}");
