@@ -1,7 +1,7 @@
 //! The machine's defences and records: commands that switch off the
 //! firewall, mandatory access control (SELinux, AppArmor) or the audit
 //! system, stop the services that enforce them, or erase the system's logs
-//! — what an intruder does first, and what an agent has no routine reason
+//! or the shell's record of its commands — what an intruder does first, and what an agent has no routine reason
 //! to do; on Windows too (Defender, the firewall, the execution policy, as
 //! PowerShell lines run from the shell reach the policy). Escalated as
 //! `shell.defenses`: a person may have asked for it.
@@ -150,9 +150,59 @@ const PROGRAMS: &[&str] = &[
 ];
 
 /// What `c` switches off, if it switches off a defence.
+/// The shell's variables that decide whether, and how much of, the
+/// session's commands its history keeps (bash's, zsh's, ksh's).
+const HISTORY_VARIABLES: &[&str] = &["HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST"];
+
+/// What `c` does to the shell's record of its own commands, when it stops
+/// it or erases it: the history file pointed at nothing or sized to nothing
+/// (`HISTFILE=/dev/null`, `export HISTSIZE=0`, `unset HISTFILE`), every
+/// command ignored (`HISTIGNORE='*'`), recording switched off (`set +o
+/// history`), the list cleared (`history -c`). Pointing the file elsewhere
+/// or growing it is not; nor is reading it.
+fn history_off(c: &Command) -> Option<String> {
+    const STOPS: &str = "stops the shell keeping a record of the commands run";
+    let nothing = |v: &str| {
+        let v = v.trim_matches(['"', '\'']);
+        v.is_empty() || v == "/dev/null" || v == "0"
+    };
+    for a in c.assigned() {
+        let name = a.name.as_str();
+        let values = a.values.iter().map(|w| w.text.as_str());
+        if HISTORY_VARIABLES.contains(&name) && !a.append && values.clone().any(nothing) {
+            return Some(format!("{STOPS} ({name} set to nothing)"));
+        }
+        if name == "HISTIGNORE" && values.clone().any(|v| v.trim_matches(['"', '\'']) == "*") {
+            return Some(format!("{STOPS} (HISTIGNORE ignores every command)"));
+        }
+    }
+    if c.program_dynamic {
+        return None;
+    }
+    let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+    match c.program.as_str() {
+        "unset" if !c.has_flag('f') => ops
+            .iter()
+            .find(|o| HISTORY_VARIABLES.contains(o))
+            .map(|v| format!("{STOPS} (unsets {v})")),
+        "set" => c
+            .args()
+            .windows(2)
+            .any(|w| w[0].text == "+o" && w[1].text == "history")
+            .then(|| STOPS.to_string()),
+        "history" if c.has_flag('c') => {
+            Some("clears the shell's record of the commands run".into())
+        }
+        _ => None,
+    }
+}
+
 fn switches_off(c: &Command) -> Option<String> {
     let p = c.program.as_str();
     if let Some(what) = windows_defence(c) {
+        return Some(what);
+    }
+    if let Some(what) = history_off(c) {
         return Some(what);
     }
     if !PROGRAMS.contains(&p) {
