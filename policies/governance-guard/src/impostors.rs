@@ -83,18 +83,18 @@ pub fn names_startup_file(origin: &str) -> bool {
         .any(|f| origin.contains(f))
 }
 
-/// A server started on the gate's port (`python3 -m http.server 7070`,
-/// `nc -lk 7070`, `socat TCP-LISTEN:7070,fork …`, `docker run -p 7070:80`):
-/// once the gate is down, whatever answers there answers the hook as the
-/// gate, and would allow everything.
+/// What takes the gate's port ([`crate::listeners`]): a server started on
+/// it (`python3 -m http.server 7070`, `nc -lk 7070`, `docker run -p
+/// 7070:80`, a tunnel's local end, inline code's listener) answers the
+/// hook as the gate once the gate is down, and would allow everything; a
+/// NAT rule that redirects it answers while the gate runs.
 pub fn squats(ctx: &Context, line: &CommandLine, out: &mut Vec<Finding>) {
     let ports = ctx.gate_ports();
     if ports.is_empty() {
         return;
     }
     for c in &line.commands {
-        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        if let Some(port) = listening_ports(&c.program, &args)
+        if let Some(port) = crate::listeners::ports(c)
             .into_iter()
             .find(|p| ports.contains(p))
         {
@@ -104,81 +104,4 @@ pub fn squats(ctx: &Context, line: &CommandLine, out: &mut Vec<Finding>) {
             ));
         }
     }
-}
-
-/// The ports a command listens on, as far as its arguments say: a
-/// `--port`/`--listen`/`--bind`/`-p` value of a server (not of a client
-/// such as `ssh -p`), `python -m http.server PORT`, `nc -l PORT`,
-/// `socat TCP-LISTEN:PORT`, `php -S host:PORT`, a container's published
-/// `-p HOST:CONTAINER`.
-fn listening_ports(program: &str, args: &[&str]) -> Vec<u16> {
-    const CLIENTS: &[&str] = &[
-        "ssh",
-        "scp",
-        "sftp",
-        "curl",
-        "wget",
-        "psql",
-        "mysql",
-        "redis-cli",
-        "mongosh",
-        "telnet",
-        "kill",
-        "fuser",
-        "lsof",
-        "ss",
-        "netstat",
-        "git",
-    ];
-    if CLIENTS.contains(&program) {
-        return Vec::new();
-    }
-    let port = |s: &str| s.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
-    let mut out = Vec::new();
-    let listener = match program {
-        "nc" | "ncat" | "netcat" => args
-            .iter()
-            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('l')),
-        _ => true,
-    };
-    if !listener {
-        return out;
-    }
-    for (k, a) in args.iter().enumerate() {
-        let next = args.get(k + 1).copied().unwrap_or("");
-        match *a {
-            "--port" | "--listen" | "--bind" | "--host-port" | "-p" | "-P" | "-l" | "-S" => {
-                // `docker run -p 7070:80`: the host's side comes first.
-                let value = if program == "docker" || program == "podman" {
-                    next.split(':').rev().nth(1).unwrap_or(next)
-                } else {
-                    next
-                };
-                out.extend(port(value));
-            }
-            "http.server" | "SimpleHTTPServer" => out.extend(port(next)),
-            _ => {
-                if let Some(v) = a
-                    .strip_prefix("--port=")
-                    .or_else(|| a.strip_prefix("--listen="))
-                    .or_else(|| a.strip_prefix("--bind="))
-                {
-                    out.extend(port(v));
-                }
-                let upper = a.to_ascii_uppercase();
-                if let Some(rest) = upper
-                    .strip_prefix("TCP-LISTEN:")
-                    .or_else(|| upper.strip_prefix("TCP4-LISTEN:"))
-                    .or_else(|| upper.strip_prefix("TCP6-LISTEN:"))
-                {
-                    out.extend(port(rest.split(',').next().unwrap_or("")));
-                }
-                // `nc -l 7070`: the bare port operand of a listener.
-                if matches!(program, "nc" | "ncat" | "netcat") {
-                    out.extend(a.parse::<u16>().ok());
-                }
-            }
-        }
-    }
-    out
 }

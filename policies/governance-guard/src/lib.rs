@@ -31,6 +31,10 @@
 //! - leave, in a shell start-up file, an alias or function named like the
 //!   gate's programs, the gate's variables pointed elsewhere or a
 //!   preloaded library (`LD_PRELOAD`) for every later shell;
+//! - take the gate's port, which answers the hook as the gate once it is
+//!   down: a server, container, tunnel (`ssh -L`, `kubectl port-forward`)
+//!   or inline code listening on it, or a NAT rule redirecting it
+//!   (`listeners.rs`);
 //! - start another agent without the hook configuration that governs it
 //!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`, `bwrap
 //!   --tmpfs ~/.claude claude`), or one that has no hooks (`aider`); one
@@ -59,6 +63,7 @@ mod commands;
 mod findings;
 mod impostors;
 mod launches;
+mod listeners;
 mod modes;
 mod mounts;
 mod processes;
