@@ -39,7 +39,7 @@
 //!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`, `bwrap
 //!   --tmpfs ~/.claude claude`), or one that has no hooks (`aider`); one
 //!   started with its own safeguards off (`--dangerously-skip-permissions`)
-//!   is escalated ([`launches`]).
+//!   is escalated (`launches.rs`).
 //!
 //! A command that cannot be read in full and names any of this is
 //! escalated, never silently allowed.

@@ -7,7 +7,7 @@
 //! `deleteMany({})`; and framework commands that drop or wipe the database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, …).
 
-use clawlaw_sdk::shell::CommandLine;
+use clawlaw_sdk::shell::{Command, CommandLine};
 
 use super::migrations::{framework_reset, test_environment, through_runner};
 use super::statements::{Client, client, statements_given};
@@ -155,19 +155,21 @@ impl Checker<'_> {
             );
             return;
         }
+        // The keys come from a scan of the server: piped into `xargs
+        // redis-cli del`, or substituted into the line (`del $(redis-cli
+        // keys '*')`).
+        let scans = |n: &Command| {
+            client(&n.program) == Some(Client::Redis)
+                && n.args()
+                    .iter()
+                    .any(|w| w.text == "--scan" || w.text.eq_ignore_ascii_case("keys"))
+        };
         if client(p) == Some(Client::Redis)
             && args
                 .iter()
                 .any(|a| matches!(a.to_ascii_lowercase().as_str(), "del" | "unlink"))
-            && c.has_wrapper("xargs")
-            && cl.upstream(i).iter().any(|&u| {
-                let up = &cl.commands[u];
-                client(&up.program) == Some(Client::Redis)
-                    && up
-                        .args()
-                        .iter()
-                        .any(|w| w.text == "--scan" || w.text.eq_ignore_ascii_case("keys"))
-            })
+            && (c.has_wrapper("xargs") && cl.upstream(i).iter().any(|&u| scans(&cl.commands[u]))
+                || cl.commands.iter().any(|n| n.parent == Some(i) && scans(n)))
         {
             self.hit(
                 &UNBOUNDED_WRITE,
