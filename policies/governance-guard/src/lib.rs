@@ -35,6 +35,9 @@
 //!   down: a server, container, tunnel (`ssh -L`, `kubectl port-forward`)
 //!   or inline code listening on it, or a NAT rule redirecting it
 //!   (`listeners.rs`);
+//! - stop the gate through a tool: an MCP tool that stops, deletes,
+//!   restarts or scales to zero what its input names for the gate
+//!   (`tool_calls.rs`);
 //! - start another agent without the hook configuration that governs it
 //!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`, `bwrap
 //!   --tmpfs ~/.claude claude`), or one that has no hooks (`aider`); one
@@ -69,6 +72,7 @@ mod mounts;
 mod processes;
 pub mod protected;
 mod selects;
+mod tool_calls;
 
 use std::rc::Rc;
 
@@ -179,6 +183,15 @@ impl Policy for GovernanceGuard {
                 if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_api(t)) {
                     found.push(Finding::gate_api(tool_or_kind(action), url));
                 }
+            }
+            kinds::TOOL_CALL => {
+                let ports = ctx.gate_ports();
+                let gate = processes::GateProcesses {
+                    names: &ctx.d.processes,
+                    pids: &ctx.facts.pids,
+                    ports: &ports,
+                };
+                tool_calls::judge(&gate, &action.tool, &input, &mut found);
             }
             _ => {}
         }

@@ -1,0 +1,224 @@
+//! What a tool call does to the gate's processes: an MCP tool that stops,
+//! kills, deletes, restarts or scales to zero a workload, container,
+//! service, release or process (`mcp__docker__stop_container`,
+//! `mcp__kubernetes__kubectl_scale {"replicas": 0}`, `…__kill_process
+//! {"pid": …}`) whose input names the gate: the tool's counterpart of
+//! `docker stop`, `kubectl scale --replicas=0` or `kill`, judged as those
+//! are ([`crate::commands`]).
+//!
+//! Read from the tool's own name (its verb, word by word: `stop_container`,
+//! `deleteDeployment`, `kubectl-delete`) and the input's naming fields
+//! (`name`, `container_id`, `deployment`, `release`, `pid`, …) only; the
+//! paths a file tool names are judged as the file actions they imply, so a
+//! delete of `notes/clawlaw.md` is not a stop of the gate.
+
+use serde_json::Value;
+
+use crate::findings::Finding;
+use crate::processes::{GateProcesses, Reach};
+
+/// Verbs whose tool stops what it names.
+const STOPS: &[&str] = &[
+    "stop",
+    "kill",
+    "delete",
+    "remove",
+    "rm",
+    "destroy",
+    "terminate",
+    "uninstall",
+    "restart",
+    "pause",
+    "evict",
+    "drain",
+];
+
+/// Input fields that name what a tool acts on (compared without case,
+/// `_` or `-`).
+const NAMING_FIELDS: &[&str] = &[
+    "name",
+    "id",
+    "container",
+    "containerid",
+    "containername",
+    "service",
+    "servicename",
+    "deployment",
+    "statefulset",
+    "daemonset",
+    "pod",
+    "podname",
+    "release",
+    "releasename",
+    "job",
+    "jobid",
+    "unit",
+    "process",
+    "app",
+    "appname",
+    "application",
+    "namespace",
+    "project",
+    "resourcename",
+    "target",
+    "selector",
+    "labelselector",
+];
+
+/// The stops a call of `tool` with `input` makes of the gate's processes.
+pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Finding>) {
+    let verb_words = words(tool_name(tool));
+    let scales_to_zero = verb_words.iter().any(|w| w == "scale") && scaled_to_zero(input);
+    if !scales_to_zero && !verb_words.iter().any(|w| STOPS.contains(&w.as_str())) {
+        return;
+    }
+    let Value::Object(o) = input else { return };
+    for (key, value) in o {
+        let field = key.to_ascii_lowercase().replace(['_', '-'], "");
+        let pid = matches!(field.as_str(), "pid" | "processid");
+        if !pid && !NAMING_FIELDS.contains(&field.as_str()) {
+            continue;
+        }
+        for text in scalars(value) {
+            let reach = if pid {
+                gate.kill_target(&text)
+            } else {
+                gate.unit(&text)
+            };
+            if let Reach::Gate(target) = reach {
+                out.push(Finding::stop(tool, &target));
+                return;
+            }
+        }
+    }
+}
+
+/// The tool's own name: `mcp__docker__stop_container` → `stop_container`.
+fn tool_name(tool: &str) -> &str {
+    tool.rsplit("__").next().unwrap_or(tool)
+}
+
+/// The lowercase words of a name: split at `_`, `-`, `.` and where a
+/// lowercase letter meets an uppercase one (`deleteDeployment`).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        current.push(ch.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Whether the input sets a replica count to zero (`replicas: 0`,
+/// `"replicaCount": "0"`, `scale: 0`).
+fn scaled_to_zero(input: &Value) -> bool {
+    let Value::Object(o) = input else {
+        return false;
+    };
+    o.iter().any(|(k, v)| {
+        let k = k.to_ascii_lowercase();
+        (k.contains("replica") || k == "scale" || k == "count")
+            && match v {
+                Value::Number(n) => n.as_f64() == Some(0.0),
+                Value::String(s) => s.trim() == "0",
+                _ => false,
+            }
+    })
+}
+
+/// The scalar values of a field, as text (a list's items too).
+fn scalars(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Number(n) => vec![n.to_string()],
+        Value::Array(items) => items.iter().flat_map(scalars).collect(),
+        Value::Object(o) => o
+            .iter()
+            .flat_map(|(k, v)| scalars(v).into_iter().map(move |s| format!("{k}={s}")))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn stops(tool: &str, input: Value) -> bool {
+        let names = vec!["clawlaw".to_string()];
+        let gate = GateProcesses {
+            names: &names,
+            pids: &[4242],
+            ports: &[7070],
+        };
+        let mut out = Vec::new();
+        judge(&gate, tool, &input, &mut out);
+        !out.is_empty()
+    }
+
+    #[test]
+    fn a_tool_named_for_stopping_that_names_the_gate() {
+        assert!(stops(
+            "mcp__docker__stop_container",
+            json!({"container_id": "clawlaw-gate"})
+        ));
+        assert!(stops(
+            "mcp__kubernetes__kubectl_delete",
+            json!({"resourceType": "deployment", "name": "web", "namespace": "clawlaw"})
+        ));
+        assert!(stops(
+            "mcp__k8s__scaleDeployment",
+            json!({"name": "clawlaw", "replicas": 0})
+        ));
+        assert!(stops("mcp__os__killProcess", json!({"pid": 4242})));
+        assert!(stops(
+            "mcp__k8s__delete_pods",
+            json!({"labelSelector": {"app": "clawlaw"}})
+        ));
+    }
+
+    #[test]
+    fn other_workloads_other_verbs_and_paths_are_not_stops() {
+        assert!(!stops(
+            "mcp__docker__stop_container",
+            json!({"container_id": "web-1"})
+        ));
+        assert!(!stops(
+            "mcp__k8s__scaleDeployment",
+            json!({"name": "clawlaw", "replicas": 3})
+        ));
+        assert!(!stops(
+            "mcp__docker__inspect_container",
+            json!({"container_id": "clawlaw-gate"})
+        ));
+        assert!(!stops(
+            "mcp__filesystem__delete_file",
+            json!({"path": "/work/app/notes/clawlaw.md"})
+        ));
+        assert!(!stops("mcp__os__killProcess", json!({"pid": 4243})));
+    }
+
+    #[test]
+    fn words_of_a_tool_name() {
+        assert_eq!(words("stop_container"), ["stop", "container"]);
+        assert_eq!(words("deleteDeployment"), ["delete", "deployment"]);
+        assert_eq!(words("kubectl-delete"), ["kubectl", "delete"]);
+        assert_eq!(words("RestartService"), ["restart", "service"]);
+    }
+}
