@@ -62,7 +62,7 @@ pub fn ports(c: &Command) -> Vec<u16> {
         "ssh" | "autossh" => tunnel_ports(&args),
         "kubectl" | "oc" => port_forward(&args),
         "iptables" | "ip6tables" | "iptables-nft" | "iptables-legacy" => redirected(&args),
-        _ if INTERPRETERS.iter().any(|i| program == *i) || program.starts_with("python3.") => {
+        _ if INTERPRETERS.contains(&program) || program.starts_with("python3.") => {
             // `python3 -m http.server 7070` is a server; `-c CODE` may be.
             let mut out = code_ports(&args);
             out.extend(server_ports(program, &args));
