@@ -205,7 +205,7 @@ fn hooks(w: &mut String, i: &Input<'_>) {
     let record = i.dcg.as_deref();
     match (dcg_field(record, "version"), dcg_field(record, "built")) {
         (Some(version), Some(built)) => {
-            let _ = writeln!(w, "dcg timed: {version}, built by {built}.\n");
+            let _ = writeln!(w, "dcg timed: {version}, {built}.\n");
         }
         _ => {
             let _ = writeln!(w, "dcg: {NO_DCG}.\n");
@@ -595,7 +595,7 @@ mod tests {
                 ("hook.forwarder.allow.p50_us", 1_000.0),
                 ("hook.dcg.deny.p50_us", 2_000.0),
             ],
-            Some("version: dcg v0.4.1\nbuilt: cargo build --release\n"),
+            Some("version: dcg v0.4.1\nbuilt: built by cargo build --release\n"),
         );
         assert!(
             target_row(

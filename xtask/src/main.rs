@@ -496,15 +496,18 @@ fn dcg_binary(path: &Path, runs_dir: &Path) -> Result<PathBuf> {
         (
             dir.join("target/release/dcg"),
             format!(
-                "`cargo build --release --locked` of its repository in {}, a scratch \
-                 directory outside the workspace, with its own toolchain file ({rustc})",
+                "built by `cargo build --release --locked` of its repository in {}, a \
+                 scratch directory outside the workspace, with its own toolchain file ({rustc})",
                 dir.display()
             ),
         )
     } else {
         (
             path.to_path_buf(),
-            format!("the binary {} as given", path.display()),
+            format!(
+                "the binary {} given by path (built outside this run)",
+                path.display()
+            ),
         )
     };
     let out = Command::new(&binary)
