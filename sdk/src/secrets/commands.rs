@@ -1,9 +1,10 @@
 //! Commands whose output is a credential: the CLIs' own ways to hand one
 //! out (`gh auth token`, `gcloud auth print-access-token`, `aws configure
 //! export-credentials`, `kubectl config view --raw`, `git credential fill`,
-//! `security find-generic-password -w`, `vault kv get`, `op read`), and
+//! `security find-generic-password -w`, `vault kv get`, `op read`),
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
-//! `printenv AWS_SECRET_ACCESS_KEY`). Their output goes to whoever ran them:
+//! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
+//! where a service keeps its credentials (`docker exec db env`). Their output goes to whoever ran them:
 //! to the agent, as a read of a credential file would.
 //!
 //! The table is of facts about each CLI: a program, the words of its
@@ -87,8 +88,12 @@ pub fn may_print_credential(word: &str) -> bool {
         word,
         "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2"
     ) || word.starts_with("docker-credential-")
+        || CONTAINER_CLIS.contains(&word)
         || PRINTERS.iter().any(|p| p.programs.contains(&word))
 }
+
+/// The CLIs that run a command in a container or show its configuration.
+const CONTAINER_CLIS: &[&str] = &["docker", "podman", "nerdctl", "kubectl", "oc"];
 
 /// What credential command `c` prints, as a kind id, if it prints one.
 pub fn prints_credential(c: &Command) -> Option<&'static str> {
@@ -140,6 +145,64 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         })
         .map(|p| p.kind)
         .or_else(|| bare_pass(program, &args))
+        .or_else(|| container_environment(program, &args))
+}
+
+/// A container's whole environment, where a service's credentials live
+/// (`DATABASE_URL`, `STRIPE_SECRET_KEY`): `env` or `printenv` run in it
+/// (`docker exec db env`, `docker compose exec api printenv`, `kubectl exec
+/// deploy/api -- env`), or its configuration's `Env` printed (`docker
+/// inspect --format '{{.Config.Env}}' db`). One variable by a name that
+/// says nothing secret (`printenv PATH`) is not.
+fn container_environment(program: &str, args: &[&str]) -> Option<&'static str> {
+    if !CONTAINER_CLIS.contains(&program) {
+        return None;
+    }
+    let inspect = args.iter().position(|a| *a == "inspect");
+    if inspect.is_some_and(|at| args[at..].iter().any(|a| a.contains(".Config.Env"))) {
+        return Some("container-environment");
+    }
+    let run = match program {
+        // `kubectl exec [options] TARGET -- COMMAND…`
+        "kubectl" | "oc" => {
+            args.iter().any(|a| *a == "exec").then_some(())?;
+            let at = args.iter().position(|a| *a == "--")?;
+            &args[at + 1..]
+        }
+        // `docker [compose] exec [options] CONTAINER COMMAND…`
+        _ => {
+            let at = args.iter().position(|a| *a == "exec")?;
+            const VALUED: &[&str] = &[
+                "-e",
+                "--env",
+                "--env-file",
+                "-u",
+                "--user",
+                "-w",
+                "--workdir",
+                "--detach-keys",
+                "--index",
+            ];
+            let mut rest = &args[at + 1..];
+            while let Some((first, more)) = rest.split_first() {
+                if VALUED.contains(first) {
+                    rest = more.get(1..).unwrap_or(&[]);
+                } else if first.starts_with('-') {
+                    rest = more;
+                } else {
+                    break;
+                }
+            }
+            rest.get(1..)?
+        }
+    };
+    let (cmd, cmd_args) = run.split_first()?;
+    let whole = match *cmd {
+        "env" => cmd_args.is_empty(),
+        "printenv" => cmd_args.is_empty() || cmd_args.iter().any(|a| is_secret_name(a)),
+        _ => false,
+    };
+    whole.then_some("container-environment")
 }
 
 /// `pass NAME` (no subcommand) shows the entry, like `pass show NAME`.
@@ -215,6 +278,12 @@ mod tests {
             "printenv AWS_SECRET_ACCESS_KEY",
             "aws secretsmanager get-secret-value --secret-id prod/db",
             "gpg --armor --export-secret-keys me@example.com",
+            "docker exec db env",
+            "docker exec -u postgres -e X=1 db printenv",
+            "docker compose exec -T api env",
+            "kubectl -n prod exec deploy/api -c app -- env",
+            "podman exec web printenv DATABASE_PASSWORD",
+            "docker inspect --format '{{json .Config.Env}}' db",
         ] {
             assert!(prints(line).is_some(), "{line}");
         }
@@ -238,6 +307,11 @@ mod tests {
             "op item list",
             "aws ssm get-parameter --name /app/region",
             "gpg --armor --export me@example.com",
+            "docker exec db printenv PATH",
+            "docker exec -it db psql -U app",
+            "kubectl exec deploy/api -- env LANG=C ls",
+            "docker inspect db",
+            "docker compose exec api npm test",
         ] {
             assert_eq!(prints(line), None, "{line}");
         }
