@@ -5,7 +5,7 @@
 //! | rule | verdict | when |
 //! |---|---|---|
 //! | `secrets.leak` | DENY | the action would write or send a credential: a `file.write`'s content, a `net.request`'s URL or body, a `shell.exec` command line (`curl -H "Authorization: Bearer ghp_…"`, `echo AKIA… >> f`), a tool call's input. Every kind but `file.read` and `file.delete` is scanned: the action's `content`, `command`, `target` and every string in its tool input. |
-//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`, `mv ~/.ssh/id_rsa /tmp`) unless the effects model finds it only changed, created or deleted (`chmod 600 dev.key`, `openssl req … -keyout dev.key`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`, a container's whole environment: `docker exec db env`, `kubectl exec … -- env`, `docker inspect --format '{{.Config.Env}}'`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`) |
+//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`, `mv ~/.ssh/id_rsa /tmp`) unless the effects model finds it only changed, created or deleted (`chmod 600 dev.key`, `openssl req … -keyout dev.key`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`, a container's whole environment: `docker exec db env`, `kubectl exec … -- env`, `docker inspect --format '{{.Config.Env}}'`); a content search for credentials (`grep -ri password /etc`, `rg 'api.?key' /srv`) of directories outside the session's workspace, unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`) |
 //!
 //! What counts as a credential in text, and as a credential file, is
 //! [`clawlaw_sdk::secrets`]'s judgement (documented there): literal values
@@ -34,6 +34,8 @@
 //! Paths are normalised against the action's `cwd` before they are matched,
 //! so `allowed_paths` and `credential_paths` should be absolute globs or
 //! start with `**/`.
+
+mod hunt;
 
 use clawlaw_sdk::glob::GlobSet;
 use clawlaw_sdk::path::normalize;
@@ -117,7 +119,7 @@ impl Policy for SecretsGuard {
         Ok(())
     }
 
-    fn evaluate(s: &Settings, action: &Action, _session: &Session) -> Decision {
+    fn evaluate(s: &Settings, action: &Action, session: &Session) -> Decision {
         let cwd = workspace::cwd(action);
         let home = workspace::home(s.home.as_deref(), cwd);
         let ctx = match Context::new(s, cwd, home.as_deref()) {
@@ -181,6 +183,18 @@ impl Policy for SecretsGuard {
                     && let Some(d) = ctx.printed(cmd)
                 {
                     decision = decision.merge(d);
+                }
+                // A search of other directories for credentials: parsed only
+                // when a word names a searcher.
+                if decision.verdict == clawlaw_sdk::Verdict::Allow
+                    && words.iter().any(|w| hunt::SEARCHERS.contains(&w.as_str()))
+                {
+                    let roots = workspace::scope_roots(&session.scope, ctx.home);
+                    if let Some((program, dir)) = hunt::outside(cmd, ctx.cwd, ctx.home, &roots) {
+                        decision = decision.merge(ctx.read_decision(format!(
+                            "`{program}` searches {dir}, outside the workspace, for credentials: every line it matches is one, read without naming its file"
+                        )));
+                    }
                 }
             }
             let exempt = kind == kinds::FILE_WRITE
