@@ -165,7 +165,7 @@ fn container_environment(program: &str, args: &[&str]) -> Option<&'static str> {
     let run = match program {
         // `kubectl exec [options] TARGET -- COMMAND…`
         "kubectl" | "oc" => {
-            args.iter().any(|a| *a == "exec").then_some(())?;
+            args.contains(&"exec").then_some(())?;
             let at = args.iter().position(|a| *a == "--")?;
             &args[at + 1..]
         }
