@@ -45,6 +45,7 @@
 //! | `deploy.host-path` | ESCALATE (setting) | a pod mounts a `hostPath` volume |
 //! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`) |
 //! | `deploy.rbac` | DENY / ESCALATE | a `ClusterRoleBinding`/`RoleBinding` grants a role to everyone who reaches the API server (`system:anonymous`, `system:unauthenticated`, `system:authenticated`): DENY; one that grants `cluster-admin`, or a `ClusterRole`/`Role` granting every verb on every resource (`*`): ESCALATE |
+//! | `deploy.gate-workload` | DENY | an object named or labelled for the clawlaw gate, or in a namespace named for it (the gate's process names, `$gate.processes`; `clawlaw` by default): applying it replaces or stops the gate (`gate.rs`) |
 //! | `deploy.manifest-invalid` | DENY | the YAML does not parse, a document is not a Kubernetes object (no `kind`/`apiVersion`), a workload has no pod spec or containers, the YAML uses aliases (`*name`: refused, so no alias bomb is expanded) or nests flow collections deeper than 64, or the manifest is over the size limits |
 //! | `deploy.manifest-missing` | DENY | the action carries no manifest |
 //!
@@ -79,6 +80,7 @@
 //! ```
 
 mod checks;
+mod gate;
 mod image;
 mod manifest;
 mod rbac;
@@ -87,6 +89,7 @@ pub use checks::{CONTAINER_LISTS, Finding};
 pub use image::{Pin, pin};
 pub use manifest::{Object, Problem, Source};
 
+use clawlaw_sdk::gate::GateFacts;
 use clawlaw_sdk::{Action, Decision, Info, Policy, Session, Verdict, kinds};
 use serde::Deserialize;
 
@@ -100,6 +103,7 @@ pub const HOST_PATH: &str = "deploy.host-path";
 pub const HOST_ACCESS: &str = "deploy.host-access";
 pub const MANIFEST_INVALID: &str = "deploy.manifest-invalid";
 pub const MANIFEST_MISSING: &str = "deploy.manifest-missing";
+pub const GATE_WORKLOAD: &str = "deploy.gate-workload";
 
 /// How many findings a reason lists before it only counts the rest.
 const REASON_FINDINGS: usize = 5;
@@ -134,6 +138,10 @@ pub struct Settings {
     pub host_path: Response,
     pub host_access: Response,
     pub max_manifest_bytes: usize,
+    /// What the gate reported about itself: its process names name its
+    /// workload ([`gate`]).
+    #[serde(rename = "$gate")]
+    pub gate: GateFacts,
 }
 
 impl Default for Settings {
@@ -145,6 +153,7 @@ impl Default for Settings {
             host_path: Response::Escalate,
             host_access: Response::Escalate,
             max_manifest_bytes: 128 << 10,
+            gate: GateFacts::default(),
         }
     }
 }
@@ -179,6 +188,10 @@ impl Policy for DeployGuard {
             .rule(
                 RBAC,
                 "Deny role bindings to everyone (system:anonymous, system:unauthenticated, system:authenticated); escalate cluster-admin bindings and roles granting every verb on every resource",
+            )
+            .rule(
+                GATE_WORKLOAD,
+                "Deny manifests that change the clawlaw gate's own workload: objects named or labelled for it, or in its namespace",
             )
             .rule(
                 MANIFEST_INVALID,
@@ -237,6 +250,7 @@ impl Policy for DeployGuard {
             .flat_map(|o| {
                 let mut found = checks::check(s, o);
                 rbac::check(o, &mut found);
+                gate::check(&s.gate.processes, o, &mut found);
                 found
             })
             .collect();
