@@ -60,7 +60,12 @@ pub fn ports(c: &Command) -> Vec<u16> {
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     match program {
         "ssh" | "autossh" => tunnel_ports(&args),
-        "kubectl" | "oc" => port_forward(&args),
+        // `kubectl port-forward … 7070:80`, `kubectl proxy --port 7070`.
+        "kubectl" | "oc" => {
+            let mut out = port_forward(&args);
+            out.extend(server_ports(program, &args));
+            out
+        }
         "iptables" | "ip6tables" | "iptables-nft" | "iptables-legacy" => redirected(&args),
         _ if INTERPRETERS.contains(&program) || program.starts_with("python3.") => {
             // `python3 -m http.server 7070` is a server; `-c CODE` may be.
@@ -238,6 +243,7 @@ mod tests {
         assert!(of("ssh -p 7070 host").is_empty());
         assert_eq!(of("kubectl port-forward svc/web 7070:80"), [7070]);
         assert_eq!(of("kubectl -n x port-forward pod/a 7070"), [7070]);
+        assert_eq!(of("kubectl proxy --port=7070"), [7070]);
     }
 
     #[test]

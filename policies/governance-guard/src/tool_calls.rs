@@ -7,8 +7,9 @@
 //! are ([`crate::commands`]).
 //!
 //! Read from the tool's own name (its verb, word by word: `stop_container`,
-//! `deleteDeployment`, `kubectl-delete`) and the input's naming fields
-//! (`name`, `container_id`, `deployment`, `release`, `pid`, …) only; the
+//! `deleteDeployment`, `kubectl-delete`; and what it acts on: a workload,
+//! an orchestrator, a process) and the input's naming fields (`name`,
+//! `container_id`, `deployment`, `release`, `pid`, …) only; the
 //! paths a file tool names are judged as the file actions they imply, so a
 //! delete of `notes/clawlaw.md` is not a stop of the gate.
 
@@ -31,6 +32,48 @@ const STOPS: &[&str] = &[
     "pause",
     "evict",
     "drain",
+];
+
+/// What a tool acts on when it stops a process: a workload's kind, or the
+/// orchestrator or service manager it speaks to (words of the tool's whole
+/// name, `mcp__kubernetes__kubectl_delete`, or of the input's `kind` or
+/// `resourceType`). A tool that deletes a repository or a branch named
+/// like the gate stops nothing.
+const WORKLOADS: &[&str] = &[
+    "container",
+    "pod",
+    "deployment",
+    "statefulset",
+    "daemonset",
+    "replicaset",
+    "cronjob",
+    "job",
+    "service",
+    "process",
+    "release",
+    "app",
+    "application",
+    "workload",
+    "unit",
+    "task",
+    "instance",
+    "namespace",
+    "stack",
+    "machine",
+    "vm",
+    "server",
+    "kubectl",
+    "kubernetes",
+    "k8s",
+    "docker",
+    "podman",
+    "helm",
+    "nomad",
+    "compose",
+    "systemd",
+    "systemctl",
+    "pm2",
+    "supervisor",
 ];
 
 /// Input fields that name what a tool acts on (compared without case,
@@ -73,6 +116,20 @@ pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Find
         return;
     }
     let Value::Object(o) = input else { return };
+    // What it acts on: a process unless the tool says otherwise.
+    let kinds = ["kind", "resourceType", "resource_type", "type"]
+        .iter()
+        .filter_map(|k| o.get(*k)?.as_str())
+        .flat_map(words);
+    let acts_on_workload = verb_words.iter().any(|w| w == "kill")
+        || scales_to_zero
+        || words(tool).into_iter().chain(kinds).any(|w| {
+            let one = w.strip_suffix('s').unwrap_or(&w);
+            WORKLOADS.contains(&w.as_str()) || WORKLOADS.contains(&one)
+        });
+    if !acts_on_workload {
+        return;
+    }
     for (key, value) in o {
         let field = key.to_ascii_lowercase().replace(['_', '-'], "");
         let pid = matches!(field.as_str(), "pid" | "processid");
@@ -212,6 +269,15 @@ mod tests {
             json!({"path": "/work/app/notes/clawlaw.md"})
         ));
         assert!(!stops("mcp__os__killProcess", json!({"pid": 4243})));
+        // Deleting a repository or a branch named like the gate stops nothing.
+        assert!(!stops(
+            "mcp__github__delete_repository",
+            json!({"name": "clawlaw-demo"})
+        ));
+        assert!(!stops(
+            "mcp__git__delete_branch",
+            json!({"name": "clawlaw-docs"})
+        ));
     }
 
     #[test]
