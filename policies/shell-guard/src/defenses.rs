@@ -1,10 +1,11 @@
 //! The machine's defences and records: commands that switch off the
 //! firewall, mandatory access control (SELinux, AppArmor) or the audit
 //! system, stop the services that enforce them, or erase the system's logs
-//! or the shell's record of its commands — what an intruder does first, and what an agent has no routine reason
-//! to do; on Windows too (Defender, the firewall, the execution policy, as
-//! PowerShell lines run from the shell reach the policy). Escalated as
-//! `shell.defenses`: a person may have asked for it.
+//! or the shell's record of its commands — what an intruder does first, and
+//! what an agent has no routine reason to do; on Windows too (Defender, the
+//! firewall, the execution policy, as PowerShell lines run from the shell
+//! reach the policy). Escalated as `shell.defenses`: a person may have
+//! asked for it.
 //!
 //! Judged by what each command does to the defence, not by its spelling:
 //! `iptables -t nat --flush` and `iptables -F` are one flush, `iptables -P
@@ -149,7 +150,6 @@ const PROGRAMS: &[&str] = &[
     "service",
 ];
 
-/// What `c` switches off, if it switches off a defence.
 /// The shell's variables that decide whether, and how much of, the
 /// session's commands its history keeps (bash's, zsh's, ksh's).
 const HISTORY_VARIABLES: &[&str] = &["HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST"];
@@ -197,6 +197,7 @@ fn history_off(c: &Command) -> Option<String> {
     }
 }
 
+/// What `c` switches off, if it switches off a defence.
 fn switches_off(c: &Command) -> Option<String> {
     let p = c.program.as_str();
     if let Some(what) = windows_defence(c) {
