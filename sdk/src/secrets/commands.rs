@@ -4,8 +4,9 @@
 //! `security find-generic-password -w`, `vault kv get`, `op read`),
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
-//! where a service keeps its credentials (`docker exec db env`). Their output goes to whoever ran them:
-//! to the agent, as a read of a credential file would.
+//! where a service keeps its credentials (`docker exec db env`). Their
+//! output goes to whoever ran them: to the agent, as a read of a credential
+//! file would.
 //!
 //! The table is of facts about each CLI: a program, the words of its
 //! subcommand in order, and what else must be there. Using a credential
