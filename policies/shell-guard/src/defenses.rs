@@ -1,7 +1,8 @@
 //! The machine's defences and records: commands that switch off the
 //! firewall, mandatory access control (SELinux, AppArmor) or the audit
 //! system, stop the services that enforce them, or erase the system's logs
-//! or the shell's record of its commands — what an intruder does first, and
+//! or the shell's record of its commands, or take the immutable or
+//! append-only attribute off a file — what an intruder does first, and
 //! what an agent has no routine reason to do; on Windows too (Defender, the
 //! firewall, the execution policy, as PowerShell lines run from the shell
 //! reach the policy). Escalated as `shell.defenses`: a person may have
@@ -122,6 +123,7 @@ pub(crate) fn is_append(how: &str) -> bool {
 /// The programs [`switches_off`] judges; every other command is passed
 /// over without looking at its words.
 const PROGRAMS: &[&str] = &[
+    "chattr",
     "csrutil",
     "spctl",
     "tmutil",
@@ -252,6 +254,25 @@ fn switches_off(c: &Command) -> Option<String> {
         "systemctl" | "service" => stops_defence(p, &ops),
         "aws" | "gcloud" | "az" => cloud_audit_off(&ops, &args),
         // macOS: System Integrity Protection, Gatekeeper, Time Machine.
+        // `chattr -i /etc/passwd`, `chattr -a /var/log/auth.log`: the
+        // immutable or append-only attribute that keeps a file from being
+        // changed or its records rewritten, taken off (`-R`, `-V`, `-f`
+        // are options; `+i` adds the protection).
+        "chattr" => args
+            .iter()
+            .filter_map(|a| a.strip_prefix('-'))
+            .any(|m| m.chars().all(|ch| ch.is_ascii_lowercase()) && m.contains(['i', 'a']))
+            .then(|| {
+                let files: Vec<&str> = ops
+                    .iter()
+                    .copied()
+                    .filter(|o| !o.starts_with(['-', '+', '=']))
+                    .collect();
+                format!(
+                    "takes the immutable or append-only protection off {}",
+                    files.join(", ")
+                )
+            }),
         "csrutil" if ops.first() == Some(&"disable") => {
             Some("switches System Integrity Protection off".into())
         }
