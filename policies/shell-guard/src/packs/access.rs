@@ -30,6 +30,8 @@ const GRANTING: &[&str] = &[
     "apply",
     "patch",
     "replace",
+    // `gsutil iam ch`, `gsutil acl ch`: change a bucket's grants.
+    "ch",
 ];
 
 /// Options of the CLIs judged here that take a value before the operation.
