@@ -428,8 +428,12 @@ fn a_database_migrated_by_a_newer_clawlaw_is_refused() {
     assert!(err.contains("newer clawlaw"), "{err}");
 }
 
+/// The gate's own manifests meet every deploy-guard rule; what deploy-guard
+/// says of them is only that they are the gate's: an agent applying them
+/// would replace the gate (`deploy.gate-workload`, DENY), which its
+/// operators apply instead.
 #[test]
-fn the_example_kubernetes_manifests_pass_deploy_guard() {
+fn the_example_kubernetes_manifests_pass_deploy_guard_but_are_the_gates_own() {
     let dir = common::workspace_root().join("examples/kubernetes");
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -447,8 +451,22 @@ fn the_example_kubernetes_manifests_pass_deploy_guard() {
             action.to_string().as_bytes(),
         );
         let answer = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{}: {answer}", path.display());
-        assert!(answer.contains("\"ALLOW\""), "{}: {answer}", path.display());
+        // `clawlaw eval` exits 3 on DENY.
+        assert_eq!(out.status.code(), Some(3), "{}: {answer}", path.display());
+        let decision: serde_json::Value = serde_json::from_str(&answer)
+            .unwrap_or_else(|e| panic!("{}: {e}: {answer}", path.display()));
+        assert_eq!(
+            decision["evaluation"],
+            "DENY",
+            "{}: {answer}",
+            path.display()
+        );
+        assert_eq!(
+            decision["rules"],
+            json!(["deploy-guard/deploy.gate-workload"]),
+            "{}: {answer}",
+            path.display()
+        );
         checked += 1;
     }
     assert_eq!(checked, 5);
