@@ -10,10 +10,10 @@
 //! is used.
 
 use clawlaw_sdk::shell::Command;
+use clawlaw_sdk::shell::containers::{after_target, run_inside};
 
 use crate::interp::quote;
 use crate::packs::arg_texts;
-use crate::programs::subcommand;
 
 /// The command line `c` has run elsewhere, as text to re-parse; `None`
 /// when it carries none (an interactive `ssh host`, `docker exec -it ctr`
@@ -38,22 +38,8 @@ pub(crate) fn carried_line(c: &Command) -> Option<String> {
     let args = arg_texts(c);
     match c.program.as_str() {
         "git" => git_command_setting(&args),
-        "kubectl" | "oc" => {
-            // `kubectl [globals] exec [opts] POD [-c CTR] -- CMD ARGS…`
-            let (k, sub) = subcommand(c)?;
-            let dash = args.iter().position(|a| *a == "--")?;
-            (sub == "exec" && k <= dash).then(|| argv_line(&args[dash + 1..]))?
-        }
-        "docker" | "podman" | "nerdctl" => {
-            // `subcommand` indexes argv, whose first word is the program.
-            let (k, sub) = subcommand(c)?;
-            match sub {
-                "exec" => after_target(&args[k..], DOCKER_EXEC_VALUED).and_then(argv_line),
-                "compose" => compose_exec(&args[k..]),
-                _ => None,
-            }
-        }
-        "docker-compose" | "podman-compose" => compose_exec(&args),
+        "kubectl" | "oc" | "docker" | "podman" | "nerdctl" | "docker-compose"
+        | "podman-compose" => run_inside(c).and_then(|argv| argv_line(&argv)),
         "ansible" => ansible_command(&args),
         "ssh" => {
             // ssh joins the words after the host with spaces and hands them
@@ -128,49 +114,11 @@ fn runs_command(key: &str, value: &str) -> Option<String> {
     (!command.is_empty() && !matches!(command, "true" | "false")).then(|| command.to_string())
 }
 
-/// `docker exec` options that take a value.
-const DOCKER_EXEC_VALUED: &[&str] = &[
-    "-e",
-    "--env",
-    "--env-file",
-    "-u",
-    "--user",
-    "-w",
-    "--workdir",
-    "--detach-keys",
-];
-
 /// `ssh` options that take a value.
 const SSH_VALUED: &[&str] = &[
     "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
     "-R", "-S", "-W", "-w", "-B",
 ];
-
-/// `compose [globals] exec [opts] SERVICE CMD…` (the words after `compose`).
-fn compose_exec(args: &[&str]) -> Option<String> {
-    let k = args.iter().position(|a| *a == "exec")?;
-    let valued = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--index"];
-    after_target(&args[k + 1..], valued).and_then(argv_line)
-}
-
-/// The words after the first operand (the container, service or host),
-/// skipping options and the values of those in `valued`.
-fn after_target<'a>(args: &'a [&'a str], valued: &[&str]) -> Option<&'a [&'a str]> {
-    let mut k = 0;
-    while k < args.len() {
-        let a = args[k];
-        if a == "--" {
-            k += 1;
-            break;
-        }
-        if !a.starts_with('-') || a == "-" {
-            break;
-        }
-        k += if valued.contains(&a) { 2 } else { 1 };
-    }
-    // args[k] is the target; what follows is the command.
-    args.get(k + 1..)
-}
 
 /// `ansible HOSTS -m shell -a 'CMD'` (also `command`, `raw`; `-m` left
 /// out is `command`): the command every host runs.

@@ -1,6 +1,7 @@
 //! Program families (shells, interpreters, downloaders, decoders, privilege
 //! tools) and how to read a command's subcommand and operands.
 
+use clawlaw_sdk::shell::containers::KUBECTL_GLOBAL;
 use clawlaw_sdk::shell::{Command, CommandKind, Word};
 
 pub(crate) const SHELLS: &[&str] = &[
@@ -150,15 +151,7 @@ pub(crate) fn first_operand<'c>(c: &'c Command, valued: &[&str]) -> Option<(usiz
 
 /// Options of `docker`, `podman` and `nerdctl` that take a value before the
 /// subcommand (`docker -H tcp://host:2375 rm …`).
-pub(crate) const DOCKER_GLOBAL: &[&str] = &[
-    "-H",
-    "--host",
-    "--context",
-    "-c",
-    "--config",
-    "-l",
-    "--log-level",
-];
+pub(crate) use clawlaw_sdk::shell::containers::DOCKER_GLOBAL;
 
 /// The subcommand (`git push`, `docker run`): its index in argv and text.
 pub(crate) fn subcommand(c: &Command) -> Option<(usize, &str)> {
@@ -173,17 +166,7 @@ pub(crate) fn subcommand(c: &Command) -> Option<(usize, &str)> {
             "--super-prefix",
         ],
         "docker" | "podman" | "nerdctl" => DOCKER_GLOBAL,
-        "kubectl" | "oc" => &[
-            "-n",
-            "--namespace",
-            "--context",
-            "--kubeconfig",
-            "-s",
-            "--server",
-            "--cluster",
-            "--user",
-            "--as",
-        ],
+        "kubectl" | "oc" => KUBECTL_GLOBAL,
         "helm" => &["-n", "--namespace", "--kube-context", "--kubeconfig"],
         "terraform" | "tofu" => &["-chdir"],
         _ => &[],

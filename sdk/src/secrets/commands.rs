@@ -94,7 +94,15 @@ pub fn may_print_credential(word: &str) -> bool {
 }
 
 /// The CLIs that run a command in a container or show its configuration.
-const CONTAINER_CLIS: &[&str] = &["docker", "podman", "nerdctl", "kubectl", "oc"];
+const CONTAINER_CLIS: &[&str] = &[
+    "docker",
+    "podman",
+    "nerdctl",
+    "docker-compose",
+    "podman-compose",
+    "kubectl",
+    "oc",
+];
 
 /// What credential command `c` prints, as a kind id, if it prints one.
 pub fn prints_credential(c: &Command) -> Option<&'static str> {
@@ -146,7 +154,7 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         })
         .map(|p| p.kind)
         .or_else(|| bare_pass(program, &args))
-        .or_else(|| container_environment(program, &args))
+        .or_else(|| container_environment(c, &args))
 }
 
 /// A container's whole environment, where a service's credentials live
@@ -155,7 +163,8 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
 /// deploy/api -- env`), or its configuration's `Env` printed (`docker
 /// inspect --format '{{.Config.Env}}' db`). One variable by a name that
 /// says nothing secret (`printenv PATH`) is not.
-fn container_environment(program: &str, args: &[&str]) -> Option<&'static str> {
+fn container_environment(c: &Command, args: &[&str]) -> Option<&'static str> {
+    let program = c.program.as_str();
     if !CONTAINER_CLIS.contains(&program) {
         return None;
     }
@@ -163,40 +172,7 @@ fn container_environment(program: &str, args: &[&str]) -> Option<&'static str> {
     if inspect.is_some_and(|at| args[at..].iter().any(|a| a.contains(".Config.Env"))) {
         return Some("container-environment");
     }
-    let run = match program {
-        // `kubectl exec [options] TARGET -- COMMAND…`
-        "kubectl" | "oc" => {
-            args.contains(&"exec").then_some(())?;
-            let at = args.iter().position(|a| *a == "--")?;
-            &args[at + 1..]
-        }
-        // `docker [compose] exec [options] CONTAINER COMMAND…`
-        _ => {
-            let at = args.iter().position(|a| *a == "exec")?;
-            const VALUED: &[&str] = &[
-                "-e",
-                "--env",
-                "--env-file",
-                "-u",
-                "--user",
-                "-w",
-                "--workdir",
-                "--detach-keys",
-                "--index",
-            ];
-            let mut rest = &args[at + 1..];
-            while let Some((first, more)) = rest.split_first() {
-                if VALUED.contains(first) {
-                    rest = more.get(1..).unwrap_or(&[]);
-                } else if first.starts_with('-') {
-                    rest = more;
-                } else {
-                    break;
-                }
-            }
-            rest.get(1..)?
-        }
-    };
+    let run = crate::shell::containers::run_inside(c)?;
     let (cmd, cmd_args) = run.split_first()?;
     let whole = match *cmd {
         "env" => cmd_args.is_empty(),
