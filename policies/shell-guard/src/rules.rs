@@ -404,7 +404,16 @@ pub(crate) mod containers {
         instead: "remove the containers or images you mean by name or label (`--filter label=…`)",
     };
 
-    pub(crate) const RULES: &[&PackRule] = &[&PRUNE, &DELETE_VOLUMES, &REMOVE_ALL];
+    pub(crate) const STOP_ALL: PackRule = PackRule {
+        id: "containers.stop-all",
+        pack: Pack::Containers,
+        verdict: Verdict::Escalate,
+        risk: 0.6,
+        summary: "Escalate stopping or killing every running container at once (`docker stop $(docker ps -q)`, `docker ps -q | xargs docker kill`, `podman stop --all`): every service on the host goes down, other people's included",
+        instead: "stop the containers you mean by name, or a filtered listing (`docker stop $(docker ps -q -f name=myapp)`); `docker compose stop` stops one project's",
+    };
+
+    pub(crate) const RULES: &[&PackRule] = &[&PRUNE, &DELETE_VOLUMES, &REMOVE_ALL, &STOP_ALL];
 }
 
 /// The kubernetes pack's rules.

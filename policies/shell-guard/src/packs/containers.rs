@@ -1,6 +1,6 @@
 //! The containers pack: Docker, Podman and nerdctl commands that delete data
 //! (volumes, pruned images and build cache, every container at once,
-//! `compose down -v`) or give a container the host (`--privileged`, host
+//! `compose down -v`), stop every running container at once, or give a container the host (`--privileged`, host
 //! namespaces, mounting `/` or the Docker socket: the core rule
 //! `shell.container`).
 
@@ -10,7 +10,7 @@ use crate::checker::Checker;
 use crate::loc::*;
 use crate::packs::{arg_texts, positionals};
 use crate::programs::*;
-use crate::rules::containers::{DELETE_VOLUMES, PRUNE, REMOVE_ALL};
+use crate::rules::containers::{DELETE_VOLUMES, PRUNE, REMOVE_ALL, STOP_ALL};
 
 /// Options of `docker compose` and `docker-compose` that take a value before
 /// its subcommand (`docker compose -f prod.yml down -v`), beside the engine's
@@ -89,17 +89,25 @@ impl Checker<'_> {
                 subject,
                 format!("`{shown}` deletes every stopped container, unused image, network or cached layer it finds"),
             ),
-            ("" | "container" | "image", "rm" | "rmi" | "remove") => {
+            ("" | "container" | "image", "rm" | "rmi" | "remove" | "stop" | "kill") => {
                 // Operands produced by a listing (`$(docker ps -aq)`) or piped
-                // from one (`docker ps -q | xargs docker rm`): everything.
+                // from one (`docker ps -q | xargs docker rm`), or Podman's
+                // `--all`: everything.
                 let listed = c.operands().skip(1).any(|w| lists_all(&w.text))
                     || (c.has_wrapper("xargs")
                         && cl.upstream(i).iter().any(|&u| {
                             let up = &cl.commands[u];
                             matches!(up.program.as_str(), "docker" | "podman" | "nerdctl")
                                 && lists_all(&up.to_string())
-                        }));
-                if listed {
+                        }))
+                    || c.program != "docker" && flag('a', "all");
+                if listed && matches!(verb, "stop" | "kill") {
+                    self.hit(
+                        &STOP_ALL,
+                        subject,
+                        format!("`{shown}` stops every running container the listing returns, not ones you named"),
+                    );
+                } else if listed {
                     self.hit(
                         &REMOVE_ALL,
                         subject,
