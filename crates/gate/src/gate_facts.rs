@@ -148,15 +148,16 @@ pub fn add_listener(facts: &mut GateFacts, listen: &str, tls: bool) {
     }
 }
 
-/// Adds the shared store: its address (the agent must not reach the
-/// database the evidence is in), the variables that may carry its
-/// password, and its password file.
+/// Adds the shared store: its address (`postgres://host:port/database`,
+/// without credentials: the agent must not reach the database the evidence
+/// is in), the variables that may carry its password, and its password
+/// file.
 pub fn add_store(facts: &mut GateFacts, store: &crate::store::StoreSection) {
     let Some(url) = &store.url else {
         return;
     };
-    if let Some(endpoint) = crate::store::postgres::endpoint(url) {
-        let url = format!("postgres://{endpoint}");
+    if let Some(address) = crate::store::postgres::address(url) {
+        let url = format!("postgres://{address}");
         if !facts.urls.contains(&url) {
             facts.urls.push(url);
         }

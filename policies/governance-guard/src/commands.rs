@@ -27,6 +27,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     signals(ctx, &line, &fx, cwd, &mut out);
     network(ctx, &fx, &mut out);
     crate::impostors::squats(ctx, &line, &mut out);
+    crate::cutoffs::judge(ctx, &line, &mut out);
     programs(ctx, &fx, &mut out);
     crate::launches::judge(&line, &fx, ctx.home.as_deref(), &mut out);
     crate::mounts::mounts(ctx, &line, cwd, &mut out);
@@ -406,14 +407,18 @@ fn signals(
                     gate.by_port(t)
                 }
             })),
-            // Containers are not the gate's processes unless named for it;
-            // a computed list (`$(docker ps -aq)`) is containers too.
-            "docker" | "podman" => reaches.extend(
-                s.targets
-                    .iter()
-                    .filter(|t| !t.contains('$') && !t.contains('`'))
-                    .map(|t| gate.unit(t)),
-            ),
+            // Containers are not the gate's processes unless named for it,
+            // or listed by a name, label or image of its.
+            "docker" | "podman" => reaches.extend(s.targets.iter().map(|t| gate.container(t))),
+            "kill-port" | "killport" | "fkill" => reaches.extend(s.targets.iter().map(|t| {
+                if is_port_spec(t) {
+                    gate.by_port(t)
+                } else if t.bytes().all(|b| b.is_ascii_digit()) {
+                    gate.kill_target(t)
+                } else {
+                    gate.pattern(t, false, false)
+                }
+            })),
             _ => reaches.extend(s.targets.iter().map(|t| {
                 if t == "(computed)" {
                     // `os.kill(int(p), 9) for p in check_output(['pgrep',
@@ -460,6 +465,9 @@ fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
         let target = n.url.as_deref().or(n.host.as_deref()).unwrap_or("");
         if let Some(url) = ctx.gate_api(target) {
             out.push(Finding::gate_api(&n.program, url));
+        }
+        if let Some(store) = n.url.as_deref().and_then(|u| ctx.gate_store(u)) {
+            out.push(Finding::gate_store(&n.program, store));
         }
     }
 }

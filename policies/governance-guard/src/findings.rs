@@ -39,7 +39,10 @@ pub const RULES: [(&str, &str); 10] = [
         STOP_GATE,
         "The gate and its hooks cannot be stopped or signalled",
     ),
-    (GATE_API, "The agent cannot call the gate's own API"),
+    (
+        GATE_API,
+        "The agent cannot call the gate's own API, nor connect to the database its evidence is in",
+    ),
     (
         IMPERSONATION,
         "The agent cannot act as the gate, its hook or a reviewer (gate tokens, `clawlaw hook`/`review`/`serve`), nor leave an alias, function, gate variable or preloaded library for them in a shell start-up file",
@@ -158,6 +161,16 @@ impl Finding {
         )
     }
 
+    /// A change to the network that cuts the gate off from its callers.
+    pub fn cut_off(program: &str, what: &str) -> Finding {
+        Finding::deny(
+            STOP_GATE,
+            format!(
+                "`{program}`: {what}; the hook and reviewers could no longer reach the clawlaw gate, the layer that governs this agent, which stops it as surely as killing it. Change rules only for other ports, addresses and devices"
+            ),
+        )
+    }
+
     /// A signal whose target is computed at run time.
     pub fn stop_unknown(program: &str, target: &str) -> Finding {
         Finding {
@@ -175,6 +188,16 @@ impl Finding {
             GATE_API,
             format!(
                 "`{program}` would call the clawlaw gate's own API at {url}; that API is for the hook and for reviewers, not for the agent it governs (it could approve its own escalations or forge outcomes)"
+            ),
+        )
+    }
+
+    /// A connection to the database the gate's evidence is in.
+    pub fn gate_store(program: &str, url: &str) -> Finding {
+        Finding::deny(
+            GATE_API,
+            format!(
+                "`{program}` would connect to {url}, the database the clawlaw gate keeps its evidence and sessions in; the agent it governs must not read or change that record. Use the project's own database"
             ),
         )
     }

@@ -22,12 +22,22 @@
 //!   its token variables (`$CLAWLAW_TOKEN`, or the whole environment with
 //!   `env`, `printenv`), or carry a gate token;
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
-//!   `systemctl`, `service`, `launchctl`), or the workloads an orchestrator
+//!   `systemctl`, `service`, `launchctl`, port killers such as `npx
+//!   kill-port`, a container listing filtered for it: `docker stop
+//!   $(docker ps -q -f name=clawlaw)`), or the workloads an orchestrator
 //!   runs it as (`kubectl`, `helm`, `nomad`, `docker compose`), stopped or
 //!   changed in place (another image, environment or spec rolls its pods
 //!   over);
+//! - cut the gate off from its callers while it runs: a packet filter rule
+//!   whose matches all admit its traffic (`iptables -A INPUT -p tcp
+//!   --dport 7070 -j DROP`, `nft`, `ufw deny 7070`, a firewalld rich rule),
+//!   its loopback device taken down, or traffic control that delays or
+//!   drops its packets (`tc qdisc add dev lo root netem loss 100%`:
+//!   `cutoffs.rs`);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
-//!   decisions and admin routes), or run `clawlaw hook|review|serve|key`;
+//!   decisions and admin routes), connect to the database its evidence is
+//!   in (`psql`, `pg_dump`, … to its store's server and database), or run
+//!   `clawlaw hook|review|serve|key`;
 //! - leave, in a shell start-up file, an alias or function named like the
 //!   gate's programs, the gate's variables pointed elsewhere or a
 //!   preloaded library (`LD_PRELOAD`) for every later shell;
@@ -63,6 +73,7 @@
 
 pub mod agents;
 mod commands;
+mod cutoffs;
 mod findings;
 mod impostors;
 mod launches;
@@ -230,6 +241,9 @@ pub(crate) struct Derived {
     pub token_env: Vec<String>,
     pub processes: Vec<String>,
     urls: Vec<(String, String)>,
+    /// The gate's databases (its evidence store): the URL as given and
+    /// its `host:port[/database]`.
+    stores: Vec<(String, String)>,
 }
 
 impl<'a> Context<'a> {
@@ -269,6 +283,22 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Where the gate's API is reached: host (the loopback as
+    /// `127.0.0.1`) and port.
+    pub fn gate_addresses(&self) -> Vec<cutoffs::GateAddress<'_>> {
+        self.d
+            .urls
+            .iter()
+            .filter_map(|(_, a)| {
+                let (host, port) = a.rsplit_once(':')?;
+                Some(cutoffs::GateAddress {
+                    host,
+                    port: port.parse().ok()?,
+                })
+            })
+            .collect()
+    }
+
     /// The gate `target` (a URL or `host:port`) points at: one of the
     /// gate's addresses, or, wherever it is, a route only a reviewer or an
     /// admin of a clawlaw gate calls (`/v1/reviews/{id}/approve`,
@@ -298,6 +328,26 @@ impl<'a> Context<'a> {
             .urls
             .iter()
             .find(|(_, a)| *a == authority)
+            .map(|(u, _)| u.as_str())
+    }
+
+    /// The gate's database a client's connection (`postgres://host:port
+    /// [/database]`, as the SDK reads `psql` and the like) reaches: the
+    /// same server and the same database; a connection that names none
+    /// reaches the one named after the user (taken from the home).
+    pub fn gate_store(&self, url: &str) -> Option<&str> {
+        let address = store_address(url)?;
+        let address = if address.contains('/') {
+            address
+        } else {
+            let user = self.home.as_deref()?.rsplit('/').next()?;
+            format!("{address}/{user}")
+        };
+        let (server, _) = address.split_once('/')?;
+        self.d
+            .stores
+            .iter()
+            .find(|(_, a)| *a == address || a == server)
             .map(|(u, _)| u.as_str())
     }
 
@@ -338,18 +388,19 @@ impl Derived {
             }
         }
         let protected = Protected::new(&s.gate, roots, home, &s.protect, &s.secrets, &processes);
-        let urls = s
-            .gate
-            .urls
-            .iter()
-            .chain(&s.urls)
+        let all = || s.gate.urls.iter().chain(&s.urls);
+        let urls = all()
             .filter_map(|u| url_authority(u).map(|a| (u.clone(), a)))
+            .collect();
+        let stores = all()
+            .filter_map(|u| store_address(u).map(|a| (u.clone(), a)))
             .collect();
         Derived {
             protected,
             token_env,
             processes,
             urls,
+            stores,
         }
     }
 }
@@ -427,6 +478,26 @@ fn url_authority(url: &str) -> Option<String> {
     let authority = rest.split(['/', '?', '#']).next()?;
     let authority = authority.rsplit('@').next()?;
     Some(canonical_authority(authority, default_port))
+}
+
+/// `host:port[/database]` of a PostgreSQL URL (`postgres://u:pw@h/db`),
+/// the host canonical as in [`url_authority`].
+fn store_address(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    if !matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "postgres" | "postgresql"
+    ) {
+        return None;
+    }
+    let rest = rest.split(['?', '#']).next()?;
+    let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
+    let authority = canonical_authority(authority.rsplit('@').next()?, 5432);
+    Some(if database.is_empty() {
+        authority
+    } else {
+        format!("{authority}/{database}")
+    })
 }
 
 fn canonical_authority(authority: &str, default_port: u16) -> String {

@@ -226,6 +226,29 @@ impl GateProcesses<'_> {
         }
     }
 
+    /// Whether a container a `docker stop`/`kill`/`rm` is given is the
+    /// gate's: one named for it, or a listing substituted or piped in whose
+    /// filters, project or `grep`s select it (`$(docker ps -q --filter
+    /// name=clawlaw)`, `$(docker ps | grep claw | …)`). Other computed lists
+    /// are other containers (shell-guard judges stopping every one).
+    pub fn container(&self, target: &str) -> Reach {
+        let Some(inner) = substitution(target.trim()) else {
+            return self.unit(target);
+        };
+        if self.mentions_name(inner) {
+            return Reach::Gate(inner.to_string());
+        }
+        clawlaw_sdk::shell::parse(inner)
+            .commands
+            .iter()
+            .filter(|c| matches!(c.program.as_str(), "grep" | "egrep" | "rg"))
+            .filter(|c| !c.has_flag('v') && !c.has_long("invert-match"))
+            .filter_map(|c| c.operands().next())
+            .map(|p| self.pattern(&p.text, true, false))
+            .find(|r| matches!(r, Reach::Gate(_)))
+            .unwrap_or(Reach::Other)
+    }
+
     /// Whether a service unit or label names the gate.
     pub fn unit(&self, unit: &str) -> Reach {
         if self.mentions_name(unit) {
@@ -337,6 +360,19 @@ mod tests {
         assert!(matches!(g.pattern("clawlaw", false, true), Reach::Gate(_)));
         assert_eq!(g.pattern("vite", false, true), Reach::Other);
         assert!(matches!(g.unit("clawlaw.service"), Reach::Gate(_)));
+        assert!(matches!(g.container("clawlaw-gate"), Reach::Gate(_)));
+        assert!(matches!(
+            g.container("$(docker ps -q --filter name=clawlaw)"),
+            Reach::Gate(_)
+        ));
+        assert!(matches!(
+            g.container("$(docker ps | grep claw | cut -d' ' -f1)"),
+            Reach::Gate(_)
+        ));
+        assert_eq!(g.container("$(docker ps -q)"), Reach::Other);
+        assert_eq!(g.container("$(docker ps -q -f name=web)"), Reach::Other);
+        assert_eq!(g.container("$(docker compose ps -q)"), Reach::Other);
+        assert_eq!(g.container("web-1"), Reach::Other);
         assert_eq!(g.unit("nginx"), Reach::Other);
     }
 }

@@ -292,6 +292,7 @@ pub(crate) fn program(cx: &mut Cx) {
             super::servers::program(cx, prog, args);
             if !super::readers::reader(cx, prog, args)
                 && !net::program(cx, prog, args)
+                && !super::databases::program(cx, prog, args)
                 && !procs::program(cx, prog, args)
             {
                 interp::program(cx, prog, args);

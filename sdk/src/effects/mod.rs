@@ -84,6 +84,7 @@ mod awk;
 mod code;
 mod commands;
 mod context;
+mod databases;
 mod devtools;
 mod environ;
 mod fd;

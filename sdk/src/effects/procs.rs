@@ -4,12 +4,13 @@
 //! `launchctl unload|bootout|remove`, `docker stop`, `reboot`; the processes
 //! it kills by what they use (`fuser -k PORT/tcp`, `fuser -k FILE`, `ss -K
 //! … port …`) and the ones it attaches to or controls by pid (`gdb -p`,
-//! `strace -p`, `gcore`, `prlimit --pid`, `renice -p`, `taskset -p`); and
+//! `strace -p`, `gcore`, `prlimit --pid`, `renice -p`, `taskset -p`); the
+//! port killers (`kill-port 7070`, `killport`, `fkill :7070`); and
 //! the commands that list the whole environment (`env`, `printenv`, `export
 //! -p`, `set`, `declare -x`).
 //!
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
-//! `kill $(A)`.
+//! `kill $(A)`; so does `A | xargs docker stop`.
 //!
 //! What an orchestrator stops (`kubectl delete`, `helm uninstall`, `docker
 //! compose stop`, …) is read by [`super::workloads`].
@@ -29,6 +30,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     match prog {
         "kill" | "pkill" | "killall" | "skill" => kill(cx, prog, args),
         "fuser" | "ss" => by_use(cx, prog, args),
+        "kill-port" | "killport" | "fkill" => port_killer(cx, prog, args),
         "gdb" | "strace" | "ltrace" | "gcore" | "prlimit" | "renice" | "ionice" | "taskset"
         | "cpulimit" | "reptyr" => by_pid(cx, prog, args),
         "systemctl" | "service" | "launchctl" | "docker" | "podman" => services(cx, prog, args),
@@ -100,8 +102,8 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
 }
 
 fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
-    // Signal specs (`-9`, `-KILL`, `-SIGTERM`) first, so that `-HUP` is not
-    // read as `-H -U -P`.
+    // A signal spec (`-9`, `-KILL`, `-SIGTERM`) is the first word only, so
+    // that `-HUP` is not read as `-H -U -P`.
     let is_sig = |t: &str| {
         t.len() > 1
             && t.starts_with('-')
@@ -110,19 +112,30 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             && (t.len() > 2 || t[1..].bytes().all(|b| b.is_ascii_digit()))
     };
-    // `kill -9 -$(pgrep clawlaw)`: a process group given by a substitution
-    // is a target, not an option.
-    let group = |t: &str| t.starts_with("-$(") || t.starts_with("-`");
-    let groups: Vec<String> = args
-        .iter()
-        .filter(|w| prog == "kill" && group(&w.text))
-        .map(|w| w.text.clone())
-        .collect();
-    let rest: Vec<Word> = args
-        .iter()
-        .filter(|w| !(is_sig(&w.text) || prog == "kill" && group(&w.text)))
-        .cloned()
-        .collect();
+    // After it, `kill`'s negative numbers are process groups, not options
+    // (`kill -9 -4242`, `kill -s TERM -4242`), as is a group given by a
+    // substitution (`kill -9 -$(pgrep clawlaw)`), and everything after
+    // `--` is a target (`kill -- -4242`).
+    let group = |t: &str| {
+        t.starts_with("-$(")
+            || t.starts_with("-`")
+            || t.len() > 1 && t[1..].bytes().all(|b| b.is_ascii_digit())
+    };
+    let end = args.iter().position(|w| w.text == "--");
+    let mut groups: Vec<String> = Vec::new();
+    let mut rest: Vec<Word> = Vec::new();
+    for (k, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        if end.is_some_and(|e| k > e) {
+            groups.push(w.text.clone());
+        } else if k == 0 && is_sig(t) || Some(k) == end {
+            continue;
+        } else if prog == "kill" && t.starts_with('-') && group(t) {
+            groups.push(w.text.clone());
+        } else {
+            rest.push(w.clone());
+        }
+    }
     let p = match prog {
         "kill" => parse(&rest, "sn", "", &["signal"]),
         "killall" => parse(
@@ -223,6 +236,41 @@ fn by_use(cx: &mut Cx, prog: &str, args: &[Word]) {
         })
         .collect();
     cx.signal(prog, targets);
+}
+
+/// The port killers (`kill-port 7070`, `npx kill-port --port 7070,8080`,
+/// `killport 7070`, `fkill :7070 node 4242`): they kill what listens on
+/// the ports they are given (targets `PORT/tcp`, as `fuser`'s), and
+/// `fkill` the processes it is given by pid or name too.
+fn port_killer(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let p = match prog {
+        "kill-port" => parse(args, "pm", "", &["port", "method"]),
+        "killport" => parse(args, "sm", "", &["signal", "mode"]),
+        _ => parse(args, "", "", &[]),
+    };
+    let mut ports: Vec<String> = p
+        .values(&["p", "port"])
+        .iter()
+        .flat_map(|(w, f)| w.text[*f..].split(',').map(str::to_string))
+        .collect();
+    let mut targets = Vec::new();
+    for w in &p.operands {
+        let t = w.text.as_str();
+        match t.strip_prefix(':') {
+            Some(port) => ports.push(port.to_string()),
+            None if prog != "fkill" => ports.extend(t.split(',').map(str::to_string)),
+            None => targets.push(t.to_string()),
+        }
+    }
+    targets.extend(
+        ports
+            .into_iter()
+            .filter(|port| !port.is_empty())
+            .map(|port| format!("{port}/tcp")),
+    );
+    if !targets.is_empty() {
+        cx.signal(prog, targets);
+    }
 }
 
 /// Debuggers, tracers and schedulers given a running process by pid
@@ -350,7 +398,16 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
         }
         ("systemctl" | "launchctl" | "docker" | "podman", [v, units @ ..]) if stop(v) => {
             let skip = usize::from(prog == "launchctl" && *v == "kill");
-            Some(units.iter().skip(skip).map(|u| u.to_string()).collect())
+            Some(
+                units
+                    .iter()
+                    .skip(skip)
+                    .map(|u| match *u {
+                        STDIN_ARGS => piped_source(cx),
+                        u => u.to_string(),
+                    })
+                    .collect(),
+            )
         }
         ("service", [unit, v, ..]) if stop(v) => Some(vec![unit.to_string()]),
         _ => None,

@@ -1006,6 +1006,16 @@ fn kill_pgrep_substitution() {
     let e = fx("kill -s TERM 123 456");
     assert_eq!(e.signals[0].targets, ["123", "456"]);
     assert!(fx("kill -l").signals.is_empty());
+    // Process groups: a negative number after the signal, or anything
+    // after `--`.
+    assert_eq!(fx("kill -- -4242").signals[0].targets, ["-4242"]);
+    assert_eq!(fx("kill -9 -4242").signals[0].targets, ["-4242"]);
+    assert_eq!(fx("kill -s TERM -4242").signals[0].targets, ["-4242"]);
+    assert_eq!(
+        fx("kill -TERM -- -4242 77").signals[0].targets,
+        ["-4242", "77"]
+    );
+    assert_eq!(fx("kill -9 -1").signals[0].targets, ["-1"]);
 }
 
 #[test]
@@ -1014,6 +1024,8 @@ fn xargs_kill_signals_what_its_input_lists() {
     assert_eq!(e.signals[0].targets, ["$(lsof -ti :7070)"]);
     let e = fx("ps aux | grep 'my app' | xargs -r kill");
     assert_eq!(e.signals[0].targets, ["$(ps aux | grep 'my app')"]);
+    let e = fx("docker ps -q -f name=web | xargs -r docker stop");
+    assert_eq!(e.signals[0].targets, ["$(docker ps -q -f name=web)"]);
 }
 
 #[test]
@@ -1039,6 +1051,23 @@ fn kills_by_port_or_file_and_control_by_pid() {
         assert_eq!(e.signals.len(), 1, "{cmd}");
         assert_eq!(e.signals[0].program, program, "{cmd}");
         assert_eq!(e.signals[0].targets, ["4242"], "{cmd}");
+    }
+    for (cmd, targets) in [
+        ("kill-port 7070", vec!["7070/tcp"]),
+        (
+            "npx kill-port --port 7070,8080",
+            vec!["7070/tcp", "8080/tcp"],
+        ),
+        ("npx -y kill-port 3000 7070", vec!["3000/tcp", "7070/tcp"]),
+        ("killport 7070 -s sigkill", vec!["7070/tcp"]),
+        (
+            "fkill -f -s :7070 node 4242",
+            vec!["node", "4242", "7070/tcp"],
+        ),
+    ] {
+        let e = fx(cmd);
+        let s = e.signals.last().expect(cmd);
+        assert_eq!(s.targets, targets, "{cmd}");
     }
     assert!(fx("strace -f ./target/debug/app").signals.is_empty());
     assert!(fx("taskset 0x1 ./bench").signals.is_empty());
@@ -1854,4 +1883,62 @@ fn archivers_write_a_tree_where_they_extract() {
         );
     }
     assert!(fx("7z l a.7z").writes.is_empty());
+}
+
+// -- databases ----------------------------------------------------------------
+
+#[test]
+fn postgres_clients_connect_to_a_server_and_database() {
+    let url = |cmd: &str| {
+        fx(cmd)
+            .network
+            .iter()
+            .map(|n| n.url.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    for (cmd, want) in [
+        ("psql", "postgres://localhost:5432"),
+        ("psql -U bob", "postgres://localhost:5432/bob"),
+        (
+            "psql -h 127.0.0.1 -p 5433 -U gate -c 'DELETE FROM evidence' clawlaw",
+            "postgres://127.0.0.1:5433/clawlaw",
+        ),
+        (
+            "psql postgres://gate:pw@db.internal:6432/clawlaw -c 'TRUNCATE x'",
+            "postgres://db.internal:6432/clawlaw",
+        ),
+        (
+            "psql 'host=db.internal port=5433 dbname=clawlaw user=gate'",
+            "postgres://db.internal:5433/clawlaw",
+        ),
+        (
+            "psql --host=/var/run/postgresql --dbname=app",
+            "postgres://localhost:5432/app",
+        ),
+        (
+            "PGHOST=10.0.0.9 PGDATABASE=clawlaw psql -c 'select 1'",
+            "postgres://10.0.0.9:5432/clawlaw",
+        ),
+        (
+            "psql -d 'postgresql:///clawlaw?host=/tmp&port=5999'",
+            "postgres://localhost:5999/clawlaw",
+        ),
+        (
+            "pg_dump -h db.internal -Fc -f out.dump clawlaw",
+            "postgres://db.internal:5432/clawlaw",
+        ),
+        (
+            "pg_restore -d app -h db -j 4 backup.dump",
+            "postgres://db:5432/app",
+        ),
+        ("pg_restore -l backup.dump", "postgres://localhost:5432"),
+        ("pg_dumpall -h db -l clawlaw", "postgres://db:5432/clawlaw"),
+        ("dropdb -h db clawlaw", "postgres://db:5432/clawlaw"),
+        ("createuser -d bob", "postgres://localhost:5432"),
+        ("pgbench -d -c 4 app", "postgres://localhost:5432/app"),
+    ] {
+        assert_eq!(url(cmd), [want], "{cmd}");
+    }
+    assert!(fx("psql --version").network.is_empty());
+    assert!(fx("pg_dump --help").network.is_empty());
 }

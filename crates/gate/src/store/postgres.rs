@@ -478,10 +478,18 @@ fn describe(entry: &Entry) -> (&'static str, Option<&str>) {
     }
 }
 
-/// `host:port` of a store URL (port 5432 when none is given).
-pub fn endpoint(url: &str) -> Option<String> {
+/// `host:port/database` of a store URL (port 5432 when none is given, the
+/// database named after the user when none is).
+pub fn address(url: &str) -> Option<String> {
     let options: PgConnectOptions = url.parse().ok()?;
-    Some(format!("{}:{}", options.get_host(), options.get_port()))
+    let database = options
+        .get_database()
+        .unwrap_or_else(|| options.get_username());
+    Some(format!(
+        "{}:{}/{database}",
+        options.get_host(),
+        options.get_port()
+    ))
 }
 
 /// The URL with any password replaced, for logs and errors.
@@ -524,16 +532,20 @@ mod tests {
     }
 
     #[test]
-    fn endpoints_of_store_urls() {
+    fn addresses_of_store_urls() {
         assert_eq!(
-            endpoint("postgres://gate:pw@db.internal/clawlaw").as_deref(),
-            Some("db.internal:5432")
+            address("postgres://gate:pw@db.internal/clawlaw").as_deref(),
+            Some("db.internal:5432/clawlaw")
         );
         assert_eq!(
-            endpoint("postgres://127.0.0.1:5433/postgres").as_deref(),
-            Some("127.0.0.1:5433")
+            address("postgres://127.0.0.1:5433/postgres").as_deref(),
+            Some("127.0.0.1:5433/postgres")
         );
-        assert_eq!(endpoint("not a url"), None);
+        assert_eq!(
+            address("postgres://gate@127.0.0.1").as_deref(),
+            Some("127.0.0.1:5432/gate")
+        );
+        assert_eq!(address("not a url"), None);
     }
 
     #[test]
