@@ -65,6 +65,12 @@ impl Checker<'_> {
             let c = &cl.commands[w.command];
             self.check_write_loc(c, &loc);
         }
+        // Database writes through a driver or an ORM (`packs/orm.rs`).
+        for e in fx.executes.iter().filter(|e| from_code(e.command)) {
+            if let Some(code) = &e.code {
+                self.check_code_database(code, &show(&cl.commands[e.command]));
+            }
+        }
         // Whole, so that `execSync('curl … | sh')` is still a pipe.
         for s in fx.shell_lines.iter().filter(|s| from_code(s.command)) {
             self.reparse(&s.line, level + 1);

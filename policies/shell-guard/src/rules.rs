@@ -343,7 +343,7 @@ pub(crate) mod database {
         pack: Pack::Database,
         verdict: Verdict::Escalate,
         risk: 0.8,
-        summary: "Escalate `DELETE` or `UPDATE` without `WHERE`, MongoDB `deleteMany({})`/`remove({})`, `etcdctl del --prefix` and Redis keys deleted from a scan (`redis-cli --scan | xargs redis-cli del`): every row or key is deleted or overwritten",
+        summary: "Escalate `DELETE` or `UPDATE` without `WHERE`, MongoDB `deleteMany({})`/`remove({})`, `etcdctl del --prefix`, Redis keys deleted from a scan (`redis-cli --scan | xargs redis-cli del`), and an ORM's write to every row of a model (`User.delete_all`, `Order.objects.all().delete()`): every row or key is deleted or overwritten",
         instead: "add a `WHERE` clause and check it with `SELECT count(*) … WHERE …` first, inside a transaction",
     };
 
@@ -365,11 +365,21 @@ pub(crate) mod database {
         instead: "restart the service through its manager (`systemctl restart`) where a human sees it, and leave the server's files where they are",
     };
 
+    pub(crate) const PRIVILEGES: PackRule = PackRule {
+        id: "db.privileges",
+        pack: Pack::Database,
+        verdict: Verdict::Escalate,
+        risk: 0.7,
+        summary: "Escalate granting database privileges beyond one database: on every database of the server (`GRANT … ON *.*`), with the right to grant them on (`WITH GRANT OPTION`), a superuser's (`ALTER ROLE … SUPERUSER`, `BYPASSRLS`, `GRANT rds_superuser`), or the server's files and programs (`pg_execute_server_program`, `pg_read_server_files`, `pg_write_server_files`)",
+        instead: "grant the privileges the task needs on the one database or table (`GRANT SELECT, INSERT ON app.orders TO 'svc'@'10.0.0.%'`)",
+    };
+
     pub(crate) const RULES: &[&PackRule] = &[
         &DROP_DATABASE,
         &FLUSH,
         &DROP_TABLE,
         &UNBOUNDED_WRITE,
+        &PRIVILEGES,
         &RESET,
         &SERVER,
     ];

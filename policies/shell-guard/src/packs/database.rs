@@ -4,8 +4,9 @@
 //! `echo … |` pipe) that drops a database, schema or table, truncates, or
 //! deletes/updates without `WHERE`; `dropdb` and `mysqladmin drop`; Redis
 //! `FLUSHALL`/`FLUSHDB`; MongoDB `dropDatabase()`, `drop()` and
-//! `deleteMany({})`; and framework commands that drop or wipe the database
-//! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, …).
+//! `deleteMany({})`; framework commands that drop or wipe the database
+//! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, …); and the
+//! same done from code, through a driver or an ORM (`orm.rs`).
 
 use clawlaw_sdk::shell::{Command, CommandLine};
 
@@ -15,7 +16,9 @@ use crate::checker::Checker;
 use crate::packs::arg_texts;
 use crate::programs::Shown;
 use crate::rules::PackRule;
-use crate::rules::database::{DROP_DATABASE, DROP_TABLE, FLUSH, RESET, SERVER, UNBOUNDED_WRITE};
+use crate::rules::database::{
+    DROP_DATABASE, DROP_TABLE, FLUSH, PRIVILEGES, RESET, SERVER, UNBOUNDED_WRITE,
+};
 
 /// Whether a database's name says it is disposable: one kept for tests,
 /// development, CI or scratch work (`app_test`, `shop_dev`, `e2e`).
@@ -185,6 +188,9 @@ impl Checker<'_> {
             self.hit(&RESET, Some(p), format!("`{shown}` {what}"));
             return;
         }
+        for code in super::orm::framework_code(cl, i, tool, &tool_args) {
+            self.check_code_database(&code, &shown.to_string());
+        }
         let Some(kind) = client(p) else { return };
         for text in statements_given(cl, i, kind) {
             match kind {
@@ -208,7 +214,13 @@ impl Checker<'_> {
 
     /// Each statement of `text` that `who` runs, against the pack's rules;
     /// with `shaped_only`, only those shaped like a statement.
-    fn judge_statements(&mut self, text: &str, subject: &str, who: &str, shaped_only: bool) {
+    pub(crate) fn judge_statements(
+        &mut self,
+        text: &str,
+        subject: &str,
+        who: &str,
+        shaped_only: bool,
+    ) {
         for stmt in split_statements(text) {
             let words = sql_words(&stmt);
             let w: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -335,6 +347,9 @@ fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
         "",
     ];
     let has_where = w.contains(&"WHERE");
+    if let Some(what) = privileges(w) {
+        return Some((&PRIVILEGES, what.into()));
+    }
     match *w.first()? {
         "DROP" => {
             let object = w[1..]
@@ -371,6 +386,47 @@ fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
     }
 }
 
+/// What a statement grants beyond one database, if it does: privileges on
+/// every database (`GRANT … ON *.*`), the right to grant them on, a
+/// superuser's attributes, or a role that reaches the server's files and
+/// programs.
+fn privileges(w: &[&str]) -> Option<&'static str> {
+    const SERVER_ROLES: &[&str] = &[
+        "PG_EXECUTE_SERVER_PROGRAM",
+        "PG_READ_SERVER_FILES",
+        "PG_WRITE_SERVER_FILES",
+        "RDS_SUPERUSER",
+        "CLOUDSQLSUPERUSER",
+        "AZURE_PG_ADMIN",
+        "ALLOY_SUPERUSER",
+    ];
+    match w {
+        ["GRANT", rest @ ..] => {
+            let on = rest.iter().position(|x| *x == "ON");
+            let to = rest.iter().position(|x| *x == "TO")?;
+            if on.is_some_and(|k| rest.get(k + 1..k + 3) == Some(&["*", "*"])) {
+                Some("grants privileges on every database of the server")
+            } else if w.windows(3).any(|x| x == ["WITH", "GRANT", "OPTION"])
+                || w.windows(3).any(|x| x == ["WITH", "ADMIN", "OPTION"])
+            {
+                Some("lets the grantee grant the same privileges to anyone")
+            } else if on.is_none() && rest[..to].iter().any(|r| SERVER_ROLES.contains(r)) {
+                Some(
+                    "grants a superuser's role, or one that reads, writes or runs the server's files and programs",
+                )
+            } else {
+                None
+            }
+        }
+        ["ALTER" | "CREATE", "ROLE" | "USER", rest @ ..]
+            if rest.iter().any(|x| matches!(*x, "SUPERUSER" | "BYPASSRLS")) =>
+        {
+            Some("makes a superuser, or a role that ignores row-level security")
+        }
+        _ => None,
+    }
+}
+
 /// Whether upper-cased words read as an SQL statement rather than prose:
 /// the object after `DROP` is a schema object's keyword, `DELETE` is followed
 /// by `FROM`, `UPDATE t` by `SET`, `TRUNCATE` by `TABLE` or one name.
@@ -401,6 +457,8 @@ fn statement_shaped(w: &[&str]) -> bool {
         ["UPDATE", _, "SET", ..] => true,
         ["TRUNCATE", "TABLE", _, ..] | ["TRUNCATE", _] => true,
         ["ALTER", "TABLE", ..] => true,
+        ["GRANT", ..] => w.contains(&"TO"),
+        ["ALTER" | "CREATE", "ROLE" | "USER", ..] => true,
         _ => false,
     }
 }
@@ -454,6 +512,13 @@ fn sql_words(stmt: &str) -> Vec<String> {
         }
         if ch == '\'' {
             quote = Some(ch);
+        } else if ch == '*' {
+            // `ON *.*`: every database.
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            out.push("*".into());
+            continue;
         } else if ch.is_alphanumeric() || ch == '_' {
             word.push(ch.to_ascii_uppercase());
             continue;
