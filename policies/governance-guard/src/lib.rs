@@ -44,7 +44,8 @@
 //! - take the gate's port, which answers the hook as the gate once it is
 //!   down: a server, container, tunnel (`ssh -L`, `kubectl port-forward`)
 //!   or inline code listening on it, or a NAT rule redirecting it
-//!   (`listeners.rs`);
+//!   (`listeners.rs`), or an MCP tool that runs, forwards or serves
+//!   something on it (`tool_calls.rs`);
 //! - stop the gate through a tool: an MCP tool that stops, deletes,
 //!   restarts or scales to zero what its input names for the gate
 //!   (`tool_calls.rs`);

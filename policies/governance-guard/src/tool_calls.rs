@@ -1,4 +1,9 @@
-//! What a tool call does to the gate's processes: an MCP tool that stops,
+//! What a tool call does to the gate's processes and port: an MCP tool
+//! that runs, forwards or serves something on the gate's port
+//! (`mcp__docker__run_container {"ports": {"7070": "80"}}`,
+//! `…__port_forward {"localPort": 7070}`), which answers the hook as the
+//! gate once it is down (as `docker run -p 7070:80` would: see
+//! [`crate::listeners`]); and an MCP tool that stops,
 //! kills, deletes, restarts or scales to zero a workload, container,
 //! service, release or process (`mcp__docker__stop_container`,
 //! `mcp__kubernetes__kubectl_scale {"replicas": 0}`, `…__kill_process
@@ -108,9 +113,23 @@ const NAMING_FIELDS: &[&str] = &[
     "labelselector",
 ];
 
-/// The stops a call of `tool` with `input` makes of the gate's processes.
+/// Verbs whose tool opens what its input's port fields name on this
+/// machine.
+const OPENS: &[&str] = &[
+    "run", "start", "create", "forward", "expose", "serve", "listen", "publish", "tunnel", "up",
+    "launch", "bind", "open",
+];
+
+/// The stops a call of `tool` with `input` makes of the gate's processes,
+/// and the gate's port it takes.
 pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Finding>) {
     let verb_words = words(tool_name(tool));
+    if let Some(port) = port_taken(gate.ports, &verb_words, input) {
+        out.push(Finding::impersonate(
+            tool,
+            &format!("listening on {port}, the gate's port"),
+        ));
+    }
     let scales_to_zero = verb_words.iter().any(|w| w == "scale") && scaled_to_zero(input);
     if !scales_to_zero && !verb_words.iter().any(|w| STOPS.contains(&w.as_str())) {
         return;
@@ -179,6 +198,30 @@ fn words(name: &str) -> Vec<String> {
         out.push(current);
     }
     out
+}
+
+/// The gate's port a tool that opens something (`run_container`,
+/// `port_forward`, `start_server`) is given in a port field of its input
+/// (`port`, `localPort`, `hostPort`, `ports`, `listen`, `bind`, `address`:
+/// `7070`, `"127.0.0.1:7070"`, `{"7070": "80"}`, `["7070:80"]`). Either
+/// side of a mapping counts: tools spell it both ways round.
+fn port_taken(ports: &[u16], verb_words: &[String], input: &Value) -> Option<u16> {
+    if !verb_words.iter().any(|w| OPENS.contains(&w.as_str())) {
+        return None;
+    }
+    let Value::Object(o) = input else { return None };
+    o.iter()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            k.contains("port") || matches!(k.as_str(), "listen" | "bind" | "address" | "addr")
+        })
+        .flat_map(|(_, v)| scalars(v))
+        .flat_map(|text| {
+            text.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<u16>().ok())
+                .collect::<Vec<_>>()
+        })
+        .find(|p| ports.contains(p))
 }
 
 /// Whether the input sets a replica count to zero (`replicas: 0`,
@@ -277,6 +320,39 @@ mod tests {
         assert!(!stops(
             "mcp__git__delete_branch",
             json!({"name": "clawlaw-docs"})
+        ));
+    }
+
+    #[test]
+    fn a_tool_that_opens_the_gates_port() {
+        for (tool, input) in [
+            (
+                "mcp__docker__run_container",
+                json!({"image": "nginx", "ports": {"7070": "80"}}),
+            ),
+            (
+                "mcp__docker__create_container",
+                json!({"image": "nginx", "ports": ["7070:80/tcp"]}),
+            ),
+            (
+                "mcp__kubernetes__port_forward",
+                json!({"resourceName": "web", "localPort": 7070, "targetPort": 80}),
+            ),
+            (
+                "mcp__dev__startServer",
+                json!({"command": "vite", "address": "127.0.0.1:7070"}),
+            ),
+        ] {
+            assert!(stops(tool, input.clone()), "{tool} {input}");
+        }
+        assert!(!stops(
+            "mcp__docker__run_container",
+            json!({"image": "nginx", "ports": {"8080": "80"}})
+        ));
+        // Reading or connecting is not taking the port.
+        assert!(!stops(
+            "mcp__docker__list_containers",
+            json!({"filters": {"publish": "7070"}})
         ));
     }
 
