@@ -451,6 +451,57 @@ fn basic_auth_from_the_environment_and_from_the_gate_config() {
 }
 
 #[test]
+fn governance_guard_denies_writes_to_the_repository_the_gate_pulls_from() {
+    // The gate tells governance-guard (a local component here, with empty
+    // settings) where its registry policy comes from.
+    let published = Published::new("0.1.0");
+    let gov = common::component("governance-guard");
+    let cfg = published.gate_config(&format!("[[policy]]\npath = {gov:?}\n"));
+    let server = Server::start(&cfg);
+    let session = server.open_session(json!({}));
+    let repository = format!("{}/clawlaw/hostile", published.registry.host);
+    let decide = |command: String| {
+        let (status, answer) = server.evaluate(
+            &session,
+            json!({"kind": "shell.exec", "tool": "Bash", "command": command, "cwd": "/work/app"}),
+        );
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    for command in [
+        format!("oras push {repository}:stable evil.wasm:application/wasm"),
+        format!("cosign sign --key stolen.key {repository}:stable"),
+        format!("crane copy ghcr.io/me/allow-all:1 {repository}:stable"),
+    ] {
+        let answer = decide(command.clone());
+        assert_eq!(answer["evaluation"], "DENY", "{command}: {answer}");
+        assert!(
+            answer["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.as_str().unwrap().ends_with("governance.gate-files")),
+            "{command}: {answer}"
+        );
+    }
+    // Reading it, and pushing elsewhere on the same registry (which
+    // shell-guard escalates as a publish), are not governance-guard's.
+    for command in [
+        format!("oras pull {repository}:stable"),
+        format!("oras push {}/team/app:1 app.wasm", published.registry.host),
+    ] {
+        let answer = decide(command.clone());
+        let gov = answer["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "governance-guard")
+            .unwrap_or_else(|| panic!("{answer}"));
+        assert_eq!(gov["verdict"], "ALLOW", "{command}: {answer}");
+    }
+}
+
+#[test]
 fn the_gate_loads_a_signed_policy_and_swaps_on_poll_and_on_webhook() {
     let published = Published::new("0.1.0");
     let cfg =

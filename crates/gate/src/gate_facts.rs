@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, GateFacts, HOOK_FORWARDER_SUFFIX};
 
+use clawlaw_distribution::PolicyRef;
 use clawlaw_engine::cache::CompileCache;
 
 use crate::config::SetConfig;
@@ -81,13 +82,25 @@ fn add_install(facts: &mut GateFacts, exe: &Path) {
     }
 }
 
-/// Adds what a policy set is made of: each component, the compile cache
-/// and its key, the trusted signing keys.
+/// Adds what a policy set is made of: each component, the repository a
+/// registry policy is pulled from (`oci://host/repository`, in `urls`: the
+/// agent must not push to it), the compile cache and its key, the trusted
+/// signing keys.
 pub fn add_set(facts: &mut GateFacts, config: &SetConfig) {
     let spec = &config.set;
     for p in &spec.policies {
         if !p.path.as_os_str().is_empty() {
             add_file(facts, &p.path);
+        }
+        let pulled = p
+            .origin
+            .as_ref()
+            .and_then(|o| PolicyRef::parse(&o.reference).ok());
+        if let Some(r) = pulled {
+            let url = format!("oci://{}", r.repository_key());
+            if !facts.urls.contains(&url) {
+                facts.urls.push(url);
+            }
         }
     }
     if let Some(dir) = &spec.engine.cache_dir {
@@ -228,6 +241,41 @@ mod tests {
         add_listener(&mut f, "127.0.0.1:7070", false);
         add_listener(&mut f, "127.0.0.1:7070", false);
         assert_eq!(f.urls, ["http://127.0.0.1:7070"]);
+    }
+
+    #[test]
+    fn registry_policies_and_the_store_are_addresses() {
+        let pulled = |reference: &str| clawlaw_engine::spec::PolicySpec {
+            origin: Some(clawlaw_engine::spec::PolicyOrigin {
+                reference: reference.into(),
+                digest: None,
+                version: None,
+            }),
+            ..Default::default()
+        };
+        let config = SetConfig {
+            set: clawlaw_engine::spec::SetSpec {
+                policies: vec![
+                    pulled("oci://harbor.example.com:8443/clawlaw/shell-guard:1.2"),
+                    pulled("oci://harbor.example.com:8443/clawlaw/shell-guard:1.3"),
+                ],
+                ..Default::default()
+            },
+            distribution: None,
+        };
+        let mut f = GateFacts::default();
+        add_set(&mut f, &config);
+        assert_eq!(
+            f.urls,
+            ["oci://harbor.example.com:8443/clawlaw/shell-guard"]
+        );
+        let store = crate::store::StoreSection {
+            url: Some("postgres://gate:pw@db.internal/clawlaw".into()),
+            ..Default::default()
+        };
+        add_store(&mut f, &store);
+        assert_eq!(f.urls[1], "postgres://db.internal:5432/clawlaw");
+        assert!(f.token_env.iter().any(|t| t == "CLAWLAW_STORE_URL"));
     }
 
     #[test]

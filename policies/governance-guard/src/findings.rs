@@ -25,7 +25,7 @@ pub const RULES: [(&str, &str); 10] = [
     ),
     (
         GATE_FILES,
-        "The gate's own files (binary, config, policies, evidence, compile cache) cannot be changed or deleted",
+        "The gate's own files (binary, config, policies, evidence, compile cache) and the registry repositories it pulls its policies from cannot be changed or deleted",
     ),
     (
         GATE_SECRETS,
@@ -188,6 +188,16 @@ impl Finding {
             GATE_API,
             format!(
                 "`{program}` would call the clawlaw gate's own API at {url}; that API is for the hook and for reviewers, not for the agent it governs (it could approve its own escalations or forge outcomes)"
+            ),
+        )
+    }
+
+    /// A write to a registry repository the gate pulls its policies from.
+    pub fn gate_repository(program: &str, repository: &str) -> Finding {
+        Finding::deny(
+            GATE_FILES,
+            format!(
+                "`{program}` would write to {repository}, the registry repository the clawlaw gate pulls its policies from and reloads; the agent must not change the rules that govern it. Publish policies through the project's CI, where a person reviews them"
             ),
         )
     }

@@ -28,6 +28,9 @@
 //!   runs it as (`kubectl`, `helm`, `nomad`, `docker compose`), stopped or
 //!   changed in place (another image, environment or spec rolls its pods
 //!   over);
+//! - push to, tag, sign or delete in the registry repositories the gate
+//!   pulls its policies from (`oras push`, `cosign sign`, `crane copy`,
+//!   `docker push`, … of `oci://host/repository`: `registries.rs`);
 //! - cut the gate off from its callers while it runs: a packet filter rule
 //!   whose matches all admit its traffic (`iptables -A INPUT -p tcp
 //!   --dport 7070 -j DROP`, `nft`, `ufw deny 7070`, a firewalld rich rule),
@@ -83,6 +86,7 @@ mod modes;
 mod mounts;
 mod processes;
 pub mod protected;
+mod registries;
 mod selects;
 mod tool_calls;
 
@@ -245,6 +249,9 @@ pub(crate) struct Derived {
     /// The gate's databases (its evidence store): the URL as given and
     /// its `host:port[/database]`.
     stores: Vec<(String, String)>,
+    /// The registry repositories the gate pulls its policies from
+    /// (`host/repository`).
+    repositories: Vec<String>,
 }
 
 impl<'a> Context<'a> {
@@ -352,6 +359,19 @@ impl<'a> Context<'a> {
             .map(|(u, _)| u.as_str())
     }
 
+    /// The repositories the gate pulls its policies from that command `c`
+    /// writes to.
+    pub fn gate_repositories(&self, c: &clawlaw_sdk::shell::Command) -> Vec<String> {
+        if self.d.repositories.is_empty() {
+            return Vec::new();
+        }
+        registries::written(c)
+            .iter()
+            .filter_map(|r| registries::repository(r))
+            .filter(|r| self.d.repositories.contains(r))
+            .collect()
+    }
+
     /// Whether `text` names something governance-guard protects: an
     /// agent's settings directory, the gate's process, files or variables.
     pub fn mentions_governance(&self, text: &str) -> bool {
@@ -396,12 +416,17 @@ impl Derived {
         let stores = all()
             .filter_map(|u| store_address(u).map(|a| (u.clone(), a)))
             .collect();
+        let repositories = all()
+            .filter(|u| u.starts_with("oci://"))
+            .filter_map(|u| registries::repository(u))
+            .collect();
         Derived {
             protected,
             token_env,
             processes,
             urls,
             stores,
+            repositories,
         }
     }
 }
