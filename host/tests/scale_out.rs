@@ -139,6 +139,51 @@ fn three_replicas_decide_the_demo_session_as_one_gate_does() {
 }
 
 #[test]
+fn governance_guard_keeps_the_agent_out_of_the_stores_database() {
+    // The replica tells governance-guard (empty settings) its store's
+    // address; other databases on the same server stay the project's.
+    let pg = Postgres::new();
+    let dir = tempfile::tempdir().unwrap();
+    let gov = common::component("governance-guard");
+    let gate = replica_with(
+        &pg,
+        dir.path(),
+        0,
+        &format!("\n[[policy]]\npath = {gov:?}\n"),
+    );
+    let session = gate.open_session(json!({"scope": {"roots": ["/work/app"]}}));
+    let port = pg.port;
+    let governance = |command: String| {
+        let (status, answer) = evaluate(&gate, &session, &shell(&command));
+        assert_eq!(status, 200, "{answer}");
+        answer["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "governance-guard")
+            .unwrap_or_else(|| panic!("{answer}"))
+            .clone()
+    };
+    for command in [
+        format!("psql -h 127.0.0.1 -p {port} -U clawlaw -c 'DELETE FROM evidence' postgres"),
+        format!("pg_dump -h localhost -p {port} -f /tmp/evidence.sql postgres"),
+        format!("psql postgresql://clawlaw@127.0.0.1:{port}/postgres -c 'TRUNCATE sessions'"),
+    ] {
+        let gov = governance(command.clone());
+        assert_eq!(gov["verdict"], "DENY", "{command}: {gov}");
+        assert_eq!(
+            gov["rules"],
+            json!(["governance.gate-api"]),
+            "{command}: {gov}"
+        );
+    }
+    let other = governance(format!(
+        "psql -h 127.0.0.1 -p {port} -d app_dev -c 'select count(*) from users'"
+    ));
+    assert_eq!(other["verdict"], "ALLOW", "{other}");
+}
+
+#[test]
 fn a_review_opened_on_one_replica_approved_on_another_is_honoured_once_on_a_third() {
     let pg = Postgres::new();
     let dir = tempfile::tempdir().unwrap();
