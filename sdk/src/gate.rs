@@ -84,7 +84,11 @@ pub struct GateFacts {
     /// Files the agent must not even read: generated tokens, the keys that
     /// authenticate the compile cache and the redactions, TLS keys.
     pub secrets: Vec<String>,
-    /// Base URLs the gate's API answers on (`http://127.0.0.1:7070`).
+    /// The gate's addresses: the base URLs its API answers on
+    /// (`http://127.0.0.1:7070`), the database its evidence is in
+    /// (`postgres://host:port/database`, without credentials), and the
+    /// registry repositories it pulls its policies from
+    /// (`oci://host/repository`). A policy reads the schemes it knows.
     pub urls: Vec<String>,
     /// Environment variables that carry the gate's credentials to its
     /// adapters (`CLAWLAW_TOKEN`).
