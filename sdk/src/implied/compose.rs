@@ -2,8 +2,8 @@
 //! compose up` will start. Each service's `command` and `entrypoint` run
 //! inside its container; the container itself is started with the host
 //! access the service asks for — `privileged`, the host's process, network,
-//! IPC or user namespace, added capabilities, devices, security options and
-//! host paths mounted as volumes. Each service is read as the `docker run`
+//! IPC or user namespace, added capabilities, devices, security options,
+//! host paths mounted as volumes, and the host ports it publishes. Each service is read as the `docker run`
 //! line that starts its container with the same access, so a policy that
 //! judges `docker run --privileged -v /:/host` judges the service that asks
 //! for the same.
@@ -124,6 +124,7 @@ fn run_line(service: &[&Line]) -> Option<String> {
                 flags.extend(items().into_iter().map(|o| format!("--security-opt={o}")))
             }
             "volumes" => flags.extend(volumes(&value, &service[k..items_end])),
+            "ports" => flags.extend(ports(&value, &service[k..items_end])),
             _ => {}
         }
     }
@@ -152,6 +153,56 @@ fn list(value: &str, lines: &[&Line]) -> Vec<String> {
         .filter_map(|l| l.text.strip_prefix('-'))
         .map(yaml_scalar)
         .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A service's published ports as `-p` flags (`-p`, `HOST:CONTAINER`):
+/// the short syntax (`"7070:80"`, `127.0.0.1:7070:80/tcp`) as written, the
+/// long one (`target:`, `published:`, `host_ip:`) put into it. A port
+/// published on the host is taken there, as `docker run -p` takes it.
+fn ports(value: &str, lines: &[&Line]) -> Vec<String> {
+    let mut published = Vec::new();
+    let Some(item_indent) = lines.first().map(|l| l.indent) else {
+        published.extend(list(value, lines));
+        return published
+            .into_iter()
+            .flat_map(|p| ["-p".to_string(), p])
+            .collect();
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        let Some(item) = lines[k].text.strip_prefix('-').map(str::trim_start) else {
+            k += 1;
+            continue;
+        };
+        let end = block_end(lines, k + 1, item_indent);
+        if !item.contains(": ") && !item.ends_with(':') {
+            published.push(yaml_scalar(item));
+        } else {
+            let (mut host, mut target, mut ip) = (None, None, None);
+            for text in std::iter::once(item).chain(lines[k + 1..end].iter().map(|l| l.text)) {
+                let Some((key, v)) = text.split_once(':') else {
+                    continue;
+                };
+                match key.trim() {
+                    "published" => host = Some(yaml_scalar(v)),
+                    "target" => target = Some(yaml_scalar(v)),
+                    "host_ip" => ip = Some(yaml_scalar(v)),
+                    _ => {}
+                }
+            }
+            if let (Some(h), Some(t)) = (host, target) {
+                published.push(match ip {
+                    Some(ip) => format!("{ip}:{h}:{t}"),
+                    None => format!("{h}:{t}"),
+                });
+            }
+        }
+        k = end;
+    }
+    published
+        .into_iter()
+        .flat_map(|p| ["-p".to_string(), p])
         .collect()
 }
 
@@ -211,6 +262,19 @@ fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_ports_are_docker_run_flags() {
+        let file = "services:\n  web:\n    image: nginx\n    ports:\n      - \"7070:80\"\n      - target: 443\n        published: \"8443\"\n        host_ip: 127.0.0.1\n  db:\n    image: postgres\n    ports: [\"5432:5432\"]\n  worker:\n    image: w\n";
+        let found: Vec<String> = compose(file).into_iter().map(|f| f.command).collect();
+        assert_eq!(
+            found,
+            [
+                "docker run --rm -p 7070:80 -p 127.0.0.1:8443:443 nginx",
+                "docker run --rm -p 5432:5432 postgres",
+            ]
+        );
+    }
 
     #[test]
     fn a_service_command_is_read_as_written() {
