@@ -432,8 +432,10 @@ mod tests {
     use super::*;
     use clawlaw_sdk::shell::parse;
 
+    /// What the line's commands switch off (a line typed into PowerShell
+    /// is the nested command of the `pwsh` that runs it).
     fn off(line: &str) -> Option<String> {
-        switches_off(&parse(line).commands[0])
+        parse(line).commands.iter().find_map(switches_off)
     }
 
     #[test]

@@ -157,5 +157,10 @@ pub fn var_prefix(text: &str, name: &str) -> Option<usize> {
 /// Parses a command line. Never fails, never panics: see the module
 /// documentation for how incomplete input is reported.
 pub fn parse(line: &str) -> CommandLine {
-    parser::parse(line)
+    // A line typed into PowerShell (`Remove-Item -Recurse -Force ~`) is
+    // read as the `pwsh -Command` that runs it.
+    match windows::bare_powershell(line) {
+        Some(wrapped) => parser::parse(&wrapped),
+        None => parser::parse(line),
+    }
 }

@@ -110,20 +110,146 @@ fn utf16_base64(b64: &str) -> Option<String> {
 
 // ------------------------------------------------------------ PowerShell
 
+/// The POSIX command line of a PowerShell line typed as it is (a shell
+/// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`), when
+/// its first word is a cmdlet: `Verb-Noun` with one of PowerShell's
+/// approved verbs. Read as `pwsh -Command LINE`, so its commands are the
+/// nested commands of that `pwsh`.
+pub(super) fn bare_powershell(line: &str) -> Option<String> {
+    let first = line
+        .trim_start()
+        .split([' ', '\t', '\n', ';', '|'])
+        .next()?;
+    let (verb, noun) = first.split_once('-')?;
+    let approved = APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb));
+    (approved
+        && !noun.is_empty()
+        && noun.bytes().all(|b| b.is_ascii_alphanumeric())
+        && noun.as_bytes()[0].is_ascii_alphabetic())
+    .then(|| format!("pwsh -Command {}", quote(line.trim())))
+}
+
+/// PowerShell's approved verbs that start the commands an agent runs.
+const APPROVED_VERBS: &[&str] = &[
+    "Add",
+    "Clear",
+    "Close",
+    "Compress",
+    "Connect",
+    "Convert",
+    "ConvertFrom",
+    "ConvertTo",
+    "Copy",
+    "Disable",
+    "Disconnect",
+    "Dismount",
+    "Enable",
+    "Enter",
+    "Exit",
+    "Expand",
+    "Export",
+    "Find",
+    "Format",
+    "Get",
+    "Grant",
+    "Import",
+    "Initialize",
+    "Install",
+    "Invoke",
+    "Join",
+    "Measure",
+    "Mount",
+    "Move",
+    "New",
+    "Out",
+    "Push",
+    "Pop",
+    "Read",
+    "Register",
+    "Remove",
+    "Rename",
+    "Repair",
+    "Reset",
+    "Resolve",
+    "Restart",
+    "Resume",
+    "Revoke",
+    "Save",
+    "Select",
+    "Send",
+    "Set",
+    "Sort",
+    "Split",
+    "Start",
+    "Stop",
+    "Suspend",
+    "Test",
+    "Uninstall",
+    "Unregister",
+    "Update",
+    "Wait",
+    "Write",
+];
+
 /// A PowerShell script as a POSIX command line.
 fn script(src: &str) -> String {
     let mut out = Vec::new();
     for statement in split(src, &[";", "\n", "&&", "||"]) {
-        let stages: Vec<String> = split(&statement, &["|"])
-            .iter()
-            .map(|stage| cmdlet(&words(stage)))
-            .filter(|s| !s.is_empty())
-            .collect();
+        let mut stages: Vec<String> = Vec::new();
+        for stage in split(&statement, &["|"]) {
+            let w = words(&stage);
+            // `… | Remove-Item` deletes what the stage before lists, `… |
+            // Stop-Process` stops what it finds.
+            let fed = !stages.is_empty()
+                && w.len() == w.iter().filter(|a| a.starts_with('-')).count() + 1;
+            // `-WhatIf` only says what the command would do.
+            let dry_run = w.iter().skip(1).any(|a| a.eq_ignore_ascii_case("-whatif"));
+            let posix = if dry_run {
+                "true".to_string()
+            } else if fed && is_removal(&w) && removal_paths(&w).is_empty() {
+                let recurse = Opts::new(&w[1..], false).has(&["recurse", "r"]);
+                format!("xargs rm{} -f", if recurse { " -r" } else { "" })
+            } else if fed && is_stop(&w) {
+                "xargs kill".to_string()
+            } else {
+                cmdlet(&w)
+            };
+            if !posix.is_empty() {
+                stages.push(posix);
+            }
+        }
         if !stages.is_empty() {
             out.push(stages.join(" | "));
         }
     }
     out.join("; ")
+}
+
+fn is_stop(w: &[String]) -> bool {
+    w.first().is_some_and(|n| {
+        matches!(
+            n.to_ascii_lowercase().as_str(),
+            "stop-process" | "kill" | "spps"
+        )
+    })
+}
+
+fn is_removal(w: &[String]) -> bool {
+    w.first().is_some_and(|n| {
+        matches!(
+            n.to_ascii_lowercase().as_str(),
+            "remove-item" | "rm" | "del" | "erase" | "rd" | "rmdir" | "ri"
+        )
+    })
+}
+
+/// The paths a removal names itself.
+fn removal_paths(w: &[String]) -> Vec<String> {
+    let opts = Opts::new(w.get(1..).unwrap_or(&[]), false);
+    opts.values(&["path", "literalpath", "lp"])
+        .into_iter()
+        .chain(opts.positional.iter().cloned())
+        .collect()
 }
 
 /// One PowerShell command as a POSIX one.
@@ -166,6 +292,35 @@ fn cmdlet(w: &[String]) -> String {
         }
         "add-content" | "ac" => format!(": >> {}", paths()),
         "get-content" | "gc" | "cat" | "type" => format!("cat {}", paths()),
+        // The processes a later stage may stop, by name.
+        "get-process" | "gps" | "ps" => {
+            let names: Vec<String> = opts
+                .values(&["name", "processname"])
+                .into_iter()
+                .chain(opts.positional.iter().cloned())
+                .collect();
+            match names.as_slice() {
+                [] => "ps -e -o pid=".to_string(),
+                names => format!("pgrep -x {}", quoted(names)),
+            }
+        }
+        // A listing a later stage may act on: the tree below its path
+        // (`-Recurse`) or the path's entries.
+        "get-childitem" | "gci" | "ls" | "dir" => {
+            let depth = if opts.has(&["recurse", "r"]) {
+                ""
+            } else {
+                " -maxdepth 1"
+            };
+            let filter = opts
+                .values(&["filter", "include"])
+                .first()
+                .map(|f| format!(" -name {}", quote(f)))
+                .unwrap_or_default();
+            let path = paths();
+            let path = if path.is_empty() { ".".into() } else { path };
+            format!("find {path} -mindepth 1{depth}{filter}")
+        }
         "copy-item" | "cp" | "copy" | "cpi" | "move-item" | "mv" | "move" | "mi" => {
             let verb = if name.starts_with('m') { "mv" } else { "cp" };
             let r = if opts.has(&["recurse", "r"]) && verb == "cp" {
@@ -442,6 +597,44 @@ mod tests {
         );
         assert_eq!(cmd_line("dir && echo ok"), "dir; echo ok");
         assert_eq!(cmd_line("shutdown /s /t 0"), "shutdown -h now");
+    }
+
+    #[test]
+    fn a_listing_piped_into_a_removal() {
+        assert_eq!(
+            script("Get-ChildItem C:\\ -Recurse | Remove-Item -Force"),
+            "find \"/\" -mindepth 1 | xargs rm -f"
+        );
+        assert_eq!(
+            script("gci ~ -Filter *.log | Remove-Item"),
+            "find \"$HOME\" -mindepth 1 -maxdepth 1 -name '*.log' | xargs rm -f"
+        );
+    }
+
+    #[test]
+    fn what_if_changes_nothing() {
+        assert_eq!(script("Remove-Item -Recurse -Force C:\\ -WhatIf"), "true");
+    }
+
+    #[test]
+    fn processes_piped_into_a_stop() {
+        assert_eq!(
+            script("Get-Process clawlaw | Stop-Process -Force"),
+            "pgrep -x clawlaw | xargs kill"
+        );
+    }
+
+    #[test]
+    fn a_line_typed_into_powershell() {
+        assert_eq!(
+            bare_powershell("Remove-Item -Recurse -Force C:\\Users\\dev").as_deref(),
+            Some("pwsh -Command 'Remove-Item -Recurse -Force C:\\Users\\dev'")
+        );
+        assert!(bare_powershell("get-childitem | remove-item").is_some());
+        assert_eq!(bare_powershell("git-lfs pull"), None);
+        assert_eq!(bare_powershell("docker-compose up"), None);
+        assert_eq!(bare_powershell("run-parts /etc/cron.daily"), None);
+        assert_eq!(bare_powershell("ls -la"), None);
     }
 
     #[test]
