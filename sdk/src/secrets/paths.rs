@@ -32,6 +32,8 @@
 /// | `kube-service-account-token` | `…/secrets/kubernetes.io/serviceaccount/token` (in every pod) |
 /// | `container-secret` | `/run/secrets/*` (Docker's and Compose's mounted secrets) |
 /// | `browser-credentials` | Chrome, Chromium, Edge and Brave profiles' `Login Data`, `Cookies`, `Web Data`; Firefox's `logins.json`, `key4.db`, `cookies.sqlite` |
+/// | `keychain` | the desktop's password stores: macOS `Keychains/*.keychain-db`, GNOME `keyrings/*.keyring`, KDE `kwalletd/*.kwl`, KeePass `*.kdbx`/`*.kdb` |
+/// | `tool-credentials` | other tools' login files: `.my.cnf`, `.mylogin.cnf`, `.s3cfg`, `.boto`, `.databrickscfg`, `rclone/rclone.conf`, `.oci/config`, `.gem/credentials`, `containers/auth.json`, `composer/auth.json`, `.m2/settings-security.xml`, `ngrok.yml`, `doctl/config.yaml`, `hcloud/cli.toml` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
 /// looks at the last components only; normalise first for `..` tricks.
@@ -124,6 +126,32 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
     {
         return Some("browser-credentials");
     }
+    // The desktop's password stores.
+    let store_dir = matches!(
+        (parent, lower.rsplit('.').next().unwrap_or("")),
+        ("Keychains", "keychain-db" | "keychain") | ("keyrings", "keyring") | ("kwalletd", "kwl")
+    );
+    if store_dir || lower.ends_with(".kdbx") || lower.ends_with(".kdb") {
+        return Some("keychain");
+    }
+    // Other tools' login files.
+    let tool = matches!(
+        (parent, name),
+        ("rclone", "rclone.conf")
+            | (".oci", "config")
+            | (".gem", "credentials")
+            | ("containers" | ".composer" | "composer", "auth.json")
+            | (".m2", "settings-security.xml")
+            | (".ngrok2" | "ngrok", "ngrok.yml")
+            | ("doctl", "config.yaml")
+            | ("hcloud", "cli.toml")
+    ) || matches!(
+        name,
+        ".my.cnf" | ".mylogin.cnf" | ".s3cfg" | ".boto" | ".databrickscfg"
+    );
+    if tool {
+        return Some("tool-credentials");
+    }
     if parent == ".ssh" && name.starts_with("id_") && !name.ends_with(".pub") {
         return Some("ssh-private-key");
     }
@@ -206,6 +234,7 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
 /// | `credentials-json` | `.azure`, `.config/gcloud` |
 /// | `gh-hosts` | `.config/gh` |
 /// | `private-keys` | `/etc/ssl/private` |
+/// | `keychain` | `Library/Keychains`, `.local/share/keyrings`, `kwalletd` |
 pub fn is_credential_dir(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let mut parts = p.rsplit('/');
@@ -220,6 +249,7 @@ pub fn is_credential_dir(path: &str) -> Option<&'static str> {
         (_, ".azure") | (".config", "gcloud") => Some("credentials-json"),
         (".config", "gh") => Some("gh-hosts"),
         ("ssl", "private") if p.ends_with("/etc/ssl/private") => Some("private-keys"),
+        ("Library", "Keychains") | ("share", "keyrings" | "kwalletd") => Some("keychain"),
         _ => None,
     }
 }
@@ -293,6 +323,15 @@ mod tests {
                 "/Users/u/Library/Application Support/Google/Chrome/Default/Cookies",
                 "browser-credentials",
             ),
+            ("~/Library/Keychains/login.keychain-db", "keychain"),
+            ("~/.local/share/keyrings/login.keyring", "keychain"),
+            ("/work/app/secrets/team.kdbx", "keychain"),
+            ("~/.my.cnf", "tool-credentials"),
+            ("~/.s3cfg", "tool-credentials"),
+            ("~/.config/rclone/rclone.conf", "tool-credentials"),
+            ("~/.oci/config", "tool-credentials"),
+            ("~/.config/containers/auth.json", "tool-credentials"),
+            ("~/.config/composer/auth.json", "tool-credentials"),
         ] {
             assert_eq!(is_credential_path(p), Some(kind), "{p}");
         }
@@ -322,6 +361,9 @@ mod tests {
             "/work/app/src/serviceaccount/token",
             "/work/app/tests/Cookies",
             "~/.config/google-chrome/Default/Preferences",
+            "~/Library/Keychains/metadata.plist",
+            "/work/app/auth.json",
+            "/work/app/config/mysql.cnf",
             "/",
             "",
         ] {
@@ -340,6 +382,8 @@ mod tests {
             ("~/.config/gcloud", "credentials-json"),
             ("~/.config/gh", "gh-hosts"),
             ("/etc/ssl/private", "private-keys"),
+            ("~/Library/Keychains", "keychain"),
+            ("~/.local/share/keyrings/", "keychain"),
         ] {
             assert_eq!(is_credential_dir(d), Some(kind), "{d}");
         }
