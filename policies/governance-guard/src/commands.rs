@@ -431,8 +431,20 @@ fn signals(
                     // that names the gate's processes, is taken to be theirs.
                     let names_gate =
                         cmd.is_some_and(|c| c.args().iter().any(|w| gate.mentions_name(&w.text)));
+                    // Pids found by searching the machine's processes
+                    // (`/proc`, `psutil.process_iter()`, `pgrep`) may be
+                    // the gate's whatever the search matches.
+                    let searches = cmd.is_some_and(|c| {
+                        c.args().iter().any(|w| {
+                            ["/proc", "process_iter", "pgrep", "pidof", "ps -", "ps aux"]
+                                .iter()
+                                .any(|s| w.text.contains(s))
+                        })
+                    });
                     if names_gate {
                         Reach::Gate(format!("a process `{}` computes", s.program))
+                    } else if searches {
+                        Reach::Unknown(format!("a process `{}` finds by searching", s.program))
                     } else {
                         Reach::Other
                     }
