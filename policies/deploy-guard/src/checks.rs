@@ -66,6 +66,22 @@ pub fn check(s: &Settings, obj: &Object) -> Vec<Finding> {
     if obj.kind == "Deployment" {
         rollout(s, obj, &mut out);
     }
+    // A Service that claims external IPs receives the cluster's traffic to
+    // those addresses, whoever owns them (CVE-2020-8554).
+    if obj.kind == "Service"
+        && let Some(Value::Array(ips)) = obj.value.pointer("/spec/externalIPs")
+        && !ips.is_empty()
+    {
+        let ips: Vec<&str> = ips.iter().filter_map(Value::as_str).collect();
+        out.push(access(
+            s,
+            format!(
+                "{} claims the external IPs {} (spec.externalIPs): the cluster's traffic to them is sent to it, whoever owns them",
+                obj.label(),
+                ips.join(", ")
+            ),
+        ));
+    }
     if let Some(spec) = obj.pod_spec() {
         pod(s, obj, spec, &mut out);
     } else if is_workload(&obj.kind) {

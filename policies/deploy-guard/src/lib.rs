@@ -43,7 +43,7 @@
 //! | `deploy.plaintext-secret` | DENY | a container's `env` gives a credential as a literal `value` (R2): what `clawlaw_sdk::secrets` detects in `NAME=value`, or any literal for a variable named `*PASSWORD`, `*SECRET`, `*TOKEN`, `*API_KEY`, … (`valueFrom` and `$(VAR)` are fine) |
 //! | `deploy.privileged` | ESCALATE (setting) | a container sets `securityContext.privileged: true` |
 //! | `deploy.host-path` | ESCALATE (setting) | a pod mounts a `hostPath` volume |
-//! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`) |
+//! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`); a Service claiming external IPs (`spec.externalIPs`, CVE-2020-8554) |
 //! | `deploy.rbac` | DENY / ESCALATE | a `ClusterRoleBinding`/`RoleBinding` grants a role to everyone who reaches the API server (`system:anonymous`, `system:unauthenticated`, `system:authenticated`): DENY; one that grants `cluster-admin`, a `ClusterRole`/`Role` granting every verb on every resource (`*`), or one granting a privilege escalation path (`escalate`/`bind` on roles, `impersonate`, `pods/exec`, `nodes/proxy`, `serviceaccounts/token`, every secret of the cluster, admission webhooks, certificate approval): ESCALATE |
 //! | `deploy.gate-workload` | DENY | an object named or labelled for the clawlaw gate, or in a namespace named for it (the gate's process names, `$gate.processes`; `clawlaw` by default): applying it replaces or stops the gate (`gate.rs`) |
 //! | `deploy.manifest-invalid` | DENY | the YAML does not parse, a document is not a Kubernetes object (no `kind`/`apiVersion`), a workload has no pod spec or containers, the YAML uses aliases (`*name`: refused, so no alias bomb is expanded) or nests flow collections deeper than 64, or the manifest is over the size limits |
@@ -183,7 +183,7 @@ impl Policy for DeployGuard {
             .rule(HOST_PATH, "Escalate pods mounting hostPath volumes")
             .rule(
                 HOST_ACCESS,
-                "Escalate pods that share the node's namespaces, bind host ports, add capabilities or run unconfined (Pod Security Standards, baseline)",
+                "Escalate pods that share the node's namespaces, bind host ports, add capabilities or run unconfined (Pod Security Standards, baseline), and Services that claim external IPs",
             )
             .rule(
                 RBAC,
