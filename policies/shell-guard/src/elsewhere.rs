@@ -12,8 +12,8 @@
 use clawlaw_sdk::shell::Command;
 use clawlaw_sdk::shell::containers::{after_target, run_inside};
 
-use crate::interp::quote;
 use crate::packs::arg_texts;
+use clawlaw_sdk::shell::requote;
 
 /// The command line `c` has run elsewhere, as text to re-parse; `None`
 /// when it carries none (an interactive `ssh host`, `docker exec -it ctr`
@@ -144,7 +144,12 @@ fn ansible_command(args: &[&str]) -> Option<String> {
 
 /// An argv run without a shell, quoted into a command line.
 fn argv_line(argv: &[&str]) -> Option<String> {
-    (!argv.is_empty()).then(|| argv.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "))
+    (!argv.is_empty()).then(|| {
+        argv.iter()
+            .map(|w| requote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 #[cfg(test)]

@@ -104,20 +104,6 @@ impl Checker<'_> {
     }
 }
 
-/// `word` quoted for re-parsing: plain words as they are, words with an
-/// expansion in double quotes (so it stays an expansion), others in single
-/// quotes.
-pub(crate) fn quote(word: &str) -> String {
-    let plain = |ch: char| ch.is_ascii_alphanumeric() || "_-./=:,+@%~".contains(ch);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_string()
-    } else if word.contains('$') && !word.contains(['"', '\\', '`']) {
-        format!("\"{word}\"")
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 /// Where an effect the SDK found lands, as shell-guard resolves paths.
 /// Analysed without a home directory, the SDK keeps `~` as written: a home
 /// path (`Loc::home()`). A dynamic path is unknown unless absolute or a

@@ -12,10 +12,10 @@ use clawlaw_sdk::shell::{self, Command, CommandKind, CommandLine, Origin, Word};
 
 use crate::checker::{Checker, Line, MAX_REPARSE};
 use crate::elsewhere;
-use crate::interp::quote;
 use crate::loc::Loc;
 use crate::programs::*;
 use crate::settings::{CustomVerdict, Settings};
+use clawlaw_sdk::shell::requote;
 
 /// Judges the command line `line` run in `cwd` under `settings`.
 /// `waived`: escalations that do not apply where the line runs (see
@@ -369,7 +369,7 @@ fn echoed_command(cl: &CommandLine, i: usize) -> Option<String> {
         {
             text.push_str(&w.text);
         } else {
-            text.push_str(&quote(&w.text));
+            text.push_str(&requote(&w.text));
         }
     }
     Some(text)

@@ -105,7 +105,7 @@ mod tests;
 
 pub use model::{
     Assigned, Assignment, Command, CommandKind, CommandLine, Issue, Origin, Pipeline, Redirect,
-    RedirectOp, Word, Wrapper, basename, quote,
+    RedirectOp, Word, Wrapper, basename, quote, requote,
 };
 
 /// Deepest nesting analysed (substitutions, subshells, groups, `sh -c`

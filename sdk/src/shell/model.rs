@@ -6,7 +6,7 @@
 use std::fmt;
 
 pub(super) use super::word::join_words;
-pub use super::word::{Word, quote};
+pub use super::word::{Word, quote, requote};
 
 /// A parsed command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -856,3 +856,15 @@ fn a_first_word_the_shell_splits_is_split() {
         1
     );
 }
+
+#[test]
+fn requote_keeps_expansions_and_the_home() {
+    use super::requote;
+    assert_eq!(requote("~/x"), "~/x");
+    assert_eq!(requote("$HOME/a b"), "\"$HOME/a b\"");
+    assert_eq!(requote("it's"), "'it'\\''s'");
+    for w in ["~/x", "$HOME/a b", "it's", "a;b", ""] {
+        let line = super::parse(&format!("echo {}", requote(w)));
+        assert_eq!(line.commands[0].argv.len(), 2, "{w}");
+    }
+}

@@ -187,6 +187,21 @@ pub(super) fn join_words(words: &[Word]) -> Word {
     w
 }
 
+/// A word written back for `parse` to read as the same word with its
+/// expansions still expansions: as it is when plain (a leading `~` kept),
+/// in double quotes when it holds a `$` expansion (and nothing a double
+/// quote would change), else as [`quote`] writes it.
+pub fn requote(word: &str) -> String {
+    let plain = |ch: char| ch.is_ascii_alphanumeric() || "_-./=:,+@%~".contains(ch);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else if word.contains('$') && !word.contains(['"', '\\', '`']) {
+        format!("\"{word}\"")
+    } else {
+        quote(word)
+    }
+}
+
 /// A word quoted for the shell when it needs to be: as it is when it holds
 /// only characters no shell treats specially, else in single quotes (a `'`
 /// inside written `'\''`). `parse` reads it back as the same one word.
