@@ -65,13 +65,12 @@ const VALUED: &[&str] = &[
 /// The first search in `line` that looks for credentials outside `roots`
 /// (absolute, normalised): the command as shown and the directory searched.
 pub fn outside(
-    line: &str,
+    line: &shell::CommandLine,
     cwd: Option<&str>,
     home: Option<&str>,
     roots: &[String],
 ) -> Option<(String, String)> {
-    let parsed = shell::parse(line);
-    for c in &parsed.commands {
+    for c in &line.commands {
         if c.program_dynamic || !SEARCHERS.contains(&c.program.as_str()) {
             continue;
         }
@@ -139,7 +138,7 @@ mod tests {
 
     fn hunt(line: &str) -> Option<String> {
         outside(
-            line,
+            &shell::parse(line),
             Some("/work/app"),
             Some("/home/dev"),
             &["/work/app".to_string()],

@@ -150,14 +150,17 @@ impl Policy for SecretsGuard {
                 && let Some(cmd) = &action.command
             {
                 let words = shell_words(cmd, 0);
+                // The line parsed once, when a check below needs it.
+                let mut parsed: Option<shell::CommandLine> = None;
                 let mut fx = None;
                 for word in &words {
                     if let Some(d) = ctx.read(word, "the command") {
                         // `chmod 600 dev.key`, `rm .env`, `openssl … -keyout
                         // new.key`: a credential file changed, created or
                         // removed is not read. Asked only on a hit.
+                        let line = parsed.get_or_insert_with(|| shell::parse(cmd));
                         let fx = fx.get_or_insert_with(|| {
-                            clawlaw_sdk::effects::of(cmd, ctx.cwd, ctx.home)
+                            clawlaw_sdk::effects::analyze(line, ctx.cwd, ctx.home)
                         });
                         if only_changed(fx, &ctx.resolve(word)) {
                             continue;
@@ -172,15 +175,17 @@ impl Policy for SecretsGuard {
                 if decision.verdict == clawlaw_sdk::Verdict::Allow
                     && words.iter().any(|w| may_read_indirectly(w))
                 {
-                    let fx =
-                        fx.get_or_insert_with(|| clawlaw_sdk::effects::of(cmd, ctx.cwd, ctx.home));
+                    let line = parsed.get_or_insert_with(|| shell::parse(cmd));
+                    let fx = fx.get_or_insert_with(|| {
+                        clawlaw_sdk::effects::analyze(line, ctx.cwd, ctx.home)
+                    });
                     if let Some(d) = ctx.reads_of(fx) {
                         decision = decision.merge(d);
                     }
                 }
                 // Parsed only when a word names a program that can print one.
                 if words.iter().any(|w| secrets::may_print_credential(w))
-                    && let Some(d) = ctx.printed(cmd)
+                    && let Some(d) = ctx.printed(parsed.get_or_insert_with(|| shell::parse(cmd)))
                 {
                     decision = decision.merge(d);
                 }
@@ -190,7 +195,8 @@ impl Policy for SecretsGuard {
                     && words.iter().any(|w| hunt::SEARCHERS.contains(&w.as_str()))
                 {
                     let roots = workspace::scope_roots(&session.scope, ctx.home);
-                    if let Some((program, dir)) = hunt::outside(cmd, ctx.cwd, ctx.home, &roots) {
+                    let line = parsed.get_or_insert_with(|| shell::parse(cmd));
+                    if let Some((program, dir)) = hunt::outside(line, ctx.cwd, ctx.home, &roots) {
                         decision = decision.merge(ctx.read_decision(format!(
                             "`{program}` searches {dir}, outside the workspace, for credentials: every line it matches is one, read without naming its file"
                         )));
@@ -309,11 +315,10 @@ impl<'a> Context<'a> {
 
     /// The decision for a command line that prints a credential to whoever
     /// runs it (`gh auth token`, `echo $GITHUB_TOKEN`), when it does.
-    fn printed(&self, cmd: &str) -> Option<Decision> {
-        let line = shell::parse(cmd);
+    fn printed(&self, line: &shell::CommandLine) -> Option<Decision> {
         line.commands.iter().enumerate().find_map(|(i, c)| {
             let kind = secrets::prints_credential(c)?;
-            if consumed(&line, i) {
+            if consumed(line, i) {
                 return None;
             }
             let reason = format!(
