@@ -232,8 +232,11 @@ fn compose(args: &[Word]) -> Vec<String> {
         .iter()
         .position(|w| std::ptr::eq(w, *verb))
         .expect("an operand is one of the words");
-    let project = parse(&args[..at], "pf", "", GLOBAL_LONG)
+    // The project named before the verb (the verb's own options follow it).
+    let before_verb = |w: &Word| args[..at].iter().any(|a| std::ptr::eq(a, w));
+    let project = global
         .value(&["p", "project-name"])
+        .filter(|(w, _)| before_verb(w))
         .map(|(w, i)| &w.text[i..]);
     if !matches!(
         verb.text.as_str(),
