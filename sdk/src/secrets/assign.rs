@@ -233,6 +233,15 @@ fn quoted_literal(v: &str) -> bool {
     !v.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether a value given on its own (an option's, already unquoted by the
+/// shell) looks like a password, as an unquoted assignment's value must.
+pub(super) fn looks_like_password(v: &str) -> bool {
+    v.chars().count() >= 6
+        && unquoted_literal(v)
+        && !is_reference(v)
+        && !is_placeholder_value(v, "password")
+}
+
 fn unquoted_literal(v: &str) -> bool {
     if v.is_empty() || v.bytes().all(|b| b.is_ascii_digit()) {
         return false;

@@ -54,6 +54,7 @@ pub mod filters;
 mod headers;
 mod jwt;
 mod keys;
+mod options;
 mod paths;
 mod redact;
 pub mod rules;
@@ -81,6 +82,10 @@ const OWN_KINDS: &[(&str, &str)] = &[
         "a literal password, secret, key or token",
     ),
     ("aws-secret-key", "an AWS secret access key"),
+    (
+        "command-line-password",
+        "a password given on a command line (`docker login -p`, `mysql -p…`)",
+    ),
 ];
 
 /// Every kind [`find`] reports, with a phrase for reasons: the SDK's own,
@@ -172,6 +177,7 @@ fn find_with_path(path: Option<&str>, text: &str) -> Vec<Finding> {
     jwt::jwts(text, &mut add);
     headers::auth_headers(text, &lower, &mut add);
     urls::url_credentials(text, &mut add);
+    options::option_passwords(text, &lower, &mut add);
     assign::assignments(text, &lower, &mut add);
     scan::scan(text, path, &triggered, scan::Which::Generic, &mut add);
     found.into_values().collect()
@@ -193,6 +199,7 @@ fn find_with_path(path: Option<&str>, text: &str) -> Vec<Finding> {
 pub fn prepare() {
     let _ = rules::keywords();
     let _ = rules::global();
+    options::prepare();
     if crate::gate::one_shot() {
         return;
     }
