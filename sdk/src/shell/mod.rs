@@ -84,7 +84,11 @@
 //! # What it does not do
 //!
 //! It expands nothing: variables, globs, aliases, functions' later calls and
-//! the contents of files are unknown (`bash script.sh` is one command).
+//! the contents of files are unknown (`bash script.sh` is one command). One
+//! thing the line does to its own programs is followed: a program copied or
+//! linked under another path from a programs directory (`cp /bin/rm ./safe`,
+//! `ln -s "$(which bash)" /tmp/x`) runs as itself when the line runs that
+//! path (`./safe -rf ~` is an `rm`).
 //! Options are recognised syntactically ([`Command::has_flag`],
 //! [`Command::operands`]) without knowing which options take a value.
 //! Code strings of other languages (`python -c`, `perl -e`) are not parsed.

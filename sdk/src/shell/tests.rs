@@ -868,3 +868,29 @@ fn requote_keeps_expansions_and_the_home() {
         assert_eq!(line.commands[0].argv.len(), 2, "{w}");
     }
 }
+
+#[test]
+fn a_program_copied_under_another_name_runs_as_itself() {
+    let programs = |line: &str| -> Vec<String> {
+        super::parse(line)
+            .commands
+            .iter()
+            .map(|c| c.program.clone())
+            .collect()
+    };
+    assert_eq!(programs("cp /bin/rm ./safe && ./safe -rf ~"), ["cp", "rm"]);
+    assert_eq!(
+        programs("ln -sf \"$(which kill)\" /tmp/k; /tmp/k -9 4242"),
+        ["ln", "which", "kill"]
+    );
+    assert_eq!(
+        programs("install -m 755 /usr/bin/bash bin/ && bin/bash -c 'rm -rf ~'"),
+        ["install", "bash", "rm"]
+    );
+    // A copy of the project's own script, or a name never copied.
+    assert_eq!(programs("cp scripts/run.sh ./run && ./run"), ["cp", "run"]);
+    assert_eq!(
+        programs("cp /bin/rm ./safe; ./other -rf ~"),
+        ["cp", "other"]
+    );
+}

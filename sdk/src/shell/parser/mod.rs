@@ -24,6 +24,7 @@ pub(super) fn parse(line: &str) -> CommandLine {
         nest: 0,
         stopped: false,
         functions: Vec::new(),
+        copies: Vec::new(),
     };
     let mut src = line;
     if src.len() > MAX_LEN {
@@ -61,6 +62,10 @@ struct Out {
     /// call with arguments is its body with the positional parameters
     /// filled in (`f() { rm -rf "$1"; }; f ~`).
     functions: Vec<(String, String)>,
+    /// Programs copied or linked under another name so far (`cp /bin/rm
+    /// ./safe`): the new path as written and the program's name, so that
+    /// running the copy (`./safe -rf ~`) runs that program.
+    copies: Vec<(String, String)>,
 }
 
 impl Out {
