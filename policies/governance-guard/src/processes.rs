@@ -233,6 +233,11 @@ impl GateProcesses<'_> {
     /// are other containers (shell-guard judges stopping every one).
     pub fn container(&self, target: &str) -> Reach {
         let Some(inner) = substitution(target.trim()) else {
+            // `docker stop $CID`: a variable's container, as before the
+            // line names it, is not taken for the gate's.
+            if target.contains(['$', '`']) && !self.mentions_name(target) {
+                return Reach::Other;
+            }
             return self.unit(target);
         };
         if self.mentions_name(inner) {
@@ -373,6 +378,7 @@ mod tests {
         assert_eq!(g.container("$(docker ps -q -f name=web)"), Reach::Other);
         assert_eq!(g.container("$(docker compose ps -q)"), Reach::Other);
         assert_eq!(g.container("web-1"), Reach::Other);
+        assert_eq!(g.container("$CID"), Reach::Other);
         assert_eq!(g.unit("nginx"), Reach::Other);
     }
 }
