@@ -98,19 +98,41 @@ impl GateAddress<'_> {
 
 /// What `c` does to the gate's traffic, if it cuts it off: a short account.
 pub fn cut_off(c: &Command, gate: &GateAddress) -> Option<String> {
-    if c.program_dynamic {
+    const PROGRAMS: &[&str] = &[
+        "iptables",
+        "ip6tables",
+        "iptables-nft",
+        "iptables-legacy",
+        "ip6tables-nft",
+        "ip6tables-legacy",
+        "nft",
+        "ufw",
+        "firewall-cmd",
+        "tc",
+        "ip",
+        "ifconfig",
+        "ifdown",
+    ];
+    // Every command of every line comes here: nothing is collected until
+    // the program is one of these.
+    let program = c.program.as_str();
+    if c.program_dynamic || !PROGRAMS.contains(&program) {
         return None;
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-    match c.program.as_str() {
-        "iptables" | "ip6tables" | "iptables-nft" | "iptables-legacy" | "ip6tables-nft"
-        | "ip6tables-legacy" => iptables(&args, gate),
+    // The words that are not options, for the commands read by them.
+    let ops: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    match program {
         "nft" => nft(&args, gate),
-        "ufw" => ufw(&args, gate),
+        "ufw" => ufw(&ops, gate),
         "firewall-cmd" => firewalld(&args, gate),
-        "tc" => shaping(&args, gate),
-        "ip" | "ifconfig" | "ifdown" => device_down(&c.program, &args, gate),
-        _ => None,
+        "tc" => shaping(&ops, gate),
+        "ip" | "ifconfig" | "ifdown" => device_down(program, &ops, gate),
+        _ => iptables(&args, gate),
     }
 }
 
@@ -217,13 +239,8 @@ fn nft(args: &[&str], gate: &GateAddress) -> Option<String> {
 
 /// `ufw [insert N|prepend] deny|reject [in|out] [on DEV] PORT[/tcp]`, or
 /// the full form `… [from ADDR] [to ADDR] [port PORT] [proto P]`.
-fn ufw(args: &[&str], gate: &GateAddress) -> Option<String> {
-    let ops: Vec<&str> = args
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let start = match ops.as_slice() {
+fn ufw(ops: &[&str], gate: &GateAddress) -> Option<String> {
+    let start = match ops {
         ["insert", _, ..] => 2,
         ["prepend", ..] | ["route", ..] => 1,
         _ => 0,
@@ -282,13 +299,8 @@ fn firewalld(args: &[&str], gate: &GateAddress) -> Option<String> {
 
 /// `tc qdisc add|replace|change dev DEV … ` on a device the gate's traffic
 /// passes: a queue that delays, drops or throttles it.
-fn shaping(args: &[&str], gate: &GateAddress) -> Option<String> {
-    let ops: Vec<&str> = args
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let [object, verb, rest @ ..] = ops.as_slice() else {
+fn shaping(ops: &[&str], gate: &GateAddress) -> Option<String> {
+    let [object, verb, rest @ ..] = ops else {
         return None;
     };
     if !matches!(*object, "qdisc" | "q" | "qd" | "filter")
@@ -309,16 +321,11 @@ fn shaping(args: &[&str], gate: &GateAddress) -> Option<String> {
 
 /// `ip link set [dev] lo down`, `ip addr flush dev lo`, `ifconfig lo
 /// down`, `ifdown lo`: the device the gate listens on gone.
-fn device_down(program: &str, args: &[&str], gate: &GateAddress) -> Option<String> {
+fn device_down(program: &str, ops: &[&str], gate: &GateAddress) -> Option<String> {
     if !gate.loopback() {
         return None;
     }
-    let ops: Vec<&str> = args
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let down = match (program, ops.as_slice()) {
+    let down = match (program, ops) {
         ("ip", ["link" | "l" | "li", "set", rest @ ..]) => {
             rest.contains(&"lo") && rest.contains(&"down")
         }
