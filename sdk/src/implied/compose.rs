@@ -156,19 +156,35 @@ fn list(value: &str, lines: &[&Line]) -> Vec<String> {
         .collect()
 }
 
-/// A service's published ports as `-p` flags (`-p`, `HOST:CONTAINER`):
-/// the short syntax (`"7070:80"`, `127.0.0.1:7070:80/tcp`) as written, the
-/// long one (`target:`, `published:`, `host_ip:`) put into it. A port
-/// published on the host is taken there, as `docker run -p` takes it.
-fn ports(value: &str, lines: &[&Line]) -> Vec<String> {
-    let mut published = Vec::new();
+/// One item of a Compose list written in either syntax: the short one (a
+/// string: `"7070:80"`, `./data:/data:ro`) or the long one (a mapping:
+/// `target: 80` and the keys below it), as its keys and values.
+enum Item<'c> {
+    Short(String),
+    Long(Vec<(&'c str, String)>),
+}
+
+impl Item<'_> {
+    /// A long item's value for `key` (the last one given).
+    fn get(&self, key: &str) -> Option<&str> {
+        match self {
+            Item::Short(_) => None,
+            Item::Long(pairs) => pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.as_str()),
+        }
+    }
+}
+
+/// The items of a key's list: inline (`[a, b]`, short items) or the `- `
+/// lines below the key, each with the lines nested under it.
+fn items<'c>(value: &str, lines: &[&Line<'c>]) -> Vec<Item<'c>> {
     let Some(item_indent) = lines.first().map(|l| l.indent) else {
-        published.extend(list(value, lines));
-        return published
-            .into_iter()
-            .flat_map(|p| ["-p".to_string(), p])
-            .collect();
+        return list(value, lines).into_iter().map(Item::Short).collect();
     };
+    let mut out = Vec::new();
     let mut k = 0;
     while k < lines.len() {
         let Some(item) = lines[k].text.strip_prefix('-').map(str::trim_start) else {
@@ -177,31 +193,38 @@ fn ports(value: &str, lines: &[&Line]) -> Vec<String> {
         };
         let end = block_end(lines, k + 1, item_indent);
         if !item.contains(": ") && !item.ends_with(':') {
-            published.push(yaml_scalar(item));
+            out.push(Item::Short(yaml_scalar(item)));
         } else {
-            let (mut host, mut target, mut ip) = (None, None, None);
-            for text in std::iter::once(item).chain(lines[k + 1..end].iter().map(|l| l.text)) {
-                let Some((key, v)) = text.split_once(':') else {
-                    continue;
-                };
-                match key.trim() {
-                    "published" => host = Some(yaml_scalar(v)),
-                    "target" => target = Some(yaml_scalar(v)),
-                    "host_ip" => ip = Some(yaml_scalar(v)),
-                    _ => {}
-                }
-            }
-            if let (Some(h), Some(t)) = (host, target) {
-                published.push(match ip {
-                    Some(ip) => format!("{ip}:{h}:{t}"),
-                    None => format!("{h}:{t}"),
-                });
-            }
+            // The long syntax: the item's first key and the lines below it.
+            let pairs = std::iter::once(item)
+                .chain(lines[k + 1..end].iter().map(|l| l.text))
+                .filter_map(|text| text.split_once(':'))
+                .map(|(key, v)| (key.trim(), yaml_scalar(v)))
+                .collect();
+            out.push(Item::Long(pairs));
         }
         k = end;
     }
-    published
+    out
+}
+
+/// A service's published ports as `-p` flags (`-p`, `HOST:CONTAINER`):
+/// the short syntax (`"7070:80"`, `127.0.0.1:7070:80/tcp`) as written, the
+/// long one (`target:`, `published:`, `host_ip:`) put into it. A port
+/// published on the host is taken there, as `docker run -p` takes it.
+fn ports(value: &str, lines: &[&Line]) -> Vec<String> {
+    items(value, lines)
         .into_iter()
+        .filter_map(|item| match &item {
+            Item::Short(p) => Some(p.clone()),
+            Item::Long(_) => {
+                let (host, target) = (item.get("published")?, item.get("target")?);
+                Some(match item.get("host_ip") {
+                    Some(ip) => format!("{ip}:{host}:{target}"),
+                    None => format!("{host}:{target}"),
+                })
+            }
+        })
         .flat_map(|p| ["-p".to_string(), p])
         .collect()
 }
@@ -211,52 +234,21 @@ fn ports(value: &str, lines: &[&Line]) -> Vec<String> {
 /// `read_only:`) put into it. Named volumes are the engine's, not the
 /// host's, and left out.
 fn volumes(value: &str, lines: &[&Line]) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(item_indent) = lines.first().map(|l| l.indent) else {
-        return list(value, lines)
-            .into_iter()
-            .filter(|v| host_path(v))
-            .map(|v| format!("--volume={v}"))
-            .collect();
-    };
-    let mut k = 0;
-    while k < lines.len() {
-        let Some(item) = lines[k].text.strip_prefix('-').map(str::trim_start) else {
-            k += 1;
-            continue;
-        };
-        let end = block_end(lines, k + 1, item_indent);
-        if !item.contains(": ") && !item.ends_with(':') {
-            let v = yaml_scalar(item);
-            if host_path(&v) {
-                out.push(format!("--volume={v}"));
-            }
-        } else {
-            // The long syntax: the item's first key and the lines below it.
-            let mut source = None;
-            let mut target = None;
-            let mut read_only = false;
-            for text in std::iter::once(item).chain(lines[k + 1..end].iter().map(|l| l.text)) {
-                let Some((key, v)) = text.split_once(':') else {
-                    continue;
+    items(value, lines)
+        .into_iter()
+        .filter_map(|item| match &item {
+            Item::Short(v) => host_path(v).then(|| format!("--volume={v}")),
+            Item::Long(_) => {
+                let (source, target) = (item.get("source")?, item.get("target")?);
+                let ro = if item.get("read_only").is_some_and(truthy) {
+                    ":ro"
+                } else {
+                    ""
                 };
-                match key.trim() {
-                    "source" => source = Some(yaml_scalar(v)),
-                    "target" => target = Some(yaml_scalar(v)),
-                    "read_only" => read_only = truthy(&yaml_scalar(v)),
-                    _ => {}
-                }
+                host_path(source).then(|| format!("--volume={source}:{target}{ro}"))
             }
-            if let (Some(s), Some(t)) = (source, target)
-                && host_path(&s)
-            {
-                let ro = if read_only { ":ro" } else { "" };
-                out.push(format!("--volume={s}:{t}{ro}"));
-            }
-        }
-        k = end;
-    }
-    out
+        })
+        .collect()
 }
 
 #[cfg(test)]
