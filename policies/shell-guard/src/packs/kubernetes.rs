@@ -4,6 +4,7 @@
 //! and manifests applied straight from the network.
 
 use clawlaw_sdk::shell::Command;
+use clawlaw_sdk::shell::containers::KUBECTL_GLOBAL;
 
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
@@ -11,17 +12,9 @@ use crate::programs::Shown;
 use crate::programs::subcommand;
 use crate::rules::kubernetes::{DELETE_ALL, DELETE_NAMESPACE, DELETE_STORAGE};
 
-/// kubectl options that take a value.
-const VALUED: &[&str] = &[
-    "-n",
-    "--namespace",
-    "--context",
-    "--kubeconfig",
-    "-s",
-    "--server",
-    "--cluster",
-    "--user",
-    "--as",
+/// Options of `kubectl delete` that take a value, beside the global ones
+/// ([`KUBECTL_GLOBAL`]).
+const DELETE_VALUED: &[&str] = &[
     "-l",
     "--selector",
     "-f",
@@ -154,7 +147,12 @@ impl Checker<'_> {
                     return;
                 }
                 let args = arg_texts(c);
-                let pos = positionals(&args, VALUED);
+                let valued: Vec<&str> = KUBECTL_GLOBAL
+                    .iter()
+                    .chain(DELETE_VALUED)
+                    .copied()
+                    .collect();
+                let pos = positionals(&args, &valued);
                 // pos[0] is `delete`; then `kind[,kind]` or `kind/name`.
                 let kinds: Vec<&str> = pos
                     .get(1)
