@@ -26,53 +26,54 @@ use crate::rules::database::{DROP_TABLE, UNBOUNDED_WRITE};
 /// tinker --execute=CODE`, and what their consoles are fed (`echo
 /// 'User.delete_all' | rails console`).
 pub(crate) fn framework_code(cl: &CommandLine, i: usize, tool: &str, args: &[&str]) -> Vec<String> {
+    // Every command of every line comes here: nothing is collected until
+    // the tool is a framework's.
+    let tool = tool.rsplit('/').next().unwrap_or(tool);
+    if !(matches!(
+        tool,
+        "rails" | "gitlab-rails" | "django-admin" | "php" | "artisan"
+    ) || tool.starts_with("python"))
+    {
+        return Vec::new();
+    }
     let words: Vec<&str> = args
         .iter()
         .copied()
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let value = |names: &[&str]| {
-        args.iter().enumerate().find_map(|(k, a)| {
-            names.iter().find_map(|n| {
-                if a == n {
-                    args.get(k + 1).map(|v| v.to_string())
-                } else {
-                    a.strip_prefix(&format!("{n}=")).map(str::to_string)
-                }
-            })
-        })
-    };
-    let tool = tool.rsplit('/').next().unwrap_or(tool);
-    let console = match (tool, words.as_slice()) {
+    // The option that gives a console its code, if it has one.
+    let option: &[&str] = match (tool, words.as_slice()) {
         ("rails" | "gitlab-rails", ["runner" | "r", code, ..]) if !code.ends_with(".rb") => {
             return vec![code.to_string()];
         }
-        ("rails" | "gitlab-rails", ["console" | "c", ..]) => true,
+        ("rails" | "gitlab-rails", ["console" | "c", ..]) => &[],
         (_, [manage, "shell" | "shell_plus", ..])
             if manage.ends_with("manage.py") && tool.starts_with("python") =>
         {
-            match value(&["-c", "--command"]) {
-                Some(code) => return vec![code],
-                None => true,
-            }
+            &["-c", "--command"]
         }
-        ("django-admin", ["shell" | "shell_plus", ..]) => match value(&["-c", "--command"]) {
-            Some(code) => return vec![code],
-            None => true,
-        },
+        ("django-admin", ["shell" | "shell_plus", ..]) => &["-c", "--command"],
         (_, [artisan, "tinker", ..]) if artisan.ends_with("artisan") && tool == "php" => {
-            match value(&["--execute"]) {
-                Some(code) => return vec![code],
-                None => true,
-            }
+            &["--execute"]
         }
-        ("artisan", ["tinker", ..]) => match value(&["--execute"]) {
-            Some(code) => return vec![code],
-            None => true,
-        },
-        _ => false,
+        ("artisan", ["tinker", ..]) => &["--execute"],
+        _ => return Vec::new(),
     };
-    if console { fed_text(cl, i) } else { Vec::new() }
+    let given = args.iter().enumerate().find_map(|(k, a)| {
+        option.iter().find_map(|n| {
+            if a == n {
+                args.get(k + 1).map(|v| v.to_string())
+            } else {
+                a.strip_prefix(n)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(str::to_string)
+            }
+        })
+    });
+    match given {
+        Some(code) => vec![code],
+        None => fed_text(cl, i),
+    }
 }
 
 impl Checker<'_> {
