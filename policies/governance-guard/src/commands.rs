@@ -414,7 +414,17 @@ fn signals(
             })),
             // Containers are not the gate's processes unless named for it,
             // or listed by a name, label or image of its.
-            "docker" | "podman" => reaches.extend(s.targets.iter().map(|t| gate.container(t))),
+            "docker" | "podman" | "nerdctl" => {
+                reaches.extend(s.targets.iter().map(|t| gate.container(t)))
+            }
+            // `taskkill /IM clawlaw.exe`, `/IM claw*`, `/PID 4242`.
+            "taskkill" => reaches.extend(s.targets.iter().map(|t| {
+                if t.bytes().all(|b| b.is_ascii_digit()) {
+                    gate.kill_target(t)
+                } else {
+                    gate.image(t)
+                }
+            })),
             "kill-port" | "killport" | "fkill" => reaches.extend(s.targets.iter().map(|t| {
                 if is_port_spec(t) {
                     gate.by_port(t)

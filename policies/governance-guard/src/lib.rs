@@ -24,7 +24,9 @@
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
 //!   `systemctl`, `service`, `launchctl`, port killers such as `npx
 //!   kill-port`, a container listing filtered for it: `docker stop
-//!   $(docker ps -q -f name=clawlaw)`), or the workloads an orchestrator
+//!   $(docker ps -q -f name=clawlaw)`; its container's limits, network,
+//!   shell or files: `docker update`, `network disconnect`, `exec`, `cp`;
+//!   Windows' `taskkill`, `sc`, `net stop`), or the workloads an orchestrator
 //!   runs it as (`kubectl`, `helm`, `nomad`, `docker compose`), stopped or
 //!   changed in place (another image, environment or spec rolls its pods
 //!   over);

@@ -254,6 +254,25 @@ impl GateProcesses<'_> {
             .unwrap_or(Reach::Other)
     }
 
+    /// Whether a Windows image name (`clawlaw.exe`, `claw*`, `*LAW*`, any
+    /// case, `.exe` optional) matches the gate's processes.
+    pub fn image(&self, image: &str) -> Reach {
+        let lower = image.to_ascii_lowercase();
+        let glob = lower.strip_suffix(".exe").unwrap_or(&lower);
+        if !glob.contains('*') {
+            return self.unit(image);
+        }
+        let matched = self
+            .names
+            .iter()
+            .any(|n| clawlaw_sdk::glob::matches(glob, &n.to_ascii_lowercase()));
+        if matched {
+            Reach::Gate(image.to_string())
+        } else {
+            Reach::Other
+        }
+    }
+
     /// Whether a service unit or label names the gate.
     pub fn unit(&self, unit: &str) -> Reach {
         if self.mentions_name(unit) {
@@ -380,5 +399,12 @@ mod tests {
         assert_eq!(g.container("web-1"), Reach::Other);
         assert_eq!(g.container("$CID"), Reach::Other);
         assert_eq!(g.unit("nginx"), Reach::Other);
+        // Windows image names: any case, `.exe` optional, `*` wildcards.
+        assert!(matches!(g.image("CLAWLAW.EXE"), Reach::Gate(_)));
+        assert!(matches!(g.image("claw*"), Reach::Gate(_)));
+        assert!(matches!(g.image("*LAW.exe"), Reach::Gate(_)));
+        assert!(matches!(g.image("c*w"), Reach::Gate(_)));
+        assert_eq!(g.image("node.exe"), Reach::Other);
+        assert_eq!(g.image("cl*x"), Reach::Other);
     }
 }

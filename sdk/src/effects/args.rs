@@ -1,11 +1,33 @@
 //! What a command gets to work on besides its program and options: the
 //! arguments `xargs` appends from its input ([`xargs_view`]), and the text
 //! its standard input holds when the line shows it ([`stdin_text`]: a
-//! here-document, a here-string, or an upstream `echo`).
+//! here-document, a here-string, or an upstream `echo`), and what an
+//! upstream pipeline prints, as the substitution `$(A)` it stands for
+//! ([`piped_source`]).
 
 use super::context::{Cx, STDIN_ARGS};
 use super::options::parse;
 use crate::shell::{Command, RedirectOp, Word, Wrapper};
+
+/// `$(A)` for the commands `A` whose output feeds the current command's
+/// standard input (`A | xargs kill`), joined as the pipeline they are.
+pub(crate) fn piped_source(cx: &Cx) -> String {
+    let line = cx.line;
+    let words = |c: &crate::shell::Command| {
+        c.argv
+            .iter()
+            .map(|w| crate::shell::quote(&w.text))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let feeding: Vec<String> = line
+        .upstream(cx.index)
+        .into_iter()
+        .filter(|&j| line.commands[j].depth == cx.cmd().depth)
+        .map(|j| words(&line.commands[j]))
+        .collect();
+    format!("$({})", feeding.join(" | "))
+}
 
 /// The text a command reads on its standard input when it can be known: a
 /// here-document or here-string, or the output of an upstream `echo`,

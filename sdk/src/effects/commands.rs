@@ -106,6 +106,18 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Write, w, 0, "truncate", false);
             }
         }
+        // `fallocate -l 200G FILE` (or `-p`/`-c`, a hole punched or a range
+        // collapsed), macOS's `mkfile SIZE FILE…`.
+        "fallocate" => {
+            for w in parse(args, "ol", "", &["offset", "length"]).operands {
+                cx.path(Kind::Write, w, 0, prog, false);
+            }
+        }
+        "mkfile" => {
+            for w in parse(args, "", "", &[]).operands.into_iter().skip(1) {
+                cx.path(Kind::Write, w, 0, prog, false);
+            }
+        }
         "sysctl" => sysctl(cx, args),
         "dd" => {
             for w in args {
@@ -282,7 +294,8 @@ pub(crate) fn program(cx: &mut Cx) {
             }
         }
         // `docker cp CTR:/x ./y`, `kubectl cp pod:/x y`: files copied in or
-        // out of a container; the local side is read or written.
+        // out of a container; the local side is read or written, the
+        // container written into is controlled.
         "docker" | "podman" | "nerdctl" | "kubectl" | "oc" if container_cp(cx, prog, args) => {}
         // `openssl s_client`/`s_server` is a connection; the rest reads
         // and writes files.
@@ -327,8 +340,11 @@ fn container_cp(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         if !remote(src) {
             cx.path(Kind::Read, src, 0, how, true);
         }
-        if !remote(dest) {
-            cx.path(Kind::Write, dest, 0, how, true);
+        match dest.text.split_once(':') {
+            // Files copied into a container change what it runs: it is
+            // controlled as by `exec`.
+            Some((name, _)) if remote(dest) => cx.signal(prog, vec![name.to_string()]),
+            _ => cx.path(Kind::Write, dest, 0, how, true),
         }
     }
     true

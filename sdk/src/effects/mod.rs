@@ -83,6 +83,7 @@ mod args;
 mod awk;
 mod code;
 mod commands;
+mod containers;
 mod context;
 mod databases;
 mod devtools;

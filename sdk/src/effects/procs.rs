@@ -1,21 +1,22 @@
 //! Processes and services a command stops or signals (and `ps e`, which
-//! shows their environments): `kill`, `pkill`,
-//! `killall`, `systemctl stop|kill|disable|mask|restart`, `service X stop`,
-//! `launchctl unload|bootout|remove`, `docker stop`, `reboot`; the processes
-//! it kills by what they use (`fuser -k PORT/tcp`, `fuser -k FILE`, `ss -K
-//! … port …`) and the ones it attaches to or controls by pid (`gdb -p`,
-//! `strace -p`, `gcore`, `prlimit --pid`, `renice -p`, `taskset -p`); the
-//! port killers (`kill-port 7070`, `killport`, `fkill :7070`); and
-//! the commands that list the whole environment (`env`, `printenv`, `export
-//! -p`, `set`, `declare -x`).
+//! shows their environments): `kill`, `pkill`, `killall`, `systemctl
+//! stop|kill|disable|mask|restart|edit|set-property`, `service X stop`,
+//! `launchctl unload|bootout|remove`, Windows' `taskkill`, `sc stop` and
+//! `net stop`, `reboot`; the processes it kills by what they use (`fuser -k
+//! PORT/tcp`, `fuser -k FILE`, `ss -K … port …`) and the ones it attaches to
+//! or controls by pid (`gdb -p`, `strace -p`, `gcore`, `prlimit --pid`,
+//! `renice -p`, `taskset -p`); the port killers (`kill-port 7070`,
+//! `killport`, `fkill :7070`); and the commands that list the whole
+//! environment (`env`, `printenv`, `export -p`, `set`, `declare -x`).
 //!
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
-//! `kill $(A)`; so does `A | xargs docker stop`.
+//! `kill $(A)`.
 //!
 //! What an orchestrator stops (`kubectl delete`, `helm uninstall`, `docker
-//! compose stop`, …) is read by [`super::workloads`].
+//! compose stop`, …) is read by [`super::workloads`], the containers a
+//! container CLI stops or controls by [`super::containers`].
 
-use super::args::stdin_text;
+use super::args::{piped_source, stdin_text};
 use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
 use super::options::parse;
@@ -33,7 +34,8 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         "kill-port" | "killport" | "fkill" => port_killer(cx, prog, args),
         "gdb" | "strace" | "ltrace" | "gcore" | "prlimit" | "renice" | "ionice" | "taskset"
         | "cpulimit" | "reptyr" => by_pid(cx, prog, args),
-        "systemctl" | "service" | "launchctl" | "docker" | "podman" => services(cx, prog, args),
+        "systemctl" | "service" | "launchctl" => services(cx, prog, args),
+        "docker" | "podman" | "nerdctl" => super::containers::program(cx, prog, args),
         "reboot" | "shutdown" | "halt" | "poweroff" => cx.signal(prog, vec!["*".into()]),
         "init" | "telinit"
             if args
@@ -96,10 +98,48 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
                 cx.env("*");
             }
         }
-        _ => return false,
+        _ => return windows(cx, prog, args),
     }
     true
 }
+
+/// Windows' stoppers (the program's name in any case, with or without
+/// `.exe`): `taskkill /IM NAME` and `/PID N` (signals named `taskkill`,
+/// whose `/IM` targets may hold `*`), `sc [\\server] stop|pause|delete|config
+/// NAME` and `net stop|pause NAME` (signals named `sc` and `net`).
+fn windows(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    let lower = prog.to_ascii_lowercase();
+    let name = lower.strip_suffix(".exe").unwrap_or(&lower);
+    let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    let verb = |v: &str, verbs: &[&str]| verbs.contains(&v.to_ascii_lowercase().as_str());
+    let targets: Vec<String> = match (name, words.as_slice()) {
+        ("taskkill", _) => words
+            .windows(2)
+            .filter(|p| {
+                let option = p[0].to_ascii_lowercase();
+                matches!(option.trim_start_matches(['/', '-']), "im" | "pid")
+                    && p[0].starts_with(['/', '-'])
+            })
+            .map(|p| p[1].to_string())
+            .collect(),
+        ("sc", _) => {
+            let on_server = words.first().is_some_and(|w| w.starts_with('\\'));
+            match &words[usize::from(on_server)..] {
+                [v, service, ..] if verb(v, SC_STOPS) => vec![service.to_string()],
+                _ => return false,
+            }
+        }
+        ("net", [v, service, ..]) if verb(v, &["stop", "pause"]) => vec![service.to_string()],
+        _ => return false,
+    };
+    if !targets.is_empty() {
+        cx.signal(name, targets);
+    }
+    true
+}
+
+/// `sc` verbs that stop a service or change what it runs.
+const SC_STOPS: &[&str] = &["stop", "pause", "delete", "config", "failure", "sdset"];
 
 fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     // A signal spec (`-9`, `-KILL`, `-SIGTERM`) is the first word only, so
@@ -185,26 +225,6 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     if !targets.is_empty() {
         cx.signal(prog, targets);
     }
-}
-
-/// `$(A)` for the commands `A` whose output feeds the current command's
-/// standard input (`A | xargs kill`), joined as the pipeline they are.
-fn piped_source(cx: &Cx) -> String {
-    let line = cx.line;
-    let words = |c: &crate::shell::Command| {
-        c.argv
-            .iter()
-            .map(|w| crate::shell::quote(&w.text))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let feeding: Vec<String> = line
-        .upstream(cx.index)
-        .into_iter()
-        .filter(|&j| line.commands[j].depth == cx.cmd().depth)
-        .map(|j| words(&line.commands[j]))
-        .collect();
-    format!("$({})", feeding.join(" | "))
 }
 
 /// `fuser -k` (the processes using a port or file: `7070/tcp`, `-n tcp
@@ -372,11 +392,12 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
                 | "force-reload"
                 | "force-stop"
                 | "freeze"
+                | "edit"
+                | "set-property"
+                | "revert"
                 | "unload"
                 | "bootout"
                 | "remove"
-                | "rm"
-                | "pause"
         )
     };
     let targets: Option<Vec<String>> = match (prog, ops.as_slice()) {
@@ -396,7 +417,7 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
         {
             Some(vec!["*".into()])
         }
-        ("systemctl" | "launchctl" | "docker" | "podman", [v, units @ ..]) if stop(v) => {
+        ("systemctl" | "launchctl", [v, units @ ..]) if stop(v) => {
             let skip = usize::from(prog == "launchctl" && *v == "kill");
             Some(
                 units

@@ -34,7 +34,7 @@ pub const KUBECTL_GLOBAL: &[&str] = &[
 ];
 
 /// `docker exec` options that take a value.
-const DOCKER_EXEC_VALUED: &[&str] = &[
+pub(crate) const DOCKER_EXEC_VALUED: &[&str] = &[
     "-e",
     "--env",
     "--env-file",
@@ -76,7 +76,7 @@ pub fn run_inside(c: &Command) -> Option<Vec<&str>> {
 
 /// The first operand of `args` (skipping options and the values of those
 /// in `valued`): the index just after it, and its text.
-fn first_operand<'a>(args: &[&'a str], valued: &[&str]) -> Option<(usize, &'a str)> {
+pub(crate) fn first_operand<'a>(args: &[&'a str], valued: &[&str]) -> Option<(usize, &'a str)> {
     let mut k = 0;
     while k < args.len() {
         let a = args[k];

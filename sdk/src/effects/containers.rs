@@ -1,0 +1,172 @@
+//! Containers a container CLI (`docker`, `podman`, `nerdctl`) stops or takes
+//! control of: `stop`, `kill`, `rm`, `pause`, `restart` (with or without the
+//! `container` group), `update` (its CPU, memory and process limits: a
+//! container given 0.01 of a CPU or 6 MB serves no one), `network
+//! disconnect NET CTR…` (cut off from its callers) and `exec CTR …` (a
+//! command run inside it, with its files, tokens and processes). Each is a
+//! signal ([`super::Signal`]) whose targets are the containers as the
+//! command names them; `A | xargs docker stop` stops `$(A)`. A copy into a
+//! container (`docker cp x CTR:/path`) is read with the other copies, in
+//! [`super::commands`].
+//!
+//! Compose's services are read by [`super::workloads`].
+
+use super::args::piped_source;
+use super::context::{Cx, STDIN_ARGS};
+use super::net::host_of;
+use super::options::parse;
+use crate::shell::Word;
+use crate::shell::containers::{DOCKER_EXEC_VALUED, DOCKER_GLOBAL, first_operand};
+
+/// Records the daemon `prog` connects to (`-H tcp://host:2375`) and the
+/// containers it stops or controls.
+pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
+    let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    let first = first_operand(&texts, DOCKER_GLOBAL);
+    let globals = &args[..first.map_or(args.len(), |(k, _)| k - 1)];
+    if let Some((w, f)) = parse(
+        globals,
+        "Hcl",
+        "",
+        &["host", "context", "config", "log-level"],
+    )
+    .value(&["H", "host"])
+    {
+        let url = &w.text[f..];
+        cx.net(prog, Some(url.to_string()), host_of(url), false);
+    }
+    let Some((mut k, mut verb)) = first else {
+        return;
+    };
+    if verb == "container" {
+        let Some((j, v)) = first_operand(&texts[k..], &[]) else {
+            return;
+        };
+        (k, verb) = (k + j, v);
+    }
+    let rest = &args[k..];
+    let targets: Vec<&Word> = match verb {
+        "stop" | "restart" => parse(rest, "ts", "", &["time", "timeout", "signal"]).operands,
+        "kill" => parse(rest, "s", "", &["signal"]).operands,
+        "rm" | "pause" => parse(rest, "", "", &[]).operands,
+        // Every limit `update` sets takes a value.
+        "update" => parse(rest, "mc", "", &UPDATE_VALUED).operands,
+        "network" => match parse(rest, "", "", &[]).operands.as_slice() {
+            [sub, _network, containers @ ..] if sub.text == "disconnect" => containers.to_vec(),
+            _ => return,
+        },
+        "exec" => {
+            let texts: Vec<&str> = rest.iter().map(|w| w.text.as_str()).collect();
+            match first_operand(&texts, DOCKER_EXEC_VALUED) {
+                Some((j, _)) => vec![&rest[j - 1]],
+                None => return,
+            }
+        }
+        _ => return,
+    };
+    let targets: Vec<String> = targets
+        .into_iter()
+        .map(|w| match w.text.as_str() {
+            STDIN_ARGS => piped_source(cx),
+            t => t.to_string(),
+        })
+        .collect();
+    if !targets.is_empty() {
+        cx.signal(prog, targets);
+    }
+}
+
+/// `docker update`'s long options (all take a value).
+const UPDATE_VALUED: [&str; 17] = [
+    "cpus",
+    "cpu-shares",
+    "cpu-period",
+    "cpu-quota",
+    "cpu-rt-period",
+    "cpu-rt-runtime",
+    "cpuset-cpus",
+    "cpuset-mems",
+    "memory",
+    "memory-swap",
+    "memory-reservation",
+    "kernel-memory",
+    "pids-limit",
+    "blkio-weight",
+    "restart",
+    "device-read-bps",
+    "device-write-bps",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::effects::analyze;
+    use crate::shell::parse;
+
+    fn signals(line: &str) -> Vec<(String, Vec<String>)> {
+        analyze(&parse(line), Some("/w"), Some("/h"))
+            .signals
+            .into_iter()
+            .map(|s| (s.program, s.targets))
+            .collect()
+    }
+
+    fn one(program: &str, targets: &[&str]) -> Vec<(String, Vec<String>)> {
+        vec![(
+            program.to_string(),
+            targets.iter().map(|t| t.to_string()).collect(),
+        )]
+    }
+
+    #[test]
+    fn stops_and_controls() {
+        assert_eq!(
+            signals("docker stop -t 5 web db"),
+            one("docker", &["web", "db"])
+        );
+        assert_eq!(
+            signals("docker container kill -s KILL gate"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(signals("podman rm -f gate"), one("podman", &["gate"]));
+        assert_eq!(
+            signals("docker -H tcp://h:2375 pause gate"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(
+            signals("docker update --cpus 0.01 -m 6m gate"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(
+            signals("nerdctl container update --memory=6m gate"),
+            one("nerdctl", &["gate"])
+        );
+        assert_eq!(
+            signals("docker network disconnect -f bridge gate"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(
+            signals("docker exec -u root -e A=1 gate sh -c 'id'"),
+            one("docker", &["gate"])
+        );
+        assert_eq!(
+            signals("docker ps -q | xargs docker stop"),
+            one("docker", &["$(docker ps -q)"])
+        );
+    }
+
+    #[test]
+    fn reads_and_starts_are_not_signals() {
+        for line in [
+            "docker ps -a",
+            "docker logs gate",
+            "docker inspect gate",
+            "docker network ls",
+            "docker network connect bridge gate",
+            "docker run --rm alpine true",
+            "docker start gate",
+            "docker container ls",
+        ] {
+            assert_eq!(signals(line), vec![], "{line}");
+        }
+    }
+}
