@@ -2,7 +2,8 @@
 //! firewall, mandatory access control (SELinux, AppArmor) or the audit
 //! system, stop the services that enforce them, or erase the system's logs
 //! or the shell's record of its commands, or take the immutable or
-//! append-only attribute off a file — what an intruder does first, and
+//! append-only attribute off a file, or set the clock those records are
+//! stamped with — what an intruder does first, and
 //! what an agent has no routine reason to do; on Windows too (Defender, the
 //! firewall, the execution policy, as PowerShell lines run from the shell
 //! reach the policy). Escalated as `shell.defenses`: a person may have
@@ -208,6 +209,9 @@ fn switches_off(c: &Command) -> Option<String> {
     if let Some(what) = history_off(c) {
         return Some(what);
     }
+    if let Some(what) = sets_clock(c) {
+        return Some(what);
+    }
     if !PROGRAMS.contains(&p) {
         return None;
     }
@@ -294,6 +298,44 @@ fn switches_off(c: &Command) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The system clock set by hand (`date -s`, `date MMDDhhmm`, `timedatectl
+/// set-time`, its network sync switched off, `hwclock --set|--hctosys`,
+/// PowerShell's `Set-Date`): every log line, evidence record, token expiry
+/// and certificate check reads it, so moving it rewrites when things
+/// happened and revives expired credentials. Reading it, or formatting a
+/// given date (`date -d`, `date +%s`), is not.
+fn sets_clock(c: &Command) -> Option<String> {
+    const SETS: &str = "sets the system clock, which every log and evidence record, token expiry and certificate check reads";
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let sets = match c.program.as_str() {
+        "date" | "gdate" => {
+            c.has_flag('s')
+                || args.iter().any(|a| a.starts_with("--set"))
+                // POSIX and BSD `date [[[[[CC]YY]MM]DD]hh]mm[.ss]` (not the
+                // value of `-d 20200101`, `-r FILE`, `-f FILE`).
+                || args.iter().enumerate().any(|(k, a)| {
+                    let value = k > 0 && matches!(args[k - 1], "-d" | "--date" | "-r" | "--reference" | "-f" | "--file");
+                    let digits = a.replace('.', "");
+                    !value && digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit())
+                })
+        }
+        "timedatectl" => match args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .collect::<Vec<_>>()[..]
+        {
+            [&"set-time", ..] => true,
+            [&"set-ntp", v, ..] => matches!(*v, "false" | "no" | "0" | "off"),
+            _ => false,
+        },
+        "hwclock" => args
+            .iter()
+            .any(|a| matches!(*a, "--set" | "--hctosys" | "-s")),
+        p => p.eq_ignore_ascii_case("set-date"),
+    };
+    sets.then(|| SETS.into())
 }
 
 /// A cloud account's own records and detectors switched off: CloudTrail
