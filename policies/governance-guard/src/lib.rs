@@ -14,7 +14,8 @@
 //!   or owner change that locks its owner out of a directory above it
 //!   (`chmod 000 ~/.claude`); reading it stays allowed;
 //! - change or delete the gate's own files (binary, config, policy
-//!   components, data directory with the evidence, compile cache), which
+//!   components, data directory with the evidence, compile cache, the
+//!   service manager's definition of it: `clawlaw.service.d/`), which
 //!   the gate reports itself ([`clawlaw_sdk::gate::GateFacts`]) so the
 //!   operator lists nothing, or put a program named like its binaries or
 //!   its hook forwarder anywhere (hook settings run them by name);

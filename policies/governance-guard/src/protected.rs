@@ -60,6 +60,25 @@ const DEFAULT_GATE_FILES: [&str; 3] = [".cache/clawlaw", ".config/clawlaw", ".lo
 /// Of those, what holds credentials.
 const DEFAULT_SECRETS: [&str; 2] = [".local/state/clawlaw", ".config/clawlaw/cache.key"];
 
+/// Directories service managers read their definitions from (a path
+/// component): systemd's (`/etc/systemd/system`, `~/.config/systemd/user`),
+/// launchd's, SysV init's, supervisord's, runit's and s6's.
+const SERVICE_DIRS: [&str; 9] = [
+    "systemd",
+    "LaunchAgents",
+    "LaunchDaemons",
+    "init.d",
+    "supervisor",
+    "supervisord.d",
+    "sv",
+    "runit",
+    "s6-rc",
+];
+
+/// Where those directories are: `/etc`, `/lib`, `/usr/lib`, `/run`,
+/// `/Library`, `~/Library`, `~/.config`, `~/.local/share`.
+const SERVICE_PARENTS: [&str; 6] = ["etc", "lib", "run", "Library", ".config", "share"];
+
 /// The home directory when nothing tells it (a working directory outside
 /// any home and no `home` setting): a path no file has, standing for the
 /// agent's home wherever that is. `~/…` and `$HOME/…` resolve below it and
@@ -233,6 +252,13 @@ impl Protected {
                 above: false,
             });
         }
+        if let Some(definition) = self.service_definition(path) {
+            return Some(Hit {
+                protected: definition,
+                owner: Owner::Gate,
+                above: false,
+            });
+        }
         let name = path.rsplit('/').next().unwrap_or("");
         if self.programs.iter().any(|p| p == name) {
             return Some(Hit {
@@ -255,6 +281,32 @@ impl Protected {
             }
         }
         None
+    }
+
+    /// The service manager's definition of the gate `path` is in or is:
+    /// below a directory systemd, launchd, SysV init, supervisord, runit or
+    /// s6 read their services from ([`SERVICE_PARENTS`]), a file or directory named for one of
+    /// the gate's programs (`clawlaw.service`, `clawlaw.service.d/`,
+    /// `dev.clawlaw.plist`, `init.d/clawlaw`): changing it changes how the
+    /// gate runs (`ExecStart=/bin/true`, `CPUQuota=1%`) from its next start.
+    fn service_definition(&self, path: &str) -> Option<String> {
+        let components: Vec<&str> = path.split('/').collect();
+        // In a system or user configuration directory, not a project's
+        // copy (`deploy/systemd/clawlaw.service` is installed by someone).
+        let manager = components
+            .windows(2)
+            .position(|w| SERVICE_PARENTS.contains(&w[0]) && SERVICE_DIRS.contains(&w[1]))?
+            + 1;
+        let names_gate = |c: &str| {
+            c.split(['.', '-', '@', '_'])
+                .any(|w| self.programs.iter().any(|p| p.eq_ignore_ascii_case(w)))
+        };
+        let at = manager
+            + 1
+            + components[manager + 1..]
+                .iter()
+                .position(|c| names_gate(c))?;
+        Some(components[..=at].join("/"))
     }
 
     /// Whether removing or moving the normalised `path` away takes
@@ -451,6 +503,48 @@ mod tests {
             Owner::Impostor
         );
         assert!(p.change_hit("/work/app/src/clawlaw.rs").is_none());
+    }
+
+    #[test]
+    fn service_definitions_named_for_the_gate() {
+        let p = set();
+        for (path, definition) in [
+            (
+                "/etc/systemd/system/clawlaw.service",
+                "/etc/systemd/system/clawlaw.service",
+            ),
+            (
+                "/etc/systemd/system/clawlaw.service.d/override.conf",
+                "/etc/systemd/system/clawlaw.service.d",
+            ),
+            (
+                "/home/dev/.config/systemd/user/clawlaw-gate@7070.service",
+                "/home/dev/.config/systemd/user/clawlaw-gate@7070.service",
+            ),
+            (
+                "/Users/dev/Library/LaunchAgents/dev.clawlaw.plist",
+                "/Users/dev/Library/LaunchAgents/dev.clawlaw.plist",
+            ),
+            ("/etc/init.d/clawlaw", "/etc/init.d/clawlaw"),
+            (
+                "/etc/supervisor/conf.d/clawlaw.conf",
+                "/etc/supervisor/conf.d/clawlaw.conf",
+            ),
+        ] {
+            let hit = p.change_hit(path).unwrap_or_else(|| panic!("{path}"));
+            assert_eq!(
+                (hit.owner, hit.protected.as_str()),
+                (Owner::Gate, definition)
+            );
+        }
+        for path in [
+            "/etc/systemd/system/nginx.service",
+            "/etc/systemd/system/clawlawyer.service",
+            "/work/app/deploy/systemd/clawlaw.service",
+            "/home/dev/Library/LaunchAgents/com.example.agent.plist",
+        ] {
+            assert!(p.change_hit(path).is_none(), "{path}");
+        }
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! kills, deletes, restarts or scales to zero a workload, container,
 //! service, release or process (`mcp__docker__stop_container`,
 //! `mcp__kubernetes__kubectl_scale {"replicas": 0}`, `…__kill_process
-//! {"pid": …}`) whose input names the gate: the tool's counterpart of
-//! `docker stop`, `kubectl scale --replicas=0` or `kill`, judged as those
-//! are ([`crate::commands`]).
+//! {"pid": …}`), or runs a command in, updates, patches or disconnects one
+//! (`…__exec_in_pod`, `…__update_container`), whose input names the gate:
+//! the tool's counterpart of `docker stop`, `kubectl scale --replicas=0`,
+//! `docker exec` or `kill`, judged as those are ([`crate::commands`]).
 //!
 //! Read from the tool's own name (its verb, word by word: `stop_container`,
 //! `deleteDeployment`, `kubectl-delete`; and what it acts on: a workload,
@@ -23,7 +24,9 @@ use serde_json::Value;
 use crate::findings::Finding;
 use crate::processes::{GateProcesses, Reach};
 
-/// Verbs whose tool stops what it names.
+/// Verbs whose tool stops what it names, or takes control of it: runs a
+/// command in it, attaches to it, changes its limits or spec in place, cuts
+/// its network.
 const STOPS: &[&str] = &[
     "stop",
     "kill",
@@ -37,6 +40,14 @@ const STOPS: &[&str] = &[
     "pause",
     "evict",
     "drain",
+    "suspend",
+    "freeze",
+    "exec",
+    "attach",
+    "update",
+    "patch",
+    "edit",
+    "disconnect",
 ];
 
 /// What a tool acts on when it stops a process: a workload's kind, or the
