@@ -477,6 +477,15 @@ fn signals(
     }
 }
 
+/// The port of a URL or `host:port` whose host is computed at run time
+/// (`http://$(hostname):7070/x`, `$HOST:7070`).
+fn computed_host_port(target: &str) -> Option<u16> {
+    let rest = target.split_once("://").map_or(target, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (host, port) = authority.rsplit_once(':')?;
+    host.contains(['$', '`']).then(|| port.parse().ok())?
+}
+
 /// `fuser`'s `PORT[,RHOST][,RPORT][/PROTO]`, e.g. `7070/tcp`.
 fn is_port_spec(t: &str) -> bool {
     let (spec, proto) = t.split_once('/').unwrap_or((t, "tcp"));
@@ -488,10 +497,18 @@ fn is_port_spec(t: &str) -> bool {
 }
 
 fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+    let mut ports = None;
     for n in &fx.network {
         let target = n.url.as_deref().or(n.host.as_deref()).unwrap_or("");
         if let Some(url) = ctx.gate_api(target) {
             out.push(Finding::gate_api(&n.program, url));
+        } else if let Some(port) = computed_host_port(target) {
+            // `curl http://$(hostname):7070/…`: a host computed when it
+            // runs, on the gate's port, may be the gate's.
+            let ports = ports.get_or_insert_with(|| ctx.gate_ports());
+            if ports.contains(&port) {
+                out.push(Finding::gate_api_unknown(&n.program, target));
+            }
         }
         if let Some(store) = n.url.as_deref().and_then(|u| ctx.gate_store(u)) {
             out.push(Finding::gate_store(&n.program, store));

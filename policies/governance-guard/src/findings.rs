@@ -192,6 +192,17 @@ impl Finding {
         )
     }
 
+    /// A request to a host computed at run time on the gate's port.
+    pub fn gate_api_unknown(program: &str, url: &str) -> Finding {
+        Finding {
+            rule: GATE_API,
+            verdict: Verdict::Escalate,
+            reason: format!(
+                "`{program}` calls {url}: the host is computed when it runs and, on the clawlaw gate's port, may be the gate's own API, which is for the hook and for reviewers; a person confirms it. Name the host you mean"
+            ),
+        }
+    }
+
     /// A write to a registry repository the gate pulls its policies from.
     pub fn gate_repository(program: &str, repository: &str) -> Finding {
         Finding::deny(

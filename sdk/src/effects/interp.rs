@@ -17,7 +17,7 @@ use super::apis::{Act, RECV, Uses, action, unalias};
 use super::args::stdin_text;
 use super::code::{self, Call, Lang, Val};
 use super::context::{Cx, Kind};
-use super::{MAX_NESTING, net};
+use super::{MAX_NESTING, addresses};
 use crate::shell::{self, Word};
 
 /// Records what a shell or interpreter runs; other programs have no
@@ -358,7 +358,7 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
         Act::Read(k) => {
             let v = arg(k);
             if v.as_str().is_some_and(|s| s.contains("://")) {
-                net_call(cx, &how, &v, false);
+                addresses::record(cx, &how, &v, false);
             } else {
                 path(cx, Kind::Read, &v, &how, false);
             }
@@ -395,7 +395,7 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
         Act::Open => {
             let p = arg(0);
             if p.as_str().is_some_and(|s| s.contains("://")) {
-                return net_call(cx, &how, &p, false);
+                return addresses::record(cx, &how, &p, false);
             }
             let mode = c.kwarg("mode").cloned().unwrap_or_else(|| c.arg(1).clone());
             let write = match (&mode, c.args.len() < 2 && c.kwarg("mode").is_none()) {
@@ -462,10 +462,10 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
                 },
             );
         }
-        Act::Net => net_call(
+        Act::Net => addresses::record(
             cx,
             &how,
-            &recv_arg_or(c),
+            &addresses::of_call(c),
             c.mentions(&[
                 "post",
                 "put",
@@ -485,38 +485,6 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
             }
             _ => cx.unresolved(format!("`{how}` runs code built at run time")),
         },
-    }
-}
-
-/// The URL of a network call: its first argument, or its receiver's
-/// (`Net::HTTP.get(URI('…'))`), or the first string that looks like one.
-fn recv_arg_or(c: &Call) -> Val {
-    match c.arg(0) {
-        Val::Str(s) => Val::Str(s.clone()),
-        Val::List(l) => l.first().cloned().unwrap_or(Val::Unknown),
-        Val::Unknown => c
-            .words
-            .iter()
-            .find(|w| w.contains("://"))
-            .map(|w| Val::Str(w.clone()))
-            .unwrap_or(Val::Unknown),
-    }
-}
-
-fn net_call(cx: &mut Cx, how: &str, url: &Val, sends: bool) {
-    match url.as_str() {
-        Some(u) => {
-            let host = if u.contains("://") {
-                net::host_of(u)
-            } else {
-                Some(u.to_string())
-            };
-            cx.net(how, Some(u.to_string()), host, sends);
-        }
-        None => {
-            cx.net(how, None, None, sends);
-            cx.unresolved(format!("`{how}` contacts an address computed at run time"));
-        }
     }
 }
 

@@ -78,6 +78,7 @@
 //! Work is bounded: nested code is analysed at most [`MAX_NESTING`] levels
 //! deep and [`CODE_BUDGET`] bytes in all; the analysis never panics.
 
+mod addresses;
 mod apis;
 mod args;
 mod awk;

@@ -43,6 +43,16 @@ pub(crate) fn host_of(spec: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// Whether `host` is a loopback address or name.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "::1"
+        || host == "ip6-localhost"
+        || host
+            .strip_prefix("127.")
+            .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
 /// `host:path`, `user@host:path`, `host::module`, `rsync://…`: a remote
 /// operand of `scp`/`rsync` (not `/a:b`, `./a:b`, `a/b:c`).
 pub(crate) fn is_remote(t: &str) -> bool {
@@ -349,6 +359,10 @@ fn ssh(cx: &mut Cx, prog: &str, args: &[Word]) {
     let mut k = 0;
     let valued = "bcDEeFIiJLlmOopQRSWw";
     let mut host = None;
+    // `-L [bind:]port:host:hostport` and `-W host:port` reach `host` from
+    // the server; `-R [bind:]port:host:hostport` reaches it from here and
+    // opens it to the server's side.
+    let mut forwards: Vec<(char, &str)> = Vec::new();
     while k < args.len() {
         let t = args[k].text.as_str();
         if t.starts_with('-') && t.len() > 1 {
@@ -359,7 +373,12 @@ fn ssh(cx: &mut Cx, prog: &str, args: &[Word]) {
                 {
                     cx.path(Kind::Read, v, 0, "ssh -i", false);
                 }
+                if let (Some(v), "-L" | "-R" | "-W") = (args.get(k + 1), t) {
+                    forwards.push((last, v.text.as_str()));
+                }
                 k += 1;
+            } else if let Some(v) = t.strip_prefix("-L").or_else(|| t.strip_prefix("-R")) {
+                forwards.push((t.as_bytes()[1] as char, v));
             }
             k += 1;
             continue;
@@ -370,7 +389,36 @@ fn ssh(cx: &mut Cx, prog: &str, args: &[Word]) {
     let remote_cmd = k + 1 < args.len();
     let sends = stdin_sent(cx) || (prog == "ssh" && remote_cmd);
     let h = host.map(|h| host_of(&format!("ssh://{h}")).unwrap_or_default());
+    let server_here = h.as_deref().is_some_and(is_loopback);
     cx.net(prog, host.map(str::to_string), h, sends);
+    for (option, spec) in forwards {
+        if option != 'R' && !server_here {
+            continue;
+        }
+        if let Some(target) = forward_target(option, spec) {
+            let how = format!("{prog} -{option}");
+            cx.net(&how, Some(target.clone()), host_of(&target), true);
+        }
+    }
+}
+
+/// The `host:port` a forward's spec connects to: the last two fields of
+/// `[bind:]port:host:hostport` (`-L`, `-R`; an IPv6 host in brackets), the
+/// whole of `host:port` (`-W`). A socket path, or `-R port` alone (a SOCKS
+/// proxy), names none.
+fn forward_target(option: char, spec: &str) -> Option<String> {
+    if option == 'W' {
+        return Some(spec.to_string());
+    }
+    let (rest, port) = spec.rsplit_once(':')?;
+    let host = if rest.ends_with(']') {
+        &rest[rest.rfind('[')?..]
+    } else {
+        rest.rsplit(':').next()?
+    };
+    let numeric = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    (numeric && !host.is_empty() && !host.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{host}:{port}"))
 }
 
 /// `scp` and `rsync`: sources and a destination, either possibly remote.

@@ -12,6 +12,7 @@
 
 use super::Serve;
 use super::context::Cx;
+use super::net::is_loopback;
 use crate::shell::{Command, Word};
 
 /// Whether `c` may serve files (then [`super::Effects::serves`] says
@@ -357,16 +358,6 @@ fn listen_is_loopback(spec: &str) -> bool {
         None => spec,
     };
     is_loopback(host.trim_start_matches('[').trim_end_matches(']'))
-}
-
-/// Whether `host` is a loopback address or name.
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "::1"
-        || host == "ip6-localhost"
-        || host
-            .strip_prefix("127.")
-            .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
 #[cfg(test)]

@@ -970,6 +970,74 @@ fn ssh_scp_nc() {
 }
 
 #[test]
+fn ssh_forwards() {
+    let urls = |cmd: &str| -> Vec<String> {
+        fx(cmd)
+            .network
+            .iter()
+            .filter(|n| n.program != "ssh")
+            .filter_map(|n| n.url.clone())
+            .collect()
+    };
+    // Through a server on this machine, or back to it from any server.
+    assert_eq!(
+        urls("ssh -N -L 9000:127.0.0.1:7070 localhost"),
+        ["127.0.0.1:7070"]
+    );
+    assert_eq!(
+        urls("ssh -L0.0.0.0:9000:[::1]:7070 127.0.0.1"),
+        ["[::1]:7070"]
+    );
+    assert_eq!(urls("ssh -W localhost:7070 localhost"), ["localhost:7070"]);
+    assert_eq!(
+        urls("ssh -R 9000:localhost:7070 h.example"),
+        ["localhost:7070"]
+    );
+    assert_eq!(urls("ssh -R9000:127.0.0.1:22 h.example"), ["127.0.0.1:22"]);
+    // A forward from another server reaches that server's side; a SOCKS
+    // proxy or a socket path names no address.
+    assert!(urls("ssh -L 9000:127.0.0.1:7070 bastion.example").is_empty());
+    assert!(urls("ssh -R 1080 h.example").is_empty());
+    assert!(urls("ssh -L /tmp/s:/run/x.sock localhost").is_empty());
+}
+
+#[test]
+fn inline_code_sockets() {
+    let urls = |cmd: &str| -> Vec<(String, String)> {
+        fx(cmd)
+            .network
+            .iter()
+            .filter_map(|n| Some((n.url.clone()?, n.host.clone()?)))
+            .collect()
+    };
+    let one = |u: &str, h: &str| vec![(u.to_string(), h.to_string())];
+    assert_eq!(
+        urls("python3 -c \"import socket; socket.create_connection(('127.0.0.1', 7070))\""),
+        one("127.0.0.1:7070", "127.0.0.1")
+    );
+    assert_eq!(
+        urls("python3 -c \"import socket; s=socket.socket(); s.connect(('::1', 7070))\""),
+        one("[::1]:7070", "::1")
+    );
+    assert_eq!(
+        urls("node -e \"require('net').connect(7070, 'h.example')\""),
+        one("h.example:7070", "h.example")
+    );
+    assert_eq!(
+        urls("node -e \"require('net').createConnection(7070)\""),
+        one("localhost:7070", "localhost")
+    );
+    assert_eq!(
+        urls("ruby -rsocket -e \"TCPSocket.new('h.example', 25)\""),
+        one("h.example:25", "h.example")
+    );
+    assert_eq!(
+        urls("python3 -c \"import urllib.request; urllib.request.urlopen('https://h.example/x')\""),
+        one("https://h.example/x", "h.example")
+    );
+}
+
+#[test]
 fn rsync_to_remote() {
     let e = fx("rsync -avz ~/.gnupg backup@h.example:/srv/b");
     assert_eq!(e.network[0].host.as_deref(), Some("h.example"));
