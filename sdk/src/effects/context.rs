@@ -137,6 +137,22 @@ impl<'a> Cx<'a, '_> {
         })
     }
 
+    /// The values, as written, the line gave the variable that is the whole
+    /// of `w` (`$P`, `${P}` after `P=$(pgrep x)` or in `for P in …`), when
+    /// it gave any.
+    pub(crate) fn variable_values(&self, w: &Word) -> Option<Vec<String>> {
+        let t = w.text.as_str();
+        let name = t
+            .strip_prefix("${")
+            .and_then(|n| n.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'))?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let (_, values) = self.a.vars.iter().rev().find(|(n, _)| n == name)?;
+        Some(values.iter().map(|v| v.text.clone()).collect())
+    }
+
     /// What `xargs` feeds the command: an upstream `find`'s roots, an
     /// upstream `echo`'s words, or unknown paths.
     fn stdin_targets(&self) -> Vec<Target> {

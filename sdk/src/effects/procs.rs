@@ -200,14 +200,17 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     for (w, f) in p.values(&["F", "pidfile"]) {
         cx.path(Kind::Read, w, f, prog, false);
     }
+    // `P=$(pgrep x); kill $P`, `for p in $(pgrep x); do kill $p; done`:
+    // the values the line gave the variable.
     let mut targets: Vec<String> = p
         .operands
         .iter()
-        .map(|w| {
+        .flat_map(|w| {
             if w.text == STDIN_ARGS {
-                piped_source(cx)
+                vec![piped_source(cx)]
             } else {
-                w.text.clone()
+                cx.variable_values(w)
+                    .unwrap_or_else(|| vec![w.text.clone()])
             }
         })
         .collect();

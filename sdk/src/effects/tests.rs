@@ -1087,6 +1087,26 @@ fn kill_pgrep_substitution() {
 }
 
 #[test]
+fn kill_of_a_variable_the_line_set() {
+    let targets = |cmd: &str| fx(cmd).signals[0].targets.clone();
+    assert_eq!(targets("P=$(pgrep clawlaw); kill $P"), ["$(pgrep clawlaw)"]);
+    assert_eq!(targets("x=4242 && kill -9 \"${x}\""), ["4242"]);
+    assert_eq!(
+        targets("for p in $(pgrep -f claw) 77; do kill $p; done"),
+        ["$(pgrep -f claw)", "77"]
+    );
+    assert_eq!(
+        targets("pgrep -f claw | while read -r p; do kill \"$p\"; done"),
+        ["$(pgrep -f claw)"]
+    );
+    // A variable the line does not set, or reads from a file, stays as
+    // written.
+    assert_eq!(targets("kill $PID"), ["$PID"]);
+    assert_eq!(targets("while read p; do kill $p; done < pids"), ["$p"]);
+    assert_eq!(targets("sleep 9 & P=$!; kill $P"), ["$!"]);
+}
+
+#[test]
 fn xargs_kill_signals_what_its_input_lists() {
     let e = fx("lsof -ti :7070 | xargs kill -9");
     assert_eq!(e.signals[0].targets, ["$(lsof -ti :7070)"]);

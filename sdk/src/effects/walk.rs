@@ -7,8 +7,10 @@
 
 use std::collections::HashSet;
 
+use super::args::piped_source;
 use super::commands;
 use super::context::{Analyzer, Cx, Kind};
+use super::options::parse;
 use crate::shell::{self, CommandKind, CommandLine, Origin, RedirectOp, Word};
 
 /// Analyses `line` starting in `cwd`. `anchor` is the outer command a
@@ -59,11 +61,16 @@ pub(crate) fn line(
             cx.cwd = dir.filter(|t| !t.dynamic).map(|t| t.path);
         }
         command(&mut cx, &assigned);
+        // `A | while read p; do kill $p; done`: `$p` is what `A` prints.
+        let read_from = (c.program == "read" && !c.program_dynamic)
+            .then(|| line.upstream(i))
+            .filter(|up| !up.is_empty())
+            .map(|_| piped_source(&cx));
         ran_in.push(here);
         if let Some(d) = next {
             scopes[sid] = Some(d);
         }
-        record_values(a, c);
+        record_values(a, c, read_from);
         if c.kind == CommandKind::Simple && c.argv.is_empty() {
             assigned.extend(c.assignments.iter().map(|a| a.name.as_str()));
         } else if matches!(c.program.as_str(), "export" | "read" | "local" | "declare") {
@@ -83,10 +90,20 @@ const MAX_VARS: usize = 64;
 const MAX_VALUES: usize = 16;
 
 /// The values command `c` gives variables ([`shell::Command::assigned`]:
-/// `for f in /var/log/*.log` makes `$f` any of those files). A value added
+/// `for f in /var/log/*.log` makes `$f` any of those files), and a `read`
+/// fed by a pipeline (`read_from`, as `$(A)`) its names. A value added
 /// to another (`NAME+=…`) is not known as written: the variable is
 /// forgotten.
-fn record_values(a: &mut Analyzer<'_>, c: &shell::Command) {
+fn record_values(a: &mut Analyzer<'_>, c: &shell::Command, read_from: Option<String>) {
+    if let Some(source) = read_from {
+        for name in parse(c.args(), "adinNptu", "", &[]).operands {
+            a.vars.retain(|(n, _)| *n != name.text);
+            if a.vars.len() < MAX_VARS {
+                a.vars
+                    .push((name.text.clone(), vec![Word::literal(&source)]));
+            }
+        }
+    }
     for x in c.assigned() {
         a.vars.retain(|(n, _)| *n != x.name);
         if !x.append && a.vars.len() < MAX_VARS {

@@ -65,7 +65,7 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
             break;
         }
         if has_c && let Some(w) = argv.get(k) {
-            let script = with_assignments(&with_positionals(w, &argv[k + 1..]), cmd);
+            let script = with_assignments(&with_positionals(w, &argv[k + 1..], true), cmd);
             return vec![(script, Origin::ShellString)];
         }
         return Vec::new();
@@ -413,13 +413,18 @@ fn with_assignments(script: &Word, cmd: &Command) -> Word {
 }
 
 /// `sh -c 'rm -rf "$1"' _ ~/x`: the script with its positional parameters
-/// (`$1`…`$9`, `${N}`, `$@`, `$*`) replaced by the words given after it
-/// (the first is `$0`), as far as they are plain words: `~` becomes
+/// (`$1`…`$9`, `${N}`, `$@`, `$*`, and `$0` when `zero`: a `sh -c`'s first
+/// word after the script; a function's `$0` is the shell's name) replaced
+/// by the words given after it (the first is `$0`), as far as they are
+/// plain words: `~` becomes
 /// `$HOME` (which still expands inside the script's double quotes), `{}`
 /// stays for `find -exec` to fill in. A script holding expansions of the
 /// outer line, or a parameter given no plain word, is left as it is.
-pub(super) fn with_positionals(script: &Word, params: &[Word]) -> Word {
-    if params.len() < 2 || !script.spans.is_empty() || !script.text.contains('$') {
+pub(super) fn with_positionals(script: &Word, params: &[Word], zero: bool) -> Word {
+    if params.len() < 2 - usize::from(zero)
+        || !script.spans.is_empty()
+        || !script.text.contains('$')
+    {
         return script.clone();
     }
     let plain = |w: &Word| -> Option<String> {
@@ -433,6 +438,7 @@ pub(super) fn with_positionals(script: &Word, params: &[Word]) -> Word {
             _ => w.text.clone(),
         })
     };
+    let zeroth = params.first().filter(|_| zero).and_then(plain);
     let values: Vec<Option<String>> = params[1..].iter().map(plain).collect();
     let all = || -> Option<String> {
         values
@@ -456,6 +462,7 @@ pub(super) fn with_positionals(script: &Word, params: &[Word]) -> Word {
         }
         if bytes[k] == b'$' {
             let (len, value) = match bytes.get(k + 1) {
+                Some(b'0') => (2, zeroth.clone()),
                 Some(d @ b'1'..=b'9') => (2, values.get(usize::from(d - b'1')).cloned().flatten()),
                 Some(b'@' | b'*') => (2, all()),
                 Some(b'{') => {

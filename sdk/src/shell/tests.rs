@@ -510,6 +510,12 @@ fn wrappers_are_unwrapped() {
     assert_eq!(argv(find(&cl, "rm")), ["rm", "-rf", "$HOME/x", "build"]);
     let cl = parse("bash -c 'rm \"$@\"' sh a b");
     assert_eq!(argv(find(&cl, "rm")), ["rm", "a", "b"]);
+    // `$0` is the first word after the string; a function's is the shell's.
+    let cl = parse("bash -c 'kill -9 $0' 4242");
+    assert_eq!(argv(find(&cl, "kill")), ["kill", "-9", "4242"]);
+    let cl = parse("f() { kill \"$0\" \"$1\"; }; f 77");
+    let called = cl.commands.iter().rfind(|c| c.program == "kill").unwrap();
+    assert_eq!(argv(called), ["kill", "$0", "77"]);
     let cl = parse("find . -name '*.db' -exec sh -c ': > \"$1\"' _ {} \\;");
     let colon = cl.commands.iter().position(|c| c.program == ":").unwrap();
     assert_eq!(cl.find_of_exec(colon), Some(0));

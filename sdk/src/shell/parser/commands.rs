@@ -434,7 +434,7 @@ impl Parser<'_, '_> {
                 .rev()
                 .find(|(n, _)| *n == cmd.program)
         {
-            let filled = with_positionals(&Word::literal(body.as_str()), &cmd.argv);
+            let filled = with_positionals(&Word::literal(body.as_str()), &cmd.argv, false);
             if filled.text != *body {
                 jobs.push((filled, Origin::ShellString));
             }
