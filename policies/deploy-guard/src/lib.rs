@@ -30,8 +30,10 @@
 //! `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet`,
 //! `ReplicationController`, `Job` (`spec.template.spec`), `CronJob`
 //! (`spec.jobTemplate.spec.template.spec`), `PodTemplate` (`template.spec`);
-//! in each, `containers`, `initContainers` and `ephemeralContainers`. Other
-//! kinds (Service, ConfigMap, custom resources) pass unchecked.
+//! in each, `containers`, `initContainers` and `ephemeralContainers`. Of
+//! other kinds, roles and bindings, Services' external IPs, the cluster's
+//! admission control and the gate's own objects are judged by the rules
+//! below; the rest (ConfigMaps, most custom resources) pass unchecked.
 //!
 //! ## Rules
 //!
@@ -45,6 +47,7 @@
 //! | `deploy.host-path` | ESCALATE (setting) | a pod mounts a `hostPath` volume |
 //! | `deploy.host-access` | ESCALATE (setting) | what else the Pod Security Standards' baseline profile forbids: a pod sharing the node's network, PID or IPC namespace (`hostNetwork`, `hostPID`, `hostIPC`), a container binding a `hostPort`, adding capabilities beyond the baseline's (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, `ALL`, …), or running unconfined (`seccompProfile` or AppArmor `Unconfined`, `procMount: Unmasked`); a Service claiming external IPs (`spec.externalIPs`, CVE-2020-8554) |
 //! | `deploy.rbac` | DENY / ESCALATE | a `ClusterRoleBinding`/`RoleBinding` grants a role to everyone who reaches the API server (`system:anonymous`, `system:unauthenticated`, `system:authenticated`): DENY; one that grants `cluster-admin`, a `ClusterRole`/`Role` granting every verb on every resource (`*`), or one granting a privilege escalation path (`escalate`/`bind` on roles, `impersonate`, `pods/exec`, `nodes/proxy`, `serviceaccounts/token`, every secret of the cluster, admission webhooks, certificate approval): ESCALATE |
+//! | `deploy.admission` | ESCALATE | the cluster's admission control changed: an admission webhook or admission policy (`ValidatingWebhookConfiguration`, `MutatingWebhookConfiguration`, `ValidatingAdmissionPolicy`, their bindings), any object of a policy engine (Kyverno, Gatekeeper, Kubewarden: policies, constraints, exceptions), a `Namespace` labelled to enforce only the `privileged` Pod Security level or to be ignored by Gatekeeper (`admission.rs`) |
 //! | `deploy.gate-workload` | DENY | an object named or labelled for the clawlaw gate, or in a namespace named for it (the gate's process names, `$gate.processes`; `clawlaw` by default): applying it replaces or stops the gate (`gate.rs`) |
 //! | `deploy.manifest-invalid` | DENY | the YAML does not parse, a document is not a Kubernetes object (no `kind`/`apiVersion`), a workload has no pod spec or containers, the YAML uses aliases (`*name`: refused, so no alias bomb is expanded) or nests flow collections deeper than 64, or the manifest is over the size limits |
 //! | `deploy.manifest-missing` | DENY | the action carries no manifest |
@@ -79,6 +82,7 @@
 //! }
 //! ```
 
+mod admission;
 mod checks;
 mod gate;
 mod image;
@@ -104,6 +108,7 @@ pub const HOST_ACCESS: &str = "deploy.host-access";
 pub const MANIFEST_INVALID: &str = "deploy.manifest-invalid";
 pub const MANIFEST_MISSING: &str = "deploy.manifest-missing";
 pub const GATE_WORKLOAD: &str = "deploy.gate-workload";
+pub const ADMISSION: &str = "deploy.admission";
 
 /// How many findings a reason lists before it only counts the rest.
 const REASON_FINDINGS: usize = 5;
@@ -190,6 +195,10 @@ impl Policy for DeployGuard {
                 "Deny role bindings to everyone (system:anonymous, system:unauthenticated, system:authenticated); escalate cluster-admin bindings, roles granting every verb on every resource, and roles granting a privilege escalation path (escalate/bind, impersonate, pods/exec, nodes/proxy, token requests, every secret, admission webhooks, certificate approval)",
             )
             .rule(
+                ADMISSION,
+                "Escalate changes to the cluster's admission control: admission webhooks and policies, a policy engine's policies and exceptions (Kyverno, Gatekeeper, Kubewarden), namespaces exempted from Pod Security admission or Gatekeeper",
+            )
+            .rule(
                 GATE_WORKLOAD,
                 "Deny manifests that change the clawlaw gate's own workload: objects named or labelled for it, or in its namespace",
             )
@@ -250,6 +259,7 @@ impl Policy for DeployGuard {
             .flat_map(|o| {
                 let mut found = checks::check(s, o);
                 rbac::check(o, &mut found);
+                admission::check(o, &mut found);
                 gate::check(&s.gate.processes, o, &mut found);
                 found
             })

@@ -212,6 +212,9 @@ fn switches_off(c: &Command) -> Option<String> {
     if let Some(what) = sets_clock(c) {
         return Some(what);
     }
+    if let Some(what) = cluster_admission(c) {
+        return Some(what);
+    }
     if !PROGRAMS.contains(&p) {
         return None;
     }
@@ -336,6 +339,46 @@ fn sets_clock(c: &Command) -> Option<String> {
         p => p.eq_ignore_ascii_case("set-date"),
     };
     sets.then(|| SETS.into())
+}
+
+/// A Kubernetes cluster's admission control weakened in place: a namespace
+/// labelled to enforce only the `privileged` Pod Security level, its
+/// enforce label removed, or Gatekeeper told to ignore it (`kubectl label
+/// ns x pod-security.kubernetes.io/enforce=privileged`,
+/// `admission.gatekeeper.sh/ignore=true`); an admission webhook or policy
+/// patched or edited (`failurePolicy: Ignore`, its rules emptied).
+/// Manifests applied are judged by deploy-guard's `deploy.admission`.
+fn cluster_admission(c: &Command) -> Option<String> {
+    if !matches!(c.program.as_str(), "kubectl" | "oc") {
+        return None;
+    }
+    let args: Vec<String> = c
+        .args()
+        .iter()
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect();
+    let verb = args.iter().find(|a| !a.starts_with('-'))?;
+    let exempts = |a: &String| {
+        a == "pod-security.kubernetes.io/enforce=privileged"
+            || a == "pod-security.kubernetes.io/enforce-"
+            || a.starts_with("admission.gatekeeper.sh/ignore") && !a.ends_with('-')
+    };
+    match verb.as_str() {
+        "label" if args.iter().any(exempts) => {
+            Some("exempts a namespace from the cluster's admission control".into())
+        }
+        "patch" | "edit" | "replace" | "set"
+            if args
+                .iter()
+                .any(|a| a.contains("webhookconfiguration") || a.contains("admissionpolic")) =>
+        {
+            Some(
+                "changes an admission webhook or policy, which decides what the cluster accepts"
+                    .into(),
+            )
+        }
+        _ => None,
+    }
 }
 
 /// A cloud account's own records and detectors switched off: CloudTrail
