@@ -177,7 +177,7 @@ impl Checker<'_> {
         };
         let installs = matches!(
             sub,
-            "install" | "i" | "add" | "in" | "ins" | "isntall" | "global"
+            "install" | "i" | "add" | "in" | "ins" | "isntall" | "global" | "ci"
         ) || (p == "npm" && sub.starts_with("inst"));
         if !installs {
             return;
@@ -187,14 +187,22 @@ impl Checker<'_> {
             || c.has_long("global")
             || c.args().iter().any(|a| a.text == "--location=global");
         let mut named = Vec::new();
+        let mut registry = None;
         let mut j = 0;
         while j < rest.len() {
             let t = rest[j].text.as_str();
             j += 1;
+            if let Some(r) = t.strip_prefix("--registry=") {
+                registry = Some(r.to_string());
+                continue;
+            }
             if matches!(
                 t,
                 "-w" | "--workspace" | "--prefix" | "--registry" | "--tag" | "--cache"
             ) {
+                if t == "--registry" {
+                    registry = rest.get(j).map(|w| w.text.clone());
+                }
                 j += 1;
                 continue;
             }
@@ -228,10 +236,30 @@ impl Checker<'_> {
                     named.join(", ")
                 ),
             );
+        } else if let Some(registry) = registry {
+            self.other_registry(&subject, shown, &registry);
         }
     }
 
+    /// The project's dependencies installed from a registry or index the
+    /// command line chooses (`npm install --registry URL`, `pip install -r
+    /// requirements.txt --extra-index-url URL`): any of them may come from
+    /// there, install scripts included.
+    fn other_registry(&mut self, subject: &str, shown: &Shown, registry: &str) {
+        self.escalate(
+            "shell.package-install",
+            0.5,
+            Some(subject),
+            format!(
+                "`{shown}` installs the project's dependencies from {}, a registry the command line chooses, running their install scripts; configure the registry in the project if it is the right one",
+                truncate(registry, 60)
+            ),
+        );
+    }
+
     pub(crate) fn check_pip(&mut self, p: &str, sub: &str, rest: &[Word], shown: &Shown) {
+        /// Options naming the index packages come from.
+        const INDEXES: &[&str] = &["-i", "--index-url", "--extra-index-url", "--index"];
         const VALUED: &[&str] = &[
             "-r",
             "-c",
@@ -280,10 +308,20 @@ impl Checker<'_> {
             "--extras",
         ];
         let mut named = Vec::new();
+        let mut index = None;
         let mut j = 0;
         while j < rest.len() {
             let t = rest[j].text.as_str();
             j += 1;
+            if let Some((_, v)) = t.split_once('=').filter(|(o, _)| INDEXES.contains(o)) {
+                index = Some(v.to_string());
+                continue;
+            }
+            if INDEXES.contains(&t) {
+                index = rest.get(j).map(|w| w.text.clone());
+                j += 1;
+                continue;
+            }
             if t == "-e" || t == "--editable" {
                 if let Some(v) = rest.get(j)
                     && (v.text.contains("://") || v.text.starts_with("git+"))
@@ -309,8 +347,8 @@ impl Checker<'_> {
                 named.push(t.to_string());
             }
         }
+        let subject = format!("{p} {sub}");
         if !named.is_empty() {
-            let subject = format!("{p} {sub}");
             self.escalate(
                 "shell.package-install",
                 0.5,
@@ -320,6 +358,8 @@ impl Checker<'_> {
                     truncate(&named.join(", "), 60)
                 ),
             );
+        } else if let Some(index) = index {
+            self.other_registry(&subject, shown, &index);
         }
     }
 }

@@ -236,6 +236,17 @@ pub(crate) const STARTUP_FILES: &[&str] = &[
 
 /// A file whose change outlives the session: its description and risk.
 pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
+    // `.git/hooks/post-checkout` (not a shipped `*.sample`): run by later
+    // git commands in the repository, whoever types them.
+    let hook = c
+        .windows(3)
+        .any(|w| w[0] == ".git" && w[1] == "hooks" && !w[2].ends_with(".sample") && w[2] != ANY);
+    if hook {
+        return Some((
+            "a git hook, which runs on later git commands in this repository",
+            0.6,
+        ));
+    }
     let rest = in_home(c)?;
     match rest {
         [f] if STARTUP_FILES.contains(&f.as_str()) => Some((
