@@ -43,7 +43,10 @@
 //!   commands Vim (`-c ':!…'`), gdb (`-ex 'shell …'`) and tmux (`new`,
 //!   `send-keys`) are given, the binary a package runner starts (`npx
 //!   rimraf dist` runs `rimraf dist`), PowerShell and `cmd /c` lines (read
-//!   as the POSIX commands with the same effects, `windows/`), and `find
+//!   as the POSIX commands with the same effects, `windows/`; a line typed
+//!   into PowerShell, one of whose commands starts with a cmdlet, is read
+//!   as `pwsh -Command LINE`, and also as POSIX when a POSIX shell would
+//!   run it), and `find
 //!   -exec … ;` are all parsed; their commands appear in the flat list with a larger
 //!   [`Command::depth`], their [`Command::parent`] and [`Command::origin`].
 //!   Compound commands (`( … )`, `{ …; }`, `((…))`, function definitions) are
@@ -162,9 +165,17 @@ pub fn var_prefix(text: &str, name: &str) -> Option<usize> {
 /// documentation for how incomplete input is reported.
 pub fn parse(line: &str) -> CommandLine {
     // A line typed into PowerShell (`Remove-Item -Recurse -Force ~`) is
-    // read as the `pwsh -Command` that runs it.
-    match windows::bare_powershell(line) {
-        Some(wrapped) => parser::parse(&wrapped),
-        None => parser::parse(line),
+    // read as the `pwsh -Command` that runs it. A POSIX shell would run
+    // the same line too, if it can (`update-grub && rm -rf /` starts with
+    // what looks like a cmdlet): then it is read both ways, the commands of
+    // one after the other's, so neither reading hides what the other runs.
+    let Some(wrapped) = windows::bare_powershell(line) else {
+        return parser::parse(line);
+    };
+    let posix = parser::parse(line);
+    if posix.is_complete() {
+        parser::parse(&format!("{wrapped}\n{line}"))
+    } else {
+        parser::parse(&wrapped)
     }
 }

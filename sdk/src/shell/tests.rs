@@ -530,6 +530,27 @@ fn wrappers_are_unwrapped() {
 }
 
 #[test]
+fn a_line_that_looks_like_powershell_is_also_read_as_posix() {
+    // `update-grub` looks like a cmdlet (an approved verb, a noun): the
+    // line is read as PowerShell and, since a POSIX shell runs it too, as
+    // POSIX, so the `rm -rf /` is seen with its arguments.
+    let cl = parse("update-initramfs -u && rm -rf /");
+    assert!(
+        cl.commands
+            .iter()
+            .any(|c| c.program == "rm" && argv(c) == ["rm", "-rf", "/"]),
+        "{:?}",
+        cl.commands
+    );
+    assert!(cl.commands.iter().any(|c| c.program == "pwsh"));
+    // PowerShell that is not POSIX (a `$env:` assignment, a script block)
+    // is read as PowerShell only.
+    let cl = parse("Get-ChildItem C:\\ -Recurse | ForEach-Object { Remove-Item $_ }");
+    assert!(cl.is_complete(), "{:?}", cl.issues);
+    assert!(cl.commands.iter().any(|c| c.program == "pwsh"));
+}
+
+#[test]
 fn keywords_and_compound_commands() {
     let cl = parse("if [ -f x ]; then rm -rf build; else echo no; fi");
     assert!(cl.is_complete(), "{:?}", cl.issues);

@@ -111,22 +111,24 @@ fn utf16_base64(b64: &str) -> Option<String> {
 // ------------------------------------------------------------ PowerShell
 
 /// The POSIX command line of a PowerShell line typed as it is (a shell
-/// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`), when
-/// its first word is a cmdlet: `Verb-Noun` with one of PowerShell's
-/// approved verbs. Read as `pwsh -Command LINE`, so its commands are the
-/// nested commands of that `pwsh`.
+/// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
+/// Remove-Item`), when a command of it starts with a cmdlet: `Verb-Noun`
+/// with one of PowerShell's approved verbs, first in the line or after a
+/// `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands are the nested
+/// commands of that `pwsh`.
 pub(super) fn bare_powershell(line: &str) -> Option<String> {
-    let first = line
-        .trim_start()
-        .split([' ', '\t', '\n', ';', '|'])
-        .next()?;
-    let (verb, noun) = first.split_once('-')?;
-    let approved = APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb));
-    (approved
-        && !noun.is_empty()
-        && noun.bytes().all(|b| b.is_ascii_alphanumeric())
-        && noun.as_bytes()[0].is_ascii_alphabetic())
-    .then(|| format!("pwsh -Command {}", quote(line.trim())))
+    let cmdlet = |word: &str| {
+        word.split_once('-').is_some_and(|(verb, noun)| {
+            APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
+                && !noun.is_empty()
+                && noun.bytes().all(|b| b.is_ascii_alphanumeric())
+                && noun.as_bytes()[0].is_ascii_alphabetic()
+        })
+    };
+    line.split(['\n', ';', '|', '&'])
+        .filter_map(|segment| segment.split_whitespace().next())
+        .any(cmdlet)
+        .then(|| format!("pwsh -Command {}", quote(line.trim())))
 }
 
 /// PowerShell's approved verbs that start the commands an agent runs.
@@ -631,6 +633,8 @@ mod tests {
             Some("pwsh -Command 'Remove-Item -Recurse -Force C:\\Users\\dev'")
         );
         assert!(bare_powershell("get-childitem | remove-item").is_some());
+        assert!(bare_powershell("ls C:\\tmp | Remove-Item -Recurse").is_some());
+        assert!(bare_powershell("cd build && Remove-Item -Recurse out").is_some());
         assert_eq!(bare_powershell("git-lfs pull"), None);
         assert_eq!(bare_powershell("docker-compose up"), None);
         assert_eq!(bare_powershell("run-parts /etc/cron.daily"), None);
