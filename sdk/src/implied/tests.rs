@@ -374,6 +374,10 @@ os.remove('\''/w/.claude/settings.json'\'')
 '"
         ]
     );
+    // A Makefile of any name that `make -f` runs: its recipes.
+    let make = sh("printf 'all:\\n\\trm -rf ~\\n' > /tmp/m && make -f /tmp/m all");
+    assert_eq!(make.len(), 1, "{make:?}");
+    assert!(make[0].contains("rm -rf ~"), "{make:?}");
     // Written, not run: a script by its name is judged as a file tool's
     // write of it would be; another file is data.
     assert_eq!(

@@ -3,7 +3,7 @@
 //! file tool's: one that is a script by its name or its shebang is judged by
 //! the commands it holds, now, as the write of a file tool would be. One the
 //! same line then runs (`sh f`, `bash f`, `source f`, `. f`, `./f`,
-//! `python3 f`) is read as what runs it reads it, whatever its name:
+//! `python3 f`, `make -f f`) is read as what runs it reads it, whatever its name:
 //! `echo 'pkill clawlaw' > /tmp/x && sh /tmp/x` is `pkill clawlaw`.
 //!
 //! The common case costs a few substring checks: a line is parsed only when
@@ -49,6 +49,22 @@ fn runs_file(c: &Command) -> Option<(String, Format)> {
         return None;
     }
     let program = c.program.as_str();
+    // `make -f FILE`, `make --file=FILE`: its recipes run.
+    if matches!(program, "make" | "gmake") {
+        let args = c.args();
+        let file = args.iter().enumerate().find_map(|(k, w)| {
+            let t = w.text.as_str();
+            match t {
+                "-f" | "--file" | "--makefile" => args.get(k + 1).map(|v| v.text.clone()),
+                _ => t
+                    .strip_prefix("--file=")
+                    .or_else(|| t.strip_prefix("--makefile="))
+                    .or_else(|| t.strip_prefix("-f").filter(|v| !v.is_empty()))
+                    .map(str::to_string),
+            }
+        })?;
+        return Some((normalise(&file), Format::Makefile));
+    }
     if let Some(format) = scripts::run_by(program) {
         // `sh -c '…'`, `python3 -c …`, `node -e …`: the code is inline,
         // judged as the command line it is.

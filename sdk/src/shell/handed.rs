@@ -5,7 +5,8 @@
 //! checkpoint actions and filters; ssh's `ProxyCommand`/`LocalCommand`;
 //! man's pager; make's recipes given inline (`--eval`, `-f -` with a
 //! here-string); `npm pkg set scripts.x=CMD`; `trap CMD SIGNAL`; a shell or
-//! `source` fed a process substitution of `echo`/`printf`; and the shell
+//! `source` fed a process substitution of `echo`/`printf`, `source
+//! /dev/stdin` fed a here-document or here-string; and the shell
 //! strings of other interpreters (`osascript -e 'do shell script "…"'`,
 //! `lua -e 'os.execute("…")'`, `expect -c 'spawn …'`).
 
@@ -129,14 +130,9 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
             }
             if values(args, &["-f", "--file", "--makefile"])
                 .iter()
-                .any(|w| matches!(w.text.as_str(), "-" | "/dev/stdin"))
+                .any(|w| is_stdin(&w.text))
             {
-                for text in cmd.redirects.iter().filter_map(|r| {
-                    r.here_doc.clone().or_else(|| {
-                        (r.op == super::model::RedirectOp::HereString)
-                            .then(|| r.target.text.clone())
-                    })
-                }) {
+                for text in here_texts(cmd) {
                     out.extend(recipes(&text));
                 }
             }
@@ -173,6 +169,12 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
                     out.push(Word::literal(script));
                 }
             }
+            // `source /dev/stdin <<< 'CMD'`, `. /dev/fd/0 <<EOF`.
+            if matches!(cmd.program.as_str(), "source" | ".")
+                && args.first().is_some_and(|w| is_stdin(&w.text))
+            {
+                out.extend(here_texts(cmd).map(|t| Word::literal(&t)));
+            }
         }
         "osascript" => {
             for w in values(args, &["-e"]) {
@@ -195,6 +197,20 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
         _ => {}
     }
     out
+}
+
+/// Whether a file operand is the standard input.
+fn is_stdin(file: &str) -> bool {
+    matches!(file, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+}
+
+/// The here-documents' and here-strings' texts `cmd` is given.
+fn here_texts(cmd: &Command) -> impl Iterator<Item = String> + '_ {
+    cmd.redirects.iter().filter_map(|r| {
+        r.here_doc.clone().or_else(|| {
+            (r.op == super::model::RedirectOp::HereString).then(|| r.target.text.clone())
+        })
+    })
 }
 
 /// The command a git setting runs, if it is one: `core.fsmonitor`,
@@ -331,6 +347,11 @@ mod tests {
         assert_eq!(handed_of("bash <(echo 'rm -rf ~')"), ["rm -rf ~"]);
         assert_eq!(handed_of("source <(echo rm -rf /srv)"), ["rm -rf /srv"]);
         assert_eq!(
+            handed_of("source /dev/stdin <<< 'rm -rf /srv'"),
+            ["rm -rf /srv"]
+        );
+        assert_eq!(handed_of(". /dev/fd/0 <<< 'pkill x'"), ["pkill x"]);
+        assert_eq!(
             handed_of("osascript -e 'do shell script \"rm -rf ~\"'"),
             ["rm -rf ~"]
         );
@@ -352,5 +373,6 @@ mod tests {
         assert!(handed_of("trap - EXIT").is_empty());
         assert!(handed_of("GIT_SSH_COMMAND='ssh -i ./k' git fetch").is_empty());
         assert!(handed_of("bash script.sh").is_empty());
+        assert!(handed_of("source ./env.sh <<< 'ignored'").is_empty());
     }
 }
