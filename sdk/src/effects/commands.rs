@@ -206,16 +206,30 @@ pub(crate) fn program(cx: &mut Cx) {
         }
         "tar" | "bsdtar" | "gtar" => tar(cx, args),
         "unzip" => {
-            let p = parse(args, "dP", "", &[]);
+            // `-x` starts the members left out, up to the next option.
+            let mut excluding = false;
+            let kept: Vec<Word> = args
+                .iter()
+                .filter(|w| {
+                    if w.text.starts_with('-') {
+                        excluding = w.text == "-x";
+                    }
+                    !excluding
+                })
+                .cloned()
+                .collect();
+            let p = parse(&kept, "dP", "", &[]);
             let mut ops = p.operands.iter();
             if let Some(a) = ops.next() {
                 cx.path(Kind::Read, a, 0, "unzip", false);
             }
             if !p.has(&["l", "t", "p", "v", "Z"]) {
-                match p.value(&["d"]) {
+                let dir = p.value(&["d"]);
+                match dir {
                     Some((w, f)) => cx.path(Kind::Write, w, f, "unzip -d", true),
                     None => cx.cwd_path(Kind::Write, "unzip"),
                 }
+                members(cx, dir, ops, "unzip");
             }
         }
         "zip" => {
@@ -522,10 +536,12 @@ fn tar(cx: &mut Cx, args: &[Word]) {
         cx.path(kind, w, f, "tar -f", false);
     }
     if extract {
-        match p.value(&["C", "directory"]) {
+        let dir = p.value(&["C", "directory"]);
+        match dir {
             Some((w, f)) => cx.path(Kind::Write, w, f, "tar -x -C", true),
             None => cx.cwd_path(Kind::Write, "tar -x"),
         }
+        members(cx, dir, p.operands.iter(), "tar -x");
     } else if create {
         let remove = p.has(&["remove-files"]);
         for w in &p.operands {
@@ -534,6 +550,33 @@ fn tar(cx: &mut Cx, args: &[Word]) {
                 cx.path(Kind::Delete, w, 0, "tar --remove-files", true);
             }
         }
+    }
+}
+
+/// The members an extraction names (`tar -xf a.tar .claude/settings.json`,
+/// `unzip -o a.zip .bashrc -d ~`): each is written at its own path below
+/// the directory extracted into (a member may be a directory: recursively).
+fn members<'w>(
+    cx: &mut Cx,
+    dir: Option<(&Word, usize)>,
+    names: impl Iterator<Item = &'w &'w Word>,
+    how: &str,
+) {
+    for m in names {
+        let skip = m.text.len() - m.text.trim_start_matches("./").len();
+        let member = m.tail(skip);
+        let at = match dir {
+            // `DIR/MEMBER`, each part's expansions kept.
+            Some((w, f)) => {
+                let base = w.tail(f);
+                let end = base.text.len();
+                let base = base.with_value(end..end, &Word::literal("/"));
+                let end = base.text.len();
+                base.with_value(end..end, &member)
+            }
+            None => member,
+        };
+        cx.path(Kind::Write, &at, 0, how, true);
     }
 }
 
