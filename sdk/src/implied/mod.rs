@@ -18,6 +18,12 @@
 //!   [`schedulers`]) — is a `shell.exec` of each command line it holds,
 //!   judged as if typed into the shell. An edit's fragment counts like a
 //!   whole file.
+//! - A `file.write` that is a Codex patch (`*** Begin Patch`) writes or
+//!   deletes every file the patch adds, updates, moves or deletes: each
+//!   besides the one the action names is a `file.write` (with the lines
+//!   added to it) or `file.delete` of its own, so a patch cannot carry a
+//!   change to the hook settings past the policies behind a change to
+//!   `src/lib.rs`.
 //! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,
 //!   `cat > f <<EOF`) writes it as a file tool would, and a file the same
 //!   line then runs (`… && sh f`) is the commands it holds ([`written`]).
@@ -82,8 +88,30 @@ pub fn implied(action: &Action) -> Vec<Action> {
         kinds::FILE_WRITE => {
             if let Some(content) = write_content(action) {
                 if content.starts_with("*** Begin Patch") {
-                    for (path, added) in patch_additions(&content) {
-                        sink.scripts_written(&path, &added, "");
+                    let target = write_path(action);
+                    for change in patch_changes(&content) {
+                        match change {
+                            // The file the action names: judged as itself.
+                            PatchChange::Write(path, added) if Some(&path) == target.as_ref() => {
+                                sink.scripts_written(&path, &added, "");
+                            }
+                            // Every other file the patch adds, updates,
+                            // moves or deletes is a write or delete of its own.
+                            PatchChange::Write(path, added) => sink.push(Implied::file(
+                                kinds::FILE_WRITE,
+                                &path,
+                                Some(added),
+                                format!("the patch writes {path}"),
+                                PATCH,
+                            )),
+                            PatchChange::Delete(path) => sink.push(Implied::file(
+                                kinds::FILE_DELETE,
+                                &path,
+                                None,
+                                format!("the patch deletes {path}"),
+                                PATCH,
+                            )),
+                        }
                     }
                 } else if let Some(path) = write_path(action) {
                     sink.scripts_written(&path, &content, "");
@@ -286,18 +314,40 @@ fn write_content(a: &Action) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The lines a Codex patch adds, per file it adds or updates.
-fn patch_additions(patch: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// Where a file change a patch makes is implied from.
+const PATCH: &str = "patch";
+
+/// A file change of a Codex patch.
+#[derive(Debug, PartialEq)]
+enum PatchChange {
+    /// A file added, updated or moved to, and the lines added to it.
+    Write(String, String),
+    /// A file deleted, or moved away from.
+    Delete(String),
+}
+
+/// The files a Codex patch (`*** Begin Patch`) changes, in order: `*** Add
+/// File:` and `*** Update File:` write theirs (with the lines it adds),
+/// `*** Delete File:` deletes its, `*** Move to:` writes its and deletes
+/// the file updated.
+fn patch_changes(patch: &str) -> Vec<PatchChange> {
+    let mut out: Vec<PatchChange> = Vec::new();
     for line in patch.lines() {
-        let file = ["*** Add File: ", "*** Update File: ", "*** Move to: "]
-            .iter()
-            .find_map(|p| line.strip_prefix(p));
-        if let Some(f) = file {
-            out.push((f.trim().to_string(), String::new()));
+        let header = |p: &str| line.strip_prefix(p).map(|f| f.trim().to_string());
+        if let Some(f) = header("*** Add File: ").or_else(|| header("*** Update File: ")) {
+            out.push(PatchChange::Write(f, String::new()));
+        } else if let Some(f) = header("*** Delete File: ") {
+            out.push(PatchChange::Delete(f));
+        } else if let Some(to) = header("*** Move to: ") {
+            if let Some(PatchChange::Write(from, added)) = out.pop() {
+                out.push(PatchChange::Delete(from));
+                out.push(PatchChange::Write(to, added));
+            }
         } else if line.starts_with("*** ") {
             continue;
-        } else if let (Some(added), Some((_, body))) = (line.strip_prefix('+'), out.last_mut()) {
+        } else if let (Some(added), Some(PatchChange::Write(_, body))) =
+            (line.strip_prefix('+'), out.last_mut())
+        {
             body.push_str(added);
             body.push('\n');
         }

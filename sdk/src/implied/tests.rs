@@ -430,7 +430,27 @@ fn codex_patches_are_read_per_file() {
     let patch = "*** Begin Patch\n*** Update File: src/a.rs\n@@\n-x\n+y\n*** Add File: run.sh\n+#!/bin/sh\n+rm -rf ~\n*** End Patch";
     let mut a = Action::write("src/a.rs", patch);
     a.tool = "apply_patch".into();
-    assert_eq!(summary(&a), vec!["shell.exec rm -rf ~\n"]);
+    assert_eq!(
+        summary(&a),
+        vec!["file.write run.sh", "shell.exec rm -rf ~\n"]
+    );
+    // Every file the patch changes besides the one the action names is a
+    // write or delete of its own: a patch cannot carry a change to a file
+    // past the policies behind another.
+    let patch = "*** Begin Patch\n*** Update File: src/a.rs\n@@\n-x\n+y\n*** Update File: .claude/settings.json\n@@\n-  \"hooks\": {\n+  \"off\": {\n*** Delete File: /etc/hosts\n*** Update File: src/c.rs\n*** Move to: /tmp/c.rs\n@@\n+z\n*** End Patch";
+    let mut a = Action::write("src/a.rs", patch);
+    a.tool = "apply_patch".into();
+    assert_eq!(
+        summary(&a),
+        vec![
+            "file.write .claude/settings.json",
+            "file.delete /etc/hosts",
+            "file.delete src/c.rs",
+            "file.write /tmp/c.rs",
+        ]
+    );
+    let settings = &implied(&a)[0];
+    assert_eq!(settings.content.as_deref(), Some("  \"off\": {\n"));
 }
 
 #[test]
