@@ -80,6 +80,7 @@
 
 mod addresses;
 mod apis;
+mod archives;
 mod args;
 mod awk;
 mod code;
