@@ -59,7 +59,10 @@ pub(crate) fn stdin_text(cx: &Cx) -> Result<Option<String>, ()> {
         // `printf '\162\155 -rf ~' | sh`: what printf prints, its format
         // filled and its escapes read.
         "printf" if !u.program_dynamic => {
-            let words: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
+            // `printf -- '--- a/x…'`: `--` ends printf's options.
+            let args = u.args();
+            let skip = usize::from(args.first().is_some_and(|w| w.text == "--"));
+            let words: Vec<&str> = args[skip..].iter().map(|w| w.text.as_str()).collect();
             Ok(words
                 .split_first()
                 .map(|(format, rest)| crate::implied::printf(format, rest)))

@@ -152,9 +152,34 @@ pub(crate) fn git(cx: &mut Cx, args: &[Word]) {
             }
             cx.cwd_path(Kind::Write, &how)
         }
-        "switch" | "merge" | "rebase" | "cherry-pick" | "revert" | "apply" | "am" => {
+        "apply" => apply(cx, rest, &how),
+        "switch" | "merge" | "rebase" | "cherry-pick" | "revert" | "am" => {
             cx.cwd_path(Kind::Write, &how)
         }
         _ => {}
+    }
+}
+
+/// `git apply`: the files a diff on its input changes
+/// ([`super::patches`]); any file of the work tree otherwise.
+fn apply(cx: &mut Cx, rest: &[Word], how: &str) {
+    let p = parse(
+        rest,
+        "pC",
+        "p",
+        &["directory", "exclude", "include", "build-fake-ancestor"],
+    );
+    let strip = p
+        .value(&["p"])
+        .and_then(|(w, f)| w.text[f..].parse().ok())
+        .unwrap_or(1);
+    let from_input = p.operands.iter().all(|w| w.text == "-");
+    let checks_only = p.has(&["check", "stat", "numstat", "summary"]) && !p.has(&["apply"]);
+    if checks_only {
+        return;
+    }
+    let dir = p.value(&["directory"]).map(|(w, f)| w.tail(f));
+    if !(from_input && super::patches::from_input(cx, Some(strip), dir.as_ref(), how)) {
+        cx.cwd_path(Kind::Write, how);
     }
 }

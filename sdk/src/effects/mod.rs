@@ -96,6 +96,7 @@ mod interp;
 mod links;
 mod net;
 mod options;
+mod patches;
 mod paths;
 mod procs;
 mod readers;

@@ -117,14 +117,23 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                 "",
                 &["directory", "input", "output", "strip"],
             );
-            for (w, f) in p.values(&["d", "directory"]) {
-                write(cx, w, f, true);
-            }
+            let dir = p.value(&["d", "directory"]).map(|(w, f)| w.tail(f));
             for (w, f) in p.values(&["o", "output"]) {
                 write(cx, w, f, false);
             }
             if let Some(file) = p.operands.first() {
                 write(cx, file, 0, false);
+            }
+            // The diff on its input: the files it names.
+            let from_input = p.value(&["i", "input"]).is_none() && p.operands.len() < 2;
+            let strip = p
+                .value(&["p", "strip"])
+                .and_then(|(w, f)| w.text[f..].parse().ok());
+            let read = from_input
+                && p.operands.is_empty()
+                && super::patches::from_input(cx, strip, dir.as_ref(), prog);
+            if !read && let Some(d) = &dir {
+                write(cx, d, 0, true);
             }
         }
         "sqlite3" | "sqlite" => {
