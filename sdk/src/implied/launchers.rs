@@ -6,8 +6,11 @@
 //! pre-commit's local hooks (`.pre-commit-config.yaml`: each `entry`, run
 //! by `git commit`) and Cargo's configuration (`.cargo/config.toml`: the
 //! `runner` that `cargo run`/`cargo test` start the program with, the
-//! `linker` and the `rustc-wrapper`s every build runs). Each is a command
-//! line, spelt as the shell would read it.
+//! `linker` and the `rustc-wrapper`s every build runs), and an agent's
+//! custom commands (Claude Code's `.claude/commands/*.md`, whose
+//! `` !`cmd` `` lines run when the command is invoked, by the user or by
+//! the model; Gemini CLI's `.gemini/commands/*.toml`, whose `!{cmd}`
+//! blocks do). Each is a command line, spelt as the shell would read it.
 
 use serde_json::Value;
 
@@ -15,6 +18,49 @@ use super::formats::{Found, argv_line, double_quoted, yaml_scalar};
 
 /// Most command lines a reader returns.
 const MAX_COMMANDS: usize = 64;
+
+/// The shell commands an agent's custom command runs when invoked: Claude
+/// Code's `` !`cmd` `` (a `!` before a backquoted span), Gemini CLI's
+/// `!{cmd}` (braces balanced).
+pub fn agent_command(content: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut rest = content;
+    while out.len() < MAX_COMMANDS {
+        let Some(k) = rest.find('!') else { break };
+        let after = &rest[k + 1..];
+        let (command, len) = if let Some(body) = after.strip_prefix('`') {
+            match body.find('`') {
+                Some(end) => (&body[..end], end + 2),
+                None => break,
+            }
+        } else if let Some(body) = after.strip_prefix('{') {
+            let mut depth = 1;
+            let end = body.char_indices().find_map(|(i, c)| {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(i)
+            });
+            match end {
+                Some(end) => (&body[..end], end + 2),
+                None => break,
+            }
+        } else {
+            rest = after;
+            continue;
+        };
+        if !command.trim().is_empty() {
+            out.push(Found {
+                name: None,
+                command: command.trim().to_string(),
+            });
+        }
+        rest = &after[len.min(after.len())..];
+    }
+    out
+}
 
 /// Every MCP server's command line: `mcpServers` (Claude Code, Cursor) or
 /// `servers` (VS Code), each entry's `command` and `args`.

@@ -11,7 +11,7 @@
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
 //!   workflow, a Dockerfile, a Compose file's services (each the `docker
-//!   run` that starts it with the host access and host ports it asks for), a notebook, an MCP server list, VS Code tasks,
+//!   run` that starts it with the host access and host ports it asks for), a notebook, an MCP server list, VS Code tasks, an agent's custom commands (`.claude/commands/*.md` `` !`cmd` `` steps),
 //!   pre-commit hooks, Cargo's runners and wrappers, a Cargo build script
 //!   (`build.rs`), a shell start-up file (`~/.bashrc`, `~/.profile`), a
 //!   systemd unit's `Exec…=` lines, a crontab's jobs ([`scripts`],

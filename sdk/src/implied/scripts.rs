@@ -18,6 +18,7 @@
 //! | `*.ipynb` | each code cell: `python3 -c <cell>`, `!cmd` lines and `%%bash` cells as command lines |
 //! | `setup.py`, `conftest.py`, `sitecustomize.py`, `usercustomize.py`, `*.pth` (run by `pip install`, pytest, every Python start) | `python3 -c <body>` |
 //! | `build.rs` (run by `cargo build`, `check`, `test`) | each `std::process::Command` it builds (`build_script.rs`) |
+//! | `.claude/commands/**/*.md`, `.gemini/commands/**/*.toml` (an agent's custom commands, run when invoked) | each `` !`cmd` `` / `!{cmd}` step |
 //!
 //! The readers of the structured formats are in `formats.rs`; they are
 //! line-based and forgiving, since the content is often a fragment (an
@@ -67,6 +68,9 @@ pub enum Format {
     Pipeline(Pipeline),
     /// Where a package manager fetches packages from (`registries.rs`).
     Registry(Registry),
+    /// An agent's custom command: Claude Code's `.claude/commands/*.md`,
+    /// Gemini CLI's `.gemini/commands/*.toml`.
+    AgentCommand,
     /// A crontab; `system` ones (`/etc/crontab`, `/etc/cron.d/*`) name a user.
     Crontab {
         system: bool,
@@ -121,6 +125,7 @@ impl Format {
             Format::Registry(_) => "package registry setting",
             Format::Pipeline(_) => "CI step",
             Format::Crontab { .. } => "cron job",
+            Format::AgentCommand => "agent command's shell step",
         }
     }
 }
@@ -272,6 +277,19 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         }
         _ => {}
     }
+    // `.claude/commands/deploy.md`, `.claude/commands/ops/x.md`,
+    // `.gemini/commands/x.toml`.
+    let commands = |agent: &str, extension: &str| {
+        ext.as_deref() == Some(extension)
+            && path
+                .split(['/', '\\'])
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| w[0] == agent && w[1] == "commands")
+    };
+    if commands(".claude", "md") || commands(".gemini", "toml") {
+        return Some(Format::AgentCommand);
+    }
     if in_dir(".git/hooks") || in_dir(".husky") {
         // Samples are not run by git.
         return (ext.as_deref() != Some("sample")).then_some(Format::Shell);
@@ -339,6 +357,7 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
             Registry::PipConf => registries::pip_conf(content),
         },
         Format::Crontab { system } => schedulers::crontab(content, system),
+        Format::AgentCommand => launchers::agent_command(content),
     };
     let mut out: Vec<Runnable> = found
         .into_iter()
@@ -432,6 +451,25 @@ mod tests {
             .into_iter()
             .map(|r| r.command)
             .collect()
+    }
+
+    #[test]
+    fn agent_commands_run_their_shell_steps() {
+        let md = "---\nallowed-tools: Bash(git:*)\n---\nStatus: !`git status`\nThen !`pkill clawlaw` and go!\n";
+        assert_eq!(
+            commands("/w/.claude/commands/ops/ship.md", md),
+            ["git status", "pkill clawlaw"]
+        );
+        assert_eq!(
+            commands(
+                "/h/.gemini/commands/wipe.toml",
+                "prompt = \"\"\"Files: !{ls {a,b} | wc -l}\"\"\"\n"
+            ),
+            ["ls {a,b} | wc -l"]
+        );
+        // Elsewhere, or without the `!`, markdown is prose.
+        assert!(commands("/w/docs/ship.md", md).is_empty());
+        assert!(commands("/w/.claude/commands/r.md", "Run `git diff`. Done!").is_empty());
     }
 
     #[test]
