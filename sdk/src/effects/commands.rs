@@ -276,6 +276,7 @@ pub(crate) fn program(cx: &mut Cx) {
             super::writers::writes(cx, prog, args);
             super::servers::program(cx, prog, args);
             if !super::readers::reader(cx, prog, args)
+                && !super::remote::program(cx, prog, args)
                 && !net::program(cx, prog, args)
                 && !super::databases::program(cx, prog, args)
                 && !procs::program(cx, prog, args)

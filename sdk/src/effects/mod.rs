@@ -100,6 +100,7 @@ mod patches;
 mod paths;
 mod procs;
 mod readers;
+mod remote;
 pub mod servers;
 #[cfg(test)]
 mod tests;

@@ -970,6 +970,28 @@ fn ssh_scp_nc() {
 }
 
 #[test]
+fn browsers_request_the_addresses_they_are_given() {
+    let hosts = |cmd: &str| -> Vec<String> {
+        fx(cmd)
+            .network
+            .iter()
+            .filter_map(|n| n.host.clone())
+            .collect()
+    };
+    assert_eq!(
+        hosts("chromium --headless --dump-dom http://127.0.0.1:7070/x"),
+        ["127.0.0.1"]
+    );
+    assert_eq!(hosts("xdg-open https://h.example/a"), ["h.example"]);
+    assert_eq!(
+        hosts("npx playwright screenshot https://h.example shot.png"),
+        ["h.example"]
+    );
+    assert!(hosts("open README.md").is_empty());
+    assert!(hosts("firefox --new-window").is_empty());
+}
+
+#[test]
 fn ssh_forwards() {
     let urls = |cmd: &str| -> Vec<String> {
         fx(cmd)
