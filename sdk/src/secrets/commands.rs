@@ -1,7 +1,9 @@
 //! Commands whose output is a credential: the CLIs' own ways to hand one
 //! out (`gh auth token`, `gcloud auth print-access-token`, `aws configure
 //! export-credentials`, `kubectl config view --raw`, `git credential fill`,
-//! `security find-generic-password -w`, `vault kv get`, `op read`),
+//! `security find-generic-password -w`, `vault kv get`, `op read`,
+//! `heroku config`, `doppler secrets`, `sops --decrypt`, `ansible-vault
+//! view`),
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
 //! where a service keeps its credentials (`docker exec db env`). Their
@@ -65,6 +67,18 @@ const PRINTERS: &[Printer] = &[
     Printer { programs: &["vault"], path: &["read"], needs: &[], kind: "secret-store" },
     Printer { programs: &["vault"], path: &["print", "token"], needs: &[], kind: "secret-store" },
     Printer { programs: &["npm"], path: &["config", "get"], needs: &["_authtoken", "_auth"], kind: "cli-token" },
+    Printer { programs: &["heroku"], path: &["config:get"], needs: &[], kind: "platform-config" },
+    Printer { programs: &["heroku"], path: &["config"], needs: &[], kind: "platform-config" },
+    Printer { programs: &["railway"], path: &["variables"], needs: &[], kind: "platform-config" },
+    Printer { programs: &["netlify"], path: &["env:get"], needs: &[], kind: "platform-config" },
+    Printer { programs: &["doppler"], path: &["secrets"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["infisical"], path: &["secrets"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["infisical"], path: &["export"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["chamber"], path: &["read"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["chamber"], path: &["export"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["bws"], path: &["secret", "get"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["ansible-vault"], path: &["view"], needs: &[], kind: "encrypted-secrets" },
+    Printer { programs: &["ansible-vault"], path: &["decrypt"], needs: &["--output=-", "--output"], kind: "encrypted-secrets" },
 ];
 
 /// Name parts that say a variable holds a credential (`GITHUB_TOKEN`,
@@ -87,7 +101,7 @@ const SECRET_NAME_PARTS: &[&str] = &[
 pub fn may_print_credential(word: &str) -> bool {
     matches!(
         word,
-        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2"
+        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops"
     ) || word.starts_with("docker-credential-")
         || CONTAINER_CLIS.contains(&word)
         || PRINTERS.iter().any(|p| p.programs.contains(&word))
@@ -125,6 +139,15 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         })
     {
         return Some("private-key");
+    }
+    // `sops -d secrets.enc.yaml`, `sops decrypt …`: the file in the clear
+    // (unless written elsewhere with `--output`).
+    if program == "sops"
+        && (args.iter().any(|a| matches!(*a, "-d" | "--decrypt"))
+            || args.iter().find(|a| !a.starts_with('-')) == Some(&"decrypt"))
+        && !args.iter().any(|a| a.starts_with("--output"))
+    {
+        return Some("encrypted-secrets");
     }
     PRINTERS
         .iter()
@@ -261,6 +284,13 @@ mod tests {
             "kubectl -n prod exec deploy/api -c app -- env",
             "podman exec web printenv DATABASE_PASSWORD",
             "docker inspect --format '{{json .Config.Env}}' db",
+            "heroku config:get DATABASE_URL -a web",
+            "heroku config -a web",
+            "doppler secrets download --no-file --format env",
+            "sops -d secrets.enc.yaml",
+            "sops decrypt secrets.enc.yaml",
+            "ansible-vault view group_vars/vault.yml",
+            "chamber read prod db_password",
         ] {
             assert!(prints(line).is_some(), "{line}");
         }
@@ -289,6 +319,10 @@ mod tests {
             "kubectl exec deploy/api -- env LANG=C ls",
             "docker inspect db",
             "docker compose exec api npm test",
+            "heroku config:set FOO=bar",
+            "sops -e my-db.yaml",
+            "sops -d --output secrets.yaml secrets.enc.yaml",
+            "ansible-vault encrypt vault.yml",
         ] {
             assert_eq!(prints(line), None, "{line}");
         }
