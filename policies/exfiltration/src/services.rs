@@ -159,6 +159,44 @@ fn image_registry(image: &str) -> Option<String> {
     }
 }
 
+/// The options of object-storage copies (`aws s3 cp|mv|sync`, `gsutil`,
+/// `az storage`, …) and the CLIs' global ones that take a value: their
+/// values are not the destination (`aws s3 cp .env s3://b/ --acl
+/// public-read`).
+const STORAGE_VALUED: Spec = Spec {
+    short: "",
+    long: &[
+        "profile",
+        "region",
+        "output",
+        "endpoint-url",
+        "query",
+        "ca-bundle",
+        "acl",
+        "grants",
+        "storage-class",
+        "sse",
+        "sse-c",
+        "sse-c-key",
+        "sse-kms-key-id",
+        "website-redirect",
+        "content-type",
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "content-language",
+        "expires",
+        "metadata",
+        "metadata-directive",
+        "include",
+        "exclude",
+        "expected-size",
+        "source-region",
+        "request-payer",
+        "checksum-algorithm",
+    ],
+};
+
 /// Uploads to object storage: the destination is the last operand.
 pub(crate) fn cloud(v: &mut ShellView, p: &str, args: &[Word]) {
     let (sub, rest) = match subcommand(args, &AWS_GLOBAL) {
@@ -167,7 +205,7 @@ pub(crate) fn cloud(v: &mut ShellView, p: &str, args: &[Word]) {
     };
     let (verb, rest2) = subcommand(rest, &NO_VALUES).unwrap_or(("", &[]));
     let last_operand = |ws: &[Word]| {
-        operands(&scan(ws, &NO_VALUES))
+        operands(&scan(ws, &STORAGE_VALUED))
             .last()
             .map(|a| a.static_val().to_string())
     };
@@ -383,6 +421,10 @@ mod tests {
         assert_eq!(
             dests("aws --profile p s3 sync ./d s3://my-bkt/"),
             [("aws s3 sync".into(), host("my-bkt.s3.amazonaws.com"), true)]
+        );
+        assert_eq!(
+            dests("aws s3 cp .env s3://pub/ --acl public-read --region eu-west-1"),
+            [("aws s3 cp".into(), host("pub.s3.amazonaws.com"), true)]
         );
         assert_eq!(
             dests("gsutil cp f gs://b/"),
