@@ -22,7 +22,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     let fx = effects::analyze(&line, cwd, ctx.home.as_deref());
     let mut out = Vec::new();
     changes(ctx, &line, &fx, cwd, &mut out);
-    reads(ctx, &fx, &mut out);
+    reads(ctx, &fx, cwd, &mut out);
     env(ctx, &line, &fx, &mut out);
     signals(ctx, &line, &fx, cwd, &mut out);
     network(ctx, &fx, &mut out);
@@ -257,7 +257,7 @@ fn changes(
     }
 }
 
-fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
+fn reads(ctx: &Context, fx: &Effects, cwd: Option<&str>, out: &mut Vec<Finding>) {
     for e in &fx.reads {
         // `cat "$f"`, `wc -l $(git ls-files)`: a path whose base is only
         // known at run time could be anything, as for changes (see `hit`);
@@ -278,12 +278,26 @@ fn reads(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
                 })
                 .or_else(|| ctx.d.protected.read_hit(&e.path.replace('*', "x"), false))
         } else {
-            ctx.d.protected.read_hit(&e.path, e.recursive)
+            // A container given the working tree (`docker run -v
+            // /work/app:/src`) is what containers are for, as for writes
+            // (`mounts.rs`): only a gate secret mounted itself, or a
+            // directory of them, counts there.
+            let mounted_workspace = is_container_mount(&e.how)
+                && cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w));
+            ctx.d
+                .protected
+                .read_hit(&e.path, e.recursive && !mounted_workspace)
         };
         if let Some(h) = h {
             out.push(Finding::secret_read(h, &e.path));
         }
     }
+}
+
+/// Whether a read is a container's bind mount (`docker run -v`, as the
+/// SDK's effects name it).
+fn is_container_mount(how: &str) -> bool {
+    how.ends_with(" -v") || how.ends_with(" --volume") || how.ends_with(" --mount")
 }
 
 fn env(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {

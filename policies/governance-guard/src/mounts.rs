@@ -16,24 +16,8 @@ use crate::findings::Finding;
 /// allowed; so does any mount made read-only.
 pub fn mounts(ctx: &Context, line: &CommandLine, cwd: Option<&str>, out: &mut Vec<Finding>) {
     for c in &line.commands {
-        if !matches!(c.program.as_str(), "docker" | "podman" | "nerdctl") {
-            continue;
-        }
-        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        if !args.iter().any(|a| matches!(*a, "run" | "create")) {
-            continue;
-        }
-        for (k, a) in args.iter().enumerate() {
-            let spec = match *a {
-                "-v" | "--volume" | "--mount" => args.get(k + 1).copied(),
-                _ => a
-                    .strip_prefix("--volume=")
-                    .or_else(|| a.strip_prefix("--mount="))
-                    .or_else(|| a.strip_prefix("-v").filter(|v| !v.is_empty())),
-            };
-            let Some((source, writable)) = spec.and_then(bind_source) else {
-                continue;
-            };
+        for m in clawlaw_sdk::shell::containers::bind_mounts(c) {
+            let (a, source, writable) = (m.option.as_str(), m.source.text.as_str(), m.writable);
             let Ok(path) = normalize(source, cwd, ctx.home.as_deref()) else {
                 continue;
             };
@@ -62,31 +46,4 @@ pub fn mounts(ctx: &Context, line: &CommandLine, cwd: Option<&str>, out: &mut Ve
             }
         }
     }
-}
-
-/// The host path of a bind mount and whether it is writable:
-/// `SRC:DST[:opts]` (`-v`) or `type=bind,source=SRC,…` (`--mount`).
-fn bind_source(spec: &str) -> Option<(&str, bool)> {
-    if spec.contains("source=") || spec.contains("src=") || spec.contains("type=") {
-        let mut source = None;
-        let mut writable = true;
-        for field in spec.split(',') {
-            match field.split_once('=') {
-                Some(("source" | "src", v)) => source = Some(v),
-                Some(("readonly" | "ro", v)) => writable = v == "false" || v == "0",
-                None if matches!(field, "readonly" | "ro") => writable = false,
-                _ => {}
-            }
-        }
-        return source.map(|s| (s, writable));
-    }
-    let mut parts = spec.split(':');
-    let source = parts.next()?;
-    let _target = parts.next()?;
-    let writable = !parts
-        .next()
-        .is_some_and(|o| o.split(',').any(|o| o == "ro"));
-    // A named volume (`data:/var/lib`) is not a host path.
-    let host = source.starts_with(['/', '.', '~', '$']);
-    host.then_some((source, writable))
 }

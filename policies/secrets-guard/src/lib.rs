@@ -516,6 +516,10 @@ fn may_read_indirectly(w: &str) -> bool {
                 | "rclone"
                 | "cpio"
                 | "gzip"
+                // What a container is given to read: `-v ~/.aws:/a`.
+                | "docker"
+                | "podman"
+                | "nerdctl"
         )
 }
 

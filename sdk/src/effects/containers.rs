@@ -9,14 +9,17 @@
 //! container (`docker cp x CTR:/path`) is read with the other copies, in
 //! [`super::commands`].
 //!
+//! A container `run` or `create` reads the host paths it bind-mounts
+//! (recursively: the image may read anything below them).
+//!
 //! Compose's services are read by [`super::workloads`].
 
 use super::args::piped_source;
-use super::context::{Cx, STDIN_ARGS};
+use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
 use super::options::parse;
 use crate::shell::Word;
-use crate::shell::containers::{DOCKER_EXEC_VALUED, DOCKER_GLOBAL, first_operand};
+use crate::shell::containers::{DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, first_operand};
 
 /// Records the daemon `prog` connects to (`-H tcp://host:2375`) and the
 /// containers it stops or controls.
@@ -45,6 +48,15 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
         (k, verb) = (k + j, v);
     }
     let rest = &args[k..];
+    if matches!(verb, "run" | "create") {
+        // What the container is given of the host's files, it reads (and
+        // whatever image it runs does with them).
+        for m in bind_mounts(cx.cmd()) {
+            let how = format!("{prog} {verb} {}", m.option);
+            cx.path(Kind::Read, &m.source, 0, &how, true);
+        }
+        return;
+    }
     let targets: Vec<&Word> = match verb {
         "stop" | "restart" => parse(rest, "ts", "", &["time", "timeout", "signal"]).operands,
         "kill" => parse(rest, "s", "", &["signal"]).operands,

@@ -1,3 +1,7 @@
+//! What a container CLI asks of a container: the command it runs inside a
+//! container or pod, and the host paths `run` and `create` bind-mount into
+//! one ([`bind_mounts`]).
+//!
 //! The command a container CLI runs inside a container or pod: `kubectl
 //! [globals] exec [opts] POD -- CMD…` (and `oc`), `docker|podman|nerdctl
 //! [globals] exec [opts] CTR CMD…`, and `docker compose` (`docker-compose`,
@@ -6,7 +10,7 @@
 //! here, the credential printers read `env` run there as the container's
 //! environment printed.
 
-use super::model::Command;
+use super::model::{Command, Word};
 
 /// Options of `docker`, `podman` and `nerdctl` that take a value before the
 /// subcommand (`docker -H tcp://host:2375 exec …`).
@@ -117,10 +121,138 @@ pub fn after_target<'s, 'a>(args: &'s [&'a str], valued: &[&str]) -> Option<&'s 
     args.get(k + 1..)
 }
 
+/// A host path a container is given: a bind mount of `docker|podman|nerdctl
+/// run|create`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindMount {
+    /// The option that asks for it (`-v`, `--volume`, `--mount`).
+    pub option: String,
+    /// The host path, as a word of its own (its `~` and variables kept).
+    pub source: Word,
+    /// Not made read-only (`:ro`, `readonly`).
+    pub writable: bool,
+}
+
+/// The bind mounts `c` asks for when it is a container CLI's `run` or
+/// `create` (also `container run`, `compose run`): `-v SRC:DST[:opts]` (`--volume`), `--mount
+/// type=bind,source=SRC[,readonly]`. A named volume (`data:/var/lib`) is not
+/// a host path and not listed.
+pub fn bind_mounts(c: &Command) -> Vec<BindMount> {
+    if !matches!(
+        c.program.as_str(),
+        "docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose"
+    ) {
+        return Vec::new();
+    }
+    let args = c.args();
+    let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    // `run`, `create`, `container run`, `compose run`.
+    let runs = first_operand(&texts, DOCKER_GLOBAL)
+        .is_some_and(|(_, sub)| matches!(sub, "run" | "create"))
+        || texts
+            .windows(2)
+            .any(|w| matches!(w[0], "container" | "compose") && matches!(w[1], "run" | "create"));
+    if !runs {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, a) in texts.iter().enumerate() {
+        let (option, word, from) = match *a {
+            "-v" | "--volume" | "--mount" => match args.get(k + 1) {
+                Some(w) => (*a, w, 0),
+                None => continue,
+            },
+            _ => match ["--volume=", "--mount=", "-v"]
+                .iter()
+                .find(|p| a.starts_with(*p) && a.len() > p.len())
+            {
+                Some(p) => (p.trim_end_matches('='), &args[k], p.len()),
+                None => continue,
+            },
+        };
+        if let Some((start, len, writable)) = bind_source(&word.text[from..]) {
+            let at = from + start;
+            out.push(BindMount {
+                option: option.to_string(),
+                source: word.head(at + len).tail(at),
+                writable,
+            });
+        }
+    }
+    out
+}
+
+/// Where in a mount spec the host path is (byte offset and length) and
+/// whether the mount is writable: `SRC:DST[:opts]` (`-v`) or
+/// `type=bind,source=SRC,…` (`--mount`).
+fn bind_source(spec: &str) -> Option<(usize, usize, bool)> {
+    if spec.contains("source=") || spec.contains("src=") || spec.contains("type=") {
+        let mut source = None;
+        let mut writable = true;
+        let mut at = 0;
+        for field in spec.split(',') {
+            match field.split_once('=') {
+                Some((key @ ("source" | "src"), v)) => source = Some((at + key.len() + 1, v.len())),
+                Some(("readonly" | "ro", v)) => writable = v == "false" || v == "0",
+                None if matches!(field, "readonly" | "ro") => writable = false,
+                _ => {}
+            }
+            at += field.len() + 1;
+        }
+        return source.map(|(s, l)| (s, l, writable));
+    }
+    let mut parts = spec.split(':');
+    let source = parts.next()?;
+    let _target = parts.next()?;
+    let writable = !parts
+        .next()
+        .is_some_and(|o| o.split(',').any(|o| o == "ro"));
+    // A named volume (`data:/var/lib`) is not a host path.
+    let host = source.starts_with(['/', '.', '~', '$']);
+    host.then_some((0, source.len(), writable))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::run_inside;
+    use super::{bind_mounts, run_inside};
     use crate::shell::parse;
+
+    #[test]
+    fn bind_mounts_of_run_and_create() {
+        let mounts = |line: &str| -> Vec<(String, String, bool)> {
+            let parsed = parse(line);
+            bind_mounts(&parsed.commands[0])
+                .into_iter()
+                .map(|m| (m.option, m.source.text, m.writable))
+                .collect()
+        };
+        let one = |o: &str, s: &str, w: bool| vec![(o.to_string(), s.to_string(), w)];
+        assert_eq!(
+            mounts("docker run -v ~/.aws:/a alpine"),
+            one("-v", "~/.aws", true)
+        );
+        assert_eq!(
+            mounts("podman create --volume=$PWD:/src:ro img"),
+            one("--volume", "$PWD", false)
+        );
+        assert_eq!(
+            mounts("docker run --mount type=bind,source=/etc,target=/e,readonly img"),
+            one("--mount", "/etc", false)
+        );
+        assert_eq!(
+            mounts("docker -H tcp://h:1 container run -v/srv:/srv img"),
+            one("-v", "/srv", true)
+        );
+        assert_eq!(
+            mounts("docker compose run -v ~/.claude:/c svc sh"),
+            one("-v", "~/.claude", true)
+        );
+        assert!(mounts("docker run -v data:/var/lib/x img").is_empty());
+        assert!(mounts("docker exec -v x:/y c ls").is_empty());
+        // The source keeps its expansions: `~` is still the home.
+        let parsed = parse("docker run -v ~/.ssh:/k img");
+        assert!(bind_mounts(&parsed.commands[0])[0].source.is_dynamic());
+    }
 
     fn inside(line: &str) -> Option<Vec<String>> {
         let parsed = parse(line);
