@@ -108,6 +108,13 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
 /// whose `/IM` targets may hold `*`), `sc [\\server] stop|pause|delete|config
 /// NAME` and `net stop|pause NAME` (signals named `sc` and `net`).
 fn windows(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+    // Every other program comes here: those that cannot be one of these
+    // leave before anything is allocated.
+    if !matches!(prog.len(), 2..=12)
+        || !matches!(prog.as_bytes()[0].to_ascii_lowercase(), b't' | b's' | b'n')
+    {
+        return false;
+    }
     let lower = prog.to_ascii_lowercase();
     let name = lower.strip_suffix(".exe").unwrap_or(&lower);
     let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
