@@ -1,4 +1,5 @@
-//! The commands an awk program hands to the shell: `system("…")`, `"…" |
+//! The commands an awk program hands to the shell: `system("…")` (literals
+//! side by side joined, as awk joins them), `"…" |
 //! getline`, `print … | "…"` (gawk's `|&` too). A literal command string
 //! is analysed as a command line, one level deeper; a command awk computes
 //! at run time (`system(cmd)`) is unresolved. And the files its `print`
@@ -39,13 +40,19 @@ pub(crate) fn program(cx: &mut Cx, src: &str) {
     };
     for k in 0..toks.len() {
         let command = match &toks[k] {
+            // `system("rm -rf " "~")`: literals side by side are one string.
             Tok::Ident(name) if name == "system" && is(k + 1, '(') => {
-                match (literal(k + 2), is(k + 3, ')')) {
-                    (Some(s), true) => Some(s),
-                    _ => {
-                        cx.unresolved("`awk` runs a command it builds at run time".to_string());
-                        None
-                    }
+                let mut joined = String::new();
+                let mut at = k + 2;
+                while let Some(s) = literal(at) {
+                    joined.push_str(&s);
+                    at += 1;
+                }
+                if at > k + 2 && is(at, ')') {
+                    Some(joined)
+                } else {
+                    cx.unresolved("`awk` runs a command it builds at run time".to_string());
+                    None
                 }
             }
             // `print | "sort"`, `print |& "cmd"`.

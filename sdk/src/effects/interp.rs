@@ -251,7 +251,7 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
             cx.nested_shell(&c);
         }
         apply(cx, lang, how, call, uses);
-        decoded_code(cx, lang, how, call);
+        decoded_code(cx, lang, how, call, uses);
     }
     for (_, c) in cmds {
         cx.nested_shell(&c);
@@ -296,14 +296,24 @@ const DECODERS: &[&str] = &[
     "rot13",
     "rot_13",
     "base64",
+    // Perl's `pack("H*", …)`, node's `Buffer.from(…, 'hex')`.
+    "pack",
+    "hex",
 ];
 
 /// `exec(base64.b64decode('…'))`, `eval(atob('…'))`: code run from text
-/// decoded at run time is recorded as such, and a base64 literal among the
-/// call's arguments is decoded and analysed as code of the same language,
-/// one level deeper.
-fn decoded_code(cx: &mut Cx, lang: Lang, how: &str, c: &Call) {
-    if !RUNS_CODE.contains(&c.method()) || !c.mentions(DECODERS) {
+/// decoded at run time is recorded as such, and a base64 or hex literal
+/// among the call's arguments is decoded and analysed as code of the same
+/// language, one level deeper. So is a command line a shell runs from
+/// decoded text (`system(pack("H*", "…"))`, `execSync(Buffer.from('…',
+/// 'base64').toString())`), analysed as a command line.
+fn decoded_code(cx: &mut Cx, lang: Lang, how: &str, c: &Call, uses: Uses) {
+    let runs_code = RUNS_CODE.contains(&c.method());
+    if !(runs_code || c.args.iter().any(|a| a.as_str().is_none())) || !c.mentions(DECODERS) {
+        return;
+    }
+    let shell = !runs_code && matches!(action(lang, c, uses), Some(Act::Shell));
+    if !runs_code && !shell {
         return;
     }
     let name = c.name.join(".");
@@ -312,13 +322,32 @@ fn decoded_code(cx: &mut Cx, lang: Lang, how: &str, c: &Call) {
         return;
     }
     for w in &c.words {
-        if let Some(text) = base64_text(w) {
+        if let Some(text) = base64_text(w).or_else(|| hex_text(w)) {
             let at = cx.level;
             cx.level += 1;
-            analyze(cx, lang, how, &text);
+            if shell {
+                cx.nested_shell(&text);
+            } else {
+                analyze(cx, lang, how, &text);
+            }
             cx.level = at;
         }
     }
+}
+
+/// The UTF-8 text a hex literal (`706b696c6c…`) decodes to, when it is one.
+fn hex_text(word: &str) -> Option<String> {
+    if word.len() < 8
+        || !word.len().is_multiple_of(2)
+        || !word.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..word.len())
+        .step_by(2)
+        .map(|k| u8::from_str_radix(&word[k..k + 2], 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
 
 /// The UTF-8 text a base64 literal decodes to (standard or URL-safe

@@ -1109,6 +1109,31 @@ fn kill_pgrep_substitution() {
 }
 
 #[test]
+fn commands_run_from_decoded_text() {
+    // A shell call given text decoded at run time: obfuscated, and the
+    // literal decoded and analysed as the command line it is.
+    let e = fx("perl -e 'system(pack(\"H*\",\"706b696c6c20636c61776c6177\"))'");
+    assert!(!e.decoded.is_empty());
+    assert_eq!(e.signals[0].targets, ["clawlaw"]);
+    let e = fx(
+        "node -e \"require('child_process').execSync(Buffer.from('cGtpbGwgY2xhd2xhdw==','base64').toString())\"",
+    );
+    assert!(!e.decoded.is_empty());
+    assert_eq!(e.signals[0].targets, ["clawlaw"]);
+    // Literal commands, and encoding that is not run, are not.
+    assert!(
+        fx("node -e \"require('child_process').execSync('npm test')\"")
+            .decoded
+            .is_empty()
+    );
+    assert!(
+        fx("node -e \"console.log(Buffer.from('abc').toString('hex'))\"")
+            .decoded
+            .is_empty()
+    );
+}
+
+#[test]
 fn kill_of_a_variable_the_line_set() {
     let targets = |cmd: &str| fx(cmd).signals[0].targets.clone();
     assert_eq!(targets("P=$(pgrep clawlaw); kill $P"), ["$(pgrep clawlaw)"]);
@@ -1783,6 +1808,11 @@ fn awk_programs_run_their_command_strings() {
     let e = fx("awk 'BEGIN { \"cat /etc/shadow\" | getline x; print x }'");
     assert_eq!(ps(&e.reads), ["/etc/shadow"]);
     let e = fx("awk '{ system($0) }' list");
+    assert!(!e.unresolved.is_empty());
+    // Literals side by side are one string, as awk joins them.
+    let e = fx("awk 'BEGIN{system(\"rm -rf \" \"/srv\" \"/data\")}'");
+    assert_eq!(ps(&e.deletes), ["/srv/data"]);
+    let e = fx("awk 'BEGIN{system(\"rm -rf \" $1)}'");
     assert!(!e.unresolved.is_empty());
     let e = fx("awk -F, '{ print $2 | \"sort -u\" }' data.csv");
     assert!(e.unresolved.is_empty() && e.deletes.is_empty() && e.writes.is_empty());
