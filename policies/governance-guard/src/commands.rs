@@ -14,7 +14,7 @@ use crate::findings::Finding;
 use crate::modes::{keeps_access, locks_out};
 use crate::processes::{GateProcesses, Reach};
 use crate::protected::{Hit, Owner, Protected};
-use crate::selects::{filters_may_select, name_filters};
+use crate::selects::{filters_may_select, name_filters, search_leaves_out};
 
 /// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
@@ -22,7 +22,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     let fx = effects::analyze(&line, cwd, ctx.home.as_deref());
     let mut out = Vec::new();
     changes(ctx, &line, &fx, cwd, &mut out);
-    reads(ctx, &fx, cwd, &mut out);
+    reads(ctx, &line, &fx, cwd, &mut out);
     env(ctx, &line, &fx, &mut out);
     signals(ctx, &line, &fx, cwd, &mut out);
     network(ctx, &fx, &mut out);
@@ -257,7 +257,13 @@ fn changes(
     }
 }
 
-fn reads(ctx: &Context, fx: &Effects, cwd: Option<&str>, out: &mut Vec<Finding>) {
+fn reads(
+    ctx: &Context,
+    line: &CommandLine,
+    fx: &Effects,
+    cwd: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     for e in &fx.reads {
         // `cat "$f"`, `wc -l $(git ls-files)`: a path whose base is only
         // known at run time could be anything, as for changes (see `hit`);
@@ -288,7 +294,18 @@ fn reads(ctx: &Context, fx: &Effects, cwd: Option<&str>, out: &mut Vec<Finding>)
                 .protected
                 .read_hit(&e.path, e.recursive && !mounted_workspace)
         };
-        if let Some(h) = h {
+        // A recursive read whose walk or search cannot select the secret:
+        // `find . -name '*.rs' | xargs grep x`, `grep -r --include='*.rs'
+        // x .`, `grep -r --exclude-dir=target x .`.
+        let spared = |h: &Hit| {
+            e.recursive
+                && h.protected != e.path
+                && ({
+                    let names = name_filters(line, e);
+                    !names.is_empty() && !filters_may_select(&names, h)
+                } || search_leaves_out(line, e, h))
+        };
+        if let Some(h) = h.filter(|h| !spared(h)) {
             out.push(Finding::secret_read(h, &e.path));
         }
     }

@@ -3,7 +3,10 @@
 //! over file names, so that a walk that deletes or changes what it finds
 //! below a protected directory is judged by whether it can select a
 //! protected file (`find ~ -name '*.pyc' -delete` cannot select
-//! `settings.json`).
+//! `settings.json`); and which a recursive search leaves out, by name or
+//! by directory (`grep -r --include='*.rs'`, `--exclude-dir=target`, `rg
+//! -g '!target'`), so that a search of the working tree is judged by
+//! whether it can read a protected file.
 
 use clawlaw_sdk::effects::{FdWalk, PathEffect};
 use clawlaw_sdk::glob;
@@ -98,4 +101,54 @@ pub(crate) fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
     patterns
         .iter()
         .any(|p| glob::matches(p, &own) || NAMES_INSIDE.iter().any(|n| glob::matches(p, n)))
+}
+
+/// Whether the recursive search behind read `e` (`grep -r`, `rg`, `ag`)
+/// leaves the protected file `h` out: its `--include` globs (`rg -g GLOB`)
+/// cannot select it, or one of its `--exclude-dir` directories (`rg -g
+/// '!DIR'`) holds it below the searched directory.
+pub(crate) fn search_leaves_out(line: &CommandLine, e: &PathEffect, h: &Hit) -> bool {
+    let Some(cmd) = line.commands.get(e.command) else {
+        return false;
+    };
+    if !matches!(
+        cmd.program.as_str(),
+        "grep" | "egrep" | "fgrep" | "rg" | "ag"
+    ) {
+        return false;
+    }
+    let args = cmd.args();
+    let mut includes = Vec::new();
+    let mut excluded_dirs = Vec::new();
+    for (i, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        let value = |name: &str| {
+            t.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('='))
+                .map(str::to_string)
+                .or_else(|| (t == name).then(|| args.get(i + 1).map(|v| v.text.clone()))?)
+        };
+        if let Some(v) = value("--include") {
+            includes.push(v.to_ascii_lowercase());
+        } else if let Some(v) = value("--exclude-dir") {
+            excluded_dirs.push(v);
+        } else if let Some(v) = value("--glob").or_else(|| value("-g")) {
+            match v.strip_prefix('!') {
+                Some(dir) => excluded_dirs.push(dir.trim_end_matches("/**").to_string()),
+                None => includes.push(v.to_ascii_lowercase()),
+            }
+        }
+    }
+    if !includes.is_empty() && !filters_may_select(&includes, h) {
+        return true;
+    }
+    let below = h
+        .protected
+        .strip_prefix(e.path.trim_end_matches('/'))
+        .unwrap_or("");
+    below.split('/').filter(|c| !c.is_empty()).any(|c| {
+        excluded_dirs
+            .iter()
+            .any(|d| glob::matches(d.trim_end_matches('/'), c))
+    })
 }
