@@ -11,8 +11,10 @@
 //! - A `file.write` (and a write a tool call implies) whose content will run
 //!   — a shell script, a Makefile, `package.json` scripts, a git hook, a CI
 //!   workflow, a Dockerfile, a Compose file's services (each the `docker
-//!   run` that starts it with the host access and host ports it asks for), a notebook, an MCP server list, VS Code tasks, an agent's custom commands (`.claude/commands/*.md` `` !`cmd` `` steps),
-//!   pre-commit hooks, Cargo's runners and wrappers, a Cargo build script
+//!   run` that starts it with the host access and host ports it asks for),
+//!   a notebook, an MCP server list, VS Code tasks, an agent's custom
+//!   commands (`.claude/commands/*.md` `` !`cmd` `` steps), pre-commit
+//!   hooks, Cargo's runners and wrappers, a Cargo build script
 //!   (`build.rs`), a shell start-up file (`~/.bashrc`, `~/.profile`), a
 //!   systemd unit's `Exec…=` lines, a crontab's jobs ([`scripts`],
 //!   [`schedulers`]) — is a `shell.exec` of each command line it holds,
@@ -339,7 +341,9 @@ fn patch_changes(patch: &str) -> Vec<PatchChange> {
         } else if let Some(f) = header("*** Delete File: ") {
             out.push(PatchChange::Delete(f));
         } else if let Some(to) = header("*** Move to: ") {
-            if let Some(PatchChange::Write(from, added)) = out.pop() {
+            if let Some(PatchChange::Write(from, added)) = out.last_mut() {
+                let (from, added) = (std::mem::take(from), std::mem::take(added));
+                out.pop();
                 out.push(PatchChange::Delete(from));
                 out.push(PatchChange::Write(to, added));
             }
