@@ -1,7 +1,8 @@
 //! Workloads an orchestrator stops: what `kubectl` (and `oc`) scales to
 //! zero, deletes or restarts, and what it changes in place (`set image`,
 //! `set env`, `patch`, `edit`: a changed pod template rolls the running
-//! pods over to pods of the new spec, another image or none at all), what
+//! pods over to pods of the new spec, another image or none at all) or
+//! takes control of (`exec`, `attach`, `debug` of a pod), what
 //! `helm uninstall` removes and `helm upgrade`/`rollback` replaces, what
 //! `nomad job stop` stops, and the services `docker compose`
 //! (`docker-compose`, `podman compose`) stops, kills, removes, pauses or
@@ -133,6 +134,10 @@ fn kubectl(args: &[Word]) -> Vec<String> {
         ["scale", rest @ ..] if value(&["replicas"]).is_some_and(|r| r.trim() == "0") => {
             names(rest)
         }
+        // `exec POD -- CMD`, `attach POD`, `debug POD --target=C`: a
+        // command or a debugging container run inside the pod, or its
+        // process's input and output taken over.
+        ["exec" | "attach" | "debug", pod, ..] => vec![scoped(ns, pod)],
         _ => Vec::new(),
     }
 }
@@ -316,6 +321,19 @@ mod tests {
             one("kubectl", &["ops/clawlaw"])
         );
         assert_eq!(stops("oc edit dc/clawlaw"), one("oc", &["dc/clawlaw"]));
+        // Taken control of: a command, a debugging container or its input.
+        assert_eq!(
+            stops("kubectl exec -it clawlaw-0 -n ops -c gate -- sh"),
+            one("kubectl", &["ops/clawlaw-0"])
+        );
+        assert_eq!(
+            stops("kubectl debug clawlaw-0 -it --image=busybox --target=gate"),
+            one("kubectl", &["clawlaw-0"])
+        );
+        assert_eq!(
+            stops("kubectl attach deploy/clawlaw -i"),
+            one("kubectl", &["deploy/clawlaw"])
+        );
         // Scaling up, reading, applying: nothing stops.
         for line in [
             "kubectl scale deploy/clawlaw --replicas=3",
