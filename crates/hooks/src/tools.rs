@@ -4,7 +4,7 @@
 //!
 //! | tools | kind | target | command / content |
 //! |---|---|---|---|
-//! | `Bash` (Claude Code, Codex), `run_shell_command` (Gemini) | `shell.exec` | — | `command` |
+//! | `Bash` (Claude Code, Codex), `run_shell_command` (Gemini) | `shell.exec` (its `cwd` the input's `workdir` or `directory` when it names one) | — | `command` |
 //! | `Write`, `write_file` | `file.write` | `file_path` | `content` |
 //! | `Edit`, `replace` | `file.write` | `file_path` | `new_string` |
 //! | `MultiEdit` | `file.write` | `file_path` | every `edits[].new_string`, one per line |
@@ -128,6 +128,11 @@ pub fn action(
     cwd: Option<&str>,
 ) -> Result<ActionRequest, HookError> {
     let m = map(tool, input)?;
+    // A shell tool that runs its command elsewhere: there.
+    let cwd = match m.kind {
+        kinds::SHELL_EXEC => shell_dir(input, cwd)?.or_else(|| cwd.map(str::to_string)),
+        _ => cwd.map(str::to_string),
+    };
     Ok(ActionRequest {
         id: Some(id),
         kind: m.kind.to_string(),
@@ -136,8 +141,35 @@ pub fn action(
         command: m.command,
         content: m.content,
         input: Some(input.clone()),
-        cwd: cwd.map(str::to_string),
+        cwd,
     })
+}
+
+/// The directory a shell tool's input says its command runs in: Codex's
+/// `workdir`, Gemini CLI's `directory` (relative to the session's), a
+/// `cwd`. `None` when it names none.
+fn shell_dir(input: &Value, cwd: Option<&str>) -> Result<Option<String>, HookError> {
+    for name in ["workdir", "directory", "cwd"] {
+        match input.get(name) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(d)) if d.is_empty() => continue,
+            Some(Value::String(d)) => {
+                return Ok(Some(match cwd {
+                    Some(base) if !d.starts_with('/') && !d.starts_with('~') => {
+                        format!("{}/{d}", base.trim_end_matches('/'))
+                    }
+                    _ => d.clone(),
+                }));
+            }
+            Some(_) => {
+                return Err(HookError::field(
+                    &format!("tool_input.{name}"),
+                    "expected a string",
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn field(input: &Value, name: &str) -> Result<String, HookError> {
@@ -276,6 +308,49 @@ mod tests {
         for (tool, input, kind) in cases {
             assert_eq!(map(tool, &input).unwrap().kind, kind, "{tool}");
         }
+    }
+
+    #[test]
+    fn a_shell_tool_runs_where_its_input_says() {
+        let cwd = |tool: &str, input: Value| {
+            action("1".into(), tool, &input, Some("/work/app"))
+                .unwrap()
+                .cwd
+        };
+        // Codex's `workdir`, Gemini CLI's `directory` (relative to the
+        // session's working directory).
+        assert_eq!(
+            cwd(
+                "Bash",
+                json!({"command": ["bash", "-lc", "rm -rf ."], "workdir": "/home/dev"})
+            ),
+            Some("/home/dev".into())
+        );
+        assert_eq!(
+            cwd(
+                "run_shell_command",
+                json!({"command": "ls", "directory": "pkg/a"})
+            ),
+            Some("/work/app/pkg/a".into())
+        );
+        assert_eq!(
+            cwd("Bash", json!({"command": "ls"})),
+            Some("/work/app".into())
+        );
+        // Not a shell tool: the session's.
+        assert_eq!(
+            cwd("Read", json!({"file_path": "/x", "workdir": "/"})),
+            Some("/work/app".into())
+        );
+        assert!(
+            action(
+                "1".into(),
+                "Bash",
+                &json!({"command": "ls", "workdir": 7}),
+                None
+            )
+            .is_err()
+        );
     }
 
     #[test]
