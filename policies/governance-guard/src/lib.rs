@@ -92,6 +92,7 @@ mod processes;
 pub mod protected;
 mod registries;
 mod selects;
+mod signals;
 mod tool_calls;
 
 use std::rc::Rc;

@@ -55,6 +55,7 @@ mod build_script;
 mod compose;
 mod containers;
 mod formats;
+mod git_tools;
 mod launchers;
 pub mod pipelines;
 pub mod registries;

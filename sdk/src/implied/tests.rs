@@ -454,6 +454,25 @@ fn codex_patches_are_read_per_file() {
 }
 
 #[test]
+fn a_tool_runs_its_command_where_its_input_says() {
+    let cwd = |input: Value| -> Vec<Option<String>> {
+        implied(&call("mcp__shell__run_command", input))
+            .into_iter()
+            .map(|a| a.cwd)
+            .collect()
+    };
+    assert_eq!(
+        cwd(json!({"command": "rm -rf ./*", "cwd": "/"})),
+        [Some("/".to_string())]
+    );
+    assert_eq!(
+        cwd(json!({"command": "make", "working_directory": "pkg/a"})),
+        [Some("/w/pkg/a".to_string())]
+    );
+    assert_eq!(cwd(json!({"command": "ls"})), [Some("/w".to_string())]);
+}
+
+#[test]
 fn work_is_bounded() {
     let many: Vec<Value> = (0..1000)
         .map(|i| json!({"command": format!("echo {i}")}))

@@ -173,7 +173,7 @@ pub fn tool_name(tool: &str) -> &str {
 pub(super) fn implied(tool: &str, input: &Value, sink: &mut Sink) {
     let name = tool_name(tool);
     if let Some(obj) = input.as_object()
-        && git_tool(name, obj, sink)
+        && super::git_tools::git_tool(name, obj, sink)
     {
         return;
     }
@@ -248,11 +248,16 @@ impl Walk<'_, '_> {
             ));
         }
         if let Some(command) = command {
-            self.sink.push(Implied::exec(
+            let mut exec = Implied::exec(
                 command,
                 format!("`{tool}` runs a command line"),
                 "tool input",
-            ));
+            );
+            // Where the tool runs it, when its input says: there.
+            if !remote {
+                exec.cwd = run_dir(o, self.sink.of.cwd.as_deref());
+            }
+            self.sink.push(exec);
         }
         for key in URL_KEYS {
             if let Some(Value::String(u)) = o.get(*key) {
@@ -511,90 +516,24 @@ pub(super) fn is_http_url(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
-/// The reference git MCP server's tools, as the command lines they run.
-/// Returns false for any other tool.
-fn git_tool(name: &str, o: &Map<String, Value>, sink: &mut Sink) -> bool {
-    if !name.starts_with("git_") {
-        return false;
-    }
-    let Some(repo) = o.get("repo_path").and_then(Value::as_str) else {
-        return false;
-    };
-    let s = |k: &str| o.get(k).and_then(Value::as_str).map(quote);
-    let n = |k: &str, d: u64| o.get(k).and_then(Value::as_u64).unwrap_or(d);
-    let mut words: Vec<String> = vec!["git".into()];
-    let mut add = |w: &[String]| words.extend(w.iter().cloned());
-    match name {
-        "git_status" => add(&["status".into()]),
-        "git_diff_unstaged" => add(&[
-            "diff".into(),
-            format!("--unified={}", n("context_lines", 3)),
-        ]),
-        "git_diff_staged" => add(&[
-            "diff".into(),
-            format!("--unified={}", n("context_lines", 3)),
-            "--cached".into(),
-        ]),
-        "git_diff" => {
-            add(&[
-                "diff".into(),
-                format!("--unified={}", n("context_lines", 3)),
-            ]);
-            add(&s("target").into_iter().collect::<Vec<_>>());
+/// The directory a tool's input says its command runs in (`cwd`,
+/// `workdir`, `working_directory`, `directory`, …), against the action's
+/// own when relative; `None` when it names none.
+fn run_dir(o: &Map<String, Value>, cwd: Option<&str>) -> Option<String> {
+    let dir = [
+        "cwd",
+        "workdir",
+        "working_directory",
+        "workingDirectory",
+        "working_dir",
+        "directory",
+    ]
+    .iter()
+    .find_map(|k| o.get(*k)?.as_str().filter(|d| !d.is_empty()))?;
+    Some(match cwd {
+        Some(base) if !dir.starts_with(['/', '~']) => {
+            format!("{}/{dir}", base.trim_end_matches('/'))
         }
-        "git_commit" => add(&[
-            "commit".into(),
-            "-m".into(),
-            s("message").unwrap_or_default(),
-        ]),
-        "git_add" => {
-            let files: Vec<String> = o
-                .get("files")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(quote)
-                .collect();
-            add(&["add".into(), "--".into()]);
-            add(&files);
-        }
-        "git_reset" => add(&["reset".into()]),
-        "git_log" => {
-            add(&["log".into(), format!("--max-count={}", n("max_count", 10))]);
-            if let Some(since) = s("start_timestamp") {
-                add(&[format!("--since={since}")]);
-            }
-            if let Some(until) = s("end_timestamp") {
-                add(&[format!("--until={until}")]);
-            }
-        }
-        "git_create_branch" => {
-            add(&["branch".into(), s("branch_name").unwrap_or_default()]);
-            add(&s("base_branch").into_iter().collect::<Vec<_>>());
-        }
-        "git_checkout" => add(&["checkout".into(), s("branch_name").unwrap_or_default()]),
-        "git_show" => add(&["show".into(), s("revision").unwrap_or_default()]),
-        "git_init" => add(&["init".into()]),
-        "git_branch" => {
-            let kind = match o.get("branch_type").and_then(Value::as_str) {
-                Some("remote") => "-r",
-                Some("all") => "-a",
-                _ => "--list",
-            };
-            add(&["branch".into(), kind.into()]);
-            if let Some(c) = s("contains") {
-                add(&["--contains".into(), c]);
-            }
-            if let Some(c) = s("not_contains") {
-                add(&["--no-contains".into(), c]);
-            }
-        }
-        _ => return false,
-    }
-    let line = words.join(" ");
-    let mut exec = Implied::exec(line, format!("`{name}` runs git in {repo}"), "git MCP tool");
-    exec.cwd = Some(repo.to_string());
-    sink.push(exec);
-    true
+        _ => dir.to_string(),
+    })
 }
