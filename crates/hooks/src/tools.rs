@@ -11,7 +11,7 @@
 //! | `NotebookEdit` | `file.write` | `notebook_path` | `new_source` |
 //! | `apply_patch` (Codex) | `file.write` | the first file the patch names outside the working directory, else its first (every other file it changes is an implied write or delete of its own: `clawlaw_sdk::implied`) | the patch |
 //! | `Read`, `read_file` | `file.read` | `file_path` (`absolute_path`) | — |
-//! | `Glob`, `Grep`, `LS`, `glob`, `search_file_content`, `grep_search`, `list_directory`, `read_many_files` | `file.read` | `path` (`dir_path`, first of `paths`), else `pattern` | — |
+//! | `Glob`, `Grep`, `LS`, `glob`, `search_file_content`, `grep_search`, `list_directory`, `read_many_files` | `file.read` | `path` (`dir_path`, first of `paths`: the others are implied reads of their own), else `pattern` | — |
 //! | `WebFetch` | `net.request` | `url` | — |
 //! | `web_fetch` (Gemini) | `net.request` | first URL in `prompt` | — |
 //! | `WebSearch`, `google_web_search` | `net.request` | — | content: `query` |

@@ -26,6 +26,9 @@
 //!   added to it) or `file.delete` of its own, so a patch cannot carry a
 //!   change to the hook settings past the policies behind a change to
 //!   `src/lib.rs`.
+//! - A `file.read` of several paths (`read_many_files {"paths": […]}`)
+//!   reads each: every path besides the one the action names is a
+//!   `file.read` of its own.
 //! - A `shell.exec` that writes a file from literal text (`echo … > x.sh`,
 //!   `cat > f <<EOF`) writes it as a file tool would, and a file the same
 //!   line then runs (`… && sh f`) is the commands it holds ([`written`]).
@@ -121,6 +124,28 @@ pub fn implied(action: &Action) -> Vec<Action> {
                 }
             }
         }
+        // `read_many_files {"paths": ["README.md", "~/.aws/credentials"]}`:
+        // every path besides the one the action names is a read of its own.
+        kinds::FILE_READ if crate::text::contains(&action.input, "\"paths\"") => {
+            let target = action.target.as_deref();
+            let input = action.input_json();
+            let paths = input.get("paths").and_then(serde_json::Value::as_array);
+            for p in paths
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+            {
+                if Some(p) != target {
+                    sink.push(Implied::file(
+                        kinds::FILE_READ,
+                        p,
+                        None,
+                        format!("`{}` reads {p}", action.tool),
+                        "tool input",
+                    ));
+                }
+            }
+        }
         kinds::SHELL_EXEC => {
             if let Some(command) = action.command.as_deref() {
                 written::scripts(command, &mut sink);
@@ -210,15 +235,15 @@ pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Sessi
 /// The kinds whose actions may imply an action of `kind`, directly or
 /// through another implied action: a `tool.call` implies commands, file
 /// reads, writes and deletes and requests; a `file.write` (or a
-/// `shell.exec`) implies the commands of the script it writes; a
-/// `k8s.apply` the commands its containers run. A policy that judges `kind` (and
-/// implied actions) judges these kinds too.
+/// `shell.exec`) implies the commands of the script it writes, and a
+/// patch the deletes of the files it removes; a `k8s.apply` the commands
+/// its containers run. A policy that judges `kind` (and implied actions)
+/// judges these kinds too.
 pub fn implying(kind: &str) -> &'static [&'static str] {
     match kind {
         kinds::SHELL_EXEC => &[kinds::FILE_WRITE, kinds::TOOL_CALL, kinds::K8S_APPLY],
-        kinds::FILE_READ | kinds::FILE_WRITE | kinds::FILE_DELETE | kinds::NET_REQUEST => {
-            &[kinds::TOOL_CALL]
-        }
+        kinds::FILE_DELETE => &[kinds::TOOL_CALL, kinds::FILE_WRITE],
+        kinds::FILE_READ | kinds::FILE_WRITE | kinds::NET_REQUEST => &[kinds::TOOL_CALL],
         _ => &[],
     }
 }

@@ -454,6 +454,17 @@ fn codex_patches_are_read_per_file() {
 }
 
 #[test]
+fn every_path_a_multi_file_read_names_is_read() {
+    let mut a = Action::read("README.md");
+    a.tool = "read_many_files".into();
+    a.input = json!({"paths": ["README.md", "~/.aws/credentials", "src/**/*.rs"]}).to_string();
+    assert_eq!(
+        summary(&a),
+        vec!["file.read ~/.aws/credentials", "file.read src/**/*.rs"]
+    );
+}
+
+#[test]
 fn a_tool_runs_its_command_where_its_input_says() {
     let cwd = |input: Value| -> Vec<Option<String>> {
         implied(&call("mcp__shell__run_command", input))
