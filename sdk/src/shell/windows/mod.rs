@@ -114,8 +114,8 @@ fn utf16_base64(b64: &str) -> Option<String> {
 /// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
 /// Remove-Item`), when a command of it starts with a cmdlet: `Verb-Noun`
 /// with one of PowerShell's approved verbs, first in the line or after a
-/// `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands are the nested
-/// commands of that `pwsh`.
+/// `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands are the
+/// nested commands of that `pwsh`.
 pub(super) fn bare_powershell(line: &str) -> Option<String> {
     let cmdlet = |word: &str| {
         word.split_once('-').is_some_and(|(verb, noun)| {
