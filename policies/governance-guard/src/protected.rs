@@ -285,11 +285,16 @@ impl Protected {
 
     /// The service manager's definition of the gate `path` is in or is:
     /// below a directory systemd, launchd, SysV init, supervisord, runit or
-    /// s6 read their services from ([`SERVICE_PARENTS`]), a file or directory named for one of
-    /// the gate's programs (`clawlaw.service`, `clawlaw.service.d/`,
-    /// `dev.clawlaw.plist`, `init.d/clawlaw`): changing it changes how the
-    /// gate runs (`ExecStart=/bin/true`, `CPUQuota=1%`) from its next start.
+    /// s6 read their services from ([`SERVICE_PARENTS`]), a file or
+    /// directory named for one of the gate's programs (`clawlaw.service`,
+    /// `clawlaw.service.d/`, `dev.clawlaw.plist`, `init.d/clawlaw`):
+    /// changing it changes how the gate runs (`ExecStart=/bin/true`,
+    /// `CPUQuota=1%`) from its next start.
     fn service_definition(&self, path: &str) -> Option<String> {
+        // Every path written is asked: most leave before anything is split.
+        if !SERVICE_DIRS.iter().any(|d| path.contains(d)) {
+            return None;
+        }
         let components: Vec<&str> = path.split('/').collect();
         // In a system or user configuration directory, not a project's
         // copy (`deploy/systemd/clawlaw.service` is installed by someone).
