@@ -111,23 +111,7 @@ const UPDATE_VALUED: [&str; 17] = [
 
 #[cfg(test)]
 mod tests {
-    use crate::effects::analyze;
-    use crate::shell::parse;
-
-    fn signals(line: &str) -> Vec<(String, Vec<String>)> {
-        analyze(&parse(line), Some("/w"), Some("/h"))
-            .signals
-            .into_iter()
-            .map(|s| (s.program, s.targets))
-            .collect()
-    }
-
-    fn one(program: &str, targets: &[&str]) -> Vec<(String, Vec<String>)> {
-        vec![(
-            program.to_string(),
-            targets.iter().map(|t| t.to_string()).collect(),
-        )]
-    }
+    use crate::effects::tests::{one, signals};
 
     #[test]
     fn stops_and_controls() {

@@ -17,6 +17,24 @@ fn find<'e>(list: &'e [PathEffect], path: &str) -> &'e PathEffect {
         .unwrap_or_else(|| panic!("no effect on {path} in {list:#?}"))
 }
 
+/// Each signal's program and targets on `line` (the modules' own tests use
+/// it too).
+pub(super) fn signals(line: &str) -> Vec<(String, Vec<String>)> {
+    fx(line)
+        .signals
+        .into_iter()
+        .map(|s| (s.program, s.targets))
+        .collect()
+}
+
+/// One signal of `program` with `targets`, as [`signals`] lists it.
+pub(super) fn one(program: &str, targets: &[&str]) -> Vec<(String, Vec<String>)> {
+    vec![(
+        program.to_string(),
+        targets.iter().map(|t| t.to_string()).collect(),
+    )]
+}
+
 fn changes_touch(cmd: &str, protected: &str) -> bool {
     fx(cmd).changes().any(|e| e.may_touch(protected))
 }

@@ -258,24 +258,7 @@ fn compose(args: &[Word]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::effects::analyze;
-    use crate::shell::parse;
-
-    /// Each signal's program and targets on `line`.
-    fn stops(line: &str) -> Vec<(String, Vec<String>)> {
-        analyze(&parse(line), Some("/work/app"), Some("/home/dev"))
-            .signals
-            .into_iter()
-            .map(|s| (s.program, s.targets))
-            .collect()
-    }
-
-    fn one(program: &str, targets: &[&str]) -> Vec<(String, Vec<String>)> {
-        vec![(
-            program.to_string(),
-            targets.iter().map(|t| t.to_string()).collect(),
-        )]
-    }
+    use crate::effects::tests::{one, signals as stops};
 
     #[test]
     fn kubectl_stops_what_it_deletes_restarts_or_scales_to_zero() {
