@@ -22,19 +22,6 @@ const GH_GLOBAL: Spec = Spec {
     short: "R",
     long: &["repo", "hostname"],
 };
-const AWS_GLOBAL: Spec = Spec {
-    short: "",
-    long: &[
-        "profile",
-        "region",
-        "output",
-        "endpoint-url",
-        "query",
-        "cli-read-timeout",
-        "cli-connect-timeout",
-        "ca-bundle",
-    ],
-};
 const CARGO_GLOBAL: Spec = Spec {
     short: "CZ",
     long: &["manifest-path", "config", "color"],
@@ -159,10 +146,11 @@ fn image_registry(image: &str) -> Option<String> {
     }
 }
 
-/// The options of object-storage copies (`aws s3 cp|mv|sync`, `gsutil`,
-/// `az storage`, …) and the CLIs' global ones that take a value: their
-/// values are not the destination (`aws s3 cp .env s3://b/ --acl
-/// public-read`).
+/// The options of the object-storage CLIs that take a value: the global
+/// ones (`--profile`, `--region`, given before the subcommand or anywhere
+/// after it) and those of their copies (`aws s3 cp|mv|sync`, `gsutil`,
+/// `az storage`, …), whose values are not the destination (`aws s3 cp .env
+/// s3://b/ --acl public-read`).
 const STORAGE_VALUED: Spec = Spec {
     short: "",
     long: &[
@@ -171,6 +159,8 @@ const STORAGE_VALUED: Spec = Spec {
         "output",
         "endpoint-url",
         "query",
+        "cli-read-timeout",
+        "cli-connect-timeout",
         "ca-bundle",
         "acl",
         "grants",
@@ -199,7 +189,7 @@ const STORAGE_VALUED: Spec = Spec {
 
 /// Uploads to object storage: the destination is the last operand.
 pub(crate) fn cloud(v: &mut ShellView, p: &str, args: &[Word]) {
-    let (sub, rest) = match subcommand(args, &AWS_GLOBAL) {
+    let (sub, rest) = match subcommand(args, &STORAGE_VALUED) {
         Some(s) => s,
         None => return,
     };
