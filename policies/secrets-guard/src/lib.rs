@@ -497,7 +497,16 @@ const USUAL_CREDENTIALS: &[&str] = &[
 /// of an interpreter, or a program that reads whole directories.
 fn may_read_indirectly(w: &str) -> bool {
     let program = w.rsplit('/').next().unwrap_or(w);
+    // What a container is given to read: `-v ~/.aws:/a`, `-v/srv:/srv`,
+    // `--volume=$PWD:/src`, `--mount type=bind,source=~/.ssh,…`.
+    let mount = w
+        .strip_prefix("--volume=")
+        .or_else(|| w.strip_prefix("-v"))
+        .unwrap_or(w);
     w.contains(['*', '?', '['])
+        || mount.starts_with(['/', '~', '.', '$']) && mount.contains(":/")
+        || w.contains("source=")
+        || w.contains("src=")
         || program.starts_with("python")
         || matches!(
             program,
@@ -516,10 +525,6 @@ fn may_read_indirectly(w: &str) -> bool {
                 | "rclone"
                 | "cpio"
                 | "gzip"
-                // What a container is given to read: `-v ~/.aws:/a`.
-                | "docker"
-                | "podman"
-                | "nerdctl"
         )
 }
 
