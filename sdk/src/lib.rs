@@ -142,6 +142,17 @@ pub trait Policy {
     /// tool inputs or written content itself, or that must see each action
     /// exactly once.
     const JUDGE_IMPLIED: bool = true;
+
+    /// Whether the policy also judges the source of a program the agent
+    /// writes (`kill.py`, `tools/x.js`, `src/main.rs`: [`implied::programs`])
+    /// as the commands it would run if it were run later, by hand. The gate
+    /// sees that later `python3 kill.py`, not what is in the file, so a
+    /// policy whose rule no later run may break (nothing may stop the
+    /// gate) judges the program when it is written. Off by default: what a
+    /// project's own programs do is mostly the project's business, and
+    /// judging every source file for every rule would refuse ordinary code.
+    /// Needs [`JUDGE_IMPLIED`](Policy::JUDGE_IMPLIED).
+    const JUDGE_PROGRAMS: bool = false;
 }
 
 /// Parses a policy's settings from the JSON the gate passes (empty means `{}`).

@@ -4,8 +4,9 @@
 //! A bundled policy, on by default. It denies every action — by the agent's
 //! file tools, by any shell command (judged by its effects, so `sed -i`,
 //! `mv`, `tee`, `ln`, redirections and inline interpreter code count as the
-//! writes they are), by MCP tools and by scripts written then run (the SDK
-//! judges the actions they amount to) — that would:
+//! writes they are), by MCP tools, by scripts written then run and by programs
+//! written to be run later (`kill.py`: the SDK judges the actions they
+//! amount to, [`clawlaw_sdk::implied::programs`]) — that would:
 //!
 //! - write, edit, move, delete, replace or symlink away an agent's hook
 //!   configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user
@@ -132,6 +133,11 @@ pub struct GovernanceGuard;
 
 impl Policy for GovernanceGuard {
     type Settings = Settings;
+
+    /// No later run may stop the gate either: a program written now
+    /// (`kill.py` holding `os.system("pkill clawlaw")`) is judged by what
+    /// it would do when the agent runs it, which the gate cannot read then.
+    const JUDGE_PROGRAMS: bool = true;
 
     fn info() -> Info {
         findings::RULES.iter().fold(

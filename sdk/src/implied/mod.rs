@@ -33,6 +33,12 @@
 //!   `cat > f <<EOF`) writes it as a file tool would, and a file the same
 //!   line then runs (`… && sh f`) is the commands it holds ([`written`]).
 //!
+//! - Opt-in ([`Policy::JUDGE_PROGRAMS`], [`programs`]): a program's source
+//!   the agent writes to run by hand later (`wipe.py`, `tools/x.mjs`,
+//!   `src/main.rs`) is a `shell.exec` of what it would run (`python3 -c
+//!   <source>`), since the gate then sees `python3 wipe.py` and not the
+//!   file. Not in [`implied`]: most rules are the project's business there.
+//!
 //! [`implied`] lists them; every SDK-built policy judges them too (see
 //! [`crate::Policy::JUDGE_IMPLIED`]): the policy runs on the action and on
 //! each implied action, and [`fold`] combines the decisions — the most
@@ -227,9 +233,57 @@ pub fn judge<P: Policy>(settings: &P::Settings, action: &Action, session: &Sessi
     if !P::JUDGE_IMPLIED {
         return primary;
     }
-    implied(action).iter().fold(primary, |so_far, a| {
+    let mut all = implied(action);
+    if P::JUDGE_PROGRAMS {
+        let more = programs(action, &all);
+        all.extend(more);
+    }
+    all.iter().fold(primary, |so_far, a| {
         fold(so_far, action, a, P::evaluate(settings, a, session))
     })
+}
+
+/// Where an implied command from a written program's source comes from.
+const PROGRAM: &str = "program source";
+
+/// What the programs written by `action` or by the writes it implies
+/// (`implied`) would run if they were run by hand later: a written
+/// `kill.py` holding `os.system("pkill x")` is the `python3 -c …` of its
+/// source ([`scripts::program`]). Not part of [`implied`]: a policy opts in
+/// with [`Policy::JUDGE_PROGRAMS`]. A file that runs by itself (a
+/// `conftest.py`, a shebang script) is already a script [`implied`] reads.
+pub fn programs(action: &Action, implied: &[Action]) -> Vec<Action> {
+    let mut sink = Sink {
+        of: action,
+        out: Vec::new(),
+    };
+    // `printf 'import os…' > kill.py`: the line's own literal writes.
+    let line_writes = match (action.kind.as_str(), action.command.as_deref()) {
+        (kinds::SHELL_EXEC, Some(command)) => written::files(command),
+        _ => Vec::new(),
+    };
+    let tool_writes = std::iter::once(action)
+        .chain(implied)
+        .filter(|a| a.kind == kinds::FILE_WRITE)
+        .filter_map(|w| Some((write_path(w)?, write_content(w)?.into_owned())));
+    for (path, content) in line_writes.into_iter().chain(tool_writes) {
+        let Some(f) = scripts::program(&path) else {
+            continue;
+        };
+        if scripts::format(&path, &content).is_some() {
+            continue;
+        }
+        for r in scripts::runnables_of(f, &content) {
+            let origin = format!("the program written to {path}, when run, would run");
+            let mut exec = Implied::exec(r.command, origin, PROGRAM);
+            exec.later = true;
+            sink.push(exec);
+        }
+        if sink.full() {
+            break;
+        }
+    }
+    sink.out
 }
 
 /// The kinds whose actions may imply an action of `kind`, directly or

@@ -297,6 +297,28 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
     None
 }
 
+/// How a program's source file at `path` runs when it is run by hand
+/// (`python3 kill.py`, `node x.mjs`, `cargo run`), by its extension: the
+/// interpreter given its body inline, or a Rust source's commands read as
+/// a build script's. `None` for any other file. Such a file does not run by
+/// itself, so it is not a script ([`format`]); see
+/// [`crate::implied::programs`].
+pub fn program(path: &str) -> Option<Format> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let (_, ext) = name.rsplit_once('.')?;
+    let interpreter = |program, flag| Some(Format::Interpreter { program, flag });
+    match ext.to_ascii_lowercase().as_str() {
+        "py" | "pyw" => Some(PYTHON),
+        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" => interpreter("node", "-e"),
+        "rb" => interpreter("ruby", "-e"),
+        "pl" | "pm" => interpreter("perl", "-e"),
+        "php" => interpreter("php", "-r"),
+        "ps1" | "psm1" => interpreter("pwsh", "-Command"),
+        "rs" => Some(Format::BuildScript),
+        _ => None,
+    }
+}
+
 /// The command lines `path` holding `content` would run, at most
 /// [`MAX_RUNNABLES`]. Empty when the file is not a script.
 pub fn runnables(path: &str, content: &str) -> Vec<Runnable> {

@@ -543,6 +543,70 @@ impl Policy for Opted {
     }
 }
 
+/// [`Toy`], judging the programs the agent writes too.
+struct ProgramJudge;
+
+impl Policy for ProgramJudge {
+    type Settings = ();
+    const JUDGE_PROGRAMS: bool = true;
+    fn info() -> Info {
+        Info::new("programs", "1")
+    }
+    fn evaluate(s: &(), a: &Action, session: &Session) -> Decision {
+        Toy::evaluate(s, a, session)
+    }
+}
+
+#[test]
+fn programs_written_are_judged_only_by_a_policy_that_asks() {
+    let kill = Action::write("/w/tools/wipe.py", "import os\nos.system('rm -rf ~')\n");
+    assert!(
+        implied(&kill).is_empty(),
+        "a .py file does not run by itself"
+    );
+    let d = crate::evaluate_json::<Toy>("", &kill, &Session::default());
+    assert_eq!(d.verdict, Verdict::Allow);
+    let d = crate::evaluate_json::<ProgramJudge>("", &kill, &Session::default());
+    assert_eq!(d.verdict, Verdict::Deny);
+    assert!(
+        d.reason
+            .starts_with("the program written to /w/tools/wipe.py, when run, would run: "),
+        "{}",
+        d.reason
+    );
+    let program = &programs(&kill, &[])[0];
+    assert!(
+        program.input.contains("\"runs_later\":true"),
+        "{}",
+        program.input
+    );
+
+    // The same program written by the shell, by a tool, or in Rust.
+    let line = Action::shell("printf 'import os\\nos.system(\"rm -rf ~\")\\n' > wipe.py");
+    let tool = call(
+        "mcp__filesystem__write_file",
+        json!({"path": "/w/wipe.js", "content": "require('child_process').execSync('rm -rf ~')"}),
+    );
+    let rust = Action::write(
+        "/w/src/main.rs",
+        "fn main() { std::process::Command::new(\"rm\").args([\"-rf\", \"/\"]).status(); }",
+    );
+    for a in [line, tool, rust] {
+        let d = crate::evaluate_json::<ProgramJudge>("", &a, &Session::default());
+        assert_eq!(d.verdict, Verdict::Deny, "{a:?}");
+    }
+
+    // Not programs: other files, and scripts (already implied, once).
+    assert!(programs(&Action::write("/w/notes.txt", "rm -rf ~"), &[]).is_empty());
+    assert!(programs(&Action::write("/w/conftest.py", "import os"), &[]).is_empty());
+    assert!(
+        programs(&Action::write("/w/x.py", "print('hi')\n"), &[])[0]
+            .command
+            .as_deref()
+            .is_some_and(|c| c.starts_with("python3 -c "))
+    );
+}
+
 #[test]
 fn the_most_severe_implied_decision_wins_and_says_where_it_came_from() {
     let a = call(

@@ -20,9 +20,7 @@ const MAX_TEXT: usize = 1 << 16;
 
 /// Lists, into `sink`, the scripts `command` writes and the ones it runs.
 pub(super) fn scripts(command: &str, sink: &mut Sink) {
-    let writes = command.contains('>') || crate::text::contains(command, "tee");
-    let writers = crate::text::contains_any(command, &["echo", "printf", "cat", "tee"]);
-    if !writes || !writers {
+    if !may_write(command) {
         return;
     }
     let line = shell::parse(command);
@@ -38,6 +36,26 @@ pub(super) fn scripts(command: &str, sink: &mut Sink) {
     for (path, text) in &written {
         sink.scripts_written(path, text, "");
     }
+}
+
+/// The files `command` writes from literal text, with the text: what
+/// [`super::programs`] reads for the programs a line writes.
+pub(super) fn files(command: &str) -> Vec<(String, String)> {
+    let mut written = Vec::new();
+    if may_write(command) {
+        for c in &shell::parse(command).commands {
+            literal_writes(c, &mut written);
+        }
+    }
+    written
+}
+
+/// Whether `command` may write a file from literal text: a write
+/// redirection or `tee`, and one of the writing programs (a few substring
+/// checks, so most lines are never parsed here).
+fn may_write(command: &str) -> bool {
+    let writes = command.contains('>') || crate::text::contains(command, "tee");
+    writes && crate::text::contains_any(command, &["echo", "printf", "cat", "tee"])
 }
 
 /// The file `c` runs and how it reads it: `sh f`, `bash -e f`, `source f`,
