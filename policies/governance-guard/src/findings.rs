@@ -295,6 +295,18 @@ impl Finding {
         }
     }
 
+    /// An agent started with a search path the line chose: its hooks run
+    /// the gate's programs by name, found through it.
+    pub fn agent_search_path(agent: &str, shown: &str, path: &str) -> Finding {
+        Finding {
+            rule: NESTED_AGENT,
+            verdict: Verdict::Escalate,
+            reason: format!(
+                "`{shown}` starts {agent} with `PATH={path}`: its hooks run the gate's hook program by name, so a program of that name in a directory put first would answer for the gate. A person confirms it; started with the usual PATH it runs as configured"
+            ),
+        }
+    }
+
     /// A command that cannot be read in full and names governance.
     pub fn unresolved(reason: String) -> Finding {
         Finding {

@@ -134,6 +134,18 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
     // shell loads its configuration from there.
     for c in line.commands.iter().filter(|c| c.program == "export") {
         for a in c.args() {
+            // `export PATH=/tmp/x:$PATH; claude …`: the agent started
+            // later on the line finds its hook programs through it.
+            if let Some(value) = a.text.strip_prefix("PATH=")
+                && let Some((program, cli)) = fx.executes.iter().find_map(|x| {
+                    let p = x.program.as_str();
+                    CLIS.iter()
+                        .find(|c| c.programs.contains(&p))
+                        .map(|c| (p, c))
+                })
+            {
+                out.push(Finding::agent_search_path(cli.agent, program, value));
+            }
             if let Some((name, value)) = a.text.split_once('=')
                 && (name != "HOME" || starts_agent)
                 && let Some(cli) = moves_config(name, value, home)
@@ -185,6 +197,9 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             // assignments with the command too.
             for a in &c.assignments {
                 let (name, value) = (a.name.as_str(), a.value.text.as_str());
+                if name == "PATH" {
+                    out.push(Finding::agent_search_path(cli.agent, &shown, value));
+                }
                 if moves_dir_of(cli, name, value, home) {
                     out.push(Finding::ungoverned_agent(
                         cli.agent,

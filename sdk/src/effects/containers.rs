@@ -10,7 +10,10 @@
 //! [`super::commands`].
 //!
 //! A container `run` or `create` reads the host paths it bind-mounts
-//! (recursively: the image may read anything below them).
+//! (recursively: the image may read anything below them), and its command
+//! signals this machine's processes when it shares their namespace
+//! (`--pid=host`) and connects from this machine when it shares its network
+//! (`--network=host`).
 //!
 //! Compose's services are read by [`super::workloads`].
 
@@ -19,7 +22,37 @@ use super::context::{Cx, Kind, STDIN_ARGS};
 use super::net::host_of;
 use super::options::parse;
 use crate::shell::Word;
-use crate::shell::containers::{DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, first_operand};
+use crate::shell::containers::{
+    DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, container_run, first_operand,
+};
+use crate::shell::requote;
+
+/// What the command a container runs does to this host through the host
+/// namespaces it shares: with `--pid=host` its signals reach this
+/// machine's processes (`docker run --pid=host alpine pkill clawlaw`), with
+/// `--network=host` its connections leave from this machine (its
+/// `127.0.0.1` is this one's). Its files are the image's, not read here.
+fn host_namespaces(cx: &mut Cx) {
+    let Some(run) = container_run(cx.cmd()) else {
+        return;
+    };
+    let (pids, network) = (run.shares_host("pid"), run.shares_host("network"));
+    if run.command.is_empty() || !(pids || network) {
+        return;
+    }
+    let line: Vec<String> = run.command.iter().map(|w| requote(w)).collect();
+    let inside = super::of(&line.join(" "), None, None);
+    if pids {
+        for s in inside.signals {
+            cx.signal(&s.program, s.targets);
+        }
+    }
+    if network {
+        for n in inside.network {
+            cx.net(&n.program, n.url, n.host, n.sends_data);
+        }
+    }
+}
 
 /// Records the daemon `prog` connects to (`-H tcp://host:2375`) and the
 /// containers it stops or controls.
@@ -55,6 +88,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
             let how = format!("{prog} {verb} {}", m.option);
             cx.path(Kind::Read, &m.source, 0, &how, true);
         }
+        host_namespaces(cx);
         return;
     }
     let targets: Vec<&Word> = match verb {
@@ -148,6 +182,32 @@ mod tests {
             signals("docker ps -q | xargs docker stop"),
             one("docker", &["$(docker ps -q)"])
         );
+    }
+
+    #[test]
+    fn a_container_sharing_the_hosts_namespaces_acts_on_the_host() {
+        assert_eq!(
+            signals("docker run --rm --pid=host alpine pkill -x clawlaw"),
+            one("pkill", &["clawlaw"])
+        );
+        assert_eq!(
+            signals("podman container run --pid host -e A=1 alpine sh -c 'kill 4242'"),
+            one("kill", &["4242"])
+        );
+        let e = crate::effects::tests::fx(
+            "docker run --network=host curlimages/curl curl -s http://127.0.0.1:7070/v1/health",
+        );
+        assert_eq!(e.network.len(), 1);
+        assert_eq!(e.network[0].host.as_deref(), Some("127.0.0.1"));
+        // Its own namespaces: the host's processes and loopback are not its.
+        assert!(signals("docker run --rm alpine pkill clawlaw").is_empty());
+        assert!(
+            crate::effects::tests::fx("docker run alpine wget -q http://localhost:7070/")
+                .network
+                .is_empty()
+        );
+        // The image's command only: options' values are not commands.
+        assert!(signals("docker run --pid=host --name kill alpine true").is_empty());
     }
 
     #[test]

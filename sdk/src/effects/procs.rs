@@ -5,7 +5,8 @@
 //! `net stop`, `reboot`; the processes it kills by what they use (`fuser -k
 //! PORT/tcp`, `fuser -k FILE`, `ss -K … port …`) and the ones it attaches to
 //! or controls by pid (`gdb -p`, `strace -p`, `gcore`, `prlimit --pid`,
-//! `renice -p`, `taskset -p`); the port killers (`kill-port 7070`,
+//! `renice -p`, `taskset -p`) or enters the namespaces of (`nsenter -t N`);
+//! the port killers (`kill-port 7070`,
 //! `killport`, `fkill :7070`); and the commands that list the whole
 //! environment (`env`, `printenv`, `export -p`, `set`, `declare -x`).
 //!
@@ -101,6 +102,30 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         _ => return windows(cx, prog, args),
     }
     true
+}
+
+/// The processes whose namespaces a wrapper enters (`nsenter -t PID …`,
+/// `nsenter --target=PID`): what it runs then sees that process's mounts,
+/// network and neighbours, which is control of it. Recorded as a signal
+/// named `nsenter` whose targets are the pids.
+pub(crate) fn entered(cx: &mut Cx) {
+    let mut pids = Vec::new();
+    for w in cx.cmd().wrappers.iter().filter(|w| w.program == "nsenter") {
+        let p = parse(
+            &w.args,
+            "tSG",
+            "muinpUCTrw",
+            &["target", "setuid", "setgid"],
+        );
+        pids.extend(
+            p.values(&["t", "target"])
+                .into_iter()
+                .map(|(w, f)| w.text[f..].to_string()),
+        );
+    }
+    if !pids.is_empty() {
+        cx.signal("nsenter", pids);
+    }
 }
 
 /// Windows' stoppers (the program's name in any case, with or without

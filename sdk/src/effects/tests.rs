@@ -3,7 +3,7 @@ use super::*;
 const CWD: Option<&str> = Some("/work/app");
 const HOME: Option<&str> = Some("/home/u");
 
-fn fx(cmd: &str) -> Effects {
+pub(super) fn fx(cmd: &str) -> Effects {
     of(cmd, CWD, HOME)
 }
 
@@ -1002,6 +1002,11 @@ fn browsers_request_the_addresses_they_are_given() {
     );
     assert_eq!(hosts("xdg-open https://h.example/a"), ["h.example"]);
     assert_eq!(
+        hosts("python3 -m webbrowser -t https://h.example/a"),
+        ["h.example"]
+    );
+    assert!(hosts("python3 -m pydoc webbrowser").is_empty());
+    assert_eq!(
         hosts("npx playwright screenshot https://h.example shot.png"),
         ["h.example"]
     );
@@ -1224,6 +1229,16 @@ fn kills_by_port_or_file_and_control_by_pid() {
     }
     assert!(fx("strace -f ./target/debug/app").signals.is_empty());
     assert!(fx("taskset 0x1 ./bench").signals.is_empty());
+    // Entering a process's namespaces is control of it, whatever runs there.
+    for cmd in [
+        "nsenter -t 4242 -m sh",
+        "nsenter --target=4242 -n ss -tlnp",
+        "sudo nsenter -m -u -i -n -p -t 4242 -w/srv sh",
+        "nsenter -t4242 -a true",
+    ] {
+        assert_eq!(signals(cmd)[0], one("nsenter", &["4242"])[0], "{cmd}");
+    }
+    assert!(fx("nsenter --net=/run/netns/x ip a").signals.is_empty());
 }
 
 #[test]

@@ -163,6 +163,7 @@ fn command(cx: &mut Cx, assigned: &HashSet<&str>) {
         }
     }
     redirects(cx);
+    super::procs::entered(cx);
     if c.kind != CommandKind::Simple || c.argv.is_empty() {
         return;
     }

@@ -1,6 +1,7 @@
 //! What a container CLI asks of a container: the command it runs inside a
-//! container or pod, and the host paths `run` and `create` bind-mount into
-//! one ([`bind_mounts`]).
+//! container or pod, the host paths `run` and `create` bind-mount into one
+//! ([`bind_mounts`]), and the host namespaces and command a `run` gives it
+//! ([`container_run`]).
 //!
 //! The command a container CLI runs inside a container or pod: `kubectl
 //! [globals] exec [opts] POD -- CMD…` (and `oc`), `docker|podman|nerdctl
@@ -119,6 +120,151 @@ pub fn after_target<'s, 'a>(args: &'s [&'a str], valued: &[&str]) -> Option<&'s 
     }
     // args[k] is the target; what follows is the command.
     args.get(k + 1..)
+}
+
+/// `docker|podman|nerdctl run|create` options that take a value. One not
+/// listed (and written apart from its value) makes its value read as the
+/// image, and the image as the command.
+pub const DOCKER_RUN_VALUED: &[&str] = &[
+    "-a",
+    "--attach",
+    "--add-host",
+    "--annotation",
+    "--blkio-weight",
+    "--cap-add",
+    "--cap-drop",
+    "--cgroup-parent",
+    "--cgroupns",
+    "--cidfile",
+    "--cpu-period",
+    "--cpu-quota",
+    "--cpu-shares",
+    "-c",
+    "--cpus",
+    "--cpuset-cpus",
+    "--cpuset-mems",
+    "--device",
+    "--device-cgroup-rule",
+    "--dns",
+    "--dns-option",
+    "--dns-search",
+    "--domainname",
+    "--entrypoint",
+    "-e",
+    "--env",
+    "--env-file",
+    "--expose",
+    "--gpus",
+    "--group-add",
+    "--health-cmd",
+    "--health-interval",
+    "--health-retries",
+    "--health-start-period",
+    "--health-timeout",
+    "-h",
+    "--hostname",
+    "--ip",
+    "--ip6",
+    "--ipc",
+    "--isolation",
+    "--kernel-memory",
+    "-l",
+    "--label",
+    "--label-file",
+    "--link",
+    "--log-driver",
+    "--log-opt",
+    "--mac-address",
+    "-m",
+    "--memory",
+    "--memory-reservation",
+    "--memory-swap",
+    "--mount",
+    "--name",
+    "--network",
+    "--net",
+    "--network-alias",
+    "--pid",
+    "--pids-limit",
+    "--platform",
+    "-p",
+    "--publish",
+    "--pull",
+    "--restart",
+    "--runtime",
+    "--security-opt",
+    "--shm-size",
+    "--stop-signal",
+    "--stop-timeout",
+    "--storage-opt",
+    "--sysctl",
+    "--tmpfs",
+    "--ulimit",
+    "-u",
+    "--user",
+    "--userns",
+    "--uts",
+    "-v",
+    "--volume",
+    "--volume-driver",
+    "--volumes-from",
+    "-w",
+    "--workdir",
+];
+
+/// What a container `run` or `create` asks for: its options (before the
+/// image) and the command the image is given (after it; empty when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerRun<'a> {
+    pub options: Vec<&'a str>,
+    pub command: Vec<&'a str>,
+}
+
+impl ContainerRun<'_> {
+    /// Whether the container shares the host's `namespace` (`pid`,
+    /// `network`, `ipc`, `uts`): `--pid=host`, `--pid host`, `--net=host`.
+    pub fn shares_host(&self, namespace: &str) -> bool {
+        let names: &[&str] = if namespace == "network" {
+            &["--network", "--net"]
+        } else {
+            &[namespace]
+        };
+        self.options.iter().enumerate().any(|(k, o)| {
+            names.iter().any(|n| {
+                let n = if n.starts_with("--") {
+                    n.to_string()
+                } else {
+                    format!("--{n}")
+                };
+                o.strip_prefix(n.as_str()).is_some_and(|rest| {
+                    rest == "=host" || rest.is_empty() && self.options.get(k + 1) == Some(&"host")
+                })
+            })
+        })
+    }
+}
+
+/// The options and command of `c` when it is `docker|podman|nerdctl
+/// [globals] [container] run|create [opts] IMAGE [CMD…]`.
+pub fn container_run(c: &Command) -> Option<ContainerRun<'_>> {
+    if !matches!(c.program.as_str(), "docker" | "podman" | "nerdctl") {
+        return None;
+    }
+    let texts: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let (mut k, mut verb) = first_operand(&texts, DOCKER_GLOBAL)?;
+    if verb == "container" {
+        let (j, v) = first_operand(&texts[k..], &[])?;
+        (k, verb) = (k + j, v);
+    }
+    if !matches!(verb, "run" | "create") {
+        return None;
+    }
+    let rest = &texts[k..];
+    let (image_end, _) = first_operand(rest, DOCKER_RUN_VALUED)?;
+    Some(ContainerRun {
+        options: rest[..image_end - 1].to_vec(),
+        command: rest[image_end..].to_vec(),
+    })
 }
 
 /// A host path a container is given: a bind mount of `docker|podman|nerdctl
