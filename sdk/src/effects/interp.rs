@@ -23,6 +23,14 @@ use crate::shell::{self, Word};
 /// Records what a shell or interpreter runs; other programs have no
 /// effect here.
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
+    // `python3 -m webbrowser [-n|-t] URL`: the desktop's browser.
+    if is_python(prog)
+        && args.first().is_some_and(|w| w.text == "-m")
+        && args.get(1).is_some_and(|w| w.text == "webbrowser")
+    {
+        super::net::browse(cx, prog, &args[2..]);
+        return;
+    }
     let (lang, code_opts, valued, attached): (Option<Lang>, &str, &str, &str) = match prog {
         p if is_shell(p) => (None, "", "o", ""),
         p if is_python(p) => (Some(Lang::Python), "c", "WXQm", ""),

@@ -38,13 +38,6 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         | "playwright" => {
             return browse(cx, prog, args);
         }
-        // `python3 -m webbrowser [-n|-t] URL`: the desktop's browser.
-        p if super::interp::is_python(p)
-            && args.first().is_some_and(|w| w.text == "-m")
-            && args.get(1).is_some_and(|w| w.text == "webbrowser") =>
-        {
-            return browse(cx, prog, &args[2..]);
-        }
         _ => return false,
     }
     true
@@ -53,7 +46,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
 /// A browser (or the desktop's opener, Python's `webbrowser`, or
 /// Playwright's `open`, `screenshot`, `pdf`, `codegen`) given web addresses: it requests each,
 /// with whatever session the browser holds.
-fn browse(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
+pub(crate) fn browse(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     let urls: Vec<&Word> = args
         .iter()
         .filter(|w| {
