@@ -34,6 +34,12 @@ struct Cli {
     settings: &'static [&'static str],
     /// Variables that move its configuration directory.
     config_env: &'static [&'static str],
+    /// Variables that name the directory its configuration directory is
+    /// in, in place of the home directory (`GEMINI_CLI_HOME`).
+    home_env: &'static [&'static str],
+    /// Variables that move its managed, system-wide settings file, which
+    /// overrides the user's: set to anything, they leave it behind.
+    managed_env: &'static [&'static str],
 }
 
 const CLIS: &[Cli] = &[
@@ -48,6 +54,8 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--permission-mode", &["bypassPermissions"])],
         settings: &["--settings", "--setting-sources"],
         config_env: &["CLAUDE_CONFIG_DIR"],
+        home_env: &[],
+        managed_env: &[],
     },
     Cli {
         agent: "Codex",
@@ -66,6 +74,8 @@ const CLIS: &[Cli] = &[
         ],
         settings: &[],
         config_env: &["CODEX_HOME"],
+        home_env: &[],
+        managed_env: &[],
     },
     Cli {
         agent: "Gemini CLI",
@@ -75,6 +85,11 @@ const CLIS: &[Cli] = &[
         bypass_values: &[("--approval-mode", &["yolo"])],
         settings: &[],
         config_env: &[],
+        home_env: &["GEMINI_CLI_HOME"],
+        managed_env: &[
+            "GEMINI_CLI_SYSTEM_SETTINGS_PATH",
+            "GEMINI_CLI_SYSTEM_DEFAULTS_PATH",
+        ],
     },
     Cli {
         agent: "Cursor",
@@ -84,6 +99,8 @@ const CLIS: &[Cli] = &[
         bypass_values: &[],
         settings: &[],
         config_env: &[],
+        home_env: &[],
+        managed_env: &[],
     },
 ];
 
@@ -109,13 +126,17 @@ fn moves_config(name: &str, value: &str, home: Option<&str>) -> Option<&'static 
 }
 
 /// Whether `NAME=value` moves `cli`'s configuration directory: its own
-/// variable set anywhere but the usual place, or the home directory it
-/// lives in (`HOME=/tmp/h claude`) set anywhere but the real one.
+/// variable set anywhere but the usual place, the home directory it lives
+/// in (`HOME=/tmp/h claude`, `GEMINI_CLI_HOME=/tmp/h`) set anywhere but the
+/// real one, or its managed settings file moved at all.
 fn moves_dir_of(cli: &Cli, name: &str, value: &str, home: Option<&str>) -> bool {
     let value = value.trim_end_matches('/');
     let homes = || ["~", "$HOME", "${HOME}"].into_iter().chain(home);
-    if name == "HOME" {
+    if name == "HOME" || cli.home_env.contains(&name) {
         return !value.is_empty() && !homes().any(|h| value == h.trim_end_matches('/'));
+    }
+    if cli.managed_env.contains(&name) {
+        return !value.is_empty();
     }
     let usual =
         homes().any(|h| value.strip_prefix(h).and_then(|v| v.strip_prefix('/')) == Some(cli.dir));
