@@ -254,6 +254,50 @@ fn removal_paths(w: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A listing or read of PowerShell's `env:` drive (`Get-ChildItem env:`,
+/// `gci env:CLAW*`, `Get-Content env:\\TOKEN`) as the `printenv` it is: the
+/// named variables, or every one when none is named or a name has a
+/// wildcard.
+fn env_drive(name: &str, opts: &Opts) -> Option<String> {
+    let reads = matches!(
+        name,
+        "get-childitem"
+            | "gci"
+            | "ls"
+            | "dir"
+            | "get-item"
+            | "gi"
+            | "get-content"
+            | "gc"
+            | "cat"
+            | "type"
+    );
+    if !reads {
+        return None;
+    }
+    let mut names = Vec::new();
+    for target in opts
+        .values(&["path", "literalpath", "lp"])
+        .iter()
+        .chain(&opts.positional)
+    {
+        let t = unquote(target);
+        let Some(rest) = t
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("env:"))
+            .map(|_| &t[4..])
+        else {
+            continue;
+        };
+        let var = rest.trim_start_matches(['\\', '/']);
+        if var.is_empty() || var.contains(['*', '?']) {
+            return Some("printenv".into());
+        }
+        names.push(var.to_string());
+    }
+    (!names.is_empty()).then(|| format!("printenv {}", quoted(&names)))
+}
+
 /// One PowerShell command as a POSIX one.
 fn cmdlet(w: &[String]) -> String {
     let Some((name, args)) = w.split_first() else {
@@ -271,6 +315,9 @@ fn cmdlet(w: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    if let Some(line) = env_drive(&name, &opts) {
+        return line;
+    }
     match name.as_str() {
         "remove-item" | "rm" | "del" | "erase" | "rd" | "rmdir" | "ri" => {
             let r = if opts.has(&["recurse", "r"]) {
@@ -588,6 +635,16 @@ mod tests {
             "rm -r -f \"./bin\" \"./obj\""
         );
         assert_eq!(pwsh("Remove-Item -Rec /etc"), "rm -r \"/etc\"");
+        assert_eq!(pwsh("Get-ChildItem env:"), "printenv");
+        assert_eq!(pwsh("gci Env:\\CLAW*"), "printenv");
+        assert_eq!(
+            pwsh("Get-Item -Path env:CLAWLAW_TOKEN"),
+            "printenv CLAWLAW_TOKEN"
+        );
+        assert_eq!(
+            pwsh("Get-ChildItem ./src"),
+            "find \"./src\" -mindepth 1 -maxdepth 1"
+        );
     }
 
     #[test]
