@@ -3,7 +3,10 @@
 //! `mcp__stripe__deleteCustomer`) is a service client's deleting
 //! subcommand (`services.delete`), and the SQL a database tool runs
 //! (`mcp__postgres__query` with `DROP TABLE users`) is judged as the
-//! database pack judges `psql -c`. The command lines, file writes and URLs
+//! database pack judges `psql -c`. An operation told to destroy by its
+//! input (`mcp__terraform__apply {"destroy": true}`, `{"purge": true}`) is
+//! the destroying command, and a push told to force (`{"force": true}`)
+//! is `git push --force`. The command lines, file writes and URLs
 //! a tool carries are the SDK's implied actions, walked like any other
 //! command line.
 
@@ -69,6 +72,33 @@ pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
             format!("the tool `{tool}` deletes what its service holds (`{operation}`): it may have no undo"),
         );
     }
+    // `mcp__terraform__apply {"destroy": true}`, `…__sync {"purge": true}`:
+    // an operation told to destroy, whatever its name.
+    if let Some(op) = operation
+        && let Some(switch) = switched_on(&input, DESTROYING_SWITCHES)
+    {
+        let rule = if switch == "destroy" {
+            &crate::rules::iac::DESTROY
+        } else {
+            &DELETING_OPERATION
+        };
+        ck.hit(
+            rule,
+            Some(tool),
+            format!("the tool `{tool}` is told to destroy (`{switch}: true`) what `{op}` manages: it may have no undo"),
+        );
+    }
+    // `mcp__git__git_push {"force": true}`: `git push --force`.
+    if operation.is_some_and(|op| words(op).iter().any(|w| w.eq_ignore_ascii_case("push")))
+        && let Some(switch) = switched_on(&input, FORCE_SWITCHES)
+    {
+        ck.escalate(
+            "shell.force-push",
+            0.7,
+            Some(tool),
+            format!("the tool `{tool}` pushes with `{switch}: true`: it rewrites or deletes history on the remote"),
+        );
+    }
     let mut sql = Vec::new();
     sql_texts(&input, &mut sql, 0);
     for text in sql {
@@ -77,12 +107,22 @@ pub(crate) fn judge(settings: &Settings, action: &Action) -> Decision {
     ck.decision()
 }
 
-/// Whether an operation's first word deletes: `delete_repository`,
-/// `deleteCustomer`, `drop-table`, `purge`.
-/// Whether an operation's name says it deletes: a deleting verb among its
-/// words (`delete_repository`, `deleteCustomer`, `kubectl_delete`,
-/// `bucket_remove_object`), unless it starts by reading (`list_delete_markers`).
-fn deletes(operation: &str) -> bool {
+/// Input switches that make an operation destroy what its service holds.
+const DESTROYING_SWITCHES: &[&str] = &["destroy", "purge", "wipe", "delete_all", "deleteAll"];
+/// Input switches that make a push overwrite the remote's history.
+const FORCE_SWITCHES: &[&str] = &["force", "force_push", "forcePush"];
+
+/// The first of `switches` set to `true` at the input's top level.
+fn switched_on<'a>(input: &Value, switches: &[&'a str]) -> Option<&'a str> {
+    switches
+        .iter()
+        .find(|k| input.get(**k).and_then(Value::as_bool) == Some(true))
+        .copied()
+}
+
+/// An operation's words: split at `_`, `-` and before capitals
+/// (`delete_repository`, `deleteCustomer`, `drop-table`).
+fn words(operation: &str) -> Vec<&str> {
     let mut words = Vec::new();
     let mut start = 0;
     for (k, c) in operation.char_indices().skip(1) {
@@ -92,6 +132,14 @@ fn deletes(operation: &str) -> bool {
         }
     }
     words.push(&operation[start..]);
+    words
+}
+
+/// Whether an operation's name says it deletes: a deleting verb among its
+/// words (`delete_repository`, `deleteCustomer`, `kubectl_delete`,
+/// `bucket_remove_object`), unless it starts by reading (`list_delete_markers`).
+fn deletes(operation: &str) -> bool {
+    let words = words(operation);
     let reads = |w: &str| READ_VERBS.iter().any(|r| w.eq_ignore_ascii_case(r));
     match words.split_first() {
         Some((first, _)) if is_deleting_word(first) => true,
