@@ -7,7 +7,7 @@
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
 use clawlaw_sdk::gate::HOOK_FORWARDER_SUFFIX;
 use clawlaw_sdk::path::normalize;
-use clawlaw_sdk::shell::{self, CommandLine};
+use clawlaw_sdk::shell::{self, Command, CommandLine};
 
 use crate::Context;
 use crate::findings::Finding;
@@ -220,6 +220,17 @@ fn changes(
                     }) {
                         out.push(Finding::change(h, "cp (link)", "link", &target));
                     }
+                }
+            }
+            // `mount --bind ~/.claude /tmp/c`, `bindfs ~/.claude /tmp/c`: a
+            // second name for the source, as a link is (the target is a
+            // change the effects name).
+            "mount" | "bindfs" if operands.len() >= 2 && binds(cmd) => {
+                if let Some(source) = resolve(operands[operands.len() - 2])
+                    && !is_root_or_home(&source, ctx.home.as_deref())
+                    && let Some(h) = p.removal_hit(&source).or_else(|| p.change_hit(&source))
+                {
+                    out.push(Finding::change(h, &cmd.program, "bind-mount", &source));
                 }
             }
             "ln" => {
@@ -461,4 +472,17 @@ fn programs(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
             out.push(Finding::impersonate(&x.program, &sub));
         }
     }
+}
+
+/// Whether `c` mounts a directory at a second place: `bindfs`, `mount
+/// --bind|--rbind|-B|-R`, `mount -o bind,…`.
+fn binds(c: &Command) -> bool {
+    c.program == "bindfs"
+        || c.has_long("bind")
+        || c.has_long("rbind")
+        || c.has_flag('B')
+        || c.has_flag('R')
+        || c.args()
+            .windows(2)
+            .any(|w| w[0].text == "-o" && w[1].text.split(',').any(|o| o.ends_with("bind")))
 }
