@@ -33,6 +33,7 @@
 /// | `container-secret` | `/run/secrets/*` (Docker's and Compose's mounted secrets) |
 /// | `browser-credentials` | Chrome, Chromium, Edge and Brave profiles' `Login Data`, `Cookies`, `Web Data`; Firefox's `logins.json`, `key4.db`, `cookies.sqlite` |
 /// | `keychain` | the desktop's password stores: macOS `Keychains/*.keychain-db`, GNOME `keyrings/*.keyring`, KDE `kwalletd/*.kwl`, KeePass `*.kdbx`/`*.kdb` |
+/// | `agent-credentials` | coding agents' logins: Claude Code's `.claude/.credentials.json`, Codex's `.codex/auth.json`, Gemini CLI's `.gemini/oauth_creds.json`, GitHub Copilot's `github-copilot/hosts.json`, `apps.json` |
 /// | `tool-credentials` | other tools' login files: `.my.cnf`, `.mylogin.cnf`, `.s3cfg`, `.boto`, `.databrickscfg`, `rclone/rclone.conf`, `.oci/config`, `.gem/credentials`, `containers/auth.json`, `composer/auth.json`, `.m2/settings-security.xml`, `ngrok.yml`, `doctl/config.yaml`, `hcloud/cli.toml` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
@@ -151,6 +152,17 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
     );
     if tool {
         return Some("tool-credentials");
+    }
+    // Coding agents' own logins: an API key or OAuth tokens to act as the
+    // user with the model provider.
+    if matches!(
+        (parent, name),
+        (".claude", ".credentials.json")
+            | (".codex", "auth.json")
+            | (".gemini", "oauth_creds.json")
+            | ("github-copilot", "hosts.json" | "apps.json")
+    ) {
+        return Some("agent-credentials");
     }
     if parent == ".ssh" && name.starts_with("id_") && !name.ends_with(".pub") {
         return Some("ssh-private-key");
@@ -287,6 +299,10 @@ mod tests {
             ("~/.git-credentials", "git-credentials"),
             ("~/.cargo/credentials.toml", "cargo-credentials"),
             ("~/.config/gh/hosts.yml", "gh-hosts"),
+            ("~/.claude/.credentials.json", "agent-credentials"),
+            ("/home/dev/.codex/auth.json", "agent-credentials"),
+            ("~/.gemini/oauth_creds.json", "agent-credentials"),
+            ("~/.config/github-copilot/apps.json", "agent-credentials"),
             ("/etc/shadow", "shadow"),
             ("/proc/self/environ", "process-environment"),
             ("~/.gnupg/private-keys-v1.d/ABC.key", "gpg-private-key"),
@@ -362,6 +378,8 @@ mod tests {
             "/work/app/tests/Cookies",
             "~/.config/google-chrome/Default/Preferences",
             "~/Library/Keychains/metadata.plist",
+            "/work/app/.claude/settings.json",
+            "/work/app/src/auth.json",
             "/work/app/auth.json",
             "/work/app/config/mysql.cnf",
             "/",
