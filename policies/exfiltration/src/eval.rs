@@ -19,6 +19,9 @@ pub(crate) struct Eval {
     pub(crate) bytes: u64,
     /// Credential files the action itself names (shell lines).
     pub(crate) credentials: Vec<(String, &'static str)>,
+    /// Credential variables sent to sign in, with the service they are
+    /// for (shell lines).
+    pub(crate) sign_ins: Vec<(String, &'static str)>,
     /// Why the action leaves the scope, for the creep rule's reason.
     pub(crate) oos_reasons: Vec<String>,
 }
@@ -31,6 +34,7 @@ impl Default for Eval {
             uses: Vec::new(),
             bytes: 0,
             credentials: Vec::new(),
+            sign_ins: Vec::new(),
             oos_reasons: Vec::new(),
         }
     }

@@ -70,6 +70,14 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 )
             });
             crate::files::note_ci_secret(&mut v, &w.text, auth);
+            // `-H "Authorization: Bearer $GITHUB_TOKEN"`: a sign-in, to the
+            // service the variable is for (judged with the hosts).
+            if (auth || w.text.to_ascii_lowercase().starts_with("authorization:"))
+                && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
+                && let Some(service) = crate::vendors::service_of(name)
+            {
+                v.sign_ins.push((format!("${name}"), service));
+            }
             // `curl -d "token=$GITHUB_TOKEN" …`: a credential variable sent,
             // not used to sign in.
             if !auth

