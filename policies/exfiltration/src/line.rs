@@ -126,6 +126,21 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                     .find(|r| r.op == RedirectOp::HereString)
                     .map(|r| r.target.text.as_str())
             });
+        // `ftp h <<< 'put .env'`, `smbclient //h/s -c 'put .env'`, `lftp -e
+        // 'put .env' h`: a file-transfer client's own commands name what it
+        // sends.
+        if matches!(p, "ftp" | "lftp" | "tftp" | "sftp" | "smbclient") {
+            let script = heredoc.into_iter().chain(
+                args.iter()
+                    .map(|w| w.text.as_str())
+                    .filter(|t| t.contains(' ')),
+            );
+            for text in script {
+                for token in text.split([' ', '\n', '\t', ';']).filter(|t| !t.is_empty()) {
+                    note_credential(&mut v, token);
+                }
+            }
+        }
         network(&mut v, p, args, heredoc, extra);
     }
     code_effects(&mut v, cl);
