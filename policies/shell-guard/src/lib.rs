@@ -73,6 +73,7 @@ impl Policy for ShellGuard {
 
 export_policy!(ShellGuard);
 
+mod changes;
 mod checker;
 mod defenses;
 mod elsewhere;

@@ -64,6 +64,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
     ck.check_reverse_shell(&cl, &mut fx);
     ck.check_defenses(&cl, &mut fx);
     ck.check_fed(&cl, &mut fx);
+    ck.check_other_changes(&cl, &mut fx);
     let mut cwd = ck.cwd.clone();
     for i in 0..cl.commands.len() {
         let c = &cl.commands[i];

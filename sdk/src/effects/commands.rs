@@ -44,6 +44,14 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Delete, w, 0, "rimraf", true);
             }
         }
+        // Secure deleters: overwritten, then removed (`srm -r`, `wipe -rf`).
+        "srm" | "wipe" => {
+            let p = parse(args, "", "", &[]);
+            let rec = p.has(&["r", "R", "recursive"]);
+            for w in &p.operands {
+                cx.path(Kind::Delete, w, 0, prog, rec);
+            }
+        }
         "rmdir" | "unlink" => {
             for w in parse(args, "", "", &[]).operands {
                 cx.path(Kind::Delete, w, 0, prog, false);

@@ -1852,6 +1852,16 @@ fn awk_programs_run_their_command_strings() {
 }
 
 #[test]
+fn secure_deleters_delete() {
+    let e = fx("srm -r old ~/notes.txt");
+    assert_eq!(ps(&e.deletes), ["/work/app/old", "/home/u/notes.txt"]);
+    assert!(e.deletes.iter().all(|d| d.recursive));
+    let e = fx("wipe -f secret.txt");
+    assert_eq!(ps(&e.deletes), ["/work/app/secret.txt"]);
+    assert!(!e.deletes[0].recursive);
+}
+
+#[test]
 fn rimraf_deletes_trees() {
     let e = fx("rimraf dist coverage");
     assert_eq!(ps(&e.deletes), ["/work/app/dist", "/work/app/coverage"]);
