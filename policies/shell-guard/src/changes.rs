@@ -7,7 +7,8 @@
 //! so a program named on no list is judged by what it does.
 //!
 //! The common case costs a look at the line: effects are analysed only
-//! when a command of another program names an absolute or home path.
+//! when a command of another program names an absolute or home path, a
+//! variable or a parent directory (`-o/usr/bin` and `--out=/etc/x` too).
 
 use clawlaw_sdk::effects::{self, Effects};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
@@ -72,10 +73,12 @@ impl Checker<'_> {
             })
         };
         let names_path = |i: usize| {
-            cl.commands[i]
-                .args()
-                .iter()
-                .any(|w| w.text.contains('/') || w.text.starts_with('~'))
+            cl.commands[i].args().iter().any(|w| {
+                let t = w
+                    .text
+                    .trim_start_matches(|c: char| c == '-' || c.is_alphanumeric());
+                t.starts_with(['/', '~', '$', '=']) || t.contains("..")
+            })
         };
         if !(0..cl.commands.len()).any(|i| other(i) && names_path(i)) {
             return;
