@@ -41,6 +41,11 @@ impl GateProcesses<'_> {
                 out.push(format!("{n} {sub}"));
                 out.push(format!("/usr/local/bin/{n} {sub}"));
             }
+            // `clawlaw serve --listen 127.0.0.1:7070`: a pattern for its
+            // address (`pkill -f 127.0.0.1:7070`, `pkill -f :7070`).
+            for port in self.ports {
+                out.push(format!("{n} serve --listen 127.0.0.1:{port}"));
+            }
         }
         out
     }

@@ -41,6 +41,9 @@ pub(crate) struct Uses {
     /// A socket library (Python's `socket`, Perl's `Socket`/`IO::Socket`,
     /// Node's `net`/`tls`): `connect` opens a connection.
     pub sockets: bool,
+    /// Python's `psutil`: a process object's `kill`, `terminate`,
+    /// `suspend` and `send_signal` signal it.
+    pub psutil: bool,
 }
 
 impl Uses {
@@ -65,6 +68,7 @@ impl Uses {
                 Lang::Node => node_net(),
                 Lang::Ruby | Lang::Php => false,
             },
+            psutil: lang == Lang::Python && src.contains("psutil"),
         }
     }
 }
@@ -136,6 +140,11 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             | ("pty", "spawn") => Act::Shell,
             ("os", e) if e.starts_with("exec") || e.starts_with("spawn") => Act::Shell,
             ("os", "kill" | "killpg") => Act::Kill(0, false),
+            // `psutil.Process(4242).terminate()`, and `p.kill()` of a
+            // process `psutil.process_iter()` found (a computed pid).
+            (_, "kill" | "terminate" | "suspend" | "send_signal") if uses.psutil => {
+                Act::Kill(RECV, false)
+            }
             (
                 _,
                 "urlopen" | "urlretrieve" | "HTTPConnection" | "HTTPSConnection"

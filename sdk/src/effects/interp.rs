@@ -483,10 +483,11 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
         }
         Act::Shell => shell_call(cx, &how, c),
         Act::Kill(k, all) => {
-            let targets = c
-                .args
+            let recv = [arg(RECV)];
+            let from: &[Val] = if k == RECV { &recv } else { &c.args };
+            let targets = from
                 .iter()
-                .skip(k)
+                .skip(if k == RECV { 0 } else { k })
                 .take(if all { usize::MAX } else { 1 })
                 .map(|v| v.as_str().unwrap_or("(computed)").to_string())
                 .collect::<Vec<_>>();

@@ -828,6 +828,15 @@ fn python_network_and_kill() {
     let e = fx("python3 -c \"import os, signal; os.kill(1234, signal.SIGKILL)\"");
     assert_eq!(e.signals[0].targets, ["1234"]);
     assert_eq!(e.signals[0].program, "python os.kill");
+    // psutil's process objects: by pid, or found by a search (computed).
+    let e = fx("python3 -c \"import psutil; psutil.Process(4242).terminate()\"");
+    assert_eq!(e.signals[0].targets, ["4242"]);
+    let e = fx(
+        "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter() if 'x' in p.name()]\"",
+    );
+    assert_eq!(e.signals[0].targets, ["(computed)"]);
+    // Without psutil, `kill` is nobody's method in particular.
+    assert!(fx("python3 -c \"job.kill()\"").signals.is_empty());
 }
 
 #[test]
