@@ -2,7 +2,8 @@
 //! spelling `inet_aton` accepts, and the host of a URL or of a
 //! `host[:port]/path` word as `curl` takes it. Policies that recognise an
 //! address (the gate's own, a metadata service's) compare what these give,
-//! so `127.1`, `0x7f.1` and `2130706433` are all `127.0.0.1`.
+//! so `127.1`, `0x7f.1` and `2130706433` are all `127.0.0.1`, and so is
+//! `127.0.0.1.nip.io` ([`wildcard_dns_ipv4`]).
 
 /// An IPv4 address in any form a resolver accepts (`inet_aton`): dotted
 /// quads and their short forms (`127.1`), each part decimal, octal (`0177`)
@@ -55,9 +56,80 @@ pub fn host(text: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_string())
 }
 
+/// The IPv4 address a wildcard DNS name resolves to: public services that
+/// answer any name embedding an address with that address
+/// (`169.254.169.254.nip.io`, `app-127-0-0-1.sslip.io`, `7f000001.nip.io`),
+/// and names that always resolve to the loopback (`localtest.me`, `lvh.me`
+/// and their subdomains). `None` for any other name.
+pub fn wildcard_dns_ipv4(host: &str) -> Option<u32> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let loopback = ["localtest.me", "lvh.me"];
+    if loopback
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    {
+        return Some(0x7f00_0001);
+    }
+    let name = [".nip.io", ".sslip.io", ".xip.io", ".traefik.me"]
+        .iter()
+        .find_map(|d| host.strip_suffix(d))?;
+    let labels: Vec<&str> = name.split('.').collect();
+    // `a.b.c.d.nip.io`, `app.a.b.c.d.nip.io`.
+    if labels.len() >= 4 {
+        let quad = labels[labels.len() - 4..].join(".");
+        if quad
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && let Some(ip) = ipv4(&quad)
+        {
+            return Some(ip);
+        }
+    }
+    let last = labels.last()?;
+    // `a-b-c-d.nip.io`, `app-a-b-c-d.sslip.io`.
+    let dashed: Vec<&str> = last.split('-').collect();
+    if dashed.len() >= 4 {
+        let quad = dashed[dashed.len() - 4..].join(".");
+        if quad
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && let Some(ip) = ipv4(&quad)
+        {
+            return Some(ip);
+        }
+    }
+    // `7f000001.nip.io`: eight hexadecimal digits.
+    let hex = dashed.last()?;
+    (hex.len() == 8)
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcard_dns_names_resolve_to_what_they_embed() {
+        for (name, ip) in [
+            ("169.254.169.254.nip.io", 0xa9fe_a9fe),
+            ("app.10.0.0.1.sslip.io", 0x0a00_0001),
+            ("app-127-0-0-1.sslip.io", 0x7f00_0001),
+            ("7f000001.nip.io", 0x7f00_0001),
+            ("localtest.me", 0x7f00_0001),
+            ("gate.lvh.me.", 0x7f00_0001),
+        ] {
+            assert_eq!(wildcard_dns_ipv4(name), Some(ip), "{name}");
+        }
+        for name in [
+            "nip.io",
+            "example.com",
+            "api.nip.io.example.com",
+            "x.nip.io",
+        ] {
+            assert_eq!(wildcard_dns_ipv4(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn every_ipv4_spelling_is_one_address() {

@@ -143,10 +143,8 @@ fn canonical_authority(authority: &str, default_port: u16) -> String {
                 .to_ipv4_mapped()
                 .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
     });
-    let named_loopback = ["localtest.me", "lvh.me"]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-        || ([".nip.io", ".sslip.io"].iter().any(|d| host.ends_with(d)) && host.starts_with("127."));
+    let named_loopback =
+        clawlaw_sdk::net::wildcard_dns_ipv4(host).is_some_and(|ip| ip >> 24 == 127 || ip == 0);
     let loopback = matches!(host, "localhost" | "::1" | "::")
         || v6_loopback
         || named_loopback

@@ -29,7 +29,10 @@ pub fn is_credential_endpoint(text: &str) -> Option<&'static str> {
         0xa9fe_aa17, // 169.254.170.23
         0x6464_64c8, // 100.100.100.200
     ];
-    let by_address = ipv4(&host).is_some_and(|ip| ADDRESSES.contains(&ip));
+    // `169.254.169.254.nip.io` resolves to the address it embeds.
+    let by_address = ipv4(&host)
+        .or_else(|| crate::net::wildcard_dns_ipv4(&host))
+        .is_some_and(|ip| ADDRESSES.contains(&ip));
     (by_name || by_address).then_some("cloud-metadata")
 }
 
@@ -43,6 +46,7 @@ mod tests {
             "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
             "169.254.169.254/latest/user-data",
             "http://0xa9fea9fe/latest/api/token",
+            "http://169.254.169.254.nip.io/latest/meta-data/",
             "http://2852039166/",
             "http://[::ffff:169.254.169.254]/metadata/identity/oauth2/token",
             "http://[fd00:ec2::254]/latest/meta-data/",
