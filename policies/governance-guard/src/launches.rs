@@ -106,15 +106,24 @@ const CLIS: &[Cli] = &[
 
 /// Agents with no hook mechanism (name, programs): whatever they do, the
 /// gate never sees, so starting one is starting an ungoverned agent.
+/// The names of their packages count too: a package runner starts the
+/// package's program (`pipx run aider-chat`, `npx opencode-ai`).
 const HOOKLESS: &[(&str, &[&str])] = &[
-    ("Aider", &["aider"]),
+    ("Aider", &["aider", "aider-chat"]),
     ("Goose", &["goose"]),
-    ("opencode", &["opencode", "crush"]),
-    ("Open Interpreter", &["interpreter"]),
+    ("opencode", &["opencode", "opencode-ai", "crush"]),
+    ("Open Interpreter", &["interpreter", "open-interpreter"]),
     (
         "another agent CLI without hooks",
         &[
-            "amp", "qwen", "kiro-cli", "auggie", "droid", "gptme", "copilot",
+            "amp",
+            "qwen",
+            "qwen-code",
+            "kiro-cli",
+            "auggie",
+            "droid",
+            "gptme",
+            "copilot",
         ],
     ),
 ];
@@ -198,9 +207,11 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
             shown.push('…');
         }
         if let Some((agent, _)) = hookless {
-            let only_asks = args
-                .iter()
-                .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
+            // `aider` alone starts a session; `aider --version` only asks.
+            let only_asks = !args.is_empty()
+                && args
+                    .iter()
+                    .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
             if !only_asks {
                 out.push(Finding::ungoverned_agent(
                     agent,
