@@ -346,7 +346,7 @@ fn sql_danger(w: &[&str]) -> Option<(&'static PackRule, String)> {
         "SUBSCRIPTION",
         "",
     ];
-    let has_where = w.contains(&"WHERE");
+    let has_where = w.contains(&"WHERE") && !super::statements::where_always_true(w);
     if let Some(what) = privileges(w) {
         return Some((&PRIVILEGES, what.into()));
     }
@@ -499,7 +499,7 @@ fn split_statements(text: &str) -> Vec<String> {
 }
 
 /// The upper-cased keywords and names of a statement, quoted text dropped.
-fn sql_words(stmt: &str) -> Vec<String> {
+pub(super) fn sql_words(stmt: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut quote: Option<char> = None;

@@ -1,6 +1,6 @@
 //! Framework and migration tools told to drop, wipe or rebuild a database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, every
-//! migration undone, `flyway clean`), seen through package runners (`npx`,
+//! migration undone, `flyway clean`, `dotnet ef database drop`), seen through package runners (`npx`,
 //! `bundle exec`, `poetry run`), and the test environments whose database
 //! is rebuilt for every run. The database pack reports them (`db.reset`).
 
@@ -109,6 +109,8 @@ pub(crate) fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
             Some("undoes every migration, dropping the tables they made")
         }
         "flyway" if words.contains(&"clean") => Some("drops every object in the schemas"),
+        // Entity Framework Core: `dotnet ef database drop -f`.
+        "dotnet" if words.starts_with(&["ef", "database", "drop"]) => Some("drops the database"),
         "liquibase" if words.iter().any(|w| matches!(*w, "dropAll" | "drop-all")) => {
             Some("drops every object in the database")
         }

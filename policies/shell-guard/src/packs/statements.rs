@@ -207,3 +207,63 @@ fn file_text(cl: &CommandLine, i: usize, file: &str) -> Option<String> {
         .find(|(path, _)| path == file)
         .map(|(_, text)| text)
 }
+
+/// Whether a statement's `WHERE` (its upper-cased words, string literals
+/// left out) holds for every row: `WHERE 1=1`, `WHERE TRUE`, `WHERE 'a'='a'`,
+/// `WHERE 1`, or any condition `OR 1=1` — a `DELETE` or `UPDATE` of every
+/// row written to look bounded.
+pub(crate) fn where_always_true(w: &[&str]) -> bool {
+    let Some(k) = w.iter().position(|x| *x == "WHERE") else {
+        return false;
+    };
+    let end = w[k + 1..]
+        .iter()
+        .position(|x| matches!(*x, "ORDER" | "LIMIT" | "RETURNING" | "GROUP"))
+        .map_or(w.len(), |e| k + 1 + e);
+    let condition = &w[k + 1..end];
+    let number = |x: &str| x.bytes().all(|b| b.is_ascii_digit()) && !x.is_empty();
+    let true_term = |t: &[&str]| match t {
+        // Only string literals: `'a'='a'`.
+        [] => true,
+        ["TRUE"] => true,
+        [n] => number(n) && n.trim_start_matches('0') != "",
+        ["NOT", "FALSE"] => true,
+        [a, b] => number(a) && a == b,
+        _ => false,
+    };
+    condition.split(|x| *x == "OR").any(true_term)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::where_always_true;
+
+    fn always(sql: &str) -> bool {
+        let w = crate::packs::database::sql_words(sql);
+        where_always_true(&w.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn tautologies_bound_nothing() {
+        for sql in [
+            "DELETE FROM t WHERE 1=1",
+            "DELETE FROM t WHERE 1 = 1 LIMIT 10",
+            "DELETE FROM t WHERE TRUE",
+            "DELETE FROM t WHERE 'a'='a'",
+            "UPDATE t SET x = 1 WHERE id = 5 OR 2=2",
+            "DELETE FROM t WHERE 1",
+        ] {
+            assert!(always(sql), "{sql}");
+        }
+        for sql in [
+            "DELETE FROM t WHERE id = 1",
+            "DELETE FROM t WHERE id = 5 OR id = 6",
+            "DELETE FROM t WHERE name = 'x'",
+            "DELETE FROM t WHERE 0",
+            "DELETE FROM t WHERE created < now() ORDER BY id LIMIT 100",
+            "DELETE FROM t",
+        ] {
+            assert!(!always(sql), "{sql}");
+        }
+    }
+}
