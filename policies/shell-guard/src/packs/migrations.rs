@@ -1,8 +1,8 @@
 //! Framework and migration tools told to drop, wipe or rebuild a database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, every
-//! migration undone, `flyway clean`, `dotnet ef database drop`), seen through package runners (`npx`,
-//! `bundle exec`, `poetry run`), and the test environments whose database
-//! is rebuilt for every run. The database pack reports them (`db.reset`).
+//! migration undone, `flyway clean`, `dotnet ef database drop`), seen
+//! through package runners (`npx`, `bundle exec`, `poetry run`), and the
+//! test environments whose database is rebuilt for every run. The database pack reports them (`db.reset`).
 
 use clawlaw_sdk::shell::Command;
 
