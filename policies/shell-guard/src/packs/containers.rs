@@ -63,6 +63,22 @@ impl Checker<'_> {
             if object.is_empty() { verb } else { object }
         );
         let subject = Some(subject.as_str());
+        // `docker swarm leave --force` (a manager takes the swarm's state
+        // with it), `docker stack rm`, `docker service rm`: the services of
+        // a cluster go down.
+        let swarm_down = match pos.as_slice() {
+            ["swarm", "leave", ..] => flag('f', "force"),
+            ["stack" | "service", "rm" | "remove" | "down", ..] => true,
+            _ => false,
+        };
+        if swarm_down {
+            self.escalate(
+                "shell.infrastructure",
+                0.7,
+                subject,
+                format!("`{shown}` takes a swarm's services down; check with `docker service ls` and remove the ones you mean"),
+            );
+        }
         match (object, verb) {
             ("compose", "down" | "rm") if flag('v', "volumes") => self.hit(
                 &DELETE_VOLUMES,

@@ -68,6 +68,9 @@ impl Checker<'_> {
         }
         match sub {
             "drain" => infra(self),
+            // `kubectl taint nodes n1 k=v:NoExecute`: every pod that does not
+            // tolerate it is evicted from the node at once.
+            "taint" if arg_texts(c).iter().any(|a| a.ends_with(":NoExecute")) => infra(self),
             // `kubectl rollout undo deploy/api`: the live workload goes back
             // to an earlier revision, whatever was deployed since.
             "rollout" if c.args().get(at).is_some_and(|w| w.text == "undo") && !dry_run() => {
@@ -112,6 +115,16 @@ impl Checker<'_> {
             }
             "apply" | "create" | "replace" => {
                 let args = arg_texts(c);
+                // `kubectl apply --prune`: what the manifests no longer hold
+                // is deleted from the cluster.
+                if sub == "apply" && args.iter().any(|a| *a == "--prune" || *a == "--prune=true") {
+                    self.escalate(
+                        "shell.infrastructure",
+                        0.7,
+                        Some(&subject),
+                        format!("`{shown}` deletes every live object of the selection that the manifests do not hold; check with `kubectl diff` or `--dry-run=server` first"),
+                    );
+                }
                 if sub == "replace" && args.iter().any(|a| *a == "--force" || *a == "--force=true")
                 {
                     self.escalate(
