@@ -1,7 +1,9 @@
 //! The containers pack: Docker, Podman and nerdctl commands that delete data
 //! (volumes, pruned images and build cache, every container at once,
-//! `compose down -v`), stop every running container at once, or give a container the host (`--privileged`, host
-//! namespaces, mounting `/` or the Docker socket: the core rule
+//! `compose down -v`), stop every running container at once, take a
+//! swarm's services down (`swarm leave --force`, `stack rm`, `service rm`:
+//! `shell.infrastructure`), or give a container the host (`--privileged`,
+//! host namespaces, mounting `/` or the Docker socket: the core rule
 //! `shell.container`).
 
 use clawlaw_sdk::shell::{Command, CommandLine, Word};

@@ -1,7 +1,9 @@
 //! The kubernetes pack: deleting cluster objects with `kubectl`/`oc` and
 //! releases with `helm` — whole namespaces, everything of a kind, persistent
-//! volumes and the data on them, draining nodes, scaling workloads to zero,
-//! and manifests applied straight from the network.
+//! volumes and the data on them, draining nodes or tainting them to evict
+//! their pods, scaling workloads to zero, applies that prune what the
+//! manifests no longer hold, and manifests applied straight from the
+//! network.
 
 use clawlaw_sdk::shell::Command;
 use clawlaw_sdk::shell::containers::KUBECTL_GLOBAL;
