@@ -36,8 +36,9 @@
 //! - Opt-in ([`Policy::JUDGE_PROGRAMS`], [`programs`]): a program's source
 //!   the agent writes to run by hand later (`wipe.py`, `tools/x.mjs`,
 //!   `src/main.rs`) is a `shell.exec` of what it would run (`python3 -c
-//!   <source>`), since the gate then sees `python3 wipe.py` and not the
-//!   file. Not in [`implied`]: most rules are the project's business there.
+//!   <source>`), and a patch (`fix.patch`) the `git apply` of it, since
+//!   the gate then sees `python3 wipe.py` or `git apply fix.patch` and not
+//!   the file. Not in [`implied`]: most rules are the project's business there.
 //!
 //! [`implied`] lists them; every SDK-built policy judges them too (see
 //! [`crate::Policy::JUDGE_IMPLIED`]): the policy runs on the action and on
@@ -273,8 +274,13 @@ pub fn programs(action: &Action, implied: &[Action]) -> Vec<Action> {
         if scripts::format(&path, &content).is_some() {
             continue;
         }
+        let origin = if f == Format::Patch {
+            format!("the patch written to {path}, when applied, would run")
+        } else {
+            format!("the program written to {path}, when run, would run")
+        };
         for r in scripts::runnables_of(f, &content) {
-            let origin = format!("the program written to {path}, when run, would run");
+            let origin = origin.clone();
             let mut exec = Implied::exec(r.command, origin, PROGRAM);
             exec.later = true;
             sink.push(exec);

@@ -75,6 +75,9 @@ pub enum Format {
     Crontab {
         system: bool,
     },
+    /// A unified diff (`*.patch`, `*.diff`), applied later by `git apply`
+    /// or `patch -p1`: only a program ([`program`]), never a script.
+    Patch,
 }
 
 /// The files `pipelines.rs` reads.
@@ -126,6 +129,7 @@ impl Format {
             Format::Pipeline(_) => "CI step",
             Format::Crontab { .. } => "cron job",
             Format::AgentCommand => "agent command's shell step",
+            Format::Patch => "patch applied",
         }
     }
 }
@@ -299,8 +303,9 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
 
 /// How a program's source file at `path` runs when it is run by hand
 /// (`python3 kill.py`, `node x.mjs`, `cargo run`), by its extension: the
-/// interpreter given its body inline, or a Rust source's commands read as
-/// a build script's. `None` for any other file. Such a file does not run by
+/// interpreter given its body inline, a Rust source's commands read as a
+/// build script's, a patch (`*.patch`, `*.diff`) as the `git apply` of it
+/// that changes the files it names. `None` for any other file. Such a file does not run by
 /// itself, so it is not a script ([`format`]); see
 /// [`crate::implied::programs`].
 pub fn program(path: &str) -> Option<Format> {
@@ -315,9 +320,13 @@ pub fn program(path: &str) -> Option<Format> {
         "php" => interpreter("php", "-r"),
         "ps1" | "psm1" => interpreter("pwsh", "-Command"),
         "rs" => Some(Format::BuildScript),
+        "patch" | "diff" => Some(Format::Patch),
         _ => None,
     }
 }
+
+/// The here-document delimiter a written patch is applied with.
+const PATCH_END: &str = "CLAWLAW_PATCH_END";
 
 /// The command lines `path` holding `content` would run, at most
 /// [`MAX_RUNNABLES`]. Empty when the file is not a script.
@@ -380,6 +389,11 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         },
         Format::Crontab { system } => schedulers::crontab(content, system),
         Format::AgentCommand => launchers::agent_command(content),
+        // Applied where it is written, as `git apply` strips `a/` and `b/`.
+        Format::Patch => whole(format!(
+            "git apply <<'{PATCH_END}'\n{}\n{PATCH_END}",
+            content.trim_end_matches('\n')
+        )),
     };
     let mut out: Vec<Runnable> = found
         .into_iter()

@@ -596,6 +596,24 @@ fn programs_written_are_judged_only_by_a_policy_that_asks() {
         assert_eq!(d.verdict, Verdict::Deny, "{a:?}");
     }
 
+    // A patch written now is the `git apply` of it later.
+    let patch = Action::write(
+        "/w/fix.patch",
+        "--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-a\n+rm -rf ~\n",
+    );
+    let applied = &programs(&patch, &[])[0];
+    assert!(
+        applied
+            .command
+            .as_deref()
+            .is_some_and(|c| c.starts_with("git apply <<'CLAWLAW_PATCH_END'\n--- a/x.txt")),
+        "{applied:?}"
+    );
+    assert_eq!(
+        origin(applied).as_deref(),
+        Some("the patch written to /w/fix.patch, when applied, would run")
+    );
+
     // Not programs: other files, and scripts (already implied, once).
     assert!(programs(&Action::write("/w/notes.txt", "rm -rf ~"), &[]).is_empty());
     assert!(programs(&Action::write("/w/conftest.py", "import os"), &[]).is_empty());
