@@ -224,19 +224,16 @@ impl ContainerRun<'_> {
     /// Whether the container shares the host's `namespace` (`pid`,
     /// `network`, `ipc`, `uts`): `--pid=host`, `--pid host`, `--net=host`.
     pub fn shares_host(&self, namespace: &str) -> bool {
-        let names: &[&str] = if namespace == "network" {
-            &["--network", "--net"]
-        } else {
-            &[namespace]
+        let names: &[&str] = match namespace {
+            "network" => &["--network", "--net"],
+            "pid" => &["--pid"],
+            "ipc" => &["--ipc"],
+            "uts" => &["--uts"],
+            _ => &[],
         };
         self.options.iter().enumerate().any(|(k, o)| {
             names.iter().any(|n| {
-                let n = if n.starts_with("--") {
-                    n.to_string()
-                } else {
-                    format!("--{n}")
-                };
-                o.strip_prefix(n.as_str()).is_some_and(|rest| {
+                o.strip_prefix(n).is_some_and(|rest| {
                     rest == "=host" || rest.is_empty() && self.options.get(k + 1) == Some(&"host")
                 })
             })
