@@ -73,36 +73,25 @@ pub fn wildcard_dns_ipv4(host: &str) -> Option<u32> {
     let name = [".nip.io", ".sslip.io", ".xip.io", ".traefik.me"]
         .iter()
         .find_map(|d| host.strip_suffix(d))?;
+    // The last four decimal parts of `parts`, as a dotted quad.
+    let quad = |parts: &[&str]| {
+        let tail = parts.get(parts.len().checked_sub(4)?..)?;
+        tail.iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| ipv4(&tail.join(".")))
+            .flatten()
+    };
     let labels: Vec<&str> = name.split('.').collect();
-    // `a.b.c.d.nip.io`, `app.a.b.c.d.nip.io`.
-    if labels.len() >= 4 {
-        let quad = labels[labels.len() - 4..].join(".");
-        if quad
-            .split('.')
-            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && let Some(ip) = ipv4(&quad)
-        {
-            return Some(ip);
-        }
-    }
     let last = labels.last()?;
-    // `a-b-c-d.nip.io`, `app-a-b-c-d.sslip.io`.
     let dashed: Vec<&str> = last.split('-').collect();
-    if dashed.len() >= 4 {
-        let quad = dashed[dashed.len() - 4..].join(".");
-        if quad
-            .split('.')
-            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && let Some(ip) = ipv4(&quad)
-        {
-            return Some(ip);
-        }
-    }
-    // `7f000001.nip.io`: eight hexadecimal digits.
-    let hex = dashed.last()?;
-    (hex.len() == 8)
-        .then(|| u32::from_str_radix(hex, 16).ok())
-        .flatten()
+    // `a.b.c.d.nip.io`, `app.a.b.c.d.nip.io`; `a-b-c-d.nip.io`,
+    // `app-a-b-c-d.sslip.io`; `7f000001.nip.io` (eight hexadecimal digits).
+    quad(&labels).or_else(|| quad(&dashed)).or_else(|| {
+        let hex = dashed.last()?;
+        (hex.len() == 8)
+            .then(|| u32::from_str_radix(hex, 16).ok())
+            .flatten()
+    })
 }
 
 #[cfg(test)]

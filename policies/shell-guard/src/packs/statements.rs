@@ -226,7 +226,7 @@ pub(crate) fn where_always_true(w: &[&str]) -> bool {
         // Only string literals: `'a'='a'`.
         [] => true,
         ["TRUE"] => true,
-        [n] => number(n) && n.trim_start_matches('0') != "",
+        [n] => number(n) && !n.trim_start_matches('0').is_empty(),
         ["NOT", "FALSE"] => true,
         [a, b] => number(a) && a == b,
         _ => false,
