@@ -217,6 +217,20 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     t
 }
 
+/// The one exact name a `find` selects (`-name .git`, `-iname
+/// node_modules`), when it names exactly one and without a glob: what it
+/// acts on is that name below its starts.
+pub(crate) fn find_exact_name(c: &Command) -> Option<String> {
+    let args = c.args();
+    let mut names = args
+        .windows(2)
+        .filter(|w| matches!(w[0].text.as_str(), "-name" | "-iname"))
+        .map(|w| w[1].text.as_str());
+    let name = names.next()?;
+    (names.next().is_none() && !name.is_empty() && !name.contains(['*', '?', '[', '/']))
+        .then(|| name.to_string())
+}
+
 /// Where `find` (or `fd`) starts and whether it filters what it finds.
 pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
     let args = c.args();

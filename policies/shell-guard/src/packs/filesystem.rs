@@ -292,6 +292,9 @@ impl Checker<'_> {
         // `find DIR -type f -exec rm -f {} +`: every file the walk finds, as
         // `find DIR -delete` would.
         let walked = cl.find_of_exec(i).is_some() && c.operands().any(|w| w.text.contains("{}"));
+        if walked && let Some(f) = cl.find_of_exec(i) {
+            self.check_history_found(&cl.commands[f], shown);
+        }
         for (t, loc) in self.target_locs(cl, i, cwd) {
             if walked && !c.operands().any(|w| w.text == t.text) {
                 self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));
@@ -417,11 +420,26 @@ impl Checker<'_> {
         }
     }
 
+    /// `find . -name .git -exec rm -rf {} +`, `find . -type d -name .git
+    /// -delete`: a walk selecting repositories' `.git` directories deletes
+    /// their history, wherever the walk starts.
+    fn check_history_found(&mut self, find: &Command, shown: &Shown) {
+        if find_exact_name(find).is_some_and(|n| holds_history(&[n])) {
+            self.escalate(
+                "shell.destructive",
+                0.7,
+                None,
+                format!("`{shown}` would delete the history of every repository it finds (`.git`)"),
+            );
+        }
+    }
+
     pub(crate) fn check_find(&mut self, c: &Command, cwd: &Loc, shown: &Shown) {
         if !c.args().iter().any(|a| a.text == "-delete") {
             return;
         }
         let (starts, filtered) = find_scope(c);
+        self.check_history_found(c, shown);
         let locs: Vec<(&Word, Loc)> = starts
             .iter()
             .flat_map(|s| self.locs(s, cwd).into_iter().map(move |l| (s, l)))

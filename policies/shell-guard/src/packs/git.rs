@@ -86,6 +86,18 @@ impl Checker<'_> {
                 format!("`{shown}` discards uncommitted changes in the work tree and index"),
             ),
             "checkout" | "switch" | "restore" => self.check_discard(sub, rest, shown),
+            // `git worktree remove --force ../wt`: its uncommitted and
+            // untracked changes go with it.
+            "worktree"
+                if rest.first().is_some_and(|w| w.text == "remove")
+                    && has(&|a| short(a, 'f') || a == "--force") =>
+            {
+                self.hit(
+                    &DISCARD_CHANGES,
+                    subject,
+                    format!("`{shown}` deletes a work tree with its uncommitted and untracked changes"),
+                )
+            }
             "branch" => {
                 let delete = has(&|a| short(a, 'd') || short(a, 'D') || a == "--delete");
                 let force = has(&|a| short(a, 'D') || short(a, 'f') || a == "--force");
