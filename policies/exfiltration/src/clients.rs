@@ -493,6 +493,43 @@ pub(crate) fn unnamed(v: &mut ShellView, p: &str, args: &[Word]) {
     v.push_all(p, hosts);
 }
 
+/// Backup tools (`restic`, `borg`, `duplicity`, `rdiff-backup`, `kopia`,
+/// `duplicacy`): each repository or target on another host (`-r
+/// sftp:host:/repo`, `ssh://host/repo::archive`, `sftp://host/dir`,
+/// `host::/dir`, `rest:https://…`, `s3:host/bucket`) is where the paths it
+/// backs up go; a local repository sends nothing.
+pub(crate) fn backup(v: &mut ShellView, p: &str, args: &[Word]) {
+    const BACKENDS: &[&str] = &[
+        "sftp:", "rest:", "s3:", "b2:", "azure:", "gs:", "swift:", "rclone:",
+    ];
+    let hosts: Vec<Dest> = args
+        .iter()
+        .filter_map(|w| {
+            let t = w.text.strip_prefix("--repo=").unwrap_or(&w.text);
+            // restic's `BACKEND:…`, rdiff-backup's `host::path`.
+            let t = BACKENDS
+                .iter()
+                .find_map(|b| t.strip_prefix(b))
+                .filter(|rest| !rest.starts_with("//"))
+                .unwrap_or(t);
+            let t = t.split_once("::").map_or(t, |(h, _)| h);
+            url_host(t)
+                .or_else(|| remote_spec_host(t))
+                .or_else(|| {
+                    let head = t.split('/').next().unwrap_or("");
+                    (head.contains('.') && !t.starts_with(['/', '.', '~']))
+                        .then(|| valid_host(head))
+                        .flatten()
+                })
+                .or_else(|| valid_host(t).filter(|h| h.contains('.')))
+                .map(Dest::Host)
+        })
+        .collect();
+    for h in hosts {
+        v.uses.push(NetUse::new(p, h, true));
+    }
+}
+
 /// A program the settings declare a network client (`network_programs`):
 /// the URLs, remote specs and `user@host` targets among its arguments, else
 /// an unnamed destination.

@@ -231,6 +231,9 @@ fn network(v: &mut ShellView, p: &str, args: &[Word], stdin_code: Option<&str>, 
         "aws" | "s3cmd" | "gsutil" | "gcloud" | "az" | "azcopy" | "rclone" => {
             services::cloud(v, p, args)
         }
+        "restic" | "borg" | "borgbackup" | "duplicity" | "rdiff-backup" | "kopia" | "duplicacy" => {
+            clients::backup(v, p, args)
+        }
         _ if clients::is_unnamed_egress(p) => clients::unnamed(v, p, args),
         _ if code::is_interpreter(p) => code::interpreter(v, p, args, stdin_code),
         _ if extra.iter().any(|e| e == p) => clients::declared(v, p, args),

@@ -95,7 +95,9 @@ impl Checker<'_> {
                 self.hit(
                     &DISCARD_CHANGES,
                     subject,
-                    format!("`{shown}` deletes a work tree with its uncommitted and untracked changes"),
+                    format!(
+                        "`{shown}` deletes a work tree with its uncommitted and untracked changes"
+                    ),
                 )
             }
             "branch" => {
