@@ -2038,6 +2038,8 @@ fn files_written_by_output_options_and_in_place_editors() {
         ("crudini --set /srv/x.ini s k v", "/srv/x.ini"),
         ("patch /srv/x < fix.diff", "/srv/x"),
         ("sqlite3 :memory: '.output /srv/x'", "/srv/x"),
+        ("sqlite3 /srv/app.db 'DELETE FROM t'", "/srv/app.db"),
+        ("sqlite3 -bail /srv/app.db < schema.sql", "/srv/app.db"),
         ("ssh-keygen -t ed25519 -f /srv/k -N ''", "/srv/k"),
     ] {
         assert!(
@@ -2047,6 +2049,9 @@ fn files_written_by_output_options_and_in_place_editors() {
         );
     }
     assert!(fx("uniq in.txt").writes.is_empty());
+    let e = fx("sqlite3 -cmd '.mode csv' /srv/app.db 'SELECT deleted_at FROM t'");
+    assert!(e.writes.is_empty());
+    assert_eq!(ps(&e.reads), ["/srv/app.db"]);
     assert!(fx("ssh-keygen -l -f key.pub").writes.is_empty());
     assert!(fx("yq '.a' x.yaml").writes.is_empty());
     assert!(fx("gawk '{ print $1 }' /srv/x").writes.is_empty());

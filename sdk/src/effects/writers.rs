@@ -3,8 +3,10 @@
 //! IN OUT`, `xxd -r IN OUT`, `dos2unix -n IN OUT`), files converted or
 //! edited in place (`dos2unix F`, `yq -i … F`, `gawk -i inplace … F`,
 //! `crudini --set F`, `git config -f F …`, `patch F`), a directory patched
-//! (`patch -d DIR`, `git apply --directory=DIR`), and the files SQLite's
-//! dot-commands open (`sqlite3 db '.output F'`); and where archivers other
+//! (`patch -d DIR`, `git apply --directory=DIR`), SQLite's database (written
+//! when the statements on the line change it, or are not on the line) and
+//! the files its dot-commands open (`sqlite3 db '.output F'`); and where
+//! archivers other
 //! than `tar` and `unzip` extract (`7z x -oDIR`, `unrar x a dest/`, `cpio
 //! -i -D DIR`, `dpkg-deb -x x.deb DIR`). Recorded before the program's
 //! reads.
@@ -137,6 +139,7 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
             }
         }
         "sqlite3" | "sqlite" => {
+            database_file(cx, args);
             for w in args {
                 for line in w.text.split([';', '\n']) {
                     let l = line.trim();
@@ -221,4 +224,63 @@ fn extracted(cx: &mut Cx, dir: Option<Word>, how: &str) {
         Some(d) => cx.path(Kind::Write, &d, 0, how, true),
         None => cx.cwd_path(Kind::Write, how),
     }
+}
+
+/// The database file `sqlite3 [OPTIONS] FILE [SQL…]` opens: written when
+/// the statements on the line change it (`DELETE`, `DROP`, `.import`, …)
+/// or are not on the line (typed or piped in), read otherwise.
+fn database_file(cx: &mut Cx, args: &[Word]) {
+    const VALUED: &[&str] = &[
+        "-cmd",
+        "-separator",
+        "-newline",
+        "-nullvalue",
+        "-init",
+        "-mmap",
+        "-vfs",
+        "-lookaside",
+        "-pagecache",
+        "-heap",
+        "-maxsize",
+    ];
+    let mut operands = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        if t.starts_with('-') {
+            k += if VALUED.contains(&t) { 2 } else { 1 };
+            continue;
+        }
+        operands.push(&args[k]);
+        k += 1;
+    }
+    let Some((db, sql)) = operands.split_first() else {
+        return;
+    };
+    if db.text.is_empty() || db.text == ":memory:" {
+        return;
+    }
+    let changes = |text: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            [".import", ".restore", ".load", ".read"]
+                .iter()
+                .any(|d| l.starts_with(d))
+        }) || text
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| {
+                [
+                    "INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "REPLACE", "VACUUM",
+                    "ATTACH", "TRUNCATE", "PRAGMA",
+                ]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+            })
+    };
+    let kind = if sql.is_empty() || sql.iter().any(|w| changes(&w.text)) {
+        Kind::Write
+    } else {
+        Kind::Read
+    };
+    cx.path(kind, db, 0, "sqlite3", false);
 }
