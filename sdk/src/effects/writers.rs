@@ -6,10 +6,9 @@
 //! (`patch -d DIR`, `git apply --directory=DIR`), SQLite's database (written
 //! when the statements on the line change it, or are not on the line) and
 //! the files its dot-commands open (`sqlite3 db '.output F'`); and where
-//! archivers other
-//! than `tar` and `unzip` extract (`7z x -oDIR`, `unrar x a dest/`, `cpio
-//! -i -D DIR`, `dpkg-deb -x x.deb DIR`). Recorded before the program's
-//! reads.
+//! archivers other than `tar` and `unzip` extract (`7z x -oDIR`, `unrar x a
+//! dest/`, `cpio -i -D DIR`, `dpkg-deb -x x.deb DIR`). Recorded before the
+//! program's reads.
 
 use super::context::{Cx, Kind};
 use super::options::parse;
