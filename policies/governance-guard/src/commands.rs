@@ -298,7 +298,7 @@ fn reads(
             // /work/app:/src`) is what containers are for, as for writes
             // (`mounts.rs`): only a gate secret mounted itself, or a
             // directory of them, counts there.
-            let mounted_workspace = is_container_mount(&e.how)
+            let mounted_workspace = e.is_bind_mount()
                 && cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w));
             ctx.d
                 .protected
@@ -319,12 +319,6 @@ fn reads(
             out.push(Finding::secret_read(h, &e.path));
         }
     }
-}
-
-/// Whether a read is a container's bind mount (`docker run -v`, as the
-/// SDK's effects name it).
-fn is_container_mount(how: &str) -> bool {
-    how.ends_with(" -v") || how.ends_with(" --volume") || how.ends_with(" --mount")
 }
 
 fn env(ctx: &Context, line: &CommandLine, fx: &Effects, out: &mut Vec<Finding>) {

@@ -27,6 +27,10 @@ use crate::shell::containers::{
 };
 use crate::shell::requote;
 
+/// How the `how` of a bind mount's read ends (`docker run -v (mounted)`):
+/// what [`super::PathEffect::is_bind_mount`] looks for.
+pub(crate) const MOUNTED: &str = " (mounted)";
+
 /// What the command a container runs does to this host through the host
 /// namespaces it shares: with `--pid=host` its signals reach this
 /// machine's processes (`docker run --pid=host alpine pkill clawlaw`), with
@@ -85,7 +89,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
         // What the container is given of the host's files, it reads (and
         // whatever image it runs does with them).
         for m in bind_mounts(cx.cmd()) {
-            let how = format!("{prog} {verb} {}", m.option);
+            let how = format!("{prog} {verb} {}{MOUNTED}", m.option);
             cx.path(Kind::Read, &m.source, 0, &how, true);
         }
         host_namespaces(cx);

@@ -210,6 +210,13 @@ impl PathEffect {
     pub fn may_touch(&self, protected: &str) -> bool {
         paths::may_touch(&self.path, self.dynamic, self.recursive, protected)
     }
+
+    /// Whether this is a host path a container is given (`docker run -v
+    /// SRC:DST`, `--mount source=SRC`): read, whole, by whatever the image
+    /// runs.
+    pub fn is_bind_mount(&self) -> bool {
+        self.how.ends_with(containers::MOUNTED)
+    }
 }
 
 /// A program run.
