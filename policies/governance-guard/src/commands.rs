@@ -298,8 +298,8 @@ fn reads(
             // /work/app:/src`) is what containers are for, as for writes
             // (`mounts.rs`): only a gate secret mounted itself, or a
             // directory of them, counts there.
-            let mounted_workspace = e.is_bind_mount()
-                && cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w));
+            let mounted_workspace =
+                e.is_bind_mount() && cwd.is_some_and(|w| clawlaw_sdk::path::is_within(&e.path, w));
             ctx.d
                 .protected
                 .read_hit(&e.path, e.recursive && !mounted_workspace)

@@ -307,6 +307,17 @@ impl Finding {
         }
     }
 
+    /// A file run whose lines, when the session wrote it, would have been
+    /// denied under `rule` (`deferred.rs`).
+    pub fn stashed(rule: &'static str, path: &str) -> Finding {
+        Finding::deny(
+            rule,
+            format!(
+                "{path} was written in this session with commands that would switch off, blind or impersonate the clawlaw gate, the layer that governs this agent; running it runs them. Run only what the task needs, as commands of their own"
+            ),
+        )
+    }
+
     /// A command that cannot be read in full and names governance.
     pub fn unresolved(reason: String) -> Finding {
         Finding {

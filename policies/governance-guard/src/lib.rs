@@ -63,7 +63,10 @@
 //!   is escalated (`launches.rs`).
 //!
 //! A command that cannot be read in full and names any of this is
-//! escalated, never silently allowed.
+//! escalated, never silently allowed. A file written with lines that would
+//! do any of this when run (`cmd.txt` holding `pkill clawlaw`) is labelled
+//! on the session, and running it later is denied (`deferred.rs`).
+//! What it reads of the session: its labels, for that.
 //!
 //! Settings (all optional):
 //!
@@ -83,6 +86,7 @@ mod addresses;
 pub mod agents;
 mod commands;
 mod cutoffs;
+mod deferred;
 mod findings;
 mod impostors;
 mod launches;
@@ -101,7 +105,9 @@ use std::rc::Rc;
 use clawlaw_sdk::gate::{FULL_COMMAND_SUFFIX, GateFacts};
 use clawlaw_sdk::memo::Memo;
 use clawlaw_sdk::path::normalize;
-use clawlaw_sdk::{Action, Decision, Info, Policy, Session, export_policy, kinds, workspace};
+use clawlaw_sdk::{
+    Action, Decision, Info, Policy, Session, SessionPart, export_policy, kinds, workspace,
+};
 use serde::Deserialize;
 
 use findings::Finding;
@@ -141,7 +147,10 @@ impl Policy for GovernanceGuard {
 
     fn info() -> Info {
         findings::RULES.iter().fold(
-            Info::new("governance-guard", env!("CARGO_PKG_VERSION")).reading(&[]),
+            // The session's labels: files written with lines that would
+            // break a rule when run later (`deferred.rs`).
+            Info::new("governance-guard", env!("CARGO_PKG_VERSION"))
+                .reading(&[SessionPart::Labels]),
             |info, (id, summary)| info.rule(id, summary),
         )
     }
@@ -164,11 +173,18 @@ impl Policy for GovernanceGuard {
     fn evaluate(s: &Settings, action: &Action, session: &Session) -> Decision {
         let ctx = Context::new(s, action, session);
         let mut found = Vec::new();
+        // Files written with lines that would break a rule when run later
+        // (`deferred.rs`).
+        let mut labels: Vec<String> = Vec::new();
         let input = action.input_json();
         let cwd = workspace::cwd(action);
         match action.kind.as_str() {
             kinds::FILE_WRITE | kinds::FILE_DELETE => {
                 let removal = action.kind == kinds::FILE_DELETE;
+                let content = action
+                    .content
+                    .clone()
+                    .or_else(|| action.input_str("content"));
                 for raw in workspace::file_paths(action, &input) {
                     let Ok(path) = normalize(&raw, cwd, ctx.home.as_deref()) else {
                         continue;
@@ -181,6 +197,9 @@ impl Policy for GovernanceGuard {
                     if let Some(h) = hit {
                         let verb = if removal { "delete" } else { "write" };
                         found.push(Finding::change(h, tool_or_kind(action), verb, &path));
+                    }
+                    if let Some(text) = content.as_deref().filter(|_| !removal) {
+                        labels.extend(deferred::label(&ctx, &path, text, cwd));
                     }
                 }
             }
@@ -197,6 +216,8 @@ impl Policy for GovernanceGuard {
             kinds::SHELL_EXEC => {
                 if let Some(cmd) = &action.command {
                     found.extend(commands::judge(&ctx, cmd, cwd));
+                    deferred::judge(&ctx, session, cmd, cwd, &mut found);
+                    labels.extend(deferred::written_by_line(&ctx, cmd, cwd));
                     // A line a shell start-up file runs at every start:
                     // what it sets up stays for every later shell.
                     if clawlaw_sdk::implied::origin(action)
@@ -237,7 +258,7 @@ impl Policy for GovernanceGuard {
         }
         let mut decision = findings::decide(found);
         decision.reason = decision.reason.replace(ANY_HOME, "~");
-        decision
+        labels.iter().fold(decision, |d, label| d.with_label(label))
     }
 }
 
