@@ -1,7 +1,8 @@
 //! Commands stashed in a file now and run later by its path: a file that
 //! is no script by its name or shebang (`cmd.txt`, `notes`) but whose
 //! lines, run by a shell, would break one of this policy's rules is
-//! labelled when it is written (`gate-script:RULE:PATH`, on the session);
+//! labelled when it is written (`gate-script:RULE:DIGEST`, on the session:
+//! labels are short names, so the path is a digest of it, [`path_key`]);
 //! running it later (`sh cmd.txt`, `source cmd.txt`, `./cmd.txt`) is
 //! denied under that rule. The write itself stays allowed: the same lines
 //! in notes or documentation harm nothing until they run.
@@ -12,6 +13,7 @@
 
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::{Session, Verdict, effects, shell};
+use sha2::{Digest, Sha256};
 
 use crate::Context;
 use crate::findings::{Finding, RULES};
@@ -30,7 +32,16 @@ pub fn label(ctx: &Context, path: &str, content: &str, cwd: Option<&str>) -> Opt
     }
     let found = crate::commands::judge(ctx, content, cwd);
     let denied = found.iter().find(|f| f.verdict == Verdict::Deny)?;
-    Some(format!("{PREFIX}{}:{path}", denied.rule))
+    Some(format!("{PREFIX}{}:{}", denied.rule, path_key(path)))
+}
+
+/// A path as a label may hold it: the first 8 bytes of its SHA-256, in
+/// hexadecimal (a label is at most 64 of `a-z0-9.-_:`).
+fn path_key(path: &str) -> String {
+    Sha256::digest(path.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether `text` names the gate's pid or port besides what
@@ -79,12 +90,13 @@ pub fn judge(
     }
     let fx = effects::analyze(&shell::parse(cmd), cwd, ctx.home.as_deref());
     for path in fx.executes.iter().filter_map(|x| x.path.as_deref()) {
+        let key = path_key(path);
         for label in &session.labels {
             let Some((rule, labelled)) = label.strip_prefix(PREFIX).and_then(|r| r.split_once(':'))
             else {
                 continue;
             };
-            if labelled == path {
+            if labelled == key {
                 let rule = RULES
                     .iter()
                     .map(|(r, _)| *r)
@@ -93,5 +105,20 @@ pub fn judge(
                 out.push(Finding::stashed(rule, path));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_key;
+
+    #[test]
+    fn a_label_holds_any_path_as_a_short_name() {
+        let key = path_key("/work/app/some dir/Notes (old).txt");
+        assert_eq!(key.len(), 16);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(key, path_key("/work/app/cmd.txt"));
+        let label = format!("gate-script:governance.gate-secrets:{key}");
+        assert!(label.len() <= 64, "{label}");
     }
 }
