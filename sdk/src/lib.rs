@@ -101,7 +101,8 @@ pub mod text;
 pub mod workspace;
 
 pub use types::{
-    Action, ActionRequest, Decision, Info, PastAction, Redaction, Rule, Session, Verdict, kinds,
+    Action, ActionRequest, Decision, Info, PastAction, Redaction, Rule, Session, Verdict, is_name,
+    kinds,
 };
 pub use view::{SessionPart, SessionParts};
 

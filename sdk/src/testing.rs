@@ -223,6 +223,17 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+/// The first label, counter or redaction kind of `d` that is not a name
+/// ([`crate::is_name`]), quoted.
+fn not_names(d: &Decision) -> Option<String> {
+    d.labels
+        .iter()
+        .chain(d.counters.iter().map(|(c, _)| c))
+        .chain(d.redactions.iter().map(|r| &r.kind))
+        .find(|n| !crate::is_name(n))
+        .map(|n| format!("{n:?}"))
+}
+
 impl Outcome {
     /// Checks a decision (or a fault) against `case` and records the row.
     pub fn of(case: &Case, decision: Result<&Decision, String>, elapsed: Duration) -> Outcome {
@@ -231,7 +242,11 @@ impl Outcome {
                 Ok(d.verdict),
                 d.rules.clone(),
                 d.reason.clone(),
-                case.check(d.verdict, &d.rules, &d.labels).err(),
+                // What the gate would refuse, as its engine does: the
+                // component faults there, whatever the case expects.
+                not_names(d)
+                    .map(|bad| format!("the gate would refuse the decision: {bad} is not a name (1-64 of a-z, 0-9, `.`, `-`, `_`, `:`)"))
+                    .or_else(|| case.check(d.verdict, &d.rules, &d.labels).err()),
             ),
             Err(fault) => {
                 let problem = format!("expected {}, the policy faulted: {fault}", case.expect);
@@ -599,6 +614,19 @@ case:
             yaml.cases[0].action().input,
             r#"{"file_path":"/work/app/a.rs"}"#
         );
+    }
+
+    #[test]
+    fn a_decision_the_gate_would_refuse_fails_its_case() {
+        let file = CaseFile::parse_as(TOML, Format::Toml).unwrap();
+        let read = &file.cases[0];
+        let labelled = |label: &str| Decision::allow().with_label(label);
+        let ok = Outcome::of(read, Ok(&labelled("secret-read")), Duration::ZERO);
+        assert_eq!(ok.problem, None);
+        let bad = Outcome::of(read, Ok(&labelled("path:/work/app/a.rs")), Duration::ZERO);
+        let problem = bad.problem.unwrap();
+        assert!(problem.contains("the gate would refuse"), "{problem}");
+        assert!(problem.contains("\"path:/work/app/a.rs\""), "{problem}");
     }
 
     #[test]

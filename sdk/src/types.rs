@@ -21,6 +21,17 @@ pub mod kinds {
     pub const TRAIN_STEP: &str = "train.step";
 }
 
+/// Whether `s` is a name as the contract requires of a decision's labels,
+/// counters and redaction kinds and of a policy's name, rule ids and
+/// kinds: 1 to 64 of `a-z`, `0-9`, `.`, `-`, `_`, `:`. The gate refuses a
+/// decision that breaks it (the policy faults).
+pub fn is_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':')
+        })
+}
+
 /// An answer: the action may run, must not run, or a human decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -4,6 +4,7 @@
 //! store, a deadline, a memory cap, the decision checked against the
 //! contract. Every failure becomes a [`Fault`], never a panic or a hang.
 
+use clawlaw_sdk::is_name;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -441,14 +442,6 @@ impl LoadedPolicy {
                 .collect(),
         })
     }
-}
-
-/// A label, counter or rule name: short, lower-case, no spaces.
-fn is_name(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b':')
-        })
 }
 
 /// Whether the declared rule id `known` covers the reported `id`: the

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use clawlaw_sdk::{Info, Rule, SessionParts};
 use sha2::{Digest, Sha256};
 
-use super::{LoadError, LoadedPolicy, PolicyId, is_name};
+use super::{LoadError, LoadedPolicy, PolicyId};
 use crate::contract::{self, convert};
 use crate::engine::{Compiled, Engine};
 use crate::limits::Limits;
 use crate::preinit::{self, Recorded};
+use clawlaw_sdk::is_name;
 
 impl LoadedPolicy {
     /// Compiles (or loads from cache), links, names and validates a policy.
