@@ -263,10 +263,15 @@ pub fn programs(action: &Action, implied: &[Action]) -> Vec<Action> {
         (kinds::SHELL_EXEC, Some(command)) => written::files(command),
         _ => Vec::new(),
     };
+    // A write's content is copied only when its name is a program's.
     let tool_writes = std::iter::once(action)
         .chain(implied)
         .filter(|a| a.kind == kinds::FILE_WRITE)
-        .filter_map(|w| Some((write_path(w)?, write_content(w)?.into_owned())));
+        .filter_map(|w| {
+            let path = write_path(w)?;
+            scripts::program(&path)?;
+            Some((path, write_content(w)?.into_owned()))
+        });
     for (path, content) in line_writes.into_iter().chain(tool_writes) {
         let Some(f) = scripts::program(&path) else {
             continue;
