@@ -181,10 +181,12 @@ impl Policy for GovernanceGuard {
         match action.kind.as_str() {
             kinds::FILE_WRITE | kinds::FILE_DELETE => {
                 let removal = action.kind == kinds::FILE_DELETE;
-                let content = action
+                let from_input = action
                     .content
-                    .clone()
-                    .or_else(|| action.input_str("content"));
+                    .is_none()
+                    .then(|| action.input_str("content"))
+                    .flatten();
+                let content = action.content.as_deref().or(from_input.as_deref());
                 for raw in workspace::file_paths(action, &input) {
                     let Ok(path) = normalize(&raw, cwd, ctx.home.as_deref()) else {
                         continue;
@@ -198,7 +200,7 @@ impl Policy for GovernanceGuard {
                         let verb = if removal { "delete" } else { "write" };
                         found.push(Finding::change(h, tool_or_kind(action), verb, &path));
                     }
-                    if let Some(text) = content.as_deref().filter(|_| !removal) {
+                    if let Some(text) = content.filter(|_| !removal) {
                         labels.extend(deferred::label(&ctx, &path, text, cwd));
                     }
                 }
