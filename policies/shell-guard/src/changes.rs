@@ -87,6 +87,8 @@ impl Checker<'_> {
         let writes: Vec<_> = fx
             .writes
             .iter()
+            // Redirections are judged where the line is walked (`walk.rs`).
+            .filter(|w| !w.how.starts_with("redirect"))
             .filter(|w| other(w.command) && (!w.dynamic || w.path.starts_with("~/")))
             .map(|w| (w.command, effect_loc(w)))
             .collect();
