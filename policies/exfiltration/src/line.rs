@@ -72,7 +72,11 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             crate::files::note_ci_secret(&mut v, &w.text, auth);
             // `-H "Authorization: Bearer $GITHUB_TOKEN"`: a sign-in, to the
             // service the variable is for (judged with the hosts).
-            if (auth || w.text.to_ascii_lowercase().starts_with("authorization:"))
+            let authorization = w
+                .text
+                .get(..14)
+                .is_some_and(|h| h.eq_ignore_ascii_case("authorization:"));
+            if (auth || authorization)
                 && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
                 && let Some(service) = crate::vendors::service_of(name)
             {
@@ -81,7 +85,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             // `curl -d "token=$GITHUB_TOKEN" …`: a credential variable sent,
             // not used to sign in.
             if !auth
-                && !w.text.to_ascii_lowercase().starts_with("authorization:")
+                && !authorization
                 && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
             {
                 let shown = format!("${name}");
