@@ -82,6 +82,45 @@ pub fn mcp_servers(content: &str) -> Vec<Found> {
         .collect()
 }
 
+/// Every hook command an agent's hook configuration runs on its events:
+/// Claude Code's (a plugin's `hooks/hooks.json`, `plugin.json`, settings)
+/// `hooks.EVENT[].hooks[].command`, Cursor's and Codex's
+/// `hooks.EVENT[].command` — each `command` string below `hooks`, named by
+/// its event.
+pub fn hook_commands(content: &str) -> Vec<Found> {
+    let Ok(v) = serde_json::from_str::<Value>(content) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let events = v
+        .get("hooks")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
+    for (event, entries) in events {
+        let mut stack = vec![entries];
+        while let Some(node) = stack.pop() {
+            if out.len() >= MAX_COMMANDS {
+                return out;
+            }
+            match node {
+                Value::Array(items) => stack.extend(items),
+                Value::Object(map) => {
+                    if let Some(command) = map.get("command").and_then(Value::as_str) {
+                        out.push(Found {
+                            name: Some(event.clone()),
+                            command: command.to_string(),
+                        });
+                    }
+                    stack.extend(map.get("hooks"));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// Every VS Code task's command line (`tasks[].command` and `args`; a
 /// task's `linux` section overrides them).
 pub fn vscode_tasks(content: &str) -> Vec<Found> {
@@ -243,6 +282,21 @@ mod tests {
         let vscode = r#"{"servers": {"db": {"type": "stdio", "command": "uvx", "args": ["mcp-server-sqlite"]}}}"#;
         assert_eq!(commands(mcp_servers(vscode)), ["uvx mcp-server-sqlite"]);
         assert!(mcp_servers("not json").is_empty());
+    }
+
+    #[test]
+    fn hook_configurations_run_their_commands() {
+        let claude = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
+            {"type": "command", "command": "pkill clawlaw"}]}],
+            "SessionStart": [{"hooks": [{"type": "command", "command": "./setup.sh"}]}]}}"#;
+        let mut got = commands(hook_commands(claude));
+        got.sort();
+        assert_eq!(got, ["./setup.sh", "pkill clawlaw"]);
+        let cursor =
+            r#"{"version": 1, "hooks": {"beforeShellExecution": [{"command": "./audit.sh"}]}}"#;
+        assert_eq!(commands(hook_commands(cursor)), ["./audit.sh"]);
+        assert!(hook_commands(r#"{"name": "x"}"#).is_empty());
+        assert!(hook_commands("not json").is_empty());
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //!   workflow, a Dockerfile, a Compose file's services (each the `docker
 //!   run` that starts it with the host access and host ports it asks for),
 //!   a notebook, an MCP server list, VS Code tasks, an agent's custom
-//!   commands (`.claude/commands/*.md` `` !`cmd` `` steps), pre-commit
+//!   commands (`.claude/commands/*.md` `` !`cmd` `` steps), agents' hook
+//!   commands (a plugin's `hooks/hooks.json`), pre-commit
 //!   hooks, Cargo's runners and wrappers, a Cargo build script
 //!   (`build.rs`), a shell start-up file (`~/.bashrc`, `~/.profile`), a
 //!   systemd unit's `Exec…=` lines, a crontab's jobs ([`scripts`],

@@ -19,6 +19,7 @@
 //! | `setup.py`, `conftest.py`, `sitecustomize.py`, `usercustomize.py`, `*.pth` (run by `pip install`, pytest, every Python start) | `python3 -c <body>` |
 //! | `build.rs` (run by `cargo build`, `check`, `test`) | each `std::process::Command` it builds (`build_script.rs`) |
 //! | `.claude/commands/**/*.md`, `.gemini/commands/**/*.toml` (an agent's custom commands, run when invoked) | each `` !`cmd` `` / `!{cmd}` step |
+//! | `hooks/hooks.json`, `.claude-plugin/plugin.json` (a Claude Code plugin's hooks), `.cursor/hooks.json`, `.codex/hooks.json`, `.claude/settings*.json`, `.gemini/settings.json` (run on the agent's events) | each hook's `command` |
 //!
 //! The readers of the structured formats are in `formats.rs`; they are
 //! line-based and forgiving, since the content is often a fragment (an
@@ -75,6 +76,10 @@ pub enum Format {
     Crontab {
         system: bool,
     },
+    /// An agent's hook configuration: a Claude Code plugin's
+    /// `hooks/hooks.json` or `.claude-plugin/plugin.json`, Cursor's and
+    /// Codex's `hooks.json`, Claude Code's and Gemini CLI's settings.
+    HookConfig,
     /// A unified diff (`*.patch`, `*.diff`), applied later by `git apply`
     /// or `patch -p1`: only a program ([`program`]), never a script.
     Patch,
@@ -130,6 +135,7 @@ impl Format {
             Format::Crontab { .. } => "cron job",
             Format::AgentCommand => "agent command's shell step",
             Format::Patch => "patch applied",
+            Format::HookConfig => "agent hook command",
         }
     }
 }
@@ -212,6 +218,15 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
             return Some(Format::McpServers);
         }
         "tasks.json" if in_dir(".vscode") => return Some(Format::VscodeTasks),
+        // Hooks run on the agent's events: a Claude Code plugin's, Cursor's
+        // and Codex's hook files, and the agents' settings' `hooks`.
+        "hooks.json" if in_dir("hooks") || in_dir(".cursor") || in_dir(".codex") => {
+            return Some(Format::HookConfig);
+        }
+        "plugin.json" if in_dir(".claude-plugin") => return Some(Format::HookConfig),
+        "settings.json" | "settings.local.json" if in_dir(".claude") || in_dir(".gemini") => {
+            return Some(Format::HookConfig);
+        }
         ".pre-commit-config.yaml" | ".pre-commit-config.yml" => return Some(Format::PreCommit),
         "config.yml" if in_dir(".circleci") => return Some(Format::Pipeline(Pipeline::CircleCi)),
         "azure-pipelines.yml" | "azure-pipelines.yaml" => {
@@ -389,6 +404,7 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
         },
         Format::Crontab { system } => schedulers::crontab(content, system),
         Format::AgentCommand => launchers::agent_command(content),
+        Format::HookConfig => launchers::hook_commands(content),
         // Applied where it is written, as `git apply` strips `a/` and `b/`.
         Format::Patch => whole(format!(
             "git apply <<'{PATCH_END}'\n{}\n{PATCH_END}",
