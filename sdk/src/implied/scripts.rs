@@ -320,8 +320,8 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
 /// (`python3 kill.py`, `node x.mjs`, `cargo run`), by its extension: the
 /// interpreter given its body inline, a Rust source's commands read as a
 /// build script's, a patch (`*.patch`, `*.diff`) as the `git apply` of it
-/// that changes the files it names. `None` for any other file. Such a file does not run by
-/// itself, so it is not a script ([`format`]); see
+/// that changes the files it names. `None` for any other file. Such a file
+/// does not run by itself, so it is not a script ([`format()`]); see
 /// [`crate::implied::programs`].
 pub fn program(path: &str) -> Option<Format> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
