@@ -6,9 +6,9 @@
 //! PORT/tcp`, `fuser -k FILE`, `ss -K … port …`) and the ones it attaches to
 //! or controls by pid (`gdb -p`, `strace -p`, `gcore`, `prlimit --pid`,
 //! `renice -p`, `taskset -p`) or enters the namespaces of (`nsenter -t N`);
-//! the port killers (`kill-port 7070`,
-//! `killport`, `fkill :7070`); and the commands that list the whole
-//! environment (`env`, `printenv`, `export -p`, `set`, `declare -x`).
+//! the port killers (`kill-port 7070`, `killport`, `fkill :7070`); and the
+//! commands that list the whole environment (`env`, `printenv`, `export
+//! -p`, `set`, `declare -x`).
 //!
 //! `A | xargs kill` signals what `A` prints: its target is `$(A)`, as in
 //! `kill $(A)`.
