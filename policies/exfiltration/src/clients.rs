@@ -506,22 +506,28 @@ pub(crate) fn backup(v: &mut ShellView, p: &str, args: &[Word]) {
         .iter()
         .filter_map(|w| {
             let t = w.text.strip_prefix("--repo=").unwrap_or(&w.text);
-            // restic's `BACKEND:…`, rdiff-backup's `host::path`.
-            let t = BACKENDS
+            // restic's `BACKEND:…` (`s3:host/bucket`: a host, then a path).
+            let backend = BACKENDS
                 .iter()
                 .find_map(|b| t.strip_prefix(b))
-                .filter(|rest| !rest.starts_with("//"))
-                .unwrap_or(t);
-            let t = t.split_once("::").map_or(t, |(h, _)| h);
+                .filter(|rest| !rest.starts_with("//"));
+            if let Some(rest) = backend {
+                return url_host(rest)
+                    .or_else(|| remote_spec_host(rest))
+                    .or_else(|| valid_host(rest.split('/').next()?))
+                    .map(Dest::Host);
+            }
+            // rdiff-backup's `[user@]host::path`; borg's `host:repo::archive`
+            // and `ssh://host/repo::archive` name the repository first.
+            let (t, archive) = t.split_once("::").map_or((t, false), |(h, _)| (h, true));
             url_host(t)
                 .or_else(|| remote_spec_host(t))
                 .or_else(|| {
-                    let head = t.split('/').next().unwrap_or("");
-                    (head.contains('.') && !t.starts_with(['/', '.', '~']))
-                        .then(|| valid_host(head))
+                    let host = t.rsplit('@').next()?;
+                    (archive && p == "rdiff-backup" && !host.contains(['/', ':']))
+                        .then(|| valid_host(host))
                         .flatten()
                 })
-                .or_else(|| valid_host(t).filter(|h| h.contains('.')))
                 .map(Dest::Host)
         })
         .collect();
