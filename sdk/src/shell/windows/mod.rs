@@ -255,7 +255,7 @@ fn removal_paths(w: &[String]) -> Vec<String> {
 }
 
 /// A listing or read of PowerShell's `env:` drive (`Get-ChildItem env:`,
-/// `gci env:CLAW*`, `Get-Content env:\\TOKEN`) as the `printenv` it is: the
+/// `gci env:CLAW*`, `Get-Content env:\TOKEN`) as the `printenv` it is: the
 /// named variables, or every one when none is named or a name has a
 /// wildcard.
 fn env_drive(name: &str, opts: &Opts) -> Option<String> {
