@@ -6,6 +6,7 @@
 //! host namespaces, mounting `/` or the Docker socket: the core rule
 //! `shell.container`).
 
+use clawlaw_sdk::shell::containers::container_run;
 use clawlaw_sdk::shell::{Command, CommandLine, Word};
 
 use crate::checker::Checker;
@@ -160,11 +161,26 @@ impl Checker<'_> {
         if !matches!(sub, "run" | "create") {
             return;
         }
+        // The options before the image: for `docker|podman|nerdctl run`
+        // the SDK knows which take a value (`-e A=1 --privileged`: the
+        // value is not the image); Compose's `run` is read up to its first
+        // operand, the service.
+        let run = container_run(c);
+        let bounded = run.is_some();
+        let options: Vec<&str> = match run {
+            Some(run) => run.options,
+            None => rest.iter().map(|w| w.text.as_str()).collect(),
+        };
         let mut problems: Vec<String> = Vec::new();
         let mut j = 0;
-        while j < rest.len() {
-            let a = rest[j].text.as_str();
+        while j < options.len() {
+            let a = options[j];
             if !a.starts_with('-') {
+                if bounded {
+                    // The value of an option that takes one.
+                    j += 1;
+                    continue;
+                }
                 break; // the image: what follows is the container's command
             }
             let (key, inline) = match a.split_once('=') {
@@ -188,7 +204,7 @@ impl Checker<'_> {
             );
             let value = inline.or_else(|| {
                 if takes {
-                    rest.get(j + 1).map(|w| w.text.clone())
+                    options.get(j + 1).map(|w| w.to_string())
                 } else {
                     None
                 }
