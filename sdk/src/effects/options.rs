@@ -3,7 +3,8 @@
 //! next word (`-t DIR`, `-tDIR`, `--target=DIR`), options after operands,
 //! `--` ending them. A caller names the short options that take a value;
 //! getting one wrong misreads an operand, so the tables follow the
-//! programs' manuals.
+//! programs' manuals. Programs whose options are single-dash words (Go's
+//! flags, SQLite's) have their operands read by [`dash_operands`].
 
 use crate::shell::Word;
 
@@ -31,6 +32,24 @@ impl<'w> Parsed<'w> {
     pub fn value(&self, names: &[&str]) -> Option<(&'w Word, usize)> {
         self.values(names).pop()
     }
+}
+
+/// The operands of a program whose options are single-dash words (Go's
+/// and SQLite's `-namespace x`, `-cmd x`), skipping the value of each of
+/// `valued`.
+pub(crate) fn dash_operands<'w>(args: &'w [Word], valued: &[&str]) -> Vec<&'w Word> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        k += 1;
+        if valued.contains(&t) {
+            k += 1;
+        } else if !t.starts_with('-') {
+            out.push(&args[k - 1]);
+        }
+    }
+    out
 }
 
 /// Splits `args`: `short` are the short options taking a value, `attached`

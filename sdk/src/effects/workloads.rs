@@ -19,7 +19,7 @@
 //! deploy/web --replicas=3` (not to zero).
 
 use super::context::Cx;
-use super::options::parse;
+use super::options::{dash_operands, parse};
 use crate::shell::Word;
 
 /// `kubectl`'s options that take a value (the common ones of the verbs
@@ -190,7 +190,8 @@ fn helm(args: &[Word]) -> Vec<String> {
 fn nomad(args: &[Word]) -> Vec<String> {
     let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
     let rest = match words.as_slice() {
-        ["job", "stop", rest @ ..] | ["stop", rest @ ..] => rest,
+        ["job", "stop", ..] => &args[2..],
+        ["stop", ..] => &args[1..],
         _ => return Vec::new(),
     };
     const VALUED: &[&str] = &[
@@ -200,18 +201,10 @@ fn nomad(args: &[Word]) -> Vec<String> {
         "-token",
         "-eval-priority",
     ];
-    let mut jobs = Vec::new();
-    let mut k = 0;
-    while k < rest.len() {
-        let w = rest[k];
-        k += 1;
-        if VALUED.contains(&w) {
-            k += 1;
-        } else if !w.starts_with('-') {
-            jobs.push(w.to_string());
-        }
-    }
-    jobs
+    dash_operands(rest, VALUED)
+        .into_iter()
+        .map(|w| w.text.clone())
+        .collect()
 }
 
 /// `compose [-p PROJECT] [-f FILE] VERB [options] [SERVICE…]`: the named

@@ -11,7 +11,7 @@
 //! program's reads.
 
 use super::context::{Cx, Kind};
-use super::options::parse;
+use super::options::{dash_operands, parse};
 use crate::shell::Word;
 
 /// Records the files `prog` writes; the caller goes on to its reads.
@@ -242,17 +242,7 @@ fn database_file(cx: &mut Cx, args: &[Word]) {
         "-heap",
         "-maxsize",
     ];
-    let mut operands = Vec::new();
-    let mut k = 0;
-    while k < args.len() {
-        let t = args[k].text.as_str();
-        if t.starts_with('-') {
-            k += if VALUED.contains(&t) { 2 } else { 1 };
-            continue;
-        }
-        operands.push(&args[k]);
-        k += 1;
-    }
+    let operands = dash_operands(args, VALUED);
     let Some((db, sql)) = operands.split_first() else {
         return;
     };
