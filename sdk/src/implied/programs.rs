@@ -28,19 +28,19 @@ pub fn programs(action: &Action, implied: &[Action]) -> Vec<Action> {
         (kinds::SHELL_EXEC, Some(command)) => written::files(command),
         _ => Vec::new(),
     };
+    let line_programs = line_writes
+        .into_iter()
+        .filter_map(|(path, content)| Some((scripts::program(&path)?, path, content)));
     // A write's content is copied only when its name is a program's.
-    let tool_writes = std::iter::once(action)
+    let tool_programs = std::iter::once(action)
         .chain(implied)
         .filter(|a| a.kind == kinds::FILE_WRITE)
         .filter_map(|w| {
             let path = write_path(w)?;
-            scripts::program(&path)?;
-            Some((path, write_content(w)?.into_owned()))
+            let f = scripts::program(&path)?;
+            Some((f, path, write_content(w)?.into_owned()))
         });
-    for (path, content) in line_writes.into_iter().chain(tool_writes) {
-        let Some(f) = scripts::program(&path) else {
-            continue;
-        };
+    for (f, path, content) in line_programs.chain(tool_programs) {
         if scripts::format(&path, &content).is_some() {
             continue;
         }
