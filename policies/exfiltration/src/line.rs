@@ -11,13 +11,23 @@ use crate::files::{local_writes, note_credential, note_credential_dir, write_tar
 use crate::hosts::{Dest, valid_host};
 use crate::uses::{NetUse, ShellView};
 use crate::{clients, code, services};
-use clawlaw_sdk::shell::{CommandKind, CommandLine, RedirectOp, Word};
+use clawlaw_sdk::shell::{CommandKind, CommandLine, Origin, RedirectOp, Word};
 
 /// Analyses a parsed command line. `extra` lists programs the settings
 /// declare to be network clients.
 pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
     let mut v = ShellView::default();
-    for cmd in &cl.commands {
+    // Commands whose string argument was parsed as a line of its own (`sh
+    // -c '…'`, `su -c`): that line's commands are read, not the string.
+    let mut parsed_string = vec![false; cl.commands.len()];
+    for c in &cl.commands {
+        if c.origin == Origin::ShellString
+            && let Some(p) = c.parent
+        {
+            parsed_string[p] = true;
+        }
+    }
+    for (i, cmd) in cl.commands.iter().enumerate() {
         for r in &cmd.redirects {
             let t = r.target.text.as_str();
             if let Some(rest) = t
@@ -94,13 +104,18 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 }
             }
         }
-        if !matches!(p, "echo" | "printf") {
+        // `ssh-add KEY`, `ssh-keygen -y -f KEY`: a key loaded into the
+        // agent or read for its public half stays where it is.
+        if !matches!(p, "echo" | "printf" | "ssh-add" | "ssh-keygen") {
             // ssh's identity file (`-i KEY`, `-o IdentityFile=KEY`) signs in;
             // it is not sent.
             let ssh = matches!(p, "ssh" | "scp" | "sftp" | "ssh-copy-id" | "autossh");
             let mut identity = false;
             for w in args {
                 let t = w.text.as_str();
+                if parsed_string[i] && t.contains(char::is_whitespace) {
+                    continue;
+                }
                 if ssh && (identity || t.contains("IdentityFile")) {
                     identity = false;
                     continue;

@@ -57,8 +57,13 @@
 //!   `chroot`, `setsid`, `busybox`, `watch`, `unshare`, `nsenter`, `flock`,
 //!   `taskset`, `chrt`, `numactl`, `prlimit`, `strace`, `ltrace`,
 //!   `systemd-run`, `screen`, `sg`, `parallel`, `unbuffer`, `fakeroot`,
-//!   `firejail`, `valgrind` and the like are unwrapped, options and all
-//!   (`cmake -E rm -rf x` becomes `rm -rf x`):
+//!   `firejail`, `valgrind`, `run0`, `runuser -u`, `gosu`, `setpriv`,
+//!   `tini`, `sshpass`, `flatpak-spawn --host` and the like are unwrapped,
+//!   options and all (`cmake -E rm -rf x` becomes `rm -rf x`), and so are
+//!   environment runners (`runners.rs`: `uv run`, `poetry run`, `bundle
+//!   exec`, `conda run -n ENV`, `aws-vault exec P --`, `doppler run --`,
+//!   `mise exec … --`, `nix develop -c`, `ip netns exec NS`; the shell
+//!   strings of `nix-shell --run` and `doppler run --command`):
 //!   `argv` starts at the real program, and [`Command::wrappers`] records what
 //!   was stripped (a policy needs to know `sudo` was there). `command -v x` is
 //!   not unwrapped: it runs nothing.
@@ -103,6 +108,7 @@ mod nested;
 pub(crate) use nested::fd_exec_flag;
 mod parser;
 mod relations;
+mod runners;
 mod windows;
 mod word;
 mod wrappers;

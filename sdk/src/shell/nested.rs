@@ -82,7 +82,7 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     if let Some(line) = super::windows::translate(p, &argv[1..]) {
         return vec![(line, Origin::ShellString)];
     }
-    if p == "tmux" {
+    if matches!(p, "tmux" | "byobu" | "byobu-tmux") {
         return tmux_command(&argv[1..])
             .into_iter()
             .map(|w| (w, Origin::ShellString))

@@ -4,8 +4,10 @@
 //! for. The command strings a command hands to a shell are `nested.rs`'s.
 
 use super::model::{Assignment, Command, Word, Wrapper, basename, is_name, join_words};
+use super::runners::{self, Runs};
 
-struct Spec {
+#[derive(Clone, Copy)]
+pub(super) struct Spec {
     /// Short options that take a value.
     valued: &'static str,
     /// Long options that take a value (as the next word when no `=`).
@@ -16,7 +18,7 @@ struct Spec {
     assignments: bool,
 }
 
-const fn spec(
+pub(super) const fn spec(
     valued: &'static str,
     long_valued: &'static [&'static str],
     operands: usize,
@@ -56,7 +58,69 @@ fn wrapper_spec(name: &str) -> Option<Spec> {
         "nice" => spec("n", &["--adjustment"], 0, false),
         "time" => spec("fo", &["--format", "--output"], 0, false),
         "timeout" => spec("sk", &["--signal", "--kill-after"], 1, false),
-        "command" | "builtin" | "nohup" | "setsid" | "busybox" => spec("", &[], 0, false),
+        "command" | "builtin" | "nohup" | "setsid" | "busybox" | "toybox" => {
+            spec("", &[], 0, false)
+        }
+        "run0" => spec(
+            "ugD",
+            &[
+                "--user",
+                "--group",
+                "--nice",
+                "--chdir",
+                "--setenv",
+                "--property",
+                "--unit",
+                "--description",
+                "--slice",
+                "--machine",
+                "--background",
+                "--shell-prompt-prefix",
+            ],
+            0,
+            false,
+        ),
+        // `runuser -u USER CMD` (its `-c` form is `su`'s, in `nested.rs`).
+        "runuser" => spec("ugG", &["--user", "--group", "--supp-group"], 0, false),
+        // Run a command as another user or with other credentials.
+        "setpriv" => spec(
+            "",
+            &[
+                "--reuid",
+                "--regid",
+                "--ruid",
+                "--rgid",
+                "--euid",
+                "--egid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--securebits",
+                "--pdeathsig",
+                "--selinux-label",
+                "--apparmor-profile",
+                "--landlock-access",
+                "--landlock-rule",
+                "--seccomp-filter",
+            ],
+            0,
+            false,
+        ),
+        "gosu" | "su-exec" | "setuidgid" => spec("", &[], 1, false),
+        "chpst" => spec("uUbe/nlLmdofpcrt", &[], 0, false),
+        // Process supervisors and session helpers that start one command.
+        "tini" => spec("pe", &[], 0, false),
+        "dumb-init" => spec("r", &["--rewrite"], 0, false),
+        "daemonize" => spec("ceopluE", &[], 0, false),
+        "sshpass" => spec("pfdP", &[], 0, false),
+        "ssh-agent" => spec("aEPt", &[], 0, false),
+        "dbus-run-session" => spec("", &["--config-file", "--dbus-daemon"], 0, false),
+        "systemd-inhibit" => spec("", &["--what", "--who", "--why", "--mode"], 0, false),
+        "cgexec" => spec("g", &[], 0, false),
+        "trickle" => spec("udwtln", &[], 0, false),
+        // Run a command on the host from a sandbox or a container.
+        "flatpak-spawn" | "distrobox-host-exec" | "host-spawn" => spec("", &[], 0, false),
         "exec" => spec("a", &[], 0, false),
         "bwrap" => spec(
             "",
@@ -267,11 +331,13 @@ pub(super) fn unwrap(cmd: &mut Command) {
         if name == "cmake" && cmake_tool(cmd) {
             continue;
         }
-        let Some(spec) = wrapper_spec(&name) else {
-            return;
+        let runner = runners::runner_of(&name, &cmd.argv);
+        let (spec, mut k) = match (&runner, wrapper_spec(&name)) {
+            (Some(r), _) => (r.spec, r.words),
+            (None, Some(spec)) => (spec, 1),
+            (None, None) => return,
         };
         let argv = &cmd.argv;
-        let mut k = 1;
         let mut flags = String::new();
         let mut values: Vec<(char, Word)> = Vec::new();
         while k < argv.len() {
@@ -361,72 +427,92 @@ pub(super) fn unwrap(cmd: &mut Command) {
                 k2 += 1;
             }
         }
-        let k3 = (k2 + spec.operands).min(cmd.argv.len());
+        let mut k3 = (k2 + spec.operands).min(cmd.argv.len());
+        // `aws-vault exec PROFILE -- CMD`: the end of options after the operands.
+        if spec.operands > 0 && cmd.argv.get(k3).is_some_and(|w| w.text == "--") {
+            k3 += 1;
+        }
         let rest_empty = k3 >= cmd.argv.len();
         let has = |c: char| flags.contains(c);
         // Wrappers that do not run a command the usual way.
-        let replacement: Option<Vec<Word>> = match name.as_str() {
-            "command" if has('v') || has('V') => return,
-            "sudo" if has('e') || has('l') || has('v') || has('k') || has('K') || has('V') => {
-                return;
-            }
-            "ionice" if has('p') || has('P') || has('u') => return,
-            "sudo" | "doas" if has('s') || has('i') => {
-                if rest_empty {
-                    return;
-                }
-                Some(synthetic_shell(join_words(&cmd.argv[k3..])))
-            }
-            "env" if values.iter().any(|(c, _)| *c == 'S') => {
-                let (_, s) = values
-                    .iter()
-                    .find(|(c, _)| *c == 'S')
-                    .cloned()
-                    .unwrap_or_default();
-                let mut words = vec![s];
-                words.extend_from_slice(&cmd.argv[k3..]);
-                Some(synthetic_shell(join_words(&words)))
-            }
-            "watch" if !has('x') && !rest_empty => {
-                Some(synthetic_shell(join_words(&cmd.argv[k3..])))
-            }
-            "xargs" if rest_empty => Some(vec![Word::literal("echo")]),
-            "taskset" | "chrt" if has('p') => return,
-            "prlimit" | "strace" | "ltrace" if values.iter().any(|(c, _)| *c == 'p') => return,
-            // `flock /tmp/l -c 'cmd'`, `sg grp -c 'cmd'` (sg's command is a
-            // shell string, with or without `-c`).
-            "flock" | "sg" if !rest_empty => {
-                let rest = &cmd.argv[k3..];
-                match rest.first().map(|w| w.text.as_str()) {
-                    Some("-c" | "--command") => Some(synthetic_shell(join_words(&rest[1..]))),
-                    Some(_) if name == "sg" => Some(synthetic_shell(join_words(rest))),
-                    // `flock FILE CMD ARGS…`: the command is the rest.
+        let replacement: Option<Vec<Word>> =
+            match (runner.map(|r| r.runs(&cmd.argv)), name.as_str()) {
+                (Some(Runs::Shell(line)), _) => Some(synthetic_shell(line)),
+                (Some(Runs::Words(words)), _) => Some(words),
+                (Some(Runs::Nothing), _) => return,
+                (Some(Runs::Rest), _) => None,
+                (None, name) => match name {
+                    "command" if has('v') || has('V') => return,
+                    "sudo"
+                        if has('e') || has('l') || has('v') || has('k') || has('K') || has('V') =>
+                    {
+                        return;
+                    }
+                    "ionice" if has('p') || has('P') || has('u') => return,
+                    "sudo" | "doas" if has('s') || has('i') => {
+                        if rest_empty {
+                            return;
+                        }
+                        Some(synthetic_shell(join_words(&cmd.argv[k3..])))
+                    }
+                    "env" if values.iter().any(|(c, _)| *c == 'S') => {
+                        let (_, s) = values
+                            .iter()
+                            .find(|(c, _)| *c == 'S')
+                            .cloned()
+                            .unwrap_or_default();
+                        let mut words = vec![s];
+                        words.extend_from_slice(&cmd.argv[k3..]);
+                        Some(synthetic_shell(join_words(&words)))
+                    }
+                    "watch" if !has('x') && !rest_empty => {
+                        Some(synthetic_shell(join_words(&cmd.argv[k3..])))
+                    }
+                    "xargs" if rest_empty => Some(vec![Word::literal("echo")]),
+                    "taskset" | "chrt" if has('p') => return,
+                    "prlimit" | "strace" | "ltrace" if values.iter().any(|(c, _)| *c == 'p') => {
+                        return;
+                    }
+                    // `flock /tmp/l -c 'cmd'`, `sg grp -c 'cmd'` (sg's command is a
+                    // shell string, with or without `-c`).
+                    "flock" | "sg" if !rest_empty => {
+                        let rest = &cmd.argv[k3..];
+                        match rest.first().map(|w| w.text.as_str()) {
+                            Some("-c" | "--command") => {
+                                Some(synthetic_shell(join_words(&rest[1..])))
+                            }
+                            Some(_) if name == "sg" => Some(synthetic_shell(join_words(rest))),
+                            // `flock FILE CMD ARGS…`: the command is the rest.
+                            _ => None,
+                        }
+                    }
+                    // `script -c 'cmd' log`; without `-c` it starts an interactive shell.
+                    "script" => match values.iter().find(|(c, _)| *c == 'c') {
+                        Some((_, s)) => Some(synthetic_shell(s.clone())),
+                        None => return,
+                    },
+                    // `parallel rm -rf ::: a b`: the command with each argument.
+                    "parallel" if !rest_empty => {
+                        let rest = &cmd.argv[k3..];
+                        let sep = rest
+                            .iter()
+                            .position(|w| w.text == ":::" || w.text == "::::")
+                            .unwrap_or(rest.len());
+                        let mut words = rest[..sep].to_vec();
+                        if sep < rest.len() && rest[sep].text == ":::" {
+                            words.extend(
+                                rest[sep + 1..].iter().filter(|w| w.text != ":::").cloned(),
+                            );
+                        }
+                        if words.is_empty() {
+                            return;
+                        }
+                        Some(words)
+                    }
+                    "runuser" if !values.iter().any(|(c, _)| *c == 'u') => return,
                     _ => None,
-                }
-            }
-            // `script -c 'cmd' log`; without `-c` it starts an interactive shell.
-            "script" => match values.iter().find(|(c, _)| *c == 'c') {
-                Some((_, s)) => Some(synthetic_shell(s.clone())),
-                None => return,
-            },
-            // `parallel rm -rf ::: a b`: the command with each argument.
-            "parallel" if !rest_empty => {
-                let rest = &cmd.argv[k3..];
-                let sep = rest
-                    .iter()
-                    .position(|w| w.text == ":::" || w.text == "::::")
-                    .unwrap_or(rest.len());
-                let mut words = rest[..sep].to_vec();
-                if sep < rest.len() && rest[sep].text == ":::" {
-                    words.extend(rest[sep + 1..].iter().filter(|w| w.text != ":::").cloned());
-                }
-                if words.is_empty() {
-                    return;
-                }
-                Some(words)
-            }
-            _ => None,
-        };
+                },
+            };
         if rest_empty && replacement.is_none() {
             return;
         }
