@@ -593,12 +593,12 @@ mod tests {
             ("prisma", vec!["migrate", "reset"])
         );
         assert_eq!(
-            through_runner("bundle", &["exec", "bin/rails", "db:drop"]),
-            ("rails", vec!["db:drop"])
+            through_runner("pnpm", &["exec", "node_modules/.bin/prisma", "db", "push"]),
+            ("prisma", vec!["db", "push"])
         );
         assert_eq!(
-            through_runner("bundle", &["install"]),
-            ("bundle", vec!["install"])
+            through_runner("pnpm", &["install"]),
+            ("pnpm", vec!["install"])
         );
         assert!(framework_reset("python3", &["manage.py", "flush"]).is_some());
         assert!(framework_reset("python3", &["manage.py", "migrate"]).is_none());

@@ -1,18 +1,19 @@
 //! Framework and migration tools told to drop, wipe or rebuild a database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, every
 //! migration undone, `flyway clean`, `dotnet ef database drop`), seen
-//! through package runners (`npx`, `bundle exec`, `poetry run`), and the
+//! through package runners (`npx`, `pnpm exec`), and the
 //! test environments whose database is rebuilt for every run. The database pack reports them (`db.reset`).
 
 use clawlaw_sdk::shell::Command;
 
 /// The tool a package runner runs and its arguments: `npx prisma …`,
-/// `bundle exec rails …`, `poetry run python manage.py …`; else the command
-/// itself.
+/// `pnpm exec prisma …`; else the command itself. (Environment runners,
+/// `bundle exec rails …` and `poetry run python manage.py …`, are seen
+/// through by the SDK's parser: their command is the program.)
 pub(crate) fn through_runner<'a>(p: &'a str, args: &[&'a str]) -> (&'a str, Vec<&'a str>) {
     let skip = match p {
         "npx" | "bunx" | "pnpx" => 0,
-        "bundle" | "poetry" | "pipenv" | "uv" | "pdm" | "rye" | "pnpm" | "yarn" | "hatch"
+        "pnpm" | "yarn"
             if args
                 .first()
                 .is_some_and(|a| matches!(*a, "exec" | "run" | "dlx")) =>
