@@ -165,6 +165,14 @@ impl Checker<'_> {
                     format!("`{shown}` would shut down or reboot the machine"),
                 );
             }
+            "init" | "telinit"
+                if c.operands().any(|w| matches!(w.text.as_str(), "1" | "s" | "S")) =>
+            {
+                self.deny(
+                    "shell.power",
+                    format!("`{shown}` would switch the machine to single-user mode, stopping every service and session"),
+                );
+            }
             "kill" => {
                 self.check_kill(c, shown);
                 self.check_service_kill(c, shown);

@@ -38,10 +38,29 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         "systemctl" | "service" | "launchctl" => services(cx, prog, args),
         "docker" | "podman" | "nerdctl" => super::containers::program(cx, prog, args),
         "reboot" | "shutdown" | "halt" | "poweroff" => cx.signal(prog, vec!["*".into()]),
+        // Halt, reboot, and single-user mode (which stops every service
+        // and session to leave one root shell).
         "init" | "telinit"
             if args
                 .first()
-                .is_some_and(|w| matches!(w.text.as_str(), "0" | "6")) =>
+                .is_some_and(|w| matches!(w.text.as_str(), "0" | "6" | "1" | "s" | "S")) =>
+        {
+            cx.signal(prog, vec!["*".into()])
+        }
+        // `loginctl kill-user dev`, `terminate-session 3`: every process of
+        // a user, a session or a seat.
+        "loginctl"
+            if args.iter().any(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "terminate-user"
+                        | "kill-user"
+                        | "terminate-session"
+                        | "kill-session"
+                        | "terminate-seat"
+                        | "kill-seat"
+                )
+            }) =>
         {
             cx.signal(prog, vec!["*".into()])
         }
@@ -448,6 +467,9 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
                     | "isolate"
                     | "suspend"
                     | "hibernate"
+                    // The service manager itself (`systemctl --user exit`):
+                    // every unit it runs.
+                    | "exit"
             ) =>
         {
             Some(vec!["*".into()])
@@ -460,6 +482,7 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
                     .skip(skip)
                     .map(|u| match *u {
                         STDIN_ARGS => piped_source(cx),
+                        u if prog == "systemctl" && holds_every_unit(u) => "*".to_string(),
                         u => u.to_string(),
                     })
                     .collect(),
@@ -471,6 +494,25 @@ fn services(cx: &mut Cx, prog: &str, args: &[Word]) {
     if let Some(t) = targets.filter(|t| !t.is_empty()) {
         cx.signal(prog, t);
     }
+}
+
+/// A systemd unit that holds every service or process of a user or a
+/// session: stopping it stops them all (`default.target`, `user@1000.service`,
+/// `user-1000.slice`, `session-3.scope`, a pattern matching every unit).
+fn holds_every_unit(unit: &str) -> bool {
+    let u = unit.trim_matches(['\'', '"']);
+    matches!(
+        u,
+        "*" | "*.service"
+            | "default.target"
+            | "multi-user.target"
+            | "graphical.target"
+            | "graphical-session.target"
+            | "basic.target"
+            | "user.slice"
+    ) || (u.starts_with("user@") && u.ends_with(".service"))
+        || (u.starts_with("user-") && u.ends_with(".slice"))
+        || (u.starts_with("session-") && u.ends_with(".scope"))
 }
 
 /// The crontab a `crontab -` reads: its input when the line shows it, else

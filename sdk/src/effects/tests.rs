@@ -1141,6 +1141,29 @@ fn kill_pgrep_substitution() {
 }
 
 #[test]
+fn stops_of_every_process_of_a_user_or_session() {
+    for line in [
+        "loginctl kill-user dev",
+        "loginctl terminate-session 3",
+        "systemctl --user exit",
+        "init 1",
+        "telinit S",
+    ] {
+        assert_eq!(signals(line)[0].1, ["*"], "{line}");
+    }
+    assert_eq!(
+        signals("systemctl --user stop default.target app.service"),
+        one("systemctl", &["*", "app.service"])
+    );
+    assert_eq!(
+        signals("systemctl kill -s KILL user@1000.service"),
+        one("systemctl", &["*"])
+    );
+    assert!(signals("loginctl list-sessions").is_empty());
+    assert!(signals("init 3").is_empty());
+}
+
+#[test]
 fn commands_run_from_decoded_text() {
     // A shell call given text decoded at run time: obfuscated, and the
     // literal decoded and analysed as the command line it is.
