@@ -151,7 +151,15 @@ pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Find
         .iter()
         .filter_map(|k| o.get(*k)?.as_str())
         .flat_map(words);
+    // A pid in the input is a process (`…__force_terminate {"pid": 4242}`).
+    let names_pid = o.keys().any(|k| {
+        matches!(
+            k.to_ascii_lowercase().replace(['_', '-'], "").as_str(),
+            "pid" | "processid"
+        )
+    });
     let acts_on_workload = verb_words.iter().any(|w| w == "kill")
+        || names_pid
         || scales_to_zero
         || words(tool).into_iter().chain(kinds).any(|w| {
             let one = w.strip_suffix('s').unwrap_or(&w);

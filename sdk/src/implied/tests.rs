@@ -78,6 +78,18 @@ fn a_container_tool_is_the_docker_run_it_amounts_to() {
 }
 
 #[test]
+fn a_sql_tool_given_a_database_file_runs_sqlite3_on_it() {
+    let s = |input| summary(&call("mcp__sqlite__write_query", input));
+    assert_eq!(
+        s(json!({"db_path": "/srv/data/app.db", "query": "DELETE FROM users"})),
+        vec!["shell.exec sqlite3 /srv/data/app.db 'DELETE FROM users'"]
+    );
+    // A database's name, not a file: nothing is implied.
+    assert!(s(json!({"database": "prod", "sql": "DELETE FROM users"})).is_empty());
+    assert!(s(json!({"database": "prod.users", "sql": "SELECT 1"})).is_empty());
+}
+
+#[test]
 fn the_filesystem_server_tools() {
     let s = |tool: &str, input| summary(&call(&format!("mcp__filesystem__{tool}"), input));
     assert_eq!(

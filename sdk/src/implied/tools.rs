@@ -11,6 +11,7 @@
 //! | a path (`path`, `file_path`, `filepath`, `filename`, `file`, `target`) with content (`content`, `contents`, `text`, `data`, `new_string`, `newText`, `edits[].newText`/`new_string`) | `file.write` of the path |
 //! | a source and a destination (`source`/`src`/`from`/`old_path` and `destination`/`dest`/`to`/`new_path`) | `file.write` of the destination, and `file.delete` of the source (`file.read` when the tool name says it copies) |
 //! | a lone path, or a `paths` list | `file.delete` when the tool name says it deletes, removes, unlinks or trashes; `file.write` when it says it creates, writes, saves, appends or makes a directory; else `file.read` |
+//! | a database file (`db_path`, `database`, …) with SQL (`query`, `sql`, `statement`) | `shell.exec` of `sqlite3 FILE 'SQL'` (a write of the file when the statements change it) |
 //! | `url`, `uri`, `endpoint`, `href`, or any string value that is an `http(s)://` URL | `net.request` of the URL (`file://` URIs are a `file.read`) |
 //!
 //! An input that names a remote store (`owner`/`repo`, `repository`,
@@ -239,7 +240,10 @@ impl Walk<'_, '_> {
         let tool = self.tool;
         let inner = command_line(o);
         let container = containers::docker_run_of(tool_name(tool), o, inner.as_deref());
-        let command = container.or(inner).or_else(|| cli_args_line(tool, o));
+        let command = container
+            .or(inner)
+            .or_else(|| cli_args_line(tool, o))
+            .or_else(|| (!remote).then(|| database_line(o)).flatten());
         for line in code_lines(tool, o) {
             self.sink.push(Implied::exec(
                 line,
@@ -451,6 +455,41 @@ fn command_line(o: &Map<String, Value>) -> Option<String> {
         .map(|w| w.as_str().map(str::to_string))
         .collect::<Option<_>>()?;
     (!argv.is_empty()).then(|| argv_line(&argv))
+}
+
+/// Keys naming a local database file a SQL tool opens.
+const DATABASE_KEYS: &[&str] = &[
+    "db_path",
+    "dbPath",
+    "database_path",
+    "databasePath",
+    "db_file",
+    "dbFile",
+    "sqlite_path",
+    "database",
+    "db",
+];
+/// Keys holding the statements it runs.
+const SQL_KEYS: &[&str] = &["sql", "query", "statement", "statements"];
+
+/// `{"db_path": "data/app.db", "query": "DELETE …"}`: a SQL tool given a
+/// database file is `sqlite3 FILE 'SQL'`, which writes the file when the
+/// statements change it.
+fn database_line(o: &Map<String, Value>) -> Option<String> {
+    let db = DATABASE_KEYS
+        .iter()
+        .find_map(|k| o.get(*k)?.as_str())
+        .filter(|d| {
+            let ext = d.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+            looks_like_path(d)
+                && (d.contains('/')
+                    || d.starts_with('~')
+                    || ext.is_some_and(|e| {
+                        matches!(e.as_str(), "db" | "sqlite" | "sqlite3" | "db3" | "s3db")
+                    }))
+        })?;
+    let sql = str_of(o, SQL_KEYS).or_else(|| SQL_KEYS.iter().find_map(|k| o.get(*k)?.as_str()))?;
+    Some(format!("sqlite3 {} {}", quote(db), quote(sql)))
 }
 
 fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
