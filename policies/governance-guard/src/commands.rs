@@ -348,6 +348,11 @@ fn credential_name(name: &str) -> bool {
 /// a `grep` whose pattern cannot select a token variable's line
 /// (`env | grep -i proxy`): then no token is shown.
 fn filtered_away(ctx: &Context, line: &CommandLine, i: usize) -> bool {
+    // `ps auxe` prints a process's whole environment on its line: a
+    // search for the gate's name selects its tokens with it.
+    if line.commands.get(i).is_some_and(|c| c.program == "ps") {
+        return false;
+    }
     let Some(grep) = line
         .commands
         .iter()
