@@ -318,7 +318,9 @@ impl<'a> Context<'a> {
     fn printed(&self, line: &shell::CommandLine) -> Option<Decision> {
         line.commands.iter().enumerate().find_map(|(i, c)| {
             let kind = secrets::prints_credential(c)?;
-            if consumed(line, i) {
+            // `history` in the agent's shell shows the agent what it typed
+            // itself; sent elsewhere it is exfiltration's to judge.
+            if consumed(line, i) || kind == "shell-history" {
                 return None;
             }
             let reason = format!(

@@ -3,7 +3,7 @@
 //! export-credentials`, `kubectl config view --raw`, `git credential fill`,
 //! `security find-generic-password -w`, `vault kv get`, `op read`,
 //! `heroku config`, `doppler secrets`, `sops --decrypt`, `ansible-vault
-//! view`),
+//! view`, `keyctl print`), the shell's `history`,
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
 //! where a service keeps its credentials (`docker exec db env`). Their
@@ -58,6 +58,9 @@ const PRINTERS: &[Printer] = &[
     Printer { programs: &["security"], path: &["dump-keychain"], needs: &[], kind: "keychain" },
     Printer { programs: &["secret-tool"], path: &["lookup"], needs: &[], kind: "keychain" },
     Printer { programs: &["keyring"], path: &["get"], needs: &[], kind: "keychain" },
+    Printer { programs: &["keyctl"], path: &["print"], needs: &[], kind: "keychain" },
+    Printer { programs: &["keyctl"], path: &["pipe"], needs: &[], kind: "keychain" },
+    Printer { programs: &["keyctl"], path: &["read"], needs: &[], kind: "keychain" },
     Printer { programs: &["op"], path: &["read"], needs: &[], kind: "password-manager" },
     Printer { programs: &["op"], path: &["item", "get"], needs: &["--reveal", "--fields"], kind: "password-manager" },
     Printer { programs: &["bw"], path: &["get"], needs: &[], kind: "password-manager" },
@@ -101,7 +104,7 @@ const SECRET_NAME_PARTS: &[&str] = &[
 pub fn may_print_credential(word: &str) -> bool {
     matches!(
         word,
-        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops"
+        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops" | "history"
     ) || word.starts_with("docker-credential-")
         || CONTAINER_CLIS.contains(&word)
         || PRINTERS.iter().any(|p| p.programs.contains(&word))
@@ -128,6 +131,15 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
             .filter_map(|a| variable_named(a, program == "printenv"))
             .any(is_secret_name)
             .then_some("secret-variable");
+    }
+    // The shell's history (`history`, `history 50`): commands typed with
+    // their passwords, as `.bash_history` holds them. Its options clear,
+    // write or read the file instead.
+    if program == "history" {
+        return args
+            .iter()
+            .all(|a| !a.starts_with('-'))
+            .then_some("shell-history");
     }
     if program.starts_with("docker-credential-") {
         return (args.first() == Some(&"get")).then_some("docker-config");
