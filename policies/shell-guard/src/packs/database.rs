@@ -148,8 +148,13 @@ impl Checker<'_> {
             return;
         }
         if p == "etcdctl"
-            && args.first().is_some_and(|a| matches!(*a, "del" | "delete"))
-            && args.iter().any(|a| matches!(*a, "--prefix" | "--from-key"))
+            && args.iter().any(|a| matches!(*a, "del" | "delete"))
+            && args.iter().any(|a| {
+                ["--prefix", "--from-key"].iter().any(|o| {
+                    a.strip_prefix(o)
+                        .is_some_and(|rest| rest.is_empty() || rest.eq_ignore_ascii_case("=true"))
+                })
+            })
         {
             self.hit(
                 &UNBOUNDED_WRITE,
