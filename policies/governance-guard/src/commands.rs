@@ -33,7 +33,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
         }
     }
     programs(ctx, &fx, &mut out);
-    crate::launches::judge(&line, &fx, ctx.home.as_deref(), &mut out);
+    crate::launches::judge(&line, &fx, ctx.home.as_deref(), &ctx.d.roots, &mut out);
     crate::mounts::mounts(ctx, &line, cwd, &mut out);
     let unknown_base = fx
         .changes()

@@ -307,6 +307,18 @@ impl Finding {
         }
     }
 
+    /// An agent started in a directory outside the workspace, where the
+    /// project's own hook settings do not apply.
+    pub fn agent_elsewhere(agent: &str, shown: &str, dir: &str, project_dir: &str) -> Finding {
+        Finding {
+            rule: NESTED_AGENT,
+            verdict: Verdict::Escalate,
+            reason: format!(
+                "`{shown}` starts {agent} in {dir}, outside this workspace: hooks set in this project's `{project_dir}` settings do not apply there, only the user's and managed ones. A person confirms it; started in the workspace it runs under the same hooks"
+            ),
+        }
+    }
+
     /// A file run whose lines, when the session wrote it, would have been
     /// denied under `rule` (`deferred.rs`).
     pub fn stashed(rule: &'static str, path: &str) -> Finding {

@@ -153,7 +153,13 @@ fn moves_dir_of(cli: &Cli, name: &str, value: &str, home: Option<&str>) -> bool 
 }
 
 /// What starting agents in `line` would do to their governance.
-pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec<Finding>) {
+pub fn judge(
+    line: &CommandLine,
+    fx: &Effects,
+    home: Option<&str>,
+    roots: &[String],
+    out: &mut Vec<Finding>,
+) {
     // A home directory exported elsewhere counts when the line starts an
     // agent (a test run under a scratch `HOME` is ordinary).
     let starts_agent = fx.executes.iter().any(|x| {
@@ -240,6 +246,13 @@ pub fn judge(line: &CommandLine, fx: &Effects, home: Option<&str>, out: &mut Vec
                     ));
                 }
             }
+        }
+        // `cd /tmp && claude -p …`: the project's settings stay behind.
+        if let Some(dir) = x.cwd.as_deref()
+            && !roots.is_empty()
+            && !roots.iter().any(|r| clawlaw_sdk::path::is_within(dir, r))
+        {
+            out.push(Finding::agent_elsewhere(cli.agent, &shown, dir, cli.dir));
         }
         if let Some(what) = rewrites_own_configuration(args) {
             out.push(Finding::agent_rewrites_config(cli.agent, &shown, &what));
@@ -374,7 +387,7 @@ mod tests {
         let line = shell::parse(command);
         let fx = effects::analyze(&line, Some("/w"), Some("/home/u"));
         let mut out = Vec::new();
-        super::judge(&line, &fx, Some("/home/u"), &mut out);
+        super::judge(&line, &fx, Some("/home/u"), &["/w".to_string()], &mut out);
         out.into_iter().map(|f| (f.verdict, f.rule)).collect()
     }
 
@@ -422,6 +435,9 @@ mod tests {
             "cursor-agent -f -p 'refactor'",
             "codex exec -c sandbox_mode=danger-full-access 'fix'",
             "codex --full-auto 'fix'",
+            "cd /tmp && claude -p 'run the tests'",
+            "(cd /tmp/wt && codex exec 'fix')",
+            "git worktree add /tmp/wt && cd /tmp/wt && claude -p x",
         ] {
             let f = found(command);
             assert!(!f.is_empty(), "{command}");
@@ -454,6 +470,8 @@ mod tests {
             "claude mcp list",
             "codex exec -c model=o3 'explain'",
             "python3 -m pytest -q",
+            "cd sub/dir && claude -p x",
+            "cd /w/pkg && gemini -p 'explain'",
         ] {
             assert_eq!(found(command), vec![], "{command}");
         }

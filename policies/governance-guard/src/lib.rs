@@ -279,6 +279,9 @@ pub(crate) struct Derived {
     pub protected: Protected,
     pub token_env: Vec<String>,
     pub processes: Vec<String>,
+    /// The workspace roots (the action's directory, the settings' and the
+    /// session's scope).
+    pub roots: Vec<String>,
     urls: Vec<(String, String)>,
     /// The gate's databases (its evidence store): the URL as given and
     /// its `host:port[/database]`.
@@ -446,6 +449,7 @@ impl Derived {
             protected,
             token_env,
             processes,
+            roots: roots.to_vec(),
             urls,
             stores,
             repositories,

@@ -337,6 +337,7 @@ impl<'a> Cx<'a, '_> {
             path,
             args,
             code,
+            cwd: self.cwd.clone(),
             command: self.at,
         });
     }

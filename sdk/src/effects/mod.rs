@@ -231,6 +231,9 @@ pub struct Exec {
     pub args: Vec<String>,
     /// Inline code it runs (`python -c CODE`, a here-document fed to it).
     pub code: Option<String>,
+    /// The directory it runs in, when known: the action's, or where a `cd`
+    /// before it on the line went (`cd /tmp && claude`).
+    pub cwd: Option<String>,
     pub command: usize,
 }
 
