@@ -1,6 +1,6 @@
 //! Core checks on code run from elsewhere: downloads or decoded data run as
 //! code, scripts of a tree cloned or extracted earlier in the line, scripts
-//! written earlier in the line, fork bombs.
+//! written earlier in the line.
 
 use clawlaw_sdk::implied::printf;
 use clawlaw_sdk::implied::schedulers::cron_job;
@@ -10,24 +10,6 @@ use crate::checker::{Checker, Line, MAX_REPARSE};
 use crate::programs::*;
 
 impl Checker<'_> {
-    pub(crate) fn check_fork_bomb(&mut self, cl: &CommandLine, i: usize) {
-        let c = &cl.commands[i];
-        if !(c.piped_in || c.piped_out || c.background) {
-            return;
-        }
-        for a in cl.ancestors(i) {
-            if let CommandKind::Function { name } = &cl.commands[a].kind
-                && *name == c.program
-            {
-                self.deny(
-                    "shell.fork-bomb",
-                    format!("`{name}() {{ … }}` is a fork bomb: it starts copies of itself in a pipeline or in the background"),
-                );
-                return;
-            }
-        }
-    }
-
     /// A script written earlier in the line (`echo … > x.sh && sh x.sh`) is
     /// judged by what was written into it.
     pub(crate) fn check_written(&mut self, cl: &CommandLine, i: usize, line: &Line) {

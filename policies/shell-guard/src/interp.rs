@@ -68,7 +68,14 @@ impl Checker<'_> {
         // Database writes through a driver or an ORM (`packs/orm.rs`).
         for e in fx.executes.iter().filter(|e| from_code(e.command)) {
             if let Some(code) = &e.code {
-                self.check_code_database(code, &show(&cl.commands[e.command]));
+                let shown = show(&cl.commands[e.command]);
+                self.check_code_database(code, &shown);
+                if crate::exhaustion::forks_forever(code) {
+                    self.deny(
+                        "shell.fork-bomb",
+                        format!("`{shown}` forks in an endless loop: a fork bomb, which takes every process slot of the machine"),
+                    );
+                }
             }
         }
         // Whole, so that `execSync('curl … | sh')` is still a pipe.

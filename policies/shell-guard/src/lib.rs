@@ -78,6 +78,7 @@ mod checker;
 mod defenses;
 mod elsewhere;
 mod exec;
+mod exhaustion;
 mod fed;
 mod install;
 mod interp;

@@ -145,7 +145,11 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.fork-bomb",
-        "Deny functions that start copies of themselves in a pipeline or the background",
+        "Deny functions that start copies of themselves in a pipeline or the background, and inline code that forks in an endless loop (perl -e 'fork while 1')",
+    ),
+    (
+        "shell.disk-fill",
+        "Escalate writing an endless stream to a file with nothing to bound it (dd if=/dev/zero of=f without count=, cat /dev/urandom > f, yes > f): the disk fills, and with it every service's logs and data",
     ),
     (
         "shell.remote-exec",

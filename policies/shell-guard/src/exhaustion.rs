@@ -1,0 +1,188 @@
+//! Resource exhaustion: processes that multiply without end (a function
+//! that starts copies of itself, inline code that forks in an endless
+//! loop: fork bombs) and an endless stream written to a file with nothing
+//! to bound it, which fills the disk — and with it every service's logs,
+//! databases and the gate's evidence.
+
+use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, RedirectOp};
+
+use crate::checker::Checker;
+use crate::programs::show;
+
+/// Devices that never run dry.
+const ENDLESS_DEVICES: &[&str] = &["/dev/zero", "/dev/urandom", "/dev/random"];
+
+/// Programs that pass a stream on, changed or not, as long as it lasts.
+const PASS_ON: &[&str] = &[
+    "cat", "pv", "tr", "base64", "base32", "od", "xxd", "hexdump", "gzip", "bzip2", "xz", "zstd",
+    "openssl", "sed", "awk", "tee", "strings", "fold", "cut",
+];
+
+/// Programs that stop after a bounded amount (`head -c 1G`, `dd count=`).
+fn bounds(c: &Command) -> bool {
+    match c.program.as_str() {
+        "head" => true,
+        "dd" => c.args().iter().any(|w| w.text.starts_with("count=")),
+        "pv" => c
+            .args()
+            .iter()
+            .any(|w| matches!(w.text.as_str(), "-S" | "--stop-at-size")),
+        _ => c.has_wrapper("timeout"),
+    }
+}
+
+/// A file a command's output is redirected to (not a device).
+fn written_file(c: &Command) -> Option<&str> {
+    c.redirects
+        .iter()
+        .filter(|r| r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1))
+        .map(|r| r.target.text.as_str())
+        .find(|t| !t.starts_with("/dev/"))
+}
+
+/// Whether a command produces an endless stream: `yes`, or a program
+/// that passes on an endless device it reads (`cat /dev/zero`, `tr -dc
+/// a-z < /dev/urandom`), unbounded.
+fn endless(c: &Command) -> bool {
+    if c.kind != CommandKind::Simple || c.program_dynamic || bounds(c) {
+        return false;
+    }
+    let p = c.program.as_str();
+    if p == "yes" {
+        return true;
+    }
+    let reads_device = c
+        .operands()
+        .any(|w| ENDLESS_DEVICES.contains(&w.text.as_str()))
+        || c.redirects
+            .iter()
+            .any(|r| r.op == RedirectOp::Read && ENDLESS_DEVICES.contains(&r.target.text.as_str()));
+    reads_device && PASS_ON.contains(&p)
+}
+
+/// Whether inline code forks in an endless loop (`perl -e 'fork while 1'`,
+/// `while True: os.fork()`, `loop { fork }`).
+pub(crate) fn forks_forever(code: &str) -> bool {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let forks = compact.contains("fork") || compact.contains("spawn(");
+    let endless = [
+        "while1",
+        "while(1)",
+        "whileTrue",
+        "while(true)",
+        "whiletrue",
+        "for(;;)",
+        "loop{",
+        "loopdo",
+    ]
+    .iter()
+    .any(|l| compact.contains(l));
+    forks && endless
+}
+
+impl Checker<'_> {
+    pub(crate) fn check_fork_bomb(&mut self, cl: &CommandLine, i: usize) {
+        let c = &cl.commands[i];
+        if !(c.piped_in || c.piped_out || c.background) {
+            return;
+        }
+        for a in cl.ancestors(i) {
+            if let CommandKind::Function { name } = &cl.commands[a].kind
+                && *name == c.program
+            {
+                self.deny(
+                    "shell.fork-bomb",
+                    format!("`{name}() {{ … }}` is a fork bomb: it starts copies of itself in a pipeline or in the background"),
+                );
+                return;
+            }
+        }
+    }
+
+    /// An endless stream written to a file: `dd if=/dev/zero of=f` without
+    /// `count=`, `cat /dev/urandom > f`, `yes > f`, `yes | tee f`; a
+    /// bounding stage on the way (`| head -c 1G`, `dd count=`) ends it.
+    pub(crate) fn check_disk_fill(&mut self, cl: &CommandLine, i: usize) {
+        let c = &cl.commands[i];
+        let file = if c.program == "dd" && !c.program_dynamic {
+            let arg = |k: &str| {
+                c.args()
+                    .iter()
+                    .find_map(|w| w.text.strip_prefix(k).map(str::to_string))
+            };
+            let from_device = arg("if=").is_some_and(|f| ENDLESS_DEVICES.contains(&f.as_str()));
+            let to = arg("of=").filter(|f| !f.starts_with("/dev/"));
+            (from_device && !bounds(c)).then_some(to).flatten()
+        } else if endless(c) {
+            self.stream_destination(cl, i)
+        } else {
+            None
+        };
+        if let Some(file) = file {
+            self.escalate(
+                "shell.disk-fill",
+                0.6,
+                Some(&c.program),
+                format!(
+                    "`{}` writes an endless stream to {file} with nothing to stop it: the disk fills, and with it every service's logs and data; bound it (`count=`, `head -c SIZE`)",
+                    show(c)
+                ),
+            );
+        }
+    }
+
+    /// Where the endless stream of command `i` ends up written, following
+    /// its pipeline through programs that pass it on.
+    fn stream_destination(&self, cl: &CommandLine, i: usize) -> Option<String> {
+        let c = &cl.commands[i];
+        if let Some(f) = written_file(c) {
+            return Some(f.to_string());
+        }
+        if !c.piped_out {
+            return None;
+        }
+        let stages = &cl.pipelines.get(c.pipeline)?.commands;
+        let at = stages.iter().position(|&s| s == i)?;
+        for &s in &stages[at + 1..] {
+            let d = &cl.commands[s];
+            if d.program_dynamic || bounds(d) || !PASS_ON.contains(&d.program.as_str()) {
+                return None;
+            }
+            if d.program == "tee"
+                && let Some(f) = d.operands().find(|w| !w.text.starts_with("/dev/"))
+            {
+                return Some(f.text.clone());
+            }
+            if let Some(f) = written_file(d) {
+                return Some(f.to_string());
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forks_forever;
+
+    #[test]
+    fn endless_forking_loops_in_code() {
+        for code in [
+            "fork while 1",
+            "while(1){fork}",
+            "import os\nwhile True: os.fork()",
+            "loop { fork }",
+            "for (;;) { fork(); }",
+            "while (true) require('child_process').spawn(process.argv[0])",
+        ] {
+            assert!(forks_forever(code), "{code}");
+        }
+        for code in [
+            "pid = os.fork()",
+            "while True: time.sleep(1)",
+            "for i in range(4): os.fork()",
+        ] {
+            assert!(!forks_forever(code), "{code}");
+        }
+    }
+}
