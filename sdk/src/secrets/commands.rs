@@ -58,6 +58,8 @@ const PRINTERS: &[Printer] = &[
     Printer { programs: &["security"], path: &["dump-keychain"], needs: &[], kind: "keychain" },
     Printer { programs: &["secret-tool"], path: &["lookup"], needs: &[], kind: "keychain" },
     Printer { programs: &["keyring"], path: &["get"], needs: &[], kind: "keychain" },
+    Printer { programs: &["getent"], path: &["shadow"], needs: &[], kind: "shadow" },
+    Printer { programs: &["getent"], path: &["gshadow"], needs: &[], kind: "shadow" },
     Printer { programs: &["keyctl"], path: &["print"], needs: &[], kind: "keychain" },
     Printer { programs: &["keyctl"], path: &["pipe"], needs: &[], kind: "keychain" },
     Printer { programs: &["keyctl"], path: &["read"], needs: &[], kind: "keychain" },

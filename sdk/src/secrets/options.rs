@@ -109,13 +109,12 @@ pub(super) fn option_passwords(text: &str, lower: &str, add: &mut impl FnMut(Fin
         let parsed = shell::parse(line);
         let mut from = 0;
         for c in &parsed.commands {
-            let Some(value) = password_of(c).filter(|v| looks_like_password(v)) else {
+            let Some((value, given_to)) = password_of(c).filter(|(v, _)| looks_like_password(v))
+            else {
                 continue;
             };
-            // Where it is written: after the program's name.
-            let program_at = line[from..]
-                .find(c.program.as_str())
-                .map_or(from, |k| from + k);
+            // Where it is written: after the name of the program given it.
+            let program_at = line[from..].find(given_to).map_or(from, |k| from + k);
             let Some(k) = line[program_at..].find(value.as_str()) else {
                 continue;
             };
@@ -130,22 +129,39 @@ pub(super) fn option_passwords(text: &str, lower: &str, add: &mut impl FnMut(Fin
     }
 }
 
-/// The password `c` is given by an option of its own, as written.
-fn password_of(c: &Command) -> Option<String> {
+/// `-p VALUE` or `-pVALUE` (only the latter when `attached_only`).
+fn short_value(args: &[&str], flag: &str, attached_only: bool) -> Option<String> {
+    args.iter().enumerate().find_map(|(k, a)| {
+        if *a == flag && !attached_only {
+            args.get(k + 1).map(|v| v.to_string())
+        } else {
+            a.strip_prefix(flag)
+                .filter(|v| !v.is_empty() && !v.starts_with('='))
+                .map(str::to_string)
+        }
+    })
+}
+
+/// The password `c` is given by an option of its own (or of `sshpass`,
+/// the wrapper it runs under), as written, and the name of the program
+/// given it.
+fn password_of(c: &Command) -> Option<(String, &str)> {
+    if let Some(w) = c.wrappers.iter().find(|w| w.program == "sshpass") {
+        let args: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
+        return short_value(&args, "-p", false).map(|v| (v, "sshpass"));
+    }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let program = c.program.rsplit('/').next().unwrap_or(&c.program);
-    // `-p VALUE` or `-pVALUE`.
-    let short = |flag: &str, attached_only: bool| -> Option<String> {
-        args.iter().enumerate().find_map(|(k, a)| {
-            if *a == flag && !attached_only {
-                args.get(k + 1).map(|v| v.to_string())
-            } else {
-                a.strip_prefix(flag)
-                    .filter(|v| !v.is_empty() && !v.starts_with('='))
-                    .map(str::to_string)
-            }
-        })
-    };
+    let short = |flag: &str, attached_only: bool| short_value(&args, flag, attached_only);
+    own_password(program, &args, short).map(|v| (v, c.program.as_str()))
+}
+
+/// The password a program's own options give it.
+fn own_password(
+    program: &str,
+    args: &[&str],
+    short: impl Fn(&str, bool) -> Option<String>,
+) -> Option<String> {
     let logs_in = args.contains(&"login");
     match program {
         "docker" | "podman" | "nerdctl" | "buildah" | "skopeo" | "helm" | "oras" | "crane"
@@ -157,7 +173,7 @@ fn password_of(c: &Command) -> Option<String> {
         "mysql" | "mysqldump" | "mysqladmin" | "mysqlimport" | "mysqlcheck" | "mysqlshow"
         | "mariadb" | "mariadb-dump" | "mariadb-admin" => short("-p", true),
         "redis-cli" | "valkey-cli" | "keydb-cli" => {
-            short("-a", false).or_else(|| value_of(&args, "--pass"))
+            short("-a", false).or_else(|| value_of(args, "--pass"))
         }
         "sshpass" => short("-p", false),
         "mongo" | "mongosh" | "mongodump" | "mongorestore" | "mongoexport" | "mongoimport" => {
@@ -169,10 +185,10 @@ fn password_of(c: &Command) -> Option<String> {
         _ if program.starts_with("ldap") => short("-w", false),
         "openssl" => ["-passin", "-passout", "-pass", "-password"]
             .iter()
-            .find_map(|o| value_of(&args, o))
+            .find_map(|o| value_of(args, o))
             .and_then(|v| v.strip_prefix("pass:").map(str::to_string)),
         "smbclient" | "rpcclient" => short("-U", false)
-            .or_else(|| value_of(&args, "--user"))
+            .or_else(|| value_of(args, "--user"))
             .and_then(|u| u.split_once('%').map(|(_, p)| p.to_string())),
         // `htpasswd -b[n…] [FILE] USER PASSWORD`: the last operand.
         "htpasswd"

@@ -34,7 +34,9 @@
 /// | `browser-credentials` | Chrome, Chromium, Edge and Brave profiles' `Login Data`, `Cookies`, `Web Data`; Firefox's `logins.json`, `key4.db`, `cookies.sqlite` |
 /// | `keychain` | the desktop's password stores: macOS `Keychains/*.keychain-db`, GNOME `keyrings/*.keyring`, KDE `kwalletd/*.kwl`, KeePass `*.kdbx`/`*.kdb` |
 /// | `agent-credentials` | coding agents' logins: Claude Code's `.claude/.credentials.json`, Codex's `.codex/auth.json`, Gemini CLI's `.gemini/oauth_creds.json`, GitHub Copilot's `github-copilot/hosts.json`, `apps.json` |
-/// | `tool-credentials` | other tools' login files: `.my.cnf`, `.mylogin.cnf`, `.s3cfg`, `.boto`, `.databrickscfg`, `rclone/rclone.conf`, `.oci/config`, `.gem/credentials`, `containers/auth.json`, `composer/auth.json`, `.m2/settings-security.xml`, `ngrok.yml`, `doctl/config.yaml`, `hcloud/cli.toml` |
+/// | `tool-credentials` | other tools' login files: `.my.cnf`, `.mylogin.cnf`, `.s3cfg`, `.boto`, `.databrickscfg`, `rclone/rclone.conf`, `.oci/config`, `.gem/credentials`, `containers/auth.json`, `composer/auth.json`, `.m2/settings.xml`, `.m2/settings-security.xml`, `.gradle/gradle.properties`, `ngrok.yml`, `doctl/config.yaml`, `hcloud/cli.toml`, `netlify/config.json`, Vercel's `auth.json`, `.fly/config.yml`, `.wrangler/config/default.toml`, `stripe/config.toml`, the `pass` store's entries |
+/// | `vpn-key` | WireGuard's `wireguard/*.conf`, Tailscale's `tailscaled.state` |
+/// | `crypto-wallet` | `wallet.dat`, `.ethereum/keystore/*`, `solana/id.json`, `.electrum/wallets/*` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
 /// looks at the last components only; normalise first for `..` tricks.
@@ -146,12 +148,38 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
             | (".ngrok2" | "ngrok", "ngrok.yml")
             | ("doctl", "config.yaml")
             | ("hcloud", "cli.toml")
+            // Maven's and Gradle's publishing and signing passwords.
+            | (".m2", "settings.xml")
+            | (".gradle", "gradle.properties")
+            // Hosting and API CLIs' sign-in tokens.
+            | ("netlify", "config.json")
+            | (".vercel" | "com.vercel.cli", "auth.json")
+            | (".fly", "config.yml")
+            | ("stripe", "config.toml")
     ) || matches!(
         name,
         ".my.cnf" | ".mylogin.cnf" | ".s3cfg" | ".boto" | ".databrickscfg"
     );
-    if tool {
+    // Wrangler's sign-in, and the `pass` store's entries.
+    let in_dir = |d: &str| p.contains(d) || p.starts_with(&d[1..]);
+    if tool
+        || p.ends_with(".wrangler/config/default.toml")
+        || (in_dir("/.password-store/") && lower.ends_with(".gpg"))
+    {
         return Some("tool-credentials");
+    }
+    // A VPN's private key: WireGuard's interface files, Tailscale's node
+    // state.
+    if (parent == "wireguard" && lower.ends_with(".conf")) || name == "tailscaled.state" {
+        return Some("vpn-key");
+    }
+    // Cryptocurrency wallets: whoever holds the file holds the funds.
+    if name == "wallet.dat"
+        || (parent == "keystore" && grand == ".ethereum")
+        || (parent == "solana" && name == "id.json")
+        || (parent == "wallets" && grand == ".electrum")
+    {
+        return Some("crypto-wallet");
     }
     // Coding agents' own logins: an API key or OAuth tokens to act as the
     // user with the model provider.
@@ -284,6 +312,19 @@ mod tests {
             ("~/.ssh/id_ed25519", "ssh-private-key"),
             ("~/.ssh/id_deploy", "ssh-private-key"),
             ("/work/app/keys/id_rsa", "ssh-private-key"),
+            ("~/.m2/settings.xml", "tool-credentials"),
+            ("/home/dev/.gradle/gradle.properties", "tool-credentials"),
+            ("~/.vercel/auth.json", "tool-credentials"),
+            ("~/.wrangler/config/default.toml", "tool-credentials"),
+            ("~/.password-store/web/github.gpg", "tool-credentials"),
+            ("/etc/wireguard/wg0.conf", "vpn-key"),
+            ("/var/lib/tailscale/tailscaled.state", "vpn-key"),
+            ("~/.bitcoin/wallet.dat", "crypto-wallet"),
+            (
+                "~/.ethereum/keystore/UTC--2024-01-01T00-00-00Z--abc",
+                "crypto-wallet",
+            ),
+            ("~/.config/solana/id.json", "crypto-wallet"),
             ("/work/app/tls/server.pem", "pem-file"),
             ("/etc/letsencrypt/live/x/privkey.pem", "pem-file"),
             ("/work/app/server.key", "key-file"),
@@ -352,6 +393,10 @@ mod tests {
             assert_eq!(is_credential_path(p), Some(kind), "{p}");
         }
         for p in [
+            "/work/app/gradle.properties",
+            "/work/app/config/default.toml",
+            "/work/app/src/wallet.rs",
+            "/work/app/config/settings.xml",
             "/work/app/.env.example",
             "/work/app/.env.sample",
             "/work/app/.env.template",
