@@ -3,6 +3,8 @@
 //! `submodule foreach CMD` and the commands its variables name
 //! (`GIT_SSH_COMMAND`, `GIT_EXTERNAL_DIFF`, `GIT_PAGER`, …); tar's
 //! checkpoint actions and filters; ssh's `ProxyCommand`/`LocalCommand`;
+//! rsync's remote shell, Cargo's runners, linkers and compiler wrappers
+//! (`--config`, `RUSTC_WRAPPER`), sed's `e` commands, ripgrep's `--pre`;
 //! man's pager; make's recipes given inline (`--eval`, `-f -` with a
 //! here-string); `npm pkg set scripts.x=CMD`; `trap CMD SIGNAL`; a shell or
 //! `source` fed a process substitution of `echo`/`printf`, `source
@@ -107,6 +109,53 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
             ));
         }
         "zip" => out.extend(values(args, &["-TT", "--unzip-command"])),
+        // `rsync -e 'sh -c …'`: the remote shell is run here (`-e 'ssh -p
+        // 2222'` is the ssh rsync runs anyway).
+        "rsync" => out.extend(
+            values(args, &["-e", "--rsh"])
+                .into_iter()
+                .filter(|w| !runs_ssh(&w.text)),
+        ),
+        // `cargo --config 'target.x.runner="…"' run`, `RUSTC_WRAPPER=…
+        // cargo build`: programs Cargo runs in place of the compiler, the
+        // linker or the built binary.
+        "cargo" => {
+            for w in values(args, &["--config"]) {
+                if let Some((key, value)) = w.text.split_once('=') {
+                    out.extend(cargo_program(key.trim(), value.trim()).map(Word::literal));
+                }
+            }
+            for a in &cmd.assignments {
+                let n = a.name.as_str();
+                let runs = matches!(
+                    n,
+                    "RUSTC" | "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_BUILD_RUSTC"
+                ) || n.starts_with("CARGO_BUILD_RUSTC_")
+                    || (n.starts_with("CARGO_TARGET_")
+                        && (n.ends_with("_RUNNER") || n.ends_with("_LINKER")));
+                if runs && !a.value.text.is_empty() {
+                    out.push(a.value.clone());
+                }
+            }
+        }
+        // GNU sed's `e COMMAND` and `s///e` run shell commands.
+        "sed" | "gsed" => {
+            let scripts = values(args, &["-e", "--expression"]);
+            let scripts = if scripts.is_empty() {
+                args.iter()
+                    .find(|w| !w.text.starts_with('-'))
+                    .cloned()
+                    .into_iter()
+                    .collect()
+            } else {
+                scripts
+            };
+            for script in scripts {
+                out.extend(sed_commands(&script.text).map(Word::literal));
+            }
+        }
+        // `rg --pre PROGRAM`: run on every file searched.
+        "rg" => out.extend(values(args, &["--pre"])),
         "ssh" | "scp" | "sftp" => {
             for (k, w) in args.iter().enumerate() {
                 let opt = if w.text == "-o" {
@@ -244,6 +293,81 @@ fn git_command_setting<'v>(key: &str, value: &'v str) -> Option<&'v str> {
     bang.then(|| value.strip_prefix('!')).flatten()
 }
 
+/// Whether a command line runs ssh (the remote shell a tool runs anyway).
+fn runs_ssh(line: &str) -> bool {
+    line.split_whitespace()
+        .next()
+        .is_some_and(|p| p.rsplit('/').next().unwrap_or(p).ends_with("ssh"))
+}
+
+/// The program a Cargo setting given on the command line runs, if it is
+/// one (`target.<triple>.runner`/`linker`, `build.rustc`,
+/// `build.rustc-wrapper`): its TOML value, a string or an array of them.
+fn cargo_program(key: &str, value: &str) -> Option<String> {
+    let key = key.trim_matches('"');
+    let runs = key.starts_with("target.") && (key.ends_with(".runner") || key.ends_with(".linker"))
+        || matches!(
+            key,
+            "build.rustc" | "build.rustc-wrapper" | "build.rustc-workspace-wrapper"
+        );
+    if !runs {
+        return None;
+    }
+    let unquote = |v: &str| {
+        let v = v.trim();
+        v.strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(v)
+            .to_string()
+    };
+    match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+        Some(items) => Some(
+            items
+                .split(',')
+                .map(|i| super::model::quote(&unquote(i)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        None => Some(unquote(value)),
+    }
+}
+
+/// The shell commands a sed script runs: its `e COMMAND` commands (after
+/// an address, if any) and the replacement of an `s` command with the `e`
+/// flag (the line it makes is run).
+fn sed_commands(script: &str) -> impl Iterator<Item = String> + '_ {
+    script.split(['\n', ';']).filter_map(|piece| {
+        let p = piece.trim_start();
+        // Skip an address: line numbers, `$`, ranges, `/regex/`.
+        let p = p
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '$' | ',' | '~' | ' '));
+        let p = match p.strip_prefix('/') {
+            Some(rest) => rest
+                .split_once('/')
+                .map_or("", |(_, after)| after)
+                .trim_start(),
+            None => p,
+        };
+        if let Some(cmd) = p.strip_prefix("e ").or_else(|| p.strip_prefix("e\t")) {
+            return Some(cmd.trim().to_string()).filter(|c| !c.is_empty());
+        }
+        // `s/re/replacement/flags`, any delimiter.
+        let rest = p.strip_prefix('s')?;
+        let delim = rest
+            .chars()
+            .next()
+            .filter(|c| !c.is_alphanumeric() && *c != ' ')?;
+        let parts: Vec<&str> = rest[delim.len_utf8()..].splitn(3, delim).collect();
+        match parts.as_slice() {
+            [_, replacement, flags] if flags.contains('e') && !replacement.is_empty() => {
+                Some(replacement.to_string())
+            }
+            _ => None,
+        }
+    })
+}
+
 /// The values of options `names`, given as the next word or attached
 /// (`--exec=CMD`, `-xCMD`).
 fn values(args: &[Word], names: &[&str]) -> Vec<Word> {
@@ -319,6 +443,40 @@ mod tests {
     fn handed_of(line: &str) -> Vec<String> {
         let l = parse(line);
         handed(&l.commands[0]).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn programs_run_by_rsync_cargo_sed_and_ripgrep() {
+        assert_eq!(
+            handed_of("rsync -e 'sh -c \"rm -rf ~\"' x h:"),
+            ["sh -c \"rm -rf ~\""]
+        );
+        assert!(handed_of("rsync -av -e 'ssh -p 2222' x h:").is_empty());
+        assert_eq!(
+            handed_of("cargo --config 'target.x86_64-unknown-linux-gnu.runner=\"rm -rf ~ #\"' run"),
+            ["rm -rf ~ #"]
+        );
+        assert_eq!(
+            handed_of("cargo --config \"build.rustc-wrapper=['/tmp/w', '-v']\" build"),
+            ["/tmp/w -v"]
+        );
+        assert!(handed_of("cargo --config 'profile.dev.opt-level=3' build").is_empty());
+        assert_eq!(
+            handed_of("RUSTC_WRAPPER=/tmp/evil cargo build"),
+            ["/tmp/evil"]
+        );
+        assert_eq!(handed_of("sed -n '1e rm -rf ~' f"), ["rm -rf ~"]);
+        assert_eq!(handed_of("sed 's/x/pkill clawlaw/e' f"), ["pkill clawlaw"]);
+        assert_eq!(handed_of("sed -e '/^#/d' -e '$e rm x' f"), ["rm x"]);
+        for line in [
+            "sed -i 's/foo/bar/g' f",
+            "sed -n '/start/,/end/p' f",
+            "sed '1a extra line' f",
+            "sed -E 's|/usr|/opt|' f",
+        ] {
+            assert!(handed_of(line).is_empty(), "{line}");
+        }
+        assert_eq!(handed_of("rg --pre ./unzip.sh needle"), ["./unzip.sh"]);
     }
 
     #[test]
