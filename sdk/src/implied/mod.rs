@@ -60,6 +60,7 @@
 //! one walk of its (already small) input.
 
 pub mod scripts;
+mod tool_code;
 pub mod tools;
 
 mod build_script;

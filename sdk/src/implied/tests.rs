@@ -78,6 +78,57 @@ fn a_container_tool_is_the_docker_run_it_amounts_to() {
 }
 
 #[test]
+fn keystrokes_typed_into_a_terminal_are_command_lines() {
+    let s = |tool: &str, input| summary(&call(tool, input));
+    assert_eq!(
+        s(
+            "mcp__tmux__send_keys",
+            json!({"session": "main", "keys": "pkill clawlaw Enter"})
+        ),
+        vec!["shell.exec pkill clawlaw"]
+    );
+    assert_eq!(
+        s(
+            "computer",
+            json!({"action": "type", "text": "rm -rf ~/.claude\n"})
+        ),
+        vec!["shell.exec rm -rf ~/.claude"]
+    );
+    // Typed into a browser's form, text is no command.
+    assert!(
+        s(
+            "mcp__playwright__browser_type",
+            json!({"element": "q", "text": "rm -rf"})
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn code_is_read_in_the_language_its_input_or_its_text_says() {
+    let s = |tool: &str, input| summary(&call(tool, input));
+    let ide = s(
+        "mcp__ide__executeCode",
+        json!({"code": "import os; os.system('pkill x')"}),
+    );
+    assert!(
+        ide.len() == 1
+            && ide[0].starts_with("shell.exec python3 -c ")
+            && ide[0].contains("pkill x"),
+        "{ide:?}"
+    );
+    let ruby = s(
+        "mcp__kernel__run",
+        json!({"language": "ruby", "code": "system('ls')"}),
+    );
+    assert!(
+        ruby.len() == 1 && ruby[0].starts_with("shell.exec ruby -e "),
+        "{ruby:?}"
+    );
+    assert!(s("mcp__ide__executeCode", json!({"code": "print(1)"})).is_empty());
+}
+
+#[test]
 fn a_sql_tool_given_a_database_file_runs_sqlite3_on_it() {
     let s = |input| summary(&call("mcp__sqlite__write_query", input));
     assert_eq!(

@@ -11,6 +11,8 @@
 //! | a path (`path`, `file_path`, `filepath`, `filename`, `file`, `target`) with content (`content`, `contents`, `text`, `data`, `new_string`, `newText`, `edits[].newText`/`new_string`) | `file.write` of the path |
 //! | a source and a destination (`source`/`src`/`from`/`old_path` and `destination`/`dest`/`to`/`new_path`) | `file.write` of the destination, and `file.delete` of the source (`file.read` when the tool name says it copies) |
 //! | a lone path, or a `paths` list | `file.delete` when the tool name says it deletes, removes, unlinks or trashes; `file.write` when it says it creates, writes, saves, appends or makes a directory; else `file.read` |
+//! | code (`code`, `cell`, `script`, …) in the language the tool's name, the input's `language` or the code itself says (Python, Node, Ruby, AppleScript) | `shell.exec` of `python3 -c CODE` (and a cell's `!cmd` lines) |
+//! | text a tool types into a terminal (`…__send_keys {"keys": …}`, `computer {"action": "type"}`) | `shell.exec` of the text, its `Enter` taken off |
 //! | a database file (`db_path`, `database`, …) with SQL (`query`, `sql`, `statement`) | `shell.exec` of `sqlite3 FILE 'SQL'` (a write of the file when the statements change it) |
 //! | `url`, `uri`, `endpoint`, `href`, or any string value that is an `http(s)://` URL | `net.request` of the URL (`file://` URIs are a `file.read`) |
 //!
@@ -31,7 +33,7 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-use super::{Implied, Sink, containers};
+use super::{Implied, Sink, containers, tool_code};
 use crate::kinds;
 use crate::shell::quote;
 
@@ -52,9 +54,10 @@ const COMMAND_KEYS: &[&str] = &[
     "commandLine",
     "command_line",
 ];
-const ARG_KEYS: &[&str] = &["args", "arguments"];
+pub(super) const ARG_KEYS: &[&str] = &["args", "arguments"];
 const PATH_KEYS: &[&str] = &[
     "path",
+    "notebook_path",
     "file_path",
     "filePath",
     "filepath",
@@ -242,9 +245,10 @@ impl Walk<'_, '_> {
         let container = containers::docker_run_of(tool_name(tool), o, inner.as_deref());
         let command = container
             .or(inner)
-            .or_else(|| cli_args_line(tool, o))
-            .or_else(|| (!remote).then(|| database_line(o)).flatten());
-        for line in code_lines(tool, o) {
+            .or_else(|| tool_code::cli_args_line(tool, o))
+            .or_else(|| tool_code::typed_line(tool, o))
+            .or_else(|| (!remote).then(|| tool_code::database_line(o)).flatten());
+        for line in tool_code::code_lines(tool, o) {
             self.sink.push(Implied::exec(
                 line,
                 format!("`{tool}` runs code"),
@@ -338,80 +342,6 @@ impl Walk<'_, '_> {
     }
 }
 
-/// Command-line programs an MCP server wraps, named in its tools'
-/// names (`kubectl_generic`, `run_git`), given their arguments as a list.
-const WRAPPED_CLIS: &[&str] = &[
-    "kubectl",
-    "helm",
-    "docker",
-    "podman",
-    "git",
-    "aws",
-    "gcloud",
-    "az",
-    "terraform",
-    "npm",
-];
-
-/// `mcp__kubernetes__kubectl_generic {"args": ["delete", "ns", "prod"]}`:
-/// the CLI a tool is named for, run with its `args`.
-fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
-    let name = tool_name(tool).to_ascii_lowercase();
-    let cli = WRAPPED_CLIS
-        .iter()
-        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
-    let args: Vec<String> = ARG_KEYS
-        .iter()
-        .find_map(|k| o.get(*k))?
-        .as_array()?
-        .iter()
-        .map(|w| w.as_str().map(str::to_string))
-        .collect::<Option<_>>()?;
-    let mut argv = vec![cli.to_string()];
-    argv.extend(args);
-    (argv.len() > 1).then(|| argv_line(&argv))
-}
-
-/// Keys holding code a tool runs.
-const CODE_KEYS: &[&str] = &["code", "source", "cell", "python_code", "js_code"];
-
-/// The command lines the code a tool runs amounts to, by the language its
-/// name says (`mcp__python__run_python {"code": …}` is `python3 -c …`; a
-/// notebook cell's `!cmd` lines are shell commands).
-fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
-    let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
-        return Vec::new();
-    };
-    let name = tool.to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
-    let (program, flag) = if has(&["python", "jupyter", "ipython", "notebook"]) {
-        ("python3", "-c")
-    } else if has(&["node", "javascript", "deno"]) {
-        ("node", "-e")
-    } else if has(&["ruby"]) {
-        ("ruby", "-e")
-    } else if has(&["bash", "shell", "terminal"]) {
-        return vec![code.to_string()];
-    } else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = code
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix('!'))
-        .map(str::to_string)
-        .collect();
-    let rest: Vec<&str> = code
-        .lines()
-        .filter(|l| !l.trim_start().starts_with(['!', '%']))
-        .collect();
-    out.push(super::formats::interpreter_line(
-        program,
-        flag,
-        &rest.join("\n"),
-    ));
-    out
-}
-
 /// The command line an object holds, if any.
 fn command_line(o: &Map<String, Value>) -> Option<String> {
     let args: Option<Vec<String>> = ARG_KEYS
@@ -457,42 +387,7 @@ fn command_line(o: &Map<String, Value>) -> Option<String> {
     (!argv.is_empty()).then(|| argv_line(&argv))
 }
 
-/// Keys naming a local database file a SQL tool opens.
-const DATABASE_KEYS: &[&str] = &[
-    "db_path",
-    "dbPath",
-    "database_path",
-    "databasePath",
-    "db_file",
-    "dbFile",
-    "sqlite_path",
-    "database",
-    "db",
-];
-/// Keys holding the statements it runs.
-const SQL_KEYS: &[&str] = &["sql", "query", "statement", "statements"];
-
-/// `{"db_path": "data/app.db", "query": "DELETE …"}`: a SQL tool given a
-/// database file is `sqlite3 FILE 'SQL'`, which writes the file when the
-/// statements change it.
-fn database_line(o: &Map<String, Value>) -> Option<String> {
-    let db = DATABASE_KEYS
-        .iter()
-        .find_map(|k| o.get(*k)?.as_str())
-        .filter(|d| {
-            let ext = d.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-            looks_like_path(d)
-                && (d.contains('/')
-                    || d.starts_with('~')
-                    || ext.is_some_and(|e| {
-                        matches!(e.as_str(), "db" | "sqlite" | "sqlite3" | "db3" | "s3db")
-                    }))
-        })?;
-    let sql = str_of(o, SQL_KEYS).or_else(|| SQL_KEYS.iter().find_map(|k| o.get(*k)?.as_str()))?;
-    Some(format!("sqlite3 {} {}", quote(db), quote(sql)))
-}
-
-fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
+pub(super) fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
     keys.iter()
         .find_map(|k| o.get(*k).and_then(Value::as_str))
         .filter(|s| !s.trim().is_empty() && !s.contains('\n'))
@@ -532,7 +427,7 @@ fn content_of(o: &Map<String, Value>) -> Option<String> {
 }
 
 /// Whether a string reads as a file path rather than a word or an address.
-fn looks_like_path(s: &str) -> bool {
+pub(super) fn looks_like_path(s: &str) -> bool {
     if s.is_empty() || s.contains('\n') || s.contains("://") {
         return false;
     }

@@ -1,0 +1,206 @@
+//! What a tool runs besides a command line it is given: code in another
+//! language (`mcp__python__run {"code": …}`, an IDE's `executeCode`, an
+//! AppleScript), the CLI it wraps given its arguments as a list, SQL on a
+//! local database file, and keystrokes typed into a terminal
+//! (`mcp__tmux__send_keys {"keys": "pkill x Enter"}`, a computer-use
+//! tool's `type`) — each as the shell command line it amounts to.
+
+use serde_json::{Map, Value};
+
+use super::formats::argv_line;
+use super::tools::{ARG_KEYS, looks_like_path, str_of, tool_name};
+use crate::shell::quote;
+
+/// Command-line programs an MCP server wraps, named in its tools'
+/// names (`kubectl_generic`, `run_git`), given their arguments as a list.
+const WRAPPED_CLIS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "docker",
+    "podman",
+    "git",
+    "aws",
+    "gcloud",
+    "az",
+    "terraform",
+    "npm",
+];
+
+/// `mcp__kubernetes__kubectl_generic {"args": ["delete", "ns", "prod"]}`:
+/// the CLI a tool is named for, run with its `args`.
+pub(super) fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
+    let name = tool_name(tool).to_ascii_lowercase();
+    let cli = WRAPPED_CLIS
+        .iter()
+        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
+    let args: Vec<String> = ARG_KEYS
+        .iter()
+        .find_map(|k| o.get(*k))?
+        .as_array()?
+        .iter()
+        .map(|w| w.as_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    let mut argv = vec![cli.to_string()];
+    argv.extend(args);
+    (argv.len() > 1).then(|| argv_line(&argv))
+}
+
+/// Keys holding code a tool runs.
+const CODE_KEYS: &[&str] = &["code", "source", "cell", "python_code", "js_code", "script"];
+
+/// The command lines the code a tool runs amounts to, by the language its
+/// name says (`mcp__python__run_python {"code": …}` is `python3 -c …`; a
+/// notebook cell's `!cmd` lines are shell commands).
+fn code_lines_by_name(tool: &str, o: &Map<String, Value>) -> Vec<String> {
+    let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
+        return Vec::new();
+    };
+    let name = tool.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    let (program, flag) = if has(&["python", "jupyter", "ipython", "notebook"]) {
+        ("python3", "-c")
+    } else if has(&["node", "javascript", "deno"]) {
+        ("node", "-e")
+    } else if has(&["applescript", "osascript"]) {
+        ("osascript", "-e")
+    } else if has(&["ruby"]) {
+        ("ruby", "-e")
+    } else if has(&["bash", "shell", "terminal"]) {
+        return vec![code.to_string()];
+    } else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = code
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('!'))
+        .map(str::to_string)
+        .collect();
+    let rest: Vec<&str> = code
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(['!', '%']))
+        .collect();
+    out.push(super::formats::interpreter_line(
+        program,
+        flag,
+        &rest.join("\n"),
+    ));
+    out
+}
+
+/// Keys naming a local database file a SQL tool opens.
+const DATABASE_KEYS: &[&str] = &[
+    "db_path",
+    "dbPath",
+    "database_path",
+    "databasePath",
+    "db_file",
+    "dbFile",
+    "sqlite_path",
+    "database",
+    "db",
+];
+/// Keys holding the statements it runs.
+const SQL_KEYS: &[&str] = &["sql", "query", "statement", "statements"];
+
+/// `{"db_path": "data/app.db", "query": "DELETE …"}`: a SQL tool given a
+/// database file is `sqlite3 FILE 'SQL'`, which writes the file when the
+/// statements change it.
+pub(super) fn database_line(o: &Map<String, Value>) -> Option<String> {
+    let db = DATABASE_KEYS
+        .iter()
+        .find_map(|k| o.get(*k)?.as_str())
+        .filter(|d| {
+            let ext = d.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+            looks_like_path(d)
+                && (d.contains('/')
+                    || d.starts_with('~')
+                    || ext.is_some_and(|e| {
+                        matches!(e.as_str(), "db" | "sqlite" | "sqlite3" | "db3" | "s3db")
+                    }))
+        })?;
+    let sql = str_of(o, SQL_KEYS).or_else(|| SQL_KEYS.iter().find_map(|k| o.get(*k)?.as_str()))?;
+    Some(format!("sqlite3 {} {}", quote(db), quote(sql)))
+}
+
+/// The command lines the code a tool runs amounts to: by the language its
+/// name or its input's `language` field says, else by what the code looks
+/// like (`import os` is Python, `require(` is Node).
+pub(super) fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
+    let by_name = code_lines_by_name(tool, o);
+    if !by_name.is_empty() {
+        return by_name;
+    }
+    let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
+        return Vec::new();
+    };
+    let language = ["language", "lang", "kernel"]
+        .iter()
+        .find_map(|k| o.get(*k)?.as_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_else(|| guess_language(code).to_string());
+    let named = format!("{tool}__{language}");
+    if language.is_empty() {
+        return Vec::new();
+    }
+    code_lines_by_name(&named, o)
+}
+
+/// The language code looks written in, from the calls that matter to a
+/// policy: `""` when it does not say.
+fn guess_language(code: &str) -> &'static str {
+    let has = |words: &[&str]| words.iter().any(|w| code.contains(w));
+    if has(&[
+        "import os",
+        "import subprocess",
+        "import shutil",
+        "os.system(",
+        "subprocess.",
+    ]) {
+        "python"
+    } else if has(&["require(", "child_process", "process.kill", "fs.rm"]) {
+        "javascript"
+    } else {
+        ""
+    }
+}
+
+/// Verbs of a tool that types into something.
+const TYPES: &[&str] = &[
+    "type",
+    "keys",
+    "key",
+    "keystroke",
+    "keystrokes",
+    "send",
+    "write",
+    "input",
+    "paste",
+];
+/// What a tool types into, when its name says: a terminal.
+const TERMINALS: &[&str] = &[
+    "terminal", "tmux", "screen", "tty", "pty", "shell", "console", "iterm", "konsole", "computer",
+    "keyboard", "xdotool",
+];
+/// Keys holding the text typed.
+const TYPED_KEYS: &[&str] = &["keys", "text", "input", "chars", "data", "command"];
+
+/// `mcp__tmux__send_keys {"keys": "rm -rf ~ Enter"}`, `computer {"action":
+/// "type", "text": "pkill x\n"}`: text typed into a terminal is the
+/// command line it runs (with its newline, `Enter` or `C-m`, or with one
+/// typed next).
+pub(super) fn typed_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
+    let lower = tool.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let action = o.get("action").and_then(Value::as_str).unwrap_or("");
+    let types = words.iter().any(|w| TYPES.contains(w)) || matches!(action, "type" | "key");
+    let into_terminal = words.iter().any(|w| TERMINALS.contains(w));
+    if !(types && into_terminal) {
+        return None;
+    }
+    let text = TYPED_KEYS.iter().find_map(|k| o.get(*k)?.as_str())?;
+    let line = ["\n", "\r", " Enter", " C-m", " KPEnter"]
+        .iter()
+        .fold(text.trim_end(), |t, end| t.strip_suffix(end).unwrap_or(t))
+        .trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
