@@ -61,6 +61,7 @@
 
 pub mod scripts;
 mod tool_code;
+mod tool_input;
 pub mod tools;
 
 mod build_script;

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-use super::tools::{ARG_KEYS, looks_like_path, str_of, tool_name};
+use super::tool_input::{ARG_KEYS, looks_like_path, str_of, tool_name};
 use crate::shell::quote;
 
 /// Command-line programs an MCP server wraps, named in its tools'
@@ -138,11 +138,10 @@ pub(super) fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
         .find_map(|k| o.get(*k)?.as_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_else(|| guess_language(code).to_string());
-    let named = format!("{tool}__{language}");
     if language.is_empty() {
         return Vec::new();
     }
-    code_lines_by_name(&named, o)
+    code_lines_by_name(&format!("{tool}__{language}"), o)
 }
 
 /// The language code looks written in, from the calls that matter to a

@@ -33,6 +33,8 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
+pub use super::tool_input::tool_name;
+use super::tool_input::{ARG_KEYS, looks_like_path, str_of};
 use super::{Implied, Sink, containers, tool_code};
 use crate::kinds;
 use crate::shell::quote;
@@ -54,7 +56,6 @@ const COMMAND_KEYS: &[&str] = &[
     "commandLine",
     "command_line",
 ];
-pub(super) const ARG_KEYS: &[&str] = &["args", "arguments"];
 const PATH_KEYS: &[&str] = &[
     "path",
     "notebook_path",
@@ -162,14 +163,6 @@ impl Verb {
         } else {
             Verb::Other
         }
-    }
-}
-
-/// The tool's own name: `mcp__server__tool` → `tool`.
-pub fn tool_name(tool: &str) -> &str {
-    match tool.strip_prefix("mcp__") {
-        Some(rest) => rest.split_once("__").map_or(rest, |(_, t)| t),
-        None => tool,
     }
 }
 
@@ -387,12 +380,6 @@ fn command_line(o: &Map<String, Value>) -> Option<String> {
     (!argv.is_empty()).then(|| argv_line(&argv))
 }
 
-pub(super) fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
-    keys.iter()
-        .find_map(|k| o.get(*k).and_then(Value::as_str))
-        .filter(|s| !s.trim().is_empty() && !s.contains('\n'))
-}
-
 fn path_of(o: &Map<String, Value>) -> Option<String> {
     PATH_KEYS.iter().chain(WEAK_PATH_KEYS).find_map(|k| {
         let s = o.get(*k)?.as_str()?;
@@ -424,23 +411,6 @@ fn content_of(o: &Map<String, Value>) -> Option<String> {
         })
         .collect();
     (!texts.is_empty()).then(|| texts.join("\n"))
-}
-
-/// Whether a string reads as a file path rather than a word or an address.
-pub(super) fn looks_like_path(s: &str) -> bool {
-    if s.is_empty() || s.contains('\n') || s.contains("://") {
-        return false;
-    }
-    if s.contains('@') && !s.contains('/') {
-        return false;
-    }
-    s.starts_with(['/', '~', '.'])
-        || s.contains('/')
-        || s.rsplit_once('.').is_some_and(|(stem, ext)| {
-            !stem.is_empty()
-                && (1..=8).contains(&ext.len())
-                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
 }
 
 pub(super) fn is_http_url(s: &str) -> bool {

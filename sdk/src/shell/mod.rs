@@ -101,6 +101,7 @@
 //! [`Command::operands`]) without knowing which options take a value.
 //! Code strings of other languages (`python -c`, `perl -e`) are not parsed.
 
+mod argspec;
 pub mod containers;
 mod handed;
 mod model;

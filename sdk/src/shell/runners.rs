@@ -5,8 +5,8 @@
 //! command they run is what is judged. `wrappers.rs` strips them the way it
 //! strips `sudo`; this module says where each one's command starts.
 
+use super::argspec::{Spec, spec};
 use super::model::Word;
-use super::wrappers::{Spec, spec};
 
 /// Where a runner's command starts, after its own options and operands.
 #[derive(Clone, Copy)]

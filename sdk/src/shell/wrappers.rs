@@ -3,34 +3,9 @@
 //! is what runs; `cmake -E` tools rewritten to the file commands they stand
 //! for. The command strings a command hands to a shell are `nested.rs`'s.
 
+use super::argspec::{Spec, spec};
 use super::model::{Assignment, Command, Word, Wrapper, basename, is_name, join_words};
 use super::runners::{self, Runs};
-
-#[derive(Clone, Copy)]
-pub(super) struct Spec {
-    /// Short options that take a value.
-    valued: &'static str,
-    /// Long options that take a value (as the next word when no `=`).
-    long_valued: &'static [&'static str],
-    /// Operands before the command (`timeout DURATION`, `chroot DIR`).
-    operands: usize,
-    /// Accepts `NAME=value` before the command (`env`, `sudo`).
-    assignments: bool,
-}
-
-pub(super) const fn spec(
-    valued: &'static str,
-    long_valued: &'static [&'static str],
-    operands: usize,
-    assignments: bool,
-) -> Spec {
-    Spec {
-        valued,
-        long_valued,
-        operands,
-        assignments,
-    }
-}
 
 fn wrapper_spec(name: &str) -> Option<Spec> {
     Some(match name {

@@ -1,0 +1,39 @@
+//! Reading a tool's JSON input: the tool's own name, a string by one of
+//! several keys, whether a string reads as a path.
+
+use serde_json::{Map, Value};
+
+/// Keys holding a list of arguments.
+pub(super) const ARG_KEYS: &[&str] = &["args", "arguments"];
+
+/// The tool's own name: `mcp__server__tool` → `tool`.
+pub fn tool_name(tool: &str) -> &str {
+    match tool.strip_prefix("mcp__") {
+        Some(rest) => rest.split_once("__").map_or(rest, |(_, t)| t),
+        None => tool,
+    }
+}
+
+/// The first of `keys` that holds a one-line, non-blank string.
+pub(super) fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
+    keys.iter()
+        .find_map(|k| o.get(*k).and_then(Value::as_str))
+        .filter(|s| !s.trim().is_empty() && !s.contains('\n'))
+}
+
+/// Whether a string reads as a file path rather than a word or an address.
+pub(super) fn looks_like_path(s: &str) -> bool {
+    if s.is_empty() || s.contains('\n') || s.contains("://") {
+        return false;
+    }
+    if s.contains('@') && !s.contains('/') {
+        return false;
+    }
+    s.starts_with(['/', '~', '.'])
+        || s.contains('/')
+        || s.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty()
+                && (1..=8).contains(&ext.len())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
