@@ -94,6 +94,14 @@ fn keystrokes_typed_into_a_terminal_are_command_lines() {
         ),
         vec!["shell.exec rm -rf ~/.claude"]
     );
+    // A file a terminal server's tool writes is a write, not typing.
+    assert_eq!(
+        s(
+            "mcp__shell__write_file",
+            json!({"path": "notes.md", "text": "rm -rf x"})
+        ),
+        vec!["file.write notes.md"]
+    );
     // Typed into a browser's form, text is no command.
     assert!(
         s(

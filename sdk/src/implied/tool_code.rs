@@ -193,7 +193,19 @@ pub(super) fn typed_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
     let action = o.get("action").and_then(Value::as_str).unwrap_or("");
     let types = words.iter().any(|w| TYPES.contains(w)) || matches!(action, "type" | "key");
     let into_terminal = words.iter().any(|w| TERMINALS.contains(w));
-    if !(types && into_terminal) {
+    // A file written by a terminal server's tool (`…__write_file {"path",
+    // "text"}`) is a write, not typing.
+    let names_file = [
+        "path",
+        "file_path",
+        "filePath",
+        "filepath",
+        "file",
+        "filename",
+    ]
+    .iter()
+    .any(|k| o.contains_key(*k));
+    if !(types && into_terminal) || names_file {
         return None;
     }
     let text = TYPED_KEYS.iter().find_map(|k| o.get(*k)?.as_str())?;

@@ -124,6 +124,8 @@ pub(super) fn runner_of(name: &str, argv: &[Word]) -> Option<Runner> {
             marker: &["-c", "--command"],
             ..runner(2, none)
         },
+        // Only its `--run`/`--command` string runs here: its other words
+        // are packages and files, so its marker is one no word is.
         ("nix-shell", _) => Runner {
             marker: &["\0"],
             shell_options: &["--run", "--command"],
