@@ -145,7 +145,19 @@ impl Checker<'_> {
         let at = stages.iter().position(|&s| s == i)?;
         for &s in &stages[at + 1..] {
             let d = &cl.commands[s];
-            if d.program_dynamic || bounds(d) || !PASS_ON.contains(&d.program.as_str()) {
+            if d.program_dynamic || bounds(d) {
+                return None;
+            }
+            // `… | dd of=f` with no count: written whole.
+            if d.program == "dd" {
+                return d
+                    .args()
+                    .iter()
+                    .find_map(|w| w.text.strip_prefix("of="))
+                    .filter(|f| !f.starts_with("/dev/"))
+                    .map(str::to_string);
+            }
+            if !PASS_ON.contains(&d.program.as_str()) {
                 return None;
             }
             if d.program == "tee"
