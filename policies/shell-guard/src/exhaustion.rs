@@ -99,6 +99,56 @@ impl Checker<'_> {
         }
     }
 
+    /// An endless loop (`while true`, `while :`, `until false`) whose body
+    /// starts a command in the background at every turn without waiting
+    /// for anything (`while true; do sleep 1 & done`): processes pile up
+    /// as fast as the loop turns.
+    pub(crate) fn check_fork_loops(&mut self, cl: &CommandLine) {
+        for l in &cl.loops {
+            let header: Vec<&Command> = cl.commands[l.header.clone()]
+                .iter()
+                .filter(|c| c.kind != CommandKind::Simple || !c.argv.is_empty())
+                .collect();
+            let endless = match header.as_slice() {
+                [c] if !c.program_dynamic => {
+                    let words: Vec<&str> = c.argv.iter().map(|w| w.text.as_str()).collect();
+                    if l.until {
+                        matches!(words.as_slice(), ["false"])
+                    } else {
+                        matches!(
+                            words.as_slice(),
+                            ["true"] | [":"] | ["[", "1", "]"] | ["[[", "1", "]]"]
+                        )
+                    }
+                }
+                _ => false,
+            };
+            if !endless {
+                continue;
+            }
+            let body = &cl.commands[l.body.clone()];
+            let spawns = body
+                .iter()
+                .find(|c| c.background && c.kind == CommandKind::Simple);
+            // Anything the loop waits on paces it: `sleep 5`, `wait`, `read`.
+            let paced = body
+                .iter()
+                .any(|c| !c.background && matches!(c.program.as_str(), "sleep" | "wait" | "read"));
+            if let Some(c) = spawns
+                && !paced
+            {
+                self.deny(
+                    "shell.fork-bomb",
+                    format!(
+                        "an endless loop starts `{}` in the background at every turn without waiting: a fork bomb, which takes every process slot of the machine",
+                        show(c)
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
     /// An endless stream written to a file: `dd if=/dev/zero of=f` without
     /// `count=`, `cat /dev/urandom > f`, `yes > f`, `yes | tee f`; a
     /// bounding stage on the way (`| head -c 1G`, `dd count=`) ends it.

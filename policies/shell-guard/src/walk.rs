@@ -65,6 +65,7 @@ fn check_line(ck: &mut Checker, line: &str, level: usize) {
     ck.check_defenses(&cl, &mut fx);
     ck.check_fed(&cl, &mut fx);
     ck.check_other_changes(&cl, &mut fx);
+    ck.check_fork_loops(&cl);
     let mut cwd = ck.cwd.clone();
     for i in 0..cl.commands.len() {
         let c = &cl.commands[i];

@@ -73,7 +73,9 @@
 //!   the raw text and [`Command::program_dynamic`] is set.
 //! - Keywords (`if then else elif fi for while until do done case esac
 //!   function ! [[ ]]` and `((…))`) are understood enough to find the commands
-//!   inside; loop and `if` bodies are listed as ordinary commands.
+//!   inside; loop and `if` bodies are listed as ordinary commands, and each
+//!   loop's header and body are recorded as ranges of them
+//!   ([`CommandLine::loops`]).
 //!
 //! # Incomplete and hostile input
 //!
@@ -118,8 +120,8 @@ mod wrappers;
 mod tests;
 
 pub use model::{
-    Assigned, Assignment, Command, CommandKind, CommandLine, Issue, Origin, Pipeline, Redirect,
-    RedirectOp, Word, Wrapper, basename, quote, requote,
+    Assigned, Assignment, Command, CommandKind, CommandLine, Issue, Loop, Origin, Pipeline,
+    Redirect, RedirectOp, Word, Wrapper, basename, quote, requote,
 };
 
 /// Deepest nesting analysed (substitutions, subshells, groups, `sh -c`

@@ -21,6 +21,21 @@ pub struct CommandLine {
     pub pipelines: Vec<Pipeline>,
     /// What could not be parsed; empty for a complete parse.
     pub issues: Vec<Issue>,
+    /// The `while` and `until` loops, and `for`/`select` loops, by the
+    /// commands they hold.
+    pub loops: Vec<Loop>,
+}
+
+/// A loop: the commands of its header (a `while`/`until` condition, or
+/// the `for`/`select` command) and of its body, as ranges of indices into
+/// [`CommandLine::commands`] (the body's includes the commands nested in
+/// them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loop {
+    pub header: std::ops::Range<usize>,
+    pub body: std::ops::Range<usize>,
+    /// An `until` loop: it runs while its condition fails.
+    pub until: bool,
 }
 
 /// One command: a simple command (`argv`, redirects, assignments), or a

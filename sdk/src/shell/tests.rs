@@ -921,3 +921,29 @@ fn a_program_copied_under_another_name_runs_as_itself() {
         ["cp", "other"]
     );
 }
+
+#[test]
+fn loops_are_recorded_with_their_header_and_body() {
+    let progs_in = |cl: &CommandLine, r: &std::ops::Range<usize>| -> Vec<String> {
+        cl.commands[r.clone()]
+            .iter()
+            .map(|c| c.program.clone())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let cl = parse("while true; do sleep 1 & done; echo x");
+    assert_eq!(cl.loops.len(), 1);
+    assert_eq!(progs_in(&cl, &cl.loops[0].header), ["true"]);
+    assert_eq!(progs_in(&cl, &cl.loops[0].body), ["sleep"]);
+    assert!(!cl.loops[0].until);
+    let cl = parse("for f in $(ls); do gzip \"$f\"; done");
+    assert_eq!(progs_in(&cl, &cl.loops[0].header), ["for", "ls"]);
+    assert_eq!(progs_in(&cl, &cl.loops[0].body), ["gzip"]);
+    let cl = parse("until false; do while read l; do echo $l; done < f; done");
+    assert_eq!(cl.loops.len(), 2);
+    assert_eq!(progs_in(&cl, &cl.loops[0].body), ["echo"]);
+    assert!(cl.loops[1].until);
+    assert_eq!(progs_in(&cl, &cl.loops[1].header), ["false"]);
+    assert_eq!(progs_in(&cl, &cl.loops[1].body), ["read", "echo"]);
+    assert!(parse("echo done; echo do").loops.is_empty());
+}

@@ -145,7 +145,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.fork-bomb",
-        "Deny functions that start copies of themselves in a pipeline or the background, and inline code that forks in an endless loop (perl -e 'fork while 1')",
+        "Deny functions that start copies of themselves in a pipeline or the background, endless loops that start a command in the background at every turn without waiting (while true; do sleep 1 & done), and inline code that forks in an endless loop (perl -e 'fork while 1')",
     ),
     (
         "shell.disk-fill",

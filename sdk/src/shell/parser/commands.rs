@@ -137,10 +137,12 @@ impl Parser<'_, '_> {
         let mut closer = false;
         while let Some(kw) = self.peek_keyword() {
             match kw {
-                "!" | "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "coproc" => {}
-                "fi" | "done" | "esac" => closer = true,
+                "!" | "if" | "then" | "else" | "elif" | "coproc" => {}
+                "while" | "until" | "do" | "done" => self.loop_keyword(kw),
+                "fi" | "esac" => closer = true,
                 _ => break,
             }
+            closer |= kw == "done";
             self.bump(kw.len());
             self.skip_blanks();
         }

@@ -1,9 +1,10 @@
 //! Compound commands: `( … )` and `(( … ))` at command position and the
 //! redirects after them, function definitions (`name() body`, `function
-//! name body`) and the arms of `case … esac`.
+//! name body`), the arms of `case … esac`, and where loops (`while`,
+//! `until`, `for`, `select`) start and end.
 
-use super::{Ctx, End, Parser};
-use crate::shell::model::{CommandKind, Issue, Origin};
+use super::{Ctx, End, OpenLoop, Parser};
+use crate::shell::model::{CommandKind, Issue, Loop, Origin};
 
 /// Function bodies remembered per line, at most.
 const MAX_FUNCTIONS: usize = 16;
@@ -180,5 +181,52 @@ impl Parser<'_, '_> {
             }
         }
         self.leave();
+    }
+
+    /// Records where loops start and end: `while`/`until` open one whose
+    /// header is the commands up to `do`; a `do` with no open header
+    /// belongs to the `for`/`select` command just parsed; `done` closes
+    /// the innermost.
+    pub(super) fn loop_keyword(&mut self, kw: &str) {
+        let here = self.out.cl.commands.len();
+        match kw {
+            "while" | "until" => self.loops.push(OpenLoop {
+                header: here,
+                until: kw == "until",
+                body: None,
+            }),
+            "do" => match self.loops.last_mut() {
+                Some(open) if open.body.is_none() => open.body = Some(here),
+                _ => {
+                    let header = self.out.cl.commands[..here]
+                        .iter()
+                        .rposition(|c| {
+                            c.argv
+                                .first()
+                                .is_some_and(|w| w.is_plain("for") || w.is_plain("select"))
+                        })
+                        .unwrap_or(here.saturating_sub(1));
+                    self.loops.push(OpenLoop {
+                        header,
+                        until: false,
+                        body: Some(here),
+                    });
+                }
+            },
+            _ => {
+                if let Some(OpenLoop {
+                    header,
+                    until,
+                    body: Some(body),
+                }) = self.loops.pop()
+                {
+                    self.out.cl.loops.push(Loop {
+                        header: header..body,
+                        body: body..here,
+                        until,
+                    });
+                }
+            }
+        }
     }
 }

@@ -181,7 +181,17 @@ struct Parser<'a, 'o> {
     heredocs: Vec<Heredoc>,
     /// Cache for [`Parser::bracket_ahead`]: the next `]` or word end.
     bracket: (usize, bool),
+    /// Loops opened in this source and not yet closed by `done`.
+    loops: Vec<OpenLoop>,
     out: &'o mut Out,
+}
+
+/// A loop whose `done` is still to come: where its header starts, whether
+/// it is an `until` loop, and where its body starts once `do` is read.
+struct OpenLoop {
+    header: usize,
+    until: bool,
+    body: Option<usize>,
 }
 
 impl<'a, 'o> Parser<'a, 'o> {
@@ -192,6 +202,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             skip,
             heredocs: Vec::new(),
             bracket: (0, false),
+            loops: Vec::new(),
             out,
         }
     }
