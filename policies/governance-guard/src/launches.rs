@@ -195,10 +195,17 @@ pub fn judge(
         }
     }
     for x in &fx.executes {
-        // `python3 -m aider …`: the module is the program.
+        // `python3 -m aider …`: the module is the program; `node
+        // …/node_modules/@anthropic-ai/claude-code/cli.js`: the package is.
         let (program, args) = match x.args.split_first() {
             Some((m, rest)) if x.program.starts_with("python") && m == "-m" && !rest.is_empty() => {
                 (rest[0].as_str(), &rest[1..])
+            }
+            Some((script, rest))
+                if matches!(x.program.as_str(), "node" | "nodejs" | "bun")
+                    && let Some(package) = agent_package(script) =>
+            {
+                (package, rest)
             }
             _ => (x.program.as_str(), &x.args[..]),
         };
@@ -303,6 +310,19 @@ pub fn judge(
             }
         }
     }
+}
+
+/// The agent CLI whose package a script path is in (`…/@anthropic-ai/
+/// claude-code/cli.js` is `claude-code`), named as its program is.
+fn agent_package(script: &str) -> Option<&'static str> {
+    [
+        ("@anthropic-ai/claude-code/", "claude-code"),
+        ("@openai/codex/", "codex"),
+        ("@google/gemini-cli/", "gemini-cli"),
+    ]
+    .iter()
+    .find(|(dir, _)| script.contains(dir))
+    .map(|(_, program)| *program)
 }
 
 /// The subcommand by which an agent's CLI rewrites its own configuration
@@ -438,6 +458,7 @@ mod tests {
             "cd /tmp && claude -p 'run the tests'",
             "(cd /tmp/wt && codex exec 'fix')",
             "git worktree add /tmp/wt && cd /tmp/wt && claude -p x",
+            "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js -p x --dangerously-skip-permissions",
         ] {
             let f = found(command);
             assert!(!f.is_empty(), "{command}");
@@ -471,6 +492,7 @@ mod tests {
             "codex exec -c model=o3 'explain'",
             "python3 -m pytest -q",
             "cd sub/dir && claude -p x",
+            "node ~/.npm/lib/node_modules/@anthropic-ai/claude-code/cli.js -p x",
             "cd /w/pkg && gemini -p 'explain'",
         ] {
             assert_eq!(found(command), vec![], "{command}");
