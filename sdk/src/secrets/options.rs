@@ -148,7 +148,9 @@ fn short_value(args: &[&str], flag: &str, attached_only: bool) -> Option<String>
 fn password_of(c: &Command) -> Option<(String, &str)> {
     if let Some(w) = c.wrappers.iter().find(|w| w.program == "sshpass") {
         let args: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
-        return short_value(&args, "-p", false).map(|v| (v, "sshpass"));
+        if let Some(v) = short_value(&args, "-p", false) {
+            return Some((v, "sshpass"));
+        }
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let program = c.program.rsplit('/').next().unwrap_or(&c.program);
@@ -246,6 +248,11 @@ mod tests {
                 "Zq8vN2kLp4Rt",
             ),
             ("sshpass -p 'Zq8v N2k!' ssh root@203.0.113.9", "Zq8v N2k!"),
+            // A password file for ssh, a password given to what it runs.
+            (
+                "sshpass -f ~/.pw mysql -u root -pZq8vN2kLp4Rt",
+                "Zq8vN2kLp4Rt",
+            ),
             (
                 "mongosh mongodb://db.acme.io -u admin -p Zq8vN2kLp4Rt",
                 "Zq8vN2kLp4Rt",
