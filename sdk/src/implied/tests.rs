@@ -134,6 +134,8 @@ fn code_is_read_in_the_language_its_input_or_its_text_says() {
         "{ruby:?}"
     );
     assert!(s("mcp__ide__executeCode", json!({"code": "print(1)"})).is_empty());
+    // Code searched for is not run.
+    assert!(s("mcp__grep__search_code", json!({"code": "os.system('x')"})).is_empty());
 }
 
 #[test]

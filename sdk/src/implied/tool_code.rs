@@ -130,6 +130,15 @@ pub(super) fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
     if !by_name.is_empty() {
         return by_name;
     }
+    // Only a tool whose name says it runs what it is given (`executeCode`,
+    // `run_cell`, `eval`): code searched for or stored is not run.
+    let name = tool_name(tool).to_ascii_lowercase();
+    if !["run", "exec", "eval", "interpret"]
+        .iter()
+        .any(|v| name.contains(v))
+    {
+        return Vec::new();
+    }
     let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
         return Vec::new();
     };
