@@ -195,12 +195,7 @@ pub fn cargo_config(content: &str) -> Vec<Found> {
         } else {
             format!("{table}.{key}")
         };
-        let runs = full.starts_with("target.")
-            && (full.ends_with(".runner") || full.ends_with(".linker"))
-            || matches!(
-                full.as_str(),
-                "build.rustc" | "build.rustc-wrapper" | "build.rustc-workspace-wrapper"
-            );
+        let runs = crate::shell::cargo_setting_runs(&full);
         if let Some(command) = runs.then(|| toml_command(value.trim())).flatten() {
             out.push(Found {
                 name: Some(full),

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-use super::tool_input::{ARG_KEYS, looks_like_path, str_of, tool_name};
+use super::tool_input::{ARG_KEYS, PATH_KEYS, looks_like_path, str_of, tool_name};
 use crate::shell::quote;
 
 /// Command-line programs an MCP server wraps, named in its tools'
@@ -48,27 +48,40 @@ pub(super) fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String
 /// Keys holding code a tool runs.
 const CODE_KEYS: &[&str] = &["code", "source", "cell", "python_code", "js_code", "script"];
 
-/// The command lines the code a tool runs amounts to, by the language its
-/// name says (`mcp__python__run_python {"code": …}` is `python3 -c …`; a
-/// notebook cell's `!cmd` lines are shell commands).
-fn code_lines_by_name(tool: &str, o: &Map<String, Value>) -> Vec<String> {
-    let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
-        return Vec::new();
-    };
-    let name = tool.to_ascii_lowercase();
+/// How a language's code runs: a shell's is the command line itself,
+/// another's is given to its interpreter (`python3 -c CODE`).
+#[derive(Clone, Copy)]
+enum Runner {
+    Shell,
+    Interpreter(&'static str, &'static str),
+}
+
+/// The language a name says (a tool's, or an input's `language`):
+/// `mcp__python__run_python`, `jupyter`, `node`, `applescript`, `bash`.
+fn language_named(name: &str) -> Option<Runner> {
+    let name = name.to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
-    let (program, flag) = if has(&["python", "jupyter", "ipython", "notebook"]) {
-        ("python3", "-c")
+    Some(if has(&["python", "jupyter", "ipython", "notebook"]) {
+        Runner::Interpreter("python3", "-c")
     } else if has(&["node", "javascript", "deno"]) {
-        ("node", "-e")
+        Runner::Interpreter("node", "-e")
     } else if has(&["applescript", "osascript"]) {
-        ("osascript", "-e")
+        Runner::Interpreter("osascript", "-e")
     } else if has(&["ruby"]) {
-        ("ruby", "-e")
+        Runner::Interpreter("ruby", "-e")
     } else if has(&["bash", "shell", "terminal"]) {
-        return vec![code.to_string()];
+        Runner::Shell
     } else {
-        return Vec::new();
+        return None;
+    })
+}
+
+/// The command lines `code` run by `runner` amounts to; a notebook cell's
+/// `!cmd` lines are shell commands.
+fn run_lines(runner: Runner, code: &str) -> Vec<String> {
+    let (program, flag) = match runner {
+        Runner::Shell => return vec![code.to_string()],
+        Runner::Interpreter(program, flag) => (program, flag),
     };
     let mut out: Vec<String> = code
         .lines()
@@ -122,35 +135,30 @@ pub(super) fn database_line(o: &Map<String, Value>) -> Option<String> {
     Some(format!("sqlite3 {} {}", quote(db), quote(sql)))
 }
 
-/// The command lines the code a tool runs amounts to: by the language its
-/// name or its input's `language` field says, else by what the code looks
-/// like (`import os` is Python, `require(` is Node).
+/// The command lines the code a tool runs amounts to (`mcp__python__run
+/// {"code": …}` is `python3 -c …`): by the language the tool's name says,
+/// else — when its name says it runs what it is given (`executeCode`,
+/// `run_cell`, `eval`; code searched for or stored is not run) — by the
+/// input's `language` field or by what the code looks like (`import os`
+/// is Python, `require(` is Node).
 pub(super) fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
-    let by_name = code_lines_by_name(tool, o);
-    if !by_name.is_empty() {
-        return by_name;
-    }
-    // Only a tool whose name says it runs what it is given (`executeCode`,
-    // `run_cell`, `eval`): code searched for or stored is not run.
-    let name = tool_name(tool).to_ascii_lowercase();
-    if !["run", "exec", "eval", "interpret"]
-        .iter()
-        .any(|v| name.contains(v))
-    {
-        return Vec::new();
-    }
     let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
         return Vec::new();
     };
-    let language = ["language", "lang", "kernel"]
-        .iter()
-        .find_map(|k| o.get(*k)?.as_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_else(|| guess_language(code).to_string());
-    if language.is_empty() {
-        return Vec::new();
-    }
-    code_lines_by_name(&format!("{tool}__{language}"), o)
+    let runner = language_named(tool).or_else(|| {
+        let name = tool_name(tool).to_ascii_lowercase();
+        ["run", "exec", "eval", "interpret"]
+            .iter()
+            .any(|v| name.contains(v))
+            .then(|| {
+                ["language", "lang", "kernel"]
+                    .iter()
+                    .find_map(|k| o.get(*k)?.as_str())
+                    .unwrap_or_else(|| guess_language(code))
+            })
+            .and_then(language_named)
+    });
+    runner.map_or_else(Vec::new, |r| run_lines(r, code))
 }
 
 /// The language code looks written in, from the calls that matter to a
@@ -204,16 +212,7 @@ pub(super) fn typed_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
     let into_terminal = words.iter().any(|w| TERMINALS.contains(w));
     // A file written by a terminal server's tool (`…__write_file {"path",
     // "text"}`) is a write, not typing.
-    let names_file = [
-        "path",
-        "file_path",
-        "filePath",
-        "filepath",
-        "file",
-        "filename",
-    ]
-    .iter()
-    .any(|k| o.contains_key(*k));
+    let names_file = PATH_KEYS.iter().any(|k| o.contains_key(*k));
     if !(types && into_terminal) || names_file {
         return None;
     }

@@ -5,6 +5,16 @@ use serde_json::{Map, Value};
 
 /// Keys holding a list of arguments.
 pub(super) const ARG_KEYS: &[&str] = &["args", "arguments"];
+/// Keys naming the file a tool acts on.
+pub(super) const PATH_KEYS: &[&str] = &[
+    "path",
+    "notebook_path",
+    "file_path",
+    "filePath",
+    "filepath",
+    "filename",
+    "file",
+];
 
 /// The tool's own name: `mcp__server__tool` → `tool`.
 pub fn tool_name(tool: &str) -> &str {

@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 
 use super::formats::argv_line;
 pub use super::tool_input::tool_name;
-use super::tool_input::{ARG_KEYS, looks_like_path, str_of};
+use super::tool_input::{ARG_KEYS, PATH_KEYS, looks_like_path, str_of};
 use super::{Implied, Sink, containers, tool_code};
 use crate::kinds;
 use crate::shell::quote;
@@ -55,15 +55,6 @@ const COMMAND_KEYS: &[&str] = &[
     "shellCommand",
     "commandLine",
     "command_line",
-];
-const PATH_KEYS: &[&str] = &[
-    "path",
-    "notebook_path",
-    "file_path",
-    "filePath",
-    "filepath",
-    "filename",
-    "file",
 ];
 /// Keys that name a path only when the value looks like one.
 const WEAK_PATH_KEYS: &[&str] = &["target", "file", "filename"];

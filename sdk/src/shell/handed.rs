@@ -41,8 +41,7 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
             {
                 // `GIT_SSH_COMMAND='ssh -i key'` is the ssh git was going
                 // to run anyway; anything else is a command of its own.
-                let first = a.value.text.split_whitespace().next().unwrap_or("");
-                if !first.rsplit('/').next().unwrap_or("").ends_with("ssh") {
+                if !runs_ssh(&a.value.text) {
                     out.push(a.value.clone());
                 }
             }
@@ -281,11 +280,7 @@ fn git_command_setting<'v>(key: &str, value: &'v str) -> Option<&'v str> {
     ) || (key.starts_with("filter.") && matches!(last, "clean" | "smudge" | "process"))
         || (key.starts_with("diff.") && matches!(last, "textconv" | "command"));
     // `core.sshCommand='ssh -i key'` is the ssh git runs anyway.
-    let ssh = key == "core.sshcommand"
-        && value
-            .split_whitespace()
-            .next()
-            .is_some_and(|p| p.rsplit('/').next().unwrap_or(p).ends_with("ssh"));
+    let ssh = key == "core.sshcommand" && runs_ssh(value);
     if runs && !ssh {
         return Some(value);
     }
@@ -304,13 +299,7 @@ fn runs_ssh(line: &str) -> bool {
 /// one (`target.<triple>.runner`/`linker`, `build.rustc`,
 /// `build.rustc-wrapper`): its TOML value, a string or an array of them.
 fn cargo_program(key: &str, value: &str) -> Option<String> {
-    let key = key.trim_matches('"');
-    let runs = key.starts_with("target.") && (key.ends_with(".runner") || key.ends_with(".linker"))
-        || matches!(
-            key,
-            "build.rustc" | "build.rustc-wrapper" | "build.rustc-workspace-wrapper"
-        );
-    if !runs {
+    if !cargo_setting_runs(key.trim_matches('"')) {
         return None;
     }
     let unquote = |v: &str| {
@@ -331,6 +320,18 @@ fn cargo_program(key: &str, value: &str) -> Option<String> {
         ),
         None => Some(unquote(value)),
     }
+}
+
+/// Whether a Cargo setting (a full dotted key) names a program Cargo runs:
+/// a target's `runner` or `linker`, `build.rustc`, `build.rustc-wrapper`,
+/// `build.rustc-workspace-wrapper`. The configuration files' reader
+/// (`implied::launchers::cargo_config`) asks the same.
+pub(crate) fn cargo_setting_runs(key: &str) -> bool {
+    key.starts_with("target.") && (key.ends_with(".runner") || key.ends_with(".linker"))
+        || matches!(
+            key,
+            "build.rustc" | "build.rustc-wrapper" | "build.rustc-workspace-wrapper"
+        )
 }
 
 /// The shell commands a sed script runs: its `e COMMAND` commands (after

@@ -108,6 +108,7 @@ pub mod containers;
 mod handed;
 mod model;
 mod nested;
+pub(crate) use handed::cargo_setting_runs;
 pub(crate) use nested::fd_exec_flag;
 mod parser;
 mod relations;
