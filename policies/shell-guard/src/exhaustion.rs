@@ -40,6 +40,18 @@ fn written_file(c: &Command) -> Option<&str> {
         .find(|t| !t.starts_with("/dev/"))
 }
 
+/// The value of one of dd's `key=value` operands (`if=`, `of=`).
+fn dd_operand<'c>(c: &'c Command, key: &str) -> Option<&'c str> {
+    c.args().iter().find_map(|w| w.text.strip_prefix(key))
+}
+
+/// The file dd writes (`of=`), when it is one and not a device.
+fn dd_file(c: &Command) -> Option<String> {
+    dd_operand(c, "of=")
+        .filter(|f| !f.starts_with("/dev/"))
+        .map(str::to_string)
+}
+
 /// Whether a command produces an endless stream: `yes`, or a program
 /// that passes on an endless device it reads (`cat /dev/zero`, `tr -dc
 /// a-z < /dev/urandom`), unbounded.
@@ -155,14 +167,8 @@ impl Checker<'_> {
     pub(crate) fn check_disk_fill(&mut self, cl: &CommandLine, i: usize) {
         let c = &cl.commands[i];
         let file = if c.program == "dd" && !c.program_dynamic {
-            let arg = |k: &str| {
-                c.args()
-                    .iter()
-                    .find_map(|w| w.text.strip_prefix(k).map(str::to_string))
-            };
-            let from_device = arg("if=").is_some_and(|f| ENDLESS_DEVICES.contains(&f.as_str()));
-            let to = arg("of=").filter(|f| !f.starts_with("/dev/"));
-            (from_device && !bounds(c)).then_some(to).flatten()
+            let from_device = dd_operand(c, "if=").is_some_and(|f| ENDLESS_DEVICES.contains(&f));
+            (from_device && !bounds(c)).then(|| dd_file(c)).flatten()
         } else if endless(c) {
             self.stream_destination(cl, i)
         } else {
@@ -200,12 +206,7 @@ impl Checker<'_> {
             }
             // `… | dd of=f` with no count: written whole.
             if d.program == "dd" {
-                return d
-                    .args()
-                    .iter()
-                    .find_map(|w| w.text.strip_prefix("of="))
-                    .filter(|f| !f.starts_with("/dev/"))
-                    .map(str::to_string);
+                return dd_file(d);
             }
             if !PASS_ON.contains(&d.program.as_str()) {
                 return None;
