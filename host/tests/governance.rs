@@ -169,8 +169,30 @@ fn a_running_gate_protects_its_own_files_address_and_process() {
         "governance.agent-config",
     );
 
+    // Every file the gate keeps, by its own name: a walk whose name filter
+    // selects it (`find DATA -name 'evidence-*' -delete`) deletes it as
+    // surely as `rm` would, however deep below the walk's root it lies.
+    let mut kept = Vec::new();
+    files_below(&server.data_dir, &mut kept);
+    assert!(
+        kept.iter().any(|n| n.starts_with("evidence-")),
+        "the gate has written its evidence: {kept:?}"
+    );
+    for name in &kept {
+        let cmd = format!("find {data} -name '{name}' -delete");
+        let (verdict, rules, reason) = decide(&server, &session, shell(&cmd, &work));
+        assert_eq!(verdict, "DENY", "{cmd} -> {verdict} ({reason})");
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.ends_with("governance.gate-files")
+                    || r.ends_with("governance.gate-secrets")),
+            "{cmd}: {rules:?} ({reason})"
+        );
+    }
     // Ordinary work on the same directories goes on.
     for cmd in [
+        format!("find {data} -name '*.pyc' -delete"),
         format!("cat {config}"),
         format!("ls -la {data}"),
         "cat .claude/settings.json".to_string(),
@@ -235,5 +257,17 @@ fn the_in_process_hook_protects_its_cache_and_its_settings() {
             "{command}: {stdout} {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The names of the files below `dir`, at any depth.
+fn files_below(dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_below(&path, out);
+        } else if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            out.push(name.to_string());
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::Context;
 use crate::findings::Finding;
 use crate::modes::{keeps_access, locks_out};
 use crate::protected::{Hit, Owner, Protected};
-use crate::selects::{filters_may_select, name_filters, search_leaves_out};
+use crate::selects::{filters_may_select, name_filters, search_leaves_out, selected};
 
 /// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
@@ -138,10 +138,7 @@ fn changes(
 ) {
     let p = &ctx.d.protected;
     for e in &fx.deletes {
-        let selective = name_filters(line, e);
-        if let Some(h) = hit(p, e, true)
-            && (selective.is_empty() || filters_may_select(&selective, &h))
-        {
+        if let Some(h) = hit(p, e, true).and_then(|h| selected(p, &name_filters(line, e), e, h)) {
             out.push(Finding::change(h, &e.how, "delete", &e.path));
         }
     }
@@ -167,8 +164,7 @@ fn changes(
             // finds below a directory outside the working tree, as a delete
             // there would; a `-name` filter that cannot select a protected
             // file spares it.
-            let selective = name_filters(line, e);
-            if selective.is_empty() || filters_may_select(&selective, &h) {
+            if let Some(h) = selected(p, &name_filters(line, e), e, h) {
                 out.push(Finding::change(h, &e.how, "change", &e.path));
             }
         } else if !e.dynamic

@@ -4,11 +4,13 @@
 //! inet filter input tcp dport 7070 drop`, `ufw deny 7070/tcp`, a
 //! firewalld rich rule), the loopback device it listens on taken down or
 //! emptied (`ip link set lo down`, `ifconfig lo down`, `ip addr flush dev
-//! lo`), and traffic control that delays or loses its packets (`tc qdisc
-//! add dev lo root netem loss 100%`). A rule is judged by the traffic it
-//! selects: every restriction it makes (port, address, device, protocol)
-//! must admit the gate's, so `iptables -A INPUT -j DROP` cuts the gate off
-//! and `… --dport 22 -j DROP` does not.
+//! lo`), traffic control that delays or loses its packets (`tc qdisc add
+//! dev lo root netem loss 100%`), a route that drops its address (`ip
+//! route add blackhole 127.0.0.1`, the local table's loopback routes
+//! deleted), and its connections reset (`tcpkill port 7070`). A rule is
+//! judged by the traffic it selects: every restriction it makes (port,
+//! address, device, protocol) must admit the gate's, so `iptables -A INPUT
+//! -j DROP` cuts the gate off and `… --dport 22 -j DROP` does not.
 
 use clawlaw_sdk::net::ipv4;
 use clawlaw_sdk::shell::{Command, CommandLine};
@@ -112,6 +114,7 @@ pub fn cut_off(c: &Command, gate: &GateAddress) -> Option<String> {
         "ip",
         "ifconfig",
         "ifdown",
+        "tcpkill",
     ];
     // Every command of every line comes here: nothing is collected until
     // the program is one of these.
@@ -131,6 +134,10 @@ pub fn cut_off(c: &Command, gate: &GateAddress) -> Option<String> {
         "ufw" => ufw(&ops, gate),
         "firewall-cmd" => firewalld(&args, gate),
         "tc" => shaping(&ops, gate),
+        "tcpkill" => connections_killed(&args, gate),
+        "ip" if matches!(ops.first(), Some(&("route" | "r" | "ro" | "rou"))) => {
+            unroutable(&ops[1..], gate)
+        }
         "ip" | "ifconfig" | "ifdown" => device_down(program, &ops, gate),
         _ => iptables(&args, gate),
     }
@@ -346,6 +353,57 @@ fn device_down(program: &str, ops: &[&str], gate: &GateAddress) -> Option<String
     down.then(|| "the loopback device the gate listens on taken down".to_string())
 }
 
+/// `ip route add blackhole|unreachable|prohibit PREFIX` over the gate's
+/// address (its packets dropped or refused), or `ip route del|flush …
+/// table local` of the loopback's routes (no way left to reach it).
+fn unroutable(ops: &[&str], gate: &GateAddress) -> Option<String> {
+    let (verb, rest) = ops.split_first()?;
+    let refused = matches!(*verb, "add" | "a" | "replace" | "append" | "change")
+        && rest.windows(2).any(|w| {
+            matches!(w[0], "blackhole" | "unreachable" | "prohibit") && gate.address_in(w[1])
+        });
+    let local_gone = gate.loopback()
+        && rest.windows(2).any(|w| w[0] == "table" && w[1] == "local")
+        && match *verb {
+            "flush" | "f" => true,
+            "del" | "delete" | "d" => rest.iter().any(|w| gate.address_in(w)),
+            _ => false,
+        };
+    (refused || local_gone)
+        .then(|| "a route that leaves the gate's address unreachable".to_string())
+}
+
+/// `tcpkill [-i DEV] [-1..9] EXPRESSION`: resets every connection the
+/// packet filter expression selects, the hooks' calls to the gate among
+/// them when it selects the gate's port or host.
+fn connections_killed(args: &[&str], gate: &GateAddress) -> Option<String> {
+    let mut expression = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        match args[k] {
+            "-i" => {
+                if !args.get(k + 1).is_some_and(|d| gate.device_in(d)) {
+                    return None;
+                }
+                k += 2;
+                continue;
+            }
+            a if a.starts_with('-') => {}
+            a => expression.extend(a.split_whitespace()),
+        }
+        k += 1;
+    }
+    let mut selects = !expression.is_empty();
+    for w in expression.windows(2) {
+        match w[0] {
+            "port" => selects &= gate.port_in(w[1]),
+            "host" | "dst" | "src" => selects &= gate.address_in(w[1]),
+            _ => {}
+        }
+    }
+    selects.then(|| "the gate's connections reset".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +439,12 @@ mod tests {
             "ip link set dev lo down",
             "ifconfig lo down",
             "ip addr flush dev lo",
+            "ip route add blackhole 127.0.0.1/32",
+            "ip route add unreachable 127.0.0.0/8",
+            "ip route del local 127.0.0.0/8 dev lo table local",
+            "ip route flush table local",
+            "tcpkill -i lo port 7070",
+            "tcpkill -9 host 127.0.0.1",
         ] {
             assert!(cut(cmd, "127.0.0.1").is_some(), "{cmd}");
         }
@@ -410,6 +474,12 @@ mod tests {
             "ip link set eth0 down",
             "ip addr show dev lo",
             "ifconfig eth0 down",
+            "ip route add blackhole 203.0.113.0/24",
+            "ip route add default via 10.0.0.1",
+            "ip route del 10.0.0.0/8",
+            "ip route show table local",
+            "tcpkill -i eth0 port 7070",
+            "tcpkill port 22",
         ] {
             assert_eq!(cut(cmd, "127.0.0.1"), None, "{cmd}");
         }

@@ -348,6 +348,26 @@ impl Protected {
         })
     }
 
+    /// Every entry below the normalised `path` (also asked below
+    /// [`ANY_HOME`] when the agent's home is unknown): what a walk from it
+    /// may reach, for its name filters to select among.
+    pub fn below<'a>(&'a self, path: &str) -> impl Iterator<Item = Hit> + 'a {
+        let paths = [Some(path.to_string()), self.in_any_home(path)];
+        self.entries
+            .iter()
+            .filter(move |e| {
+                paths
+                    .iter()
+                    .flatten()
+                    .any(|p| is_within_normalized(&e.path, p))
+            })
+            .map(|e| Hit {
+                protected: e.path.clone(),
+                owner: e.owner,
+                above: true,
+            })
+    }
+
     /// Whether reading the normalised `path` (everything below it when
     /// `recursive`) reveals the gate's credentials.
     pub fn read_hit(&self, path: &str, recursive: bool) -> Option<Hit> {

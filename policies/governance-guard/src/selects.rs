@@ -12,7 +12,7 @@ use clawlaw_sdk::effects::{FdWalk, PathEffect};
 use clawlaw_sdk::glob;
 use clawlaw_sdk::shell::CommandLine;
 
-use crate::protected::Hit;
+use crate::protected::{Hit, Protected};
 
 /// The `-name`/`-iname` patterns of the `find` behind a delete, lower-cased:
 /// such a delete removes only the files they select. Empty when no `find`
@@ -78,26 +78,54 @@ fn fd_name_filters(fd: &FdWalk) -> Vec<String> {
 /// filter may select one: the entry's own name, and the kinds of files a
 /// protected directory holds (settings, evidence segments, components,
 /// keys, tokens).
-const NAMES_INSIDE: [&str; 10] = [
+const NAMES_INSIDE: [&str; 14] = [
     "settings.json",
     "hooks.json",
     "config.toml",
+    // The evidence log's files (`crates/gate/src/evidence/format.rs`).
     "head",
-    "segment-000001.jsonl",
+    "index",
+    "lock",
+    "evidence-000001.jsonl",
+    "redaction.key",
     "policy.wasm",
     "component.cwasm",
     "tokens.json",
+    "tokens-7070.json",
     "cache.key",
     "gate.toml",
 ];
 
-pub(crate) fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
-    let own = h
-        .protected
+/// What a walk from `e`'s path that met `h` reaches through its name
+/// filters: `h` when it has none, else the first of `h` and the protected
+/// entries below the walk's root that a filter may select (`find target
+/// -name 'evidence-*' -delete` spares no evidence however deep it lies).
+pub(crate) fn selected(p: &Protected, filters: &[String], e: &PathEffect, h: Hit) -> Option<Hit> {
+    if filters.is_empty() {
+        return Some(h);
+    }
+    let reached: Vec<Hit> = std::iter::once(h).chain(p.below(&e.path)).collect();
+    // An entry the filters name is what they select; else one whose
+    // contents they may.
+    let named = reached.iter().position(|h| {
+        let own = own_name(h);
+        filters.iter().any(|f| glob::matches(f, &own))
+    });
+    let at = named.or_else(|| reached.iter().position(|h| filters_may_select(filters, h)))?;
+    reached.into_iter().nth(at)
+}
+
+/// The last component of the protected path, lower-cased.
+fn own_name(h: &Hit) -> String {
+    h.protected
         .rsplit('/')
         .next()
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+pub(crate) fn filters_may_select(patterns: &[String], h: &Hit) -> bool {
+    let own = own_name(h);
     patterns
         .iter()
         .any(|p| glob::matches(p, &own) || NAMES_INSIDE.iter().any(|n| glob::matches(p, n)))
