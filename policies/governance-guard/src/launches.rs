@@ -10,7 +10,9 @@
 //! --private claude`), or an agent that has no hooks at all (Aider, Goose,
 //! Open Interpreter). Started with its own safeguards off
 //! (`--dangerously-skip-permissions`, `codex --yolo`, `gemini --yolo`) it
-//! would act without asking anyone: escalated.
+//! would act without asking anyone: escalated. Started as another user,
+//! with no home, or in a container, it loads none of the user's settings
+//! ([`crate::agent_homes`]): denied.
 
 use clawlaw_sdk::effects::Effects;
 use clawlaw_sdk::path::normalize;
@@ -254,6 +256,30 @@ pub fn judge(
                 }
             }
         }
+        if let Some(user) = crate::agent_homes::other_user(line, x.command, home) {
+            out.push(Finding::ungoverned_agent(
+                cli.agent,
+                &shown,
+                &format!(
+                    "starts {} as {user}, whose home holds {user}'s settings, not these",
+                    cli.agent
+                ),
+            ));
+        }
+        if let Some(how) = line
+            .commands
+            .get(x.command)
+            .and_then(crate::agent_homes::home_unset)
+        {
+            out.push(Finding::ungoverned_agent(
+                cli.agent,
+                &shown,
+                &format!(
+                    "starts {} with no home directory (`{how}`) to load its settings from",
+                    cli.agent
+                ),
+            ));
+        }
         // `cd /tmp && claude -p …`: the project's settings stay behind.
         if let Some(dir) = x.cwd.as_deref()
             && !roots.is_empty()
@@ -292,6 +318,22 @@ pub fn judge(
                 ));
             }
             let value = || inline.or_else(|| args.get(k + 1).map(String::as_str));
+            // `codex -c hooks=[]`, `-c features.codex_hooks=false`: a
+            // config override of the hooks themselves.
+            if matches!(name, "-c" | "--config")
+                && cli.config_env.contains(&"CODEX_HOME")
+                && let Some(key) = value().and_then(|v| v.split_once('=')).map(|(k, _)| k)
+                && key.contains("hook")
+            {
+                out.push(Finding::ungoverned_agent(
+                    cli.agent,
+                    &shown,
+                    &format!(
+                        "starts {} with its hooks overridden (`-c {key}=…`)",
+                        cli.agent
+                    ),
+                ));
+            }
             // `codex -c sandbox_mode=danger-full-access`, `-c
             // approval_policy=never`: the same switches as a config override.
             let override_off = matches!(name, "-c" | "--config")
@@ -310,6 +352,41 @@ pub fn judge(
             }
         }
     }
+}
+
+/// Agents started in a container: neither the user's settings nor the
+/// hook program are there.
+pub fn in_containers(line: &CommandLine, out: &mut Vec<Finding>) {
+    for c in &line.commands {
+        if let Some(program) = crate::agent_homes::in_container(c, &|w| agent_of(w).is_some()) {
+            let agent = agent_of(&program).unwrap_or("an agent");
+            out.push(Finding::ungoverned_agent(
+                agent,
+                &program,
+                &format!("starts {agent} in a container, where its hooks are not"),
+            ));
+        }
+    }
+}
+
+/// The agent a program name or package name (`claude`, `codex`,
+/// `@anthropic-ai/claude-code@latest`, `aider-chat`) starts.
+fn agent_of(word: &str) -> Option<&'static str> {
+    // `@scope/name@version`, `name@version`: the package's name.
+    let name = match word.rfind('@') {
+        Some(at) if at > 0 => &word[..at],
+        _ => word,
+    };
+    let program = agent_package(&format!("{name}/")).unwrap_or(name);
+    CLIS.iter()
+        .find(|c| c.programs.contains(&program))
+        .map(|c| c.agent)
+        .or_else(|| {
+            HOOKLESS
+                .iter()
+                .find(|h| h.1.contains(&program))
+                .map(|h| h.0)
+        })
 }
 
 /// The agent CLI whose package a script path is in (`…/@anthropic-ai/
@@ -435,6 +512,13 @@ mod tests {
             "claude mcp add shell -- sh",
             "claude config set -g disableAllHooks true",
             "gemini extensions install https://github.com/x/y",
+            "codex -c hooks=[] exec x",
+            "codex exec --config features.codex_hooks=false 'fix'",
+            "env -i claude -p x",
+            "env -u HOME codex exec x",
+            "sudo -u bob claude -p x",
+            "su bob -c 'codex exec fix'",
+            "runuser -u bob -- gemini -p x",
         ] {
             let f = found(command);
             assert!(
@@ -494,6 +578,9 @@ mod tests {
             "cd sub/dir && claude -p x",
             "node ~/.npm/lib/node_modules/@anthropic-ai/claude-code/cli.js -p x",
             "cd /w/pkg && gemini -p 'explain'",
+            "env -i HOME=/home/u claude -p x",
+            "sudo -u u claude -p x",
+            "sudo apt-get install -y jq && claude -p x",
         ] {
             assert_eq!(found(command), vec![], "{command}");
         }

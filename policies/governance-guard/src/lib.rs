@@ -83,6 +83,7 @@
 //! ```
 
 mod addresses;
+mod agent_homes;
 pub mod agents;
 mod commands;
 mod cutoffs;

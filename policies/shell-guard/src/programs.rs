@@ -114,7 +114,18 @@ pub(crate) const ENV_SETUP: &[&str] = &[
     "rustup",
 ];
 
-pub(crate) const PRIVILEGE_WRAPPERS: &[&str] = &["sudo", "doas", "pkexec", "run0"];
+/// Wrappers that run their command as another user (root, or one only
+/// root may become: `runuser`, `gosu`, `su-exec`, `setuidgid`).
+pub(crate) const PRIVILEGE_WRAPPERS: &[&str] = &[
+    "sudo",
+    "doas",
+    "pkexec",
+    "run0",
+    "runuser",
+    "gosu",
+    "su-exec",
+    "setuidgid",
+];
 pub(crate) const PRIVILEGE_PROGRAMS: &[&str] = &[
     "sudo", "doas", "pkexec", "run0", "su", "runuser", "sudoedit",
 ];

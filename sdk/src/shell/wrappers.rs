@@ -491,7 +491,9 @@ pub(super) fn unwrap(cmd: &mut Command) {
         if rest_empty && replacement.is_none() {
             return;
         }
-        let args = cmd.argv[1..k].to_vec();
+        // Its options, then its operands (`timeout 30s`, `gosu app`).
+        let mut args = cmd.argv[1..k].to_vec();
+        args.extend_from_slice(&cmd.argv[k2..k3]);
         cmd.assignments.extend(assignments);
         cmd.wrappers.push(Wrapper {
             program: name,
