@@ -5,7 +5,7 @@
 //! each target judged by what it names ([`crate::processes`]): a pid, a
 //! name pattern, a port, a file the gate runs or holds, a container, a unit.
 
-use clawlaw_sdk::effects::Effects;
+use clawlaw_sdk::effects::{Effects, SUPERVISORS};
 use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::shell::CommandLine;
 
@@ -122,6 +122,10 @@ pub fn judge(
                     } else {
                         Reach::Other
                     }
+                } else if t == "*" && SUPERVISORS.contains(&s.program.as_str()) {
+                    // `pm2 kill`, `supervisorctl stop all`: the gate among
+                    // them only if that supervisor runs it.
+                    Reach::Unknown(format!("every service {} runs", s.program))
                 } else if t == "*" {
                     Reach::Gate("every process".into())
                 } else if t.chars().all(|c| c.is_ascii_digit() || c == '-') {

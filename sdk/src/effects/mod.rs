@@ -102,6 +102,7 @@ mod procs;
 mod readers;
 mod remote;
 pub mod servers;
+mod supervisors;
 #[cfg(test)]
 mod tests;
 mod tokens;
@@ -113,6 +114,7 @@ pub use args::xargs_replaced_argv;
 use context::Analyzer;
 pub use context::walk_roots;
 pub use fd::{FdWalk, fd_walk};
+pub use supervisors::SUPERVISORS;
 
 use crate::shell::{self, CommandLine};
 

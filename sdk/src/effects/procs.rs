@@ -15,7 +15,9 @@
 //!
 //! What an orchestrator stops (`kubectl delete`, `helm uninstall`, `docker
 //! compose stop`, …) is read by [`super::workloads`], the containers a
-//! container CLI stops or controls by [`super::containers`].
+//! container CLI stops or controls by [`super::containers`], the services
+//! another process supervisor stops (`supervisorctl`, `pm2`, `sv`, …) by
+//! [`super::supervisors`].
 
 use super::args::{piped_source, stdin_text};
 use super::context::{Cx, Kind, STDIN_ARGS};
@@ -26,7 +28,7 @@ use crate::shell::Word;
 
 /// Records the effects of `prog` when it is one of this module's programs.
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
-    if super::workloads::program(cx, prog, args) {
+    if super::workloads::program(cx, prog, args) || super::supervisors::program(cx, prog, args) {
         return true;
     }
     match prog {
