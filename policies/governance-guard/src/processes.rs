@@ -64,8 +64,13 @@ impl GateProcesses<'_> {
         if self.mentions_name(t) {
             return Reach::Gate(t.to_string());
         }
-        if t == "-1" || t == "0" || t == "-0" {
+        if t == "-1" {
             return Reach::Gate(format!("{t} (every process of the user)"));
+        }
+        // `kill 0` (`trap 'kill 0' EXIT`): the calling shell's own process
+        // group, its background jobs; the gate runs in a group of its own.
+        if t == "0" || t == "-0" {
+            return Reach::Other;
         }
         if let Ok(pid) = t.trim_start_matches('-').parse::<u32>() {
             return if self.pids.contains(&pid) {

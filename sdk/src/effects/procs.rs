@@ -207,10 +207,10 @@ fn kill(cx: &mut Cx, prog: &str, args: &[Word]) {
     };
     // After it, `kill`'s negative numbers are process groups, not options
     // (`kill -9 -4242`, `kill -s TERM -4242`), as is a group given by a
-    // substitution (`kill -9 -$(pgrep clawlaw)`), and everything after
-    // `--` is a target (`kill -- -4242`).
+    // substitution or a variable (`kill -9 -$(pgrep clawlaw)`, `kill -9
+    // -$PPID`), and everything after `--` is a target (`kill -- -4242`).
     let group = |t: &str| {
-        t.starts_with("-$(")
+        t.starts_with("-$")
             || t.starts_with("-`")
             || t.len() > 1 && t[1..].bytes().all(|b| b.is_ascii_digit())
     };
