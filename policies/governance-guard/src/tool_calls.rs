@@ -113,6 +113,12 @@ const NAMING_FIELDS: &[&str] = &[
     "jobid",
     "unit",
     "process",
+    "processname",
+    "program",
+    "programname",
+    "executable",
+    "imagename",
+    "taskname",
     "app",
     "appname",
     "application",
@@ -306,6 +312,14 @@ mod tests {
             json!({"name": "clawlaw", "replicas": 0})
         ));
         assert!(stops("mcp__os__killProcess", json!({"pid": 4242})));
+        assert!(stops(
+            "mcp__system__kill_process",
+            json!({"process_name": "clawlaw-full"})
+        ));
+        assert!(stops(
+            "mcp__windows__kill_process",
+            json!({"imageName": "clawlaw.exe"})
+        ));
         assert!(stops(
             "mcp__k8s__delete_pods",
             json!({"labelSelector": {"app": "clawlaw"}})

@@ -102,6 +102,24 @@ fn keystrokes_typed_into_a_terminal_are_command_lines() {
         ),
         vec!["file.write notes.md"]
     );
+    // Input sent to a running process: a shell's is a command line, a
+    // Python REPL's is Python.
+    assert_eq!(
+        s(
+            "mcp__desktop-commander__interact_with_process",
+            json!({"pid": 77, "input": "pkill clawlaw"})
+        ),
+        vec!["shell.exec pkill clawlaw"]
+    );
+    let repl = s(
+        "mcp__desktop-commander__interact_with_process",
+        json!({"pid": 77, "input": "import os; os.system('pkill clawlaw')"}),
+    );
+    assert!(
+        repl.iter()
+            .any(|l| l.starts_with("shell.exec python3 -c ") && l.contains("pkill clawlaw")),
+        "{repl:?}"
+    );
     // Typed into a browser's form, text is no command.
     assert!(
         s(

@@ -143,7 +143,14 @@ pub(super) fn database_line(o: &Map<String, Value>) -> Option<String> {
 /// is Python, `require(` is Node).
 pub(super) fn code_lines(tool: &str, o: &Map<String, Value>) -> Vec<String> {
     let Some(code) = CODE_KEYS.iter().find_map(|k| o.get(*k)?.as_str()) else {
-        return Vec::new();
+        // Text typed into a process that reads code (`interact_with_process
+        // {"input": "import os; os.system(…)"}` to a Python REPL).
+        return typed_text(tool, o)
+            .and_then(|(text, _)| {
+                let runner = language_named(guess_language(&text))?;
+                Some(run_lines(runner, &text))
+            })
+            .unwrap_or_default();
     };
     let runner = language_named(tool).or_else(|| {
         let name = tool_name(tool).to_ascii_lowercase();
@@ -182,6 +189,7 @@ fn guess_language(code: &str) -> &'static str {
 
 /// Verbs of a tool that types into something.
 const TYPES: &[&str] = &[
+    "interact",
     "type",
     "keys",
     "key",
@@ -197,23 +205,35 @@ const TERMINALS: &[&str] = &[
     "terminal", "tmux", "screen", "tty", "pty", "shell", "console", "iterm", "konsole", "computer",
     "keyboard", "xdotool",
 ];
+/// Or a running process's input (`interact_with_process`, `write_stdin`).
+const PROCESS_INPUTS: &[&str] = &["process", "stdin", "repl"];
 /// Keys holding the text typed.
 const TYPED_KEYS: &[&str] = &["keys", "text", "input", "chars", "data", "command"];
 
 /// `mcp__tmux__send_keys {"keys": "rm -rf ~ Enter"}`, `computer {"action":
 /// "type", "text": "pkill x\n"}`: text typed into a terminal is the
 /// command line it runs (with its newline, `Enter` or `C-m`, or with one
-/// typed next).
+/// typed next). Typed into a running process (`interact_with_process`), it
+/// is a command line when it reads as one: the process may be a shell, or
+/// a REPL reading code ([`code_lines`]).
 pub(super) fn typed_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
+    let (line, terminal) = typed_text(tool, o)?;
+    (terminal || crate::shell::parse(&line).issues.is_empty()).then_some(line)
+}
+
+/// The text a tool types, and whether it types into a terminal (rather
+/// than a process's input).
+fn typed_text(tool: &str, o: &Map<String, Value>) -> Option<(String, bool)> {
     let lower = tool.to_ascii_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     let action = o.get("action").and_then(Value::as_str).unwrap_or("");
     let types = words.iter().any(|w| TYPES.contains(w)) || matches!(action, "type" | "key");
-    let into_terminal = words.iter().any(|w| TERMINALS.contains(w));
+    let terminal = words.iter().any(|w| TERMINALS.contains(w));
+    let process = words.iter().any(|w| PROCESS_INPUTS.contains(w));
     // A file written by a terminal server's tool (`…__write_file {"path",
     // "text"}`) is a write, not typing.
     let names_file = PATH_KEYS.iter().any(|k| o.contains_key(*k));
-    if !(types && into_terminal) || names_file {
+    if !(types && (terminal || process)) || names_file {
         return None;
     }
     let text = TYPED_KEYS.iter().find_map(|k| o.get(*k)?.as_str())?;
@@ -221,5 +241,5 @@ pub(super) fn typed_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
         .iter()
         .fold(text.trim_end(), |t, end| t.strip_suffix(end).unwrap_or(t))
         .trim();
-    (!line.is_empty()).then(|| line.to_string())
+    (!line.is_empty()).then(|| (line.to_string(), terminal))
 }
