@@ -234,6 +234,19 @@ pub(crate) fn program(cx: &mut Cx) {
         "cargo" if args.first().is_some_and(|w| w.text == "clean") => {
             devtools::cargo_clean(cx, &args[1..])
         }
+        "update-alternatives" => super::links::alternatives(cx, args),
+        "cargo" if args.first().is_some_and(|w| w.text == "install") => {
+            devtools::cargo_install(cx, &args[1..])
+        }
+        "go" if args.first().is_some_and(|w| w.text == "install") => {
+            devtools::go_install(cx, &args[1..])
+        }
+        "pipx" if args.first().is_some_and(|w| w.text == "install") => {
+            devtools::python_tool_install(cx, "pipx install", &args[1..])
+        }
+        "uv" if args.len() > 1 && args[0].text == "tool" && args[1].text == "install" => {
+            devtools::python_tool_install(cx, "uv tool install", &args[2..])
+        }
         // A mount hides what was at its mount point behind something else:
         // as good as replacing the whole tree there.
         "mount" | "bindfs" => {

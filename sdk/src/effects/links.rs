@@ -1,8 +1,10 @@
 //! Links a line makes (`ln -s ~/.claude d`, `cp -al src d`), remembered for
 //! the rest of the line: a path through one is also recorded as the path it
-//! reaches ([`super::context::Cx::push_path`]).
+//! reaches ([`super::context::Cx::push_path`]); and the links the
+//! alternatives system writes (`update-alternatives --install LINK NAME
+//! PATH PRIO` makes `LINK` lead to `PATH`).
 
-use super::context::Cx;
+use super::context::{Cx, Kind};
 use crate::shell::Word;
 
 /// `ln -s ~/.claude d`: a second name for a path, remembered for the rest
@@ -59,3 +61,54 @@ pub(crate) fn remember(
 
 /// Links remembered in one line, at most.
 const MAX_LINKS: usize = 32;
+
+/// `update-alternatives --install LINK NAME PATH PRIORITY` (also
+/// `--slave LINK NAME PATH`) writes each `LINK` and `/etc/alternatives/
+/// NAME`; `--set NAME PATH` and `--config NAME` rewrite the latter;
+/// `--remove NAME PATH` and `--remove-all NAME` delete it.
+pub(crate) fn alternatives(cx: &mut Cx, args: &[Word]) {
+    const HOW: &str = "update-alternatives";
+    let mut k = 0;
+    while k < args.len() {
+        let take = match args[k].text.as_str() {
+            "--install" => {
+                if let Some(link) = args.get(k + 1) {
+                    cx.path(Kind::Write, link, 0, HOW, false);
+                }
+                if let Some(name) = args.get(k + 2) {
+                    alternative(cx, name, Kind::Write);
+                }
+                5
+            }
+            "--slave" => {
+                if let Some(link) = args.get(k + 1) {
+                    cx.path(Kind::Write, link, 0, HOW, false);
+                }
+                4
+            }
+            "--set" | "--config" => {
+                if let Some(name) = args.get(k + 1) {
+                    alternative(cx, name, Kind::Write);
+                }
+                2
+            }
+            "--remove" | "--remove-all" => {
+                if let Some(name) = args.get(k + 1) {
+                    alternative(cx, name, Kind::Delete);
+                }
+                2
+            }
+            _ => 1,
+        };
+        k += take;
+    }
+}
+
+/// `/etc/alternatives/NAME`, written or deleted.
+fn alternative(cx: &mut Cx, name: &Word, kind: Kind) {
+    if name.is_dynamic() || name.text.contains('/') {
+        return;
+    }
+    let path = Word::literal(format!("/etc/alternatives/{}", name.text));
+    cx.path(kind, &path, 0, "update-alternatives", false);
+}

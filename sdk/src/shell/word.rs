@@ -39,6 +39,16 @@ impl Word {
         }
     }
 
+    /// `~REST` (`~/.cargo/bin/x`), its `~` expanding as an unquoted one
+    /// does.
+    pub(crate) fn in_home(rest: &str) -> Word {
+        Word {
+            text: format!("~{rest}"),
+            quoted: false,
+            spans: vec![(0, 1)],
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
