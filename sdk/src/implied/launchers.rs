@@ -10,11 +10,15 @@
 //! custom commands (Claude Code's `.claude/commands/*.md`, whose
 //! `` !`cmd` `` lines run when the command is invoked, by the user or by
 //! the model; Gemini CLI's `.gemini/commands/*.toml`, whose `!{cmd}`
-//! blocks do). Each is a command line, spelt as the shell would read it.
+//! blocks do), and the hooks a Claude Code subagent, skill or command
+//! declares in its front matter (`.claude/agents/*.md`,
+//! `.claude/skills/*/SKILL.md`: `hooks: PreToolUse: … command: …`), which
+//! run while it is active, outside any hook's judgement. Each is a command
+//! line, spelt as the shell would read it.
 
 use serde_json::Value;
 
-use super::formats::{Found, argv_line, double_quoted, yaml_scalar};
+use super::formats::{Found, argv_line, double_quoted, yaml_commands, yaml_scalar};
 
 /// Most command lines a reader returns.
 const MAX_COMMANDS: usize = 64;
@@ -23,7 +27,7 @@ const MAX_COMMANDS: usize = 64;
 /// Code's `` !`cmd` `` (a `!` before a backquoted span), Gemini CLI's
 /// `!{cmd}` (braces balanced).
 pub fn agent_command(content: &str) -> Vec<Found> {
-    let mut out = Vec::new();
+    let mut out = front_matter_hooks(content);
     let mut rest = content;
     while out.len() < MAX_COMMANDS {
         let Some(k) = rest.find('!') else { break };
@@ -60,6 +64,25 @@ pub fn agent_command(content: &str) -> Vec<Found> {
         rest = &after[len.min(after.len())..];
     }
     out
+}
+
+/// The hook commands a Markdown definition's YAML front matter declares
+/// (`hooks:` … `command: CMD`), named `hook`.
+fn front_matter_hooks(content: &str) -> Vec<Found> {
+    let Some(rest) = content.trim_start().strip_prefix("---") else {
+        return Vec::new();
+    };
+    let front = rest.find("\n---").map_or(rest, |end| &rest[..end]);
+    if !front.contains("hooks:") {
+        return Vec::new();
+    }
+    yaml_commands(front, &["command:"])
+        .into_iter()
+        .map(|f| Found {
+            name: Some("hook".into()),
+            ..f
+        })
+        .collect()
 }
 
 /// Every MCP server's command line: `mcpServers` (Claude Code, Cursor) or
