@@ -317,6 +317,16 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
             k += 1;
             continue;
         }
+        // `''.join([…])` (Python), `[…].join('')` (JavaScript): a string
+        // built by joining literals is that string.
+        if let Some((joined, next)) = joined(toks, k, lang, depth) {
+            match joined {
+                Val::Str(j) => out.push_str(&j),
+                _ => return Val::Unknown,
+            }
+            k = next;
+            continue;
+        }
         match t {
             Tok::Str(s, false) if s == "HOME" => return home_lookup(toks),
             Tok::Str(s, false) | Tok::Num(s) => out.push_str(s),
@@ -390,6 +400,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                 let strs: Option<Vec<&str>> = parts.iter().map(Val::as_str).collect();
                 match (last.as_str(), strs) {
                     ("homedir" | "home" | "gethomedir", _) => out.push('~'),
+                    // Perl's `join(SEP, LIST)`.
+                    ("join", Some(v)) if lang == Lang::Perl && !v.is_empty() => {
+                        out.push_str(&v[1..].join(v[0]))
+                    }
                     (
                         "expanduser" | "expand_path" | "resolve" | "Path" | "PurePath"
                         | "PosixPath" | "realpath" | "abspath" | "normpath" | "String" | "str"
@@ -418,6 +432,63 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
         k += 1;
     }
     Val::Str(out)
+}
+
+/// A join of strings starting at `toks[k]`, and the index after it: a
+/// separator's `.join(LIST)` (Python) or a list's `.join(SEP)`
+/// (JavaScript, `,` without one; Ruby, nothing without one). `Val::Unknown` when an item is not a
+/// literal; `None` when no join starts there.
+fn joined(toks: &[Tok], k: usize, lang: Lang, depth: usize) -> Option<(Val, usize)> {
+    let (list, sep, end) = match &toks[k] {
+        Tok::Str(sep, false) if lang == Lang::Python => {
+            let args = method_args(toks, k + 1, "join")?;
+            (
+                eval(&toks[args.0..args.1], lang, depth + 1),
+                Val::Str(sep.clone()),
+                args.1 + 1,
+            )
+        }
+        Tok::Punct('[') if matches!(lang, Lang::Node | Lang::Ruby) => {
+            let close = closing(toks, k)?;
+            // Ruby's `[…].join` needs no parentheses.
+            let bare = lang == Lang::Ruby
+                && toks.get(close + 1) == Some(&Tok::Punct('.'))
+                && matches!(toks.get(close + 2), Some(Tok::Ident(m)) if m == "join")
+                && toks.get(close + 3) != Some(&Tok::Punct('('));
+            let args = if bare {
+                (close + 3, close + 3)
+            } else {
+                method_args(toks, close + 1, "join")?
+            };
+            let sep = if args.0 == args.1 {
+                Val::Str(if lang == Lang::Node { "," } else { "" }.into())
+            } else {
+                eval(&toks[args.0..args.1], lang, depth + 1)
+            };
+            let end = if bare { args.1 } else { args.1 + 1 };
+            (eval(&toks[k..=close], lang, depth + 1), sep, end)
+        }
+        _ => return None,
+    };
+    let items: Option<Vec<&str>> = match &list {
+        Val::List(items) => items.iter().map(Val::as_str).collect(),
+        _ => None,
+    };
+    Some(match (items, sep.as_str()) {
+        (Some(items), Some(sep)) => (Val::Str(items.join(sep)), end),
+        _ => (Val::Unknown, end),
+    })
+}
+
+/// The bounds of the arguments of `.NAME(…)` when the tokens at `at` are
+/// that call: the index after `(` and the index of its `)`.
+fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
+    match (toks.get(at), toks.get(at + 1), toks.get(at + 2)) {
+        (Some(Tok::Punct('.')), Some(Tok::Ident(m)), Some(Tok::Punct('('))) if m == name => {
+            Some((at + 3, closing(toks, at + 2)?))
+        }
+        _ => None,
+    }
 }
 
 /// The home directory spelled inside an interpolating string, by language.

@@ -1500,6 +1500,23 @@ fn code_running_a_computed_command_is_unresolved_once() {
 }
 
 #[test]
+fn code_strings_joined_from_literals_are_those_strings() {
+    for cmd in [
+        "python3 -c \"import os; os.system(''.join(['rm -rf ', '/tmp', '/t']))\"",
+        "node -e \"require('child_process').execSync(['rm', '-rf', '/tmp/t'].join(' '))\"",
+        "ruby -e \"system(['rm -rf ', '/tmp/t'].join)\"",
+        "perl -e 'system(join(\" \", \"rm\", \"-rf\", \"/tmp/t\"))'",
+    ] {
+        let e = fx(cmd);
+        assert_eq!(ps(&e.deletes), ["/tmp/t"], "{cmd}");
+        assert!(e.is_resolved(), "{cmd}: {:?}", e.unresolved);
+    }
+    // A join of something computed stays unknown.
+    let e = fx("python3 -c \"import os, sys; os.system(' '.join(['rm', sys.argv[1]]))\"");
+    assert!(!e.is_resolved());
+}
+
+#[test]
 fn node_destructured_and_template_strings() {
     let e =
         fx("node -e 'const {execSync} = require(\"child_process\"); execSync(`rm -rf /tmp/t`)'");

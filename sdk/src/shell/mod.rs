@@ -94,15 +94,18 @@
 //! # What it does not do
 //!
 //! It expands nothing: variables, globs, aliases, functions' later calls and
-//! the contents of files are unknown (`bash script.sh` is one command). One
-//! thing the line does to its own programs is followed: a program copied or
-//! linked under another path from a programs directory (`cp /bin/rm ./safe`,
-//! `ln -s "$(which bash)" /tmp/x`) runs as itself when the line runs that
-//! path (`./safe -rf ~` is an `rm`).
+//! the contents of files are unknown (`bash script.sh` is one command). Two
+//! things the line does to its own programs are followed: an alias it
+//! defines and then uses (`alias k=pkill; k x` is read once more as `pkill
+//! x`, `aliases.rs`), and a program copied or linked under another path
+//! from a programs directory (`cp /bin/rm ./safe`, `ln -s "$(which bash)"
+//! /tmp/x`) runs as itself when the line runs that path (`./safe -rf ~` is
+//! an `rm`).
 //! Options are recognised syntactically ([`Command::has_flag`],
 //! [`Command::operands`]) without knowing which options take a value.
 //! Code strings of other languages (`python -c`, `perl -e`) are not parsed.
 
+mod aliases;
 mod argspec;
 pub mod containers;
 mod handed;
@@ -179,13 +182,24 @@ pub fn parse(line: &str) -> CommandLine {
     // the same line too, if it can (`update-grub && rm -rf /` starts with
     // what looks like a cmdlet): then it is read both ways, the commands of
     // one after the other's, so neither reading hides what the other runs.
-    let Some(wrapped) = windows::bare_powershell(line) else {
-        return parser::parse(line);
+    let parsed = match windows::bare_powershell(line) {
+        None => parser::parse(line),
+        Some(wrapped) => {
+            let posix = parser::parse(line);
+            if posix.is_complete() {
+                parser::parse(&format!("{wrapped}\n{line}"))
+            } else {
+                parser::parse(&wrapped)
+            }
+        }
     };
-    let posix = parser::parse(line);
-    if posix.is_complete() {
-        parser::parse(&format!("{wrapped}\n{line}"))
-    } else {
-        parser::parse(&wrapped)
+    // `alias k=pkill; k clawlaw`: read once more with each use spelled out.
+    if !crate::text::contains(line, "alias") {
+        return parsed;
     }
+    let uses = aliases::uses(&parsed);
+    if uses.is_empty() {
+        return parsed;
+    }
+    parser::parse(&format!("{line}\n{}", uses.join("\n")))
 }
