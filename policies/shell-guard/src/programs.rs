@@ -79,7 +79,13 @@ pub(crate) fn is_decoder(c: &Command) -> bool {
         "openssl" => c.args().iter().any(|a| a.text == "-d"),
         "gzip" | "bzip2" | "xz" | "zstd" | "lzma" => c.has_flag('d') || c.has_long("decompress"),
         "uudecode" | "zcat" | "gunzip" | "bunzip2" | "bzcat" | "xzcat" | "unxz" | "zstdcat"
-        | "unzstd" | "rev" => true,
+        | "unzstd" | "rev" | "rot13" => true,
+        // `tr 'a-z' 'n-za-m'`: a letter substitution (ROT13), not a
+        // deletion (`tr -d '\r'`, which fixes a script's line endings).
+        "tr" => {
+            !(c.has_flag('d') || c.has_flag('s') || c.has_long("delete"))
+                && c.operands().count() == 2
+        }
         _ => false,
     }
 }
