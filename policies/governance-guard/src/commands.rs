@@ -27,6 +27,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     network(ctx, &fx, &mut out);
     crate::impostors::squats(ctx, &line, &mut out);
     crate::cutoffs::judge(ctx, &line, &mut out);
+    crate::captures::judge(ctx, &line, &mut out);
     for c in &line.commands {
         for repository in ctx.gate_repositories(c) {
             out.push(Finding::gate_repository(&c.program, &repository));

@@ -37,13 +37,13 @@ pub struct GateAddress<'a> {
 }
 
 impl GateAddress<'_> {
-    fn loopback(&self) -> bool {
+    pub(crate) fn loopback(&self) -> bool {
         self.host == "127.0.0.1"
     }
 
     /// Whether a port restriction (`7070`, `7000:8000`, `7070,8080`,
     /// `7000-8000`, nft's `{ 80, 7070 }`) admits the gate's port.
-    fn port_in(&self, spec: &str) -> bool {
+    pub(crate) fn port_in(&self, spec: &str) -> bool {
         spec.split([',', ' ', '{', '}'])
             .filter(|p| !p.is_empty())
             .any(|p| match p.split_once([':', '-']) {
@@ -58,7 +58,7 @@ impl GateAddress<'_> {
 
     /// Whether an address restriction (`127.0.0.1`, `127.0.0.0/8`,
     /// `0.0.0.0/0`, `localhost`, `10.0.0.5`) admits the gate's host.
-    fn address_in(&self, spec: &str) -> bool {
+    pub(crate) fn address_in(&self, spec: &str) -> bool {
         let (addr, bits) = match spec.split_once('/') {
             Some((a, b)) => (a, b.parse::<u32>().unwrap_or(32).min(32)),
             None => (spec, 32),
@@ -82,9 +82,32 @@ impl GateAddress<'_> {
         }
     }
 
+    /// Whether a packet filter expression (`port 7070`, `tcp and host
+    /// 127.0.0.1`, `portrange 7000-8000`) admits the gate's traffic: every
+    /// port, host and protocol it names admits it (alternatives joined by
+    /// `or` are read as restrictions too: a conservative reading).
+    pub(crate) fn selected_by(&self, expression: &[&str]) -> bool {
+        let words: Vec<&str> = expression
+            .iter()
+            .flat_map(|e| e.split_whitespace())
+            .map(|w| w.trim_matches(['(', ')', '\'', '"']))
+            .collect();
+        let mut admits = true;
+        for (k, w) in words.iter().enumerate() {
+            let next = words.get(k + 1).copied().unwrap_or("");
+            match *w {
+                "port" | "portrange" => admits &= self.port_in(next),
+                "host" | "net" => admits &= self.address_in(next),
+                "udp" | "icmp" | "arp" | "sctp" | "icmp6" => admits = false,
+                _ => {}
+            }
+        }
+        admits
+    }
+
     /// Whether a network device is one the gate's traffic passes: the
     /// loopback for a gate on this machine; for a remote gate, any but it.
-    fn device_in(&self, device: &str) -> bool {
+    pub(crate) fn device_in(&self, device: &str) -> bool {
         let device = device.trim_matches('"');
         if self.loopback() {
             device == "lo"
@@ -393,15 +416,8 @@ fn connections_killed(args: &[&str], gate: &GateAddress) -> Option<String> {
         }
         k += 1;
     }
-    let mut selects = !expression.is_empty();
-    for w in expression.windows(2) {
-        match w[0] {
-            "port" => selects &= gate.port_in(w[1]),
-            "host" | "dst" | "src" => selects &= gate.address_in(w[1]),
-            _ => {}
-        }
-    }
-    selects.then(|| "the gate's connections reset".to_string())
+    (!expression.is_empty() && gate.selected_by(&expression))
+        .then(|| "the gate's connections reset".to_string())
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub const RULES: [(&str, &str); 10] = [
     ),
     (
         GATE_SECRETS,
-        "The gate's credentials (generated tokens, cache and redaction keys) cannot be read",
+        "The gate's credentials (generated tokens, cache and redaction keys, the traffic that carries its tokens) cannot be read",
     ),
     (
         TOKEN_ENV,
@@ -57,7 +57,7 @@ pub const RULES: [(&str, &str); 10] = [
     ),
     (
         NESTED_AGENT,
-        "An agent the agent starts (Claude Code, Codex, Gemini CLI, Cursor) cannot be started without its hook configuration (another configuration directory, `--settings`, a sandbox that hides it), nor one that has no hooks (Aider, Goose, Open Interpreter); started with its own safeguards off (`--dangerously-skip-permissions`, `--yolo`) it is escalated",
+        "An agent the agent starts (Claude Code, Codex, Gemini CLI, Cursor) cannot be started without its hook configuration (another configuration directory, `--settings`, a sandbox that hides it, another user, no home, a container), nor one that has no hooks (Aider, Goose, Open Interpreter); started with its own safeguards off (`--dangerously-skip-permissions`, `--yolo`) it is escalated",
     ),
 ];
 
@@ -135,6 +135,16 @@ impl Finding {
             GATE_SECRETS,
             format!(
                 "{what}: it holds the governance gate's credentials (tokens, keys or a process environment), which the agent must never read. Nothing the agent does needs them: the hook authenticates to the gate on its own"
+            ),
+        )
+    }
+
+    /// A packet capture of the traffic of the gate on `port`.
+    pub fn traffic_captured(program: &str, port: u16) -> Finding {
+        Finding::deny(
+            GATE_SECRETS,
+            format!(
+                "`{program}` would capture the clawlaw gate's traffic on port {port}, where the hooks and reviewers send it their tokens; the agent must never read them. Capture other devices or ports"
             ),
         )
     }

@@ -22,9 +22,11 @@
 //!   its hook forwarder anywhere (hook settings run them by name);
 //! - read the gate's credentials (token files, keys, `/proc/*/environ`),
 //!   its token variables (`$CLAWLAW_TOKEN`, or the whole environment with
-//!   `env`, `printenv`), or carry a gate token;
+//!   `env`, `printenv`), the traffic that carries its tokens (`tcpdump -i
+//!   lo port 7070`: `captures.rs`), or carry a gate token;
 //! - stop or signal the gate or its hooks (`kill`, `pkill`, `killall`,
-//!   `systemctl`, `service`, `launchctl`, port killers such as `npx
+//!   `systemctl`, `service`, `launchctl`, process supervisors'
+//!   `supervisorctl`, `pm2`, `sv`, port killers such as `npx
 //!   kill-port`, a container listing filtered for it: `docker stop
 //!   $(docker ps -q -f name=clawlaw)`; its container's limits, network,
 //!   shell or files: `docker update`, `network disconnect`, `exec`, `cp`;
@@ -38,9 +40,9 @@
 //! - cut the gate off from its callers while it runs: a packet filter rule
 //!   whose matches all admit its traffic (`iptables -A INPUT -p tcp
 //!   --dport 7070 -j DROP`, `nft`, `ufw deny 7070`, a firewalld rich rule),
-//!   its loopback device taken down, or traffic control that delays or
-//!   drops its packets (`tc qdisc add dev lo root netem loss 100%`:
-//!   `cutoffs.rs`);
+//!   its loopback device taken down, traffic control that delays or
+//!   drops its packets (`tc qdisc add dev lo root netem loss 100%`), a
+//!   route that drops its address or `tcpkill` of its port (`cutoffs.rs`);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
 //!   decisions and admin routes), connect to the database its evidence is
 //!   in (`psql`, `pg_dump`, … to its store's server and database), or run
@@ -58,7 +60,8 @@
 //!   (`tool_calls.rs`);
 //! - start another agent without the hook configuration that governs it
 //!   (`CLAUDE_CONFIG_DIR=/tmp/x claude`, `claude --settings …`, `bwrap
-//!   --tmpfs ~/.claude claude`), or one that has no hooks (`aider`); one
+//!   --tmpfs ~/.claude claude`, as another user, with no home, in a
+//!   container: `agent_homes.rs`), or one that has no hooks (`aider`); one
 //!   started with its own safeguards off (`--dangerously-skip-permissions`)
 //!   is escalated (`launches.rs`).
 //!
@@ -85,6 +88,7 @@
 mod addresses;
 mod agent_homes;
 pub mod agents;
+mod captures;
 mod commands;
 mod cutoffs;
 mod deferred;
