@@ -442,9 +442,10 @@ fn join(base: &str, rel: &str) -> String {
 
 /// `path` as a case-insensitive file system (macOS's, Windows') finds it:
 /// letters in one case, and (as Windows does) the spaces and dots that end
-/// a name dropped; `None` when that changes nothing. `.CLAUDE/Settings.JSON`
-/// is `.claude/settings.json` there, so it is judged as that file
-/// everywhere: no one writes the first on purpose.
+/// a name dropped, and NTFS's name for a file's own data stream
+/// (`settings.json::$DATA`) read as the file; `None` when that changes
+/// nothing. `.CLAUDE/Settings.JSON` is `.claude/settings.json` there, so it
+/// is judged as that file everywhere: no one writes the first on purpose.
 pub fn fold(path: &str) -> Option<String> {
     // A component folds when it has a capital or ends in a space or dot;
     // `.` and `..` (any run of dots) never do.
@@ -459,7 +460,9 @@ pub fn fold(path: &str) -> Option<String> {
         .split('/')
         .map(|c| {
             if folds(c) {
-                c.trim_end_matches([' ', '.']).to_ascii_lowercase()
+                let lower = c.to_ascii_lowercase();
+                let name = lower.strip_suffix("::$data").unwrap_or(&lower);
+                name.trim_end_matches([' ', '.']).to_string()
             } else {
                 c.to_string()
             }
@@ -618,6 +621,7 @@ mod tests {
             "/work/app/.claude/Settings.JSON",
             "/work/app/.claude/settings.json ",
             "/work/app/.claude./settings.json.",
+            "/work/app/.claude/settings.json::$DATA",
             "/home/dev/.local/bin/ClawLaw",
         ] {
             assert!(p.change_hit(path).is_some(), "{path}");
