@@ -142,10 +142,21 @@ pub fn cut_off(c: &Command, gate: &GateAddress) -> Option<String> {
     // Every command of every line comes here: nothing is collected until
     // the program is one of these.
     let program = c.program.as_str();
-    if c.program_dynamic || !PROGRAMS.contains(&program) {
+    if c.program_dynamic {
         return None;
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    // Windows' firewall: `netsh advfirewall firewall add rule …`,
+    // `New-NetFirewallRule …`.
+    if program.eq_ignore_ascii_case("netsh") || program.eq_ignore_ascii_case("netsh.exe") {
+        return netsh(&args, gate);
+    }
+    if program.eq_ignore_ascii_case("New-NetFirewallRule") {
+        return windows_rule(&args, gate);
+    }
+    if !PROGRAMS.contains(&program) {
+        return None;
+    }
     // The words that are not options, for the commands read by them.
     let ops: Vec<&str> = args
         .iter()
@@ -327,6 +338,45 @@ fn firewalld(args: &[&str], gate: &GateAddress) -> Option<String> {
     admits.then(|| format!("a firewall rule that {verdict}s the gate's traffic"))
 }
 
+/// `netsh advfirewall firewall add rule name=N dir=in|out action=block
+/// [protocol=tcp] [localport=P] [remoteport=P] [remoteip=A]`.
+fn netsh(args: &[&str], gate: &GateAddress) -> Option<String> {
+    let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let adds = lower.windows(2).any(|w| w[0] == "add" && w[1] == "rule");
+    if !adds || !lower.iter().any(|a| a == "firewall") {
+        return None;
+    }
+    let value = |key: &str| {
+        lower
+            .iter()
+            .find_map(|a| a.strip_prefix(key)?.strip_prefix('='))
+    };
+    let admits = value("action") == Some("block")
+        && value("protocol").is_none_or(|p| matches!(p, "tcp" | "any" | "6"))
+        && value("localport").is_none_or(|p| p == "any" || gate.port_in(p))
+        && value("remoteport").is_none_or(|p| p == "any" || gate.port_in(p))
+        && value("remoteip").is_none_or(|a| a == "any" || a.split(',').any(|a| gate.address_in(a)));
+    admits.then(|| "a Windows firewall rule that blocks the gate's traffic".to_string())
+}
+
+/// `New-NetFirewallRule -Action Block [-Protocol TCP] [-LocalPort P]
+/// [-RemotePort P] [-RemoteAddress A]`.
+fn windows_rule(args: &[&str], gate: &GateAddress) -> Option<String> {
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a.eq_ignore_ascii_case(name))
+            .and_then(|k| args.get(k + 1))
+            .map(|v| v.trim_matches(['\'', '"']).to_ascii_lowercase())
+    };
+    let admits = value("-Action").as_deref() == Some("block")
+        && value("-Protocol").is_none_or(|p| matches!(p.as_str(), "tcp" | "any" | "6"))
+        && value("-LocalPort").is_none_or(|p| p == "any" || gate.port_in(&p))
+        && value("-RemotePort").is_none_or(|p| p == "any" || gate.port_in(&p))
+        && value("-RemoteAddress")
+            .is_none_or(|a| a == "any" || a.split(',').any(|a| gate.address_in(a)));
+    admits.then(|| "a Windows firewall rule that blocks the gate's traffic".to_string())
+}
+
 /// `tc qdisc add|replace|change dev DEV … ` on a device the gate's traffic
 /// passes: a queue that delays, drops or throttles it.
 fn shaping(ops: &[&str], gate: &GateAddress) -> Option<String> {
@@ -461,6 +511,8 @@ mod tests {
             "ip route flush table local",
             "tcpkill -i lo port 7070",
             "tcpkill -9 host 127.0.0.1",
+            "netsh advfirewall firewall add rule name=x dir=in action=block protocol=TCP localport=7070",
+            "New-NetFirewallRule -DisplayName x -Direction Inbound -LocalPort 7070 -Protocol TCP -Action Block",
         ] {
             assert!(cut(cmd, "127.0.0.1").is_some(), "{cmd}");
         }
@@ -496,6 +548,9 @@ mod tests {
             "ip route show table local",
             "tcpkill -i eth0 port 7070",
             "tcpkill port 22",
+            "netsh advfirewall firewall add rule name=x dir=in action=block localport=3389",
+            "netsh advfirewall firewall add rule name=x dir=in action=allow localport=7070",
+            "New-NetFirewallRule -DisplayName x -LocalPort 7070 -Action Allow",
         ] {
             assert_eq!(cut(cmd, "127.0.0.1"), None, "{cmd}");
         }

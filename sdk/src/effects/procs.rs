@@ -157,7 +157,10 @@ fn windows(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
     // Every other program comes here: those that cannot be one of these
     // leave before anything is allocated.
     if !matches!(prog.len(), 2..=12)
-        || !matches!(prog.as_bytes()[0].to_ascii_lowercase(), b't' | b's' | b'n')
+        || !matches!(
+            prog.as_bytes()[0].to_ascii_lowercase(),
+            b't' | b's' | b'n' | b'w'
+        )
     {
         return false;
     }
@@ -183,6 +186,35 @@ fn windows(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
             }
         }
         ("net", [v, service, ..]) if verb(v, &["stop", "pause"]) => vec![service.to_string()],
+        // `wmic process where "name='clawlaw.exe'" delete`, `… call
+        // terminate`: the processes its `where` clause selects.
+        ("wmic", [p, rest @ ..])
+            if p.eq_ignore_ascii_case("process")
+                && rest.iter().any(|w| verb(w, &["delete", "terminate"])) =>
+        {
+            let clause = rest.join(" ");
+            let targets: Vec<String> = clause
+                .split(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')')
+                .filter_map(|term| {
+                    let (key, value) = term.split_once('=')?;
+                    let value = value.trim_matches(['\'', '"']);
+                    let value = value.strip_suffix(".exe").unwrap_or(value);
+                    matches!(
+                        key.to_ascii_lowercase().as_str(),
+                        "name" | "processid" | "caption"
+                    )
+                    .then(|| value.to_string())
+                })
+                .filter(|v| !v.is_empty())
+                .collect();
+            // A clause on anything else (`commandline like '%x%'`)
+            // selects processes computed when it runs.
+            if targets.is_empty() {
+                vec!["(computed)".to_string()]
+            } else {
+                targets
+            }
+        }
         _ => return false,
     };
     if !targets.is_empty() {

@@ -5,9 +5,12 @@
 //! -Recurse -Force ~` as the `rm -rf ~` it amounts to.
 //!
 //! Commands with the same effect on either side are rewritten: removing,
-//! writing, copying, moving and reading files, downloading, running what a
-//! download or a decoding yields (`iwr … | iex`, `-EncodedCommand`),
-//! stopping processes and services, formatting disks, shutting down. Paths
+//! writing, copying, moving, renaming and reading files, downloading,
+//! running what a download or a decoding yields (`iwr … | iex`,
+//! `-EncodedCommand`), stopping processes and services, formatting disks,
+//! shutting down, reading the environment (`$env:NAME`,
+//! `[Environment]::GetEnvironmentVariable`, the `env:` drive) and, in
+//! `cmd`, writing a command's output to a file (`cmd.rs`). Paths
 //! keep their meaning for the judgement: the user's profile (`~`,
 //! `$env:USERPROFILE`, `%USERPROFILE%`, `C:\Users\<name>`) is the home
 //! directory, a drive's root (`C:\`) the root, the Windows and program
@@ -25,8 +28,12 @@
 use base64::Engine as _;
 
 use super::model::{Word, quote};
+use cmd::cmd_line;
+use opts::Opts;
 use text::{posix_path, split, unquote, words};
 
+mod cmd;
+mod opts;
 mod text;
 
 /// The POSIX command line a PowerShell or `cmd` invocation runs, if
@@ -112,10 +119,12 @@ fn utf16_base64(b64: &str) -> Option<String> {
 
 /// The POSIX command line of a PowerShell line typed as it is (a shell
 /// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
-/// Remove-Item`), when a command of it starts with a cmdlet: `Verb-Noun`
-/// with one of PowerShell's approved verbs, first in the line or after a
-/// `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands are the
-/// nested commands of that `pwsh`.
+/// Remove-Item`), when a command of it starts with a cmdlet (`Verb-Noun`
+/// with one of PowerShell's approved verbs) or an alias only PowerShell
+/// has (`irm`, `iwr`, `gci`), or reads the environment PowerShell's way
+/// (`$env:NAME`, `[Environment]::…`, `dir env:`), first in the line or
+/// after a `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands
+/// are the nested commands of that `pwsh`.
 pub(super) fn bare_powershell(line: &str) -> Option<String> {
     let cmdlet = |word: &str| {
         word.split_once('-').is_some_and(|(verb, noun)| {
@@ -125,9 +134,32 @@ pub(super) fn bare_powershell(line: &str) -> Option<String> {
                 && noun.as_bytes()[0].is_ascii_alphabetic()
         })
     };
+    // PowerShell's own syntax for the environment: `$env:NAME`,
+    // `[Environment]::GetEnvironmentVariable(…)`, a listing of `env:`.
+    let env_syntax = |segment: &str| {
+        let mut words = segment.split_whitespace();
+        let first = words.next().unwrap_or("").to_ascii_lowercase();
+        first.starts_with("$env:")
+            || first.starts_with("[environment]::")
+            || (matches!(
+                first.as_str(),
+                "dir" | "ls" | "gci" | "gi" | "gc" | "cat" | "type"
+            ) && words.any(|w| w.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("env:"))))
+    };
+    // Aliases only PowerShell has (no POSIX program is called so).
+    let alias = |word: &str| {
+        ["iwr", "irm", "iex", "gci", "spps", "rni", "ri", "saps"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(word))
+    };
     line.split(['\n', ';', '|', '&'])
-        .filter_map(|segment| segment.split_whitespace().next())
-        .any(cmdlet)
+        .any(|segment| {
+            segment
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| cmdlet(w) || alias(w))
+                || env_syntax(segment)
+        })
         .then(|| format!("pwsh -Command {}", quote(line.trim())))
 }
 
@@ -223,8 +255,65 @@ fn script(src: &str) -> String {
         if !stages.is_empty() {
             out.push(stages.join(" | "));
         }
+        out.extend(env_reads(&statement));
     }
     out.join("; ")
+}
+
+/// The variables a statement reads through `$env:NAME` (not the one it
+/// assigns, `$env:NAME = …`), as the `printenv` reading them amounts to.
+fn env_reads(statement: &str) -> Option<String> {
+    let assigned = statement
+        .trim_start()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
+        && statement.contains('=');
+    let mut names = Vec::new();
+    let lower = statement.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("$env:").skip(usize::from(assigned)) {
+        let name: String = statement[at + 5..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        // The profile and system directories stand for paths
+        // ([`posix_path`]), not for values anyone keeps secret.
+        let directory = [
+            "USERPROFILE",
+            "HOME",
+            "HOMEDRIVE",
+            "HOMEPATH",
+            "TEMP",
+            "TMP",
+            "APPDATA",
+            "LOCALAPPDATA",
+            "PROGRAMDATA",
+            "PROGRAMFILES",
+            "SYSTEMROOT",
+            "WINDIR",
+        ]
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(&name));
+        if !name.is_empty() && !directory && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    // `[Environment]::GetEnvironmentVariable('NAME')`, and `…Variables()`:
+    // every one.
+    for (at, _) in lower.match_indices("getenvironmentvariable") {
+        let rest = &statement[at + "getenvironmentvariable".len()..];
+        if rest.starts_with(['s', 'S']) {
+            return Some("printenv".into());
+        }
+        let name: String = rest
+            .trim_start_matches(['(', ' ', '\'', '"'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    (!names.is_empty()).then(|| format!("printenv {}", quoted(&names)))
 }
 
 fn is_stop(w: &[String]) -> bool {
@@ -385,6 +474,26 @@ fn cmdlet(w: &[String]) -> String {
                     .unwrap_or_default()
             )
         }
+        // `Rename-Item PATH NEWNAME`: a new name in the same directory.
+        "rename-item" | "ren" | "rni" => {
+            let path = opts
+                .values(&["path", "literalpath", "lp"])
+                .into_iter()
+                .chain(opts.positional.iter().cloned())
+                .next()
+                .unwrap_or_default();
+            let new = opts
+                .values(&["newname"])
+                .into_iter()
+                .chain(opts.positional.iter().skip(1).cloned())
+                .next()
+                .unwrap_or_default();
+            let to = match path.trim_end_matches(['/', '\\']).rsplit_once(['/', '\\']) {
+                Some((dir, _)) if !new.contains(['/', '\\']) => format!("{dir}/{new}"),
+                _ => new,
+            };
+            format!("mv {} {}", posix_path(&path), posix_path(&to))
+        }
         "invoke-webrequest" | "iwr" | "wget" | "curl" | "invoke-restmethod" | "irm" => {
             let url = opts
                 .values(&["uri"])
@@ -462,133 +571,6 @@ fn expression(all: &str, first: &str) -> String {
     "eval \"$CODE\"".to_string()
 }
 
-/// A command's parameters: `-Name value`, `-Switch`, positionals.
-struct Opts {
-    named: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-/// Parameters that never take a value.
-const SWITCHES: &[&str] = &[
-    "recurse",
-    "r",
-    "force",
-    "fo",
-    "append",
-    "whatif",
-    "confirm",
-    "verbose",
-    "usebasicparsing",
-    "nonewline",
-    "passthru",
-    "s",
-    "q",
-    "f",
-];
-
-/// Whether parameter `given` (PowerShell takes any unambiguous prefix:
-/// `-Rec`, `-fo`) names `full`.
-fn names(given: &str, full: &str) -> bool {
-    given == full || given.len() >= 2 && full.starts_with(given)
-}
-
-impl Opts {
-    /// `slash`: `cmd`-style `/NAME` parameters too (`taskkill /im x`).
-    fn new(args: &[String], slash: bool) -> Opts {
-        let mut named = Vec::new();
-        let mut positional = Vec::new();
-        let mut k = 0;
-        while k < args.len() {
-            let a = &args[k];
-            let flag = a
-                .strip_prefix('-')
-                .or_else(|| a.strip_prefix('/').filter(|_| slash))
-                .filter(|f| {
-                    f.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                        && !f.contains(['\\', '/', '.'])
-                });
-            match flag {
-                Some(f) => {
-                    let (f, inline) = match f.split_once(':') {
-                        Some((n, v)) => (n, Some(v.to_string())),
-                        None => (f, None),
-                    };
-                    let f = f.to_ascii_lowercase();
-                    let value = if inline.is_some() || SWITCHES.iter().any(|s| names(&f, s)) {
-                        inline
-                    } else {
-                        k += 1;
-                        args.get(k).cloned()
-                    };
-                    named.push((f, value));
-                }
-                None => positional.push(unquote(a)),
-            }
-            k += 1;
-        }
-        Opts { named, positional }
-    }
-
-    fn has(&self, full: &[&str]) -> bool {
-        self.named
-            .iter()
-            .any(|(n, _)| full.iter().any(|f| names(n, f)))
-    }
-
-    fn values(&self, full: &[&str]) -> Vec<String> {
-        self.named
-            .iter()
-            .filter(|(n, _)| full.iter().any(|f| names(n, f)))
-            .filter_map(|(_, v)| v.as_deref().map(unquote))
-            .collect()
-    }
-}
-
-// ------------------------------------------------------------ cmd.exe
-
-/// A `cmd` line as a POSIX command line.
-fn cmd_line(src: &str) -> String {
-    split(src, &["&&", "||", "&", "|"])
-        .iter()
-        .map(|s| cmd_command(&words(s)))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn cmd_command(w: &[String]) -> String {
-    let Some((name, args)) = w.split_first() else {
-        return String::new();
-    };
-    let name = name.to_ascii_lowercase();
-    let switch = |s: &str| args.iter().any(|a| a.eq_ignore_ascii_case(s));
-    let operands = || {
-        args.iter()
-            .filter(|a| !a.starts_with('/'))
-            .map(|a| posix_path(&unquote(a)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    match name.as_str() {
-        "rd" | "rmdir" => {
-            let r = if switch("/s") { " -r" } else { "" };
-            format!("rm{r} -f {}", operands())
-        }
-        "del" | "erase" => {
-            let r = if switch("/s") { " -r" } else { "" };
-            format!("rm{r} -f {}", operands())
-        }
-        "type" => format!("cat {}", operands()),
-        "copy" | "xcopy" | "robocopy" => format!("cp -r {}", operands()),
-        "move" => format!("mv {}", operands()),
-        "format" => "wipefs -a /dev/sda".to_string(),
-        "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
-        "shutdown" if switch("/r") => "reboot".to_string(),
-        "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
-        _ => quoted(w.iter().map(|x| unquote(x))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +618,25 @@ mod tests {
         );
         assert_eq!(pwsh("Remove-Item -Rec /etc"), "rm -r \"/etc\"");
         assert_eq!(pwsh("Get-ChildItem env:"), "printenv");
+        assert_eq!(
+            pwsh("Rename-Item .claude .claude.bak"),
+            "mv \".claude\" \".claude.bak\""
+        );
+        assert_eq!(
+            pwsh("Rename-Item -Path C:\\w\\.claude\\settings.json -NewName old.json"),
+            "mv \"/w/.claude/settings.json\" \"/w/.claude/old.json\""
+        );
+        assert_eq!(
+            pwsh("$env:CLAWLAW_TOKEN"),
+            "'$env:CLAWLAW_TOKEN'; printenv CLAWLAW_TOKEN"
+        );
+        assert!(
+            pwsh("[Environment]::GetEnvironmentVariable('CLAWLAW_TOKEN')")
+                .ends_with("printenv CLAWLAW_TOKEN")
+        );
+        assert!(pwsh("[Environment]::GetEnvironmentVariables()").ends_with("printenv"));
+        // Assigning a variable reads none.
+        assert!(!pwsh("$env:PATH = 'C:\\bin'; cargo test").contains("printenv"));
         assert_eq!(pwsh("gci Env:\\CLAW*"), "printenv");
         assert_eq!(
             pwsh("Get-Item -Path env:CLAWLAW_TOKEN"),
@@ -656,6 +657,14 @@ mod tests {
         );
         assert_eq!(cmd_line("dir && echo ok"), "dir; echo ok");
         assert_eq!(cmd_line("shutdown /s /t 0"), "shutdown -h now");
+        assert_eq!(
+            cmd_line("echo {} > .claude\\settings.json"),
+            "echo '{}' > \".claude/settings.json\""
+        );
+        assert_eq!(
+            cmd_line("type nul >>C:\\w\\x.txt"),
+            "cat \"nul\" >> \"/w/x.txt\""
+        );
     }
 
     #[test]
@@ -690,6 +699,12 @@ mod tests {
             Some("pwsh -Command 'Remove-Item -Recurse -Force C:\\Users\\dev'")
         );
         assert!(bare_powershell("get-childitem | remove-item").is_some());
+        assert!(
+            bare_powershell("irm http://127.0.0.1:7070/v1/admin/reload -Method Post").is_some()
+        );
+        assert!(bare_powershell("$env:CLAWLAW_TOKEN").is_some());
+        assert!(bare_powershell("dir env:").is_some());
+        assert_eq!(bare_powershell("dir src"), None);
         assert!(bare_powershell("ls C:\\tmp | Remove-Item -Recurse").is_some());
         assert!(bare_powershell("cd build && Remove-Item -Recurse out").is_some());
         assert_eq!(bare_powershell("git-lfs pull"), None);

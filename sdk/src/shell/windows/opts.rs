@@ -1,0 +1,88 @@
+//! A PowerShell command's parameters as it reads them: `-Name value`,
+//! `-Name:value`, switches that take no value, any unambiguous prefix of a
+//! parameter's name (`-Rec`, `-fo`), and positionals; `cmd`-style
+//! `/NAME` ones for the programs that take them.
+
+use super::text::unquote;
+
+/// A command's parameters: `-Name value`, `-Switch`, positionals.
+pub(super) struct Opts {
+    pub(super) named: Vec<(String, Option<String>)>,
+    pub(super) positional: Vec<String>,
+}
+
+/// Parameters that never take a value.
+const SWITCHES: &[&str] = &[
+    "recurse",
+    "r",
+    "force",
+    "fo",
+    "append",
+    "whatif",
+    "confirm",
+    "verbose",
+    "usebasicparsing",
+    "nonewline",
+    "passthru",
+    "s",
+    "q",
+    "f",
+];
+
+/// Whether parameter `given` (PowerShell takes any unambiguous prefix:
+/// `-Rec`, `-fo`) names `full`.
+fn names(given: &str, full: &str) -> bool {
+    given == full || given.len() >= 2 && full.starts_with(given)
+}
+
+impl Opts {
+    /// `slash`: `cmd`-style `/NAME` parameters too (`taskkill /im x`).
+    pub(super) fn new(args: &[String], slash: bool) -> Opts {
+        let mut named = Vec::new();
+        let mut positional = Vec::new();
+        let mut k = 0;
+        while k < args.len() {
+            let a = &args[k];
+            let flag = a
+                .strip_prefix('-')
+                .or_else(|| a.strip_prefix('/').filter(|_| slash))
+                .filter(|f| {
+                    f.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && !f.contains(['\\', '/', '.'])
+                });
+            match flag {
+                Some(f) => {
+                    let (f, inline) = match f.split_once(':') {
+                        Some((n, v)) => (n, Some(v.to_string())),
+                        None => (f, None),
+                    };
+                    let f = f.to_ascii_lowercase();
+                    let value = if inline.is_some() || SWITCHES.iter().any(|s| names(&f, s)) {
+                        inline
+                    } else {
+                        k += 1;
+                        args.get(k).cloned()
+                    };
+                    named.push((f, value));
+                }
+                None => positional.push(unquote(a)),
+            }
+            k += 1;
+        }
+        Opts { named, positional }
+    }
+
+    pub(super) fn has(&self, full: &[&str]) -> bool {
+        self.named
+            .iter()
+            .any(|(n, _)| full.iter().any(|f| names(n, f)))
+    }
+
+    pub(super) fn values(&self, full: &[&str]) -> Vec<String> {
+        self.named
+            .iter()
+            .filter(|(n, _)| full.iter().any(|f| names(n, f)))
+            .filter_map(|(_, v)| v.as_deref().map(unquote))
+            .collect()
+    }
+}
