@@ -78,6 +78,33 @@ fn a_container_tool_is_the_docker_run_it_amounts_to() {
 }
 
 #[test]
+fn a_cli_tool_given_its_subcommand_as_a_word_runs_it_on_the_object_named() {
+    let s = |tool: &str, input| summary(&call(tool, input));
+    assert_eq!(
+        s(
+            "mcp__kubernetes__kubectl_generic",
+            json!({"command": "delete", "resourceType": "namespace", "name": "prod"})
+        ),
+        vec!["shell.exec kubectl delete namespace prod"]
+    );
+    assert_eq!(
+        s(
+            "mcp__helm__helm_release",
+            json!({"action": "uninstall", "release": "api", "namespace": "prod"})
+        ),
+        vec!["shell.exec helm uninstall api -n prod"]
+    );
+    // A whole command line stays one.
+    assert_eq!(
+        s(
+            "mcp__kubernetes__kubectl_run",
+            json!({"command": "kubectl get pods -A"})
+        ),
+        vec!["shell.exec kubectl get pods -A"]
+    );
+}
+
+#[test]
 fn keystrokes_typed_into_a_terminal_are_command_lines() {
     let s = |tool: &str, input| summary(&call(tool, input));
     assert_eq!(

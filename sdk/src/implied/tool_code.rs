@@ -45,6 +45,45 @@ pub(super) fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String
     (argv.len() > 1).then(|| argv_line(&argv))
 }
 
+/// Keys naming the CLI subcommand a tool runs as one word.
+const VERB_KEYS: &[&str] = &["command", "action", "verb", "operation", "subcommand"];
+/// Keys naming the kind of object it acts on, then the object.
+const KIND_KEYS: &[&str] = &["resourceType", "resource_type", "resource", "kind", "type"];
+const OBJECT_KEYS: &[&str] = &[
+    "name",
+    "resourceName",
+    "resource_name",
+    "release",
+    "container",
+    "containerId",
+    "container_id",
+    "id",
+];
+
+/// `mcp__kubernetes__kubectl_generic {"command": "delete", "resourceType":
+/// "namespace", "name": "prod"}`: the CLI a tool is named for, run with the
+/// one-word subcommand its input gives and the object it names (`kubectl
+/// delete namespace prod`; a namespace as `-n NS` for the orchestrators).
+pub(super) fn cli_verb_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
+    let name = tool_name(tool).to_ascii_lowercase();
+    let cli = WRAPPED_CLIS
+        .iter()
+        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
+    let verb = VERB_KEYS.iter().find_map(|k| o.get(*k)?.as_str())?;
+    if verb.is_empty() || !verb.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+        return None;
+    }
+    let mut argv = vec![cli.to_string(), verb.to_string()];
+    argv.extend(str_of(o, KIND_KEYS).map(str::to_string));
+    argv.extend(str_of(o, OBJECT_KEYS).map(str::to_string));
+    if matches!(*cli, "kubectl" | "helm")
+        && let Some(ns) = str_of(o, &["namespace", "ns"])
+    {
+        argv.extend(["-n".to_string(), ns.to_string()]);
+    }
+    Some(argv_line(&argv))
+}
+
 /// Keys holding code a tool runs.
 const CODE_KEYS: &[&str] = &["code", "source", "cell", "python_code", "js_code", "script"];
 

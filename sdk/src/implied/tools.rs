@@ -228,6 +228,7 @@ impl Walk<'_, '_> {
         let inner = command_line(o);
         let container = containers::docker_run_of(tool_name(tool), o, inner.as_deref());
         let command = container
+            .or_else(|| tool_code::cli_verb_line(tool, o))
             .or(inner)
             .or_else(|| tool_code::cli_args_line(tool, o))
             .or_else(|| tool_code::typed_line(tool, o))
