@@ -26,13 +26,19 @@ const WRAPPED_CLIS: &[&str] = &[
     "npm",
 ];
 
+/// The CLI a tool's name says it wraps (`kubectl_generic`, `run_git`).
+fn wrapped_cli(tool: &str) -> Option<&'static str> {
+    let name = tool_name(tool).to_ascii_lowercase();
+    WRAPPED_CLIS
+        .iter()
+        .find(|c| name.split(['_', '-']).any(|w| w == **c))
+        .copied()
+}
+
 /// `mcp__kubernetes__kubectl_generic {"args": ["delete", "ns", "prod"]}`:
 /// the CLI a tool is named for, run with its `args`.
 pub(super) fn cli_args_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
-    let name = tool_name(tool).to_ascii_lowercase();
-    let cli = WRAPPED_CLIS
-        .iter()
-        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
+    let cli = wrapped_cli(tool)?;
     let args: Vec<String> = ARG_KEYS
         .iter()
         .find_map(|k| o.get(*k))?
@@ -65,10 +71,7 @@ const OBJECT_KEYS: &[&str] = &[
 /// one-word subcommand its input gives and the object it names (`kubectl
 /// delete namespace prod`; a namespace as `-n NS` for the orchestrators).
 pub(super) fn cli_verb_line(tool: &str, o: &Map<String, Value>) -> Option<String> {
-    let name = tool_name(tool).to_ascii_lowercase();
-    let cli = WRAPPED_CLIS
-        .iter()
-        .find(|c| name.split(['_', '-']).any(|w| w == **c))?;
+    let cli = wrapped_cli(tool)?;
     let verb = VERB_KEYS.iter().find_map(|k| o.get(*k)?.as_str())?;
     if verb.is_empty() || !verb.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
         return None;
@@ -76,7 +79,7 @@ pub(super) fn cli_verb_line(tool: &str, o: &Map<String, Value>) -> Option<String
     let mut argv = vec![cli.to_string(), verb.to_string()];
     argv.extend(str_of(o, KIND_KEYS).map(str::to_string));
     argv.extend(str_of(o, OBJECT_KEYS).map(str::to_string));
-    if matches!(*cli, "kubectl" | "helm")
+    if matches!(cli, "kubectl" | "helm")
         && let Some(ns) = str_of(o, &["namespace", "ns"])
     {
         argv.extend(["-n".to_string(), ns.to_string()]);
