@@ -97,8 +97,16 @@ pub fn home_unset(c: &Command) -> Option<String> {
     for w in c.wrappers.iter().filter(|w| w.program == "env") {
         let words: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
         for (k, a) in words.iter().enumerate() {
-            let emptied = matches!(*a, "-i" | "-" | "--ignore-environment")
-                || a.starts_with('-') && !a.starts_with("--") && a.contains('i');
+            // `-i`, or `-i` among short options (`-vi`) before one that
+            // takes a value (`-uNAME`, `-CDIR`, `-SSTRING`).
+            let emptied = matches!(*a, "-" | "--ignore-environment")
+                || a.strip_prefix('-').is_some_and(|flags| {
+                    !flags.starts_with('-')
+                        && flags
+                            .chars()
+                            .take_while(|c| !matches!(c, 'u' | 'C' | 'S'))
+                            .any(|c| c == 'i')
+                });
             let unset = matches!(*a, "-uHOME" | "--unset=HOME")
                 || matches!(*a, "-u" | "--unset") && words.get(k + 1) == Some(&"HOME");
             if emptied && !home_given {
@@ -117,7 +125,7 @@ pub fn home_unset(c: &Command) -> Option<String> {
 /// `is_agent` names it.
 pub fn in_container(c: &Command, is_agent: &dyn Fn(&str) -> bool) -> Option<String> {
     let run = container_run(c)?;
-    let mut words = run.command.iter().copied().peekable();
+    let mut words = run.command.iter().copied();
     let first = words.next()?;
     let runs = |w: &str| is_agent(w) || is_agent(w.rsplit('/').next().unwrap_or(w));
     if runs(first) {
@@ -202,12 +210,14 @@ mod tests {
             "env --ignore-environment PATH=/usr/bin claude",
             "env -u HOME claude",
             "env --unset=HOME claude",
+            "env -vi claude",
         ] {
             assert!(of(cmd).is_some(), "{cmd}");
         }
         for cmd in [
             "env -i HOME=/home/dev PATH=/usr/bin claude",
             "env -u OPENAI_API_KEY claude",
+            "env -uCI_JOB_TOKEN claude",
             "env FOO=1 claude",
             "claude -p x",
         ] {
