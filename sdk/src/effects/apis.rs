@@ -84,6 +84,8 @@ pub(crate) fn opens_socket(how: &str) -> bool {
         method,
         "connect"
             | "connect_ex"
+            | "bind"
+            | "accept"
             | "create_connection"
             | "createConnection"
             | "fsockopen"
@@ -161,7 +163,8 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
                 "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "stream",
             ) => Act::Net,
             ("" | "builtins", "exec" | "eval" | "compile") => Act::Eval,
-            (_, "connect" | "connect_ex") if uses.sockets => Act::Net,
+            // A listener too: what it accepts is a raw connection.
+            (_, "connect" | "connect_ex" | "bind" | "accept") if uses.sockets => Act::Net,
             _ => return None,
         },
         Lang::Node => {
