@@ -37,6 +37,7 @@ pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     crate::launches::judge(&line, &fx, ctx.home.as_deref(), &ctx.d.roots, &mut out);
     crate::launches::in_containers(&line, &mut out);
     crate::mounts::mounts(ctx, &line, cwd, &mut out);
+    crate::sparse::judge(ctx, &line, cwd, &mut out);
     let unknown_base = fx
         .changes()
         .chain(&fx.reads)

@@ -11,9 +11,10 @@
 //! - write, edit, move, delete, replace or symlink away an agent's hook
 //!   configuration (Claude Code, Codex, Gemini CLI, Cursor; project, user
 //!   and managed levels, and Claude Code's `~/.claude.json`: [`agents`]),
-//!   also by a tree copied or extracted into its directory, or by a mode
-//!   or owner change that locks its owner out of a directory above it
-//!   (`chmod 000 ~/.claude`); reading it stays allowed;
+//!   also by a tree copied or extracted into its directory, by a mode or
+//!   owner change that locks its owner out of a directory above it
+//!   (`chmod 000 ~/.claude`), or by a sparse checkout that leaves it out
+//!   of the work tree (`sparse.rs`); reading it stays allowed;
 //! - change or delete the gate's own files (binary, config, policy
 //!   components, data directory with the evidence, compile cache, the
 //!   service manager's definition of it: `clawlaw.service.d/`), which
@@ -103,6 +104,7 @@ pub mod protected;
 mod registries;
 mod selects;
 mod signals;
+mod sparse;
 mod tool_calls;
 
 use std::rc::Rc;
