@@ -92,7 +92,7 @@ pub fn captures(c: &Command, gate: &GateAddress) -> bool {
     if c.program == "ngrep" && !filter.is_empty() {
         filter.remove(0);
     }
-    device_admits && gate.selected_by(&filter)
+    device_admits && crate::packet_filter::selects_gate(gate, &filter)
 }
 
 #[cfg(test)]
@@ -117,6 +117,8 @@ mod tests {
             "tshark -i lo -f 'port 7070' -Y http",
             "ngrep -d lo -q Bearer port 7070",
             "tcpflow -i lo port 7070",
+            "tcpdump -i lo -A 'port 22 or port 7070'",
+            "tcpdump -i lo -A not port 22",
         ] {
             assert!(captured(cmd), "{cmd}");
         }
@@ -129,6 +131,8 @@ mod tests {
             "tcpdump port 7070",
             "tcpdump -i lo port 5432",
             "tcpdump -i lo udp",
+            "tcpdump -i lo 'port 5432 or port 6379'",
+            "tcpdump -i lo not port 7070",
             "tshark -r capture.pcap",
             "tcpdump -r /tmp/x.pcap",
         ] {

@@ -82,29 +82,6 @@ impl GateAddress<'_> {
         }
     }
 
-    /// Whether a packet filter expression (`port 7070`, `tcp and host
-    /// 127.0.0.1`, `portrange 7000-8000`) admits the gate's traffic: every
-    /// port, host and protocol it names admits it (alternatives joined by
-    /// `or` are read as restrictions too: a conservative reading).
-    pub(crate) fn selected_by(&self, expression: &[&str]) -> bool {
-        let words: Vec<&str> = expression
-            .iter()
-            .flat_map(|e| e.split_whitespace())
-            .map(|w| w.trim_matches(['(', ')', '\'', '"']))
-            .collect();
-        let mut admits = true;
-        for (k, w) in words.iter().enumerate() {
-            let next = words.get(k + 1).copied().unwrap_or("");
-            match *w {
-                "port" | "portrange" => admits &= self.port_in(next),
-                "host" | "net" => admits &= self.address_in(next),
-                "udp" | "icmp" | "arp" | "sctp" | "icmp6" => admits = false,
-                _ => {}
-            }
-        }
-        admits
-    }
-
     /// Whether a network device is one the gate's traffic passes: the
     /// loopback for a gate on this machine; for a remote gate, any but it.
     pub(crate) fn device_in(&self, device: &str) -> bool {
@@ -466,7 +443,7 @@ fn connections_killed(args: &[&str], gate: &GateAddress) -> Option<String> {
         }
         k += 1;
     }
-    (!expression.is_empty() && gate.selected_by(&expression))
+    (!expression.is_empty() && crate::packet_filter::selects_gate(gate, &expression))
         .then(|| "the gate's connections reset".to_string())
 }
 
@@ -511,6 +488,7 @@ mod tests {
             "ip route flush table local",
             "tcpkill -i lo port 7070",
             "tcpkill -9 host 127.0.0.1",
+            "tcpkill -i lo port 22 or port 7070",
             "netsh advfirewall firewall add rule name=x dir=in action=block protocol=TCP localport=7070",
             "New-NetFirewallRule -DisplayName x -Direction Inbound -LocalPort 7070 -Protocol TCP -Action Block",
         ] {
@@ -548,6 +526,7 @@ mod tests {
             "ip route show table local",
             "tcpkill -i eth0 port 7070",
             "tcpkill port 22",
+            "tcpkill -i lo port 22 or port 5432",
             "netsh advfirewall firewall add rule name=x dir=in action=block localport=3389",
             "netsh advfirewall firewall add rule name=x dir=in action=allow localport=7070",
             "New-NetFirewallRule -DisplayName x -LocalPort 7070 -Action Allow",

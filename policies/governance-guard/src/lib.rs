@@ -99,6 +99,7 @@ mod launches;
 mod listeners;
 mod modes;
 mod mounts;
+mod packet_filter;
 mod processes;
 pub mod protected;
 mod registries;
