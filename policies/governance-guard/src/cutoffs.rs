@@ -323,33 +323,62 @@ fn netsh(args: &[&str], gate: &GateAddress) -> Option<String> {
     if !adds || !lower.iter().any(|a| a == "firewall") {
         return None;
     }
-    let value = |key: &str| {
+    windows_block(gate, |field| {
+        let key = match field {
+            RuleField::Action => "action",
+            RuleField::Protocol => "protocol",
+            RuleField::LocalPort => "localport",
+            RuleField::RemotePort => "remoteport",
+            RuleField::RemoteAddress => "remoteip",
+        };
         lower
             .iter()
             .find_map(|a| a.strip_prefix(key)?.strip_prefix('='))
-    };
-    let admits = value("action") == Some("block")
-        && value("protocol").is_none_or(|p| matches!(p, "tcp" | "any" | "6"))
-        && value("localport").is_none_or(|p| p == "any" || gate.port_in(p))
-        && value("remoteport").is_none_or(|p| p == "any" || gate.port_in(p))
-        && value("remoteip").is_none_or(|a| a == "any" || a.split(',').any(|a| gate.address_in(a)));
-    admits.then(|| "a Windows firewall rule that blocks the gate's traffic".to_string())
+            .map(str::to_string)
+    })
 }
 
 /// `New-NetFirewallRule -Action Block [-Protocol TCP] [-LocalPort P]
 /// [-RemotePort P] [-RemoteAddress A]`.
 fn windows_rule(args: &[&str], gate: &GateAddress) -> Option<String> {
-    let value = |name: &str| {
+    windows_block(gate, |field| {
+        let name = match field {
+            RuleField::Action => "-Action",
+            RuleField::Protocol => "-Protocol",
+            RuleField::LocalPort => "-LocalPort",
+            RuleField::RemotePort => "-RemotePort",
+            RuleField::RemoteAddress => "-RemoteAddress",
+        };
         args.iter()
             .position(|a| a.eq_ignore_ascii_case(name))
             .and_then(|k| args.get(k + 1))
             .map(|v| v.trim_matches(['\'', '"']).to_ascii_lowercase())
-    };
-    let admits = value("-Action").as_deref() == Some("block")
-        && value("-Protocol").is_none_or(|p| matches!(p.as_str(), "tcp" | "any" | "6"))
-        && value("-LocalPort").is_none_or(|p| p == "any" || gate.port_in(&p))
-        && value("-RemotePort").is_none_or(|p| p == "any" || gate.port_in(&p))
-        && value("-RemoteAddress")
+    })
+}
+
+/// The fields of a Windows firewall rule that decide what it blocks,
+/// however the tool that adds it spells them.
+#[derive(Clone, Copy)]
+enum RuleField {
+    Action,
+    Protocol,
+    LocalPort,
+    RemotePort,
+    RemoteAddress,
+}
+
+/// Whether a Windows firewall rule, its fields (lower-cased) looked up by
+/// `value`, blocks the gate's traffic: its action is block and every
+/// restriction it makes (protocol, ports, remote address) admits the gate's.
+fn windows_block(
+    gate: &GateAddress,
+    value: impl Fn(RuleField) -> Option<String>,
+) -> Option<String> {
+    let admits = value(RuleField::Action).as_deref() == Some("block")
+        && value(RuleField::Protocol).is_none_or(|p| matches!(p.as_str(), "tcp" | "any" | "6"))
+        && value(RuleField::LocalPort).is_none_or(|p| p == "any" || gate.port_in(&p))
+        && value(RuleField::RemotePort).is_none_or(|p| p == "any" || gate.port_in(&p))
+        && value(RuleField::RemoteAddress)
             .is_none_or(|a| a == "any" || a.split(',').any(|a| gate.address_in(a)));
     admits.then(|| "a Windows firewall rule that blocks the gate's traffic".to_string())
 }
