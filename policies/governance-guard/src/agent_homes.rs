@@ -9,18 +9,17 @@
 //! actions to the gate.
 
 use clawlaw_sdk::shell::containers::container_run;
-use clawlaw_sdk::shell::{Command, CommandLine, Origin};
+use clawlaw_sdk::shell::{Command, CommandLine, Origin, Wrapper, quote};
 
-/// Wrappers and programs that run a command as another user, and whether
-/// the user is their first operand (`gosu bob cmd`) rather than an option's
-/// value (`sudo -u bob cmd`); without one, the user is root.
+/// Wrappers that run a command as another user, and whether the user is
+/// their first operand (`gosu bob cmd`) rather than an option's value
+/// (`sudo -u bob cmd`); without one, the user is root.
 const USER_SWITCHES: &[(&str, bool)] = &[
     ("sudo", false),
     ("doas", false),
     ("pkexec", false),
     ("run0", false),
     ("runuser", false),
-    ("su", true),
     ("gosu", true),
     ("su-exec", true),
     ("setuidgid", true),
@@ -35,18 +34,13 @@ pub fn other_user(line: &CommandLine, index: usize, home: Option<&str>) -> Optio
     let mut first = true;
     while let Some(i) = at {
         let c = line.commands.get(i)?;
-        for w in &c.wrappers {
-            let words: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
-            if let Some(user) = switched_to(&w.program, &words) {
-                return (Some(user.as_str()) != me).then_some(user);
-            }
-        }
         // A shell string run by `su bob -c`: its commands run as bob.
-        if !first {
+        let user = c.wrappers.iter().find_map(wrapper_user).or_else(|| {
             let words: Vec<&str> = c.args().iter().map(|a| a.text.as_str()).collect();
-            if let Some(user) = switched_to(&c.program, &words) {
-                return (Some(user.as_str()) != me).then_some(user);
-            }
+            (!first).then(|| su_user(&c.program, &words)).flatten()
+        });
+        if let Some(user) = user {
+            return (Some(user.as_str()) != me).then_some(user);
         }
         first = false;
         at = if c.origin == Origin::ShellString {
@@ -58,33 +52,34 @@ pub fn other_user(line: &CommandLine, index: usize, home: Option<&str>) -> Optio
     None
 }
 
-/// The user `program` switches to, given its own words: `-u USER`,
-/// `--user=USER`, `--user USER`, or its first operand for those that take
-/// the user so; `root` when it names none.
-fn switched_to(program: &str, words: &[&str]) -> Option<String> {
-    let (_, by_operand) = USER_SWITCHES.iter().find(|(p, _)| *p == program)?;
+/// The user a wrapper runs its command as, if it switches user: its `-u
+/// USER`/`--user USER`, its first operand for those that take the user so
+/// (`gosu bob cmd`), otherwise `root`.
+fn wrapper_user(w: &Wrapper) -> Option<String> {
+    let (_, by_operand) = USER_SWITCHES.iter().find(|(p, _)| *p == w.program)?;
+    let named = w.option_values(&["-u", "--user"]).next();
+    let operand = w.operands.first().filter(|_| *by_operand);
+    Some(
+        named
+            .or(operand)
+            .map_or("root".to_string(), |u| u.text.clone()),
+    )
+}
+
+/// The user `su` (or `runuser` in its `su` form) runs its `-c` string as,
+/// given its own words: the first operand (`su bob -c CMD`, `su - bob`,
+/// `su -s /bin/sh bob`), or `root`.
+fn su_user(program: &str, words: &[&str]) -> Option<String> {
+    if !matches!(program, "su" | "runuser") {
+        return None;
+    }
     let mut k = 0;
     while k < words.len() {
-        let w = words[k];
-        if let Some(user) = w.strip_prefix("--user=") {
-            return Some(user.to_string());
+        match words[k] {
+            "-c" | "--command" | "-s" | "--shell" | "-g" | "--group" | "-G" => k += 2,
+            w if w.starts_with('-') => k += 1,
+            w => return Some(w.to_string()),
         }
-        if matches!(w, "-u" | "--user") {
-            return words.get(k + 1).map(|u| u.to_string());
-        }
-        // `su -c CMD bob`, `su -s /bin/sh bob`: options with values.
-        if matches!(
-            w,
-            "-c" | "--command" | "-s" | "--shell" | "-g" | "--group" | "-G"
-        ) {
-            k += 2;
-            continue;
-        }
-        // `su - bob`, `su -l bob`: a login shell for the user that follows.
-        if *by_operand && !w.starts_with('-') {
-            return Some(w.to_string());
-        }
-        k += 1;
     }
     Some("root".to_string())
 }
@@ -95,26 +90,13 @@ fn switched_to(program: &str, words: &[&str]) -> Option<String> {
 pub fn home_unset(c: &Command) -> Option<String> {
     let home_given = c.assignments.iter().any(|a| a.name == "HOME");
     for w in c.wrappers.iter().filter(|w| w.program == "env") {
-        let words: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
-        for (k, a) in words.iter().enumerate() {
-            // `-i`, or `-i` among short options (`-vi`) before one that
-            // takes a value (`-uNAME`, `-CDIR`, `-SSTRING`).
-            let emptied = matches!(*a, "-" | "--ignore-environment")
-                || a.strip_prefix('-').is_some_and(|flags| {
-                    !flags.starts_with('-')
-                        && flags
-                            .chars()
-                            .take_while(|c| !matches!(c, 'u' | 'C' | 'S'))
-                            .any(|c| c == 'i')
-                });
-            let unset = matches!(*a, "-uHOME" | "--unset=HOME")
-                || matches!(*a, "-u" | "--unset") && words.get(k + 1) == Some(&"HOME");
-            if emptied && !home_given {
-                return Some(format!("env {a}"));
-            }
-            if unset {
-                return Some("env -u HOME".to_string());
-            }
+        if w.has_option(&["-i", "-", "--ignore-environment"]) && !home_given {
+            return Some("env -i".to_string());
+        }
+        if w.option_values(&["-u", "--unset"])
+            .any(|v| v.text == "HOME")
+        {
+            return Some("env -u HOME".to_string());
         }
     }
     None
@@ -122,44 +104,17 @@ pub fn home_unset(c: &Command) -> Option<String> {
 
 /// The agent a container started by `c` runs (`docker run IMAGE claude
 /// …`, `… npx @anthropic-ai/claude-code`, `… sh -c 'codex exec …'`), as
-/// `is_agent` names it.
+/// `is_agent` names it: the container's command is read as a command line,
+/// so its wrappers, package runners and shell strings are seen through.
 pub fn in_container(c: &Command, is_agent: &dyn Fn(&str) -> bool) -> Option<String> {
     let run = container_run(c)?;
-    let mut words = run.command.iter().copied();
-    let first = words.next()?;
-    let runs = |w: &str| is_agent(w) || is_agent(w.rsplit('/').next().unwrap_or(w));
-    if runs(first) {
-        return Some(first.to_string());
-    }
-    let rest: Vec<&str> = words.collect();
-    // A package runner (`npx -y @openai/codex`, `npm exec -- claude`,
-    // `pipx run aider-chat`): its first operand is the program.
-    let after_runner = match (first, rest.first().copied()) {
-        ("npx" | "bunx" | "pnpx" | "uvx", _) => Some(&rest[..]),
-        ("npm" | "pnpm" | "yarn" | "bun" | "pipx", Some("exec" | "dlx" | "run" | "x")) => {
-            Some(&rest[1..])
-        }
-        _ => None,
-    };
-    if let Some(words) = after_runner
-        && let Some(program) = words.iter().find(|w| !w.starts_with('-'))
-        && runs(program)
-    {
-        return Some(program.to_string());
-    }
-    // A shell given a command line (`sh -c 'claude -p …'`).
-    if matches!(first, "sh" | "bash" | "zsh" | "dash" | "ash")
-        && let Some(k) = rest.iter().position(|w| *w == "-c" || *w == "-lc")
-        && let Some(script) = rest.get(k + 1)
-    {
-        let inner = clawlaw_sdk::shell::parse(script);
-        return inner
-            .commands
-            .iter()
-            .find(|c| runs(&c.program))
-            .map(|c| c.program.clone());
-    }
-    None
+    let words: Vec<String> = run.command.iter().map(|w| quote(w)).collect();
+    let inner = clawlaw_sdk::shell::parse(&words.join(" "));
+    inner
+        .commands
+        .iter()
+        .find(|c| is_agent(&c.program))
+        .map(|c| c.program.clone())
 }
 
 #[cfg(test)]
@@ -182,6 +137,9 @@ mod tests {
             ("sudo -u bob claude -p x", "bob"),
             ("sudo claude -p x", "root"),
             ("sudo --user=bob claude", "bob"),
+            ("sudo -ubob claude", "bob"),
+            ("sudo -E --user bob claude", "bob"),
+            ("su - bob -c 'claude -p x'", "bob"),
             ("doas -u bob claude", "bob"),
             ("runuser -u bob -- claude -p x", "bob"),
             ("su bob -c 'claude -p x'", "bob"),
@@ -235,6 +193,8 @@ mod tests {
             "podman run img /usr/local/bin/codex exec x",
             "docker run img sh -c 'npm i -g x && claude -p x'",
             "docker run img npm exec -- claude -p x",
+            "docker run img timeout 600 claude -p x",
+            "docker run img bash -lc 'cd /w; exec codex exec x'",
         ] {
             assert!(of(cmd).is_some(), "{cmd}");
         }

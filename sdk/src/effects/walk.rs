@@ -56,8 +56,8 @@ pub(crate) fn line(
             level,
         };
         let next = next_cwd(&cx);
-        if let Some((w, f)) = wrapper_dir(&line.commands[i]) {
-            let dir = cx.targets(w, f).pop();
+        if let Some(w) = wrapper_dir(&line.commands[i]) {
+            let dir = cx.targets(w, 0).pop();
             cx.cwd = dir.filter(|t| !t.dynamic).map(|t| t.path);
         }
         command(&mut cx, &assigned);
@@ -115,23 +115,15 @@ fn record_values(a: &mut Analyzer<'_>, c: &shell::Command, read_from: Option<Str
 
 /// The directory a wrapper runs its command in: `env -C DIR`, `env
 /// --chdir=DIR`, `sudo -D DIR`, `sudo --chdir=DIR`.
-fn wrapper_dir(c: &shell::Command) -> Option<(&Word, usize)> {
+fn wrapper_dir(c: &shell::Command) -> Option<&Word> {
     let mut found = None;
     for w in &c.wrappers {
-        let flag = match w.program.as_str() {
-            "env" => "-C",
-            "sudo" => "-D",
+        let names: &[&str] = match w.program.as_str() {
+            "env" => &["-C", "--chdir"],
+            "sudo" => &["-D", "--chdir"],
             _ => continue,
         };
-        for (k, a) in w.args.iter().enumerate() {
-            if a.text == flag || a.text == "--chdir" {
-                found = w.args.get(k + 1).map(|v| (v, 0));
-            } else if a.text.starts_with("--chdir=") {
-                found = Some((a, "--chdir=".len()));
-            } else if a.text.starts_with(flag) && a.text.len() > 2 {
-                found = Some((a, 2));
-            }
-        }
+        found = w.option_values(names).last().or(found);
     }
     found
 }

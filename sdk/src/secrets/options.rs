@@ -146,11 +146,10 @@ fn short_value(args: &[&str], flag: &str, attached_only: bool) -> Option<String>
 /// the wrapper it runs under), as written, and the name of the program
 /// given it.
 fn password_of(c: &Command) -> Option<(String, &str)> {
-    if let Some(w) = c.wrappers.iter().find(|w| w.program == "sshpass") {
-        let args: Vec<&str> = w.args.iter().map(|a| a.text.as_str()).collect();
-        if let Some(v) = short_value(&args, "-p", false) {
-            return Some((v, "sshpass"));
-        }
+    if let Some(w) = c.wrappers.iter().find(|w| w.program == "sshpass")
+        && let Some(v) = w.option_values(&["-p"]).next()
+    {
+        return Some((v.text.clone(), "sshpass"));
     }
     let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let program = c.program.rsplit('/').next().unwrap_or(&c.program);

@@ -138,6 +138,32 @@ pub struct Wrapper {
     pub program: String,
     /// Its own options and operands (`-u root`, `30s`), not the command.
     pub args: Vec<Word>,
+    /// Its options as it reads them, each as spelled (`-u`, `--user`, one
+    /// entry per letter of a cluster: `-vi` is `-v` and `-i`; env's `-`)
+    /// with the value it takes, if any (`-uHOME`, `--unset=HOME`, `-u
+    /// HOME` all give `-u`/`--unset` the value `HOME`).
+    pub options: Vec<(String, Option<Word>)>,
+    /// Its operands before the command (`timeout 30s`, `gosu app`).
+    pub operands: Vec<Word>,
+}
+
+impl Wrapper {
+    /// Whether it was given any of the options `names` (`["-i", "-",
+    /// "--ignore-environment"]`).
+    pub fn has_option(&self, names: &[&str]) -> bool {
+        self.options
+            .iter()
+            .any(|(n, _)| names.contains(&n.as_str()))
+    }
+
+    /// The values it was given for any of the options `names` (`["-u",
+    /// "--unset"]`), in order.
+    pub fn option_values<'a>(&'a self, names: &'a [&'a str]) -> impl Iterator<Item = &'a Word> {
+        self.options
+            .iter()
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .filter_map(|(_, v)| v.as_ref())
+    }
 }
 
 /// `NAME=value` (or `NAME+=value`) before a command.

@@ -432,6 +432,41 @@ fn wrappers_are_unwrapped() {
     let c = only("env -i PATH=/bin rm x");
     assert_eq!(c.assignments[0].name, "PATH");
     assert_eq!(only("sudo -u root -E rm x").wrappers[0].args.len(), 3);
+    // A wrapper's options as it reads them, and its operands.
+    let values = |line: &str, names: &[&str]| -> Vec<String> {
+        let c = only(line);
+        let w = &c.wrappers[0];
+        w.option_values(names).map(|v| v.text.clone()).collect()
+    };
+    for line in [
+        "sudo -u bob rm x",
+        "sudo -ubob rm x",
+        "sudo --user=bob rm x",
+        "sudo --user bob rm x",
+        "sudo -E -u bob rm x",
+    ] {
+        assert_eq!(values(line, &["-u", "--user"]), ["bob"], "{line}");
+    }
+    assert_eq!(
+        values("env -u A --unset=HOME -uB rm x", &["-u", "--unset"]),
+        ["A", "HOME", "B"]
+    );
+    let env = |line: &str| only(line).wrappers[0].has_option(&["-i", "-", "--ignore-environment"]);
+    assert!(env("env -i rm x"));
+    assert!(env("env -vi rm x"));
+    assert!(env("env - rm x"));
+    assert!(env("env --ignore-environment rm x"));
+    assert!(!env("env -uCI_JOB_TOKEN rm x"));
+    assert!(!env("env -v FOO=1 rm x"));
+    let c = only("timeout -s KILL 30s rm x");
+    assert_eq!(c.wrappers[0].operands[0].text, "30s");
+    assert_eq!(
+        c.wrappers[0]
+            .option_values(&["-s"])
+            .next()
+            .map(|w| w.text.as_str()),
+        Some("KILL")
+    );
     for line in [
         "command -v rm",
         "sudo -l",

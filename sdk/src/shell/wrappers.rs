@@ -315,6 +315,7 @@ pub(super) fn unwrap(cmd: &mut Command) {
         let argv = &cmd.argv;
         let mut flags = String::new();
         let mut values: Vec<(char, Word)> = Vec::new();
+        let mut options: Vec<(String, Option<Word>)> = Vec::new();
         while k < argv.len() {
             let a = argv[k].text.as_str();
             if a == "--" {
@@ -323,6 +324,7 @@ pub(super) fn unwrap(cmd: &mut Command) {
             }
             if name == "env" && a == "-" {
                 flags.push('i');
+                options.push(("-".to_string(), None));
                 k += 1;
                 continue;
             }
@@ -348,15 +350,18 @@ pub(super) fn unwrap(cmd: &mut Command) {
                     | "version" | "help" => flags.push('l'),
                     _ => {}
                 }
-                k += if has_value {
-                    1
+                let option = format!("--{key}");
+                let (value, taken) = if has_value {
+                    (Some(argv[k].tail(a.find('=').unwrap_or(0) + 1)), 1)
                 } else if let Some(n) = long_multi(&name, a) {
-                    1 + n
+                    (None, 1 + n)
                 } else if spec.long_valued.contains(&a) {
-                    2
+                    (argv.get(k + 1).cloned(), 2)
                 } else {
-                    1
+                    (None, 1)
                 };
+                options.push((option, value));
+                k += taken;
                 continue;
             }
             if a.starts_with('-') && a.len() > 1 {
@@ -364,17 +369,20 @@ pub(super) fn unwrap(cmd: &mut Command) {
                 for (j, ch) in cluster.char_indices() {
                     if spec.valued.contains(ch) {
                         let attached = &cluster[j + ch.len_utf8()..];
-                        if attached.is_empty() {
-                            if let Some(v) = argv.get(k + 1) {
-                                values.push((ch, v.clone()));
-                            }
+                        let value = if attached.is_empty() {
                             k += 1;
+                            argv.get(k).cloned()
                         } else {
-                            values.push((ch, Word::literal(attached)));
+                            Some(argv[k].tail(a.len() - attached.len()))
+                        };
+                        if let Some(v) = &value {
+                            values.push((ch, v.clone()));
                         }
+                        options.push((format!("-{ch}"), value));
                         break;
                     }
                     flags.push(ch);
+                    options.push((format!("-{ch}"), None));
                 }
                 k += 1;
                 continue;
@@ -492,12 +500,15 @@ pub(super) fn unwrap(cmd: &mut Command) {
             return;
         }
         // Its options, then its operands (`timeout 30s`, `gosu app`).
+        let operands = cmd.argv[k2..k3].to_vec();
         let mut args = cmd.argv[1..k].to_vec();
-        args.extend_from_slice(&cmd.argv[k2..k3]);
+        args.extend_from_slice(&operands);
         cmd.assignments.extend(assignments);
         cmd.wrappers.push(Wrapper {
             program: name,
             args,
+            options,
+            operands,
         });
         match replacement {
             Some(words) => cmd.argv = words,
@@ -536,6 +547,8 @@ fn cmake_tool(cmd: &mut Command) -> bool {
     let args = cmd.argv[1..3].to_vec();
     cmd.wrappers.push(Wrapper {
         program: "cmake".to_string(),
+        options: vec![("-E".to_string(), Some(args[1].clone()))],
+        operands: Vec::new(),
         args,
     });
     let rest = cmd.argv.split_off(3);
