@@ -61,6 +61,9 @@ impl Checker<'_> {
             {
                 if let Some(loc) = scope(w, f) {
                     self.tree_changed(&loc, &f.doer, &w.how);
+                    if !f.filtered && replaces_content(&w.how) {
+                        self.tree_emptied(&loc, &f.doer, &w.how);
+                    }
                 }
             }
         }
@@ -93,6 +96,32 @@ impl Checker<'_> {
                 &REWRITE_OUTSIDE,
                 None,
                 format!("{doer} changes every file it finds in {place} ({how}), outside the working directory {cwd}"),
+            );
+        }
+    }
+}
+
+/// Whether a write (`how`, the SDK's phrase) replaces what a file held
+/// rather than editing it: `truncate`, `shred`, a `>` redirection, `cp`
+/// or `dd` over it. Done to every file of a tree, it leaves nothing of
+/// them, as deleting them would; `sed -i`, `chmod`, `touch` do not.
+fn replaces_content(how: &str) -> bool {
+    let program = how.split_whitespace().next().unwrap_or("");
+    matches!(program, "truncate" | "shred" | "cp" | "dd")
+        || matches!(how, "redirect >" | "redirect >|" | "redirect &>")
+}
+
+impl Checker<'_> {
+    /// Judges `doer` emptying or overwriting (`how`) every file below
+    /// `loc` when `loc` is the whole working directory: its files are gone
+    /// as if the tree were deleted (`rm -rf .` escalates the same way).
+    fn tree_emptied(&mut self, loc: &Loc, doer: &str, how: &str) {
+        if let Some(Danger::Escalate(what)) = self.danger(loc) {
+            self.escalate(
+                "shell.destructive",
+                0.8,
+                None,
+                format!("{doer} would overwrite every file it finds in {what} ({how}), as good as deleting them"),
             );
         }
     }

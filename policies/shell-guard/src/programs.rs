@@ -303,6 +303,14 @@ pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
             }
         } else if a == "-mindepth" || a == "-maxdepth" {
             j += 1;
+        } else if a == "-type"
+            && args.get(j + 1).is_some_and(|t| {
+                t.text.split(',').all(|t| matches!(t, "f" | "d")) && !t.text.is_empty()
+            })
+        {
+            // Files or directories: everything a tree holds but links,
+            // sockets and devices, so not a selection.
+            j += 1;
         } else if !UNFILTERED.contains(&a) {
             filtered = true;
         }
