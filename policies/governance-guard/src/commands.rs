@@ -13,7 +13,9 @@ use crate::Context;
 use crate::findings::Finding;
 use crate::modes::{keeps_access, locks_out};
 use crate::protected::{Hit, Owner, Protected};
-use crate::selects::{filters_may_select, name_filters, search_leaves_out, selected};
+use crate::selects::{
+    filters_may_select, name_filters, only_empty_directories, search_leaves_out, selected,
+};
 
 /// Everything a command line does to governance.
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
@@ -140,7 +142,11 @@ fn changes(
     out: &mut Vec<Finding>,
 ) {
     let p = &ctx.d.protected;
-    for e in &fx.deletes {
+    for e in fx
+        .deletes
+        .iter()
+        .filter(|e| !only_empty_directories(line, e))
+    {
         if let Some(h) = hit(p, e, true).and_then(|h| selected(p, &name_filters(line, e), e, h)) {
             out.push(Finding::change(h, &e.how, "delete", &e.path));
         }

@@ -10,7 +10,7 @@
 
 use clawlaw_sdk::effects::{FdWalk, PathEffect};
 use clawlaw_sdk::glob;
-use clawlaw_sdk::shell::CommandLine;
+use clawlaw_sdk::shell::{Command, CommandLine};
 
 use crate::protected::{Hit, Protected};
 
@@ -18,15 +18,7 @@ use crate::protected::{Hit, Protected};
 /// such a delete removes only the files they select. Empty when no `find`
 /// is behind it or when another test (`-path`, `-regex`) selects too.
 pub(crate) fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
-    // The `find` itself (`-delete`), the one whose `-exec rm` this is, or
-    // the one piping its results to the delete (`find … | xargs rm`).
-    let exec_parent = line.find_of_exec(e.command);
-    let find = std::iter::once(e.command)
-        .chain(exec_parent)
-        .chain(line.upstream(e.command))
-        .filter_map(|i| line.commands.get(i))
-        .find(|c| matches!(c.program.as_str(), "find" | "fd" | "fdfind"));
-    let Some(cmd) = find else {
+    let Some(cmd) = walk_of(line, e) else {
         return Vec::new();
     };
     let args = cmd.args();
@@ -46,6 +38,32 @@ pub(crate) fn name_filters(line: &CommandLine, e: &PathEffect) -> Vec<String> {
         }
     }
     out
+}
+
+/// The walk behind effect `e`: the `find` itself (`-delete`), the one
+/// whose `-exec rm` this is, or the one piping its results to it (`find … |
+/// xargs rm`); or such an `fd`.
+fn walk_of<'a>(line: &'a CommandLine, e: &PathEffect) -> Option<&'a Command> {
+    let exec_parent = line.find_of_exec(e.command);
+    std::iter::once(e.command)
+        .chain(exec_parent)
+        .chain(line.upstream(e.command))
+        .filter_map(|i| line.commands.get(i))
+        .find(|c| matches!(c.program.as_str(), "find" | "fd" | "fdfind"))
+}
+
+/// Whether the `find` behind `e` selects only empty directories (`find .
+/// -type d -empty -delete`): a protected directory holds what it protects,
+/// so such a walk reaches none of it.
+pub(crate) fn only_empty_directories(line: &CommandLine, e: &PathEffect) -> bool {
+    let Some(cmd) = walk_of(line, e).filter(|c| c.program == "find") else {
+        return false;
+    };
+    let args: Vec<&str> = cmd.args().iter().map(|w| w.text.as_str()).collect();
+    let widened = args
+        .iter()
+        .any(|a| matches!(*a, "-o" | "-or" | "," | "!" | "-not"));
+    !widened && args.contains(&"-empty") && args.windows(2).any(|w| w == ["-type", "d"])
 }
 
 /// The names `fd`'s filters select, as globs: each `-e EXT` (`*.ext`; fd
