@@ -248,22 +248,10 @@ const DNS: Spec = Spec {
 };
 
 /// Programs that talk to another host whatever their arguments, and whose
-/// destination is not read from them (mail, tunnels, file drops).
+/// destination is not read from them (mail, file drops; tunnels are
+/// `sinks.rs`'s).
 const UNNAMED_EGRESS: &[&str] = &[
-    "mail",
-    "mailx",
-    "sendmail",
-    "mutt",
-    "msmtp",
-    "swaks",
-    "croc",
-    "wormhole",
-    "ffsend",
-    "ngrok",
-    "cloudflared",
-    "localtunnel",
-    "bore",
-    "sshpass",
+    "mail", "mailx", "sendmail", "mutt", "msmtp", "swaks", "croc", "wormhole", "ffsend", "sshpass",
 ];
 
 /// `curl`: URL operands and `--url`, inline data.
@@ -471,8 +459,8 @@ pub(crate) fn dns(v: &mut ShellView, p: &str, args: &[Word]) {
     }
 }
 
-/// Whether `p` talks to another host whatever its arguments (mail, tunnels,
-/// file drops).
+/// Whether `p` talks to another host whatever its arguments (mail, file
+/// drops).
 pub(crate) fn is_unnamed_egress(p: &str) -> bool {
     UNNAMED_EGRESS.contains(&p)
 }
@@ -480,12 +468,6 @@ pub(crate) fn is_unnamed_egress(p: &str) -> bool {
 /// [`UNNAMED_EGRESS`] programs: the URLs among their arguments, else an
 /// unnamed destination.
 pub(crate) fn unnamed(v: &mut ShellView, p: &str, args: &[Word]) {
-    // A tunnel's URL is the local service it publishes
-    // (`cloudflared tunnel --url http://localhost:22`), not where it goes.
-    if crate::sinks::TUNNELS.contains(&p) {
-        v.push_all(p, Vec::new());
-        return;
-    }
     let hosts: Vec<Dest> = args
         .iter()
         .filter_map(|w| url_host(&w.text).map(Dest::Host))

@@ -34,8 +34,9 @@
 //!     storage cp|mv|rsync` to `gs://`, `az storage blob upload*`, `azcopy`,
 //!     `rclone copy|sync|move` to a remote;
 //!   - mail, tunnels and file drops: `mail`, `mailx`, `sendmail`, `mutt`,
-//!     `msmtp`, `swaks`, `croc`, `wormhole`, `ffsend`, `ngrok`,
-//!     `cloudflared`, `sshpass`;
+//!     `msmtp`, `swaks`, `croc`, `wormhole`, `ffsend`, `sshpass`, and
+//!     tunnels (`ngrok`, `cloudflared`, `lt`, `bore`, `tailscale funnel`,
+//!     `zrok share`, `devtunnel host`: `sinks.rs`);
 //!   - `python -c`, `node -e`, `ruby -e`, `perl -e`, `php -r`, `deno eval`
 //!     (or the same interpreters fed a here-document) whose code uses a
 //!     network library (`requests`, `urllib`, `socket`, `fetch(`, `axios`,
@@ -59,7 +60,7 @@
 //! | `exfil.scope-creep` | ESCALATE 0.7 | the action egresses or leaves the scope, and the session already left it `out_of_scope_threshold` times (counter `out_of_scope`) or contacted more than `max_distinct_hosts` hosts (counter `distinct_hosts`) |
 //! | `exfil.egress-burst` | ESCALATE 0.6 | the action egresses and at least `burst_threshold` of the recent actions did (kind `net.request` or label `egress`) |
 //! | `exfil.large-upload` | ESCALATE 0.6 | the action egresses carrying more than `max_upload_bytes`, or the session's egress (counter `egress_bytes`) would pass `max_session_upload_bytes` |
-//! | `exfil.unusual-sink` | ESCALATE 0.7 | the action egresses where only exfiltration usually goes, label or not: a service that takes data from anyone (paste sites, anonymous file drops, request catchers, out-of-band testing domains: `transfer.sh`, `webhook.site`, `*.oast.fun`, …), a DNS name computed at run time (`nslookup $(whoami).x.example`), a tunnel from the internet to this machine (`ngrok`, `cloudflared`, `localtunnel`), or a `git push` to a repository named by its URL or to a remote the same line set up (`git remote add x URL && git push x`, `git -c remote.x.url=URL push x`); or a file server that serves, beyond the loopback interface, a directory outside the workspace or one known only at run time (`ruby -run -e httpd "$DIR"`) |
+//! | `exfil.unusual-sink` | ESCALATE 0.7 | the action egresses where only exfiltration usually goes, label or not: a service that takes data from anyone (paste sites, anonymous file drops, request catchers, out-of-band testing domains: `transfer.sh`, `webhook.site`, `*.oast.fun`, …), a DNS name computed at run time (`nslookup $(whoami).x.example`), a tunnel from the internet to this machine (`ngrok`, `cloudflared`, `localtunnel`, `tailscale funnel`, `zrok share`), or a `git push` to a repository named by its URL or to a remote the same line set up (`git remote add x URL && git push x`, `git -c remote.x.url=URL push x`); or a file server that serves, beyond the loopback interface, a directory outside the workspace or one known only at run time (`ruby -run -e httpd "$DIR"`) |
 //! | `exfil.egress` | ALLOW (noted), label `egress` | the action egresses and nothing above matched |
 //!
 //! The strictest finding decides and gives the reason; every matched rule is

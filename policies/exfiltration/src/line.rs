@@ -253,6 +253,9 @@ fn network(v: &mut ShellView, p: &str, args: &[Word], stdin_code: Option<&str>, 
         "restic" | "borg" | "borgbackup" | "duplicity" | "rdiff-backup" | "kopia" | "duplicacy" => {
             clients::backup(v, p, args)
         }
+        // A tunnel's URL is the local service it publishes
+        // (`cloudflared tunnel --url http://localhost:22`), not where it goes.
+        _ if let Some(tunnel) = crate::sinks::tunnel(p, args) => v.push_all(&tunnel, Vec::new()),
         _ if clients::is_unnamed_egress(p) => clients::unnamed(v, p, args),
         _ if code::is_interpreter(p) => code::interpreter(v, p, args, stdin_code),
         _ if extra.iter().any(|e| e == p) => clients::declared(v, p, args),

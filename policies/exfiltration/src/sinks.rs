@@ -3,6 +3,9 @@
 //! tunnels from the internet to this machine, and destinations a command
 //! marked itself (a `git push` to a repository named by its URL).
 
+use clawlaw_sdk::shell::Word;
+
+use crate::argv::{NO_VALUES, subcommand};
 use crate::hosts::Dest;
 use crate::uses::NetUse;
 
@@ -22,7 +25,7 @@ pub(crate) fn unusual_sink(u: &NetUse) -> Option<String> {
         Dest::Dynamic if DNS_TOOLS.contains(&u.what.as_str()) => Some(
             "looks up a DNS name computed at run time: the name itself carries data out, past any proxy".into(),
         ),
-        _ if TUNNELS.contains(&u.what.as_str()) => {
+        _ if is_tunnel(&u.what) => {
             Some("opens a tunnel from the internet to this machine".into())
         }
         _ => None,
@@ -43,7 +46,54 @@ const DNS_TOOLS: &[&str] = &[
 ];
 
 /// Programs that publish a local port to the internet.
-pub(crate) const TUNNELS: &[&str] = &["ngrok", "cloudflared", "localtunnel", "bore"];
+const TUNNELS: &[&str] = &[
+    "ngrok",
+    "cloudflared",
+    "localtunnel",
+    // localtunnel's command.
+    "lt",
+    "bore",
+    "pagekite",
+    "pagekite.py",
+    "telebit",
+];
+
+/// Programs that publish a local port to the internet with a subcommand
+/// (`tailscale funnel 8000`, `zrok share public 8080`, `devtunnel host -p
+/// 8080`), and the operands that only report or undo one (`tailscale
+/// funnel status`, `… 8000 off`).
+const TUNNEL_SUBCOMMANDS: &[(&str, &str)] = &[
+    ("tailscale", "funnel"),
+    ("zrok", "share"),
+    ("devtunnel", "host"),
+    ("loophole", "http"),
+];
+const TUNNEL_QUERIES: &[&str] = &["status", "reset", "off", "--help", "-h"];
+
+/// The tunnel program `p` run with `args` opens, as uses name it (`ngrok`,
+/// `tailscale funnel`), if it opens one.
+pub(crate) fn tunnel(p: &str, args: &[Word]) -> Option<String> {
+    if TUNNELS.contains(&p) {
+        return Some(p.to_string());
+    }
+    let (_, sub) = TUNNEL_SUBCOMMANDS
+        .iter()
+        .find(|(program, _)| *program == p)?;
+    let (found, rest) = subcommand(args, &NO_VALUES)?;
+    (found == *sub
+        && !rest
+            .iter()
+            .any(|w| TUNNEL_QUERIES.contains(&w.text.as_str())))
+    .then(|| format!("{p} {sub}"))
+}
+
+/// Whether a use's program (as [`tunnel`] names it) is a tunnel.
+fn is_tunnel(what: &str) -> bool {
+    TUNNELS.contains(&what)
+        || TUNNEL_SUBCOMMANDS
+            .iter()
+            .any(|(p, s)| what.strip_prefix(p).and_then(|r| r.strip_prefix(' ')) == Some(s))
+}
 
 /// Services that take data from anyone and hand it to whoever knows where
 /// to look: paste sites, anonymous file drops, request catchers and
