@@ -13,6 +13,9 @@ use crate::uses::{NetUse, ShellView};
 use crate::{clients, code, services};
 use clawlaw_sdk::shell::{CommandKind, CommandLine, Origin, RedirectOp, Word};
 
+/// The kind of credential the whole environment is, printed or read.
+pub(crate) const ENVIRONMENT: &str = "the whole environment";
+
 /// Analyses a parsed command line. `extra` lists programs the settings
 /// declare to be network clients.
 pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
@@ -27,7 +30,11 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             parsed_string[p] = true;
         }
     }
+    // Commands that send data out, by index: where an environment listing
+    // may flow (`code_effects`).
+    let mut egress = vec![false; cl.commands.len()];
     for (i, cmd) in cl.commands.iter().enumerate() {
+        let uses_before = v.uses.len();
         for r in &cmd.redirects {
             let t = r.target.text.as_str();
             if let Some(rest) = t
@@ -161,9 +168,36 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             }
         }
         network(&mut v, p, args, heredoc, extra);
+        egress[i] = v.uses[uses_before..].iter().any(|u| u.egress);
     }
-    code_effects(&mut v, cl);
+    code_effects(&mut v, cl, &egress);
     v
+}
+
+/// Whether what command `i` prints leaves the terminal towards the
+/// network: a later command of its pipeline sends data out (`env | base64
+/// | curl -d @- …`), it is written to a file (`env > /tmp/e`, which the
+/// line's egress may carry), or it is a command substitution's value
+/// (`curl -d "$(env)" …`). `env | grep PROXY && curl …` shows it only.
+fn output_leaves(cl: &CommandLine, i: usize, egress: &[bool]) -> bool {
+    let Some(c) = cl.commands.get(i) else {
+        return false;
+    };
+    let substituted = matches!(
+        c.origin,
+        Origin::CommandSubstitution | Origin::ProcessSubstitution
+    );
+    let written = c.redirects.iter().any(|r| {
+        r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1) && r.target.text != "/dev/null"
+    });
+    let piped_out = cl.pipelines.get(c.pipeline).is_some_and(|p| {
+        p.commands
+            .iter()
+            .skip_while(|&&k| k != i)
+            .skip(1)
+            .any(|&k| egress.get(k).copied().unwrap_or(false))
+    });
+    substituted || written || piped_out
 }
 
 /// What inline code does, as the SDK's effects model reads it: the
@@ -171,16 +205,43 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
 /// '~/.aws/credentials'))`, `fs.readFileSync(os.homedir() + '/.npmrc')`),
 /// the credential variables it reads, and the connections it opens that
 /// [`crate::code::interpreter`] did not see.
-fn code_effects(v: &mut ShellView, cl: &CommandLine) {
+fn code_effects(v: &mut ShellView, cl: &CommandLine, egress: &[bool]) {
     let runs_code = |c: &clawlaw_sdk::shell::Command| {
         c.kind == CommandKind::Simple
             && !c.program_dynamic
             && crate::code::is_interpreter(&c.program)
     };
-    if !cl.commands.iter().any(runs_code) {
+    // Programs that may print the whole environment (`env`, `printenv`,
+    // `export -p`, `set`, `ps e`): whether they do, with the words they
+    // are given, is the SDK's to say.
+    let may_list_environment = |c: &clawlaw_sdk::shell::Command| {
+        matches!(
+            c.program.as_str(),
+            "env" | "printenv" | "export" | "set" | "declare" | "typeset" | "compgen" | "ps"
+        )
+    };
+    if !cl
+        .commands
+        .iter()
+        .any(|c| runs_code(c) || may_list_environment(c))
+    {
         return;
     }
     let fx = clawlaw_sdk::effects::analyze(cl, None, None);
+    // `env | curl -d @- …`, `dict(os.environ)` in code that sends: the
+    // whole environment, where the agent's API keys and tokens live.
+    let sent = |i: usize| match cl.commands.get(i) {
+        Some(c) if runs_code(c) => fx.network.iter().any(|n| n.command == i),
+        Some(_) => output_leaves(cl, i, egress),
+        None => false,
+    };
+    if let Some(e) = fx.env.iter().find(|e| e.name == "*" && sent(e.command)) {
+        let program = cl
+            .commands
+            .get(e.command)
+            .map_or("", |c| c.program.as_str());
+        v.credentials.push((format!("`{program}`"), ENVIRONMENT));
+    }
     for r in fx
         .reads
         .iter()

@@ -557,7 +557,9 @@ impl<'a> Cx<'a> {
 /// A credential as reasons name it: a file (`~/.aws/credentials`) or, for
 /// an entry in backquotes, the command that prints one (`` `gh auth token` ``).
 fn credential_phrase(entry: &str, kind: &str) -> String {
-    if entry.starts_with('$') {
+    if kind == crate::line::ENVIRONMENT {
+        format!("the whole environment as {entry} reads it (where API keys and tokens live)")
+    } else if entry.starts_with('$') {
         format!("the credential variable {entry} ({kind})")
     } else if entry.starts_with('`') {
         format!("the credential {entry} prints ({kind})")
