@@ -159,6 +159,7 @@
 mod argv;
 mod clients;
 mod code;
+mod containers;
 mod eval;
 mod files;
 mod holders;

@@ -118,9 +118,15 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             // it is not sent.
             let ssh = matches!(p, "ssh" | "scp" | "sftp" | "ssh-copy-id" | "autossh");
             let mut identity = false;
+            // A container's mounts send nothing themselves: what the
+            // container does with them is `containers.rs`'s.
+            let mounts = crate::containers::mount_specs(cmd);
             for w in args {
                 let t = w.text.as_str();
                 if parsed_string[i] && t.contains(char::is_whitespace) {
+                    continue;
+                }
+                if mounts.iter().any(|m| m.is_spec(t)) {
                     continue;
                 }
                 if ssh && (identity || t.contains("IdentityFile")) {
@@ -168,6 +174,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             }
         }
         network(&mut v, p, args, heredoc, extra);
+        crate::containers::container(&mut v, cmd, extra);
         egress[i] = v.uses[uses_before..].iter().any(|u| u.egress);
     }
     code_effects(&mut v, cl, &egress);

@@ -274,6 +274,9 @@ pub struct BindMount {
     pub source: Word,
     /// Not made read-only (`:ro`, `readonly`).
     pub writable: bool,
+    /// Where the container sees it (`DST` of `-v SRC:DST`, `target=`/`dst=`
+    /// of `--mount`), when the spec says.
+    pub target: Option<String>,
 }
 
 /// The bind mounts `c` asks for when it is a container CLI's `run` or
@@ -313,12 +316,14 @@ pub fn bind_mounts(c: &Command) -> Vec<BindMount> {
                 None => continue,
             },
         };
-        if let Some((start, len, writable)) = bind_source(&word.text[from..]) {
+        let spec = &word.text[from..];
+        if let Some((start, len, writable)) = bind_source(spec) {
             let at = from + start;
             out.push(BindMount {
                 option: option.to_string(),
                 source: word.head(at + len).tail(at),
                 writable,
+                target: bind_target(spec),
             });
         }
     }
@@ -353,6 +358,20 @@ fn bind_source(spec: &str) -> Option<(usize, usize, bool)> {
     // A named volume (`data:/var/lib`) is not a host path.
     let host = source.starts_with(['/', '.', '~', '$']);
     host.then_some((0, source.len(), writable))
+}
+
+/// Where a mount spec puts the host path in the container: `DST` of
+/// `SRC:DST[:opts]`, `target=`/`destination=`/`dst=` of `--mount`.
+fn bind_target(spec: &str) -> Option<String> {
+    if spec.contains('=') {
+        return spec
+            .split(',')
+            .find_map(|field| match field.split_once('=') {
+                Some(("target" | "destination" | "dst", v)) => Some(v.to_string()),
+                _ => None,
+            });
+    }
+    spec.split(':').nth(1).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -391,6 +410,16 @@ mod tests {
             one("-v", "~/.claude", true)
         );
         assert!(mounts("docker run -v data:/var/lib/x img").is_empty());
+        let targets = |line: &str| -> Vec<Option<String>> {
+            bind_mounts(&parse(line).commands[0])
+                .into_iter()
+                .map(|m| m.target)
+                .collect()
+        };
+        assert_eq!(
+            targets("docker run -v ~/.aws:/a:ro --mount type=bind,src=/etc,dst=/e img"),
+            [Some("/a".to_string()), Some("/e".to_string())]
+        );
         assert!(mounts("docker exec -v x:/y c ls").is_empty());
         // The source keeps its expansions: `~` is still the home.
         let parsed = parse("docker run -v ~/.ssh:/k img");
