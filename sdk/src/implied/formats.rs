@@ -236,11 +236,7 @@ pub fn justfile(content: &str) -> Vec<Found> {
 /// Every `scripts` value. Content that is not a JSON object (an edited
 /// fragment) is read line by line: every `"name": "value"` pair counts.
 pub fn package_json(content: &str) -> Vec<Found> {
-    let parsed = serde_json::from_str::<Value>(content)
-        .ok()
-        .filter(Value::is_object)
-        .or_else(|| serde_json::from_str::<Value>(&format!("{{{content}}}")).ok());
-    if let Some(v) = parsed {
+    if let Some(v) = json_object_or_fragment(content) {
         let scripts = v.get("scripts").and_then(Value::as_object);
         return scripts
             .into_iter()
@@ -255,6 +251,15 @@ pub fn package_json(content: &str) -> Vec<Found> {
         .take(MAX_COMMANDS)
         .map(|(k, v)| found(Some(k), v))
         .collect()
+}
+
+/// A JSON object, or an edited fragment of one's members (`"scripts":
+/// {…}` without the braces around it).
+pub(super) fn json_object_or_fragment(content: &str) -> Option<Value> {
+    serde_json::from_str::<Value>(content)
+        .ok()
+        .filter(Value::is_object)
+        .or_else(|| serde_json::from_str::<Value>(&format!("{{{content}}}")).ok())
 }
 
 /// A `"key": "value"` pair on one line, both JSON strings.

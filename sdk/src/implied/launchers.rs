@@ -234,7 +234,7 @@ pub fn cargo_config(content: &str) -> Vec<Found> {
 
 /// A TOML string (basic or literal) or one-line array of strings, as a
 /// command line.
-fn toml_command(v: &str) -> Option<String> {
+pub(super) fn toml_command(v: &str) -> Option<String> {
     if let Some(inner) = v.strip_prefix('[') {
         let inner = inner.split(']').next()?;
         let argv: Vec<String> = inner
@@ -247,7 +247,7 @@ fn toml_command(v: &str) -> Option<String> {
 }
 
 /// A one-line TOML string: `"basic"` (JSON's escapes) or `'literal'`.
-fn toml_string(v: &str) -> Option<String> {
+pub(super) fn toml_string(v: &str) -> Option<String> {
     if let Some(inner) = v.strip_prefix('\'') {
         return inner.split('\'').next().map(String::from);
     }

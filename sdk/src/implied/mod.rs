@@ -74,6 +74,7 @@ pub mod pipelines;
 mod programs;
 pub mod registries;
 pub mod schedulers;
+mod task_tables;
 mod written;
 
 use std::borrow::Cow;

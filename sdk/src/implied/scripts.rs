@@ -12,6 +12,7 @@
 //! | `Makefile`, `makefile`, `GNUmakefile`, `*.mk` | each target's recipe lines (tab-indented; `@`, `-`, `+` stripped; `$$` is `$`) |
 //! | `justfile`, `.justfile`, `*.just` | each recipe's indented lines |
 //! | `package.json` | every `scripts` value (lifecycle hooks such as `postinstall` run on `npm install`) |
+//! | `pyproject.toml`, `composer.json`, `deno.json` | every task of poe, pdm, hatch, taskipy and rye; every Composer script (`post-install-cmd` runs on `composer install`); every Deno task (`task_tables.rs`) |
 //! | `.github/workflows/*.yml`, `*.yaml`, `action.yml` | every `run:` value, `run: \|` blocks included |
 //! | `.gitlab-ci.yml` | every `script:`, `before_script:`, `after_script:` entry |
 //! | `Dockerfile`, `*.dockerfile`, `Containerfile` | every `RUN` instruction (shell and exec form) |
@@ -27,7 +28,7 @@
 //! and [`MAX_RUNNABLES`].
 
 use super::formats::{self, Found};
-use super::{build_script, compose, launchers, pipelines, registries, schedulers};
+use super::{build_script, compose, launchers, pipelines, registries, schedulers, task_tables};
 
 pub use super::formats::interpreter_line;
 
@@ -98,6 +99,12 @@ pub enum Pipeline {
     Procfile,
     Tox,
     Jenkinsfile,
+    /// `pyproject.toml`'s task runners' tables (`task_tables.rs`).
+    PyprojectTasks,
+    /// `composer.json`'s scripts (`task_tables.rs`).
+    ComposerScripts,
+    /// `deno.json`'s tasks (`task_tables.rs`).
+    DenoTasks,
 }
 
 /// The package managers' configuration files `registries.rs` reads.
@@ -131,6 +138,9 @@ impl Format {
             Format::Pipeline(Pipeline::Procfile) => "Procfile process",
             Format::Pipeline(Pipeline::Taskfile) => "Task command",
             Format::Pipeline(Pipeline::Tox) => "tox command",
+            Format::Pipeline(Pipeline::PyprojectTasks) => "pyproject.toml task",
+            Format::Pipeline(Pipeline::ComposerScripts) => "Composer script",
+            Format::Pipeline(Pipeline::DenoTasks) => "Deno task",
             Format::Registry(_) => "package registry setting",
             Format::Pipeline(_) => "CI step",
             Format::Crontab { .. } => "cron job",
@@ -246,6 +256,9 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         "Procfile" => return Some(Format::Pipeline(Pipeline::Procfile)),
         "tox.ini" => return Some(Format::Pipeline(Pipeline::Tox)),
         "Jenkinsfile" => return Some(Format::Pipeline(Pipeline::Jenkinsfile)),
+        "pyproject.toml" => return Some(Format::Pipeline(Pipeline::PyprojectTasks)),
+        "composer.json" => return Some(Format::Pipeline(Pipeline::ComposerScripts)),
+        "deno.json" | "deno.jsonc" => return Some(Format::Pipeline(Pipeline::DenoTasks)),
         ".npmrc" => return Some(Format::Registry(Registry::Npmrc)),
         ".yarnrc.yml" | ".yarnrc" => return Some(Format::Registry(Registry::Yarnrc)),
         "pip.conf" | "pip.ini" | "uv.toml" => return Some(Format::Registry(Registry::PipConf)),
@@ -401,6 +414,9 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
             Pipeline::Procfile => pipelines::procfile(content),
             Pipeline::Tox => pipelines::tox(content),
             Pipeline::Jenkinsfile => pipelines::jenkinsfile(content),
+            Pipeline::PyprojectTasks => task_tables::pyproject(content),
+            Pipeline::ComposerScripts => task_tables::composer(content),
+            Pipeline::DenoTasks => task_tables::deno(content),
         },
         Format::Registry(r) => match r {
             Registry::Npmrc => registries::npmrc(content),
