@@ -4,6 +4,7 @@
 //! units named after it, and the user-wide kills (`kill -1`, `pkill -u`)
 //! that take every process of the user, the gate included.
 
+use clawlaw_sdk::glob;
 use regex_lite::RegexBuilder;
 
 /// How a signal relates to the gate.
@@ -283,15 +284,30 @@ impl GateProcesses<'_> {
         }
     }
 
-    /// Whether a service unit or label names the gate.
+    /// Whether a service unit or label names the gate, or a pattern
+    /// `systemctl` matches against its units' names matches one named for
+    /// it (`'*claw*'`, `'clawl?w.service'`).
     pub fn unit(&self, unit: &str) -> Reach {
-        if self.mentions_name(unit) {
+        if self.mentions_name(unit) || self.unit_pattern_matches(unit) {
             Reach::Gate(unit.to_string())
         } else if unit.contains('$') || unit.contains('`') {
             Reach::Unknown(unit.to_string())
         } else {
             Reach::Other
         }
+    }
+
+    /// Whether `unit`, a shell-style pattern, matches a unit named for
+    /// the gate (`clawlaw`, `clawlaw.service`).
+    fn unit_pattern_matches(&self, unit: &str) -> bool {
+        if !unit.contains(['*', '?', '[']) {
+            return false;
+        }
+        let pattern = unit.to_ascii_lowercase();
+        self.names.iter().filter(|n| !n.is_empty()).any(|n| {
+            let n = n.to_ascii_lowercase();
+            glob::matches(&pattern, &n) || glob::matches(&pattern, &format!("{n}.service"))
+        })
     }
 }
 
@@ -394,6 +410,9 @@ mod tests {
         assert!(matches!(g.pattern("clawlaw", false, true), Reach::Gate(_)));
         assert_eq!(g.pattern("vite", false, true), Reach::Other);
         assert!(matches!(g.unit("clawlaw.service"), Reach::Gate(_)));
+        assert!(matches!(g.unit("*claw*"), Reach::Gate(_)));
+        assert!(matches!(g.unit("clawl?w.service"), Reach::Gate(_)));
+        assert!(matches!(g.unit("nginx*"), Reach::Other));
         assert!(matches!(g.container("clawlaw-gate"), Reach::Gate(_)));
         assert!(matches!(
             g.container("$(docker ps -q --filter name=clawlaw)"),

@@ -458,6 +458,16 @@ fn wrappers_are_unwrapped() {
     assert!(env("env --ignore-environment rm x"));
     assert!(!env("env -uCI_JOB_TOKEN rm x"));
     assert!(!env("env -v FOO=1 rm x"));
+    // xargs whose replacement string is the program: known at run time.
+    for line in [
+        "xargs -I{} {} clawlaw",
+        "xargs -I % % -rf /",
+        "xargs --replace {} x",
+    ] {
+        let c = only(line);
+        assert!(c.program_dynamic, "{line}");
+    }
+    assert!(!only("xargs -I{} rm {}").program_dynamic);
     let c = only("timeout -s KILL 30s rm x");
     assert_eq!(c.wrappers[0].operands[0].text, "30s");
     assert_eq!(

@@ -452,6 +452,13 @@ pub(super) fn unwrap(cmd: &mut Command) {
                         Some(synthetic_shell(join_words(&cmd.argv[k3..])))
                     }
                     "xargs" if rest_empty => Some(vec![Word::literal("echo")]),
+                    // `xargs -I{} {} clawlaw`: the program is what the
+                    // input supplies, known only at run time.
+                    "xargs" if replaced_program(&values, &options, &cmd.argv[k3]) => {
+                        let mut words = cmd.argv[k3..].to_vec();
+                        words[0] = Word::expansion(words[0].text.clone());
+                        Some(words)
+                    }
                     "taskset" | "chrt" if has('p') => return,
                     "prlimit" | "strace" | "ltrace" if values.iter().any(|(c, _)| *c == 'p') => {
                         return;
@@ -517,6 +524,32 @@ pub(super) fn unwrap(cmd: &mut Command) {
             }
         }
     }
+}
+
+/// Whether `xargs`'s replacement string (`-I R`, `--replace[=R]`, `-i`:
+/// `{}`) is in `program`, the word it runs: each input line becomes the
+/// program.
+fn replaced_program(
+    values: &[(char, Word)],
+    options: &[(String, Option<Word>)],
+    program: &Word,
+) -> bool {
+    let replacement = values
+        .iter()
+        .find(|(c, _)| *c == 'I')
+        .map(|(_, w)| w.text.clone())
+        .or_else(|| {
+            options
+                .iter()
+                .find_map(|(name, value)| match name.as_str() {
+                    "--replace" => {
+                        Some(value.as_ref().map_or("{}".to_string(), |w| w.text.clone()))
+                    }
+                    "-i" => Some("{}".to_string()),
+                    _ => None,
+                })
+        });
+    replacement.is_some_and(|r| !r.is_empty() && program.text.contains(&r))
 }
 
 /// `cmake -E rm -rf DIR`, `cmake -E remove_directory DIR`: CMake's
