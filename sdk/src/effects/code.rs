@@ -9,7 +9,8 @@
 //!
 //! An argument's value is known when it is built from string literals:
 //! concatenated (`+`, Perl's and PHP's `.`), joined (`os.path.join`,
-//! `path.join`, `File.join`, pathlib's `/`), home-expanded
+//! `path.join`, `File.join`, pathlib's `/`; a list's items joined, a
+//! string reversed: `folds.rs`), home-expanded
 //! (`os.path.expanduser`, `File.expand_path`, `os.homedir()`,
 //! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`), or a list of such; a
 //! variable assigned once from such an expression stands for its value
@@ -24,6 +25,7 @@
 /// short); also bounds the arguments of a call without parentheses.
 const MAX_EXPR: usize = 256;
 
+use super::folds;
 pub(crate) use super::tokens::{Lang, Tok, tokens};
 
 /// A value an argument is built to, as far as known.
@@ -282,7 +284,7 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
 }
 
 /// The value of an expression, when built from literals.
-fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
+pub(super) fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
     if depth > 8 || toks.is_empty() || toks.len() > MAX_EXPR {
         return Val::Unknown;
     }
@@ -317,9 +319,11 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
             k += 1;
             continue;
         }
-        // `''.join([…])` (Python), `[…].join('')` (JavaScript): a string
-        // built by joining literals is that string.
-        if let Some((joined, next)) = joined(toks, k, lang, depth) {
+        // `''.join([…])` (Python), `[…].join('')` (JavaScript), `'…'[::-1]`:
+        // a string built by joining or reversing literals is that string.
+        if let Some((joined, next)) =
+            folds::joined(toks, k, lang, depth).or_else(|| folds::reversed(toks, k, lang))
+        {
             match joined {
                 Val::Str(j) => out.push_str(&j),
                 _ => return Val::Unknown,
@@ -434,55 +438,9 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
     Val::Str(out)
 }
 
-/// A join of strings starting at `toks[k]`, and the index after it: a
-/// separator's `.join(LIST)` (Python) or a list's `.join(SEP)`
-/// (JavaScript, `,` without one; Ruby, nothing without one). `Val::Unknown` when an item is not a
-/// literal; `None` when no join starts there.
-fn joined(toks: &[Tok], k: usize, lang: Lang, depth: usize) -> Option<(Val, usize)> {
-    let (list, sep, end) = match &toks[k] {
-        Tok::Str(sep, false) if lang == Lang::Python => {
-            let args = method_args(toks, k + 1, "join")?;
-            (
-                eval(&toks[args.0..args.1], lang, depth + 1),
-                Val::Str(sep.clone()),
-                args.1 + 1,
-            )
-        }
-        Tok::Punct('[') if matches!(lang, Lang::Node | Lang::Ruby) => {
-            let close = closing(toks, k)?;
-            // Ruby's `[…].join` needs no parentheses.
-            let bare = lang == Lang::Ruby
-                && toks.get(close + 1) == Some(&Tok::Punct('.'))
-                && matches!(toks.get(close + 2), Some(Tok::Ident(m)) if m == "join")
-                && toks.get(close + 3) != Some(&Tok::Punct('('));
-            let args = if bare {
-                (close + 3, close + 3)
-            } else {
-                method_args(toks, close + 1, "join")?
-            };
-            let sep = if args.0 == args.1 {
-                Val::Str(if lang == Lang::Node { "," } else { "" }.into())
-            } else {
-                eval(&toks[args.0..args.1], lang, depth + 1)
-            };
-            let end = if bare { args.1 } else { args.1 + 1 };
-            (eval(&toks[k..=close], lang, depth + 1), sep, end)
-        }
-        _ => return None,
-    };
-    let items: Option<Vec<&str>> = match &list {
-        Val::List(items) => items.iter().map(Val::as_str).collect(),
-        _ => None,
-    };
-    Some(match (items, sep.as_str()) {
-        (Some(items), Some(sep)) => (Val::Str(items.join(sep)), end),
-        _ => (Val::Unknown, end),
-    })
-}
-
 /// The bounds of the arguments of `.NAME(…)` when the tokens at `at` are
 /// that call: the index after `(` and the index of its `)`.
-fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
+pub(super) fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
     match (toks.get(at), toks.get(at + 1), toks.get(at + 2)) {
         (Some(Tok::Punct('.')), Some(Tok::Ident(m)), Some(Tok::Punct('('))) if m == name => {
             Some((at + 3, closing(toks, at + 2)?))
@@ -561,7 +519,7 @@ fn split_top(toks: &[Tok]) -> Vec<&[Tok]> {
 }
 
 /// The index of the bracket closing the one at `open`.
-fn closing(toks: &[Tok], open: usize) -> Option<usize> {
+pub(super) fn closing(toks: &[Tok], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (k, t) in toks.iter().enumerate().skip(open) {
         match t {

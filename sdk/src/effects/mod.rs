@@ -91,6 +91,7 @@ mod databases;
 mod devtools;
 mod environ;
 mod fd;
+mod folds;
 mod git;
 mod interp;
 mod links;

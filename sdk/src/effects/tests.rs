@@ -1517,6 +1517,24 @@ fn code_strings_joined_from_literals_are_those_strings() {
 }
 
 #[test]
+fn code_strings_reversed_from_literals_are_those_strings() {
+    for cmd in [
+        "python3 -c \"import os; os.system('t/pmt/ fr- mr'[::-1])\"",
+        "node -e \"require('child_process').execSync('t/pmt/ fr- mr'.split('').reverse().join(''))\"",
+        "ruby -e \"system 't/pmt/ fr- mr'.reverse\"",
+        "perl -e 'system scalar reverse \"t/pmt/ fr- mr\"'",
+        "php -r 'system(strrev(\"t/pmt/ fr- mr\"));'",
+    ] {
+        let e = fx(cmd);
+        assert_eq!(ps(&e.deletes), ["/tmp/t"], "{cmd}");
+        assert!(e.is_resolved(), "{cmd}: {:?}", e.unresolved);
+    }
+    // A slice that is not a reversal is not read as one.
+    let e = fx("python3 -c \"import os; os.system('rm -rf /tmp/t'[::2])\"");
+    assert!(e.deletes.is_empty() || !e.is_resolved());
+}
+
+#[test]
 fn node_destructured_and_template_strings() {
     let e =
         fx("node -e 'const {execSync} = require(\"child_process\"); execSync(`rm -rf /tmp/t`)'");
