@@ -16,7 +16,7 @@
 use super::apis::{Act, RECV, Uses, action, unalias};
 use super::args::stdin_text;
 use super::code::{self, Call, Lang, Val};
-use super::context::{Cx, Kind};
+use super::context::{Cx, Kind, STDIN_ARGS};
 use super::{MAX_NESTING, addresses};
 use crate::shell::{self, Word};
 
@@ -148,7 +148,14 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
             flags.push(ch);
         }
         if lang.is_none() && flags.contains('c') {
-            return; // `sh -c STR`: the parser analysed STR.
+            // `echo 'pkill x' | xargs -0 sh -c`: the string is xargs's
+            // input, read as the shell's script.
+            let from_xargs = args.get(k).is_some_and(|w| w.text == STDIN_ARGS);
+            if !from_xargs {
+                return; // `sh -c STR`: the parser analysed STR.
+            }
+            stdin = true;
+            break;
         }
         if !code.is_empty() && matches!(lang, Some(Lang::Python)) {
             ops_from = args.len();

@@ -2207,3 +2207,14 @@ fn postgres_clients_connect_to_a_server_and_database() {
     assert!(fx("psql --version").network.is_empty());
     assert!(fx("pg_dump --help").network.is_empty());
 }
+
+#[test]
+fn a_shell_string_xargs_supplies_is_its_input() {
+    let e = fx("echo 'rm -rf /tmp/t' | xargs -0 sh -c");
+    assert_eq!(ps(&e.deletes), ["/tmp/t"]);
+    let e = fx("cat cmds.txt | xargs -0 bash -c");
+    assert!(!e.is_resolved());
+    // The string given, xargs's input its arguments.
+    let e = fx("ls | xargs sh -c 'echo \"$@\"' _");
+    assert!(e.deletes.is_empty());
+}
