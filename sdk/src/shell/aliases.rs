@@ -63,10 +63,25 @@ mod tests {
         assert!(programs("alias wipe='rm -rf'\nwipe ~/.claude").contains(&"rm".to_string()));
     }
 
+    /// Whether `line` runs `pkill clawlaw`.
+    fn kills_clawlaw(line: &str) -> bool {
+        parse(line)
+            .commands
+            .iter()
+            .any(|c| c.program == "pkill" && c.args().iter().any(|a| a.text == "clawlaw"))
+    }
+
     #[test]
     fn names_not_defined_before_or_quoted_are_not_aliases() {
-        assert!(!programs("k clawlaw; alias k=pkill").contains(&"pkill".to_string()));
-        assert!(!programs("alias k=pkill; 'k' clawlaw").contains(&"pkill".to_string()));
-        assert_eq!(programs("alias ll='ls -la'"), ["alias"]);
+        assert!(!kills_clawlaw("k clawlaw; alias k=pkill"));
+        assert!(!kills_clawlaw("alias k=pkill; 'k' clawlaw"));
+    }
+
+    #[test]
+    fn an_alias_value_is_a_command_line_that_runs_later() {
+        assert_eq!(programs("alias ll='ls -la'"), ["alias", "ls"]);
+        assert!(kills_clawlaw("alias ls='pkill clawlaw; ls'"));
+        let cl = parse("alias ll='ls -la'");
+        assert_eq!(cl.commands[1].origin, crate::shell::Origin::FunctionBody);
     }
 }

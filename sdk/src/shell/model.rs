@@ -116,7 +116,8 @@ pub enum Origin {
     /// The command of `find -exec … ;` / `-execdir` / `-ok` / `-okdir`, or
     /// of `fd -x …` / `-X`: `{}` in it stands for a path the walk found.
     FindExec,
-    /// The body of a function definition (runs only when called).
+    /// The body of a function definition, or an alias's value (runs only
+    /// when called).
     FunctionBody,
     /// A `case` arm.
     CaseArm,

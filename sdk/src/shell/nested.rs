@@ -12,7 +12,8 @@ const SHELLS: &[&str] = &[
 ];
 
 /// Command strings a simple command runs: `sh -c STR` (its positional
-/// parameters filled in), `su -c STR`, `eval …`, and those an editor, a
+/// parameters filled in), `su -c STR`, `eval …`, an alias's value, and
+/// those an editor, a
 /// debugger, tmux, a package runner, PowerShell or `cmd` is given.
 pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     if cmd.program_dynamic || cmd.argv.is_empty() {
@@ -22,6 +23,18 @@ pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     let p = cmd.program.as_str();
     if p == "eval" {
         return vec![(join_words(&argv[1..]), Origin::Eval)];
+    }
+    // `alias ls='pkill x; ls'`: the value runs wherever the alias is used
+    // (in a start-up file, every shell's `ls`), as a function's body does.
+    if p == "alias" {
+        return argv[1..]
+            .iter()
+            .filter_map(|w| {
+                let eq = w.text.find('=')?;
+                (eq > 0 && !w.text[eq + 1..].trim().is_empty())
+                    .then(|| (w.tail(eq + 1), Origin::FunctionBody))
+            })
+            .collect();
     }
     let handed = super::handed::handed(cmd);
     if !handed.is_empty() {
