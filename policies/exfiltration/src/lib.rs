@@ -159,7 +159,6 @@
 mod argv;
 mod clients;
 mod code;
-mod containers;
 mod eval;
 mod files;
 mod holders;

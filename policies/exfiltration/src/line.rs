@@ -13,6 +13,8 @@ use crate::uses::{NetUse, ShellView};
 use crate::{clients, code, services};
 use clawlaw_sdk::shell::{CommandKind, CommandLine, Origin, RedirectOp, Word};
 
+mod containers;
+
 /// The kind of credential the whole environment is, printed or read.
 pub(crate) const ENVIRONMENT: &str = "the whole environment";
 
@@ -120,7 +122,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             let mut identity = false;
             // A container's mounts send nothing themselves: what the
             // container does with them is `containers.rs`'s.
-            let mounts = crate::containers::mount_specs(cmd);
+            let mounts = containers::mount_specs(cmd);
             for w in args {
                 let t = w.text.as_str();
                 if parsed_string[i] && t.contains(char::is_whitespace) {
@@ -174,7 +176,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             }
         }
         network(&mut v, p, args, heredoc, extra);
-        crate::containers::container(&mut v, cmd, extra);
+        containers::container(&mut v, cmd, extra);
         egress[i] = v.uses[uses_before..].iter().any(|u| u.egress);
     }
     code_effects(&mut v, cl, &egress);

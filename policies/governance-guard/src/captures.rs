@@ -9,8 +9,8 @@
 use clawlaw_sdk::shell::{Command, CommandLine};
 
 use crate::Context;
-use crate::cutoffs::GateAddress;
 use crate::findings::Finding;
+use crate::gate_address::GateAddress;
 
 /// The commands of `line` that capture the gate's traffic (DENY as
 /// `governance.gate-secrets`).

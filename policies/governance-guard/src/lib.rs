@@ -94,6 +94,7 @@ mod commands;
 mod cutoffs;
 mod deferred;
 mod findings;
+mod gate_address;
 mod impostors;
 mod launches;
 mod listeners;
@@ -338,13 +339,13 @@ impl<'a> Context<'a> {
 
     /// Where the gate's API is reached: host (the loopback as
     /// `127.0.0.1`) and port.
-    pub fn gate_addresses(&self) -> Vec<cutoffs::GateAddress<'_>> {
+    pub fn gate_addresses(&self) -> Vec<gate_address::GateAddress<'_>> {
         self.d
             .urls
             .iter()
             .filter_map(|(_, a)| {
                 let (host, port) = a.rsplit_once(':')?;
-                Some(cutoffs::GateAddress {
+                Some(gate_address::GateAddress {
                     host,
                     port: port.parse().ok()?,
                 })

@@ -14,7 +14,7 @@
 //! the question asked is whether the gate's traffic may be among what the
 //! expression selects.
 
-use crate::cutoffs::GateAddress;
+use crate::gate_address::GateAddress;
 
 /// Deeper nesting than this is read as selecting the gate's traffic, so a
 /// hostile expression cannot exhaust the stack.

@@ -25,7 +25,7 @@
 /// short); also bounds the arguments of a call without parentheses.
 const MAX_EXPR: usize = 256;
 
-use super::folds;
+mod folds;
 pub(crate) use super::tokens::{Lang, Tok, tokens};
 
 /// A value an argument is built to, as far as known.
@@ -284,7 +284,7 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
 }
 
 /// The value of an expression, when built from literals.
-pub(super) fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
+fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
     if depth > 8 || toks.is_empty() || toks.len() > MAX_EXPR {
         return Val::Unknown;
     }
@@ -440,7 +440,7 @@ pub(super) fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
 
 /// The bounds of the arguments of `.NAME(…)` when the tokens at `at` are
 /// that call: the index after `(` and the index of its `)`.
-pub(super) fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
+fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
     match (toks.get(at), toks.get(at + 1), toks.get(at + 2)) {
         (Some(Tok::Punct('.')), Some(Tok::Ident(m)), Some(Tok::Punct('('))) if m == name => {
             Some((at + 3, closing(toks, at + 2)?))
@@ -519,7 +519,7 @@ fn split_top(toks: &[Tok]) -> Vec<&[Tok]> {
 }
 
 /// The index of the bracket closing the one at `open`.
-pub(super) fn closing(toks: &[Tok], open: usize) -> Option<usize> {
+fn closing(toks: &[Tok], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (k, t) in toks.iter().enumerate().skip(open) {
         match t {

@@ -91,7 +91,6 @@ mod databases;
 mod devtools;
 mod environ;
 mod fd;
-mod folds;
 mod git;
 mod interp;
 mod links;

@@ -253,8 +253,7 @@ pub fn package_json(content: &str) -> Vec<Found> {
         .collect()
 }
 
-/// A JSON object, or an edited fragment of one's members (`"scripts":
-/// {…}` without the braces around it).
+/// A JSON object, or an edited fragment of its members (no outer braces).
 pub(super) fn json_object_or_fragment(content: &str) -> Option<Value> {
     serde_json::from_str::<Value>(content)
         .ok()

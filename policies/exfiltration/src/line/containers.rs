@@ -16,8 +16,8 @@ use crate::uses::ShellView;
 
 /// Adds to `v` what the container `c` starts, if it starts one, sends and
 /// the host's credentials its command names. `extra` as for
-/// [`crate::line::analyze`].
-pub(crate) fn container(v: &mut ShellView, c: &Command, extra: &[String]) {
+/// [`super::analyze`].
+pub(super) fn container(v: &mut ShellView, c: &Command, extra: &[String]) {
     let Some(run) = container_run(c) else {
         return;
     };
@@ -31,7 +31,7 @@ pub(crate) fn container(v: &mut ShellView, c: &Command, extra: &[String]) {
         .collect();
     let words: Vec<String> = run.command.iter().map(|w| quote(w)).collect();
     let line = host_paths(&words.join(" "), &mounts);
-    let inside = crate::line::analyze(&clawlaw_sdk::shell::parse(&line), extra);
+    let inside = super::analyze(&clawlaw_sdk::shell::parse(&line), extra);
     v.uses.extend(inside.uses);
     for credential in inside.credentials {
         if !v.credentials.contains(&credential) {
@@ -44,11 +44,11 @@ pub(crate) fn container(v: &mut ShellView, c: &Command, extra: &[String]) {
 
 /// A host path a container run mounts, to tell its spec among the run's
 /// words (`~/.ssh:/s:ro`, `type=bind,source=~/.ssh,target=/s`).
-pub(crate) struct MountSpec(String);
+pub(super) struct MountSpec(String);
 
 impl MountSpec {
     /// Whether `word` is (or ends with) this mount's spec.
-    pub(crate) fn is_spec(&self, word: &str) -> bool {
+    pub(super) fn is_spec(&self, word: &str) -> bool {
         word.match_indices(self.0.as_str()).any(|(at, _)| {
             let after = word[at + self.0.len()..].chars().next();
             matches!(after, Some(':' | ','))
@@ -57,7 +57,7 @@ impl MountSpec {
 }
 
 /// The host paths `c` mounts into a container it runs.
-pub(crate) fn mount_specs(c: &Command) -> Vec<MountSpec> {
+pub(super) fn mount_specs(c: &Command) -> Vec<MountSpec> {
     if container_run(c).is_none() {
         return Vec::new();
     }

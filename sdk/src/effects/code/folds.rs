@@ -5,8 +5,7 @@
 //! Perl's `scalar reverse '…'`, PHP's `strrev('…')`), so that a command
 //! spelled backwards or in pieces is read as the command it is.
 
-use super::code::{Val, closing, eval, method_args};
-use super::tokens::{Lang, Tok};
+use super::{Lang, Tok, Val, closing, eval, method_args};
 
 /// A join of strings starting at `toks[k]`, and the index after it: a
 /// separator's `.join(LIST)` (Python) or a list's `.join(SEP)`
