@@ -58,7 +58,7 @@
 //!   `taskset`, `chrt`, `numactl`, `prlimit`, `strace`, `ltrace`,
 //!   `systemd-run`, `screen`, `sg`, `parallel`, `unbuffer`, `fakeroot`,
 //!   `firejail`, `valgrind`, `run0`, `runuser -u`, `gosu`, `setpriv`,
-//!   `tini`, `sshpass`, `flatpak-spawn --host` and the like are unwrapped,
+//!   `tini`, `sshpass`, `flatpak-spawn --host`, Windows' `wsl` and the like are unwrapped,
 //!   options and all (`cmake -E rm -rf x` becomes `rm -rf x`), and so are
 //!   environment runners (`runners.rs`: `uv run`, `poetry run`, `bundle
 //!   exec`, `conda run -n ENV`, `aws-vault exec P --`, `doppler run --`,
@@ -118,6 +118,7 @@ mod relations;
 mod runners;
 mod windows;
 mod word;
+mod wrapper_specs;
 mod wrappers;
 
 #[cfg(test)]

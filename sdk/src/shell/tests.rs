@@ -468,6 +468,16 @@ fn wrappers_are_unwrapped() {
         assert!(c.program_dynamic, "{line}");
     }
     assert!(!only("xargs -I{} rm {}").program_dynamic);
+    // Windows' wsl runs a Linux command; managing distributions runs none.
+    for (line, program) in [
+        ("wsl pkill x", "pkill"),
+        ("wsl.exe -d Ubuntu -u root -e rm -rf /tmp/x", "rm"),
+        ("wsl --cd /w -- cargo test", "cargo"),
+        ("wsl --terminate Ubuntu", "wsl"),
+        ("wsl -l -v", "wsl"),
+    ] {
+        assert_eq!(only(line).program, program, "{line}");
+    }
     let c = only("timeout -s KILL 30s rm x");
     assert_eq!(c.wrappers[0].operands[0].text, "30s");
     assert_eq!(

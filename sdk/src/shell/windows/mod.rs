@@ -526,6 +526,20 @@ fn cmdlet(w: &[String]) -> String {
             "systemctl stop {}",
             quoted(opts.values(&["name"]).iter().chain(&opts.positional))
         ),
+        // `Set-Service NAME -Status Stopped` stops it; `-StartupType
+        // Disabled` keeps it from starting again.
+        "set-service" => {
+            let names = opts.values(&["name"]);
+            let names = quoted(names.iter().chain(&opts.positional));
+            let value = |n: &str| opts.values(&[n]).first().map(|v| v.to_ascii_lowercase());
+            if value("status").is_some_and(|s| matches!(s.as_str(), "stopped" | "paused")) {
+                format!("systemctl stop {names}")
+            } else if value("startuptype").as_deref() == Some("disabled") {
+                format!("systemctl disable {names}")
+            } else {
+                quoted(w)
+            }
+        }
         "stop-computer" => "shutdown -h now".to_string(),
         "restart-computer" => "reboot".to_string(),
         "format-volume" | "clear-disk" | "initialize-disk" | "format" => {
@@ -618,6 +632,14 @@ mod tests {
         );
         assert_eq!(pwsh("Remove-Item -Rec /etc"), "rm -r \"/etc\"");
         assert_eq!(pwsh("Get-ChildItem env:"), "printenv");
+        assert_eq!(
+            pwsh("Set-Service clawlaw -StartupType Disabled"),
+            "systemctl disable clawlaw"
+        );
+        assert_eq!(
+            pwsh("Set-Service -Name app -Status Stopped"),
+            "systemctl stop app"
+        );
         assert_eq!(
             pwsh("Rename-Item .claude .claude.bak"),
             "mv \".claude\" \".claude.bak\""
