@@ -1246,6 +1246,7 @@ fn kills_by_port_or_file_and_control_by_pid() {
         ("prlimit --pid 4242 --nofile=0:0", "prlimit"),
         ("renice -n 19 -p 4242", "renice"),
         ("taskset -p 0x1 4242", "taskset"),
+        ("choom -p 4242 -n 1000", "choom"),
     ] {
         let e = fx(cmd);
         assert_eq!(e.signals.len(), 1, "{cmd}");

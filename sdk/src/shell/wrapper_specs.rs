@@ -254,6 +254,8 @@ pub(super) fn wrapper_spec(name: &str) -> Option<Spec> {
             false,
         ),
         "sg" => spec("", &[], 1, false),
+        // `choom -n ADJ [--] CMD` (with `-p PID` it runs nothing).
+        "choom" => spec("np", &["--adjust", "--pid"], 0, false),
         // Windows' `wsl [-d DISTRO] [-u USER] [-e] CMD`: the command runs in
         // a Linux distribution, on the same machine and files.
         "wsl" | "wsl.exe" => spec(

@@ -178,7 +178,9 @@ pub(super) fn unwrap(cmd: &mut Command) {
                         Some(words)
                     }
                     "taskset" | "chrt" if has('p') => return,
-                    "prlimit" | "strace" | "ltrace" if values.iter().any(|(c, _)| *c == 'p') => {
+                    "prlimit" | "strace" | "ltrace" | "choom"
+                        if values.iter().any(|(c, _)| *c == 'p') =>
+                    {
                         return;
                     }
                     // `flock /tmp/l -c 'cmd'`, `sg grp -c 'cmd'` (sg's command is a
