@@ -147,6 +147,15 @@ pub(crate) fn git(cx: &mut Cx, args: &[Word]) {
                 }
                 None => Vec::new(),
             };
+            // `git stash -a`: ignored files are stashed too, and so leave
+            // the work tree as `git clean -x` would delete them.
+            let saves = p
+                .operands
+                .first()
+                .is_none_or(|w| matches!(w.text.as_str(), "push" | "save"));
+            if saves && named.is_empty() && p.has(&["a", "all"]) {
+                cx.cwd_path(Kind::Delete, &how);
+            }
             for w in named {
                 cx.path(Kind::Write, w, 0, &how, true);
             }

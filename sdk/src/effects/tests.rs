@@ -1899,6 +1899,25 @@ fn xargs_reads_what_a_file_lister_lists() {
 }
 
 #[test]
+fn git_stash_all_takes_ignored_files_out_of_the_work_tree() {
+    for cmd in [
+        "git stash -a",
+        "git stash push --all -m wip",
+        "git stash save -a",
+    ] {
+        assert!(find(&fx(cmd).deletes, "/work/app").recursive, "{cmd}");
+    }
+    for cmd in [
+        "git stash",
+        "git stash -u",
+        "git stash pop",
+        "git stash list",
+    ] {
+        assert!(fx(cmd).deletes.is_empty(), "{cmd}");
+    }
+}
+
+#[test]
 fn git_clean_dry_runs_delete_nothing() {
     assert!(fx("git clean -fdX -n").deletes.is_empty());
     assert!(fx("git clean -fdx --dry-run").deletes.is_empty());
