@@ -43,6 +43,9 @@ pub const AGENTS: &[AgentConfig] = &[
         managed: &[
             "/etc/claude-code",
             "/Library/Application Support/ClaudeCode",
+            // `C:\Program Files\ClaudeCode` (and `C:\ProgramData\ClaudeCode`)
+            // as the SDK reads a Windows path.
+            "/usr/programs/ClaudeCode",
         ],
     },
     AgentConfig {
@@ -57,14 +60,24 @@ pub const AGENTS: &[AgentConfig] = &[
         dir: ".gemini",
         files: &[".gemini/settings.json"],
         home_files: &[],
-        managed: &["/etc/gemini-cli", "/Library/Application Support/GeminiCli"],
+        // The last is `C:\ProgramData\gemini-cli` as the SDK reads it.
+        managed: &[
+            "/etc/gemini-cli",
+            "/Library/Application Support/GeminiCli",
+            "/usr/programs/gemini-cli",
+        ],
     },
     AgentConfig {
         agent: "Cursor",
         dir: ".cursor",
         files: &[".cursor/hooks.json"],
         home_files: &[],
-        managed: &["/etc/cursor", "/Library/Application Support/Cursor"],
+        // The last is `C:\ProgramData\Cursor` as the SDK reads it.
+        managed: &[
+            "/etc/cursor",
+            "/Library/Application Support/Cursor",
+            "/usr/programs/Cursor",
+        ],
     },
 ];
 
