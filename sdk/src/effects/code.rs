@@ -363,6 +363,17 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                 {
                     return home_lookup(&toks[k..]);
                 }
+                // Ruby's `Dir.home`, without parentheses.
+                if args_end.is_none()
+                    && lang == Lang::Ruby
+                    && e == k + 2
+                    && matches!(&toks[k], Tok::Ident(d) if d == "Dir")
+                    && last == "home"
+                {
+                    out.push('~');
+                    k = e + 1;
+                    continue;
+                }
                 let Some(end) = args_end else {
                     // Perl's `glob "~/x/*"`, without parentheses.
                     if lang == Lang::Perl && last == "glob" && k == 0 {

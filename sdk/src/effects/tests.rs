@@ -933,6 +933,10 @@ fn code_globs_and_home_inside_strings() {
     assert_eq!(ps(&e.deletes), ["/home/u/x"]);
     let e = fx("ruby -e 'File.delete(\"#{Dir.home}/.bashrc\")'");
     assert_eq!(ps(&e.deletes), ["/home/u/.bashrc"]);
+    let e = fx("ruby -rfileutils -e 'FileUtils.rm_rf(Dir.home)'");
+    assert_eq!(ps(&e.deletes), ["/home/u"]);
+    let e = fx("ruby -e 'File.delete(Dir.home + \"/.bashrc\")'");
+    assert_eq!(ps(&e.deletes), ["/home/u/.bashrc"]);
     let e = fx(
         "node -e \"require('fs').rmSync(`${require('os').homedir()}/proj`, {recursive: true})\"",
     );
