@@ -257,12 +257,7 @@ impl<'a> Cx<'a> {
                     .sum()
             }
         };
-        ev.push_use(NetUse {
-            what,
-            dest,
-            egress: true,
-            unusual: None,
-        });
+        ev.push_use(NetUse::new(&what, dest, true));
     }
 
     pub(crate) fn tool_call(&self, ev: &mut Eval) {
@@ -279,12 +274,7 @@ impl<'a> Cx<'a> {
             .content
             .as_ref()
             .map_or(a.input.len() as u64, |c| c.len() as u64);
-        ev.push_use(NetUse {
-            what: a.tool.clone(),
-            dest,
-            egress: true,
-            unusual: None,
-        });
+        ev.push_use(NetUse::new(&a.tool, dest, true));
     }
 
     /// A kind this policy does not know: egress when its target is a URL.
@@ -292,12 +282,7 @@ impl<'a> Cx<'a> {
         let a = self.action;
         if let Some(h) = a.target.as_deref().and_then(url_host) {
             ev.bytes += a.content.as_ref().map_or(0, |c| c.len() as u64);
-            ev.push_use(NetUse {
-                what: a.kind.clone(),
-                dest: Dest::Host(h),
-                egress: true,
-                unusual: None,
-            });
+            ev.push_use(NetUse::new(&a.kind, Dest::Host(h), true));
         }
     }
 
@@ -382,6 +367,10 @@ impl<'a> Cx<'a> {
         // value (`-d "key=$API_KEY"`) may be going to the service it is
         // for, so a person decides.
         let file = ev.credentials.iter().find(|(_, k)| *k != "secret-variable");
+        // `gh secret set -f .env`: every destination is a service's store
+        // for secrets, where credentials are meant to go; a person confirms
+        // it is the right one rather than the rule refusing it.
+        let to_store = !egress.is_empty() && egress.iter().all(|u| u.secret_store);
         if let (Some((path, kind)), Some(first)) = (file.or(ev.credentials.first()), first) {
             let reason = format!(
                 "{} would send {} to {}",
@@ -389,7 +378,13 @@ impl<'a> Cx<'a> {
                 credential_phrase(path, kind),
                 dest_phrase(&first.dest)
             );
-            found.push(if file.is_some() {
+            found.push(if to_store {
+                Decision::escalate(
+                    SECRET_EGRESS,
+                    format!("{reason}, a store for secrets: a person confirms it is the one meant"),
+                )
+                .with_risk(0.6)
+            } else if file.is_some() {
                 self.secret(self.s.secret_egress, SECRET_EGRESS, reason)
             } else {
                 Decision::escalate(SECRET_EGRESS, reason).with_risk(0.8)

@@ -273,8 +273,12 @@ pub(crate) fn gh(v: &mut ShellView, args: &[Word]) {
         _ => false,
     };
     let what = format!("gh {sub}");
-    v.uses
-        .push(NetUse::new(&what, Dest::Host("github.com".into()), egress));
+    let used = NetUse::new(&what, Dest::Host("github.com".into()), egress);
+    v.uses.push(if sub == "secret" && verb == "set" {
+        used.storing_secrets()
+    } else {
+        used
+    });
 }
 
 /// Publishing a package or pushing an image: `cargo publish`, `npm|yarn|

@@ -18,6 +18,9 @@ pub(crate) struct NetUse {
     /// command itself says so (`git push` to a repository named by its URL
     /// or added on the same line).
     pub(crate) unusual: Option<&'static str>,
+    /// The destination is a service's store for secrets (`gh secret set`),
+    /// where credentials are meant to be sent.
+    pub(crate) secret_store: bool,
 }
 
 impl NetUse {
@@ -27,6 +30,15 @@ impl NetUse {
             dest,
             egress,
             unusual: None,
+            secret_store: false,
+        }
+    }
+
+    /// This use sends to a service's store for secrets.
+    pub(crate) fn storing_secrets(self) -> NetUse {
+        NetUse {
+            secret_store: true,
+            ..self
         }
     }
 
