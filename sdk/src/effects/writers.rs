@@ -90,16 +90,17 @@ pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
                 }
             }
         }
-        "yq" | "dasel" | "json" => {
+        // `yq -i EXPR FILE`, and python-yq's `tomlq`/`xq -i FILTER FILE…`.
+        "yq" | "tomlq" | "xq" | "dasel" | "json" => {
             let p = parse(args, "fpe", "", &["file", "parser", "expression"]);
             if p.has(&["i", "I", "inplace", "in-place"]) || prog == "dasel" {
                 for (w, f) in p.values(&["f", "file"]) {
                     write(cx, w, f, false);
                 }
-                if prog == "yq"
-                    && let Some(last) = p.operands.last().filter(|_| p.operands.len() >= 2)
-                {
-                    write(cx, last, 0, false);
+                if matches!(prog, "yq" | "tomlq" | "xq") {
+                    for file in p.operands.iter().skip(1) {
+                        write(cx, file, 0, false);
+                    }
                 }
             }
         }
