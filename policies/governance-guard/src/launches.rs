@@ -410,19 +410,28 @@ fn rewrites_own_configuration(args: &[String]) -> Option<String> {
         .iter()
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
-        .take(2)
+        .take(3)
         .collect();
     let writes = match words.as_slice() {
-        ["mcp", v] => matches!(
+        // `claude plugin marketplace add owner/repo`: a source of plugins,
+        // whose hooks run commands, added to its settings.
+        ["plugin" | "plugins", "marketplace", v] => {
+            matches!(*v, "add" | "remove" | "rm" | "update")
+        }
+        ["mcp", v, ..] => matches!(
             *v,
             "add" | "add-json" | "add-from-claude-desktop" | "remove"
         ),
-        ["config", v] => matches!(*v, "set" | "add" | "remove"),
-        ["plugin" | "plugins", v] => matches!(*v, "install" | "enable" | "disable" | "add"),
-        ["extensions", v] => matches!(*v, "install" | "uninstall" | "link" | "enable" | "disable"),
+        ["config", v, ..] => matches!(*v, "set" | "add" | "remove"),
+        ["plugin" | "plugins", v, ..] => {
+            matches!(*v, "install" | "uninstall" | "enable" | "disable" | "add")
+        }
+        ["extensions", v, ..] => {
+            matches!(*v, "install" | "uninstall" | "link" | "enable" | "disable")
+        }
         _ => false,
     };
-    writes.then(|| words.join(" "))
+    writes.then(|| words[..2].join(" "))
 }
 
 /// The sandbox option, among the wrappers of the command that starts

@@ -2125,7 +2125,10 @@ fn files_written_by_output_options_and_in_place_editors() {
         ("xxd -r dump.hex /srv/x", "/srv/x"),
         ("dos2unix /srv/x", "/srv/x"),
         ("yq -i '.a = 1' /srv/x.yaml", "/srv/x.yaml"),
-        ("tomlq -i -t '.hooks = []' /srv/config.toml", "/srv/config.toml"),
+        (
+            "tomlq -i -t '.hooks = []' /srv/config.toml",
+            "/srv/config.toml",
+        ),
         ("xq -i '.a.b = 1' /srv/x.xml", "/srv/x.xml"),
         ("gawk -i inplace '{ gsub(/a/, \"b\") } 1' /srv/x", "/srv/x"),
         ("awk --include=inplace -f fix.awk n=1 /srv/x", "/srv/x"),
