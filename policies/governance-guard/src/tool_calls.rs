@@ -19,6 +19,7 @@
 //! paths a file tool names are judged as the file actions they imply, so a
 //! delete of `notes/clawlaw.md` is not a stop of the gate.
 
+use clawlaw_sdk::implied::tools::{name_words, tool_name};
 use serde_json::Value;
 
 use crate::findings::Finding;
@@ -140,7 +141,7 @@ const OPENS: &[&str] = &[
 /// The stops a call of `tool` with `input` makes of the gate's processes,
 /// and the gate's port it takes.
 pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Finding>) {
-    let verb_words = words(tool_name(tool));
+    let verb_words = name_words(tool_name(tool));
     if let Some(port) = port_taken(gate.ports, &verb_words, input) {
         out.push(Finding::impersonate(
             tool,
@@ -156,7 +157,7 @@ pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Find
     let kinds = ["kind", "resourceType", "resource_type", "type"]
         .iter()
         .filter_map(|k| o.get(*k)?.as_str())
-        .flat_map(words);
+        .flat_map(name_words);
     // A pid in the input is a process (`…__force_terminate {"pid": 4242}`).
     let names_pid = o.keys().any(|k| {
         matches!(
@@ -167,7 +168,7 @@ pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Find
     let acts_on_workload = verb_words.iter().any(|w| w == "kill")
         || names_pid
         || scales_to_zero
-        || words(tool).into_iter().chain(kinds).any(|w| {
+        || name_words(tool).into_iter().chain(kinds).any(|w| {
             let one = w.strip_suffix('s').unwrap_or(&w);
             WORKLOADS.contains(&w.as_str()) || WORKLOADS.contains(&one)
         });
@@ -192,37 +193,6 @@ pub fn judge(gate: &GateProcesses, tool: &str, input: &Value, out: &mut Vec<Find
             }
         }
     }
-}
-
-/// The tool's own name: `mcp__docker__stop_container` → `stop_container`.
-fn tool_name(tool: &str) -> &str {
-    tool.rsplit("__").next().unwrap_or(tool)
-}
-
-/// The lowercase words of a name: split at `_`, `-`, `.` and where a
-/// lowercase letter meets an uppercase one (`deleteDeployment`).
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        current.push(ch.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 /// The gate's port a tool that opens something (`run_container`,
@@ -387,13 +357,5 @@ mod tests {
             "mcp__docker__list_containers",
             json!({"filters": {"publish": "7070"}})
         ));
-    }
-
-    #[test]
-    fn words_of_a_tool_name() {
-        assert_eq!(words("stop_container"), ["stop", "container"]);
-        assert_eq!(words("deleteDeployment"), ["delete", "deployment"]);
-        assert_eq!(words("kubectl-delete"), ["kubectl", "delete"]);
-        assert_eq!(words("RestartService"), ["restart", "service"]);
     }
 }

@@ -1,5 +1,5 @@
-//! Reading a tool's JSON input: the tool's own name, a string by one of
-//! several keys, whether a string reads as a path.
+//! Reading a tool's JSON input: the tool's own name and its words, a
+//! string by one of several keys, whether a string reads as a path.
 
 use serde_json::{Map, Value};
 
@@ -24,6 +24,33 @@ pub fn tool_name(tool: &str) -> &str {
     }
 }
 
+/// The lowercase words of a name, snake_case, kebab-case, dotted and
+/// camelCase alike: `deleteDeployment`, `delete_deployment` and
+/// `delete-deployment` are `delete`, `deployment`.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut lower_before = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            lower_before = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && lower_before && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        lower_before = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        current.push(ch.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// The first of `keys` that holds a one-line, non-blank string.
 pub(super) fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
     keys.iter()
@@ -46,4 +73,18 @@ pub(super) fn looks_like_path(s: &str) -> bool {
                 && (1..=8).contains(&ext.len())
                 && ext.bytes().all(|b| b.is_ascii_alphanumeric())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_a_tool_name() {
+        assert_eq!(name_words("stop_container"), ["stop", "container"]);
+        assert_eq!(name_words("deleteDeployment"), ["delete", "deployment"]);
+        assert_eq!(name_words("kubectl-delete"), ["kubectl", "delete"]);
+        assert_eq!(name_words("RestartService"), ["restart", "service"]);
+        assert_eq!(tool_name("mcp__docker__stop_container"), "stop_container");
+    }
 }

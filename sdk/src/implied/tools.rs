@@ -33,8 +33,8 @@
 use serde_json::{Map, Value};
 
 use super::formats::argv_line;
-pub use super::tool_input::tool_name;
 use super::tool_input::{ARG_KEYS, PATH_KEYS, looks_like_path, str_of};
+pub use super::tool_input::{name_words, tool_name};
 use super::{Implied, Sink, containers, tool_code};
 use crate::kinds;
 use crate::shell::quote;
@@ -119,21 +119,8 @@ enum Verb {
 
 impl Verb {
     fn of(tool: &str) -> Verb {
-        // Words of snake_case, kebab-case and camelCase names alike.
-        let mut name = String::with_capacity(tool.len() + 4);
-        let mut lower_before = false;
-        for c in tool.chars() {
-            if c.is_ascii_uppercase() && lower_before {
-                name.push('_');
-            }
-            lower_before = c.is_ascii_lowercase() || c.is_ascii_digit();
-            name.push(c.to_ascii_lowercase());
-        }
-        let words: Vec<&str> = name
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        let words = name_words(tool);
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
         if has(&[
             "delete", "remove", "rm", "unlink", "trash", "rmdir", "erase", "purge",
         ]) {
