@@ -21,25 +21,36 @@ use crate::selects::{
 pub fn judge(ctx: &Context, command: &str, cwd: Option<&str>) -> Vec<Finding> {
     let line = shell::parse(command);
     let fx = effects::analyze(&line, cwd, ctx.home.as_deref());
+    judge_parsed(ctx, command, &line, &fx, cwd)
+}
+
+/// [`judge`] of a command line already parsed and analysed.
+pub fn judge_parsed(
+    ctx: &Context,
+    command: &str,
+    line: &CommandLine,
+    fx: &Effects,
+    cwd: Option<&str>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    changes(ctx, &line, &fx, cwd, &mut out);
-    reads(ctx, &line, &fx, cwd, &mut out);
-    env(ctx, &line, &fx, &mut out);
-    crate::signals::judge(ctx, &line, &fx, cwd, &mut out);
-    network(ctx, &fx, &mut out);
-    crate::impostors::squats(ctx, &line, &mut out);
-    crate::cutoffs::judge(ctx, &line, &mut out);
-    crate::captures::judge(ctx, &line, &mut out);
+    changes(ctx, line, fx, cwd, &mut out);
+    reads(ctx, line, fx, cwd, &mut out);
+    env(ctx, line, fx, &mut out);
+    crate::signals::judge(ctx, line, fx, cwd, &mut out);
+    network(ctx, fx, &mut out);
+    crate::impostors::squats(ctx, line, &mut out);
+    crate::cutoffs::judge(ctx, line, &mut out);
+    crate::captures::judge(ctx, line, &mut out);
     for c in &line.commands {
         for repository in ctx.gate_repositories(c) {
             out.push(Finding::gate_repository(&c.program, &repository));
         }
     }
-    programs(ctx, &fx, &mut out);
-    crate::launches::judge(&line, &fx, ctx.home.as_deref(), &ctx.d.roots, &mut out);
-    crate::launches::in_containers(&line, &mut out);
-    crate::mounts::mounts(ctx, &line, cwd, &mut out);
-    crate::sparse::judge(ctx, &line, cwd, &mut out);
+    programs(ctx, fx, &mut out);
+    crate::launches::judge(line, fx, ctx.home.as_deref(), &ctx.d.roots, &mut out);
+    crate::launches::in_containers(line, &mut out);
+    crate::mounts::mounts(ctx, line, cwd, &mut out);
+    crate::sparse::judge(ctx, line, cwd, &mut out);
     let unknown_base = fx
         .changes()
         .chain(&fx.reads)

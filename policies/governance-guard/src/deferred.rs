@@ -11,8 +11,10 @@
 //! variables, pid or port, an agent's settings directory) is read as a
 //! script, and at most [`MAX_SCRIPT`] bytes of it.
 
+use clawlaw_sdk::effects::Effects;
 use clawlaw_sdk::path::normalize;
-use clawlaw_sdk::{Session, Verdict, effects, shell};
+use clawlaw_sdk::shell::CommandLine;
+use clawlaw_sdk::{Session, Verdict};
 use sha2::{Digest, Sha256};
 
 use crate::Context;
@@ -58,13 +60,18 @@ fn names_governed(ctx: &Context, text: &str) -> bool {
 /// The labels for the files command line `cmd` writes from literal text
 /// (`echo 'pkill clawlaw' > cmd.txt`), read only when it writes and names
 /// something governed.
-pub fn written_by_line(ctx: &Context, cmd: &str, cwd: Option<&str>) -> Vec<String> {
+pub fn written_by_line(
+    ctx: &Context,
+    cmd: &str,
+    line: &CommandLine,
+    cwd: Option<&str>,
+) -> Vec<String> {
     let writes = cmd.contains('>') || cmd.contains("tee");
     if !writes || !names_governed(ctx, cmd) {
         return Vec::new();
     }
     let mut written = Vec::new();
-    for c in &shell::parse(cmd).commands {
+    for c in &line.commands {
         clawlaw_sdk::implied::literal_writes(c, &mut written);
     }
     written
@@ -76,19 +83,12 @@ pub fn written_by_line(ctx: &Context, cmd: &str, cwd: Option<&str>) -> Vec<Strin
         .collect()
 }
 
-/// The runs, in command line `cmd`, of files the session labelled when
-/// they were written (analysed only when the session holds such a label).
-pub fn judge(
-    ctx: &Context,
-    session: &Session,
-    cmd: &str,
-    cwd: Option<&str>,
-    out: &mut Vec<Finding>,
-) {
+/// The runs, in a command line whose effects are `fx`, of files the
+/// session labelled when they were written.
+pub fn judge(session: &Session, fx: &Effects, out: &mut Vec<Finding>) {
     if !session.labels.iter().any(|l| l.starts_with(PREFIX)) {
         return;
     }
-    let fx = effects::analyze(&shell::parse(cmd), cwd, ctx.home.as_deref());
     for path in fx.executes.iter().filter_map(|x| x.path.as_deref()) {
         let key = path_key(path);
         for label in &session.labels {

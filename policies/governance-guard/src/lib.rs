@@ -226,9 +226,11 @@ impl Policy for GovernanceGuard {
             }
             kinds::SHELL_EXEC => {
                 if let Some(cmd) = &action.command {
-                    found.extend(commands::judge(&ctx, cmd, cwd));
-                    deferred::judge(&ctx, session, cmd, cwd, &mut found);
-                    labels.extend(deferred::written_by_line(&ctx, cmd, cwd));
+                    let line = clawlaw_sdk::shell::parse(cmd);
+                    let fx = clawlaw_sdk::effects::analyze(&line, cwd, ctx.home.as_deref());
+                    found.extend(commands::judge_parsed(&ctx, cmd, &line, &fx, cwd));
+                    deferred::judge(session, &fx, &mut found);
+                    labels.extend(deferred::written_by_line(&ctx, cmd, &line, cwd));
                     // A line a shell start-up file runs at every start:
                     // what it sets up stays for every later shell.
                     if clawlaw_sdk::implied::origin(action)
