@@ -60,14 +60,15 @@ const TUNNELS: &[&str] = &[
 
 /// Programs that publish a local port to the internet with a subcommand
 /// (`tailscale funnel 8000`, `zrok share public 8080`, `devtunnel host -p
-/// 8080`), and the operands that only report or undo one (`tailscale
-/// funnel status`, `… 8000 off`).
+/// 8080`).
 const TUNNEL_SUBCOMMANDS: &[(&str, &str)] = &[
     ("tailscale", "funnel"),
     ("zrok", "share"),
     ("devtunnel", "host"),
     ("loophole", "http"),
 ];
+/// Operands of such a subcommand that only report on a tunnel or undo one
+/// (`tailscale funnel status`, `tailscale funnel 8000 off`).
 const TUNNEL_QUERIES: &[&str] = &["status", "reset", "off", "--help", "-h"];
 
 /// The tunnel program `p` run with `args` opens, as uses name it (`ngrok`,

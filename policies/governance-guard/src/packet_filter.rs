@@ -169,8 +169,8 @@ impl<'a> Reader<'a> {
             match self.kind {
                 Some(kind) if looks_like_value(token) => (kind, token),
                 // A primitive this reader does not know (`greater 100`,
-                // `tcp[tcpflags] & tcp-syn != 0`): its value, if any, is
-                // skipped with it.
+                // `tcp[tcpflags] & tcp-syn != 0`) is taken to select the
+                // gate's traffic, a bare value after it too.
                 _ => return selects,
             }
         };

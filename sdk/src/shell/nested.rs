@@ -13,8 +13,8 @@ const SHELLS: &[&str] = &[
 
 /// Command strings a simple command runs: `sh -c STR` (its positional
 /// parameters filled in), `su -c STR`, `eval …`, an alias's value, and
-/// those an editor, a
-/// debugger, tmux, a package runner, PowerShell or `cmd` is given.
+/// those an editor, a debugger, tmux, a package runner, PowerShell or `cmd`
+/// is given.
 pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
     if cmd.program_dynamic || cmd.argv.is_empty() {
         return Vec::new();
