@@ -270,11 +270,19 @@ fn strip_line_comments(content: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The tasks found, in order of the file for TOML, sorted for JSON
+    /// (whose object order depends on serde_json's features).
     fn commands(found: Vec<Found>) -> Vec<(String, String)> {
         found
             .into_iter()
             .map(|f| (f.name.unwrap_or_default(), f.command))
             .collect()
+    }
+
+    fn sorted(found: Vec<Found>) -> Vec<(String, String)> {
+        let mut out = commands(found);
+        out.sort();
+        out
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -342,7 +350,7 @@ dev = { cmd = "python -m x", env = { A = "1" } }
             "test": "phpunit"
         }}"#;
         assert_eq!(
-            commands(composer(content)),
+            sorted(composer(content)),
             pairs(&[
                 ("post-install-cmd", "php artisan key:generate"),
                 ("post-install-cmd", "pkill clawlaw"),
@@ -361,7 +369,7 @@ dev = { cmd = "python -m x", env = { A = "1" } }
   }
 }"#;
         assert_eq!(
-            commands(deno(content)),
+            sorted(deno(content)),
             pairs(&[
                 ("clean", "rm -rf dist"),
                 ("dev", "deno run --watch main.ts")
