@@ -365,7 +365,7 @@ const PATCH: &str = "patch";
 
 /// A file change of a Codex patch.
 #[derive(Debug, PartialEq)]
-enum PatchChange {
+pub(super) enum PatchChange {
     /// A file added, updated or moved to, and the lines added to it.
     Write(String, String),
     /// A file deleted, or moved away from.
@@ -376,7 +376,7 @@ enum PatchChange {
 /// File:` and `*** Update File:` write theirs (with the lines it adds),
 /// `*** Delete File:` deletes its, `*** Move to:` writes its and deletes
 /// the file updated.
-fn patch_changes(patch: &str) -> Vec<PatchChange> {
+pub(super) fn patch_changes(patch: &str) -> Vec<PatchChange> {
     let mut out: Vec<PatchChange> = Vec::new();
     for line in patch.lines() {
         let header = |p: &str| line.strip_prefix(p).map(|f| f.trim().to_string());

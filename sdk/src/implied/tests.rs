@@ -260,6 +260,52 @@ fn the_filesystem_server_tools() {
 }
 
 #[test]
+fn other_agents_and_servers_file_tools() {
+    let s = |tool: &str, input| summary(&call(tool, input));
+    // Serena, JetBrains, Cursor, Cline, Gemini CLI: their path keys and verbs.
+    assert_eq!(
+        s(
+            "mcp__serena__replace_regex",
+            json!({"relative_path": ".claude/settings.json", "regex": "a", "repl": "b"})
+        ),
+        vec!["file.write .claude/settings.json"]
+    );
+    assert_eq!(
+        s(
+            "mcp__jetbrains__replace_file_text_by_path",
+            json!({"pathInProject": "src/a.rs", "text": "fn main() {}"})
+        ),
+        vec!["file.write src/a.rs"]
+    );
+    assert_eq!(
+        s(
+            "edit_file",
+            json!({"target_file": "src/a.py", "instructions": "x", "code_edit": "y"})
+        ),
+        vec!["file.write src/a.py"]
+    );
+    assert_eq!(
+        s(
+            "replace_in_file",
+            json!({"path": "src/a.py", "diff": "<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE"})
+        ),
+        vec!["file.write src/a.py"]
+    );
+    assert_eq!(
+        s("read_file", json!({"absolute_path": "/home/u/.ssh/id_rsa"})),
+        vec!["file.read /home/u/.ssh/id_rsa"]
+    );
+    // A Codex patch given to a tool: every file it adds, updates or deletes.
+    assert_eq!(
+        s(
+            "apply_patch",
+            json!({"input": "*** Begin Patch\n*** Update File: src/a.py\n+x = 1\n*** Delete File: .claude/settings.json\n*** End Patch"})
+        ),
+        vec!["file.write src/a.py", "file.delete .claude/settings.json"]
+    );
+}
+
+#[test]
 fn any_tool_that_carries_a_command_line_is_a_shell_exec() {
     let s = |tool: &str, input| summary(&call(tool, input));
     assert_eq!(

@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 /// Keys holding a list of arguments.
 pub(super) const ARG_KEYS: &[&str] = &["args", "arguments"];
-/// Keys naming the file a tool acts on.
+/// Keys naming the file a tool acts on (`relative_path`: Serena's tools;
+/// `pathInProject`: JetBrains'; `target_file`: Cursor's; `absolute_path`:
+/// Gemini CLI's `read_file`).
 pub(super) const PATH_KEYS: &[&str] = &[
     "path",
     "notebook_path",
@@ -14,6 +16,13 @@ pub(super) const PATH_KEYS: &[&str] = &[
     "filepath",
     "filename",
     "file",
+    "relative_path",
+    "relativePath",
+    "pathInProject",
+    "target_file",
+    "targetFile",
+    "absolute_path",
+    "absolutePath",
 ];
 
 /// The tool's own name: `mcp__server__tool` → `tool`.

@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 use super::formats::argv_line;
 use super::tool_input::{ARG_KEYS, PATH_KEYS, looks_like_path, str_of};
 pub use super::tool_input::{name_words, tool_name};
-use super::{Implied, Sink, containers, tool_code};
+use super::{Implied, PatchChange, Sink, containers, tool_code};
 use crate::kinds;
 use crate::shell::quote;
 
@@ -131,6 +131,7 @@ impl Verb {
             Verb::Copy
         } else if has(&[
             "write", "create", "save", "append", "mkdir", "put", "touch", "upload", "edit",
+            "replace", "insert", "patch",
         ]) {
             Verb::Write
         } else if has(&[
@@ -248,6 +249,21 @@ impl Walk<'_, '_> {
                 } else if is_http_url(u) || (u.contains("://") && !u.contains(char::is_whitespace))
                 {
                     self.url(u);
+                }
+            }
+        }
+        // `apply_patch {"input": "*** Begin Patch …"}`: a Codex patch given
+        // to a tool writes and deletes the files it names.
+        if !remote {
+            let patches = o.values().filter_map(Value::as_str);
+            for patch in patches.filter(|s| s.starts_with("*** Begin Patch")) {
+                for change in super::patch_changes(patch) {
+                    match change {
+                        PatchChange::Write(path, added) => {
+                            self.file(kinds::FILE_WRITE, &path, Some(added))
+                        }
+                        PatchChange::Delete(path) => self.file(kinds::FILE_DELETE, &path, None),
+                    }
                 }
             }
         }
