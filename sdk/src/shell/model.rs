@@ -116,8 +116,8 @@ pub enum Origin {
     /// The command of `find -exec … ;` / `-execdir` / `-ok` / `-okdir`, or
     /// of `fd -x …` / `-X`: `{}` in it stands for a path the walk found.
     FindExec,
-    /// The body of a function definition, or an alias's value (runs only
-    /// when called).
+    /// The body of a function definition, an alias's value or
+    /// `PROMPT_COMMAND`'s (runs only when called, or at the next prompt).
     FunctionBody,
     /// A `case` arm.
     CaseArm,

@@ -11,16 +11,37 @@ const SHELLS: &[&str] = &[
     "tcsh",
 ];
 
+/// Shell variables whose value is a command line the shell runs later
+/// (bash's `PROMPT_COMMAND`, before every prompt).
+const RUN_LATER_VARIABLES: &[&str] = &["PROMPT_COMMAND"];
+
 /// Command strings a simple command runs: `sh -c STR` (its positional
-/// parameters filled in), `su -c STR`, `eval …`, an alias's value, and
-/// those an editor, a debugger, tmux, a package runner, PowerShell or `cmd`
-/// is given.
+/// parameters filled in), `su -c STR`, `eval …`, an alias's value, a
+/// `PROMPT_COMMAND` it assigns or exports, and those an editor, a debugger,
+/// tmux, a package runner, PowerShell or `cmd` is given.
 pub(super) fn nested_strings(cmd: &Command) -> Vec<(Word, Origin)> {
+    // `PROMPT_COMMAND='pkill x'`: bash runs it before every prompt.
+    let mut out: Vec<(Word, Origin)> = cmd
+        .assignments
+        .iter()
+        .filter(|a| RUN_LATER_VARIABLES.contains(&a.name.as_str()))
+        .map(|a| (a.value.clone(), Origin::FunctionBody))
+        .collect();
     if cmd.program_dynamic || cmd.argv.is_empty() {
-        return Vec::new();
+        return out;
     }
     let argv = &cmd.argv;
     let p = cmd.program.as_str();
+    if matches!(p, "export" | "declare" | "typeset" | "readonly" | "local") {
+        for w in &argv[1..] {
+            if let Some((name, _)) = w.text.split_once('=')
+                && RUN_LATER_VARIABLES.contains(&name)
+            {
+                out.push((w.tail(name.len() + 1), Origin::FunctionBody));
+            }
+        }
+        return out;
+    }
     if p == "eval" {
         return vec![(join_words(&argv[1..]), Origin::Eval)];
     }

@@ -1002,3 +1002,11 @@ fn loops_are_recorded_with_their_header_and_body() {
     assert_eq!(progs_in(&cl, &cl.loops[1].body), ["read", "echo"]);
     assert!(parse("echo done; echo do").loops.is_empty());
 }
+
+#[test]
+fn prompt_command_is_a_command_line_that_runs_later() {
+    assert_eq!(progs("PROMPT_COMMAND='pkill clawlaw'"), ["", "pkill"]);
+    let exported = progs("export PROMPT_COMMAND='history -a; pkill clawlaw'");
+    assert!(exported.contains(&"pkill".to_string()), "{exported:?}");
+    assert_eq!(progs("export PATH=/usr/bin:$PATH"), ["export"]);
+}
