@@ -99,6 +99,13 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
         "stop" | "restart" => parse(rest, "ts", "", &["time", "timeout", "signal"]).operands,
         "kill" => parse(rest, "s", "", &["signal"]).operands,
         "rm" | "pause" => parse(rest, "", "", &[]).operands,
+        // `docker rename OLD NEW`: a container renamed escapes whatever
+        // names it; the one renamed is controlled.
+        "rename" => parse(rest, "", "", &[])
+            .operands
+            .into_iter()
+            .take(1)
+            .collect(),
         // Every limit `update` sets takes a value.
         "update" => parse(rest, "mc", "", &UPDATE_VALUED).operands,
         "network" => match parse(rest, "", "", &[]).operands.as_slice() {

@@ -1789,6 +1789,7 @@ fn more_signals() {
         ["dev.clawlaw"]
     );
     assert_eq!(fx("docker stop web db").signals[0].targets, ["web", "db"]);
+    assert_eq!(fx("docker rename gate old").signals[0].targets, ["gate"]);
     assert_eq!(fx("pkill -9 -u bob").signals[0].targets, ["bob"]);
 }
 

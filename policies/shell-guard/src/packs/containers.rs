@@ -51,8 +51,8 @@ impl Checker<'_> {
             _ if compose => ("compose", pos.first().copied().unwrap_or("")),
             ["compose", v, ..] => ("compose", *v),
             [
-                o
-                @ ("system" | "container" | "image" | "volume" | "network" | "builder" | "buildx"),
+                o @ ("system" | "container" | "image" | "volume" | "network" | "builder" | "buildx"
+                | "pod"),
                 v,
                 ..,
             ] => (*o, *v),
@@ -108,10 +108,10 @@ impl Checker<'_> {
                 subject,
                 format!("`{shown}` deletes every stopped container, unused image, network or cached layer it finds"),
             ),
-            ("" | "container" | "image", "rm" | "rmi" | "remove" | "stop" | "kill") => {
+            ("" | "container" | "image" | "pod", "rm" | "rmi" | "remove" | "stop" | "kill") => {
                 // Operands produced by a listing (`$(docker ps -aq)`) or piped
                 // from one (`docker ps -q | xargs docker rm`), or Podman's
-                // `--all`: everything.
+                // `--all` (`podman pod rm -fa` too): everything.
                 let listed = c.operands().skip(1).any(|w| lists_all(&w.text))
                     || (c.has_wrapper("xargs")
                         && cl.upstream(i).iter().any(|&u| {
