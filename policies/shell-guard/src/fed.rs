@@ -99,19 +99,7 @@ impl Checker<'_> {
             );
         }
     }
-}
 
-/// Whether a write (`how`, the SDK's phrase) replaces what a file held
-/// rather than editing it: `truncate`, `shred`, a `>` redirection, `cp`
-/// or `dd` over it. Done to every file of a tree, it leaves nothing of
-/// them, as deleting them would; `sed -i`, `chmod`, `touch` do not.
-fn replaces_content(how: &str) -> bool {
-    let program = how.split_whitespace().next().unwrap_or("");
-    matches!(program, "truncate" | "shred" | "cp" | "dd")
-        || matches!(how, "redirect >" | "redirect >|" | "redirect &>")
-}
-
-impl Checker<'_> {
     /// Judges `doer` emptying or overwriting (`how`) every file below
     /// `loc` when `loc` is the whole working directory: its files are gone
     /// as if the tree were deleted (`rm -rf .` escalates the same way).
@@ -125,6 +113,16 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+/// Whether a write (`how`, the SDK's phrase) replaces what a file held
+/// rather than editing it: `truncate`, `shred`, a `>` redirection, `cp`
+/// or `dd` over it. Done to every file of a tree, it leaves nothing of
+/// them, as deleting them would; `sed -i`, `chmod`, `touch` do not.
+fn replaces_content(how: &str) -> bool {
+    let program = how.split_whitespace().next().unwrap_or("");
+    matches!(program, "truncate" | "shred" | "cp" | "dd")
+        || matches!(how, "redirect >" | "redirect >|" | "redirect &>")
 }
 
 /// Command `i` of `cl`, when a walk feeds it: run by a `find -exec`, or by
