@@ -547,6 +547,11 @@ fn a_vanished_or_moved_directory_fails_the_append_and_the_log() {
         let dir = parent.path().join("evidence");
         let log = EvidenceLog::open(&dir, options()).unwrap();
         log.append_blocking(action("s", "a1")).unwrap();
+        // HEAD follows the answer; damaged before it is written, the log
+        // would fail on HEAD instead of on the next append's check.
+        eventually("HEAD recording seq 1", || {
+            matches!(format::read_head(&dir), Ok(Some(Ok((1, _)))))
+        });
         damage(&dir);
         let err = log.append_blocking(action("s", "a2")).unwrap_err();
         assert!(
