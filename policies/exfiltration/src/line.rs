@@ -73,6 +73,9 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             continue;
         }
         let p = cmd.program.as_str();
+        // A container it runs: its mount specs send nothing themselves;
+        // what its command sends is `containers.rs`'s.
+        let container = containers::ContainerRun::of(cmd);
         // `echo '${{ toJSON(secrets) }}' | curl -d @- …`: printed, it is
         // sent. One secret that authenticates the request (`-H
         // "Authorization: Bearer ${{ secrets.T }}"`, `-u u:${{ … }}`) goes
@@ -120,15 +123,12 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             // it is not sent.
             let ssh = matches!(p, "ssh" | "scp" | "sftp" | "ssh-copy-id" | "autossh");
             let mut identity = false;
-            // A container's mounts send nothing themselves: what the
-            // container does with them is `containers.rs`'s.
-            let mounts = containers::mount_specs(cmd);
-            for w in args {
+            for (k, w) in args.iter().enumerate() {
                 let t = w.text.as_str();
                 if parsed_string[i] && t.contains(char::is_whitespace) {
                     continue;
                 }
-                if mounts.iter().any(|m| m.is_spec(t)) {
+                if container.as_ref().is_some_and(|run| run.is_mount_spec(k)) {
                     continue;
                 }
                 if ssh && (identity || t.contains("IdentityFile")) {
@@ -176,7 +176,9 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             }
         }
         network(&mut v, p, args, heredoc, extra);
-        containers::container(&mut v, cmd, extra);
+        if let Some(run) = &container {
+            run.sends(&mut v, extra);
+        }
         egress[i] = v.uses[uses_before..].iter().any(|u| u.egress);
     }
     code_effects(&mut v, cl, &egress);

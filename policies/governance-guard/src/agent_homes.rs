@@ -9,7 +9,7 @@
 //! actions to the gate.
 
 use clawlaw_sdk::shell::containers::container_run;
-use clawlaw_sdk::shell::{Command, CommandLine, Origin, Wrapper, quote};
+use clawlaw_sdk::shell::{Command, CommandLine, Origin, Wrapper};
 
 /// Wrappers that run a command as another user, and whether the user is
 /// their first operand (`gosu bob cmd`) rather than an option's value
@@ -107,10 +107,8 @@ pub fn home_unset(c: &Command) -> Option<String> {
 /// `is_agent` names it: the container's command is read as a command line,
 /// so its wrappers, package runners and shell strings are seen through.
 pub fn in_container(c: &Command, is_agent: &dyn Fn(&str) -> bool) -> Option<String> {
-    let run = container_run(c)?;
-    let words: Vec<String> = run.command.iter().map(|w| quote(w)).collect();
-    let inner = clawlaw_sdk::shell::parse(&words.join(" "));
-    inner
+    container_run(c)?
+        .command_line()
         .commands
         .iter()
         .find(|c| is_agent(&c.program))

@@ -25,7 +25,6 @@ use crate::shell::Word;
 use crate::shell::containers::{
     DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, container_run, first_operand,
 };
-use crate::shell::requote;
 
 /// How the `how` of a bind mount's read ends (`docker run -v (mounted)`):
 /// what [`super::PathEffect::is_bind_mount`] looks for.
@@ -44,8 +43,7 @@ fn host_namespaces(cx: &mut Cx) {
     if run.command.is_empty() || !(pids || network) {
         return;
     }
-    let line: Vec<String> = run.command.iter().map(|w| requote(w)).collect();
-    let inside = super::of(&line.join(" "), None, None);
+    let inside = super::of(&run.command_text(), None, None);
     if pids {
         for s in inside.signals {
             cx.signal(&s.program, s.targets);

@@ -11,7 +11,8 @@
 //! here, the credential printers read `env` run there as the container's
 //! environment printed.
 
-use super::model::{Command, Word};
+use super::model::{Command, CommandLine, Word, requote};
+use super::parse;
 
 /// Options of `docker`, `podman` and `nerdctl` that take a value before the
 /// subcommand (`docker -H tcp://host:2375 exec …`).
@@ -239,6 +240,21 @@ impl ContainerRun<'_> {
             })
         })
     }
+
+    /// The command the image is given, written as a command line (each
+    /// word requoted, its expansions kept): what the container's shell or
+    /// entrypoint runs, to be read as a line of its own. Empty when none.
+    pub fn command_text(&self) -> String {
+        let words: Vec<String> = self.command.iter().map(|w| requote(w)).collect();
+        words.join(" ")
+    }
+
+    /// [`Self::command_text`] parsed: the container's command with its
+    /// shell strings, wrappers and pipes seen through
+    /// (`docker run img sh -c 'timeout 9 claude -p x'` runs `claude`).
+    pub fn command_line(&self) -> CommandLine {
+        parse(&self.command_text())
+    }
 }
 
 /// The options and command of `c` when it is `docker|podman|nerdctl
@@ -277,6 +293,9 @@ pub struct BindMount {
     /// Where the container sees it (`DST` of `-v SRC:DST`, `target=`/`dst=`
     /// of `--mount`), when the spec says.
     pub target: Option<String>,
+    /// The index in the command's arguments ([`Command::args`]) of the word
+    /// that holds the spec (`~/.ssh:/s` after `-v`, or `-v~/.ssh:/s`).
+    pub word: usize,
 }
 
 /// The bind mounts `c` asks for when it is a container CLI's `run` or
@@ -305,25 +324,26 @@ pub fn bind_mounts(c: &Command) -> Vec<BindMount> {
     for (k, a) in texts.iter().enumerate() {
         let (option, word, from) = match *a {
             "-v" | "--volume" | "--mount" => match args.get(k + 1) {
-                Some(w) => (*a, w, 0),
+                Some(w) => (*a, k + 1, 0),
                 None => continue,
             },
             _ => match ["--volume=", "--mount=", "-v"]
                 .iter()
                 .find(|p| a.starts_with(*p) && a.len() > p.len())
             {
-                Some(p) => (p.trim_end_matches('='), &args[k], p.len()),
+                Some(p) => (p.trim_end_matches('='), k, p.len()),
                 None => continue,
             },
         };
-        let spec = &word.text[from..];
+        let spec = &args[word].text[from..];
         if let Some((start, len, writable)) = bind_source(spec) {
             let at = from + start;
             out.push(BindMount {
                 option: option.to_string(),
-                source: word.head(at + len).tail(at),
+                source: args[word].head(at + len).tail(at),
                 writable,
                 target: bind_target(spec),
+                word,
             });
         }
     }
@@ -376,7 +396,7 @@ fn bind_target(spec: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{bind_mounts, run_inside};
+    use super::{bind_mounts, container_run, run_inside};
     use crate::shell::parse;
 
     #[test]
@@ -424,6 +444,47 @@ mod tests {
         // The source keeps its expansions: `~` is still the home.
         let parsed = parse("docker run -v ~/.ssh:/k img");
         assert!(bind_mounts(&parsed.commands[0])[0].source.is_dynamic());
+        // Each mount knows the argument its spec is in.
+        let words = |line: &str| -> Vec<usize> {
+            bind_mounts(&parse(line).commands[0])
+                .into_iter()
+                .map(|m| m.word)
+                .collect()
+        };
+        assert_eq!(
+            words("docker run --rm -v ~/.aws:/a -v/etc:/e --mount=type=bind,src=/x,dst=/y img"),
+            [3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn the_command_a_run_gives_its_container() {
+        let parsed =
+            parse(r#"docker run --rm -v "$PWD:/w" img sh -c 'cd /w && timeout 9 claude -p "$X"'"#);
+        let run = container_run(&parsed.commands[0]).unwrap();
+        assert_eq!(
+            run.command_text(),
+            r#"sh -c 'cd /w && timeout 9 claude -p "$X"'"#
+        );
+        let programs: Vec<String> = run
+            .command_line()
+            .commands
+            .into_iter()
+            .map(|c| c.program)
+            .collect();
+        assert!(programs.iter().any(|p| p == "claude"), "{programs:?}");
+        // An expansion stays one: `$HOME` is the container's home.
+        let parsed = parse("docker run img ls $HOME/x");
+        let run = container_run(&parsed.commands[0]).unwrap();
+        assert_eq!(run.command_text(), r#"ls "$HOME/x""#);
+        let parsed = parse("docker run img");
+        assert!(
+            container_run(&parsed.commands[0])
+                .unwrap()
+                .command_line()
+                .commands
+                .is_empty()
+        );
     }
 
     fn inside(line: &str) -> Option<Vec<String>> {
