@@ -222,19 +222,16 @@ fn code_effects(v: &mut ShellView, cl: &CommandLine, egress: &[bool]) {
             && !c.program_dynamic
             && crate::code::is_interpreter(&c.program)
     };
-    // Programs that may print the whole environment (`env`, `printenv`,
-    // `export -p`, `set`, `ps e`): whether they do, with the words they
-    // are given, is the SDK's to say.
-    let may_list_environment = |c: &clawlaw_sdk::shell::Command| {
-        matches!(
-            c.program.as_str(),
-            "env" | "printenv" | "export" | "set" | "declare" | "typeset" | "compgen" | "ps"
-        )
+    // `env`, `printenv`, `export -p`, `set`, `ps e`: the whole environment
+    // printed.
+    let lists_environment = |c: &clawlaw_sdk::shell::Command| {
+        c.kind == CommandKind::Simple
+            && clawlaw_sdk::effects::lists_environment(&c.program, c.args())
     };
     if !cl
         .commands
         .iter()
-        .any(|c| runs_code(c) || may_list_environment(c))
+        .any(|c| runs_code(c) || lists_environment(c))
     {
         return;
     }

@@ -114,6 +114,7 @@ pub use args::xargs_replaced_argv;
 use context::Analyzer;
 pub use context::walk_roots;
 pub use fd::{FdWalk, fd_walk};
+pub use procs::lists_environment;
 pub use supervisors::SUPERVISORS;
 
 use crate::shell::{self, CommandLine};

@@ -89,40 +89,39 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
                 }
             }
         }
+        _ if lists_environment(prog, args) => cx.env("*"),
         "printenv" => {
-            let names = parse(args, "", "", &[]).operands;
-            if names.is_empty() {
-                cx.env("*");
-            }
-            for w in names {
+            for w in parse(args, "", "", &[]).operands {
                 cx.env(&w.text);
             }
         }
-        // `ps eww`, `ps auxe`: BSD-style options (no dash) with `e` show
-        // every listed process's environment, the gate's tokens included.
-        "ps" if args.first().is_some_and(|w| {
-            w.text.contains('e') && w.text.bytes().all(|b| b.is_ascii_alphabetic())
-        }) =>
-        {
-            cx.env("*")
-        }
-        "env" | "export" | "set" | "declare" | "typeset" | "compgen" => {
-            let listing = match prog {
-                "env" => args
-                    .iter()
-                    .all(|w| w.text.starts_with('-') || w.text.contains('=')),
-                "export" => args.is_empty() || args.iter().all(|w| w.text == "-p"),
-                "set" => args.is_empty(),
-                "compgen" => args.iter().any(|w| matches!(w.text.as_str(), "-v" | "-e")),
-                _ => args.iter().all(|w| w.text.starts_with('-')),
-            };
-            if listing {
-                cx.env("*");
-            }
-        }
+        "env" | "export" | "set" | "declare" | "typeset" | "compgen" => {}
         _ => return windows(cx, prog, args),
     }
     true
+}
+
+/// Whether `prog` given `args` prints the whole environment, where the
+/// agent's API keys and tokens live: `env` with only options and
+/// assignments, `printenv` with no names, `export` or `export -p`, `set`
+/// alone, `declare`/`typeset` with only options (`-x`, `-p`), `compgen -v`
+/// or `-e`, and `ps` with BSD-style options that include `e` (`ps eww`,
+/// `ps auxe`: every listed process's environment).
+pub fn lists_environment(prog: &str, args: &[Word]) -> bool {
+    match prog {
+        "printenv" => parse(args, "", "", &[]).operands.is_empty(),
+        "ps" => args.first().is_some_and(|w| {
+            w.text.contains('e') && w.text.bytes().all(|b| b.is_ascii_alphabetic())
+        }),
+        "env" => args
+            .iter()
+            .all(|w| w.text.starts_with('-') || w.text.contains('=')),
+        "export" => args.is_empty() || args.iter().all(|w| w.text == "-p"),
+        "set" => args.is_empty(),
+        "compgen" => args.iter().any(|w| matches!(w.text.as_str(), "-v" | "-e")),
+        "declare" | "typeset" => args.iter().all(|w| w.text.starts_with('-')),
+        _ => false,
+    }
 }
 
 /// The processes whose namespaces a wrapper enters (`nsenter -t PID …`,

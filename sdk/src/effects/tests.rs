@@ -1345,9 +1345,16 @@ fn env_reads() {
         "env -0",
     ] {
         assert!(fx(all).env.iter().any(|v| v.name == "*"), "{all}");
+        // The test the effects use is the one policies may ask first.
+        let c = &crate::shell::parse(all).commands[0];
+        assert!(super::lists_environment(&c.program, c.args()), "{all}");
     }
     assert!(fx("env FOO=1 make").env.is_empty());
     assert!(fx("set -e").env.is_empty());
+    for some in ["printenv HOME", "set -e", "export A=1", "ps aux", "compgen -c"] {
+        let c = &crate::shell::parse(some).commands[0];
+        assert!(!super::lists_environment(&c.program, c.args()), "{some}");
+    }
 }
 
 #[test]
