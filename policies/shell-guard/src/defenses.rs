@@ -88,7 +88,7 @@ impl Checker<'_> {
         let erased = fx
             .deletes
             .iter()
-            .chain(fx.writes.iter().filter(|w| !is_append(&w.how)))
+            .chain(fx.writes.iter().filter(|w| !w.appends()))
             .find(|e| is_within(&e.path, LOG_DIR) || e.dynamic && e.path.starts_with("/var/log"));
         if let Some(e) = erased {
             let shown = show(&cl.commands[e.command]);
@@ -114,11 +114,6 @@ fn mentions_logs(cl: &CommandLine) -> bool {
             .chain(c.redirects.iter().map(|r| &r.target))
             .any(|w| w.text.contains(LOG_DIR))
     })
-}
-
-/// Writes that add to a file rather than replace it.
-pub(crate) fn is_append(how: &str) -> bool {
-    matches!(how, "redirect >>" | "tee -a")
 }
 
 /// The programs [`switches_off`] judges; every other command is passed

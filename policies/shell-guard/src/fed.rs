@@ -11,7 +11,6 @@ use clawlaw_sdk::effects::{self, Effects, PathEffect};
 use clawlaw_sdk::shell::CommandLine;
 
 use crate::checker::Checker;
-use crate::defenses::is_append;
 use crate::interp::effect_loc;
 use crate::loc::{ANY, Danger, Loc, system_file};
 use crate::packs::filesystem::DELETERS;
@@ -57,11 +56,11 @@ impl Checker<'_> {
                 .writes
                 .iter()
                 .filter(walked)
-                .filter(|w| !is_append(&w.how) && !deleted(w))
+                .filter(|w| !w.appends() && !deleted(w))
             {
                 if let Some(loc) = scope(w, f) {
                     self.tree_changed(&loc, &f.doer, &w.how);
-                    if !f.filtered && replaces_content(&w.how) {
+                    if !f.filtered && w.replaces_content() {
                         self.tree_emptied(&loc, &f.doer, &w.how);
                     }
                 }
@@ -113,16 +112,6 @@ impl Checker<'_> {
             );
         }
     }
-}
-
-/// Whether a write (`how`, the SDK's phrase) replaces what a file held
-/// rather than editing it: `truncate`, `shred`, a `>` redirection, `cp`
-/// or `dd` over it. Done to every file of a tree, it leaves nothing of
-/// them, as deleting them would; `sed -i`, `chmod`, `touch` do not.
-fn replaces_content(how: &str) -> bool {
-    let program = how.split_whitespace().next().unwrap_or("");
-    matches!(program, "truncate" | "shred" | "cp" | "dd")
-        || matches!(how, "redirect >" | "redirect >|" | "redirect &>")
 }
 
 /// Command `i` of `cl`, when a walk feeds it: run by a `find -exec`, or by

@@ -220,6 +220,26 @@ impl PathEffect {
     pub fn is_bind_mount(&self) -> bool {
         self.how.ends_with(containers::MOUNTED)
     }
+
+    /// Whether this write adds to the end of the file and leaves what it
+    /// held: a `>>` or `&>>` redirection, `tee -a`.
+    pub fn appends(&self) -> bool {
+        matches!(self.how.as_str(), "redirect >>" | "redirect &>>" | "tee -a")
+    }
+
+    /// Whether this write replaces the file's content rather than editing
+    /// or adding to it: `truncate`, `shred`, `tee` (not `-a`), a `>`, `>|`
+    /// or `&>` redirection, a `cp` or `dd` over it. Done to every file of a
+    /// tree it leaves nothing of them, as deleting them would; `sed -i`,
+    /// `chmod`, `touch`, `>>` do not.
+    pub fn replaces_content(&self) -> bool {
+        let program = self.how.split_whitespace().next().unwrap_or("");
+        matches!(program, "truncate" | "shred" | "cp" | "dd")
+            || matches!(
+                self.how.as_str(),
+                "tee" | "redirect >" | "redirect >|" | "redirect &>"
+            )
+    }
 }
 
 /// A program run.

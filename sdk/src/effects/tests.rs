@@ -321,6 +321,41 @@ fn redirections() {
 }
 
 #[test]
+fn writes_that_replace_or_add_to_a_file() {
+    let kinds = |line: &str| -> Vec<(bool, bool)> {
+        fx(line)
+            .writes
+            .iter()
+            .map(|w| (w.replaces_content(), w.appends()))
+            .fold(Vec::new(), |mut seen, k| {
+                // `cp` also writes `a/null`, should `a` be a directory.
+                if !seen.contains(&k) {
+                    seen.push(k);
+                }
+                seen
+            })
+    };
+    for line in [
+        "echo > a",
+        "echo >| a",
+        "make &> a",
+        "truncate -s 0 a",
+        "shred a",
+        "cp /dev/null a",
+        "dd if=/dev/zero of=a",
+        "echo x | tee a",
+    ] {
+        assert_eq!(kinds(line), [(true, false)], "{line}");
+    }
+    for line in ["echo >> a", "make &>> a", "echo x | tee -a a"] {
+        assert_eq!(kinds(line), [(false, true)], "{line}");
+    }
+    for line in ["sed -i s/a/b/ a", "touch a", "chmod 600 a"] {
+        assert_eq!(kinds(line), [(false, false)], "{line}");
+    }
+}
+
+#[test]
 fn redirect_to_dev_null_is_not_a_write() {
     assert!(fx("ls 2>/dev/null >/dev/null").writes.is_empty());
 }
@@ -1351,7 +1386,13 @@ fn env_reads() {
     }
     assert!(fx("env FOO=1 make").env.is_empty());
     assert!(fx("set -e").env.is_empty());
-    for some in ["printenv HOME", "set -e", "export A=1", "ps aux", "compgen -c"] {
+    for some in [
+        "printenv HOME",
+        "set -e",
+        "export A=1",
+        "ps aux",
+        "compgen -c",
+    ] {
         let c = &crate::shell::parse(some).commands[0];
         assert!(!super::lists_environment(&c.program, c.args()), "{some}");
     }

@@ -324,7 +324,7 @@ pub fn bind_mounts(c: &Command) -> Vec<BindMount> {
     for (k, a) in texts.iter().enumerate() {
         let (option, word, from) = match *a {
             "-v" | "--volume" | "--mount" => match args.get(k + 1) {
-                Some(w) => (*a, k + 1, 0),
+                Some(_) => (*a, k + 1, 0),
                 None => continue,
             },
             _ => match ["--volume=", "--mount=", "-v"]
