@@ -214,7 +214,9 @@ impl Checker<'_> {
                     );
                 }
             }
-            "at" | "batch" | "update-rc.d" | "chkconfig" | "rc-update" => {
+            "at" | "batch" | "update-rc.d" | "chkconfig" | "rc-update"
+                if !lists_or_removes_jobs(c) =>
+            {
                 self.escalate(
                     "shell.persistence",
                     0.6,
@@ -427,6 +429,32 @@ impl Checker<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// Whether a job scheduler's or init registry's command only shows or
+/// removes what is registered, registering nothing that outlives the
+/// session: `at -l` (as `atq`), `at -c N` (a job's script), `at -r N`/`-d N`
+/// (as `atrm`), `chkconfig --list` or `chkconfig NAME`, `rc-update show`
+/// (or no arguments).
+fn lists_or_removes_jobs(c: &Command) -> bool {
+    let args = c.args();
+    match c.program.as_str() {
+        "at" => args
+            .first()
+            .is_some_and(|w| matches!(w.text.as_str(), "-l" | "-c" | "-r" | "-d")),
+        // `chkconfig NAME` answers whether it is on.
+        "chkconfig" => {
+            args.first().is_some_and(|w| w.text == "--list")
+                || args.len() == 1 && !args[0].text.starts_with('-')
+        }
+        "rc-update" => {
+            args.is_empty()
+                || args
+                    .iter()
+                    .all(|w| matches!(w.text.as_str(), "show" | "-v" | "--verbose"))
+        }
+        _ => false,
     }
 }
 
