@@ -978,6 +978,24 @@ fn a_program_copied_under_another_name_runs_as_itself() {
 }
 
 #[test]
+fn the_shells_own_executable_runs_a_shell() {
+    let programs = |line: &str| -> Vec<String> {
+        super::parse(line)
+            .commands
+            .iter()
+            .map(|c| c.program.clone())
+            .collect()
+    };
+    assert_eq!(
+        programs("/proc/self/exe -c 'pkill clawlaw'"),
+        ["bash", "pkill"]
+    );
+    assert_eq!(programs("/proc/$$/exe -c 'rm -rf ~'"), ["bash", "rm"]);
+    // Another process's program is not known from the line.
+    assert_eq!(programs("/proc/4242/exe --version"), ["exe"]);
+}
+
+#[test]
 fn loops_are_recorded_with_their_header_and_body() {
     let progs_in = |cl: &CommandLine, r: &std::ops::Range<usize>| -> Vec<String> {
         cl.commands[r.clone()]

@@ -405,6 +405,11 @@ impl Parser<'_, '_> {
                 w.text[base..].to_string()
             };
             cmd.program_dynamic = dynamic;
+            // `/proc/self/exe -c '…'`: the shell running the line, run again.
+            if is_own_shell(&w.text) {
+                cmd.program = "bash".to_string();
+                cmd.program_dynamic = false;
+            }
         }
         if !cmd.program_dynamic {
             // `cp /bin/rm ./safe && ./safe -rf ~`: the copy runs as `rm`.
@@ -579,6 +584,20 @@ fn program_copy(cmd: &Command) -> Option<(String, String)> {
         dest.to_string()
     };
     Some((dest, program.to_string()))
+}
+
+/// Whether `path` is the executable of the shell that runs it: `/proc/self/exe`
+/// (a process's own program: the shell, when the shell runs the word), or
+/// the shell's by its pid (`/proc/$$/exe`, `/proc/$BASHPID/exe`).
+fn is_own_shell(path: &str) -> bool {
+    path.strip_prefix("/proc/")
+        .and_then(|rest| rest.strip_suffix("/exe"))
+        .is_some_and(|pid| {
+            matches!(
+                pid,
+                "self" | "thread-self" | "$$" | "${$}" | "$BASHPID" | "${BASHPID}"
+            )
+        })
 }
 
 /// Whether two paths as written name the same file: equal once a leading
