@@ -162,23 +162,40 @@ pub(crate) fn subcommand<'a>(args: &'a [Word], spec: &Spec) -> Option<(&'a str, 
 }
 
 /// The destination an argument names, through `parse`; dynamic when the
-/// host part is only known at run time.
+/// host part is only known at run time. Each part known only at run time
+/// stands in for text no host holds, so that `parse` finds the host where
+/// the shell would (`https://x:$(gh auth token)@api.github.com/user` is
+/// `api.github.com`; the `:` inside the user part is not a port), and a host
+/// that holds one of those parts (`https://$H/x`, `evil$X.com`) is dynamic.
 pub(crate) fn host_dest(a: &Arg, parse: fn(&str) -> Option<String>) -> Dest {
     let full = a.val.unwrap_or("");
     if !a.dynamic() {
         return parse(full).map_or(Dest::Unknown, Dest::Host);
     }
-    let st = a.static_val();
-    // The host is known only if it ends before the first expansion.
-    let host_end = st
-        .find("://")
-        .map_or(0, |i| i + 3)
-        .max(st.rfind('@').map_or(0, |i| i + 1));
-    match st[host_end..].find(['/', ':', '?', '#']) {
-        Some(_) => parse(st).map_or(Dest::Dynamic, Dest::Host),
-        None => Dest::Dynamic,
+    let mut masked = String::with_capacity(full.len());
+    let mut at = 0;
+    for span in a.word.dynamic_spans() {
+        let (start, end) = (
+            span.start.saturating_sub(a.off),
+            span.end.saturating_sub(a.off),
+        );
+        if end <= at || start >= full.len() {
+            continue;
+        }
+        masked.push_str(&full[at..start.max(at)]);
+        masked.push(RUN_TIME);
+        at = end.min(full.len());
+    }
+    masked.push_str(&full[at..]);
+    match parse(&masked) {
+        Some(host) if !host.contains(RUN_TIME) => Dest::Host(host),
+        _ => Dest::Dynamic,
     }
 }
+
+/// What [`host_dest`] puts where a value is only known at run time: a
+/// character no host name, port or URL delimiter is made of.
+const RUN_TIME: char = '\u{1}';
 
 #[cfg(test)]
 mod tests {
@@ -260,5 +277,16 @@ mod tests {
         assert_eq!(dest("p \"https://a.$D/x\""), Dest::Dynamic);
         assert_eq!(dest("p \"https://u@$H\""), Dest::Dynamic);
         assert_eq!(dest("p '$URL'"), Dest::Unknown, "single quotes are literal");
+        // A `:` in the user part is not a port: the host follows the `@`.
+        assert_eq!(
+            dest("p \"https://x:$(gh auth token)@api.github.com/user\""),
+            Dest::Host("api.github.com".into())
+        );
+        assert_eq!(
+            dest("p \"https://x:$T@h.example:$PORT/x\""),
+            Dest::Host("h.example".into())
+        );
+        assert_eq!(dest("p \"https://evil$X.example/\""), Dest::Dynamic);
+        assert_eq!(dest("p \"$SCHEME://$H/x\""), Dest::Dynamic);
     }
 }

@@ -14,6 +14,7 @@ use crate::{clients, code, services};
 use clawlaw_sdk::shell::{CommandKind, CommandLine, Origin, RedirectOp, Word};
 
 mod containers;
+mod sign_ins;
 
 /// The kind of credential the whole environment is, printed or read.
 pub(crate) const ENVIRONMENT: &str = "the whole environment";
@@ -32,11 +33,19 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             parsed_string[p] = true;
         }
     }
+    // Commands whose output a request signs in with (`-H "Authorization:
+    // Bearer $(gh auth token)"`): a sign-in, not a credential sent.
+    let signing = sign_ins::printed_for_sign_in(cl);
     // Commands that send data out, by index: where an environment listing
     // may flow (`code_effects`).
     let mut egress = vec![false; cl.commands.len()];
+    // Credentials named by commands that only show or load them (`cat
+    // .env`, `source .env`), with the command: sent only if that
+    // command's output leaves (`shown_only`).
+    let mut shown = Vec::new();
     for (i, cmd) in cl.commands.iter().enumerate() {
         let uses_before = v.uses.len();
+        let credentials_before = v.credentials.len();
         for r in &cmd.redirects {
             let t = r.target.text.as_str();
             if let Some(rest) = t
@@ -98,16 +107,24 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 .text
                 .get(..14)
                 .is_some_and(|h| h.eq_ignore_ascii_case("authorization:"));
-            if (auth || authorization)
-                && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
-                && let Some(service) = crate::vendors::service_of(name)
+            // `https://x:$GITHUB_TOKEN@api.github.com/…`: the URL's user
+            // part signs in as well.
+            let signs_in = auth || authorization;
+            let user_part = sign_ins::url_user_part(&w.text)
+                .and_then(clawlaw_sdk::secrets::secret_variable)
+                .filter(|_| !signs_in);
+            if let Some(name) = user_part.or_else(|| {
+                signs_in
+                    .then(|| clawlaw_sdk::secrets::secret_variable(&w.text))
+                    .flatten()
+            }) && let Some(service) = crate::vendors::service_of(name)
             {
                 v.sign_ins.push((format!("${name}"), service));
             }
             // `curl -d "token=$GITHUB_TOKEN" …`: a credential variable sent,
             // not used to sign in.
-            if !auth
-                && !authorization
+            if !signs_in
+                && user_part.is_none()
                 && let Some(name) = clawlaw_sdk::secrets::secret_variable(&w.text)
             {
                 let shown = format!("${name}");
@@ -140,12 +157,19 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
                 note_credential_dir(&mut v, p, t);
             }
         }
-        // `gh auth token | curl -d @- …`: a credential printed.
+        // `gh auth token | curl -d @- …`: a credential printed; printed
+        // into a request's authentication, a sign-in to the service of the
+        // program that printed it (with none known, to the host it is
+        // sent to, as a token variable named for no service).
         if clawlaw_sdk::secrets::may_print_credential(p)
             && let Some(kind) = clawlaw_sdk::secrets::prints_credential(cmd)
         {
             let shown = format!("`{cmd}`");
-            if !v.credentials.iter().any(|(w, _)| *w == shown) {
+            if signing.contains(&i) {
+                if let Some(service) = crate::vendors::service_of_program(p) {
+                    v.sign_ins.push((shown, service));
+                }
+            } else if !v.credentials.iter().any(|(w, _)| *w == shown) {
                 v.credentials.push((shown, kind));
             }
         }
@@ -180,9 +204,159 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
             run.sends(&mut v, extra);
         }
         egress[i] = v.uses[uses_before..].iter().any(|u| u.egress);
+        if shows_only(cmd) {
+            shown.extend(v.credentials.drain(credentials_before..).map(|c| (i, c)));
+        }
+    }
+    for (i, credential) in shown {
+        if shown_leaves(cl, i, &egress) && !v.credentials.contains(&credential) {
+            v.credentials.push(credential);
+        }
     }
     code_effects(&mut v, cl, &egress);
     v
+}
+
+/// Programs that only show a file, or load it into the shell as
+/// variables (`source .env`): what they read reaches no one unless their
+/// output does ([`output_leaves`]). A program that may write, run or send
+/// (`awk`, `sed`, `tee`, `cp`, `git add`) is not one.
+const SHOWS_ONLY: &[&str] = &[
+    "cat",
+    "bat",
+    "batcat",
+    "less",
+    "more",
+    "head",
+    "tail",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "ag",
+    "ack",
+    "wc",
+    "nl",
+    "cut",
+    "sort",
+    "uniq",
+    "column",
+    "base64",
+    "xxd",
+    "od",
+    "hexdump",
+    "strings",
+    "jq",
+    "yq",
+    "diff",
+    "cmp",
+    "file",
+    "stat",
+    "ls",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "source",
+    ".",
+];
+
+/// Whether `c` is a plain run of a [`SHOWS_ONLY`] program: no variables
+/// set for it (`F=~/.ssh/id_rsa cat $F` still names the file for later).
+fn shows_only(c: &clawlaw_sdk::shell::Command) -> bool {
+    c.kind == CommandKind::Simple
+        && !c.program_dynamic
+        && c.assignments.is_empty()
+        && SHOWS_ONLY.contains(&c.program.as_str())
+}
+
+/// Whether what [`SHOWS_ONLY`] command `i` shows may leave this machine:
+/// it sends itself, its output is written to a file or is a command
+/// substitution's value (unless that sets variables: [`loads_variables`]),
+/// or it is piped into anything but another command that only shows (`cat
+/// .env | grep KEY` shows; `cat .env | tee /tmp/x` writes a file the line
+/// may send). In a subshell, a group, a shell string or a `case` arm, its
+/// output is the enclosing command's, judged the same way (`sh -c 'cat
+/// .env' | curl -d @- …`); in a loop or a function's body it is taken to
+/// leave.
+fn shown_leaves(cl: &CommandLine, i: usize, egress: &[bool]) -> bool {
+    if cl
+        .loops
+        .iter()
+        .any(|l| l.body.contains(&i) || l.header.contains(&i))
+    {
+        return true;
+    }
+    let loads = loads_variables(cl, i);
+    let sends = |k: usize| egress.get(k).copied().unwrap_or(true);
+    let plain = |k: usize| {
+        cl.commands.get(k).is_some_and(|d| {
+            !sends(k) && (shows_only(d) || loads && matches!(d.program.as_str(), "echo" | "printf"))
+        })
+    };
+    let written = |k: usize| {
+        cl.commands.get(k).is_some_and(|d| {
+            d.redirects.iter().any(|r| {
+                r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1) && r.target.text != "/dev/null"
+            })
+        })
+    };
+    let mut at = i;
+    // Each step goes to an enclosing command, which comes first in the
+    // line: the walk ends.
+    loop {
+        let Some(c) = cl.commands.get(at) else {
+            return true;
+        };
+        let later: Vec<usize> = cl.pipelines.get(c.pipeline).map_or(Vec::new(), |p| {
+            p.commands
+                .iter()
+                .copied()
+                .skip_while(|&k| k != at)
+                .skip(1)
+                .collect()
+        });
+        if sends(at) || !later.iter().all(|&k| plain(k)) {
+            return true;
+        }
+        if written(at) || later.iter().any(|&k| written(k)) {
+            return true;
+        }
+        match (c.origin, c.parent) {
+            (Origin::TopLevel, _) => return false,
+            (Origin::CommandSubstitution | Origin::ProcessSubstitution, _) => return !loads,
+            (
+                Origin::Subshell
+                | Origin::Group
+                | Origin::ShellString
+                | Origin::Eval
+                | Origin::CaseArm,
+                Some(p),
+            ) if p < at => at = p,
+            _ => return true,
+        }
+    }
+}
+
+/// Whether command `i` is part of a command substitution that sets
+/// variables (`export $(cat .env | xargs)`): what it prints becomes the
+/// shell's variables, which are judged where they are used.
+fn loads_variables(cl: &CommandLine, i: usize) -> bool {
+    let mut at = i;
+    while let Some(c) = cl.commands.get(at) {
+        let Some(parent) = c.parent else {
+            return false;
+        };
+        if c.origin == Origin::CommandSubstitution {
+            return cl.commands.get(parent).is_some_and(|p| {
+                matches!(
+                    p.program.as_str(),
+                    "export" | "declare" | "typeset" | "local" | "readonly"
+                )
+            });
+        }
+        at = parent;
+    }
+    false
 }
 
 /// Whether what command `i` prints leaves the terminal towards the

@@ -127,6 +127,21 @@ const VENDORS: &[Vendor] = &[
     },
 ];
 
+/// The service whose command-line client `program` is, when a credential
+/// it prints (`gh auth token`, `gcloud auth print-access-token`) is for
+/// that service: named like its variables (`gh`, `gcloud`, `aws`, `npm`,
+/// `heroku`, `vercel`, `netlify`), or one of `glab`, `az`, `doctl`,
+/// `huggingface-cli`.
+pub(crate) fn service_of_program(program: &str) -> Option<&'static str> {
+    match program {
+        "glab" => Some("GitLab"),
+        "az" => Some("Azure"),
+        "doctl" => Some("DigitalOcean"),
+        "huggingface-cli" => Some("Hugging Face"),
+        _ => service_of(program),
+    }
+}
+
 /// The service credential variable `name` (without `$`) is for, when its
 /// name says: a word of it (split at `_`) is one of a service's.
 pub(crate) fn service_of(name: &str) -> Option<&'static str> {
