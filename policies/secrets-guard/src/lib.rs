@@ -5,7 +5,7 @@
 //! | rule | verdict | when |
 //! |---|---|---|
 //! | `secrets.leak` | DENY | the action would write or send a credential: a `file.write`'s content, a `net.request`'s URL or body, a `shell.exec` command line (`curl -H "Authorization: Bearer ghp_…"`, `echo AKIA… >> f`), a tool call's input. Every kind but `file.read` and `file.delete` is scanned: the action's `content`, `command`, `target` and every string in its tool input. |
-//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`, `mv ~/.ssh/id_rsa /tmp`) unless the effects model finds it only changed, created or deleted (`chmod 600 dev.key`, `openssl req … -keyout dev.key`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`, a container's whole environment: `docker exec db env`, `kubectl exec … -- env`, `docker inspect --format '{{.Config.Env}}'`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`); a content search for credentials (`grep -ri password /etc`, `rg 'api.?key' /srv`) of directories outside the session's workspace |
+//! | `secrets.read` | ESCALATE (or ALLOW, see `read_verdict`), label `secret-read` | a `file.read` of a credential file (`.env`, `~/.aws/credentials`, `id_rsa`, `*.pem`, …), or a `shell.exec` one of whose words is such a path (`cat .env`, `source .env`, `cp ~/.aws/credentials /tmp`, `mv ~/.ssh/id_rsa /tmp`) unless the effects model finds it only changed, created or deleted (`chmod 600 dev.key`, `openssl req … -keyout dev.key`) or it is a private key only used to sign in (`ssh -i KEY host`, `ssh-add KEY`, `ssh-keygen -y -f KEY`); a `net.request` to, or a `shell.exec` word naming, a cloud instance metadata service (`http://169.254.169.254/…`, `metadata.google.internal`, in any spelling of the address), which hands out the machine's credentials; a `shell.exec` that prints a credential (`gh auth token`, `gcloud auth print-access-token`, `kubectl get secret … -o yaml`, `git credential fill`, `security find-generic-password -w`, `vault kv get`, `echo $GITHUB_TOKEN`, a container's whole environment: `docker exec db env`, `kubectl exec … -- env`, `docker inspect --format '{{.Config.Env}}'`), unless its output is consumed (`-H "Bearer $(…)"`, `| docker login --password-stdin`); a content search for credentials (`grep -ri password /etc`, `rg 'api.?key' /srv`) of directories outside the session's workspace |
 //!
 //! What counts as a credential in text, and as a credential file, is
 //! [`clawlaw_sdk::secrets`]'s judgement (documented there): literal values
@@ -36,6 +36,7 @@
 //! start with `**/`.
 
 mod hunt;
+mod identity;
 
 use clawlaw_sdk::glob::GlobSet;
 use clawlaw_sdk::path::normalize;
@@ -163,6 +164,11 @@ impl Policy for SecretsGuard {
                             clawlaw_sdk::effects::analyze(line, ctx.cwd, ctx.home)
                         });
                         if only_changed(fx, &ctx.resolve(word)) {
+                            continue;
+                        }
+                        // `ssh -i KEY`, `ssh-add KEY`: a key used to sign
+                        // in is not shown to anyone.
+                        if identity::only_signs_in(line, word) {
                             continue;
                         }
                         decision = decision.merge(d);
@@ -530,10 +536,6 @@ fn may_read_indirectly(w: &str) -> bool {
         )
 }
 
-/// The words of a command line, for the credential-path check: split at
-/// unquoted blanks and `;|&()<>` and backquotes; quotes and backslashes
-/// removed; `--opt=value` also yields `value`; a word holding a command
-/// substitution is split again.
 /// Whether the effects model knows every command of the line and finds
 /// `path` written, created or deleted, and nothing that may read it. A
 /// move is a read: the credential goes on living under another name.
@@ -550,6 +552,10 @@ fn only_changed(fx: &clawlaw_sdk::effects::Effects, path: &str) -> bool {
         && !fx.reads.iter().any(|r| r.may_touch(path))
 }
 
+/// The words of a command line, for the credential-path check: split at
+/// unquoted blanks and `;|&()<>` and backquotes; quotes and backslashes
+/// removed; `--opt=value` also yields `value`; a word holding a command
+/// substitution is split again.
 fn shell_words(cmd: &str, depth: usize) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
