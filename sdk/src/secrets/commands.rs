@@ -6,7 +6,8 @@
 //! view`, `keyctl print`), the shell's `history`,
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
-//! where a service keeps its credentials (`docker exec db env`). Their
+//! where a service keeps its credentials (`docker exec db env`, `docker
+//! compose config` with `.env`'s values filled in). Their
 //! output goes to whoever ran them: to the agent, as a read of a credential
 //! file would.
 //!
@@ -209,6 +210,9 @@ fn container_environment(c: &Command, args: &[&str]) -> Option<&'static str> {
     if inspect.is_some_and(|at| args[at..].iter().any(|a| a.contains(".Config.Env"))) {
         return Some("container-environment");
     }
+    if compose_config(program, args) {
+        return Some("container-environment");
+    }
     let run = crate::shell::containers::run_inside(c)?;
     let (cmd, cmd_args) = run.split_first()?;
     let whole = match *cmd {
@@ -217,6 +221,58 @@ fn container_environment(c: &Command, args: &[&str]) -> Option<&'static str> {
         _ => false,
     };
     whole.then_some("container-environment")
+}
+
+/// `docker compose config` (`docker-compose config`, `podman compose
+/// config`): the services as Compose runs them, their environments with
+/// the values of `.env` and the shell's variables filled in. Not when it
+/// prints only names (`--services`, `--volumes`, `--images`, …), validates
+/// (`-q`) or leaves the variables as written (`--no-interpolate`).
+fn compose_config(program: &str, args: &[&str]) -> bool {
+    // Compose's options that take a value, before its subcommand.
+    const VALUED: &[&str] = &[
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--env-file",
+        "--profile",
+        "--project-directory",
+        "--ansi",
+        "--progress",
+        "--parallel",
+    ];
+    let after = match program {
+        "docker-compose" | "podman-compose" => Some(0),
+        _ => args.iter().position(|a| *a == "compose").map(|k| k + 1),
+    };
+    let Some(from) = after else {
+        return false;
+    };
+    let mut rest = args[from..].iter();
+    let mut subcommand = None;
+    while let Some(a) = rest.next() {
+        if VALUED.contains(a) {
+            rest.next();
+        } else if !a.starts_with('-') {
+            subcommand = Some(*a);
+            break;
+        }
+    }
+    let config = subcommand == Some("config");
+    const NAMES_ONLY: &[&str] = &[
+        "--no-interpolate",
+        "--services",
+        "--volumes",
+        "--images",
+        "--profiles",
+        "--networks",
+        "--hash",
+        "-q",
+        "--quiet",
+        "--variables",
+    ];
+    config && !args.iter().any(|a| NAMES_ONLY.contains(a))
 }
 
 /// `pass NAME` (no subcommand) shows the entry, like `pass show NAME`.
@@ -298,6 +354,9 @@ mod tests {
             "kubectl -n prod exec deploy/api -c app -- env",
             "podman exec web printenv DATABASE_PASSWORD",
             "docker inspect --format '{{json .Config.Env}}' db",
+            "docker compose config",
+            "docker compose -f prod.yml --env-file .env.prod config",
+            "docker-compose config",
             "heroku config:get DATABASE_URL -a web",
             "heroku config -a web",
             "doppler secrets download --no-file --format env",
@@ -333,6 +392,10 @@ mod tests {
             "kubectl exec deploy/api -- env LANG=C ls",
             "docker inspect db",
             "docker compose exec api npm test",
+            "docker compose config --services",
+            "docker compose config -q",
+            "docker compose config --no-interpolate",
+            "docker compose exec app cat config",
             "heroku config:set FOO=bar",
             "sops -e my-db.yaml",
             "sops -d --output secrets.yaml secrets.enc.yaml",
