@@ -2,8 +2,8 @@
 //! the `host:port` of a URL, of `host:port` (curl's and wget's default of
 //! http), of bash's `/dev/tcp/HOST/PORT` and of socat's `TCP:HOST:PORT`,
 //! with every spelling of the loopback made one (`127.0.0.1`); a
-//! PostgreSQL URL's server and database; and the routes only a gate's
-//! reviewers and admins call.
+//! PostgreSQL URL's server and database; the routes only a gate's
+//! reviewers and admins call, and its liveness probe.
 
 /// The canonical `host:port` `target` (a URL, `host:port`, `/dev/tcp/…`, a
 /// socat address) connects to.
@@ -36,29 +36,42 @@ pub(crate) fn authority(target: &str) -> Option<String> {
 /// Whether `target`'s path is one only a clawlaw gate's reviewers and
 /// admins call: deciding a review, or an admin route.
 pub(crate) fn reviewer_route(target: &str) -> bool {
+    let route = route(target);
+    let parts: Vec<&str> = route.iter().map(String::as_str).collect();
+    matches!(
+        parts.as_slice(),
+        ["v1", "reviews", _, "approve" | "deny"] | ["v1", "admin", ..]
+    )
+}
+
+/// Whether `target`'s path is a gate's liveness probe (`/healthz`), which
+/// answers whether it serves and nothing else.
+pub(crate) fn health_probe(target: &str) -> bool {
+    route(target) == ["healthz"]
+}
+
+/// The segments of `target`'s path as the client sends it and the server
+/// routes it: escapes decoded (`/v1/%72eviews`), `.` and `..` segments
+/// folded (curl folds them), empty ones dropped.
+fn route(target: &str) -> Vec<String> {
     let t = target.trim();
     let rest = t.split_once("://").map_or(t, |(_, r)| r);
     let Some(k) = rest.find('/') else {
-        return false;
+        return Vec::new();
     };
     let path = rest[k..].split(['?', '#']).next().unwrap_or("");
-    // As the client sends it and the server routes it: escapes decoded
-    // (`/v1/%72eviews`), `.` and `..` segments folded (curl folds them).
     let path = percent_decoded(path);
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     for p in path.split('/') {
         match p {
             "" | "." => {}
             ".." => {
                 parts.pop();
             }
-            _ => parts.push(p),
+            _ => parts.push(p.to_string()),
         }
     }
-    matches!(
-        parts.as_slice(),
-        ["v1", "reviews", _, "approve" | "deny"] | ["v1", "admin", ..]
-    )
+    parts
 }
 
 /// `text` with its `%XX` escapes decoded (invalid ones kept as written).

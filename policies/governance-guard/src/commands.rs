@@ -10,6 +10,7 @@ use clawlaw_sdk::path::normalize;
 use clawlaw_sdk::shell::{self, Command, CommandLine};
 
 use crate::Context;
+use crate::addresses;
 use crate::findings::Finding;
 use crate::modes::{keeps_access, locks_out};
 use crate::protected::{Hit, Owner, Protected};
@@ -420,7 +421,9 @@ fn network(ctx: &Context, fx: &Effects, out: &mut Vec<Finding>) {
     let mut ports = None;
     for n in &fx.network {
         let target = n.url.as_deref().or(n.host.as_deref()).unwrap_or("");
-        if let Some(url) = ctx.gate_api(target) {
+        // `curl -s http://127.0.0.1:7070/healthz`: whether it serves.
+        let probe = !n.sends_data && addresses::health_probe(target);
+        if let Some(url) = ctx.gate_api(target).filter(|_| !probe) {
             out.push(Finding::gate_api(&n.program, url));
         } else if let Some(port) = computed_host_port(target) {
             // `curl http://$(hostname):7070/…`: a host computed when it

@@ -45,7 +45,8 @@
 //!   drops its packets (`tc qdisc add dev lo root netem loss 100%`), a
 //!   route that drops its address or `tcpkill` of its port (`cutoffs.rs`);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
-//!   decisions and admin routes), connect to the database its evidence is
+//!   decisions and admin routes; its liveness probe `/healthz`, fetched
+//!   with no body, only asks whether it serves), connect to the database its evidence is
 //!   in (`psql`, `pg_dump`, … to its store's server and database), or run
 //!   `clawlaw hook|review|serve|key`;
 //! - leave, in a shell start-up file, an alias or function named like the
@@ -241,7 +242,16 @@ impl Policy for GovernanceGuard {
                 }
             }
             kinds::NET_REQUEST => {
-                if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_api(t)) {
+                // Its liveness probe, fetched with no body, only asks
+                // whether it serves.
+                let probe = action.content.as_deref().is_none_or(str::is_empty)
+                    && action
+                        .target
+                        .as_deref()
+                        .is_some_and(addresses::health_probe);
+                if let Some(url) = action.target.as_deref().and_then(|t| ctx.gate_api(t))
+                    && !probe
+                {
                     found.push(Finding::gate_api(tool_or_kind(action), url));
                 }
             }
