@@ -9,6 +9,7 @@
 mod commands;
 mod compound;
 mod nested;
+mod program_paths;
 mod words;
 
 use crate::shell::model::{Command, CommandKind, CommandLine, Issue, Origin, Pipeline};
