@@ -198,7 +198,7 @@ fn history_off(c: &Command) -> Option<String> {
 /// What `c` switches off, if it switches off a defence.
 fn switches_off(c: &Command) -> Option<String> {
     let p = c.program.as_str();
-    if let Some(what) = windows_defence(c) {
+    if let Some(what) = crate::windows::defence_off(c) {
         return Some(what);
     }
     if let Some(what) = history_off(c) {
@@ -410,57 +410,6 @@ fn cloud_audit_off(ops: &[&str], args: &[&str]) -> Option<String> {
     Some(what.into())
 }
 
-/// Windows' defences, as PowerShell and `cmd` lines run from the shell
-/// reach the policies (`clawlaw_sdk::shell` keeps these cmdlets' names):
-/// Defender's protections (`Set-MpPreference -DisableRealtimeMonitoring
-/// $true`), the firewall (`Set-NetFirewallProfile -Enabled False`, `netsh
-/// advfirewall set allprofiles state off`), the execution policy.
-fn windows_defence(c: &Command) -> Option<String> {
-    let p = c.program.as_str();
-    let is = |name: &str| p.eq_ignore_ascii_case(name);
-    if ![
-        "set-mppreference",
-        "add-mppreference",
-        "set-netfirewallprofile",
-        "netsh",
-        "set-executionpolicy",
-    ]
-    .iter()
-    .any(|n| is(n))
-    {
-        return None;
-    }
-    let words: Vec<String> = c
-        .args()
-        .iter()
-        .map(|w| w.text.to_ascii_lowercase())
-        .collect();
-    let pair = |key: &str, values: &[&str]| {
-        words
-            .windows(2)
-            .any(|w| w[0] == key && values.contains(&w[1].as_str()))
-    };
-    if is("set-mppreference") || is("add-mppreference") {
-        let disables = words
-            .windows(2)
-            .any(|w| w[0].starts_with("-disable") && matches!(w[1].as_str(), "$true" | "1"))
-            || words.iter().any(|w| w.starts_with("-exclusionpath"));
-        return disables.then(|| {
-            "switches Microsoft Defender's protection off or exempts paths from it".into()
-        });
-    }
-    let firewall_off = if is("netsh") {
-        words.first().is_some_and(|w| w == "advfirewall") && pair("state", &["off"])
-    } else {
-        is("set-netfirewallprofile") && pair("-enabled", &["false", "$false", "0"])
-    };
-    if firewall_off {
-        return Some("switches the Windows firewall off".into());
-    }
-    (is("set-executionpolicy") && words.iter().any(|w| w == "unrestricted" || w == "bypass"))
-        .then(|| "lets any PowerShell script run, signed or not".into())
-}
-
 /// `iptables -F`, `-X`, `-D`, `-P CHAIN ACCEPT` (long forms too).
 fn iptables(args: &[&str]) -> Option<String> {
     let mut k = 0;
@@ -550,26 +499,6 @@ mod tests {
             "ufw status verbose",
             "ufw allow 8080/tcp",
             "firewall-cmd --list-all",
-        ] {
-            assert!(off(line).is_none(), "{line}");
-        }
-    }
-
-    #[test]
-    fn windows_defences_switched_off() {
-        for line in [
-            "Set-MpPreference -DisableRealtimeMonitoring $true",
-            "Add-MpPreference -ExclusionPath C:/",
-            "Set-NetFirewallProfile -Profile Domain,Public -Enabled False",
-            "netsh advfirewall set allprofiles state off",
-            "Set-ExecutionPolicy Bypass -Scope Process",
-        ] {
-            assert!(off(line).is_some(), "{line}");
-        }
-        for line in [
-            "Set-MpPreference -DisableRealtimeMonitoring $false",
-            "netsh interface show interface",
-            "Set-ExecutionPolicy RemoteSigned",
         ] {
             assert!(off(line).is_none(), "{line}");
         }

@@ -92,6 +92,7 @@ mod system;
 mod tools;
 mod verification;
 mod walk;
+mod windows;
 
 #[cfg(test)]
 mod tests {

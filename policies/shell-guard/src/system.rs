@@ -225,7 +225,16 @@ impl Checker<'_> {
                 );
             }
             "systemctl" | "service" | "launchctl" | "loginctl" => self.check_services(c, shown),
-            _ => {}
+            _ => {
+                if let Some(what) = crate::windows::persists(c) {
+                    self.escalate(
+                        "shell.persistence",
+                        0.6,
+                        Some(p),
+                        format!("`{shown}` {what}"),
+                    );
+                }
+            }
         }
     }
 

@@ -235,6 +235,17 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
                 out.extend(quoted_after(&w.text, "io.popen("));
             }
         }
+        // `schtasks /create /tr CMD`: the task's command, run at its
+        // trigger by the Task Scheduler.
+        "schtasks" | "schtasks.exe" => {
+            for (k, w) in args.iter().enumerate() {
+                if w.text.eq_ignore_ascii_case("/tr")
+                    && let Some(v) = args.get(k + 1)
+                {
+                    out.push(Word::literal(task_command(&v.text)));
+                }
+            }
+        }
         "expect" => {
             for w in values(args, &["-c"]) {
                 if let Some(rest) = w.text.split("spawn ").nth(1) {
@@ -245,6 +256,31 @@ pub(super) fn handed(cmd: &Command) -> Vec<Word> {
         _ => {}
     }
     out
+}
+
+/// A scheduled task's command as a line: as written, except that what
+/// follows PowerShell's `-Command` (`powershell -c iwr … | iex`) is
+/// PowerShell's whole, as the task hands it over, not a POSIX pipeline.
+fn task_command(value: &str) -> String {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let program = words.first().map(|w| w.to_ascii_lowercase());
+    let is_powershell = program.as_deref().is_some_and(|p| {
+        let p = super::basename(&p.replace('\\', "/")).to_string();
+        matches!(
+            p.as_str(),
+            "powershell" | "powershell.exe" | "pwsh" | "pwsh.exe"
+        )
+    });
+    let flag = words.iter().position(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "-c" | "-command" | "/c" | "/command"
+        )
+    });
+    match (is_powershell, flag) {
+        (true, Some(k)) => format!("pwsh -Command {}", super::quote(&words[k + 1..].join(" "))),
+        _ => value.to_string(),
+    }
 }
 
 /// Whether a file operand is the standard input.

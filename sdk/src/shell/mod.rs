@@ -45,7 +45,8 @@
 //!   rimraf dist` runs `rimraf dist`), PowerShell and `cmd /c` lines (read
 //!   as the POSIX commands with the same effects, `windows/`; a line typed
 //!   into PowerShell, one of whose commands starts with a cmdlet, is read
-//!   as `pwsh -Command LINE`, and also as POSIX when a POSIX shell would
+//!   as `pwsh -Command LINE`, and one typed into `cmd.exe` (`rd /s /q
+//!   C:\`) as `cmd /c LINE`, each also as POSIX when a POSIX shell would
 //!   run it), and `find
 //!   -exec … ;` are all parsed; their commands appear in the flat list with a larger
 //!   [`Command::depth`], their [`Command::parent`] and [`Command::origin`].
@@ -183,7 +184,9 @@ pub fn parse(line: &str) -> CommandLine {
     // the same line too, if it can (`update-grub && rm -rf /` starts with
     // what looks like a cmdlet): then it is read both ways, the commands of
     // one after the other's, so neither reading hides what the other runs.
-    let parsed = match windows::bare_powershell(line) {
+    // So is a line typed into `cmd.exe` (`rd /s /q C:\`), as `cmd /c`.
+    let wrapped = windows::bare_powershell(line).or_else(|| windows::bare_cmd(line));
+    let parsed = match wrapped {
         None => parser::parse(line),
         Some(wrapped) => {
             let posix = parser::parse(line);

@@ -86,3 +86,23 @@ impl Opts {
             .collect()
     }
 }
+
+/// The value of option `name` in `args`, a parenthesised subexpression
+/// whole (`-Body (Get-Content .env -Raw)`, split into words at its blanks).
+pub(super) fn grouped_value(args: &[String], name: &str) -> Option<String> {
+    let at = args.iter().position(|a| a.eq_ignore_ascii_case(name))?;
+    let first = args.get(at + 1)?;
+    if !first.starts_with('(') {
+        return Some(unquote(first));
+    }
+    let mut depth = 0i32;
+    let mut parts = Vec::new();
+    for a in &args[at + 1..] {
+        depth += a.matches('(').count() as i32 - a.matches(')').count() as i32;
+        parts.push(a.as_str());
+        if depth <= 0 {
+            break;
+        }
+    }
+    Some(parts.join(" "))
+}

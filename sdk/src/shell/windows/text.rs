@@ -141,3 +141,59 @@ pub(super) fn split(src: &str, seps: &[&str]) -> Vec<String> {
     out.push(cur);
     out.into_iter().filter(|s| !s.trim().is_empty()).collect()
 }
+
+/// The file a subexpression reads whole (`(Get-Content .env -Raw)`, `(gc
+/// $HOME\.ssh\id_rsa)`, `([IO.File]::ReadAllText('…'))`), as a request's
+/// body gives it.
+pub(super) fn read_in_subexpression(body: &str) -> Option<String> {
+    let inner = body.trim().strip_prefix('(')?.strip_suffix(')')?.trim();
+    let mut words = inner.split_whitespace();
+    let first = words.next()?.to_ascii_lowercase();
+    if let Some(rest) = first
+        .strip_prefix("[io.file]::readalltext(")
+        .or_else(|| first.strip_prefix("[system.io.file]::readalltext("))
+    {
+        let path = inner[inner.len() - rest.len()..].trim_end_matches(')');
+        return Some(unquote(path.trim()));
+    }
+    if !matches!(first.as_str(), "get-content" | "gc" | "cat" | "type") {
+        return None;
+    }
+    let mut path = None;
+    let mut skip = false;
+    for w in words {
+        let lower = w.to_ascii_lowercase();
+        if skip {
+            skip = false;
+        } else if matches!(lower.as_str(), "-path" | "-literalpath") {
+            continue;
+        } else if matches!(
+            lower.as_str(),
+            "-encoding" | "-totalcount" | "-tail" | "-delimiter"
+        ) {
+            skip = true;
+        } else if !lower.starts_with('-') && path.is_none() {
+            path = Some(unquote(w));
+        }
+    }
+    path
+}
+
+/// A registry key as `reg` names it (`HKLM\\SOFTWARE\\X`) when `path` is
+/// one on PowerShell's registry drives (`HKLM:\\SOFTWARE\\X`, `HKCU:\\…`)
+/// or its provider path (`Registry::HKEY_LOCAL_MACHINE\\…`).
+pub(super) fn registry_key(path: &str) -> Option<String> {
+    let lower = path.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("registry::")
+        .map_or(path, |_| &path["registry::".len()..]);
+    let (hive, key) = rest.split_once([':', '\\'])?;
+    let hive = match hive.to_ascii_uppercase().as_str() {
+        "HKLM" | "HKEY_LOCAL_MACHINE" => "HKLM",
+        "HKCU" | "HKEY_CURRENT_USER" => "HKCU",
+        "HKCR" | "HKEY_CLASSES_ROOT" => "HKCR",
+        "HKU" | "HKEY_USERS" => "HKU",
+        _ => return None,
+    };
+    Some(format!("{hive}\\{}", key.trim_start_matches(['\\', '/'])))
+}

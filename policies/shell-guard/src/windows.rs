@@ -1,0 +1,201 @@
+//! Windows' defences and the ways to leave a program running there, as
+//! PowerShell and `cmd` lines run from the shell reach the policy
+//! (`clawlaw_sdk::shell` keeps the names of these programs and cmdlets):
+//!
+//! - defences switched off ([`defence_off`], `shell.defenses`): Defender's
+//!   protections, the firewall, the execution policy, the boot's recovery
+//!   (`bcdedit /set {default} recoveryenabled no`), the event logs cleared
+//!   (`wevtutil cl Security`, `Clear-EventLog`), auditing cleared
+//!   (`auditpol /clear`), the file system's change journal deleted;
+//! - programs registered to run later or at every logon ([`persists`],
+//!   `shell.persistence`): scheduled tasks (`schtasks /create`,
+//!   `Register-ScheduledTask`), services (`sc create`, `New-Service`), and
+//!   the registry's autostart keys (`reg add …\CurrentVersion\Run`,
+//!   `New-ItemProperty -Path HKCU:\…\Run`). What a task runs is read as a
+//!   line of its own by the SDK and judged as if typed.
+
+use clawlaw_sdk::shell::Command;
+
+/// The words of `c`'s arguments, lower-cased.
+fn lower_args(c: &Command) -> Vec<String> {
+    c.args()
+        .iter()
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect()
+}
+
+/// `c`'s program without `.exe`, lower-cased.
+fn program(c: &Command) -> String {
+    let p = c.program.to_ascii_lowercase();
+    p.strip_suffix(".exe").map(str::to_string).unwrap_or(p)
+}
+
+/// What `c` switches off, if it switches off one of Windows' defences:
+/// Defender's protections (`Set-MpPreference -DisableRealtimeMonitoring
+/// $true`, an exclusion added), the firewall (`Set-NetFirewallProfile
+/// -Enabled False`, `netsh advfirewall set allprofiles state off`), the
+/// execution policy, the boot's recovery, the event logs, auditing, the
+/// change journal.
+pub(crate) fn defence_off(c: &Command) -> Option<String> {
+    let p = program(c);
+    let words = lower_args(c);
+    let pair = |key: &str, values: &[&str]| {
+        words
+            .windows(2)
+            .any(|w| w[0] == key && values.contains(&w[1].as_str()))
+    };
+    let what = match p.as_str() {
+        "set-mppreference" | "add-mppreference" => {
+            let disables = words
+                .windows(2)
+                .any(|w| w[0].starts_with("-disable") && matches!(w[1].as_str(), "$true" | "1"))
+                || words.iter().any(|w| w.starts_with("-exclusionpath"));
+            disables
+                .then_some("switches Microsoft Defender's protection off or exempts paths from it")
+        }
+        "netsh" => (words.first().is_some_and(|w| w == "advfirewall") && pair("state", &["off"]))
+            .then_some("switches the Windows firewall off"),
+        "set-netfirewallprofile" => pair("-enabled", &["false", "$false", "0"])
+            .then_some("switches the Windows firewall off"),
+        "set-executionpolicy" => words
+            .iter()
+            .any(|w| w == "unrestricted" || w == "bypass")
+            .then_some("lets any PowerShell script run, signed or not"),
+        // `bcdedit /set {default} recoveryenabled no`, `… bootstatuspolicy
+        // ignoreallfailures`: the machine no longer recovers from a bad boot.
+        "bcdedit" => (pair("recoveryenabled", &["no", "off", "false", "0"])
+            || words.iter().any(|w| w == "ignoreallfailures"))
+        .then_some("switches off the recovery of a machine that fails to boot"),
+        "wevtutil" => matches!(words.first().map(String::as_str), Some("cl" | "clear-log"))
+            .then_some("clears a Windows event log"),
+        "clear-eventlog" | "remove-eventlog" => Some("clears a Windows event log"),
+        "auditpol" => (words.iter().any(|w| w == "/clear" || w == "/remove")
+            || words.iter().any(|w| w.ends_with(":disable")))
+        .then_some("switches Windows' auditing off"),
+        "fsutil" => (words.first().is_some_and(|w| w == "usn")
+            && words.iter().any(|w| w == "deletejournal"))
+        .then_some("deletes the file system's record of changes"),
+        _ => None,
+    };
+    what.map(str::to_string)
+}
+
+/// Registry keys whose values Windows runs at logon or start-up, or when
+/// another program starts (`Image File Execution Options`' debugger).
+const AUTOSTART_KEYS: &[&str] = &[
+    "\\currentversion\\run",
+    "\\currentversion\\policies\\explorer\\run",
+    "\\currentversion\\winlogon",
+    "\\image file execution options",
+    "\\currentcontrolset\\services",
+    "\\active setup\\installed components",
+];
+
+/// Whether `word` names one of [`AUTOSTART_KEYS`], its separators as
+/// written (`\`, `/`) or taken away by a POSIX shell's unquoting
+/// (`HKCU\Software\…` unquoted is `HKCUSoftware…`).
+fn names_autostart_key(word: &str) -> bool {
+    let flat = word.replace(['\\', '/'], "");
+    AUTOSTART_KEYS
+        .iter()
+        .any(|k| flat.contains(&k.replace('\\', "")))
+}
+
+/// What `c` registers to run later, at logon or as a service, if it does:
+/// see the module documentation.
+pub(crate) fn persists(c: &Command) -> Option<String> {
+    let p = program(c);
+    let words = lower_args(c);
+    let first = words.first().map(String::as_str);
+    let what = match p.as_str() {
+        "schtasks" => matches!(first, Some("/create" | "/change"))
+            .then_some("registers a scheduled task that runs later, outliving the session"),
+        "register-scheduledtask" | "set-scheduledtask" | "new-scheduledtask" => {
+            Some("registers a scheduled task that runs later, outliving the session")
+        }
+        // `sc create NAME binPath= …`, `sc config NAME binPath= …`.
+        "sc" => matches!(first, Some("create" | "config"))
+            .then_some("registers a Windows service that starts on its own"),
+        "new-service" => Some("registers a Windows service that starts on its own"),
+        // `reg add HKCU\…\CurrentVersion\Run /v x /d evil.exe`.
+        "reg" if first == Some("add") || first == Some("import") => words
+            .iter()
+            .any(|w| names_autostart_key(w))
+            .then_some("adds a program the registry starts at logon or with another program"),
+        "new-itemproperty" | "set-itemproperty" | "new-item" => words
+            .iter()
+            .any(|w| names_autostart_key(w))
+            .then_some("adds a program the registry starts at logon or with another program"),
+        _ => None,
+    };
+    what.map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clawlaw_sdk::shell::parse;
+
+    fn off(line: &str) -> Option<String> {
+        parse(line).commands.iter().find_map(defence_off)
+    }
+
+    fn persisting(line: &str) -> Option<String> {
+        parse(line).commands.iter().find_map(persists)
+    }
+
+    #[test]
+    fn windows_defences_switched_off() {
+        for line in [
+            "Set-MpPreference -DisableRealtimeMonitoring $true",
+            "Add-MpPreference -ExclusionPath C:/",
+            "Set-NetFirewallProfile -Profile Domain,Public -Enabled False",
+            "netsh advfirewall set allprofiles state off",
+            "Set-ExecutionPolicy Bypass -Scope Process",
+            "bcdedit /set {default} recoveryenabled no",
+            "bcdedit.exe /set {default} bootstatuspolicy ignoreallfailures",
+            "wevtutil cl Security",
+            "Clear-EventLog -LogName Security",
+            "auditpol /clear /y",
+            "fsutil usn deletejournal /d C:",
+        ] {
+            assert!(off(line).is_some(), "{line}");
+        }
+        for line in [
+            "Set-MpPreference -DisableRealtimeMonitoring $false",
+            "netsh interface show interface",
+            "Set-ExecutionPolicy RemoteSigned",
+            "bcdedit /enum",
+            "wevtutil qe Security /c:5",
+            "auditpol /get /category:*",
+            "fsutil usn queryjournal C:",
+        ] {
+            assert!(off(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn programs_left_running() {
+        for line in [
+            "schtasks /create /tn x /tr C:\\evil.exe /sc onlogon",
+            "schtasks.exe /Change /TN x /TR C:\\evil.exe",
+            "Register-ScheduledTask -TaskName x -Action $a -Trigger $t",
+            "sc create evil binPath= C:\\evil.exe start= auto",
+            "New-Service -Name x -BinaryPathName C:\\evil.exe",
+            "reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v x /d C:\\evil.exe /f",
+            "reg add 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon' /v Shell /d x /f",
+            "New-ItemProperty -Path HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run -Name x -Value C:\\evil.exe",
+        ] {
+            assert!(persisting(line).is_some(), "{line}");
+        }
+        for line in [
+            "schtasks /query /fo LIST",
+            "schtasks /delete /tn x /f",
+            "sc query clawlaw",
+            "reg query HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+            "reg add HKCU\\Software\\Acme\\App /v theme /d dark /f",
+        ] {
+            assert!(persisting(line).is_none(), "{line}");
+        }
+    }
+}

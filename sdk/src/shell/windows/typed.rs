@@ -1,0 +1,141 @@
+//! Lines typed straight into PowerShell or `cmd.exe` (a shell tool whose
+//! shell is one of them), told apart from POSIX lines by what only those
+//! shells have: read as the `pwsh -Command` or `cmd /c` that runs them.
+
+use super::super::model::quote;
+
+/// The POSIX command line of a PowerShell line typed as it is (a shell
+/// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
+/// Remove-Item`), when a command of it starts with a cmdlet (`Verb-Noun`
+/// with one of PowerShell's approved verbs) or an alias only PowerShell
+/// has (`irm`, `iwr`, `gci`), or reads the environment PowerShell's way
+/// (`$env:NAME`, `[Environment]::…`, `dir env:`), first in the line or
+/// after a `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands
+/// are the nested commands of that `pwsh`.
+pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
+    let cmdlet = |word: &str| {
+        word.split_once('-').is_some_and(|(verb, noun)| {
+            APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
+                && !noun.is_empty()
+                && noun.bytes().all(|b| b.is_ascii_alphanumeric())
+                && noun.as_bytes()[0].is_ascii_alphabetic()
+        })
+    };
+    // PowerShell's own syntax for the environment: `$env:NAME`,
+    // `[Environment]::GetEnvironmentVariable(…)`, a listing of `env:`.
+    let env_syntax = |segment: &str| {
+        let mut words = segment.split_whitespace();
+        let first = words.next().unwrap_or("").to_ascii_lowercase();
+        first.starts_with("$env:")
+            || first.starts_with("[environment]::")
+            || (matches!(
+                first.as_str(),
+                "dir" | "ls" | "gci" | "gi" | "gc" | "cat" | "type"
+            ) && words.any(|w| w.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("env:"))))
+    };
+    // Aliases only PowerShell has (no POSIX program is called so).
+    let alias = |word: &str| {
+        ["iwr", "irm", "iex", "gci", "spps", "rni", "ri", "saps"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(word))
+    };
+    line.split(['\n', ';', '|', '&'])
+        .any(|segment| {
+            segment
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| cmdlet(w) || alias(w))
+                || env_syntax(segment)
+        })
+        .then(|| format!("pwsh -Command {}", quote(line.trim())))
+}
+
+/// The `cmd /c` of a line typed into `cmd.exe` (a shell tool whose shell
+/// is `cmd`: `rd /s /q C:\`, `del /f /s /q build`), when a command of it,
+/// first in the line or after `&` or `|`, is one of `cmd`'s own with
+/// `cmd`'s switches: `rd` or `rmdir` with `/s` or `/q`, `del` or `erase`
+/// with `/s`, `/q`, `/f`, `/p` or `/a`, `format` of a drive (`format D:`).
+/// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
+/// and `format` take no such switch.
+pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
+    let cmd_own = |segment: &str| {
+        let mut words = segment.split_whitespace();
+        let name = words.next().unwrap_or("").to_ascii_lowercase();
+        let switches: &[&str] = match name.as_str() {
+            "rd" | "rmdir" => &["/s", "/q"],
+            "del" | "erase" => &["/s", "/q", "/f", "/p", "/a"],
+            "format" => {
+                return words.any(|w| {
+                    w.len() == 2 && w.ends_with(':') && w.as_bytes()[0].is_ascii_alphabetic()
+                });
+            }
+            _ => return false,
+        };
+        words.any(|w| switches.iter().any(|s| w.eq_ignore_ascii_case(s)))
+    };
+    line.split(['\n', '|', '&'])
+        .any(cmd_own)
+        .then(|| format!("cmd /c {}", quote(line.trim())))
+}
+
+/// PowerShell's approved verbs that start the commands an agent runs.
+const APPROVED_VERBS: &[&str] = &[
+    "Add",
+    "Clear",
+    "Close",
+    "Compress",
+    "Connect",
+    "Convert",
+    "ConvertFrom",
+    "ConvertTo",
+    "Copy",
+    "Disable",
+    "Disconnect",
+    "Dismount",
+    "Enable",
+    "Enter",
+    "Exit",
+    "Expand",
+    "Export",
+    "Find",
+    "Format",
+    "Get",
+    "Grant",
+    "Import",
+    "Initialize",
+    "Install",
+    "Invoke",
+    "Join",
+    "Measure",
+    "Mount",
+    "Move",
+    "New",
+    "Out",
+    "Push",
+    "Pop",
+    "Read",
+    "Register",
+    "Remove",
+    "Rename",
+    "Repair",
+    "Reset",
+    "Resolve",
+    "Restart",
+    "Resume",
+    "Revoke",
+    "Save",
+    "Select",
+    "Send",
+    "Set",
+    "Sort",
+    "Split",
+    "Start",
+    "Stop",
+    "Suspend",
+    "Test",
+    "Uninstall",
+    "Unregister",
+    "Update",
+    "Wait",
+    "Write",
+];
