@@ -24,10 +24,44 @@ fn lower_args(c: &Command) -> Vec<String> {
         .collect()
 }
 
-/// `c`'s program without `.exe`, lower-cased.
-fn program(c: &Command) -> String {
-    let p = c.program.to_ascii_lowercase();
-    p.strip_suffix(".exe").map(str::to_string).unwrap_or(p)
+/// The programs and cmdlets this module judges, lower-cased.
+const PROGRAMS: &[&str] = &[
+    "set-mppreference",
+    "add-mppreference",
+    "netsh",
+    "set-netfirewallprofile",
+    "set-executionpolicy",
+    "bcdedit",
+    "wevtutil",
+    "clear-eventlog",
+    "remove-eventlog",
+    "auditpol",
+    "fsutil",
+    "schtasks",
+    "register-scheduledtask",
+    "set-scheduledtask",
+    "new-scheduledtask",
+    "sc",
+    "new-service",
+    "reg",
+    "new-itemproperty",
+    "set-itemproperty",
+    "new-item",
+];
+
+/// `c`'s program without `.exe`, lower-cased, when it is one of
+/// [`PROGRAMS`] (most commands are not: nothing is allocated for them).
+fn program(c: &Command) -> Option<&'static str> {
+    let p = c.program.as_str();
+    let n = p.len();
+    let p = match p.get(n.saturating_sub(4)..) {
+        Some(ext) if n > 4 && ext.eq_ignore_ascii_case(".exe") => &p[..n - 4],
+        _ => p,
+    };
+    PROGRAMS
+        .iter()
+        .copied()
+        .find(|name| p.eq_ignore_ascii_case(name))
 }
 
 /// What `c` switches off, if it switches off one of Windows' defences:
@@ -37,14 +71,14 @@ fn program(c: &Command) -> String {
 /// execution policy, the boot's recovery, the event logs, auditing, the
 /// change journal.
 pub(crate) fn defence_off(c: &Command) -> Option<String> {
-    let p = program(c);
+    let p = program(c)?;
     let words = lower_args(c);
     let pair = |key: &str, values: &[&str]| {
         words
             .windows(2)
             .any(|w| w[0] == key && values.contains(&w[1].as_str()))
     };
-    let what = match p.as_str() {
+    let what = match p {
         "set-mppreference" | "add-mppreference" => {
             let disables = words
                 .windows(2)
@@ -104,10 +138,10 @@ fn names_autostart_key(word: &str) -> bool {
 /// What `c` registers to run later, at logon or as a service, if it does:
 /// see the module documentation.
 pub(crate) fn persists(c: &Command) -> Option<String> {
-    let p = program(c);
+    let p = program(c)?;
     let words = lower_args(c);
     let first = words.first().map(String::as_str);
-    let what = match p.as_str() {
+    let what = match p {
         "schtasks" => matches!(first, Some("/create" | "/change"))
             .then_some("registers a scheduled task that runs later, outliving the session"),
         "register-scheduledtask" | "set-scheduledtask" | "new-scheduledtask" => {

@@ -25,13 +25,18 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
     // `[Environment]::GetEnvironmentVariable(…)`, a listing of `env:`.
     let env_syntax = |segment: &str| {
         let mut words = segment.split_whitespace();
-        let first = words.next().unwrap_or("").to_ascii_lowercase();
-        first.starts_with("$env:")
-            || first.starts_with("[environment]::")
-            || (matches!(
-                first.as_str(),
-                "dir" | "ls" | "gci" | "gi" | "gc" | "cat" | "type"
-            ) && words.any(|w| w.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("env:"))))
+        let first = words.next().unwrap_or("");
+        let starts = |prefix: &str| {
+            first
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
+        starts("$env:")
+            || starts("[environment]::")
+            || (["dir", "ls", "gci", "gi", "gc", "cat", "type"]
+                .iter()
+                .any(|l| first.eq_ignore_ascii_case(l))
+                && words.any(|w| w.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("env:"))))
     };
     // Aliases only PowerShell has (no POSIX program is called so).
     let alias = |word: &str| {
@@ -60,16 +65,18 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
 pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
     let cmd_own = |segment: &str| {
         let mut words = segment.split_whitespace();
-        let name = words.next().unwrap_or("").to_ascii_lowercase();
-        let switches: &[&str] = match name.as_str() {
-            "rd" | "rmdir" => &["/s", "/q"],
-            "del" | "erase" => &["/s", "/q", "/f", "/p", "/a"],
-            "format" => {
-                return words.any(|w| {
-                    w.len() == 2 && w.ends_with(':') && w.as_bytes()[0].is_ascii_alphabetic()
-                });
-            }
-            _ => return false,
+        let name = words.next().unwrap_or("");
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        let switches: &[&str] = if is("rd") || is("rmdir") {
+            &["/s", "/q"]
+        } else if is("del") || is("erase") {
+            &["/s", "/q", "/f", "/p", "/a"]
+        } else if is("format") {
+            return words.any(|w| {
+                w.len() == 2 && w.ends_with(':') && w.as_bytes()[0].is_ascii_alphabetic()
+            });
+        } else {
+            return false;
         };
         words.any(|w| switches.iter().any(|s| w.eq_ignore_ascii_case(s)))
     };
