@@ -16,6 +16,8 @@
 //! without seeing it (`curl -H "Authorization: Bearer $TOKEN" …`, `gh pr
 //! list`) is not a read.
 
+use std::sync::LazyLock;
+
 use crate::shell::Command;
 
 /// A CLI's credential-printing subcommand.
@@ -110,8 +112,20 @@ pub fn may_print_credential(word: &str) -> bool {
         "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops" | "history"
     ) || word.starts_with("docker-credential-")
         || CONTAINER_CLIS.contains(&word)
-        || PRINTERS.iter().any(|p| p.programs.contains(&word))
+        || PRINTER_PROGRAMS.binary_search(&word).is_ok()
 }
+
+/// Every program [`PRINTERS`] names, sorted, for [`may_print_credential`]
+/// (asked of every word of a line).
+pub(crate) static PRINTER_PROGRAMS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut programs: Vec<&str> = PRINTERS
+        .iter()
+        .flat_map(|p| p.programs.iter().copied())
+        .collect();
+    programs.sort_unstable();
+    programs.dedup();
+    programs
+});
 
 /// The CLIs that run a command in a container or show its configuration.
 const CONTAINER_CLIS: &[&str] = &[

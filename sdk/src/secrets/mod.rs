@@ -200,6 +200,7 @@ pub fn prepare() {
     let _ = rules::keywords();
     let _ = rules::global();
     options::prepare();
+    LazyLock::force(&commands::PRINTER_PROGRAMS);
     if crate::gate::one_shot() {
         return;
     }
