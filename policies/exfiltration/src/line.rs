@@ -41,7 +41,7 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
     let mut egress = vec![false; cl.commands.len()];
     // Credentials named by commands that only show or load them (`cat
     // .env`, `source .env`), with the command: sent only if that
-    // command's output leaves (`shown_only`).
+    // command's output leaves (`shown_leaves`).
     let mut shown = Vec::new();
     for (i, cmd) in cl.commands.iter().enumerate() {
         let uses_before = v.uses.len();
@@ -219,8 +219,10 @@ pub(crate) fn analyze(cl: &CommandLine, extra: &[String]) -> ShellView {
 
 /// Programs that only show a file, or load it into the shell as
 /// variables (`source .env`): what they read reaches no one unless their
-/// output does ([`output_leaves`]). A program that may write, run or send
-/// (`awk`, `sed`, `tee`, `cp`, `git add`) is not one.
+/// output does ([`shown_leaves`]). A program that may write, run or send
+/// (`awk`, `sed`, `tee`, `cp`, `git add`) is not one; one that writes its
+/// output to a file it is given (`sort -o F`, `uniq IN OUT`, `xxd IN OUT`)
+/// is not one then.
 const SHOWS_ONLY: &[&str] = &[
     "cat",
     "bat",
@@ -263,10 +265,20 @@ const SHOWS_ONLY: &[&str] = &[
 /// Whether `c` is a plain run of a [`SHOWS_ONLY`] program: no variables
 /// set for it (`F=~/.ssh/id_rsa cat $F` still names the file for later).
 fn shows_only(c: &clawlaw_sdk::shell::Command) -> bool {
+    let p = c.program.as_str();
+    let to_file = match p {
+        "sort" => c
+            .args()
+            .iter()
+            .any(|w| w.text.starts_with("-o") || w.text.starts_with("--output")),
+        "uniq" | "xxd" => c.operands().count() > 1,
+        _ => false,
+    };
     c.kind == CommandKind::Simple
         && !c.program_dynamic
         && c.assignments.is_empty()
-        && SHOWS_ONLY.contains(&c.program.as_str())
+        && SHOWS_ONLY.contains(&p)
+        && !to_file
 }
 
 /// Whether what [`SHOWS_ONLY`] command `i` shows may leave this machine:

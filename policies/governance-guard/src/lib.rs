@@ -46,9 +46,9 @@
 //!   route that drops its address or `tcpkill` of its port (`cutoffs.rs`);
 //! - call the gate's own API (and, on any host, a clawlaw gate's review
 //!   decisions and admin routes; its liveness probe `/healthz`, fetched
-//!   with no body, only asks whether it serves), connect to the database its evidence is
-//!   in (`psql`, `pg_dump`, … to its store's server and database), or run
-//!   `clawlaw hook|review|serve|key`;
+//!   with no body, only asks whether it serves), connect to the database
+//!   its evidence is in (`psql`, `pg_dump`, … to its store's server and
+//!   database), or run `clawlaw hook|review|serve|key`;
 //! - leave, in a shell start-up file, an alias or function named like the
 //!   gate's programs, the gate's variables pointed elsewhere or a
 //!   preloaded library (`LD_PRELOAD`) for every later shell;

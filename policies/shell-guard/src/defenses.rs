@@ -5,9 +5,9 @@
 //! append-only attribute off a file, or set the clock those records are
 //! stamped with — what an intruder does first, and
 //! what an agent has no routine reason to do; on Windows too (Defender, the
-//! firewall, the execution policy, as PowerShell lines run from the shell
-//! reach the policy). Escalated as `shell.defenses`: a person may have
-//! asked for it.
+//! firewall, the execution policy, the boot's recovery, the event logs, as
+//! PowerShell and `cmd` lines reach the policy: `windows.rs`). Escalated as
+//! `shell.defenses`: a person may have asked for it.
 //!
 //! Judged by what each command does to the defence, not by its spelling:
 //! `iptables -t nat --flush` and `iptables -F` are one flush, `iptables -P

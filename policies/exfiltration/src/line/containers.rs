@@ -86,7 +86,7 @@ fn host_paths(line: &str, mounts: &[(&str, &str)]) -> String {
                 c == '/' || c.is_whitespace() || matches!(c, '\'' | '"' | ';' | '|' | '&' | ')')
             });
             rewritten.push_str(&rest[..at]);
-            rewritten.push_str(if starts && ends { *source } else { target });
+            rewritten.push_str(if starts && ends { source } else { target });
             rest = &rest[at + target.len()..];
         }
         rewritten.push_str(rest);
