@@ -951,15 +951,17 @@ fn requote_keeps_expansions_and_the_home() {
     }
 }
 
+/// The programs of `line`'s commands, in order.
+fn programs(line: &str) -> Vec<String> {
+    super::parse(line)
+        .commands
+        .iter()
+        .map(|c| c.program.clone())
+        .collect()
+}
+
 #[test]
 fn a_program_copied_under_another_name_runs_as_itself() {
-    let programs = |line: &str| -> Vec<String> {
-        super::parse(line)
-            .commands
-            .iter()
-            .map(|c| c.program.clone())
-            .collect()
-    };
     assert_eq!(programs("cp /bin/rm ./safe && ./safe -rf ~"), ["cp", "rm"]);
     assert_eq!(
         programs("ln -sf \"$(which kill)\" /tmp/k; /tmp/k -9 4242"),
@@ -979,13 +981,6 @@ fn a_program_copied_under_another_name_runs_as_itself() {
 
 #[test]
 fn the_shells_own_executable_runs_a_shell() {
-    let programs = |line: &str| -> Vec<String> {
-        super::parse(line)
-            .commands
-            .iter()
-            .map(|c| c.program.clone())
-            .collect()
-    };
     assert_eq!(
         programs("/proc/self/exe -c 'pkill clawlaw'"),
         ["bash", "pkill"]

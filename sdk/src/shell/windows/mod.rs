@@ -394,27 +394,24 @@ fn cmdlet(w: &[String]) -> String {
         // `Compress-Archive -Path SRC -DestinationPath X.zip` reads the
         // sources into the archive; `Expand-Archive X.zip -DestinationPath
         // DIR` writes below the destination.
-        "compress-archive" => {
+        "compress-archive" | "expand-archive" => {
             let dest = opts
                 .values(&["destinationpath", "destination"])
                 .into_iter()
                 .next();
-            format!(
-                "zip -r {} {}",
-                posix_path(&dest.unwrap_or_default()),
-                paths()
-            )
-        }
-        "expand-archive" => {
-            let dest = opts
-                .values(&["destinationpath", "destination"])
-                .into_iter()
-                .next();
-            format!(
-                "unzip -o {} -d {}",
-                paths(),
-                posix_path(&dest.unwrap_or_else(|| ".".into()))
-            )
+            if name == "compress-archive" {
+                format!(
+                    "zip -r {} {}",
+                    posix_path(&dest.unwrap_or_default()),
+                    paths()
+                )
+            } else {
+                format!(
+                    "unzip -o {} -d {}",
+                    paths(),
+                    posix_path(&dest.unwrap_or_else(|| ".".into()))
+                )
+            }
         }
         // `Rename-Item PATH NEWNAME`: a new name in the same directory.
         "rename-item" | "ren" | "rni" => {
