@@ -2,13 +2,17 @@
 //! releases with `helm` — whole namespaces, everything of a kind, persistent
 //! volumes and the data on them, draining nodes or tainting them to evict
 //! their pods, scaling workloads to zero, applies that prune what the
-//! manifests no longer hold, and manifests applied straight from the
-//! network.
+//! manifests no longer hold, manifests applied straight from the
+//! network, and pod specs that reach their node (privileged, the host's
+//! namespaces or files) given inline: `kubectl run --overrides`, `kubectl
+//! patch -p`, a manifest fed to `kubectl apply -f -` or written by the
+//! line.
 
-use clawlaw_sdk::shell::Command;
+use clawlaw_sdk::shell::CommandLine;
 use clawlaw_sdk::shell::containers::KUBECTL_GLOBAL;
 
 use crate::checker::Checker;
+use crate::packs::statements::{fed_text, file_text};
 use crate::packs::{arg_texts, positionals};
 use crate::programs::Shown;
 use crate::programs::subcommand;
@@ -41,7 +45,8 @@ impl Checker<'_> {
         );
     }
 
-    pub(crate) fn check_kubernetes(&mut self, c: &Command, shown: &Shown) {
+    pub(crate) fn check_kubernetes(&mut self, cl: &CommandLine, i: usize, shown: &Shown) {
+        let c = &cl.commands[i];
         let Some((at, sub)) = subcommand(c) else {
             return;
         };
@@ -114,6 +119,15 @@ impl Checker<'_> {
                         ),
                     );
                 }
+                // `kubectl patch deploy api -p '{…"hostNetwork":true…}'`.
+                if sub == "patch" && args.iter().any(|a| reaches_node(a)) {
+                    self.escalate(
+                        "shell.container",
+                        0.8,
+                        Some(&subject),
+                        format!("`{shown}` patches a pod spec to reach its node (privileged, or the host's processes, network or files): it can take the node over"),
+                    );
+                }
             }
             "apply" | "create" | "replace" => {
                 let args = arg_texts(c);
@@ -134,6 +148,34 @@ impl Checker<'_> {
                         0.7,
                         Some(&subject),
                         format!("`{shown}` deletes the live objects and creates them again: their pods restart, and what only they held is lost"),
+                    );
+                }
+                // A manifest the line gives it (`-f -` fed a here-document
+                // or an `echo`, or a file the line wrote) that reaches the
+                // node: what deploy-guard escalates in a `k8s.apply`.
+                let files: Vec<&str> = args
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, a)| match *a {
+                        "-f" | "--filename" => args.get(k + 1).copied(),
+                        _ => a
+                            .strip_prefix("--filename=")
+                            .or_else(|| a.strip_prefix("-f").filter(|f| !f.is_empty())),
+                    })
+                    .collect();
+                let given: Vec<String> = files
+                    .iter()
+                    .flat_map(|f| match *f {
+                        "-" => fed_text(cl, i),
+                        f => file_text(cl, i, f).into_iter().collect(),
+                    })
+                    .collect();
+                if given.iter().any(|m| reaches_node(m)) {
+                    self.escalate(
+                        "shell.container",
+                        0.8,
+                        Some(&subject),
+                        format!("`{shown}` applies a pod spec that reaches its node (privileged, or the host's processes, network or files): it can take the node over"),
                     );
                 }
                 let remote = args.iter().enumerate().any(|(k, a)| {

@@ -37,7 +37,7 @@ impl Checker<'_> {
                 self.check_container(cl, i, cwd, shown)
             }
             "kubectl" | "oc" | "helm" => {
-                self.check_kubernetes(c, shown);
+                self.check_kubernetes(cl, i, shown);
                 self.check_access(c, shown);
             }
             "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "serverless" | "sls" => {

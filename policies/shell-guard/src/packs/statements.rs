@@ -143,15 +143,7 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
         }
         _ => {}
     }
-    for r in &c.redirects {
-        match r.op {
-            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
-            RedirectOp::HereString => out.push(r.target.text.clone()),
-            // `mysql prod < /tmp/x.sql` after the line wrote it.
-            RedirectOp::Read => out.extend(file_text(cl, i, &r.target.text)),
-            _ => {}
-        }
-    }
+    out.extend(fed_text(cl, i));
     // `psql -f /tmp/x.sql`, `psql -f <(echo 'DROP …')`.
     if kind == Client::Sql && matches!(p, "psql" | "pgcli" | "usql") {
         for (k, a) in args.iter().enumerate() {
@@ -162,6 +154,25 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
                     .or_else(|| a.strip_prefix("-f").filter(|f| !f.is_empty())),
             };
             out.extend(file.and_then(|f| file_text(cl, i, f)));
+        }
+    }
+    out
+}
+
+/// The text command `i` of `cl` reads on its standard input, when the line
+/// shows it: a here-document or here-string, a file the line wrote from
+/// literal text (`mysql prod < /tmp/x.sql`), or what an `echo`/`printf`
+/// piped into it prints.
+pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
+    let c = &cl.commands[i];
+    let mut out = Vec::new();
+    for r in &c.redirects {
+        match r.op {
+            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
+            RedirectOp::HereString => out.push(r.target.text.clone()),
+            // `mysql prod < /tmp/x.sql` after the line wrote it.
+            RedirectOp::Read => out.extend(file_text(cl, i, &r.target.text)),
+            _ => {}
         }
     }
     if c.piped_in {
@@ -185,7 +196,7 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
 /// shows it: written from literal text by an earlier command (`cat <<EOF >
 /// /tmp/x.sql`, `echo 'DROP …' > x.sql`), or a process substitution of an
 /// `echo`/`printf` (`<(echo 'DROP …')`).
-fn file_text(cl: &CommandLine, i: usize, file: &str) -> Option<String> {
+pub(crate) fn file_text(cl: &CommandLine, i: usize, file: &str) -> Option<String> {
     if let Some(inner) = file.strip_prefix("<(").and_then(|f| f.strip_suffix(')')) {
         let line = clawlaw_sdk::shell::parse(inner);
         let c = line.commands.first()?;
