@@ -38,9 +38,16 @@ pub(crate) fn note_credential(v: &mut ShellView, word: &str) {
     if let Some((_, r)) = word.rsplit_once('@') {
         candidates.push(r);
     }
+    // `@f` and `<f` (curl), `file://f` and `fileb://f` (the AWS CLI's
+    // arguments read from a file).
     let more: Vec<&str> = candidates
         .iter()
-        .filter_map(|c| c.strip_prefix('<').or_else(|| c.strip_prefix('@')))
+        .filter_map(|c| {
+            c.strip_prefix('<')
+                .or_else(|| c.strip_prefix('@'))
+                .or_else(|| c.strip_prefix("file://"))
+                .or_else(|| c.strip_prefix("fileb://"))
+        })
         .collect();
     candidates.extend(more);
     // The barest spelling that names a credential file.

@@ -187,7 +187,9 @@ const STORAGE_VALUED: Spec = Spec {
     ],
 };
 
-/// Uploads to object storage: the destination is the last operand.
+/// Uploads to object storage (the destination is the last operand), and
+/// the AWS and Google Cloud API calls that hand data to a service (`aws
+/// sns publish`, `aws sqs send-message`, `gcloud pubsub topics publish`).
 pub(crate) fn cloud(v: &mut ShellView, p: &str, args: &[Word]) {
     let (sub, rest) = match subcommand(args, &STORAGE_VALUED) {
         Some(s) => s,
@@ -249,6 +251,32 @@ pub(crate) fn cloud(v: &mut ShellView, p: &str, args: &[Word]) {
             last_operand(rest)
                 .filter(|l| remote_spec_host(l).is_some())
                 .map(|_| Dest::Unknown),
+        ),
+        // `aws sns publish --message …`, `aws sqs send-message`, `aws
+        // lambda invoke --payload`, `aws logs put-log-events`: an API call
+        // whose arguments are data the service keeps or passes on. A
+        // service for secrets (`secretsmanager put-secret-value`, `ssm
+        // put-parameter`) is where credentials are meant to go.
+        ("aws", service, verb)
+            if matches!(verb, "publish" | "invoke" | "upload")
+                || verb.starts_with("put-")
+                || verb.starts_with("send-") =>
+        {
+            let what = format!("aws {service} {verb}");
+            let host = valid_host(&format!("{service}.amazonaws.com"))
+                .unwrap_or_else(|| "amazonaws.com".into());
+            let used = NetUse::new(&what, Dest::Host(host), true);
+            v.uses.push(if matches!(service, "secretsmanager" | "ssm") {
+                used.storing_secrets()
+            } else {
+                used
+            });
+            return;
+        }
+        // `gcloud pubsub topics publish T --message …`.
+        ("gcloud", "pubsub", "topics") if rest2.first().is_some_and(|w| w.text == "publish") => (
+            "gcloud pubsub topics publish".into(),
+            Some(Dest::Host("pubsub.googleapis.com".into())),
         ),
         _ => return,
     };
