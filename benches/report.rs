@@ -471,6 +471,7 @@ pub fn render(i: &Input<'_>) -> String {
         "sandbox/instantiate-only".into(),
         "sandbox/pooled-call-floor".into(),
     ];
+    ids.extend(POLICIES.iter().map(|p| format!("instantiate/{p}")));
     for group in ["policy", "policy-pooled"] {
         for p in POLICIES {
             for a in ["shell", "write", "read"] {

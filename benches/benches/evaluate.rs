@@ -2,6 +2,7 @@
 //!
 //! - `sandbox/*`: the floor (a policy that allows at once) in a fresh
 //!   instance and pooled; instantiation from `InstancePre` alone;
+//! - `instantiate/*`: each bundled policy's fresh store and instance alone;
 //! - `policy/*`, `policy-pooled/*`: each bundled policy on three actions;
 //! - `set/*`, `set-pooled/*`: the bundled set combined;
 //! - `parts/*`: the session view, combining reports, an evidence append
@@ -68,6 +69,15 @@ fn bench(c: &mut Criterion) {
     group.bench_function("pooled-call-floor", |b| {
         b.iter(|| pooled_floor.evaluate(shell, &session).decision.unwrap())
     });
+    group.finish();
+
+    // Each bundled policy's fresh store and instance alone: how much of a
+    // strict evaluation is the sandbox, policy by policy.
+    let mut group = c.benchmark_group("instantiate");
+    for name in POLICIES {
+        let policy = load(&engine, &dir, name, Isolation::Fresh).unwrap();
+        group.bench_function(*name, |b| b.iter(|| policy.instantiate_only().unwrap()));
+    }
     group.finish();
 
     for (label, isolation) in [("policy", Isolation::Fresh), ("policy-pooled", POOLED)] {
