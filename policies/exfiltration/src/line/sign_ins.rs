@@ -28,9 +28,9 @@ const HEADER_OPTIONS: &[&str] = &["-H", "--header"];
 const CREDENTIAL_HEADER_WORDS: &[&str] = &["authorization", "token", "auth", "key", "cookie"];
 
 /// Whether argument `k` of `args` carries the request's authentication:
-/// the value of an option that takes a credential, a header naming one
-/// (`-H "Authorization: …"`, `--header=X-Api-Key:…`), or a URL's user part
-/// (only that part: the rest of a URL is data).
+/// the value of an option that takes a credential, or a header naming one
+/// (`-H "Authorization: …"`, `--header=X-Api-Key:…`). A URL's user part is
+/// [`url_user_part`]'s.
 pub(super) fn is_auth_word(args: &[Word], k: usize) -> bool {
     let text = args[k].text.as_str();
     let previous = k.checked_sub(1).map(|j| args[j].text.as_str());
