@@ -305,13 +305,7 @@ fn shown_leaves(cl: &CommandLine, i: usize, egress: &[bool]) -> bool {
             !sends(k) && (shows_only(d) || loads && matches!(d.program.as_str(), "echo" | "printf"))
         })
     };
-    let written = |k: usize| {
-        cl.commands.get(k).is_some_and(|d| {
-            d.redirects.iter().any(|r| {
-                r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1) && r.target.text != "/dev/null"
-            })
-        })
-    };
+    let written = |k: usize| cl.commands.get(k).is_some_and(output_to_file);
     let mut at = i;
     // Each step goes to an enclosing command, which comes first in the
     // line: the walk ends.
@@ -319,14 +313,7 @@ fn shown_leaves(cl: &CommandLine, i: usize, egress: &[bool]) -> bool {
         let Some(c) = cl.commands.get(at) else {
             return true;
         };
-        let later: Vec<usize> = cl.pipelines.get(c.pipeline).map_or(Vec::new(), |p| {
-            p.commands
-                .iter()
-                .copied()
-                .skip_while(|&k| k != at)
-                .skip(1)
-                .collect()
-        });
+        let later: Vec<usize> = later_in_pipeline(cl, at).collect();
         if sends(at) || !later.iter().all(|&k| plain(k)) {
             return true;
         }
@@ -371,6 +358,28 @@ fn loads_variables(cl: &CommandLine, i: usize) -> bool {
     false
 }
 
+/// Whether `c`'s standard output is written to a file (`> f`, `&> f`,
+/// not `2> f` or `> /dev/null`).
+fn output_to_file(c: &clawlaw_sdk::shell::Command) -> bool {
+    c.redirects.iter().any(|r| {
+        r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1) && r.target.text != "/dev/null"
+    })
+}
+
+/// The commands after command `i` in its pipeline, in pipe order.
+fn later_in_pipeline(cl: &CommandLine, i: usize) -> impl Iterator<Item = usize> + '_ {
+    let pipeline = cl
+        .commands
+        .get(i)
+        .and_then(|c| cl.pipelines.get(c.pipeline))
+        .map_or(&[][..], |p| p.commands.as_slice());
+    pipeline
+        .iter()
+        .copied()
+        .skip_while(move |&k| k != i)
+        .skip(1)
+}
+
 /// Whether what command `i` prints leaves the terminal towards the
 /// network: a later command of its pipeline sends data out (`env | base64
 /// | curl -d @- …`), it is written to a file (`env > /tmp/e`, which the
@@ -384,16 +393,8 @@ fn output_leaves(cl: &CommandLine, i: usize, egress: &[bool]) -> bool {
         c.origin,
         Origin::CommandSubstitution | Origin::ProcessSubstitution
     );
-    let written = c.redirects.iter().any(|r| {
-        r.op.writes_file() && r.fd.is_none_or(|fd| fd == 1) && r.target.text != "/dev/null"
-    });
-    let piped_out = cl.pipelines.get(c.pipeline).is_some_and(|p| {
-        p.commands
-            .iter()
-            .skip_while(|&&k| k != i)
-            .skip(1)
-            .any(|&k| egress.get(k).copied().unwrap_or(false))
-    });
+    let written = output_to_file(c);
+    let piped_out = later_in_pipeline(cl, i).any(|k| egress.get(k).copied().unwrap_or(false));
     substituted || written || piped_out
 }
 
