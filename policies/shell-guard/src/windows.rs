@@ -14,7 +14,7 @@
 //!   `New-ItemProperty -Path HKCU:\…\Run`). What a task runs is read as a
 //!   line of its own by the SDK and judged as if typed.
 
-use clawlaw_sdk::shell::Command;
+use clawlaw_sdk::shell::{Command, without_exe};
 
 /// The words of `c`'s arguments, lower-cased.
 fn lower_args(c: &Command) -> Vec<String> {
@@ -52,12 +52,7 @@ const PROGRAMS: &[&str] = &[
 /// `c`'s program without `.exe`, lower-cased, when it is one of
 /// [`PROGRAMS`] (most commands are not: nothing is allocated for them).
 fn program(c: &Command) -> Option<&'static str> {
-    let p = c.program.as_str();
-    let n = p.len();
-    let p = match p.get(n.saturating_sub(4)..) {
-        Some(ext) if n > 4 && ext.eq_ignore_ascii_case(".exe") => &p[..n - 4],
-        _ => p,
-    };
+    let p = without_exe(&c.program);
     PROGRAMS
         .iter()
         .copied()

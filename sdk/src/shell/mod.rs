@@ -127,7 +127,7 @@ mod tests;
 
 pub use model::{
     Assigned, Assignment, Command, CommandKind, CommandLine, Issue, Loop, Origin, Pipeline,
-    Redirect, RedirectOp, Word, Wrapper, basename, quote, requote,
+    Redirect, RedirectOp, Word, Wrapper, basename, quote, requote, without_exe,
 };
 
 /// Deepest nesting analysed (substitutions, subshells, groups, `sh -c`

@@ -1,7 +1,7 @@
 //! The parse result: the public data types of a parsed command line
 //! ([`CommandLine`], [`Command`], [`Redirect`], ...; its words are
 //! `word.rs`'s), their queries and their shell-like display, and
-//! [`basename`], shared with the policies.
+//! [`basename`] and [`without_exe`], shared with the policies.
 
 use std::fmt;
 
@@ -448,6 +448,24 @@ impl fmt::Display for Command {
 /// The part of a path after its last `/`.
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A program's name without Windows' `.exe` (in any case): `pwsh.EXE` →
+/// `pwsh`; other names as they are. Borrows, so that the tests run on every
+/// command allocate nothing.
+///
+/// ```
+/// use clawlaw_sdk::shell::without_exe;
+/// assert_eq!(without_exe("pwsh.EXE"), "pwsh");
+/// assert_eq!(without_exe("schtasks"), "schtasks");
+/// assert_eq!(without_exe(".exe"), ".exe");
+/// ```
+pub fn without_exe(program: &str) -> &str {
+    let n = program.len();
+    match program.get(n.saturating_sub(4)..) {
+        Some(ext) if n > 4 && ext.eq_ignore_ascii_case(".exe") => &program[..n - 4],
+        _ => program,
+    }
 }
 
 /// Whether `b` is a shell variable name (`+` allowed at the end, for

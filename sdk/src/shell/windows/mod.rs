@@ -29,7 +29,7 @@
 
 use base64::Engine as _;
 
-use super::model::{Word, quote};
+use super::model::{Word, quote, without_exe};
 use cmd::cmd_line;
 use opts::{Opts, grouped_value};
 use text::{posix_path, read_in_subexpression, registry_key, split, unquote, words};
@@ -46,11 +46,7 @@ pub(super) use typed::{bare_cmd, bare_powershell};
 pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
     // Every command of every line comes here: no allocation until the
     // program is one of these.
-    let n = program.len();
-    let base = match program.get(n.saturating_sub(4)..) {
-        Some(ext) if n > 4 && ext.eq_ignore_ascii_case(".exe") => &program[..n - 4],
-        _ => program,
-    };
+    let base = without_exe(program);
     let is = |name: &str| base.eq_ignore_ascii_case(name);
     let line = if is("pwsh") || is("powershell") {
         powershell_invocation(is("powershell"), args)?
@@ -477,7 +473,7 @@ fn cmdlet(w: &[String]) -> String {
             ),
         },
         "taskkill" => match opts.values(&["im"]).first() {
-            Some(n) => format!("pkill -x {}", quote(n.strip_suffix(".exe").unwrap_or(n))),
+            Some(n) => format!("pkill -x {}", quote(without_exe(n))),
             None => format!("kill {}", quoted(opts.values(&["pid"]))),
         },
         "stop-service" | "spsv" => format!(
