@@ -131,10 +131,10 @@ fn is_agent_dir(path: &str) -> bool {
 
 /// Recursive writes that replace what is below a directory wholesale (a
 /// mode or owner change locks the gate out as surely as a delete, a mount
-/// hides the whole tree).
+/// hides the whole tree, an unmount takes it away).
 fn is_replacing(how: &str) -> bool {
     [
-        "chmod", "chown", "chattr", "chgrp", "rsync", "mount", "bindfs",
+        "chmod", "chown", "chattr", "chgrp", "rsync", "mount", "umount", "bindfs",
     ]
     .iter()
     .any(|w| how.starts_with(w))

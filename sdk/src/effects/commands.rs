@@ -273,6 +273,15 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Write, w, f, prog, true);
             }
         }
+        // An unmount takes away what was mounted at a directory (`umount
+        // -l /srv/data`): what was there is gone from that path, as if the
+        // tree had been replaced by what the mount hid.
+        "umount" => {
+            let p = parse(args, "tONi", "", &["types", "test-opts", "namespace"]);
+            for w in &p.operands {
+                cx.path(Kind::Write, w, 0, prog, true);
+            }
+        }
         "sponge" => {
             for w in parse(args, "", "", &[]).operands {
                 cx.path(Kind::Write, w, 0, prog, false);

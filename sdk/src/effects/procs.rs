@@ -36,7 +36,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) -> bool {
         "fuser" | "ss" => by_use(cx, prog, args),
         "kill-port" | "killport" | "fkill" => port_killer(cx, prog, args),
         "gdb" | "strace" | "ltrace" | "gcore" | "prlimit" | "renice" | "ionice" | "taskset"
-        | "cpulimit" | "reptyr" | "choom" => by_pid(cx, prog, args),
+        | "chrt" | "cpulimit" | "reptyr" | "choom" => by_pid(cx, prog, args),
         "systemctl" | "service" | "launchctl" => services(cx, prog, args),
         "docker" | "podman" | "nerdctl" => super::containers::program(cx, prog, args),
         "reboot" | "shutdown" | "halt" | "poweroff" => cx.signal(prog, vec!["*".into()]),
@@ -382,7 +382,8 @@ fn port_killer(cx: &mut Cx, prog: &str, args: &[Word]) {
 
 /// Debuggers, tracers and schedulers given a running process by pid
 /// (`gdb -p N`, `strace -p N`, `gcore N`, `prlimit --pid N`, `renice -n 5
-/// -p N`, `taskset -p MASK N`, `choom -p N -n 1000`, which makes it the
+/// -p N`, `taskset -p MASK N`, `chrt -i -p 0 N`, which leaves it only the
+/// time no other process wants, `choom -p N -n 1000`, which makes it the
 /// out-of-memory killer's first choice): they stop, read or change that
 /// process.
 fn by_pid(cx: &mut Cx, prog: &str, args: &[Word]) {
@@ -392,7 +393,9 @@ fn by_pid(cx: &mut Cx, prog: &str, args: &[Word]) {
             .iter()
             .map(|w| w.text.clone())
             .collect(),
-        "taskset" => {
+        // `taskset -p [MASK] N`, `chrt [POLICY] -p [PRIORITY] N`: the pid
+        // is the last operand.
+        "taskset" | "chrt" => {
             let p = parse(args, "", "", &[]);
             if !p.has(&["p", "pid"]) {
                 return;

@@ -1285,6 +1285,8 @@ fn kills_by_port_or_file_and_control_by_pid() {
         ("prlimit --pid 4242 --nofile=0:0", "prlimit"),
         ("renice -n 19 -p 4242", "renice"),
         ("taskset -p 0x1 4242", "taskset"),
+        ("chrt -i -p 0 4242", "chrt"),
+        ("chrt -p 4242", "chrt"),
         ("choom -p 4242 -n 1000", "choom"),
     ] {
         let e = fx(cmd);
@@ -1908,6 +1910,16 @@ fn a_mount_replaces_the_tree_at_its_mount_point() {
     assert!(find(&e.writes, "/work/app/.git/hooks").recursive);
     assert!(fx("mount").writes.is_empty());
     assert!(fx("mount | grep nfs").writes.is_empty());
+}
+
+#[test]
+fn an_unmount_takes_away_the_tree_at_its_mount_point() {
+    let e = fx("sudo umount -l /work/app/target");
+    assert!(find(&e.writes, "/work/app/target").recursive, "{e:?}");
+    let e = fx("umount -t nfs ~/mnt /srv/data");
+    assert!(find(&e.writes, "/home/u/mnt").recursive, "{e:?}");
+    assert!(find(&e.writes, "/srv/data").recursive, "{e:?}");
+    assert!(fx("umount --help").writes.is_empty());
 }
 
 #[test]
