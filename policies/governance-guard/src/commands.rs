@@ -93,9 +93,10 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
             p.change_hit(&e.path)
         };
     }
-    // A removal of a directory takes everything below it.
+    // A removal of a directory takes everything below it; `rm` without
+    // `-r` (`rm -f ./*`) removes only the files its glob matches.
     let reach = PathEffect {
-        recursive: e.recursive || removal,
+        recursive: e.recursive || removal && !removes_files_only(&e.how),
         ..e.clone()
     };
     p.reachable(&reach)
@@ -106,6 +107,16 @@ fn hit(p: &Protected, e: &PathEffect, removal: bool) -> Option<Hit> {
             owner: entry.owner,
             above: false,
         })
+}
+
+/// A delete that removes files, never a directory with what is below it:
+/// `rm`, `unlink`, `shred` (a recursive `rm` is an effect marked
+/// recursive).
+fn removes_files_only(how: &str) -> bool {
+    matches!(
+        how.split_whitespace().next(),
+        Some("rm" | "unlink" | "shred" | "srm")
+    )
 }
 
 /// Whether `path` is `/`, a home directory or the directory of homes.

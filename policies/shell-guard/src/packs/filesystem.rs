@@ -90,6 +90,23 @@ impl Checker<'_> {
         }
     }
 
+    /// What a glob over every name in a directory (`~/.ssh/*`, written
+    /// `t`) deletes, when a recursive delete of that directory would be
+    /// denied. `loc` is the directory itself: a trailing wildcard is read as
+    /// its directory (`loc.rs`), except in a temporary one.
+    fn every_file_of_denied_tree(&self, t: &Word, loc: &Loc) -> Option<String> {
+        let last = t.text.rsplit('/').next().unwrap_or("");
+        let every_name =
+            last.contains(['*', '?']) && last.chars().all(|c| matches!(c, '*' | '?' | '.'));
+        if !every_name || !globbed(t) {
+            return None;
+        }
+        match self.danger(loc)? {
+            Danger::Deny(what) => Some(what),
+            Danger::Escalate(_) => None,
+        }
+    }
+
     /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`, `: >
     /// ~/.ssh/id_rsa`: a credential kept outside the working directory is
     /// often the only copy (a key whose public half is registered elsewhere,
@@ -327,6 +344,15 @@ impl Checker<'_> {
                 }
             }
             if !recursive {
+                // `rm -f ~/.ssh/*`: every file in a directory whose tree
+                // may not be deleted is lost as surely as the tree.
+                if let Some(what) = self.every_file_of_denied_tree(&t, &loc) {
+                    self.deny(
+                        "shell.destructive",
+                        format!("`{shown}` would delete every file in {what}"),
+                    );
+                    continue;
+                }
                 // `rm ~/notes/*`: as many files as a tree holds.
                 if globbed(&t) {
                     self.outside_workspace(&loc, &format!("`{shown}`"), true);
