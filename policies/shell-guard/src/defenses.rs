@@ -31,28 +31,6 @@ const RULE: &str = "shell.defenses";
 /// Where the system keeps its logs.
 const LOG_DIR: &str = "/var/log";
 
-/// Services whose only job is to enforce or record security.
-const DEFENCE_SERVICES: &[&str] = &[
-    "firewalld",
-    "ufw",
-    "nftables",
-    "iptables",
-    "ip6tables",
-    "netfilter-persistent",
-    "apparmor",
-    "auditd",
-    "fail2ban",
-    "crowdsec",
-    "sshguard",
-    "falco",
-    "osqueryd",
-    "wazuh-agent",
-    "clamav-daemon",
-    "rsyslog",
-    "syslog-ng",
-    "systemd-journald",
-];
-
 impl Checker<'_> {
     /// Escalates the commands of `cl` that switch off a defence or erase
     /// the system's logs. `fx` holds the line's effects once a check of the
@@ -450,10 +428,7 @@ fn nft(ops: &[&str]) -> Option<String> {
 /// ufw stop`.
 fn stops_defence(p: &str, ops: &[&str]) -> Option<String> {
     let stopping = |verb: &str| matches!(verb, "stop" | "disable" | "mask" | "kill");
-    let unit = |u: &str| {
-        let u = u.strip_suffix(".service").unwrap_or(u);
-        DEFENCE_SERVICES.contains(&u)
-    };
+    let unit = crate::security_services::defence_service;
     let hit = match p {
         "service" => ops.len() >= 2 && unit(ops[0]) && stopping(ops[1]),
         _ => ops

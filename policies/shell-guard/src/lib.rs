@@ -87,6 +87,7 @@ mod packs;
 mod programs;
 mod reverse_shell;
 pub mod rules;
+mod security_services;
 pub mod settings;
 mod system;
 mod tools;

@@ -16,13 +16,39 @@
 
 use clawlaw_sdk::shell::{Command, without_exe};
 
-/// The words of `c`'s arguments, lower-cased.
+/// The words of `c`'s arguments, lower-cased, a PowerShell parameter
+/// given its value after a colon (`-Enabled:$false`) read as two words
+/// (`-enabled`, `$false`).
 fn lower_args(c: &Command) -> Vec<String> {
-    c.args()
-        .iter()
-        .map(|w| w.text.to_ascii_lowercase())
-        .collect()
+    let mut words = Vec::with_capacity(c.args().len());
+    for w in c.args() {
+        let lower = w.text.to_ascii_lowercase();
+        match lower.split_once(':') {
+            Some((name, value))
+                if name.len() > 1
+                    && name.starts_with('-')
+                    && name[1..].bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
+                words.push(name.to_string());
+                if !value.is_empty() {
+                    words.push(value.to_string());
+                }
+            }
+            _ => words.push(lower),
+        }
+    }
+    words
 }
+
+/// Whether `word` names a service that defends the machine or records
+/// what happens on it (quoted or not).
+fn security_service(word: &str) -> bool {
+    crate::security_services::defence_service(word.trim_matches(['\'', '"']))
+}
+
+/// The registry keys of PowerShell's own logging: what scripts ran, and
+/// the transcript of each session.
+const LOGGING_KEYS: &[&str] = &["scriptblocklogging", "transcription", "modulelogging"];
 
 /// The programs and cmdlets this module judges, lower-cased.
 const PROGRAMS: &[&str] = &[
@@ -37,11 +63,18 @@ const PROGRAMS: &[&str] = &[
     "remove-eventlog",
     "auditpol",
     "fsutil",
+    "sc",
+    "net",
+    "uninstall-windowsfeature",
+    "remove-windowsfeature",
+    "disable-windowsoptionalfeature",
+    "disable-bitlocker",
+    "suspend-bitlocker",
+    "manage-bde",
     "schtasks",
     "register-scheduledtask",
     "set-scheduledtask",
     "new-scheduledtask",
-    "sc",
     "new-service",
     "reg",
     "new-itemproperty",
@@ -75,13 +108,47 @@ pub(crate) fn defence_off(c: &Command) -> Option<String> {
     };
     let what = match p {
         "set-mppreference" | "add-mppreference" => {
+            // `-DisableRealtimeMonitoring $true`, an exclusion of a path,
+            // a process, an extension or an address.
             let disables = words
                 .windows(2)
                 .any(|w| w[0].starts_with("-disable") && matches!(w[1].as_str(), "$true" | "1"))
-                || words.iter().any(|w| w.starts_with("-exclusionpath"));
-            disables
-                .then_some("switches Microsoft Defender's protection off or exempts paths from it")
+                || words.iter().any(|w| w.starts_with("-exclusion"));
+            disables.then_some(
+                "switches Microsoft Defender's protection off or exempts what it scans from it",
+            )
         }
+        "uninstall-windowsfeature" | "remove-windowsfeature" | "disable-windowsoptionalfeature" => {
+            words
+                .iter()
+                .any(|w| w.contains("defender"))
+                .then_some("removes Microsoft Defender from the machine")
+        }
+        // `sc stop WinDefend`, `net stop mpssvc`, `sc config WinDefend
+        // start= disabled` (PowerShell's `Stop-Service` and `Set-Service`
+        // reach the policy as the `systemctl` lines they are).
+        "sc" | "net" => {
+            let verb_ok = match p {
+                // `sc config NAME start= disabled` (or `start=disabled`).
+                "sc" => match words.first().map(String::as_str) {
+                    Some("stop" | "delete") => true,
+                    Some("config") => {
+                        pair("start=", &["disabled"]) || words.iter().any(|w| w == "start=disabled")
+                    }
+                    _ => false,
+                },
+                _ => words.first().is_some_and(|w| w == "stop"),
+            };
+            (verb_ok && words.iter().any(|w| security_service(w))).then_some(
+                "stops or disables a service that defends the machine or records what happens on it",
+            )
+        }
+        "disable-bitlocker" | "suspend-bitlocker" => {
+            Some("switches off or suspends the disk encryption (BitLocker)")
+        }
+        "manage-bde" => (words.iter().any(|w| w == "-off")
+            || pair("-protectors", &["-disable", "-delete"]))
+        .then_some("switches off or suspends the disk encryption (BitLocker)"),
         "netsh" => (words.first().is_some_and(|w| w == "advfirewall") && pair("state", &["off"]))
             .then_some("switches the Windows firewall off"),
         "set-netfirewallprofile" => pair("-enabled", &["false", "$false", "0"])
@@ -101,6 +168,16 @@ pub(crate) fn defence_off(c: &Command) -> Option<String> {
         "auditpol" => (words.iter().any(|w| w == "/clear" || w == "/remove")
             || words.iter().any(|w| w.ends_with(":disable")))
         .then_some("switches Windows' auditing off"),
+        // `reg add …\PowerShell\ScriptBlockLogging /v EnableScriptBlockLogging
+        // /d 0`, `Set-ItemProperty …\Transcription -Name … -Value 0`.
+        "reg" | "set-itemproperty" | "new-itemproperty"
+            if words
+                .iter()
+                .any(|w| LOGGING_KEYS.iter().any(|k| w.contains(k))) =>
+        {
+            (pair("/d", &["0"]) || pair("-value", &["0", "$false"]))
+                .then_some("switches off PowerShell's logging of the scripts it runs")
+        }
         "fsutil" => (words.first().is_some_and(|w| w == "usn")
             && words.iter().any(|w| w == "deletejournal"))
         .then_some("deletes the file system's record of changes"),
@@ -187,6 +264,16 @@ mod tests {
             "Clear-EventLog -LogName Security",
             "auditpol /clear /y",
             "fsutil usn deletejournal /d C:",
+            "Set-MpPreference -DisableRealtimeMonitoring:$true",
+            "Add-MpPreference -ExclusionProcess powershell.exe",
+            "Set-NetFirewallProfile -Profile Domain -Enabled:$false",
+            "Uninstall-WindowsFeature -Name Windows-Defender",
+            "sc stop WinDefend",
+            "sc.exe config WinDefend start= disabled",
+            "net.exe stop csagent",
+            "Disable-BitLocker -MountPoint C:",
+            "manage-bde -protectors -disable C:",
+            "reg add HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging /v EnableScriptBlockLogging /t REG_DWORD /d 0 /f",
         ] {
             assert!(off(line).is_some(), "{line}");
         }
@@ -198,6 +285,13 @@ mod tests {
             "wevtutil qe Security /c:5",
             "auditpol /get /category:*",
             "fsutil usn queryjournal C:",
+            "Get-MpPreference",
+            "sc query WinDefend",
+            "sc config WinDefend start= auto",
+            "net start mpssvc",
+            "net stop spooler",
+            "manage-bde -status",
+            "reg add HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging /v EnableScriptBlockLogging /t REG_DWORD /d 1 /f",
         ] {
             assert!(off(line).is_none(), "{line}");
         }

@@ -184,8 +184,10 @@ pub fn parse(line: &str) -> CommandLine {
     // the same line too, if it can (`update-grub && rm -rf /` starts with
     // what looks like a cmdlet): then it is read both ways, the commands of
     // one after the other's, so neither reading hides what the other runs.
-    // So is a line typed into `cmd.exe` (`rd /s /q C:\`), as `cmd /c`.
-    let wrapped = windows::bare_powershell(line).or_else(|| windows::bare_cmd(line));
+    // So is a line typed into `cmd.exe` (`rd /s /q C:\`), as `cmd /c`:
+    // first, since `cmd`'s switches (`/s`) tell its lines apart from
+    // PowerShell's, which share the names `rd` and `del`.
+    let wrapped = windows::bare_cmd(line).or_else(|| windows::bare_powershell(line));
     let parsed = match wrapped {
         None => parser::parse(line),
         Some(wrapped) => {

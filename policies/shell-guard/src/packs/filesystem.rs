@@ -90,23 +90,6 @@ impl Checker<'_> {
         }
     }
 
-    /// What a glob over every name in a directory (`~/.ssh/*`, written
-    /// `t`) deletes, when a recursive delete of that directory would be
-    /// denied. `loc` is the directory itself: a trailing wildcard is read as
-    /// its directory (`loc.rs`), except in a temporary one.
-    fn every_file_of_denied_tree(&self, t: &Word, loc: &Loc) -> Option<String> {
-        let last = t.text.rsplit('/').next().unwrap_or("");
-        let every_name =
-            last.contains(['*', '?']) && last.chars().all(|c| matches!(c, '*' | '?' | '.'));
-        if !every_name || !globbed(t) {
-            return None;
-        }
-        match self.danger(loc)? {
-            Danger::Deny(what) => Some(what),
-            Danger::Escalate(_) => None,
-        }
-    }
-
     /// `rm ~/.ssh/id_ed25519`, `shred -u ~/.aws/credentials`, `: >
     /// ~/.ssh/id_rsa`: a credential kept outside the working directory is
     /// often the only copy (a key whose public half is registered elsewhere,
@@ -345,8 +328,11 @@ impl Checker<'_> {
             }
             if !recursive {
                 // `rm -f ~/.ssh/*`: every file in a directory whose tree
-                // may not be deleted is lost as surely as the tree.
-                if let Some(what) = self.every_file_of_denied_tree(&t, &loc) {
+                // may not be deleted (`loc` is that directory: `loc.rs`) is
+                // lost as surely as the tree.
+                if every_name(&t)
+                    && let Some(Danger::Deny(what)) = self.danger(&loc)
+                {
                     self.deny(
                         "shell.destructive",
                         format!("`{shown}` would delete every file in {what}"),
@@ -594,6 +580,12 @@ fn option_values<'a>(c: &'a Command, names: &'a [&'a str]) -> impl Iterator<Item
 fn globbed(w: &Word) -> bool {
     w.dynamic_spans()
         .any(|s| w.text[s].contains(['*', '?', '[']))
+}
+
+/// Whether a word's last component is a glob of every name (`~/.ssh/*`).
+fn every_name(w: &Word) -> bool {
+    let last = w.text.rsplit('/').next().unwrap_or("");
+    last.contains(['*', '?']) && last.chars().all(|c| matches!(c, '*' | '?' | '.')) && globbed(w)
 }
 
 /// Whether a path is a repository's history: its `.git` directory, or the

@@ -7,7 +7,8 @@ use super::{cmdlet, quoted};
 
 /// A `cmd` line as a POSIX command line.
 pub(super) fn cmd_line(src: &str) -> String {
-    split(src, &["&&", "||", "&", "|"])
+    let src = uncaret(src);
+    split(&src, &["&&", "||", "&", "|"])
         .iter()
         .map(|s| cmd_command(&words(s)))
         .filter(|s| !s.is_empty())
@@ -18,30 +19,9 @@ pub(super) fn cmd_line(src: &str) -> String {
 fn cmd_command(w: &[String]) -> String {
     // `echo {} > .claude\settings.json`: the command, then its output
     // written to the file (a redirection's target is a path like any).
-    if let Some(k) = w
-        .iter()
-        .position(|a| a.trim_start_matches(['1', '2']).starts_with('>'))
-        .filter(|&k| k > 0)
-    {
-        let op = w[k].trim_start_matches(['1', '2']);
-        let (append, attached) = match op.strip_prefix(">>") {
-            Some(rest) => (true, rest),
-            None => (false, &op[1..]),
-        };
-        let target = if attached.is_empty() {
-            w.get(k + 1).cloned().unwrap_or_default()
-        } else {
-            attached.to_string()
-        };
-        let rest = if attached.is_empty() { k + 2 } else { k + 1 };
-        let mut command = w[..k].to_vec();
-        command.extend(w.get(rest..).unwrap_or(&[]).iter().cloned());
+    if let Some((command, append, target)) = redirection(w) {
         let arrow = if append { ">>" } else { ">" };
-        return format!(
-            "{} {arrow} {}",
-            cmd_command(&command),
-            posix_path(&unquote(&target))
-        );
+        return format!("{} {arrow} {}", cmd_command(&command), posix_path(&target));
     }
     let Some((name, args)) = w.split_first() else {
         return String::new();
@@ -73,4 +53,72 @@ fn cmd_command(w: &[String]) -> String {
         "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
         _ => quoted(w.iter().map(|x| unquote(x))),
     }
+}
+
+/// `src` with `cmd`'s escape character taken away outside double quotes,
+/// as `cmd` reads it: `d^el` is `del`; an escaped operator (`^>`, `^&`)
+/// is a literal one, kept in quotes so that it stays one.
+pub(super) fn uncaret(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut quoted = false;
+    let mut chars = src.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                out.push(ch);
+            }
+            '^' if !quoted => match chars.next() {
+                Some(next @ ('>' | '<' | '|' | '&')) => {
+                    out.push('"');
+                    out.push(next);
+                    out.push('"');
+                }
+                Some(next) => out.push(next),
+                None => {}
+            },
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// An output redirection among a command's words (`> f`, `>>f`, `2> f`,
+/// `echo x>>f`, PowerShell's `*>> f`): the command's words without it,
+/// whether it appends, and the target, unquoted.
+pub(super) fn redirection(w: &[String]) -> Option<(Vec<String>, bool, String)> {
+    let (k, at) = w.iter().enumerate().find_map(|(k, a)| {
+        if a.starts_with(['"', '\'']) {
+            return None;
+        }
+        // PowerShell's `` `> `` is a literal `>`.
+        a.find('>')
+            .filter(|&at| !a[..at].ends_with('`'))
+            .map(|at| (k, at))
+    })?;
+    let word = &w[k];
+    // What precedes the arrow: a stream's number (`2>`), or the end of the
+    // command's last word (`echo x>>f`).
+    let before = &word[..at];
+    let stream = before.chars().all(|c| c.is_ascii_digit() || c == '*');
+    if k == 0 && stream {
+        return None;
+    }
+    let op = &word[at..];
+    let (append, attached) = match op.strip_prefix(">>") {
+        Some(rest) => (true, rest),
+        None => (false, &op[1..]),
+    };
+    let target = if attached.is_empty() {
+        w.get(k + 1).cloned().unwrap_or_default()
+    } else {
+        attached.to_string()
+    };
+    let rest = if attached.is_empty() { k + 2 } else { k + 1 };
+    let mut command = w[..k].to_vec();
+    if !stream {
+        command.push(before.to_string());
+    }
+    command.extend(w.get(rest..).unwrap_or(&[]).iter().cloned());
+    Some((command, append, unquote(&target)))
 }

@@ -30,7 +30,7 @@
 use base64::Engine as _;
 
 use super::model::{Word, quote, without_exe};
-use cmd::cmd_line;
+use cmd::{cmd_line, redirection};
 use opts::{Opts, grouped_value};
 use text::{posix_path, read_in_subexpression, registry_key, split, unquote, words};
 
@@ -70,8 +70,11 @@ fn powershell_invocation(windows_powershell: bool, args: &[Word]) -> Option<Stri
         }
         let name = a.trim_start_matches('-');
         match name {
-            "c" | "command" => return Some(script(&join(&args[k + 1..]))),
-            "e" | "ec" | "enc" | "encodedcommand" => {
+            // PowerShell takes any unambiguous prefix of a parameter's name.
+            n if n == "c" || n.len() >= 3 && "command".starts_with(n) => {
+                return Some(script(&join(&args[k + 1..])));
+            }
+            n if n == "e" || n == "ec" || n.len() >= 2 && "encodedcommand".starts_with(n) => {
                 // Code hidden from any review: judged as decoded data run.
                 let b64 = args.get(k + 1)?.text.clone();
                 let mut line = format!("echo {} | base64 -d | sh", quote(&b64));
@@ -136,13 +139,29 @@ fn script(src: &str) -> String {
     for statement in split(src, &[";", "\n", "&&", "||"]) {
         let mut stages: Vec<String> = Vec::new();
         for stage in split(&statement, &["|"]) {
-            let w = words(&stage);
+            let mut w = words(&stage);
+            // A comment runs to the end of the line.
+            if let Some(k) = w.iter().position(|a| a.starts_with('#')) {
+                w.truncate(k);
+            }
+            // `& "Remove-Item" …`, `& 'ri' …`: the call operator runs the
+            // command it names.
+            if w.len() > 1 && w[0] == "&" {
+                w.remove(0);
+                w[0] = unquote(&w[0]);
+                // `& ('Remove' + '-Item') …`, `& $cmd …`: a name computed
+                // when the script runs.
+                if w[0].starts_with(['(', '$']) {
+                    stages.push(format!("\"$POWERSHELL_CALL\" {}", quoted(&w[1..])));
+                    continue;
+                }
+            }
             // `… | Remove-Item` deletes what the stage before lists, `… |
             // Stop-Process` stops what it finds.
             let fed = !stages.is_empty()
                 && w.len() == w.iter().filter(|a| a.starts_with('-')).count() + 1;
             // `-WhatIf` only says what the command would do.
-            let dry_run = w.iter().skip(1).any(|a| a.eq_ignore_ascii_case("-whatif"));
+            let dry_run = w.len() > 1 && Opts::new(&w[1..], false).has(&["whatif", "wi"]);
             let posix = if dry_run {
                 "true".to_string()
             } else if fed && is_removal(&w) && removal_paths(&w).is_empty() {
@@ -150,6 +169,10 @@ fn script(src: &str) -> String {
                 format!("xargs rm{} -f", if recurse { " -r" } else { "" })
             } else if fed && is_stop(&w) {
                 "xargs kill".to_string()
+            } else if let Some((command, append, target)) = redirection(&w) {
+                // `Write-Output x > .claude\settings.json`, `… *>> log`.
+                let arrow = if append { ">>" } else { ">" };
+                format!("{} {arrow} {}", cmdlet(&command), posix_path(&target))
             } else {
                 cmdlet(&w)
             };
@@ -494,6 +517,9 @@ fn cmdlet(w: &[String]) -> String {
                 quoted(w)
             }
         }
+        // The recycle bin emptied: what was deleted can no longer be
+        // restored.
+        "clear-recyclebin" => "rm -rf \"$HOME/.local/share/Trash\"".to_string(),
         "stop-computer" => "shutdown -h now".to_string(),
         "restart-computer" => "reboot".to_string(),
         "format-volume" | "clear-disk" | "initialize-disk" | "format" => {
@@ -659,7 +685,7 @@ mod tests {
         assert_eq!(cmd_line("rd /s /q C:\\"), "rm -r -f \"/\"");
         assert_eq!(
             cmd_line("del /f /s /q %USERPROFILE%\\*"),
-            "rm -r -f \"$HOME/*\""
+            "rm -r -f \"$HOME/\"*"
         );
         assert_eq!(cmd_line("dir && echo ok"), "dir; echo ok");
         assert_eq!(cmd_line("shutdown /s /t 0"), "shutdown -h now");
@@ -717,6 +743,55 @@ mod tests {
         assert_eq!(bare_powershell("docker-compose up"), None);
         assert_eq!(bare_powershell("run-parts /etc/cron.daily"), None);
         assert_eq!(bare_powershell("ls -la"), None);
+        // Names PowerShell shares with POSIX, given what only it takes.
+        assert!(bare_powershell("rm -Recurse -Force C:\\src").is_some());
+        assert!(bare_powershell("del -r -f C:\\src").is_some());
+        assert!(bare_powershell("rm \u{2013}R C:\\src").is_some());
+        assert!(bare_powershell("Write-Output ready; & 'ri' -R C:\\src").is_some());
+        assert_eq!(bare_powershell("rm -rf build/ C/x"), None);
+        assert_eq!(bare_powershell("cargo build 2>&1 | tail"), None);
+        assert_eq!(bare_powershell("make |& tee log"), None);
+    }
+
+    #[test]
+    fn powershell_spellings_of_the_same_command() {
+        let plain = pwsh("Remove-Item -Recurse -Force C:\\src");
+        assert_eq!(plain, "rm -r -f \"/src\"");
+        // Other dashes, escapes, the call operator, prefixes and values.
+        for spelled in [
+            "Remove-Item \u{2013}Recurse \u{2014}Force C:\\src",
+            "Remove`-Item -Re`curse -Fo`rce C:\\src",
+            "& 'Remove-Item' -Recurse -Force C:\\src",
+            "& \"ri\" -Rec:$true -Fo:$true C:\\src",
+        ] {
+            assert_eq!(pwsh(spelled), plain, "{spelled}");
+        }
+        assert_eq!(pwsh("Remove-Item -Recurse:$false C:\\src"), "rm \"/src\"");
+        // A dry run, however its switch is spelled; a switch this reader
+        // does not know does not take it as its value.
+        assert_eq!(pwsh("Remove-Item -Recurse C:\\src -Wh:$true"), "true");
+        assert_eq!(pwsh("Clear-Disk -Number 1 -RemoveData -WhatIf"), "true");
+        // A name computed when the script runs.
+        assert!(pwsh("& ('Remove' + '-Item') C:\\src").starts_with("\"$POWERSHELL_CALL\""));
+        // An escaped operator is a literal; a comment is not run.
+        assert!(!pwsh("Write-Output x `> f").contains(" > "));
+        assert_eq!(pwsh("Write-Output x # > f"), pwsh("Write-Output x"));
+    }
+
+    #[test]
+    fn output_written_to_a_file() {
+        assert!(
+            pwsh("Write-Output '{}' > .claude\\settings.json")
+                .ends_with(" > \".claude/settings.json\"")
+        );
+        assert!(pwsh("'x' *>> $env:USERPROFILE\\.bashrc").ends_with(" >> \"$HOME/.bashrc\""));
+        assert_eq!(
+            cmd_line("echo x>>%USERPROFILE%\\.ssh\\authorized_keys"),
+            "echo x >> \"$HOME/.ssh/authorized_keys\""
+        );
+        // `^>` is a literal `>`, `d^el` is `del`.
+        assert!(!cmd_line("echo x ^> f").contains(" > "));
+        assert_eq!(cmd_line("d^el /s /q C:\\src\\*"), "rm -r -f \"/src/\"*");
     }
 
     #[test]
@@ -733,6 +808,12 @@ mod tests {
         assert_eq!(bare_cmd("rmdir -p a/b/c"), None);
         assert_eq!(bare_cmd("format --help"), None);
         assert_eq!(bare_cmd("ls /s"), None);
+        // Escapes, and the commands that write files given `cmd`'s paths.
+        assert!(bare_cmd("r^d /s /q C:\\src").is_some());
+        assert!(bare_cmd("copy /y p.json %USERPROFILE%\\.cursor\\hooks.json").is_some());
+        assert!(bare_cmd("echo x>>C:\\Users\\bob\\.bashrc").is_some());
+        assert_eq!(bare_cmd("echo 100% done; date +%Y-%m-%d"), None);
+        assert_eq!(bare_cmd("type -a ls"), None);
     }
 
     #[test]
@@ -767,9 +848,13 @@ mod tests {
                 .flat_map(u16::to_le_bytes)
                 .collect::<Vec<u8>>(),
         );
-        let line = translate("powershell", &[w("-enc"), w(&b64)]).unwrap();
-        assert!(line.text.contains("base64 -d | sh"));
-        assert!(line.text.ends_with("rm \"$HOME\""));
+        for name in ["-enc", "-en", "-encod", "-EncodedCommand", "-e"] {
+            let line = translate("powershell", &[w(name), w(&b64)]).unwrap();
+            assert!(line.text.contains("base64 -d | sh"), "{name}");
+            assert!(line.text.ends_with("rm \"$HOME\""), "{name}");
+        }
+        let line = translate("pwsh", &[w("-comm"), w("Remove-Item ~")]).unwrap();
+        assert_eq!(line.text, "rm \"$HOME\"");
         assert!(translate("pwsh", &[w("-File"), w("x.ps1")]).is_none());
         assert!(translate("pwsh", &[w("./build.ps1")]).is_none());
         assert!(translate("cmd", &[w("/?")]).is_none());

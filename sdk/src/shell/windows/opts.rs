@@ -19,6 +19,7 @@ const SWITCHES: &[&str] = &[
     "fo",
     "append",
     "whatif",
+    "wi",
     "confirm",
     "verbose",
     "usebasicparsing",
@@ -57,7 +58,16 @@ impl Opts {
                         None => (f, None),
                     };
                     let f = f.to_ascii_lowercase();
-                    let value = if inline.is_some() || SWITCHES.iter().any(|s| names(&f, s)) {
+                    // A parameter after it is not its value (`-RemoveData
+                    // -WhatIf`): a switch this list does not know.
+                    let next_is_parameter = args.get(k + 1).is_some_and(|n| {
+                        n.strip_prefix('-')
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    });
+                    let value = if inline.is_some()
+                        || next_is_parameter
+                        || SWITCHES.iter().any(|s| names(&f, s))
+                    {
                         inline
                     } else {
                         k += 1;
@@ -72,10 +82,16 @@ impl Opts {
         Opts { named, positional }
     }
 
+    /// Whether a parameter named by one of `full` is given: a switch set
+    /// to false (`-Recurse:$false`) is not.
     pub(super) fn has(&self, full: &[&str]) -> bool {
-        self.named
-            .iter()
-            .any(|(n, _)| full.iter().any(|f| names(n, f)))
+        self.named.iter().any(|(n, v)| {
+            full.iter().any(|f| names(n, f))
+                && !(SWITCHES.iter().any(|s| names(n, s))
+                    && v.as_deref().is_some_and(|v| {
+                        matches!(v.to_ascii_lowercase().as_str(), "$false" | "0" | "false")
+                    }))
+        })
     }
 
     pub(super) fn values(&self, full: &[&str]) -> Vec<String> {

@@ -44,7 +44,33 @@ pub(super) fn posix_path(p: &str) -> String {
         (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{}", &p[from.len()..]))
     });
     let path = mapped.unwrap_or_else(|| drive_path(&p));
-    format!("\"{}\"", path.replace('"', "\\\""))
+    // Wildcards stay outside the quotes, so that they still match
+    // (`del /s C:\src\*` deletes what `/src/*` matches, not a file named
+    // `*`).
+    let mut out = String::with_capacity(path.len() + 2);
+    let mut open = false;
+    for ch in path.chars() {
+        if matches!(ch, '*' | '?') {
+            if open {
+                out.push('"');
+                open = false;
+            }
+        } else if !open {
+            out.push('"');
+            open = true;
+        }
+        if ch == '"' {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    if open {
+        out.push('"');
+    }
+    if out.is_empty() {
+        out.push_str("\"\"");
+    }
+    out
 }
 
 /// `C:\…` as a POSIX path: the drive's root is the root, the user
@@ -83,7 +109,30 @@ pub(super) fn words(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote_char = None;
-    for ch in src.chars() {
+    let mut chars = src.chars().peekable();
+    while let Some(ch) = chars.next() {
+        // PowerShell's escape character outside single quotes: ``Re`curse``
+        // is `Recurse`, `` `-`` is `-`; inside double quotes `` `n``, `` `t``…
+        // are characters of their own (kept). An escaped operator (`` `>``)
+        // is a literal one: kept escaped, so no redirection is read there.
+        if ch == '`'
+            && quote_char != Some('\'')
+            && let Some(&next) = chars.peek()
+            && (next.is_alphanumeric() || next == '-')
+            && !(quote_char == Some('"')
+                && matches!(next, '0' | 'a' | 'b' | 'e' | 'f' | 'n' | 'r' | 't' | 'v'))
+        {
+            cur.push(next);
+            chars.next();
+            continue;
+        }
+        // A parameter PowerShell also reads after an en dash, an em dash or
+        // a horizontal bar (`–Recurse`).
+        let ch = if cur.is_empty() && quote_char.is_none() && DASHES.contains(&ch) {
+            '-'
+        } else {
+            ch
+        };
         match quote_char {
             Some(q) if ch == q => {
                 quote_char = None;
@@ -107,6 +156,9 @@ pub(super) fn words(src: &str) -> Vec<String> {
     }
     out
 }
+
+/// The dashes PowerShell reads as `-` before a parameter's name.
+const DASHES: &[char] = &['\u{2013}', '\u{2014}', '\u{2015}'];
 
 /// `src` split at any of `seps` outside quotes and brackets.
 pub(super) fn split(src: &str, seps: &[&str]) -> Vec<String> {

@@ -44,15 +44,34 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
             .iter()
             .any(|a| a.eq_ignore_ascii_case(word))
     };
-    line.split(['\n', ';', '|', '&'])
-        .any(|segment| {
+    // `rm -Recurse -Force C:\src`, `del -r -f C:\src`: a name PowerShell
+    // shares with POSIX or `cmd`, given what only PowerShell takes.
+    let shared_alias = |segment: &str| {
+        let mut words = segment.split_whitespace();
+        let first = words.next().unwrap_or("");
+        ["rm", "del", "erase", "rd", "rmdir"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(first))
+            && words.any(powershell_argument)
+    };
+    // `& "Remove-Item" -Recurse C:\src`: the call operator.
+    let call_operator = |segment: &str| {
+        let t = segment.trim_start();
+        t.len() > 2 && t.starts_with('&') && matches!(t.as_bytes()[1], b' ' | b'\'' | b'"')
+    };
+    // `&` starts a statement only as the call operator (POSIX puts it
+    // between commands).
+    let call = line.contains('&') && line.split(['\n', ';']).any(call_operator);
+    (call
+        || line.split(['\n', ';', '|', '&']).any(|segment| {
             segment
                 .split_whitespace()
                 .next()
                 .is_some_and(|w| cmdlet(w) || alias(w))
                 || env_syntax(segment)
-        })
-        .then(|| format!("pwsh -Command {}", quote(line.trim())))
+                || shared_alias(segment)
+        }))
+    .then(|| format!("pwsh -Command {}", quote(line.trim())))
 }
 
 /// The `cmd /c` of a line typed into `cmd.exe` (a shell tool whose shell
@@ -61,12 +80,23 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
 /// `cmd`'s switches: `rd` or `rmdir` with `/s` or `/q`, `del` or `erase`
 /// with `/s`, `/q`, `/f`, `/p` or `/a`, `format` of a drive (`format D:`).
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
-/// and `format` take no such switch.
+/// and `format` take no such switch. Or one of `cmd`'s commands that copy,
+/// move, show or write files (`copy`, `xcopy`, `robocopy`, `move`, `ren`,
+/// `type`, `echo`, `mklink`) given a path only `cmd` spells so: on a drive
+/// with backslashes (`C:\Users\x`) or through a variable (`%USERPROFILE%\x`).
 pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
     let cmd_own = |segment: &str| {
         let mut words = segment.split_whitespace();
         let name = words.next().unwrap_or("");
         let is = |n: &str| name.eq_ignore_ascii_case(n);
+        if [
+            "copy", "xcopy", "robocopy", "move", "ren", "rename", "type", "echo", "mklink",
+        ]
+        .iter()
+        .any(|n| is(n))
+        {
+            return words.any(cmd_path);
+        }
         let switches: &[&str] = if is("rd") || is("rmdir") {
             &["/s", "/q"]
         } else if is("del") || is("erase") {
@@ -80,9 +110,63 @@ pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
         };
         words.any(|w| switches.iter().any(|s| w.eq_ignore_ascii_case(s)))
     };
-    line.split(['\n', '|', '&'])
+    // `d^el /s C:\src`: what `cmd` runs once its escapes are read.
+    let plain;
+    let read = if line.contains('^') {
+        plain = super::cmd::uncaret(line);
+        plain.as_str()
+    } else {
+        line
+    };
+    read.split(['\n', '|', '&'])
         .any(cmd_own)
         .then(|| format!("cmd /c {}", quote(line.trim())))
+}
+
+/// Whether `word` (an argument, or a redirection with its target) is a path
+/// as only `cmd` writes one: `%NAME%\…` or `C:\…`.
+fn cmd_path(word: &str) -> bool {
+    let w = word.rsplit('>').next().unwrap_or(word).trim_matches('"');
+    let b = w.as_bytes();
+    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\';
+    let variable = w
+        .strip_prefix('%')
+        .and_then(|r| r.split_once('%'))
+        .is_some_and(|(name, _)| {
+            name.len() >= 2 && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        });
+    drive || variable
+}
+
+/// Whether `word`, an argument, is one only PowerShell would be given: a
+/// parameter by its full name (`-Recurse`, `-LiteralPath`, `-Force:$true`)
+/// or after another dash than `-` (`–Recurse`), a path on a drive (`C:\src`,
+/// `C:/src`) or in the environment's (`$env:TEMP\x`, `%USERPROFILE%\x`).
+fn powershell_argument(word: &str) -> bool {
+    let b = word.as_bytes();
+    let drive =
+        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    let env = word
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
+        || (word.starts_with('%') && word[1..].contains('%'));
+    let dash = word.starts_with(['\u{2013}', '\u{2014}', '\u{2015}']);
+    let parameter = word.strip_prefix('-').is_some_and(|name| {
+        let name = name.split(':').next().unwrap_or("");
+        [
+            "recurse",
+            "force",
+            "path",
+            "literalpath",
+            "include",
+            "exclude",
+            "filter",
+            "confirm",
+        ]
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(name))
+    });
+    drive || env || dash || parameter
 }
 
 /// PowerShell's approved verbs that start the commands an agent runs.
