@@ -130,6 +130,40 @@ const HOOKLESS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Whether `goose`'s arguments are those of the database migration tool of
+/// that name (`goose postgres "$DATABASE_URL" up`, `goose -dir db status`)
+/// rather than of Block's agent: a database driver or a migration command.
+fn migrates_a_database(args: &[String]) -> bool {
+    args.iter().any(|a| {
+        a == "-dir"
+            || a.starts_with("-dir=")
+            || matches!(
+                a.as_str(),
+                "postgres"
+                    | "mysql"
+                    | "sqlite3"
+                    | "mssql"
+                    | "redshift"
+                    | "tidb"
+                    | "clickhouse"
+                    | "vertica"
+                    | "ydb"
+                    | "turso"
+                    | "up"
+                    | "up-by-one"
+                    | "up-to"
+                    | "down"
+                    | "down-to"
+                    | "redo"
+                    | "reset"
+                    | "status"
+                    | "create"
+                    | "fix"
+                    | "validate"
+            )
+    })
+}
+
 /// The agent whose configuration directory `NAME=value` moves away from
 /// its usual place in `home`, if any.
 fn moves_config(name: &str, value: &str, home: Option<&str>) -> Option<&'static Cli> {
@@ -211,7 +245,10 @@ pub fn judge(
             }
             _ => (x.program.as_str(), &x.args[..]),
         };
-        let hookless = HOOKLESS.iter().find(|h| h.1.contains(&program));
+        let hookless = HOOKLESS
+            .iter()
+            .find(|h| h.1.contains(&program))
+            .filter(|_| !(program == "goose" && migrates_a_database(args)));
         let cli = CLIS.iter().find(|c| c.programs.contains(&program));
         if hookless.is_none() && cli.is_none() {
             continue;

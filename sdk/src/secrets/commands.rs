@@ -34,6 +34,7 @@ struct Printer {
 #[rustfmt::skip]
 const PRINTERS: &[Printer] = &[
     Printer { programs: &["gh"], path: &["auth", "token"], needs: &[], kind: "cli-token" },
+    Printer { programs: &["gh"], path: &["auth", "status"], needs: &["--show-token"], kind: "cli-token" },
     Printer { programs: &["glab"], path: &["config", "get", "token"], needs: &[], kind: "cli-token" },
     Printer { programs: &["heroku"], path: &["auth:token"], needs: &[], kind: "cli-token" },
     Printer { programs: &["aws"], path: &["configure", "get"], needs: &["secret", "token", "key_id"], kind: "cloud-credentials" },
@@ -68,6 +69,7 @@ const PRINTERS: &[Printer] = &[
     Printer { programs: &["keyctl"], path: &["read"], needs: &[], kind: "keychain" },
     Printer { programs: &["op"], path: &["read"], needs: &[], kind: "password-manager" },
     Printer { programs: &["op"], path: &["item", "get"], needs: &["--reveal", "--fields"], kind: "password-manager" },
+    Printer { programs: &["op"], path: &["document", "get"], needs: &[], kind: "password-manager" },
     Printer { programs: &["bw"], path: &["get"], needs: &[], kind: "password-manager" },
     Printer { programs: &["lpass"], path: &["show"], needs: &[], kind: "password-manager" },
     Printer { programs: &["pass", "gopass"], path: &["show"], needs: &[], kind: "password-manager" },
@@ -82,6 +84,7 @@ const PRINTERS: &[Printer] = &[
     Printer { programs: &["doppler"], path: &["secrets"], needs: &[], kind: "secret-store" },
     Printer { programs: &["infisical"], path: &["secrets"], needs: &[], kind: "secret-store" },
     Printer { programs: &["infisical"], path: &["export"], needs: &[], kind: "secret-store" },
+    Printer { programs: &["infisical"], path: &["dynamic-secrets", "lease", "create"], needs: &[], kind: "secret-store" },
     Printer { programs: &["chamber"], path: &["read"], needs: &[], kind: "secret-store" },
     Printer { programs: &["chamber"], path: &["export"], needs: &[], kind: "secret-store" },
     Printer { programs: &["bws"], path: &["secret", "get"], needs: &[], kind: "secret-store" },
@@ -342,6 +345,9 @@ mod tests {
     fn credential_printers() {
         for line in [
             "gh auth token",
+            "gh auth status --show-token",
+            "op document get 'Production Certificate'",
+            "infisical dynamic-secrets lease create prod-db --plain",
             "aws configure get aws_secret_access_key --profile prod",
             "aws configure export-credentials --format env",
             "gcloud auth print-access-token",

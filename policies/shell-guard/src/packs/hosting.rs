@@ -102,12 +102,22 @@ impl Checker<'_> {
                 format!("`{shown}` removes deployments or a project"),
             ),
             // `vercel env rm DATABASE_URL production`, `fly secrets unset
+            // KEY`, `supabase secrets unset KEY`, `railway variable delete
             // KEY`, `netlify env:unset KEY`, `heroku config:unset KEY`: the
             // running app loses a setting it may need, and nothing keeps it.
-            "vercel" | "fly" | "flyctl" | "netlify" | "heroku" | "railway"
+            "vercel" | "fly" | "flyctl" | "netlify" | "heroku" | "railway" | "supabase"
+            | "render"
                 if matches!(
                     sub,
-                    "env" | "secrets" | "dns" | "domains" | "certs" | "variables"
+                    "env"
+                        | "secrets"
+                        | "dns"
+                        | "domains"
+                        | "certs"
+                        | "variables"
+                        | "variable"
+                        | "vars"
+                        | "var"
                 ) && matches!(verb, "rm" | "remove" | "unset" | "delete")
                     || sub.ends_with(":unset") =>
             {

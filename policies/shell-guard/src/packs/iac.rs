@@ -1,7 +1,9 @@
 //! The iac pack: infrastructure as code tearing down or forgetting what it
 //! manages — `terraform`/`tofu`/`terragrunt destroy` and `apply -destroy`,
 //! `state rm`, `pulumi destroy` and `stack rm`, `cdk destroy`,
-//! `serverless remove`.
+//! `serverless remove`; `atmos terraform …` is the `terraform` it runs
+//! (`atmos terraform deploy` an `apply -auto-approve`, `clean` a removal
+//! of the component's state and plans).
 
 use clawlaw_sdk::shell::Command;
 
@@ -14,8 +16,36 @@ impl Checker<'_> {
     pub(crate) fn check_iac(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let args = arg_texts(c);
-        let pos = positionals(&args, &["-chdir", "--stack", "-s", "--cwd", "-C"]);
-        let sub = pos.first().copied().unwrap_or("");
+        let mut pos = positionals(
+            &args,
+            &[
+                "-chdir",
+                "--stack",
+                "-s",
+                "--cwd",
+                "-C",
+                "--base-path",
+                "--logs-level",
+                "--config",
+            ],
+        );
+        // `atmos [opts] terraform|tf|tofu|opentofu SUB COMPONENT -s STACK`.
+        let atmos = p == "atmos";
+        let p = if atmos {
+            match pos.first() {
+                Some(&("terraform" | "tf" | "tofu" | "opentofu")) => {
+                    pos.remove(0);
+                    "terraform"
+                }
+                _ => return,
+            }
+        } else {
+            p
+        };
+        let sub = match pos.first().copied().unwrap_or("") {
+            "deploy" if atmos => "apply",
+            sub => sub,
+        };
         let second = pos.get(1).copied().unwrap_or("");
         let subject = format!("{p} {sub}");
         let subject = Some(subject.as_str());
@@ -40,9 +70,10 @@ impl Checker<'_> {
         }
         let forgets = match p {
             "terraform" | "tofu" | "terragrunt" => {
-                (sub == "state" && matches!(second, "rm" | "push"))
+                (sub == "state" && matches!(second, "rm" | "push" | "mv"))
                     || (sub == "workspace" && second == "delete")
-                    || sub == "force-unlock"
+                    || matches!(sub, "force-unlock" | "taint")
+                    || (atmos && sub == "clean")
             }
             "pulumi" => {
                 (sub == "state" && matches!(second, "delete" | "unprotect"))

@@ -1,6 +1,7 @@
 //! Framework and migration tools told to drop, wipe or rebuild a database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, every
-//! migration undone, `flyway clean`, `dotnet ef database drop`), seen
+//! migration undone, `flyway clean`, `migrate … drop`, `goose … reset`,
+//! `dbmate drop`, `dotnet ef database drop`), seen
 //! through package runners (`npx`, `pnpm exec`), and the
 //! test environments whose database is rebuilt for every run. The database pack reports them (`db.reset`).
 
@@ -110,6 +111,23 @@ pub(crate) fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
             Some("undoes every migration, dropping the tables they made")
         }
         "flyway" if words.contains(&"clean") => Some("drops every object in the schemas"),
+        // golang-migrate: `migrate -database URL down -all`, `… drop -f`.
+        "migrate" if words.contains(&"drop") => Some("drops everything in the database"),
+        "migrate"
+            if words.contains(&"down") && args.iter().any(|a| matches!(*a, "-all" | "--all")) =>
+        {
+            Some("undoes every migration, dropping the tables they made")
+        }
+        // goose: `goose postgres URL reset`, `goose … down-to 0`.
+        "goose" if words.contains(&"reset") || words.windows(2).any(|w| w == ["down-to", "0"]) => {
+            Some("undoes every migration, dropping the tables they made")
+        }
+        "dbmate" if words.contains(&"drop") => Some("drops the database"),
+        // Undoes the last migrations by resetting the database and
+        // re-applying the rest.
+        "supabase" if first == "migration" && second == "down" => {
+            Some("resets the database to undo migrations")
+        }
         // Entity Framework Core: `dotnet ef database drop -f`.
         "dotnet" if words.starts_with(&["ef", "database", "drop"]) => Some("drops the database"),
         "liquibase" if words.iter().any(|w| matches!(*w, "dropAll" | "drop-all")) => {

@@ -40,9 +40,8 @@ impl Checker<'_> {
                 self.check_kubernetes(cl, i, shown);
                 self.check_access(c, shown);
             }
-            "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "serverless" | "sls" => {
-                self.check_iac(c, shown)
-            }
+            "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "serverless" | "sls"
+            | "atmos" => self.check_iac(c, shown),
             "aws" | "gcloud" | "gsutil" | "az" | "doctl" | "hcloud" | "linode-cli" | "oci"
             | "ibmcloud" | "scw" => {
                 self.check_cloud(c, shown);

@@ -74,7 +74,7 @@ const NOT_SERVICES: &[&str] = &[
     // Version control and the other packs' programs.
     "git", "hg", "svn", "docker", "podman", "nerdctl", "docker-compose", "podman-compose",
     "kubectl", "oc", "helm", "kustomize", "terraform", "tofu", "terragrunt", "pulumi", "cdk",
-    "serverless", "sls", "aws", "gcloud", "gsutil", "az", "doctl", "hcloud", "linode-cli",
+    "serverless", "sls", "atmos", "aws", "gcloud", "gsutil", "az", "doctl", "hcloud", "linode-cli",
     "oci", "ibmcloud", "scw", "gh", "glab", "heroku", "firebase", "netlify", "fly", "flyctl",
     "vercel",
     // Package managers, toolchains and project tools.
@@ -123,9 +123,10 @@ impl Checker<'_> {
                 .iter()
                 .filter(|a| a.contains('/') && !a.starts_with('-'))
                 .any(|a| deleting_endpoint(a));
+            let mutation = || args.iter().any(|a| deleting_mutation(a));
             if method.eq_ignore_ascii_case("DELETE")
                 || method.eq_ignore_ascii_case("PURGE")
-                || (!method.eq_ignore_ascii_case("GET") && endpoint)
+                || (!method.eq_ignore_ascii_case("GET") && (endpoint || mutation()))
             {
                 self.hit(
                     &HTTP_DELETE,
@@ -331,9 +332,74 @@ fn deleting_endpoint(url: &str) -> bool {
         || matches!(last.as_str(), "purge" | "flush" | "truncate")
 }
 
+/// Whether `body` holds a GraphQL mutation whose field deletes (`mutation
+/// { projectDelete(id: "p") }`, `deleteRepository(input: …)`,
+/// `volumeInstanceBackupRemove`): a field called with arguments, one of
+/// whose camel-case words is a deleting verb.
+fn deleting_mutation(body: &str) -> bool {
+    let Some(at) = body.find("mutation") else {
+        return false;
+    };
+    let rest = &body[at + "mutation".len()..];
+    let mut fields = rest.char_indices().filter(|&(k, c)| {
+        c == '(' && !rest[..k].ends_with(|p: char| p.is_whitespace() || p == '{')
+    });
+    fields.any(|(k, _)| {
+        let name: &str = rest[..k]
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        camel_words(name).any(|w| {
+            [
+                "delete", "remove", "destroy", "purge", "drop", "wipe", "truncate",
+            ]
+            .iter()
+            .any(|v| w.eq_ignore_ascii_case(v))
+        })
+    })
+}
+
+/// The words of a camel-case name: `volumeInstanceDelete` → `volume`,
+/// `Instance`, `Delete`.
+fn camel_words(name: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut bounds: Vec<usize> = name
+        .char_indices()
+        .skip(1)
+        .filter(|(_, c)| c.is_ascii_uppercase())
+        .map(|(k, _)| k)
+        .collect();
+    bounds.push(name.len());
+    bounds.into_iter().map(move |end| {
+        let w = &name[start..end];
+        start = end;
+        w
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graphql_mutations_that_delete() {
+        for body in [
+            r#"{"query":"mutation { projectDelete(id:\"p\") }"}"#,
+            r#"mutation($in: X!) { volumeInstanceBackupDelete(input: $in) }"#,
+            r#"{"query":"mutation { deleteRepository(input:{repositoryId:\"r\"}) { clientMutationId } }"}"#,
+            r#"mutation { deploymentRemove(id: "d") }"#,
+        ] {
+            assert!(deleting_mutation(body), "{body}");
+        }
+        for body in [
+            r#"{"query":"query { projects { edges { node { id } } } }"}"#,
+            r#"mutation { projectCreate(input: {name: "x"}) { id } }"#,
+            r#"mutation { deploymentRedeploy(id: "d") }"#,
+            r#"{"text": "delete(this) mutation later"}"#,
+        ] {
+            assert!(!deleting_mutation(body), "{body}");
+        }
+    }
 
     #[test]
     fn methods() {
