@@ -12,9 +12,15 @@
 //!   `Register-ScheduledTask`), services (`sc create`, `New-Service`), and
 //!   the registry's autostart keys (`reg add …\CurrentVersion\Run`,
 //!   `New-ItemProperty -Path HKCU:\…\Run`). What a task runs is read as a
-//!   line of its own by the SDK and judged as if typed.
+//!   line of its own by the SDK and judged as if typed;
+//! - disks erased by `diskpart` ([`Checker::check_diskpart`], `shell.disk`):
+//!   `clean`, `delete` or `format` fed to it, or a script it runs.
 
-use clawlaw_sdk::shell::{Command, without_exe};
+use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp, without_exe};
+
+use crate::checker::Checker;
+use crate::packs::statements::fed_text;
+use crate::programs::Shown;
 
 /// The words of `c`'s arguments, lower-cased, a PowerShell parameter
 /// given its value after a colon (`-Enabled:$false`) read as two words
@@ -235,6 +241,44 @@ pub(crate) fn persists(c: &Command) -> Option<String> {
         _ => None,
     };
     what.map(str::to_string)
+}
+
+impl Checker<'_> {
+    /// `diskpart` told to erase: what a piped `echo`, a here-document or a
+    /// file the line wrote feeds it holds `clean`, `delete` or `format`
+    /// (DENY, `shell.disk`); a script of its own (`diskpart /s wipe.txt`)
+    /// may (ESCALATE).
+    pub(crate) fn check_diskpart(&mut self, cl: &CommandLine, i: usize, shown: &Shown) {
+        let c = &cl.commands[i];
+        if !without_exe(&c.program).eq_ignore_ascii_case("diskpart") {
+            return;
+        }
+        let erases = |text: &str| {
+            text.split(|ch: char| !ch.is_ascii_alphabetic()).any(|w| {
+                ["clean", "delete", "format"]
+                    .iter()
+                    .any(|v| w.eq_ignore_ascii_case(v))
+            })
+        };
+        let fed = fed_text(cl, i);
+        if fed.iter().any(|t| erases(t)) {
+            self.deny(
+                "shell.disk",
+                format!("`{shown}` would erase a disk, a partition or a volume"),
+            );
+        } else if fed.is_empty()
+            && (c.piped_in
+                || c.args().iter().any(|a| a.text.eq_ignore_ascii_case("/s"))
+                || c.redirects.iter().any(|r| r.op == RedirectOp::Read))
+        {
+            self.escalate(
+                "shell.disk",
+                0.7,
+                None,
+                format!("`{shown}` runs diskpart commands the line does not show, which may erase a disk"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! a process substitution (`psql -f x.sql`, `mysql < x.sql`, `psql -f
 //! <(echo …)`).
 
-use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp};
+use clawlaw_sdk::shell::{CommandLine, RedirectOp};
 
 use crate::packs::arg_texts;
 
@@ -182,9 +182,15 @@ pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
             .position(|&e| e == i)
             .and_then(|k| k.checked_sub(1))
         {
-            let up: &Command = &cl.commands[pipeline[k]];
-            if matches!(up.program.as_str(), "echo" | "printf") && !up.program_dynamic {
-                let text: Vec<&str> = up.operands().map(|w| w.text.as_str()).collect();
+            // What an `echo` prints, or the `echo`s of a group or subshell
+            // (`(echo select disk 1 & echo clean) | diskpart`).
+            let up = pipeline[k];
+            let printers = (up..cl.commands.len())
+                .take_while(|&j| j == up || cl.commands[j].parent.is_some_and(|p| p >= up))
+                .map(|j| &cl.commands[j])
+                .filter(|c| matches!(c.program.as_str(), "echo" | "printf") && !c.program_dynamic);
+            for printer in printers {
+                let text: Vec<&str> = printer.operands().map(|w| w.text.as_str()).collect();
                 out.push(text.join(" ").replace("\\n", "\n"));
             }
         }

@@ -35,6 +35,7 @@ use opts::{Opts, grouped_value};
 use text::{posix_path, read_in_subexpression, registry_key, split, unquote, words};
 
 mod cmd;
+mod lolbins;
 mod opts;
 mod text;
 mod typed;
@@ -42,7 +43,8 @@ mod typed;
 pub(super) use typed::{bare_cmd, bare_powershell};
 
 /// The POSIX command line a PowerShell or `cmd` invocation runs, if
-/// `program` is one and its arguments carry a command.
+/// `program` is one and its arguments carry a command, or what one of
+/// Windows' programs that fetch or run code does (`lolbins.rs`).
 pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
     // Every command of every line comes here: no allocation until the
     // program is one of these.
@@ -53,7 +55,7 @@ pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
     } else if is("cmd") {
         cmd_invocation(args)?
     } else {
-        return None;
+        lolbins::line(base, args)?
     };
     (!line.trim().is_empty()).then(|| Word::literal(line))
 }
@@ -137,6 +139,23 @@ fn utf16_base64(b64: &str) -> Option<String> {
 fn script(src: &str) -> String {
     let mut out = Vec::new();
     for statement in split(src, &[";", "\n", "&&", "||"]) {
+        // `Get-WmiObject Win32_ShadowCopy | Remove-WmiObject` (or CIM's):
+        // the volume shadow copies deleted, as `vssadmin` deletes them.
+        let lower = statement.to_ascii_lowercase();
+        if lower.contains("win32_shadowcopy")
+            && [
+                "remove-wmiobject",
+                "remove-ciminstance",
+                "rwmi",
+                "rcim",
+                ".delete(",
+            ]
+            .iter()
+            .any(|r| lower.contains(r))
+        {
+            out.push("vssadmin delete shadows /all /quiet".to_string());
+            continue;
+        }
         let mut stages: Vec<String> = Vec::new();
         for stage in split(&statement, &["|"]) {
             let mut w = words(&stage);
@@ -522,9 +541,8 @@ fn cmdlet(w: &[String]) -> String {
         "clear-recyclebin" => "rm -rf \"$HOME/.local/share/Trash\"".to_string(),
         "stop-computer" => "shutdown -h now".to_string(),
         "restart-computer" => "reboot".to_string(),
-        "format-volume" | "clear-disk" | "initialize-disk" | "format" => {
-            "wipefs -a /dev/sda".to_string()
-        }
+        "format-volume" | "clear-disk" | "initialize-disk" | "format" | "remove-partition"
+        | "remove-virtualdisk" | "reset-physicaldisk" => "wipefs -a /dev/sda".to_string(),
         _ => quoted(w),
     }
 }

@@ -48,8 +48,11 @@ impl Opts {
                 .strip_prefix('-')
                 .or_else(|| a.strip_prefix('/').filter(|_| slash))
                 .filter(|f| {
-                    f.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                        && !f.contains(['\\', '/', '.'])
+                    // The name, before a value given after a colon
+                    // (`-Path:~/.bashrc`).
+                    let name = f.split(':').next().unwrap_or(f);
+                    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && !name.contains(['\\', '/', '.'])
                 });
             match flag {
                 Some(f) => {
