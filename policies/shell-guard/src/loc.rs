@@ -234,6 +234,10 @@ pub(crate) const STARTUP_FILES: &[&str] = &[
     ".xinitrc",
 ];
 
+/// What a git configuration file is, as a reason says it.
+const GIT_CONFIG: &str =
+    "git's configuration, whose settings can make later git commands run programs";
+
 /// A file whose change outlives the session: its description and risk.
 pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
     // `.git/hooks/post-checkout` (not a shipped `*.sample`): run by later
@@ -247,8 +251,17 @@ pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
             0.6,
         ));
     }
+    // `.git/config`, `~/.gitconfig`: settings that make git run programs
+    // (`core.fsmonitor`, `core.pager`, `core.sshCommand`, `!` aliases,
+    // `core.hooksPath`), written without `git config`, whose values the
+    // policy reads.
+    if c.ends_with(&[".git".to_string(), "config".to_string()]) {
+        return Some((GIT_CONFIG, 0.6));
+    }
     let rest = in_home(c)?;
     match rest {
+        [f] if f == ".gitconfig" => Some((GIT_CONFIG, 0.6)),
+        [a, b, f] if a == ".config" && b == "git" && f == "config" => Some((GIT_CONFIG, 0.6)),
         [f] if STARTUP_FILES.contains(&f.as_str()) => Some((
             "a shell start-up file, which runs in every future shell",
             0.6,
