@@ -261,9 +261,12 @@ pub fn judge(
         if let Some((agent, _)) = hookless {
             // `aider` alone starts a session; `aider --version` only asks.
             let only_asks = !args.is_empty()
-                && args
-                    .iter()
-                    .all(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "help"));
+                && args.iter().all(|a| {
+                    matches!(
+                        a.as_str(),
+                        "--version" | "-version" | "-V" | "--help" | "-h" | "help"
+                    )
+                });
             if !only_asks {
                 out.push(Finding::ungoverned_agent(
                     agent,
