@@ -104,7 +104,10 @@ fn drive_path(p: &str) -> String {
 }
 
 /// The words of one command: blanks split outside quotes; quotes are kept
-/// (a parameter's value is unquoted where it is read).
+/// (a parameter's value is unquoted where it is read). PowerShell's
+/// escapes and dashes are read as it reads them (`cmd`, whose lines come
+/// here too, has no backtick escape; its own escapes are taken away
+/// before: `cmd::uncaret`).
 pub(super) fn words(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();

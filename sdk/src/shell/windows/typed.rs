@@ -10,8 +10,12 @@ use super::super::model::quote;
 /// with one of PowerShell's approved verbs) or an alias only PowerShell
 /// has (`irm`, `iwr`, `gci`), or reads the environment PowerShell's way
 /// (`$env:NAME`, `[Environment]::…`, `dir env:`), first in the line or
-/// after a `|`, `;` or `&`. Read as `pwsh -Command LINE`, so its commands
-/// are the nested commands of that `pwsh`.
+/// after a `|`, `;` or `&`; or starts with a removal alias PowerShell
+/// shares with POSIX or `cmd` (`rm`, `del`, `rd`) given what only
+/// PowerShell takes (`rm -Recurse C:\src`: see [`powershell_argument`]);
+/// or a statement starts with the call operator (`& 'Remove-Item' …`).
+/// Read as `pwsh -Command LINE`, so its commands are the nested commands of
+/// that `pwsh`.
 pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
     let cmdlet = |word: &str| {
         word.split_once('-').is_some_and(|(verb, noun)| {
@@ -127,8 +131,7 @@ pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
 /// as only `cmd` writes one: `%NAME%\…` or `C:\…`.
 fn cmd_path(word: &str) -> bool {
     let w = word.rsplit('>').next().unwrap_or(word).trim_matches('"');
-    let b = w.as_bytes();
-    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\';
+    let drive = on_drive(w, b"\\");
     let variable = w
         .strip_prefix('%')
         .and_then(|r| r.split_once('%'))
@@ -138,14 +141,19 @@ fn cmd_path(word: &str) -> bool {
     drive || variable
 }
 
+/// Whether `word` is a path on a drive (`C:\…`), its first separator one
+/// of `separators`.
+fn on_drive(word: &str, separators: &[u8]) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && separators.contains(&b[2])
+}
+
 /// Whether `word`, an argument, is one only PowerShell would be given: a
 /// parameter by its full name (`-Recurse`, `-LiteralPath`, `-Force:$true`)
 /// or after another dash than `-` (`–Recurse`), a path on a drive (`C:\src`,
 /// `C:/src`) or in the environment's (`$env:TEMP\x`, `%USERPROFILE%\x`).
 fn powershell_argument(word: &str) -> bool {
-    let b = word.as_bytes();
-    let drive =
-        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    let drive = on_drive(word, b"\\/");
     let env = word
         .get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
