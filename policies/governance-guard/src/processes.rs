@@ -222,13 +222,19 @@ impl GateProcesses<'_> {
         } else {
             self.names.to_vec()
         };
-        let matched = if exact {
-            candidates.iter().any(|c| c == pattern)
+        // `-x` still takes a regular expression, one that must match the
+        // whole name (`pkill -x 'claw.*'`).
+        let anchored;
+        let regex = if exact {
+            anchored = format!("^(?:{pattern})$");
+            anchored.as_str()
         } else {
-            match RegexBuilder::new(pattern).size_limit(1 << 16).build() {
-                Ok(re) => candidates.iter().any(|c| re.is_match(c)),
-                Err(_) => candidates.iter().any(|c| c.contains(pattern)),
-            }
+            pattern
+        };
+        let matched = match RegexBuilder::new(regex).size_limit(1 << 16).build() {
+            Ok(re) => candidates.iter().any(|c| re.is_match(c)),
+            Err(_) if exact => candidates.iter().any(|c| c == pattern),
+            Err(_) => candidates.iter().any(|c| c.contains(pattern)),
         };
         if matched {
             Reach::Gate(pattern.to_string())
@@ -408,6 +414,9 @@ mod tests {
         assert!(matches!(g.pattern(".", true, false), Reach::Gate(_)));
         assert_eq!(g.pattern("claw", false, true), Reach::Other);
         assert!(matches!(g.pattern("clawlaw", false, true), Reach::Gate(_)));
+        assert!(matches!(g.pattern("claw.*", false, true), Reach::Gate(_)));
+        assert!(matches!(g.pattern("c[a-z]+", false, true), Reach::Gate(_)));
+        assert_eq!(g.pattern("cla", false, true), Reach::Other);
         assert_eq!(g.pattern("vite", false, true), Reach::Other);
         assert!(matches!(g.unit("clawlaw.service"), Reach::Gate(_)));
         assert!(matches!(g.unit("*claw*"), Reach::Gate(_)));

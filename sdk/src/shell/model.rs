@@ -43,7 +43,8 @@ pub struct Loop {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     pub kind: CommandKind,
-    /// The basename of `argv[0]` (`/bin/rm` → `rm`), or its raw text when it
+    /// The basename of `argv[0]` (`/bin/rm` → `rm`, Windows' `curl.exe` →
+    /// `curl`), or its raw text when it
     /// depends on an expansion (see `program_dynamic`); empty when there is
     /// no `argv` (assignments or redirects only, compound placeholders).
     pub program: String,

@@ -71,6 +71,15 @@ fn program_is_the_basename() {
 }
 
 #[test]
+fn windows_programs_are_named_without_exe() {
+    assert_eq!(progs("curl.exe -X POST http://x/y"), ["curl"]);
+    assert_eq!(
+        progs("C:/Windows/System32/taskkill.EXE /im x"),
+        ["taskkill"]
+    );
+}
+
+#[test]
 fn control_operators_split_commands() {
     let cl = parse("a; b && c || d & e\nf | g |& h");
     assert!(cl.is_complete());

@@ -7,6 +7,7 @@ use super::{Ctx, End, Heredoc, Op, Parser};
 use crate::shell::MAX_WORDS;
 use crate::shell::model::{
     Assignment, Command, CommandKind, Issue, Origin, Pipeline, Redirect, RedirectOp, Word,
+    without_exe,
 };
 use crate::shell::nested::{fd_execs, find_execs, nested_strings, with_positionals};
 use crate::shell::wrappers::unwrap;
@@ -404,7 +405,8 @@ impl Parser<'_, '_> {
             cmd.program = if dynamic {
                 w.text.clone()
             } else {
-                w.text[base..].to_string()
+                // `curl.exe` is `curl`, as Windows runs it.
+                without_exe(&w.text[base..]).to_string()
             };
             cmd.program_dynamic = dynamic;
             // `/proc/self/exe -c '…'`: the shell running the line, run again.

@@ -1,7 +1,9 @@
 //! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `type`, `copy`,
-//! `move`, `format`, `shutdown`, output redirected to a file, and the
-//! PowerShell-style commands `cmd` starts (`taskkill`, `powershell`).
+//! `move`, `mklink`, `setx`, `icacls`, `takeown`, `format`, `shutdown`,
+//! output redirected to a file, and the PowerShell-style commands `cmd`
+//! starts (`taskkill`, `powershell`).
 
+use super::super::model::quote;
 use super::text::{posix_path, split, unquote, words};
 use super::{cmdlet, quoted};
 
@@ -47,6 +49,54 @@ fn cmd_command(w: &[String]) -> String {
         "type" => format!("cat {}", operands()),
         "copy" | "xcopy" | "robocopy" => format!("cp -r {}", operands()),
         "move" => format!("mv {}", operands()),
+        // `mklink [/d|/j|/h] LINK TARGET`.
+        "mklink" => {
+            let paths: Vec<String> = args
+                .iter()
+                .filter(|a| !a.starts_with('/'))
+                .map(|a| posix_path(&unquote(a)))
+                .collect();
+            match paths.as_slice() {
+                [link, target] => format!("ln -sfn {target} {link}"),
+                _ => quoted(w.iter().map(|x| unquote(x))),
+            }
+        }
+        // `icacls PATH /deny Everyone:F` locks everyone out of it as `chmod
+        // 000` does; `/setowner` and `takeown /f PATH` give it to another
+        // owner, as `chown` does.
+        "icacls" | "takeown" => {
+            let target = match name.as_str() {
+                "takeown" => args
+                    .iter()
+                    .position(|a| a.eq_ignore_ascii_case("/f"))
+                    .and_then(|k| args.get(k + 1)),
+                _ => args.first(),
+            };
+            let recursive = if switch("/r") || switch("/t") {
+                " -R"
+            } else {
+                ""
+            };
+            match target.map(|t| posix_path(&unquote(t))) {
+                Some(t) if switch("/deny") || switch("/remove") || switch("/inheritance:r") => {
+                    format!("chmod{recursive} 000 {t}")
+                }
+                Some(t) if name == "takeown" || switch("/setowner") => {
+                    format!("chown{recursive} \"$USER\" {t}")
+                }
+                _ => quoted(w.iter().map(|x| unquote(x))),
+            }
+        }
+        // `setx NAME VALUE`: a variable every later process of the user
+        // starts with, as one exported from a shell start-up file is.
+        "setx" => match args
+            .iter()
+            .filter(|a| !a.starts_with('/'))
+            .collect::<Vec<_>>()[..]
+        {
+            [name, value, ..] => persistent_variable(&unquote(name), &unquote(value)),
+            _ => quoted(w.iter().map(|x| unquote(x))),
+        },
         "format" => "wipefs -a /dev/sda".to_string(),
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),
@@ -121,4 +171,12 @@ pub(super) fn redirection(w: &[String]) -> Option<(Vec<String>, bool, String)> {
     }
     command.extend(w.get(rest..).unwrap_or(&[]).iter().cloned());
     Some((command, append, unquote(&target)))
+}
+
+/// A variable set for the user's later processes (`setx`, PowerShell's
+/// `SetEnvironmentVariable(…, 'User')`): as the POSIX line that gives
+/// every later shell the same, an `export` appended to a start-up file.
+pub(super) fn persistent_variable(name: &str, value: &str) -> String {
+    let export = format!("export {name}={}", quote(value));
+    format!("echo {} >> \"$HOME/.profile\"", quote(&export))
 }

@@ -10,9 +10,12 @@
 //! deleting registry keys (as `reg delete`), running what a download or a
 //! decoding yields (`iwr … | iex`,
 //! `-EncodedCommand`), stopping processes and services, formatting disks,
-//! shutting down, reading the environment (`$env:NAME`,
-//! `[Environment]::GetEnvironmentVariable`, the `env:` drive) and, in
-//! `cmd`, writing a command's output to a file (`cmd.rs`). Paths
+//! shutting down, reading and setting the environment (`$env:NAME`,
+//! `[Environment]::GetEnvironmentVariable`, the `env:` drive, `setx`:
+//! `environment.rs`), starting a program (`Start-Process`), links
+//! (`New-Item -ItemType SymbolicLink`, `mklink`), access (`icacls`,
+//! `takeown`), output written to a file (`>`, `*>>`), and what Windows'
+//! own downloaders and script hosts run (`mshta URL`: `lolbins.rs`). Paths
 //! keep their meaning for the judgement: the user's profile (`~`,
 //! `$env:USERPROFILE`, `%USERPROFILE%`, `C:\Users\<name>`) is the home
 //! directory, a drive's root (`C:\`) the root, the Windows and program
@@ -31,10 +34,12 @@ use base64::Engine as _;
 
 use super::model::{Word, quote, without_exe};
 use cmd::{cmd_line, redirection};
+use environment::{env_drive, env_reads};
 use opts::{Opts, grouped_value};
-use text::{posix_path, read_in_subexpression, registry_key, split, unquote, words};
+use text::{name_pattern, posix_path, read_in_subexpression, registry_key, split, unquote, words};
 
 mod cmd;
+mod environment;
 mod lolbins;
 mod opts;
 mod text;
@@ -156,6 +161,10 @@ fn script(src: &str) -> String {
             out.push("vssadmin delete shadows /all /quiet".to_string());
             continue;
         }
+        if let Some(line) = environment::sets(&statement) {
+            out.push(line);
+            continue;
+        }
         let mut stages: Vec<String> = Vec::new();
         for stage in split(&statement, &["|"]) {
             let mut w = words(&stage);
@@ -207,62 +216,6 @@ fn script(src: &str) -> String {
     out.join("; ")
 }
 
-/// The variables a statement reads through `$env:NAME` (not the one it
-/// assigns, `$env:NAME = …`), as the `printenv` reading them amounts to.
-fn env_reads(statement: &str) -> Option<String> {
-    let assigned = statement
-        .trim_start()
-        .get(..5)
-        .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
-        && statement.contains('=');
-    let mut names = Vec::new();
-    let lower = statement.to_ascii_lowercase();
-    for (at, _) in lower.match_indices("$env:").skip(usize::from(assigned)) {
-        let name: String = statement[at + 5..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        // The profile and system directories stand for paths
-        // ([`posix_path`]), not for values anyone keeps secret.
-        let directory = [
-            "USERPROFILE",
-            "HOME",
-            "HOMEDRIVE",
-            "HOMEPATH",
-            "TEMP",
-            "TMP",
-            "APPDATA",
-            "LOCALAPPDATA",
-            "PROGRAMDATA",
-            "PROGRAMFILES",
-            "SYSTEMROOT",
-            "WINDIR",
-        ]
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case(&name));
-        if !name.is_empty() && !directory && !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    // `[Environment]::GetEnvironmentVariable('NAME')`, and `…Variables()`:
-    // every one.
-    for (at, _) in lower.match_indices("getenvironmentvariable") {
-        let rest = &statement[at + "getenvironmentvariable".len()..];
-        if rest.starts_with(['s', 'S']) {
-            return Some("printenv".into());
-        }
-        let name: String = rest
-            .trim_start_matches(['(', ' ', '\'', '"'])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    (!names.is_empty()).then(|| format!("printenv {}", quoted(&names)))
-}
-
 fn is_stop(w: &[String]) -> bool {
     w.first().is_some_and(|n| {
         matches!(
@@ -288,50 +241,6 @@ fn removal_paths(w: &[String]) -> Vec<String> {
         .into_iter()
         .chain(opts.positional.iter().cloned())
         .collect()
-}
-
-/// A listing or read of PowerShell's `env:` drive (`Get-ChildItem env:`,
-/// `gci env:CLAW*`, `Get-Content env:\TOKEN`) as the `printenv` it is: the
-/// named variables, or every one when none is named or a name has a
-/// wildcard.
-fn env_drive(name: &str, opts: &Opts) -> Option<String> {
-    let reads = matches!(
-        name,
-        "get-childitem"
-            | "gci"
-            | "ls"
-            | "dir"
-            | "get-item"
-            | "gi"
-            | "get-content"
-            | "gc"
-            | "cat"
-            | "type"
-    );
-    if !reads {
-        return None;
-    }
-    let mut names = Vec::new();
-    for target in opts
-        .values(&["path", "literalpath", "lp"])
-        .iter()
-        .chain(&opts.positional)
-    {
-        let t = unquote(target);
-        let Some(rest) = t
-            .get(..4)
-            .filter(|p| p.eq_ignore_ascii_case("env:"))
-            .map(|_| &t[4..])
-        else {
-            continue;
-        };
-        let var = rest.trim_start_matches(['\\', '/']);
-        if var.is_empty() || var.contains(['*', '?']) {
-            return Some("printenv".into());
-        }
-        names.push(var.to_string());
-    }
-    (!names.is_empty()).then(|| format!("printenv {}", quoted(&names)))
 }
 
 /// One PowerShell command as a POSIX one.
@@ -394,7 +303,7 @@ fn cmdlet(w: &[String]) -> String {
                 .collect();
             match names.as_slice() {
                 [] => "ps -e -o pid=".to_string(),
-                names => format!("pgrep -x {}", quoted(names)),
+                names => format!("pgrep -x {}", quoted(names.iter().map(|n| name_pattern(n)))),
             }
         }
         // A listing a later stage may act on: the tree below its path
@@ -508,14 +417,14 @@ fn cmdlet(w: &[String]) -> String {
             Some(code) => expression(&args.join(" "), code),
         },
         "stop-process" | "kill" | "spps" => match opts.values(&["name", "processname"]).first() {
-            Some(n) => format!("pkill -x {}", quote(n)),
+            Some(n) => format!("pkill -x {}", quote(&name_pattern(n))),
             None => format!(
                 "kill {}",
                 quoted(opts.values(&["id"]).iter().chain(&opts.positional))
             ),
         },
         "taskkill" => match opts.values(&["im"]).first() {
-            Some(n) => format!("pkill -x {}", quote(without_exe(n))),
+            Some(n) => format!("pkill -x {}", quote(&name_pattern(without_exe(n)))),
             None => format!("kill {}", quoted(opts.values(&["pid"]))),
         },
         "stop-service" | "spsv" => format!(
@@ -534,6 +443,39 @@ fn cmdlet(w: &[String]) -> String {
                 format!("systemctl disable {names}")
             } else {
                 quoted(w)
+            }
+        }
+        // `Start-Process -FilePath claude -ArgumentList '…'`: the program
+        // it starts, with its arguments.
+        "start-process" | "saps" | "start" => {
+            let file = opts.values(&["filepath"]).into_iter().next();
+            let mut rest = opts.positional.iter().cloned();
+            let Some(file) = file.or_else(|| rest.next()) else {
+                return quoted(w);
+            };
+            let args: Vec<String> = opts
+                .values(&["argumentlist", "args"])
+                .into_iter()
+                .chain(rest)
+                .flat_map(|a| a.split(',').map(|p| unquote(p.trim())).collect::<Vec<_>>())
+                .collect();
+            format!("{} {}", quote(&file), args.join(" "))
+                .trim_end()
+                .to_string()
+        }
+        // `New-Item -ItemType SymbolicLink -Path LINK -Target TARGET`.
+        "new-item" | "ni"
+            if opts.values(&["itemtype", "type"]).first().is_some_and(|t| {
+                matches!(
+                    t.to_ascii_lowercase().as_str(),
+                    "symboliclink" | "hardlink" | "junction"
+                )
+            }) =>
+        {
+            let target = opts.values(&["target", "value"]).into_iter().next();
+            match target {
+                Some(t) => format!("ln -sfn {} {}", posix_path(&t), paths()),
+                None => quoted(w),
             }
         }
         // The recycle bin emptied: what was deleted can no longer be
@@ -810,6 +752,53 @@ mod tests {
         // `^>` is a literal `>`, `d^el` is `del`.
         assert!(!cmd_line("echo x ^> f").contains(" > "));
         assert_eq!(cmd_line("d^el /s /q C:\\src\\*"), "rm -r -f \"/src/\"*");
+    }
+
+    #[test]
+    fn processes_links_variables_and_access() {
+        assert_eq!(
+            pwsh("Get-Process -Name claw* | Stop-Process -Force"),
+            "pgrep -x 'claw.*' | xargs kill"
+        );
+        assert_eq!(cmd_line("taskkill /f /im claw?aw.exe"), "pkill -x claw.aw");
+        assert_eq!(
+            pwsh("Start-Process -FilePath claude -ArgumentList '--dangerously-skip-permissions'"),
+            "claude --dangerously-skip-permissions"
+        );
+        assert_eq!(
+            pwsh(
+                "New-Item -ItemType SymbolicLink -Path ~\\.claude\\settings.json -Target C:\\tmp\\x.json"
+            ),
+            "ln -sfn \"/tmp/x.json\" \"$HOME/.claude/settings.json\""
+        );
+        assert_eq!(
+            cmd_line("mklink %USERPROFILE%\\.claude\\settings.json C:\\tmp\\x.json"),
+            "ln -sfn \"/tmp/x.json\" \"$HOME/.claude/settings.json\""
+        );
+        // A variable for later processes is one a start-up file exports;
+        // the process's own is an `export`.
+        let lasting = "echo 'export CLAWLAW_URL=http://x' >> \"$HOME/.profile\"";
+        assert_eq!(cmd_line("setx CLAWLAW_URL http://x"), lasting);
+        assert_eq!(
+            pwsh("[Environment]::SetEnvironmentVariable('CLAWLAW_URL', 'http://x', 'User')"),
+            lasting
+        );
+        assert_eq!(
+            pwsh("[Environment]::SetEnvironmentVariable('NODE_ENV', 'test', 'Process')"),
+            "export NODE_ENV=test"
+        );
+        assert_eq!(
+            cmd_line("icacls C:\\srv\\data /deny Everyone:F /t"),
+            "chmod -R 000 \"/srv/data\""
+        );
+        assert_eq!(
+            cmd_line("takeown /f C:\\srv\\data /r"),
+            "chown -R \"$USER\" \"/srv/data\""
+        );
+        assert_eq!(
+            cmd_line("icacls build /grant Users:R"),
+            "icacls build /grant Users:R"
+        );
     }
 
     #[test]

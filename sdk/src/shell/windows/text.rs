@@ -160,6 +160,25 @@ pub(super) fn words(src: &str) -> Vec<String> {
     out
 }
 
+/// A process name as the regular expression `pgrep -x` matches it by:
+/// PowerShell's and `taskkill`'s wildcards (`claw*`, `cl?wlaw`) as `.*` and
+/// `.`, the rest taken literally.
+pub(super) fn name_pattern(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for ch in name.chars() {
+        match ch {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c if c.is_alphanumeric() || matches!(c, '-' | '_' | ' ') => out.push(c),
+            c => {
+                out.push('\\');
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// The dashes PowerShell reads as `-` before a parameter's name.
 const DASHES: &[char] = &['\u{2013}', '\u{2014}', '\u{2015}'];
 

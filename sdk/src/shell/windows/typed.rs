@@ -84,17 +84,22 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
 /// `cmd`'s switches: `rd` or `rmdir` with `/s` or `/q`, `del` or `erase`
 /// with `/s`, `/q`, `/f`, `/p` or `/a`, `format` of a drive (`format D:`).
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
-/// and `format` take no such switch. Or one of `cmd`'s commands that copy,
-/// move, show or write files (`copy`, `xcopy`, `robocopy`, `move`, `ren`,
-/// `type`, `echo`, `mklink`) given a path only `cmd` spells so: on a drive
-/// with backslashes (`C:\Users\x`) or through a variable (`%USERPROFILE%\x`).
+/// and `format` take no such switch. Or `setx`, `mklink`, `icacls` or
+/// `takeown`, which are only Windows'. Or one of `cmd`'s commands that copy, move, show or write
+/// files (`copy`, `xcopy`, `robocopy`, `move`, `ren`, `type`, `echo`) given
+/// a path only `cmd` spells so: on a drive with backslashes
+/// (`C:\Users\x`) or through a variable (`%USERPROFILE%\x`).
 pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
     let cmd_own = |segment: &str| {
         let mut words = segment.split_whitespace();
         let name = words.next().unwrap_or("");
         let is = |n: &str| name.eq_ignore_ascii_case(n);
+        // No POSIX program is called so.
+        if is("setx") || is("mklink") || is("icacls") || is("takeown") {
+            return true;
+        }
         if [
-            "copy", "xcopy", "robocopy", "move", "ren", "rename", "type", "echo", "mklink",
+            "copy", "xcopy", "robocopy", "move", "ren", "rename", "type", "echo",
         ]
         .iter()
         .any(|n| is(n))
