@@ -13,7 +13,7 @@ use clawlaw_sdk::shell::{Command, CommandLine};
 use super::migrations::{framework_reset, test_environment, through_runner};
 use super::statements::{Client, client, statements_given};
 use crate::checker::Checker;
-use crate::packs::arg_texts;
+use crate::packs::{arg_texts, positionals};
 use crate::programs::Shown;
 use crate::rules::PackRule;
 use crate::rules::database::{
@@ -107,6 +107,25 @@ impl Checker<'_> {
             };
             self.hit(rule, Some(p), format!("`{shown}` deletes {what}"));
             return;
+        }
+        // `bq load --replace`, `bq query --replace --destination_table t`,
+        // `bq cp -f`, `bq mk -f`: the table's rows replaced by others.
+        if p == "bq" {
+            let pos = positionals(&args, &["--project_id", "--location", "--dataset_id"]);
+            let flag = |names: &[&str]| args.iter().any(|a| names.contains(a));
+            let replaces = match pos.first().copied() {
+                Some("load" | "query") => flag(&["--replace", "--replace=true"]),
+                Some("cp" | "mk") => flag(&["-f", "--force", "--force=true"]),
+                _ => false,
+            };
+            if replaces {
+                self.hit(
+                    &DROP_TABLE,
+                    Some(p),
+                    format!("`{shown}` replaces a BigQuery table's rows with others"),
+                );
+                return;
+            }
         }
         // `pg_restore --clean -d db dump`: every object in the dump is dropped
         // from the live database before it is restored (without `-d` it

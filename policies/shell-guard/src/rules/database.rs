@@ -23,7 +23,7 @@ pub(crate) const DROP_TABLE: PackRule = PackRule {
     pack: Pack::Database,
     verdict: Verdict::Escalate,
     risk: 0.8,
-    summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE`, MongoDB `drop()` and `bq rm` of a table: the rows are gone",
+    summary: "Escalate `DROP TABLE` (and other objects that hold data), `ALTER TABLE … DROP COLUMN`, `TRUNCATE`, MongoDB `drop()`, `bq rm` of a table and a BigQuery table overwritten (`bq load|query --replace`, `bq cp|mk -f`): the rows are gone",
     instead: "back the table up first (`CREATE TABLE t_backup AS SELECT * FROM t`, `pg_dump -t t`), or run it in a migration a human reviews",
 };
 pub(crate) const UNBOUNDED_WRITE: PackRule = PackRule {
