@@ -3,10 +3,12 @@
 //! (`clawlaw_sdk::shell` keeps the names of these programs and cmdlets):
 //!
 //! - defences switched off ([`defence_off`], `shell.defenses`): Defender's
-//!   protections, the firewall, the execution policy, the boot's recovery
-//!   (`bcdedit /set {default} recoveryenabled no`), the event logs cleared
-//!   (`wevtutil cl Security`, `Clear-EventLog`), auditing cleared
-//!   (`auditpol /clear`), the file system's change journal deleted;
+//!   protections (or Defender removed), the firewall, the services that
+//!   defend or record (`sc stop WinDefend`, `net stop eventlog`), the
+//!   execution policy, the boot's recovery (`bcdedit /set {default}
+//!   recoveryenabled no`), the event logs cleared (`wevtutil cl Security`,
+//!   `Clear-EventLog`), auditing cleared (`auditpol /clear`), PowerShell's
+//!   script logging, BitLocker, the file system's change journal deleted;
 //! - programs registered to run later or at every logon ([`persists`],
 //!   `shell.persistence`): scheduled tasks (`schtasks /create`,
 //!   `Register-ScheduledTask`), services (`sc create`, `New-Service`), and
@@ -102,8 +104,9 @@ fn program(c: &Command) -> Option<&'static str> {
 /// Defender's protections (`Set-MpPreference -DisableRealtimeMonitoring
 /// $true`, an exclusion added), the firewall (`Set-NetFirewallProfile
 /// -Enabled False`, `netsh advfirewall set allprofiles state off`), the
-/// execution policy, the boot's recovery, the event logs, auditing, the
-/// change journal.
+/// services that defend or record, the execution policy, the boot's
+/// recovery, the event logs, auditing, PowerShell's script logging,
+/// BitLocker, the change journal.
 pub(crate) fn defence_off(c: &Command) -> Option<String> {
     let p = program(c)?;
     let words = lower_args(c);
