@@ -44,6 +44,7 @@ mod lolbins;
 mod opts;
 mod text;
 mod typed;
+mod wmi;
 
 pub(super) use typed::{bare_cmd, bare_powershell};
 
@@ -144,21 +145,10 @@ fn utf16_base64(b64: &str) -> Option<String> {
 fn script(src: &str) -> String {
     let mut out = Vec::new();
     for statement in split(src, &[";", "\n", "&&", "||"]) {
-        // `Get-WmiObject Win32_ShadowCopy | Remove-WmiObject` (or CIM's):
-        // the volume shadow copies deleted, as `vssadmin` deletes them.
+        // Through WMI or CIM: shadow copies removed, processes terminated.
         let lower = statement.to_ascii_lowercase();
-        if lower.contains("win32_shadowcopy")
-            && [
-                "remove-wmiobject",
-                "remove-ciminstance",
-                "rwmi",
-                "rcim",
-                ".delete(",
-            ]
-            .iter()
-            .any(|r| lower.contains(r))
-        {
-            out.push("vssadmin delete shadows /all /quiet".to_string());
+        if let Some(line) = wmi::statement(&statement, &lower) {
+            out.push(line);
             continue;
         }
         if let Some(line) = environment::sets(&statement) {
