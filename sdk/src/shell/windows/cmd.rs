@@ -3,7 +3,7 @@
 //! output redirected to a file, and the PowerShell-style commands `cmd`
 //! starts (`taskkill`, `powershell`).
 
-use super::super::model::quote;
+use super::environment::persistent_variable;
 use super::text::{posix_path, split, unquote, words};
 use super::{cmdlet, quoted};
 
@@ -30,6 +30,8 @@ fn cmd_command(w: &[String]) -> String {
     };
     let name = name.to_ascii_lowercase();
     let switch = |s: &str| args.iter().any(|a| a.eq_ignore_ascii_case(s));
+    // What no reading here rewrites: the words as `cmd` gives them.
+    let as_written = || quoted(w.iter().map(|x| unquote(x)));
     let operands = || {
         args.iter()
             .filter(|a| !a.starts_with('/'))
@@ -58,7 +60,7 @@ fn cmd_command(w: &[String]) -> String {
                 .collect();
             match paths.as_slice() {
                 [link, target] => format!("ln -sfn {target} {link}"),
-                _ => quoted(w.iter().map(|x| unquote(x))),
+                _ => as_written(),
             }
         }
         // `icacls PATH /deny Everyone:F` locks everyone out of it as `chmod
@@ -84,7 +86,7 @@ fn cmd_command(w: &[String]) -> String {
                 Some(t) if name == "takeown" || switch("/setowner") => {
                     format!("chown{recursive} \"$USER\" {t}")
                 }
-                _ => quoted(w.iter().map(|x| unquote(x))),
+                _ => as_written(),
             }
         }
         // `setx NAME VALUE`: a variable every later process of the user
@@ -95,13 +97,13 @@ fn cmd_command(w: &[String]) -> String {
             .collect::<Vec<_>>()[..]
         {
             [name, value, ..] => persistent_variable(&unquote(name), &unquote(value)),
-            _ => quoted(w.iter().map(|x| unquote(x))),
+            _ => as_written(),
         },
         "format" => "wipefs -a /dev/sda".to_string(),
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),
         "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
-        _ => quoted(w.iter().map(|x| unquote(x))),
+        _ => as_written(),
     }
 }
 
@@ -171,12 +173,4 @@ pub(super) fn redirection(w: &[String]) -> Option<(Vec<String>, bool, String)> {
     }
     command.extend(w.get(rest..).unwrap_or(&[]).iter().cloned());
     Some((command, append, unquote(&target)))
-}
-
-/// A variable set for the user's later processes (`setx`, PowerShell's
-/// `SetEnvironmentVariable(…, 'User')`): as the POSIX line that gives
-/// every later shell the same, an `export` appended to a start-up file.
-pub(super) fn persistent_variable(name: &str, value: &str) -> String {
-    let export = format!("export {name}={}", quote(value));
-    format!("echo {} >> \"$HOME/.profile\"", quote(&export))
 }

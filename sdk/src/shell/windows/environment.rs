@@ -1,10 +1,10 @@
 //! PowerShell's ways of reading and setting the environment: `$env:NAME`,
 //! `[Environment]::GetEnvironmentVariable(…)`, a listing of the `env:`
 //! drive (each a `printenv`), and `[Environment]::SetEnvironmentVariable(…)`
-//! (an `export`, or one a start-up file keeps for later processes).
+//! (an `export`, or one a start-up file keeps for later processes, as
+//! `cmd`'s `setx` is too).
 
 use super::super::model::quote;
-use super::cmd::persistent_variable;
 use super::opts::Opts;
 use super::quoted;
 use super::text::unquote;
@@ -12,8 +12,8 @@ use super::text::unquote;
 /// What a statement that sets a variable through .NET amounts to
 /// (`[Environment]::SetEnvironmentVariable('NAME', 'VALUE', 'User')`): a
 /// variable for the processes started after it.
-pub(super) fn sets(statement: &str) -> Option<String> {
-    let lower = statement.to_ascii_lowercase();
+/// `lower` is the statement lower-cased.
+pub(super) fn sets(statement: &str, lower: &str) -> Option<String> {
     let call = ["[environment]::", "[system.environment]::"]
         .iter()
         .find_map(|p| lower.trim_start().strip_prefix(p))
@@ -35,15 +35,15 @@ pub(super) fn sets(statement: &str) -> Option<String> {
 }
 
 /// The variables a statement reads through `$env:NAME` (not the one it
-/// assigns, `$env:NAME = …`), as the `printenv` reading them amounts to.
-pub(super) fn env_reads(statement: &str) -> Option<String> {
+/// assigns, `$env:NAME = …`), as the `printenv` reading them amounts to;
+/// `lower` is the statement lower-cased.
+pub(super) fn env_reads(statement: &str, lower: &str) -> Option<String> {
     let assigned = statement
         .trim_start()
         .get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
         && statement.contains('=');
     let mut names = Vec::new();
-    let lower = statement.to_ascii_lowercase();
     for (at, _) in lower.match_indices("$env:").skip(usize::from(assigned)) {
         let name: String = statement[at + 5..]
             .chars()
@@ -132,4 +132,12 @@ pub(super) fn env_drive(name: &str, opts: &Opts) -> Option<String> {
         names.push(var.to_string());
     }
     (!names.is_empty()).then(|| format!("printenv {}", quoted(&names)))
+}
+
+/// A variable set for the user's later processes (`setx`, PowerShell's
+/// `SetEnvironmentVariable(…, 'User')`): as the POSIX line that gives
+/// every later shell the same, an `export` appended to a start-up file.
+pub(super) fn persistent_variable(name: &str, value: &str) -> String {
+    let export = format!("export {name}={}", quote(value));
+    format!("echo {} >> \"$HOME/.profile\"", quote(&export))
 }

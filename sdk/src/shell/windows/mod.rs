@@ -145,13 +145,13 @@ fn utf16_base64(b64: &str) -> Option<String> {
 fn script(src: &str) -> String {
     let mut out = Vec::new();
     for statement in split(src, &[";", "\n", "&&", "||"]) {
-        // Through WMI or CIM: shadow copies removed, processes terminated.
         let lower = statement.to_ascii_lowercase();
+        // Through WMI or CIM: shadow copies removed, processes terminated.
         if let Some(line) = wmi::statement(&statement, &lower) {
             out.push(line);
             continue;
         }
-        if let Some(line) = environment::sets(&statement) {
+        if let Some(line) = environment::sets(&statement, &lower) {
             out.push(line);
             continue;
         }
@@ -201,7 +201,7 @@ fn script(src: &str) -> String {
         if !stages.is_empty() {
             out.push(stages.join(" | "));
         }
-        out.extend(env_reads(&statement));
+        out.extend(env_reads(&statement, &lower));
     }
     out.join("; ")
 }

@@ -180,7 +180,7 @@ pub(super) fn name_pattern(name: &str) -> String {
 }
 
 /// The dashes PowerShell reads as `-` before a parameter's name.
-const DASHES: &[char] = &['\u{2013}', '\u{2014}', '\u{2015}'];
+pub(super) const DASHES: &[char] = &['\u{2013}', '\u{2014}', '\u{2015}'];
 
 /// `src` split at any of `seps` outside quotes and brackets.
 pub(super) fn split(src: &str, seps: &[&str]) -> Vec<String> {

@@ -163,7 +163,7 @@ fn powershell_argument(word: &str) -> bool {
         .get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("$env:"))
         || (word.starts_with('%') && word[1..].contains('%'));
-    let dash = word.starts_with(['\u{2013}', '\u{2014}', '\u{2015}']);
+    let dash = word.starts_with(super::text::DASHES);
     let parameter = word.strip_prefix('-').is_some_and(|name| {
         let name = name.split(':').next().unwrap_or("");
         [
