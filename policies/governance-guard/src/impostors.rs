@@ -76,7 +76,9 @@ pub fn standing(ctx: &Context, command: &str) -> Vec<Finding> {
 /// direnv at every `cd`): a Makefile's `LD_PRELOAD=… ./test` is not one.
 pub fn names_startup_file(origin: &str) -> bool {
     // Beside the shell's own: direnv's `.envrc` (run at every `cd`) and
-    // fish's configuration.
+    // fish's configuration. In any case: `~/.BashRC` is `~/.bashrc` on a
+    // case-insensitive file system.
+    let origin = origin.to_ascii_lowercase();
     clawlaw_sdk::implied::scripts::SHELL_STARTUP_FILES
         .iter()
         .chain(&[".envrc", "config.fish"])

@@ -178,9 +178,12 @@ impl Policy for SecretsGuard {
                 }
                 // What words do not show: a path built in inline code
                 // (`open('/home/dev/.netrc')`), a glob (`cat ~/.aws/*`), a
-                // credential directory read whole (`tar czf k.tgz ~/.ssh`).
+                // credential directory read whole (`tar czf k.tgz ~/.ssh`), a
+                // Windows path (the split takes its backslashes away:
+                // `Get-Content ~\.ssh\id_rsa`; the parser reads PowerShell's
+                // and cmd's lines).
                 if decision.verdict == clawlaw_sdk::Verdict::Allow
-                    && words.iter().any(|w| may_read_indirectly(w))
+                    && (cmd.contains('\\') || words.iter().any(|w| may_read_indirectly(w)))
                 {
                     let line = parsed.get_or_insert_with(|| shell::parse(cmd));
                     let fx = fx.get_or_insert_with(|| {

@@ -232,7 +232,7 @@ impl<'s> Checker<'s> {
                     }));
                 }
                 if let Some([d]) = in_home(c)
-                    && HOME_CRITICAL.contains(&d.as_str())
+                    && HOME_CRITICAL.iter().any(|h| is(d, h))
                 {
                     return Some(Danger::Deny(loc.display()));
                 }

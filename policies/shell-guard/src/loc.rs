@@ -217,34 +217,29 @@ pub(crate) fn device(c: &[String]) -> bool {
         && c[1] != ANY
 }
 
-pub(crate) const STARTUP_FILES: &[&str] = &[
-    ".bashrc",
-    ".bash_profile",
-    ".bash_login",
-    ".bash_logout",
-    ".profile",
-    ".zshrc",
-    ".zprofile",
-    ".zshenv",
-    ".zlogin",
-    ".kshrc",
-    ".cshrc",
-    ".tcshrc",
-    ".xprofile",
-    ".xinitrc",
-];
-
 /// What a git configuration file is, as a reason says it.
 const GIT_CONFIG: &str =
     "git's configuration, whose settings can make later git commands run programs";
 
+/// Whether a path component is `name` as a case-insensitive file system
+/// (macOS's default, Windows') reads it: `~/.BashRC` is `~/.bashrc` there.
+pub(crate) fn is(component: &str, name: &str) -> bool {
+    component.eq_ignore_ascii_case(name)
+}
+
 /// A file whose change outlives the session: its description and risk.
+/// Names are compared without case, as a case-insensitive file system
+/// resolves them.
 pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
+    const SHELL: &str = "a shell start-up file, which runs in every future shell";
     // `.git/hooks/post-checkout` (not a shipped `*.sample`): run by later
     // git commands in the repository, whoever types them.
-    let hook = c
-        .windows(3)
-        .any(|w| w[0] == ".git" && w[1] == "hooks" && !w[2].ends_with(".sample") && w[2] != ANY);
+    let hook = c.windows(3).any(|w| {
+        is(&w[0], ".git")
+            && is(&w[1], "hooks")
+            && !w[2].to_ascii_lowercase().ends_with(".sample")
+            && w[2] != ANY
+    });
     if hook {
         return Some((
             "a git hook, which runs on later git commands in this repository",
@@ -255,31 +250,28 @@ pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
     // (`core.fsmonitor`, `core.pager`, `core.sshCommand`, `!` aliases,
     // `core.hooksPath`), written without `git config`, whose values the
     // policy reads.
-    if c.ends_with(&[".git".to_string(), "config".to_string()]) {
+    if let [.., g, f] = c
+        && is(g, ".git")
+        && is(f, "config")
+    {
         return Some((GIT_CONFIG, 0.6));
     }
-    let rest = in_home(c)?;
-    match rest {
-        [f] if f == ".gitconfig" => Some((GIT_CONFIG, 0.6)),
-        [a, b, f] if a == ".config" && b == "git" && f == "config" => Some((GIT_CONFIG, 0.6)),
-        [f] if STARTUP_FILES.contains(&f.as_str()) => Some((
-            "a shell start-up file, which runs in every future shell",
-            0.6,
-        )),
+    match in_home(c)? {
+        [f] if is(f, ".gitconfig") => Some((GIT_CONFIG, 0.6)),
+        [a, b, f] if is(a, ".config") && is(b, "git") && is(f, "config") => Some((GIT_CONFIG, 0.6)),
+        [f] if clawlaw_sdk::implied::scripts::is_shell_startup_file(f) => Some((SHELL, 0.6)),
         [d, f]
-            if d == ".ssh"
-                && matches!(
-                    f.as_str(),
-                    "authorized_keys" | "authorized_keys2" | "rc" | "config"
-                ) =>
+            if is(d, ".ssh")
+                && ["authorized_keys", "authorized_keys2", "rc", "config"]
+                    .iter()
+                    .any(|s| is(f, s)) =>
         {
             Some(("SSH access to this account", 0.8))
         }
-        [a, b, f] if a == ".config" && b == "fish" && f == "config.fish" => Some((
-            "a shell start-up file, which runs in every future shell",
-            0.6,
-        )),
-        [a, b, ..] if a == ".config" && b == "autostart" => {
+        [a, b, f] if is(a, ".config") && is(b, "fish") && is(f, "config.fish") => {
+            Some((SHELL, 0.6))
+        }
+        [a, b, ..] if is(a, ".config") && is(b, "autostart") => {
             Some(("programs started at every login", 0.6))
         }
         _ => None,

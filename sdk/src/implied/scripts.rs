@@ -170,13 +170,15 @@ const PYTHON: Format = Format::Interpreter {
 };
 
 /// Shell start-up files, by name (`.bashrc`) or, starting with `/`, by full
-/// path (`/etc/profile`): every shell runs them when it starts, so what
-/// they set up stays for every later shell.
+/// path (`/etc/profile`): every shell runs them when it starts (or, for
+/// `.bash_logout`, ends; for X's, when a session starts), so what they set
+/// up stays for every later shell.
 pub const SHELL_STARTUP_FILES: &[&str] = &[
     ".bashrc",
     ".bash_aliases",
     ".bash_profile",
     ".bash_login",
+    ".bash_logout",
     ".profile",
     ".zshrc",
     ".zshenv",
@@ -184,19 +186,24 @@ pub const SHELL_STARTUP_FILES: &[&str] = &[
     ".zlogin",
     ".kshrc",
     ".mkshrc",
+    ".cshrc",
+    ".tcshrc",
+    ".xprofile",
+    ".xinitrc",
     "bash.bashrc",
     "/etc/profile",
     "/etc/environment",
 ];
 
-/// Whether `path` is one of the [`SHELL_STARTUP_FILES`].
+/// Whether `path` is one of the [`SHELL_STARTUP_FILES`]; a name in other
+/// case (`~/.BashRC`) is the same file on a case-insensitive file system.
 pub fn is_shell_startup_file(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     SHELL_STARTUP_FILES.iter().any(|f| {
         if f.starts_with('/') {
             path == *f
         } else {
-            name == *f
+            name.eq_ignore_ascii_case(f)
         }
     })
 }

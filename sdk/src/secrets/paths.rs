@@ -39,8 +39,24 @@
 /// | `crypto-wallet` | `wallet.dat`, `.ethereum/keystore/*`, `solana/id.json`, `.electrum/wallets/*` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
-/// looks at the last components only; normalise first for `..` tricks.
+/// looks at the last components only; normalise first for `..` tricks. A
+/// path in other case is the same file on a case-insensitive file system
+/// (macOS's default, Windows'): `~/.AWS/Credentials` is matched too.
 pub fn is_credential_path(path: &str) -> Option<&'static str> {
+    in_any_case(path, credential_path)
+}
+
+/// `find` of `path`, or of `path` lower-cased when it holds capitals.
+fn in_any_case(path: &str, find: fn(&str) -> Option<&'static str>) -> Option<&'static str> {
+    find(path).or_else(|| {
+        path.bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| find(&path.to_ascii_lowercase()))
+            .flatten()
+    })
+}
+
+fn credential_path(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let mut parts = p.rsplit('/');
     let name = parts.next().unwrap_or("");
@@ -275,7 +291,13 @@ pub fn is_credential_path(path: &str) -> Option<&'static str> {
 /// | `gh-hosts` | `.config/gh` |
 /// | `private-keys` | `/etc/ssl/private` |
 /// | `keychain` | `Library/Keychains`, `.local/share/keyrings`, `kwalletd` |
+///
+/// In any case, as [`is_credential_path`].
 pub fn is_credential_dir(path: &str) -> Option<&'static str> {
+    in_any_case(path, credential_dir)
+}
+
+fn credential_dir(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let mut parts = p.rsplit('/');
     let name = parts.next().unwrap_or("");
@@ -308,6 +330,11 @@ mod tests {
             ("/work/app/.envrc", "dotenv"),
             ("~/.aws/credentials", "aws-credentials"),
             ("/home/dev/.aws/credentials", "aws-credentials"),
+            // The same files on a case-insensitive file system.
+            ("/Users/dev/.AWS/Credentials", "aws-credentials"),
+            ("~/.SSH/ID_RSA", "ssh-private-key"),
+            ("~/.Kube/Config", "kube-config"),
+            ("/work/app/.ENV", "dotenv"),
             ("/root/.ssh/id_rsa", "ssh-private-key"),
             ("~/.ssh/id_ed25519", "ssh-private-key"),
             ("~/.ssh/id_deploy", "ssh-private-key"),
@@ -447,6 +474,7 @@ mod tests {
             ("/etc/ssl/private", "private-keys"),
             ("~/Library/Keychains", "keychain"),
             ("~/.local/share/keyrings/", "keychain"),
+            ("/Users/dev/.SSH", "ssh-private-key"),
         ] {
             assert_eq!(is_credential_dir(d), Some(kind), "{d}");
         }
