@@ -2,7 +2,8 @@
 //! -r`, `rg`, `ag`, `ack`, `ugrep`, `findstr`) whose pattern names a
 //! credential (`password`, `secret`, `api_key`, `BEGIN … PRIVATE KEY`,
 //! `AKIA`) over directories outside the session's workspace (`grep -ri
-//! password /etc`, `rg -i 'api.?key' /var/www /opt`). Its output is every
+//! password /etc`, `rg -i 'api.?key' /var/www /opt`, the files `find`
+//! lists handed to `xargs grep`). Its output is every
 //! matching line: the credentials themselves, read without naming a
 //! credential file. The same search of the workspace (`rg -n password src/`,
 //! where the code that handles passwords lives) is ordinary work, and is not
@@ -74,12 +75,24 @@ pub fn outside(
         if c.program_dynamic || !SEARCHERS.contains(&c.program.as_str()) {
             continue;
         }
-        let (pattern, paths) = pattern_and_paths(c);
+        let (pattern, mut paths) = pattern_and_paths(c);
         if !pattern.is_some_and(names_credential) {
             continue;
         }
+        // `find /etc -name '*.conf' | xargs grep -i password`: the files
+        // searched are those `find` lists below its roots.
+        if paths.is_empty()
+            && let Some(roots) = listed_by_find(line, c)
+        {
+            paths = roots;
+        }
         for p in paths {
             let Ok(abs) = normalize(p, cwd, home) else {
+                // A home directory's path, the home not known: outside any
+                // workspace below it.
+                if home.is_none() && (p.starts_with('~') || p.starts_with("$HOME")) {
+                    return Some((c.program.clone(), p.to_string()));
+                }
                 continue;
             };
             let inside = roots.iter().any(|r| is_within(&abs, r))
@@ -90,6 +103,30 @@ pub fn outside(
         }
     }
     None
+}
+
+/// The roots of the `find` whose list `c` is given through `xargs`, when
+/// it is the stage before `c` in a pipeline.
+fn listed_by_find<'l>(line: &'l shell::CommandLine, c: &Command) -> Option<Vec<&'l str>> {
+    if !c.piped_in || !c.wrappers.iter().any(|w| w.program == "xargs") {
+        return None;
+    }
+    let pipeline = line.pipelines.get(c.pipeline)?;
+    let at = pipeline
+        .commands
+        .iter()
+        .position(|&k| std::ptr::eq(&line.commands[k], c))?;
+    let before = &line.commands[*pipeline.commands.get(at.checked_sub(1)?)?];
+    if before.program != "find" {
+        return None;
+    }
+    let roots: Vec<&str> = before
+        .args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .take_while(|a| !a.starts_with(['-', '(', '!']))
+        .collect();
+    Some(if roots.is_empty() { vec!["."] } else { roots })
 }
 
 /// Whether a search pattern looks for credentials.
@@ -161,6 +198,28 @@ mod tests {
             hunt("ag -i secret ../../var/lib").as_deref(),
             Some("/var/lib")
         );
+        assert_eq!(
+            hunt("grep -ri password ~/*.txt").as_deref(),
+            Some("/home/dev/*.txt")
+        );
+        // The home not known.
+        let line = shell::parse("grep -ri token ~/notes");
+        assert_eq!(
+            outside(&line, Some("/work/app"), None, &[])
+                .map(|(_, dir)| dir)
+                .as_deref(),
+            Some("~/notes")
+        );
+    }
+
+    #[test]
+    fn searches_of_the_files_find_lists() {
+        assert_eq!(
+            hunt("find /etc -name '*.conf' | xargs grep -il password").as_deref(),
+            Some("/etc")
+        );
+        assert_eq!(hunt("find . -name '*.rs' | xargs grep -n token"), None);
+        assert_eq!(hunt("find /etc -name '*.conf' | grep password"), None);
     }
 
     #[test]

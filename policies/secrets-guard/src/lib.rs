@@ -176,14 +176,16 @@ impl Policy for SecretsGuard {
                         break;
                     }
                 }
+                // A line that may be PowerShell's or `cmd`'s is read as the
+                // parser translates it: the word split takes a Windows path's
+                // backslashes away (`Get-Content ~\.ssh\id_rsa`) and does not
+                // expand `%TOKEN%` or `$env:TOKEN`.
+                let windows = may_be_windows(cmd);
                 // What words do not show: a path built in inline code
                 // (`open('/home/dev/.netrc')`), a glob (`cat ~/.aws/*`), a
-                // credential directory read whole (`tar czf k.tgz ~/.ssh`), a
-                // Windows path (the split takes its backslashes away:
-                // `Get-Content ~\.ssh\id_rsa`; the parser reads PowerShell's
-                // and cmd's lines).
+                // credential directory read whole (`tar czf k.tgz ~/.ssh`).
                 if decision.verdict == clawlaw_sdk::Verdict::Allow
-                    && (cmd.contains('\\') || words.iter().any(|w| may_read_indirectly(w)))
+                    && (windows || words.iter().any(|w| may_read_indirectly(w)))
                 {
                     let line = parsed.get_or_insert_with(|| shell::parse(cmd));
                     let fx = fx.get_or_insert_with(|| {
@@ -194,7 +196,7 @@ impl Policy for SecretsGuard {
                     }
                 }
                 // Parsed only when a word names a program that can print one.
-                if words.iter().any(|w| secrets::may_print_credential(w))
+                if (windows || words.iter().any(|w| secrets::may_print_credential(w)))
                     && let Some(d) = ctx.printed(parsed.get_or_insert_with(|| shell::parse(cmd)))
                 {
                     decision = decision.merge(d);
@@ -202,7 +204,7 @@ impl Policy for SecretsGuard {
                 // A search of other directories for credentials: parsed only
                 // when a word names a searcher.
                 if decision.verdict == clawlaw_sdk::Verdict::Allow
-                    && words.iter().any(|w| hunt::SEARCHERS.contains(&w.as_str()))
+                    && (windows || words.iter().any(|w| hunt::SEARCHERS.contains(&w.as_str())))
                 {
                     let roots = workspace::scope_roots(&session.scope, ctx.home);
                     let line = parsed.get_or_insert_with(|| shell::parse(cmd));
@@ -504,6 +506,18 @@ const USUAL_CREDENTIALS: &[&str] = &[
     ".cargo/credentials.toml",
     ".config/gcloud/application_default_credentials.json",
 ];
+
+/// Whether `cmd` may be a PowerShell or `cmd` line, or hold a Windows path:
+/// a backslash, `%` (`%USERPROFILE%`), `$env:`, or what the parser reads
+/// as a line typed into either shell (`Get-Content (…).HistorySavePath`).
+fn may_be_windows(cmd: &str) -> bool {
+    cmd.contains(['\\', '%'])
+        || shell::is_windows_line(cmd)
+        || cmd.match_indices('$').any(|(at, _)| {
+            cmd.get(at + 1..at + 5)
+                .is_some_and(|v| v.eq_ignore_ascii_case("env:"))
+        })
+}
 
 /// Whether a word may read a file that no word names: a glob, inline code
 /// of an interpreter, or a program that reads whole directories.

@@ -3,7 +3,9 @@
 //! export-credentials`, `kubectl config view --raw`, `git credential fill`,
 //! `security find-generic-password -w`, `vault kv get`, `op read`,
 //! `heroku config`, `doppler secrets`, `sops --decrypt`, `ansible-vault
-//! view`, `keyctl print`), the shell's `history`,
+//! view`, `keyctl print`), the shell's `history`, a Wi-Fi password shown
+//! (`netsh wlan show profile … key=clear`, `nmcli -s connection show`),
+//! the tools made to dump credentials (Mimikatz, an LSASS memory dump),
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
 //! where a service keeps its credentials (`docker exec db env`, `docker
@@ -110,10 +112,15 @@ const SECRET_NAME_PARTS: &[&str] = &[
 /// cheap test on the line's words before parsing it for
 /// [`prints_credential`].
 pub fn may_print_credential(word: &str) -> bool {
+    let program = crate::shell::without_exe(word);
     matches!(
         word,
         "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops" | "history"
     ) || word.starts_with("docker-credential-")
+        || ["netsh", "nmcli", "procdump", "procdump64", "rundll32"]
+            .iter()
+            .chain(DUMPERS)
+            .any(|p| program.eq_ignore_ascii_case(p))
         || CONTAINER_CLIS.contains(&word)
         || PRINTER_PROGRAMS.binary_search(&word).is_ok()
 }
@@ -210,7 +217,50 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         .map(|p| p.kind)
         .or_else(|| bare_pass(program, &args))
         .or_else(|| container_environment(c, &args))
+        .or_else(|| wifi_password(program, &args))
+        .or_else(|| credential_dump(program, &args))
 }
+
+/// A Wi-Fi network's password shown in the clear: `netsh wlan show profile
+/// NAME key=clear`, `nmcli -s connection show NAME` (`--show-secrets`),
+/// `nmcli device wifi show-password`.
+fn wifi_password(program: &str, args: &[&str]) -> Option<&'static str> {
+    let has = |w: &str| args.iter().any(|a| a.eq_ignore_ascii_case(w));
+    let shown = match program {
+        "netsh" => has("wlan") && has("key=clear"),
+        "nmcli" => {
+            (has("-s") || has("--show-secrets")) && (has("show") || has("s"))
+                || has("show-password")
+        }
+        _ => false,
+    };
+    shown.then_some("wifi-password")
+}
+
+/// Programs whose work is to take credentials out of where the system
+/// keeps them: Mimikatz and its kin, and a dump of the memory of LSASS,
+/// the Windows process holding every signed-in user's credentials
+/// (`procdump -ma lsass.exe`, `rundll32 comsvcs.dll, MiniDump PID FILE`).
+fn credential_dump(program: &str, args: &[&str]) -> Option<&'static str> {
+    let any = |part: &str| args.iter().any(|a| a.to_ascii_lowercase().contains(part));
+    let dumps = match program.to_ascii_lowercase().as_str() {
+        p if DUMPERS.contains(&p) => true,
+        "procdump" | "procdump64" => any("lsass"),
+        "rundll32" => any("comsvcs") && any("minidump"),
+        _ => false,
+    };
+    dumps.then_some("credential-dump")
+}
+
+/// Tools made to take credentials out of the system's stores.
+const DUMPERS: &[&str] = &[
+    "mimikatz",
+    "pypykatz",
+    "secretsdump.py",
+    "impacket-secretsdump",
+    "lazagne",
+    "mimipenguin",
+];
 
 /// A container's whole environment, where a service's credentials live
 /// (`DATABASE_URL`, `STRIPE_SECRET_KEY`): `env` or `printenv` run in it
@@ -384,6 +434,15 @@ mod tests {
             "sops decrypt secrets.enc.yaml",
             "ansible-vault view group_vars/vault.yml",
             "chamber read prod db_password",
+            // Wi-Fi passwords, and the tools made to dump credentials.
+            "netsh wlan show profile name=home key=clear",
+            "nmcli -s connection show home",
+            "nmcli --show-secrets -g 802-11-wireless-security.psk con show home",
+            "nmcli device wifi show-password",
+            "procdump64.exe -accepteula -ma lsass.exe l.dmp",
+            "rundll32.exe comsvcs.dll, MiniDump 624 l.dmp full",
+            "mimikatz.exe privilege::debug sekurlsa::logonpasswords exit",
+            "impacket-secretsdump -just-dc corp/admin@dc",
         ] {
             assert!(prints(line).is_some(), "{line}");
         }
@@ -418,6 +477,10 @@ mod tests {
             "docker compose exec app cat config",
             "heroku config:set FOO=bar",
             "sops -e my-db.yaml",
+            "netsh wlan show profiles",
+            "nmcli connection show my-server",
+            "procdump -ma myapp.exe app.dmp",
+            "rundll32 shell32.dll,Control_RunDLL",
             "sops -d --output secrets.yaml secrets.enc.yaml",
             "ansible-vault encrypt vault.yml",
         ] {

@@ -22,7 +22,7 @@
 /// | `cargo-credentials` | `.cargo/credentials`, `.cargo/credentials.toml` |
 /// | `gh-hosts` | `.config/gh/hosts.yml`, `.config/hub` |
 /// | `gpg-private-key` | `.gnupg/private-keys-v1.d/*`, `secring.gpg` |
-/// | `shell-history` | `.bash_history`, `.zsh_history`, `.python_history`, `.psql_history`, `.mysql_history`, … (commands typed with their passwords) |
+/// | `shell-history` | `.bash_history`, `.zsh_history`, `.python_history`, `.psql_history`, `.mysql_history`, PowerShell's `ConsoleHost_history.txt`, … (commands typed with their passwords) |
 /// | `shadow` | `/etc/shadow`, `/etc/gshadow` (and their `-` backups) |
 /// | `process-environment` | `/proc/<pid>/environ` |
 /// | `gcloud-credentials` | `gcloud/credentials.db`, `access_tokens.db`, `application_default_credentials.json`, `legacy_credentials/*/adc.json` |
@@ -36,22 +36,25 @@
 /// | `agent-credentials` | coding agents' logins: Claude Code's `.claude/.credentials.json`, Codex's `.codex/auth.json`, Gemini CLI's `.gemini/oauth_creds.json`, GitHub Copilot's `github-copilot/hosts.json`, `apps.json` |
 /// | `tool-credentials` | other tools' login files: `.my.cnf`, `.mylogin.cnf`, `.s3cfg`, `.boto`, `.databrickscfg`, `rclone/rclone.conf`, `.oci/config`, `.gem/credentials`, `containers/auth.json`, `composer/auth.json`, `.m2/settings.xml`, `.m2/settings-security.xml`, `.gradle/gradle.properties`, `ngrok.yml`, `doctl/config.yaml`, `hcloud/cli.toml`, `netlify/config.json`, Vercel's `auth.json`, `.fly/config.yml`, `.wrangler/config/default.toml`, `stripe/config.toml`, the `pass` store's entries |
 /// | `vpn-key` | WireGuard's `wireguard/*.conf`, Tailscale's `tailscaled.state` |
+/// | `windows-credentials` | the hives `System32/config/SAM`, `SYSTEM`, `SECURITY`; `ntds.dit`; `Microsoft/Credentials/*`, `Microsoft/Protect/*` (DPAPI's master keys), `Microsoft/Vault/*` |
 /// | `crypto-wallet` | `wallet.dat`, `.ethereum/keystore/*`, `solana/id.json`, `.electrum/wallets/*` |
 ///
 /// Works on any spelling (`~/.aws/credentials`, relative or absolute): it
 /// looks at the last components only; normalise first for `..` tricks. A
 /// path in other case is the same file on a case-insensitive file system
-/// (macOS's default, Windows'): `~/.AWS/Credentials` is matched too.
+/// (macOS's default, Windows'): `~/.AWS/Credentials` is matched too, and
+/// so is a Windows path (`%USERPROFILE%\.ssh\id_rsa`).
 pub fn is_credential_path(path: &str) -> Option<&'static str> {
     in_any_case(path, credential_path)
 }
 
-/// `find` of `path`, or of `path` lower-cased when it holds capitals.
+/// `find` of `path`, or of `path` lower-cased with its backslashes read as
+/// separators (`C:\Users\dev\.SSH\id_rsa`) when it holds either.
 fn in_any_case(path: &str, find: fn(&str) -> Option<&'static str>) -> Option<&'static str> {
     find(path).or_else(|| {
         path.bytes()
-            .any(|b| b.is_ascii_uppercase())
-            .then(|| find(&path.to_ascii_lowercase()))
+            .any(|b| b.is_ascii_uppercase() || b == b'\\')
+            .then(|| find(&path.to_ascii_lowercase().replace('\\', "/")))
             .flatten()
     })
 }
@@ -197,6 +200,22 @@ fn credential_path(path: &str) -> Option<&'static str> {
     {
         return Some("crypto-wallet");
     }
+    // Windows' own credential stores (matched lower-cased): the account
+    // database and the hives whose keys decrypt it, a domain's directory
+    // database, DPAPI's master keys and the credentials and vaults they
+    // protect.
+    if (grand == "system32" && parent == "config" && matches!(name, "sam" | "system" | "security"))
+        || name == "ntds.dit"
+        || [
+            "/microsoft/credentials/",
+            "/microsoft/protect/",
+            "/microsoft/vault/",
+        ]
+        .iter()
+        .any(|d| p.contains(d))
+    {
+        return Some("windows-credentials");
+    }
     // Coding agents' own logins: an API key or OAuth tokens to act as the
     // user with the model provider.
     if matches!(
@@ -236,7 +255,9 @@ fn credential_path(path: &str) -> Option<&'static str> {
         // Passwords typed on command lines and in REPLs end up here.
         ".bash_history" | ".zsh_history" | ".sh_history" | ".python_history" | ".psql_history"
         | ".mysql_history" | ".sqlite_history" | ".node_repl_history" | ".rediscli_history"
-        | "fish_history" => Some("shell-history"),
+        | "fish_history"
+        // PowerShell's (PSReadLine's), matched lower-cased.
+        | "consolehost_history.txt" => Some("shell-history"),
         _ => None,
     };
     if fixed.is_some() {
@@ -335,6 +356,17 @@ mod tests {
             ("~/.SSH/ID_RSA", "ssh-private-key"),
             ("~/.Kube/Config", "kube-config"),
             ("/work/app/.ENV", "dotenv"),
+            ("%USERPROFILE%\\.ssh\\id_rsa", "ssh-private-key"),
+            ("/usr/windows/System32/config/SAM", "windows-credentials"),
+            ("C:\\Windows\\NTDS\\ntds.dit", "windows-credentials"),
+            (
+                "$HOME/AppData/Roaming/Microsoft/Credentials/DFBE70A7E5CC19A398EBF1B96859CE5D",
+                "windows-credentials",
+            ),
+            (
+                "$HOME/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt",
+                "shell-history",
+            ),
             ("/root/.ssh/id_rsa", "ssh-private-key"),
             ("~/.ssh/id_ed25519", "ssh-private-key"),
             ("~/.ssh/id_deploy", "ssh-private-key"),
@@ -428,6 +460,9 @@ mod tests {
             "/work/app/.env.sample",
             "/work/app/.env.template",
             "/work/app/.env.local.example",
+            "/work/app/.ENV.Example",
+            "/work/app/config/SYSTEM",
+            "C:\\src\\Cargo.toml",
             "/work/app/src/env.rs",
             "/work/app/.environment/x",
             "~/.ssh/id_rsa.pub",

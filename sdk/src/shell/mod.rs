@@ -176,6 +176,14 @@ pub fn var_prefix(text: &str, name: &str) -> Option<usize> {
     (after.is_empty() || after.starts_with('/')).then_some(n)
 }
 
+/// Whether [`parse`] reads `line` as one typed into PowerShell or
+/// `cmd.exe` (`Get-Content ~/.ssh/id_rsa`, `rd /s /q C:\`): a cheap test
+/// for a policy that looks at a line's words before it parses it, since
+/// the commands such a line runs are named only once it is parsed.
+pub fn is_windows_line(line: &str) -> bool {
+    windows::is_cmd(line) || windows::is_powershell(line)
+}
+
 /// Parses a command line. Never fails, never panics: see the module
 /// documentation for how incomplete input is reported.
 pub fn parse(line: &str) -> CommandLine {

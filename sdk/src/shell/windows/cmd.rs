@@ -1,11 +1,12 @@
 //! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `type`, `copy`,
-//! `move`, `mklink`, `setx`, `icacls`, `takeown`, `format`, `shutdown`,
+//! `move`, `findstr`, `mklink`, `setx`, `icacls`, `takeown`, `format`, `shutdown`,
 //! output redirected to a file, and the PowerShell-style commands `cmd`
 //! starts (`taskkill`, `powershell`).
 
+use super::super::model::quote;
+use super::cmdlet;
 use super::environment::persistent_variable;
 use super::text::{posix_path, split, unquote, words};
-use super::{cmdlet, quoted};
 
 /// A `cmd` line as a POSIX command line.
 pub(super) fn cmd_line(src: &str) -> String {
@@ -30,8 +31,14 @@ fn cmd_command(w: &[String]) -> String {
     };
     let name = name.to_ascii_lowercase();
     let switch = |s: &str| args.iter().any(|a| a.eq_ignore_ascii_case(s));
-    // What no reading here rewrites: the words as `cmd` gives them.
-    let as_written = || quoted(w.iter().map(|x| unquote(x)));
+    // What no reading here rewrites: the words as `cmd` gives them, its
+    // variables expanded.
+    let as_written = || {
+        w.iter()
+            .map(|x| expanded(&unquote(x)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let operands = || {
         args.iter()
             .filter(|a| !a.starts_with('/'))
@@ -49,6 +56,32 @@ fn cmd_command(w: &[String]) -> String {
             format!("rm{r} -f {}", operands())
         }
         "type" => format!("cat {}", operands()),
+        // `findstr /s /i PATTERN FILES`: a content search (`/s` below the
+        // directory, `/i` without case; `/c:"…"` a literal pattern).
+        "findstr" => {
+            let flags: String = args
+                .iter()
+                .filter(|a| a.starts_with('/') && !a.contains(':'))
+                .flat_map(|a| a[1..].chars())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let literal = args.iter().find_map(|a| {
+                a.get(..3)
+                    .filter(|p| p.eq_ignore_ascii_case("/c:"))
+                    .map(|_| unquote(&a[3..]))
+            });
+            let mut rest = args
+                .iter()
+                .filter(|a| !a.starts_with('/'))
+                .map(|a| unquote(a));
+            let Some(pattern) = literal.or_else(|| rest.next()) else {
+                return as_written();
+            };
+            let r = if flags.contains('s') { " -r" } else { "" };
+            let i = if flags.contains('i') { " -i" } else { "" };
+            let files: Vec<String> = rest.map(|f| posix_path(&f)).collect();
+            format!("grep{r}{i} -e {} {}", quote(&pattern), files.join(" "))
+        }
         "copy" | "xcopy" | "robocopy" => format!("cp -r {}", operands()),
         "move" => format!("mv {}", operands()),
         // `mklink [/d|/j|/h] LINK TARGET`.
@@ -104,6 +137,49 @@ fn cmd_command(w: &[String]) -> String {
         "shutdown" if switch("/r") => "reboot".to_string(),
         "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
         _ => as_written(),
+    }
+}
+
+/// A word of a `cmd` command as the shell word with the same value: quoted,
+/// and `%NAME%` the variable `cmd` expands there (`echo %GITHUB_TOKEN%`
+/// prints the token, as `echo "${GITHUB_TOKEN}"` does).
+fn expanded(word: &str) -> String {
+    let mut out = String::from('"');
+    let mut rest = word;
+    let mut any = false;
+    while let Some(at) = rest.find('%') {
+        let after = &rest[at + 1..];
+        let name = after.split('%').next().filter(|n| {
+            after.len() > n.len()
+                && !n.is_empty()
+                && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+                && !n.as_bytes()[0].is_ascii_digit()
+        });
+        let Some(name) = name else {
+            push_escaped(&mut out, &rest[..=at]);
+            rest = after;
+            continue;
+        };
+        push_escaped(&mut out, &rest[..at]);
+        out.push_str(&format!("${{{name}}}"));
+        any = true;
+        rest = &after[name.len() + 1..];
+    }
+    if !any {
+        return quote(word);
+    }
+    push_escaped(&mut out, rest);
+    out.push('"');
+    out
+}
+
+/// `text` in a double-quoted shell word, as itself.
+fn push_escaped(out: &mut String, text: &str) {
+    for ch in text.chars() {
+        if matches!(ch, '"' | '\\' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(ch);
     }
 }
 

@@ -15,7 +15,8 @@
 //! `environment.rs`), starting a program (`Start-Process`), links
 //! (`New-Item -ItemType SymbolicLink`, `mklink`), access (`icacls`,
 //! `takeown`), output written to a file (`>`, `*>>`), and what Windows'
-//! own downloaders and script hosts run (`mshta URL`: `lolbins.rs`). Paths
+//! own downloaders and script hosts run (`mshta URL`: `lolbins.rs`), its
+//! credential stores copied (`reg save HKLM\SAM`: `credential_stores.rs`). Paths
 //! keep their meaning for the judgement: the user's profile (`~`,
 //! `$env:USERPROFILE`, `%USERPROFILE%`, `C:\Users\<name>`) is the home
 //! directory, a drive's root (`C:\`) the root, the Windows and program
@@ -39,6 +40,7 @@ use opts::{Opts, grouped_value};
 use text::{name_pattern, posix_path, read_in_subexpression, registry_key, split, unquote, words};
 
 mod cmd;
+mod credential_stores;
 mod environment;
 mod lolbins;
 mod opts;
@@ -46,11 +48,12 @@ mod text;
 mod typed;
 mod wmi;
 
-pub(super) use typed::{bare_cmd, bare_powershell};
+pub(super) use typed::{bare_cmd, bare_powershell, is_cmd, is_powershell};
 
 /// The POSIX command line a PowerShell or `cmd` invocation runs, if
 /// `program` is one and its arguments carry a command, or what one of
-/// Windows' programs that fetch or run code does (`lolbins.rs`).
+/// Windows' programs that fetch or run code does (`lolbins.rs`) or that
+/// copy a credential store (`credential_stores.rs`).
 pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
     // Every command of every line comes here: no allocation until the
     // program is one of these.
@@ -61,7 +64,7 @@ pub(super) fn translate(program: &str, args: &[Word]) -> Option<Word> {
     } else if is("cmd") {
         cmd_invocation(args)?
     } else {
-        lolbins::line(base, args)?
+        lolbins::line(base, args).or_else(|| credential_stores::line(base, args))?
     };
     (!line.trim().is_empty()).then(|| Word::literal(line))
 }
@@ -187,6 +190,15 @@ fn script(src: &str) -> String {
                 format!("xargs rm{} -f", if recurse { " -r" } else { "" })
             } else if fed && is_stop(&w) {
                 "xargs kill".to_string()
+            } else if is_search(&w) && !stages.is_empty() && searched_paths(&w).is_empty() {
+                // `gci -Recurse C:\inetpub | Select-String password`: the
+                // files the stage before lists, when it lists files.
+                let grep = cmdlet(&w);
+                if stages.last().is_some_and(|s| s.starts_with("find ")) {
+                    format!("xargs {grep}")
+                } else {
+                    grep
+                }
             } else if let Some((command, append, target)) = redirection(&w) {
                 // `Write-Output x > .claude\settings.json`, `… *>> log`.
                 let arrow = if append { ">>" } else { ">" };
@@ -204,6 +216,22 @@ fn script(src: &str) -> String {
         out.extend(env_reads(&statement, &lower));
     }
     out.join("; ")
+}
+
+fn is_search(w: &[String]) -> bool {
+    w.first()
+        .is_some_and(|n| n.eq_ignore_ascii_case("select-string") || n.eq_ignore_ascii_case("sls"))
+}
+
+/// The files a `Select-String` names itself (the first positional argument
+/// is its pattern when `-Pattern` is not given).
+fn searched_paths(w: &[String]) -> Vec<String> {
+    let opts = Opts::new(w.get(1..).unwrap_or(&[]), false);
+    let skip = usize::from(opts.values(&["pattern"]).is_empty());
+    opts.values(&["path", "literalpath", "lp"])
+        .into_iter()
+        .chain(opts.positional.iter().skip(skip).cloned())
+        .collect()
 }
 
 fn is_stop(w: &[String]) -> bool {
@@ -283,6 +311,18 @@ fn cmdlet(w: &[String]) -> String {
             }
         }
         "add-content" | "ac" => format!(": >> {}", paths()),
+        // A content search, without case as PowerShell's is.
+        "select-string" | "sls" => {
+            let pattern = opts
+                .values(&["pattern"])
+                .into_iter()
+                .chain(opts.positional.first().cloned())
+                .next()
+                .unwrap_or_default();
+            let mut grep = vec!["grep -i -e".to_string(), quote(&unquote(&pattern))];
+            grep.extend(searched_paths(w).iter().map(|p| posix_path(p)));
+            grep.join(" ")
+        }
         "get-content" | "gc" | "cat" | "type" => format!("cat {}", paths()),
         // The processes a later stage may stop, by name.
         "get-process" | "gps" | "ps" => {
@@ -647,6 +687,17 @@ mod tests {
             cmd_line("type nul >>C:\\w\\x.txt"),
             "cat \"nul\" >> \"/w/x.txt\""
         );
+        // `cmd` expands its variables in any command's words.
+        assert_eq!(cmd_line("echo %GITHUB_TOKEN%"), "echo \"${GITHUB_TOKEN}\"");
+        assert_eq!(
+            cmd_line("echo 100% of %N% \"$x\""),
+            "echo 100% of \"${N}\" '$x'"
+        );
+        assert_eq!(cmd_line("echo 100%"), "echo 100%");
+        assert_eq!(
+            cmd_line("findstr /si /c:\"api key\" C:\\inetpub\\*.config"),
+            "grep -r -i -e 'api key' \"/inetpub/\"*\".config\""
+        );
     }
 
     #[test]
@@ -658,6 +709,22 @@ mod tests {
         assert_eq!(
             script("gci ~ -Filter *.log | Remove-Item"),
             "find \"$HOME\" -mindepth 1 -maxdepth 1 -name '*.log' | xargs rm -f"
+        );
+    }
+
+    #[test]
+    fn a_search_of_what_a_listing_lists() {
+        assert_eq!(
+            script("Get-ChildItem -Recurse C:\\inetpub | Select-String -Pattern password"),
+            "find \"/inetpub\" -mindepth 1 | xargs grep -i -e password"
+        );
+        assert_eq!(
+            script("Get-Content log.txt | sls error"),
+            "cat \"log.txt\" | grep -i -e error"
+        );
+        assert_eq!(
+            script("Select-String -Path C:\\srv\\*.xml -Pattern secret"),
+            "grep -i -e secret \"/srv/\"*\".xml\""
         );
     }
 
@@ -811,6 +878,14 @@ mod tests {
         assert!(bare_cmd("echo x>>C:\\Users\\bob\\.bashrc").is_some());
         assert_eq!(bare_cmd("echo 100% done; date +%Y-%m-%d"), None);
         assert_eq!(bare_cmd("type -a ls"), None);
+        // Windows' own programs: its registry, its directory database, BITS.
+        assert!(bare_cmd("reg save HKLM\\SAM C:\\tmp\\s.hiv").is_some());
+        assert!(bare_cmd("reg.exe query HKCU\\Software").is_some());
+        assert!(bare_cmd("ntdsutil \"ac i ntds\" ifm \"create full c:\\t\" q q").is_some());
+        assert!(bare_cmd("bitsadmin /list").is_some());
+        assert!(bare_cmd("findstr /s TODO C:\\src\\*.rs").is_some());
+        assert_eq!(bare_cmd("reg"), None);
+        assert_eq!(bare_cmd("findstr TODO main.rs"), None);
     }
 
     #[test]

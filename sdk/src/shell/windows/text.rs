@@ -37,6 +37,11 @@ pub(super) fn posix_path(p: &str) -> String {
         ("%systemroot%", "/usr/windows"),
         ("$env:programfiles", "/usr/programs"),
         ("%programfiles%", "/usr/programs"),
+        // Where PSReadLine keeps every line typed, passwords included.
+        (
+            "(get-psreadlineoption).historysavepath",
+            "$HOME/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt",
+        ),
     ]
     .iter()
     .find_map(|(from, to)| {

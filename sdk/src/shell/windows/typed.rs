@@ -2,7 +2,7 @@
 //! shell is one of them), told apart from POSIX lines by what only those
 //! shells have: read as the `pwsh -Command` or `cmd /c` that runs them.
 
-use super::super::model::quote;
+use super::super::model::{quote, without_exe};
 
 /// The POSIX command line of a PowerShell line typed as it is (a shell
 /// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
@@ -17,6 +17,11 @@ use super::super::model::quote;
 /// Read as `pwsh -Command LINE`, so its commands are the nested commands of
 /// that `pwsh`.
 pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
+    is_powershell(line).then(|| format!("pwsh -Command {}", quote(line.trim())))
+}
+
+/// Whether `line` is one typed into PowerShell: see [`bare_powershell`].
+pub(in crate::shell) fn is_powershell(line: &str) -> bool {
     let cmdlet = |word: &str| {
         word.split_once('-').is_some_and(|(verb, noun)| {
             APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
@@ -44,9 +49,11 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
     };
     // Aliases only PowerShell has (no POSIX program is called so).
     let alias = |word: &str| {
-        ["iwr", "irm", "iex", "gci", "spps", "rni", "ri", "saps"]
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(word))
+        [
+            "iwr", "irm", "iex", "gci", "spps", "rni", "ri", "saps", "sls",
+        ]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(word))
     };
     // `rm -Recurse -Force C:\src`, `del -r -f C:\src`: a name PowerShell
     // shares with POSIX or `cmd`, given what only PowerShell takes.
@@ -66,16 +73,14 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
     // `&` starts a statement only as the call operator (POSIX puts it
     // between commands).
     let call = line.contains('&') && line.split(['\n', ';']).any(call_operator);
-    (call
-        || line.split(['\n', ';', '|', '&']).any(|segment| {
-            segment
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| cmdlet(w) || alias(w))
-                || env_syntax(segment)
-                || shared_alias(segment)
-        }))
-    .then(|| format!("pwsh -Command {}", quote(line.trim())))
+    call || line.split(['\n', ';', '|', '&']).any(|segment| {
+        segment
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| cmdlet(w) || alias(w))
+            || env_syntax(segment)
+            || shared_alias(segment)
+    })
 }
 
 /// The `cmd /c` of a line typed into `cmd.exe` (a shell tool whose shell
@@ -84,22 +89,51 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
 /// `cmd`'s switches: `rd` or `rmdir` with `/s` or `/q`, `del` or `erase`
 /// with `/s`, `/q`, `/f`, `/p` or `/a`, `format` of a drive (`format D:`).
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
-/// and `format` take no such switch. Or `setx`, `mklink`, `icacls` or
-/// `takeown`, which are only Windows'. Or one of `cmd`'s commands that copy, move, show or write
-/// files (`copy`, `xcopy`, `robocopy`, `move`, `ren`, `type`, `echo`) given
-/// a path only `cmd` spells so: on a drive with backslashes
-/// (`C:\Users\x`) or through a variable (`%USERPROFILE%\x`).
+/// and `format` take no such switch. Or `setx`, `mklink`, `icacls`,
+/// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin` or `reg` with one of its
+/// operations, which are only Windows'. Or one of `cmd`'s commands that
+/// copy, move, show, write or search files (`copy`, `xcopy`, `robocopy`,
+/// `move`, `ren`, `type`, `echo`, `findstr`) given a path only `cmd` spells
+/// so: on a drive with backslashes (`C:\Users\x`) or through a variable
+/// (`%USERPROFILE%\x`).
 pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
+    is_cmd(line).then(|| format!("cmd /c {}", quote(line.trim())))
+}
+
+/// Whether `line` is one typed into `cmd.exe`: see [`bare_cmd`].
+pub(in crate::shell) fn is_cmd(line: &str) -> bool {
     let cmd_own = |segment: &str| {
         let mut words = segment.split_whitespace();
-        let name = words.next().unwrap_or("");
+        let name = without_exe(words.next().unwrap_or(""));
         let is = |n: &str| name.eq_ignore_ascii_case(n);
         // No POSIX program is called so.
-        if is("setx") || is("mklink") || is("icacls") || is("takeown") {
+        if [
+            "setx",
+            "mklink",
+            "icacls",
+            "takeown",
+            "ntdsutil",
+            "esentutl",
+            "bitsadmin",
+        ]
+        .iter()
+        .any(|n| is(n))
+        {
             return true;
         }
+        // `reg save HKLM\SAM f`: `reg` and one of its operations.
+        if is("reg") {
+            return words.next().is_some_and(|op| {
+                [
+                    "query", "add", "delete", "copy", "save", "restore", "load", "unload",
+                    "export", "import",
+                ]
+                .iter()
+                .any(|n| op.eq_ignore_ascii_case(n))
+            });
+        }
         if [
-            "copy", "xcopy", "robocopy", "move", "ren", "rename", "type", "echo",
+            "copy", "xcopy", "robocopy", "move", "ren", "rename", "type", "echo", "findstr",
         ]
         .iter()
         .any(|n| is(n))
@@ -127,9 +161,7 @@ pub(in crate::shell) fn bare_cmd(line: &str) -> Option<String> {
     } else {
         line
     };
-    read.split(['\n', '|', '&'])
-        .any(cmd_own)
-        .then(|| format!("cmd /c {}", quote(line.trim())))
+    read.split(['\n', '|', '&']).any(cmd_own)
 }
 
 /// Whether `word` (an argument, or a redirection with its target) is a path
