@@ -6,8 +6,10 @@
 //! stamped with — what an intruder does first, and
 //! what an agent has no routine reason to do; on Windows too (Defender, the
 //! firewall, the execution policy, the boot's recovery, the event logs, as
-//! PowerShell and `cmd` lines reach the policy: `windows.rs`). Escalated as
-//! `shell.defenses`: a person may have asked for it.
+//! PowerShell and `cmd` lines reach the policy: `windows.rs`) and on macOS
+//! (SIP, Gatekeeper, FileVault, Time Machine: `macos.rs`). A security
+//! service's process signalled is stopped as surely as its service is.
+//! Escalated as `shell.defenses`: a person may have asked for it.
 //!
 //! Judged by what each command does to the defence, not by its spelling:
 //! `iptables -t nat --flush` and `iptables -F` are one flush, `iptables -P
@@ -25,6 +27,7 @@ use clawlaw_sdk::shell::{Command, CommandKind, CommandLine};
 use crate::checker::Checker;
 use crate::loc::{Loc, resolve_text};
 use crate::programs::show;
+use crate::security_services::signalled_defence;
 
 const RULE: &str = "shell.defenses";
 
@@ -52,6 +55,7 @@ impl Checker<'_> {
                 );
             }
         }
+        self.check_defence_signals(cl, fx);
         let sets_kernel = cl.commands.iter().any(|c| c.program == "sysctl");
         if !sets_kernel && !mentions_logs(cl) {
             return;
@@ -83,6 +87,43 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// Escalates a signal sent to a security service's process (`pkill
+    /// auditd`, `kill -9 $(pidof falcon-sensor)`, `taskkill /IM
+    /// MsMpEng.exe`, `launchctl bootout system/com.apple.auditd`): it stops
+    /// the service as `systemctl stop` would, without a word to its
+    /// manager. The effects are analysed only when the line has a program
+    /// that sends signals.
+    fn check_defence_signals(&mut self, cl: &CommandLine, fx: &mut Option<Effects>) {
+        let signals = cl.commands.iter().any(|c| {
+            matches!(
+                c.program.as_str(),
+                "kill" | "pkill" | "killall" | "skill" | "taskkill" | "launchctl"
+            )
+        });
+        if !signals {
+            return;
+        }
+        let fx = fx.get_or_insert_with(|| effects::analyze(cl, self.cwd_text.as_deref(), None));
+        let hit = fx.signals.iter().find_map(|s| {
+            let name = s.targets.iter().find_map(|t| signalled_defence(t))?;
+            Some((s.command, name.to_string()))
+        });
+        if let Some((k, name)) = hit {
+            let c = &cl.commands[k];
+            let shown = show(c);
+            self.escalate(
+                RULE,
+                0.8,
+                Some(&c.program),
+                format!(
+                    "`{shown}` stops {name}, a service that enforces or records security; ask the operator to make the change if it is needed"
+                ),
+            );
+        }
+    }
+}
+
 /// Whether any word of the line names the log directory: the effects are
 /// analysed only then.
 fn mentions_logs(cl: &CommandLine) -> bool {
@@ -98,9 +139,6 @@ fn mentions_logs(cl: &CommandLine) -> bool {
 /// over without looking at its words.
 const PROGRAMS: &[&str] = &[
     "chattr",
-    "csrutil",
-    "spctl",
-    "tmutil",
     "aws",
     "gcloud",
     "az",
@@ -179,6 +217,9 @@ fn switches_off(c: &Command) -> Option<String> {
     if let Some(what) = crate::windows::defence_off(c) {
         return Some(what);
     }
+    if let Some(what) = crate::macos::defence_off(c) {
+        return Some(what);
+    }
     if let Some(what) = history_off(c) {
         return Some(what);
     }
@@ -233,7 +274,6 @@ fn switches_off(c: &Command) -> Option<String> {
             .then(|| "deletes the system journal's archived logs".into()),
         "systemctl" | "service" => stops_defence(p, &ops),
         "aws" | "gcloud" | "az" => cloud_audit_off(&ops, &args),
-        // macOS: System Integrity Protection, Gatekeeper, Time Machine.
         // `chattr -i /etc/passwd`, `chattr -a /var/log/auth.log`: the
         // immutable or append-only attribute that keeps a file from being
         // changed or its records rewritten, taken off (`-R`, `-V`, `-f`
@@ -253,25 +293,6 @@ fn switches_off(c: &Command) -> Option<String> {
                     files.join(", ")
                 )
             }),
-        "csrutil" if ops.first() == Some(&"disable") => {
-            Some("switches System Integrity Protection off".into())
-        }
-        "spctl"
-            if args
-                .iter()
-                .any(|a| matches!(*a, "--master-disable" | "--global-disable"))
-                || ops.first() == Some(&"--disable") =>
-        {
-            Some("lets unsigned and unnotarised programs run (Gatekeeper off)".into())
-        }
-        "tmutil"
-            if matches!(
-                ops.first(),
-                Some(&"disable" | &"delete" | &"deletelocalsnapshots")
-            ) =>
-        {
-            Some("switches the machine's backups off or deletes them".into())
-        }
         _ => None,
     }
 }

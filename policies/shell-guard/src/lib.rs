@@ -83,6 +83,7 @@ mod fed;
 mod install;
 mod interp;
 mod loc;
+mod macos;
 mod packs;
 mod programs;
 mod reverse_shell;

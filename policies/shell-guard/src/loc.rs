@@ -256,6 +256,16 @@ pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
     {
         return Some((GIT_CONFIG, 0.6));
     }
+    // launchd's jobs, the user's (`~/Library/LaunchAgents`) or the
+    // machine's (`/Library/LaunchDaemons`): started at every login or boot.
+    if c.windows(2)
+        .any(|w| is(&w[0], "Library") && (is(&w[1], "LaunchAgents") || is(&w[1], "LaunchDaemons")))
+    {
+        return Some((
+            "a launchd job, which macOS starts at every login or boot",
+            0.7,
+        ));
+    }
     match in_home(c)? {
         [f] if is(f, ".gitconfig") => Some((GIT_CONFIG, 0.6)),
         [a, b, f] if is(a, ".config") && is(b, "git") && is(f, "config") => Some((GIT_CONFIG, 0.6)),
@@ -274,6 +284,11 @@ pub(crate) fn startup_file(c: &[String]) -> Option<(&'static str, f32)> {
         [a, b, ..] if is(a, ".config") && is(b, "autostart") => {
             Some(("programs started at every login", 0.6))
         }
+        // The user's systemd units, run at every login once enabled.
+        [a, b, u, ..] if is(a, ".config") && is(b, "systemd") && is(u, "user") => Some((
+            "a systemd user unit, which runs at every login once enabled",
+            0.6,
+        )),
         _ => None,
     }
 }

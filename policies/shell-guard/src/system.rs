@@ -224,7 +224,9 @@ impl Checker<'_> {
                     format!("`{shown}` schedules or registers jobs that outlive the session"),
                 );
             }
-            "systemctl" | "service" | "launchctl" | "loginctl" => self.check_services(c, shown),
+            "systemctl" | "service" | "launchctl" | "loginctl" | "defaults" | "osascript" => {
+                self.check_services(c, shown)
+            }
             _ => {
                 if let Some(what) = crate::windows::persists(c) {
                     self.escalate(
@@ -344,6 +346,8 @@ impl Checker<'_> {
         }
     }
 
+    /// Service managers' and macOS's login settings' changes that outlive
+    /// the session.
     pub(crate) fn check_services(&mut self, c: &Command, shown: &Shown) {
         let p = c.program.as_str();
         let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
@@ -435,6 +439,36 @@ impl Checker<'_> {
                         format!("`{shown}` changes launchd jobs"),
                     );
                 }
+            }
+            // macOS's login hooks and login items: what it runs or opens at
+            // every login.
+            "defaults"
+                if sub == "write"
+                    && c.args().iter().any(|w| {
+                        let t = w.text.to_ascii_lowercase();
+                        t == "loginhook" || t == "logouthook"
+                    }) =>
+            {
+                self.escalate(
+                    "shell.persistence",
+                    0.6,
+                    Some(p),
+                    format!("`{shown}` sets a login hook, a script macOS runs at every login"),
+                );
+            }
+            "osascript"
+                if c.args()
+                    .iter()
+                    .any(|w| w.text.to_ascii_lowercase().contains("login item")) =>
+            {
+                self.escalate(
+                    "shell.persistence",
+                    0.6,
+                    Some(p),
+                    format!(
+                        "`{shown}` changes the login items, programs macOS opens at every login"
+                    ),
+                );
             }
             _ => {}
         }
