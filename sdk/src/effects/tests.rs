@@ -2199,6 +2199,10 @@ fn files_written_by_output_options_and_in_place_editors() {
         ("sqlite3 /srv/app.db 'DELETE FROM t'", "/srv/app.db"),
         ("sqlite3 -bail /srv/app.db < schema.sql", "/srv/app.db"),
         ("ssh-keygen -t ed25519 -f /srv/k -N ''", "/srv/k"),
+        ("gcc -O2 -o /srv/x main.c", "/srv/x"),
+        ("cc -o/srv/x main.c", "/srv/x"),
+        ("go build -o /srv/x ./cmd/x", "/srv/x"),
+        ("rustc -o /srv/x main.rs", "/srv/x"),
     ] {
         assert!(
             ps(&fx(line).writes).contains(&path),
@@ -2207,6 +2211,7 @@ fn files_written_by_output_options_and_in_place_editors() {
         );
     }
     assert!(fx("uniq in.txt").writes.is_empty());
+    assert!(fx("go test -o x ./...").writes.is_empty());
     let e = fx("sqlite3 -cmd '.mode csv' /srv/app.db 'SELECT deleted_at FROM t'");
     assert!(e.writes.is_empty());
     assert_eq!(ps(&e.reads), ["/srv/app.db"]);

@@ -1,5 +1,5 @@
 //! Files programs write besides their obvious output: an output option
-//! (`shuf -o F`, `iconv -o F`, `ssh-keygen -f F`), a second operand (`uniq
+//! (`shuf -o F`, `iconv -o F`, `ssh-keygen -f F`, a compiler's `-o F`), a second operand (`uniq
 //! IN OUT`, `xxd -r IN OUT`, `dos2unix -n IN OUT`), files converted or
 //! edited in place (`dos2unix F`, `yq -i … F`, `gawk -i inplace … F`,
 //! `crudini --set F`, `git config -f F …`, `patch F`), a directory patched
@@ -18,6 +18,25 @@ use crate::shell::Word;
 pub(crate) fn writes(cx: &mut Cx, prog: &str, args: &[Word]) {
     let write = |cx: &mut Cx, w: &Word, f: usize, rec: bool| cx.path(Kind::Write, w, f, prog, rec);
     match prog {
+        // A compiler's or linker's output: `gcc -o F`, `cc -oF`, `go build
+        // -o F`, `rustc -o F`.
+        "cc" | "c++" | "gcc" | "g++" | "clang" | "clang++" | "tcc" | "gfortran" | "nvcc" | "ld"
+        | "ld.lld" | "ld.gold" | "rustc" | "go" => {
+            let args = match (prog, args.split_first()) {
+                ("go", Some((build, rest))) if build.text == "build" => rest,
+                ("go", _) => return,
+                _ => args,
+            };
+            for (k, w) in args.iter().enumerate() {
+                if w.text == "-o" {
+                    if let Some(out) = args.get(k + 1) {
+                        write(cx, out, 0, false);
+                    }
+                } else if w.text.len() > 2 && w.text.starts_with("-o") && prog != "go" {
+                    write(cx, w, 2, false);
+                }
+            }
+        }
         "shuf" | "iconv" => {
             let p = parse(
                 args,
