@@ -1,7 +1,8 @@
 //! Resource exhaustion: processes that multiply without end (a function
 //! that starts copies of itself, inline code that forks in an endless
 //! loop: fork bombs) and an endless stream written to a file with nothing
-//! to bound it, which fills the disk — and with it every service's logs,
+//! to bound it, or one file written at a size no disk spares (`fallocate -l
+//! 500G`), which fills the disk — and with it every service's logs,
 //! databases and the gate's evidence.
 
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, RedirectOp};
@@ -11,6 +12,36 @@ use crate::programs::show;
 
 /// Devices that never run dry.
 const ENDLESS_DEVICES: &[&str] = &["/dev/zero", "/dev/urandom", "/dev/random"];
+
+/// The size of one file written from which the disk is taken to fill: more
+/// than a developer's machine commonly has free for any one file.
+const HUGE: u64 = 16 << 30;
+
+/// A size as `dd`, `head`, `fallocate` and `mkfile` read it: a number with
+/// an optional unit (`512`, `1M`, `1MB`, `500G`, `100g`, `2TiB`; `c` is a
+/// byte, `b` a 512-byte block).
+fn size(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u64 = text[..digits].parse().ok()?;
+    let unit = text[digits..].to_ascii_lowercase();
+    let (letter, base) = match unit.as_bytes() {
+        [] | [b'c'] => return Some(n),
+        [b'b'] => return Some(n.saturating_mul(512)),
+        [l] => (*l, 1024u64),
+        [l, b'i', b'b'] => (*l, 1024),
+        [l, b'b'] => (*l, 1000),
+        _ => return None,
+    };
+    let power = match letter {
+        b'k' => 1,
+        b'm' => 2,
+        b'g' => 3,
+        b't' => 4,
+        b'p' => 5,
+        _ => return None,
+    };
+    Some(n.saturating_mul(base.saturating_pow(power)))
+}
 
 /// Programs that pass a stream on, changed or not, as long as it lasts.
 const PASS_ON: &[&str] = &[
@@ -184,7 +215,64 @@ impl Checker<'_> {
                     show(c)
                 ),
             );
+        } else if let Some((bytes, file)) = self.huge_write(cl, i) {
+            self.escalate(
+                "shell.disk-fill",
+                0.6,
+                Some(&c.program),
+                format!(
+                    "`{}` writes {} GiB to {file}: enough to fill the disk, and with it every service's logs and data; write what the work needs",
+                    show(c),
+                    bytes >> 30
+                ),
+            );
         }
+    }
+
+    /// A file written at a size the command states, when it is at least
+    /// [`HUGE`]: `fallocate -l 500G f`, `dd bs=1M count=1000000 of=f`,
+    /// `head -c 100G /dev/urandom > f`, macOS's `mkfile 100g f`. (A sparse
+    /// file, `truncate -s 10T f`, takes no space until written.)
+    fn huge_write(&self, cl: &CommandLine, i: usize) -> Option<(u64, String)> {
+        let c = &cl.commands[i];
+        if c.program_dynamic {
+            return None;
+        }
+        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+        let value = |short: &str, long: &str| {
+            args.iter().enumerate().find_map(|(k, a)| {
+                if *a == short || *a == long {
+                    args.get(k + 1).copied()
+                } else {
+                    a.strip_prefix(short)
+                        .filter(|v| !v.is_empty() && !short.is_empty())
+                        .or_else(|| a.strip_prefix(long).and_then(|v| v.strip_prefix('=')))
+                }
+            })
+        };
+        let (bytes, file) = match c.program.as_str() {
+            "fallocate" => (
+                size(value("-l", "--length")?)?,
+                c.operands().last()?.text.clone(),
+            ),
+            "mkfile" => {
+                let ops: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+                (size(ops.first()?)?, ops.get(1)?.to_string())
+            }
+            "dd" => {
+                let bs = dd_operand(c, "bs=")
+                    .or_else(|| dd_operand(c, "obs="))
+                    .map_or(Some(512), size)?;
+                let count: u64 = dd_operand(c, "count=")?.parse().ok()?;
+                (bs.saturating_mul(count), dd_file(c)?)
+            }
+            "head" => (
+                size(value("-c", "--bytes")?)?,
+                self.stream_destination(cl, i)?,
+            ),
+            _ => return None,
+        };
+        (bytes >= HUGE).then_some((bytes, file))
     }
 
     /// Where the endless stream of command `i` ends up written, following
@@ -226,7 +314,20 @@ impl Checker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::forks_forever;
+    use super::{forks_forever, size};
+
+    #[test]
+    fn sizes_as_the_tools_read_them() {
+        assert_eq!(size("512"), Some(512));
+        assert_eq!(size("4b"), Some(2048));
+        assert_eq!(size("1M"), Some(1 << 20));
+        assert_eq!(size("1MB"), Some(1_000_000));
+        assert_eq!(size("500G"), Some(500 << 30));
+        assert_eq!(size("2TiB"), Some(2 << 40));
+        assert_eq!(size("100g"), Some(100 << 30));
+        assert_eq!(size("-5"), None);
+        assert_eq!(size("1X"), None);
+    }
 
     #[test]
     fn endless_forking_loops_in_code() {
