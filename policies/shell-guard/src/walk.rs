@@ -214,6 +214,7 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     ck.check_filesystem(cl, i, cwd, &shown);
     ck.check_system(c, cwd, &shown);
     ck.check_diskpart(cl, i, &shown);
+    ck.check_boot_entry(c, &shown);
     ck.check_packs(cl, i, cwd, &shown);
     ck.check_install(c, &shown);
     if line.level < MAX_REPARSE

@@ -16,7 +16,9 @@
 //!   `New-ItemProperty -Path HKCU:\…\Run`). What a task runs is read as a
 //!   line of its own by the SDK and judged as if typed;
 //! - disks erased by `diskpart` ([`Checker::check_diskpart`], `shell.disk`):
-//!   `clean`, `delete` or `format` fed to it, or a script it runs.
+//!   `clean`, `delete` or `format` fed to it, or a script it runs;
+//! - boot entries deleted ([`Checker::check_boot_entry`], `shell.disk`):
+//!   `bcdedit /delete {current}`, and UEFI's (`efibootmgr -B`) on Linux.
 
 use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp, without_exe};
 
@@ -279,6 +281,42 @@ impl Checker<'_> {
                 0.7,
                 None,
                 format!("`{shown}` runs diskpart commands the line does not show, which may erase a disk"),
+            );
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// A boot entry deleted: `bcdedit /delete {current}` (or `{default}`,
+    /// `{bootmgr}`) leaves the machine unable to start (DENY, `shell.disk`);
+    /// another entry by its id, or UEFI's entries through `efibootmgr -B`,
+    /// may be the one it starts from (ESCALATE).
+    pub(crate) fn check_boot_entry(&mut self, c: &Command, shown: &Shown) {
+        let p = without_exe(&c.program);
+        let words = lower_args(c);
+        if p.eq_ignore_ascii_case("bcdedit")
+            && let Some(at) = words.iter().position(|w| w == "/delete")
+        {
+            let entry = words.get(at + 1).map_or("", String::as_str);
+            if matches!(entry, "{current}" | "{default}" | "{bootmgr}") {
+                self.deny(
+                    "shell.disk",
+                    format!("`{shown}` deletes the boot entry the machine starts from: it will not start again"),
+                );
+            } else {
+                self.escalate(
+                    "shell.disk",
+                    0.7,
+                    None,
+                    format!("`{shown}` deletes a boot entry, which may be the one the machine starts from"),
+                );
+            }
+        } else if p == "efibootmgr" && c.has_flag('B') {
+            self.escalate(
+                "shell.disk",
+                0.7,
+                None,
+                format!("`{shown}` deletes a UEFI boot entry, which may be the one the machine starts from"),
             );
         }
     }

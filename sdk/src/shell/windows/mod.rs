@@ -802,6 +802,17 @@ mod tests {
                 .ends_with(" > \".claude/settings.json\"")
         );
         assert!(pwsh("'x' *>> $env:USERPROFILE\\.bashrc").ends_with(" >> \"$HOME/.bashrc\""));
+        // The home directory's other spellings.
+        for target in [
+            "$env:HOME/.bashrc",
+            "${env:USERPROFILE}\\.bashrc",
+            "%HOMEDRIVE%%HOMEPATH%\\.bashrc",
+        ] {
+            assert!(
+                pwsh(&format!("Write-Output x >> {target}")).ends_with(" >> \"$HOME/.bashrc\""),
+                "{target}"
+            );
+        }
         assert_eq!(
             cmd_line("echo x>>%USERPROFILE%\\.ssh\\authorized_keys"),
             "echo x >> \"$HOME/.ssh/authorized_keys\""

@@ -17,10 +17,23 @@ pub(super) fn unquote(s: &str) -> String {
 /// documentation. Kept in double quotes so that `$HOME` still expands.
 pub(super) fn posix_path(p: &str) -> String {
     let p = p.trim().replace('\\', "/");
+    // `${env:USERPROFILE}` is `$env:USERPROFILE`; `%HOMEDRIVE%%HOMEPATH%`
+    // the profile `%HOMEPATH%` names on its drive.
+    let p = match p.strip_prefix("${").and_then(|r| r.split_once('}')) {
+        Some((name, rest)) if name.to_ascii_lowercase().starts_with("env:") => {
+            format!("${name}{rest}")
+        }
+        _ => p,
+    };
+    let p = match p.get(..12) {
+        Some(drive) if drive.eq_ignore_ascii_case("%homedrive%%") => p[11..].to_string(),
+        _ => p,
+    };
     let lower = p.to_ascii_lowercase();
     let mapped = [
         ("~", "$HOME"),
         ("$home", "$HOME"),
+        ("$env:home", "$HOME"),
         ("$env:userprofile", "$HOME"),
         ("%userprofile%", "$HOME"),
         ("$env:homepath", "$HOME"),
