@@ -23,6 +23,8 @@ pub(crate) enum Act {
     /// `open(path, mode)`.
     Open,
     PerlOpen,
+    /// Perl's `sysopen(FH, PATH, FLAGS)`: a write when a flag says so.
+    PerlSysopen,
     Shell,
     /// The pid argument, and whether every later argument is one too.
     Kill(usize, bool),
@@ -230,7 +232,9 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             "mkdir" | "make_path" | "mkpath" => Act::Write(0),
             "chmod" | "chown" | "utime" => Act::Write(1),
             "system" | "exec" => Act::Shell,
-            "open" | "sysopen" => Act::PerlOpen,
+            "open" => Act::PerlOpen,
+            "sysopen" => Act::PerlSysopen,
+            "truncate" => Act::Write(0),
             "kill" => Act::Kill(1, true),
             "get" | "getstore" | "mirror" | "post" | "post_form" | "request" | "head" | "put"
                 if !r.is_empty()

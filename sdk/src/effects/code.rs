@@ -12,7 +12,8 @@
 //! `path.join`, `File.join`, pathlib's `/`; a list's items joined, a
 //! string reversed: `folds.rs`), home-expanded
 //! (`os.path.expanduser`, `File.expand_path`, `os.homedir()`,
-//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`), or a list of such; a
+//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`, `getenv('HOME')`), or
+//! a list of such; a
 //! variable assigned once from such an expression stands for its value
 //! ([`bind_constants`]). Any other expression (a variable assigned twice or
 //! from anything else, an interpolating string) is unknown, and the caller
@@ -386,6 +387,8 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     "homedir"
                         | "home"
                         | "gethomedir"
+                        | "getenv"
+                        | "Getenv"
                         | "expanduser"
                         | "expand_path"
                         | "resolve"
@@ -415,6 +418,9 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                 let strs: Option<Vec<&str>> = parts.iter().map(Val::as_str).collect();
                 match (last.as_str(), strs) {
                     ("homedir" | "home" | "gethomedir", _) => out.push('~'),
+                    // `getenv('HOME')` (PHP, Python's `os.getenv`, Go's
+                    // `os.Getenv`).
+                    ("getenv" | "Getenv", Some(v)) if v == ["HOME"] => out.push('~'),
                     // Perl's `join(SEP, LIST)`.
                     ("join", Some(v)) if lang == Lang::Perl && !v.is_empty() => {
                         out.push_str(&v[1..].join(v[0]))

@@ -488,6 +488,19 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
                 path(cx, kind, &target, &how, false);
             }
         }
+        Act::PerlSysopen => {
+            // `O_WRONLY | O_APPEND`, `Fcntl::O_RDWR()`; flags not known are
+            // taken to write.
+            let flags = &c.words;
+            let reads_only = flags.iter().any(|w| w.ends_with("O_RDONLY"))
+                && !flags.iter().any(|w| {
+                    ["O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "O_CREAT"]
+                        .iter()
+                        .any(|f| w.ends_with(f))
+                });
+            let kind = if reads_only { Kind::Read } else { Kind::Write };
+            path(cx, kind, &arg(1), &how, false);
+        }
         Act::Shell => shell_call(cx, &how, c),
         Act::Kill(k, all) => {
             let recv = [arg(RECV)];

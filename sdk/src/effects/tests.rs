@@ -948,6 +948,14 @@ fn perl_and_ruby_and_php() {
     );
     assert_eq!(ps(&e.deletes), ["/var/www/index.php", "/b"]);
     assert_eq!(ps(&e.writes), ["/tmp/sh.php"]);
+    // Perl's `sysopen` by its flags, `truncate`; the home by `getenv`.
+    let e = fx(
+        "perl -e 'use Fcntl; sysopen(FH, \"/etc/shadow\", O_WRONLY | O_CREAT); truncate(\"/etc/passwd\", 0); sysopen(R, \"/etc/hosts\", O_RDONLY)'",
+    );
+    assert_eq!(ps(&e.writes), ["/etc/shadow", "/etc/passwd"]);
+    assert_eq!(ps(&e.reads), ["/etc/hosts"]);
+    let e = fx("php -r 'fopen(getenv(\"HOME\") . \"/.ssh/authorized_keys\", \"a\");'");
+    assert_eq!(ps(&e.writes), ["/home/u/.ssh/authorized_keys"]);
 }
 
 #[test]
