@@ -489,16 +489,11 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
             }
         }
         Act::PerlSysopen => {
-            // `O_WRONLY | O_APPEND`, `Fcntl::O_RDWR()`; flags not known are
-            // taken to write.
-            let flags = &c.words;
-            let reads_only = flags.iter().any(|w| w.ends_with("O_RDONLY"))
-                && !flags.iter().any(|w| {
-                    ["O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "O_CREAT"]
-                        .iter()
-                        .any(|f| w.ends_with(f))
-                });
-            let kind = if reads_only { Kind::Read } else { Kind::Write };
+            // `O_WRONLY | O_APPEND`; flags not known are taken to write.
+            let says = |fs: &[&str]| c.words.iter().any(|w| fs.iter().any(|f| w.ends_with(f)));
+            let write = !says(&["O_RDONLY"])
+                || says(&["O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "O_CREAT"]);
+            let kind = if write { Kind::Write } else { Kind::Read };
             path(cx, kind, &arg(1), &how, false);
         }
         Act::Shell => shell_call(cx, &how, c),
