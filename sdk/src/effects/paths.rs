@@ -241,7 +241,9 @@ pub(crate) fn may_touch(path: &str, dynamic: bool, recursive: bool, protected: &
     let matched = pattern
         .iter()
         .zip(&target)
-        .all(|(p, t)| glob_match::glob_match(p, t));
+        // As a shell globs: a name starting with `.` is matched only by a
+        // pattern that starts with one (`*` is not `.claude`, `.c*` is).
+        .all(|(p, t)| glob_match::glob_match(p, t) && (!t.starts_with('.') || p.starts_with('.')));
     matched && (target.len() <= pattern.len() || recursive)
 }
 
@@ -316,5 +318,10 @@ mod tests {
         assert!(may_touch("rel/x", true, false, p));
         assert!(may_touch("~/.claude", true, true, p));
         assert!(!may_touch("~/.claude", true, true, "/etc/passwd"));
+        // A shell's `*` does not match a name starting with `.`.
+        assert!(!may_touch("/home/u/*", true, true, p));
+        assert!(!may_touch("/home/u/*/settings.json", true, false, p));
+        assert!(may_touch("/home/u/.*", true, true, p));
+        assert!(may_touch("/home/u/.claude/*.json", true, false, p));
     }
 }
