@@ -46,6 +46,10 @@ pub const AGENTS: &[AgentConfig] = &[
             // `C:\Program Files\ClaudeCode` (and `C:\ProgramData\ClaudeCode`)
             // as the SDK reads a Windows path.
             "/usr/programs/ClaudeCode",
+            // Its managed settings in the registry, as the SDK's effects
+            // name registry keys.
+            "/registry/HKLM/SOFTWARE/Policies/ClaudeCode",
+            "/registry/HKCU/SOFTWARE/Policies/ClaudeCode",
         ],
     },
     AgentConfig {

@@ -235,6 +235,7 @@ pub(crate) fn program(cx: &mut Cx) {
             devtools::cargo_clean(cx, &args[1..])
         }
         "update-alternatives" => super::links::alternatives(cx, args),
+        "reg" => super::registry::reg(cx, args),
         "cargo" if args.first().is_some_and(|w| w.text == "install") => {
             devtools::cargo_install(cx, &args[1..])
         }

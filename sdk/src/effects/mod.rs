@@ -100,6 +100,7 @@ mod patches;
 mod paths;
 mod procs;
 mod readers;
+pub mod registry;
 mod remote;
 pub mod servers;
 mod supervisors;

@@ -6,6 +6,7 @@
 use super::super::model::quote;
 use super::cmdlet;
 use super::environment::persistent_variable;
+use super::registry::registry_variable;
 use super::text::{posix_path, split, unquote, words};
 
 /// A `cmd` line as a POSIX command line.
@@ -132,10 +133,51 @@ fn cmd_command(w: &[String]) -> String {
             [name, value, ..] => persistent_variable(&unquote(name), &unquote(value)),
             _ => as_written(),
         },
+        // `reg add HKCU\Environment /v NAME /d VALUE`: as `setx`.
+        "reg" if args.first().is_some_and(|a| a.eq_ignore_ascii_case("add")) => {
+            let after = |flag: &str| {
+                let at = args.iter().position(|a| a.eq_ignore_ascii_case(flag))?;
+                args.get(at + 1).map(|v| unquote(v))
+            };
+            match (args.get(1), after("/v"), after("/d")) {
+                (Some(key), Some(name), Some(value)) => {
+                    registry_variable(&unquote(key), &name, &value).unwrap_or_else(as_written)
+                }
+                _ => as_written(),
+            }
+        }
         "format" => "wipefs -a /dev/sda".to_string(),
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),
-        "taskkill" | "powershell" | "pwsh" | "stop-process" => cmdlet(w),
+        "taskkill" | "powershell" | "pwsh" | "stop-process" | "pssuspend" | "pssuspend64" => {
+            cmdlet(w)
+        }
+        // `netsh interface portproxy add v4tov4 listenport=P …`: a
+        // listener on P that hands every connection to another address.
+        "netsh" if args.iter().any(|a| a.eq_ignore_ascii_case("portproxy")) => {
+            let value = |key: &str| {
+                args.iter().find_map(|a| {
+                    let (k, v) = a.split_once('=')?;
+                    k.eq_ignore_ascii_case(key).then(|| v.to_string())
+                })
+            };
+            match (
+                value("listenport"),
+                args.iter().any(|a| a.eq_ignore_ascii_case("add")),
+            ) {
+                (Some(port), true) => {
+                    let bind = value("listenaddress").unwrap_or_else(|| "0.0.0.0".into());
+                    let to = value("connectaddress").unwrap_or_else(|| "127.0.0.1".into());
+                    let to_port = value("connectport").unwrap_or_else(|| port.clone());
+                    format!(
+                        "socat {} {}",
+                        quote(&format!("TCP-LISTEN:{port},bind={bind},fork")),
+                        quote(&format!("TCP:{to}:{to_port}"))
+                    )
+                }
+                _ => as_written(),
+            }
+        }
         _ => as_written(),
     }
 }

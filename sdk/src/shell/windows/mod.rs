@@ -7,7 +7,9 @@
 //! Commands with the same effect on either side are rewritten: removing,
 //! writing, copying, moving, renaming, reading and archiving files,
 //! downloading and sending (`-InFile`, a `-Body` read from a file),
-//! deleting registry keys (as `reg delete`), running what a download or a
+//! deleting registry keys (as `reg delete`) and writing their values (as
+//! `reg add`, or `setx` under the environment keys: `registry.rs`),
+//! running what a download or a
 //! decoding yields (`iwr … | iex`,
 //! `-EncodedCommand`), stopping processes and services, formatting disks,
 //! shutting down, reading and setting the environment (`$env:NAME`,
@@ -37,13 +39,14 @@ use super::model::{Word, quote, without_exe};
 use cmd::{cmd_line, redirection};
 use environment::{env_drive, env_reads};
 use opts::{Opts, grouped_value};
-use text::{name_pattern, posix_path, read_in_subexpression, registry_key, split, unquote, words};
+use text::{name_pattern, posix_path, read_in_subexpression, split, unquote, words};
 
 mod cmd;
 mod credential_stores;
 mod environment;
 mod lolbins;
 mod opts;
+mod registry;
 mod text;
 mod typed;
 mod wmi;
@@ -118,18 +121,6 @@ fn join(words: &[Word]) -> String {
         .map(|w| w.text.as_str())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The registry keys a `Remove-Item` names, as `reg` names them; `None`
-/// when it names no key.
-fn registry_keys(opts: &Opts) -> Option<Vec<String>> {
-    let keys: Vec<String> = opts
-        .values(&["path", "literalpath", "lp"])
-        .into_iter()
-        .chain(opts.positional.iter().cloned())
-        .filter_map(|p| registry_key(&unquote(&p)))
-        .collect();
-    (!keys.is_empty()).then_some(keys)
 }
 
 /// Base64 of UTF-16LE text, as `-EncodedCommand` takes it.
@@ -283,7 +274,7 @@ fn cmdlet(w: &[String]) -> String {
     }
     match name.as_str() {
         "remove-item" | "rm" | "del" | "erase" | "rd" | "rmdir" | "ri"
-            if let Some(keys) = registry_keys(&opts) =>
+            if let Some(keys) = registry::keys(&opts) =>
         {
             keys.iter()
                 .map(|k| format!("reg delete {} /f", quote(k)))
@@ -453,6 +444,23 @@ fn cmdlet(w: &[String]) -> String {
                 quoted(opts.values(&["id"]).iter().chain(&opts.positional))
             ),
         },
+        // Suspended, not stopped: as `SIGSTOP` (`Suspend-Process`,
+        // Sysinternals' `pssuspend NAME|PID`).
+        "suspend-process" => match opts.values(&["name"]).first() {
+            Some(n) => format!("pkill -STOP -x {}", quote(&name_pattern(n))),
+            None => format!(
+                "kill -STOP {}",
+                quoted(opts.values(&["id"]).iter().chain(&opts.positional))
+            ),
+        },
+        "pssuspend" | "pssuspend64" => {
+            let targets: Vec<&String> = opts.positional.iter().collect();
+            match targets.as_slice() {
+                [t] if t.bytes().all(|b| b.is_ascii_digit()) => format!("kill -STOP {t}"),
+                [t] => format!("pkill -STOP -x {}", quote(&name_pattern(without_exe(t)))),
+                _ => quoted(w),
+            }
+        }
         "taskkill" => match opts.values(&["im"]).first() {
             Some(n) => format!("pkill -x {}", quote(&name_pattern(without_exe(n)))),
             None => format!("kill {}", quoted(opts.values(&["pid"]))),
@@ -515,6 +523,10 @@ fn cmdlet(w: &[String]) -> String {
         "restart-computer" => "reboot".to_string(),
         "format-volume" | "clear-disk" | "initialize-disk" | "format" | "remove-partition"
         | "remove-virtualdisk" | "reset-physicaldisk" => "wipefs -a /dev/sda".to_string(),
+        // A registry value written or removed: `registry.rs`.
+        "set-itemproperty" | "sp" | "new-itemproperty" | "remove-itemproperty" | "rp" => {
+            registry::item_property(&name, &opts).unwrap_or_else(|| quoted(w))
+        }
         _ => quoted(w),
     }
 }
@@ -725,6 +737,53 @@ mod tests {
         assert_eq!(
             script("Select-String -Path C:\\srv\\*.xml -Pattern secret"),
             "grep -i -e secret \"/srv/\"*\".xml\""
+        );
+    }
+
+    #[test]
+    fn registry_writes_as_reg_and_environment_keys_as_setx() {
+        let lasting = environment::persistent_variable("CLAWLAW_URL", "http://x");
+        assert_eq!(
+            cmd_line("reg add HKCU\\Environment /v CLAWLAW_URL /d http://x /f"),
+            lasting
+        );
+        assert_eq!(
+            pwsh("Set-ItemProperty -Path HKCU:\\Environment -Name CLAWLAW_URL -Value http://x"),
+            lasting
+        );
+        assert_eq!(
+            pwsh(
+                "Set-ItemProperty HKLM:\\SOFTWARE\\Policies\\ClaudeCode -Name Settings -Value '{}'"
+            ),
+            "reg add 'HKLM\\SOFTWARE\\Policies\\ClaudeCode' /v Settings /d '{}' /f"
+        );
+        assert_eq!(
+            pwsh("Remove-ItemProperty -Path HKCU:\\Software\\App -Name Theme"),
+            "reg delete 'HKCU\\Software\\App' /v Theme /f"
+        );
+        assert_eq!(
+            cmd_line("reg add HKCU\\Software\\App /v Theme /d dark /f"),
+            "reg add 'HKCU\\Software\\App' /v Theme /d dark /f"
+        );
+    }
+
+    #[test]
+    fn suspended_processes_and_forwarded_ports() {
+        assert_eq!(
+            pwsh("Suspend-Process -Name clawlaw"),
+            "pkill -STOP -x clawlaw"
+        );
+        assert_eq!(cmd_line("pssuspend clawlaw.exe"), "pkill -STOP -x clawlaw");
+        assert_eq!(cmd_line("pssuspend 4242"), "kill -STOP 4242");
+        assert_eq!(
+            cmd_line(
+                "netsh interface portproxy add v4tov4 listenport=7070 listenaddress=127.0.0.1 connectport=9 connectaddress=10.0.0.9"
+            ),
+            "socat TCP-LISTEN:7070,bind=127.0.0.1,fork TCP:10.0.0.9:9"
+        );
+        assert_eq!(
+            cmd_line("netsh interface portproxy show all"),
+            "netsh interface portproxy show all"
         );
     }
 

@@ -270,22 +270,3 @@ pub(super) fn read_in_subexpression(body: &str) -> Option<String> {
     }
     path
 }
-
-/// A registry key as `reg` names it (`HKLM\\SOFTWARE\\X`) when `path` is
-/// one on PowerShell's registry drives (`HKLM:\\SOFTWARE\\X`, `HKCU:\\…`)
-/// or its provider path (`Registry::HKEY_LOCAL_MACHINE\\…`).
-pub(super) fn registry_key(path: &str) -> Option<String> {
-    let lower = path.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("registry::")
-        .map_or(path, |_| &path["registry::".len()..]);
-    let (hive, key) = rest.split_once([':', '\\'])?;
-    let hive = match hive.to_ascii_uppercase().as_str() {
-        "HKLM" | "HKEY_LOCAL_MACHINE" => "HKLM",
-        "HKCU" | "HKEY_CURRENT_USER" => "HKCU",
-        "HKCR" | "HKEY_CLASSES_ROOT" => "HKCR",
-        "HKU" | "HKEY_USERS" => "HKU",
-        _ => return None,
-    };
-    Some(format!("{hive}\\{}", key.trim_start_matches(['\\', '/'])))
-}

@@ -90,8 +90,9 @@ pub(in crate::shell) fn is_powershell(line: &str) -> bool {
 /// with `/s`, `/q`, `/f`, `/p` or `/a`, `format` of a drive (`format D:`).
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
 /// and `format` take no such switch. Or `setx`, `mklink`, `icacls`,
-/// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin` or `reg` with one of its
-/// operations, which are only Windows'. Or one of `cmd`'s commands that
+/// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin`, `netsh`, `pssuspend`,
+/// or `reg` with one of its operations, which are only Windows'. Or one of
+/// `cmd`'s commands that
 /// copy, move, show, write or search files (`copy`, `xcopy`, `robocopy`,
 /// `move`, `ren`, `type`, `echo`, `findstr`) given a path only `cmd` spells
 /// so: on a drive with backslashes (`C:\Users\x`) or through a variable
@@ -115,6 +116,9 @@ pub(in crate::shell) fn is_cmd(line: &str) -> bool {
             "ntdsutil",
             "esentutl",
             "bitsadmin",
+            "netsh",
+            "pssuspend",
+            "pssuspend64",
         ]
         .iter()
         .any(|n| is(n))
