@@ -5,7 +5,9 @@
 //! `heroku config`, `doppler secrets`, `sops --decrypt`, `ansible-vault
 //! view`, `keyctl print`), the shell's `history`, a Wi-Fi password shown
 //! (`netsh wlan show profile … key=clear`, `nmcli -s connection show`),
-//! the tools made to dump credentials (Mimikatz, an LSASS memory dump),
+//! the tools made to dump credentials (Mimikatz, an LSASS memory dump), a
+//! dialog asking the person at the machine for a password (`zenity
+//! --password`, `osascript … with hidden answer`),
 //! printing a variable whose name says it holds one (`echo $GITHUB_TOKEN`,
 //! `printenv AWS_SECRET_ACCESS_KEY`), and a container's whole environment,
 //! where a service keeps its credentials (`docker exec db env`, `docker
@@ -117,10 +119,21 @@ pub fn may_print_credential(word: &str) -> bool {
         word,
         "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops" | "history"
     ) || word.starts_with("docker-credential-")
-        || ["netsh", "nmcli", "procdump", "procdump64", "rundll32"]
-            .iter()
-            .chain(DUMPERS)
-            .any(|p| program.eq_ignore_ascii_case(p))
+        || [
+            "netsh",
+            "nmcli",
+            "procdump",
+            "procdump64",
+            "rundll32",
+            "zenity",
+            "kdialog",
+            "osascript",
+            "get-credential",
+        ]
+        .iter()
+        .chain(DUMPERS)
+        .chain(ASKPASS)
+        .any(|p| program.eq_ignore_ascii_case(p))
         || CONTAINER_CLIS.contains(&word)
         || PRINTER_PROGRAMS.binary_search(&word).is_ok()
 }
@@ -219,7 +232,35 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         .or_else(|| container_environment(c, &args))
         .or_else(|| wifi_password(program, &args))
         .or_else(|| credential_dump(program, &args))
+        .or_else(|| password_prompt(program, &args))
 }
+
+/// A dialog that asks the person at the machine for a password and hands
+/// it to whoever ran it: `zenity --password`, `kdialog --password`,
+/// AppleScript's `display dialog … with hidden answer`, the askpass
+/// helpers, PowerShell's `Get-Credential`. Whoever ran it gets the
+/// password, as if they had read it.
+fn password_prompt(program: &str, args: &[&str]) -> Option<&'static str> {
+    let has = |w: &str| args.contains(&w);
+    let asks = match program {
+        "zenity" => has("--password") || has("--entry") && has("--hide-text"),
+        "kdialog" => has("--password") || has("--newpassword"),
+        "osascript" => args
+            .iter()
+            .any(|a| a.to_ascii_lowercase().contains("hidden answer")),
+        p => ASKPASS.contains(&p) || p.eq_ignore_ascii_case("get-credential"),
+    };
+    asks.then_some("password-prompt")
+}
+
+/// The helpers whose only work is to ask for a password.
+const ASKPASS: &[&str] = &[
+    "systemd-ask-password",
+    "ssh-askpass",
+    "x11-ssh-askpass",
+    "ksshaskpass",
+    "lxqt-openssh-askpass",
+];
 
 /// A Wi-Fi network's password shown in the clear: `netsh wlan show profile
 /// NAME key=clear`, `nmcli -s connection show NAME` (`--show-secrets`),
@@ -443,6 +484,11 @@ mod tests {
             "rundll32.exe comsvcs.dll, MiniDump 624 l.dmp full",
             "mimikatz.exe privilege::debug sekurlsa::logonpasswords exit",
             "impacket-secretsdump -just-dc corp/admin@dc",
+            "zenity --password --title sudo",
+            "kdialog --password 'Password for dev:'",
+            "osascript -e 'display dialog \"Password:\" default answer \"\" with hidden answer'",
+            "systemd-ask-password 'Disk passphrase:'",
+            "pwsh -c 'Get-Credential'",
         ] {
             assert!(prints(line).is_some(), "{line}");
         }
@@ -481,6 +527,8 @@ mod tests {
             "nmcli connection show my-server",
             "procdump -ma myapp.exe app.dmp",
             "rundll32 shell32.dll,Control_RunDLL",
+            "zenity --info --text done",
+            "osascript -e 'display notification \"Build done\"'",
             "sops -d --output secrets.yaml secrets.enc.yaml",
             "ansible-vault encrypt vault.yml",
         ] {
