@@ -146,6 +146,23 @@ fn cmd_command(w: &[String]) -> String {
                 _ => as_written(),
             }
         }
+        // `schtasks /end /tn NAME` stops a task; `/delete` and `/change
+        // /disable` keep it from running again: as a service's.
+        "schtasks" if switch("/end") || switch("/delete") || switch("/disable") => {
+            let task = args
+                .iter()
+                .position(|a| a.eq_ignore_ascii_case("/tn"))
+                .and_then(|k| args.get(k + 1))
+                .map(|t| unquote(t));
+            match task {
+                Some(t) => format!(
+                    "systemctl {} {}",
+                    if switch("/end") { "stop" } else { "disable" },
+                    quote(t.trim_start_matches('\\'))
+                ),
+                None => as_written(),
+            }
+        }
         "format" => "wipefs -a /dev/sda".to_string(),
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),

@@ -469,6 +469,18 @@ fn cmdlet(w: &[String]) -> String {
             "systemctl stop {}",
             quoted(opts.values(&["name"]).iter().chain(&opts.positional))
         ),
+        // A scheduled task stopped, or kept from running again, as a
+        // service is (`Stop-ScheduledTask`, `Disable-ScheduledTask`,
+        // `Unregister-ScheduledTask`).
+        "stop-scheduledtask" | "disable-scheduledtask" | "unregister-scheduledtask" => format!(
+            "systemctl {} {}",
+            if name.starts_with("stop") {
+                "stop"
+            } else {
+                "disable"
+            },
+            quoted(opts.values(&["taskname"]).iter().chain(&opts.positional))
+        ),
         // `Set-Service NAME -Status Stopped` stops it; `-StartupType
         // Disabled` keeps it from starting again.
         "set-service" => {
@@ -764,6 +776,27 @@ mod tests {
         assert_eq!(
             cmd_line("reg add HKCU\\Software\\App /v Theme /d dark /f"),
             "reg add 'HKCU\\Software\\App' /v Theme /d dark /f"
+        );
+    }
+
+    #[test]
+    fn scheduled_tasks_stopped_or_disabled() {
+        assert_eq!(
+            pwsh("Disable-ScheduledTask -TaskName clawlaw"),
+            "systemctl disable clawlaw"
+        );
+        assert_eq!(pwsh("Stop-ScheduledTask clawlaw"), "systemctl stop clawlaw");
+        assert_eq!(
+            cmd_line("schtasks /end /tn \\clawlaw"),
+            "systemctl stop clawlaw"
+        );
+        assert_eq!(
+            cmd_line("schtasks /change /tn clawlaw /disable"),
+            "systemctl disable clawlaw"
+        );
+        assert_eq!(
+            cmd_line("schtasks /query /tn nightly"),
+            "schtasks /query /tn nightly"
         );
     }
 
