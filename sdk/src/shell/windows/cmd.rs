@@ -163,6 +163,11 @@ fn cmd_command(w: &[String]) -> String {
                 None => as_written(),
             }
         }
+        // `wmic process where name='x.exe' call setpriority 64`.
+        "wmic" => {
+            let text = w.join(" ");
+            super::wmi::statement(&text, &text.to_ascii_lowercase()).unwrap_or_else(as_written)
+        }
         "format" => "wipefs -a /dev/sda".to_string(),
         "shutdown" if switch("/s") || switch("/p") => "shutdown -h now".to_string(),
         "shutdown" if switch("/r") => "reboot".to_string(),

@@ -91,7 +91,7 @@ pub(in crate::shell) fn is_powershell(line: &str) -> bool {
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
 /// and `format` take no such switch. Or `setx`, `mklink`, `icacls`,
 /// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin`, `netsh`, `pssuspend`,
-/// `schtasks`, or `reg` with one of its operations, which are only
+/// `schtasks`, `wmic`, or `reg` with one of its operations, which are only
 /// Windows'. Or one of `cmd`'s commands that copy, move, show, write or
 /// search files (`copy`, `xcopy`, `robocopy`, `move`, `ren`, `type`,
 /// `echo`, `findstr`) given a path only `cmd` spells so: on a drive with
@@ -119,6 +119,7 @@ pub(in crate::shell) fn is_cmd(line: &str) -> bool {
             "pssuspend",
             "pssuspend64",
             "schtasks",
+            "wmic",
         ]
         .iter()
         .any(|n| is(n))

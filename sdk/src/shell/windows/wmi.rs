@@ -3,7 +3,9 @@
 //! copies removed (`Get-WmiObject Win32_ShadowCopy | Remove-WmiObject`:
 //! `vssadmin delete shadows`) and processes terminated
 //! (`Get-CimInstance Win32_Process -Filter "Name='x.exe'" |
-//! Invoke-CimMethod -MethodName Terminate`: `pkill -x x`).
+//! Invoke-CimMethod -MethodName Terminate`: `pkill -x x`), or given the
+//! lowest priority (`$_.PriorityClass = 'Idle'`, `wmic process … call
+//! setpriority 64`: `renice`).
 
 use super::super::model::{quote, without_exe};
 use super::text::name_pattern;
@@ -23,6 +25,15 @@ pub(super) fn statement(statement: &str, lower: &str) -> Option<String> {
     if lower.contains("win32_shadowcopy") && removes {
         return Some("vssadmin delete shadows /all /quiet".to_string());
     }
+    // A process's priority lowered (`$_.PriorityClass = 'Idle'` on what
+    // `Get-Process NAME` lists, WMI's `SetPriority`): `renice` of it.
+    if lower.contains("priorityclass") || lower.contains("setpriority") {
+        let name = filtered_name(statement, lower).or_else(|| listed_process(statement, lower))?;
+        return Some(format!(
+            "renice -n 19 -p \"$(pgrep -x {})\"",
+            quote(&name_pattern(without_exe(&name)))
+        ));
+    }
     let terminates = lower.contains(".terminate(")
         || (lower.contains("invoke-cimmethod") || lower.contains("invoke-wmimethod"))
             && lower.contains("terminate");
@@ -35,6 +46,19 @@ pub(super) fn statement(statement: &str, lower: &str) -> Option<String> {
         Some(name) => format!("pkill -x {}", quote(&name_pattern(without_exe(&name)))),
         None => "kill -9 -1".to_string(),
     })
+}
+
+/// The process `Get-Process NAME` (`gps`, `-Name NAME`) lists in the
+/// statement.
+fn listed_process(statement: &str, lower: &str) -> Option<String> {
+    let at = ["get-process ", "gps "]
+        .iter()
+        .find_map(|c| lower.find(c).map(|k| k + c.len()))?;
+    statement[at..]
+        .split_whitespace()
+        .find(|w| !w.starts_with('-'))
+        .map(|w| w.trim_matches(['\'', '"']).to_string())
+        .filter(|w| !w.is_empty() && !w.starts_with('|'))
 }
 
 /// The value a WQL filter gives `Name` (`Name='x.exe'`, `name = "x"`,
@@ -64,6 +88,19 @@ mod tests {
 
     fn s(text: &str) -> Option<String> {
         statement(text, &text.to_ascii_lowercase())
+    }
+
+    #[test]
+    fn priorities_lowered() {
+        let idle = Some("renice -n 19 -p \"$(pgrep -x clawlaw)\"".to_string());
+        assert_eq!(
+            s("Get-Process clawlaw | ForEach-Object { $_.PriorityClass = 'Idle' }"),
+            idle
+        );
+        assert_eq!(
+            s("wmic process where name=\"clawlaw.exe\" CALL setpriority 64"),
+            idle
+        );
     }
 
     #[test]
