@@ -44,15 +44,7 @@ impl Checker<'_> {
                 continue;
             }
             if let Some(what) = switches_off(c) {
-                let shown = show(c);
-                self.escalate(
-                    RULE,
-                    0.8,
-                    Some(&c.program),
-                    format!(
-                        "`{shown}` {what}; ask the operator to make the change if it is needed"
-                    ),
-                );
+                self.defence_off(c, &what);
             }
         }
         self.check_defence_signals(cl, fx);
@@ -110,17 +102,20 @@ impl Checker<'_> {
             Some((s.command, name.to_string()))
         });
         if let Some((k, name)) = hit {
-            let c = &cl.commands[k];
-            let shown = show(c);
-            self.escalate(
-                RULE,
-                0.8,
-                Some(&c.program),
-                format!(
-                    "`{shown}` stops {name}, a service that enforces or records security; ask the operator to make the change if it is needed"
-                ),
-            );
+            let what = format!("stops {name}, a service that enforces or records security");
+            self.defence_off(&cl.commands[k], &what);
         }
+    }
+
+    /// Escalates `c`, which does `what` to a defence.
+    fn defence_off(&mut self, c: &Command, what: &str) {
+        let shown = show(c);
+        self.escalate(
+            RULE,
+            0.8,
+            Some(&c.program),
+            format!("`{shown}` {what}; ask the operator to make the change if it is needed"),
+        );
     }
 }
 

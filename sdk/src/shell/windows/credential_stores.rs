@@ -80,8 +80,7 @@ mod tests {
     use super::*;
 
     fn l(program: &str, args: &[&str]) -> Option<String> {
-        let args: Vec<Word> = args.iter().map(|a| Word::literal(*a)).collect();
-        line(program, &args)
+        line(program, &super::super::literal_words(args))
     }
 
     #[test]

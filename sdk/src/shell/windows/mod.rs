@@ -579,6 +579,12 @@ fn expression(all: &str, first: &str) -> String {
     "eval \"$CODE\"".to_string()
 }
 
+/// Words as a test hands them to a reader: literal, unquoted.
+#[cfg(test)]
+fn literal_words(args: &[&str]) -> Vec<Word> {
+    args.iter().map(|a| Word::literal(*a)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
