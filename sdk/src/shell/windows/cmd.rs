@@ -1,7 +1,10 @@
 //! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `type`, `copy`,
-//! `move`, `findstr`, `mklink`, `setx`, `icacls`, `takeown`, `format`, `shutdown`,
-//! output redirected to a file, and the PowerShell-style commands `cmd`
-//! starts (`taskkill`, `powershell`).
+//! `move`, `findstr`, `mklink`, `setx` (and `reg add` under the
+//! environment keys), `icacls`, `takeown`, `schtasks /end|/delete`, `wmic
+//! … setpriority`, `netsh … portproxy add`, `format`, `shutdown`, output
+//! redirected to a file, and the PowerShell-style commands `cmd` starts
+//! (`taskkill`, `pssuspend`, `powershell`); every other command as
+//! written, its `%VARIABLES%` expanded.
 
 use super::super::model::quote;
 use super::cmdlet;

@@ -5,27 +5,28 @@
 //! -Recurse -Force ~` as the `rm -rf ~` it amounts to.
 //!
 //! Commands with the same effect on either side are rewritten: removing,
-//! writing, copying, moving, renaming, reading and archiving files,
-//! downloading and sending (`-InFile`, a `-Body` read from a file),
-//! deleting registry keys (as `reg delete`) and writing their values (as
-//! `reg add`, or `setx` under the environment keys: `registry.rs`),
-//! running what a download or a
-//! decoding yields (`iwr … | iex`,
-//! `-EncodedCommand`), stopping processes and services, formatting disks,
-//! shutting down, reading and setting the environment (`$env:NAME`,
-//! `[Environment]::GetEnvironmentVariable`, the `env:` drive, `setx`:
-//! `environment.rs`), starting a program (`Start-Process`), links
-//! (`New-Item -ItemType SymbolicLink`, `mklink`), access (`icacls`,
-//! `takeown`), output written to a file (`>`, `*>>`), and what Windows'
-//! own downloaders and script hosts run (`mshta URL`: `lolbins.rs`), its
-//! credential stores copied (`reg save HKLM\SAM`: `credential_stores.rs`). Paths
-//! keep their meaning for the judgement: the user's profile (`~`,
-//! `$env:USERPROFILE`, `%USERPROFILE%`, `C:\Users\<name>`) is the home
-//! directory, a drive's root (`C:\`) the root, the Windows and program
-//! directories system directories (`/usr/…`), the temporary directory
-//! `/tmp`. Cmdlets that switch a defence off keep their names
-//! (`Set-MpPreference`, `Set-NetFirewallProfile`, `netsh advfirewall`) for
-//! the policies to judge; every other command is passed on as written.
+//! writing, copying, moving, renaming, reading, searching (`Select-String`,
+//! `findstr`) and archiving files, downloading and sending (`-InFile`, a
+//! `-Body` read from a file), deleting registry keys (as `reg delete`) and
+//! writing their values (as `reg add`, or `setx` under the environment
+//! keys: `registry.rs`), running what a download or a decoding yields
+//! (`iwr … | iex`, `-EncodedCommand`), stopping, suspending or
+//! deprioritising processes (`wmi.rs`), stopping services and scheduled
+//! tasks, formatting disks, shutting down, reading and setting the
+//! environment (`$env:NAME`, `[Environment]::GetEnvironmentVariable`, the
+//! `env:` drive, `setx`: `environment.rs`), starting a program
+//! (`Start-Process`), links (`New-Item -ItemType SymbolicLink`, `mklink`),
+//! access (`icacls`, `takeown`), output written to a file (`>`, `*>>`),
+//! what Windows' own downloaders and script hosts run (`mshta URL`:
+//! `lolbins.rs`), and its credential stores copied (`reg save HKLM\SAM`:
+//! `credential_stores.rs`). Paths keep their meaning for the judgement: the
+//! user's profile (`~`, `$env:USERPROFILE`, `%USERPROFILE%`, `$env:HOME`,
+//! `C:\Users\<name>`) is the home directory, a drive's root (`C:\`) the
+//! root, the Windows and program directories system directories (`/usr/…`),
+//! the temporary directory `/tmp`. Cmdlets that switch a defence off keep
+//! their names (`Set-MpPreference`, `Set-NetFirewallProfile`, `netsh
+//! advfirewall`) for the policies to judge; every other command is passed
+//! on as written.
 //!
 //! A reader, not an interpreter: statements are split at `;`, newlines,
 //! `&&` and `||` (`&` in `cmd`), pipelines at `|`, words at blanks outside

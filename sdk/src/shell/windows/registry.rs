@@ -10,9 +10,9 @@ use super::environment::persistent_variable;
 use super::opts::Opts;
 use super::text::unquote;
 
-/// A registry key as `reg` names it (`HKLM\\SOFTWARE\\X`) when `path` is
-/// one on PowerShell's registry drives (`HKLM:\\SOFTWARE\\X`, `HKCU:\\…`)
-/// or its provider path (`Registry::HKEY_LOCAL_MACHINE\\…`).
+/// A registry key as `reg` names it (`HKLM\SOFTWARE\X`) when `path` is
+/// one on PowerShell's registry drives (`HKLM:\SOFTWARE\X`, `HKCU:\…`),
+/// its provider path (`Registry::HKEY_LOCAL_MACHINE\…`) or `reg`'s own.
 pub(super) fn key(path: &str) -> Option<String> {
     let lower = path.to_ascii_lowercase();
     let rest = lower
@@ -45,19 +45,12 @@ pub(super) fn keys(opts: &Opts) -> Option<Vec<String>> {
 /// HKCU\Environment /v NAME /d VALUE`, `Set-ItemProperty
 /// HKCU:\Environment -Name NAME -Value VALUE`, the machine's under `Session
 /// Manager`): a variable every later process starts with, as `setx` sets.
-pub(super) fn registry_variable(key: &str, name: &str, value: &str) -> Option<String> {
-    let key = key
-        .trim_matches(['"', '\''])
-        .to_ascii_lowercase()
-        .replace('/', "\\");
-    let key = key.strip_prefix("registry::").unwrap_or(&key);
-    let key = key.trim_end_matches('\\').replacen(':', "", 1);
-    let user = ["hkcu\\environment", "hkey_current_user\\environment"];
-    let machine = "\\system\\currentcontrolset\\control\\session manager\\environment";
-    let machine_key = ["hklm", "hkey_local_machine"]
-        .iter()
-        .any(|h| key.strip_prefix(h) == Some(machine));
-    (user.contains(&key.as_str()) || machine_key).then(|| persistent_variable(name, value))
+pub(super) fn registry_variable(path: &str, name: &str, value: &str) -> Option<String> {
+    let key = key(path.trim_matches(['"', '\'']))?.to_ascii_lowercase();
+    let key = key.trim_end_matches('\\');
+    let environment = key == "hkcu\\environment"
+        || key == "hklm\\system\\currentcontrolset\\control\\session manager\\environment";
+    environment.then(|| persistent_variable(name, value))
 }
 
 /// `Set-ItemProperty PATH -Name NAME -Value VALUE` (positionally in that
