@@ -10,7 +10,7 @@ use super::super::model::quote;
 use super::cmdlet;
 use super::environment::persistent_variable;
 use super::registry::registry_variable;
-use super::text::{posix_path, split, unquote, words};
+use super::text::{posix_path, posix_paths, split, unquote, words};
 
 /// A `cmd` line as a POSIX command line.
 pub(super) fn cmd_line(src: &str) -> String {
@@ -46,7 +46,7 @@ fn cmd_command(w: &[String]) -> String {
     let operands = || {
         args.iter()
             .filter(|a| !a.starts_with('/'))
-            .map(|a| posix_path(&unquote(a)))
+            .map(|a| posix_paths(&unquote(a)))
             .collect::<Vec<_>>()
             .join(" ")
     };

@@ -40,7 +40,7 @@ use super::model::{Word, quote, without_exe};
 use cmd::{cmd_line, redirection};
 use environment::{env_drive, env_reads};
 use opts::{Opts, grouped_value};
-use text::{name_pattern, posix_path, read_in_subexpression, split, unquote, words};
+use text::{name_pattern, posix_path, posix_paths, read_in_subexpression, split, unquote, words};
 
 mod cmd;
 mod credential_stores;
@@ -266,7 +266,7 @@ fn cmdlet(w: &[String]) -> String {
             .chain(opts.positional.iter().cloned())
             .flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>())
             .filter(|v| !v.trim().is_empty())
-            .map(|v| posix_path(&v))
+            .map(|v| posix_paths(&v))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -706,7 +706,8 @@ mod tests {
         assert_eq!(cmd_line("rd /s /q C:\\"), "rm -r -f \"/\"");
         assert_eq!(
             cmd_line("del /f /s /q %USERPROFILE%\\*"),
-            "rm -r -f \"$HOME/\"*"
+            // Windows' `*` matches dotted names too.
+            "rm -r -f \"$HOME/\"* \"$HOME/.\"*"
         );
         assert_eq!(cmd_line("dir && echo ok"), "dir; echo ok");
         assert_eq!(cmd_line("shutdown /s /t 0"), "shutdown -h now");
@@ -918,7 +919,10 @@ mod tests {
         );
         // `^>` is a literal `>`, `d^el` is `del`.
         assert!(!cmd_line("echo x ^> f").contains(" > "));
-        assert_eq!(cmd_line("d^el /s /q C:\\src\\*"), "rm -r -f \"/src/\"*");
+        assert_eq!(
+            cmd_line("d^el /s /q C:\\src\\*"),
+            "rm -r -f \"/src/\"* \"/src/.\"*"
+        );
     }
 
     #[test]

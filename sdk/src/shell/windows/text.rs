@@ -91,6 +91,23 @@ pub(super) fn posix_path(p: &str) -> String {
     out
 }
 
+/// [`posix_path`], and when its last component starts with a wildcard
+/// (`C:\proj\*`), the same with a `.` before it: Windows' `*` matches a
+/// name starting with `.` (`.claude`), which a POSIX shell's does not.
+pub(super) fn posix_paths(p: &str) -> String {
+    let path = posix_path(p);
+    let t = p.trim();
+    let at = t.rfind(['\\', '/']).map_or(0, |k| k + 1);
+    if t[at..].starts_with(['*', '?']) {
+        format!(
+            "{path} {}",
+            posix_path(&format!("{}.{}", &t[..at], &t[at..]))
+        )
+    } else {
+        path
+    }
+}
+
 /// `C:\…` as a POSIX path: the drive's root is the root, the user
 /// profiles the home directories, Windows and the program directories
 /// system directories. Anything else is a relative path.
