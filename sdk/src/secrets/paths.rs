@@ -59,6 +59,7 @@ fn in_any_case(path: &str, find: fn(&str) -> Option<&'static str>) -> Option<&'s
     })
 }
 
+/// [`is_credential_path`] of `path` as spelt.
 fn credential_path(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let mut parts = p.rsplit('/');
@@ -318,6 +319,7 @@ pub fn is_credential_dir(path: &str) -> Option<&'static str> {
     in_any_case(path, credential_dir)
 }
 
+/// [`is_credential_dir`] of `path` as spelt.
 fn credential_dir(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let mut parts = p.rsplit('/');
