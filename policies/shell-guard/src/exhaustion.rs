@@ -8,7 +8,7 @@
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, RedirectOp};
 
 use crate::checker::Checker;
-use crate::programs::show;
+use crate::programs::{option_values, show};
 
 /// Devices that never run dry.
 const ENDLESS_DEVICES: &[&str] = &["/dev/zero", "/dev/urandom", "/dev/random"];
@@ -238,21 +238,10 @@ impl Checker<'_> {
         if c.program_dynamic {
             return None;
         }
-        let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        let value = |short: &str, long: &str| {
-            args.iter().enumerate().find_map(|(k, a)| {
-                if *a == short || *a == long {
-                    args.get(k + 1).copied()
-                } else {
-                    a.strip_prefix(short)
-                        .filter(|v| !v.is_empty() && !short.is_empty())
-                        .or_else(|| a.strip_prefix(long).and_then(|v| v.strip_prefix('=')))
-                }
-            })
-        };
+        let value = |names: &[&str]| option_values(c, names).next().map(|w| w.text);
         let (bytes, file) = match c.program.as_str() {
             "fallocate" => (
-                size(value("-l", "--length")?)?,
+                size(&value(&["-l", "--length"])?)?,
                 c.operands().last()?.text.clone(),
             ),
             "mkfile" => {
@@ -267,7 +256,7 @@ impl Checker<'_> {
                 (bs.saturating_mul(count), dd_file(c)?)
             }
             "head" => (
-                size(value("-c", "--bytes")?)?,
+                size(&value(&["-c", "--bytes"])?)?,
                 self.stream_destination(cl, i)?,
             ),
             _ => return None,

@@ -18,14 +18,7 @@ pub const ROOT: &str = "/registry";
 pub fn key_path(key: &str) -> Option<String> {
     let key = key.trim_matches(['"', '\'']).replace('/', "\\");
     let (hive, rest) = key.split_once('\\').unwrap_or((&key, ""));
-    let hive = match hive.to_ascii_uppercase().trim_end_matches(':') {
-        "HKLM" | "HKEY_LOCAL_MACHINE" => "HKLM",
-        "HKCU" | "HKEY_CURRENT_USER" => "HKCU",
-        "HKCR" | "HKEY_CLASSES_ROOT" => "HKCR",
-        "HKU" | "HKEY_USERS" => "HKU",
-        "HKCC" | "HKEY_CURRENT_CONFIG" => "HKCC",
-        _ => return None,
-    };
+    let hive = crate::shell::registry_hive(hive.trim_end_matches(':'))?;
     let rest: Vec<&str> = rest.split('\\').filter(|c| !c.is_empty()).collect();
     Some(if rest.is_empty() {
         format!("{ROOT}/{hive}")

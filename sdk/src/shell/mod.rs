@@ -118,6 +118,7 @@ mod parser;
 mod relations;
 mod runners;
 mod windows;
+pub(crate) use windows::registry_hive;
 mod word;
 mod wrapper_specs;
 mod wrappers;

@@ -545,37 +545,6 @@ fn shadows_command(v: &[String]) -> bool {
         && SYSTEM_COMMANDS.contains(&v[v.len() - 1].as_str())
 }
 
-/// The values of `c`'s options named in `names`: `-o FILE`, `-oFILE`,
-/// `-sSLo FILE` (short flags run together), `--output FILE`,
-/// `--output=FILE`.
-fn option_values<'a>(c: &'a Command, names: &'a [&'a str]) -> impl Iterator<Item = Word> + 'a {
-    let args = c.args();
-    args.iter().enumerate().filter_map(move |(k, a)| {
-        let t = a.text.as_str();
-        names.iter().find_map(|n| {
-            if t == *n {
-                return args.get(k + 1).cloned();
-            }
-            if let Some(long) = n.strip_prefix("--") {
-                let v = t
-                    .strip_prefix("--")?
-                    .strip_prefix(long)?
-                    .strip_prefix('=')?;
-                return Some(Word::literal(v));
-            }
-            let flags = t.strip_prefix('-').filter(|f| !f.starts_with('-'))?;
-            let letter = n.strip_prefix('-')?;
-            let at = flags.find(letter)?;
-            let attached = &flags[at + letter.len()..];
-            if attached.is_empty() {
-                args.get(k + 1).cloned()
-            } else {
-                Some(Word::literal(attached))
-            }
-        })
-    })
-}
-
 /// Whether a word holds an unquoted glob (`*`, `?`, `[`).
 fn globbed(w: &Word) -> bool {
     w.dynamic_spans()

@@ -52,6 +52,7 @@ mod text;
 mod typed;
 mod wmi;
 
+pub(crate) use registry::hive as registry_hive;
 pub(super) use typed::{bare_cmd, bare_powershell, is_cmd, is_powershell};
 
 /// The POSIX command line a PowerShell or `cmd` invocation runs, if

@@ -18,15 +18,22 @@ pub(super) fn key(path: &str) -> Option<String> {
     let rest = lower
         .strip_prefix("registry::")
         .map_or(path, |_| &path["registry::".len()..]);
-    let (hive, key) = rest.split_once([':', '\\'])?;
-    let hive = match hive.to_ascii_uppercase().as_str() {
+    let (name, key) = rest.split_once([':', '\\'])?;
+    let hive = hive(name)?;
+    Some(format!("{hive}\\{}", key.trim_start_matches(['\\', '/'])))
+}
+
+/// A registry hive by any of its names, in any case (`hklm`,
+/// `HKEY_LOCAL_MACHINE`), as `reg`'s short name (`HKLM`).
+pub(crate) fn hive(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_uppercase().as_str() {
         "HKLM" | "HKEY_LOCAL_MACHINE" => "HKLM",
         "HKCU" | "HKEY_CURRENT_USER" => "HKCU",
         "HKCR" | "HKEY_CLASSES_ROOT" => "HKCR",
         "HKU" | "HKEY_USERS" => "HKU",
+        "HKCC" | "HKEY_CURRENT_CONFIG" => "HKCC",
         _ => return None,
-    };
-    Some(format!("{hive}\\{}", key.trim_start_matches(['\\', '/'])))
+    })
 }
 
 /// The registry keys a `Remove-Item` names, as `reg` names them; `None`
