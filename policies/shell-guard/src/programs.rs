@@ -145,6 +145,24 @@ pub(crate) const ACCOUNT_PROGRAMS: &[&str] = &[
 /// a wrapper the shell model strips, is told by its wrapper.)
 pub(crate) const KERNEL_PROGRAMS: &[&str] = &["insmod", "rmmod", "modprobe", "kexec"];
 
+/// Programs whose words are text, file names or another command's: what
+/// they are given is not a subcommand, a statement or a request of theirs
+/// (`echo … reset`, `rm rm`, `find … -exec rm`, `man rm`, `grep -e 'DROP
+/// TABLE'`).
+#[rustfmt::skip]
+pub(crate) const TEXT_PROGRAMS: &[&str] = &[
+    "echo", "printf", "print", "say", "rm", "rmdir", "unlink", "shred", "cat", "ls", "touch",
+    "mkdir", "cp", "mv", "ln", "install", "grep", "egrep", "fgrep", "rg", "ag", "ack", "sed",
+    "awk", "gawk", "mawk", "sort", "diff", "logger",
+    "uniq", "head", "tail", "wc", "cut", "tr", "tee", "test", "true", "false", "read", "export",
+    "set", "unset", "alias", "eval", "exec", "source", ".", "cd", "pwd", "stat", "file", "du",
+    "basename", "dirname", "realpath", "readlink", "date", "sleep", "timeout", "watch", "time",
+    "nohup", "nice", "env", "sudo", "doas", "chmod", "chown", "tar", "zip", "unzip", "gzip",
+    "less", "more", "vim", "vi", "nano", "emacs", "code", "open", "xdg-open", "jq", "yq",
+    "find", "fd", "fdfind", "xargs", "man", "info", "tldr", "whatis", "which", "whereis", "type", "command",
+    "help",
+];
+
 /// The first operand, skipping the values of the options in `valued`.
 pub(crate) fn first_operand<'c>(c: &'c Command, valued: &[&str]) -> Option<(usize, &'c Word)> {
     let args = c.args();

@@ -11,7 +11,7 @@
 use clawlaw_sdk::shell::{Command, CommandLine};
 
 use super::migrations::{framework_reset, test_environment, through_runner};
-use super::statements::{Client, client, statements_given};
+use super::statements::{Client, client, statements_carried, statements_given};
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
 use crate::programs::Shown;
@@ -215,7 +215,12 @@ impl Checker<'_> {
         for code in super::orm::framework_code(cl, i, tool, &tool_args) {
             self.check_code_database(&code, &shown.to_string());
         }
-        let Some(kind) = client(p) else { return };
+        let Some(kind) = client(p) else {
+            for text in statements_carried(tool, &tool_args) {
+                self.judge_statements(text, tool, &format!("`{shown}`"), true);
+            }
+            return;
+        };
         for text in statements_given(cl, i, kind) {
             match kind {
                 Client::Redis => self.judge_redis(&text, shown),

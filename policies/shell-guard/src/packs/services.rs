@@ -19,7 +19,7 @@
 use clawlaw_sdk::shell::Command;
 
 use crate::checker::Checker;
-use crate::programs::Shown;
+use crate::programs::{Shown, TEXT_PROGRAMS};
 use crate::rules::services::{CLI_DELETE, HTTP_DELETE};
 
 pub(crate) use crate::rules::services::CLI_DELETE as DELETING_OPERATION;
@@ -68,7 +68,8 @@ const PREFIXES: &[&str] = &[
 ];
 
 /// Programs whose removals change only this machine or project, or that
-/// another pack judges: see the module documentation.
+/// another pack judges: see the module documentation (and
+/// [`TEXT_PROGRAMS`], whose words are text).
 #[rustfmt::skip]
 const NOT_SERVICES: &[&str] = &[
     // Version control and the other packs' programs.
@@ -84,17 +85,6 @@ const NOT_SERVICES: &[&str] = &[
     "nix-env", "asdf", "mise", "pyenv", "nvm", "rbenv", "sdk", "dotnet", "composer", "mix",
     "stack", "cabal", "opam", "ollama", "pre-commit", "direnv", "virtualenv", "conan", "vcpkg",
     "dart", "flutter", "swift", "pod", "nx", "turbo", "lerna", "pm2", "expo",
-    // Programs whose words are text, file names or another command's
-    // (`echo … reset`, `rm rm`, `find … -exec rm`, `man rm`).
-    "echo", "printf", "print", "say", "rm", "rmdir", "unlink", "shred", "cat", "ls", "touch",
-    "mkdir", "cp", "mv", "ln", "install", "grep", "egrep", "fgrep", "rg", "sed", "awk", "sort",
-    "uniq", "head", "tail", "wc", "cut", "tr", "tee", "test", "true", "false", "read", "export",
-    "set", "unset", "alias", "eval", "exec", "source", ".", "cd", "pwd", "stat", "file", "du",
-    "basename", "dirname", "realpath", "readlink", "date", "sleep", "timeout", "watch", "time",
-    "nohup", "nice", "env", "sudo", "doas", "chmod", "chown", "tar", "zip", "unzip", "gzip",
-    "less", "more", "vim", "vi", "nano", "emacs", "code", "open", "xdg-open", "jq", "yq",
-    "find", "fd", "fdfind", "xargs", "man", "info", "tldr", "whatis", "which", "whereis", "type", "command",
-    "help",
     // Database clients: the database pack reads their SQL.
     "psql", "mysql", "mariadb", "sqlite3", "redis-cli", "mongo", "mongosh", "cqlsh",
     "clickhouse-client",
@@ -153,7 +143,8 @@ impl Checker<'_> {
                 .find(|a| remote_object(a))
                 .map(|a| a.to_string())
         } else {
-            client_verb(name, args).filter(|_| !NOT_SERVICES.contains(&name))
+            client_verb(name, args)
+                .filter(|_| !NOT_SERVICES.contains(&name) && !TEXT_PROGRAMS.contains(&name))
         };
         if let Some(v) = verb {
             self.hit(
@@ -320,16 +311,29 @@ fn http_method<'a>(p: &str, args: &[&'a str]) -> Option<&'a str> {
     }
 }
 
-/// A URL path whose last segment asks for a deletion: `…/delete`,
-/// `…/delete-batch`, `…/_delete_by_query`, `…/purge`.
+/// A URL path whose last segment asks for a deletion, in any of the ways
+/// APIs spell an action: `…/delete`, `…/delete-batch`,
+/// `…/_delete_by_query`, `…/purge`, `…/messages/batchDelete`,
+/// `…/messages/ID/trash`, a Google-style custom method (`…/topics/t:purge`).
+/// Each word of the segment counts (split at `-`, `_`, `:` and camel case),
+/// so `…/deleted-items` and `…/undelete` do not.
 fn deleting_endpoint(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    // The host is not a path segment (`https://delete.example`).
+    let Some((_, path)) = path.split_once('/') else {
+        return false;
+    };
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    let last = last.trim_start_matches('_').to_ascii_lowercase();
-    last == "delete"
-        || last.starts_with("delete-")
-        || last.starts_with("delete_")
-        || matches!(last.as_str(), "purge" | "flush" | "truncate")
+    last.split(['-', '_', ':', '.'])
+        .flat_map(camel_words)
+        .any(|w| {
+            [
+                "delete", "purge", "flush", "truncate", "trash", "destroy", "wipe",
+            ]
+            .iter()
+            .any(|v| w.eq_ignore_ascii_case(v))
+        })
 }
 
 /// Whether `body` holds a GraphQL mutation whose field deletes (`mutation
@@ -360,16 +364,19 @@ fn deleting_mutation(body: &str) -> bool {
 }
 
 /// The words of a camel-case name: `volumeInstanceDelete` → `volume`,
-/// `Instance`, `Delete`.
+/// `Instance`, `Delete`; a run of capitals is one word (`DELETE`,
+/// `HTTPDelete` → `HTTP`, `Delete`).
 fn camel_words(name: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut bounds: Vec<usize> = name
-        .char_indices()
-        .skip(1)
-        .filter(|(_, c)| c.is_ascii_uppercase())
-        .map(|(k, _)| k)
+    let b = name.as_bytes();
+    let mut bounds: Vec<usize> = (1..b.len())
+        .filter(|&k| {
+            b[k].is_ascii_uppercase()
+                && (!b[k - 1].is_ascii_uppercase()
+                    || b.get(k + 1).is_some_and(u8::is_ascii_lowercase))
+        })
         .collect();
     bounds.push(name.len());
+    let mut start = 0;
     bounds.into_iter().map(move |end| {
         let w = &name[start..end];
         start = end;
@@ -426,8 +433,29 @@ mod tests {
         assert!(deleting_endpoint(
             "http://h/indexes/p/documents/delete-batch"
         ));
+        assert!(deleting_endpoint(
+            "https://gmail.googleapis.com/gmail/v1/users/me/messages/batchDelete"
+        ));
+        assert!(deleting_endpoint(
+            "https://h/gmail/v1/users/me/messages/18c2f/trash"
+        ));
+        assert!(deleting_endpoint(
+            "https://pubsub.googleapis.com/v1/projects/p/subscriptions/s:purge"
+        ));
+        assert!(deleting_endpoint("h:7700/indexes/p/documents/delete"));
         assert!(!deleting_endpoint("http://h/api/items/42"));
         assert!(!deleting_endpoint("http://h/deleted-items"));
+        assert!(!deleting_endpoint("http://h/v1/items/undelete"));
+        assert!(!deleting_endpoint("https://delete.example.com"));
+        assert!(!deleting_endpoint("https://h/v1/batchGet"));
+        assert!(deleting_endpoint("https://h/v1/items/DELETE"));
+        let words = |n| camel_words(n).collect::<Vec<_>>();
+        assert_eq!(
+            words("volumeInstanceDelete"),
+            ["volume", "Instance", "Delete"]
+        );
+        assert_eq!(words("HTTPDelete"), ["HTTP", "Delete"]);
+        assert_eq!(words("DELETE"), ["DELETE"]);
         assert!(is_verb("delete_vhost") && is_verb("deletefile") && is_verb("apps:destroy"));
         assert!(is_verb("remove-secret") && is_verb("rb") && is_verb("force_reset"));
         assert!(!is_verb("list") && !is_verb("removed") && !is_verb("describe"));

@@ -8,6 +8,7 @@
 use clawlaw_sdk::shell::{CommandLine, RedirectOp};
 
 use crate::packs::arg_texts;
+use crate::programs::{TEXT_PROGRAMS, is_interpreter};
 
 /// How a client takes its statements.
 #[derive(Clone, Copy, PartialEq)]
@@ -138,8 +139,12 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
         (Client::Sql, "sqlite3" | "sqlite" | "duckdb" | "litecli") if operands.len() >= 2 => {
             out.push(operands[1..].join(" "))
         }
-        (Client::Sql, "bq") if operands.first() == Some(&"query") => {
-            out.push(operands[1..].join(" "))
+        // `bq --project_id p query 'SQL'`: global options' values come
+        // before the subcommand.
+        (Client::Sql, "bq") => {
+            if let Some(q) = operands.iter().position(|o| *o == "query") {
+                out.push(operands[q + 1..].join(" "))
+            }
         }
         _ => {}
     }
@@ -157,6 +162,52 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
         }
     }
     out
+}
+
+/// Statements a program that is not a database client is seen to carry to
+/// one: any argument (or `--option=` or `NAME=` value) that is a whole SQL
+/// statement, whatever option or subcommand carries it (`wrangler d1
+/// execute DB --command 'DROP TABLE t'`, `supabase db shell -- -c …`,
+/// `turso db shell DB '…'`, `aws rds-data execute-statement --sql …`,
+/// `spark-sql -e …`, `make q SQL='…'`, a ClickHouse HTTP request's body).
+/// Programs whose words are text
+/// ([`TEXT_PROGRAMS`]: `echo`, `grep -e`, `sed`), interpreters (their
+/// code is read as code: `perl -e "truncate(…)"`) and version control and
+/// forges (a commit message, an issue's body) carry none. The caller judges
+/// only what is shaped like a statement, so prose is not read as SQL.
+pub(crate) fn statements_carried<'a>(program: &str, args: &[&'a str]) -> Vec<&'a str> {
+    if TEXT_PROGRAMS.contains(&program)
+        || is_interpreter(program)
+        || matches!(program, "git" | "hg" | "svn" | "jj" | "gh" | "glab" | "tea")
+    {
+        return Vec::new();
+    }
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            // `--sql=…`, and a variable given to a task (`make q SQL='…'`).
+            Some((name, value))
+                if name.starts_with("--")
+                    || name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                value
+            }
+            _ => a,
+        })
+        .filter(|a| !a.starts_with('-') && may_be_statement(a))
+        .collect()
+}
+
+/// A cheap first test, before a word is split into statements: it has a
+/// space and one of the keywords a destructive statement starts with.
+fn may_be_statement(text: &str) -> bool {
+    text.contains(char::is_whitespace)
+        && text.split(|c: char| !c.is_ascii_alphabetic()).any(|w| {
+            [
+                "DROP", "DELETE", "UPDATE", "TRUNCATE", "ALTER", "GRANT", "CREATE",
+            ]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k))
+        })
 }
 
 /// The text command `i` of `cl` reads on its standard input, when the line
