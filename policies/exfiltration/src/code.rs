@@ -1,7 +1,8 @@
 //! Interpreters' inline code: `python -c`, `node -e`, `ruby -e`, `perl -e`,
 //! `php -r`, `deno eval` (or the same interpreters fed a here-document or a
-//! here-string) whose code uses a network library egress to the hosts of
-//! the URLs written in it, or to an unnamed destination.
+//! here-string, and a Go program `go run /dev/stdin` is fed) whose code
+//! uses a network library egress to the hosts of the URLs written in it,
+//! or to an unnamed destination.
 //!
 //! The code is not parsed: a network library's name (`requests`, `fetch(`,
 //! `Net::HTTP`…) anywhere in it is enough.
@@ -40,6 +41,8 @@ const NETWORK_CODE: &[&str] = &[
     "fsockopen",
     "file_get_contents(\"http",
     "file_get_contents('http",
+    "net/http",
+    "net.Dial",
 ];
 
 /// Whether `p` is an interpreter whose inline code is read.
@@ -47,7 +50,7 @@ pub(crate) fn is_interpreter(p: &str) -> bool {
     p.starts_with("python")
         || matches!(
             p,
-            "node" | "nodejs" | "deno" | "bun" | "ruby" | "perl" | "php" | "pypy" | "pypy3"
+            "node" | "nodejs" | "deno" | "bun" | "ruby" | "perl" | "php" | "pypy" | "pypy3" | "go"
         )
 }
 
@@ -63,6 +66,9 @@ fn inline_code<'a>(p: &str, args: &'a [Word]) -> Option<&'a str> {
     } else {
         &["-e", "--eval", "-p", "--print"]
     };
+    if p == "go" {
+        return None;
+    }
     if p == "deno" && args.first().is_some_and(|w| w.text == "eval") {
         return args.get(1).map(|w| w.text.as_str());
     }
@@ -75,6 +81,14 @@ fn inline_code<'a>(p: &str, args: &'a [Word]) -> Option<&'a str> {
 /// Records the egress of interpreter `p` when its code — inline in `args`,
 /// else `stdin_code` (a here-document or here-string) — uses the network.
 pub(crate) fn interpreter(v: &mut ShellView, p: &str, args: &[Word], stdin_code: Option<&str>) {
+    // `go run` reads its input only when told to (`go run /dev/stdin`).
+    let stdin_code = stdin_code.filter(|_| {
+        p != "go"
+            || args.first().is_some_and(|w| w.text == "run")
+                && args
+                    .iter()
+                    .any(|w| matches!(w.text.as_str(), "/dev/stdin" | "/dev/fd/0"))
+    });
     let code = inline_code(p, args).or(stdin_code);
     if let Some(code) = code
         && NETWORK_CODE.iter().any(|m| code.contains(m))
@@ -131,6 +145,17 @@ mod tests {
             Some(vec![Dest::Unknown])
         );
         assert_eq!(hosts_of("python3 -c 'print(1)'"), None);
+        assert_eq!(
+            hosts_of(
+                "go run /dev/stdin <<'EOF'\npackage main\nimport \"net/http\"\nfunc main() { http.Post(\"https://g.example/x\", \"\", nil) }\nEOF"
+            ),
+            Some(vec![Dest::Host("g.example".into())])
+        );
+        assert_eq!(
+            hosts_of("go test ./... <<'EOF'\nnet/http\nEOF"),
+            None,
+            "go reads its input only when told to"
+        );
         assert_eq!(
             hosts_of("python3 fetch_data.py"),
             None,

@@ -191,7 +191,7 @@ impl Policy for SecretsGuard {
                     let fx = fx.get_or_insert_with(|| {
                         clawlaw_sdk::effects::analyze(line, ctx.cwd, ctx.home)
                     });
-                    if let Some(d) = ctx.reads_of(fx) {
+                    if let Some(d) = ctx.reads_of(fx).or_else(|| ctx.shown_by_code(fx)) {
                         decision = decision.merge(d);
                     }
                 }
@@ -327,6 +327,20 @@ impl<'a> Context<'a> {
 
     /// The decision for a command line that prints a credential to whoever
     /// runs it (`gh auth token`, `echo $GITHUB_TOKEN`), when it does.
+    /// Inline code that prints, logs or sends the value of a variable whose
+    /// name says it holds a credential (`print(os.getenv('GITHUB_TOKEN'))`,
+    /// `console.log(process.env.NPM_TOKEN)`): the `echo "$TOKEN"` of code.
+    fn shown_by_code(&self, fx: &clawlaw_sdk::effects::Effects) -> Option<Decision> {
+        let e = fx
+            .env
+            .iter()
+            .find(|e| e.shown && secrets::is_secret_name(&e.name))?;
+        Some(self.read_decision(format!(
+            "the command's code prints the credential variable {}; use it where it is needed without printing it",
+            e.name
+        )))
+    }
+
     fn printed(&self, line: &shell::CommandLine) -> Option<Decision> {
         line.commands.iter().enumerate().find_map(|(i, c)| {
             let kind = secrets::prints_credential(c)?;
@@ -542,6 +556,7 @@ fn may_read_indirectly(w: &str) -> bool {
                 | "php"
                 | "deno"
                 | "bun"
+                | "go"
                 | "tar"
                 | "zip"
                 | "7z"

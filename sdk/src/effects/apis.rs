@@ -1,4 +1,4 @@
-//! The table of well-known APIs of Python, Node.js, Perl, Ruby and PHP that
+//! The table of well-known APIs of Python, Node.js, Perl, Ruby, PHP and Go that
 //! read, write or delete files, run commands, signal processes or contact
 //! hosts, and which of their arguments says what. Receivers matter where a
 //! name alone is ambiguous (`os.remove` deletes a file, `list.remove` does
@@ -23,8 +23,10 @@ pub(crate) enum Act {
     /// `open(path, mode)`.
     Open,
     PerlOpen,
-    /// Perl's `sysopen(FH, PATH, FLAGS)`: a write when a flag says so.
-    PerlSysopen,
+    /// An open by flags, the path the given argument (Perl's `sysopen(FH,
+    /// PATH, FLAGS)`, Python's `os.open(PATH, FLAGS)`, Go's
+    /// `os.OpenFile(PATH, FLAGS, PERM)`): a write when a flag says so.
+    OpenFlags(usize),
     Shell,
     /// The pid argument, and whether every later argument is one too.
     Kill(usize, bool),
@@ -68,7 +70,7 @@ impl Uses {
                 Lang::Python => src.contains("socket"),
                 Lang::Perl => src.contains("Socket"),
                 Lang::Node => node_net(),
-                Lang::Ruby | Lang::Php => false,
+                Lang::Ruby | Lang::Php | Lang::Go => false,
             },
             psutil: lang == Lang::Python && src.contains("psutil"),
         }
@@ -135,6 +137,7 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
                 | "mkfifo",
             ) => Act::Write(0),
             ("os", "symlink" | "link") => Act::Write(1),
+            ("os", "open") => Act::OpenFlags(0),
             ("os", "system" | "popen" | "posix_spawn" | "posix_spawnp")
             | (
                 "subprocess" | "",
@@ -233,7 +236,7 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             "chmod" | "chown" | "utime" => Act::Write(1),
             "system" | "exec" => Act::Shell,
             "open" => Act::PerlOpen,
-            "sysopen" => Act::PerlSysopen,
+            "sysopen" => Act::OpenFlags(1),
             "truncate" => Act::Write(0),
             "kill" => Act::Kill(1, true),
             "get" | "getstore" | "mirror" | "post" | "post_form" | "request" | "head" | "put"
@@ -307,6 +310,25 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             "posix_kill" => Act::Kill(0, false),
             "curl_init" | "fsockopen" | "stream_socket_client" => Act::Net,
             "eval" | "assert" | "create_function" => Act::Eval,
+            _ => return None,
+        },
+        Lang::Go => match (r, m) {
+            ("os" | "ioutil", "WriteFile")
+            | (
+                "os",
+                "Create" | "Truncate" | "Chmod" | "Chown" | "Lchown" | "Chtimes" | "Mkdir"
+                | "MkdirAll",
+            ) => Act::Write(0),
+            ("os", "Symlink" | "Link") => Act::Write(1),
+            ("os", "OpenFile") => Act::OpenFlags(0),
+            ("os" | "ioutil", "ReadFile" | "ReadDir") | ("os", "Open") => Act::Read(0),
+            ("os", "Remove") => Act::Delete(0, false),
+            ("os", "RemoveAll") => Act::Delete(0, true),
+            ("os", "Rename") => Act::Move(0, 1),
+            ("exec", "Command") | ("syscall" | "unix", "Exec") => Act::Shell,
+            ("syscall" | "unix", "Kill") => Act::Kill(0, false),
+            ("http", "Get" | "Post" | "Head" | "PostForm" | "NewRequest")
+            | ("net", "Dial" | "DialTimeout" | "Listen") => Act::Net,
             _ => return None,
         },
     })

@@ -1,6 +1,6 @@
 //! Reading code of other languages just enough to find the calls it makes.
 //!
-//! [`calls`] reads the tokens of Python, JavaScript, Perl, Ruby or PHP
+//! [`calls`] reads the tokens of Python, JavaScript, Perl, Ruby, PHP or Go
 //! source (`tokens.rs`) and returns every call it can see: a dotted name (`os.remove`,
 //! `fs.promises.rm`, `Net::HTTP.get`, `$ua->get`) followed by `(…)` — or,
 //! in Perl and Ruby, by arguments without parentheses up to the end of the
@@ -12,7 +12,8 @@
 //! `path.join`, `File.join`, pathlib's `/`; a list's items joined, a
 //! string reversed: `folds.rs`), home-expanded
 //! (`os.path.expanduser`, `File.expand_path`, `os.homedir()`,
-//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`, `getenv('HOME')`), or
+//! `Path.home()`, `$ENV{HOME}`, `process.env.HOME`, `getenv('HOME')`,
+//! Go's `os.UserHomeDir()`), or
 //! a list of such; a
 //! variable assigned once from such an expression stands for its value
 //! ([`bind_constants`]). Any other expression (a variable assigned twice or
@@ -356,7 +357,7 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     Some(Tok::Punct('(')) => closing(toks, e + 1),
                     _ => None,
                 };
-                let env = toks[k..=e].iter().any(|t| matches!(t, Tok::Ident(s) if matches!(s.as_str(), "env" | "ENV" | "$ENV" | "environ" | "getenv")));
+                let env = toks[k..=e].iter().any(|t| matches!(t, Tok::Ident(s) if matches!(s.as_str(), "env" | "ENV" | "$ENV" | "environ" | "getenv" | "Getenv")));
                 if env
                     && toks[k..]
                         .iter()
@@ -387,6 +388,8 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     "homedir"
                         | "home"
                         | "gethomedir"
+                        | "UserHomeDir"
+                        | "ExpandEnv"
                         | "getenv"
                         | "Getenv"
                         | "expanduser"
@@ -401,6 +404,7 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                         | "String"
                         | "str"
                         | "join"
+                        | "Join"
                         | "glob"
                         | "iglob"
                 );
@@ -417,7 +421,18 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     .collect();
                 let strs: Option<Vec<&str>> = parts.iter().map(Val::as_str).collect();
                 match (last.as_str(), strs) {
-                    ("homedir" | "home" | "gethomedir", _) => out.push('~'),
+                    ("homedir" | "home" | "gethomedir" | "UserHomeDir", _) => out.push('~'),
+                    // Go's `os.ExpandEnv("$HOME/.bashrc")`.
+                    ("ExpandEnv", Some(v)) if v.len() == 1 => {
+                        let rest = ["$HOME", "${HOME}"]
+                            .iter()
+                            .find_map(|h| v[0].strip_prefix(h))
+                            .map_or(v[0].to_string(), |r| format!("~{r}"));
+                        if rest.contains('$') {
+                            return Val::Unknown;
+                        }
+                        out.push_str(&rest);
+                    }
                     // `getenv('HOME')` (PHP, Python's `os.getenv`, Go's
                     // `os.Getenv`).
                     ("getenv" | "Getenv", Some(v)) if v == ["HOME"] => out.push('~'),
@@ -431,7 +446,12 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                         | "glob" | "iglob",
                         Some(v),
                     ) if v.len() == 1 => out.push_str(v[0]),
-                    ("join" | "resolve", Some(v)) if !v.is_empty() => {
+                    // Go's `filepath.Join`, `path.Join` (not `strings.Join`).
+                    ("Join", _) if !matches!(&toks[k], Tok::Ident(m) if m == "filepath" || m == "path") =>
+                    {
+                        return Val::Unknown;
+                    }
+                    ("join" | "Join" | "resolve", Some(v)) if !v.is_empty() => {
                         let mut j = String::new();
                         for p in v {
                             if p.starts_with('/') {
@@ -505,6 +525,7 @@ fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
         Lang::Php => &["$"],
         Lang::Node => &["${"],
         Lang::Python => &["{", "}"],
+        Lang::Go => &[],
     };
     if marks.iter().any(|m| rest.1.contains(m)) {
         return None;

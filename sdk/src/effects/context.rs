@@ -316,12 +316,22 @@ impl<'a> Cx<'a, '_> {
     }
 
     pub fn env(&mut self, name: &str) {
-        let e = EnvRead {
-            name: name.to_string(),
-            command: self.at,
-        };
-        if self.a.env_seen.insert((e.name.clone(), e.command)) {
-            self.a.out.env.push(e);
+        self.env_read(name, false);
+    }
+
+    /// A variable read, and whether the code reading it shows its value.
+    pub fn env_read(&mut self, name: &str, shown: bool) {
+        if self.a.env_seen.insert((name.to_string(), self.at)) {
+            self.a.out.env.push(EnvRead {
+                name: name.to_string(),
+                command: self.at,
+                shown,
+            });
+        } else if shown
+            && let Some(e) =
+                (self.a.out.env.iter_mut()).find(|e| e.name == name && e.command == self.at)
+        {
+            e.shown = true;
         }
     }
 

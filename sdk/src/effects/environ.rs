@@ -2,9 +2,10 @@
 //! by name (`os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`,
 //! `process.env.X`, `process.env['X']`, Ruby's `ENV['X']` and
 //! `ENV.fetch('X')`, Perl's `$ENV{X}`, PHP's `getenv('X')` and
-//! `$_ENV['X']`), or the whole environment when it is printed, logged,
-//! dumped or serialised (`print(os.environ)`, `console.log(process.env)`,
-//! `JSON.stringify(process.env)`, `p ENV`, `print_r($_ENV)`) or looked up
+//! `$_ENV['X']`, Go's `os.Getenv("X")`), or the whole environment when it
+//! is printed, logged, dumped or serialised (`print(os.environ)`,
+//! `console.log(process.env)`, `JSON.stringify(process.env)`, `p ENV`,
+//! `print_r($_ENV)`, `fmt.Println(os.Environ())`) or looked up
 //! by a name only known when the code runs (`os.environ[name]`): `*`.
 
 use super::code::Tok;
@@ -19,6 +20,7 @@ const OBJECTS: &[&str] = &[
     "%ENV",
     "$_ENV",
     "$_SERVER",
+    "os.Environ",
 ];
 /// Calls that read one variable, its name the first argument.
 const GETTERS: &[&str] = &[
@@ -30,18 +32,20 @@ const GETTERS: &[&str] = &[
     "ENV.get",
     "System.getenv",
     "Deno.env.get",
+    "os.Getenv",
+    "os.LookupEnv",
 ];
-/// Calls whose argument is shown, serialised or sent (`requests.post(u,
-/// json=dict(os.environ))`, `Object.entries(process.env)`).
+/// Calls that send their argument (`requests.post(u,
+/// json=dict(os.environ))`): the whole environment sent is shown to whoever
+/// receives it; one variable sent is that variable used (a token in a
+/// request's header).
+const SENT_BY: &[&str] = &[
+    "post", "put", "patch", "send", "sendall", "urlopen", "fetch",
+];
+/// Calls whose argument is shown, printed, logged or serialised
+/// (`print(os.getenv('X'))`, `Object.entries(process.env)`).
 const SHOWN_BY: &[&str] = &[
     "entries",
-    "post",
-    "put",
-    "patch",
-    "send",
-    "sendall",
-    "urlopen",
-    "fetch",
     "print",
     "pprint",
     "puts",
@@ -61,15 +65,22 @@ const SHOWN_BY: &[&str] = &[
     "info",
     "warn",
     "debug",
+    "echo",
+    "Println",
+    "Printf",
+    "Print",
+    "Fprintln",
+    "Fprintf",
 ];
 
-/// The variables `toks` reads, `*` for all of them.
-pub(crate) fn reads(toks: &[Tok]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut add = |v: &str| {
-        if !out.iter().any(|o| o == v) {
-            out.push(v.to_string());
-        }
+/// The variables `toks` reads, `*` for all of them, each with whether the
+/// code shows it (prints, logs, serialises or sends it: `print(os.getenv('X'))`,
+/// `console.log(process.env.X)`).
+pub(crate) fn reads(toks: &[Tok]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut add = |v: &str, shown: bool| match out.iter_mut().find(|(o, _)| o == v) {
+        Some((_, s)) => *s |= shown,
+        None => out.push((v.to_string(), shown)),
     };
     let mut i = 0;
     while i < toks.len() {
@@ -85,14 +96,15 @@ pub(crate) fn reads(toks: &[Tok]) -> Vec<String> {
             .strip_prefix("process.env.")
             .or_else(|| name.strip_prefix("Deno.env."))
         {
-            add(if var.starts_with("toObject") {
+            let var = if var.starts_with("toObject") {
                 "*"
             } else {
                 var
-            });
+            };
+            add(var, shown(toks, i, SHOWN_BY));
         } else if GETTERS.contains(&name.as_str()) {
             if toks.get(next) == Some(&Tok::Punct('(')) {
-                add(lit(next + 1).unwrap_or("*"));
+                add(lit(next + 1).unwrap_or("*"), shown(toks, i, SHOWN_BY));
             }
         } else if OBJECTS.contains(&name.as_str()) {
             match toks.get(next) {
@@ -102,9 +114,9 @@ pub(crate) fn reads(toks: &[Tok]) -> Vec<String> {
                         Some(Tok::Ident(k)) if name == "$ENV" => Some(k.as_str()),
                         _ => None,
                     });
-                    add(key.unwrap_or("*"));
+                    add(key.unwrap_or("*"), shown(toks, i, SHOWN_BY));
                 }
-                _ if shown(toks, i) => add("*"),
+                _ if shown(toks, i, SHOWN_BY) || shown(toks, i, SENT_BY) => add("*", true),
                 _ => {}
             }
         }
@@ -137,10 +149,12 @@ fn dotted(toks: &[Tok], i: usize) -> Option<(String, usize)> {
     Some((name, k))
 }
 
-/// Whether the name starting at `i` is shown: an argument, at any depth
-/// within its statement, of a call that shows it (`print(dict(os.environ))`),
-/// or the operand of one called without parentheses (`p ENV`).
-fn shown(toks: &[Tok], i: usize) -> bool {
+/// Whether the name starting at `i` is shown by one of the calls `by`
+/// names: an argument of one, at any depth within its statement
+/// (`print(dict(os.environ))`), or the operand of one called without
+/// parentheses (`p ENV`).
+fn shown(toks: &[Tok], i: usize, by: &[&str]) -> bool {
+    let is_show = |t: &Tok| matches!(t, Tok::Ident(name) if by.contains(&name.as_str()));
     if i > 0 && is_show(&toks[i - 1]) {
         return true;
     }
@@ -157,10 +171,6 @@ fn shown(toks: &[Tok], i: usize) -> bool {
     false
 }
 
-fn is_show(t: &Tok) -> bool {
-    matches!(t, Tok::Ident(name) if SHOWN_BY.contains(&name.as_str()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::code::{Lang, tokens};
@@ -168,6 +178,52 @@ mod tests {
 
     fn r(src: &str, lang: Lang) -> Vec<String> {
         reads(&tokens(src, lang))
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect()
+    }
+
+    fn shown_reads(src: &str, lang: Lang) -> Vec<String> {
+        let reads = reads(&tokens(src, lang)).into_iter();
+        reads.filter(|(_, s)| *s).map(|(v, _)| v).collect()
+    }
+
+    #[test]
+    fn one_variable_shown() {
+        assert_eq!(
+            shown_reads("import os; print(os.getenv('GITHUB_TOKEN'))", Lang::Python),
+            ["GITHUB_TOKEN"]
+        );
+        assert_eq!(
+            shown_reads("console.log(process.env.NPM_TOKEN)", Lang::Node),
+            ["NPM_TOKEN"]
+        );
+        assert_eq!(shown_reads("print $ENV{API_KEY};", Lang::Perl), ["API_KEY"]);
+        assert_eq!(
+            shown_reads("echo getenv('DB_PASSWORD');", Lang::Php),
+            ["DB_PASSWORD"]
+        );
+        assert_eq!(
+            shown_reads(
+                "fmt.Println(os.Getenv(\"AWS_SECRET_ACCESS_KEY\"))",
+                Lang::Go
+            ),
+            ["AWS_SECRET_ACCESS_KEY"]
+        );
+        // Used, not shown: a header, a client's argument, a variable.
+        for (src, lang) in [
+            (
+                "requests.get(u, headers={'Authorization': os.environ['T']})",
+                Lang::Python,
+            ),
+            (
+                "const o = new Octokit({auth: process.env.GITHUB_TOKEN})",
+                Lang::Node,
+            ),
+            ("t = os.getenv('T')", Lang::Python),
+        ] {
+            assert!(shown_reads(src, lang).is_empty(), "{src}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Programs that run other programs' code: shells running a script or their
-//! standard input, and the interpreters of Python, Node.js, Perl, Ruby and
-//! PHP running a script, inline code (`-c`, `-e`, `-p`, `-r`) or code fed
-//! on standard input (`python3 - <<'EOF'`, `echo … | node`).
+//! standard input, the interpreters of Python, Node.js, Perl, Ruby and PHP
+//! running a script, inline code (`-c`, `-e`, `-p`, `-r`) or code fed on
+//! standard input (`python3 - <<'EOF'`, `echo … | node`), and `go run` of
+//! a program fed on standard input (`go run /dev/stdin <<< '…'`).
 //!
 //! Inline code is read with [`super::code`]: each call of a well-known
 //! file, process or network API becomes the effect the equivalent shell
@@ -30,6 +31,9 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
     {
         super::net::browse(cx, prog, &args[2..]);
         return;
+    }
+    if prog == "go" {
+        return go_run(cx, args);
     }
     let (lang, code_opts, valued, attached): (Option<Lang>, &str, &str, &str) = match prog {
         p if is_shell(p) => (None, "", "o", ""),
@@ -221,6 +225,20 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
     }
 }
 
+/// `go run /dev/stdin <<< 'package main; …'`: the program is read from
+/// standard input, so it is analysed as code; a `go run` of files or
+/// packages builds the project's own code, which the line does not show.
+fn go_run(cx: &mut Cx, args: &[Word]) {
+    let mut words = args.iter().map(|w| w.text.as_str());
+    if words.next() != Some("run") || !words.any(|w| matches!(w, "/dev/stdin" | "/dev/fd/0")) {
+        return;
+    }
+    match stdin_text(cx) {
+        Ok(Some(code)) => analyze(cx, Lang::Go, "go run", &code),
+        _ => cx.unresolved("`go run` runs a program read from its input".to_string()),
+    }
+}
+
 pub(crate) fn is_shell(p: &str) -> bool {
     matches!(
         p,
@@ -253,8 +271,8 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     }
     cx.a.budget -= src.len();
     let toks = code::tokens(src, lang);
-    for var in super::environ::reads(&toks) {
-        cx.env(&var);
+    for (var, shown) in super::environ::reads(&toks) {
+        cx.env_read(&var, shown);
     }
     let toks = code::bind_constants(toks, lang);
     let (mut calls, cmds) = code::calls(&toks, lang);
@@ -488,13 +506,13 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
                 path(cx, kind, &target, &how, false);
             }
         }
-        Act::PerlSysopen => {
+        Act::OpenFlags(k) => {
             // `O_WRONLY | O_APPEND`; flags not known are taken to write.
             let says = |fs: &[&str]| c.words.iter().any(|w| fs.iter().any(|f| w.ends_with(f)));
             let write = !says(&["O_RDONLY"])
                 || says(&["O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "O_CREAT"]);
             let kind = if write { Kind::Write } else { Kind::Read };
-            path(cx, kind, &arg(1), &how, false);
+            path(cx, kind, &arg(k), &how, false);
         }
         Act::Shell => shell_call(cx, &how, c),
         Act::Kill(k, all) => {

@@ -322,6 +322,9 @@ pub struct Signal {
 pub struct EnvRead {
     pub name: String,
     pub command: usize,
+    /// Code shows it: prints, logs, serialises or sends its value
+    /// (`print(os.getenv('X'))`), as `echo "$X"` would.
+    pub shown: bool,
 }
 
 /// Something the analysis could not resolve.

@@ -959,6 +959,58 @@ fn perl_and_ruby_and_php() {
 }
 
 #[test]
+fn go_run_of_a_program_on_standard_input() {
+    let e = fx(
+        r#"go run /dev/stdin <<< 'package main; import "os"; func main() { os.WriteFile("/etc/shadow", []byte("x"), 0600); os.RemoveAll("/srv/data") }'"#,
+    );
+    assert_eq!(ps(&e.writes), ["/etc/shadow"]);
+    assert!(find(&e.deletes, "/srv/data").recursive);
+    // The home by `os.UserHomeDir()` (its error dropped) or `os.Getenv`,
+    // joined by `filepath.Join`; `:=` binds as `=` does.
+    let e = fx(r#"go run /dev/stdin <<'EOF'
+package main
+import ("os"; "path/filepath")
+func main() {
+	home, _ := os.UserHomeDir()
+	os.WriteFile(filepath.Join(home, ".ssh", "authorized_keys"), []byte("k"), 0600)
+	os.Rename("staged", os.Getenv("HOME")+"/.bashrc")
+	os.Truncate(os.ExpandEnv("$HOME/.ssh/known_hosts"), 0)
+}
+EOF"#);
+    assert_eq!(
+        ps(&e.writes),
+        [
+            "/home/u/.ssh/authorized_keys",
+            "/home/u/.bashrc",
+            "/home/u/.ssh/known_hosts"
+        ]
+    );
+    assert_eq!(ps(&e.deletes), ["/work/app/staged"]);
+    // `os.OpenFile` by its flags; backquoted strings are raw.
+    let e = fx(
+        "go run /dev/stdin <<< 'package main; import \"os\"; func main() { os.OpenFile(`/etc/sudoers`, os.O_APPEND|os.O_WRONLY, 0644); os.OpenFile(\"/etc/hosts\", os.O_RDONLY, 0) }'",
+    );
+    assert_eq!(ps(&e.writes), ["/etc/sudoers"]);
+    assert_eq!(ps(&e.reads), ["/etc/hosts"]);
+    // Commands it runs are analysed as the line is.
+    let e = fx(
+        r#"echo 'package main; import "os/exec"; func main() { exec.Command("rm", "-rf", "/opt/app").Run() }' | go run /dev/stdin"#,
+    );
+    assert!(find(&e.deletes, "/opt/app").recursive);
+    // Python's `os.open` by its flags too.
+    let e = fx("python3 -c 'import os; os.open(\"/etc/passwd\", os.O_WRONLY | os.O_TRUNC)'");
+    assert_eq!(ps(&e.writes), ["/etc/passwd"]);
+    // A `go run` of the project's files or packages shows no code.
+    for line in ["go run ./cmd/server", "go run main.go", "go test ./..."] {
+        let e = fx(line);
+        assert!(
+            e.writes.is_empty() && e.unresolved.is_empty(),
+            "{line}: {e:?}"
+        );
+    }
+}
+
+#[test]
 fn code_globs_and_home_inside_strings() {
     let e = fx("perl -e 'unlink glob \"$ENV{HOME}/notes/*\"'");
     let d = find(&e.deletes, "/home/u/notes/*");

@@ -1,5 +1,5 @@
 //! Source code of other languages as tokens ([`tokens`]): Python,
-//! JavaScript, Perl, Ruby or PHP — string literals with their escapes,
+//! JavaScript, Perl, Ruby, PHP or Go — string literals with their escapes,
 //! prefixes and interpolation, comments, identifiers, numbers, and the
 //! shell-command literals of Perl, Ruby and PHP (backquotes, `qx{…}`,
 //! `%x(…)`). Enough for `code.rs` to find calls and their arguments.
@@ -12,6 +12,7 @@ pub(crate) enum Lang {
     Perl,
     Ruby,
     Php,
+    Go,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,16 +49,17 @@ pub(crate) fn tokens(src: &str, lang: Lang) -> Vec<Tok> {
         } else if (c == b'#'
             && hash_comment
             && !(lang == Lang::Ruby && b.get(k + 1) == Some(&b'{')))
-            || (c == b'/' && b.get(k + 1) == Some(&b'/') && matches!(lang, Lang::Node | Lang::Php))
+            || (c == b'/' && b.get(k + 1) == Some(&b'/') && c_comments(lang))
         {
             while k < b.len() && b[k] != b'\n' {
                 k += 1;
             }
-        } else if c == b'/' && b.get(k + 1) == Some(&b'*') && matches!(lang, Lang::Node | Lang::Php)
-        {
+        } else if c == b'/' && b.get(k + 1) == Some(&b'*') && c_comments(lang) {
             k = src[k + 2..].find("*/").map_or(b.len(), |e| k + 2 + e + 2);
-        } else if c == b'\'' || c == b'"' || (c == b'`' && lang == Lang::Node) {
-            let (text, end, interp) = quoted(src, k, lang, false);
+        } else if c == b'\'' || c == b'"' || (c == b'`' && matches!(lang, Lang::Node | Lang::Go)) {
+            // Go's backquotes are a raw string: no escapes.
+            let raw = c == b'`' && lang == Lang::Go;
+            let (text, end, interp) = quoted(src, k, lang, raw);
             out.push(Tok::Str(text, interp));
             k = end;
         } else if c == b'`' {
@@ -117,6 +119,12 @@ pub(crate) fn tokens(src: &str, lang: Lang) -> Vec<Tok> {
                 out.push(Tok::Ident(word.to_string()));
             }
         } else {
+            // Go's `:=` declares as `=` assigns.
+            if lang == Lang::Go && c == b':' && b.get(k + 1) == Some(&b'=') {
+                out.push(Tok::Punct('='));
+                k += 2;
+                continue;
+            }
             // `::` and `->` chain names like `.` does.
             if (c == b':' && b.get(k + 1) == Some(&b':'))
                 || (c == b'-' && b.get(k + 1) == Some(&b'>'))
@@ -130,7 +138,35 @@ pub(crate) fn tokens(src: &str, lang: Lang) -> Vec<Tok> {
             k += ch.len_utf8();
         }
     }
+    if lang == Lang::Go {
+        first_of_pairs(&mut out);
+    }
     out
+}
+
+/// Whether `lang` writes comments as C does (`// …`, `/* … */`).
+fn c_comments(lang: Lang) -> bool {
+    matches!(lang, Lang::Node | Lang::Php | Lang::Go)
+}
+
+/// Go's `home, _ := os.UserHomeDir()` and `f, err = …`, at the start of a
+/// statement: the first name is what the value is bound to (the second is
+/// the error), so it is kept as `home = …`.
+fn first_of_pairs(toks: &mut Vec<Tok>) {
+    let mut k = 0;
+    while k + 3 < toks.len() {
+        let starts = k == 0 || matches!(toks[k - 1], Tok::Punct(';' | '\n' | '{' | '}'));
+        if starts
+            && matches!(toks[k], Tok::Ident(_))
+            && toks[k + 1] == Tok::Punct(',')
+            && matches!(toks[k + 2], Tok::Ident(_))
+            && toks[k + 3] == Tok::Punct('=')
+            && toks.get(k + 4) != Some(&Tok::Punct('='))
+        {
+            toks.drain(k + 1..k + 3);
+        }
+        k += 1;
+    }
 }
 
 /// A quoted literal starting at `k` (the quote): its text, the index after
@@ -143,7 +179,7 @@ fn quoted(src: &str, k: usize, lang: Lang, raw: bool) -> (String, usize, bool) {
     let mut text = String::new();
     let interpolates = match q {
         b'"' => matches!(lang, Lang::Perl | Lang::Ruby | Lang::Php),
-        b'`' => true,
+        b'`' => lang != Lang::Go,
         _ => false,
     };
     let mut interp = false;
