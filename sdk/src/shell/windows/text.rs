@@ -2,6 +2,23 @@
 //! quotes and brackets, quotes removed, and Windows paths as the POSIX
 //! paths with the same standing for a judgement.
 
+/// A command's name without the module that qualifies it
+/// (`Microsoft.PowerShell.Management\Add-Content` is `Add-Content`).
+pub(super) fn unqualified(name: &str) -> &str {
+    match name.rsplit_once('\\') {
+        Some((module, cmd))
+            if !module.is_empty()
+                && module
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+                && cmd.contains('-') =>
+        {
+            cmd
+        }
+        _ => name,
+    }
+}
+
 /// `s` without the quotes around it.
 pub(super) fn unquote(s: &str) -> String {
     let t = s.trim();
@@ -16,7 +33,7 @@ pub(super) fn unquote(s: &str) -> String {
 /// A Windows path as the POSIX path with the same standing: see the module
 /// documentation. Kept in double quotes so that `$HOME` still expands.
 pub(super) fn posix_path(p: &str) -> String {
-    let p = p.trim().replace('\\', "/");
+    let p = plain(&p.trim().replace('\\', "/"));
     // `${env:USERPROFILE}` is `$env:USERPROFILE`; `%HOMEDRIVE%%HOMEPATH%`
     // the profile `%HOMEPATH%` names on its drive.
     let p = match p.strip_prefix("${").and_then(|r| r.split_once('}')) {
@@ -61,7 +78,17 @@ pub(super) fn posix_path(p: &str) -> String {
         let rest = lower.strip_prefix(from)?;
         (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{}", &p[from.len()..]))
     });
-    let path = mapped.unwrap_or_else(|| drive_path(&p));
+    // Any other variable of the environment is the same variable
+    // (`$env:GNUPGHOME/x` is `$GNUPGHOME/x`).
+    let variable = || {
+        let rest = lower.strip_prefix("$env:")?;
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &p[5..5 + end];
+        (end > 0).then(|| format!("${{{name}}}{}", &p[5 + end..]))
+    };
+    let path = mapped.or_else(variable).unwrap_or_else(|| drive_path(&p));
     // Wildcards stay outside the quotes, so that they still match
     // (`del /s C:\src\*` deletes what `/src/*` matches, not a file named
     // `*`).
@@ -108,6 +135,36 @@ pub(super) fn posix_paths(p: &str) -> String {
     }
 }
 
+/// A path without what only spells it another way (slashes already
+/// forward): the file system provider's prefix (`FileSystem::C:/x`,
+/// `Microsoft.PowerShell.Core/FileSystem::/etc/x`), Win32's device and
+/// long-path prefixes (`//?/C:/x`, `//./C:/x`), and the local machine's
+/// administrative share of a drive (`//localhost/C$/x` is `C:/x`).
+fn plain(p: &str) -> String {
+    let lower = p.to_ascii_lowercase();
+    if let Some(at) = lower.find("filesystem::")
+        && (at == 0 || lower[..at].ends_with("microsoft.powershell.core/"))
+    {
+        return plain(&p[at + "filesystem::".len()..]);
+    }
+    for prefix in ["//?/", "//./"] {
+        if lower.starts_with(prefix) {
+            return plain(&p[prefix.len()..]);
+        }
+    }
+    for host in ["//localhost/", "//127.0.0.1/", "//./"] {
+        if let Some(share) = lower.strip_prefix(host)
+            && let [drive, b'$', rest @ ..] = share.as_bytes()
+            && drive.is_ascii_alphabetic()
+            && (rest.is_empty() || rest[0] == b'/')
+        {
+            let at = host.len() + 2;
+            return format!("{}:{}", &p[host.len()..host.len() + 1], &p[at..]);
+        }
+    }
+    p.to_string()
+}
+
 /// `C:\…` as a POSIX path: the drive's root is the root, the user
 /// profiles the home directories, Windows and the program directories
 /// system directories. Anything else is a relative path.
@@ -138,7 +195,8 @@ fn drive_path(p: &str) -> String {
     format!("/{rest}")
 }
 
-/// The words of one command: blanks split outside quotes; quotes are kept
+/// The words of one command: blanks split outside quotes, parentheses and
+/// braces; quotes are kept
 /// (a parameter's value is unquoted where it is read). PowerShell's
 /// escapes and dashes are read as it reads them (`cmd`, whose lines come
 /// here too, has no backtick escape; its own escapes are taken away
@@ -147,6 +205,7 @@ pub(super) fn words(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote_char = None;
+    let mut depth = 0usize;
     let mut chars = src.chars().peekable();
     while let Some(ch) = chars.next() {
         // PowerShell's escape character outside single quotes: ``Re`curse``
@@ -181,12 +240,21 @@ pub(super) fn words(src: &str) -> Vec<String> {
                 quote_char = Some(ch);
                 cur.push(ch);
             }
-            None if ch.is_whitespace() => {
+            // A parenthesised expression or a script block is one word
+            // (`@('/tmp/a', '~/.bashrc')`, `(Add-Content ~/.bashrc x)`).
+            None if ch.is_whitespace() && depth == 0 => {
                 if !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
                 }
             }
-            None => cur.push(ch),
+            None => {
+                match ch {
+                    '(' | '{' => depth += 1,
+                    ')' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                cur.push(ch)
+            }
         }
     }
     if !cur.is_empty() {
@@ -216,6 +284,37 @@ pub(super) fn name_pattern(name: &str) -> String {
 
 /// The dashes PowerShell reads as `-` before a parameter's name.
 pub(super) const DASHES: &[char] = &['\u{2013}', '\u{2014}', '\u{2015}'];
+
+/// The bodies of the outermost script blocks and parenthesised
+/// expressions of `src`, outside quotes (`{ Add-Content ~/x $_ }`,
+/// `(Add-Content ~/x y)`, `$(…)`, `@(…)`).
+pub(super) fn blocks(src: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote_char = None;
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (k, ch) in src.char_indices() {
+        match quote_char {
+            Some(q) if ch == q => quote_char = None,
+            Some(_) => {}
+            None if ch == '\'' || ch == '"' => quote_char = Some(ch),
+            None if matches!(ch, '(' | '{') => {
+                if depth == 0 {
+                    start = k + 1;
+                }
+                depth += 1;
+            }
+            None if matches!(ch, ')' | '}') && depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(&src[start..k]);
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
 
 /// `src` split at any of `seps` outside quotes and brackets.
 pub(super) fn split(src: &str, seps: &[&str]) -> Vec<String> {

@@ -3,6 +3,7 @@
 //! shells have: read as the `pwsh -Command` or `cmd /c` that runs them.
 
 use super::super::model::{quote, without_exe};
+use super::text::unqualified;
 
 /// The POSIX command line of a PowerShell line typed as it is (a shell
 /// tool whose shell is PowerShell: `Remove-Item -Recurse -Force ~`, `ls |
@@ -23,12 +24,14 @@ pub(in crate::shell) fn bare_powershell(line: &str) -> Option<String> {
 /// Whether `line` is one typed into PowerShell: see [`bare_powershell`].
 pub(in crate::shell) fn is_powershell(line: &str) -> bool {
     let cmdlet = |word: &str| {
-        word.split_once('-').is_some_and(|(verb, noun)| {
-            APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
-                && !noun.is_empty()
-                && noun.bytes().all(|b| b.is_ascii_alphanumeric())
-                && noun.as_bytes()[0].is_ascii_alphabetic()
-        })
+        unqualified(word)
+            .split_once('-')
+            .is_some_and(|(verb, noun)| {
+                APPROVED_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
+                    && !noun.is_empty()
+                    && noun.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && noun.as_bytes()[0].is_ascii_alphabetic()
+            })
     };
     // PowerShell's own syntax for the environment: `$env:NAME`,
     // `[Environment]::GetEnvironmentVariable(…)`, a listing of `env:`.
@@ -91,7 +94,7 @@ pub(in crate::shell) fn is_powershell(line: &str) -> bool {
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
 /// and `format` take no such switch. Or `setx`, `mklink`, `icacls`,
 /// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin`, `netsh`, `pssuspend`,
-/// `schtasks`, `wmic`, or `reg` with one of its operations, which are only
+/// `sdelete`, `schtasks`, `wmic`, or `reg` with one of its operations, which are only
 /// Windows'. Or one of `cmd`'s commands that copy, move, show, write or
 /// search files (`copy`, `xcopy`, `robocopy`, `move`, `ren`, `type`,
 /// `echo`, `findstr`) given a path only `cmd` spells so: on a drive with
@@ -118,6 +121,8 @@ pub(in crate::shell) fn is_cmd(line: &str) -> bool {
             "netsh",
             "pssuspend",
             "pssuspend64",
+            "sdelete",
+            "sdelete64",
             "schtasks",
             "wmic",
         ]
@@ -151,6 +156,7 @@ pub(in crate::shell) fn is_cmd(line: &str) -> bool {
             &["/s", "/q", "/f", "/p", "/a"]
         } else if is("format") {
             return words.any(|w| {
+                let w = w.trim_matches('"');
                 w.len() == 2 && w.ends_with(':') && w.as_bytes()[0].is_ascii_alphabetic()
             });
         } else {
@@ -219,8 +225,27 @@ fn powershell_argument(word: &str) -> bool {
     drive || env || dash || parameter
 }
 
-/// PowerShell's approved verbs that start the commands an agent runs.
+/// PowerShell's approved verbs that start the commands an agent runs, and
+/// the verbs of its core cmdlets that are not approved ones (`Tee-Object`,
+/// `ForEach-Object`, `Where-Object`).
 const APPROVED_VERBS: &[&str] = &[
+    "Tee",
+    "ForEach",
+    "Where",
+    "Group",
+    "Compare",
+    "Backup",
+    "Restore",
+    "Checkpoint",
+    "Unblock",
+    "Lock",
+    "Unlock",
+    "Protect",
+    "Unprotect",
+    "Publish",
+    "Unpublish",
+    "Edit",
+    "Use",
     "Add",
     "Clear",
     "Close",
