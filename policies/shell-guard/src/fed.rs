@@ -73,7 +73,7 @@ impl Checker<'_> {
     /// the working directory escalate; elsewhere outside the working
     /// directory is [`REWRITE_OUTSIDE`]. The working directory is the
     /// agent's to change.
-    fn tree_changed(&mut self, loc: &Loc, doer: &str, how: &str) {
+    pub(crate) fn tree_changed(&mut self, loc: &Loc, doer: &str, how: &str) {
         let Loc::Abs(v) = loc else { return };
         let base = v.strip_suffix(&[ANY.to_string()]).unwrap_or(v);
         let place = loc.display();

@@ -1,8 +1,8 @@
-//! Archives: what `tar`, `unzip` and `zip` read and write. An extraction
-//! writes the directory it extracts into (recursively: any path below it)
-//! and each member it names at that member's own path (`tar -xf a.tar
-//! .claude/settings.json`); a creation reads what it packs (and deletes it
-//! with `--remove-files`, `zip -m`).
+//! Archives: what `tar`, `unzip`, `zip` and 7-Zip read and write. An
+//! extraction writes the directory it extracts into (recursively: any path
+//! below it) and each member it names at that member's own path (`tar -xf
+//! a.tar .claude/settings.json`); a creation reads what it packs (and
+//! deletes it with `--remove-files`, `zip -m`, `7z a -sdel`).
 
 use super::context::{Cx, Kind};
 use super::options::parse;
@@ -13,6 +13,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
     match prog {
         "unzip" => unzip(cx, args),
         "zip" => zip(cx, args),
+        "7z" | "7za" | "7zr" | "7zz" => seven_zip(cx, args),
         _ => tar(cx, args),
     }
 }
@@ -58,6 +59,38 @@ fn zip(cx: &mut Cx, args: &[Word]) {
         if rm {
             cx.path(Kind::Delete, w, 0, "zip -m", rec);
         }
+    }
+}
+
+/// 7-Zip: `7z a|u ARCHIVE FILES…` packs the files (directories whole) and
+/// with `-sdel` deletes them; `7z x|e ARCHIVE [-oDIR]` extracts into DIR
+/// or the working directory; the other commands only read the archive.
+fn seven_zip(cx: &mut Cx, args: &[Word]) {
+    let mut words = args.iter().filter(|w| !w.text.starts_with('-'));
+    let command = words.next().map(|w| w.text.to_ascii_lowercase());
+    let Some(archive) = words.next() else { return };
+    match command.as_deref() {
+        Some("a" | "u") => {
+            cx.path(Kind::Write, archive, 0, "7z", false);
+            let delete = args.iter().any(|w| w.text == "-sdel");
+            for w in words {
+                cx.path(Kind::Read, w, 0, "7z", true);
+                if delete {
+                    cx.path(Kind::Delete, w, 0, "7z -sdel", true);
+                }
+            }
+        }
+        Some("x" | "e") => {
+            cx.path(Kind::Read, archive, 0, "7z", false);
+            match args
+                .iter()
+                .find(|w| w.text.len() > 2 && w.text.starts_with("-o"))
+            {
+                Some(w) => cx.path(Kind::Write, w, 2, "7z -o", true),
+                None => cx.cwd_path(Kind::Write, "7z x"),
+            }
+        }
+        _ => cx.path(Kind::Read, archive, 0, "7z", false),
     }
 }
 

@@ -212,7 +212,9 @@ pub(crate) fn program(cx: &mut Cx) {
                 cx.path(Kind::Write, w, 0, prog, false);
             }
         }
-        "tar" | "bsdtar" | "gtar" | "unzip" | "zip" => super::archives::program(cx, prog, args),
+        "tar" | "bsdtar" | "gtar" | "unzip" | "zip" | "7z" | "7za" | "7zr" | "7zz" => {
+            super::archives::program(cx, prog, args)
+        }
         "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" => {
             let p = parse(args, "SbT", "", &["suffix"]);
             let keep = p.has(&["k", "keep", "c", "stdout", "l", "list", "t", "test"]);

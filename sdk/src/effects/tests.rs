@@ -470,6 +470,19 @@ fn unzip_destination() {
 }
 
 #[test]
+fn seven_zip_packs_moves_and_extracts() {
+    let e = fx("7z a -sdel /tmp/all.7z ~/projects");
+    assert!(find(&e.deletes, "/home/u/projects").recursive);
+    assert!(find(&e.reads, "/home/u/projects").recursive);
+    assert_eq!(ps(&e.writes), ["/tmp/all.7z"]);
+    assert!(fx("7z a out.7z src").deletes.is_empty());
+    let e = fx("7z x pkg.7z -o/home/u/.config");
+    assert!(find(&e.writes, "/home/u/.config").recursive);
+    assert!(find(&fx("7z x pkg.7z").writes, "/work/app").recursive);
+    assert!(fx("7z l pkg.7z").writes.is_empty());
+}
+
+#[test]
 fn git_checkout_restore_reset() {
     let e = fx("git checkout -- src/a.rs src/b.rs");
     assert_eq!(ps(&e.writes), ["/work/app/src/a.rs", "/work/app/src/b.rs"]);

@@ -1,6 +1,8 @@
 //! Mode, ACL and owner changes (`chmod`, `setfacl`, `chown`, `chgrp`): recursive ones
 //! across the root, home or system directories and any of a system file
-//! (core rules `shell.destructive`, `shell.system-write`), and modes that
+//! (core rules `shell.destructive`, `shell.system-write`), recursive ones
+//! below a directory outside the working directory
+//! (`fs.rewrite-outside-workspace`, as `fed.rs` judges a walk), and modes that
 //! make files writable by every user or run with their owner's privileges,
 //! or a private credential readable by other users (`shell.permissions`).
 
@@ -42,6 +44,10 @@ impl Checker<'_> {
                     "shell.destructive",
                     format!("`{shown}` would change {what} across {place}"),
                 );
+            } else if recursive && !matches!(loc, Loc::Abs(v) if system_file(v)) {
+                // Every file below another project or directory (`chown -R
+                // nobody ~/other`), as a walk that changes each would.
+                self.tree_changed(loc, &format!("`{shown}`"), &format!("{what} changed"));
             }
             if let Loc::Abs(v) = loc
                 && system_file(v)
