@@ -83,6 +83,7 @@ mod apis;
 mod archives;
 mod args;
 mod awk;
+mod call_args;
 mod code;
 mod commands;
 mod containers;
