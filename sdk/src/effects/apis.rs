@@ -177,7 +177,14 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
                 "writeFileSync" | "appendFileSync" | "writeFile" | "appendFile"
                 | "createWriteStream" | "mkdirSync" | "chmodSync" | "chownSync"
                 | "truncateSync" | "utimesSync" | "outputFileSync" | "outputFile"
-                | "ensureFileSync" | "mkdtempSync" => Act::Write(0),
+                | "ensureFileSync" | "mkdtempSync" | "writeTextFile" | "writeTextFileSync" => {
+                    Act::Write(0)
+                }
+                // Bun's `Bun.write(path, data)`, `Bun.file(path)`,
+                // `Bun.spawn([argv])`.
+                "write" if r == "Bun" => Act::Write(0),
+                "file" if r == "Bun" => Act::Read(0),
+                "spawn" | "spawnSync" if r == "Bun" => Act::Shell,
                 "mkdir" | "chmod" | "chown" | "truncate" if !r.is_empty() => Act::Write(0),
                 "symlinkSync" | "linkSync" | "symlink" | "link" if !r.is_empty() => Act::Write(1),
                 "copyFileSync" | "cpSync" | "copySync" => Act::Copy(0, 1, m != "copyFileSync"),
@@ -197,7 +204,7 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
                 "renameSync" | "moveSync" => Act::Move(0, 1),
                 "rename" | "move" if !r.is_empty() => Act::Move(0, 1),
                 "readFileSync" | "readFile" | "createReadStream" | "readdirSync"
-                | "opendirSync" => Act::Read(0),
+                | "opendirSync" | "readTextFile" | "readTextFileSync" => Act::Read(0),
                 "execSync" | "spawnSync" | "execFileSync" => Act::Shell,
                 "exec" | "spawn" | "execFile" | "fork" if child_process => Act::Shell,
                 "kill" if r == "process" => Act::Kill(0, false),

@@ -941,6 +941,19 @@ fn node_spawn_with_argv() {
 }
 
 #[test]
+fn deno_and_bun_file_apis() {
+    let e = fx("deno eval \"await Deno.writeTextFile(Deno.env.get('HOME') + '/.bashrc', 'x')\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);
+    let e = fx(
+        "bun -e \"await Bun.write(Bun.env.HOME + '/.bashrc', 'x'); Bun.spawn(['rm', '-rf', '/srv/x'])\"",
+    );
+    assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);
+    assert!(find(&e.deletes, "/srv/x").recursive);
+    let e = fx("deno eval \"console.log(await Deno.readTextFile('/etc/hosts'))\"");
+    assert_eq!(ps(&e.reads), ["/etc/hosts"]);
+}
+
+#[test]
 fn perl_and_ruby_and_php() {
     let e = fx("perl -e 'unlink \"/tmp/a\", \"/tmp/b\"; system(\"rm -rf /opt/c\")'");
     assert_eq!(ps(&e.deletes), ["/tmp/a", "/tmp/b", "/opt/c"]);
