@@ -70,7 +70,7 @@ impl Uses {
                 Lang::Python => src.contains("socket"),
                 Lang::Perl => src.contains("Socket"),
                 Lang::Node => node_net(),
-                Lang::Ruby | Lang::Php | Lang::Go => false,
+                Lang::Ruby | Lang::Php | Lang::Go | Lang::Other => false,
             },
             psutil: lang == Lang::Python && src.contains("psutil"),
         }
@@ -317,6 +317,19 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             "posix_kill" => Act::Kill(0, false),
             "curl_init" | "fsockopen" | "stream_socket_client" => Act::Net,
             "eval" | "assert" | "create_function" => Act::Eval,
+            _ => return None,
+        },
+        // What most languages name so: a command run (R's `system`, Lua's
+        // `os.execute`, Julia's `run(`…`)`), a file or tree removed (R's
+        // `unlink`, Lua's `os.remove`, Julia's `rm`, Kotlin's
+        // `deleteRecursively`), recursively when the call says so.
+        Lang::Other => match m {
+            "system" | "system2" | "execute" | "popen" | "shell" | "run" | "spawn" => Act::Shell,
+            "unlink" | "remove" | "rm" | "rmdir" | "delete" | "deleteRecursively"
+            | "removeItem" | "rmtree" => Act::Delete(
+                0,
+                matches!(m, "deleteRecursively" | "rmtree") || c.mentions(&["recursive"]),
+            ),
             _ => return None,
         },
         Lang::Go => match (r, m) {

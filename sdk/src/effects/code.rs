@@ -526,6 +526,7 @@ fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
         Lang::Node => &["${"],
         Lang::Python => &["{", "}"],
         Lang::Go => &[],
+        Lang::Other => &["$", "#{"],
     };
     if marks.iter().any(|m| rest.1.contains(m)) {
         return None;

@@ -2,7 +2,11 @@
 //! standard input, the interpreters of Python, Node.js, Perl, Ruby and PHP
 //! running a script, inline code (`-c`, `-e`, `-p`, `-r`) or code fed on
 //! standard input (`python3 - <<'EOF'`, `echo … | node`), and `go run` of
-//! a program fed on standard input (`go run /dev/stdin <<< '…'`).
+//! a program fed on standard input (`go run /dev/stdin <<< '…'`). Inline
+//! code of R, Julia, Lua, Groovy, Elixir, Racket, Scala, Guile, Tcl and
+//! JShell is read by what most languages share: the commands it runs and
+//! the files it removes by their common names (`system("…")`,
+//! `unlink("~/x", recursive = TRUE)`, `os.remove(…)`).
 //!
 //! Inline code is read with [`super::code`]: each call of a well-known
 //! file, process or network API becomes the effect the equivalent shell
@@ -44,6 +48,12 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
         "perl" => (Some(Lang::Perl), "eE", "", "IMmil0xCdD"),
         "ruby" | "jruby" => (Some(Lang::Ruby), "e", "rICEFx", ""),
         "php" => (Some(Lang::Php), "rBRE", "dcz", ""),
+        // Languages read only by what most have in common (`apis.rs`).
+        "Rscript" | "R" | "lua" | "luajit" | "lua5.1" | "lua5.2" | "lua5.3" | "lua5.4"
+        | "groovy" | "elixir" | "racket" | "scala" => (Some(Lang::Other), "e", "l", ""),
+        "julia" => (Some(Lang::Other), "eE", "ptJLC", ""),
+        "guile" => (Some(Lang::Other), "c", "lLx", ""),
+        "tclsh" | "wish" | "jshell" => (Some(Lang::Other), "", "", ""),
         _ => return,
     };
     let mut code: Vec<&str> = Vec::new();

@@ -941,6 +941,28 @@ fn node_spawn_with_argv() {
 }
 
 #[test]
+fn other_languages_by_what_they_share() {
+    let e = fx("Rscript -e 'unlink(\"~/.ssh\", recursive = TRUE); system(\"rm -rf /srv/a\")'");
+    assert!(find(&e.deletes, "/home/u/.ssh").recursive);
+    assert!(find(&e.deletes, "/srv/a").recursive);
+    let e = fx("julia -e 'rm(homedir(), recursive=true); run(`rm -rf /srv/b`)'");
+    assert!(find(&e.deletes, "/home/u").recursive);
+    assert!(find(&e.deletes, "/srv/b").recursive);
+    let e = fx("lua -e 'os.remove(\"/etc/hosts\")'");
+    let d = find(&e.deletes, "/etc/hosts");
+    assert!(!d.recursive);
+    // Ordinary code: nothing.
+    for line in [
+        "Rscript -e 'print(summary(read.csv(\"data.csv\")))'",
+        "julia -e 'using Pkg; Pkg.instantiate()'",
+        "lua -e 'print(1 + 1)'",
+    ] {
+        let e = fx(line);
+        assert!(e.deletes.is_empty() && e.writes.is_empty(), "{line}: {e:?}");
+    }
+}
+
+#[test]
 fn deno_and_bun_file_apis() {
     let e = fx("deno eval \"await Deno.writeTextFile(Deno.env.get('HOME') + '/.bashrc', 'x')\"");
     assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);

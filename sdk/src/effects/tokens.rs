@@ -13,6 +13,9 @@ pub(crate) enum Lang {
     Ruby,
     Php,
     Go,
+    /// A language read only by what is common to most (R, Julia, Lua,
+    /// Groovy, …): calls, string literals, `+` concatenation; no comments.
+    Other,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +59,10 @@ pub(crate) fn tokens(src: &str, lang: Lang) -> Vec<Tok> {
             }
         } else if c == b'/' && b.get(k + 1) == Some(&b'*') && c_comments(lang) {
             k = src[k + 2..].find("*/").map_or(b.len(), |e| k + 2 + e + 2);
-        } else if c == b'\'' || c == b'"' || (c == b'`' && matches!(lang, Lang::Node | Lang::Go)) {
+        } else if c == b'\''
+            || c == b'"'
+            || (c == b'`' && matches!(lang, Lang::Node | Lang::Go | Lang::Other))
+        {
             // Go's backquotes are a raw string: no escapes.
             let raw = c == b'`' && lang == Lang::Go;
             let (text, end, interp) = quoted(src, k, lang, raw);

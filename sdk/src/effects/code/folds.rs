@@ -135,6 +135,6 @@ pub(super) fn reversed(toks: &[Tok], k: usize, lang: Lang) -> Option<(Val, usize
             (ident(k, "strrev") && punct(k + 1, '(') && closing(toks, k + 1) == Some(k + 3))
                 .then(|| (rev(s), k + 4))
         }
-        Lang::Go => None,
+        Lang::Go | Lang::Other => None,
     }
 }
