@@ -306,7 +306,7 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
     }
     let concat = |t: &Tok| {
         matches!(t, Tok::Punct('+'))
-            || (matches!(lang, Lang::Perl | Lang::Php) && *t == Tok::Punct('.'))
+            || (matches!(lang, Lang::Perl | Lang::Php | Lang::Other) && *t == Tok::Punct('.'))
     };
     let mut out = String::new();
     let mut k = 0;
@@ -383,31 +383,34 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     }
                     return Val::Unknown;
                 };
-                let known = matches!(
-                    last.as_str(),
-                    "homedir"
-                        | "home"
-                        | "gethomedir"
-                        | "UserHomeDir"
-                        | "ExpandEnv"
-                        | "getenv"
-                        | "Getenv"
-                        | "expanduser"
-                        | "expand_path"
-                        | "resolve"
-                        | "Path"
-                        | "PurePath"
-                        | "PosixPath"
-                        | "realpath"
-                        | "abspath"
-                        | "normpath"
-                        | "String"
-                        | "str"
-                        | "join"
-                        | "Join"
-                        | "glob"
-                        | "iglob"
-                );
+                // R's `file.path(…)` and `paste0(…)`.
+                let r_join = lang == Lang::Other && matches!(last.as_str(), "path" | "paste0");
+                let known = r_join
+                    || matches!(
+                        last.as_str(),
+                        "homedir"
+                            | "home"
+                            | "gethomedir"
+                            | "UserHomeDir"
+                            | "ExpandEnv"
+                            | "getenv"
+                            | "Getenv"
+                            | "expanduser"
+                            | "expand_path"
+                            | "resolve"
+                            | "Path"
+                            | "PurePath"
+                            | "PosixPath"
+                            | "realpath"
+                            | "abspath"
+                            | "normpath"
+                            | "String"
+                            | "str"
+                            | "join"
+                            | "Join"
+                            | "glob"
+                            | "iglob"
+                    );
                 if !known && toks.get(end + 1) == Some(&Tok::Punct('.')) {
                     // `require('os').homedir()`: the method decides.
                     k = end + 2;
@@ -451,7 +454,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     {
                         return Val::Unknown;
                     }
-                    ("join" | "Join" | "resolve", Some(v)) if !v.is_empty() => {
+                    ("paste0", Some(v)) if r_join => out.push_str(&v.concat()),
+                    ("join" | "Join" | "resolve" | "path", Some(v))
+                        if !v.is_empty() && (last != "path" || r_join) =>
+                    {
                         let mut j = String::new();
                         for p in v {
                             if p.starts_with('/') {

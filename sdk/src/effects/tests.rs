@@ -948,6 +948,14 @@ fn other_languages_by_what_they_share() {
     let e = fx("julia -e 'rm(homedir(), recursive=true); run(`rm -rf /srv/b`)'");
     assert!(find(&e.deletes, "/home/u").recursive);
     assert!(find(&e.deletes, "/srv/b").recursive);
+    // Lua's `..`, R's `file.path` and `paste0` build paths.
+    let e = fx("lua -e 'os.remove(os.getenv(\"HOME\")..\"/.bashrc\")'");
+    assert_eq!(ps(&e.deletes), ["/home/u/.bashrc"]);
+    let e = fx(
+        "Rscript -e 'unlink(file.path(Sys.getenv(\"HOME\"), \".ssh\"), recursive = TRUE); file.remove(paste0(\"/etc/\", \"hosts\"))'",
+    );
+    assert!(find(&e.deletes, "/home/u/.ssh").recursive);
+    assert!(!find(&e.deletes, "/etc/hosts").recursive);
     let e = fx("lua -e 'os.remove(\"/etc/hosts\")'");
     let d = find(&e.deletes, "/etc/hosts");
     assert!(!d.recursive);
