@@ -325,9 +325,7 @@ impl<'a> Context<'a> {
         None
     }
 
-    /// The decision for a command line that prints a credential to whoever
-    /// runs it (`gh auth token`, `echo $GITHUB_TOKEN`), when it does.
-    /// Inline code that prints, logs or sends the value of a variable whose
+    /// Inline code that prints, logs or dumps the value of a variable whose
     /// name says it holds a credential (`print(os.getenv('GITHUB_TOKEN'))`,
     /// `console.log(process.env.NPM_TOKEN)`): the `echo "$TOKEN"` of code.
     fn shown_by_code(&self, fx: &clawlaw_sdk::effects::Effects) -> Option<Decision> {
@@ -341,6 +339,8 @@ impl<'a> Context<'a> {
         )))
     }
 
+    /// The decision for a command line that prints a credential to whoever
+    /// runs it (`gh auth token`, `echo $GITHUB_TOKEN`), when it does.
     fn printed(&self, line: &shell::CommandLine) -> Option<Decision> {
         line.commands.iter().enumerate().find_map(|(i, c)| {
             let kind = secrets::prints_credential(c)?;

@@ -320,7 +320,7 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             _ => return None,
         },
         // What most languages name so: a command run (R's `system`, Lua's
-        // `os.execute`, Julia's `run(`…`)`), a file or tree removed (R's
+        // `os.execute`, Julia's `run` of a command literal), a file or tree removed (R's
         // `unlink`, Lua's `os.remove`, Julia's `rm`, Kotlin's
         // `deleteRecursively`), recursively when the call says so.
         Lang::Other => match m {

@@ -1,6 +1,7 @@
 //! Reading code of other languages just enough to find the calls it makes.
 //!
 //! [`calls`] reads the tokens of Python, JavaScript, Perl, Ruby, PHP or Go
+//! (or of another language, by what most share: `tokens.rs`'s `Other`)
 //! source (`tokens.rs`) and returns every call it can see: a dotted name (`os.remove`,
 //! `fs.promises.rm`, `Net::HTTP.get`, `$ua->get`) followed by `(…)` — or,
 //! in Perl and Ruby, by arguments without parentheses up to the end of the
@@ -28,7 +29,9 @@
 const MAX_EXPR: usize = 256;
 
 mod folds;
+mod home;
 pub(crate) use super::tokens::{Lang, Tok, tokens};
+use home::{home_interpolated, home_lookup};
 
 /// A value an argument is built to, as far as known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,9 +386,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     }
                     return Val::Unknown;
                 };
-                // R's `file.path(…)` and `paste0(…)`.
-                let r_join = lang == Lang::Other && matches!(last.as_str(), "path" | "paste0");
-                let known = r_join
+                // R's `file.path(…)` and `paste0(…)`, Julia's `joinpath(…)`.
+                let other_join =
+                    lang == Lang::Other && matches!(last.as_str(), "path" | "paste0" | "joinpath");
+                let known = other_join
                     || matches!(
                         last.as_str(),
                         "homedir"
@@ -454,9 +458,10 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     {
                         return Val::Unknown;
                     }
-                    ("paste0", Some(v)) if r_join => out.push_str(&v.concat()),
-                    ("join" | "Join" | "resolve" | "path", Some(v))
-                        if !v.is_empty() && (last != "path" || r_join) =>
+                    ("paste0", Some(v)) if other_join => out.push_str(&v.concat()),
+                    ("join" | "Join" | "resolve" | "path" | "joinpath", Some(v))
+                        if !v.is_empty()
+                            && (!matches!(last.as_str(), "path" | "joinpath") || other_join) =>
                     {
                         let mut j = String::new();
                         for p in v {
@@ -490,58 +495,6 @@ fn method_args(toks: &[Tok], at: usize, name: &str) -> Option<(usize, usize)> {
         }
         _ => None,
     }
-}
-
-/// The home directory spelled inside an interpolating string, by language.
-const HOME_INTERPOLATIONS: &[(Lang, &str)] = &[
-    (Lang::Perl, "$ENV{HOME}"),
-    (Lang::Perl, "$ENV{'HOME'}"),
-    (Lang::Perl, "${ENV{HOME}}"),
-    (Lang::Ruby, "#{Dir.home}"),
-    (Lang::Ruby, "#{Dir.home()}"),
-    (Lang::Ruby, "#{ENV['HOME']}"),
-    (Lang::Ruby, "#{ENV.fetch('HOME')}"),
-    (Lang::Php, "{$_SERVER['HOME']}"),
-    (Lang::Php, "{$_ENV['HOME']}"),
-    (Lang::Php, "$_SERVER[HOME]"),
-    (Lang::Node, "${process.env.HOME}"),
-    (Lang::Node, "${os.homedir()}"),
-    (Lang::Node, "${require('os').homedir()}"),
-    (Lang::Python, "{os.path.expanduser('~')}"),
-    (Lang::Python, "{os.environ['HOME']}"),
-    (Lang::Python, "{os.getenv('HOME')}"),
-    (Lang::Python, "{Path.home()}"),
-    (Lang::Python, "{pathlib.Path.home()}"),
-];
-
-/// An interpolating string (`"$ENV{HOME}/x"`, `f"{Path.home()}/x"`,
-/// `` `${os.homedir()}/x` ``) whose only interpolation is the home
-/// directory at its start: `~` and the rest. Any other interpolation is
-/// unknown.
-fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
-    let rest = HOME_INTERPOLATIONS
-        .iter()
-        .filter(|(l, _)| *l == lang)
-        .find_map(|(_, h)| s.strip_prefix(h))
-        .map(|r| (true, r))
-        .unwrap_or((false, s));
-    let marks: &[&str] = match lang {
-        Lang::Perl => &["$", "@"],
-        Lang::Ruby => &["#{"],
-        Lang::Php => &["$"],
-        Lang::Node => &["${"],
-        Lang::Python => &["{", "}"],
-        Lang::Go => &[],
-        Lang::Other => &["$", "#{"],
-    };
-    if marks.iter().any(|m| rest.1.contains(m)) {
-        return None;
-    }
-    Some(if rest.0 {
-        format!("~{}", rest.1)
-    } else {
-        rest.1.to_string()
-    })
 }
 
 /// `toks` split at the commas outside brackets.
@@ -579,22 +532,4 @@ fn closing(toks: &[Tok], open: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// `os.environ['HOME'] + '/x'`, `$ENV{HOME}.'/x'`, `process.env.HOME + …`:
-/// the home directory and what is appended to it.
-fn home_lookup(toks: &[Tok]) -> Val {
-    let at = toks
-        .iter()
-        .position(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
-        .unwrap_or(0);
-    let mut out = String::from("~");
-    for t in toks.iter().skip(at + 1) {
-        match t {
-            Tok::Str(s, false) => out.push_str(s),
-            Tok::Punct(']' | '}' | ')' | '+' | '.' | '/') => {}
-            _ => return Val::Unknown,
-        }
-    }
-    Val::Str(out)
 }

@@ -946,6 +946,10 @@ fn other_languages_by_what_they_share() {
     assert!(find(&e.deletes, "/home/u/.ssh").recursive);
     assert!(find(&e.deletes, "/srv/a").recursive);
     let e = fx("julia -e 'rm(homedir(), recursive=true); run(`rm -rf /srv/b`)'");
+    let e2 = fx("julia -e 'rm(joinpath(homedir(), \".ssh\"); force=true)'");
+    assert_eq!(ps(&e2.deletes), ["*"], "a `;` in the arguments is not read");
+    let e2 = fx("julia -e 'rm(joinpath(homedir(), \".ssh\"), recursive=true)'");
+    assert!(find(&e2.deletes, "/home/u/.ssh").recursive);
     assert!(find(&e.deletes, "/home/u").recursive);
     assert!(find(&e.deletes, "/srv/b").recursive);
     // Lua's `..`, R's `file.path` and `paste0` build paths.

@@ -170,11 +170,11 @@ pub(crate) fn statements_given(cl: &CommandLine, i: usize, kind: Client) -> Vec<
 /// execute DB --command 'DROP TABLE t'`, `supabase db shell -- -c …`,
 /// `turso db shell DB '…'`, `aws rds-data execute-statement --sql …`,
 /// `spark-sql -e …`, `make q SQL='…'`, a ClickHouse HTTP request's body).
-/// Programs whose words are text
-/// ([`TEXT_PROGRAMS`]: `echo`, `grep -e`, `sed`), interpreters (their
-/// code is read as code: `perl -e "truncate(…)"`) and version control and
-/// forges (a commit message, an issue's body) carry none. The caller judges
-/// only what is shaped like a statement, so prose is not read as SQL.
+/// Programs whose words are text ([`TEXT_PROGRAMS`]: `echo`, `grep -e`,
+/// `sed`), interpreters (their code is read as code: `perl -e
+/// "truncate(…)"`) and version control and forges (a commit message, an
+/// issue's body) carry none. The caller judges only what is shaped like a
+/// statement, so prose is not read as SQL.
 pub(crate) fn statements_carried<'a>(program: &str, args: &[&'a str]) -> Vec<&'a str> {
     if TEXT_PROGRAMS.contains(&program)
         || is_interpreter(program)

@@ -1,6 +1,6 @@
-//! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `sdelete`, `type`, `copy`,
-//! `move`, `findstr`, `mklink`, `setx` (and `reg add` under the
-//! environment keys), `icacls`, `takeown`, `schtasks /end|/delete`, `wmic
+//! `cmd.exe` command lines as POSIX ones: `rd /s`, `del`, `sdelete`,
+//! `type`, `copy`, `move`, `findstr`, `mklink`, `setx` (and `reg add` under
+//! the environment keys), `icacls`, `takeown`, `schtasks /end|/delete`, `wmic
 //! … setpriority`, `netsh … portproxy add`, `format`, `shutdown`, output
 //! redirected to a file, and the PowerShell-style commands `cmd` starts
 //! (`taskkill`, `pssuspend`, `powershell`); every other command as

@@ -152,7 +152,7 @@ fn plain(p: &str) -> String {
             return plain(&p[prefix.len()..]);
         }
     }
-    for host in ["//localhost/", "//127.0.0.1/", "//./"] {
+    for host in ["//localhost/", "//127.0.0.1/"] {
         if let Some(share) = lower.strip_prefix(host)
             && let [drive, b'$', rest @ ..] = share.as_bytes()
             && drive.is_ascii_alphabetic()

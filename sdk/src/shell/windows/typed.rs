@@ -94,8 +94,8 @@ pub(in crate::shell) fn is_powershell(line: &str) -> bool {
 /// No POSIX program is called `rd`, `del` or `erase`, and POSIX `rmdir`
 /// and `format` take no such switch. Or `setx`, `mklink`, `icacls`,
 /// `takeown`, `ntdsutil`, `esentutl`, `bitsadmin`, `netsh`, `pssuspend`,
-/// `sdelete`, `schtasks`, `wmic`, or `reg` with one of its operations, which are only
-/// Windows'. Or one of `cmd`'s commands that copy, move, show, write or
+/// `sdelete`, `schtasks`, `wmic`, or `reg` with one of its operations,
+/// which are only Windows'. Or one of `cmd`'s commands that copy, move, show, write or
 /// search files (`copy`, `xcopy`, `robocopy`, `move`, `ren`, `type`,
 /// `echo`, `findstr`) given a path only `cmd` spells so: on a drive with
 /// backslashes (`C:\Users\x`) or through a variable (`%USERPROFILE%\x`).
