@@ -62,10 +62,14 @@ impl Gate {
         }
         let config = dir.path().join("gate.toml");
         std::fs::write(&config, text)?;
+        // One compile cache for every gate of every run: the first start
+        // compiles the policies, the others load them. A gate's start is
+        // not what is measured, and the cache checks what it loads.
+        let cache = crate::runs_dir().join("compile-cache");
         let mut child = Command::new(bin)
             .args(["serve", "--config"])
             .arg(&config)
-            .env("CLAWLAW_CACHE_DIR", dir.path().join("cache"))
+            .env("CLAWLAW_CACHE_DIR", &cache)
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
