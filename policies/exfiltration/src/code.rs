@@ -82,13 +82,7 @@ fn inline_code<'a>(p: &str, args: &'a [Word]) -> Option<&'a str> {
 /// else `stdin_code` (a here-document or here-string) — uses the network.
 pub(crate) fn interpreter(v: &mut ShellView, p: &str, args: &[Word], stdin_code: Option<&str>) {
     // `go run` reads its input only when told to (`go run /dev/stdin`).
-    let stdin_code = stdin_code.filter(|_| {
-        p != "go"
-            || args.first().is_some_and(|w| w.text == "run")
-                && args
-                    .iter()
-                    .any(|w| matches!(w.text.as_str(), "/dev/stdin" | "/dev/fd/0"))
-    });
+    let stdin_code = stdin_code.filter(|_| p != "go" || clawlaw_sdk::effects::go_runs_stdin(args));
     let code = inline_code(p, args).or(stdin_code);
     if let Some(code) = code
         && NETWORK_CODE.iter().any(|m| code.contains(m))

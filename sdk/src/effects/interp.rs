@@ -240,14 +240,20 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
 /// standard input, so it is analysed as code; a `go run` of files or
 /// packages builds the project's own code, which the line does not show.
 fn go_run(cx: &mut Cx, args: &[Word]) {
-    let mut words = args.iter().map(|w| w.text.as_str());
-    if words.next() != Some("run") || !words.any(|w| matches!(w, "/dev/stdin" | "/dev/fd/0")) {
+    if !go_runs_stdin(args) {
         return;
     }
     match stdin_text(cx) {
         Ok(Some(code)) => analyze(cx, Lang::Go, "go run", &code),
         _ => cx.unresolved("`go run` runs a program read from its input".to_string()),
     }
+}
+
+/// Whether `go`'s arguments run a program read from standard input (`go
+/// run /dev/stdin`, `go run /dev/fd/0`).
+pub fn go_runs_stdin(args: &[Word]) -> bool {
+    let mut words = args.iter().map(|w| w.text.as_str());
+    words.next() == Some("run") && words.any(|w| matches!(w, "/dev/stdin" | "/dev/fd/0"))
 }
 
 pub(crate) fn is_shell(p: &str) -> bool {

@@ -116,6 +116,7 @@ pub use args::xargs_replaced_argv;
 use context::Analyzer;
 pub use context::walk_roots;
 pub use fd::{FdWalk, fd_walk};
+pub use interp::go_runs_stdin;
 pub use procs::lists_environment;
 pub use supervisors::SUPERVISORS;
 

@@ -63,12 +63,7 @@ fn cmd_command(w: &[String]) -> String {
         // then deleted (`-s` below the directory), as `shred -u` and `rm -r`
         // do; `-c`/`-z` only clean a drive's free space.
         "sdelete" | "sdelete64" => {
-            let flag = |f: &str| {
-                args.iter().any(|a| {
-                    a.eq_ignore_ascii_case(&format!("-{f}"))
-                        || a.eq_ignore_ascii_case(&format!("/{f}"))
-                })
-            };
+            let flag = |f: &str| switch(&format!("-{f}")) || switch(&format!("/{f}"));
             let paths: Vec<String> = args
                 .iter()
                 .enumerate()
