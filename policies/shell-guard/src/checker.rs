@@ -77,6 +77,7 @@ pub(crate) const CONTAINER_WAIVED: &[&str] = &[
     "shell.privileged",
     "fs.delete-outside-workspace",
     "fs.rewrite-outside-workspace",
+    "fs.file-outside-workspace",
     "shell.persistence",
 ];
 

@@ -104,6 +104,8 @@ impl Checker<'_> {
                         loc.display()
                     ),
                 );
+            } else if !d.dynamic {
+                self.file_outside(&loc, &format!("`{shown}` ({how})"), "would delete");
             }
             return;
         }

@@ -2,16 +2,18 @@
 //! what must survive — the root, home and system directories, devices,
 //! protected paths, the working directory and its parents (core rules
 //! `shell.destructive` and `shell.system-write`, which stay on when the pack
-//! is switched off), and its own softer rules: overwriting files beyond
-//! ([`DELETE_OUTSIDE`]): deleting a directory tree outside the working
-//! directory that is neither a temporary directory nor a cache.
+//! is switched off), and its own softer rules: deleting a directory tree
+//! outside the working directory that is neither a temporary directory nor
+//! a cache ([`DELETE_OUTSIDE`]), and writing, moving away or deleting a
+//! single file there ([`FILE_OUTSIDE`]).
 
+use clawlaw_sdk::effects::registry;
 use clawlaw_sdk::shell::{Command, CommandLine, Word};
 
 use crate::checker::Checker;
 use crate::loc::*;
 use crate::programs::*;
-use crate::rules::filesystem::DELETE_OUTSIDE;
+use crate::rules::filesystem::{DELETE_OUTSIDE, FILE_OUTSIDE};
 
 /// Programs that delete their operands, judged by `check_delete` (also
 /// when `find -exec` feeds them: `fed.rs`).
@@ -38,6 +40,29 @@ impl Checker<'_> {
             self.cwd.display()
         );
         self.hit(&DELETE_OUTSIDE, None, what);
+    }
+
+    /// Reports a write, move or delete of the single file `loc` outside the
+    /// working directory ([`FILE_OUTSIDE`]), when no stricter finding
+    /// applies; `doer` names what does it, `verb` what happens to the file.
+    /// A device or a process's file (`/dev/stderr`, `/proc/self/fd/1`) is
+    /// not a file anyone keeps, and a Windows registry value (the effects
+    /// model's [`registry::ROOT`]) not a file at all.
+    pub(crate) fn file_outside(&mut self, loc: &Loc, doer: &str, verb: &str) {
+        let Loc::Abs(v) = loc else { return };
+        let registry = registry::ROOT.trim_start_matches('/');
+        if !self.beyond_workspace(loc)
+            || matches!(v[0].as_str(), "dev" | "proc")
+            || v[0] == registry
+        {
+            return;
+        }
+        let what = format!(
+            "{doer} {verb} {}, outside the working directory {}",
+            loc.display(),
+            self.cwd.display()
+        );
+        self.hit(&FILE_OUTSIDE, None, what);
     }
 
     /// Whether `loc` (known and absolute) lies outside the working
@@ -159,6 +184,8 @@ impl Checker<'_> {
                                     "shell.destructive",
                                     format!("`{shown}` would move away {what}"),
                                 );
+                            } else {
+                                self.file_outside(&loc, &format!("`{shown}`"), "would move away");
                             }
                         }
                     }
@@ -282,6 +309,12 @@ impl Checker<'_> {
                 Some(c.program.as_str()),
                 format!("`{shown}` puts a program named like a system command at {path}, on the PATH, where it runs in place of the real one"),
             );
+        } else if c.program != "mkdir" && !on_path(v) && !log_file(v) {
+            // Not judged here: an empty directory made (it changes nothing
+            // that was there), a program installed where programs are
+            // looked up (one named like a system command is judged above),
+            // a log written.
+            self.file_outside(loc, &format!("`{shown}`"), "would write");
         }
     }
 
@@ -343,7 +376,11 @@ impl Checker<'_> {
                 if globbed(&t) {
                     self.outside_workspace(&loc, &format!("`{shown}`"), true);
                 }
-                self.credential_lost(&loc, shown, "delete");
+                if clawlaw_sdk::secrets::is_credential_path(&loc.display()).is_some() {
+                    self.credential_lost(&loc, shown, "delete");
+                } else if !globbed(&t) {
+                    self.file_outside(&loc, &format!("`{shown}`"), "would delete");
+                }
                 continue;
             }
             self.tree_deleted(&loc, Some(&t.text), &format!("`{shown}`"));
@@ -527,6 +564,13 @@ impl Checker<'_> {
 /// `~/.local/bin/x`, `/opt/tool/bin`).
 fn on_path(v: &[String]) -> bool {
     v.iter().rev().take(2).any(|d| d == "bin" || d == "sbin")
+}
+
+/// A log file: one named `*.log`, or anything in a `log` or `logs`
+/// directory (`/var/log/app/deploy.log`).
+fn log_file(v: &[String]) -> bool {
+    v.last().is_some_and(|f| f.ends_with(".log"))
+        || v.iter().rev().skip(1).any(|d| d == "log" || d == "logs")
 }
 
 /// Commands every session runs, which a file of the same name earlier on
