@@ -32,6 +32,21 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The workspace's target directory (`CARGO_TARGET_DIR`, else `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The compile cache every bench process and every gate the load generator
+/// starts share (`target/bench-runs/compile-cache`): the first compiles a
+/// component, the others load it, checked, as a restarted gate does. What
+/// the benches measure is evaluation, never compilation.
+pub fn compile_cache() -> PathBuf {
+    target_dir().join("bench-runs").join("compile-cache")
+}
+
 /// Builds the bundled components and the hostile test component (as
 /// `cargo xtask policies` builds the bundled ones: for
 /// `wasm32-unknown-unknown`, without WASI) and returns their directory. The
@@ -55,11 +70,7 @@ pub fn components() -> anyhow::Result<PathBuf> {
     if !status.success() {
         bail!("building the policy components failed ({status})");
     }
-    Ok(std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
-        .join(TARGET)
-        .join("policy"))
+    Ok(target_dir().join(TARGET).join("policy"))
 }
 
 /// The component file of a policy crate in `dir`.
@@ -67,10 +78,10 @@ pub fn component(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{}.wasm", name.replace('-', "_")))
 }
 
-/// An engine as the gate builds it, without the on-disk compile cache.
+/// An engine as the gate builds it, over the benches' [`compile_cache`].
 pub fn engine() -> anyhow::Result<Arc<Engine>> {
     Engine::new(&EngineConfig {
-        cache_dir: None,
+        cache_dir: Some(compile_cache()),
         cache_key: None,
         cache_max_bytes: clawlaw_engine::cache::prune::DEFAULT_MAX_BYTES,
         max_sandboxes: 128,

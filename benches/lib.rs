@@ -14,7 +14,8 @@ mod components;
 pub mod report;
 
 pub use components::{
-    POLICIES, bench_limits, bundled_set, component, components, engine, load, root,
+    POLICIES, bench_limits, bundled_set, compile_cache, component, components, engine, load, root,
+    target_dir,
 };
 
 use std::path::Path;

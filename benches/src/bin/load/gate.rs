@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
-use clawlaw_benches::{POLICIES, component, components};
+use clawlaw_benches::{POLICIES, compile_cache, component, components};
 use serde_json::{Value, json};
 
 use super::TOKEN;
@@ -62,10 +62,10 @@ impl Gate {
         }
         let config = dir.path().join("gate.toml");
         std::fs::write(&config, text)?;
-        // One compile cache for every gate of every run: the first start
-        // compiles the policies, the others load them. A gate's start is
-        // not what is measured, and the cache checks what it loads.
-        let cache = crate::runs_dir().join("compile-cache");
+        // The benches' compile cache: the first start compiles the
+        // policies, the others load them. A gate's start is not what is
+        // measured, and the cache checks what it loads.
+        let cache = compile_cache();
         let mut child = Command::new(bin)
             .args(["serve", "--config"])
             .arg(&config)
