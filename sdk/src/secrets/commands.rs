@@ -2,8 +2,9 @@
 //! out (`gh auth token`, `gcloud auth print-access-token`, `aws configure
 //! export-credentials`, `kubectl config view --raw`, `git credential fill`,
 //! `security find-generic-password -w`, `vault kv get`, `op read`,
-//! `heroku config`, `doppler secrets`, `sops --decrypt`, `ansible-vault
-//! view`, `keyctl print`), the shell's `history`, a Wi-Fi password shown
+//! `heroku config`, `doppler secrets`, `ansible-vault view`, `keyctl
+//! print`), an encrypted file decrypted onto the output (`sops -d`, `gpg
+//! -d`, `age -d`, `openssl enc -d`), the shell's `history`, a Wi-Fi password shown
 //! (`netsh wlan show profile … key=clear`, `nmcli -s connection show`),
 //! the tools made to dump credentials (Mimikatz, an LSASS memory dump), a
 //! dialog asking the person at the machine for a password (`zenity
@@ -39,6 +40,7 @@ struct Printer {
 const PRINTERS: &[Printer] = &[
     Printer { programs: &["gh"], path: &["auth", "token"], needs: &[], kind: "cli-token" },
     Printer { programs: &["gh"], path: &["auth", "status"], needs: &["--show-token"], kind: "cli-token" },
+    Printer { programs: &["gh"], path: &["auth", "status"], needs: &["-t"], kind: "cli-token" },
     Printer { programs: &["glab"], path: &["config", "get", "token"], needs: &[], kind: "cli-token" },
     Printer { programs: &["heroku"], path: &["auth:token"], needs: &[], kind: "cli-token" },
     Printer { programs: &["aws"], path: &["configure", "get"], needs: &["secret", "token", "key_id"], kind: "cloud-credentials" },
@@ -117,7 +119,17 @@ pub fn may_print_credential(word: &str) -> bool {
     let program = crate::shell::without_exe(word);
     matches!(
         word,
-        "echo" | "printf" | "printenv" | "print" | "pass" | "gpg" | "gpg2" | "sops" | "history"
+        "echo"
+            | "printf"
+            | "printenv"
+            | "print"
+            | "pass"
+            | "gpg"
+            | "gpg2"
+            | "sops"
+            | "age"
+            | "openssl"
+            | "history"
     ) || word.starts_with("docker-credential-")
         || [
             "netsh",
@@ -192,13 +204,7 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
     {
         return Some("private-key");
     }
-    // `sops -d secrets.enc.yaml`, `sops decrypt …`: the file in the clear
-    // (unless written elsewhere with `--output`).
-    if program == "sops"
-        && (args.iter().any(|a| matches!(*a, "-d" | "--decrypt"))
-            || args.iter().find(|a| !a.starts_with('-')) == Some(&"decrypt"))
-        && !args.iter().any(|a| a.starts_with("--output"))
-    {
+    if decrypts_to_output(program, &args) {
         return Some("encrypted-secrets");
     }
     PRINTERS
@@ -233,6 +239,31 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         .or_else(|| wifi_password(program, &args))
         .or_else(|| credential_dump(program, &args))
         .or_else(|| password_prompt(program, &args))
+}
+
+/// A file decrypted onto the standard output: what was encrypted to keep
+/// it secret, shown in the clear to whoever ran the command. `sops -d` (or
+/// `sops decrypt`), `gpg -d`/`--decrypt`, `age -d`/`--decrypt`, OpenSSL's
+/// `enc -d`, `smime`/`cms -decrypt`, `pkeyutl`/`rsautl -decrypt` — unless
+/// an output file takes the clear text (`-o`, `--output`, `-out`).
+fn decrypts_to_output(program: &str, args: &[&str]) -> bool {
+    let has = |w: &str| args.contains(&w);
+    let to_file = args.iter().any(|a| {
+        matches!(*a, "-o" | "--output" | "-out")
+            || (a.starts_with("--output=") && *a != "--output=-")
+    });
+    let subcommand = args.iter().find(|a| !a.starts_with('-')).copied();
+    let decrypts = match program {
+        "sops" => has("-d") || has("--decrypt") || subcommand == Some("decrypt"),
+        "gpg" | "gpg2" | "age" => has("-d") || has("--decrypt"),
+        "openssl" => match subcommand {
+            Some("enc") => has("-d"),
+            Some("smime" | "cms" | "pkeyutl" | "rsautl") => has("-decrypt"),
+            _ => false,
+        },
+        _ => false,
+    };
+    decrypts && !to_file
 }
 
 /// A dialog that asks the person at the machine for a password and hands
@@ -473,6 +504,14 @@ mod tests {
             "doppler secrets download --no-file --format env",
             "sops -d secrets.enc.yaml",
             "sops decrypt secrets.enc.yaml",
+            "gh auth status -t",
+            "gpg -d secrets.gpg",
+            "gpg2 --batch --decrypt prod.env.asc",
+            "age -d -i ~/.age/key.txt secrets.age",
+            "age --decrypt -i key.txt secrets.age",
+            "openssl enc -d -aes-256-cbc -pbkdf2 -in secrets.enc -pass env:KEY",
+            "openssl smime -decrypt -in mail.p7m -inkey key.pem",
+            "openssl pkeyutl -decrypt -inkey key.pem -in secret.bin",
             "ansible-vault view group_vars/vault.yml",
             "chamber read prod db_password",
             // Wi-Fi passwords, and the tools made to dump credentials.
@@ -512,6 +551,13 @@ mod tests {
             "op item list",
             "aws ssm get-parameter --name /app/region",
             "gpg --armor --export me@example.com",
+            "gpg -d -o secrets.txt secrets.gpg",
+            "age -d -i key.txt -o secrets.txt secrets.age",
+            "openssl enc -d -aes-256-cbc -in secrets.enc -out secrets.txt",
+            "openssl enc -aes-256-cbc -in secrets.txt -out secrets.enc",
+            "sops -d --output secrets.yaml secrets.enc.yaml",
+            "gpg --verify release.tar.gz.asc",
+            "openssl x509 -in cert.pem -noout -text",
             "docker exec db printenv PATH",
             "docker exec -it db psql -U app",
             "kubectl exec deploy/api -- env LANG=C ls",
