@@ -301,7 +301,8 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
             (_, "eval" | "instance_eval" | "class_eval" | "module_eval") => Act::Eval,
             _ => return None,
         },
-        Lang::Php => match m {
+        // PHP's function names are case-insensitive (`FILE_PUT_CONTENTS`).
+        Lang::Php => match m.to_ascii_lowercase().as_str() {
             "unlink" | "rmdir" => Act::Delete(0, false),
             "file_put_contents" | "touch" | "mkdir" | "chmod" | "chown" | "chgrp" | "tempnam" => {
                 Act::Write(0)

@@ -261,13 +261,26 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
         }
         k += 1;
     }
-    // `p += '/x'`, `p .= …`: changed in place, so no longer the value.
-    for w in toks.windows(3) {
-        if let [Tok::Ident(name), Tok::Punct(op), Tok::Punct('=')] = w
+    // `p += '/x'` (`p .= '/x'` in Perl and PHP) after the assignment: the
+    // value grows from there on, when what is appended is known too. Any
+    // other change in place (`p -= …`, an append of something unknown)
+    // leaves the value unknown.
+    let mut appends: Vec<(String, usize, String)> = Vec::new();
+    let dot_joins = matches!(lang, Lang::Perl | Lang::Php | Lang::Other);
+    for k in 0..toks.len().saturating_sub(2) {
+        if let [Tok::Ident(name), Tok::Punct(op), Tok::Punct('=')] = &toks[k..k + 3]
             && "+-*/.|&%".contains(*op)
             && let Some(seen) = assigned.iter_mut().find(|(n, _, _)| n == name)
         {
-            seen.2 = None;
+            let end = toks[k + 3..]
+                .iter()
+                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
+                .map_or(toks.len(), |e| k + 3 + e);
+            let joins = *op == '+' || (*op == '.' && dot_joins);
+            match eval(&toks[k + 3..end], lang, 0) {
+                Val::Str(more) if joins && k >= seen.1 => appends.push((name.clone(), end, more)),
+                _ => seen.2 = None,
+            }
         }
     }
     if assigned.iter().all(|(_, _, v)| v.is_none()) {
@@ -275,11 +288,22 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
     }
     let mut out = toks;
     for (name, from, value) in assigned {
-        let Some(value) = value else { continue };
+        let Some(mut value) = value else { continue };
+        let mut grows = appends.iter().filter(|(n, _, _)| *n == name).peekable();
         for k in from..out.len() {
+            while let Some((_, at, more)) = grows.peek() {
+                if *at > k {
+                    break;
+                }
+                value.push_str(more);
+                grows.next();
+            }
+            let changed_here = matches!(out.get(k + 1), Some(Tok::Punct(op)) if "+-*/.|&%".contains(*op))
+                && out.get(k + 2) == Some(&Tok::Punct('='));
             let is_use = matches!(&out[k], Tok::Ident(id) if *id == name)
                 && (k == 0 || out[k - 1] != Tok::Punct('.'))
-                && out.get(k + 1) != Some(&Tok::Punct('='));
+                && out.get(k + 1) != Some(&Tok::Punct('='))
+                && !changed_here;
             if is_use {
                 out[k] = Tok::Str(value.clone(), false);
             }
@@ -360,13 +384,18 @@ fn eval(toks: &[Tok], lang: Lang, depth: usize) -> Val {
                     Some(Tok::Punct('(')) => closing(toks, e + 1),
                     _ => None,
                 };
-                let env = toks[k..=e].iter().any(|t| matches!(t, Tok::Ident(s) if matches!(s.as_str(), "env" | "ENV" | "$ENV" | "environ" | "getenv" | "Getenv")));
+                let env = toks[k..=e].iter().any(|t| matches!(t, Tok::Ident(s) if matches!(s.as_str(), "env" | "ENV" | "$ENV" | "$_SERVER" | "$_ENV" | "environ" | "getenv" | "Getenv")));
                 if env
                     && toks[k..]
                         .iter()
                         .any(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
                 {
-                    return home_lookup(&toks[k..]);
+                    // What came before stays: Perl's `'>>' . $ENV{HOME} . '/x'`
+                    // is an open mode and the path.
+                    return match home_lookup(&toks[k..]) {
+                        Val::Str(home) => Val::Str(out + &home),
+                        other => other,
+                    };
                 }
                 // Ruby's `Dir.home`, without parentheses.
                 if args_end.is_none()

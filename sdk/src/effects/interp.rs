@@ -479,7 +479,10 @@ fn apply(cx: &mut Cx, lang: Lang, prog: &str, c: &Call, uses: Uses) {
             let mode = c.kwarg("mode").cloned().unwrap_or_else(|| c.arg(1).clone());
             let write = match (&mode, c.args.len() < 2 && c.kwarg("mode").is_none()) {
                 (_, true) => lang == Lang::Ruby && c.method() == "write",
-                (Val::Str(m), _) => m.contains(['w', 'a', 'x', '+']),
+                // PHP's `c` opens for writing without truncating.
+                (Val::Str(m), _) => {
+                    m.contains(['w', 'a', 'x', '+']) || (lang == Lang::Php && m.contains('c'))
+                }
                 _ => true,
             };
             let write = write || c.method() == "write" || c.method() == "binwrite";

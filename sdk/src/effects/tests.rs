@@ -2245,11 +2245,33 @@ fn code_variables_assigned_once_from_literals_are_known() {
     let e =
         fx("node -e \"const d = '/srv/' + 'data'; require('fs').rmSync(d, {recursive: true})\"");
     assert_eq!(ps(&e.deletes), ["/srv/data"]);
-    // Assigned twice, or changed in place: unknown.
+    // Assigned twice, or changed in place by anything but a known append:
+    // unknown.
     let e = fx("python3 -c \"p='/srv/a'; p='/srv/b'; os.remove(p)\"");
     assert!(!e.is_resolved());
-    let e = fx("python3 -c \"p='/srv/a'; p += '/x'; os.remove(p)\"");
+    let e = fx("python3 -c \"p='/srv/a'; p += os.getcwd(); os.remove(p)\"");
     assert!(!e.is_resolved());
+    let e = fx("python3 -c \"p='/srv/a'; p -= 1; os.remove(p)\"");
+    assert!(!e.is_resolved());
+    // A known append: the value grows from there on (`.=` in Perl and PHP).
+    let e = fx("python3 -c \"p='/srv/a'; os.remove(p); p += '/x'; os.remove(p)\"");
+    assert_eq!(ps(&e.deletes), ["/srv/a", "/srv/a/x"]);
+    let e = fx("perl -e \"\\$p = \\$ENV{HOME}; \\$p .= '/.bashrc'; open FH, '>>', \\$p;\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);
+    let e = fx("php -r \"\\$p = getenv('HOME'); \\$p .= '/.bashrc'; fopen(\\$p, 'c');\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);
+}
+
+#[test]
+fn code_spells_the_home_and_php_names_as_the_languages_do() {
+    // The open mode before the home in Perl's two-argument `open`.
+    let e = fx("perl -e \"open(FH, '>>' . \\$ENV{'HOME'} . '/.ssh/authorized_keys');\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.ssh/authorized_keys"]);
+    // PHP's server and environment arrays; its function names in any case.
+    let e = fx("php -r \"fopen(\\$_SERVER['HOME'] . '/.ssh/authorized_keys', 'a');\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.ssh/authorized_keys"]);
+    let e = fx("php <<< \"<?php FILE_PUT_CONTENTS('/etc/shadow', 'x', FILE_APPEND);\"");
+    assert_eq!(ps(&e.writes), ["/etc/shadow"]);
 }
 
 #[test]
