@@ -96,6 +96,18 @@ impl Checker<'_> {
                     format!("`{shown}` destroys a hosted app, machine or volume"),
                 )
             }
+            // `railway down`: the service's latest deployment removed, so it
+            // stops; `railway volume delete|detach`: its data deleted or cut
+            // off from it.
+            "railway"
+                if sub == "down" || sub == "volume" && matches!(verb, "delete" | "detach") =>
+            {
+                self.hit(
+                    &DELETE_HOSTED,
+                    subject,
+                    format!("`{shown}` takes down a hosted service's deployment or its volume"),
+                )
+            }
             "vercel" if matches!(sub, "remove" | "rm") => self.hit(
                 &DELETE_HOSTED,
                 subject,

@@ -62,6 +62,14 @@ pub(crate) fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
         "prisma" if first == "db" && second == "push" && args.contains(&"--force-reset") => {
             Some("drops the database before pushing the schema")
         }
+        // The change Prisma warned would lose data, pushed anyway.
+        "prisma" if first == "db" && second == "push" && args.contains(&"--accept-data-loss") => {
+            Some("pushes a schema change that drops columns or tables with their data")
+        }
+        // `supabase stop --no-backup`: the local stack's data volumes deleted.
+        "supabase" if first == "stop" && args.contains(&"--no-backup") => {
+            Some("deletes the local database's data volumes")
+        }
         "rails" | "rake" if words.iter().any(|w| rails_task(w)) => {
             Some("drops or wipes the database")
         }
