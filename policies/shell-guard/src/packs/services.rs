@@ -271,7 +271,8 @@ fn is_verb(w: &str) -> bool {
 
 /// The HTTP method a request client sends, when `p` is one: curl's `-X`,
 /// `--request`; wget's `--method`; HTTPie's and xh's method word before the
-/// URL; `GET` (or `POST` with a body) by default.
+/// URL; `az devops invoke --http-method`; `GET` (or `POST` with a body) by
+/// default.
 fn http_method<'a>(p: &str, args: &[&'a str]) -> Option<&'a str> {
     let flag = |names: &[&str]| {
         args.iter().enumerate().find_map(|(k, a)| {
@@ -300,13 +301,22 @@ fn http_method<'a>(p: &str, args: &[&'a str]) -> Option<&'a str> {
             ),
         ),
         "wget" => Some(flag(&["--method"]).unwrap_or("GET")),
-        "http" | "https" | "xh" | "xhs" => Some(
-            args.iter()
-                .find(|a| !a.starts_with('-'))
-                .filter(|a| a.bytes().all(|b| b.is_ascii_uppercase()))
-                .copied()
-                .unwrap_or("GET"),
-        ),
+        // The method is the first word when a URL follows it, in any case
+        // (`xh delete …`); a single word is the URL (`http localhost`).
+        "http" | "https" | "xh" | "xhs" => {
+            let mut words = args.iter().filter(|a| !a.starts_with('-'));
+            let first = words.next().copied();
+            Some(
+                first
+                    .filter(|a| a.bytes().all(|b| b.is_ascii_alphabetic()))
+                    .filter(|_| words.next().is_some())
+                    .unwrap_or("GET"),
+            )
+        }
+        // Azure DevOps' raw REST call: `az devops invoke --http-method DELETE`.
+        "az" if args.contains(&"devops") && args.contains(&"invoke") => {
+            Some(flag(&["--http-method"]).unwrap_or("GET"))
+        }
         _ => None,
     }
 }
@@ -424,6 +434,13 @@ mod tests {
         );
         assert_eq!(http_method("http", &["DELETE", ":7700/x"]), Some("DELETE"));
         assert_eq!(http_method("http", &[":7700/x"]), Some("GET"));
+        assert_eq!(http_method("http", &["localhost"]), Some("GET"));
+        assert_eq!(http_method("xh", &["delete", "h/x"]), Some("delete"));
+        assert_eq!(
+            http_method("az", &["devops", "invoke", "--http-method", "DELETE"]),
+            Some("DELETE")
+        );
+        assert_eq!(http_method("az", &["devops", "project", "list"]), None);
         assert_eq!(http_method("ls", &[]), None);
     }
 
