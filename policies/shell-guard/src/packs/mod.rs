@@ -22,6 +22,7 @@ pub(crate) mod iac;
 pub(crate) mod kubernetes;
 pub(crate) mod migrations;
 pub(crate) mod orm;
+pub(crate) mod outside;
 pub(crate) mod permissions;
 pub(crate) mod services;
 pub(crate) mod statements;
