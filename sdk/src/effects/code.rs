@@ -31,7 +31,7 @@ const MAX_EXPR: usize = 256;
 mod folds;
 mod home;
 pub(crate) use super::tokens::{Lang, Tok, tokens};
-use home::{home_interpolated, home_lookup};
+use home::{home_interpolated, home_lookup, home_reassigned};
 
 /// A value an argument is built to, as far as known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,6 +231,7 @@ const MAX_BINDINGS: usize = 32;
 /// it is used afterwards, so `open(p, 'w')` names its path. A variable
 /// assigned twice, or from anything else, stays unknown.
 pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
+    let toks = home_reassigned(toks, lang);
     let starts_statement = |k: usize| {
         k == 0
             || matches!(&toks[k - 1], Tok::Punct(';' | '\n' | '{' | '}'))

@@ -2272,6 +2272,14 @@ fn code_spells_the_home_and_php_names_as_the_languages_do() {
     assert_eq!(ps(&e.writes), ["/home/u/.ssh/authorized_keys"]);
     let e = fx("php <<< \"<?php FILE_PUT_CONTENTS('/etc/shadow', 'x', FILE_APPEND);\"");
     assert_eq!(ps(&e.writes), ["/etc/shadow"]);
+    // HOME set by the code before it is read back: the value set.
+    let e =
+        fx("php -r \"\\$_SERVER['HOME'] = '/tmp'; fopen(\\$_SERVER['HOME'] . '/.bashrc', 'w');\"");
+    assert_eq!(ps(&e.writes), ["/tmp/.bashrc"]);
+    let e = fx(
+        "python3 -c \"import os; os.environ['HOME'] = '/srv/x'; open(os.environ['HOME'] + '/.bashrc', 'a')\"",
+    );
+    assert_eq!(ps(&e.writes), ["/srv/x/.bashrc"]);
 }
 
 #[test]

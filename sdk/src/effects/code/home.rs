@@ -2,9 +2,10 @@
 //! (`"$ENV{HOME}/x"`, `f"{Path.home()}/x"`, `` `${os.homedir()}/x` ``), by
 //! language, and looked up in the environment with what is appended to it
 //! (`os.environ['HOME'] + '/x'`, `$ENV{HOME}.'/x'`). Both give `~` for the
-//! home, which the path a call names keeps as its run-time part.
+//! home, which the path a call names keeps as its run-time part; and the
+//! value code gives `HOME` itself before reading it back.
 
-use super::{Lang, Tok, Val};
+use super::{Lang, Tok, Val, eval};
 
 /// The home directory spelled inside an interpolating string, by language.
 const HOME_INTERPOLATIONS: &[(Lang, &str)] = &[
@@ -74,4 +75,85 @@ pub(super) fn home_lookup(toks: &[Tok]) -> Val {
         }
     }
     Val::Str(out)
+}
+
+/// Code that sets `HOME` in its environment before reading it back
+/// (`$_SERVER['HOME'] = '/tmp'; fopen($_SERVER['HOME'] . '/.bashrc', 'w')`):
+/// each later lookup is the value set (unknown unless built from
+/// literals), not the user's home.
+pub(super) fn home_reassigned(mut toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
+    if !toks
+        .iter()
+        .any(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
+    {
+        return toks;
+    }
+    let mut set: Option<Option<String>> = None;
+    let mut k = 0;
+    while k < toks.len() {
+        let Some(n) = env_home_at(&toks, k) else {
+            k += 1;
+            continue;
+        };
+        if toks.get(k + n) == Some(&Tok::Punct('='))
+            && toks.get(k + n + 1) != Some(&Tok::Punct('='))
+        {
+            let end = toks[k + n..]
+                .iter()
+                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
+                .map_or(toks.len(), |e| k + n + e);
+            set = Some(match eval(&toks[k + n + 1..end], lang, 0) {
+                Val::Str(v) => Some(v),
+                _ => None,
+            });
+            k = end;
+        } else if let Some(value) = &set {
+            let t = match value {
+                Some(v) => Tok::Str(v.clone(), false),
+                None => Tok::Ident("home_set_at_run_time".into()),
+            };
+            // With the names that qualify it: `os.environ[…]`, `process.env.HOME`.
+            let mut from = k;
+            while from >= 2
+                && toks[from - 1] == Tok::Punct('.')
+                && matches!(toks[from - 2], Tok::Ident(_))
+            {
+                from -= 2;
+            }
+            toks.splice(from..k + n, [t]);
+            k = from + 1;
+        } else {
+            k += n;
+        }
+    }
+    toks
+}
+
+/// The length of a lookup of the environment's `HOME` at `toks[k..]`:
+/// `$ENV{HOME}`, `$_SERVER['HOME']`, `os.environ['HOME']`, `ENV['HOME']`
+/// (4 tokens), `process.env.HOME` (from `env`, 3), `getenv('HOME')` (4).
+fn env_home_at(toks: &[Tok], k: usize) -> Option<usize> {
+    let home = |t: &Tok| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME");
+    match toks.get(k..)? {
+        [
+            Tok::Ident(e),
+            Tok::Punct('[' | '{'),
+            h,
+            Tok::Punct(']' | '}'),
+            ..,
+        ] if matches!(
+            e.as_str(),
+            "$ENV" | "ENV" | "$_SERVER" | "$_ENV" | "environ"
+        ) && home(h) =>
+        {
+            Some(4)
+        }
+        [Tok::Ident(e), Tok::Punct('.'), h, ..] if e == "env" && home(h) => Some(3),
+        [Tok::Ident(g), Tok::Punct('('), h, Tok::Punct(')'), ..]
+            if matches!(g.as_str(), "getenv" | "Getenv") && home(h) =>
+        {
+            Some(4)
+        }
+        _ => None,
+    }
 }
