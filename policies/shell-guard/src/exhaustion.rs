@@ -3,12 +3,33 @@
 //! loop: fork bombs) and an endless stream written to a file with nothing
 //! to bound it, or one file written at a size no disk spares (`fallocate -l
 //! 500G`), which fills the disk — and with it every service's logs,
-//! databases and the gate's evidence.
+//! databases and the gate's evidence; and the machine's processors spent
+//! for someone else: a cryptocurrency miner.
 
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, RedirectOp};
 
 use crate::checker::Checker;
-use crate::programs::{option_values, show};
+use crate::programs::{TEXT_PROGRAMS, option_values, show};
+
+/// Cryptocurrency miners by the names they are published under.
+const MINERS: &[&str] = &[
+    "xmrig",
+    "xmr-stak",
+    "cpuminer",
+    "cpuminer-opt",
+    "minerd",
+    "cgminer",
+    "bfgminer",
+    "ethminer",
+    "nbminer",
+    "lolminer",
+    "t-rex",
+    "phoenixminer",
+    "gminer",
+    "teamredminer",
+    "srbminer-multi",
+    "nanominer",
+];
 
 /// Devices that never run dry.
 const ENDLESS_DEVICES: &[&str] = &["/dev/zero", "/dev/urandom", "/dev/random"];
@@ -224,6 +245,55 @@ impl Checker<'_> {
                     "`{}` writes {} GiB to {file}: enough to fill the disk, and with it every service's logs and data; write what the work needs",
                     show(c),
                     bytes >> 30
+                ),
+            );
+        }
+    }
+
+    /// A cryptocurrency miner started: any program told to work for a
+    /// mining pool (a `stratum+tcp://`, `stratum+ssl://`, `stratum2+…`
+    /// address), or a miner by its name, run directly or as a container
+    /// image (`xmrig`, `docker run … xmrig/xmrig`).
+    pub(crate) fn check_miner(&mut self, c: &Command) {
+        let program = c.program.as_str();
+        if TEXT_PROGRAMS.contains(&program) {
+            return;
+        }
+        // `xmrig`, `./xmrig-6.21/xmrig`, `xmrig/xmrig:latest`, `xmrig.exe`.
+        let is_miner = |w: &str| {
+            let name = w.rsplit('/').next().unwrap_or(w);
+            let name = name.split([':', '@']).next().unwrap_or(name);
+            let name = name.trim_end_matches(".exe").to_ascii_lowercase();
+            MINERS.iter().any(|m| {
+                name == *m
+                    || name
+                        .strip_prefix(m)
+                        .is_some_and(|v| v.starts_with(['-', '_']))
+            })
+        };
+        let args = || c.args().iter().map(|w| w.text.to_ascii_lowercase());
+        let pool = args().any(|a| {
+            let value = a.rsplit_once('=').map_or(a.as_str(), |(_, v)| v);
+            value.starts_with("stratum") && value.contains("://")
+        });
+        let image = matches!(
+            program,
+            "docker" | "podman" | "nerdctl" | "kubectl" | "oc" | "ctr" | "crictl"
+        ) && args().any(|a| is_miner(&a));
+        let miner = is_miner(program) || image;
+        if pool || miner {
+            let what = if pool {
+                "works for a cryptocurrency mining pool"
+            } else {
+                "starts a cryptocurrency miner"
+            };
+            self.escalate(
+                "shell.cryptominer",
+                0.8,
+                None,
+                format!(
+                    "`{}` {what}: the machine's processors and power spent for someone else",
+                    show(c)
                 ),
             );
         }

@@ -211,6 +211,7 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     }
     ck.check_fork_bomb(cl, i);
     ck.check_disk_fill(cl, i);
+    ck.check_miner(c);
     ck.check_filesystem(cl, i, cwd, &shown);
     ck.check_system(c, cwd, &shown);
     ck.check_diskpart(cl, i, &shown);

@@ -152,6 +152,10 @@ pub const CORE: &[(&str, &str)] = &[
         "Escalate writing an endless stream to a file with nothing to bound it (dd if=/dev/zero of=f without count=, cat /dev/urandom > f, yes > f): the disk fills, and with it every service's logs and data",
     ),
     (
+        "shell.cryptominer",
+        "Escalate starting a cryptocurrency miner: a program told to work for a mining pool (stratum+tcp://, stratum+ssl://), or a miner by name (xmrig, cpuminer, ethminer, …), run directly or as a container image",
+    ),
+    (
         "shell.remote-exec",
         "Deny running downloaded data as code: curl | sh, bash <(curl ...), sh -c \"$(wget ...)\", download then run; escalate a script run after git clone or an extracted download in the same line",
     ),
