@@ -256,14 +256,30 @@ fn decrypts_to_output(program: &str, args: &[&str]) -> bool {
     let decrypts = match program {
         "sops" => has("-d") || has("--decrypt") || subcommand == Some("decrypt"),
         "gpg" | "gpg2" | "age" => has("-d") || has("--decrypt"),
+        // `enc -d` with a cipher (`-aes-256-cbc`), or a cipher as the
+        // subcommand (`openssl aes-256-cbc -d`); `enc -d -base64` alone only
+        // decodes.
         "openssl" => match subcommand {
-            Some("enc") => has("-d"),
+            Some("enc") => {
+                has("-d") && args.iter().any(|a| a.strip_prefix('-').is_some_and(cipher))
+            }
+            Some(c) if cipher(c) => has("-d"),
             Some("smime" | "cms" | "pkeyutl" | "rsautl") => has("-decrypt"),
             _ => false,
         },
         _ => false,
     };
     decrypts && !to_file
+}
+
+/// An OpenSSL cipher's name (`aes-256-cbc`, `des3`, `chacha20`,
+/// `camellia256`).
+fn cipher(name: &str) -> bool {
+    [
+        "aes", "des", "chacha", "camellia", "aria", "sm4", "bf-", "cast", "seed", "idea",
+    ]
+    .iter()
+    .any(|f| name.starts_with(f))
 }
 
 /// A dialog that asks the person at the machine for a password and hands
@@ -512,6 +528,7 @@ mod tests {
             "openssl enc -d -aes-256-cbc -pbkdf2 -in secrets.enc -pass env:KEY",
             "openssl smime -decrypt -in mail.p7m -inkey key.pem",
             "openssl pkeyutl -decrypt -inkey key.pem -in secret.bin",
+            "openssl aes-256-cbc -d -in secrets.enc -k x",
             "ansible-vault view group_vars/vault.yml",
             "chamber read prod db_password",
             // Wi-Fi passwords, and the tools made to dump credentials.
@@ -555,6 +572,8 @@ mod tests {
             "age -d -i key.txt -o secrets.txt secrets.age",
             "openssl enc -d -aes-256-cbc -in secrets.enc -out secrets.txt",
             "openssl enc -aes-256-cbc -in secrets.txt -out secrets.enc",
+            "openssl enc -d -base64 -in blob.b64",
+            "openssl base64 -d -in blob.b64",
             "sops -d --output secrets.yaml secrets.enc.yaml",
             "gpg --verify release.tar.gz.asc",
             "openssl x509 -in cert.pem -noout -text",
