@@ -81,17 +81,20 @@ pub(super) fn home_lookup(toks: &[Tok]) -> Val {
 /// (`$_SERVER['HOME'] = '/tmp'; fopen($_SERVER['HOME'] . '/.bashrc', 'w')`):
 /// each later lookup is the value set (unknown unless built from
 /// literals), not the user's home.
-pub(super) fn home_reassigned(mut toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
+pub(super) fn home_reassigned(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
     if !toks
         .iter()
         .any(|t| matches!(t, Tok::Str(s, _) | Tok::Ident(s) if s == "HOME"))
     {
         return toks;
     }
+    // Built anew, token by token, so the work stays linear.
+    let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     let mut set: Option<Option<String>> = None;
     let mut k = 0;
     while k < toks.len() {
         let Some(n) = env_home_at(&toks, k) else {
+            out.push(toks[k].clone());
             k += 1;
             continue;
         };
@@ -106,27 +109,27 @@ pub(super) fn home_reassigned(mut toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
                 Val::Str(v) => Some(v),
                 _ => None,
             });
+            out.extend_from_slice(&toks[k..end]);
             k = end;
         } else if let Some(value) = &set {
-            let t = match value {
+            // With the names that qualify it: `os.environ[…]`, `process.env.HOME`.
+            while out.len() >= 2
+                && out[out.len() - 1] == Tok::Punct('.')
+                && matches!(out[out.len() - 2], Tok::Ident(_))
+            {
+                out.truncate(out.len() - 2);
+            }
+            out.push(match value {
                 Some(v) => Tok::Str(v.clone(), false),
                 None => Tok::Ident("home_set_at_run_time".into()),
-            };
-            // With the names that qualify it: `os.environ[…]`, `process.env.HOME`.
-            let mut from = k;
-            while from >= 2
-                && toks[from - 1] == Tok::Punct('.')
-                && matches!(toks[from - 2], Tok::Ident(_))
-            {
-                from -= 2;
-            }
-            toks.splice(from..k + n, [t]);
-            k = from + 1;
+            });
+            k += n;
         } else {
+            out.extend_from_slice(&toks[k..k + n]);
             k += n;
         }
     }
-    toks
+    out
 }
 
 /// The length of a lookup of the environment's `HOME` at `toks[k..]`:
