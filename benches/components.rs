@@ -39,12 +39,18 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
+/// Where bench runs keep what they make (`target/bench-runs`): the load
+/// generator's figures, the compile cache.
+pub fn runs_dir() -> PathBuf {
+    target_dir().join("bench-runs")
+}
+
 /// The compile cache every bench process and every gate the load generator
 /// starts share (`target/bench-runs/compile-cache`): the first compiles a
 /// component, the others load it, checked, as a restarted gate does. What
 /// the benches measure is evaluation, never compilation.
 pub fn compile_cache() -> PathBuf {
-    target_dir().join("bench-runs").join("compile-cache")
+    runs_dir().join("compile-cache")
 }
 
 /// Builds the bundled components and the hostile test component (as

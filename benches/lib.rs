@@ -15,7 +15,7 @@ pub mod report;
 
 pub use components::{
     POLICIES, bench_limits, bundled_set, compile_cache, component, components, engine, load, root,
-    target_dir,
+    runs_dir, target_dir,
 };
 
 use std::path::Path;

@@ -259,27 +259,30 @@ impl Checker<'_> {
         if TEXT_PROGRAMS.contains(&program) {
             return;
         }
+        // Asked of every command: compared in place, nothing allocated.
+        let starts_with_any_case = |text: &str, prefix: &str| {
+            text.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
         // `xmrig`, `./xmrig-6.21/xmrig`, `xmrig/xmrig:latest`, `xmrig.exe`.
         let is_miner = |w: &str| {
             let name = w.rsplit('/').next().unwrap_or(w);
             let name = name.split([':', '@']).next().unwrap_or(name);
-            let name = name.trim_end_matches(".exe").to_ascii_lowercase();
+            let name = name.trim_end_matches(".exe");
             MINERS.iter().any(|m| {
-                name == *m
-                    || name
-                        .strip_prefix(m)
-                        .is_some_and(|v| v.starts_with(['-', '_']))
+                starts_with_any_case(name, m)
+                    && (name.len() == m.len() || name[m.len()..].starts_with(['-', '_']))
             })
         };
-        let args = || c.args().iter().map(|w| w.text.to_ascii_lowercase());
+        let args = || c.args().iter().map(|w| w.text.as_str());
         let pool = args().any(|a| {
-            let value = a.rsplit_once('=').map_or(a.as_str(), |(_, v)| v);
-            value.starts_with("stratum") && value.contains("://")
+            let value = a.rsplit_once('=').map_or(a, |(_, v)| v);
+            starts_with_any_case(value, "stratum") && value.contains("://")
         });
         let image = matches!(
             program,
             "docker" | "podman" | "nerdctl" | "kubectl" | "oc" | "ctr" | "crictl"
-        ) && args().any(|a| is_miner(&a));
+        ) && args().any(is_miner);
         let miner = is_miner(program) || image;
         if pool || miner {
             let what = if pool {

@@ -244,14 +244,7 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
             && toks[k + 2] != Tok::Punct('=')
             && starts_statement(k)
         {
-            let end = toks[k + 2..]
-                .iter()
-                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
-                .map_or(toks.len(), |e| k + 2 + e);
-            let value = match eval(&toks[k + 2..end], lang, 0) {
-                Val::Str(v) => Some(v),
-                _ => None,
-            };
+            let (end, value) = statement_value(&toks, k + 2, lang);
             if let Some(seen) = assigned.iter_mut().find(|(n, _, _)| n == name) {
                 seen.2 = None;
             } else if assigned.len() < MAX_BINDINGS {
@@ -270,16 +263,13 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
     let dot_joins = matches!(lang, Lang::Perl | Lang::Php | Lang::Other);
     for k in 0..toks.len().saturating_sub(2) {
         if let [Tok::Ident(name), Tok::Punct(op), Tok::Punct('=')] = &toks[k..k + 3]
-            && "+-*/.|&%".contains(*op)
+            && IN_PLACE.contains(*op)
             && let Some(seen) = assigned.iter_mut().find(|(n, _, _)| n == name)
         {
-            let end = toks[k + 3..]
-                .iter()
-                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
-                .map_or(toks.len(), |e| k + 3 + e);
+            let (end, value) = statement_value(&toks, k + 3, lang);
             let joins = *op == '+' || (*op == '.' && dot_joins);
-            match eval(&toks[k + 3..end], lang, 0) {
-                Val::Str(more) if joins && k >= seen.1 => appends.push((name.clone(), end, more)),
+            match value {
+                Some(more) if joins && k >= seen.1 => appends.push((name.clone(), end, more)),
                 _ => seen.2 = None,
             }
         }
@@ -299,7 +289,7 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
                 value.push_str(more);
                 grows.next();
             }
-            let changed_here = matches!(out.get(k + 1), Some(Tok::Punct(op)) if "+-*/.|&%".contains(*op))
+            let changed_here = matches!(out.get(k + 1), Some(Tok::Punct(op)) if IN_PLACE.contains(*op))
                 && out.get(k + 2) == Some(&Tok::Punct('='));
             let is_use = matches!(&out[k], Tok::Ident(id) if *id == name)
                 && (k == 0 || out[k - 1] != Tok::Punct('.'))
@@ -311,6 +301,24 @@ pub(crate) fn bind_constants(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
         }
     }
     out
+}
+
+/// The operators of a change in place (`p += …`, `p .= …`, `p |= …`).
+const IN_PLACE: &str = "+-*/.|&%";
+
+/// The end of the statement whose value starts at `toks[from]` (its `;` or
+/// line break, else the end of the code), and that value when built from
+/// literals.
+fn statement_value(toks: &[Tok], from: usize, lang: Lang) -> (usize, Option<String>) {
+    let end = toks[from..]
+        .iter()
+        .position(|t| matches!(t, Tok::Punct(';' | '\n')))
+        .map_or(toks.len(), |e| from + e);
+    let value = match eval(&toks[from..end], lang, 0) {
+        Val::Str(v) => Some(v),
+        _ => None,
+    };
+    (end, value)
 }
 
 /// The value of an expression, when built from literals.

@@ -32,7 +32,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use clawlaw_benches::{bundled_set, components, engine, kind_actions, root, target_dir};
+use clawlaw_benches::{bundled_set, components, engine, kind_actions, root, runs_dir, target_dir};
 use clawlaw_engine::action::{DEFAULT_MAX_ACTION_BYTES, parse_action};
 use clawlaw_engine::pool::Isolation;
 use clawlaw_gate::session::{Applied, DEFAULT_RECENT, Declaration, SessionState};
@@ -134,10 +134,6 @@ fn main() -> anyhow::Result<()> {
         None => println!("{text}"),
     }
     Ok(())
-}
-
-fn runs_dir() -> PathBuf {
-    target_dir().join("bench-runs")
 }
 
 /// The `q` quantile (0..=1) of sorted samples.

@@ -5,7 +5,7 @@
 //! home, which the path a call names keeps as its run-time part; and the
 //! value code gives `HOME` itself before reading it back.
 
-use super::{Lang, Tok, Val, eval};
+use super::{Lang, Tok, Val, statement_value};
 
 /// The home directory spelled inside an interpolating string, by language.
 const HOME_INTERPOLATIONS: &[(Lang, &str)] = &[
@@ -101,14 +101,8 @@ pub(super) fn home_reassigned(toks: Vec<Tok>, lang: Lang) -> Vec<Tok> {
         if toks.get(k + n) == Some(&Tok::Punct('='))
             && toks.get(k + n + 1) != Some(&Tok::Punct('='))
         {
-            let end = toks[k + n..]
-                .iter()
-                .position(|t| matches!(t, Tok::Punct(';' | '\n')))
-                .map_or(toks.len(), |e| k + n + e);
-            set = Some(match eval(&toks[k + n + 1..end], lang, 0) {
-                Val::Str(v) => Some(v),
-                _ => None,
-            });
+            let (end, value) = statement_value(&toks, k + n + 1, lang);
+            set = Some(value);
             out.extend_from_slice(&toks[k..end]);
             k = end;
         } else if let Some(value) = &set {
