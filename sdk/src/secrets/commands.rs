@@ -30,8 +30,10 @@ struct Printer {
     programs: &'static [&'static str],
     /// Words after the options, in order, starting the subcommand.
     path: &'static [&'static str],
-    /// Some argument must contain one of these (case-insensitively), when
-    /// listed: `aws configure get aws_secret_access_key`, `kubectl … -o`.
+    /// Some argument must meet one of these, when listed: an option is
+    /// that option given (`kubectl … -o yaml`, `-oyaml`, `--output=yaml`),
+    /// a word is contained in an argument, case-insensitively (`aws
+    /// configure get aws_secret_access_key`).
     needs: &'static [&'static str],
     kind: &'static str,
 }
@@ -226,11 +228,8 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
                     .iter()
                     .zip(p.path)
                     .all(|(w, want)| w == want || (*want == "secret" && w.starts_with("secret/")));
-            let needs_ok = p.needs.is_empty()
-                || args.iter().any(|a| {
-                    let a = a.to_ascii_lowercase();
-                    p.needs.iter().any(|n| a.contains(n))
-                });
+            let needs_ok =
+                p.needs.is_empty() || args.iter().any(|a| p.needs.iter().any(|n| meets(a, n)));
             path_ok && needs_ok
         })
         .map(|p| p.kind)
@@ -239,6 +238,24 @@ pub fn prints_credential(c: &Command) -> Option<&'static str> {
         .or_else(|| wifi_password(program, &args))
         .or_else(|| credential_dump(program, &args))
         .or_else(|| password_prompt(program, &args))
+}
+
+/// Whether the argument `arg` meets a printer's need `need` (see
+/// [`Printer::needs`]): an option (`-t`, `--raw`) is the option itself,
+/// with its value attached (`-oyaml`, `--output=yaml`), never a word
+/// merely holding its letters (`--hostname my-test`); any other need is
+/// contained in the argument, whatever its case.
+fn meets(arg: &str, need: &str) -> bool {
+    if let Some(long) = need.strip_prefix("--") {
+        let given = arg.strip_prefix("--").unwrap_or("");
+        let given = given.split_once('=').map_or(given, |(name, _)| name);
+        // A need with a value of its own (`--output=-`) is matched whole.
+        return given == long || arg == need;
+    }
+    if need.starts_with('-') {
+        return !arg.starts_with("--") && arg.starts_with(need);
+    }
+    arg.to_ascii_lowercase().contains(need)
 }
 
 /// A file decrypted onto the standard output: what was encrypted to keep
@@ -493,6 +510,9 @@ mod tests {
             "kubectl config view --raw",
             "kubectl get secret db -o jsonpath='{.data.password}'",
             "kubectl -n prod get secret/db -o yaml",
+            "kubectl get secrets -oyaml",
+            "kubectl get secret db --output=json",
+            "op item get db --fields=password",
             "echo url=https://github.com | git credential fill",
             "security find-generic-password -s github -w",
             "secret-tool lookup service github",
@@ -555,6 +575,8 @@ mod tests {
         for line in [
             "gh pr list",
             "gh auth status",
+            "gh auth status --hostname my-test.example.com",
+            "kubectl get secrets --show-labels -l tier=top-only",
             "aws configure get region",
             "aws s3 ls",
             "kubectl get secrets",
