@@ -6,6 +6,7 @@
 //! databases and the gate's evidence; and the machine's processors spent
 //! for someone else: a cryptocurrency miner.
 
+use clawlaw_sdk::shell::containers::container_run;
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, RedirectOp};
 
 use crate::checker::Checker;
@@ -252,44 +253,15 @@ impl Checker<'_> {
 
     /// A cryptocurrency miner started: any program told to work for a
     /// mining pool (a `stratum+tcp://`, `stratum+ssl://`, `stratum2+…`
-    /// address), or a miner by its name, run directly or as a container
-    /// image (`xmrig`, `docker run … xmrig/xmrig`).
+    /// address), or a miner by its name, run directly, as a container
+    /// image (`xmrig`, `docker run … xmrig/xmrig`) or as a container's
+    /// command (`docker run ubuntu ./xmrig`).
     pub(crate) fn check_miner(&mut self, c: &Command) {
-        let program = c.program.as_str();
-        if TEXT_PROGRAMS.contains(&program) {
-            return;
-        }
-        // Asked of every command: compared in place, nothing allocated.
-        let starts_with_any_case = |text: &str, prefix: &str| {
-            text.get(..prefix.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-        };
-        // `xmrig`, `./xmrig-6.21/xmrig`, `xmrig/xmrig:latest`, `xmrig.exe`.
-        let is_miner = |w: &str| {
-            let name = w.rsplit('/').next().unwrap_or(w);
-            let name = name.split([':', '@']).next().unwrap_or(name);
-            let name = name.trim_end_matches(".exe");
-            MINERS.iter().any(|m| {
-                starts_with_any_case(name, m)
-                    && (name.len() == m.len() || name[m.len()..].starts_with(['-', '_']))
-            })
-        };
-        let args = || c.args().iter().map(|w| w.text.as_str());
-        let pool = args().any(|a| {
-            let value = a.rsplit_once('=').map_or(a, |(_, v)| v);
-            starts_with_any_case(value, "stratum") && value.contains("://")
+        let found = mining(c).or_else(|| {
+            let inside = container_run(c)?.command_line();
+            inside.commands.iter().find_map(mining)
         });
-        let image = matches!(
-            program,
-            "docker" | "podman" | "nerdctl" | "kubectl" | "oc" | "ctr" | "crictl"
-        ) && args().any(is_miner);
-        let miner = is_miner(program) || image;
-        if pool || miner {
-            let what = if pool {
-                "works for a cryptocurrency mining pool"
-            } else {
-                "starts a cryptocurrency miner"
-            };
+        if let Some(what) = found {
             self.escalate(
                 "shell.cryptominer",
                 0.8,
@@ -371,6 +343,75 @@ impl Checker<'_> {
             }
         }
         None
+    }
+}
+
+/// What makes `c` a miner at work, if it is one (see
+/// [`Checker::check_miner`]).
+fn mining(c: &Command) -> Option<&'static str> {
+    let program = c.program.as_str();
+    if TEXT_PROGRAMS.contains(&program) {
+        return None;
+    }
+    // Asked of every command: compared in place, nothing allocated.
+    let starts_with_any_case = |text: &str, prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    // `xmrig`, `./xmrig-6.21/xmrig`, `xmrig/xmrig:latest`, `xmrig.exe`.
+    let is_miner = |w: &str| {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        let name = name.split([':', '@']).next().unwrap_or(name);
+        let name = name.trim_end_matches(".exe");
+        MINERS.iter().any(|m| {
+            starts_with_any_case(name, m)
+                && (name.len() == m.len() || name[m.len()..].starts_with(['-', '_']))
+        })
+    };
+    let pool = c.args().iter().any(|a| {
+        let a = a.text.as_str();
+        let value = a.rsplit_once('=').map_or(a, |(_, v)| v);
+        starts_with_any_case(value, "stratum") && value.contains("://")
+    });
+    if pool {
+        Some("works for a cryptocurrency mining pool")
+    } else if is_miner(program) || started_images(c).iter().any(|i| is_miner(i)) {
+        Some("starts a cryptocurrency miner")
+    } else {
+        None
+    }
+}
+
+/// The container images `c` starts: a run's or create's image (`docker
+/// run -d metal3d/xmrig`), Kubernetes' `--image` (`kubectl run x
+/// --image=xmrig/xmrig`, `create deployment`) and `set image`'s
+/// `CONTAINER=IMAGE`, and what follows containerd's `run`. An image pulled,
+/// listed or removed (`docker rm -f xmrig`) is not started.
+fn started_images(c: &Command) -> Vec<String> {
+    if let Some(run) = container_run(c) {
+        return vec![run.image.to_string()];
+    }
+    let args = c.args();
+    let texts = || args.iter().map(|w| w.text.as_str());
+    match c.program.as_str() {
+        "kubectl" | "oc" => {
+            let mut images: Vec<String> = option_values(c, &["--image"]).map(|w| w.text).collect();
+            if texts().any(|a| a == "set") && texts().any(|a| a == "image") {
+                images.extend(
+                    texts()
+                        .filter(|a| !a.starts_with('-'))
+                        .filter_map(|a| Some(a.split_once('=')?.1.to_string())),
+                );
+            }
+            images
+        }
+        "ctr" | "crictl" => texts()
+            .skip_while(|a| *a != "run")
+            .skip(1)
+            .filter(|a| !a.starts_with('-'))
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -214,10 +214,12 @@ pub const DOCKER_RUN_VALUED: &[&str] = &[
 ];
 
 /// What a container `run` or `create` asks for: its options (before the
-/// image) and the command the image is given (after it; empty when none).
+/// image), the image, and the command the image is given (after it; empty
+/// when none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerRun<'a> {
     pub options: Vec<&'a str>,
+    pub image: &'a str,
     pub command: Vec<&'a str>,
 }
 
@@ -273,9 +275,10 @@ pub fn container_run(c: &Command) -> Option<ContainerRun<'_>> {
         return None;
     }
     let rest = &texts[k..];
-    let (image_end, _) = first_operand(rest, DOCKER_RUN_VALUED)?;
+    let (image_end, image) = first_operand(rest, DOCKER_RUN_VALUED)?;
     Some(ContainerRun {
         options: rest[..image_end - 1].to_vec(),
+        image,
         command: rest[image_end..].to_vec(),
     })
 }
@@ -462,6 +465,7 @@ mod tests {
         let parsed =
             parse(r#"docker run --rm -v "$PWD:/w" img sh -c 'cd /w && timeout 9 claude -p "$X"'"#);
         let run = container_run(&parsed.commands[0]).unwrap();
+        assert_eq!(run.image, "img");
         assert_eq!(
             run.command_text(),
             r#"sh -c 'cd /w && timeout 9 claude -p "$X"'"#
