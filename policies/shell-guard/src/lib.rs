@@ -9,7 +9,7 @@
 //! [`settings`] (schema and validation), [`rules`] (the catalogue: core
 //! rules and every pack's rules), `checker` (the state and findings every
 //! check shares), `loc` (where paths point), `programs` (program families),
-//! `exec`, `install`, `system` and `interp` (the core checks), `packs/*`
+//! `exec`, `install`, `system`, `tool_settings` and `interp` (the core checks), `packs/*`
 //! (one module per domain), `elsewhere` (the command `kubectl exec` or `ssh`
 //! carries), `walk` (walking a line through all of them) and `tools` (tool
 //! calls that delete what a service holds or run SQL).
@@ -91,6 +91,7 @@ pub mod rules;
 mod security_services;
 pub mod settings;
 mod system;
+mod tool_settings;
 mod tools;
 mod verification;
 mod walk;

@@ -218,6 +218,7 @@ fn check_command(ck: &mut Checker, cl: &CommandLine, i: usize, cwd: &Loc, line: 
     ck.check_boot_entry(c, &shown);
     ck.check_packs(cl, i, cwd, &shown);
     ck.check_install(c, &shown);
+    ck.check_tool_settings(c, &shown);
     if line.level < MAX_REPARSE
         && let Some(carried) = elsewhere::carried_line(c)
     {

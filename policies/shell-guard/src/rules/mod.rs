@@ -213,7 +213,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.persistence",
-        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, systemd-run timers, shell start-up files, SSH authorized keys, a program named like a system command put on the PATH, a git credential helper of the agent's making",
+        "Escalate changes that outlive the session: crontab, systemctl/service changes, launchctl, at, systemd-run timers, shell start-up files, SSH authorized keys, a program named like a system command put on the PATH, a git credential helper of the agent's making, a package manager's script shell or a module preloaded into every Node process it starts",
     ),
     (
         "shell.container",
