@@ -345,6 +345,63 @@ pub(crate) fn find_scope(c: &Command) -> (Vec<Word>, bool) {
     (starts, filtered)
 }
 
+/// The files `sed -i` or `perl -i` edits: its operands but the script.
+/// The script is the value of `-e`/`-f`/`--expression`/`--file` (Perl's
+/// `-e`/`-E`, attached or in the next word); given none, the first operand
+/// is the script (`sed -i '/^#/d' FILE`) or Perl's program file. A letter
+/// after `-i` in a cluster is its backup suffix (`-i.bak`, `-ie`).
+pub(crate) fn in_place_files(c: &Command) -> Vec<&Word> {
+    let args = c.args();
+    let mut files = Vec::new();
+    let mut script_given = false;
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        k += 1;
+        if t == "--" {
+            files.extend(&args[k..]);
+            break;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let (name, inline) = long
+                .split_once('=')
+                .map_or((long, false), |(n, _)| (n, true));
+            if matches!(name, "expression" | "file") {
+                script_given = true;
+                k += usize::from(!inline);
+            }
+            continue;
+        }
+        let Some(letters) = t.strip_prefix('-').filter(|l| !l.is_empty()) else {
+            files.push(&args[k - 1]);
+            continue;
+        };
+        for (j, ch) in letters.char_indices() {
+            let attached = j + 1 < letters.len();
+            match ch {
+                'i' => break,
+                'e' | 'f' => {
+                    script_given = true;
+                    k += usize::from(!attached);
+                    break;
+                }
+                'E' if c.program == "perl" => {
+                    script_given = true;
+                    k += usize::from(!attached);
+                    break;
+                }
+                // Perl's options whose value is attached (`-Mstrict`, `-l0`).
+                'I' | 'M' | 'm' | 'l' | '0' | 'x' | 'C' | 'd' | 'D' if c.program == "perl" => break,
+                _ => {}
+            }
+        }
+    }
+    if !script_given && !files.is_empty() {
+        files.remove(0);
+    }
+    files
+}
+
 /// The values of `c`'s options named in `names`: `-o FILE`, `-oFILE`,
 /// `-sSLo FILE` (short flags run together), `--output FILE`,
 /// `--output=FILE`.
@@ -377,4 +434,32 @@ pub(crate) fn option_values<'a>(
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_place_files;
+    use clawlaw_sdk::shell::parse;
+
+    fn files(line: &str) -> Vec<String> {
+        let parsed = parse(line);
+        in_place_files(&parsed.commands[0])
+            .into_iter()
+            .map(|w| w.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_files_an_in_place_edit_changes_are_its_operands_but_the_script() {
+        assert_eq!(files("sed -i '/^#/d' a.conf b.conf"), ["a.conf", "b.conf"]);
+        assert_eq!(files("sed -E -i '/x/d' f"), ["f"]);
+        assert_eq!(files("sed -i.bak -e '/x/d' -e 's/a/b/' f"), ["f"]);
+        assert_eq!(files("sed -ie 's/a/b/' f"), ["f"]);
+        assert_eq!(files("sed --in-place --expression='/x/d' f g"), ["f", "g"]);
+        assert_eq!(files("sed -i -f edits.sed f"), ["f"]);
+        assert_eq!(files("perl -pi -e 's/a/b/' f"), ["f"]);
+        assert_eq!(files("perl -i.orig -pE 's/a/b/' f"), ["f"]);
+        assert_eq!(files("perl -Mstrict -i fix.pl f"), ["f"]);
+        assert_eq!(files("perl -pi -e's/a/b/' -- -f"), ["-f"]);
+    }
 }

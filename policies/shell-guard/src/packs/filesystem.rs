@@ -166,7 +166,7 @@ impl Checker<'_> {
                     || c.has_long("in-place")
                     || c.args().iter().any(|a| a.text.starts_with("-i")) =>
             {
-                for t in c.operands() {
+                for t in in_place_files(c) {
                     self.check_write(c, t, cwd);
                 }
             }
