@@ -10,7 +10,9 @@
 //! [`super::commands`].
 //!
 //! A container `run` or `create` reads the host paths it bind-mounts
-//! (recursively: the image may read anything below them), and its command
+//! (recursively: the image may read anything below them), its command's
+//! writes and deletes below a writable mount's target are the host's files
+//! mounted there, and its command
 //! signals this machine's processes when it shares their namespace
 //! (`--pid=host`) and connects from this machine when it shares its network
 //! (`--network=host`).
@@ -56,6 +58,72 @@ fn host_namespaces(cx: &mut Cx) {
     }
 }
 
+/// What the command a container runs writes and deletes on this host
+/// through its writable bind mounts: `docker run -v "$PWD:/w" alpine rm
+/// /w/.claude/settings.json` deletes the host's `./.claude/settings.json`.
+/// The command's paths are read as the container sees them (relative ones
+/// from its `-w`/`--workdir`); one below a mount's target is the host path
+/// mounted there, and a recursive change of a directory above a target
+/// (`rm -rf /`) reaches the whole mount. Every other path is the image's own.
+fn through_mounts(cx: &mut Cx, prog: &str) {
+    let Some(run) = container_run(cx.cmd()) else {
+        return;
+    };
+    if run.command.is_empty() {
+        return;
+    }
+    let mounts: Vec<(String, super::context::Target)> = bind_mounts(cx.cmd())
+        .into_iter()
+        .filter(|m| m.writable)
+        .filter_map(|m| {
+            let target = crate::path::normalize(m.target.as_deref()?, None, None).ok()?;
+            let source = cx.targets(&m.source, 0).into_iter().next()?;
+            (target != "/").then_some((target, source))
+        })
+        .collect();
+    if mounts.is_empty() {
+        return;
+    }
+    let workdir = run
+        .options
+        .iter()
+        .enumerate()
+        .find_map(|(k, o)| match *o {
+            "-w" | "--workdir" => run.options.get(k + 1).copied(),
+            _ => o
+                .strip_prefix("--workdir=")
+                .or_else(|| o.strip_prefix("-w")),
+        })
+        .filter(|w| w.starts_with('/'));
+    let inside = super::of(&run.command_text(), workdir, None);
+    let changes = [
+        (Kind::Write, &inside.writes),
+        (Kind::Delete, &inside.deletes),
+    ];
+    for (kind, effects) in changes {
+        for e in effects.iter() {
+            for (target, source) in &mounts {
+                let host = if let Some(rest) = e.path.strip_prefix(target.as_str()) {
+                    if !(rest.is_empty() || rest.starts_with('/')) {
+                        continue;
+                    }
+                    match rest {
+                        "" => source.path.clone(),
+                        _ => format!("{}{rest}", source.path.trim_end_matches('/')),
+                    }
+                } else if e.recursive && crate::path::is_within(target, &e.path) {
+                    source.path.clone()
+                } else {
+                    continue;
+                };
+                let how = format!("{prog} run: {} (through a mount)", e.how);
+                let recursive = e.recursive || e.path.len() < target.len();
+                cx.push_path(kind, host, source.dynamic || e.dynamic, recursive, &how);
+            }
+        }
+    }
+}
+
 /// Records the daemon `prog` connects to (`-H tcp://host:2375`) and the
 /// containers it stops or controls.
 pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
@@ -91,6 +159,7 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
             cx.path(Kind::Read, &m.source, 0, &how, true);
         }
         host_namespaces(cx);
+        through_mounts(cx, prog);
         return;
     }
     let targets: Vec<&Word> = match verb {
@@ -154,7 +223,7 @@ const UPDATE_VALUED: [&str; 17] = [
 
 #[cfg(test)]
 mod tests {
-    use crate::effects::tests::{one, signals};
+    use crate::effects::tests::{fx, one, signals};
 
     #[test]
     fn stops_and_controls() {
@@ -232,6 +301,52 @@ mod tests {
             "docker container ls",
         ] {
             assert_eq!(signals(line), vec![], "{line}");
+        }
+    }
+
+    /// `(path, recursive)` of each write and delete of `line`.
+    fn changes(line: &str) -> (Vec<(String, bool)>, Vec<(String, bool)>) {
+        let e = fx(line);
+        let list = |l: &[crate::effects::PathEffect]| {
+            l.iter()
+                .map(|e| (e.path.clone(), e.recursive))
+                .collect::<Vec<_>>()
+        };
+        (list(&e.writes), list(&e.deletes))
+    }
+
+    #[test]
+    fn a_containers_command_changes_the_host_through_its_mounts() {
+        let own = |p: &str, r: bool| vec![(p.to_string(), r)];
+        assert_eq!(
+            changes(r#"docker run --rm -v "$PWD:/w" alpine rm /w/.claude/settings.json"#),
+            (vec![], own("/work/app/.claude/settings.json", false))
+        );
+        // Relative to its working directory, through its shell.
+        assert_eq!(
+            changes(r#"podman run -v "$PWD:/w" -w /w alpine sh -c 'echo {} > .claude/x.json'"#),
+            (own("/work/app/.claude/x.json", false), vec![])
+        );
+        // A directory above the mount's target removed takes the mount.
+        assert_eq!(
+            changes("docker run -v ~/.claude:/root/.claude img rm -rf /root"),
+            (vec![], own("/home/u/.claude", true))
+        );
+        assert_eq!(
+            changes("docker run -v /:/host img rm -rf /host/etc"),
+            (vec![], own("/etc", true))
+        );
+    }
+
+    #[test]
+    fn a_containers_own_files_and_read_only_mounts_are_not_the_hosts() {
+        for line in [
+            "docker run --rm -v ~/.claude:/c:ro alpine rm /c/settings.json",
+            r#"docker run --rm -v "$PWD:/w" alpine sh -c 'rm -rf /tmp/* /var/cache'"#,
+            r#"docker run --rm -v "$PWD:/src" -w /src rust:1 cargo build"#,
+            "docker run --rm alpine rm -rf /",
+        ] {
+            assert_eq!(changes(line), (vec![], vec![]), "{line}");
         }
     }
 }
