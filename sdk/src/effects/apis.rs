@@ -357,7 +357,8 @@ pub(crate) fn action(lang: Lang, c: &Call, uses: Uses) -> Option<Act> {
 
 /// Renames calls made through an alias to the name they stand for:
 /// Python's `import subprocess as sp` / `from shutil import rmtree as rt`,
-/// Node's `const cp = require('child_process')` / `import * as cp from …`.
+/// Node's `const cp = require('child_process')` / `import * as cp from …`,
+/// and in any language a name assigned another (`F = File`).
 pub(crate) fn unalias(toks: &[Tok], lang: Lang, calls: &mut [Call]) {
     let mut aliases: Vec<(&str, Vec<String>)> = Vec::new();
     let ident = |k: usize| match toks.get(k) {
@@ -403,6 +404,22 @@ pub(crate) fn unalias(toks: &[Tok], lang: Lang, calls: &mut [Call]) {
                 };
                 if let (Some("from"), Some(Tok::Str(m, _))) = (ident(at), toks.get(at + 1)) {
                     aliases.push((alias, vec![module_name(m).to_string()]));
+                }
+            }
+            // `F = File`, `disk = shutil`, `const f = fs;`: a name given
+            // another name, alone in its statement (not `x = File.open(…)`
+            // nor a keyword argument `f(a=b)`).
+            (_, Tok::Punct('=')) => {
+                let alone = matches!(toks.get(k + 2), None | Some(Tok::Punct(';' | '\n')));
+                let assigned = !matches!(toks.get(k.wrapping_sub(2)), Some(Tok::Punct('.')));
+                if let (Some(alias), Some(to), true, true) =
+                    (ident(k.wrapping_sub(1)), ident(k + 1), alone, assigned)
+                    && !matches!(
+                        toks.get(k.wrapping_sub(2)),
+                        Some(Tok::Punct('=' | '!' | '<' | '>'))
+                    )
+                {
+                    aliases.push((alias, vec![to.to_string()]));
                 }
             }
             _ => {}

@@ -1971,6 +1971,31 @@ fn code_aliases() {
     assert_eq!(ps(&e.deletes), ["/y"]);
     let e = fx("node --input-type=module -e \"import * as f from 'fs'; f.rmSync('/z')\"");
     assert_eq!(ps(&e.deletes), ["/z"]);
+    // A name assigned another, alone in its statement.
+    let e = fx("ruby -e \"F = File; F.rename('staged', File.expand_path('~/.bashrc'))\"");
+    assert_eq!(ps(&e.writes), ["/home/u/.bashrc"]);
+    let e = fx("python3 -c 'import shutil; disk = shutil; disk.rmtree(\"/w\")'");
+    assert_eq!(ps(&e.deletes), ["/w"]);
+    // Not an alias: a call's value, a comparison, a keyword argument.
+    let e = fx("python3 -c 'f = open(\"a\"); ok = f == g; print(sep=x)'");
+    assert_eq!(ps(&e.reads), ["/work/app/a"]);
+    assert!(e.writes.is_empty() && e.deletes.is_empty());
+}
+
+#[test]
+fn perl_two_argument_open_with_the_home_interpolated() {
+    for (line, kind) in [
+        ("perl -e 'open(FH, \"+<$ENV{HOME}/.bashrc\")'", "write"),
+        ("perl -e 'open(FH, \">>$ENV{HOME}/.bashrc\")'", "write"),
+        ("perl -e 'open(FH, \"<$ENV{HOME}/.bashrc\")'", "read"),
+    ] {
+        let e = fx(line);
+        let list = if kind == "write" { &e.writes } else { &e.reads };
+        assert_eq!(ps(list), ["/home/u/.bashrc"], "{line}");
+    }
+    // Another interpolation before the home: unknown.
+    let e = fx("perl -e 'open(FH, \">$dir$ENV{HOME}/x\")'");
+    assert!(!e.unresolved.is_empty());
 }
 
 #[test]

@@ -31,15 +31,19 @@ const HOME_INTERPOLATIONS: &[(Lang, &str)] = &[
 
 /// An interpolating string (`"$ENV{HOME}/x"`, `f"{Path.home()}/x"`,
 /// `` `${os.homedir()}/x` ``) whose only interpolation is the home
-/// directory at its start: `~` and the rest. Any other interpolation is
+/// directory: what precedes it (Perl's two-argument `open`'s mode,
+/// `"+<$ENV{HOME}/x"`), `~` and the rest. Any other interpolation is
 /// unknown.
 pub(super) fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
-    let rest = HOME_INTERPOLATIONS
+    let found = HOME_INTERPOLATIONS
         .iter()
         .filter(|(l, _)| *l == lang)
-        .find_map(|(_, h)| s.strip_prefix(h))
-        .map(|r| (true, r))
-        .unwrap_or((false, s));
+        .filter_map(|(_, h)| s.find(h).map(|at| (at, h.len())))
+        .min();
+    let (before, rest) = match found {
+        Some((at, len)) => (&s[..at], (true, &s[at + len..])),
+        None => ("", (false, s)),
+    };
     let marks: &[&str] = match lang {
         Lang::Perl => &["$", "@"],
         Lang::Ruby => &["#{"],
@@ -49,11 +53,14 @@ pub(super) fn home_interpolated(s: &str, lang: Lang) -> Option<String> {
         Lang::Go => &[],
         Lang::Other => &["$", "#{"],
     };
-    if marks.iter().any(|m| rest.1.contains(m)) {
+    if marks
+        .iter()
+        .any(|m| rest.1.contains(m) || before.contains(m))
+    {
         return None;
     }
     Some(if rest.0 {
-        format!("~{}", rest.1)
+        format!("{before}~{}", rest.1)
     } else {
         rest.1.to_string()
     })
