@@ -290,7 +290,11 @@ impl Checker<'_> {
     /// A boot entry deleted: `bcdedit /delete {current}` (or `{default}`,
     /// `{bootmgr}`) leaves the machine unable to start (DENY, `shell.disk`);
     /// another entry by its id, or UEFI's entries through `efibootmgr -B`,
-    /// may be the one it starts from (ESCALATE).
+    /// may be the one it starts from (ESCALATE). Any other change of the
+    /// boot configuration (`bcdedit /set`, `/deletevalue`, `/import`,
+    /// `/default`, …; not `/enum`, `/v` or `/export`) may start the machine
+    /// differently or not at all (ESCALATE). `cipher /w` overwrites a
+    /// volume's free space: what was deleted can never be recovered.
     pub(crate) fn check_boot_entry(&mut self, c: &Command, shown: &Shown) {
         let p = without_exe(&c.program);
         let words = lower_args(c);
@@ -311,6 +315,25 @@ impl Checker<'_> {
                     format!("`{shown}` deletes a boot entry, which may be the one the machine starts from"),
                 );
             }
+        } else if p.eq_ignore_ascii_case("bcdedit")
+            && words.iter().any(|w| {
+                w.starts_with('/') && !matches!(w.as_str(), "/enum" | "/v" | "/export" | "/?")
+            })
+            && !words.iter().any(|w| w == "/?")
+        {
+            self.escalate(
+                "shell.disk",
+                0.6,
+                None,
+                format!("`{shown}` changes the boot configuration: the machine may start differently, or not at all"),
+            );
+        } else if p.eq_ignore_ascii_case("cipher") && words.iter().any(|w| w.starts_with("/w")) {
+            self.escalate(
+                "shell.disk",
+                0.6,
+                None,
+                format!("`{shown}` overwrites the volume's free space: every deleted file is made unrecoverable, and the disk is busy for hours"),
+            );
         } else if p == "efibootmgr" && c.has_flag('B') {
             self.escalate(
                 "shell.disk",

@@ -137,7 +137,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.disk",
-        "Deny formatting, wiping or writing raw block devices (mkfs, wipefs, dd of=/dev/sda, > /dev/nvme0n1); escalate partitioning tools, mkfs on files, removing logical volumes (lvremove, vgremove) and destroying encryption keys (cryptsetup luksFormat, luksErase)",
+        "Deny formatting, wiping or writing raw block devices (mkfs, wipefs, dd of=/dev/sda, > /dev/nvme0n1); escalate partitioning tools, mkfs on files, removing logical volumes (lvremove, vgremove) and destroying encryption keys (cryptsetup luksFormat, luksErase), changing Windows' boot configuration (bcdedit) and overwriting a volume's free space (cipher /w)",
     ),
     (
         "shell.system-write",
