@@ -46,6 +46,7 @@ const VERBS: &[&str] = &[
     "prune",
     "forget",
     "truncate",
+    "undefine",
 ];
 /// Whether `w` is one of the deleting verbs, whole (`delete`, not
 /// `deleted`).
@@ -202,7 +203,8 @@ impl<'a> Path<'a> {
 /// The deleting verb of a service client's command line: in its subcommand
 /// path (`rm`, `remove`, `del`, `disable`, `clear`, … only after a noun:
 /// `nats stream rm`, `vault secrets disable`), as an option (`--delete`,
-/// `--delete-destination`, `--remove`, `--purge`), or in the program's own
+/// `--delete-destination`, `--remove`, `--purge`, Go's `-purge`,
+/// `--remove-all-storage`), or in the program's own
 /// name (`kafka-delete-records`).
 fn client_verb(program: &str, args: &[&str]) -> Option<String> {
     let words = subcommand(args);
@@ -229,10 +231,13 @@ fn client_verb(program: &str, args: &[&str]) -> Option<String> {
     if program == "rclone" && words.iter().next() == Some("sync") {
         return Some("sync".to_string());
     }
+    // Go's flags take one dash (`nomad job stop -purge`); `-delete` is
+    // left out, as `find`'s.
     let option = args.iter().find(|a| {
         let name = a.split('=').next().unwrap_or(a);
-        matches!(name, "--delete" | "--purge" | "--drop" | "--remove")
+        matches!(name, "--delete" | "--purge" | "-purge" | "--drop" | "--remove")
             || name.starts_with("--delete-")
+            || name.starts_with("--remove-all")
     });
     if let Some(o) = option {
         return Some(o.to_string());
