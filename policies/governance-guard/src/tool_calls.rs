@@ -4,7 +4,7 @@
 //! `…__port_forward {"localPort": 7070}`), which answers the hook as the
 //! gate once it is down (as `docker run -p 7070:80` would: see
 //! [`crate::listeners`]); and an MCP tool that stops,
-//! kills, deletes, restarts or scales to zero a workload, container,
+//! kills or signals, deletes, restarts or scales to zero a workload, container,
 //! service, release or process (`mcp__docker__stop_container`,
 //! `mcp__kubernetes__kubectl_scale {"replicas": 0}`, `…__kill_process
 //! {"pid": …}`), or runs a command in, updates, patches or disconnects one
@@ -31,6 +31,7 @@ use crate::processes::{GateProcesses, Reach};
 const STOPS: &[&str] = &[
     "stop",
     "kill",
+    "signal",
     "delete",
     "remove",
     "rm",
@@ -293,6 +294,10 @@ mod tests {
         assert!(stops(
             "mcp__k8s__delete_pods",
             json!({"labelSelector": {"app": "clawlaw"}})
+        ));
+        assert!(stops(
+            "mcp__process__signal",
+            json!({"process": "clawlaw", "signal": "SIGKILL"})
         ));
     }
 

@@ -235,8 +235,10 @@ fn client_verb(program: &str, args: &[&str]) -> Option<String> {
     // left out, as `find`'s.
     let option = args.iter().find(|a| {
         let name = a.split('=').next().unwrap_or(a);
-        matches!(name, "--delete" | "--purge" | "-purge" | "--drop" | "--remove")
-            || name.starts_with("--delete-")
+        matches!(
+            name,
+            "--delete" | "--purge" | "-purge" | "--drop" | "--remove"
+        ) || name.starts_with("--delete-")
             || name.starts_with("--remove-all")
     });
     if let Some(o) = option {
