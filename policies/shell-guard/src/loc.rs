@@ -204,9 +204,13 @@ pub(crate) fn system_dir(c: &[String]) -> bool {
         }
 }
 
+/// Entries of `/dev` that are not disks to overwrite. `tcp` and `udp`
+/// are bash's network redirections (`echo > /dev/tcp/h/p`,
+/// a port's readiness probed), not devices: what they send is the network
+/// checks' (`reverse_shell`, exfiltration), and `log` is syslog's socket.
 pub(crate) const SAFE_DEVICES: &[&str] = &[
     "null", "zero", "full", "random", "urandom", "stdin", "stdout", "stderr", "fd", "shm", "pts",
-    "ptmx", "console",
+    "ptmx", "console", "tcp", "udp", "log",
 ];
 
 pub(crate) fn device(c: &[String]) -> bool {
