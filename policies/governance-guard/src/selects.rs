@@ -6,7 +6,9 @@
 //! `settings.json`); and which a recursive search leaves out, by name or
 //! by directory (`grep -r --include='*.rs'`, `--exclude-dir=target`, `rg
 //! -g '!target'`), so that a search of the working tree is judged by
-//! whether it can read a protected file.
+//! whether it can read a protected file; and which directories an archive
+//! or copy of a tree leaves out (`tar --exclude=target`, `rsync --exclude
+//! target/`, `zip -x 'target/*'`).
 
 use clawlaw_sdk::effects::{FdWalk, PathEffect};
 use clawlaw_sdk::glob;
@@ -157,6 +159,9 @@ pub(crate) fn search_leaves_out(line: &CommandLine, e: &PathEffect, h: &Hit) -> 
     let Some(cmd) = line.commands.get(e.command) else {
         return false;
     };
+    if let Some(patterns) = copy_excludes(cmd) {
+        return excluded_below(&patterns, e, h);
+    }
     if !matches!(
         cmd.program.as_str(),
         "grep" | "egrep" | "fgrep" | "rg" | "ag"
@@ -196,5 +201,61 @@ pub(crate) fn search_leaves_out(line: &CommandLine, e: &PathEffect, h: &Hit) -> 
         excluded_dirs
             .iter()
             .any(|d| glob::matches(d.trim_end_matches('/'), c))
+    })
+}
+
+/// The exclude patterns of an archiver or copier (`tar --exclude=target`,
+/// `rsync --exclude target/`, `zip -r a.zip . -x 'target/*'`), when `cmd`
+/// is one; `None` for any other program.
+fn copy_excludes(cmd: &Command) -> Option<Vec<String>> {
+    let program = cmd.program.as_str();
+    if !matches!(program, "tar" | "bsdtar" | "gtar" | "rsync" | "zip") {
+        return None;
+    }
+    let args = cmd.args();
+    let mut out = Vec::new();
+    let mut zip_list = false;
+    for (i, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        if program == "zip" {
+            if t == "-x" || t == "--exclude" {
+                zip_list = true;
+            } else if t.starts_with('-') {
+                zip_list = false;
+            } else if zip_list {
+                out.push(t.to_string());
+            }
+            continue;
+        }
+        if let Some(v) = t.strip_prefix("--exclude=") {
+            out.push(v.to_string());
+        } else if t == "--exclude" {
+            out.extend(args.get(i + 1).map(|v| v.text.clone()));
+        }
+    }
+    Some(out)
+}
+
+/// Whether one of `patterns` leaves out the protected file `h` below the
+/// walked directory of `e`: a pattern for a name (`target`, `target/`,
+/// `target/*`, `target/**`, `*.key`) leaves out every file or directory of
+/// that name, one anchored to the root (`/target`, rsync's) only the first
+/// level's; a pattern for a deeper path is not read (nothing is spared).
+fn excluded_below(patterns: &[String], e: &PathEffect, h: &Hit) -> bool {
+    let below = h
+        .protected
+        .strip_prefix(e.path.trim_end_matches('/'))
+        .unwrap_or("");
+    let parts: Vec<&str> = below.split('/').filter(|c| !c.is_empty()).collect();
+    patterns.iter().any(|p| {
+        let p = p.trim_start_matches("./");
+        let name = ["/**", "/*", "/"]
+            .iter()
+            .fold(p, |p, suffix| p.strip_suffix(suffix).unwrap_or(p));
+        if let Some(anchored) = name.strip_prefix('/') {
+            return !anchored.contains('/')
+                && parts.first().is_some_and(|d| glob::matches(anchored, d));
+        }
+        !name.is_empty() && !name.contains('/') && parts.iter().any(|d| glob::matches(name, d))
     })
 }
