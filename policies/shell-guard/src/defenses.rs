@@ -3,7 +3,8 @@
 //! system, stop the services that enforce them, or erase the system's logs
 //! or the shell's record of its commands, or take the immutable or
 //! append-only attribute off a file, or set the clock those records are
-//! stamped with — what an intruder does first, and
+//! stamped with, or add a certificate authority every program trusts
+//! (`trust.rs`) — what an intruder does first, and
 //! what an agent has no routine reason to do; on Windows too (Defender, the
 //! firewall, the execution policy, the boot's recovery, the event logs, as
 //! PowerShell and `cmd` lines reach the policy: `windows.rs`) and on macOS
@@ -222,6 +223,9 @@ fn switches_off(c: &Command) -> Option<String> {
         return Some(what);
     }
     if let Some(what) = cluster_admission(c) {
+        return Some(what);
+    }
+    if let Some(what) = crate::trust::adds_authority(c) {
         return Some(what);
     }
     if !PROGRAMS.contains(&p) {

@@ -93,6 +93,7 @@ pub mod settings;
 mod system;
 mod tool_settings;
 mod tools;
+mod trust;
 mod verification;
 mod walk;
 mod windows;

@@ -165,7 +165,7 @@ pub const CORE: &[(&str, &str)] = &[
     ),
     (
         "shell.defenses",
-        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed, the shell's history switched off or cleared (HISTFILE=/dev/null, unset HISTFILE, HISTSIZE=0, set +o history, history -c), a file's immutable or append-only attribute taken off (chattr -i, chattr -a), TLS certificate verification switched off for later fetches (git http.sslVerify, npm strict-ssl, NODE_TLS_REJECT_UNAUTHORIZED=0); on Windows Defender or the firewall switched off, the execution policy opened",
+        "Escalate switching off the machine's defences or erasing its records: firewall flushes and disables (iptables -F, -P … ACCEPT, nft flush, ufw disable), SELinux/AppArmor off, audit rules deleted, security services stopped, system logs truncated, overwritten or deleted, the journal vacuumed, the shell's history switched off or cleared (HISTFILE=/dev/null, unset HISTFILE, HISTSIZE=0, set +o history, history -c), a file's immutable or append-only attribute taken off (chattr -i, chattr -a), TLS certificate verification switched off for later fetches (git http.sslVerify, npm strict-ssl, NODE_TLS_REJECT_UNAUTHORIZED=0), a certificate authority added to a trust store (update-ca-certificates, security add-trusted-cert, certutil -addstore Root, mkcert -install); on Windows Defender or the firewall switched off, the execution policy opened",
     ),
     (
         "shell.obfuscated-exec",
