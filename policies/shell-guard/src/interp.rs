@@ -6,7 +6,9 @@
 //! command the code runs (`os.system`, `subprocess.run([...])`,
 //! `child_process.execSync`, backquotes) is parsed and checked in full.
 //! Code that runs code it decodes at run time (`exec(b64decode(…))`,
-//! `eval(atob(…))`) is denied as obfuscated, as `base64 -d | sh` is.
+//! `eval(atob(…))`) is denied as obfuscated, as `base64 -d | sh` is; code
+//! that runs code it fetches (`exec(urlopen(URL).read())`,
+//! `fetch(URL).then(r => r.text()).then(eval)`) as `curl … | sh` is.
 
 use clawlaw_sdk::effects::{self, Effects, PathEffect};
 use clawlaw_sdk::shell::{CommandKind, CommandLine};
@@ -42,13 +44,23 @@ impl Checker<'_> {
         let from_code = |command: usize| cl.commands.get(command).is_some_and(runs_code);
         for d in fx.decoded.iter().filter(|d| from_code(d.command)) {
             let shown = show(&cl.commands[d.command]);
-            self.deny(
-                "shell.obfuscated-exec",
-                format!(
-                    "`{shown}` ({}) runs code it decodes at run time, hidden from any review; run the decoded code itself",
-                    d.how
-                ),
-            );
+            if d.fetched {
+                self.deny(
+                    "shell.remote-exec",
+                    format!(
+                        "`{shown}` ({}) runs code it fetches from the network, unreviewed; download it, read it, then run the file",
+                        d.how
+                    ),
+                );
+            } else {
+                self.deny(
+                    "shell.obfuscated-exec",
+                    format!(
+                        "`{shown}` ({}) runs code it decodes at run time, hidden from any review; run the decoded code itself",
+                        d.how
+                    ),
+                );
+            }
         }
         for d in fx.deletes.iter().filter(|d| from_code(d.command)) {
             self.judge_code_delete(cl, d);

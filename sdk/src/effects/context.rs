@@ -282,11 +282,13 @@ impl<'a> Cx<'a, '_> {
         self.push_path(kind, path, dynamic, true, how);
     }
 
-    /// Records code that runs code it decodes at run time.
-    pub fn decoded(&mut self, how: String) {
+    /// Records code that runs code it decodes at run time, or (`fetched`)
+    /// code it fetched from the network.
+    pub fn decoded(&mut self, how: String, fetched: bool) {
         self.a.out.decoded.push(super::Decoded {
             how,
             command: self.at,
+            fetched,
         });
     }
 

@@ -295,6 +295,7 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     let (mut calls, cmds) = code::calls(&toks, lang);
     unalias(&toks, lang, &mut calls);
     let uses = Uses::of(src, lang);
+    let network_before = cx.a.out.network.len();
     let mut cmds = cmds.into_iter().peekable();
     for call in &calls {
         while let Some((_, c)) = cmds.next_if(|(at, _)| *at < call.at) {
@@ -306,6 +307,39 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
     for (_, c) in cmds {
         cx.nested_shell(&c);
     }
+    if cx.a.out.network.len() > network_before
+        && let Some(runs) = runs_built_code(&toks, &calls)
+    {
+        cx.decoded(format!("{how} {runs}"), true);
+    }
+}
+
+/// The call that runs code built at run time, when the code has one: a
+/// [`RUNS_CODE`] call given anything but literals (`exec(r.text)`,
+/// `eval(d)`, `new Function(body)`, `vm.runInNewContext(src)`), or `eval`
+/// handed on as a value (`.then(eval)`). `exec`, `eval` and `compile` count
+/// only by themselves: a regex's `exec` or `re.compile(p)` runs no code.
+fn runs_built_code(toks: &[code::Tok], calls: &[Call]) -> Option<String> {
+    let call = calls.iter().find(|c| {
+        let bare_only = matches!(c.method(), "exec" | "eval" | "compile");
+        let method_of_a_value = c
+            .at
+            .checked_sub(1)
+            .is_some_and(|k| toks[k] == code::Tok::Punct('.'));
+        RUNS_CODE.contains(&c.method())
+            && (!bare_only || c.name.len() == 1 && !method_of_a_value)
+            && c.args.iter().any(|a| a.as_str().is_none())
+    });
+    if let Some(c) = call {
+        return Some(c.name.join("."));
+    }
+    toks.windows(2)
+        .find(|w| {
+            // An argument (`.then(eval)`), not a call nor Perl's `eval {…}`.
+            matches!(&w[0], code::Tok::Ident(n) if n == "eval")
+                && matches!(w[1], code::Tok::Punct(')' | ','))
+        })
+        .map(|_| "eval".to_string())
 }
 
 /// Names that run a string as code.
@@ -367,7 +401,7 @@ fn decoded_code(cx: &mut Cx, lang: Lang, how: &str, c: &Call, uses: Uses) {
         return;
     }
     let name = c.name.join(".");
-    cx.decoded(format!("{how} {name}"));
+    cx.decoded(format!("{how} {name}"), false);
     if cx.level >= MAX_NESTING {
         return;
     }

@@ -157,7 +157,9 @@ pub struct Effects {
     pub unresolved: Vec<Unresolved>,
     /// Code that runs code it decodes at run time (`exec(b64decode(…))`,
     /// `eval(atob(…))`): hidden on purpose. A literal it decodes is
-    /// analysed too, its effects are in the lists above.
+    /// analysed too, its effects are in the lists above. Also code that
+    /// contacts the network and runs code it builds at run time: what it
+    /// fetched ([`Decoded::fetched`]).
     pub decoded: Vec<Decoded>,
     /// Command lines handed to a shell by inline code (`os.system(…)`,
     /// `execSync(…)`, backquotes, `subprocess.run([...])` quoted into one)
@@ -176,12 +178,16 @@ pub struct ShellLine {
     pub command: usize,
 }
 
-/// Inline code that runs code it decodes first.
+/// Inline code that runs code it decodes first, or code it fetches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decoded {
     /// `python3 exec(base64.b64decode(…))`.
     pub how: String,
     pub command: usize,
+    /// The code run is what the same code fetched from the network
+    /// (`exec(urlopen(URL).read())`, `fetch(URL).then(r => r.text()).then(eval)`),
+    /// not text it decoded.
+    pub fetched: bool,
 }
 
 /// A path a command reads, writes or deletes.
