@@ -322,10 +322,9 @@ pub(crate) fn analyze(cx: &mut Cx, lang: Lang, how: &str, src: &str) {
 fn runs_built_code(toks: &[code::Tok], calls: &[Call]) -> Option<String> {
     let call = calls.iter().find(|c| {
         let bare_only = matches!(c.method(), "exec" | "eval" | "compile");
-        let method_of_a_value = c
-            .at
-            .checked_sub(1)
-            .is_some_and(|k| toks[k] == code::Tok::Punct('.'));
+        let method_of_a_value =
+            c.at.checked_sub(1)
+                .is_some_and(|k| toks[k] == code::Tok::Punct('.'));
         RUNS_CODE.contains(&c.method())
             && (!bare_only || c.name.len() == 1 && !method_of_a_value)
             && c.args.iter().any(|a| a.as_str().is_none())

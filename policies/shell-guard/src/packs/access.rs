@@ -1,7 +1,8 @@
 //! Access opened to everyone or raised to administrator, through the cloud
 //! CLIs and Kubernetes: a grant whose grantee is the world (`0.0.0.0/0`,
 //! `::/0`, `allUsers`, a policy whose principal is `*`, a `public-read`
-//! ACL) or whose role is an administrator's (`AdministratorAccess`,
+//! ACL, a public-access switch turned on: `--allow-blob-public-access
+//! true`, `--publicly-accessible`) or whose role is an administrator's (`AdministratorAccess`,
 //! `roles/owner`, `cluster-admin`, Azure's `Owner`), and long-lived
 //! credentials minted (`aws iam create-access-key`). Judged by what the
 //! grant gives, not by the operation's name alone: `attach-role-policy`
@@ -62,7 +63,7 @@ impl Checker<'_> {
         });
         let what = if pos.iter().take(3).any(|w| *w == "create-access-key") {
             Some("mints a long-lived access key")
-        } else if granting && args.iter().any(|a| to_world(a)) {
+        } else if granting && (args.iter().any(|a| to_world(a)) || public_switch(&args)) {
             Some("opens access to anyone on the internet")
         } else if granting && admin_role(&args) {
             Some("grants an administrator's role")
@@ -92,6 +93,35 @@ fn to_world(a: &str) -> bool {
             compact.trim_start_matches("--acl="),
             "public-read" | "public-read-write" | "authenticated-read"
         )
+}
+
+/// Whether an option switches public access on: one whose name says so
+/// set to true or `Enabled` (`--allow-blob-public-access true`,
+/// `--public-network-access Enabled`, `--enable-public-network=true`), or
+/// RDS's `--publicly-accessible`.
+fn public_switch(args: &[&str]) -> bool {
+    args.iter().enumerate().any(|(k, a)| {
+        let lower = a.to_ascii_lowercase();
+        let Some(option) = lower.strip_prefix("--") else {
+            return false;
+        };
+        let (name, inline) = option
+            .split_once('=')
+            .map_or((option, None), |(n, v)| (n, Some(v.to_string())));
+        if !name.contains("public") || name.starts_with("no-") {
+            return false;
+        }
+        let value = inline.or_else(|| {
+            args.get(k + 1)
+                .filter(|v| !v.starts_with("--"))
+                .map(|v| v.to_ascii_lowercase())
+        });
+        match value.as_deref() {
+            Some("true" | "enabled" | "yes" | "1") => true,
+            None => name == "publicly-accessible",
+            _ => false,
+        }
+    })
 }
 
 /// Whether the arguments give an administrator's role: AWS's
@@ -129,6 +159,15 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Principal": "*"}]}"#
         ));
         assert!(to_world("public-read"));
+        assert!(public_switch(&["--allow-blob-public-access", "true"]));
+        assert!(public_switch(&["--public-network-access=Enabled"]));
+        assert!(public_switch(&[
+            "--publicly-accessible",
+            "--apply-immediately"
+        ]));
+        assert!(!public_switch(&["--no-publicly-accessible"]));
+        assert!(!public_switch(&["--public-key-file", "k.pub"]));
+        assert!(!public_switch(&["--allow-blob-public-access", "false"]));
         assert!(!to_world("10.0.0.0/8"));
         assert!(!to_world("private"));
         assert!(admin_role(&[

@@ -9,7 +9,9 @@ use clawlaw_sdk::shell::Command;
 use crate::checker::Checker;
 use crate::packs::{arg_texts, positionals};
 use crate::programs::Shown;
-use crate::rules::cloud::{DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE, UNRECOVERABLE};
+use crate::rules::cloud::{
+    DELETE_PROJECT, DELETE_RESOURCE, DELETE_STORAGE, PROTECTION_OFF, UNRECOVERABLE,
+};
 
 /// Options of the cloud CLIs that take a value.
 const VALUED: &[&str] = &[
@@ -60,6 +62,64 @@ fn skips_recovery(args: &[&str], purges: bool) -> bool {
                     "--delete-automated-backups" | "--force-delete-without-recovery"
                 )
         })
+}
+
+/// The protections of cloud data an option names (compared without case
+/// or dashes): backups and their retention, point-in-time recovery,
+/// versioning, soft delete, deletion and termination protection.
+const PROTECTIONS: &[&str] = &[
+    "backup",
+    "retention",
+    "pointintimerecovery",
+    "pitr",
+    "versioning",
+    "softdelete",
+    "deletionprotection",
+    "terminationprotection",
+    "purgeprotection",
+    "disableapitermination",
+];
+
+/// The protection of cloud data `args` switch off, if any: `--no-X` for a
+/// protection X (`--no-deletion-protection`, `--no-backup`,
+/// `--no-disable-api-termination`), X set to false or `Suspended`
+/// (`PointInTimeRecoveryEnabled=false`, `Status=Suspended` beside a
+/// versioning option, `--enable-soft-delete false`), or a retention set to
+/// zero (`--backup-retention-period 0`, `--delete-retention-days 0`).
+fn protection_off(args: &[&str]) -> Option<String> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let protection = |name: &str| {
+        let n = squash(name);
+        PROTECTIONS.iter().any(|p| n.contains(p))
+    };
+    let versioning = args.iter().any(|a| squash(a).contains("versioning"));
+    args.iter().enumerate().find_map(|(k, a)| {
+        let (name, inline) = a.split_once('=').map_or((*a, None), |(n, v)| (n, Some(v)));
+        if let Some(rest) = name.strip_prefix("--no-") {
+            return protection(rest).then(|| a.to_string());
+        }
+        let value = inline.or_else(|| {
+            name.starts_with("--")
+                .then(|| args.get(k + 1).copied())
+                .flatten()
+                .filter(|v| !v.starts_with("--"))
+        })?;
+        let value = value.trim_matches(['"', '\'']).to_ascii_lowercase();
+        let off = match value.as_str() {
+            "false" | "disabled" => protection(name),
+            "suspended" => versioning,
+            "0" | "pt0s" | "p0d" => {
+                squash(name).contains("retention") || squash(name).contains("backup")
+            }
+            _ => false,
+        };
+        off.then(|| format!("{name} {value}"))
+    })
 }
 
 impl Checker<'_> {
@@ -119,6 +179,13 @@ impl Checker<'_> {
             );
             return;
         }
+        if let Some(what) = protection_off(&args) {
+            self.hit(
+                &PROTECTION_OFF,
+                subject,
+                format!("`{shown}` switches off what keeps the data recoverable (`{what}`): a later mistake, or deletion, has nothing to restore from"),
+            );
+        }
         let deletes = match p {
             // `aws <service> delete-…`; `aws kms schedule-key-deletion`.
             "aws" => pos.get(1).is_some_and(|v| {
@@ -140,6 +207,78 @@ impl Checker<'_> {
                 subject,
                 format!("`{shown}` deletes cloud resources, and the data on them"),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protection_off;
+
+    #[test]
+    fn protections_switched_off() {
+        for args in [
+            &[
+                "rds",
+                "modify-db-instance",
+                "--backup-retention-period",
+                "0",
+            ][..],
+            &["rds", "modify-db-cluster", "--no-deletion-protection"],
+            &[
+                "dynamodb",
+                "update-continuous-backups",
+                "--point-in-time-recovery-specification",
+                "PointInTimeRecoveryEnabled=false",
+            ],
+            &[
+                "s3api",
+                "put-bucket-versioning",
+                "--bucket",
+                "b",
+                "--versioning-configuration",
+                "Status=Suspended",
+            ],
+            &[
+                "ec2",
+                "modify-instance-attribute",
+                "--no-disable-api-termination",
+            ],
+            &["sql", "instances", "patch", "db", "--no-backup"],
+            &[
+                "storage",
+                "account",
+                "blob-service-properties",
+                "update",
+                "--enable-delete-retention",
+                "false",
+            ],
+            &[
+                "cloudformation",
+                "update-termination-protection",
+                "--no-enable-termination-protection",
+            ],
+        ] {
+            assert!(protection_off(args).is_some(), "{args:?}");
+        }
+        for args in [
+            &[
+                "rds",
+                "modify-db-instance",
+                "--backup-retention-period",
+                "7",
+            ][..],
+            &["rds", "modify-db-instance", "--deletion-protection"],
+            &[
+                "s3api",
+                "put-bucket-versioning",
+                "--versioning-configuration",
+                "Status=Enabled",
+            ],
+            &["ec2", "describe-instances", "--no-paginate"],
+            &["logs", "put-retention-policy", "--retention-in-days", "30"],
+        ] {
+            assert!(protection_off(args).is_none(), "{args:?}");
         }
     }
 }

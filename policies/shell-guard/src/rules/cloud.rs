@@ -35,12 +35,20 @@ pub(crate) const UNRECOVERABLE: PackRule = PackRule {
     summary: "Deny deletions that switch off the provider's own recovery: `--skip-final-snapshot`, `--delete-automated-backups`, `--force-delete-without-recovery`, purging what a soft delete kept (`az keyvault purge`, `… purge`)",
     instead: "delete with the provider's recovery on (a final snapshot, the recovery window, soft delete), and have a human purge later",
 };
+pub(crate) const PROTECTION_OFF: PackRule = PackRule {
+    id: "cloud.protection-off",
+    pack: Pack::Cloud,
+    verdict: Verdict::Escalate,
+    risk: 0.7,
+    summary: "Escalate switching off what keeps cloud data recoverable: backups' retention set to 0 or backups off (`--backup-retention-period 0`, `--no-backup`), point-in-time recovery disabled, versioning suspended, soft delete or delete retention off, deletion or termination protection removed (`--no-deletion-protection`, `--no-disable-api-termination`)",
+    instead: "keep the protection on; if it must go, have a human switch it off, after checking what a mistake would then cost",
+};
 pub(crate) const OPEN_ACCESS: PackRule = PackRule {
     id: "cloud.open-access",
     pack: Pack::Cloud,
     verdict: Verdict::Escalate,
     risk: 0.8,
-    summary: "Escalate access opened to anyone or raised to administrator: grants to `0.0.0.0/0`, `::/0`, `allUsers`, a policy whose principal is `*`, a public ACL; `AdministratorAccess`, `roles/owner`/`roles/editor`, `cluster-admin`, Azure `Owner`; and long-lived keys minted (`aws iam create-access-key`)",
+    summary: "Escalate access opened to anyone or raised to administrator: grants to `0.0.0.0/0`, `::/0`, `allUsers`, a policy whose principal is `*`, a public ACL, a public-access switch turned on; `AdministratorAccess`, `roles/owner`/`roles/editor`, `cluster-admin`, Azure `Owner`; and long-lived keys minted (`aws iam create-access-key`)",
     instead: "grant the narrowest role to the principal that needs it, for the addresses that need it, and have a human widen it if it must be",
 };
 
@@ -49,5 +57,6 @@ pub(crate) const RULES: &[&PackRule] = &[
     &DELETE_RESOURCE,
     &DELETE_PROJECT,
     &UNRECOVERABLE,
+    &PROTECTION_OFF,
     &OPEN_ACCESS,
 ];
