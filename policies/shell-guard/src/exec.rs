@@ -2,11 +2,11 @@
 //! code, scripts of a tree cloned or extracted earlier in the line, scripts
 //! written earlier in the line.
 
-use clawlaw_sdk::implied::printf;
 use clawlaw_sdk::implied::schedulers::cron_job;
 use clawlaw_sdk::shell::{Command, CommandKind, CommandLine, Origin, RedirectOp, Word};
 
 use crate::checker::{Checker, Line, MAX_REPARSE};
+use crate::given::fed_text;
 use crate::programs::*;
 
 impl Checker<'_> {
@@ -238,52 +238,6 @@ pub(crate) fn runs_substitution(pc: &Command, origin: Origin) -> bool {
                         .any(|r| matches!(r.op, RedirectOp::HereString | RedirectOp::HereDoc)))
         }
     }
-}
-
-/// The text command `i` of `cl` is given on its standard input, when the
-/// line says: what an `echo`/`printf` just before it in a pipeline prints
-/// (also one in a `(…; echo …)` group there), a here-document, a here-string.
-pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
-    let c = &cl.commands[i];
-    let mut out = Vec::new();
-    if c.piped_in {
-        let pipeline = &cl.pipelines[c.pipeline].commands;
-        let before = pipeline
-            .iter()
-            .position(|&e| e == i)
-            .and_then(|k| k.checked_sub(1))
-            .and_then(|k| pipeline.get(k).copied());
-        if let Some(u) = before {
-            // The echo itself, or the echoes of a group or subshell there.
-            let printers = (u..cl.commands.len())
-                .take_while(|&k| k == u || cl.commands[k].depth > cl.commands[u].depth)
-                .filter(|&k| {
-                    let e = &cl.commands[k];
-                    matches!(e.program.as_str(), "echo" | "printf") && !e.program_dynamic
-                });
-            for k in printers {
-                let e = &cl.commands[k];
-                if e.program == "printf" {
-                    // `printf '\162\155 -rf /srv' | sh`: what it prints.
-                    let words: Vec<&str> = e.args().iter().map(|w| w.text.as_str()).collect();
-                    if let Some((format, rest)) = words.split_first() {
-                        out.push(printf(format, rest));
-                    }
-                    continue;
-                }
-                let text: Vec<&str> = e.operands().map(|w| w.text.as_str()).collect();
-                out.push(text.join(" "));
-            }
-        }
-    }
-    for r in &c.redirects {
-        match r.op {
-            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
-            RedirectOp::HereString => out.push(r.target.text.clone()),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Whether an interpreter reads the code it runs from standard input.

@@ -9,7 +9,8 @@
 //! [`settings`] (schema and validation), [`rules`] (the catalogue: core
 //! rules and every pack's rules), `checker` (the state and findings every
 //! check shares), `loc` (where paths point), `programs` (program families),
-//! `exec`, `install`, `system`, `tool_settings` and `interp` (the core checks), `packs/*`
+//! `exec`, `install`, `system`, `tool_settings` and `interp` (the core checks),
+//! `given` (the text a command is given on its input or in a file the line wrote), `packs/*`
 //! (one module per domain), `elsewhere` (the command `kubectl exec` or `ssh`
 //! carries), `walk` (walking a line through all of them) and `tools` (tool
 //! calls that delete what a service holds or run SQL).
@@ -80,6 +81,7 @@ mod elsewhere;
 mod exec;
 mod exhaustion;
 mod fed;
+mod given;
 mod install;
 mod interp;
 mod loc;

@@ -23,7 +23,7 @@
 use clawlaw_sdk::shell::{Command, CommandLine, RedirectOp, without_exe};
 
 use crate::checker::Checker;
-use crate::packs::statements::fed_text;
+use crate::given::fed_text;
 use crate::programs::Shown;
 
 /// The words of `c`'s arguments, lower-cased, a PowerShell parameter

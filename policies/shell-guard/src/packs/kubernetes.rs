@@ -12,7 +12,7 @@ use clawlaw_sdk::shell::CommandLine;
 use clawlaw_sdk::shell::containers::KUBECTL_GLOBAL;
 
 use crate::checker::Checker;
-use crate::packs::statements::{fed_text, file_text};
+use crate::given::{fed_text, file_text};
 use crate::packs::{arg_texts, positionals};
 use crate::programs::Shown;
 use crate::programs::subcommand;

@@ -18,7 +18,7 @@
 use clawlaw_sdk::shell::CommandLine;
 
 use crate::checker::Checker;
-use crate::exec::fed_text;
+use crate::given::fed_text;
 use crate::rules::database::{DROP_TABLE, UNBOUNDED_WRITE};
 
 /// The code a framework command runs in the application, when the line

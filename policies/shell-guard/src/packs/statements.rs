@@ -5,8 +5,9 @@
 //! a process substitution (`psql -f x.sql`, `mysql < x.sql`, `psql -f
 //! <(echo …)`).
 
-use clawlaw_sdk::shell::{CommandLine, RedirectOp};
+use clawlaw_sdk::shell::CommandLine;
 
+use crate::given::{fed_text, file_text};
 use crate::packs::arg_texts;
 use crate::programs::{TEXT_PROGRAMS, is_interpreter};
 
@@ -208,72 +209,6 @@ fn may_be_statement(text: &str) -> bool {
             .iter()
             .any(|k| w.eq_ignore_ascii_case(k))
         })
-}
-
-/// The text command `i` of `cl` reads on its standard input, when the line
-/// shows it: a here-document or here-string, a file the line wrote from
-/// literal text (`mysql prod < /tmp/x.sql`), or what an `echo`/`printf`
-/// piped into it prints.
-pub(crate) fn fed_text(cl: &CommandLine, i: usize) -> Vec<String> {
-    let c = &cl.commands[i];
-    let mut out = Vec::new();
-    for r in &c.redirects {
-        match r.op {
-            RedirectOp::HereDoc => out.extend(r.here_doc.clone()),
-            RedirectOp::HereString => out.push(r.target.text.clone()),
-            // `mysql prod < /tmp/x.sql` after the line wrote it.
-            RedirectOp::Read => out.extend(file_text(cl, i, &r.target.text)),
-            _ => {}
-        }
-    }
-    if c.piped_in {
-        let pipeline = &cl.pipelines[c.pipeline].commands;
-        if let Some(k) = pipeline
-            .iter()
-            .position(|&e| e == i)
-            .and_then(|k| k.checked_sub(1))
-        {
-            // What an `echo` prints, or the `echo`s of a group or subshell
-            // (`(echo select disk 1 & echo clean) | diskpart`).
-            let up = pipeline[k];
-            let printers = (up..cl.commands.len())
-                .take_while(|&j| j == up || cl.commands[j].parent.is_some_and(|p| p >= up))
-                .map(|j| &cl.commands[j])
-                .filter(|c| matches!(c.program.as_str(), "echo" | "printf") && !c.program_dynamic);
-            for printer in printers {
-                let text: Vec<&str> = printer.operands().map(|w| w.text.as_str()).collect();
-                out.push(text.join(" ").replace("\\n", "\n"));
-            }
-        }
-    }
-    out
-}
-
-/// The text of a file a client reads its statements from, when the line
-/// shows it: written from literal text by an earlier command (`cat <<EOF >
-/// /tmp/x.sql`, `echo 'DROP …' > x.sql`), or a process substitution of an
-/// `echo`/`printf` (`<(echo 'DROP …')`).
-pub(crate) fn file_text(cl: &CommandLine, i: usize, file: &str) -> Option<String> {
-    if let Some(inner) = file.strip_prefix("<(").and_then(|f| f.strip_suffix(')')) {
-        let line = clawlaw_sdk::shell::parse(inner);
-        let c = line.commands.first()?;
-        return matches!(c.program.as_str(), "echo" | "printf").then(|| {
-            c.operands()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
-    }
-    let file = file.trim_start_matches("./");
-    let mut written = Vec::new();
-    for c in &cl.commands[..i] {
-        clawlaw_sdk::implied::literal_writes(c, &mut written);
-    }
-    written
-        .into_iter()
-        .rev()
-        .find(|(path, _)| path == file)
-        .map(|(_, text)| text)
 }
 
 /// Whether a statement's `WHERE` (its upper-cased words, string literals
