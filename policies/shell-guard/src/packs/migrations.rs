@@ -1,7 +1,8 @@
 //! Framework and migration tools told to drop, wipe or rebuild a database
 //! (`prisma migrate reset`, `rails db:drop`, `manage.py flush`, every
 //! migration undone, `flyway clean`, `migrate … drop`, `goose … reset`,
-//! `dbmate drop`, `dotnet ef database drop`), seen
+//! `dbmate drop`, `dotnet ef database drop`, `atlas schema clean`, any
+//! migration tool's reset or every migration undone), seen
 //! through package runners (`npx`, `pnpm exec`), and the
 //! test environments whose database is rebuilt for every run. The database pack reports them (`db.reset`).
 
@@ -144,8 +145,37 @@ pub(crate) fn framework_reset(p: &str, args: &[&str]) -> Option<&'static str> {
         _ if p.starts_with("typeorm") && first == "schema:drop" => {
             Some("drops every table of the database")
         }
-        _ => None,
+        // Atlas: `atlas schema clean -u URL`.
+        "atlas" if first == "schema" && second == "clean" => {
+            Some("drops every object in the schema")
+        }
+        _ => any_migrator_undoing_all(p, &words, args),
     }
+}
+
+/// Any migration tool told to undo every migration or reset: its program
+/// or a word names migrations (`db-migrate reset`, `node-pg-migrate down
+/// 0`, `hasura migrate apply --down all`, `sqlx migrate revert
+/// --target-version 0`), and a word undoes (`down`, `rollback`, `revert`)
+/// all of them (`all`, `--all`, `0`, `base`, `zero`), or resets.
+fn any_migrator_undoing_all(p: &str, words: &[&str], args: &[&str]) -> Option<&'static str> {
+    let migrator = p.contains("migrat")
+        || words
+            .iter()
+            .any(|w| w.starts_with("migrat") || w.starts_with("db:migrat"));
+    if !migrator {
+        return None;
+    }
+    let resets = words.iter().any(|w| *w == "reset");
+    let undoes = args.iter().any(|a| {
+        let a = a.trim_start_matches('-');
+        matches!(a, "down" | "rollback" | "revert") || a.starts_with("down=")
+    });
+    let all = args.iter().any(|a| {
+        let value = a.rsplit('=').next().unwrap_or(a);
+        matches!(value.trim_start_matches('-'), "all" | "0" | "base" | "zero")
+    });
+    (resets || undoes && all).then_some("undoes every migration, dropping the tables they made")
 }
 
 /// Whether a command names a test environment for the framework it runs
