@@ -158,10 +158,20 @@ fn publishes(p: &str, pos: &[&str], args: &[&str]) -> Option<&'static str> {
             || *a == "--public"
             || (*a == "--visibility" && args.get(k + 1) == Some(&"public"))
     });
+    // `gh api -X PATCH repos/o/r -f private=false`: the same through the
+    // API, a field of the request.
+    let api_public = sub == "api"
+        && args.iter().any(|a| {
+            let field = a.to_ascii_lowercase().replace([' ', '"'], "");
+            matches!(field.as_str(), "private=false" | "visibility=public")
+                || field.contains("private:false")
+                || field.contains("visibility:public")
+        });
     match p {
         "gh" | "glab" if sub == "repo" && matches!(verb, "edit" | "create") && public => {
             Some("the repository's code to everyone")
         }
+        "gh" | "glab" if api_public => Some("the repository's code to everyone"),
         "npm" | "pnpm" | "bun" | "poetry" | "uv" | "flit" | "hatch" | "pdm" | "deno" | "jsr"
         | "pub"
             if sub == "publish" =>
