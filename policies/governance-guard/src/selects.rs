@@ -213,6 +213,18 @@ fn copy_excludes(cmd: &Command) -> Option<Vec<String>> {
         return None;
     }
     let args = cmd.args();
+    // Rules that put back what an exclude leaves out (rsync's `--include`
+    // before it, `--filter`, a list of files): nothing is spared.
+    let puts_back = args.iter().any(|w| {
+        let t = w.text.as_str();
+        ["--include", "--filter", "--files-from", "-T", "-i"]
+            .iter()
+            .any(|o| t == *o || t.starts_with(&format!("{o}=")))
+            || (t.starts_with("-f") && program == "rsync")
+    });
+    if puts_back {
+        return Some(Vec::new());
+    }
     let mut out = Vec::new();
     let mut zip_list = false;
     for (i, w) in args.iter().enumerate() {

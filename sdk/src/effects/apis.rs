@@ -411,13 +411,14 @@ pub(crate) fn unalias(toks: &[Tok], lang: Lang, calls: &mut [Call]) {
             // nor a keyword argument `f(a=b)`).
             (_, Tok::Punct('=')) => {
                 let alone = matches!(toks.get(k + 2), None | Some(Tok::Punct(';' | '\n')));
-                let assigned = !matches!(toks.get(k.wrapping_sub(2)), Some(Tok::Punct('.')));
-                if let (Some(alias), Some(to), true, true) =
-                    (ident(k.wrapping_sub(1)), ident(k + 1), alone, assigned)
-                    && !matches!(
-                        toks.get(k.wrapping_sub(2)),
-                        Some(Tok::Punct('=' | '!' | '<' | '>'))
-                    )
+                // `o.x = y` sets an attribute; `a == b`, `a <= b` compare.
+                let plain = !matches!(
+                    toks.get(k.wrapping_sub(2)),
+                    Some(Tok::Punct('.' | '=' | '!' | '<' | '>'))
+                );
+                if let (Some(alias), Some(to)) = (ident(k.wrapping_sub(1)), ident(k + 1))
+                    && alone
+                    && plain
                 {
                     aliases.push((alias, vec![to.to_string()]));
                 }
