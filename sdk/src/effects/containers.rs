@@ -304,8 +304,11 @@ mod tests {
         }
     }
 
-    /// `(path, recursive)` of each write and delete of `line`.
-    fn changes(line: &str) -> (Vec<(String, bool)>, Vec<(String, bool)>) {
+    /// `(path, recursive)` of each effect of a list.
+    type Listed = Vec<(String, bool)>;
+
+    /// The writes and the deletes of `line`, listed.
+    fn changes(line: &str) -> (Listed, Listed) {
         let e = fx(line);
         let list = |l: &[crate::effects::PathEffect]| {
             l.iter()

@@ -93,6 +93,7 @@ mod devtools;
 mod environ;
 mod fd;
 mod git;
+mod hidden_code;
 mod interp;
 mod links;
 mod net;

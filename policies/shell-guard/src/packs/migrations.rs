@@ -166,7 +166,7 @@ fn any_migrator_undoing_all(p: &str, words: &[&str], args: &[&str]) -> Option<&'
     if !migrator {
         return None;
     }
-    let resets = words.iter().any(|w| *w == "reset");
+    let resets = words.contains(&"reset");
     let undoes = args.iter().any(|a| {
         let a = a.trim_start_matches('-');
         matches!(a, "down" | "rollback" | "revert") || a.starts_with("down=")
