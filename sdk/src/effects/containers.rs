@@ -25,7 +25,8 @@ use super::net::host_of;
 use super::options::parse;
 use crate::shell::Word;
 use crate::shell::containers::{
-    DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, container_run, first_operand,
+    BindMount, ContainerRun, DOCKER_EXEC_VALUED, DOCKER_GLOBAL, bind_mounts, container_run,
+    first_operand,
 };
 
 /// How the `how` of a bind mount's read ends (`docker run -v (mounted)`):
@@ -37,10 +38,7 @@ pub(crate) const MOUNTED: &str = " (mounted)";
 /// machine's processes (`docker run --pid=host alpine pkill clawlaw`), with
 /// `--network=host` its connections leave from this machine (its
 /// `127.0.0.1` is this one's). Its files are the image's, not read here.
-fn host_namespaces(cx: &mut Cx) {
-    let Some(run) = container_run(cx.cmd()) else {
-        return;
-    };
+fn host_namespaces(cx: &mut Cx, run: &ContainerRun) {
     let (pids, network) = (run.shares_host("pid"), run.shares_host("network"));
     if run.command.is_empty() || !(pids || network) {
         return;
@@ -65,15 +63,12 @@ fn host_namespaces(cx: &mut Cx) {
 /// from its `-w`/`--workdir`); one below a mount's target is the host path
 /// mounted there, and a recursive change of a directory above a target
 /// (`rm -rf /`) reaches the whole mount. Every other path is the image's own.
-fn through_mounts(cx: &mut Cx, prog: &str) {
-    let Some(run) = container_run(cx.cmd()) else {
-        return;
-    };
+fn through_mounts(cx: &mut Cx, prog: &str, run: &ContainerRun, mounts: &[BindMount]) {
     if run.command.is_empty() {
         return;
     }
-    let mounts: Vec<(String, super::context::Target)> = bind_mounts(cx.cmd())
-        .into_iter()
+    let mounts: Vec<(String, super::context::Target)> = mounts
+        .iter()
         .filter(|m| m.writable)
         .filter_map(|m| {
             let target = crate::path::normalize(m.target.as_deref()?, None, None).ok()?;
@@ -154,12 +149,15 @@ pub(crate) fn program(cx: &mut Cx, prog: &str, args: &[Word]) {
     if matches!(verb, "run" | "create") {
         // What the container is given of the host's files, it reads (and
         // whatever image it runs does with them).
-        for m in bind_mounts(cx.cmd()) {
+        let mounts = bind_mounts(cx.cmd());
+        for m in &mounts {
             let how = format!("{prog} {verb} {}{MOUNTED}", m.option);
             cx.path(Kind::Read, &m.source, 0, &how, true);
         }
-        host_namespaces(cx);
-        through_mounts(cx, prog);
+        if let Some(run) = container_run(cx.cmd()) {
+            host_namespaces(cx, &run);
+            through_mounts(cx, prog, &run, &mounts);
+        }
         return;
     }
     let targets: Vec<&Word> = match verb {
